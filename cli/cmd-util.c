@@ -1,0 +1,41 @@
+/* cmd-util.c — shared subcommand boilerplate (see cmd-util.h). */
+#include "cmd-util.h"
+
+#include <stdlib.h>
+
+int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
+                   const struct wren_opt *opts, int argc, char **argv,
+                   int min_pos, int max_pos, char ***pos, int *npos, int *done)
+{
+    static const struct wren_opt none[] = { WREN_OPT_TABLE_END };
+    if (!opts) opts = none;
+    *done = 0;
+    int rc = wren_opts_parse(opts, argc, argv, pos, npos);
+    if (rc == 1) {
+        wren_opts_usage(stdout, usage, description, opts);
+        *done = 1;
+        return WREN_EXIT_OK;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "wren %s: %s\nusage: %s\n", cmd, wren_error_msg(), usage);
+        *done = 1;
+        return WREN_EXIT_INPUT;
+    }
+    if (*npos < min_pos || (max_pos >= 0 && *npos > max_pos)) {
+        fprintf(stderr, "wren %s: expected %s%d argument%s, got %d\nusage: %s\n", cmd,
+                max_pos < 0 ? "at least " : (min_pos == max_pos ? "" : "at most "),
+                max_pos < 0 || min_pos == max_pos ? min_pos : max_pos,
+                (max_pos < 0 ? min_pos : max_pos) == 1 ? "" : "s", *npos, usage);
+        free(*pos);
+        *pos = NULL;
+        *done = 1;
+        return WREN_EXIT_INPUT;
+    }
+    return WREN_EXIT_OK;
+}
+
+int wren_cmd_fail(const char *cmd)
+{
+    fprintf(stderr, "wren %s: %s\n", cmd, wren_error_msg());
+    return WREN_EXIT_INPUT;
+}

@@ -1,0 +1,17 @@
+/* cmd-util.h — the boilerplate every subcommand shares: parse its option table, print --help,
+ * and report a failed library call as one line "wren CMD: message" on stderr. */
+#ifndef WREN_CMD_UTIL_H
+#define WREN_CMD_UTIL_H
+
+#include "wren-util.h"
+
+/* Parse options; on --help prints usage and returns 0 with *done=1; on a usage error prints
+ * it and returns WREN_EXIT_INPUT with *done=1. Checks min <= npos <= max (max<0: unbounded). */
+int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
+                   const struct wren_opt *opts, int argc, char **argv,
+                   int min_pos, int max_pos, char ***pos, int *npos, int *done);
+
+/* Print "wren CMD: <wren_error_msg()>" and return WREN_EXIT_INPUT. */
+int wren_cmd_fail(const char *cmd);
+
+#endif

@@ -1,0 +1,65 @@
+/* wren.c — the `wren` program: git-style dispatch to subcommands listed in commands.def.
+ * Not for: any work of its own; each subcommand is a thin wrapper over its module's library. */
+#include "wren-util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define WREN_COMMAND(name, fn, summary) int fn(int argc, char **argv);
+#include "commands.def"
+#undef WREN_COMMAND
+
+struct command {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+#define WREN_COMMAND(name, fn, summary) { name, fn, summary },
+#include "commands.def"
+#undef WREN_COMMAND
+    { NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: wren [-v|--quiet] <command> [options] args\n"
+               "       wren help <command>\n\n"
+               "Wren: speech recognition with WFST decoding and pruned neural LM rescoring.\n\n"
+               "commands:\n");
+    for (const struct command *c = commands; c->name; c++) fprintf(f, "  %-18s %s\n", c->name, c->summary);
+}
+
+static const struct command *find(const char *name)
+{
+    for (const struct command *c = commands; c->name; c++)
+        if (!strcmp(c->name, name)) return c;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) wren_verbosity = 2;
+        else if (!strcmp(argv[i], "--quiet")) wren_verbosity = 0;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
+        else if (!strcmp(argv[i], "--version")) { printf("wren %s\n", PACKAGE_VERSION); return 0; }
+        else { fprintf(stderr, "wren: unknown option '%s'\n", argv[i]); usage(stderr); return WREN_EXIT_INPUT; }
+    }
+    if (i >= argc) { usage(stderr); return WREN_EXIT_INPUT; }
+    if (!strcmp(argv[i], "help")) {
+        if (i + 1 >= argc) { usage(stdout); return 0; }
+        const struct command *c = find(argv[i + 1]);
+        if (!c) { fprintf(stderr, "wren: no command '%s'\n", argv[i + 1]); return WREN_EXIT_INPUT; }
+        char *args[] = { argv[i + 1], "--help", NULL };
+        return c->fn(2, args);
+    }
+    const struct command *c = find(argv[i]);
+    if (!c) {
+        fprintf(stderr, "wren: no command '%s' (see 'wren --help')\n", argv[i]);
+        return WREN_EXIT_INPUT;
+    }
+    return c->fn(argc - i, argv + i);
+}

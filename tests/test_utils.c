@@ -1,0 +1,116 @@
+/* test_utils.c — options, tables, inputs and atomic outputs. */
+#include "testutil.h"
+#include "wren-util.h"
+
+START_TEST(test_opts_forms)
+{
+    int beam_i = 0, flag = 0;
+    double lmw = 1.0;
+    const char *name = NULL;
+    struct wren_opt t[] = {
+        { "beam", WREN_OPT_INT, &beam_i, "beam" },
+        { "lm-weight", WREN_OPT_DOUBLE, &lmw, "weight" },
+        { "name", WREN_OPT_STRING, &name, "name" },
+        { "lattice", WREN_OPT_BOOL, &flag, "flag" },
+        WREN_OPT_TABLE_END,
+    };
+    char *argv[] = { "cmd", "a", "--beam=13", "-lm-weight", "0.5", "--lattice", "b", "--name", "x", "-", "--", "--c", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 12, argv, &pos, &npos), 0);
+    ck_assert_int_eq(beam_i, 13);
+    ck_assert(lmw == 0.5);
+    ck_assert_int_eq(flag, 1);
+    ck_assert_str_eq(name, "x");
+    ck_assert_int_eq(npos, 4);
+    ck_assert_str_eq(pos[0], "a");
+    ck_assert_str_eq(pos[1], "b");
+    ck_assert_str_eq(pos[2], "-");
+    ck_assert_str_eq(pos[3], "--c");
+    free(pos);
+}
+END_TEST
+
+START_TEST(test_opts_errors)
+{
+    int n = 0;
+    struct wren_opt t[] = { { "n", WREN_OPT_INT, &n, "n" }, WREN_OPT_TABLE_END };
+    char **pos; int npos;
+    char *a1[] = { "cmd", "--n=abc", NULL };
+    ck_assert_int_eq(wren_opts_parse(t, 2, a1, &pos, &npos), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "--n"));
+    char *a2[] = { "cmd", "--bogus", NULL };
+    ck_assert_int_eq(wren_opts_parse(t, 2, a2, &pos, &npos), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "bogus"));
+    char *a3[] = { "cmd", "--n", NULL };
+    ck_assert_int_eq(wren_opts_parse(t, 2, a3, &pos, &npos), -1);
+    char *a4[] = { "cmd", "--help", NULL };
+    ck_assert_int_eq(wren_opts_parse(t, 2, a4, &pos, &npos), 1);
+}
+END_TEST
+
+START_TEST(test_table_read_and_duplicates)
+{
+    char *dir = test_tmpdir();
+    char *p = test_write_file(dir, "text", "u1 hello world\n\nu2\nu3   spaced   out  \n");
+    struct wren_table t;
+    ck_assert_int_eq(wren_table_read(p, &t), 0);
+    ck_assert_uint_eq(t.n, 3);
+    ck_assert_str_eq(t.e[0].value, "hello world");
+    ck_assert_str_eq(t.e[1].value, "");
+    ck_assert_int_eq(t.e[2].line, 4);
+    ck_assert_str_eq(wren_table_find(&t, "u3")->value, "spaced   out");
+    ck_assert_ptr_null(wren_table_find(&t, "u4"));
+    wren_table_free(&t);
+    char *q = test_write_file(dir, "dup", "a x\nb y\na z\n");
+    ck_assert_int_eq(wren_table_read(q, &t), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), ":3: duplicate key 'a'"));
+    free(p); free(q); free(dir);
+}
+END_TEST
+
+START_TEST(test_input_pipe_and_missing)
+{
+    char *data; size_t n;
+    ck_assert_int_eq(wren_read_all("printf 'abc' |", &data, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(data, "abc");
+    free(data);
+    ck_assert_int_eq(wren_read_all("exit 3 |", &data, &n), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "command failed"));
+    ck_assert_int_eq(wren_read_all("/nonexistent/file", &data, &n), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "/nonexistent/file"));
+}
+END_TEST
+
+START_TEST(test_atomic_commit_and_abort)
+{
+    char *dir = test_tmpdir();
+    char *p = wren_path_join(dir, "out.txt");
+    struct wren_atomic a;
+    ck_assert_int_eq(wren_atomic_open(&a, p, "w"), 0);
+    fputs("partial", a.f);
+    ck_assert(!wren_path_exists(p));      /* nothing visible until commit */
+    wren_atomic_abort(&a);
+    ck_assert(!wren_path_exists(p));
+    ck_assert_int_eq(wren_atomic_open(&a, p, "w"), 0);
+    fputs("done\n", a.f);
+    ck_assert_int_eq(wren_atomic_commit(&a), 0);
+    char *data;
+    ck_assert_int_eq(wren_read_all(p, &data, NULL), 0);
+    ck_assert_str_eq(data, "done\n");
+    free(data); free(p); free(dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("utils");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_opts_forms);
+    tcase_add_test(tc, test_opts_errors);
+    tcase_add_test(tc, test_table_read_and_duplicates);
+    tcase_add_test(tc, test_input_pipe_and_missing);
+    tcase_add_test(tc, test_atomic_commit_and_abort);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}

@@ -1,0 +1,54 @@
+/* testutil.h — helpers shared by the Check unit tests: where the shared corpus is, temp dirs. */
+#ifndef WREN_TESTUTIL_H
+#define WREN_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Path under ../shared (env WREN_SHARED, set by `make check`); caller frees. */
+static inline char *test_shared_path(const char *rel)
+{
+    const char *root = getenv("WREN_SHARED");
+    if (!root) root = "../shared";
+    size_t n = strlen(root) + strlen(rel) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", root, rel);
+    return p;
+}
+
+/* A fresh temporary directory for one test; caller frees the string. */
+static inline char *test_tmpdir(void)
+{
+    char tmpl[] = "/tmp/wren-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    ck_assert_ptr_nonnull(d);
+    return strdup(d);
+}
+
+/* Write text to DIR/NAME; returns the path (caller frees). */
+static inline char *test_write_file(const char *dir, const char *name, const char *text)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* Run a suite and return the process exit code. */
+static inline int test_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif

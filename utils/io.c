@@ -1,0 +1,211 @@
+/* io.c — inputs (files, pipes, compressed files) and atomic outputs. */
+#include "io.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* Quote a path for the shell: 'it'\''s' */
+static char *shell_quote(const char *s)
+{
+    size_t n = 3;
+    for (const char *p = s; *p; p++) n += (*p == '\'') ? 4 : 1;
+    char *q = wren_xmalloc(n), *o = q;
+    *o++ = '\'';
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'') { memcpy(o, "'\\''", 4); o += 4; }
+        else *o++ = *p;
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return q;
+}
+
+int wren_input_open(struct wren_input *in, const char *spec)
+{
+    memset(in, 0, sizeof *in);
+    in->name = wren_xstrdup(spec);
+    size_t n = strlen(spec);
+    while (n > 0 && spec[n - 1] == ' ') n--;
+    if (n > 0 && spec[n - 1] == '|') {
+        char *cmd = wren_xstrdup(spec);
+        cmd[n - 1] = '\0';
+        fflush(NULL);
+        in->f = popen(cmd, "r");
+        free(cmd);
+        in->is_pipe = 1;
+    } else if (!strcmp(spec, "-")) {
+        in->f = stdin;
+    } else if (ends_with(spec, ".gz") || ends_with(spec, ".xz")) {
+        if (access(spec, R_OK) != 0) {
+            wren_error("%s: cannot open: %s", spec, strerror(errno));
+            free(in->name);
+            in->name = NULL;
+            return -1;
+        }
+        char *q = shell_quote(spec);
+        size_t len = strlen(q) + 32;
+        char *cmd = wren_xmalloc(len);
+        snprintf(cmd, len, "%s -dc %s", ends_with(spec, ".gz") ? "gzip" : "xz", q);
+        fflush(NULL);
+        in->f = popen(cmd, "r");
+        in->is_pipe = 1;
+        free(cmd);
+        free(q);
+    } else {
+        struct stat st;
+        if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
+            wren_error("%s: is a directory, not a file", spec);
+            free(in->name);
+            in->name = NULL;
+            return -1;
+        }
+        in->f = fopen(spec, "rb");
+    }
+    if (!in->f) {
+        wren_error("%s: cannot open: %s", spec, strerror(errno));
+        free(in->name);
+        in->name = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int wren_input_close(struct wren_input *in)
+{
+    int rc = 0;
+    if (in->f && in->is_pipe) {
+        int st = pclose(in->f);
+        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            rc = wren_error("%s: command failed (exit status %d)", in->name,
+                            st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)));
+    } else if (in->f && in->f != stdin) {
+        fclose(in->f);
+    }
+    free(in->name);
+    memset(in, 0, sizeof *in);
+    return rc;
+}
+
+int wren_read_all(const char *spec, char **data, size_t *len)
+{
+    struct wren_input in;
+    if (wren_input_open(&in, spec)) return -1;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = wren_xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) buf = wren_xrealloc(buf, cap *= 2);
+        size_t got = fread(buf + n, 1, cap - n - 1, in.f);
+        n += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(in.f);
+    if (wren_input_close(&in) || bad) {
+        free(buf);
+        if (bad) return wren_error("%s: read error", spec);
+        return -1;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len) *len = n;
+    return 0;
+}
+
+int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
+{
+    memset(a, 0, sizeof *a);
+    if (!strcmp(path, "-")) {
+        a->f = stdout;
+        return 0;
+    }
+    size_t n = strlen(path) + 32;
+    a->path = wren_xstrdup(path);
+    a->tmp = wren_xmalloc(n);
+    snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    a->f = fopen(a->tmp, mode);
+    if (!a->f) {
+        wren_error("%s: cannot write: %s", path, strerror(errno));
+        free(a->path);
+        free(a->tmp);
+        memset(a, 0, sizeof *a);
+        return -1;
+    }
+    return 0;
+}
+
+int wren_atomic_commit(struct wren_atomic *a)
+{
+    int rc = 0;
+    if (!a->path) {
+        if (fflush(a->f) != 0 || ferror(a->f)) rc = wren_error("stdout: write error: %s", strerror(errno));
+        memset(a, 0, sizeof *a);
+        return rc;
+    }
+    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
+        rc = wren_error("%s: write error: %s", a->path, strerror(errno));
+    if (fclose(a->f) != 0 && rc == 0) rc = wren_error("%s: write error: %s", a->path, strerror(errno));
+    if (rc == 0 && rename(a->tmp, a->path) != 0)
+        rc = wren_error("%s: cannot rename into place: %s", a->path, strerror(errno));
+    if (rc != 0) unlink(a->tmp);
+    free(a->path);
+    free(a->tmp);
+    memset(a, 0, sizeof *a);
+    return rc;
+}
+
+void wren_atomic_abort(struct wren_atomic *a)
+{
+    if (a->path) {
+        fclose(a->f);
+        unlink(a->tmp);
+    } else if (a->f) {
+        fflush(a->f);
+    }
+    free(a->path);
+    free(a->tmp);
+    memset(a, 0, sizeof *a);
+}
+
+int wren_path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int wren_mkdir_p(const char *path)
+{
+    char *p = wren_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            wren_error("%s: cannot create directory: %s", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = wren_error("%s: cannot create directory: %s", p, strerror(errno));
+    free(p);
+    return rc;
+}
+
+char *wren_path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *s = wren_xmalloc(n);
+    snprintf(s, n, "%s%s%s", dir, (*dir && dir[strlen(dir) - 1] != '/') ? "/" : "", name);
+    return s;
+}

@@ -1,0 +1,38 @@
+/* opts.h — command-line options from one table per command. A module defines its config struct,
+ * a *_default() function and an option table pointing into the struct; the subcommand and the
+ * tests share that table, so no option is parsed in two places. Not for: subcommand dispatch. */
+#ifndef WREN_OPTS_H
+#define WREN_OPTS_H
+
+#include <stdio.h>
+
+enum wren_opt_type {
+    WREN_OPT_END = 0,
+    WREN_OPT_BOOL,    /* int*: --name, --name=true|false, --no-name */
+    WREN_OPT_INT,     /* int* */
+    WREN_OPT_LONG,    /* long* */
+    WREN_OPT_FLOAT,   /* float* */
+    WREN_OPT_DOUBLE,  /* double* */
+    WREN_OPT_STRING,  /* const char**: points into argv */
+};
+
+struct wren_opt {
+    const char *name;        /* without dashes, e.g. "beam" */
+    enum wren_opt_type type;
+    void *ptr;
+    const char *help;        /* one line; the default is printed from *ptr */
+};
+
+#define WREN_OPT_TABLE_END { NULL, WREN_OPT_END, NULL, NULL }
+
+/* Parse argv[1..argc-1]. Options may be written --name=value, --name value or -name value
+ * (SRILM style, as in `ngram-count -order 3`); "--" ends options. Positional arguments are
+ * returned in order in *pos (an array into argv, freed by the caller with free()).
+ * Returns 0 on success, 1 if --help/-h was given, -1 on error (message in wren_error_msg()). */
+int wren_opts_parse(const struct wren_opt *opts, int argc, char **argv, char ***pos, int *npos);
+
+/* Print "usage: USAGE", the description, then each option with its help and current value. */
+void wren_opts_usage(FILE *f, const char *usage, const char *description,
+                     const struct wren_opt *opts);
+
+#endif
