@@ -3,8 +3,8 @@
  * back-off lookup of log10 P(w | history). Not for: estimating models from text (ngram-count.h)
  * or perplexity over a text file (ngram-eval.h).
  *
- * Word ids are 0..vocab_size-1 in the order of the \1-grams: section. All probabilities are
- * log10, as in the file. A missing back-off weight is 0 (= log10 1). */
+ * Word ids are 0..vocab_size-1; a file read gets them in the order of its \1-grams: section.
+ * All probabilities are log10, as in the file. A missing back-off weight is 0 (= log10 1). */
 #ifndef WREN_ARPA_H
 #define WREN_ARPA_H
 

@@ -1,0 +1,33 @@
+/* arpa-impl.h — the layout of struct wren_arpa, shared by arpa.c (storage, lookup, writer) and
+ * arpa-read.c (parser). Internal to the n-gram module: other modules use arpa.h only. */
+#ifndef WREN_ARPA_IMPL_H
+#define WREN_ARPA_IMPL_H
+
+#include "arpa.h"
+
+#include <stdint.h>
+
+#define WREN_ARPA_MAX_ORDER 9
+
+struct wren_arpa_level {
+    size_t n, cap;
+    int32_t *w;       /* n * order word ids, sorted once finished */
+    float *p, *b;     /* log10 prob, log10 back-off */
+    uint32_t *tab;    /* open-addressing hash: index + 1, 0 = empty */
+    size_t mask;
+};
+
+struct wren_arpa {
+    int order;
+    int nwords, wcap;
+    char **words;
+    uint32_t *wtab;   /* word hash: id + 1 */
+    size_t wmask;
+    int unk;          /* id of <unk> if it has a unigram, else -1 */
+    struct wren_arpa_level lev[WREN_ARPA_MAX_ORDER + 1];   /* lev[1..order] */
+};
+
+/* Id of w, adding it to the vocabulary if new. */
+int wren_arpa_add_word(struct wren_arpa *a, const char *w);
+
+#endif

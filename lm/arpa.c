@@ -1,0 +1,269 @@
+/* arpa.c — the in-memory back-off n-gram model behind arpa.h: storage per order (sorted word-id
+ * tuples, log10 probs and back-offs, a hash index), building, lookup with back-off, and the
+ * ARPA writer. The reader is in arpa-read.c. Not for: estimation or pruning (ngram-*.c). */
+#include "arpa.h"
+#include "arpa-impl.h"
+
+#include "error.h"
+#include "io.h"
+#include "ngram-sort.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARPA_LOG0 (-99.0f)
+
+static uint64_t hash_ids(const int32_t *w, int n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (int i = 0; i < n; i++) {
+        h ^= (uint32_t)w[i];
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ULL; }
+    return h;
+}
+
+/* ---- vocabulary ---- */
+
+static void vocab_rehash(struct wren_arpa *a)
+{
+    size_t size = 16;
+    while (size < 2 * (size_t)a->nwords + 2) size *= 2;
+    free(a->wtab);
+    a->wtab = wren_xcalloc(size, sizeof *a->wtab);
+    a->wmask = size - 1;
+    for (int id = 0; id < a->nwords; id++) {
+        size_t j = hash_str(a->words[id]) & a->wmask;
+        while (a->wtab[j]) j = (j + 1) & a->wmask;
+        a->wtab[j] = id + 1;
+    }
+}
+
+int wren_arpa_word_id(const struct wren_arpa *a, const char *w)
+{
+    if (!a->wtab) return -1;
+    size_t j = hash_str(w) & a->wmask;
+    while (a->wtab[j]) {
+        int id = a->wtab[j] - 1;
+        if (!strcmp(a->words[id], w)) return id;
+        j = (j + 1) & a->wmask;
+    }
+    return -1;
+}
+
+int wren_arpa_add_word(struct wren_arpa *a, const char *w)
+{
+    int id = wren_arpa_word_id(a, w);
+    if (id >= 0) return id;
+    if (a->nwords == a->wcap) {
+        a->wcap = a->wcap ? 2 * a->wcap : 1024;
+        a->words = wren_xrealloc(a->words, a->wcap * sizeof *a->words);
+    }
+    a->words[a->nwords++] = wren_xstrdup(w);
+    if (2 * (size_t)a->nwords + 2 > a->wmask + 1) vocab_rehash(a);
+    else {
+        size_t j = hash_str(w) & a->wmask;
+        while (a->wtab[j]) j = (j + 1) & a->wmask;
+        a->wtab[j] = a->nwords;
+    }
+    return a->nwords - 1;
+}
+
+/* ---- construction ---- */
+
+struct wren_arpa *wren_arpa_new(int order, int nwords, char **words)
+{
+    if (order < 1 || order > WREN_ARPA_MAX_ORDER) return NULL;
+    struct wren_arpa *a = wren_xcalloc(1, sizeof *a);
+    a->order = order;
+    vocab_rehash(a);
+    for (int i = 0; i < nwords; i++) wren_arpa_add_word(a, words[i]);
+    a->unk = -1;
+    return a;
+}
+
+int wren_arpa_add(struct wren_arpa *a, int order, const int *words, float logprob, float backoff)
+{
+    if (order < 1 || order > a->order) return wren_error("n-gram order %d out of range", order);
+    struct wren_arpa_level *L = &a->lev[order];
+    if (L->n == L->cap) {
+        L->cap = L->cap ? L->cap + L->cap / 2 : 1024;
+        L->w = wren_xrealloc(L->w, L->cap * order * sizeof *L->w);
+        L->p = wren_xrealloc(L->p, L->cap * sizeof *L->p);
+        L->b = wren_xrealloc(L->b, L->cap * sizeof *L->b);
+    }
+    memcpy(L->w + L->n * order, words, order * sizeof *words);
+    L->p[L->n] = logprob;
+    L->b[L->n] = backoff;
+    L->n++;
+    return 0;
+}
+
+/* Sort level n by word tuple (permuting probs and back-offs along). */
+static void level_sort(struct wren_arpa_level *L, int n)
+{
+    int width = n + 1;
+    uint32_t *rec = wren_xmalloc(L->n * width * sizeof *rec);
+    for (size_t i = 0; i < L->n; i++) {
+        memcpy(rec + i * width, L->w + i * n, n * sizeof *rec);
+        rec[i * width + n] = (uint32_t)i;
+    }
+    wren_ngram_sort(rec, L->n, width, n);
+    float *p = wren_xmalloc(L->n * sizeof *p), *b = wren_xmalloc(L->n * sizeof *b);
+    for (size_t i = 0; i < L->n; i++) {
+        uint32_t j = rec[i * width + n];
+        memcpy(L->w + i * n, rec + i * width, n * sizeof *rec);
+        p[i] = L->p[j];
+        b[i] = L->b[j];
+    }
+    free(L->p); free(L->b); free(rec);
+    L->p = p; L->b = b;
+}
+
+static int level_index(struct wren_arpa_level *L, int n, const char *name,
+                       const struct wren_arpa *a)
+{
+    size_t size = 16;
+    while (size < 2 * L->n) size *= 2;
+    free(L->tab);
+    L->tab = wren_xcalloc(size, sizeof *L->tab);
+    L->mask = size - 1;
+    for (size_t i = 0; i < L->n; i++) {
+        const int32_t *w = L->w + i * n;
+        size_t j = hash_ids(w, n) & L->mask;
+        while (L->tab[j]) {
+            if (!memcmp(L->w + (size_t)(L->tab[j] - 1) * n, w, n * sizeof *w))
+                return wren_error("%s: duplicate %d-gram \"%s ...\"", name, n,
+                                  a->words[w[0]]);
+            j = (j + 1) & L->mask;
+        }
+        L->tab[j] = (uint32_t)(i + 1);
+    }
+    return 0;
+}
+
+int wren_arpa_finish(struct wren_arpa *a, const char *name)
+{
+    for (int n = 1; n <= a->order; n++) {
+        struct wren_arpa_level *L = &a->lev[n];
+        if (L->n >= UINT32_MAX) return wren_error("%s: too many %d-grams", name, n);
+        level_sort(L, n);
+        if (level_index(L, n, name, a) < 0) return -1;
+    }
+    a->unk = wren_arpa_word_id(a, "<unk>");
+    if (a->unk >= 0 && wren_arpa_find(a, &a->unk, 1) < 0) a->unk = -1;
+    return 0;
+}
+
+void wren_arpa_free(struct wren_arpa *a)
+{
+    if (!a) return;
+    for (int n = 1; n <= WREN_ARPA_MAX_ORDER; n++) {
+        struct wren_arpa_level *L = &a->lev[n];
+        free(L->w); free(L->p); free(L->b); free(L->tab);
+    }
+    for (int i = 0; i < a->nwords; i++) free(a->words[i]);
+    free(a->words);
+    free(a->wtab);
+    free(a);
+}
+
+/* ---- queries ---- */
+
+int wren_arpa_order(const struct wren_arpa *a) { return a->order; }
+
+size_t wren_arpa_count(const struct wren_arpa *a, int order)
+{
+    return (order >= 1 && order <= a->order) ? a->lev[order].n : 0;
+}
+
+size_t wren_arpa_vocab_size(const struct wren_arpa *a) { return (size_t)a->nwords; }
+
+const char *wren_arpa_word(const struct wren_arpa *a, int id)
+{
+    return (id >= 0 && id < a->nwords) ? a->words[id] : NULL;
+}
+
+void wren_arpa_ngram(const struct wren_arpa *a, int order, size_t i, const int **words,
+                     float *logprob, float *backoff)
+{
+    const struct wren_arpa_level *L = &a->lev[order];
+    if (words) *words = L->w + i * order;
+    if (logprob) *logprob = L->p[i];
+    if (backoff) *backoff = L->b[i];
+}
+
+long wren_arpa_find(const struct wren_arpa *a, const int *words, int n)
+{
+    if (n < 1 || n > a->order) return -1;
+    const struct wren_arpa_level *L = &a->lev[n];
+    if (!L->tab) return -1;
+    size_t j = hash_ids(words, n) & L->mask;
+    while (L->tab[j]) {
+        size_t i = L->tab[j] - 1;
+        if (!memcmp(L->w + i * n, words, n * sizeof *words)) return (long)i;
+        j = (j + 1) & L->mask;
+    }
+    return -1;
+}
+
+float wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, int w)
+{
+    int buf[WREN_ARPA_MAX_ORDER];
+    if (w < 0 || wren_arpa_find(a, &w, 1) < 0) {
+        if (a->unk < 0) return ARPA_LOG0;
+        w = a->unk;
+    }
+    if (nhist > a->order - 1) { hist += nhist - (a->order - 1); nhist = a->order - 1; }
+    /* longest match first: try hist[k..] w for k = 0.. */
+    float bow = 0.0f;
+    for (int k = 0; k <= nhist; k++) {
+        int n = nhist - k + 1;
+        memcpy(buf, hist + k, (n - 1) * sizeof *buf);
+        buf[n - 1] = w;
+        long i = wren_arpa_find(a, buf, n);
+        if (i >= 0) return bow + a->lev[n].p[i];
+        if (n > 1) {
+            long c = wren_arpa_find(a, hist + k, n - 1);
+            if (c >= 0) bow += a->lev[n - 1].b[c];
+        }
+    }
+    return ARPA_LOG0; /* not reached: the unigram exists */
+}
+
+/* ---- writer ---- */
+
+static void write_level(FILE *f, const struct wren_arpa *a, int n)
+{
+    const struct wren_arpa_level *L = &a->lev[n];
+    fprintf(f, "\\%d-grams:\n", n);
+    for (size_t i = 0; i < L->n; i++) {
+        fprintf(f, "%.6g", L->p[i]);
+        for (int k = 0; k < n; k++) fprintf(f, "%c%s", k ? ' ' : '\t', a->words[L->w[i * n + k]]);
+        if (n < a->order && L->b[i] != 0.0f) fprintf(f, "\t%.6g", L->b[i]);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+int wren_arpa_write(const struct wren_arpa *a, const char *path)
+{
+    struct wren_atomic out;
+    if (wren_atomic_open(&out, path, "w") < 0) return -1;
+    FILE *f = out.f;
+    fprintf(f, "\n\\data\\\n");
+    for (int n = 1; n <= a->order; n++) fprintf(f, "ngram %d=%zu\n", n, a->lev[n].n);
+    fputc('\n', f);
+    for (int n = 1; n <= a->order; n++) write_level(f, a, n);
+    fprintf(f, "\\end\\\n");
+    return wren_atomic_commit(&out);
+}
