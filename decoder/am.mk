@@ -1,1 +1,6 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
+# Sphinx acoustic models: decoder/am.{c,h} (loading, senone scoring), decoder/mdef.{c,h}
+# (model definition), internal parts am-s3io.c, am-mixw.c, gauden.c; `wren am-info`.
+libwren_a_SOURCES += decoder/am.c decoder/mdef.c decoder/am-s3io.c decoder/am-mixw.c \
+  decoder/gauden.c decoder/am-internal.h decoder/cmd-am-info.c
+pkginclude_HEADERS += decoder/am.h decoder/mdef.h
