@@ -1,1 +1,14 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
+# search: the lattice-generating beam search, lattices and their tools, `wren decode`,
+# `wren lattice`.
+libwren_a_SOURCES += decoder/search.c decoder/search-opts.c decoder/search-graph.c \
+  decoder/decodable.c decoder/lattice.c decoder/lattice-io.c
+pkginclude_HEADERS += decoder/decoder.h decoder/search.h decoder/decodable.h decoder/lattice.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/test_search
+TESTS += tests/test_search
+tests_test_search_SOURCES = tests/test_search.c tests/testutil.h
+tests_test_search_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_search_LDADD = $(CHECK_LDADD)
+endif

@@ -1,0 +1,63 @@
+/* decoder.h — the public header for decoding with Wren: the decoding options (one struct, its
+ * defaults and its option table, shared by `wren decode`, the lattice tools and the tests),
+ * the decoding graph folder as the decoder loads it, and the streaming C API (feed audio
+ * chunks, get partial and final results) that `wren decode` is built on.
+ * Not for: the search internals (search.h), lattice algorithms (lattice.h). */
+#ifndef WREN_DECODER_H
+#define WREN_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opts.h"
+
+/* Costs are -ln p. The acoustic cost of a frame is -acwt * ln p(x | senone). */
+struct wren_decode_opts {
+    float beam;            /* search beam on the total cost (default 13.0) */
+    int max_active;        /* histogram pruning: at most this many tokens per frame (7000) */
+    int min_active;        /* ... and at least this many (200) */
+    float lattice_beam;    /* links within this of the best path are kept (8.0) */
+    float acwt;            /* acoustic scale (0.1) */
+    float word_penalty;    /* cost added to every word arc's graph cost (0.0) */
+    int prune_interval;    /* frames between lattice pruning passes (25) */
+    float beam_delta;      /* slack added to the beam when max-active cuts (0.5) */
+    float prune_scale;     /* tolerance of the periodic pruning, times lattice_beam (0.1) */
+};
+
+void wren_decode_opts_default(struct wren_decode_opts *o);
+/* Fill table[0..n) with the options bound to *o (no END entry); returns n (<= WREN_DECODE_NOPTS).
+ * Commands append their own options and WREN_OPT_TABLE_END. */
+#define WREN_DECODE_NOPTS 9
+int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *table);
+/* -1 with a message if an option is out of range. */
+int wren_decode_opts_check(const struct wren_decode_opts *o);
+
+/* ---- the graph folder (HCLG.fst, words.txt, transitions.txt, phones.txt) ---- */
+struct wren_hclg;
+struct wren_symtab;                     /* fst.h */
+struct wren_decode_graph {
+    struct wren_hclg *hclg;
+    struct wren_symtab *words, *phones; /* phones may be NULL (no phones.txt) */
+    int32_t n_tids;                     /* tids 1..n_tids */
+    int32_t *tid_senone, *tid_phone;    /* [n_tids + 1] */
+    uint8_t *tid_selfloop;
+    int32_t max_senone;
+};
+int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g);
+void wren_decode_graph_free(struct wren_decode_graph *g);
+
+/* ---- results ---- */
+struct wren_decode_word {
+    int32_t word;          /* id in words.txt */
+    int start, frames;     /* first frame and number of frames */
+};
+struct wren_decode_result {
+    struct wren_decode_word *w;
+    int n;                 /* words of the best path (epsilons left out) */
+    int frames;            /* frames decoded */
+    double graph_cost, acoustic_cost;   /* of the best path, acoustic unscaled */
+    int reached_final;     /* 0: no final state was reached; the best partial path is given */
+};
+void wren_decode_result_free(struct wren_decode_result *r);
+
+#endif

@@ -1,0 +1,174 @@
+/* lattice-io.c — Kaldi's compact-lattice text format for struct wren_lattice:
+ *   utt-key
+ *   src<TAB>dst<TAB>word<TAB>graph,acoustic,tid_tid_...
+ *   state<TAB>graph,acoustic,tid_...        (final state; a bare "state" means weight 0,0,)
+ *   <blank line>
+ * The first arc line's source is the start state, as in OpenFst's text format. Word ids are
+ * integers (words.txt). Not for: choosing files or compression (the commands do that). */
+#include "lattice.h"
+
+#include "error.h"
+#include "table.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void write_weight(FILE *f, float g, float a, const int32_t *t, int32_t n)
+{
+    fprintf(f, "%.7g,%.7g,", (double)g, (double)a);
+    for (int32_t i = 0; i < n; i++) fprintf(f, i ? "_%d" : "%d", t[i]);
+}
+
+static void write_state(FILE *f, const struct wren_lattice *l, int32_t s)
+{
+    for (int64_t i = l->off[s]; i < l->off[s + 1]; i++) {
+        const struct wren_lat_arc *a = &l->arcs[i];
+        fprintf(f, "%d\t%d\t%d\t", s, a->dst, a->word);
+        write_weight(f, a->g, a->a, l->tids + a->str, a->len);
+        fputc('\n', f);
+    }
+    if (l->final_g[s] != INFINITY) {
+        fprintf(f, "%d\t", s);
+        write_weight(f, l->final_g[s], l->final_a[s], l->tids + l->final_str[s], l->final_len[s]);
+        fputc('\n', f);
+    }
+}
+
+int wren_lattice_write(FILE *f, const char *key, const struct wren_lattice *l)
+{
+    fprintf(f, "%s\n", key);
+    if (l->start >= 0) {
+        write_state(f, l, l->start);
+        for (int32_t s = 0; s < l->n_states; s++)
+            if (s != l->start) write_state(f, l, s);
+    }
+    fputc('\n', f);
+    return ferror(f) ? wren_error("write error") : 0;
+}
+
+/* "g,a,t1_t2" -> costs and tids appended to *t */
+static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, size_t *ct)
+{
+    char *c1 = strchr(w, ',');
+    if (!c1) return -1;
+    char *c2 = strchr(c1 + 1, ',');
+    if (!c2) return -1;
+    *c1 = *c2 = '\0';
+    char *end;
+    errno = 0;
+    double x = strtod(w, &end);
+    if (end == w || *end) return -1;
+    double y = strtod(c1 + 1, &end);
+    if (end == c1 + 1 || *end || errno) return -1;
+    *g = (float)x;
+    *a = (float)y;
+    char *p = c2 + 1;
+    while (*p) {
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 0 || v > INT32_MAX) return -1;
+        if (*nt + 1 > *ct) { *ct = *ct ? *ct * 2 : 64; *t = wren_xrealloc(*t, *ct * sizeof **t); }
+        (*t)[(*nt)++] = (int32_t)v;
+        if (*end == '_') end++;
+        else if (*end) return -1;
+        p = end;
+    }
+    return 0;
+}
+
+static int parse_state(const char *s, int32_t *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v >= INT32_MAX) return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+
+struct pending { int32_t src, dst, word; float g, a; size_t str, len; };
+
+int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    *key = NULL;
+    wren_lattice_init(l);
+    /* key line (skip blank lines before it) */
+    for (;;) {
+        len = getline(&buf, &cap, f);
+        if (len < 0) { free(buf); return 0; }
+        (*line)++;
+        char *k = wren_strtrim(buf);
+        if (*k) { *key = wren_xstrdup(k); break; }
+    }
+    struct pending *arcs = NULL; size_t na = 0, ca = 0;
+    int32_t *fin = NULL; size_t nf = 0, cf = 0;   /* final states; weights in fw */
+    struct pending *fw = NULL;
+    int32_t *tids = NULL; size_t nt = 0, ct = 0;
+    int32_t start = -1, max_state = -1;
+    int rc = 1;
+    while ((len = getline(&buf, &cap, f)) >= 0) {
+        (*line)++;
+        char *s = wren_strtrim(buf);
+        if (!*s) break;
+        char *fld[5];
+        int n = wren_split_ws(s, fld, 5);
+        struct pending p = { 0 };
+        p.str = nt;
+        int bad = 0;
+        if (n == 3 || n == 4) {
+            bad = parse_state(fld[0], &p.src) || parse_state(fld[1], &p.dst) || parse_state(fld[2], &p.word);
+            if (!bad && n == 4) bad = parse_weight(fld[3], &p.g, &p.a, &tids, &nt, &ct);
+            p.len = nt - p.str;
+            if (!bad) {
+                if (ca < na + 1) { ca = ca ? ca * 2 : 64; arcs = wren_xrealloc(arcs, ca * sizeof *arcs); }
+                arcs[na++] = p;
+                if (start < 0) start = p.src;
+                if (p.src > max_state) max_state = p.src;
+                if (p.dst > max_state) max_state = p.dst;
+            }
+        } else if (n == 1 || n == 2) {
+            bad = parse_state(fld[0], &p.src);
+            if (!bad && n == 2) bad = parse_weight(fld[1], &p.g, &p.a, &tids, &nt, &ct);
+            p.len = nt - p.str;
+            if (!bad) {
+                if (cf < nf + 1) {
+                    cf = cf ? cf * 2 : 16;
+                    fin = wren_xrealloc(fin, cf * sizeof *fin);
+                    fw = wren_xrealloc(fw, cf * sizeof *fw);
+                }
+                fin[nf] = p.src;
+                fw[nf++] = p;
+                if (start < 0) start = p.src;
+                if (p.src > max_state) max_state = p.src;
+            }
+        } else {
+            bad = 1;
+        }
+        if (bad) {
+            rc = wren_error("%s:%d: bad lattice line (expected 'src dst word g,a,tids' or 'state g,a,tids')",
+                            name, *line);
+            break;
+        }
+    }
+    if (rc == 1) {
+        struct wren_lat_builder *b = wren_lat_builder_create();
+        for (int32_t s = 0; s <= max_state; s++) wren_lat_builder_add_state(b);
+        for (size_t i = 0; i < na; i++)
+            wren_lat_builder_add_arc(b, arcs[i].src, arcs[i].dst, arcs[i].word, arcs[i].g, arcs[i].a,
+                                     tids + arcs[i].str, (int32_t)arcs[i].len);
+        for (size_t i = 0; i < nf; i++)
+            wren_lat_builder_set_final(b, fin[i], fw[i].g, fw[i].a, tids + fw[i].str, (int32_t)fw[i].len);
+        wren_lattice_free(l);
+        wren_lat_builder_finish(b, start, l);
+        wren_lat_builder_free(b);
+        wren_lattice_connect_sort(l);
+    } else {
+        free(*key);
+        *key = NULL;
+    }
+    free(buf); free(arcs); free(fin); free(fw); free(tids);
+    return rc;
+}

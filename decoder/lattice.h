@@ -1,0 +1,100 @@
+/* lattice.h — lattices with graph and acoustic costs kept apart (Kaldi's lattice weight: a pair
+ * (graph cost, acoustic cost) compared by graph + acwt * acoustic) and a transition-id string on
+ * every arc and final weight, as Kaldi's CompactLattice. The same struct holds the state-level
+ * lattice the search emits (strings of length 0/1) and the word lattice made from it.
+ * Operations: build, topological sort, word lattice, beam pruning, best path, n-best, oracle
+ * WER against a reference, CTM, and Kaldi's compact-lattice text format (read/write, .gz).
+ * Not for: the search (search.h), LM rescoring (see lattice-lm.c when present). */
+#ifndef WREN_LATTICE_H
+#define WREN_LATTICE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct wren_lat_arc {
+    int32_t dst;
+    int32_t word;        /* 0 = epsilon */
+    float g, a;          /* graph cost, acoustic cost (-ln p, unscaled) */
+    int64_t str;         /* tids at lat->tids[str .. str + len) */
+    int32_t len;
+};
+
+struct wren_lattice {
+    int32_t n_states, start;         /* start = -1: empty lattice */
+    int64_t n_arcs;
+    int64_t *off;                    /* arcs of s: arcs[off[s] .. off[s+1]) */
+    struct wren_lat_arc *arcs;
+    float *final_g, *final_a;        /* final_g = INFINITY: not final */
+    int64_t *final_str;
+    int32_t *final_len;
+    int32_t *tids;
+    int64_t n_tids;
+};
+
+/* ---- building ---- */
+struct wren_lat_builder;
+struct wren_lat_builder *wren_lat_builder_create(void);
+void wren_lat_builder_free(struct wren_lat_builder *b);
+int32_t wren_lat_builder_add_state(struct wren_lat_builder *b);
+void wren_lat_builder_add_arc(struct wren_lat_builder *b, int32_t src, int32_t dst, int32_t word,
+                              float g, float a, const int32_t *tids, int32_t len);
+void wren_lat_builder_set_final(struct wren_lat_builder *b, int32_t s, float g, float a,
+                                const int32_t *tids, int32_t len);
+/* Move the result into *out (builder is reset). start may be -1 when there are no states. */
+void wren_lat_builder_finish(struct wren_lat_builder *b, int32_t start, struct wren_lattice *out);
+
+void wren_lattice_init(struct wren_lattice *l);   /* empty */
+void wren_lattice_free(struct wren_lattice *l);
+
+/* Keep only states on some start->final path, renumber them in topological order (state ids
+ * increase along every arc). Arcs that close a cycle are dropped (a lattice from the search
+ * has cycles only if the graph has epsilon cycles; those arcs are never on a best path
+ * unless the cycle costs 0). */
+void wren_lattice_connect_sort(struct wren_lattice *l);
+
+/* Multiply acoustic costs by s (e.g. 1/acwt to unscale). */
+void wren_lattice_scale_acoustic(struct wren_lattice *l, float s);
+
+/* The word lattice of a state-level lattice: see lattice.c for the construction (the best
+ * alignment of each word segment between two "anchor" states is kept; costs stay apart).
+ * acwt weighs acoustic costs when choosing the best alignment. The input must be sorted. */
+int wren_lattice_to_words(const struct wren_lattice *in, float acwt, struct wren_lattice *out);
+
+/* Drop arcs and states not on a path within beam of the best (cost g + acwt * a). */
+void wren_lattice_prune(struct wren_lattice *l, float acwt, float beam);
+
+/* ---- paths ---- */
+struct wren_path {
+    int32_t *words; int n_words;     /* non-epsilon words */
+    int32_t *word_start, *word_frames;   /* per word: first frame, frames (from the tid strings) */
+    int32_t *tids; int n_tids;       /* the whole alignment */
+    double g, a;                     /* costs of the path (acoustic unscaled) */
+};
+void wren_path_free(struct wren_path *p);
+/* Best path by g + acwt * a; -1 with a message if the lattice has no complete path. */
+int wren_lattice_best_path(const struct wren_lattice *l, float acwt, struct wren_path *p);
+/* Up to n best paths with distinct word sequences, best first (A* over the lattice; gives up
+ * after max_expand partial paths). Returns the number found (>= 0) into *paths (caller frees
+ * each and the array). */
+int wren_lattice_nbest(const struct wren_lattice *l, float acwt, int n, int64_t max_expand,
+                       struct wren_path **paths);
+
+/* Oracle: the lattice path with fewest edits against ref[0..n_ref) (ids; -1 = a word the
+ * graph does not know, never matched). Returns the edit count, the path's words in *p. */
+int wren_lattice_oracle(const struct wren_lattice *l, const int32_t *ref, int n_ref,
+                        struct wren_path *p);
+
+/* Density figures: arcs per frame and depth (average arcs crossing a frame). */
+void wren_lattice_density(const struct wren_lattice *l, int frames, double *arcs_per_frame,
+                          double *depth);
+/* Frames covered by the longest path (sum of tid-string lengths). */
+int wren_lattice_frames(const struct wren_lattice *l);
+
+/* ---- Kaldi compact-lattice text ("key" line, "src dst word g,a,t1_t2" arcs, "s g,a,t" finals,
+ *      blank line) ---- */
+int wren_lattice_write(FILE *f, const char *key, const struct wren_lattice *l);
+/* Read the next lattice; returns 1 when one was read, 0 at end of input, -1 on error
+ * (message names `name` and the line). *key is malloc'd. *line counts lines read so far. */
+int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l);
+
+#endif

@@ -1,0 +1,57 @@
+/* search-opts.c — the decoding options: defaults, the one option table, range checks, and the
+ * decode result. Not for: parsing (utils/opts.c does it from this table). */
+#include "decoder.h"
+
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void wren_decode_opts_default(struct wren_decode_opts *o)
+{
+    o->beam = 13.0f;
+    o->max_active = 7000;
+    o->min_active = 200;
+    o->lattice_beam = 8.0f;
+    o->acwt = 0.1f;
+    o->word_penalty = 0.0f;
+    o->prune_interval = 25;
+    o->beam_delta = 0.5f;
+    o->prune_scale = 0.1f;
+}
+
+int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *t)
+{
+    int n = 0;
+    t[n++] = (struct wren_opt){ "beam", WREN_OPT_FLOAT, &o->beam, "search beam (cost units, larger = slower, more accurate)" };
+    t[n++] = (struct wren_opt){ "max-active", WREN_OPT_INT, &o->max_active, "at most this many tokens per frame" };
+    t[n++] = (struct wren_opt){ "min-active", WREN_OPT_INT, &o->min_active, "at least this many tokens per frame" };
+    t[n++] = (struct wren_opt){ "lattice-beam", WREN_OPT_FLOAT, &o->lattice_beam, "lattice arcs within this of the best path are kept" };
+    t[n++] = (struct wren_opt){ "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale (1 / LM weight)" };
+    t[n++] = (struct wren_opt){ "word-penalty", WREN_OPT_FLOAT, &o->word_penalty, "cost added to every word (insertion penalty)" };
+    t[n++] = (struct wren_opt){ "prune-interval", WREN_OPT_INT, &o->prune_interval, "frames between lattice pruning passes" };
+    t[n++] = (struct wren_opt){ "beam-delta", WREN_OPT_FLOAT, &o->beam_delta, "beam slack when max-active applies" };
+    t[n++] = (struct wren_opt){ "prune-scale", WREN_OPT_FLOAT, &o->prune_scale, "tolerance of periodic lattice pruning (x lattice-beam)" };
+    return n;
+}
+
+int wren_decode_opts_check(const struct wren_decode_opts *o)
+{
+    if (!(o->beam > 0)) return wren_error("--beam must be > 0 (got %g)", (double)o->beam);
+    if (o->max_active < 1) return wren_error("--max-active must be >= 1 (got %d)", o->max_active);
+    if (o->min_active < 0 || o->min_active > o->max_active)
+        return wren_error("--min-active must be in 0..max-active (got %d)", o->min_active);
+    if (!(o->lattice_beam >= 0)) return wren_error("--lattice-beam must be >= 0 (got %g)", (double)o->lattice_beam);
+    if (!(o->acwt > 0)) return wren_error("--acwt must be > 0 (got %g)", (double)o->acwt);
+    if (o->prune_interval < 1) return wren_error("--prune-interval must be >= 1 (got %d)", o->prune_interval);
+    if (!(o->beam_delta >= 0)) return wren_error("--beam-delta must be >= 0");
+    if (!(o->prune_scale > 0)) return wren_error("--prune-scale must be > 0");
+    return 0;
+}
+
+void wren_decode_result_free(struct wren_decode_result *r)
+{
+    if (!r) return;
+    free(r->w);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,454 @@
+/* test_search.c — the beam search on hand-built graphs with synthetic senone scores: known best
+ * paths (epsilon arcs, ties, beams that prune, max-active), and on random small graphs the
+ * lattice checked against brute-force enumeration of every path (n best word sequences with
+ * their separate graph and acoustic costs). */
+#include "testutil.h"
+
+#include "decodable.h"
+#include "decoder.h"
+#include "lattice.h"
+#include "search.h"
+#include "wren-util.h"
+
+#include <math.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+struct toy {
+    struct wren_hclg g;
+    int32_t tid2sen[16];
+    int n_tids, n_sen;
+};
+
+static void toy_build(struct toy *t, int n_states, const struct wren_hclg_edge *e, int ne,
+                      const float *final, int n_tids, int n_sen)
+{
+    ck_assert_int_eq(wren_hclg_build(&t->g, n_states, 0, e, ne, final), 0);
+    t->n_tids = n_tids;
+    t->n_sen = n_sen;
+    t->tid2sen[0] = -1;
+    for (int i = 1; i <= n_tids; i++) t->tid2sen[i] = (i - 1) % n_sen;
+}
+
+static struct wren_decode_opts wide_opts(void)
+{
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    o.beam = 1000;
+    o.lattice_beam = 1000;
+    o.acwt = 1.0f;
+    o.max_active = 100000;
+    return o;
+}
+
+/* Decode; returns the word lattice (pruned with o->lattice_beam) in *wl and the best path. */
+static int decode(struct toy *t, const float *ll, int T, const struct wren_decode_opts *o,
+                  struct wren_lattice *wl, struct wren_path *best, struct wren_search_stats *st)
+{
+    struct wren_search *s = wren_search_create(&t->g, t->tid2sen, t->n_tids, t->n_sen, o);
+    ck_assert_ptr_nonnull(s);
+    struct wren_decodable *d = wren_decodable_matrix(ll, T, t->n_sen);
+    wren_search_start(s);
+    ck_assert_int_eq(wren_search_advance(s, d, -1), T);
+    wren_search_finalize(s);
+    if (st) wren_search_stats(s, st);
+    struct wren_lattice sl;
+    ck_assert_int_eq(wren_search_lattice(s, 1, &sl), 0);
+    ck_assert_int_eq(wren_lattice_to_words(&sl, o->acwt, wl), 0);
+    wren_lattice_prune(wl, o->acwt, o->lattice_beam);
+    int rc = wren_lattice_best_path(wl, o->acwt, best);
+    wren_lattice_free(&sl);
+    wren_decodable_free(d);
+    wren_search_free(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- brute force */
+
+struct bf_hyp { int32_t w[32]; int n; double g, a, cost; };
+struct bf {
+    const struct toy *t;
+    const float *ll;
+    int T;
+    float acwt;
+    struct bf_hyp *h; int n, cap;
+    int32_t w[32];
+};
+
+static void bf_record(struct bf *b, int nw, double g, double a)
+{
+    double cost = g + b->acwt * a;
+    for (int i = 0; i < b->n; i++)
+        if (b->h[i].n == nw && !memcmp(b->h[i].w, b->w, sizeof(int32_t) * (size_t)nw)) {
+            if (cost < b->h[i].cost) { b->h[i].g = g; b->h[i].a = a; b->h[i].cost = cost; }
+            return;
+        }
+    if (b->n == b->cap) { b->cap = b->cap ? b->cap * 2 : 64; b->h = realloc(b->h, sizeof *b->h * (size_t)b->cap); }
+    struct bf_hyp *x = &b->h[b->n++];
+    memcpy(x->w, b->w, sizeof(int32_t) * (size_t)nw);
+    x->n = nw; x->g = g; x->a = a; x->cost = cost;
+}
+
+static void bf_dfs(struct bf *b, int32_t s, int f, int nw, double g, double a)
+{
+    const struct wren_hclg *G = &b->t->g;
+    if (f == b->T && G->final[s] != INFINITY) bf_record(b, nw, g + G->final[s], a);
+    for (int64_t i = G->off[s]; i < G->off[s + 1]; i++) {
+        const struct wren_hclg_arc *arc = &G->arcs[i];
+        if (arc->ilabel && f >= b->T) continue;
+        int n2 = nw;
+        if (arc->olabel) { ck_assert_int_lt(nw, 32); b->w[n2++] = arc->olabel; }
+        double a2 = a;
+        if (arc->ilabel) a2 -= b->ll[(size_t)f * (size_t)b->t->n_sen + (size_t)b->t->tid2sen[arc->ilabel]];
+        bf_dfs(b, arc->next, f + (arc->ilabel != 0), n2, g + arc->weight, a2);
+    }
+}
+
+static int cmp_hyp(const void *x, const void *y)
+{
+    const struct bf_hyp *a = x, *b = y;
+    return a->cost < b->cost ? -1 : a->cost > b->cost;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* Two words, each one HMM state with a self-loop; word labels on epsilon arcs at the start.
+ * Scores favour senone 0 (word 1) in every frame, but word 1's LM cost is higher. */
+START_TEST(test_two_words_epsilon)
+{
+    struct wren_hclg_edge e[] = {
+        { 0, 1, 0, 1, 2.0f },   /* eps:w1 */
+        { 0, 2, 0, 2, 0.5f },   /* eps:w2 */
+        { 1, 1, 1, 0, 0.1f }, { 1, 3, 2, 0, 0.2f },   /* senone 0 */
+        { 2, 2, 3, 0, 0.1f }, { 2, 3, 4, 0, 0.2f },   /* senone 1 */
+    };
+    float final[4] = { INFINITY, INFINITY, INFINITY, 0.0f };
+    struct toy t;
+    /* tid -> senone: 1,2 -> 0 ; 3,4 -> 1 */
+    toy_build(&t, 4, e, 6, final, 4, 2);
+    t.tid2sen[1] = 0; t.tid2sen[2] = 0; t.tid2sen[3] = 1; t.tid2sen[4] = 1;
+    float ll[4 * 2] = { -1, -2, -1, -2, -1, -2, -1, -2 };
+    struct wren_decode_opts o = wide_opts();
+    struct wren_lattice wl;
+    struct wren_path p;
+    ck_assert_int_eq(decode(&t, ll, 4, &o, &wl, &p, NULL), 0);
+    /* w1: g = 2 + 3*0.1 + 0.2 = 2.5, a = 4 ; w2: g = 0.5 + 0.5 = 1.0, a = 8 */
+    ck_assert_int_eq(p.n_words, 1);
+    ck_assert_int_eq(p.words[0], 1);
+    ck_assert_double_eq_tol(p.g, 2.5, 1e-5);
+    ck_assert_double_eq_tol(p.a, 4.0, 1e-5);
+    ck_assert_int_eq(p.n_tids, 4);
+    ck_assert_int_eq(p.tids[3], 2);
+    wren_path_free(&p);
+    /* with acwt 0.2: w1 = 2.5 + 0.8 = 3.3, w2 = 1 + 1.6 = 2.6 -> w2 */
+    o.acwt = 0.2f;
+    wren_lattice_free(&wl);
+    ck_assert_int_eq(decode(&t, ll, 4, &o, &wl, &p, NULL), 0);
+    ck_assert_int_eq(p.words[0], 2);
+    ck_assert_double_eq_tol(p.g, 1.0, 1e-5);
+    ck_assert_double_eq_tol(p.a, 8.0, 1e-5);
+    /* both words are in the lattice, costs apart */
+    struct wren_path *nb;
+    int n = wren_lattice_nbest(&wl, o.acwt, 5, 100000, &nb);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(nb[1].words[0], 1);
+    ck_assert_double_eq_tol(nb[1].g, 2.5, 1e-5);
+    ck_assert_double_eq_tol(nb[1].a, 4.0, 1e-5);
+    for (int i = 0; i < n; i++) wren_path_free(&nb[i]);
+    free(nb);
+    wren_path_free(&p);
+    wren_lattice_free(&wl);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+/* A tie: two words with identical graph and acoustic costs are both kept, at equal cost. */
+START_TEST(test_tie)
+{
+    struct wren_hclg_edge e[] = {
+        { 0, 1, 1, 5, 1.0f }, { 0, 2, 1, 6, 1.0f },
+        { 1, 3, 1, 0, 0.0f }, { 2, 3, 1, 0, 0.0f },
+    };
+    float final[4] = { INFINITY, INFINITY, INFINITY, 0.5f };
+    struct toy t;
+    toy_build(&t, 4, e, 4, final, 1, 1);
+    float ll[2] = { -3, -3 };
+    struct wren_decode_opts o = wide_opts();
+    struct wren_lattice wl;
+    struct wren_path p, *nb;
+    ck_assert_int_eq(decode(&t, ll, 2, &o, &wl, &p, NULL), 0);
+    ck_assert_int_eq(p.n_words, 1);
+    ck_assert(p.words[0] == 5 || p.words[0] == 6);
+    int n = wren_lattice_nbest(&wl, o.acwt, 5, 100000, &nb);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_ne(nb[0].words[0], nb[1].words[0]);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_double_eq_tol(nb[i].g, 1.5, 1e-6);
+        ck_assert_double_eq_tol(nb[i].a, 6.0, 1e-6);
+        wren_path_free(&nb[i]);
+    }
+    free(nb);
+    wren_path_free(&p);
+    wren_lattice_free(&wl);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+/* A garden path: word 1 looks better for the first frames, word 2 wins at the end. A wide beam
+ * finds word 2; max-active 1 (greedy) and a narrow beam lose it, and prune tokens. */
+START_TEST(test_beam_prunes)
+{
+    struct wren_hclg_edge e[] = {
+        { 0, 1, 1, 1, 0.0f }, { 1, 1, 1, 0, 0.0f }, { 1, 3, 2, 0, 0.0f },
+        { 0, 2, 3, 2, 0.0f }, { 2, 2, 3, 0, 0.0f }, { 2, 3, 4, 0, 0.0f },
+    };
+    float final[4] = { INFINITY, INFINITY, INFINITY, 0.0f };
+    struct toy t;
+    toy_build(&t, 4, e, 6, final, 4, 4);
+    const int T = 6;
+    float ll[6 * 4];
+    for (int f = 0; f < T; f++) {
+        float *r = ll + f * 4;
+        r[0] = -1; r[2] = -2;      /* word 1 better by 1 per frame ... */
+        r[1] = -40; r[3] = -1;     /* ... but its last state is terrible */
+    }
+    struct wren_decode_opts o = wide_opts();
+    struct wren_lattice wl;
+    struct wren_path p;
+    struct wren_search_stats wide, narrow;
+    ck_assert_int_eq(decode(&t, ll, T, &o, &wl, &p, &wide), 0);
+    ck_assert_int_eq(p.words[0], 2);
+    wren_path_free(&p); wren_lattice_free(&wl);
+    o.max_active = 1;
+    o.min_active = 0;
+    o.beam_delta = 0;
+    ck_assert_int_eq(decode(&t, ll, T, &o, &wl, &p, &narrow), 0);
+    ck_assert_int_eq(p.words[0], 1);
+    ck_assert(narrow.tokens < wide.tokens);
+    wren_path_free(&p); wren_lattice_free(&wl);
+    o = wide_opts();
+    o.beam = 0.5f;
+    ck_assert_int_eq(decode(&t, ll, T, &o, &wl, &p, &narrow), 0);
+    ck_assert_int_eq(p.words[0], 1);
+    wren_path_free(&p); wren_lattice_free(&wl);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+/* No final state reachable: the best partial path is returned (all end tokens final). */
+START_TEST(test_no_final)
+{
+    struct wren_hclg_edge e[] = { { 0, 1, 1, 7, 0.0f }, { 1, 1, 1, 0, 0.0f }, { 1, 2, 1, 0, 0.0f } };
+    float final[3] = { INFINITY, INFINITY, 0.0f };
+    struct toy t;
+    toy_build(&t, 3, e, 3, final, 1, 1);
+    float ll[1] = { -1 };
+    struct wren_decode_opts o = wide_opts();
+    struct wren_search *s = wren_search_create(&t.g, t.tid2sen, 1, 1, &o);
+    struct wren_decodable *d = wren_decodable_matrix(ll, 1, 1);
+    wren_search_start(s);
+    ck_assert_int_eq(wren_search_advance(s, d, -1), 1);
+    ck_assert_int_eq(wren_search_reached_final(s), 0);
+    wren_search_finalize(s);
+    struct wren_lattice sl, wl;
+    struct wren_path p;
+    ck_assert_int_eq(wren_search_lattice(s, 1, &sl), 0);
+    ck_assert_int_eq(wren_lattice_to_words(&sl, 1, &wl), 0);
+    ck_assert_int_eq(wren_lattice_best_path(&wl, 1, &p), 0);
+    ck_assert_int_eq(p.n_words, 1);
+    ck_assert_int_eq(p.words[0], 7);
+    wren_path_free(&p);
+    wren_lattice_free(&sl); wren_lattice_free(&wl);
+    wren_decodable_free(d);
+    wren_search_free(s);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+/* Bad inputs: a graph arc to a missing state, a tid beyond the table, bad options. */
+START_TEST(test_bad_inputs)
+{
+    struct wren_hclg g;
+    struct wren_hclg_edge e[] = { { 0, 5, 1, 0, 0.0f } };
+    ck_assert_int_eq(wren_hclg_build(&g, 2, 0, e, 1, NULL), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "out of range"));
+    e[0].dst = 1;
+    ck_assert_int_eq(wren_hclg_build(&g, 2, 0, e, 1, NULL), 0);
+    int32_t map[2] = { -1, 0 };
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    ck_assert_ptr_null(wren_search_create(&g, map, 0, 1, &o));
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "transition id 1"));
+    o.acwt = 0;
+    ck_assert_ptr_null(wren_search_create(&g, map, 1, 1, &o));
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "--acwt"));
+    wren_hclg_free(&g);
+}
+END_TEST
+
+/* The option table parses into the struct and is the one the command uses. */
+START_TEST(test_opts_table)
+{
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    struct wren_opt t[WREN_DECODE_NOPTS + 1];
+    int n = wren_decode_opts_register(&o, t);
+    ck_assert_int_le(n, WREN_DECODE_NOPTS);
+    t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
+    char *argv[] = { "decode", "--beam=9.5", "--max-active", "123", "--lattice-beam=4", "-acwt", "0.08", "x" };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 8, argv, &pos, &npos), 0);
+    ck_assert_int_eq(npos, 1);
+    free(pos);
+    ck_assert_float_eq(o.beam, 9.5f);
+    ck_assert_int_eq(o.max_active, 123);
+    ck_assert_float_eq(o.lattice_beam, 4.0f);
+    ck_assert_float_eq_tol(o.acwt, 0.08f, 1e-7);
+}
+END_TEST
+
+/* Random small graphs with epsilon arcs: the lattice holds exactly the word sequences within
+ * the lattice beam, each with the graph and acoustic costs of its best path. */
+static uint32_t rng = 12345;
+static uint32_t rnd(void) { rng = rng * 1103515245u + 12345u; return (rng >> 8) & 0xffffff; }
+static float rndf(void) { return (float)rnd() / (float)0xffffff; }
+
+START_TEST(test_random_vs_bruteforce)
+{
+    rng = 777u + (uint32_t)_i * 7919u;
+    const int NS = 6, T = 5, NSEN = 3, NTID = 6;
+    struct wren_hclg_edge e[64];
+    int ne = 0;
+    for (int s = 0; s < NS; s++) {
+        int k = 1 + (int)(rnd() % 2);
+        for (int j = 0; j < k; j++)
+            e[ne++] = (struct wren_hclg_edge){ s, (int32_t)(rnd() % NS), 1 + (int32_t)(rnd() % NTID),
+                                               rnd() % 3 == 0 ? 1 + (int32_t)(rnd() % 3) : 0, 2 * rndf() };
+        if (s + 1 < NS && rnd() % 2)   /* epsilon arcs go forward only: no epsilon cycles */
+            e[ne++] = (struct wren_hclg_edge){ s, s + 1 + (int32_t)(rnd() % (uint32_t)(NS - s - 1)), 0,
+                                               rnd() % 2 ? 1 + (int32_t)(rnd() % 3) : 0, rndf() };
+    }
+    float final[6];
+    for (int s = 0; s < NS; s++) final[s] = (s == NS - 1 || rnd() % 3 == 0) ? rndf() : INFINITY;
+    struct toy t;
+    toy_build(&t, NS, e, ne, final, NTID, NSEN);
+    float ll[5 * 3];
+    for (int i = 0; i < T * NSEN; i++) ll[i] = -4 * rndf();
+    struct wren_decode_opts o = wide_opts();
+    o.acwt = 0.5f;
+    o.lattice_beam = 2.0f;
+    o.prune_interval = 2;
+    struct bf b = { .t = &t, .ll = ll, .T = T, .acwt = o.acwt };
+    bf_dfs(&b, 0, 0, 0, 0, 0);
+    struct wren_lattice wl;
+    struct wren_path p;
+    int rc = decode(&t, ll, T, &o, &wl, &p, NULL);
+    if (b.n == 0) {
+        /* no complete path: the search falls back on all end tokens (or has none) */
+        if (rc == 0) wren_path_free(&p);
+    } else {
+        ck_assert_int_eq(rc, 0);
+        qsort(b.h, (size_t)b.n, sizeof *b.h, cmp_hyp);
+        double best = b.h[0].cost;
+        ck_assert_double_eq_tol(p.g + o.acwt * p.a, best, 1e-3);
+        int within = 0;
+        while (within < b.n && b.h[within].cost <= best + o.lattice_beam - 1e-3) within++;
+        struct wren_path *nb;
+        int n = wren_lattice_nbest(&wl, o.acwt, 100, 1000000, &nb);
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            double c = nb[i].g + o.acwt * nb[i].a;
+            /* every lattice path is a real word sequence, at no less than its best cost;
+             * those within the lattice beam have exactly their best path's costs */
+            int found = 0;
+            for (int j = 0; j < b.n && !found; j++)
+                if (b.h[j].n == nb[i].n_words && !memcmp(b.h[j].w, nb[i].words, sizeof(int32_t) * (size_t)b.h[j].n)) {
+                    found = 1;
+                    ck_assert(c >= b.h[j].cost - 1e-3);
+                    if (b.h[j].cost <= best + o.lattice_beam - 1e-3) {
+                        ck_assert_double_eq_tol(nb[i].g, b.h[j].g, 1e-3);
+                        ck_assert_double_eq_tol(nb[i].a, b.h[j].a, 1e-3);
+                    }
+                }
+            ck_assert_msg(found, "lattice path %d not a real path", i);
+            if (c <= best + o.lattice_beam - 1e-3) kept++;
+            wren_path_free(&nb[i]);
+        }
+        free(nb);
+        ck_assert_int_eq(kept, within);
+        wren_path_free(&p);
+    }
+    wren_lattice_free(&wl);
+    free(b.h);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+/* Frames arriving one at a time give the same result as all at once. */
+START_TEST(test_streaming_equals_batch)
+{
+    rng = 4242;
+    struct wren_hclg_edge e[] = {
+        { 0, 1, 0, 1, 0.3f }, { 0, 2, 0, 2, 0.2f },
+        { 1, 1, 1, 0, 0.1f }, { 1, 0, 2, 0, 0.4f },
+        { 2, 2, 3, 0, 0.1f }, { 2, 0, 4, 0, 0.3f },
+    };
+    float final[3] = { 0.0f, INFINITY, INFINITY };
+    struct toy t;
+    toy_build(&t, 3, e, 6, final, 4, 4);
+    const int T = 60;
+    float ll[60 * 4];
+    for (int i = 0; i < T * 4; i++) ll[i] = -5 * rndf();
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    o.acwt = 1.0f;
+    o.beam = 6;
+    o.prune_interval = 5;
+    struct wren_lattice wl;
+    struct wren_path p;
+    ck_assert_int_eq(decode(&t, ll, T, &o, &wl, &p, NULL), 0);
+    struct wren_search *s = wren_search_create(&t.g, t.tid2sen, 4, 4, &o);
+    struct wren_decodable *d = wren_decodable_matrix_stream(4);
+    wren_search_start(s);
+    for (int f = 0; f < T; f++) {
+        wren_decodable_matrix_push(d, ll + f * 4);
+        ck_assert_int_eq(wren_search_advance(s, d, -1), 1);
+        ck_assert_int_eq(wren_search_advance(s, d, -1), 0);
+    }
+    wren_search_finalize(s);
+    struct wren_lattice sl, wl2;
+    struct wren_path p2;
+    ck_assert_int_eq(wren_search_lattice(s, 1, &sl), 0);
+    ck_assert_int_eq(wren_lattice_to_words(&sl, 1, &wl2), 0);
+    wren_lattice_prune(&wl2, 1, o.lattice_beam);
+    ck_assert_int_eq(wren_lattice_best_path(&wl2, 1, &p2), 0);
+    ck_assert_int_eq(p.n_words, p2.n_words);
+    ck_assert_int_gt(p.n_words, 3);
+    ck_assert_mem_eq(p.words, p2.words, sizeof(int32_t) * (size_t)p.n_words);
+    ck_assert_double_eq_tol(p.g, p2.g, 1e-4);
+    ck_assert_int_eq(wl.n_arcs, wl2.n_arcs);
+    wren_path_free(&p); wren_path_free(&p2);
+    wren_lattice_free(&wl); wren_lattice_free(&wl2); wren_lattice_free(&sl);
+    wren_decodable_free(d);
+    wren_search_free(s);
+    wren_hclg_free(&t.g);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("search");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_two_words_epsilon);
+    tcase_add_test(tc, test_tie);
+    tcase_add_test(tc, test_beam_prunes);
+    tcase_add_test(tc, test_no_final);
+    tcase_add_test(tc, test_bad_inputs);
+    tcase_add_test(tc, test_opts_table);
+    tcase_add_loop_test(tc, test_random_vs_bruteforce, 0, 200);
+    tcase_add_test(tc, test_streaming_equals_batch);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return test_run_suite(suite()); }
