@@ -3,3 +3,7 @@
 # Witten-Bell, add-k), Stolcke pruning, perplexity; commands ngram-count and ngram.
 libwren_a_SOURCES += lm/arpa.c lm/arpa-read.c lm/arpa.h lm/arpa-impl.h \
   lm/ngram-sort.c lm/ngram-sort.h
+libwren_a_SOURCES += lm/ngram-counts.c lm/ngram-counts.h lm/ngram-runs.c lm/ngram-runs.h \
+  lm/ngram-estimate.c lm/ngram-estimate.h lm/ngram-prune.c lm/ngram-prune.h \
+  lm/ngram-eval.c lm/ngram-eval.h lm/ngram.h lm/ngram-opts.c lm/ngram-build.c \
+  lm/cmd-ngram-count.c lm/cmd-ngram.c
