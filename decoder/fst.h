@@ -79,7 +79,7 @@ uint64_t wren_fst_properties(const struct wren_fst *f, uint64_t mask, int test);
 int wren_fst_is_acceptor(const struct wren_fst *f);
 int wren_fst_is_ideterministic(const struct wren_fst *f);   /* computes when unknown */
 int wren_fst_is_cyclic(const struct wren_fst *f);
-/* Set *isyms/*osyms tables stored with the FST (copied; NULL clears). */
+/* Symbol tables stored with the FST (copied; NULL clears). */
 int wren_fst_set_input_symbols(struct wren_fst *f, const struct wren_symtab *t);
 int wren_fst_set_output_symbols(struct wren_fst *f, const struct wren_symtab *t);
 
@@ -157,7 +157,7 @@ long wren_symtab_add(struct wren_symtab *t, const char *sym);
 /* Add with a given id; -1 if the id or the symbol is already used otherwise. */
 int  wren_symtab_add_id(struct wren_symtab *t, const char *sym, long id);
 long wren_symtab_find(const struct wren_symtab *t, const char *sym);   /* -1 if absent */
-/* Symbol of id, or NULL; valid until the table changes. */
+/* Symbol of id, or NULL; valid until the next call of this function (per thread). */
 const char *wren_symtab_symbol(const struct wren_symtab *t, long id);
 long wren_symtab_size(const struct wren_symtab *t);      /* number of symbols */
 long wren_symtab_available_key(const struct wren_symtab *t);   /* 1 + largest id */

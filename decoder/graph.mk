@@ -1,1 +1,11 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
+# graph: Wren's C API over OpenFst (fst.h / fst.cc, the only C++) and `wren mkgraph`.
+libwren_a_SOURCES += decoder/fst.cc
+pkginclude_HEADERS += decoder/fst.h
+if HAVE_CHECK
+check_PROGRAMS += tests/test_fst
+TESTS += tests/test_fst
+tests_test_fst_SOURCES = tests/test_fst.c tests/testutil.h
+tests_test_fst_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_fst_LDADD = $(CHECK_LDADD)
+endif
