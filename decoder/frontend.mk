@@ -1,3 +1,6 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
-libwren_a_SOURCES += decoder/feat-params.c
-pkginclude_HEADERS += decoder/feat-params.h
+# Front end: audio input (libsndfile), Sphinx feat.params, MFCC/CMN/deltas, Kaldi fbank.
+libwren_a_SOURCES += decoder/feat-params.c decoder/audio.c decoder/feat-mfcc.c \
+  decoder/feat.c decoder/feat-fbank.c
+pkginclude_HEADERS += decoder/feat-params.h decoder/audio.h decoder/feat.h
+libwren_a_SOURCES += decoder/cmd-compute-feats.c

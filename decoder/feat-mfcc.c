@@ -1,0 +1,363 @@
+/* feat-mfcc.c — MFCC cepstra as sphinxbase's fe computes them (see feat.h): framing with a
+ * last zero-padded frame, pre-emphasis carried across frames, optional per-frame DC removal,
+ * Hamming window, power spectrum, mel filterbank (sphinx's filter placement with float32
+ * arithmetic, rounding to DFT points, unit area), natural log, the legacy / DCT-II / HTK
+ * transform and sinusoidal liftering. Not for: CMN or deltas (feat.c), fbank (feat-fbank.c). */
+#include "feat.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+/* sphinxbase (since 2013) adds this to every mel energy before the log. */
+#define WREN_FE_LOG_FLOOR 1e-4
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+struct wren_fe {
+    struct wren_feat_params p;
+    int frame_shift, frame_size, nfft, nfilt, ncep;
+    double *window;          /* first half of the symmetric Hamming window */
+    double *cosv, *sinv;     /* FFT twiddles, nfft/2 */
+    int *bitrev;             /* nfft */
+    int *spec_start, *filt_start, *filt_width;
+    float *filt_coeffs;
+    float *mel_cosine;       /* ncep x nfilt */
+    float sqrt_inv_n, sqrt_inv_2n;
+    float *lifter;           /* ncep, NULL if no liftering */
+    /* work buffers */
+    double *frame, *re, *im, *spec, *mfspec;
+};
+
+/* Mel scale as sphinxbase (no frequency warping): results rounded to float. */
+static float mel_of(float hz) { return (float)(2595.0 * log10(1.0 + hz / 700.0)); }
+static float hz_of(float mel) { return (float)(700.0 * (pow(10.0, mel / 2595.0) - 1.0)); }
+
+/* Left, centre and right edge of filter i in Hz (float arithmetic as sphinx). */
+static void filter_edges(const struct wren_fe *fe, int i, float melmin, float melbw,
+                         float fftfreq, float freqs[3])
+{
+    for (int j = 0; j < 3; j++) {
+        int k = fe->p.doublebw ? i + j * 2 : i + j;
+        freqs[j] = hz_of((float)k * melbw + melmin);
+        if (fe->p.round_filters)
+            freqs[j] = (float)((int)(freqs[j] / fftfreq + 0.5)) * fftfreq;
+    }
+}
+
+static int build_filters(struct wren_fe *fe)
+{
+    const struct wren_feat_params *p = &fe->p;
+    float melmin = mel_of(p->lowerf), melmax = mel_of(p->upperf);
+    float melbw = (melmax - melmin) / (float)(p->nfilt + 1);
+    if (p->doublebw) {
+        melmin -= melbw;
+        melmax += melbw;
+        if (hz_of(melmin) < 0 || hz_of(melmax) > p->samprate / 2)
+            return wren_error("-doublebw: filters reach outside 0..%g Hz", p->samprate / 2);
+    }
+    float fftfreq = p->samprate / (float)fe->nfft;
+    int nf = fe->nfilt, half = fe->nfft / 2;
+    fe->spec_start = wren_xmalloc((size_t)nf * sizeof(int));
+    fe->filt_start = wren_xmalloc((size_t)nf * sizeof(int));
+    fe->filt_width = wren_xmalloc((size_t)nf * sizeof(int));
+    int ncoef = 0;
+    for (int i = 0; i < nf; i++) {
+        float f[3];
+        filter_edges(fe, i, melmin, melbw, fftfreq, f);
+        fe->spec_start[i] = -1;
+        fe->filt_width[i] = 0;
+        for (int j = 0; j <= half; j++) {
+            float hz = (float)j * fftfreq;
+            if (hz < f[0]) continue;
+            if (hz > f[2] || j == half) {
+                fe->filt_width[i] = fe->spec_start[i] < 0 ? 0 : j - fe->spec_start[i];
+                break;
+            }
+            if (fe->spec_start[i] == -1) fe->spec_start[i] = j;
+        }
+        if (fe->spec_start[i] < 0) fe->spec_start[i] = 0;
+        fe->filt_start[i] = ncoef;
+        ncoef += fe->filt_width[i];
+        if (fe->filt_width[i] == 0)
+            return wren_error("mel filter %d (%g..%g Hz) covers no DFT point; use fewer "
+                              "filters or a larger -nfft", i, f[0], f[2]);
+    }
+    fe->filt_coeffs = wren_xmalloc((size_t)ncoef * sizeof(float));
+    for (int i = 0, c = 0; i < nf; i++) {
+        float f[3];
+        filter_edges(fe, i, melmin, melbw, fftfreq, f);
+        for (int j = 0; j < fe->filt_width[i]; j++) {
+            float hz = (float)(fe->spec_start[i] + j) * fftfreq;
+            float lo = (hz - f[0]) / (f[1] - f[0]);
+            float hi = (f[2] - hz) / (f[2] - f[1]);
+            if (p->unit_area) {
+                lo *= 2 / (f[2] - f[0]);
+                hi *= 2 / (f[2] - f[0]);
+            }
+            fe->filt_coeffs[c++] = lo < hi ? lo : hi;
+        }
+    }
+    return 0;
+}
+
+static void build_dct(struct wren_fe *fe)
+{
+    int nf = fe->nfilt;
+    double step = M_PI / nf;
+    fe->mel_cosine = wren_xmalloc((size_t)fe->ncep * (size_t)nf * sizeof(float));
+    for (int i = 0; i < fe->ncep; i++)
+        for (int j = 0; j < nf; j++)
+            fe->mel_cosine[i * nf + j] = (float)cos(step * i * (j + 0.5));
+    fe->sqrt_inv_n = (float)sqrt(1.0 / nf);
+    fe->sqrt_inv_2n = (float)sqrt(2.0 / nf);
+    fe->lifter = NULL;
+    if (fe->p.lifter) {
+        int L = fe->p.lifter;
+        fe->lifter = wren_xmalloc((size_t)fe->ncep * sizeof(float));
+        for (int i = 0; i < fe->ncep; i++)   /* L / 2 is an integer division, as sphinx */
+            fe->lifter[i] = (float)(1 + L / 2 * sin(i * M_PI / L));
+    }
+}
+
+static void build_fft(struct wren_fe *fe)
+{
+    int n = fe->nfft;
+    fe->cosv = wren_xmalloc((size_t)n / 2 * sizeof(double));
+    fe->sinv = wren_xmalloc((size_t)n / 2 * sizeof(double));
+    for (int i = 0; i < n / 2; i++) {
+        double a = 2 * M_PI * i / n;
+        fe->cosv[i] = cos(a);
+        fe->sinv[i] = sin(a);
+    }
+    fe->bitrev = wren_xmalloc((size_t)n * sizeof(int));
+    int bits = 0;
+    while ((1 << bits) < n) bits++;
+    for (int i = 0; i < n; i++) {
+        int r = 0;
+        for (int b = 0; b < bits; b++)
+            if (i & (1 << b)) r |= 1 << (bits - 1 - b);
+        fe->bitrev[i] = r;
+    }
+}
+
+int wren_fe_create(const struct wren_feat_params *p, struct wren_fe **out)
+{
+    struct wren_fe *fe = wren_xcalloc(1, sizeof *fe);
+    fe->p = *p;
+    fe->frame_shift = wren_feat_params_frame_shift(p);
+    fe->frame_size = wren_feat_params_frame_size(p);
+    fe->nfft = p->nfft;
+    fe->nfilt = p->nfilt;
+    fe->ncep = p->ncep;
+    *out = NULL;
+    if (fe->frame_shift < 1 || fe->frame_size < 2 || fe->frame_size > fe->nfft ||
+        (fe->nfft & (fe->nfft - 1)) || fe->ncep < 1 || fe->ncep > fe->nfilt ||
+        !(p->lowerf >= 0 && p->lowerf < p->upperf && p->upperf <= p->samprate / 2)) {
+        wren_fe_free(fe);
+        return wren_error("front end: inconsistent parameters (window %d, shift %d, nfft %d, "
+                          "ncep %d, nfilt %d, lowerf %g, upperf %g, samprate %g)",
+                          wren_feat_params_frame_size(p), wren_feat_params_frame_shift(p),
+                          p->nfft, p->ncep, p->nfilt, p->lowerf, p->upperf, p->samprate);
+    }
+    if (p->warp_params[0]) {
+        wren_fe_free(fe);
+        return wren_error("front end: -warp_params (VTLN warping) is not supported");
+    }
+    fe->window = wren_xmalloc((size_t)(fe->frame_size / 2 + 1) * sizeof(double));
+    for (int i = 0; i < fe->frame_size / 2; i++)
+        fe->window[i] = 0.54 - 0.46 * cos(2 * M_PI * i / ((double)fe->frame_size - 1.0));
+    build_fft(fe);
+    build_dct(fe);
+    if (build_filters(fe) < 0) {
+        wren_fe_free(fe);
+        return -1;
+    }
+    fe->frame = wren_xmalloc((size_t)fe->nfft * sizeof(double));
+    fe->re = wren_xmalloc((size_t)fe->nfft * sizeof(double));
+    fe->im = wren_xmalloc((size_t)fe->nfft * sizeof(double));
+    fe->spec = wren_xmalloc((size_t)(fe->nfft / 2 + 1) * sizeof(double));
+    fe->mfspec = wren_xmalloc((size_t)fe->nfilt * sizeof(double));
+    *out = fe;
+    return 0;
+}
+
+void wren_fe_free(struct wren_fe *fe)
+{
+    if (!fe) return;
+    free(fe->window);
+    free(fe->cosv);
+    free(fe->sinv);
+    free(fe->bitrev);
+    free(fe->spec_start);
+    free(fe->filt_start);
+    free(fe->filt_width);
+    free(fe->filt_coeffs);
+    free(fe->mel_cosine);
+    free(fe->lifter);
+    free(fe->frame);
+    free(fe->re);
+    free(fe->im);
+    free(fe->spec);
+    free(fe->mfspec);
+    free(fe);
+}
+
+int wren_fe_num_frames(const struct wren_fe *fe, size_t n)
+{
+    size_t full = 0;
+    if (n >= (size_t)fe->frame_size)
+        full = (n - (size_t)fe->frame_size) / (size_t)fe->frame_shift + 1;
+    size_t rest = n - full * (size_t)fe->frame_shift;
+    size_t total = full + (rest > 0 ? 1 : 0);
+    return total > (size_t)0x7fffffff ? -1 : (int)total;
+}
+
+/* Complex radix-2 FFT of re/im in place (decimation in time). */
+static void fft(const struct wren_fe *fe, double *re, double *im)
+{
+    int n = fe->nfft;
+    for (int i = 0; i < n; i++) {
+        int j = fe->bitrev[i];
+        if (i < j) {
+            double t = re[i]; re[i] = re[j]; re[j] = t;
+            t = im[i]; im[i] = im[j]; im[j] = t;
+        }
+    }
+    for (int len = 2; len <= n; len <<= 1) {
+        int half = len / 2, step = n / len;
+        for (int s = 0; s < n; s += len) {
+            for (int k = 0; k < half; k++) {
+                double wr = fe->cosv[k * step], wi = -fe->sinv[k * step];
+                int a = s + k, b = a + half;
+                double xr = re[b] * wr - im[b] * wi;
+                double xi = re[b] * wi + im[b] * wr;
+                re[b] = re[a] - xr;
+                im[b] = im[a] - xi;
+                re[a] += xr;
+                im[a] += xi;
+            }
+        }
+    }
+}
+
+/* Fill fe->frame from LEN samples at X (LEN <= frame_size) with the previous sample PRIOR:
+ * pre-emphasis, zero padding, DC removal, Hamming window. */
+static void prepare_frame(struct wren_fe *fe, const float *x, int len, double prior)
+{
+    double *fr = fe->frame;
+    double a = fe->p.alpha;
+    if (a != 0.0) {
+        fr[0] = (double)x[0] - prior * (double)(float)a;
+        for (int i = 1; i < len; i++)
+            fr[i] = (double)x[i] - (double)x[i - 1] * (double)(float)a;
+    } else {
+        for (int i = 0; i < len; i++) fr[i] = x[i];
+    }
+    memset(fr + len, 0, (size_t)(fe->nfft - len) * sizeof(double));
+    int fs = fe->frame_size;
+    if (fe->p.remove_dc) {
+        double mean = 0;
+        for (int i = 0; i < fs; i++) mean += fr[i];
+        mean /= fs;
+        for (int i = 0; i < fs; i++) fr[i] -= mean;
+    }
+    for (int i = 0; i < fs / 2; i++) {
+        fr[i] *= fe->window[i];
+        fr[fs - 1 - i] *= fe->window[i];
+    }
+}
+
+/* Power spectrum, mel energies and their log (plus a floor, as sphinxbase 5prealpha). */
+static void log_mel(struct wren_fe *fe)
+{
+    int n = fe->nfft;
+    memcpy(fe->re, fe->frame, (size_t)n * sizeof(double));
+    memset(fe->im, 0, (size_t)n * sizeof(double));
+    fft(fe, fe->re, fe->im);
+    for (int j = 0; j <= n / 2; j++)
+        fe->spec[j] = fe->re[j] * fe->re[j] + fe->im[j] * fe->im[j];
+    for (int f = 0; f < fe->nfilt; f++) {
+        const double *s = fe->spec + fe->spec_start[f];
+        const float *c = fe->filt_coeffs + fe->filt_start[f];
+        double e = 0;
+        for (int j = 0; j < fe->filt_width[f]; j++) e += s[j] * c[j];
+        fe->mfspec[f] = log(e + WREN_FE_LOG_FLOOR);
+    }
+}
+
+/* Cepstra from fe->mfspec into out[ncep], accumulating in float as sphinx does. */
+static void mel_cep(const struct wren_fe *fe, float *out)
+{
+    const double *m = fe->mfspec;
+    int nf = fe->nfilt;
+    if (fe->p.transform == WREN_TRANSFORM_LEGACY) {
+        float c0 = (float)(m[0] / 2);
+        for (int j = 1; j < nf; j++) c0 = (float)(c0 + m[j]);
+        out[0] = (float)(c0 / (double)nf);
+        for (int i = 1; i < fe->ncep; i++) {
+            const float *cs = fe->mel_cosine + i * nf;
+            float c = 0;
+            for (int j = 0; j < nf; j++)
+                c = (float)(c + m[j] * cs[j] * (j == 0 ? 1 : 2));
+            out[i] = (float)(c / ((double)nf * 2));
+        }
+    } else {
+        float c0 = (float)m[0];
+        for (int j = 1; j < nf; j++) c0 = (float)(c0 + m[j]);
+        out[0] = c0 * (fe->p.transform == WREN_TRANSFORM_HTK ? fe->sqrt_inv_2n
+                                                              : fe->sqrt_inv_n);
+        for (int i = 1; i < fe->ncep; i++) {
+            const float *cs = fe->mel_cosine + i * nf;
+            float c = 0;
+            for (int j = 0; j < nf; j++) c = (float)(c + m[j] * cs[j]);
+            out[i] = c * fe->sqrt_inv_2n;
+        }
+    }
+    if (fe->lifter)
+        for (int i = 0; i < fe->ncep; i++) out[i] *= fe->lifter[i];
+}
+
+/* Run the frames of one utterance; for each, call log_mel and then write either the cepstra
+ * or the log spectrum into out (dim values per frame). */
+static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec, float **out,
+                      int *nframes)
+{
+    int nf = wren_fe_num_frames(fe, n);
+    *out = NULL;
+    *nframes = 0;
+    if (nf < 0) return wren_error("front end: input too long (%zu samples)", n);
+    int dim = logspec ? fe->nfilt : fe->ncep;
+    float *o = wren_xmalloc(((size_t)nf * (size_t)dim + 1) * sizeof(float));
+    for (int t = 0; t < nf; t++) {
+        size_t start = (size_t)t * (size_t)fe->frame_shift;
+        size_t len = n - start < (size_t)fe->frame_size ? n - start : (size_t)fe->frame_size;
+        double prior = start > 0 ? x[start - 1] : 0.0;
+        prepare_frame(fe, x + start, (int)len, prior);
+        log_mel(fe);
+        float *row = o + (size_t)t * (size_t)dim;
+        if (logspec)
+            for (int j = 0; j < dim; j++) row[j] = (float)fe->mfspec[j];
+        else
+            mel_cep(fe, row);
+    }
+    *out = o;
+    *nframes = nf;
+    return 0;
+}
+
+int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,
+                    int *nframes)
+{
+    return run_frames(fe, samples, n, 0, cep, nframes);
+}
+
+int wren_fe_logspec(struct wren_fe *fe, const float *samples, size_t n, float **spec,
+                    int *nframes)
+{
+    return run_frames(fe, samples, n, 1, spec, nframes);
+}
