@@ -1,7 +1,8 @@
-/* decodable.c — decodables (see decodable.h): a matrix of log-likelihoods, fixed or growing.
- * The acoustic-model decodable lives in decodable-am.c. Not for: search or feature code. */
+/* decodable.c — decodables (see decodable.h): a matrix of log-likelihoods, fixed or growing,
+ * and feature vectors scored by the acoustic model. Not for: search or feature code. */
 #include "decodable.h"
 
+#include "am.h"
 #include "error.h"
 
 #include <stdlib.h>
@@ -68,4 +69,45 @@ struct wren_decodable *wren_decodable_matrix(const float *loglik, int n_frames, 
 void wren_decodable_free(struct wren_decodable *d)
 {
     if (d) d->free(d);
+}
+
+struct am_dec {
+    struct wren_decodable d;     /* first member */
+    struct wren_am *am;
+    int dim;
+    const float *feats;
+    int n_frames, done;
+};
+
+static int a_ready(struct wren_decodable *d) { return ((struct am_dec *)d)->n_frames; }
+static int a_done(struct wren_decodable *d) { return ((struct am_dec *)d)->done; }
+
+static int a_score(struct wren_decodable *d, int frame, const uint8_t *active, float *scores)
+{
+    struct am_dec *a = (struct am_dec *)d;
+    if (frame < 0 || frame >= a->n_frames) return wren_error("decodable: frame %d not ready", frame);
+    return wren_am_score_frame(a->am, a->feats + (size_t)frame * (size_t)a->dim, active, scores);
+}
+
+static void a_free(struct wren_decodable *d) { free(d); }
+
+struct wren_decodable *wren_decodable_am(struct wren_am *am, int dim)
+{
+    struct am_dec *a = wren_xcalloc(1, sizeof *a);
+    a->d.n_senones = wren_am_n_senones(am);
+    a->d.frames_ready = a_ready;
+    a->d.is_done = a_done;
+    a->d.score_frame = a_score;
+    a->d.free = a_free;
+    a->am = am;
+    a->dim = dim;
+    return &a->d;
+}
+
+void wren_decodable_am_set(struct wren_decodable *d, const float *feats, int n_frames, int done)
+{
+    struct am_dec *a = (struct am_dec *)d;
+    a->feats = feats;
+    a->n_frames = n_frames;
+    a->done = done;
 }

@@ -29,6 +29,13 @@ struct wren_decodable *wren_decodable_matrix_stream(int n_senones);
 void wren_decodable_matrix_push(struct wren_decodable *d, const float *row);
 void wren_decodable_matrix_close(struct wren_decodable *d);
 
+/* A decodable over feature vectors scored by an acoustic model (am.h) for the active senones
+ * only. The features (n_frames x dim, row-major) are borrowed: set them (again, when more
+ * audio has come) with wren_decodable_am_set; they must stay valid while frames are scored. */
+struct wren_am;
+struct wren_decodable *wren_decodable_am(struct wren_am *am, int dim);
+void wren_decodable_am_set(struct wren_decodable *d, const float *feats, int n_frames, int done);
+
 void wren_decodable_free(struct wren_decodable *d);
 
 #endif

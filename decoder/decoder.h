@@ -60,4 +60,39 @@ struct wren_decode_result {
 };
 void wren_decode_result_free(struct wren_decode_result *r);
 
+/* ---- the decoder: model + graph + search, and the streaming API ----
+ * Partial results decode the audio fed so far with features computed for that audio alone
+ * (an approximation: with batch CMN the mean changes as audio comes in). The final result is
+ * always that of decoding the whole utterance at once (if partials were asked for, the final
+ * pass decodes the utterance again with its final features). */
+struct wren_decoder;
+struct wren_lattice;
+/* Load MODEL_DIR (Sphinx model) and GRAPH_DIR (wren mkgraph output); check they agree
+ * (senone ids of transitions.txt within the model). -1 with a message naming the file. */
+int wren_decoder_create(const char *model_dir, const char *graph_dir,
+                        const struct wren_decode_opts *o, struct wren_decoder **out);
+void wren_decoder_free(struct wren_decoder *d);
+const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
+int wren_decoder_sample_rate(const struct wren_decoder *d);
+double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
+
+/* Begin an utterance (drops any unfinished one). */
+void wren_decoder_start(struct wren_decoder *d);
+/* Append audio (16-bit scale floats at the model's rate). */
+int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n);
+/* Best path over the audio fed so far. */
+int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
+/* End of utterance: the final best path, and if lat != NULL the word lattice (pruned with
+ * the lattice beam, acoustic costs unscaled; the caller frees it). */
+int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
+
+/* Figures of the last finished utterance. */
+struct wren_decoder_stats {
+    int frames;
+    double avg_active;          /* tokens per frame */
+    double senone_fraction;     /* senones scored / senones in the model */
+    int64_t lattice_states, lattice_arcs;
+};
+void wren_decoder_stats(const struct wren_decoder *d, struct wren_decoder_stats *st);
+
 #endif

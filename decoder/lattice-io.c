@@ -4,11 +4,15 @@
  *   state<TAB>graph,acoustic,tid_...        (final state; a bare "state" means weight 0,0,)
  *   <blank line>
  * The first arc line's source is the start state, as in OpenFst's text format. Word ids are
- * integers (words.txt). Not for: choosing files or compression (the commands do that). */
+ * integers (words.txt). Also atomic, optionally gzip-compressed output files.
+ * Not for: lattice algorithms (lattice.c). */
 #include "lattice.h"
 
 #include "error.h"
+#include "io.h"
 #include "table.h"
+
+#include <zlib.h>
 
 #include <errno.h>
 #include <math.h>
@@ -171,4 +175,73 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
     }
     free(buf); free(arcs); free(fin); free(fw); free(tids);
     return rc;
+}
+
+struct wren_text_out {
+    struct wren_atomic a;
+    int gz;
+    char *buf;          /* gz: text collected in memory, compressed at commit */
+    size_t len;
+    FILE *mem;
+};
+
+int wren_text_out_open(const char *path, struct wren_text_out **out)
+{
+    struct wren_text_out *o = wren_xcalloc(1, sizeof *o);
+    size_t n = strlen(path);
+    o->gz = n > 3 && !strcmp(path + n - 3, ".gz");
+    if (wren_atomic_open(&o->a, path, "wb")) { free(o); return -1; }
+    if (o->gz) {
+        o->mem = open_memstream(&o->buf, &o->len);
+        if (!o->mem) { wren_atomic_abort(&o->a); free(o); return wren_error("%s: out of memory", path); }
+    }
+    *out = o;
+    return 0;
+}
+
+FILE *wren_text_out_file(struct wren_text_out *o) { return o->gz ? o->mem : o->a.f; }
+
+static int deflate_to(FILE *f, const char *buf, size_t len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    unsigned char out[1 << 16];
+    z.next_in = (unsigned char *)buf;
+    z.avail_in = (uInt)len;   /* lattices of one run stay far below 4 GB */
+    int rc;
+    do {
+        z.next_out = out;
+        z.avail_out = sizeof out;
+        rc = deflate(&z, Z_FINISH);
+        if (rc == Z_STREAM_ERROR) break;
+        size_t have = sizeof out - z.avail_out;
+        if (have && fwrite(out, 1, have, f) != have) { rc = Z_STREAM_ERROR; break; }
+    } while (rc != Z_STREAM_END);
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? 0 : -1;
+}
+
+int wren_text_out_commit(struct wren_text_out *o)
+{
+    int rc = 0;
+    if (o->gz) {
+        fclose(o->mem);
+        if (deflate_to(o->a.f, o->buf, o->len)) {
+            wren_atomic_abort(&o->a);
+            rc = wren_error("%s: gzip compression failed", o->a.path ? o->a.path : "-");
+        }
+        free(o->buf);
+    }
+    if (!rc) rc = wren_atomic_commit(&o->a);
+    free(o);
+    return rc;
+}
+
+void wren_text_out_abort(struct wren_text_out *o)
+{
+    if (!o) return;
+    if (o->gz) { fclose(o->mem); free(o->buf); }
+    wren_atomic_abort(&o->a);
+    free(o);
 }

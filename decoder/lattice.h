@@ -97,4 +97,12 @@ int wren_lattice_write(FILE *f, const char *key, const struct wren_lattice *l);
  * (message names `name` and the line). *key is malloc'd. *line counts lines read so far. */
 int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l);
 
+/* Output files for lattices (and other text) written atomically; a name ending in .gz is
+ * gzip-compressed. "-" is stdout. */
+struct wren_text_out;
+int wren_text_out_open(const char *path, struct wren_text_out **out);
+FILE *wren_text_out_file(struct wren_text_out *o);
+int wren_text_out_commit(struct wren_text_out *o);   /* frees o */
+void wren_text_out_abort(struct wren_text_out *o);   /* frees o */
+
 #endif

@@ -1,0 +1,253 @@
+/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info`: tools over archives of
+ * compact lattices in Kaldi's text format (as `wren decode` writes them; .gz read and written).
+ * Thin wrappers over lattice.h. Not for: lattice algorithms themselves (lattice.c). */
+#include "cmd-util.h"
+#include "decoder.h"
+#include "fst.h"
+#include "lattice.h"
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lopts {
+    float acwt, beam, frame_shift;
+    int n;
+    const char *words;
+    struct wren_symtab *syms;
+};
+
+static void lopts_default(struct lopts *o)
+{
+    struct wren_decode_opts d;
+    wren_decode_opts_default(&d);
+    o->acwt = d.acwt;
+    o->beam = d.lattice_beam;
+    o->frame_shift = 0.01f;
+    o->n = 10;
+    o->words = NULL;
+    o->syms = NULL;
+}
+
+static void put_word(FILE *f, const struct lopts *o, int32_t w)
+{
+    const char *s = o->syms ? wren_symtab_symbol(o->syms, w) : NULL;
+    if (s) fprintf(f, " %s", s);
+    else fprintf(f, " %d", w);
+}
+
+/* Iterate the lattices of IN, calling fn for each; fn returns 0 or -1. */
+typedef int (*lat_fn)(void *ctx, const char *key, struct wren_lattice *l);
+
+static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
+{
+    struct wren_input f;
+    if (wren_input_open(&f, in)) return -1;
+    int line = 0, rc = 0;
+    *count = 0;
+    for (;;) {
+        char *key;
+        struct wren_lattice l;
+        int r = wren_lattice_read(f.f, in, &line, &key, &l);
+        if (r <= 0) { rc = r; wren_lattice_free(&l); break; }
+        (*count)++;
+        rc = fn(ctx, key, &l);
+        wren_lattice_free(&l);
+        free(key);
+        if (rc) break;
+    }
+    if (wren_input_close(&f) && !rc) rc = -1;
+    return rc;
+}
+
+struct out_ctx { const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp; };
+
+static int do_prune(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    wren_lattice_prune(l, x->o->acwt, x->o->beam);
+    return wren_lattice_write(x->f, key, l);
+}
+
+static int do_best(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_path p;
+    if (l->start < 0) { fprintf(x->f, "%s\n", key); return 0; }
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    fputs(key, x->f);
+    for (int i = 0; i < p.n_words; i++) put_word(x->f, x->o, p.words[i]);
+    fputc('\n', x->f);
+    wren_path_free(&p);
+    return 0;
+}
+
+static int do_nbest(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_path *nb;
+    int k = wren_lattice_nbest(l, x->o->acwt, x->o->n, 2000000, &nb);
+    for (int i = 0; i < k; i++) {
+        fprintf(x->f, "%s-%d %.4f %.4f", key, i + 1, nb[i].g, nb[i].a);
+        for (int j = 0; j < nb[i].n_words; j++) put_word(x->f, x->o, nb[i].words[j]);
+        fputc('\n', x->f);
+        wren_path_free(&nb[i]);
+    }
+    free(nb);
+    return 0;
+}
+
+static int do_ctm(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_path p;
+    if (l->start < 0) return 0;
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    for (int i = 0; i < p.n_words; i++) {
+        fprintf(x->f, "%s 1 %.2f %.2f", key, p.word_start[i] * x->o->frame_shift,
+                p.word_frames[i] * x->o->frame_shift);
+        put_word(x->f, x->o, p.words[i]);
+        fputc('\n', x->f);
+    }
+    wren_path_free(&p);
+    return 0;
+}
+
+static int do_oracle(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    const struct wren_table_entry *e = wren_table_find(x->ref, key);
+    if (!e) { x->n_missing++; return 0; }
+    char *text = wren_xstrdup(e->value);
+    int max = (int)strlen(text) / 2 + 2;
+    char **fld = wren_xmalloc(sizeof *fld * (size_t)max);
+    int n = wren_split_ws(text, fld, max);
+    int32_t *ids = wren_xmalloc(sizeof *ids * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        if (x->o->syms) ids[i] = (int32_t)wren_symtab_find(x->o->syms, fld[i]);
+        else {
+            char *end;
+            long v = strtol(fld[i], &end, 10);
+            ids[i] = *end ? -1 : (int32_t)v;
+        }
+    }
+    struct wren_path p;
+    int err = wren_lattice_oracle(l, ids, n, &p);
+    if (err >= 0) {
+        x->err += err;
+        x->words += n;
+        if (x->hyp) {
+            fputs(key, x->hyp);
+            for (int i = 0; i < p.n_words; i++) put_word(x->hyp, x->o, p.words[i]);
+            fputc('\n', x->hyp);
+        }
+        wren_path_free(&p);
+    }
+    free(ids); free(fld); free(text);
+    return err < 0 ? wren_error_prefix("%s: ", key) : 0;
+}
+
+static int do_info(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    int frames = wren_lattice_frames(l);
+    double apf, depth;
+    wren_lattice_density(l, frames, &apf, &depth);
+    fprintf(x->f, "%s states %d arcs %lld frames %d arcs/frame %.2f depth %.2f\n", key, l->n_states,
+            (long long)l->n_arcs, frames, apf, depth);
+    x->err += frames;
+    x->words += l->n_arcs;
+    return 0;
+}
+
+static const char *DESCRIPTION =
+    "Tools over Kaldi compact-lattice text archives (as written by wren decode; .gz in and out):\n"
+    "  prune     LAT_IN LAT_OUT          keep arcs on paths within --beam of the best\n"
+    "  best-path LAT_IN HYP_TEXT         1-best word sequence (Kaldi text)\n"
+    "  nbest     LAT_IN NBEST_OUT        --n best distinct word sequences: 'utt-K g a words'\n"
+    "  to-ctm    LAT_IN CTM_OUT          1-best with word times (--frame-shift seconds)\n"
+    "  oracle    LAT_IN REF_TEXT [HYP]   fewest-errors path against the reference: %WER line\n"
+    "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
+    "Costs are compared as graph + acwt * acoustic. --words maps ids to words (words.txt).";
+
+int wren_cmd_lattice(int argc, char **argv)
+{
+    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info [options] LAT_IN [args]";
+    struct lopts o;
+    lopts_default(&o);
+    struct wren_opt t[] = {
+        { "acwt", WREN_OPT_FLOAT, &o.acwt, "acoustic scale when comparing paths" },
+        { "beam", WREN_OPT_FLOAT, &o.beam, "prune: beam" },
+        { "n", WREN_OPT_INT, &o.n, "nbest: number of word sequences" },
+        { "words", WREN_OPT_STRING, &o.words, "words.txt (print/read words instead of ids)" },
+        { "frame-shift", WREN_OPT_FLOAT, &o.frame_shift, "to-ctm: seconds per frame" },
+        WREN_OPT_TABLE_END,
+    };
+    char **pos;
+    int npos, done;
+    int rc = wren_cmd_parse("lattice", USAGE, DESCRIPTION, t, argc, argv, 2, 4, &pos, &npos, &done);
+    if (done) return rc;
+    const char *sub = pos[0];
+    struct { const char *name; lat_fn fn; int min, max; } subs[] = {
+        { "prune", do_prune, 3, 3 }, { "best-path", do_best, 3, 3 }, { "nbest", do_nbest, 3, 3 },
+        { "to-ctm", do_ctm, 3, 3 }, { "oracle", do_oracle, 3, 4 }, { "info", do_info, 2, 2 },
+    };
+    int si = -1;
+    for (int i = 0; i < 6; i++) if (!strcmp(sub, subs[i].name)) si = i;
+    if (si < 0 || npos < subs[si].min || npos > subs[si].max) {
+        fprintf(stderr, "wren lattice: %s '%s'\nusage: %s\n", si < 0 ? "unknown tool" : "wrong arguments for", sub, USAGE);
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    if (!(o.acwt > 0) || o.beam < 0 || o.n < 1) {
+        fprintf(stderr, "wren lattice: --acwt must be > 0, --beam >= 0, --n >= 1\n");
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    struct out_ctx x = { .o = &o };
+    struct wren_text_out *out = NULL, *hyp = NULL;
+    struct wren_table ref;
+    int have_ref = 0, count = 0;
+    if (o.words && wren_symtab_read_text(o.words, &o.syms)) goto fail;
+    if (si == 4) {
+        if (wren_table_read(pos[2], &ref)) goto fail;
+        have_ref = 1;
+        x.ref = &ref;
+        if (npos > 3) {
+            if (wren_text_out_open(pos[3], &hyp)) goto fail;
+            x.hyp = wren_text_out_file(hyp);
+        }
+        x.f = stdout;
+    } else if (si == 5) {
+        x.f = stdout;
+    } else {
+        if (wren_text_out_open(pos[2], &out)) goto fail;
+        x.f = wren_text_out_file(out);
+    }
+    if (for_each(pos[1], subs[si].fn, &x, &count)) goto fail;
+    if (out) { int r = wren_text_out_commit(out); out = NULL; if (r) goto fail; }
+    if (hyp) { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
+    if (si == 4) {
+        printf("%%WER %.2f [ %lld / %lld ] oracle over %d lattices", x.words ? 100.0 * x.err / x.words : 0,
+               (long long)x.err, (long long)x.words, count);
+        if (x.n_missing) printf(" (%d without reference, skipped)", x.n_missing);
+        printf("\n");
+    } else if (si == 5) {
+        printf("total %d lattices, %lld frames, %lld arcs\n", count, (long long)x.err, (long long)x.words);
+    } else {
+        fprintf(stderr, "wren lattice %s: %d lattices\n", sub, count);
+    }
+    if (have_ref) wren_table_free(&ref);
+    wren_symtab_free(o.syms);
+    free(pos);
+    return 0;
+fail:
+    rc = wren_cmd_fail("lattice");
+    wren_text_out_abort(out);
+    wren_text_out_abort(hyp);
+    if (have_ref) wren_table_free(&ref);
+    wren_symtab_free(o.syms);
+    free(pos);
+    return rc;
+}

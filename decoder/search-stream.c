@@ -1,0 +1,198 @@
+/* search-stream.c — the decoder object under `wren decode` (see decoder.h): acoustic model,
+ * front end, graph and search together, fed with audio chunks; partial and final results,
+ * the word lattice of an utterance. Not for: the search algorithm (search.c), files and
+ * tables (cmd-decode.c). */
+#include "decoder.h"
+
+#include "am.h"
+#include "decodable.h"
+#include "feat.h"
+#include "feat-params.h"
+#include "lattice.h"
+#include "search.h"
+
+#include "error.h"
+#include "log.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wren_decoder {
+    struct wren_decode_opts o;
+    struct wren_am *am;
+    struct wren_feat_params fp;
+    struct wren_feat_stream *fs;      /* persistent: live CMN carries across utterances */
+    int dim;
+    struct wren_decode_graph g;
+    struct wren_search *search;
+    struct wren_decodable *dec;
+    float *audio; size_t n_audio, cap_audio;
+    float *feats;                     /* features the search is decoding from */
+    int partial_pass;                 /* 1 if frames were decoded from partial features */
+    struct wren_decoder_stats st;
+};
+
+int wren_decoder_create(const char *model_dir, const char *graph_dir,
+                        const struct wren_decode_opts *o, struct wren_decoder **out)
+{
+    *out = NULL;
+    if (wren_decode_opts_check(o)) return -1;
+    struct wren_decoder *d = wren_xcalloc(1, sizeof *d);
+    d->o = *o;
+    if (wren_feat_params_read(model_dir, &d->fp) || wren_am_load(model_dir, &d->am)) goto fail;
+    if (wren_feat_stream_create(&d->fp, &d->fs)) goto fail;
+    d->dim = wren_feat_stream_dim(d->fs);
+    if (d->dim != wren_am_feat_dim(d->am)) {
+        wren_error("%s: features have %d dimensions, the model expects %d", model_dir, d->dim,
+                   wren_am_feat_dim(d->am));
+        goto fail;
+    }
+    if (wren_decode_graph_load(graph_dir, &d->g)) goto fail;
+    int ns = wren_am_n_senones(d->am);
+    if (d->g.max_senone >= ns) {
+        wren_error("%s/transitions.txt: senone %d, but the model %s has %d senones (graph built for another model?)",
+                   graph_dir, d->g.max_senone, model_dir, ns);
+        goto fail;
+    }
+    d->search = wren_search_create(d->g.hclg, d->g.tid_senone, d->g.n_tids, ns, &d->o);
+    if (!d->search) goto fail;
+    d->dec = wren_decodable_am(d->am, d->dim);
+    *out = d;
+    return 0;
+fail:
+    wren_decoder_free(d);
+    return -1;
+}
+
+void wren_decoder_free(struct wren_decoder *d)
+{
+    if (!d) return;
+    wren_decodable_free(d->dec);
+    wren_search_free(d->search);
+    wren_decode_graph_free(&d->g);
+    wren_feat_stream_free(d->fs);
+    wren_am_free(d->am);
+    free(d->audio);
+    free(d->feats);
+    free(d);
+}
+
+const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d) { return &d->g; }
+int wren_decoder_sample_rate(const struct wren_decoder *d) { return (int)d->fp.samprate; }
+double wren_decoder_frame_shift(const struct wren_decoder *d) { return 1.0 / d->fp.frate; }
+
+void wren_decoder_start(struct wren_decoder *d)
+{
+    d->n_audio = 0;
+    free(d->feats);
+    d->feats = NULL;
+    d->partial_pass = 0;
+    wren_decodable_am_set(d->dec, NULL, 0, 0);
+    wren_search_start(d->search);
+}
+
+int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n)
+{
+    if (d->n_audio + n > d->cap_audio) {
+        size_t c = d->cap_audio ? d->cap_audio : 16000;
+        while (c < d->n_audio + n) c *= 2;
+        d->audio = wren_xrealloc(d->audio, c * sizeof *d->audio);
+        d->cap_audio = c;
+    }
+    if (n) memcpy(d->audio + d->n_audio, samples, n * sizeof *samples);
+    d->n_audio += n;
+    return 0;
+}
+
+/* Best path and costs from a word lattice into r. */
+static int result_from(const struct wren_lattice *wl, float acwt, int frames, int reached_final,
+                       struct wren_decode_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->frames = frames;
+    r->reached_final = reached_final;
+    if (wl->start < 0) return 0;                  /* nothing survived: empty hypothesis */
+    struct wren_path p;
+    if (wren_lattice_best_path(wl, acwt, &p)) return -1;
+    r->w = wren_xmalloc(sizeof *r->w * (size_t)(p.n_words + 1));
+    for (int i = 0; i < p.n_words; i++)
+        r->w[i] = (struct wren_decode_word){ p.words[i], p.word_start[i], p.word_frames[i] };
+    r->n = p.n_words;
+    r->graph_cost = p.g;
+    r->acoustic_cost = p.a;
+    wren_path_free(&p);
+    return 0;
+}
+
+static int words_lattice(struct wren_decoder *d, int use_final, struct wren_lattice *wl)
+{
+    struct wren_lattice sl;
+    if (wren_search_lattice(d->search, use_final, &sl)) return -1;
+    int rc = wren_lattice_to_words(&sl, d->o.acwt, wl);
+    wren_lattice_free(&sl);
+    if (!rc) wren_lattice_prune(wl, d->o.acwt, d->o.lattice_beam);
+    return rc;
+}
+
+int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
+{
+    memset(r, 0, sizeof *r);
+    float *f;
+    int nf, dim;
+    if (wren_feat_compute(&d->fp, d->audio, d->n_audio, &f, &nf, &dim)) return -1;
+    /* the last frames' deltas change as audio comes: decode up to 4 frames short */
+    int stable = nf - 4 > 0 ? nf - 4 : 0;
+    int done = wren_search_frames(d->search);
+    if (stable > done) {
+        free(d->feats);
+        d->feats = f;
+        wren_decodable_am_set(d->dec, d->feats, stable, 0);
+        if (wren_search_advance(d->search, d->dec, -1) < 0) return -1;
+        d->partial_pass = 1;
+    } else {
+        free(f);
+    }
+    struct wren_lattice wl;
+    if (words_lattice(d, 0, &wl)) return -1;
+    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, r);
+    wren_lattice_free(&wl);
+    return rc;
+}
+
+int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat)
+{
+    memset(r, 0, sizeof *r);
+    if (lat) wren_lattice_init(lat);
+    float *f;
+    int nf;
+    if (wren_feat_stream_utt(d->fs, d->audio, d->n_audio, &f, &nf)) return -1;
+    free(d->feats);
+    d->feats = f;
+    if (d->partial_pass) wren_search_start(d->search);   /* redo with the final features */
+    d->partial_pass = 0;
+    wren_decodable_am_set(d->dec, d->feats, nf, 1);
+    d->dec->n_scored = d->dec->n_possible = 0;
+    if (wren_search_advance(d->search, d->dec, -1) < 0) return -1;
+    int reached = wren_search_reached_final(d->search);
+    wren_search_finalize(d->search);
+    struct wren_lattice wl;
+    if (words_lattice(d, 1, &wl)) return -1;
+    struct wren_search_stats ss;
+    wren_search_stats(d->search, &ss);
+    d->st.frames = nf;
+    d->st.avg_active = ss.avg_active;
+    d->st.senone_fraction = d->dec->n_possible ? (double)d->dec->n_scored / (double)d->dec->n_possible : 0;
+    d->st.lattice_states = wl.n_states;
+    d->st.lattice_arcs = wl.n_arcs;
+    int rc = result_from(&wl, d->o.acwt, nf, reached, r);
+    if (lat && !rc) {
+        wren_lattice_free(lat);
+        *lat = wl;
+    } else {
+        wren_lattice_free(&wl);
+    }
+    return rc;
+}
+
+void wren_decoder_stats(const struct wren_decoder *d, struct wren_decoder_stats *st) { *st = d->st; }

@@ -1,0 +1,219 @@
+/* test_lattice.c — lattices: the word lattice of a hand-built state-level lattice (segments,
+ * times, separate costs, duplicate word sequences merged in n-best), pruning, oracle against a
+ * reference, and Kaldi compact-lattice text: round trip, Kaldi's short forms, gzip, bad lines. */
+#include "testutil.h"
+
+#include "lattice.h"
+#include "wren-util.h"
+
+#include <math.h>
+
+/* State-level lattice: two alignments of "5 6" (through 2 and through 5) and "5 7". */
+static void state_lattice(struct wren_lattice *l)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 7; i++) wren_lat_builder_add_state(b);
+    int32_t t1 = 1, t2 = 2, t3 = 3, t4 = 4, t9 = 9;
+    wren_lat_builder_add_arc(b, 0, 1, 5, 1.0f, 10.0f, &t1, 1);   /* word 5 */
+    wren_lat_builder_add_arc(b, 1, 2, 0, 0.5f, 10.0f, &t2, 1);
+    wren_lat_builder_add_arc(b, 1, 5, 0, 0.5f, 12.0f, &t9, 1);   /* worse alignment */
+    wren_lat_builder_add_arc(b, 2, 3, 6, 2.0f, 10.0f, &t3, 1);   /* word 6 */
+    wren_lat_builder_add_arc(b, 5, 3, 6, 2.0f, 10.0f, &t3, 1);
+    wren_lat_builder_add_arc(b, 2, 3, 7, 3.0f, 11.0f, &t3, 1);   /* word 7 */
+    wren_lat_builder_add_arc(b, 3, 4, 0, 0.25f, 10.0f, &t4, 1);
+    wren_lat_builder_set_final(b, 4, 0.5f, 0.0f, NULL, 0);
+    wren_lat_builder_finish(b, 0, l);
+    wren_lat_builder_free(b);
+    wren_lattice_connect_sort(l);
+}
+
+START_TEST(test_word_lattice)
+{
+    struct wren_lattice sl, wl;
+    state_lattice(&sl);
+    ck_assert_int_eq(sl.n_states, 6);    /* state 6 was never connected */
+    ck_assert_int_eq(wren_lattice_to_words(&sl, 0.1f, &wl), 0);
+    struct wren_path p;
+    ck_assert_int_eq(wren_lattice_best_path(&wl, 0.1f, &p), 0);
+    ck_assert_int_eq(p.n_words, 2);
+    ck_assert_int_eq(p.words[0], 5);
+    ck_assert_int_eq(p.words[1], 6);
+    ck_assert_double_eq_tol(p.g, 1 + 0.5 + 2 + 0.25 + 0.5, 1e-6);
+    ck_assert_double_eq_tol(p.a, 40, 1e-5);
+    ck_assert_int_eq(p.n_tids, 4);
+    int32_t want[4] = { 1, 2, 3, 4 };
+    ck_assert_mem_eq(p.tids, want, sizeof want);
+    ck_assert_int_eq(p.word_start[0], 0);
+    ck_assert_int_eq(p.word_frames[0], 2);
+    ck_assert_int_eq(p.word_start[1], 2);
+    ck_assert_int_eq(p.word_frames[1], 2);
+    wren_path_free(&p);
+    /* n-best: "5 6" once (its two alignments are one word sequence), then "5 7" */
+    struct wren_path *nb;
+    int n = wren_lattice_nbest(&wl, 0.1f, 10, 100000, &nb);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(nb[1].words[1], 7);
+    ck_assert_double_eq_tol(nb[1].g, 1 + 0.5 + 3 + 0.25 + 0.5, 1e-6);
+    ck_assert_double_eq_tol(nb[1].a, 41, 1e-5);
+    for (int i = 0; i < n; i++) wren_path_free(&nb[i]);
+    free(nb);
+    /* pruning with a beam below "5 7"'s margin (1 + 0.1) removes it */
+    wren_lattice_prune(&wl, 0.1f, 1.05f);
+    n = wren_lattice_nbest(&wl, 0.1f, 10, 100000, &nb);
+    ck_assert_int_eq(n, 1);
+    wren_path_free(&nb[0]);
+    free(nb);
+    wren_lattice_free(&sl);
+    wren_lattice_free(&wl);
+}
+END_TEST
+
+START_TEST(test_oracle)
+{
+    struct wren_lattice sl, wl;
+    state_lattice(&sl);
+    ck_assert_int_eq(wren_lattice_to_words(&sl, 0.1f, &wl), 0);
+    struct wren_path p;
+    int32_t r1[] = { 5, 7 };
+    ck_assert_int_eq(wren_lattice_oracle(&wl, r1, 2, &p), 0);
+    ck_assert_int_eq(p.n_words, 2);
+    ck_assert_int_eq(p.words[1], 7);
+    wren_path_free(&p);
+    int32_t r2[] = { 8, 5, 7, 9 };                 /* two deletions */
+    ck_assert_int_eq(wren_lattice_oracle(&wl, r2, 4, &p), 2);
+    wren_path_free(&p);
+    int32_t r3[] = { -1 };                         /* OOV: one substitution */
+    ck_assert_int_eq(wren_lattice_oracle(&wl, r3, 1, &p), 2);   /* 1 sub + 1 ins */
+    wren_path_free(&p);
+    ck_assert_int_eq(wren_lattice_oracle(&wl, NULL, 0, &p), 2);  /* two insertions */
+    wren_path_free(&p);
+    wren_lattice_free(&sl);
+    wren_lattice_free(&wl);
+}
+END_TEST
+
+static char *to_text(const char *key, const struct wren_lattice *l)
+{
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(wren_lattice_write(f, key, l), 0);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_text_round_trip)
+{
+    struct wren_lattice sl, wl, back;
+    state_lattice(&sl);
+    ck_assert_int_eq(wren_lattice_to_words(&sl, 0.1f, &wl), 0);
+    char *t1 = to_text("utt1", &wl);
+    /* the arc of "5 7" as Kaldi writes it: word, then graph,acoustic,tids */
+    ck_assert_ptr_nonnull(strstr(t1, "\t7\t3.25,21,3_4\n"));
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, "lat.txt", t1);
+    FILE *f = fopen(path, "r");
+    int line = 0;
+    char *key;
+    ck_assert_int_eq(wren_lattice_read(f, path, &line, &key, &back), 1);
+    ck_assert_str_eq(key, "utt1");
+    char *t2 = to_text(key, &back);
+    ck_assert_str_eq(t1, t2);
+    free(key);
+    wren_lattice_free(&back);
+    ck_assert_int_eq(wren_lattice_read(f, path, &line, &key, &back), 0);
+    wren_lattice_free(&back);
+    fclose(f);
+    /* gzip output through the atomic writer, read back through wren_input (.gz) */
+    char gz[512];
+    snprintf(gz, sizeof gz, "%s/lat.txt.gz", dir);
+    struct wren_text_out *o;
+    ck_assert_int_eq(wren_text_out_open(gz, &o), 0);
+    ck_assert_int_eq(wren_lattice_write(wren_text_out_file(o), "utt1", &wl), 0);
+    ck_assert_int_eq(wren_lattice_write(wren_text_out_file(o), "utt2", &wl), 0);
+    ck_assert_int_eq(wren_text_out_commit(o), 0);
+    FILE *raw = fopen(gz, "rb");
+    unsigned char magic[2];
+    ck_assert_int_eq(fread(magic, 1, 2, raw), 2);
+    fclose(raw);
+    ck_assert(magic[0] == 0x1f && magic[1] == 0x8b);
+    struct wren_input in;
+    ck_assert_int_eq(wren_input_open(&in, gz), 0);
+    line = 0;
+    int n = 0;
+    while (wren_lattice_read(in.f, gz, &line, &key, &back) == 1) {
+        char *t3 = to_text("utt1", &back);
+        ck_assert_str_eq(t1, t3);
+        free(t3);
+        free(key);
+        wren_lattice_free(&back);
+        n++;
+    }
+    wren_lattice_free(&back);
+    ck_assert_int_eq(wren_input_close(&in), 0);
+    ck_assert_int_eq(n, 2);
+    free(t1); free(t2); free(path); free(dir);
+    wren_lattice_free(&sl);
+    wren_lattice_free(&wl);
+}
+END_TEST
+
+/* Kaldi's short forms: an arc with weight One has no weight column, a final state with weight
+ * One is a bare number; states need not be numbered in order; the key line may end in a space. */
+START_TEST(test_kaldi_forms)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write_file(dir, "k.txt",
+        "uttA \n"
+        "3\t7\t12\t1.5,20.25,4_4_5\n"
+        "7\t2\t0\n"
+        "2\n"
+        "7\t0.5,1,6\n"
+        "\n");
+    FILE *f = fopen(path, "r");
+    int line = 0;
+    char *key;
+    struct wren_lattice l;
+    ck_assert_int_eq(wren_lattice_read(f, path, &line, &key, &l), 1);
+    fclose(f);
+    ck_assert_str_eq(key, "uttA");
+    ck_assert_int_eq(l.n_states, 3);
+    struct wren_path *nb;
+    int n = wren_lattice_nbest(&l, 1.0f, 5, 1000, &nb);
+    ck_assert_int_eq(n, 1);                      /* both ends spell "12" */
+    ck_assert_double_eq_tol(nb[0].g, 1.5, 1e-6);
+    ck_assert_double_eq_tol(nb[0].a, 20.25, 1e-6);
+    ck_assert_int_eq(nb[0].n_tids, 3);
+    wren_path_free(&nb[0]);
+    free(nb);
+    free(key);
+    wren_lattice_free(&l);
+    free(path);
+    /* a bad weight: the error names file and line */
+    path = test_write_file(dir, "bad.txt", "u\n0\t1\t3\t1.0;2.0\n1\n\n");
+    f = fopen(path, "r");
+    line = 0;
+    ck_assert_int_eq(wren_lattice_read(f, path, &line, &key, &l), -1);
+    fclose(f);
+    char want[600];
+    snprintf(want, sizeof want, "%s:2: bad lattice line", path);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), want));
+    wren_lattice_free(&l);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("lattice");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_word_lattice);
+    tcase_add_test(tc, test_oracle);
+    tcase_add_test(tc, test_text_round_trip);
+    tcase_add_test(tc, test_kaldi_forms);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return test_run_suite(suite()); }
