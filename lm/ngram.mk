@@ -7,3 +7,19 @@ libwren_a_SOURCES += lm/ngram-counts.c lm/ngram-counts.h lm/ngram-runs.c lm/ngra
   lm/ngram-estimate.c lm/ngram-estimate.h lm/ngram-prune.c lm/ngram-prune.h \
   lm/ngram-eval.c lm/ngram-eval.h lm/ngram.h lm/ngram-opts.c lm/ngram-build.c \
   lm/cmd-ngram-count.c lm/cmd-ngram.c
+if HAVE_CHECK
+check_PROGRAMS += tests/test_arpa
+TESTS += tests/test_arpa
+tests_test_arpa_SOURCES = tests/test_arpa.c tests/testutil.h
+tests_test_arpa_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_arpa_LDADD = $(CHECK_LDADD)
+endif
+if HAVE_CHECK
+check_PROGRAMS += tests/test_ngram
+TESTS += tests/test_ngram
+tests_test_ngram_SOURCES = tests/test_ngram.c tests/testutil.h
+tests_test_ngram_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_ngram_LDADD = $(CHECK_LDADD)
+endif
+TESTS += tests/e2e/ngram.sh
+EXTRA_DIST += tests/e2e/ngram.sh
