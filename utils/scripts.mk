@@ -1,1 +1,7 @@
-# Build fragment: the shell utilities (run-jobs, split-data, validate-data-dir) and their tests.
+# Build fragment: the shell utilities (run-jobs, split-data, validate-data-dir), the one-node
+# Slurm cluster helper, and their end-to-end tests. The scripts are used from the source tree
+# (recipes call utils/...), so they are distributed, not installed.
+dist_noinst_SCRIPTS += utils/run-jobs.sh utils/split-data.sh utils/validate-data-dir.sh \
+  utils/slurm/local-cluster.sh
+TESTS += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh
+EXTRA_DIST += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh
