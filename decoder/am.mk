@@ -4,3 +4,10 @@
 libwren_a_SOURCES += decoder/am.c decoder/mdef.c decoder/am-s3io.c decoder/am-mixw.c \
   decoder/gauden.c decoder/am-internal.h decoder/cmd-am-info.c
 pkginclude_HEADERS += decoder/am.h decoder/mdef.h
+if HAVE_CHECK
+check_PROGRAMS += tests/test_am
+TESTS += tests/test_am
+tests_test_am_SOURCES = tests/test_am.c tests/testutil.h
+tests_test_am_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_am_LDADD = $(CHECK_LDADD)
+endif

@@ -24,7 +24,7 @@ static void print_info(const char *dir, const struct wren_am *am)
     printf("ci_senones\t%d\n", wren_mdef_n_ci_senones(m));
     printf("codebooks\t%d\n", in.n_codebooks);
     printf("densities_per_codebook\t%d\n", in.n_density);
-    printf("gaussians\t%d\n", in.n_gaussians);
+    printf("gaussians\t%d (in each of %d streams)\n", in.n_gaussians, in.n_streams);
     printf("streams\t%d (", in.n_streams);
     for (int f = 0; f < in.n_streams; f++)
         printf("%s%d", f ? "+" : "", in.stream_dims[f]);

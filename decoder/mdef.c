@@ -206,7 +206,8 @@ static int bin_read_counts(struct bin_reader *r, struct wren_mdef *m, int32_t *n
                           m->n_phone, m->n_emit, m->n_sen, m->n_tmat, *n_sseq, v[7]);
     /* Every phone needs 12 bytes: a count beyond the file size is corruption. */
     if ((size_t)m->n_phone > r->len / 12 || (size_t)*n_cd_tree > r->len / 8)
-        return wren_error("%s: header counts (n_phone %d, n_cd_tree %d) exceed the file size",
+        return wren_error("%s: truncated or corrupt: header counts (n_phone %d, n_cd_tree %d) "
+                          "exceed the file size",
                           r->path, m->n_phone, *n_cd_tree);
     return 0;
 }
