@@ -1,6 +1,7 @@
-/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info`: tools over archives of
+/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore`: tools over archives of
  * compact lattices in Kaldi's text format (as `wren decode` writes them; .gz read and written).
  * Thin wrappers over lattice.h. Not for: lattice algorithms themselves (lattice.c). */
+#include "arpa.h"
 #include "cmd-util.h"
 #include "decoder.h"
 #include "fst.h"
@@ -12,10 +13,11 @@
 #include <string.h>
 
 struct lopts {
-    float acwt, beam, frame_shift;
+    float acwt, beam, frame_shift, old_scale, new_scale;
     int n;
-    const char *words;
+    const char *words, *old_lm, *new_lm;
     struct wren_symtab *syms;
+    struct wren_arpa *old_arpa, *new_arpa;
 };
 
 static void lopts_default(struct lopts *o)
@@ -26,8 +28,10 @@ static void lopts_default(struct lopts *o)
     o->beam = d.lattice_beam;
     o->frame_shift = 0.01f;
     o->n = 10;
-    o->words = NULL;
+    o->words = o->old_lm = o->new_lm = NULL;
     o->syms = NULL;
+    o->old_arpa = o->new_arpa = NULL;
+    o->old_scale = o->new_scale = 1.0f;
 }
 
 static void put_word(FILE *f, const struct lopts *o, int32_t w)
@@ -148,6 +152,20 @@ static int do_oracle(void *c, const char *key, struct wren_lattice *l)
     return err < 0 ? wren_error_prefix("%s: ", key) : 0;
 }
 
+static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_lattice r;
+    if (wren_lattice_lm_rescore(l, x->o->syms, x->o->old_arpa, x->o->old_scale, x->o->new_arpa,
+                                x->o->new_scale, &r))
+        return wren_error_prefix("%s: ", key);
+    int rc = wren_lattice_write(x->f, key, &r);
+    x->words += r.n_arcs;
+    x->err += l->n_arcs;
+    wren_lattice_free(&r);
+    return rc;
+}
+
 static int do_info(void *c, const char *key, struct wren_lattice *l)
 {
     struct out_ctx *x = c;
@@ -169,11 +187,13 @@ static const char *DESCRIPTION =
     "  to-ctm    LAT_IN CTM_OUT          1-best with word times (--frame-shift seconds)\n"
     "  oracle    LAT_IN REF_TEXT [HYP]   fewest-errors path against the reference: %WER line\n"
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
+    "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
+    "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
     "Costs are compared as graph + acwt * acoustic. --words maps ids to words (words.txt).";
 
 int wren_cmd_lattice(int argc, char **argv)
 {
-    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info [options] LAT_IN [args]";
+    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore [options] LAT_IN [args]";
     struct lopts o;
     lopts_default(&o);
     struct wren_opt t[] = {
@@ -182,6 +202,10 @@ int wren_cmd_lattice(int argc, char **argv)
         { "n", WREN_OPT_INT, &o.n, "nbest: number of word sequences" },
         { "words", WREN_OPT_STRING, &o.words, "words.txt (print/read words instead of ids)" },
         { "frame-shift", WREN_OPT_FLOAT, &o.frame_shift, "to-ctm: seconds per frame" },
+        { "old-lm", WREN_OPT_STRING, &o.old_lm, "lmrescore: the first-pass ARPA LM (subtracted)" },
+        { "new-lm", WREN_OPT_STRING, &o.new_lm, "lmrescore: the ARPA LM to add" },
+        { "old-scale", WREN_OPT_FLOAT, &o.old_scale, "lmrescore: scale of the old LM cost" },
+        { "new-scale", WREN_OPT_FLOAT, &o.new_scale, "lmrescore: scale of the new LM cost" },
         WREN_OPT_TABLE_END,
     };
     char **pos;
@@ -192,9 +216,10 @@ int wren_cmd_lattice(int argc, char **argv)
     struct { const char *name; lat_fn fn; int min, max; } subs[] = {
         { "prune", do_prune, 3, 3 }, { "best-path", do_best, 3, 3 }, { "nbest", do_nbest, 3, 3 },
         { "to-ctm", do_ctm, 3, 3 }, { "oracle", do_oracle, 3, 4 }, { "info", do_info, 2, 2 },
+        { "lmrescore", do_lmrescore, 3, 3 },
     };
     int si = -1;
-    for (int i = 0; i < 6; i++) if (!strcmp(sub, subs[i].name)) si = i;
+    for (int i = 0; i < 7; i++) if (!strcmp(sub, subs[i].name)) si = i;
     if (si < 0 || npos < subs[si].min || npos > subs[si].max) {
         fprintf(stderr, "wren lattice: %s '%s'\nusage: %s\n", si < 0 ? "unknown tool" : "wrong arguments for", sub, USAGE);
         free(pos);
@@ -210,6 +235,14 @@ int wren_cmd_lattice(int argc, char **argv)
     struct wren_table ref;
     int have_ref = 0, count = 0;
     if (o.words && wren_symtab_read_text(o.words, &o.syms)) goto fail;
+    if (si == 6) {
+        if (!o.words || !o.new_lm) {
+            wren_error("lmrescore needs --words and --new-lm (and --old-lm for the first-pass LM)");
+            goto fail;
+        }
+        if (wren_arpa_read(o.new_lm, &o.new_arpa) || (o.old_lm && wren_arpa_read(o.old_lm, &o.old_arpa)))
+            goto fail;
+    }
     if (si == 4) {
         if (wren_table_read(pos[2], &ref)) goto fail;
         have_ref = 1;
@@ -235,11 +268,16 @@ int wren_cmd_lattice(int argc, char **argv)
         printf("\n");
     } else if (si == 5) {
         printf("total %d lattices, %lld frames, %lld arcs\n", count, (long long)x.err, (long long)x.words);
+    } else if (si == 6) {
+        fprintf(stderr, "wren lattice lmrescore: %d lattices, %lld arcs -> %lld arcs\n", count,
+                (long long)x.err, (long long)x.words);
     } else {
         fprintf(stderr, "wren lattice %s: %d lattices\n", sub, count);
     }
     if (have_ref) wren_table_free(&ref);
     wren_symtab_free(o.syms);
+    wren_arpa_free(o.old_arpa);
+    wren_arpa_free(o.new_arpa);
     free(pos);
     return 0;
 fail:
@@ -248,6 +286,8 @@ fail:
     wren_text_out_abort(hyp);
     if (have_ref) wren_table_free(&ref);
     wren_symtab_free(o.syms);
+    wren_arpa_free(o.old_arpa);
+    wren_arpa_free(o.new_arpa);
     free(pos);
     return rc;
 }

@@ -97,6 +97,17 @@ int wren_lattice_write(FILE *f, const char *key, const struct wren_lattice *l);
  * (message names `name` and the line). *key is malloc'd. *line counts lines read so far. */
 int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l);
 
+/* LM-cost replacement (n-gram lattice rescoring; see lattice-lm.c): graph costs get
+ * new_scale * (-ln P_new) - old_scale * (-ln P_old) per word and for </s>, histories expanded
+ * to the longer model's order - 1. Words are matched to the ARPA models by spelling through
+ * `words` (words.txt). old_lm may be NULL (only add the new LM). */
+struct wren_arpa;
+struct wren_symtab;
+int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_symtab *words,
+                            const struct wren_arpa *old_lm, float old_scale,
+                            const struct wren_arpa *new_lm, float new_scale,
+                            struct wren_lattice *out);
+
 /* Output files for lattices (and other text) written atomically; a name ending in .gz is
  * gzip-compressed. "-" is stdout. */
 struct wren_text_out;

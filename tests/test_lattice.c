@@ -3,6 +3,8 @@
  * reference, and Kaldi compact-lattice text: round trip, Kaldi's short forms, gzip, bad lines. */
 #include "testutil.h"
 
+#include "arpa.h"
+#include "fst.h"
 #include "lattice.h"
 #include "wren-util.h"
 
@@ -204,6 +206,64 @@ START_TEST(test_kaldi_forms)
 }
 END_TEST
 
+/* LM-cost replacement: unigram out, bigram in; paths that share a state but not a history
+ * get their own states. Expected costs worked out by hand from the ARPA files. */
+START_TEST(test_lm_rescore)
+{
+    char *dir = test_tmpdir();
+    char *bi = test_write_file(dir, "bi.arpa",
+        "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1.0 </s>\n-99 <s> -0.5\n-0.5 a -0.3\n-0.7 b -0.2\n\n"
+        "\\2-grams:\n-0.2 <s> a\n-0.4 a b\n\n\\end\\\n");
+    char *uni = test_write_file(dir, "uni.arpa",
+        "\\data\\\nngram 1=4\n\n\\1-grams:\n-1.0 </s>\n-99 <s>\n-0.5 a\n-0.7 b\n\n\\end\\\n");
+    char *wt = test_write_file(dir, "words.txt", "<eps> 0\na 1\nb 2\n<s> 3\n</s> 4\n");
+    struct wren_arpa *B, *U;
+    struct wren_symtab *W;
+    ck_assert_int_eq(wren_arpa_read(bi, &B), 0);
+    ck_assert_int_eq(wren_arpa_read(uni, &U), 0);
+    ck_assert_int_eq(wren_symtab_read_text(wt, &W), 0);
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 3; i++) wren_lat_builder_add_state(b);
+    int32_t t = 1;
+    wren_lat_builder_add_arc(b, 0, 1, 1, 10.0f, 5.0f, &t, 1);   /* a */
+    wren_lat_builder_add_arc(b, 0, 1, 2, 11.0f, 5.0f, &t, 1);   /* b */
+    wren_lat_builder_add_arc(b, 1, 2, 2, 12.0f, 5.0f, &t, 1);   /* b */
+    wren_lat_builder_set_final(b, 2, 1.0f, 0, NULL, 0);
+    struct wren_lattice l, r;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_lm_rescore(&l, W, U, 1.0f, B, 1.0f, &r), 0);
+    ck_assert_int_eq(r.n_states, 4);    /* state 1 split by history */
+    struct wren_path *nb;
+    int n = wren_lattice_nbest(&r, 1.0f, 5, 1000, &nb);
+    ck_assert_int_eq(n, 2);
+    const double ln10 = 2.302585092994046;
+    for (int i = 0; i < n; i++) {
+        int ab = nb[i].words[0] == 1;
+        double before = ab ? 23.0 : 24.0;
+        double uni_c = (ab ? 2.2 : 2.4) * ln10, bi_c = (ab ? 1.8 : 3.3) * ln10;
+        ck_assert_double_eq_tol(nb[i].g, before - uni_c + bi_c, 1e-4);
+        ck_assert_double_eq_tol(nb[i].a, 10.0, 1e-6);
+        wren_path_free(&nb[i]);
+    }
+    free(nb);
+    wren_lattice_free(&r);
+    /* same LM out and in: costs unchanged */
+    ck_assert_int_eq(wren_lattice_lm_rescore(&l, W, B, 1.0f, B, 1.0f, &r), 0);
+    n = wren_lattice_nbest(&r, 1.0f, 5, 1000, &nb);
+    ck_assert_int_eq(n, 2);
+    for (int i = 0; i < n; i++) {
+        ck_assert_double_eq_tol(nb[i].g, nb[i].words[0] == 1 ? 23.0 : 24.0, 1e-4);
+        wren_path_free(&nb[i]);
+    }
+    free(nb);
+    wren_lattice_free(&r);
+    wren_lattice_free(&l);
+    wren_arpa_free(B); wren_arpa_free(U); wren_symtab_free(W);
+    free(bi); free(uni); free(wt); free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
@@ -212,6 +272,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);
     tcase_add_test(tc, test_kaldi_forms);
+    tcase_add_test(tc, test_lm_rescore);
     suite_add_tcase(s, tc);
     return s;
 }
