@@ -1,1 +1,24 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
+# lm/nnlm: the Transformer neural LM (model, layers, training, safetensors, scoring, commands)
+# and utils/matrix.{c,h} (float buffers and OpenBLAS GEMM helpers), owned by this component.
+libwren_a_SOURCES += utils/matrix.c lm/nnlm/vocab.c lm/nnlm/safetensors.c lm/nnlm/model.c \
+  lm/nnlm/layers.c lm/nnlm/forward.c lm/nnlm/infer.c lm/nnlm/train.c lm/nnlm/eval.c \
+  lm/nnlm/cmd-nnlm.c
+pkginclude_HEADERS += utils/matrix.h lm/nnlm/nnlm.h
+EXTRA_DIST += lm/nnlm/nnlm-internal.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/test_nnlm
+TESTS += tests/test_nnlm
+tests_test_nnlm_SOURCES = tests/test_nnlm.c tests/testutil.h
+tests_test_nnlm_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_nnlm_LDADD = $(CHECK_LDADD)
+endif
+
+noinst_PROGRAMS += bench/nnlm-bench
+bench_nnlm_bench_SOURCES = bench/nnlm-bench.c
+bench_nnlm_bench_LDADD = $(WREN_LDADD)
+# bench/nnlm.sh belongs in WREN_BENCHES, but bench/local.mk sets `WREN_BENCHES =` after this
+# fragment is included (a += here is an automake error); run it directly for now:
+#   WREN_BUILDDIR=. bash ../bench/nnlm.sh
+EXTRA_DIST += bench/nnlm.sh

@@ -1,0 +1,131 @@
+/* eval.c — perplexity of a text under an NNLM, computed as SRILM's `ngram -ppl` does: every
+ * sentence is scored from <s>, its </s> is predicted and counted, and
+ * ppl = 10^(-sum log10 p / (words - skipped OOVs + sentences)). Words outside the vocabulary are
+ * scored as <unk> and counted (as SRILM does for a model with <unk> in its vocabulary); with
+ * skip_oovs their predictions are left out instead (SRILM's default for closed vocabularies).
+ * Not for: n-gram perplexity (lm/), or training-time validation shortcuts. */
+#include "nnlm-internal.h"
+
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o)
+{
+    o->debug = 0;
+    o->skip_oovs = 0;
+    o->batch = 256;
+}
+
+struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o)
+{
+    const struct wren_opt t[] = {
+        { "debug", WREN_OPT_INT, &o->debug, "1: a line per sentence; 2: also a line per word" },
+        { "skip-oovs", WREN_OPT_BOOL, &o->skip_oovs,
+          "leave predictions of out-of-vocabulary words out of the totals (default: score them as <unk>)" },
+        { "batch", WREN_OPT_INT, &o->batch, "sentences scored per batch" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt *r = wren_xmalloc(sizeof t);
+    memcpy(r, t, sizeof t);
+    return r;
+}
+
+struct sent_buf {
+    int n, cap;
+    int **ids;
+    int *len;
+    char **text;   /* original words, for debug output */
+};
+
+static void sb_clear(struct sent_buf *b)
+{
+    for (int i = 0; i < b->n; i++) { free(b->ids[i]); free(b->text[i]); }
+    b->n = 0;
+}
+
+static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnlm_eval_opts *o,
+                  FILE *out, struct wren_nnlm_eval_result *r)
+{
+    const struct wren_nnlm_vocab *v = m->vocab;
+    size_t total = 0;
+    for (int i = 0; i < b->n; i++) total += (size_t)b->len[i] + 1;
+    float *lp = wren_xmalloc((total ? total : 1) * sizeof *lp);
+    wren_nnlm_score_sentences(m, b->n, (const int *const *)b->ids, b->len, lp, NULL);
+    size_t k = 0;
+    for (int i = 0; i < b->n; i++) {
+        double s10 = 0;
+        long oov = 0, counted = 0;
+        char *save = NULL, *w = b->text[i] ? strtok_r(b->text[i], " \t\r\n", &save) : NULL;
+        for (int j = 0; j <= b->len[i]; j++, k++) {
+            int id = j < b->len[i] ? b->ids[i][j] : WREN_NNLM_EOS;
+            int is_oov = id == WREN_NNLM_UNK;
+            oov += is_oov && j < b->len[i];
+            double l10 = lp[k] / log(10.0);
+            if (!(is_oov && o->skip_oovs)) { s10 += l10; counted++; }
+            if (o->debug >= 2) {
+                const char *word = j < b->len[i] ? (w ? w : wren_nnlm_vocab_word(v, id)) : "</s>";
+                fprintf(out, "\tp( %s | %s ) = %s%.6g [ %.6f ]\n", word,
+                        j == 0 ? "<s>" : "...", is_oov ? "[OOV] " : "", pow(10.0, l10), l10);
+            }
+            if (w && j < b->len[i]) w = strtok_r(NULL, " \t\r\n", &save);
+        }
+        r->sentences++;
+        r->words += b->len[i];
+        r->oovs += oov;
+        r->logprob10 += s10;
+        if (o->debug >= 1)
+            fprintf(out, "1 sentences, %d words, %ld OOVs\nlogprob= %.6f ppl= %.6g\n\n", b->len[i], oov,
+                    s10, counted > 0 ? pow(10.0, -s10 / (double)counted) : 0.0);
+    }
+    free(lp);
+    sb_clear(b);
+}
+
+int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren_nnlm_eval_opts *o,
+                        FILE *out, struct wren_nnlm_eval_result *r)
+{
+    memset(r, 0, sizeof *r);
+    struct wren_input in;
+    if (wren_input_open(&in, text)) return -1;
+    int batch = o->batch > 0 ? o->batch : 256;
+    struct sent_buf b = { 0, batch, wren_xmalloc((size_t)batch * sizeof(int *)),
+                          wren_xmalloc((size_t)batch * sizeof(int)), wren_xmalloc((size_t)batch * sizeof(char *)) };
+    char *line = NULL;
+    size_t cap = 0;
+    long skipped_oov_preds = 0;
+    while (getline(&line, &cap, in.f) > 0) {
+        char *copy = o->debug >= 1 ? wren_xstrdup(line) : NULL;
+        size_t len = strlen(line);
+        int *ids = wren_xmalloc((len / 2 + 2) * sizeof *ids), n = 0;
+        char *save = NULL;
+        for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+            int id = wren_nnlm_vocab_id(m->vocab, w);
+            if (id == WREN_NNLM_BOS || id == WREN_NNLM_EOS) continue;
+            ids[n++] = id;
+            skipped_oov_preds += o->skip_oovs && id == WREN_NNLM_UNK;
+        }
+        if (n == 0) { free(ids); free(copy); continue; }
+        if (copy) {
+            size_t cl = strlen(copy);
+            while (cl && (copy[cl - 1] == '\n' || copy[cl - 1] == '\r')) copy[--cl] = 0;
+            if (o->debug >= 1) fprintf(out, "%s\n", copy);
+        }
+        b.ids[b.n] = ids;
+        b.len[b.n] = n;
+        b.text[b.n] = copy;
+        b.n++;
+        if (o->debug >= 1 || b.n == batch) flush(m, &b, o, out, r);
+    }
+    if (b.n) flush(m, &b, o, out, r);
+    free(line);
+    free(b.ids);
+    free(b.len);
+    free(b.text);
+    if (wren_input_close(&in)) return -1;
+    double denom = (double)(r->words - skipped_oov_preds + r->sentences);
+    r->ppl = denom > 0 ? pow(10.0, -r->logprob10 / denom) : 0;
+    return 0;
+}

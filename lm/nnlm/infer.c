@@ -1,0 +1,296 @@
+/* infer.c — scoring with a trained NNLM: incremental history states over a KV cache (for
+ * lattice rescoring) and batched whole-sentence scoring (for n-best lists and perplexity).
+ * A state is one node of a persistent list: it holds the keys/values of its own token at
+ * every layer plus the final hidden vector, and points to the state it extends, so states
+ * that share a history share memory. Not for: training, or choosing which histories to merge. */
+#include "nnlm-internal.h"
+
+#include "matrix.h"
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wren_nnlm_state {
+    int refs, len, token;
+    struct wren_nnlm_state *parent;
+    int has_lse;
+    float lse;
+    float *kv;   /* per layer: k [HD_l] then v [HD_l] */
+    float *h;    /* [D] final LayerNorm output at this token */
+};
+
+struct nnlm_infer_ws {
+    size_t *kvoff, kvlen;
+    float *x, *ln, *q, *K, *Vv, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
+    struct wren_nnlm_state **chain;
+};
+
+void nnlm_infer_ws_free(struct nnlm_infer_ws *w)
+{
+    if (!w) return;
+    float *bufs[] = { w->x, w->ln, w->q, w->K, w->Vv, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits };
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
+    free(w->kvoff);
+    free(w->chain);
+    free(w);
+}
+
+static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
+{
+    if (m->iws) return m->iws;
+    struct nnlm_infer_ws *w = wren_xcalloc(1, sizeof *w);
+    int L = m->c.n_layers, D = m->c.d_model, C = m->c.context, dh = m->c.head_dim;
+    int maxHD = 1, maxF = 1, maxR = 1;
+    w->kvoff = wren_xmalloc((size_t)L * sizeof *w->kvoff);
+    for (int l = 0; l < L; l++) {
+        const struct nnlm_block *b = &m->blk[l];
+        int HD = b->n_heads * dh;
+        w->kvoff[l] = w->kvlen;
+        w->kvlen += 2 * (size_t)HD;
+        if (HD > maxHD) maxHD = HD;
+        if (b->d_ffn > maxF) maxF = b->d_ffn;
+        for (int j = 0; j < NNLM_NLIN; j++)
+            if (b->lin[j].kind == NNLM_FACTORED && b->lin[j].rank > maxR) maxR = b->lin[j].rank;
+    }
+    w->x = wren_fbuf_alloc(D);
+    w->ln = wren_fbuf_alloc(D);
+    w->q = wren_fbuf_alloc(maxHD);
+    w->K = wren_fbuf_alloc((size_t)C * maxHD);
+    w->Vv = wren_fbuf_alloc((size_t)C * maxHD);
+    w->sc = wren_fbuf_alloc(C);
+    w->ctx = wren_fbuf_alloc(maxHD);
+    w->a = wren_fbuf_alloc(D);
+    w->f1 = wren_fbuf_alloc(maxF);
+    w->f2 = wren_fbuf_alloc(maxF);
+    w->tmp = wren_fbuf_alloc(maxR);
+    w->logits = wren_fbuf_alloc(m->c.vocab_size);
+    w->chain = wren_xmalloc((size_t)C * sizeof *w->chain);
+    m->iws = w;
+    return w;
+}
+
+/* y = W x + b for one vector. */
+static void linear_vec(const struct nnlm_linear *l, const float *x, float *y, float *tmp)
+{
+    if (l->b) memcpy(y, l->b, (size_t)l->out * sizeof *y);
+    else memset(y, 0, (size_t)l->out * sizeof *y);
+    if (l->kind == NNLM_FACTORED) {
+        wren_gemv(0, l->rank, l->in, 1.0f, l->v, l->in, x, 0.0f, tmp);
+        wren_gemv(0, l->out, l->rank, 1.0f, l->u, l->rank, tmp, 1.0f, y);
+    } else {
+        wren_gemv(0, l->out, l->in, 1.0f, l->w, l->in, x, 1.0f, y);
+    }
+}
+
+static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D)
+{
+    size_t nf = w->kvlen + (size_t)D;
+    struct wren_nnlm_state *s = wren_xcalloc(1, sizeof *s + nf * sizeof(float));
+    s->kv = (float *)(s + 1);
+    s->h = s->kv + w->kvlen;
+    s->refs = 1;
+    return s;
+}
+
+/* The state for history `parent` + token at position pos (parent may be NULL). */
+static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_state *parent,
+                                      int token)
+{
+    struct nnlm_infer_ws *w = iws(m);
+    const struct nnlm_config *c = &m->c;
+    int D = c->d_model, dh = c->head_dim;
+    struct wren_nnlm_state *s = state_new(w, D);
+    s->token = token;
+    s->parent = parent;
+    if (parent) parent->refs++;
+    s->len = parent ? parent->len + 1 : 1;
+    int pos = s->len - 1, n = s->len;
+    const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
+    for (int j = 0; j < D; j++) w->x[j] = m->tok_emb[(size_t)token * D + j] + pt[(size_t)pos * D + j];
+    struct wren_nnlm_state *it = s;
+    for (int i = n - 1; i >= 0; i--, it = it->parent) w->chain[i] = it;
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int l = 0; l < c->n_layers; l++) {
+        const struct nnlm_block *b = &m->blk[l];
+        int H = b->n_heads, HD = H * dh;
+        float *k = s->kv + w->kvoff[l], *v = k + HD;
+        nnlm_layernorm_fwd(w->x, b->ln1_g, b->ln1_b, 1, D, c->ln_eps, w->ln, NULL, NULL);
+        linear_vec(&b->lin[NNLM_Q], w->ln, w->q, w->tmp);
+        linear_vec(&b->lin[NNLM_K], w->ln, k, w->tmp);
+        linear_vec(&b->lin[NNLM_V], w->ln, v, w->tmp);
+        for (int i = 0; i < n; i++) {
+            const float *src = w->chain[i]->kv + w->kvoff[l];
+            memcpy(w->K + (size_t)i * HD, src, (size_t)HD * sizeof(float));
+            memcpy(w->Vv + (size_t)i * HD, src + HD, (size_t)HD * sizeof(float));
+        }
+        for (int h = 0; h < H; h++) {
+            wren_gemv(0, n, dh, scale, w->K + h * dh, HD, w->q + h * dh, 0.0f, w->sc);
+            float mx = -INFINITY;
+            for (int i = 0; i < n; i++) mx = w->sc[i] > mx ? w->sc[i] : mx;
+            double z = 0;
+            for (int i = 0; i < n; i++) { w->sc[i] = expf(w->sc[i] - mx); z += w->sc[i]; }
+            for (int i = 0; i < n; i++) w->sc[i] = (float)(w->sc[i] / z);
+            wren_gemv(1, n, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, w->ctx + h * dh);
+        }
+        linear_vec(&b->lin[NNLM_O], w->ctx, w->a, w->tmp);
+        for (int j = 0; j < D; j++) w->x[j] += w->a[j];
+        nnlm_layernorm_fwd(w->x, b->ln2_g, b->ln2_b, 1, D, c->ln_eps, w->ln, NULL, NULL);
+        linear_vec(&b->lin[NNLM_FC1], w->ln, w->f1, w->tmp);
+        nnlm_gelu_fwd(w->f1, w->f2, (size_t)b->d_ffn);
+        linear_vec(&b->lin[NNLM_FC2], w->f2, w->a, w->tmp);
+        for (int j = 0; j < D; j++) w->x[j] += w->a[j];
+    }
+    nnlm_layernorm_fwd(w->x, m->lnf_g, m->lnf_b, 1, D, c->ln_eps, s->h, NULL, NULL);
+    return s;
+}
+
+struct wren_nnlm_state *wren_nnlm_state_begin(struct wren_nnlm *m)
+{
+    return extend(m, NULL, WREN_NNLM_BOS);
+}
+
+struct wren_nnlm_state *wren_nnlm_state_copy(struct wren_nnlm_state *s)
+{
+    if (s) s->refs++;
+    return s;
+}
+
+void wren_nnlm_state_free(struct wren_nnlm_state *s)
+{
+    while (s && --s->refs == 0) {
+        struct wren_nnlm_state *p = s->parent;
+        free(s);
+        s = p;
+    }
+}
+
+int wren_nnlm_state_length(const struct wren_nnlm_state *s) { return s->len; }
+
+/* When the history fills the context, continue from a fresh chain over its last C/2 tokens. */
+static struct wren_nnlm_state *rewindow(struct wren_nnlm *m, struct wren_nnlm_state *s)
+{
+    int keep = m->c.context / 2;
+    int *toks = wren_xmalloc((size_t)keep * sizeof *toks);
+    struct wren_nnlm_state *it = s;
+    for (int i = keep - 1; i >= 0; i--, it = it->parent) toks[i] = it->token;
+    struct wren_nnlm_state *cur = NULL;
+    for (int i = 0; i < keep; i++) {
+        struct wren_nnlm_state *nx = extend(m, cur, toks[i]);
+        wren_nnlm_state_free(cur);
+        cur = nx;
+    }
+    free(toks);
+    return cur;
+}
+
+int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int word,
+                          float *logprob, struct wren_nnlm_state **next)
+{
+    int V = m->c.vocab_size, D = m->c.d_model;
+    if (word < 0 || word >= V) return wren_error("nnlm: word id %d outside the vocabulary of %d", word, V);
+    if (!s->has_lse) {
+        struct nnlm_infer_ws *w = iws(m);
+        memcpy(w->logits, m->out_b, (size_t)V * sizeof(float));
+        wren_gemv(0, V, D, 1.0f, m->tok_emb, D, s->h, 1.0f, w->logits);
+        float mx = -INFINITY;
+        for (int i = 0; i < V; i++) mx = w->logits[i] > mx ? w->logits[i] : mx;
+        double z = 0;
+        for (int i = 0; i < V; i++) z += expf(w->logits[i] - mx);
+        s->lse = mx + (float)log(z);
+        s->has_lse = 1;
+    }
+    double dot = m->out_b[word];
+    const float *e = m->tok_emb + (size_t)word * D;
+    for (int j = 0; j < D; j++) dot += (double)e[j] * s->h[j];
+    *logprob = (float)(dot - s->lse);
+    if (next) {
+        if (s->len >= m->c.context) {
+            struct wren_nnlm_state *base = rewindow(m, s);
+            *next = extend(m, base, word);
+            wren_nnlm_state_free(base);
+        } else {
+            *next = extend(m, s, word);
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- batched sentences */
+
+enum { SCORE_ROWS = 16 };
+
+/* Score one sentence token by token (for sentences longer than the context). */
+static void score_incremental(struct wren_nnlm *m, const int *words, int len, float *lp)
+{
+    struct wren_nnlm_state *s = wren_nnlm_state_begin(m);
+    for (int i = 0; i <= len; i++) {
+        int wd = i < len ? words[i] : WREN_NNLM_EOS;
+        struct wren_nnlm_state *nx = NULL;
+        wren_nnlm_state_score(m, s, wd, &lp[i], i < len ? &nx : NULL);
+        wren_nnlm_state_free(s);
+        s = nx;
+    }
+    wren_nnlm_state_free(s);
+}
+
+int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words,
+                              const int *lens, float *logprobs, double *sent_logprob)
+{
+    int C = m->c.context, V = m->c.vocab_size;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < lens[i]; j++)
+            if (words[i][j] < 0 || words[i][j] >= V)
+                return wren_error("nnlm: sentence %d word %d: id %d outside the vocabulary", i, j, words[i][j]);
+    size_t *start = wren_xmalloc(((size_t)n + 1) * sizeof *start);
+    start[0] = 0;
+    for (int i = 0; i < n; i++) start[i + 1] = start[i] + (size_t)lens[i] + 1;
+    float *lp = logprobs ? logprobs : wren_xmalloc((start[n] ? start[n] : 1) * sizeof *lp);
+    if (!m->fbws) m->fbws = nnlm_fb_create(m, SCORE_ROWS, C, 0);
+    size_t cap = (size_t)SCORE_ROWS * C;
+    int *tok = wren_xmalloc(cap * sizeof *tok), *tgt = wren_xmalloc(cap * sizeof *tgt);
+    int *pos = wren_xmalloc(cap * sizeof *pos), *seg = wren_xmalloc(cap * sizeof *seg);
+    float *out = wren_xmalloc(cap * sizeof *out);
+    int *owner = wren_xmalloc(cap * sizeof *owner);   /* sentence of each slot, -1 padding */
+    int i = 0;
+    while (i < n) {
+        for (size_t at = 0; at < cap; at++) {   /* padding: attends to itself, no target */
+            tok[at] = WREN_NNLM_EOS; tgt[at] = -1; pos[at] = 0; seg[at] = (int)(at % C); owner[at] = -1;
+        }
+        /* pack whole sentences into up to SCORE_ROWS rows of C tokens; attention and
+         * positions restart at each sentence, so packing does not change any score */
+        int row = 0, col = 0;
+        while (i < n && row < SCORE_ROWS) {
+            int need = lens[i] + 1;
+            if (need > C) { score_incremental(m, words[i], lens[i], lp + start[i]); i++; continue; }
+            if (col + need > C) { row++; col = 0; continue; }
+            for (int j = 0; j < need; j++) {
+                size_t at = (size_t)row * C + col + j;
+                tok[at] = j == 0 ? WREN_NNLM_BOS : words[i][j - 1];
+                tgt[at] = j < lens[i] ? words[i][j] : WREN_NNLM_EOS;
+                pos[at] = j;
+                seg[at] = col;
+                owner[at] = i;
+            }
+            col += need;
+            i++;
+        }
+        int rows = col > 0 ? row + 1 : row;
+        if (rows == 0) continue;
+        struct nnlm_batch b = { rows, C, tok, tgt, pos, seg };
+        long nt;
+        nnlm_forward_backward(m, m->fbws, &b, NULL, 0.0f, 0, 0, &nt, out);
+        for (size_t at = 0; at < (size_t)rows * C; at++)
+            if (owner[at] >= 0) lp[start[owner[at]] + (size_t)pos[at]] = out[at];
+    }
+    if (sent_logprob)
+        for (int s = 0; s < n; s++) {
+            double t = 0;
+            for (size_t k = start[s]; k < start[s + 1]; k++) t += lp[k];
+            sent_logprob[s] = t;
+        }
+    if (!logprobs) free(lp);
+    free(start); free(tok); free(tgt); free(pos); free(seg); free(out); free(owner);
+    return 0;
+}

@@ -1,0 +1,212 @@
+/* layers.c — forward and backward of the Transformer's building blocks on row-major [n, d]
+ * buffers: LayerNorm, GELU (tanh form), linear layers (dense, masked, factored U·V), causal
+ * multi-head attention and the tied-embedding softmax output. Matrix work goes through
+ * wren_gemm (OpenBLAS). Not for: parameter layout (model.c) or the layer order (forward.c). */
+#include "nnlm-internal.h"
+
+#include "matrix.h"
+
+#include <math.h>
+#include <string.h>
+
+void nnlm_layernorm_fwd(const float *x, const float *g, const float *b, int n, int d, float eps,
+                        float *y, float *mean, float *rstd)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float *yi = y + (size_t)i * d;
+        double s = 0, s2 = 0;
+        for (int j = 0; j < d; j++) s += xi[j];
+        float mu = (float)(s / d);
+        for (int j = 0; j < d; j++) { float c = xi[j] - mu; s2 += (double)c * c; }
+        float rs = (float)(1.0 / sqrt(s2 / d + eps));
+        for (int j = 0; j < d; j++) yi[j] = (xi[j] - mu) * rs * g[j] + b[j];
+        if (mean) mean[i] = mu;
+        if (rstd) rstd[i] = rs;
+    }
+}
+
+void nnlm_layernorm_bwd(const float *x, const float *g, const float *mean, const float *rstd,
+                        const float *dy, int n, int d, float *dx, float *dg, float *db,
+                        int accumulate)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d, *dyi = dy + (size_t)i * d;
+        float *dxi = dx + (size_t)i * d;
+        float mu = mean[i], rs = rstd[i];
+        double a = 0, bsum = 0;   /* mean(dxhat), mean(dxhat * xhat) */
+        for (int j = 0; j < d; j++) {
+            float xh = (xi[j] - mu) * rs, dxh = dyi[j] * g[j];
+            a += dxh;
+            bsum += (double)dxh * xh;
+            dg[j] += dyi[j] * xh;
+            db[j] += dyi[j];
+        }
+        float ma = (float)(a / d), mb = (float)(bsum / d);
+        for (int j = 0; j < d; j++) {
+            float xh = (xi[j] - mu) * rs;
+            float v = rs * (dyi[j] * g[j] - ma - xh * mb);
+            dxi[j] = accumulate ? dxi[j] + v : v;
+        }
+    }
+}
+
+#define GELU_A 0.7978845608028654f   /* sqrt(2/pi) */
+#define GELU_B 0.044715f
+
+void nnlm_gelu_fwd(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        y[i] = 0.5f * v * (1.0f + tanhf(GELU_A * (v + GELU_B * v * v * v)));
+    }
+}
+
+void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i], t = tanhf(GELU_A * (v + GELU_B * v * v * v));
+        float d = 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * GELU_A * (1.0f + 3.0f * GELU_B * v * v);
+        dx[i] = dy[i] * d;
+    }
+}
+
+static void add_bias(float *y, const float *b, int n, int d)
+{
+    if (!b) return;
+    for (int i = 0; i < n; i++) {
+        float *yi = y + (size_t)i * d;
+        for (int j = 0; j < d; j++) yi[j] += b[j];
+    }
+}
+
+void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y, float *tmp)
+{
+    if (l->kind == NNLM_FACTORED) {
+        wren_gemm(0, 1, n, l->rank, l->in, 1.0f, x, l->in, l->v, l->in, 0.0f, tmp, l->rank);
+        wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, 0.0f, y, l->out);
+    } else {
+        wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, 0.0f, y, l->out);
+    }
+    add_bias(y, l->b, n, l->out);
+}
+
+static void bias_grad(const float *dy, int n, int d, float *db)
+{
+    for (int i = 0; i < n; i++) {
+        const float *r = dy + (size_t)i * d;
+        for (int j = 0; j < d; j++) db[j] += r[j];
+    }
+}
+
+void nnlm_linear_bwd(const struct nnlm_linear *l, const struct nnlm_linear *g, const float *x,
+                     const float *tmp, const float *dy, int n, float *dx, int accumulate,
+                     float *dtmp)
+{
+    float beta = accumulate ? 1.0f : 0.0f;
+    if (g->b) bias_grad(dy, n, l->out, g->b);
+    if (l->kind == NNLM_FACTORED) {
+        /* y = (x V^T) U^T: dU += dy^T tmp; dtmp = dy U; dV += dtmp^T x; dx = dtmp V */
+        wren_gemm(1, 0, l->out, l->rank, n, 1.0f, dy, l->out, tmp, l->rank, 1.0f, g->u, l->rank);
+        wren_gemm(0, 0, n, l->rank, l->out, 1.0f, dy, l->out, l->u, l->rank, 0.0f, dtmp, l->rank);
+        wren_gemm(1, 0, l->rank, l->in, n, 1.0f, dtmp, l->rank, x, l->in, 1.0f, g->v, l->in);
+        if (dx) wren_gemm(0, 0, n, l->in, l->rank, 1.0f, dtmp, l->rank, l->v, l->in, beta, dx, l->in);
+        return;
+    }
+    wren_gemm(1, 0, l->out, l->in, n, 1.0f, dy, l->out, x, l->in, 1.0f, g->w, l->in);
+    if (dx) wren_gemm(0, 0, n, l->in, l->out, 1.0f, dy, l->out, l->w, l->in, beta, dx, l->in);
+}
+
+void nnlm_attention_fwd(const float *q, const float *k, const float *v, const int *seg, int B,
+                        int T, int H, int dh, float *P, float *ctx)
+{
+    int HD = H * dh;
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int b = 0; b < B; b++) {
+        const int *sg = seg + (size_t)b * T;
+        for (int h = 0; h < H; h++) {
+            size_t base = (size_t)b * T * HD + (size_t)h * dh;
+            float *S = P + ((size_t)b * H + h) * T * T;
+            wren_gemm(0, 1, T, T, dh, scale, q + base, HD, k + base, HD, 0.0f, S, T);
+            for (int i = 0; i < T; i++) {
+                float *r = S + (size_t)i * T;
+                int lo = sg[i];
+                float mx = -INFINITY;
+                for (int j = lo; j <= i; j++) mx = r[j] > mx ? r[j] : mx;
+                double z = 0;
+                for (int j = lo; j <= i; j++) { r[j] = expf(r[j] - mx); z += r[j]; }
+                float iz = (float)(1.0 / z);
+                for (int j = 0; j < lo; j++) r[j] = 0;
+                for (int j = lo; j <= i; j++) r[j] *= iz;
+                for (int j = i + 1; j < T; j++) r[j] = 0;
+            }
+            wren_gemm(0, 0, T, dh, T, 1.0f, S, T, v + base, HD, 0.0f, ctx + base, HD);
+        }
+    }
+}
+
+void nnlm_attention_bwd(const float *q, const float *k, const float *v, const float *P,
+                        const float *dctx, int B, int T, int H, int dh, float *dq, float *dk,
+                        float *dv, float *scratch)
+{
+    int HD = H * dh;
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < H; h++) {
+            size_t base = (size_t)b * T * HD + (size_t)h * dh;
+            const float *S = P + ((size_t)b * H + h) * T * T;
+            float *dP = scratch;
+            /* dV = P^T dctx; dP = dctx V^T */
+            wren_gemm(1, 0, T, dh, T, 1.0f, S, T, dctx + base, HD, 0.0f, dv + base, HD);
+            wren_gemm(0, 1, T, T, dh, 1.0f, dctx + base, HD, v + base, HD, 0.0f, dP, T);
+            /* softmax backward: dS = P (dP - rowsum(P dP)) */
+            for (int i = 0; i < T; i++) {
+                const float *pr = S + (size_t)i * T;
+                float *dr = dP + (size_t)i * T;
+                double s = 0;
+                for (int j = 0; j <= i; j++) s += (double)pr[j] * dr[j];
+                for (int j = 0; j <= i; j++) dr[j] = pr[j] * (dr[j] - (float)s);
+                for (int j = i + 1; j < T; j++) dr[j] = 0;
+            }
+            /* S = scale Q K^T: dQ = scale dS K; dK = scale dS^T Q */
+            wren_gemm(0, 0, T, dh, T, scale, dP, T, k + base, HD, 0.0f, dq + base, HD);
+            wren_gemm(1, 0, T, dh, T, scale, dP, T, q + base, HD, 0.0f, dk + base, HD);
+        }
+    }
+}
+
+void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
+                         const float *bias, float scale, double *loss, float *logp, float *dh,
+                         float *dE, float *db, float *logits, int chunk)
+{
+    for (int r0 = 0; r0 < n; r0 += chunk) {
+        int rows = n - r0 < chunk ? n - r0 : chunk;
+        const float *hc = h + (size_t)r0 * D;
+        wren_gemm(0, 1, rows, V, D, 1.0f, hc, D, E, D, 0.0f, logits, V);
+        for (int i = 0; i < rows; i++) {
+            float *z = logits + (size_t)i * V;
+            int t = tgt[r0 + i];
+            if (t < 0) {
+                if (logp) logp[r0 + i] = 0;
+                if (dh) memset(z, 0, (size_t)V * sizeof *z);
+                continue;
+            }
+            float mx = -INFINITY;
+            for (int j = 0; j < V; j++) { z[j] += bias[j]; mx = z[j] > mx ? z[j] : mx; }
+            double s = 0;
+            for (int j = 0; j < V; j++) s += expf(z[j] - mx);
+            float lse = mx + (float)log(s);
+            float lp = z[t] - lse;
+            *loss -= lp;
+            if (logp) logp[r0 + i] = lp;
+            if (dh) {
+                for (int j = 0; j < V; j++) z[j] = expf(z[j] - lse) * scale;
+                z[t] -= scale;
+            }
+        }
+        if (!dh) continue;
+        wren_gemm(0, 0, rows, D, V, 1.0f, logits, V, E, D, 0.0f, dh + (size_t)r0 * D, D);
+        wren_gemm(1, 0, V, D, rows, 1.0f, logits, V, hc, D, 1.0f, dE, D);
+        bias_grad(logits, rows, V, db);
+    }
+}

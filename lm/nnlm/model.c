@@ -1,0 +1,577 @@
+/* model.c — the NNLM's parameters: layout of the tensor table over one contiguous buffer,
+ * initialisation, safetensors load/save with the architecture and vocabulary in the metadata,
+ * stored-parameter counts and `nnlm-info`. Not for: the maths (layers.c, forward.c). */
+#include "nnlm-internal.h"
+
+#include "matrix.h"
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const nnlm_lin_names[NNLM_NLIN] = { "attn.q", "attn.k", "attn.v", "attn.o", "ffn.fc1", "ffn.fc2" };
+
+struct wren_nnlm_vocab *nnlm_vocab_from_words(char *const *words, int n);   /* vocab.c */
+
+uint64_t nnlm_hash64(uint64_t x)
+{   /* splitmix64 finaliser */
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+void wren_nnlm_arch_default(struct wren_nnlm_arch *a)
+{
+    a->n_layers = 6;
+    a->d_model = 320;
+    a->n_heads = 5;
+    a->d_ffn = 1280;
+    a->context = 64;
+    a->pos = "learned";
+    a->attn_reset = 1;
+}
+
+int nnlm_check_arch(const struct wren_nnlm_arch *a, int vocab_size)
+{
+    if (a->n_layers < 1 || a->d_model < 1 || a->n_heads < 1 || a->d_ffn < 1 || a->context < 2)
+        return wren_error("nnlm: layers, d-model, heads, ffn must be >= 1 and context >= 2");
+    if (a->d_model % a->n_heads)
+        return wren_error("nnlm: d-model %d is not a multiple of heads %d", a->d_model, a->n_heads);
+    if (strcmp(a->pos, "learned") && strcmp(a->pos, "sinusoidal"))
+        return wren_error("nnlm: --pos must be learned or sinusoidal, not '%s'", a->pos);
+    if (vocab_size < 4) return wren_error("nnlm: vocabulary has no words");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- layout */
+
+struct layout {
+    struct wren_nnlm *m;
+    float ***slot;   /* where each float tensor's pointer goes */
+    unsigned char ***mslot;
+    int cap;
+};
+
+static void add_tensor(struct layout *L, const char *name, int rows, int cols, int decay,
+                       float **fslot, unsigned char **mslot)
+{
+    struct wren_nnlm *m = L->m;
+    if (m->ntensors == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 64;
+        m->t = wren_xrealloc(m->t, (size_t)L->cap * sizeof *m->t);
+        L->slot = wren_xrealloc(L->slot, (size_t)L->cap * sizeof *L->slot);
+        L->mslot = wren_xrealloc(L->mslot, (size_t)L->cap * sizeof *L->mslot);
+    }
+    struct nnlm_tensor *t = &m->t[m->ntensors];
+    memset(t, 0, sizeof *t);
+    t->name = wren_xstrdup(name);
+    t->rows = rows;
+    t->cols = cols;
+    t->n = (size_t)rows * (size_t)(cols ? cols : 1);
+    t->decay = decay;
+    t->is_mask = mslot != NULL;
+    if (!t->is_mask) { t->off = m->nparams; m->nparams += t->n; }
+    L->slot[m->ntensors] = fslot;
+    L->mslot[m->ntensors] = mslot;
+    m->ntensors++;
+}
+
+static void add_linear(struct layout *L, int blk, int which, struct nnlm_linear *l, int out,
+                       int in, int kind, int rank)
+{
+    char name[96];
+    const char *base = nnlm_lin_names[which];
+    l->in = in;
+    l->out = out;
+    l->kind = kind;
+    l->rank = rank;
+    if (kind == NNLM_FACTORED) {
+        snprintf(name, sizeof name, "blocks.%d.%s.U", blk, base);
+        add_tensor(L, name, out, rank, 1, &l->u, NULL);
+        snprintf(name, sizeof name, "blocks.%d.%s.V", blk, base);
+        add_tensor(L, name, rank, in, 1, &l->v, NULL);
+    } else {
+        snprintf(name, sizeof name, "blocks.%d.%s.weight", blk, base);
+        add_tensor(L, name, out, in, 1, &l->w, NULL);
+    }
+    snprintf(name, sizeof name, "blocks.%d.%s.bias", blk, base);
+    add_tensor(L, name, out, 0, 0, &l->b, NULL);
+    if (kind == NNLM_MASKED) {
+        snprintf(name, sizeof name, "blocks.%d.%s.mask", blk, base);
+        add_tensor(L, name, out, in, 0, NULL, &l->mask);
+    }
+}
+
+static void sinus_table(struct wren_nnlm *m)
+{
+    int C = m->c.context, D = m->c.d_model;
+    m->sinus = wren_fbuf_alloc((size_t)C * D);
+    for (int p = 0; p < C; p++)
+        for (int i = 0; i < D; i += 2) {
+            double f = p / pow(10000.0, (double)i / D);
+            m->sinus[(size_t)p * D + i] = (float)sin(f);
+            if (i + 1 < D) m->sinus[(size_t)p * D + i + 1] = (float)cos(f);
+        }
+}
+
+struct wren_nnlm *nnlm_alloc(const struct nnlm_config *c, const struct nnlm_block_spec *specs,
+                             const struct wren_nnlm_vocab *v)
+{
+    struct wren_nnlm *m = wren_xcalloc(1, sizeof *m);
+    m->c = *c;
+    int n = wren_nnlm_vocab_size(v);
+    char **words = wren_xmalloc((size_t)n * sizeof *words);
+    for (int i = 0; i < n; i++) words[i] = (char *)wren_nnlm_vocab_word(v, i);
+    m->vocab = nnlm_vocab_from_words(words + 3, n - 3);
+    free(words);
+    m->c.vocab_size = n;
+    int D = c->d_model, dh = c->head_dim;
+    m->blk = wren_xcalloc((size_t)c->n_layers, sizeof *m->blk);
+    struct layout L = { m, NULL, NULL, 0 };
+    add_tensor(&L, "tok_emb.weight", n, D, 0, &m->tok_emb, NULL);
+    if (c->pos_learned) add_tensor(&L, "pos_emb.weight", c->context, D, 0, &m->pos_emb, NULL);
+    char name[96];
+    for (int i = 0; i < c->n_layers; i++) {
+        struct nnlm_block *b = &m->blk[i];
+        const struct nnlm_block_spec *s = &specs[i];
+        b->n_heads = s->n_heads;
+        b->d_ffn = s->d_ffn;
+        int HD = s->n_heads * dh, F = s->d_ffn;
+        snprintf(name, sizeof name, "blocks.%d.ln1.weight", i);
+        add_tensor(&L, name, D, 0, 0, &b->ln1_g, NULL);
+        snprintf(name, sizeof name, "blocks.%d.ln1.bias", i);
+        add_tensor(&L, name, D, 0, 0, &b->ln1_b, NULL);
+        int outs[NNLM_NLIN] = { HD, HD, HD, D, F, D }, ins[NNLM_NLIN] = { D, D, D, HD, D, F };
+        for (int j = 0; j < NNLM_NLIN; j++) {
+            if (j == NNLM_FC1) {
+                snprintf(name, sizeof name, "blocks.%d.ln2.weight", i);
+                add_tensor(&L, name, D, 0, 0, &b->ln2_g, NULL);
+                snprintf(name, sizeof name, "blocks.%d.ln2.bias", i);
+                add_tensor(&L, name, D, 0, 0, &b->ln2_b, NULL);
+            }
+            add_linear(&L, i, j, &b->lin[j], outs[j], ins[j], s->kind[j], s->rank[j]);
+        }
+    }
+    add_tensor(&L, "ln_f.weight", D, 0, 0, &m->lnf_g, NULL);
+    add_tensor(&L, "ln_f.bias", D, 0, 0, &m->lnf_b, NULL);
+    add_tensor(&L, "out.bias", n, 0, 0, &m->out_b, NULL);
+    m->params = wren_fbuf_alloc(m->nparams);
+    for (int i = 0; i < m->ntensors; i++) {
+        struct nnlm_tensor *t = &m->t[i];
+        if (t->is_mask) {
+            t->mask = wren_xmalloc(t->n);
+            memset(t->mask, 1, t->n);
+            *L.mslot[i] = t->mask;
+        } else {
+            *L.slot[i] = m->params + t->off;
+        }
+    }
+    free(L.slot);
+    free(L.mslot);
+    if (!c->pos_learned) sinus_table(m);
+    return m;
+}
+
+static float randn(uint64_t seed, uint64_t i)
+{
+    double u1 = nnlm_uniform(nnlm_hash64(seed ^ nnlm_hash64(2 * i)));
+    double u2 = nnlm_uniform(nnlm_hash64(seed ^ nnlm_hash64(2 * i + 1)));
+    if (u1 < 1e-300) u1 = 1e-300;
+    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+}
+
+void nnlm_init_weights(struct wren_nnlm *m, uint64_t seed)
+{
+    float std = 0.02f, out_std = 0.02f / sqrtf(2.0f * (float)m->c.n_layers);
+    for (int i = 0; i < m->ntensors; i++) {
+        struct nnlm_tensor *t = &m->t[i];
+        if (t->is_mask) continue;
+        float *p = m->params + t->off;
+        size_t len = strlen(t->name);
+        int is_ln_g = len > 7 && !strcmp(t->name + len - 7, ".weight") && t->cols == 0;
+        if (t->cols == 0) {   /* biases 0, LayerNorm gains 1 */
+            for (size_t j = 0; j < t->n; j++) p[j] = is_ln_g ? 1.0f : 0.0f;
+            continue;
+        }
+        float s = (strstr(t->name, "attn.o.") || strstr(t->name, "ffn.fc2.")) ? out_std : std;
+        if (t->name[len - 2] == '.' && (t->name[len - 1] == 'U' || t->name[len - 1] == 'V'))
+            s = sqrtf(s);   /* factors of a product of the same scale */
+        uint64_t ts = nnlm_hash64(seed * 1000003u + (uint64_t)i);
+        for (size_t j = 0; j < t->n; j++) p[j] = s * randn(ts, j);
+    }
+    nnlm_apply_masks(m, m->params);
+}
+
+void nnlm_apply_masks(const struct wren_nnlm *m, float *buf)
+{
+    for (int i = 0; i < m->c.n_layers; i++)
+        for (int j = 0; j < NNLM_NLIN; j++) {
+            const struct nnlm_linear *l = &m->blk[i].lin[j];
+            if (l->kind != NNLM_MASKED) continue;
+            float *w = buf + (l->w - m->params);
+            for (size_t k = 0; k < (size_t)l->out * l->in; k++)
+                if (!l->mask[k]) w[k] = 0;
+        }
+}
+
+const struct nnlm_tensor *nnlm_find_tensor(const struct wren_nnlm *m, const char *name)
+{
+    for (int i = 0; i < m->ntensors; i++)
+        if (!strcmp(m->t[i].name, name)) return &m->t[i];
+    return NULL;
+}
+
+struct wren_nnlm *wren_nnlm_create(const struct wren_nnlm_arch *a,
+                                   const struct wren_nnlm_vocab *v, unsigned long seed)
+{
+    if (nnlm_check_arch(a, wren_nnlm_vocab_size(v))) return NULL;
+    struct nnlm_config c = { 0 };
+    c.d_model = a->d_model;
+    c.n_layers = a->n_layers;
+    c.n_heads = a->n_heads;
+    c.head_dim = a->d_model / a->n_heads;
+    c.d_ffn = a->d_ffn;
+    c.context = a->context;
+    c.pos_learned = !strcmp(a->pos, "learned");
+    c.attn_reset = a->attn_reset;
+    c.ln_eps = 1e-5f;
+    struct nnlm_block_spec *s = wren_xcalloc((size_t)a->n_layers, sizeof *s);
+    for (int i = 0; i < a->n_layers; i++) { s[i].n_heads = a->n_heads; s[i].d_ffn = a->d_ffn; }
+    struct wren_nnlm *m = nnlm_alloc(&c, s, v);
+    free(s);
+    nnlm_init_weights(m, (uint64_t)seed);
+    return m;
+}
+
+void nnlm_infer_ws_free(struct nnlm_infer_ws *w);   /* infer.c */
+
+void wren_nnlm_free(struct wren_nnlm *m)
+{
+    if (!m) return;
+    for (int i = 0; i < m->ntensors; i++) { free(m->t[i].name); free(m->t[i].mask); }
+    free(m->t);
+    wren_fbuf_free(m->params);
+    wren_fbuf_free(m->sinus);
+    free(m->blk);
+    wren_nnlm_vocab_free(m->vocab);
+    nnlm_infer_ws_free(m->iws);
+    nnlm_fb_free(m->fbws);
+    free(m);
+}
+
+const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { return m->vocab; }
+int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
+
+/* ---------------------------------------------------------------- save / load */
+
+static void meta_int(struct st_writer *w, const char *k, long v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%ld", v);
+    st_writer_meta(w, k, b);
+}
+
+int nnlm_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
+                  const char *const *prefixes, float *const *bufs, int nmeta,
+                  const char *const *keys, const char *const *vals)
+{
+    struct st_writer *w = st_writer_create();
+    st_writer_meta(w, "format", "wren-nnlm-1");
+    st_writer_meta(w, "arch", "decoder-only transformer LM, pre-LayerNorm, GELU(tanh), tied embeddings");
+    meta_int(w, "vocab_size", m->c.vocab_size);
+    meta_int(w, "d_model", m->c.d_model);
+    meta_int(w, "n_layers", m->c.n_layers);
+    meta_int(w, "n_heads", m->c.n_heads);
+    meta_int(w, "head_dim", m->c.head_dim);
+    meta_int(w, "d_ffn", m->c.d_ffn);
+    meta_int(w, "context", m->c.context);
+    st_writer_meta(w, "pos", m->c.pos_learned ? "learned" : "sinusoidal");
+    meta_int(w, "attn_reset", m->c.attn_reset);
+    char eps[32];
+    snprintf(eps, sizeof eps, "%.9g", m->c.ln_eps);
+    st_writer_meta(w, "ln_eps", eps);
+    size_t vl = 0;
+    for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
+    char *vs = wren_xmalloc(vl + 1), *q = vs;
+    for (int i = 0; i < m->c.vocab_size; i++) {
+        const char *word = wren_nnlm_vocab_word(m->vocab, i);
+        size_t n = strlen(word);
+        memcpy(q, word, n);
+        q += n;
+        *q++ = '\n';
+    }
+    *q = 0;
+    st_writer_meta(w, "vocab", vs);
+    free(vs);
+    for (int i = 0; i < nmeta; i++) st_writer_meta(w, keys[i], vals[i]);
+    char name[160];
+    for (int e = -1; e < nextra; e++) {
+        const float *buf = e < 0 ? m->params : bufs[e];
+        for (int i = 0; i < m->ntensors; i++) {
+            const struct nnlm_tensor *t = &m->t[i];
+            long shape[2] = { t->rows, t->cols };
+            int nd = t->cols ? 2 : 1;
+            if (t->is_mask) {
+                if (e < 0) st_writer_add(w, t->name, "U8", nd, shape, t->mask, t->n);
+                continue;
+            }
+            snprintf(name, sizeof name, "%s%s", e < 0 ? "" : prefixes[e], t->name);
+            st_writer_add(w, name, "F32", nd, shape, buf + t->off, t->n * sizeof(float));
+        }
+    }
+    return st_writer_write(w, path);
+}
+
+int wren_nnlm_save(const struct wren_nnlm *m, const char *path)
+{
+    return nnlm_save_ext(m, path, 0, NULL, NULL, 0, NULL, NULL);
+}
+
+static int meta_get_int(const struct st_file *f, const char *path, const char *key, int *out)
+{
+    const char *s = st_meta(f, key);
+    char *e;
+    if (!s) return wren_error("%s: metadata has no '%s' (not a Wren NNLM?)", path, key);
+    long v = strtol(s, &e, 10);
+    if (*s == 0 || *e || v < 0 || v > 100000000)
+        return wren_error("%s: metadata '%s' is not a valid integer: '%s'", path, key, s);
+    *out = (int)v;
+    return 0;
+}
+
+/* Shape of a tensor as rows x cols (cols 0 for vectors); -1 if missing. */
+static int shape_of(const struct st_file *f, const char *name, long *rows, long *cols)
+{
+    const char *dt;
+    int nd;
+    long sh[4];
+    const void *d;
+    size_t nb;
+    if (st_tensor(f, name, &dt, &nd, sh, &d, &nb)) return -1;
+    *rows = nd > 0 ? sh[0] : 1;
+    *cols = nd > 1 ? sh[1] : 0;
+    return 0;
+}
+
+static int has_tensor(const struct st_file *f, const char *name)
+{
+    for (int i = 0; i < st_count(f); i++)
+        if (!strcmp(st_name(f, i), name)) return 1;
+    return 0;
+}
+
+static int read_specs(const struct st_file *f, const char *path, const struct nnlm_config *c,
+                      struct nnlm_block_spec *specs)
+{
+    char name[128];
+    for (int i = 0; i < c->n_layers; i++) {
+        struct nnlm_block_spec *s = &specs[i];
+        for (int j = 0; j < NNLM_NLIN; j++) {
+            long r = 0, cc = 0;
+            snprintf(name, sizeof name, "blocks.%d.%s.weight", i, nnlm_lin_names[j]);
+            if (has_tensor(f, name)) {
+                s->kind[j] = NNLM_DENSE;
+                snprintf(name, sizeof name, "blocks.%d.%s.mask", i, nnlm_lin_names[j]);
+                if (has_tensor(f, name)) s->kind[j] = NNLM_MASKED;
+                snprintf(name, sizeof name, "blocks.%d.%s.weight", i, nnlm_lin_names[j]);
+                shape_of(f, name, &r, &cc);
+            } else {
+                snprintf(name, sizeof name, "blocks.%d.%s.U", i, nnlm_lin_names[j]);
+                if (shape_of(f, name, &r, &cc))
+                    return wren_error("%s: block %d: %s has neither .weight nor .U/.V", path, i,
+                                      nnlm_lin_names[j]);
+                s->kind[j] = NNLM_FACTORED;
+                s->rank[j] = (int)cc;
+            }
+            if (j == NNLM_Q) {
+                if (r % c->head_dim)
+                    return wren_error("%s: %s has %ld rows, not a multiple of head_dim %d", path,
+                                      name, r, c->head_dim);
+                s->n_heads = (int)(r / c->head_dim);
+            }
+            if (j == NNLM_FC1) s->d_ffn = (int)r;
+        }
+    }
+    return 0;
+}
+
+static int copy_tensor(const struct st_file *f, const char *path, const char *name,
+                       const struct nnlm_tensor *t, void *dst, int is_mask)
+{
+    const char *dt;
+    int nd;
+    long sh[4];
+    const void *d;
+    size_t nb;
+    if (st_tensor(f, name, &dt, &nd, sh, &d, &nb)) return -1;
+    long want_r = t->rows, want_c = t->cols;
+    int ok = t->cols ? (nd == 2 && sh[0] == want_r && sh[1] == want_c) : (nd == 1 && sh[0] == want_r);
+    if (!ok)
+        return wren_error("%s: tensor '%s' has shape [%ld%s%ld], expected [%ld%s%ld]", path, name,
+                          nd > 0 ? sh[0] : 0L, nd > 1 ? "," : "", nd > 1 ? sh[1] : 0L, want_r,
+                          want_c ? "," : "", want_c ? want_c : 0L);
+    if (strcmp(dt, is_mask ? "U8" : "F32"))
+        return wren_error("%s: tensor '%s' has dtype %s, expected %s", path, name, dt,
+                          is_mask ? "U8" : "F32");
+    memcpy(dst, d, nb);
+    return 0;
+}
+
+static int config_from_meta(const struct st_file *f, const char *path, struct nnlm_config *c)
+{
+    memset(c, 0, sizeof *c);
+    if (meta_get_int(f, path, "vocab_size", &c->vocab_size) ||
+        meta_get_int(f, path, "d_model", &c->d_model) ||
+        meta_get_int(f, path, "n_layers", &c->n_layers) ||
+        meta_get_int(f, path, "n_heads", &c->n_heads) ||
+        meta_get_int(f, path, "head_dim", &c->head_dim) ||
+        meta_get_int(f, path, "d_ffn", &c->d_ffn) || meta_get_int(f, path, "context", &c->context) ||
+        meta_get_int(f, path, "attn_reset", &c->attn_reset))
+        return -1;
+    const char *pos = st_meta(f, "pos"), *eps = st_meta(f, "ln_eps");
+    if (!pos || (strcmp(pos, "learned") && strcmp(pos, "sinusoidal")))
+        return wren_error("%s: metadata 'pos' must be learned or sinusoidal", path);
+    c->pos_learned = !strcmp(pos, "learned");
+    c->ln_eps = eps ? strtof(eps, NULL) : 1e-5f;
+    if (c->d_model < 1 || c->n_layers < 1 || c->head_dim < 1 || c->context < 2 || c->vocab_size < 4 ||
+        c->n_layers > 1000)
+        return wren_error("%s: metadata describes an invalid architecture", path);
+    return 0;
+}
+
+static struct wren_nnlm_vocab *vocab_from_meta(const struct st_file *f, const char *path, int n)
+{
+    const char *vs = st_meta(f, "vocab");
+    if (!vs) { wren_error("%s: metadata has no 'vocab'", path); return NULL; }
+    char *copy = wren_xstrdup(vs);
+    char **words = wren_xmalloc((size_t)(n + 1) * sizeof *words);
+    int k = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+        if (k > n) break;
+        words[k < n ? k : n] = w;
+        k++;
+    }
+    struct wren_nnlm_vocab *v = NULL;
+    if (k != n || strcmp(words[0], "<s>") || strcmp(words[1], "</s>") || strcmp(words[2], "<unk>"))
+        wren_error("%s: metadata 'vocab' has %d words (vocab_size %d) or does not start with <s> </s> <unk>",
+                   path, k, n);
+    else
+        v = nnlm_vocab_from_words(words + 3, n - 3);
+    if (v && wren_nnlm_vocab_size(v) != n) {
+        wren_error("%s: metadata 'vocab' has duplicate words", path);
+        wren_nnlm_vocab_free(v);
+        v = NULL;
+    }
+    free(words);
+    free(copy);
+    return v;
+}
+
+struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const *prefixes,
+                                float **bufs, int nmeta, const char *const *keys, char **vals)
+{
+    struct st_file *f = st_open(path);
+    if (!f) return NULL;
+    struct nnlm_config c;
+    struct wren_nnlm *m = NULL;
+    struct nnlm_block_spec *specs = NULL;
+    struct wren_nnlm_vocab *v = NULL;
+    if (config_from_meta(f, path, &c)) goto done;
+    specs = wren_xcalloc((size_t)c.n_layers, sizeof *specs);
+    if (read_specs(f, path, &c, specs)) goto done;
+    if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
+    m = nnlm_alloc(&c, specs, v);
+    char name[160];
+    for (int e = -1; e < nextra; e++) {
+        float *buf = m->params;
+        if (e >= 0) bufs[e] = buf = wren_fbuf_alloc(m->nparams);
+        for (int i = 0; i < m->ntensors; i++) {
+            const struct nnlm_tensor *t = &m->t[i];
+            if (t->is_mask && e >= 0) continue;
+            snprintf(name, sizeof name, "%s%s", e < 0 ? "" : prefixes[e], t->name);
+            if (copy_tensor(f, path, name, t, t->is_mask ? (void *)t->mask : (void *)(buf + t->off),
+                            t->is_mask)) {
+                for (int k = 0; k <= e; k++) { wren_fbuf_free(bufs[k]); bufs[k] = NULL; }
+                wren_nnlm_free(m);
+                m = NULL;
+                goto done;
+            }
+        }
+    }
+    for (int i = 0; i < nmeta; i++) {
+        const char *s = st_meta(f, keys[i]);
+        vals[i] = s ? wren_xstrdup(s) : NULL;
+    }
+    nnlm_apply_masks(m, m->params);
+done:
+    wren_nnlm_vocab_free(v);
+    free(specs);
+    st_close(f);
+    return m;
+}
+
+struct wren_nnlm *wren_nnlm_load(const char *path)
+{
+    return nnlm_load_ext(path, 0, NULL, NULL, 0, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- sizes and info */
+
+static size_t tensor_stored(const struct wren_nnlm *m, const struct nnlm_tensor *t,
+                            const struct nnlm_tensor *mask)
+{
+    (void)m;
+    if (!mask) return t->n;
+    size_t nz = 0;
+    for (size_t k = 0; k < mask->n; k++) nz += mask->mask[k] != 0;
+    return 2 * nz;   /* value + index per kept weight */
+}
+
+static size_t count_params(const struct wren_nnlm *m, int with_embeddings)
+{
+    size_t total = 0;
+    char name[160];
+    for (int i = 0; i < m->ntensors; i++) {
+        const struct nnlm_tensor *t = &m->t[i];
+        if (t->is_mask) continue;
+        int emb = !strcmp(t->name, "tok_emb.weight") || !strcmp(t->name, "pos_emb.weight") ||
+                  !strcmp(t->name, "out.bias");
+        if (emb && !with_embeddings) continue;
+        const struct nnlm_tensor *mask = NULL;
+        size_t len = strlen(t->name);
+        if (len > 7 && !strcmp(t->name + len - 7, ".weight")) {
+            snprintf(name, sizeof name, "%.*s.mask", (int)(len - 7), t->name);
+            mask = nnlm_find_tensor(m, name);
+        }
+        total += tensor_stored(m, t, mask);
+    }
+    return total;
+}
+
+size_t wren_nnlm_stored_params(const struct wren_nnlm *m) { return count_params(m, 1); }
+size_t wren_nnlm_nonembedding_params(const struct wren_nnlm *m) { return count_params(m, 0); }
+
+void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
+{
+    const struct nnlm_config *c = &m->c;
+    fprintf(f, "vocab_size %d\nd_model %d\nn_layers %d\nn_heads %d\nhead_dim %d\nd_ffn %d\ncontext %d\n"
+               "pos %s\nattn_reset %d\n",
+            c->vocab_size, c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
+            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset);
+    for (int i = 0; i < c->n_layers; i++) {
+        const struct nnlm_block *b = &m->blk[i];
+        fprintf(f, "block %d heads %d ffn %d", i, b->n_heads, b->d_ffn);
+        for (int j = 0; j < NNLM_NLIN; j++) {
+            const struct nnlm_linear *l = &b->lin[j];
+            if (l->kind == NNLM_FACTORED) fprintf(f, " %s=UV(r=%d)", nnlm_lin_names[j], l->rank);
+            else if (l->kind == NNLM_MASKED) fprintf(f, " %s=masked", nnlm_lin_names[j]);
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "tensors %d\n", m->ntensors);
+    fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
+    fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));
+}

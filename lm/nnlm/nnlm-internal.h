@@ -1,0 +1,191 @@
+/* nnlm-internal.h — the Transformer LM's internal data layout, shared by the files of
+ * lm/nnlm/ (and by prune/ through the documented tensor naming, never through this header's
+ * structs from other modules). Not part of the public API (see nnlm.h).
+ *
+ * Parameter layout. Every trainable tensor lives in ONE contiguous float buffer (params), in
+ * a fixed order described by the tensor table; gradients and the AdamW moments use the same
+ * offsets in parallel buffers, so the optimiser, clipping and checkpointing are loops over one
+ * array. Masks (pruning) are not trainable and live in their own byte buffers.
+ *
+ * Tensor names (safetensors, PyTorch nn.Linear convention: weight is [out, in], y = x W^T + b):
+ *   tok_emb.weight [V,D]   (tied: also the output projection)     out.bias [V]
+ *   pos_emb.weight [C,D]   (learned positions only)
+ *   blocks.<i>.ln1.weight/.bias [D]   blocks.<i>.ln2.weight/.bias [D]
+ *   blocks.<i>.attn.{q,k,v}.weight [H_i*dh, D] + .bias   blocks.<i>.attn.o.weight [D, H_i*dh]
+ *   blocks.<i>.ffn.fc1.weight [F_i, D] + .bias           blocks.<i>.ffn.fc2.weight [D, F_i]
+ *   ln_f.weight/.bias [D]
+ * A linear layer is stored in one of three ways, recognised by its tensor names:
+ *   dense     <name>.weight [out,in]
+ *   masked    <name>.weight [out,in] + <name>.mask (U8, 1 = kept) — weight is zero where masked
+ *   factored  <name>.U [out,r] and <name>.V [r,in], W = U V (no .weight)
+ * Per-block head counts H_i and FFN widths F_i come from the shapes, so structured pruning
+ * just writes smaller dense matrices; dh (head_dim) is fixed by the config. */
+#ifndef WREN_NNLM_INTERNAL_H
+#define WREN_NNLM_INTERNAL_H
+
+#include "nnlm.h"
+
+#include <stdint.h>
+
+enum nnlm_lin_kind { NNLM_DENSE = 0, NNLM_MASKED = 1, NNLM_FACTORED = 2 };
+
+struct nnlm_linear {
+    int in, out, kind, rank;
+    float *w;              /* [out][in] (dense, masked) */
+    float *u, *v;          /* [out][rank], [rank][in] (factored) */
+    float *b;              /* [out] */
+    unsigned char *mask;   /* [out][in] (masked) */
+};
+
+enum { NNLM_Q, NNLM_K, NNLM_V, NNLM_O, NNLM_FC1, NNLM_FC2, NNLM_NLIN };
+extern const char *const nnlm_lin_names[NNLM_NLIN];   /* "attn.q", ..., "ffn.fc2" */
+
+struct nnlm_block {
+    int n_heads, d_ffn;
+    float *ln1_g, *ln1_b, *ln2_g, *ln2_b;
+    struct nnlm_linear lin[NNLM_NLIN];
+};
+
+/* How one block's matrices are stored (used to build the layout for new and loaded models). */
+struct nnlm_block_spec {
+    int n_heads, d_ffn;
+    int kind[NNLM_NLIN], rank[NNLM_NLIN];
+};
+
+struct nnlm_config {
+    int vocab_size, d_model, n_layers, n_heads, head_dim, d_ffn, context;
+    int pos_learned;       /* 1 learned, 0 sinusoidal */
+    int attn_reset;        /* trained with attention restarting at <s> */
+    float ln_eps;
+};
+
+struct nnlm_tensor {
+    char *name;
+    int rows, cols;        /* cols == 0: a vector of `rows` */
+    size_t off, n;         /* offset and size in params (floats) or in the mask's bytes */
+    int decay;             /* AdamW weight decay applies */
+    int is_mask;
+    unsigned char *mask;   /* is_mask: the bytes */
+};
+
+struct nnlm_infer_ws;
+
+struct wren_nnlm {
+    struct nnlm_config c;
+    struct wren_nnlm_vocab *vocab;
+    int ntensors;
+    struct nnlm_tensor *t;
+    size_t nparams;
+    float *params;
+    float *tok_emb, *pos_emb, *out_b, *lnf_g, *lnf_b;
+    float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */
+    struct nnlm_block *blk;
+    struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
+    struct nnlm_fb *fbws;        /* batched-scoring workspace */
+};
+
+/* ---- model.c */
+struct wren_nnlm *nnlm_alloc(const struct nnlm_config *c, const struct nnlm_block_spec *specs,
+                             const struct wren_nnlm_vocab *v);
+void nnlm_init_weights(struct wren_nnlm *m, uint64_t seed);
+void nnlm_apply_masks(const struct wren_nnlm *m, float *buf);   /* zero masked entries */
+const struct nnlm_tensor *nnlm_find_tensor(const struct wren_nnlm *m, const char *name);
+int nnlm_check_arch(const struct wren_nnlm_arch *a, int vocab_size);
+/* Write params (and optional extra float buffers of the same layout, named prefix+name) with
+ * the model metadata plus extra metadata key/value pairs. */
+int nnlm_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
+                  const char *const *prefixes, float *const *bufs, int nmeta,
+                  const char *const *keys, const char *const *vals);
+/* Load; if nextra > 0, also reads prefix+name tensors into new buffers (*bufs[i], caller
+ * frees with wren_fbuf_free) and metadata values for keys (malloc'd strings or NULL). */
+struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const *prefixes,
+                                float **bufs, int nmeta, const char *const *keys, char **vals);
+
+/* ---- rng.c-like helpers (model.c) */
+uint64_t nnlm_hash64(uint64_t x);
+static inline double nnlm_uniform(uint64_t h) { return (double)(h >> 11) * (1.0 / 9007199254740992.0); }
+
+/* ---- layers.c: the building blocks, forward and backward on [n, d] row-major buffers */
+void nnlm_layernorm_fwd(const float *x, const float *g, const float *b, int n, int d, float eps,
+                        float *y, float *mean, float *rstd);
+/* dx (+)= ...; dg, db accumulate. accumulate: 1 adds into dx, 0 overwrites. */
+void nnlm_layernorm_bwd(const float *x, const float *g, const float *mean, const float *rstd,
+                        const float *dy, int n, int d, float *dx, float *dg, float *db,
+                        int accumulate);
+void nnlm_gelu_fwd(const float *x, float *y, size_t n);
+void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n);
+/* y[n,out] = x W^T + b; tmp is [n,rank] scratch kept for backward of factored layers. */
+void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y, float *tmp);
+/* Gradients of a linear layer: g is the same-layout view into the gradient buffer. dx may be
+ * NULL; accumulate: add into dx. tmp is what fwd left there; dtmp [n,rank] scratch. */
+void nnlm_linear_bwd(const struct nnlm_linear *l, const struct nnlm_linear *g, const float *x,
+                     const float *tmp, const float *dy, int n, float *dx, int accumulate,
+                     float *dtmp);
+/* Causal multi-head attention over B rows of T tokens. q,k,v,ctx: [B*T, H*dh]; P: [B,H,T,T]
+ * (saved probabilities); seg[B*T]: first attendable row-local index of each token. */
+void nnlm_attention_fwd(const float *q, const float *k, const float *v, const int *seg, int B,
+                        int T, int H, int dh, float *P, float *ctx);
+void nnlm_attention_bwd(const float *q, const float *k, const float *v, const float *P,
+                        const float *dctx, int B, int T, int H, int dh, float *dq, float *dk,
+                        float *dv, float *scratch /* T*T */);
+/* Output layer over rows of h [n,D] with tied embeddings E [V,D] and bias: for rows with
+ * tgt >= 0 adds -log p(tgt) to *loss and, if dh is not NULL, writes dh (scale * dloss/dh)
+ * and accumulates dE, db. logp (may be NULL) receives log p(tgt) per row. logits: scratch
+ * [chunk, V]. */
+void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
+                         const float *bias, float scale, double *loss, float *logp, float *dh,
+                         float *dE, float *db, float *logits, int chunk);
+
+/* ---- forward.c: whole-model forward (and backward) on a packed batch */
+struct nnlm_batch {
+    int B, T;
+    const int *tok, *tgt, *pos, *seg;   /* each [B*T]; tgt -1 = no loss */
+};
+struct nnlm_fb;   /* activations and scratch for a maximum batch size */
+struct nnlm_fb *nnlm_fb_create(const struct wren_nnlm *m, int B, int T, int training);
+void nnlm_fb_free(struct nnlm_fb *w);
+/* Forward; with grad != NULL also backward, writing (not accumulating) grad, the mean
+ * over targets. Dropout p applies when p > 0 (masks derived from seed and step). Returns
+ * the summed loss in nats over targets, target count in *ntgt; logp per position optional. */
+double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                             float *grad, float dropout, uint64_t seed, long step, long *ntgt,
+                             float *logp);
+/* Matrix-product FLOPs of one training step (forward + backward) on B x T tokens. */
+double nnlm_train_flops(const struct wren_nnlm *m, int B, int T);
+/* Same-layout views of the gradient buffer (pointers offset like params). */
+static inline float *nnlm_gview(const struct wren_nnlm *m, float *grad, const float *p)
+{
+    return p ? grad + (p - m->params) : NULL;
+}
+
+/* ---- safetensors.c */
+struct st_file;
+struct st_file *st_open(const char *path);
+void st_close(struct st_file *f);
+/* Metadata string value or NULL. */
+const char *st_meta(const struct st_file *f, const char *key);
+int st_count(const struct st_file *f);
+const char *st_name(const struct st_file *f, int i);
+/* Look a tensor up: dtype ("F32", "U8", ...), dims (ndim <= 4), data. Returns 0/-1. */
+int st_tensor(const struct st_file *f, const char *name, const char **dtype, int *ndim,
+              long *shape, const void **data, size_t *nbytes);
+
+struct st_writer;
+struct st_writer *st_writer_create(void);
+void st_writer_meta(struct st_writer *w, const char *key, const char *value);
+void st_writer_add(struct st_writer *w, const char *name, const char *dtype, int ndim,
+                   const long *shape, const void *data, size_t nbytes);
+int st_writer_write(struct st_writer *w, const char *path);   /* also frees w */
+
+/* ---- text.c: sentences to token ids */
+struct nnlm_corpus {
+    int *tok;              /* <s> w... </s> for every sentence, concatenated */
+    size_t ntok;
+    size_t *sent;          /* start offset of every sentence */
+    size_t nsent;
+    long words, oovs;      /* words (without <s>,</s>) and how many mapped to <unk> */
+};
+int nnlm_corpus_read(const char *path, const struct wren_nnlm_vocab *v, struct nnlm_corpus *c);
+void nnlm_corpus_free(struct nnlm_corpus *c);
+
+#endif

@@ -1,0 +1,134 @@
+/* nnlm.h — Wren's neural language model: a decoder-only Transformer over a word vocabulary.
+ * The one public header of lm/nnlm: vocabulary, model load/save (safetensors), training,
+ * perplexity evaluation, and the two scoring APIs used by rescoring —
+ *   incremental: a history state with a KV cache, "score one more word", cheap copy/free;
+ *   batched: score many whole sentences in one forward pass.
+ * Log-probabilities are natural logs unless a name says log10.
+ * Not for: n-gram models (lm/arpa.h), pruning (prune/), lattice/n-best handling (rescore). */
+#ifndef WREN_NNLM_H
+#define WREN_NNLM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "opts.h"
+
+/* ---------------------------------------------------------------- vocabulary */
+/* Ids 0,1,2 are always <s>, </s>, <unk>; words follow. */
+enum { WREN_NNLM_BOS = 0, WREN_NNLM_EOS = 1, WREN_NNLM_UNK = 2 };
+
+struct wren_nnlm_vocab;
+
+/* One word a line (first field; blank lines and the special tokens are skipped). */
+struct wren_nnlm_vocab *wren_nnlm_vocab_read(const char *path);
+/* The max_words most frequent words of a text (ties broken by first occurrence). */
+struct wren_nnlm_vocab *wren_nnlm_vocab_build(const char *text_path, int max_words);
+void wren_nnlm_vocab_free(struct wren_nnlm_vocab *v);
+int wren_nnlm_vocab_size(const struct wren_nnlm_vocab *v);
+const char *wren_nnlm_vocab_word(const struct wren_nnlm_vocab *v, int id);
+/* The id of a word, or WREN_NNLM_UNK if it is not in the vocabulary. */
+int wren_nnlm_vocab_id(const struct wren_nnlm_vocab *v, const char *word);
+int wren_nnlm_vocab_write(const struct wren_nnlm_vocab *v, const char *path);
+
+/* ---------------------------------------------------------------- model */
+struct wren_nnlm;
+
+/* Architecture of a new model. Pruned models may have fewer heads / FFN units per layer and
+ * factored or masked matrices; those are read from the tensor shapes, not from here. */
+struct wren_nnlm_arch {
+    int n_layers, d_model, n_heads, d_ffn, context;
+    const char *pos;        /* "learned" or "sinusoidal" */
+    int attn_reset;         /* 1: attention and positions restart at every <s> (sentence mode) */
+};
+void wren_nnlm_arch_default(struct wren_nnlm_arch *a);
+
+/* A freshly initialised model (the vocabulary is copied). Deterministic in seed. */
+struct wren_nnlm *wren_nnlm_create(const struct wren_nnlm_arch *a,
+                                   const struct wren_nnlm_vocab *v, unsigned long seed);
+struct wren_nnlm *wren_nnlm_load(const char *path);
+int wren_nnlm_save(const struct wren_nnlm *m, const char *path);
+void wren_nnlm_free(struct wren_nnlm *m);
+
+const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m);
+int wren_nnlm_context(const struct wren_nnlm *m);
+/* Stored parameter counts: dense matrices count every entry, masked ones their non-zeros
+ * plus one index each, factored ones both factors. "Non-embedding" leaves out the token and
+ * position embeddings (and the output bias tied to the vocabulary). */
+size_t wren_nnlm_stored_params(const struct wren_nnlm *m);
+size_t wren_nnlm_nonembedding_params(const struct wren_nnlm *m);
+/* Print the configuration and per-tensor sizes (what `wren nnlm-info` shows). */
+void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f);
+
+/* ---------------------------------------------------------------- incremental scoring */
+/* A history state: immutable, reference counted, sharing its prefix with the state it was
+ * extended from (a persistent list of per-token KV-cache entries), so copy is O(1) and
+ * extending by one word costs one token's forward pass. Not thread-safe: use one model
+ * handle per thread. */
+struct wren_nnlm_state;
+
+/* The state after "<s>". */
+struct wren_nnlm_state *wren_nnlm_state_begin(struct wren_nnlm *m);
+struct wren_nnlm_state *wren_nnlm_state_copy(struct wren_nnlm_state *s);
+void wren_nnlm_state_free(struct wren_nnlm_state *s);
+/* Number of tokens in the history (1 after begin). */
+int wren_nnlm_state_length(const struct wren_nnlm_state *s);
+/* log P(word | history of s). If next is not NULL, *next receives the extended state (a new
+ * reference; free it). Returns 0, or -1 for an out-of-range word id. */
+int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int word,
+                          float *logprob, struct wren_nnlm_state **next);
+
+/* Score n sentences (word ids, without <s>; </s> is appended and scored). logprobs receives,
+ * per sentence, lens[i]+1 natural-log probabilities one after another (may be NULL);
+ * sent_logprob[i] their sums (may be NULL). Sentences are packed into GEMM batches. */
+int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words,
+                              const int *lens, float *logprobs, double *sent_logprob);
+
+/* ---------------------------------------------------------------- evaluation */
+struct wren_nnlm_eval_opts {
+    int debug;        /* 1: per-sentence lines; 2: also per-word log10 probabilities */
+    int skip_oovs;    /* 1: predictions of OOV words are left out of the totals (SRILM without
+                         -unk); 0 (default): OOVs are scored as <unk> and counted */
+    int batch;        /* sentences per forward pass */
+};
+void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o);
+/* The option table of `wren nnlm-eval`, pointing into *o (caller frees the table). */
+struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o);
+
+struct wren_nnlm_eval_result {
+    long sentences, words, oovs;
+    double logprob10;     /* total log10 probability of the counted tokens */
+    double ppl;           /* 10^(-logprob10 / (words - skipped oovs + sentences)) */
+};
+/* Perplexity of a text (one normalised sentence a line); per-sentence output goes to out. */
+int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren_nnlm_eval_opts *o,
+                        FILE *out, struct wren_nnlm_eval_result *r);
+
+/* ---------------------------------------------------------------- training */
+struct wren_nnlm_train_opts {
+    const char *train, *valid, *out, *vocab;
+    int vocab_size;          /* when building the vocabulary from --train */
+    int layers, d_model, heads, ffn, context;
+    const char *pos;         /* learned | sinusoidal */
+    const char *batch_mode;  /* sentence (attention restarts at <s>) | stream */
+    int batch;               /* sequences per step */
+    long steps, warmup;
+    double lr, min_lr, weight_decay, beta1, beta2, adam_eps, clip, dropout;
+    long seed;
+    int resume;
+    int threads;
+    long valid_every;        /* steps between validations (and checkpoints) */
+    long valid_tokens;       /* cap on validation tokens per evaluation (0 = all) */
+    int patience;            /* stop after this many validations without improvement (0 = never) */
+    long stop_after;         /* stop (as if killed) after this step, for tests; 0 = off */
+    const char *checkpoint;  /* default: OUT.ckpt */
+};
+void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
+/* The option table of `wren nnlm-train`, pointing into *o (caller frees the table). */
+struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o);
+
+/* Called after every optimiser step with the mean training loss (nats/token) of that step. */
+typedef void (*wren_nnlm_step_fn)(void *ctx, long step, double loss);
+/* Train (or resume) and write the best model (by validation perplexity) to o->out. */
+int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, void *ctx);
+
+#endif

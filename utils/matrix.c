@@ -1,0 +1,107 @@
+/* matrix.c — float buffers and OpenBLAS GEMM wrappers (see matrix.h). Not for: model code. */
+#include "matrix.h"
+
+#include "error.h"
+#include "log.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+float *wren_fbuf_alloc(size_t n)
+{
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    bytes = (bytes + 63) & ~(size_t)63;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes) != 0 || !p) {
+        p = wren_xmalloc(bytes);   /* exits on out-of-memory */
+    }
+    memset(p, 0, bytes);
+    return p;
+}
+
+void wren_fbuf_free(float *p)
+{
+    free(p);
+}
+
+struct wren_mat *wren_mat_create(int rows, int cols)
+{
+    struct wren_mat *m = wren_xmalloc(sizeof *m);
+    m->rows = rows;
+    m->cols = cols;
+    m->data = wren_fbuf_alloc((size_t)rows * (size_t)cols);
+    return m;
+}
+
+void wren_mat_free(struct wren_mat *m)
+{
+    if (!m) return;
+    wren_fbuf_free(m->data);
+    free(m);
+}
+
+void wren_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+               const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {   /* BLAS leaves C untouched when k == 0; honour beta ourselves */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] *= beta;
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void wren_gemv(int ta, int m, int n, float alpha, const float *a, int lda, const float *x,
+               float beta, float *y)
+{
+    if (m <= 0 || n <= 0) return;
+    cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, m, n, alpha, a, lda, x, 1, beta,
+                y, 1);
+}
+
+int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const struct wren_mat *b,
+                  int tb, float alpha, float beta)
+{
+    int m = ta ? a->cols : a->rows, k = ta ? a->rows : a->cols;
+    int kb = tb ? b->cols : b->rows, n = tb ? b->rows : b->cols;
+    if (k != kb || c->rows != m || c->cols != n)
+        return wren_error("matrix product: shapes %dx%d%s * %dx%d%s do not give %dx%d", a->rows,
+                          a->cols, ta ? "^T" : "", b->rows, b->cols, tb ? "^T" : "", c->rows,
+                          c->cols);
+    wren_gemm(ta, tb, m, n, k, alpha, a->data, a->cols, b->data, b->cols, beta, c->data, c->cols);
+    return 0;
+}
+
+void wren_blas_set_threads(int n)
+{
+    if (n > 0) openblas_set_num_threads(n);
+}
+
+int wren_blas_threads(void)
+{
+    return openblas_get_num_threads();
+}
+
+double wren_sgemm_gflops(int n, double seconds)
+{
+    struct wren_mat *a = wren_mat_create(n, n), *b = wren_mat_create(n, n), *c = wren_mat_create(n, n);
+    for (size_t i = 0; i < (size_t)n * n; i++) {
+        a->data[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+        b->data[i] = (float)((i * 40503u) % 1000) / 1000.0f - 0.5f;
+    }
+    wren_mat_gemm(c, a, 0, b, 0, 1.0f, 0.0f);   /* warm-up */
+    double t0 = wren_now(), el = 0;
+    long reps = 0;
+    do {
+        wren_mat_gemm(c, a, 0, b, 0, 1.0f, 0.0f);
+        reps++;
+        el = wren_now() - t0;
+    } while (el < seconds);
+    wren_mat_free(a);
+    wren_mat_free(b);
+    wren_mat_free(c);
+    return 2.0 * n * (double)n * n * reps / el / 1e9;
+}

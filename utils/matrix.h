@@ -1,0 +1,44 @@
+/* matrix.h — float buffers and GEMM helpers over OpenBLAS cblas (row-major, contiguous).
+ * Every matrix product in Wren's neural code goes through wren_gemm so that it runs as one
+ * OpenBLAS SGEMM. Not for: model logic, sparse kernels (prune/), or elementwise maths. */
+#ifndef WREN_MATRIX_H
+#define WREN_MATRIX_H
+
+#include <stddef.h>
+
+/* A row-major float matrix owning its data (64-byte aligned). */
+struct wren_mat {
+    int rows, cols;
+    float *data;
+};
+
+/* Zeroed, 64-byte aligned float buffer of n elements; free with wren_fbuf_free. */
+float *wren_fbuf_alloc(size_t n);
+void wren_fbuf_free(float *p);
+
+struct wren_mat *wren_mat_create(int rows, int cols);
+void wren_mat_free(struct wren_mat *m);
+
+/* C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, row-major with leading dimensions;
+ * ta/tb non-zero mean "transpose". */
+void wren_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+               const float *b, int ldb, float beta, float *c, int ldc);
+
+/* y[m] = alpha * op(A) x + beta * y; A is m x n row-major (op = transpose if ta). */
+void wren_gemv(int ta, int m, int n, float alpha, const float *a, int lda, const float *x,
+               float beta, float *y);
+
+/* Checked product of whole matrices: C = alpha op(A) op(B) + beta C. Returns -1 (with a
+ * message) if the shapes do not agree. */
+int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const struct wren_mat *b,
+                  int tb, float alpha, float beta);
+
+/* Threads OpenBLAS may use (n <= 0: leave OpenBLAS's own default). */
+void wren_blas_set_threads(int n);
+int wren_blas_threads(void);
+
+/* Measure single-precision GEMM throughput on n x n matrices for about `seconds` of wall time;
+ * returns GFLOP/s (2 n^3 per product). Used by benches as the peak reference. */
+double wren_sgemm_gflops(int n, double seconds);
+
+#endif
