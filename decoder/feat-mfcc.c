@@ -207,14 +207,155 @@ void wren_fe_free(struct wren_fe *fe)
     free(fe);
 }
 
+/* Where each frame of an utterance comes from: start sample, length (< frame_size only for
+ * the last frame) and the sample before it used by pre-emphasis (-1: zero). */
+struct frame_pos {
+    long start, prior;
+    int len;
+};
+
+/* sphinx_fe reads audio in blocks of this many samples (its -blocksize default) and asks
+ * for at most (block - frame_size) / frame_shift frames per call; its VAD (even with
+ * -remove_silence no) holds the first vad_startspeech frames back, which limits how many
+ * frames a call makes. Together they decide whether a last partial frame is made and what
+ * it holds, so Wren replays that bookkeeping on sample positions. */
+#define SPHINX_FE_BLOCKSIZE 2048
+#define SPHINX_VAD_STARTSPEECH 10
+
+struct replay {
+    const struct wren_fe *fe;
+    long pos, ovf_start;           /* input pointer; first overflow sample */
+    long novf;                     /* overflow samples held */
+    long nsamp;                    /* samples left in the current block */
+    long prior;                    /* pre-emphasis prior sample (-1: zero) */
+    int budget;                    /* frames the current call may still return */
+    int in_speech, pre_frames, nbuf;
+    struct frame_pos *f;
+    size_t nf, cap;
+};
+
+static void replay_frame(struct replay *r, long start, int len)
+{
+    if (r->nf == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 256;
+        r->f = wren_xrealloc(r->f, r->cap * sizeof *r->f);
+    }
+    r->f[r->nf].start = start;
+    r->f[r->nf].len = len;
+    r->f[r->nf].prior = r->prior;
+    r->nf++;
+    int sh = r->fe->frame_shift;
+    r->prior = len >= sh ? start + sh - 1 : start + len - 1;
+}
+
+/* The VAD bookkeeping after a frame (remove_silence off: every frame is "speech"). */
+static void replay_vad(struct replay *r)
+{
+    if (!r->in_speech) {
+        r->nbuf++;
+        if (++r->pre_frames >= SPHINX_VAD_STARTSPEECH) r->in_speech = 1;
+    }
+    if (r->in_speech) {
+        if (r->nbuf > 0) {
+            int k = r->nbuf < r->budget ? r->nbuf : r->budget;
+            r->nbuf -= k;
+            r->budget -= k;
+        } else {
+            r->budget--;
+        }
+    }
+    if (r->novf > 0) r->novf -= r->fe->frame_shift;
+}
+
+/* One fe_process_frames call on the rest of the current block. */
+static void replay_call(struct replay *r)
+{
+    int fs = r->fe->frame_size, sh = r->fe->frame_shift;
+    if (r->nsamp + r->novf < fs) {
+        if (r->novf == 0) r->ovf_start = r->pos;
+        r->novf += r->nsamp;
+        r->pos += r->nsamp;
+        r->nsamp = 0;
+        return;
+    }
+    if (r->in_speech && r->nbuf > 0) {
+        int k = r->nbuf < r->budget ? r->nbuf : r->budget;
+        r->nbuf -= k;
+        r->budget -= k;
+        if (r->budget < 1) return;
+    }
+    long orig_pos = r->pos, orig_novf = r->novf, orig_ovf_start = r->ovf_start;
+    if (r->novf > 0) {
+        long offset = fs - r->novf;
+        replay_frame(r, r->ovf_start, fs);
+        r->pos += offset;
+        r->nsamp -= offset;
+    } else {
+        replay_frame(r, r->pos, fs);
+        r->pos += fs;
+        r->nsamp -= fs;
+    }
+    replay_vad(r);
+    while (r->budget > 0 && r->nsamp >= sh) {
+        replay_frame(r, r->pos + sh - fs, fs);
+        replay_vad(r);
+        r->pos += sh;
+        r->nsamp -= sh;
+    }
+    if (r->novf <= 0) {
+        long n_ovf = r->nsamp < sh ? r->nsamp : sh;
+        long keep = fs - sh;
+        if (keep > r->pos - orig_pos) keep = r->pos - orig_pos;
+        r->ovf_start = r->pos - keep;
+        r->novf = keep + n_ovf;
+        if (r->novf > 0) {
+            r->pos += n_ovf;
+            r->nsamp -= n_ovf;
+        }
+    } else {
+        r->ovf_start = orig_ovf_start + orig_novf - r->novf;
+        long n_ovf = r->pos - orig_pos + r->nsamp;
+        if (n_ovf > fs - r->novf) n_ovf = fs - r->novf;
+        r->novf += n_ovf;
+        if (n_ovf > r->pos - orig_pos) {
+            long d = n_ovf - (r->pos - orig_pos);
+            r->pos += d;
+            r->nsamp -= d;
+        }
+    }
+}
+
+/* The frames sphinx_fe computes for n samples, in order (Wren keeps all of them, also those
+ * sphinx_fe's VAD start-up buffer would still hold at the end of a very short input). */
+static struct frame_pos *frame_schedule(const struct wren_fe *fe, size_t n, size_t *nframes)
+{
+    struct replay r;
+    memset(&r, 0, sizeof r);
+    r.fe = fe;
+    r.prior = -1;
+    int block = SPHINX_FE_BLOCKSIZE;
+    if (block < fe->frame_size + fe->frame_shift) block = fe->frame_size + fe->frame_shift;
+    int per_call = (block - fe->frame_size) / fe->frame_shift;
+    for (size_t b = 0; b < n; b += (size_t)block) {
+        r.nsamp = (long)(n - b < (size_t)block ? n - b : (size_t)block);
+        while (r.nsamp > 0) {
+            r.budget = per_call;
+            long before = r.nsamp;
+            size_t nf_before = r.nf;
+            replay_call(&r);
+            if (r.nsamp == before && r.nf == nf_before && r.nbuf == 0) break; /* no progress */
+        }
+    }
+    if (r.novf > 0) replay_frame(&r, r.ovf_start, (int)r.novf);
+    *nframes = r.nf;
+    return r.f;
+}
+
 int wren_fe_num_frames(const struct wren_fe *fe, size_t n)
 {
-    size_t full = 0;
-    if (n >= (size_t)fe->frame_size)
-        full = (n - (size_t)fe->frame_size) / (size_t)fe->frame_shift + 1;
-    size_t rest = n - full * (size_t)fe->frame_shift;
-    size_t total = full + (rest > 0 ? 1 : 0);
-    return total > (size_t)0x7fffffff ? -1 : (int)total;
+    size_t nf;
+    free(frame_schedule(fe, n, &nf));
+    return nf > (size_t)0x7fffffff ? -1 : (int)nf;
 }
 
 /* Complex radix-2 FFT of re/im in place (decimation in time). */
@@ -327,26 +468,30 @@ static void mel_cep(const struct wren_fe *fe, float *out)
 static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec, float **out,
                       int *nframes)
 {
-    int nf = wren_fe_num_frames(fe, n);
+    size_t nf;
     *out = NULL;
     *nframes = 0;
-    if (nf < 0) return wren_error("front end: input too long (%zu samples)", n);
+    if (n > (size_t)1 << 40) return wren_error("front end: input too long (%zu samples)", n);
+    struct frame_pos *fp = frame_schedule(fe, n, &nf);
+    if (nf > (size_t)0x7fffffff) {
+        free(fp);
+        return wren_error("front end: input too long (%zu samples)", n);
+    }
     int dim = logspec ? fe->nfilt : fe->ncep;
-    float *o = wren_xmalloc(((size_t)nf * (size_t)dim + 1) * sizeof(float));
-    for (int t = 0; t < nf; t++) {
-        size_t start = (size_t)t * (size_t)fe->frame_shift;
-        size_t len = n - start < (size_t)fe->frame_size ? n - start : (size_t)fe->frame_size;
-        double prior = start > 0 ? x[start - 1] : 0.0;
-        prepare_frame(fe, x + start, (int)len, prior);
+    float *o = wren_xmalloc((nf * (size_t)dim + 1) * sizeof(float));
+    for (size_t t = 0; t < nf; t++) {
+        double prior = fp[t].prior >= 0 ? x[fp[t].prior] : 0.0;
+        prepare_frame(fe, x + fp[t].start, fp[t].len, prior);
         log_mel(fe);
-        float *row = o + (size_t)t * (size_t)dim;
+        float *row = o + t * (size_t)dim;
         if (logspec)
             for (int j = 0; j < dim; j++) row[j] = (float)fe->mfspec[j];
         else
             mel_cep(fe, row);
     }
+    free(fp);
     *out = o;
-    *nframes = nf;
+    *nframes = (int)nf;
     return 0;
 }
 

@@ -25,8 +25,10 @@ int wren_fe_create(const struct wren_feat_params *p, struct wren_fe **out);
 void wren_fe_free(struct wren_fe *fe);
 
 /* Number of frames sphinx_fe produces for n samples: every full frame (window length wlen,
- * shift 1/frate) plus one last zero-padded frame over the samples after the last shift
- * (so 0 < n < window gives 1 frame, n = 0 gives 0). */
+ * shift 1/frate), plus one last zero-padded frame starting one shift after the last full
+ * frame when samples remain beyond the end of the last full frame (0 < n < window gives 1
+ * frame, n = 0 gives 0). sphinx_fe itself outputs nothing for inputs shorter than about 10
+ * frames (its VAD start-up buffer); Wren returns them. */
 int wren_fe_num_frames(const struct wren_fe *fe, size_t n);
 
 /* Raw cepstra (before CMN) of one utterance: *cep gets nframes x ncep floats, row-major

@@ -4,3 +4,5 @@ libwren_a_SOURCES += decoder/feat-params.c decoder/audio.c decoder/feat-mfcc.c \
   decoder/feat.c decoder/feat-fbank.c
 pkginclude_HEADERS += decoder/feat-params.h decoder/audio.h decoder/feat.h
 libwren_a_SOURCES += decoder/cmd-compute-feats.c
+WREN_BENCHES += bench/frontend-vs-sphinx.sh
+EXTRA_DIST += bench/frontend-vs-sphinx.sh
