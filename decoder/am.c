@@ -26,6 +26,7 @@
 #define AM_MIXWFLOOR 1e-7f    /* sphinx -mixwfloor */
 #define AM_TMATFLOOR 1e-4f    /* sphinx -tmatfloor */
 #define AM_MAX_STREAMS 8
+#define AM_MAX_TOPN 16      /* larger top-N take the general (slower) path */
 
 enum am_kind { AM_CONT, AM_SEMI, AM_PTM };
 
@@ -50,6 +51,7 @@ struct wren_am {
     float *xs, *dens, *acc, *ek;
     int *ids, *act_list;
     unsigned char *cb_active;
+    int cur_cb;
 };
 
 /* ---------- loading ---------- */
@@ -475,11 +477,50 @@ static void score_stream(struct wren_am *am, int f, const int *ids, int n, const
     }
 }
 
+/* Top-N path: per senone, one pass over the streams' N selected codewords and one log. */
+static void score_topn(struct wren_am *am, int n, const int *list, int n_list, float *scores)
+{
+    const struct wren_gauden *g = am->g;
+    size_t n_sen = (size_t)am->n_sen;
+    const float *wrow[AM_MAX_STREAMS * AM_MAX_TOPN];
+    float e[AM_MAX_STREAMS * AM_MAX_TOPN];
+    float base = 0;
+    for (int f = 0; f < g->n_feat; f++) {
+        const float *x = am->xs + am->stream_off[f];
+        wren_gauden_eval(g, am->cur_cb, f, x, am->dens);
+        select_topn(am->dens, g->n_density, n, am->ids);
+        float best = am->dens[am->ids[0]];
+        base += best;
+        for (int k = 0; k < n; k++) {
+            e[f * n + k] = expf(am->dens[am->ids[k]] - best);
+            wrow[f * n + k] = am->mixw.w + ((size_t)f * (size_t)g->n_density + (size_t)am->ids[k]) * n_sen;
+        }
+    }
+    for (int i = 0; i < n_list; i++) {
+        int s = list[i];
+        double p = 1.0;
+        for (int f = 0; f < g->n_feat; f++) {
+            float a = 0;
+            for (int k = 0; k < n; k++)
+                a += wrow[f * n + k][s] * e[f * n + k];
+            p *= a > FLT_MIN ? a : FLT_MIN;
+        }
+        scores[s] = (float)log(p) + base;
+    }
+}
+
 static void score_codebook(struct wren_am *am, int cb, const int *list, int n_list,
                            float *scores)
 {
     const struct wren_gauden *g = am->g;
     int n = am->topn > 0 && am->topn < g->n_density ? am->topn : g->n_density;
+    am->cur_cb = cb;
+    if (n < g->n_density && n <= AM_MAX_TOPN && g->n_feat <= AM_MAX_STREAMS) {
+        score_topn(am, n, list, n_list, scores);
+        return;
+    }
+    for (int i = 0; i < n_list; i++)
+        scores[list[i]] = 0;
     for (int f = 0; f < g->n_feat; f++) {
         const float *x = am->xs + am->stream_off[f];
         wren_gauden_eval(g, cb, f, x, am->dens);
@@ -513,8 +554,6 @@ int wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned ch
         }
         if (n_list == 0)
             continue;
-        for (int i = 0; i < n_list; i++)
-            scores[list[i]] = 0;
         score_codebook(am, cb, list, n_list, scores);
     }
     return 0;

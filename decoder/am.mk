@@ -11,3 +11,10 @@ tests_test_am_SOURCES = tests/test_am.c tests/testutil.h
 tests_test_am_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_am_LDADD = $(CHECK_LDADD)
 endif
+noinst_PROGRAMS += bench/am-score-bench
+bench_am_score_bench_SOURCES = bench/am-score-bench.c
+bench_am_score_bench_LDADD = $(WREN_LDADD)
+# bench/am-score.sh belongs in WREN_BENCHES, but bench/local.mk sets WREN_BENCHES = after the
+# decoder fragments are included, so a += here is an automake error; run it directly for now:
+#   WREN_BUILDDIR=. WREN_SHARED=../../shared bash ../bench/am-score.sh
+EXTRA_DIST += bench/am-score.sh
