@@ -34,14 +34,15 @@ static long suffix_state(const struct gctx *g, const int *words, int n)
     return 0;
 }
 
-/* 1 if every word can be on a path: history words mapped (or <s> first), last word mapped or
- * </s> (when last_may_be_eos). */
-static int ngram_ok(const struct gctx *g, const int *words, int n, int last_may_be_eos)
+/* 1 if every word can be on a path: words mapped, or <s> first when the n-gram has a history
+ * or is itself a history (is_history), or </s> last (when last_may_be_eos). */
+static int ngram_ok(const struct gctx *g, const int *words, int n, int last_may_be_eos,
+                    int is_history)
 {
     for (int k = 0; k < n; k++) {
         int id = words[k];
         if (g->w->lm2word[id] >= 0) continue;
-        if (k == 0 && id == g->w->bos && n > 1) continue;
+        if (k == 0 && id == g->w->bos && (n > 1 || is_history)) continue;
         if (k == n - 1 && last_may_be_eos && id == g->w->eos) continue;
         return 0;
     }
@@ -62,7 +63,7 @@ static void add_ngrams(struct wren_fst *G, const struct gctx *g, int k, long *dr
         wren_arpa_ngram(g->lm, k, i, &words, &lp, &bow);
         int w = words[k - 1];
         if (w == g->w->bos) continue;               /* <s> is never predicted */
-        if (!ngram_ok(g, words, k, 1)) {
+        if (!ngram_ok(g, words, k, 1, 0)) {
             (*dropped)++;
             continue;
         }
@@ -89,7 +90,7 @@ static void add_backoffs(struct wren_fst *G, const struct gctx *g, int k)
         const int *words;
         float lp, bow;
         wren_arpa_ngram(g->lm, k, i, &words, &lp, &bow);
-        if (words[k - 1] == g->w->eos || !ngram_ok(g, words, k, 0)) continue;
+        if (words[k - 1] == g->w->eos || !ngram_ok(g, words, k, 0, 1)) continue;
         long src = g->base[k] + (long)i;
         long dst = suffix_state(g, words + 1, k - 1);
         wren_fst_add_arc(G, (int)src, g->w->word_disambig0, 0, cost10(bow), (int)dst);

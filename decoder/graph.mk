@@ -12,3 +12,10 @@ tests_test_fst_SOURCES = tests/test_fst.c tests/testutil.h
 tests_test_fst_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_fst_LDADD = $(CHECK_LDADD)
 endif
+if HAVE_CHECK
+check_PROGRAMS += tests/test_graph
+TESTS += tests/test_graph
+tests_test_graph_SOURCES = tests/test_graph.c tests/testutil.h
+tests_test_graph_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_graph_LDADD = $(CHECK_LDADD)
+endif
