@@ -189,6 +189,9 @@ static int am_tmat_body(struct wren_am *am, struct wren_s3 *s)
         return wren_error("%s: %d matrices of %d x %d (%d values) do not match the mdef "
                           "(%d matrices, %d emitting states)", s->path, h[0], h[1], h[2], h[3],
                           wren_mdef_n_tmat(am->mdef), n_emit);
+    if (!wren_s3_has(s, (size_t)h[3], 4))
+        return wren_error("%s: truncated: %d values announced, only %zu bytes left", s->path,
+                          h[3], s->len - s->pos);
     am->n_tmat = h[0];
     am->n_emit = n_emit;
     am->tmat = wren_xmalloc((size_t)h[3] * sizeof(float));

@@ -93,6 +93,10 @@ void wren_mdef_free(struct wren_mdef *m)
 /* Checks shared by both formats, then the derived tables (sen2ci, triphone hash, SIL). */
 static int mdef_finish(struct wren_mdef *m, const char *path)
 {
+    /* Counts no phone can use are corruption (and would only waste memory). */
+    if ((long long)m->n_sen > (long long)m->n_phone * m->n_emit || m->n_tmat > m->n_phone)
+        return wren_error("%s: %d senones / %d transition matrices for %d phones of %d states: "
+                          "inconsistent header", path, m->n_sen, m->n_tmat, m->n_phone, m->n_emit);
     for (int p = 0; p < m->n_phone; p++) {
         if (m->tmat[p] < 0 || m->tmat[p] >= m->n_tmat)
             return wren_error("%s: phone %d: transition matrix %d out of range 0..%d", path, p,
@@ -431,6 +435,8 @@ static int mdef_parse_text(char *buf, const char *path, struct wren_mdef *m)
     int c[6];
     if (text_header(&t, c) < 0)
         return -1;
+    if (c[1] > 0x7fffffff - c[0])
+        return wren_error("%s: n_tri %d out of range", path, c[1]);
     m->n_ci = c[0];
     m->n_phone = c[0] + c[1];
     m->n_sen = c[3];
@@ -439,7 +445,7 @@ static int mdef_parse_text(char *buf, const char *path, struct wren_mdef *m)
     if (m->n_ci <= 0 || m->n_ci > MDEF_MAX_CIPHONES || m->n_phone < m->n_ci ||
         c[2] % m->n_phone != 0 || c[2] / m->n_phone < 2 ||
         c[2] / m->n_phone - 1 > MDEF_MAX_EMIT || m->n_sen <= 0 || m->n_ci_sen > m->n_sen ||
-        m->n_tmat <= 0)
+        m->n_tmat <= 0 || (size_t)m->n_phone > strlen(t.p) / 8)
         return wren_error("%s: inconsistent header counts (n_base %d, n_tri %d, n_state_map "
                           "%d, n_tied_state %d, n_tied_tmat %d)", path, c[0], c[1], c[2],
                           c[3], c[5]);

@@ -1197,6 +1197,51 @@ START_TEST(test_corrupt_sendump_tmat_noisedict)
 }
 END_TEST
 
+/* Random damage to the parts of the files that carry sizes and structure: loading either
+ * succeeds or fails with a one-line message; never a crash (the ASan run checks memory). */
+static void fuzz_file(const char *name, size_t region, int rounds, unsigned *seed)
+{
+    char *dir = model_copy(), src[1024];
+    snprintf(src, sizeof src, EN_US "/%s", name);
+    size_t len;
+    unsigned char *orig = slurp(src, &len);
+    if (region > len) region = len;
+    for (int r = 0; r < rounds; r++) {
+        unsigned char *b = malloc(len);
+        memcpy(b, orig, len);
+        int n_bytes = 1 + (int)(rand_r(seed) % 4);
+        for (int k = 0; k < n_bytes; k++)
+            b[(size_t)rand_r(seed) % region] = (unsigned char)rand_r(seed);
+        size_t cut = rand_r(seed) % 4 == 0 ? (size_t)rand_r(seed) % len : len;
+        char *f = replace_file(dir, name, 0, NULL, 0);
+        spit(f, b, cut);
+        struct wren_am *am = NULL;
+        if (wren_am_load(dir, &am) == 0) {
+            ck_assert_ptr_nonnull(am);
+            wren_am_free(am);
+        } else {
+            const char *msg = wren_error_msg();
+            ck_assert(msg[0] != 0 && strchr(msg, '\n') == NULL);
+        }
+        free(f);
+        free(b);
+    }
+    free(orig);
+    model_copy_free(dir);
+}
+
+START_TEST(test_fuzz_headers)
+{
+    REQUIRE(EN_US "/mdef");
+    unsigned seed = 20261125;
+    fuzz_file("mdef", 2048, 12, &seed);
+    fuzz_file("sendump", 700, 8, &seed);
+    fuzz_file("means", 120, 8, &seed);
+    fuzz_file("transition_matrices", 2080, 8, &seed);
+    fuzz_file("feat.params", 230, 8, &seed);
+}
+END_TEST
+
 START_TEST(test_missing_dir)
 {
     struct wren_am *am;
@@ -1229,6 +1274,7 @@ static Suite *am_suite(void)
     tcase_add_test(tc, test_wrong_dims);
     tcase_add_test(tc, test_other_byte_order);
     tcase_add_test(tc, test_corrupt_sendump_tmat_noisedict);
+    tcase_add_test(tc, test_fuzz_headers);
     tcase_add_test(tc, test_missing_dir);
     suite_add_tcase(s, tc);
     return s;
