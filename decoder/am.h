@@ -43,7 +43,11 @@ int  wren_am_topn(const struct wren_am *am);
 /* Score one frame (the full feature stream, as `wren compute-feats` without --raw-cepstra
  * gives it): scores[s] = natural-log likelihood of senone s, for each s with active[s] != 0
  * (active == NULL: all; other entries of scores are left untouched).
- * Top-N Gaussian selection per codebook as sphinx does. Returns 0, or -1 on bad arguments. */
+ * Top-N Gaussian selection per codebook as sphinx does (exact top-N: every Gaussian of a
+ * codebook that an active senone uses is evaluated; weights of the other Gaussians count as 0).
+ * Scores are unnormalised (about -50 .. -150 for 39-dim features); they agree with
+ * pocketsphinx's own senone scores to ~0.1-0.2 nats relative to the frame's best senone.
+ * Uses scratch space inside am: one wren_am per thread. Returns 0, or -1 on bad arguments. */
 int  wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned char *active,
                          float *scores);
 
