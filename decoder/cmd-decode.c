@@ -300,6 +300,9 @@ int wren_cmd_decode(int argc, char **argv)
     if (c.lat || c.nbest > 0 || c.have_ref)
         fprintf(stderr, "; lattice %.2f arcs/frame, depth %.2f", c.frames ? (double)c.lat_arcs / c.frames : 0,
                 c.frames ? c.depth_sum / c.frames : 0);
+    struct wren_decoder_stats dst;
+    wren_decoder_stats(c.dec, &dst);
+    if (dst.det_failed) fprintf(stderr, "; %d lattices not determinised (--det-max-states)", dst.det_failed);
     if (c.have_ref)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.ref_words ? 100.0 * c.oracle_err / c.ref_words : 0,
                 (long long)c.oracle_err, (long long)c.ref_words);

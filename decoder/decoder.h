@@ -22,12 +22,14 @@ struct wren_decode_opts {
     int prune_interval;    /* frames between lattice pruning passes (25) */
     float beam_delta;      /* slack added to the beam when max-active cuts (0.5) */
     float prune_scale;     /* tolerance of the periodic pruning, times lattice_beam (0.1) */
+    int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
+    int det_max_states;    /* give up determinising (keep the lattice as is) beyond (100000) */
 };
 
 void wren_decode_opts_default(struct wren_decode_opts *o);
 /* Fill table[0..n) with the options bound to *o (no END entry); returns n (<= WREN_DECODE_NOPTS).
  * Commands append their own options and WREN_OPT_TABLE_END. */
-#define WREN_DECODE_NOPTS 9
+#define WREN_DECODE_NOPTS 11
 int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *table);
 /* -1 with a message if an option is out of range. */
 int wren_decode_opts_check(const struct wren_decode_opts *o);
@@ -92,6 +94,7 @@ struct wren_decoder_stats {
     double avg_active;          /* tokens per frame */
     double senone_fraction;     /* senones scored / senones in the model */
     int64_t lattice_states, lattice_arcs;
+    int det_failed;             /* lattices left undeterminised so far (size guard) */
 };
 void wren_decoder_stats(const struct wren_decoder *d, struct wren_decoder_stats *st);
 

@@ -60,6 +60,13 @@ void wren_lattice_scale_acoustic(struct wren_lattice *l, float s);
  * acwt weighs acoustic costs when choosing the best alignment. The input must be sorted. */
 int wren_lattice_to_words(const struct wren_lattice *in, float acwt, struct wren_lattice *out);
 
+/* Determinise on Kaldi's lattice semiring (see lattice-det.c): one path per word sequence,
+ * with its best path's graph and acoustic costs and alignment; pruned: only arcs on paths
+ * within beam of the best are made (beam = INFINITY: all). -1 (out left empty) if the
+ * result would exceed max_states states. */
+int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float beam,
+                             int64_t max_states, struct wren_lattice *out);
+
 /* Drop arcs and states not on a path within beam of the best (cost g + acwt * a). */
 void wren_lattice_prune(struct wren_lattice *l, float acwt, float beam);
 

@@ -30,6 +30,7 @@ struct wren_decoder {
     float *audio; size_t n_audio, cap_audio;
     float *feats;                     /* features the search is decoding from */
     int partial_pass;                 /* 1 if frames were decoded from partial features */
+    int det_failed;                   /* lattices left undeterminised (over the size guard) */
     struct wren_decoder_stats st;
 };
 
@@ -40,6 +41,7 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
     if (wren_decode_opts_check(o)) return -1;
     struct wren_decoder *d = wren_xcalloc(1, sizeof *d);
     d->o = *o;
+    wren_feat_params_default(&d->fp);
     if (wren_feat_params_read(model_dir, &d->fp) || wren_am_load(model_dir, &d->am)) goto fail;
     if (wren_feat_stream_create(&d->fp, &d->fs)) goto fail;
     d->dim = wren_feat_stream_dim(d->fs);
@@ -131,8 +133,19 @@ static int words_lattice(struct wren_decoder *d, int use_final, struct wren_latt
     if (wren_search_lattice(d->search, use_final, &sl)) return -1;
     int rc = wren_lattice_to_words(&sl, d->o.acwt, wl);
     wren_lattice_free(&sl);
-    if (!rc) wren_lattice_prune(wl, d->o.acwt, d->o.lattice_beam);
-    return rc;
+    if (rc) return rc;
+    wren_lattice_prune(wl, d->o.acwt, d->o.lattice_beam);
+    if (use_final && d->o.determinize) {
+        struct wren_lattice dl;
+        if (wren_lattice_determinize(wl, d->o.acwt, d->o.lattice_beam, d->o.det_max_states, &dl)) {
+            wren_vlog("decode: %s; keeping the undeterminised lattice", wren_error_msg());
+            d->det_failed++;
+        } else {
+            wren_lattice_free(wl);
+            *wl = dl;
+        }
+    }
+    return 0;
 }
 
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
@@ -185,6 +198,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.senone_fraction = d->dec->n_possible ? (double)d->dec->n_scored / (double)d->dec->n_possible : 0;
     d->st.lattice_states = wl.n_states;
     d->st.lattice_arcs = wl.n_arcs;
+    d->st.det_failed = d->det_failed;
     int rc = result_from(&wl, d->o.acwt, nf, reached, r);
     if (lat && !rc) {
         wren_lattice_free(lat);

@@ -372,10 +372,50 @@ START_TEST(test_random_vs_bruteforce)
                 }
             ck_assert_msg(found, "lattice path %d not a real path", i);
             if (c <= best + o.lattice_beam - 1e-3) kept++;
-            wren_path_free(&nb[i]);
         }
-        free(nb);
         ck_assert_int_eq(kept, within);
+        /* the determinised lattice: deterministic on words, no epsilons, same n-best */
+        struct wren_lattice dl;
+        ck_assert_int_eq(wren_lattice_determinize(&wl, o.acwt, INFINITY, 100000, &dl), 0);
+        for (int32_t q = 0; q < dl.n_states; q++)
+            for (int64_t i = dl.off[q]; i < dl.off[q + 1]; i++) {
+                ck_assert_int_ne(dl.arcs[i].word, 0);
+                for (int64_t j = dl.off[q]; j < i; j++) ck_assert_int_ne(dl.arcs[j].word, dl.arcs[i].word);
+            }
+        struct wren_path *nd;
+        int m = wren_lattice_nbest(&dl, o.acwt, 100, 1000000, &nd);
+        ck_assert_int_eq(m, n);
+        for (int i = 0; i < m; i++) {
+            ck_assert_int_eq(nd[i].n_words, nb[i].n_words);
+            ck_assert_double_eq_tol(nd[i].g + o.acwt * nd[i].a, nb[i].g + o.acwt * nb[i].a, 1e-3);
+            ck_assert_int_eq(nd[i].n_tids, T);
+            wren_path_free(&nd[i]);
+        }
+        free(nd);
+        wren_lattice_free(&dl);
+        /* pruned determinisation keeps exactly the word sequences within the beam */
+        ck_assert_int_eq(wren_lattice_determinize(&wl, o.acwt, o.lattice_beam, 100000, &dl), 0);
+        m = wren_lattice_nbest(&dl, o.acwt, 100, 1000000, &nd);
+        int in_beam = 0;
+        for (int i = 0; i < m; i++) {
+            double c = nd[i].g + o.acwt * nd[i].a;
+            if (c <= best + o.lattice_beam - 1e-3) {
+                int f = -1;   /* the same word sequence among the in-beam ones (ties may reorder) */
+                for (int j = 0; j < within && f < 0; j++)
+                    if (nb[j].n_words == nd[i].n_words &&
+                        !memcmp(nb[j].words, nd[i].words, sizeof(int32_t) * (size_t)nd[i].n_words)) f = j;
+                ck_assert_int_ge(f, 0);
+                ck_assert_double_eq_tol(nd[i].g, nb[f].g, 1e-3);
+                ck_assert_double_eq_tol(nd[i].a, nb[f].a, 1e-3);
+                in_beam++;
+            }
+            wren_path_free(&nd[i]);
+        }
+        free(nd);
+        ck_assert_int_eq(in_beam, within);
+        wren_lattice_free(&dl);
+        for (int i = 0; i < n; i++) wren_path_free(&nb[i]);
+        free(nb);
         wren_path_free(&p);
     }
     wren_lattice_free(&wl);
