@@ -257,7 +257,7 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
     const char *errmsg = err ? sf_strerror(sf) : NULL;
     int rc = 0;
     if (err)
-        rc = wren_error("%s: damaged audio after %zu samples (%s)", name, n, errmsg);
+        rc = wren_error("%s: truncated or damaged audio after %zu samples (%s)", name, n, errmsg);
     else if (info.frames > 0 && info.frames != SF_COUNT_MAX && (sf_count_t)n < info.frames)
         rc = wren_error("%s: truncated audio: header promises %lld samples, only %zu read",
                         name, (long long)info.frames, n);

@@ -252,7 +252,9 @@ int wren_feat_params_read(const char *model_dir_or_file, struct wren_feat_params
 {
     struct stat st;
     char *path;
-    if (stat(model_dir_or_file, &st) == 0 && S_ISDIR(st.st_mode))
+    if (stat(model_dir_or_file, &st) != 0)
+        return wren_error("%s: no such model folder or feat.params file", model_dir_or_file);
+    if (S_ISDIR(st.st_mode))
         path = wren_path_join(model_dir_or_file, "feat.params");
     else
         path = wren_xstrdup(model_dir_or_file);

@@ -7,3 +7,15 @@ libwren_a_SOURCES += decoder/cmd-compute-feats.c
 # bench/frontend-vs-sphinx.sh: add to WREN_BENCHES once bench/local.mk defines it before the
 # component fragments (today `+=` here fails: automake sees it before the `=`).
 EXTRA_DIST += bench/frontend-vs-sphinx.sh
+if HAVE_CHECK
+check_PROGRAMS += tests/test_audio tests/test_feat
+TESTS += tests/test_audio tests/test_feat
+tests_test_audio_SOURCES = tests/test_audio.c tests/testutil.h
+tests_test_audio_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_audio_LDADD = $(CHECK_LDADD)
+tests_test_feat_SOURCES = tests/test_feat.c tests/testutil.h
+tests_test_feat_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_feat_LDADD = $(CHECK_LDADD)
+endif
+TESTS += tests/e2e/compute-feats.sh
+EXTRA_DIST += tests/e2e/compute-feats.sh

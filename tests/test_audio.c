@@ -1,0 +1,246 @@
+/* test_audio.c — audio input on real files (FLAC, WAV, NIST SPHERE, raw PCM, wav.scp pipes)
+ * and on bad files generated at test time from real ones with sox: truncated FLAC, WAV and
+ * SPHERE, a text file named .wav, an 8 kHz file against a 16 kHz model, a stereo file,
+ * zero-length audio and an empty file. Every error must name the file. */
+#include <math.h>
+
+#include "audio.h"
+#include "testutil.h"
+#include "wren-util.h"
+
+static const char *ARCTIC = "data/speech/arctic-fraser/audio/arctic_a0001.flac";
+static const char *TIMIT_WAV = "data/speech/timit-sample/dr1-fvmh0/sa1.wav";
+static const char *TIMIT_SPH = "data/speech/timit-sample/dr1-fvmh0/si836.wav";
+static const char *FSDD = "data/speech/fsdd-digits/audio/0_george_0.wav";
+
+static char *tmp;   /* per-process scratch directory */
+
+static int have_sox(void) { return system("command -v sox >/dev/null 2>&1") == 0; }
+
+static void run(const char *fmt, const char *a, const char *b)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, fmt, a, b);
+    ck_assert_msg(system(cmd) == 0, "command failed: %s", cmd);
+}
+
+static char *tmp_path(const char *name)
+{
+    size_t n = strlen(tmp) + strlen(name) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", tmp, name);
+    return p;
+}
+
+/* Read SPEC expecting failure; the message must name NAME and contain WHAT. */
+static void expect_error(const char *spec, const struct wren_audio_opts *o, const char *name,
+                         const char *what)
+{
+    struct wren_audio a;
+    ck_assert_msg(wren_audio_read(spec, o, &a) == -1, "%s was accepted", spec);
+    const char *msg = wren_error_msg();
+    ck_assert_msg(strstr(msg, name) != NULL, "message '%s' does not name %s", msg, name);
+    ck_assert_msg(strstr(msg, what) != NULL, "message '%s' lacks '%s'", msg, what);
+    ck_assert_msg(strchr(msg, '\n') == NULL, "message is not one line: '%s'", msg);
+}
+
+START_TEST(read_flac)
+{
+    char *p = test_shared_path(ARCTIC);
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = 16000;
+    struct wren_audio a;
+    ck_assert_msg(wren_audio_read(p, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_int_eq(a.rate, 16000);
+    ck_assert_uint_eq(a.n, 87104);   /* as the FLAC header says */
+    ck_assert_int_eq(a.file_channels, 1);
+    /* 16-bit scale, integral values */
+    float mx = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        ck_assert_float_eq(a.samples[i], floorf(a.samples[i]));
+        if (fabsf(a.samples[i]) > mx) mx = fabsf(a.samples[i]);
+    }
+    ck_assert_float_gt(mx, 1000);
+    ck_assert_float_le(mx, 32768);
+    wren_audio_free(&a);
+    free(p);
+}
+END_TEST
+
+START_TEST(read_wav_sphere)
+{
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    struct wren_audio a;
+    char *p = test_shared_path(TIMIT_SPH);
+    ck_assert_msg(wren_audio_read(p, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, 68813);   /* sample_count in the SPHERE header */
+    ck_assert_int_eq(a.rate, 16000);
+    wren_audio_free(&a);
+    free(p);
+    p = test_shared_path(FSDD);
+    ck_assert_int_eq(wren_audio_read(p, &o, &a), 0);
+    ck_assert_int_eq(a.rate, 8000);
+    ck_assert_uint_eq(a.n, 2384);
+    wren_audio_free(&a);
+    free(p);
+}
+END_TEST
+
+/* The same samples through a Kaldi pipe, raw PCM and a SPHERE copy made by sox. */
+START_TEST(pipe_raw_sphere_agree)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    char *p = test_shared_path(TIMIT_WAV);
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    struct wren_audio ref, a;
+    ck_assert_int_eq(wren_audio_read(p, &o, &ref), 0);
+
+    char spec[4096];
+    snprintf(spec, sizeof spec, "sox '%s' -t wav - |", p);
+    ck_assert_msg(wren_audio_read(spec, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, ref.n);
+    ck_assert_int_eq(memcmp(a.samples, ref.samples, a.n * sizeof(float)), 0);
+    wren_audio_free(&a);
+
+    char *raw = tmp_path("x.raw");
+    run("sox '%s' -t raw -e signed-integer -b 16 -B '%s'", p, raw);
+    struct wren_audio_opts ro = o;
+    ro.raw_format = "s16be";
+    ro.raw_rate = 16000;
+    ck_assert_msg(wren_audio_read(raw, &ro, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, ref.n);
+    ck_assert_int_eq(memcmp(a.samples, ref.samples, a.n * sizeof(float)), 0);
+    wren_audio_free(&a);
+    ro.raw_rate = 0;
+    expect_error(raw, &ro, raw, "--raw-rate");
+
+    char *sph = tmp_path("x.sph");
+    run("sox '%s' '%s'", p, sph);
+    ck_assert_msg(wren_audio_read(sph, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, ref.n);
+    ck_assert_int_eq(memcmp(a.samples, ref.samples, a.n * sizeof(float)), 0);
+    wren_audio_free(&a);
+
+    wren_audio_free(&ref);
+    free(raw);
+    free(sph);
+    free(p);
+}
+END_TEST
+
+START_TEST(bad_truncated)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    char *flac = test_shared_path(ARCTIC);
+    char *tflac = tmp_path("trunc.flac");
+    run("head -c 30000 '%s' > '%s'", flac, tflac);
+    expect_error(tflac, &o, tflac, "");
+    struct wren_audio a;
+    ck_assert_int_eq(wren_audio_read(tflac, &o, &a), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "truncated") || strstr(wren_error_msg(), "damaged"),
+                  "%s", wren_error_msg());
+
+    char *wav = test_shared_path(TIMIT_WAV);
+    char *twav = tmp_path("trunc.wav");
+    run("head -c 20001 '%s' > '%s'", wav, twav);
+    expect_error(twav, &o, twav, "truncated WAV");
+    char *hwav = tmp_path("header-only.wav");
+    run("head -c 30 '%s' > '%s'", wav, hwav);
+    expect_error(hwav, &o, hwav, "");
+
+    char *sph = test_shared_path(TIMIT_SPH);
+    char *tsph = tmp_path("trunc.sph");
+    run("head -c 5000 '%s' > '%s'", sph, tsph);
+    expect_error(tsph, &o, tsph, "truncated SPHERE");
+
+    char *raw = tmp_path("odd.raw");
+    run("head -c 1001 '%s' > '%s'", wav, raw);
+    struct wren_audio_opts ro = o;
+    ro.raw_format = "s16le";
+    ro.raw_rate = 16000;
+    expect_error(raw, &ro, raw, "truncated raw");
+    free(flac); free(tflac); free(wav); free(twav); free(hwav); free(sph); free(tsph); free(raw);
+}
+END_TEST
+
+START_TEST(bad_not_audio_empty_zero)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    char *txt = test_write_file(tmp, "notes.wav", "this is a text file, not audio\n");
+    expect_error(txt, &o, txt, "not a readable audio file");
+    char *empty = test_write_file(tmp, "empty.wav", "");
+    expect_error(empty, &o, empty, "empty");
+    char *zero = tmp_path("zero.wav");
+    run("sox -n -r 16000 -b 16 -c 1 '%s' trim 0 0%s", zero, "");
+    expect_error(zero, &o, zero, "no audio samples");
+    expect_error("/nonexistent/x.wav", &o, "/nonexistent/x.wav", "");
+    expect_error("false |", &o, "false", "");
+    free(txt); free(empty); free(zero);
+}
+END_TEST
+
+START_TEST(bad_rate_and_channels)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = 16000;
+    char *fsdd = test_shared_path(FSDD);
+    expect_error(fsdd, &o, fsdd, "8000 Hz does not match the model's 16000 Hz");
+
+    char *wav = test_shared_path(TIMIT_WAV);
+    char *st = tmp_path("stereo.wav");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "sox -D '%s' -c 2 '%s' remix 1 1v0.5", wav, st);
+    ck_assert_int_eq(system(cmd), 0);
+    expect_error(st, &o, st, "2 channels");
+    struct wren_audio ref, a;
+    struct wren_audio_opts m = o;
+    ck_assert_int_eq(wren_audio_read(wav, &m, &ref), 0);
+    m.channel = 0;
+    ck_assert_msg(wren_audio_read(st, &m, &a) == 0, "%s", wren_error_msg());
+    ck_assert_int_eq(a.file_channels, 2);
+    ck_assert_uint_eq(a.n, ref.n);
+    ck_assert_int_eq(memcmp(a.samples, ref.samples, a.n * sizeof(float)), 0);
+    wren_audio_free(&a);
+    m.channel = 2;
+    expect_error(st, &m, st, "channel 2 requested");
+    wren_audio_free(&ref);
+    free(fsdd); free(wav); free(st);
+}
+END_TEST
+
+static Suite *audio_suite(void)
+{
+    Suite *s = suite_create("audio");
+    TCase *tc = tcase_create("audio");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, read_flac);
+    tcase_add_test(tc, read_wav_sphere);
+    tcase_add_test(tc, pipe_raw_sphere_agree);
+    tcase_add_test(tc, bad_truncated);
+    tcase_add_test(tc, bad_not_audio_empty_zero);
+    tcase_add_test(tc, bad_rate_and_channels);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    char tmpl[] = "/tmp/wren-test-audio-XXXXXX";
+    if (!mkdtemp(tmpl)) return EXIT_FAILURE;
+    tmp = strdup(tmpl);
+    int rc = test_run_suite(audio_suite());
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0) rc = EXIT_FAILURE;
+    free(tmp);
+    return rc;
+}
