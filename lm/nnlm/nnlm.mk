@@ -14,6 +14,8 @@ tests_test_nnlm_SOURCES = tests/test_nnlm.c tests/testutil.h
 tests_test_nnlm_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_nnlm_LDADD = $(CHECK_LDADD)
 endif
+TESTS += tests/e2e/nnlm.sh
+EXTRA_DIST += tests/e2e/nnlm.sh
 
 noinst_PROGRAMS += bench/nnlm-bench
 bench_nnlm_bench_SOURCES = bench/nnlm-bench.c

@@ -1,0 +1,117 @@
+#!/bin/bash
+# nnlm.sh — end to end: nnlm-train / nnlm-eval / nnlm-info through the `wren` program on a
+# small text; the safetensors file checked by an independent reader (python3 json + struct,
+# following the published format); a training run killed with SIGKILL and resumed gives the
+# same model as an uninterrupted run; perplexity bookkeeping (</s> counted, OOVs); bad input.
+# Env: WREN (the built program). Exit 77 = skip.
+set -u
+WREN=${WREN:-wren}
+export OPENBLAS_NUM_THREADS=1
+command -v "$WREN" >/dev/null 2>&1 || [ -x "$WREN" ] || { echo "no wren program"; exit 77; }
+T=$(mktemp -d /tmp/wren-nnlm-e2e.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# a small repetitive text and a held-out text with an unknown word
+for i in $(seq 1 30); do
+  echo "the cat sat on the mat"; echo "a dog ran in the park"; echo "the dog sat on a hat"
+  echo "a cat ran on the mat"; echo "the bird sang in the tree"
+done > "$T/train.txt"
+printf 'the cat sat on the hat\na bird ran in the park\nthe zebra sat on the mat\n' > "$T/valid.txt"
+
+ARGS=(--train "$T/train.txt" --valid "$T/valid.txt" --layers 2 --d-model 32 --heads 2 --ffn 64
+      --context 16 --batch 8 --steps 120 --valid-every 20 --patience 0 --threads 1 --seed 3)
+
+"$WREN" nnlm-train "${ARGS[@]}" --out "$T/a.safetensors" 2> "$T/train.log" || { cat "$T/train.log"; fail "nnlm-train"; }
+grep -q "^step 120/120 loss" "$T/train.log" || fail "no progress line for the last step"
+grep -q "tok/s ETA" "$T/train.log" || fail "progress lacks tok/s and ETA"
+grep -q "valid ppl" "$T/train.log" || fail "no validation lines"
+
+# --- the safetensors layout, read independently
+if command -v python3 >/dev/null 2>&1; then
+python3 - "$T/a.safetensors" <<'PY' || fail "safetensors layout"
+import json, struct, sys, math
+raw = open(sys.argv[1], 'rb').read()
+(n,) = struct.unpack('<Q', raw[:8])
+assert 8 + n <= len(raw), "header length"
+hdr = json.loads(raw[8:8 + n].decode('utf-8'))
+meta = hdr.pop('__metadata__')
+assert all(isinstance(v, str) for v in meta.values()), "metadata values must be strings"
+vocab = meta['vocab'].split('\n')[:-1]
+assert vocab[:3] == ['<s>', '</s>', '<unk>'] and len(vocab) == int(meta['vocab_size']), "vocab"
+D, L = int(meta['d_model']), int(meta['n_layers'])
+assert (D, L, int(meta['n_heads']), int(meta['d_ffn']), int(meta['context'])) == (32, 2, 2, 64, 16)
+sizes = {'F32': 4, 'U8': 1}
+spans = []
+for name, t in hdr.items():
+    a, b = t['data_offsets']
+    cnt = 1
+    for s in t['shape']:
+        cnt *= s
+    assert b - a == cnt * sizes[t['dtype']], name
+    spans.append((a, b))
+spans.sort()
+pos = 0
+for a, b in spans:
+    assert a == pos, "gap or overlap in data"
+    pos = b
+assert pos == len(raw) - 8 - n, "data section not covered exactly"
+assert hdr['tok_emb.weight']['shape'] == [len(vocab), D]
+assert hdr['blocks.1.attn.q.weight']['shape'] == [32, D]
+assert hdr['blocks.0.ffn.fc1.weight']['shape'] == [64, D]
+a, b = hdr['tok_emb.weight']['data_offsets']
+vals = struct.unpack('<%df' % ((b - a) // 4), raw[8 + n + a:8 + n + b])
+assert all(math.isfinite(v) for v in vals) and max(abs(v) for v in vals) > 0
+print("safetensors layout ok:", len(hdr), "tensors")
+PY
+else
+  echo "python3 missing: safetensors layout checked by the unit test only"
+fi
+
+# --- nnlm-info
+"$WREN" nnlm-info "$T/a.safetensors" > "$T/info" || fail "nnlm-info"
+grep -q "^d_model 32$" "$T/info" || fail "info d_model"
+# non-embedding: per block 2*LN(2*32) + 4 attn (32*32+32) + fc1 (64*32+64) + fc2 (32*64+32); + ln_f
+want=$(( 2 * (2*64 + 4*(32*32+32) + (64*32+64) + (32*64+32)) + 64 ))
+grep -q "^nonembedding_params $want$" "$T/info" || { cat "$T/info"; fail "non-embedding count != $want"; }
+
+# --- nnlm-eval: last line format, </s> counted, OOV bookkeeping, debug consistent with totals
+"$WREN" nnlm-eval --model "$T/a.safetensors" --debug 2 "$T/valid.txt" > "$T/eval" || fail "nnlm-eval"
+last=$(tail -1 "$T/eval")
+echo "$last" | grep -Eq '^sentences= 3 words= 18 oovs= 1 ppl= [0-9.]+$' || fail "last line: $last"
+python3 - "$T/eval" <<'PY' || fail "ppl does not follow from the per-word log10 probabilities"
+import re, sys
+lines = open(sys.argv[1]).read().split('\n')
+l10 = [float(m.group(1)) for m in (re.search(r'\[ (-?[0-9.]+) \]$', x) for x in lines) if m]
+assert len(l10) == 18 + 3, len(l10)               # every word and every </s>
+ppl = float(lines[-2].split()[-1])
+want = 10 ** (-sum(l10) / (18 + 3))
+assert abs(ppl - want) / want < 1e-3, (ppl, want)
+PY
+"$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | grep -q "oovs= 1" || fail "skip-oovs"
+p1=$(echo "$last" | awk '{print $NF}')
+p2=$("$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | awk '{print $NF}')
+[ "$p1" != "$p2" ] || fail "--skip-oovs should change the perplexity"
+# a trained model must beat the uniform distribution over its vocabulary by far
+awk -v p="$p1" 'BEGIN{exit !(p < 8)}' || fail "valid ppl $p1 too high"
+
+# --- SIGKILL and resume: the same final model as the uninterrupted run
+"$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/full.safetensors" 2>/dev/null || fail "full run"
+"$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/k.safetensors" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 400); do [ -f "$T/k.safetensors.ckpt" ] && break; sleep 0.02; done
+kill -9 $pid 2>/dev/null && echo "killed training at its first checkpoint or later"
+wait $pid 2>/dev/null
+"$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/k.safetensors" --resume 2> "$T/resume.log" || { cat "$T/resume.log"; fail "resume"; }
+grep -h "resuming" "$T/resume.log" || fail "the resumed run did not start from a checkpoint"
+cmp -s "$T/full.safetensors" "$T/k.safetensors" || fail "resumed model differs from the uninterrupted one"
+
+# --- bad input: one line naming the file, exit 1
+printf 'not a model' > "$T/bad.safetensors"
+"$WREN" nnlm-eval --model "$T/bad.safetensors" "$T/valid.txt" 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] || fail "exit code $rc for a bad model"
+grep -q "bad.safetensors" "$T/err" || fail "error does not name the file: $(cat "$T/err")"
+"$WREN" nnlm-train --train "$T/train.txt" --out "$T/x.safetensors" --heads 3 --d-model 32 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "multiple of heads" "$T/err" || fail "bad architecture not reported: $(cat "$T/err")"
+"$WREN" nnlm-train --help | grep -q -- "--resume" || fail "--help"
+echo "nnlm e2e ok"
