@@ -31,6 +31,7 @@ struct wren_decoder {
     float *feats;                     /* features the search is decoding from */
     int partial_pass;                 /* 1 if frames were decoded from partial features */
     int det_failed;                   /* lattices left undeterminised (over the size guard) */
+    uint8_t *tid_filler;              /* per tid: 1 if its phone is silence or noise */
     struct wren_decoder_stats st;
 };
 
@@ -60,6 +61,12 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
     d->search = wren_search_create(d->g.hclg, d->g.tid_senone, d->g.n_tids, ns, &d->o);
     if (!d->search) goto fail;
     d->dec = wren_decodable_am(d->am, d->dim);
+    const struct wren_mdef *md = wren_am_mdef(d->am);
+    d->tid_filler = wren_xcalloc((size_t)d->g.n_tids + 1, 1);
+    for (int32_t t = 1; t <= d->g.n_tids; t++) {
+        int ph = d->g.tid_phone[t];
+        d->tid_filler[t] = ph >= 0 && ph < wren_mdef_n_ciphones(md) && wren_mdef_is_filler(md, ph);
+    }
     *out = d;
     return 0;
 fail:
@@ -77,6 +84,7 @@ void wren_decoder_free(struct wren_decoder *d)
     wren_am_free(d->am);
     free(d->audio);
     free(d->feats);
+    free(d->tid_filler);
     free(d);
 }
 
@@ -107,9 +115,10 @@ int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n)
     return 0;
 }
 
-/* Best path and costs from a word lattice into r. */
+/* Best path and costs from a word lattice into r; word times leave out the silence and
+ * noise frames at the edges of each word's frames (filler: per tid, may be NULL). */
 static int result_from(const struct wren_lattice *wl, float acwt, int frames, int reached_final,
-                       struct wren_decode_result *r)
+                       const uint8_t *filler, struct wren_decode_result *r)
 {
     memset(r, 0, sizeof *r);
     r->frames = frames;
@@ -118,8 +127,16 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
     struct wren_path p;
     if (wren_lattice_best_path(wl, acwt, &p)) return -1;
     r->w = wren_xmalloc(sizeof *r->w * (size_t)(p.n_words + 1));
-    for (int i = 0; i < p.n_words; i++)
-        r->w[i] = (struct wren_decode_word){ p.words[i], p.word_start[i], p.word_frames[i] };
+    for (int i = 0; i < p.n_words; i++) {
+        int b = p.word_start[i], e = b + p.word_frames[i];
+        if (filler) {
+            int b2 = b, e2 = e;
+            while (b2 < e2 && filler[p.tids[b2]]) b2++;
+            while (e2 > b2 && filler[p.tids[e2 - 1]]) e2--;
+            if (b2 < e2) { b = b2; e = e2; }    /* a filler word keeps its frames */
+        }
+        r->w[i] = (struct wren_decode_word){ p.words[i], b, e - b };
+    }
     r->n = p.n_words;
     r->graph_cost = p.g;
     r->acoustic_cost = p.a;
@@ -168,7 +185,7 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     }
     struct wren_lattice wl;
     if (words_lattice(d, 0, &wl)) return -1;
-    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, r);
+    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, r);
     wren_lattice_free(&wl);
     return rc;
 }
@@ -199,7 +216,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.lattice_states = wl.n_states;
     d->st.lattice_arcs = wl.n_arcs;
     d->st.det_failed = d->det_failed;
-    int rc = result_from(&wl, d->o.acwt, nf, reached, r);
+    int rc = result_from(&wl, d->o.acwt, nf, reached, d->tid_filler, r);
     if (lat && !rc) {
         wren_lattice_free(lat);
         *lat = wl;

@@ -18,3 +18,5 @@ tests_test_lattice_SOURCES = tests/test_lattice.c tests/testutil.h
 tests_test_lattice_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_lattice_LDADD = $(CHECK_LDADD)
 endif
+TESTS += tests/e2e/decode.sh
+EXTRA_DIST += tests/e2e/decode.sh

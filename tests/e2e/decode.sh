@@ -1,0 +1,107 @@
+#!/bin/bash
+# decode.sh — end-to-end test of `wren decode` and `wren lattice` on real audio: Debian's
+# pocketsphinx-en-us model, the five LibriVox test utterances of pocketsphinx-testdata, and a
+# graph from `wren mkgraph` with a small trigram estimated on the five transcripts (a closed,
+# in-domain LM: this checks the plumbing and the search, it is not a WER benchmark — see
+# bench/decode.sh). Checks: WER, lattices (gzip, readable, best path = hypothesis, oracle <= 1-best,
+# n-best, LM-cost replacement with the same LM leaves the best path), CTM, data dir with
+# segments, and bad audio entries (missing file, not audio, failing pipe, wrong sample rate)
+# failing only their utterance with a logged error while the rest is decoded and counted.
+# Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
+set -u
+WREN=${WREN:?set WREN to the built wren}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+for p in "$MODEL/mdef" "$DICT" "$LIBRI/transcription"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing (apt-get install pocketsphinx-en-us pocketsphinx-testdata)"; exit 77; }
+done
+tmp=$(mktemp -d /tmp/wren-e2e-decode-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp"
+
+# --- inputs: wav.scp, reference text, LM, graph
+for u in $(cat "$LIBRI/fileids"); do echo "$u $LIBRI/$u.wav"; done > wav.scp
+sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$LIBRI/transcription" > ref.txt
+cut -d' ' -f2- ref.txt > lm.txt
+"$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 \
+  || fail "mkgraph: $(tail -3 mkgraph.log)"
+
+# --- decode with every output
+"$WREN" decode --model "$MODEL" --graph graph --ctm out.ctm --nbest 5 --ref ref.txt \
+  wav.scp hyp.txt lat.gz 2> decode.log || fail "decode: $(cat decode.log)"
+cat decode.log
+[ "$(wc -l < hyp.txt)" = 5 ] || fail "expected 5 hypotheses, got $(wc -l < hyp.txt)"
+grep -q "5 utterances decoded, 0 failed" decode.log || fail "summary line"
+"$WREN" wer ref.txt hyp.txt > wer.txt || fail "wer"
+cat wer.txt
+errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
+[ -n "$errs" ] && [ "$errs" -le 7 ] || fail "first-pass WER too high with an in-domain LM: $(head -1 wer.txt)"
+# lattices: gzip, one per utterance, best path = hypothesis
+[ "$(head -c2 lat.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "lattice file not gzip"
+[ "$(zcat lat.gz | grep -c '^sense_and')" = 5 ] || fail "expected 5 lattices"
+"$WREN" lattice best-path --words graph/words.txt lat.gz best.txt 2>/dev/null || fail "best-path"
+cmp -s best.txt hyp.txt || { diff best.txt hyp.txt; fail "lattice best path differs from the hypothesis"; }
+# oracle over the lattices is never worse than the 1-best
+"$WREN" lattice oracle --words graph/words.txt lat.gz ref.txt oracle.txt > oracle.log || fail "oracle"
+oerr=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p' oracle.log)
+cat oracle.log
+[ "$oerr" -le "$errs" ] || fail "oracle errors $oerr > 1-best errors $errs"
+# n-best: first entry of each utterance is the 1-best; at most 5 per utterance
+[ "$(grep -c -- '-1 ' hyp.txt.nbest)" = 5 ] || fail "n-best: one '-1' entry per utterance"
+awk '{print $1}' hyp.txt.nbest | sed 's/-[0-9]*$//' | sort | uniq -c | awk '$1 > 5 {exit 1}' || fail "n-best: more than 5"
+paste -d' ' <(grep -- '-1 ' hyp.txt.nbest | cut -d' ' -f1 | sed 's/-1$//') \
+             <(grep -- '-1 ' hyp.txt.nbest | cut -d' ' -f4-) | sed 's/ *$//' > nb1.txt
+sed 's/ *$//' hyp.txt | cmp -s - nb1.txt || fail "n-best first entries differ from the hypotheses"
+# CTM: one line per hypothesis word, times increasing within an utterance
+[ "$(wc -l < out.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "CTM word count"
+awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "CTM times overlap"
+# LM-cost replacement with the same LM keeps every best path
+"$WREN" lattice lmrescore --words graph/words.txt --old-lm lm.arpa --new-lm lm.arpa lat.gz same.gz 2>/dev/null \
+  || fail "lmrescore"
+"$WREN" lattice best-path --words graph/words.txt same.gz same.txt 2>/dev/null
+cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the best path"
+# the determinised lattices against the undeterminised ones: same best path
+"$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
+  || fail "decode --no-determinize"
+cmp -s hyp.txt hyp-nd.txt || fail "hypotheses differ with --no-determinize"
+
+# --- bad entries fail only their utterance
+u1=$(head -1 "$LIBRI/fileids"); u2=$(sed -n 2p "$LIBRI/fileids")
+digit=$(ls "${WREN_SHARED:-/nonexistent}"/data/speech/fsdd-digits/audio/*.wav 2>/dev/null | head -1)
+{
+  echo "$u1 $LIBRI/$u1.wav"
+  echo "missing /nonexistent/x.wav"
+  echo "notaudio $LIBRI/transcription"
+  echo "badpipe false |"
+  [ -n "$digit" ] && echo "rate8k $digit"
+  echo "$u2 cat $LIBRI/$u2.wav |"
+} > bad.scp
+nbad=3; [ -n "$digit" ] && nbad=4
+"$WREN" decode --model "$MODEL" --graph graph bad.scp hyp-bad.txt 2> bad.log; rc=$?
+cat bad.log
+[ $rc = 0 ] || fail "decode with bad entries exited $rc"
+[ "$(cut -d' ' -f1 hyp-bad.txt | tr '\n' ' ')" = "$u1 $u2 " ] || fail "good utterances not decoded: $(cut -d' ' -f1 hyp-bad.txt)"
+for u in missing notaudio badpipe; do
+  grep -q "utterance $u failed: " bad.log || fail "no error line naming $u"
+done
+[ -n "$digit" ] && { grep -q "utterance rate8k failed: .*8000" bad.log || fail "no sample-rate error"; }
+grep -q "2 utterances decoded, $nbad failed" bad.log || fail "summary does not count the failures"
+grep "^$u1 " hyp.txt | cmp -s - <(grep "^$u1 " hyp-bad.txt) || fail "hypothesis changed by bad neighbours"
+ls | grep -q '\.tmp' && fail "temporary files left behind"
+# nothing decodable: exit 1, no output file
+echo "x /nonexistent.wav" > allbad.scp
+"$WREN" decode --model "$MODEL" --graph graph allbad.scp hyp-none.txt 2> none.log && fail "all-bad set exited 0"
+[ -e hyp-none.txt ] && fail "output written for an all-bad set"
+
+# --- a data dir with segments: one recording cut in two
+mkdir -p data
+echo "rec $LIBRI/$u2.wav" > data/wav.scp
+printf 'seg1 rec 0.0 1.5\nseg2 rec 1.5 -1\nseg3 rec 99 100\n' > data/segments
+"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log
+cat seg.log
+[ "$(cut -d' ' -f1 hyp-seg.txt | tr '\n' ' ')" = "seg1 seg2 " ] || fail "segments not decoded"
+grep -q "utterance seg3 failed: segment" seg.log || fail "segment outside the recording not reported"
+echo "PASS"
