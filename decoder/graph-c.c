@@ -6,7 +6,7 @@
  * phone is read on an arc with the start symbol #-1 on the input (no input epsilons), and the
  * last triphone is emitted on an arc to the final state with epsilon output. Triphones missing
  * from the mdef back off to other word positions, then to the CI phone (as pocketsphinx).
- * Triphones with the same transition matrix and senones share one HMM id.
+ * Triphones with the same transition matrix, senones and word position share one HMM id.
  * Not for: the HMM topology itself (graph-h.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -28,28 +28,32 @@ void graph_hmms_free(struct graph_hmms *h)
 {
     free(h->tmat);
     free(h->base);
+    free(h->wpos);
     free(h->senones);
     wren_bmap_free(h->index);
     memset(h, 0, sizeof *h);
 }
 
-int graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int phone)
+int graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int phone, int wpos)
 {
-    int key[2 + 64];
+    int key[3 + 64];
     int ne = h->n_emit;
     key[0] = wren_mdef_tmat(mdef, phone);
     key[1] = wren_mdef_phone_base(mdef, phone);
-    memcpy(key + 2, wren_mdef_senones(mdef, phone), (size_t)ne * sizeof(int));
-    size_t len = (size_t)(2 + ne) * sizeof(int);
+    key[2] = wpos;
+    memcpy(key + 3, wren_mdef_senones(mdef, phone), (size_t)ne * sizeof(int));
+    size_t len = (size_t)(3 + ne) * sizeof(int);
     long id = wren_bmap_get(h->index, key, len);
     if (id >= 0) return (int)id;
     int nh = ++h->n_hmm;
     h->tmat = wren_xrealloc(h->tmat, (size_t)(nh + 1) * sizeof(int));
     h->base = wren_xrealloc(h->base, (size_t)(nh + 1) * sizeof(int));
+    h->wpos = wren_xrealloc(h->wpos, (size_t)(nh + 1) * sizeof(int));
     h->senones = wren_xrealloc(h->senones, (size_t)(nh + 1) * (size_t)ne * sizeof(int));
     h->tmat[nh] = key[0];
     h->base[nh] = key[1];
-    memcpy(h->senones + (size_t)nh * (size_t)ne, key + 2, (size_t)ne * sizeof(int));
+    h->wpos[nh] = wpos;
+    memcpy(h->senones + (size_t)nh * (size_t)ne, key + 3, (size_t)ne * sizeof(int));
     return (int)wren_bmap_put(h->index, key, len, nh);
 }
 
@@ -119,13 +123,13 @@ static void expand_state(struct cctx *c, int key)
     for (int r = 1; r < c->npos; r++) {
         if (!valid_center(c, r) || !may_follow(c, w, r)) continue;
         int ph = cd_phone(c->mdef, ci, w, lc, ctx_of(c, graph_posphone_ci(r)));
-        int h = graph_hmms_add(c->hmms, c->mdef, ph);
+        int h = graph_hmms_add(c->hmms, c->mdef, ph, w);
         int t = get_state(c, ctx_of(c, ci), r);
         wren_fst_add_arc(c->C, s, h, r, 0.0f, t);
     }
     if (w == WPOS_E || w == WPOS_S) {
         int ph = cd_phone(c->mdef, ci, w, lc, c->sil);
-        wren_fst_add_arc(c->C, s, graph_hmms_add(c->hmms, c->mdef, ph), 0, 0.0f, c->final);
+        wren_fst_add_arc(c->C, s, graph_hmms_add(c->hmms, c->mdef, ph, w), 0, 0.0f, c->final);
     }
     add_disambig_loops(c, s);
 }
@@ -145,7 +149,7 @@ int graph_build_c(const struct wren_mdef *mdef, int n_disambig, struct graph_hmm
     if (c.sil < 0) return wren_error("the model has no SIL phone (needed as context at edges)");
     c.npos = graph_posphone(c.nci, 0);
     c.ndis = n_disambig + 1;                         /* #0..#n and #-1 */
-    int placeholder = wren_mdef_n_phones(mdef) + 1;  /* > any HMM id */
+    int placeholder = 4 * wren_mdef_n_phones(mdef) + 1;   /* > any HMM id (phone x wpos) */
     c.dis_in0 = placeholder;
     c.dis_out0 = graph_phone_disambig0(mdef);
     size_t nkeys = (size_t)c.nci * (size_t)c.npos;

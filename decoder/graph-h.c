@@ -1,7 +1,7 @@
 /* graph-h.c — the HMM transducer H (transition ids -> HMM ids) without self-loops, the table of
  * transition ids, and the late insertion of self-loops into the determinised, minimised graph.
- * A transition id is (CI phone, transition matrix, emitting state i, senone of i, destination
- * j) and consumes one frame of the senone of i (a frame is spent when leaving a state, as in
+ * A transition id is (CI phone, word position, transition matrix, emitting state i, senone of
+ * i, destination j) and consumes one frame of the senone of i (a frame is spent when leaving a state, as in
  * Kaldi); the Sphinx topologies with skips need no special case. Self-loops are added Kaldi's
  * "reorder" way: on each graph state entered by a forward transition out of HMM state i
  * (states whose incoming arcs leave different HMM states are split first).
@@ -20,15 +20,17 @@ void graph_tids_free(struct graph_tids *t)
     free(t->tmat);
     free(t->from);
     free(t->to);
+    free(t->wpos);
     free(t->selfloop_of);
     free(t->cost);
     wren_bmap_free(t->index);
     memset(t, 0, sizeof *t);
 }
 
-static int tid_get(struct graph_tids *T, int base, int tmat, int i, int senone, int j, float cost)
+static int tid_get(struct graph_tids *T, int base, int wpos, int tmat, int i, int senone, int j,
+                   float cost)
 {
-    int key[5] = { base, tmat, i, senone, j };
+    int key[6] = { base, wpos, tmat, i, senone, j };
     long id = wren_bmap_get(T->index, key, sizeof key);
     if (id >= 0) return (int)id;
     int n = ++T->n_tid;
@@ -37,12 +39,14 @@ static int tid_get(struct graph_tids *T, int base, int tmat, int i, int senone, 
     T->tmat = wren_xrealloc(T->tmat, sz * sizeof(int));
     T->from = wren_xrealloc(T->from, sz * sizeof(int));
     T->to = wren_xrealloc(T->to, sz * sizeof(int));
+    T->wpos = wren_xrealloc(T->wpos, sz * sizeof(int));
     T->selfloop_of = wren_xrealloc(T->selfloop_of, sz * sizeof(int));
     T->cost = wren_xrealloc(T->cost, sz * sizeof(float));
     T->t[n] = (struct wren_transition){ senone, base, i, i == j };
     T->tmat[n] = tmat;
     T->from[n] = i;
     T->to[n] = j;
+    T->wpos[n] = wpos;
     T->selfloop_of[n] = 0;
     T->cost[n] = cost;
     return (int)wren_bmap_put(T->index, key, sizeof key, n);
@@ -57,7 +61,7 @@ static float tcost(float p)
 static int add_hmm(struct wren_fst *H, const struct graph_hmms *hm, int h,
                    const struct wren_graph_model *model, struct graph_tids *T)
 {
-    int ne = hm->n_emit, tm = hm->tmat[h], base = hm->base[h];
+    int ne = hm->n_emit, tm = hm->tmat[h], base = hm->base[h], wp = hm->wpos[h];
     if (tm < 0 || tm >= model->n_tmat)
         return wren_error("HMM of phone %d uses transition matrix %d of %d", base, tm, model->n_tmat);
     const float *a = model->tmat[tm];
@@ -69,10 +73,10 @@ static int add_hmm(struct wren_fst *H, const struct graph_hmms *hm, int h,
     for (int i = 0; i < ne; i++) {
         const float *row = a + (size_t)i * (size_t)(ne + 1);
         int self = 0;
-        if (row[i] > 0) self = tid_get(T, base, tm, i, sen[i], i, tcost(row[i]));
+        if (row[i] > 0) self = tid_get(T, base, wp, tm, i, sen[i], i, tcost(row[i]));
         for (int j = i + 1; j <= ne; j++) {
             if (!(row[j] > 0)) continue;
-            int tid = tid_get(T, base, tm, i, sen[i], j, tcost(row[j]));
+            int tid = tid_get(T, base, wp, tm, i, sen[i], j, tcost(row[j]));
             T->selfloop_of[tid] = self;
             wren_fst_add_arc(H, node[i], tid, i == 0 ? h : 0, tcost(row[j]), node[j]);
         }

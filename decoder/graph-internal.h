@@ -68,13 +68,17 @@ struct graph_hmms {
     int n_emit;
     int *tmat;                 /* [1..n_hmm] */
     int *base;                 /* [1..n_hmm] CI phone */
+    int *wpos;                 /* [1..n_hmm] word position (WPOS_*) of the centre phone */
     int *senones;              /* [(h) * n_emit + i] */
     struct wren_bmap *index;   /* (tmat, base, senones) -> hmm id */
 };
 void graph_hmms_init(struct graph_hmms *h, int n_emit);
 void graph_hmms_free(struct graph_hmms *h);
-/* HMM id for an mdef phone (added if new). */
-int graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int phone);
+/* HMM id for an mdef phone used at word position wpos (added if new). The position is part of
+ * the identity (as Kaldi's word-position-dependent phones): without it, a word and a split
+ * into shorter words could get the same HMM sequence when triphones back off, and the graph
+ * would not be functional (not determinisable). */
+int graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int phone, int wpos);
 
 /* C: context transducer, HMM ids (input) -> word-position phones (output), with n_disambig+2
  * pass-through disambiguation symbols (#0..#n, and #-1 on the start arcs). */
@@ -86,6 +90,7 @@ struct graph_tids {
     int n_tid;
     struct wren_transition *t;   /* [1..n_tid] */
     int *tmat, *from, *to;       /* [1..n_tid]: transition matrix, state, destination */
+    int *wpos;                   /* [1..n_tid]: word position of the phone (part of the id) */
     int *selfloop_of;            /* [1..n_tid]: tid of the self-loop of `from` state, or 0 */
     float *cost;                 /* [1..n_tid] */
     struct wren_bmap *index;

@@ -141,6 +141,7 @@ static int build_hclg(struct build *b, struct wren_fst *CLG, struct wren_fst **h
     wren_fst_free(H);
     if (rc < 0) return -1;
     /* Remove the disambiguation symbols (transition ids above n_tid) and minimise. */
+    if (keep(b, *hclg, "HCLG.det.fst") < 0) return -1;
     int nmap = b->tids.n_tid + b->n_disambig + 3;
     int *imap = wren_xmalloc((size_t)nmap * sizeof(int));
     for (int i = 0; i < nmap; i++) imap[i] = i <= b->tids.n_tid ? i : 0;
@@ -148,6 +149,7 @@ static int build_hclg(struct build *b, struct wren_fst *CLG, struct wren_fst **h
     free(imap);
     if (wren_fst_rmepsilon(*hclg) < 0 || wren_fst_minimize(*hclg, 0, 1) < 0) return -1;
     step(b, "min(HCLG), no disambig", *hclg);
+    if (keep(b, *hclg, "HCLGa.fst") < 0) return -1;
     if (graph_add_selfloops(*hclg, &b->tids) < 0) return -1;
     wren_fst_arcsort_ilabel(*hclg);
     step(b, "HCLG with self-loops", *hclg);

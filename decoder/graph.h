@@ -23,7 +23,8 @@
  *                          (transition matrix) the transition belongs to; hmm_state: the
  *                          emitting state 0..n_emit-1 the frame is spent in; is_selfloop 0/1.
  *                          Transition ids are shared by all triphones with the same CI phone,
- *                          state, senone and transition (as Kaldi's transition model).
+ *                          word position, state, senone and transition (as Kaldi's transition
+ *                          model with word-position-dependent phones).
  *  OUT_DIR/phones.txt      CI phones of the mdef as a symbol table: "<eps> 0", phone ci -> ci+1.
  *  OUT_DIR/HCLG.wgraph     the same graph as HCLG.fst in a flat little-endian layout that can
  *                          be mmap()ed (see struct wren_graph_file_header below).
