@@ -7,12 +7,19 @@
 # usage: utils/run-jobs.sh [options] [JOB=A:B] LOGFILE CMD...
 #
 # Every occurrence of the variable name (JOB in JOB=1:4) in LOGFILE and in CMD is replaced by
-# the job index. A single CMD argument is a shell command line ('wren x JOB.scp | gzip > JOB.gz');
-# with several, arguments without spaces are passed to the shell as they are, so that quoted "|"
-# and ">" act as pipes and redirections (Kaldi style: wren x JOB.scp \| gzip \> JOB.gz), and
-# arguments with spaces are quoted. Each job runs `bash -o pipefail -c CMD` with stdin from /dev/null and
-# stdout+stderr appended to its LOGFILE, which starts with the command, host and start time and
-# ends with "# Ended (code N) at DATE".
+# the job index, even inside words (Kaldi's rule: $SLURM_ARRAY_JOB_ID would change too; use
+# another name such as N=1:4 then). A single CMD argument is a shell command line
+# ('wren x JOB.scp | gzip > JOB.gz'); with several, arguments without spaces are passed to the
+# shell as they are, so that quoted "|" and ">" act as pipes and redirections (Kaldi style:
+# wren x JOB.scp \| gzip \> JOB.gz), and arguments with spaces are quoted. Each job runs
+# `bash -o pipefail -c CMD` with stdin from /dev/null and stdout+stderr appended to its LOGFILE,
+# which starts with the command, host and start time and ends with "# Ended (code N) at DATE".
+#
+# The slurm backend submits one job array (sbatch --array) and polls squeue until it is done;
+# the task script, the tasks' exit statuses and Slurm's own output files go to q/ next to the
+# logs, so the working directory must be on a filesystem shared with the compute nodes (a
+# missing status is waited for up to $RUN_JOBS_STATUS_WAIT s, default 10, for NFS).
+# Cluster set-up (options file, partitions): utils/slurm/README.md.
 #
 # options:
 #   --backend local|slurm  where to run (default: $WREN_BACKEND, else local)
@@ -254,9 +261,10 @@ load_config() {
   done < "$config"
 }
 
-# The sbatch options that the generic resource options (--mem, --gpu, ...) stand for.
+# The sbatch options that the generic resource options (--mem, --gpu, ...) stand for, appended
+# to the array extra.
 resource_opts() {
-  local name value mapped
+  local name value mapped words
   declare -A want=()
   for name in "${!opt_default[@]}"; do want[$name]=${opt_default[$name]}; done
   for name in "${!resources[@]}"; do want[$name]=${resources[$name]}; done
@@ -266,7 +274,7 @@ resource_opts() {
     elif [ -n "${opt_map[$name=*]+x}" ]; then mapped=${opt_map[$name=*]//\$0/$value}
     else die_usage "no Slurm mapping for --${name//_/-} $value (add 'option $name=* ...' to the config file)"
     fi
-    echo "$mapped"
+    read -ra words <<< "$mapped"; extra+=("${words[@]}")
   done
 }
 
@@ -275,7 +283,7 @@ run_slurm() {
     die_usage "sbatch/squeue not found: the slurm backend needs the Slurm client commands in PATH"
   load_config
   local extra=() words
-  read -ra words <<< "$(resource_opts | tr '\n' ' ')"; extra+=("${words[@]}")
+  resource_opts
   read -ra words <<< "$slurm_opts"; extra+=("${words[@]}")
   # Scripts, statuses and Slurm's own output go next to the logs (on the shared filesystem).
   local first_log; first_log=$(log_of "$first")
@@ -326,10 +334,11 @@ run_slurm() {
   report "$njobs"
 }
 
-# "1-8" for a contiguous list, else "2,5,7".
+# "1-8" for a contiguous list, "3" for one index, else "2,5,7".
 array_spec() {
   local n=$# lo=$1 hi=${!#}
-  if [ $((hi - lo + 1)) -eq $n ]; then echo "$lo-$hi"; else local IFS=,; echo "$*"; fi
+  if [ $n -eq 1 ]; then echo "$lo"
+  elif [ $((hi - lo + 1)) -eq $n ]; then echo "$lo-$hi"; else local IFS=,; echo "$*"; fi
 }
 
 # Wait until every task has written its status, or Slurm no longer knows any task of the array

@@ -3,5 +3,7 @@
 # (recipes call utils/...), so they are distributed, not installed.
 dist_noinst_SCRIPTS += utils/run-jobs.sh utils/split-data.sh utils/validate-data-dir.sh \
   utils/slurm/local-cluster.sh
-TESTS += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh
-EXTRA_DIST += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh
+EXTRA_DIST += utils/slurm/README.md utils/slurm/slurm-jobs.conf.example
+# slurm.sh needs root (it installs slurm-wlm and munge and starts a cluster): otherwise it skips.
+TESTS += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh tests/e2e/slurm.sh
+EXTRA_DIST += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh tests/e2e/slurm.sh
