@@ -19,3 +19,6 @@ tests_test_graph_SOURCES = tests/test_graph.c tests/testutil.h
 tests_test_graph_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_graph_LDADD = $(CHECK_LDADD)
 endif
+TESTS += tests/e2e/mkgraph.sh
+EXTRA_DIST += tests/e2e/mkgraph.sh bench/mkgraph.sh
+WREN_BENCHES += bench/mkgraph.sh
