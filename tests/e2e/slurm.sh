@@ -8,11 +8,10 @@
 # Needs root (to install packages and start slurmd/munged): otherwise exit 77 (skipped).
 # Not for: the local backend's details (tests/e2e/run-jobs-local.sh).
 #
-# The job: JOB_CMD below, with @OUT@ for the output folder of each backend. It is
-# `wren compute-feats` over a split of Debian's LibriVox test utterances; to use decoding
-# instead, set it to e.g.
-#   "$WREN" decode --model "$model" --graph GRAPH_DIR $data/split$nj/JOB @OUT@/hyp.JOB.txt @OUT@/lat.JOB.gz
-# (or export WREN_SLURM_TEST_JOB with such a line).
+# The job: JOB_CMD below, with @OUT@ for the output folder of each backend, over a 3-way split
+# of Debian's LibriVox test utterances: `wren decode` (hypotheses and gzipped lattices) with a
+# graph from `wren mkgraph`; if this build has no decode/mkgraph yet, `wren compute-feats`; if
+# not even that, `wren wer`. Export WREN_SLURM_TEST_JOB to run another job line.
 set -uo pipefail
 
 src=${WREN_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -75,12 +74,21 @@ awk '{print $1, "austen"}' "$data/wav.scp" > "$data/utt2spk"
 echo "austen $(cut -d' ' -f1 "$data/wav.scp" | tr '\n' ' ' | sed 's/ $//')" > "$data/spk2utt"
 "$src/utils/split-data.sh" "$data" $nj 2>/dev/null || { echo "slurm: FAIL: split-data.sh"; exit 1; }
 
+have() { "$WREN" "$1" --help > /dev/null 2>&1; }
 if [ -n "${WREN_SLURM_TEST_JOB:-}" ]; then
   JOB_CMD=$WREN_SLURM_TEST_JOB
-elif "$WREN" compute-feats --help > /dev/null 2>&1; then
+elif have decode && have mkgraph && have ngram-count; then
+  # Real decoding: a graph from a small trigram of the five transcripts (as tests/e2e/decode.sh).
+  stage "build a decoding graph"
+  cut -d' ' -f2- "$data/text" > lm.txt
+  "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> graph.log &&
+    "$WREN" mkgraph --model "$model" --dict "$model/../cmudict-en-us.dict" --lm lm.arpa graph >> graph.log 2>&1 ||
+    { tail -n 5 graph.log; echo "slurm: FAIL: could not build the decoding graph"; exit 1; }
+  JOB_CMD="\"$WREN\" decode --model $model --graph $work/graph $data/split$nj/JOB @OUT@/hyp.JOB.txt @OUT@/lat.JOB.gz"
+elif have compute-feats; then
   JOB_CMD="\"$WREN\" compute-feats --model $model --scp $data/split$nj/JOB/wav.scp --format kaldi --output @OUT@/feats.JOB.ark"
 else
-  # fallback while compute-feats is missing from this build: a wren command that exists
+  # fallback while neither decode nor compute-feats is in this build: a wren command that exists
   JOB_CMD="\"$WREN\" wer $data/split$nj/JOB/text $data/split$nj/JOB/text > @OUT@/wer.JOB.txt"
 fi
 echo "   job: $JOB_CMD"
@@ -105,10 +113,17 @@ done
 outs=$(cd local && find . -type f ! -path './log/*' | LC_ALL=C sort)
 check "the job wrote outputs ($(echo $outs))" test -n "$outs"
 same=1
-for f in $outs; do
+for f in $outs; do   # compressed outputs are compared uncompressed (gzip headers may differ)
   [ -s "local/$f" ] || same=0
-  cmp -s "local/$f" "slurm/$f" || { same=0; echo "   differs: $f"; }
+  case "$f" in
+    *.gz) cmp -s <(zcat "local/$f") <(zcat "slurm/$f" 2>/dev/null) ;;
+    *) cmp -s "local/$f" "slurm/$f" ;;
+  esac || { same=0; echo "   differs: $f"; }
 done
+if [[ $JOB_CMD == *" decode "* ]]; then
+  check "the decoding jobs together produced a hypothesis for each of the 5 utterances" \
+    test "$(cat slurm/hyp.*.txt | cut -d' ' -f1 | LC_ALL=C sort | tr '\n' ' ')" = "$(cut -d' ' -f1 "$data/text" | tr '\n' ' ')"
+fi
 check "Slurm outputs equal the local backend's" test $same -eq 1
 jobinfo=$(timeout 10 scontrol show job "$jobid" 2>/dev/null)
 check "the options file's sbatch line was used (TimeLimit=00:10:00)" grep -q 'TimeLimit=00:10:00' <<< "$jobinfo"
