@@ -117,14 +117,33 @@ int main(int argc, char **argv)
     }
     wt = wren_now() - w0;
     ct = cpu_now() - c0;
-    printf("infer_kv_cache tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
+    printf("infer_kv_cache_single tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
+    /* the same sentences in lockstep: one score_many call per position over all histories */
+    w0 = wren_now();
+    c0 = cpu_now();
+    {
+        struct wren_nnlm_state **st = malloc((size_t)sents * sizeof *st), **nx = malloc((size_t)sents * sizeof *nx);
+        int *wd = malloc((size_t)sents * sizeof *wd);
+        float *lps = malloc((size_t)sents * sizeof *lps);
+        for (int i = 0; i < sents; i++) st[i] = wren_nnlm_state_begin(m);
+        for (int j = 0; j <= slen; j++) {
+            for (int i = 0; i < sents; i++) wd[i] = j < slen ? w[i][j] : WREN_NNLM_EOS;
+            wren_nnlm_state_score_many(m, sents, st, wd, lps, j < slen ? nx : NULL);
+            for (int i = 0; i < sents; i++) { wren_nnlm_state_free(st[i]); st[i] = j < slen ? nx[i] : NULL; }
+        }
+        free(st); free(nx); free(wd); free(lps);
+    }
+    wt = wren_now() - w0;
+    ct = cpu_now() - c0;
+    printf("infer_kv_cache_batched (%d histories per call) tokens_per_s %.0f (per cpu-second %.0f)\n",
+           sents, ntok / wt, ntok / ct);
     w0 = wren_now();
     c0 = cpu_now();
     double *sl = malloc((size_t)sents * sizeof *sl);
     wren_nnlm_score_sentences(m, sents, (const int *const *)w, len, NULL, sl);
     wt = wren_now() - w0;
     ct = cpu_now() - c0;
-    printf("infer_batched tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
+    printf("infer_batched_sentences tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
     for (int i = 0; i < sents; i++) free(w[i]);
     free(w); free(len); free(sl); free(tok); free(tgt); free(ps); free(seg);
     wren_nnlm_free(m);

@@ -367,6 +367,56 @@ START_TEST(test_kv_cache_matches_full_forward)
 }
 END_TEST
 
+START_TEST(test_score_many_matches_one_by_one)
+{
+    char *dir = test_tmpdir();
+    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm *m = mixed_model(v, 0);
+    enum { n = 7 };
+    int *w[n], len[n];
+    random_sentences(n, wren_nnlm_vocab_size(v), 12, 5, w, len);   /* some exceed context 8 */
+    int total = 0, start[n];
+    for (int i = 0; i < n; i++) { start[i] = total; total += len[i] + 1; }
+    float *lp = malloc((size_t)total * sizeof *lp);
+    ck_assert_int_eq(wren_nnlm_score_sentences(m, n, (const int *const *)w, len, lp, NULL), 0);
+    /* all sentences in lockstep, plus the first sentence's state a second time in each call */
+    struct wren_nnlm_state *st[n + 1], *nx[n + 1];
+    int words[n + 1], idx[n + 1];
+    float got[n + 1];
+    for (int i = 0; i < n; i++) st[i] = wren_nnlm_state_begin(m);
+    for (int j = 0; j <= 12; j++) {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (j <= len[i] && st[i]) { idx[k] = i; words[k] = j < len[i] ? w[i][j] : WREN_NNLM_EOS; k++; }
+        if (k == 0) break;
+        struct wren_nnlm_state *arr[n + 1];
+        for (int t = 0; t < k; t++) arr[t] = st[idx[t]];
+        arr[k] = arr[0];
+        words[k] = words[0];
+        ck_assert_int_eq(wren_nnlm_state_score_many(m, k + 1, arr, words, got, nx), 0);
+        ck_assert(got[k] == got[0]);
+        wren_nnlm_state_free(nx[k]);
+        for (int t = 0; t < k; t++) {
+            int i = idx[t];
+            ck_assert_msg(fabsf(got[t] - lp[start[i] + j]) < 2e-4f, "sentence %d word %d: %g vs %g", i, j,
+                          got[t], lp[start[i] + j]);
+            wren_nnlm_state_free(st[i]);
+            st[i] = j < len[i] ? nx[t] : NULL;
+            if (j == len[i]) wren_nnlm_state_free(nx[t]);
+        }
+    }
+    int bad = 99;
+    struct wren_nnlm_state *b0 = wren_nnlm_state_begin(m);
+    ck_assert_int_eq(wren_nnlm_state_score_many(m, 1, &b0, &bad, got, NULL), -1);
+    wren_nnlm_state_free(b0);
+    for (int i = 0; i < n; i++) { free(w[i]); wren_nnlm_state_free(st[i]); }
+    free(lp);
+    wren_nnlm_free(m);
+    wren_nnlm_vocab_free(v);
+    free(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- training */
 
 struct curve { long n; double loss[400]; };
@@ -671,6 +721,7 @@ int main(void)
     suite_add_tcase(s, g);
     TCase *sc = tcase_create("scoring");
     tcase_add_test(sc, test_kv_cache_matches_full_forward);
+    tcase_add_test(sc, test_score_many_matches_one_by_one);
     tcase_add_test(sc, test_vocab_build_and_read);
     suite_add_tcase(s, sc);
     TCase *tr = tcase_create("training");

@@ -217,6 +217,140 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
     return 0;
 }
 
+/* ---------------------------------------------------------------- many states at once */
+
+/* Log-normalisers of states that do not have one yet, as one GEMM per chunk of states. */
+static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states)
+{
+    int V = m->c.vocab_size, D = m->c.d_model, chunk = 64;
+    struct wren_nnlm_state **todo = wren_xmalloc((size_t)(n ? n : 1) * sizeof *todo);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct wren_nnlm_state *s = states[i];
+        if (s->has_lse) continue;
+        int dup = 0;
+        for (int j = 0; j < k && !dup; j++) dup = todo[j] == s;
+        if (!dup) todo[k++] = s;
+    }
+    float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * V);
+    for (int c0 = 0; c0 < k; c0 += chunk) {
+        int rows = k - c0 < chunk ? k - c0 : chunk;
+        for (int r = 0; r < rows; r++) memcpy(H + (size_t)r * D, todo[c0 + r]->h, (size_t)D * sizeof(float));
+        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, m->tok_emb, D, 0.0f, Z, V);
+        for (int r = 0; r < rows; r++) {
+            float *z = Z + (size_t)r * V, mx = -INFINITY;
+            for (int j = 0; j < V; j++) { z[j] += m->out_b[j]; mx = z[j] > mx ? z[j] : mx; }
+            double sum = 0;
+            for (int j = 0; j < V; j++) sum += expf(z[j] - mx);
+            todo[c0 + r]->lse = mx + (float)log(sum);
+            todo[c0 + r]->has_lse = 1;
+        }
+    }
+    wren_fbuf_free(H);
+    wren_fbuf_free(Z);
+    free(todo);
+}
+
+/* Extend n states by one token each: the linear layers run as GEMMs over the n rows, the
+ * attention of each row over its own history. */
+static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *par,
+                        const int *tok, struct wren_nnlm_state **out)
+{
+    struct nnlm_infer_ws *w = iws(m);
+    const struct nnlm_config *c = &m->c;
+    int D = c->d_model, dh = c->head_dim, maxHD = 1, maxF = 1, maxR = 1;
+    for (int l = 0; l < c->n_layers; l++) {
+        const struct nnlm_block *b = &m->blk[l];
+        if (b->n_heads * dh > maxHD) maxHD = b->n_heads * dh;
+        if (b->d_ffn > maxF) maxF = b->d_ffn;
+        for (int j = 0; j < NNLM_NLIN; j++)
+            if (b->lin[j].kind == NNLM_FACTORED && b->lin[j].rank > maxR) maxR = b->lin[j].rank;
+    }
+    size_t N = (size_t)n;
+    float *x = wren_fbuf_alloc(N * D), *ln = wren_fbuf_alloc(N * D), *a = wren_fbuf_alloc(N * D);
+    float *q = wren_fbuf_alloc(N * maxHD), *k = wren_fbuf_alloc(N * maxHD), *v = wren_fbuf_alloc(N * maxHD);
+    float *ctx = wren_fbuf_alloc(N * maxHD), *f1 = wren_fbuf_alloc(N * maxF), *f2 = wren_fbuf_alloc(N * maxF);
+    float *tmp = wren_fbuf_alloc(N * maxR);
+    const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
+    for (int i = 0; i < n; i++) {
+        struct wren_nnlm_state *s = state_new(w, D);
+        s->token = tok[i];
+        s->parent = par[i];
+        par[i]->refs++;
+        s->len = par[i]->len + 1;
+        out[i] = s;
+        const float *e = m->tok_emb + (size_t)tok[i] * D, *p = pt + (size_t)(s->len - 1) * D;
+        for (int j = 0; j < D; j++) x[(size_t)i * D + j] = e[j] + p[j];
+    }
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int l = 0; l < c->n_layers; l++) {
+        const struct nnlm_block *b = &m->blk[l];
+        int H = b->n_heads, HD = H * dh;
+        nnlm_layernorm_fwd(x, b->ln1_g, b->ln1_b, n, D, c->ln_eps, ln, NULL, NULL);
+        nnlm_linear_fwd(&b->lin[NNLM_Q], ln, n, q, tmp);
+        nnlm_linear_fwd(&b->lin[NNLM_K], ln, n, k, tmp);
+        nnlm_linear_fwd(&b->lin[NNLM_V], ln, n, v, tmp);
+        for (int i = 0; i < n; i++) {
+            struct wren_nnlm_state *s = out[i];
+            float *kv = s->kv + w->kvoff[l];
+            memcpy(kv, k + (size_t)i * HD, (size_t)HD * sizeof(float));
+            memcpy(kv + HD, v + (size_t)i * HD, (size_t)HD * sizeof(float));
+            int len = s->len;
+            struct wren_nnlm_state *it = s;
+            for (int t = len - 1; t >= 0; t--, it = it->parent) {
+                const float *src = it->kv + w->kvoff[l];
+                memcpy(w->K + (size_t)t * HD, src, (size_t)HD * sizeof(float));
+                memcpy(w->Vv + (size_t)t * HD, src + HD, (size_t)HD * sizeof(float));
+            }
+            for (int h = 0; h < H; h++) {
+                wren_gemv(0, len, dh, scale, w->K + h * dh, HD, q + (size_t)i * HD + h * dh, 0.0f, w->sc);
+                float mx = -INFINITY;
+                for (int t = 0; t < len; t++) mx = w->sc[t] > mx ? w->sc[t] : mx;
+                double z = 0;
+                for (int t = 0; t < len; t++) { w->sc[t] = expf(w->sc[t] - mx); z += w->sc[t]; }
+                for (int t = 0; t < len; t++) w->sc[t] = (float)(w->sc[t] / z);
+                wren_gemv(1, len, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, ctx + (size_t)i * HD + h * dh);
+            }
+        }
+        nnlm_linear_fwd(&b->lin[NNLM_O], ctx, n, a, tmp);
+        for (size_t j = 0; j < N * D; j++) x[j] += a[j];
+        nnlm_layernorm_fwd(x, b->ln2_g, b->ln2_b, n, D, c->ln_eps, ln, NULL, NULL);
+        nnlm_linear_fwd(&b->lin[NNLM_FC1], ln, n, f1, tmp);
+        nnlm_gelu_fwd(f1, f2, N * b->d_ffn);
+        nnlm_linear_fwd(&b->lin[NNLM_FC2], f2, n, a, tmp);
+        for (size_t j = 0; j < N * D; j++) x[j] += a[j];
+    }
+    nnlm_layernorm_fwd(x, m->lnf_g, m->lnf_b, n, D, c->ln_eps, ln, NULL, NULL);
+    for (int i = 0; i < n; i++) memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
+    float *bufs[] = { x, ln, a, q, k, v, ctx, f1, f2, tmp };
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
+}
+
+int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
+                               const int *words, float *logprobs, struct wren_nnlm_state **next)
+{
+    int V = m->c.vocab_size, D = m->c.d_model;
+    for (int i = 0; i < n; i++)
+        if (words[i] < 0 || words[i] >= V)
+            return wren_error("nnlm: word id %d (pair %d) outside the vocabulary of %d", words[i], i, V);
+    lse_many(m, n, states);
+    for (int i = 0; i < n; i++) {
+        double dot = m->out_b[words[i]];
+        const float *e = m->tok_emb + (size_t)words[i] * D;
+        for (int j = 0; j < D; j++) dot += (double)e[j] * states[i]->h[j];
+        logprobs[i] = (float)(dot - states[i]->lse);
+    }
+    if (!next) return 0;
+    /* histories that filled the context continue from a shorter window (as one by one) */
+    struct wren_nnlm_state **base = wren_xmalloc((size_t)(n ? n : 1) * sizeof *base);
+    for (int i = 0; i < n; i++)
+        base[i] = states[i]->len >= m->c.context ? rewindow(m, states[i]) : wren_nnlm_state_copy(states[i]);
+    extend_many(m, n, base, words, next);
+    for (int i = 0; i < n; i++) wren_nnlm_state_free(base[i]);
+    free(base);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- batched sentences */
 
 enum { SCORE_ROWS = 16 };

@@ -77,6 +77,14 @@ int wren_nnlm_state_length(const struct wren_nnlm_state *s);
 int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int word,
                           float *logprob, struct wren_nnlm_state **next);
 
+/* The same for n (state, word) pairs at once — e.g. all arcs leaving a lattice state, or all
+ * n-best hypotheses at one position: the normalisers and the extension run as GEMMs over the
+ * n histories instead of n matrix-vector products. logprobs[i] = log P(words[i] | states[i]);
+ * if next is not NULL, next[i] receives the extended state (a new reference each). Returns 0,
+ * or -1 for an out-of-range word id (nothing is computed then). */
+int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
+                               const int *words, float *logprobs, struct wren_nnlm_state **next);
+
 /* Score n sentences (word ids, without <s>; </s> is appended and scored). logprobs receives,
  * per sentence, lens[i]+1 natural-log probabilities one after another (may be NULL);
  * sent_logprob[i] their sums (may be NULL). Sentences are packed into GEMM batches. */
