@@ -206,7 +206,7 @@ run_local() {
       kill -0 "${pid_of[$i]}" 2>/dev/null && continue
       wait "${pid_of[$i]}" 2>/dev/null
       unset "pid_of[$i]"
-      local rc=killed
+      local rc="no exit status: killed?"
       [ -f "$tmp/status/$i" ] && rc="exit $(cat "$tmp/status/$i")"
       [ "$rc" = "exit 0" ] && continue
       if [ "${attempt[$i]}" -le "$max_retries" ]; then
@@ -345,11 +345,15 @@ array_spec() {
 # (then give a shared filesystem a few seconds to show the last status files).
 wait_array() {  # $1 = job id, $2 = status dir, $3... = indices
   local jobid=$1 sdir=$2; shift 2
-  local i missing out grace=${RUN_JOBS_STATUS_WAIT:-10} gone_since=""
+  local i missing out grace=${RUN_JOBS_STATUS_WAIT:-10} gone_since="" started=$SECONDS next_note=300
   while :; do
     missing=0
-    for i in "$@"; do [ -f "$sdir/$i" ] || { missing=1; break; }; done
+    for i in "$@"; do [ -f "$sdir/$i" ] || missing=$((missing + 1)); done
     [ $missing = 0 ] && return 0
+    if [ $((SECONDS - started)) -ge $next_note ]; then   # a sign of life on long waits
+      echo "$prog: still waiting for Slurm job $jobid: $missing of $# tasks not finished after $((SECONDS - started)) s" >&2
+      next_note=$((next_note * 2))
+    fi
     if out=$(timeout 60 squeue -h -j "$jobid" -o %i 2>&1); then
       if [ -n "$out" ]; then gone_since=""; sleep "$poll"; continue; fi
     elif ! echo "$out" | grep -q 'Invalid job id'; then

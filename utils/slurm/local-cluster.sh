@@ -65,6 +65,22 @@ show_logs() {
   for f in "$1"/log/*; do [ -s "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }; done >&2
 }
 
+# Slurm daemons and srun look their host name up: make it resolve (to loopback) if it does not,
+# with a marked /etc/hosts line that stop removes.
+hosts_mark="# added by wren utils/slurm/local-cluster.sh"
+ensure_hostname_resolves() {  # $1 = dir
+  local host; host=$(hostname -s)
+  getent hosts "$host" > /dev/null && return 0
+  echo "$prog: '$host' does not resolve: adding '127.0.0.1 $host' to /etc/hosts until stop" >&2
+  echo "127.0.0.1 $host $hosts_mark" >> /etc/hosts && touch "$1/hosts-added"
+}
+restore_hosts() {  # $1 = dir
+  [ -f "$1/hosts-added" ] || return 0
+  local kept; kept=$(grep -vF -- "$hosts_mark" /etc/hosts)
+  printf '%s\n' "$kept" > /etc/hosts      # rewrite in place: /etc/hosts may be a bind mount
+  rm -f "$1/hosts-added"
+}
+
 write_conf() {  # $1 = dir
   local d=$1 host node ctld_port slurmd_port
   host=$(hostname -s)
@@ -121,10 +137,11 @@ cmd_start() {
   # e.g. from mktemp) and a private key.
   chmod 755 "$d" "$d/munge"; chmod 700 "$d/munge-key"
   head -c 1024 /dev/urandom > "$d/munge-key/munge.key"; chmod 400 "$d/munge-key/munge.key"
+  ensure_hostname_resolves "$d"
   munged --force --socket="$d/munge/munge.socket" --key-file="$d/munge-key/munge.key" \
     --pid-file="$d/munge/munged.pid" --log-file="$d/log/munged.log" --seed-file="$d/munge/munged.seed" ||
-    { show_logs "$d"; die "munged did not start"; }
-  wait_for 10 test -S "$d/munge/munge.socket" && [ -s "$d/munge/munged.pid" ] || { show_logs "$d"; die "munged made no socket"; }
+    { show_logs "$d"; restore_hosts "$d"; die "munged did not start"; }
+  wait_for 10 test -S "$d/munge/munge.socket" -a -s "$d/munge/munged.pid" || { show_logs "$d"; cmd_stop "$d"; die "munged made no socket"; }
   echo "munged $(cat "$d/munge/munged.pid")" > "$d/pids"
   write_conf "$d"
   export SLURM_CONF=$d/slurm.conf
@@ -153,6 +170,18 @@ stop_pids() {
   for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
+# The other processes of session sid (from /proc: minimal images have no ps).
+session_members() {  # $1 = sid
+  local st line rest f
+  for st in /proc/[0-9]*/stat; do
+    read -r line < "$st" 2>/dev/null || continue
+    rest=${line##*) }            # after "pid (comm) ": state ppid pgrp session ...
+    read -ra f <<< "$rest"
+    [ "${f[3]:-}" = "$1" ] && [ "${line%% *}" != "$1" ] && echo "${line%% *}"
+  done
+  return 0
+}
+
 # Is pid a live process running program name (not a pid since reused by something else)?
 is_ours() {  # $1 = pid, $2 = program name
   [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
@@ -164,6 +193,7 @@ cmd_stop() {
   d=$(cd "$d" && pwd)
   export SLURM_CONF=$d/slurm.conf
   local name pid p pids=()
+  restore_hosts "$d"
   [ -f "$d/pids" ] || return 0
   # Cancel what is still queued or running, while the controller is up.
   if [ -f "$SLURM_CONF" ] && kill -0 "$(awk '$1 == "slurmctld" {print $2}' "$d/pids")" 2>/dev/null; then
@@ -174,7 +204,7 @@ cmd_stop() {
     [ "$name" = munged ] && continue
     is_ours "$pid" "$name" && pids+=("$pid")
     # job steps (slurmstepd) stay in slurmd's session: stop them with it
-    [ "$name" = slurmd ] && pids+=($(ps -eo pid=,sid= | awk -v s="$pid" '$2 == s && $1 != s {print $1}'))
+    [ "$name" = slurmd ] && pids+=($(session_members "$pid"))
   done < "$d/pids"
   [ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
   pid=$(awk '$1 == "munged" {print $2}' "$d/pids")
