@@ -528,6 +528,141 @@ START_TEST(test_resume_identical_curve)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- pruning hooks */
+
+static void score_all(struct wren_nnlm *m, int n, int **w, int *len, double *out)
+{
+    ck_assert_int_eq(wren_nnlm_score_sentences(m, n, (const int *const *)w, len, NULL, out), 0);
+}
+
+START_TEST(test_reshape_factored_masked_equivalent)
+{
+    char *dir = test_tmpdir();
+    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_arch a = { 2, 8, 2, 12, 8, "learned", 1 };
+    struct wren_nnlm *m = wren_nnlm_create(&a, v, 4);
+    enum { n = 6 };
+    int *w[n], len[n];
+    random_sentences(n, wren_nnlm_vocab_size(v), 6, 21, w, len);
+    double ref[n], got[n];
+    score_all(m, n, w, len, ref);
+    /* block 1: fc1 masked (all ones), attn.k factored at full rank with U = W, V = I */
+    struct wren_nnlm_block_shape sh[2];
+    wren_nnlm_get_block_shape(m, 0, &sh[0]);
+    wren_nnlm_get_block_shape(m, 1, &sh[1]);
+    ck_assert_int_eq(sh[1].n_heads, 2);
+    ck_assert_int_eq(sh[1].storage[1], WREN_NNLM_DENSE);
+    sh[1].storage[4] = WREN_NNLM_MASKED;
+    sh[1].storage[1] = WREN_NNLM_FACTORED;
+    sh[1].rank[1] = 8;
+    struct wren_nnlm *r = wren_nnlm_reshape(m, sh);
+    ck_assert_ptr_nonnull(r);
+    int rows, cols;
+    float *U = wren_nnlm_tensor(r, "blocks.1.attn.k.U", &rows, &cols);
+    float *V = wren_nnlm_tensor(r, "blocks.1.attn.k.V", NULL, NULL);
+    float *W = wren_nnlm_tensor(m, "blocks.1.attn.k.weight", NULL, NULL);
+    ck_assert_ptr_nonnull(U);
+    ck_assert_ptr_nonnull(V);
+    ck_assert_ptr_null(wren_nnlm_tensor(r, "blocks.1.attn.k.weight", NULL, NULL));
+    ck_assert_int_eq(rows, 8);
+    ck_assert_int_eq(cols, 8);
+    memcpy(U, W, 64 * sizeof(float));
+    for (int i = 0; i < 8; i++) V[i * 8 + i] = 1.0f;
+    score_all(r, n, w, len, got);
+    for (int i = 0; i < n; i++) ck_assert_msg(fabs(got[i] - ref[i]) < 1e-4, "%d: %g vs %g", i, got[i], ref[i]);
+    /* masking out a weight zeroes it and changes the scores */
+    unsigned char *mk = wren_nnlm_tensor_mask(r, "blocks.1.ffn.fc1.mask", &rows, &cols);
+    ck_assert_ptr_nonnull(mk);
+    ck_assert_int_eq(rows * cols, 96);
+    for (int i = 0; i < 96; i += 2) mk[i] = 0;
+    wren_nnlm_apply_masks(r);
+    float *f1 = wren_nnlm_tensor(r, "blocks.1.ffn.fc1.weight", NULL, NULL);
+    for (int i = 0; i < 96; i += 2) ck_assert(f1[i] == 0.0f);
+    score_all(r, n, w, len, got);
+    ck_assert(fabs(got[0] - ref[0]) > 1e-6);
+    /* fine-tuning from the pruned model (--init) keeps masked weights at zero */
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s/pruned.safetensors", dir);
+    snprintf(p2, sizeof p2, "%s/tuned.safetensors", dir);
+    ck_assert_int_eq(wren_nnlm_save(r, p1), 0);
+    char *train = test_write_file(dir, "train", tiny_text);
+    struct wren_nnlm_train_opts o;
+    tiny_opts(&o, train, p2);
+    o.init = p1;
+    o.steps = 20;
+    o.valid = NULL;
+    wren_verbosity = 0;
+    ck_assert_msg(wren_nnlm_train(&o, NULL, NULL) == 0, "%s", wren_error_msg());
+    struct wren_nnlm *t = wren_nnlm_load(p2);
+    ck_assert_ptr_nonnull(t);
+    float *tf1 = wren_nnlm_tensor(t, "blocks.1.ffn.fc1.weight", NULL, NULL), *tU = wren_nnlm_tensor(t, "blocks.1.attn.k.U", NULL, NULL);
+    ck_assert_ptr_nonnull(tU);
+    int changed = 0;
+    for (int i = 0; i < 96; i++) {
+        if (i % 2 == 0) ck_assert(tf1[i] == 0.0f);
+        else changed += tf1[i] != f1[i];
+    }
+    ck_assert_int_gt(changed, 40);
+    ck_assert_uint_eq(wren_nnlm_stored_params(t), wren_nnlm_stored_params(r));
+    /* structured: one head fewer and a narrower FFN in block 0 */
+    sh[0].n_heads = 1;
+    sh[0].d_ffn = 3;
+    struct wren_nnlm *s2 = wren_nnlm_reshape(m, sh);
+    ck_assert_ptr_nonnull(wren_nnlm_tensor(s2, "blocks.0.attn.q.weight", &rows, &cols));
+    ck_assert_int_eq(rows, 4);
+    ck_assert_ptr_nonnull(wren_nnlm_tensor(s2, "blocks.0.ffn.fc2.weight", &rows, &cols));
+    ck_assert_int_eq(cols, 3);
+    ck_assert_uint_lt(wren_nnlm_stored_params(s2), wren_nnlm_stored_params(m));
+    sh[0].n_heads = 0;
+    ck_assert_ptr_null(wren_nnlm_reshape(m, sh));
+    for (int i = 0; i < n; i++) free(w[i]);
+    wren_nnlm_free(s2);
+    wren_nnlm_free(t);
+    wren_nnlm_free(r);
+    wren_nnlm_free(m);
+    wren_nnlm_vocab_free(v);
+    free(train);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_calibration_statistics)
+{
+    char *dir = test_tmpdir();
+    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm *m = mixed_model(v, 1);
+    char *text = test_write_file(dir, "calib", tiny_text);
+    struct wren_nnlm_calib *c = wren_nnlm_calibrate(m, text, 0, 2);
+    ck_assert_ptr_nonnull(c);
+    /* every one of the 25 targets (21 words + 4 </s>) at least once; windows restart at the
+     * sentence they cut, so a few are seen twice */
+    ck_assert_int_ge(wren_nnlm_calib_tokens(c), 25);
+    ck_assert_int_lt(wren_nnlm_calib_tokens(c), 50);
+    const float *g = wren_nnlm_calib_grad(c, "blocks.1.ffn.fc2.weight");
+    const float *g2 = wren_nnlm_calib_grad_sq(c, "blocks.1.ffn.fc2.weight");
+    ck_assert_ptr_nonnull(g);
+    ck_assert_ptr_nonnull(g2);
+    ck_assert_ptr_null(wren_nnlm_calib_grad(c, "no.such"));
+    double gs = 0;
+    for (int i = 0; i < 8 * 5; i++) {
+        ck_assert(isfinite(g[i]) && g2[i] >= g[i] * g[i] * (1 - 1e-5f));   /* E[g^2] >= E[g]^2 */
+        gs += fabs(g[i]);
+    }
+    ck_assert(gs > 0);
+    const float *aq = wren_nnlm_calib_act_sq(c, 0, 0), *ak = wren_nnlm_calib_act_sq(c, 0, 1);
+    const float *af2 = wren_nnlm_calib_act_sq(c, 1, 5);
+    for (int j = 0; j < 8; j++) { ck_assert(aq[j] > 0); ck_assert(aq[j] == ak[j]); }
+    for (int j = 0; j < 5; j++) ck_assert(af2[j] >= 0);
+    ck_assert_ptr_null(wren_nnlm_calib_act_sq(c, 2, 0));
+    /* the model scores as before (calibration does not change weights) */
+    wren_nnlm_calib_free(c);
+    wren_nnlm_free(m);
+    wren_nnlm_vocab_free(v);
+    free(text);
+    free(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- safetensors */
 
 static uint64_t le64(const unsigned char *p)
@@ -729,6 +864,10 @@ int main(void)
     tcase_add_test(tr, test_overfit_tiny_text);
     tcase_add_test(tr, test_resume_identical_curve);
     suite_add_tcase(s, tr);
+    TCase *pr = tcase_create("pruning hooks");
+    tcase_add_test(pr, test_reshape_factored_masked_equivalent);
+    tcase_add_test(pr, test_calibration_statistics);
+    suite_add_tcase(s, pr);
     TCase *io = tcase_create("io");
     tcase_add_test(io, test_safetensors_layout);
     tcase_add_test(io, test_bad_inputs);

@@ -134,6 +134,17 @@ static void add_into(float *y, const float *a, const float *b, size_t n)
     for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
 }
 
+/* Calibration: add the squares of each input column of a linear layer. */
+static void acc_sq(const struct wren_nnlm *m, int l, int j, const float *x, int n, int d)
+{
+    if (!m->act_sq) return;
+    float *acc = m->act_sq[l * NNLM_NLIN + j];
+    for (int i = 0; i < n; i++) {
+        const float *r = x + (size_t)i * d;
+        for (int k = 0; k < d; k++) acc[k] += r[k] * r[k];
+    }
+}
+
 static struct nnlm_linear gview_lin(const struct wren_nnlm *m, float *grad, const struct nnlm_linear *l)
 {
     struct nnlm_linear g = *l;
@@ -172,16 +183,22 @@ double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struc
         float **ft = w->ftmp + l * NNLM_NLIN;
         int H = blk->n_heads, F = blk->d_ffn;
         nnlm_layernorm_fwd(w->x[l], blk->ln1_g, blk->ln1_b, N, D, c->ln_eps, w->ln1[l], w->mu1[l], w->rs1[l]);
+        acc_sq(m, l, NNLM_Q, w->ln1[l], N, D);
+        acc_sq(m, l, NNLM_K, w->ln1[l], N, D);
+        acc_sq(m, l, NNLM_V, w->ln1[l], N, D);
         nnlm_linear_fwd(&lin[NNLM_Q], w->ln1[l], N, w->q[l], ft[NNLM_Q]);
         nnlm_linear_fwd(&lin[NNLM_K], w->ln1[l], N, w->k[l], ft[NNLM_K]);
         nnlm_linear_fwd(&lin[NNLM_V], w->ln1[l], N, w->v[l], ft[NNLM_V]);
         nnlm_attention_fwd(w->q[l], w->k[l], w->v[l], b->seg, B, T, H, dh, w->P[l], w->ctx[l]);
+        acc_sq(m, l, NNLM_O, w->ctx[l], N, H * dh);
         nnlm_linear_fwd(&lin[NNLM_O], w->ctx[l], N, w->sa, ft[NNLM_O]);
         if (drop) dropout(w->sa, (size_t)N * D, p, drop_key(seed, step, 1 + 2 * l));
         add_into(w->xmid[l], w->x[l], w->sa, (size_t)N * D);
         nnlm_layernorm_fwd(w->xmid[l], blk->ln2_g, blk->ln2_b, N, D, c->ln_eps, w->ln2[l], w->mu2[l], w->rs2[l]);
+        acc_sq(m, l, NNLM_FC1, w->ln2[l], N, D);
         nnlm_linear_fwd(&lin[NNLM_FC1], w->ln2[l], N, w->h1[l], ft[NNLM_FC1]);
         nnlm_gelu_fwd(w->h1[l], w->sb, (size_t)N * F);
+        acc_sq(m, l, NNLM_FC2, w->sb, N, F);
         nnlm_linear_fwd(&lin[NNLM_FC2], w->sb, N, w->sa, ft[NNLM_FC2]);
         if (drop) dropout(w->sa, (size_t)N * D, p, drop_key(seed, step, 2 + 2 * l));
         add_into(w->x[l + 1], w->xmid[l], w->sa, (size_t)N * D);

@@ -575,3 +575,81 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));
 }
+
+/* ---------------------------------------------------------------- access for pruning */
+
+const char *const wren_nnlm_linear_names[WREN_NNLM_NLIN] = { "attn.q", "attn.k", "attn.v", "attn.o", "ffn.fc1", "ffn.fc2" };
+
+int wren_nnlm_num_blocks(const struct wren_nnlm *m) { return m->c.n_layers; }
+int wren_nnlm_d_model(const struct wren_nnlm *m) { return m->c.d_model; }
+int wren_nnlm_head_dim(const struct wren_nnlm *m) { return m->c.head_dim; }
+
+void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren_nnlm_block_shape *s)
+{
+    const struct nnlm_block *b = &m->blk[block];
+    s->n_heads = b->n_heads;
+    s->d_ffn = b->d_ffn;
+    for (int j = 0; j < NNLM_NLIN; j++) { s->storage[j] = b->lin[j].kind; s->rank[j] = b->lin[j].rank; }
+}
+
+struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks)
+{
+    struct nnlm_block_spec *sp = wren_xcalloc((size_t)m->c.n_layers, sizeof *sp);
+    for (int i = 0; i < m->c.n_layers; i++) {
+        const struct wren_nnlm_block_shape *b = &blocks[i];
+        if (b->n_heads < 1 || b->d_ffn < 1) {
+            free(sp);
+            wren_error("nnlm reshape: block %d needs at least one head and one FFN unit", i);
+            return NULL;
+        }
+        sp[i].n_heads = b->n_heads;
+        sp[i].d_ffn = b->d_ffn;
+        for (int j = 0; j < NNLM_NLIN; j++) {
+            if (b->storage[j] < NNLM_DENSE || b->storage[j] > NNLM_FACTORED ||
+                (b->storage[j] == NNLM_FACTORED && b->rank[j] < 1)) {
+                free(sp);
+                wren_error("nnlm reshape: block %d %s: bad storage or rank", i, nnlm_lin_names[j]);
+                return NULL;
+            }
+            sp[i].kind[j] = b->storage[j];
+            sp[i].rank[j] = b->storage[j] == NNLM_FACTORED ? b->rank[j] : 0;
+        }
+    }
+    struct wren_nnlm *r = nnlm_alloc(&m->c, sp, m->vocab);
+    free(sp);
+    for (int i = 0; i < r->ntensors; i++) {
+        struct nnlm_tensor *t = &r->t[i];
+        const struct nnlm_tensor *o = nnlm_find_tensor(m, t->name);
+        if (!o || o->rows != t->rows || o->cols != t->cols || o->is_mask != t->is_mask) continue;
+        if (t->is_mask) memcpy(t->mask, o->mask, t->n);
+        else memcpy(r->params + t->off, m->params + o->off, t->n * sizeof(float));
+    }
+    return r;
+}
+
+int wren_nnlm_num_tensors(const struct wren_nnlm *m) { return m->ntensors; }
+
+const char *wren_nnlm_tensor_name(const struct wren_nnlm *m, int i)
+{
+    return i >= 0 && i < m->ntensors ? m->t[i].name : NULL;
+}
+
+float *wren_nnlm_tensor(struct wren_nnlm *m, const char *name, int *rows, int *cols)
+{
+    const struct nnlm_tensor *t = nnlm_find_tensor(m, name);
+    if (!t || t->is_mask) return NULL;
+    if (rows) *rows = t->rows;
+    if (cols) *cols = t->cols;
+    return m->params + t->off;
+}
+
+unsigned char *wren_nnlm_tensor_mask(struct wren_nnlm *m, const char *name, int *rows, int *cols)
+{
+    const struct nnlm_tensor *t = nnlm_find_tensor(m, name);
+    if (!t || !t->is_mask) return NULL;
+    if (rows) *rows = t->rows;
+    if (cols) *cols = t->cols;
+    return t->mask;
+}
+
+void wren_nnlm_apply_masks(struct wren_nnlm *m) { nnlm_apply_masks(m, m->params); }

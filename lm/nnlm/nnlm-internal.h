@@ -82,6 +82,7 @@ struct wren_nnlm {
     struct nnlm_block *blk;
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
     struct nnlm_fb *fbws;        /* batched-scoring workspace */
+    float **act_sq;              /* [L*NNLM_NLIN] when calibrating: sums of squared inputs */
 };
 
 /* ---- model.c */

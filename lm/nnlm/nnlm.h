@@ -59,6 +59,60 @@ size_t wren_nnlm_nonembedding_params(const struct wren_nnlm *m);
 /* Print the configuration and per-tensor sizes (what `wren nnlm-info` shows). */
 void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f);
 
+/* ---------------------------------------------------------------- access for pruning */
+/* Tensor names follow PyTorch's nn.Linear convention (weight [out, in]; y = x W^T + b):
+ *   tok_emb.weight [V,D] (tied output projection), out.bias [V], pos_emb.weight [C,D] (learned),
+ *   blocks.<i>.ln1.{weight,bias}, blocks.<i>.attn.{q,k,v}.{weight [H_i*dh, D], bias},
+ *   blocks.<i>.attn.o.{weight [D, H_i*dh], bias}, blocks.<i>.ln2.{weight,bias},
+ *   blocks.<i>.ffn.fc1.{weight [F_i, D], bias}, blocks.<i>.ffn.fc2.{weight [D, F_i], bias},
+ *   ln_f.{weight,bias}.
+ * Each linear layer is stored dense (.weight), masked (.weight + .mask, U8, 1 = kept) or
+ * factored (.U [out, r] and .V [r, in] instead of .weight, W = U V). Heads per block (H_i) and
+ * FFN width (F_i) are read from the shapes, so a structurally pruned model is just smaller
+ * dense matrices. head_dim dh is fixed. */
+enum wren_nnlm_storage { WREN_NNLM_DENSE = 0, WREN_NNLM_MASKED = 1, WREN_NNLM_FACTORED = 2 };
+enum { WREN_NNLM_NLIN = 6 };   /* per block: attn.q, attn.k, attn.v, attn.o, ffn.fc1, ffn.fc2 */
+extern const char *const wren_nnlm_linear_names[WREN_NNLM_NLIN];
+
+struct wren_nnlm_block_shape {
+    int n_heads, d_ffn;
+    int storage[WREN_NNLM_NLIN];   /* enum wren_nnlm_storage */
+    int rank[WREN_NNLM_NLIN];      /* factored layers */
+};
+int wren_nnlm_num_blocks(const struct wren_nnlm *m);
+int wren_nnlm_d_model(const struct wren_nnlm *m);
+int wren_nnlm_head_dim(const struct wren_nnlm *m);
+void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren_nnlm_block_shape *s);
+/* A new model with the given block shapes (one per block): every tensor whose name and shape
+ * are unchanged is copied, new ones are zero (masks all ones); the caller fills them (e.g. the
+ * factors of a truncated SVD, the kept rows of a shrunk matrix) and then saves it. */
+struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks);
+int wren_nnlm_num_tensors(const struct wren_nnlm *m);
+const char *wren_nnlm_tensor_name(const struct wren_nnlm *m, int i);
+/* The float data of a tensor ([rows, cols]; cols 0 for vectors), or NULL if there is no such
+ * float tensor. Writable: edit weights in place. */
+float *wren_nnlm_tensor(struct wren_nnlm *m, const char *name, int *rows, int *cols);
+/* The bytes of a mask tensor (name ends in .mask), or NULL. */
+unsigned char *wren_nnlm_tensor_mask(struct wren_nnlm *m, const char *name, int *rows, int *cols);
+/* Zero the weights wherever a mask is 0 (call after editing masks). */
+void wren_nnlm_apply_masks(struct wren_nnlm *m);
+
+/* Calibration statistics for data-driven pruning criteria, from forward+backward passes (no
+ * dropout) over up to max_tokens of a text in batches of `batch` sequences of the context:
+ *   grad / grad_sq: per element of every float tensor, the mean over batches of the batch
+ *     gradient and of its square (Taylor |w g|, Fisher-diagonal w^2 E[g^2]);
+ *   act_sq: per linear layer and input column j, the sum over tokens of x_j^2
+ *     (activation-aware |w_ij| * ||x_j|| uses its square root). */
+struct wren_nnlm_calib;
+struct wren_nnlm_calib *wren_nnlm_calibrate(struct wren_nnlm *m, const char *text, long max_tokens,
+                                            int batch);
+void wren_nnlm_calib_free(struct wren_nnlm_calib *c);
+long wren_nnlm_calib_tokens(const struct wren_nnlm_calib *c);
+const float *wren_nnlm_calib_grad(const struct wren_nnlm_calib *c, const char *tensor);
+const float *wren_nnlm_calib_grad_sq(const struct wren_nnlm_calib *c, const char *tensor);
+/* length: the layer's input width */
+const float *wren_nnlm_calib_act_sq(const struct wren_nnlm_calib *c, int block, int linear);
+
 /* ---------------------------------------------------------------- incremental scoring */
 /* A history state: immutable, reference counted, sharing its prefix with the state it was
  * extended from (a persistent list of per-token KV-cache entries), so copy is O(1) and
@@ -129,6 +183,8 @@ struct wren_nnlm_train_opts {
     int patience;            /* stop after this many validations without improvement (0 = never) */
     long stop_after;         /* stop (as if killed) after this step, for tests; 0 = off */
     const char *checkpoint;  /* default: OUT.ckpt */
+    const char *init;        /* start from this model (e.g. a pruned one: fine-tuning keeps its
+                                masks and factors) instead of a fresh initialisation */
 };
 void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
 /* The option table of `wren nnlm-train`, pointing into *o (caller frees the table). */

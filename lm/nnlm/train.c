@@ -77,6 +77,8 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
         { "patience", WREN_OPT_INT, &o->patience, "stop after this many validations without improvement (0: never)" },
         { "stop-after", WREN_OPT_LONG, &o->stop_after, "stop after this step as if killed (testing resume)" },
         { "checkpoint", WREN_OPT_STRING, &o->checkpoint, "checkpoint file (default: OUT.ckpt)" },
+        { "init", WREN_OPT_STRING, &o->init,
+          "start from this model (fine-tuning; its architecture, vocabulary, masks and factors are kept)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);
@@ -313,6 +315,15 @@ static int load_checkpoint(struct trainer *tr)
 static int new_model(struct trainer *tr)
 {
     const struct wren_nnlm_train_opts *o = tr->o;
+    if (o->init) {
+        tr->m = wren_nnlm_load(o->init);
+        if (!tr->m) return -1;
+        wren_log("nnlm-train: starting from %s (architecture and vocabulary options ignored)", o->init);
+        tr->m1 = wren_fbuf_alloc(tr->m->nparams);
+        tr->m2 = wren_fbuf_alloc(tr->m->nparams);
+        tr->best_ppl = INFINITY;
+        return 0;
+    }
     struct wren_nnlm_vocab *v = o->vocab ? wren_nnlm_vocab_read(o->vocab)
                                          : wren_nnlm_vocab_build(o->train, o->vocab_size);
     if (!v) return -1;
@@ -461,4 +472,90 @@ out:
     wren_fbuf_free(tr.m2);
     free(tr.ckpt);
     return rc;
+}
+
+/* ---------------------------------------------------------------- calibration (pruning) */
+
+struct wren_nnlm_calib {
+    struct wren_nnlm *m;
+    float *g, *g2;
+    float **act;
+    long tokens;
+};
+
+struct wren_nnlm_calib *wren_nnlm_calibrate(struct wren_nnlm *m, const char *text, long max_tokens,
+                                            int batch)
+{
+    struct nnlm_corpus c;
+    if (batch < 1) { wren_error("nnlm calibrate: batch must be >= 1"); return NULL; }
+    if (nnlm_corpus_read(text, m->vocab, &c)) return NULL;
+    if (c.nsent == 0) { nnlm_corpus_free(&c); wren_error("%s: no sentences", text); return NULL; }
+    int T = m->c.context, L = m->c.n_layers;
+    struct sampler s;
+    sampler_init(&s, &c, T, m->c.attn_reset, 1);
+    struct wren_nnlm_calib *cb = wren_xcalloc(1, sizeof *cb);
+    cb->m = m;
+    cb->g = wren_fbuf_alloc(m->nparams);
+    cb->g2 = wren_fbuf_alloc(m->nparams);
+    cb->act = wren_xcalloc((size_t)L * NNLM_NLIN, sizeof *cb->act);
+    for (int l = 0; l < L; l++)
+        for (int j = 0; j < NNLM_NLIN; j++) cb->act[l * NNLM_NLIN + j] = wren_fbuf_alloc((size_t)m->blk[l].lin[j].in);
+    float *grad = wren_fbuf_alloc(m->nparams);
+    struct nnlm_fb *fb = nnlm_fb_create(m, batch, T, 1);
+    size_t N = (size_t)batch * T;
+    int *tok = wren_xmalloc(N * sizeof *tok), *tgt = wren_xmalloc(N * sizeof *tgt);
+    int *pos = wren_xmalloc(N * sizeof *pos), *seg = wren_xmalloc(N * sizeof *seg);
+    m->act_sq = cb->act;
+    long batches = 0;
+    for (size_t w0 = 0; w0 < s.nwin && (max_tokens <= 0 || cb->tokens < max_tokens); w0 += (size_t)batch) {
+        int B = (int)(s.nwin - w0 < (size_t)batch ? s.nwin - w0 : (size_t)batch);
+        for (int r = 0; r < B; r++)
+            fill_row(&s, s.win[w0 + (size_t)r], tok + (size_t)r * T, tgt + (size_t)r * T,
+                     pos + (size_t)r * T, seg + (size_t)r * T);
+        struct nnlm_batch b = { B, T, tok, tgt, pos, seg };
+        long nt;
+        nnlm_forward_backward(m, fb, &b, grad, 0.0f, 0, 0, &nt, NULL);
+        for (size_t i = 0; i < m->nparams; i++) { cb->g[i] += grad[i]; cb->g2[i] += grad[i] * grad[i]; }
+        cb->tokens += nt;
+        batches++;
+    }
+    m->act_sq = NULL;
+    if (batches > 0)
+        for (size_t i = 0; i < m->nparams; i++) { cb->g[i] /= (float)batches; cb->g2[i] /= (float)batches; }
+    nnlm_fb_free(fb);
+    wren_fbuf_free(grad);
+    free(tok); free(tgt); free(pos); free(seg);
+    sampler_free(&s);
+    nnlm_corpus_free(&c);
+    return cb;
+}
+
+void wren_nnlm_calib_free(struct wren_nnlm_calib *c)
+{
+    if (!c) return;
+    for (int i = 0; i < c->m->c.n_layers * NNLM_NLIN; i++) wren_fbuf_free(c->act[i]);
+    free(c->act);
+    wren_fbuf_free(c->g);
+    wren_fbuf_free(c->g2);
+    free(c);
+}
+
+long wren_nnlm_calib_tokens(const struct wren_nnlm_calib *c) { return c->tokens; }
+
+const float *wren_nnlm_calib_grad(const struct wren_nnlm_calib *c, const char *tensor)
+{
+    const struct nnlm_tensor *t = nnlm_find_tensor(c->m, tensor);
+    return t && !t->is_mask ? c->g + t->off : NULL;
+}
+
+const float *wren_nnlm_calib_grad_sq(const struct wren_nnlm_calib *c, const char *tensor)
+{
+    const struct nnlm_tensor *t = nnlm_find_tensor(c->m, tensor);
+    return t && !t->is_mask ? c->g2 + t->off : NULL;
+}
+
+const float *wren_nnlm_calib_act_sq(const struct wren_nnlm_calib *c, int block, int linear)
+{
+    if (block < 0 || block >= c->m->c.n_layers || linear < 0 || linear >= NNLM_NLIN) return NULL;
+    return c->act[block * NNLM_NLIN + linear];
 }
