@@ -1,9 +1,10 @@
 /* search-graph.c — loading a decoding graph folder (wren mkgraph's output) for the search:
- * HCLG.fst copied into the flat struct wren_hclg, words.txt, phones.txt (optional) and
+ * HCLG.wgraph (mmap()ed) or HCLG.fst copied into the flat struct wren_hclg, words.txt, phones.txt (optional) and
  * transitions.txt ("tid senone phone hmm_state is_selfloop" per line, tids from 1).
  * Not for: building graphs (graph.c) or the search itself (search.c). */
 #include "decoder.h"
 #include "fst.h"
+#include "graph.h"
 #include "search.h"
 
 #include "error.h"
@@ -41,6 +42,52 @@ static int load_hclg(const char *path, struct wren_hclg *g)
     if (rc) wren_error_prefix("%s: ", path);
     free(e);
     free(final);
+    return rc;
+}
+
+/* The flat graph (HCLG.wgraph, mmap()ed): arcs are copied state by state, emitting ones first,
+ * without the edge sort the FST path needs. */
+static int load_flat(const char *path, struct wren_hclg *g)
+{
+    struct wren_graph_flat f;
+    if (wren_graph_map_flat(path, &f)) return -1;
+    memset(g, 0, sizeof *g);
+    if (f.start < 0 || f.num_states == 0 || f.num_states > INT32_MAX) {
+        wren_graph_unmap_flat(&f);
+        return wren_error("%s: graph has no start state", path);
+    }
+    int32_t n = (int32_t)f.num_states;
+    g->n_states = n;
+    g->start = f.start;
+    g->n_arcs = (int64_t)f.num_arcs;
+    g->off = wren_xmalloc(((size_t)n + 1) * sizeof *g->off);
+    g->eps = wren_xmalloc((size_t)n * sizeof *g->eps);
+    g->final = wren_xmalloc((size_t)n * sizeof *g->final);
+    g->arcs = wren_xmalloc((f.num_arcs ? f.num_arcs : 1) * sizeof *g->arcs);
+    int64_t k = 0;
+    int rc = 0;
+    for (int32_t s = 0; s < n && !rc; s++) {
+        g->off[s] = k;
+        g->final[s] = f.final_cost[s];
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) g->eps[s] = k;
+            for (uint64_t i = f.arc_start[s]; i < f.arc_start[s + 1]; i++) {
+                const struct wren_arc *a = &f.arcs[i];
+                if ((a->ilabel == 0) != pass) continue;
+                if (a->nextstate < 0 || a->nextstate >= n || a->ilabel < 0 || a->olabel < 0) {
+                    rc = wren_error("%s: arc %llu of state %d: bad label or state", path,
+                                    (unsigned long long)i, s);
+                    break;
+                }
+                g->arcs[k++] = (struct wren_hclg_arc){ a->ilabel, a->olabel, a->weight, a->nextstate };
+                if (a->ilabel > g->max_ilabel) g->max_ilabel = a->ilabel;
+                if (a->olabel > g->max_olabel) g->max_olabel = a->olabel;
+            }
+        }
+    }
+    g->off[n] = k;
+    wren_graph_unmap_flat(&f);
+    if (rc) wren_hclg_free(g);
     return rc;
 }
 
@@ -95,9 +142,17 @@ static int load_transitions(const char *path, struct wren_decode_graph *g)
 int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g)
 {
     memset(g, 0, sizeof *g);
-    char *p = wren_path_join(dir, "HCLG.fst");
+    /* the flat graph if mkgraph wrote one (fast to load), else the OpenFst file */
+    char *p = wren_path_join(dir, "HCLG.wgraph");
     g->hclg = wren_xcalloc(1, sizeof *g->hclg);
-    int rc = load_hclg(p, g->hclg);
+    int rc;
+    if (wren_path_exists(p)) {
+        rc = load_flat(p, g->hclg);
+    } else {
+        free(p);
+        p = wren_path_join(dir, "HCLG.fst");
+        rc = load_hclg(p, g->hclg);
+    }
     free(p);
     if (!rc) {
         p = wren_path_join(dir, "words.txt");
