@@ -116,6 +116,7 @@ static uint64_t seq_hash(const uint64_t *w, size_t n)
 static size_t normalise(struct wren_leak_guard *g, const char *text, size_t **ends, size_t *nends)
 {
     g->norm.n = 0;
+    if (g->norm.s) g->norm.s[0] = '\0';
     wren_textnorm_unit(g->tn, text, &g->norm);
     size_t nw = 0, ne = 0, ecap = 8;
     size_t *e = wren_xmalloc(ecap * sizeof *e);

@@ -4,10 +4,12 @@
  *
  * The rules, applied in this order to each unit (a line, a paragraph with --paragraphs, or the
  * text after the utterance id with --ids):
- *  1. Characters. UTF-8 is folded to ASCII: curly quotes to ' and ", en dash to -, em dash to
+ *  1. Characters. HTML entities (&lt; &gt; &amp; &quot; &#39; &nbsp; &deg;) are decoded, and
+ *     UTF-8 is folded to ASCII: curly quotes to ' and ", en dash to -, em dash to
  *     " -- ", ellipsis to "...", Latin-1 letters to their base letter (é→e, ß→ss, æ→ae), £ and €
  *     kept as currency signs, any other character to a space. Brown's `` and '' are quotes.
- *  2. Tokens are the white-space separated pieces; "--" separates tokens. Markup tokens <...>
+ *  2. Tokens are the white-space separated pieces; "--" separates tokens. A unit's first token
+ *     that is a list label ("6." "12)" "(a)") is dropped. Markup tokens <...>
  *     (<s>, </s>, <sil>) are dropped, except the unk token, which is kept as it is.
  *  3. Sentences (one a line, unless --ids or split is off) end at a token ending in ? or !
  *     (before closing quotes/brackets), or in "." except: titles that precede a name (Mr. Mrs.
@@ -21,11 +23,12 @@
  *     A leading apostrophe is kept only for words in the vocabulary (or, without one: 'em 'tis
  *     'twas 'til 'cause 'bout 'round); a trailing one only if the vocabulary has the word with it
  *     (boys'). Apostrophes inside words stay (don't, o'clock, jones's).
- *  5. Abbreviations are expanded: Mr→mister, Mrs→missus, Ms→miz, Dr.→doctor (also "Dr" before a
+ *  5. Abbreviations are expanded: Mr→mister, Mrs→missus, etc→et cetera (with or without the
+ *     dot, any case; Ms stays ms, as CMUdict has it), Dr.→doctor (also "Dr" before a
  *     capitalised word), St.→saint before a capitalised word else street, Jr.→junior, Sr.→senior,
  *     Prof.→professor, Rev.→reverend, Gen.→general, Gov.→governor, Sen.→senator,
  *     Rep.→representative, Capt.→captain, Col.→colonel, Lt.→lieutenant, Sgt.→sergeant,
- *     Mt.→mount, Ft.→fort, vs.→versus, etc.→et cetera, e.g.→for example, i.e.→that is,
+ *     Mt.→mount, Ft.→fort, vs.→versus, e.g.→for example, i.e.→that is,
  *     No.→number (before a digit), Inc.→incorporated, Co.→company, Corp.→corporation,
  *     Ltd.→limited, Bros.→brothers, months (Jan.→january ...). After a number, newswire units:
  *     mln→million, bln→billion, dlrs→dollars, dlr→dollar, cts→cents, pct→percent.
@@ -163,6 +166,16 @@ static int utf8_next(const unsigned char *s, unsigned *cp)
     return n;
 }
 
+/* HTML entities found in newswire text; returns the entity length (0: none) and its text. */
+static size_t html_entity(const char *s, const char **text)
+{
+    static const char *const ent[][2] = { { "&lt;", "<" }, { "&gt;", ">" }, { "&amp;", "&" }, { "&quot;", "\"" },
+        { "&apos;", "'" }, { "&#39;", "'" }, { "&nbsp;", " " }, { "&deg;", " degrees " } };
+    for (size_t i = 0; i < sizeof ent / sizeof ent[0]; i++)
+        if (!strncmp(s, ent[i][0], strlen(ent[i][0]))) { *text = ent[i][1]; return strlen(ent[i][0]); }
+    return 0;
+}
+
 static void fold_chars(const char *text, struct wren_tn_buf *out)
 {
     out->n = 0;
@@ -170,6 +183,9 @@ static void fold_chars(const char *text, struct wren_tn_buf *out)
     const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         if (*s < 0x80) {
+            const char *ent;
+            size_t el = *s == '&' ? html_entity((const char *)s, &ent) : 0;
+            if (el) { buf_puts(out, ent); s += el; continue; }
             if ((s[0] == '`' && s[1] == '`') || (s[0] == '\'' && s[1] == '\'')) { buf_puts(out, " \" "); s += 2; }
             else if (s[0] == '-' && s[1] == '-') { buf_puts(out, " -- "); s += 2; while (*s == '-') s++; }
             else if (*s == '`') { buf_putc(out, '\''); s++; }
@@ -578,11 +594,11 @@ static void plain_word(struct ctx *c, const char *s, size_t n)
 /* Expansion of an abbreviation (without its dot), or NULL. dotted: the token had a final '.'. */
 static const char *expand_abbr(struct ctx *c, struct tok t, int dotted, const struct tok *next)
 {
-    static const char *const always[][2] = { { "mr", "mister" }, { "mrs", "missus" }, { "ms", "miz" } };
+    static const char *const always[][2] = { { "mr", "mister" }, { "mrs", "missus" }, { "etc", "et cetera" } };
     static const char *const with_dot[][2] = { { "jr", "junior" }, { "sr", "senior" }, { "prof", "professor" },
         { "rev", "reverend" }, { "gen", "general" }, { "gov", "governor" }, { "sen", "senator" },
         { "rep", "representative" }, { "capt", "captain" }, { "col", "colonel" }, { "lt", "lieutenant" },
-        { "sgt", "sergeant" }, { "mt", "mount" }, { "ft", "fort" }, { "vs", "versus" }, { "etc", "et cetera" },
+        { "sgt", "sergeant" }, { "mt", "mount" }, { "ft", "fort" }, { "vs", "versus" },
         { "e.g", "for example" }, { "i.e", "that is" }, { "inc", "incorporated" }, { "co", "company" },
         { "corp", "corporation" }, { "ltd", "limited" }, { "bros", "brothers" }, { "messrs", "messieurs" },
         { "jan", "january" }, { "feb", "february" }, { "mar", "march" }, { "apr", "april" }, { "jun", "june" },
@@ -592,7 +608,7 @@ static const char *expand_abbr(struct ctx *c, struct tok t, int dotted, const st
     static const char *const after_number[][2] = { { "mln", "million" }, { "bln", "billion" }, { "dlrs", "dollars" },
         { "dlr", "dollar" }, { "cts", "cents" }, { "pct", "percent" } };
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
-        if (eqi(t.s, t.n, always[i][0]) && is_upper(t.s[0])) return always[i][1];
+        if (eqi(t.s, t.n, always[i][0])) return always[i][1];
     int next_cap = next && starts_upper(*next);
     if (eqi(t.s, t.n, "dr") && is_upper(t.s[0]) && (dotted || next_cap)) return "doctor";
     if (eqi(t.s, t.n, "st") && is_upper(t.s[0]) && dotted) return next_cap ? "saint" : "street";
@@ -849,6 +865,19 @@ void wren_textnorm_free(struct wren_textnorm *tn)
     free(tn);
 }
 
+/* "6." "12)" "(a)" "iv." at the start of a unit: an enumeration label, not words. */
+static int is_label(struct tok t)
+{
+    size_t i = 0, n = t.n;
+    if (n >= 3 && t.s[0] == '(' && t.s[n - 1] == ')') { i = 1; n--; }
+    else if (n >= 2 && (t.s[n - 1] == '.' || t.s[n - 1] == ')')) n--;
+    else return 0;
+    if (n - i == 1 && is_alpha(t.s[i]) && t.s[0] == '(') return 1;
+    if (n - i < 1 || n - i > 3) return 0;
+    for (size_t k = i; k < n; k++) if (!is_digit(t.s[k])) return 0;
+    return 1;
+}
+
 static long count_words_since(const struct wren_tn_buf *b, size_t from)
 {
     long n = 0;
@@ -878,6 +907,7 @@ long wren_textnorm_unit(struct wren_textnorm *tn, const char *text, struct wren_
         t[nt].n = (size_t)(s - b);
         if (!(t[nt].n == 2 && !strncmp(b, "--", 2))) nt++;
     }
+    if (nt > 1 && is_label(t[0])) { memmove(t, t + 1, (nt - 1) * sizeof *t); nt--; }
     size_t start = out->n, sent_start = out->n;
     struct ctx c = { tn, out, 0, 0 };
     int split = tn->o.split && !tn->o.ids;

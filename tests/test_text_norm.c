@@ -53,7 +53,7 @@ static void check_vocab(const char *in, const char *want) { check_opts(1, in, wa
 /* arctic-fraser prompts (text/arctic_*.txt) */
 START_TEST(test_arctic_lines)
 {
-    check("Author of the danger trail, Philip Steels, etc", "author of the danger trail philip steels etc\n");
+    check("Author of the danger trail, Philip Steels, etc", "author of the danger trail philip steels et cetera\n");
     check("God bless 'em, I hope I'll go on seeing them forever",
           "god bless 'em i hope i'll go on seeing them forever\n");
     check("Now have you got anything to say against me, Mr Philip",
@@ -123,6 +123,7 @@ START_TEST(test_corpus_lines)
           "them three thousand pounds it would be liberal and handsome\nit would\n");
     check("  13 And Cain said unto the LORD, My punishment is greater than I can bear.",
           "thirteen and cain said unto the lord my punishment is greater than i can bear\n");
+    check("stars : armand assante ( mike hammer ) , barbara carrera ( dr . ", "stars armand assante mike hammer barbara carrera dr\n");
     check("okay . so we know who the stalker is even before the movie starts ; no guesswork required . ",
           "okay\nso we know who the stalker is even before the movie starts no guesswork required\n");
 }
@@ -159,6 +160,13 @@ START_TEST(test_rules)
     check("", "");
     check("  ... -- !! ", "");
     check("<s> keep <unk> drop </s>", "keep <unk> drop\n");
+    /* reuters.txt.xz, abc.txt.xz, speeches.txt.xz */
+    check("LOUISIANA-PACIFIC CORP &lt;LPX> 3RD QTR NET", "louisiana pacific corp third qtr net\n");
+    check("Next, they mix in an organic solvent and heat it to 180&deg;C.",
+          "next they mix in an organic solvent and heat it to one hundred eighty degrees c\n");
+    check("2. GENERAL POLICIES--IMMEDIATE AND LONG-RANGE", "general policies immediate and long range\n");
+    check("6. I am conscious that the exercise of this option would fall short", "i am conscious that the exercise "
+          "of this option would fall short\n");
 }
 END_TEST
 
@@ -235,7 +243,7 @@ START_TEST(test_file_modes)
     ck_assert_int_eq(wren_textnorm_file(tn, kt, out, &st), 0);
     wren_textnorm_free(tn);
     text = read_text(out);
-    ck_assert_str_eq(text, "a0001 author of the danger trail philip steels etc\nlj1 printing then for our purpose it is so\n"
+    ck_assert_str_eq(text, "a0001 author of the danger trail philip steels et cetera\nlj1 printing then for our purpose it is so\n"
                            "empty1\n");
     free(text);
     /* a missing input names the file */
@@ -285,6 +293,7 @@ START_TEST(test_leak_guard)
                                             "u2 The straight line would symbolize its uniqueness, the circle its universality.\n"
                                             "u3 Will we ever forget it\n");
     char *train = test_write_file(dir, "train",
+        "\n"                                                                                 /* blank: kept */
         "The straight line would symbolize its uniqueness , the circle its universality .\n"  /* leak (Brown form) */
         "He said: \"don't ask me to carry an oily rag like that\" and left.\n"                /* leak inside */
         "Don't ask me to carry an oily thing like that.\n"                                   /* 7-word overlap only */
@@ -300,13 +309,13 @@ START_TEST(test_leak_guard)
     char *out = wren_path_join(dir, "out");
     struct wren_leak_stats st;
     ck_assert_int_eq(wren_leak_guard_filter(g, train, out, &st), 0);
-    ck_assert_int_eq(st.lines, 6);
+    ck_assert_int_eq(st.lines, 7);
     ck_assert_int_eq(st.removed, 3);
-    ck_assert_int_eq(st.kept, 3);
+    ck_assert_int_eq(st.kept, 4);
     ck_assert_int_eq(st.eval_sentences, 3);
     ck_assert_int_eq(st.eval_short, 1);
     char *text = read_text(out);
-    ck_assert_str_eq(text, "Don't ask me to carry an oily thing like that.\nWill we ever forget it, he wondered.\n"
+    ck_assert_str_eq(text, "\nDon't ask me to carry an oily thing like that.\nWill we ever forget it, he wondered.\n"
                            "An unrelated line of text .\n");
     free(text);
     wren_leak_guard_free(g);

@@ -28,9 +28,8 @@ for s in arctic timit lj; do
   cut -d' ' -f1 "$tmp/$s.text" | cmp -s - <(cut -d' ' -f1 "$tmp/$s.norm") || fail "$s: utterance ids changed"
   if cut -d' ' -f2- "$tmp/$s.norm" | grep -q "[^a-z' ]"; then fail "$s: characters other than a-z ' space"; fi
 done
-grep -qx "arctic_a0001 author of the danger trail philip steels etc" "$tmp/arctic.norm" || fail "arctic_a0001"
+grep -qx "arctic_a0001 author of the danger trail philip steels et cetera" "$tmp/arctic.norm" || fail "arctic_a0001"
 grep -qx "dr1-fvmh0-sa2 don't ask me to carry an oily rag like that" "$tmp/timit.norm" || fail "timit sa2"
-grep -qx "LJ045-0012 .*" "$tmp/lj.norm" || true
 echo "normalised: $(wc -l < "$tmp/arctic.norm") arctic, $(wc -l < "$tmp/timit.norm") timit, $(wc -l < "$tmp/lj.norm") lj utterances"
 
 # leak guard: Brown against all three sets
