@@ -15,11 +15,12 @@ static const char description[] =
     "cepstra before CMN (what sphinx_fe writes), else the model's full feature stream (CMN,\n"
     "deltas); --fbank gives Kaldi-style log-mel filterbank features instead. --format text\n"
     "prints one frame a line (utterances separated by '# NAME' lines when there are several);\n"
-    "--format kaldi writes a Kaldi text archive 'utt [ ... ]'. Wren never dithers and keeps\n"
-    "every frame (sphinx's -remove_noise / -remove_silence are not applied).";
+    "--format kaldi writes a Kaldi text archive 'utt [ ... ]'. As sphinx_fe, noise removal\n"
+    "and silence removal (VAD) follow feat.params and default to yes; --remove-silence=no\n"
+    "keeps every frame. Wren never dithers.";
 
 struct cf_opts {
-    const char *model, *scp, *format, *output, *cmn;
+    const char *model, *scp, *format, *output, *cmn, *remove_noise, *remove_silence;
     int raw_cepstra, fbank;
     float samprate;
 };
@@ -118,6 +119,11 @@ static int setup(struct cf_opts *co, struct wren_feat_params *fp, struct wren_au
     if (co->model && wren_feat_params_read(co->model, fp) < 0) return -1;
     if (co->samprate > 0) fp->samprate = co->samprate;
     if (co->cmn && wren_feat_params_set(fp, "cmn", co->cmn) < 0) return -1;
+    if (co->remove_noise && wren_feat_params_set(fp, "remove_noise", co->remove_noise) < 0)
+        return -1;
+    if (co->remove_silence &&
+        wren_feat_params_set(fp, "remove_silence", co->remove_silence) < 0)
+        return -1;
     fb->samprate = fp->samprate;
     ao->expect_rate = (int)(fp->samprate + 0.5f);
     return 0;
@@ -125,7 +131,7 @@ static int setup(struct cf_opts *co, struct wren_feat_params *fp, struct wren_au
 
 int wren_cmd_compute_feats(int argc, char **argv)
 {
-    struct cf_opts co = { NULL, NULL, "text", "-", NULL, 0, 0, 0 };
+    struct cf_opts co = { NULL, NULL, "text", "-", NULL, NULL, NULL, 0, 0, 0 };
     struct wren_feat_params fp;
     struct wren_audio_opts ao;
     struct wren_fbank_opts fb;
@@ -141,6 +147,8 @@ int wren_cmd_compute_feats(int argc, char **argv)
         { "output", WREN_OPT_STRING, &co.output, "output file (- for stdout)" },
         { "samprate", WREN_OPT_FLOAT, &co.samprate, "override the model's sample rate (Hz; 0: from feat.params)" },
         { "cmn", WREN_OPT_STRING, &co.cmn, "override -cmn: none, batch or live" },
+        { "remove-noise", WREN_OPT_STRING, &co.remove_noise, "override -remove_noise: yes or no" },
+        { "remove-silence", WREN_OPT_STRING, &co.remove_silence, "override -remove_silence (VAD frame dropping): yes or no" },
         WREN_AUDIO_OPT_ENTRIES(&ao),
         WREN_FBANK_OPT_ENTRIES(&fb),
         WREN_OPT_TABLE_END

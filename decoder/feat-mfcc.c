@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "feat-noise.h"
 
 /* sphinxbase (since 2013) adds this to every mel energy before the log. */
 #define WREN_FE_LOG_FLOOR 1e-4
@@ -29,6 +30,7 @@ struct wren_fe {
     float *mel_cosine;       /* ncep x nfilt */
     float sqrt_inv_n, sqrt_inv_2n;
     float *lifter;           /* ncep, NULL if no liftering */
+    struct wren_fe_noise *noise;
     /* work buffers */
     double *frame, *re, *im, *spec, *mfspec;
 };
@@ -182,6 +184,8 @@ int wren_fe_create(const struct wren_feat_params *p, struct wren_fe **out)
     fe->im = wren_xmalloc((size_t)fe->nfft * sizeof(double));
     fe->spec = wren_xmalloc((size_t)(fe->nfft / 2 + 1) * sizeof(double));
     fe->mfspec = wren_xmalloc((size_t)fe->nfilt * sizeof(double));
+    fe->noise = wren_fe_noise_create(fe->nfilt, p->remove_noise, p->remove_silence,
+                                     p->vad_threshold);
     *out = fe;
     return 0;
 }
@@ -204,158 +208,8 @@ void wren_fe_free(struct wren_fe *fe)
     free(fe->im);
     free(fe->spec);
     free(fe->mfspec);
+    wren_fe_noise_free(fe->noise);
     free(fe);
-}
-
-/* Where each frame of an utterance comes from: start sample, length (< frame_size only for
- * the last frame) and the sample before it used by pre-emphasis (-1: zero). */
-struct frame_pos {
-    long start, prior;
-    int len;
-};
-
-/* sphinx_fe reads audio in blocks of this many samples (its -blocksize default) and asks
- * for at most (block - frame_size) / frame_shift frames per call; its VAD (even with
- * -remove_silence no) holds the first vad_startspeech frames back, which limits how many
- * frames a call makes. Together they decide whether a last partial frame is made and what
- * it holds, so Wren replays that bookkeeping on sample positions. */
-#define SPHINX_FE_BLOCKSIZE 2048
-#define SPHINX_VAD_STARTSPEECH 10
-
-struct replay {
-    const struct wren_fe *fe;
-    long pos, ovf_start;           /* input pointer; first overflow sample */
-    long novf;                     /* overflow samples held */
-    long nsamp;                    /* samples left in the current block */
-    long prior;                    /* pre-emphasis prior sample (-1: zero) */
-    int budget;                    /* frames the current call may still return */
-    int in_speech, pre_frames, nbuf;
-    struct frame_pos *f;
-    size_t nf, cap;
-};
-
-static void replay_frame(struct replay *r, long start, int len)
-{
-    if (r->nf == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 256;
-        r->f = wren_xrealloc(r->f, r->cap * sizeof *r->f);
-    }
-    r->f[r->nf].start = start;
-    r->f[r->nf].len = len;
-    r->f[r->nf].prior = r->prior;
-    r->nf++;
-    int sh = r->fe->frame_shift;
-    r->prior = len >= sh ? start + sh - 1 : start + len - 1;
-}
-
-/* The VAD bookkeeping after a frame (remove_silence off: every frame is "speech"). */
-static void replay_vad(struct replay *r)
-{
-    if (!r->in_speech) {
-        r->nbuf++;
-        if (++r->pre_frames >= SPHINX_VAD_STARTSPEECH) r->in_speech = 1;
-    }
-    if (r->in_speech) {
-        if (r->nbuf > 0) {
-            int k = r->nbuf < r->budget ? r->nbuf : r->budget;
-            r->nbuf -= k;
-            r->budget -= k;
-        } else {
-            r->budget--;
-        }
-    }
-    if (r->novf > 0) r->novf -= r->fe->frame_shift;
-}
-
-/* One fe_process_frames call on the rest of the current block. */
-static void replay_call(struct replay *r)
-{
-    int fs = r->fe->frame_size, sh = r->fe->frame_shift;
-    if (r->nsamp + r->novf < fs) {
-        if (r->novf == 0) r->ovf_start = r->pos;
-        r->novf += r->nsamp;
-        r->pos += r->nsamp;
-        r->nsamp = 0;
-        return;
-    }
-    if (r->in_speech && r->nbuf > 0) {
-        int k = r->nbuf < r->budget ? r->nbuf : r->budget;
-        r->nbuf -= k;
-        r->budget -= k;
-        if (r->budget < 1) return;
-    }
-    long orig_pos = r->pos, orig_novf = r->novf, orig_ovf_start = r->ovf_start;
-    if (r->novf > 0) {
-        long offset = fs - r->novf;
-        replay_frame(r, r->ovf_start, fs);
-        r->pos += offset;
-        r->nsamp -= offset;
-    } else {
-        replay_frame(r, r->pos, fs);
-        r->pos += fs;
-        r->nsamp -= fs;
-    }
-    replay_vad(r);
-    while (r->budget > 0 && r->nsamp >= sh) {
-        replay_frame(r, r->pos + sh - fs, fs);
-        replay_vad(r);
-        r->pos += sh;
-        r->nsamp -= sh;
-    }
-    if (r->novf <= 0) {
-        long n_ovf = r->nsamp < sh ? r->nsamp : sh;
-        long keep = fs - sh;
-        if (keep > r->pos - orig_pos) keep = r->pos - orig_pos;
-        r->ovf_start = r->pos - keep;
-        r->novf = keep + n_ovf;
-        if (r->novf > 0) {
-            r->pos += n_ovf;
-            r->nsamp -= n_ovf;
-        }
-    } else {
-        r->ovf_start = orig_ovf_start + orig_novf - r->novf;
-        long n_ovf = r->pos - orig_pos + r->nsamp;
-        if (n_ovf > fs - r->novf) n_ovf = fs - r->novf;
-        r->novf += n_ovf;
-        if (n_ovf > r->pos - orig_pos) {
-            long d = n_ovf - (r->pos - orig_pos);
-            r->pos += d;
-            r->nsamp -= d;
-        }
-    }
-}
-
-/* The frames sphinx_fe computes for n samples, in order (Wren keeps all of them, also those
- * sphinx_fe's VAD start-up buffer would still hold at the end of a very short input). */
-static struct frame_pos *frame_schedule(const struct wren_fe *fe, size_t n, size_t *nframes)
-{
-    struct replay r;
-    memset(&r, 0, sizeof r);
-    r.fe = fe;
-    r.prior = -1;
-    int block = SPHINX_FE_BLOCKSIZE;
-    if (block < fe->frame_size + fe->frame_shift) block = fe->frame_size + fe->frame_shift;
-    int per_call = (block - fe->frame_size) / fe->frame_shift;
-    for (size_t b = 0; b < n; b += (size_t)block) {
-        r.nsamp = (long)(n - b < (size_t)block ? n - b : (size_t)block);
-        while (r.nsamp > 0) {
-            r.budget = per_call;
-            long before = r.nsamp;
-            size_t nf_before = r.nf;
-            replay_call(&r);
-            if (r.nsamp == before && r.nf == nf_before && r.nbuf == 0) break; /* no progress */
-        }
-    }
-    if (r.novf > 0) replay_frame(&r, r.ovf_start, (int)r.novf);
-    *nframes = r.nf;
-    return r.f;
-}
-
-int wren_fe_num_frames(const struct wren_fe *fe, size_t n)
-{
-    size_t nf;
-    free(frame_schedule(fe, n, &nf));
-    return nf > (size_t)0x7fffffff ? -1 : (int)nf;
 }
 
 /* Complex radix-2 FFT of re/im in place (decimation in time). */
@@ -413,8 +267,8 @@ static void prepare_frame(struct wren_fe *fe, const float *x, int len, double pr
     }
 }
 
-/* Power spectrum, mel energies and their log (plus a floor, as sphinxbase 5prealpha). */
-static void log_mel(struct wren_fe *fe)
+/* Power spectrum and linear mel energies of fe->frame into fe->mfspec. */
+static void mel_energies(struct wren_fe *fe)
 {
     int n = fe->nfft;
     memcpy(fe->re, fe->frame, (size_t)n * sizeof(double));
@@ -423,11 +277,11 @@ static void log_mel(struct wren_fe *fe)
     for (int j = 0; j <= n / 2; j++)
         fe->spec[j] = fe->re[j] * fe->re[j] + fe->im[j] * fe->im[j];
     for (int f = 0; f < fe->nfilt; f++) {
-        const double *s = fe->spec + fe->spec_start[f];
+        const double *sp = fe->spec + fe->spec_start[f];
         const float *c = fe->filt_coeffs + fe->filt_start[f];
         double e = 0;
-        for (int j = 0; j < fe->filt_width[f]; j++) e += s[j] * c[j];
-        fe->mfspec[f] = log(e + WREN_FE_LOG_FLOOR);
+        for (int j = 0; j < fe->filt_width[f]; j++) e += sp[j] * c[j];
+        fe->mfspec[f] = e;
     }
 }
 
@@ -463,36 +317,261 @@ static void mel_cep(const struct wren_fe *fe, float *out)
         for (int i = 0; i < fe->ncep; i++) out[i] *= fe->lifter[i];
 }
 
-/* Run the frames of one utterance; for each, call log_mel and then write either the cepstra
- * or the log spectrum into out (dim values per frame). */
+/* sphinx_fe reads audio in blocks of this many samples (its -blocksize default) and asks
+ * for at most (block - frame_size) / frame_shift frames per call; its VAD holds frames back
+ * (even with -remove_silence no, the first vad_startspeech frames wait in a buffer), which
+ * limits how many frames a call makes. Together they decide whether a last partial frame is
+ * made and what it holds, and which frames the VAD keeps, so Wren replays that bookkeeping:
+ * frames are computed in sphinx's order and the replay decides which ones are output. */
+#define SPHINX_FE_BLOCKSIZE 2048
+
+struct replay {
+    struct wren_fe *fe;
+    const float *x;
+    int logspec, dim;
+    int dry;                       /* only count frames (no signal processing, all speech) */
+    long pos, ovf_start;           /* input pointer; first overflow sample */
+    long novf;                     /* overflow samples held */
+    long nsamp;                    /* samples left in the current block */
+    long prior;                    /* pre-emphasis prior sample (-1: zero) */
+    int budget;                    /* frames the current call may still return */
+    int in_speech, pre_frames, post_frames;
+    size_t *ring;                  /* VAD pre-speech buffer of frame numbers */
+    int ring_cap, ring_n, ring_r, ring_w;
+    float *rows;                   /* every computed frame, in order */
+    size_t nrows, cap;
+    size_t *out;                   /* frame numbers sphinx_fe outputs, in order */
+    size_t nout, outcap;
+};
+
+static void push_out(struct replay *r, size_t id)
+{
+    if (r->nout == r->outcap) {
+        r->outcap = r->outcap ? 2 * r->outcap : 256;
+        r->out = wren_xrealloc(r->out, r->outcap * sizeof *r->out);
+    }
+    r->out[r->nout++] = id;
+}
+
+static void ring_write(struct replay *r, size_t id)
+{
+    r->ring[r->ring_w] = id;
+    r->ring_w = (r->ring_w + 1) % r->ring_cap;
+    if (r->ring_n < r->ring_cap) r->ring_n++;
+    else r->ring_r = (r->ring_r + 1) % r->ring_cap;
+}
+
+/* Move buffered frames to the output while the call's budget lasts. */
+static void ring_flush(struct replay *r)
+{
+    while (r->budget > 0 && r->ring_n > 0) {
+        push_out(r, r->ring[r->ring_r]);
+        r->ring_r = (r->ring_r + 1) % r->ring_cap;
+        r->ring_n--;
+        r->budget--;
+    }
+}
+
+/* Compute the frame of LEN samples at START; returns its frame number and sets *speech. */
+static size_t compute_frame(struct replay *r, long start, int len, int *speech)
+{
+    struct wren_fe *fe = r->fe;
+    int sh = fe->frame_shift;
+    if (r->dry) {
+        r->prior = len >= sh ? start + sh - 1 : start + len - 1;
+        *speech = 1;
+        return r->nrows++;
+    }
+    if (r->nrows == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 256;
+        r->rows = wren_xrealloc(r->rows, r->cap * (size_t)r->dim * sizeof(float));
+    }
+    double prior = r->prior >= 0 ? r->x[r->prior] : 0.0;
+    prepare_frame(fe, r->x + start, len, prior);
+    r->prior = len >= sh ? start + sh - 1 : start + len - 1;
+    mel_energies(fe);
+    *speech = wren_fe_noise_track(fe->noise, fe->mfspec);
+    for (int f = 0; f < fe->nfilt; f++) fe->mfspec[f] = log(fe->mfspec[f] + WREN_FE_LOG_FLOOR);
+    float *row = r->rows + r->nrows * (size_t)r->dim;
+    if (r->logspec)
+        for (int j = 0; j < r->dim; j++) row[j] = (float)fe->mfspec[j];
+    else
+        mel_cep(fe, row);
+    return r->nrows++;
+}
+
+/* sphinx's VAD hangover: buffer frames outside speech, switch state on runs of frames. */
+static void vad_hangover(struct replay *r, size_t id, int speech)
+{
+    const struct wren_feat_params *p = &r->fe->p;
+    if (!r->in_speech) ring_write(r, id);
+    if (speech) {
+        r->post_frames = 0;
+        if (!r->in_speech && ++r->pre_frames >= p->vad_startspeech) {
+            r->pre_frames = 0;
+            r->in_speech = 1;
+        }
+    } else {
+        r->pre_frames = 0;
+        if (r->in_speech && ++r->post_frames >= p->vad_postspeech) {
+            r->post_frames = 0;
+            r->in_speech = 0;
+            r->ring_n = r->ring_r = r->ring_w = 0;
+        }
+    }
+}
+
+/* One frame inside a call: compute, VAD, output bookkeeping. */
+static void call_frame(struct replay *r, long start, int len)
+{
+    int speech;
+    size_t id = compute_frame(r, start, len, &speech);
+    vad_hangover(r, id, speech);
+    if (r->in_speech) {
+        if (r->ring_n > 0) {
+            ring_flush(r);
+        } else {
+            push_out(r, id);
+            r->budget--;
+        }
+    }
+    if (r->novf > 0) r->novf -= r->fe->frame_shift;
+}
+
+/* One fe_process_frames call on the rest of the current block. */
+static void replay_call(struct replay *r)
+{
+    int fs = r->fe->frame_size, sh = r->fe->frame_shift;
+    if (r->nsamp + r->novf < fs) {
+        if (r->novf == 0) r->ovf_start = r->pos;
+        r->novf += r->nsamp;
+        r->pos += r->nsamp;
+        r->nsamp = 0;
+        return;
+    }
+    if (r->in_speech && r->ring_n > 0) {
+        ring_flush(r);
+        if (r->budget < 1) return;
+    }
+    long orig_pos = r->pos, orig_novf = r->novf, orig_ovf_start = r->ovf_start;
+    if (r->novf > 0) {
+        long offset = fs - r->novf;
+        call_frame(r, r->ovf_start, fs);
+        r->pos += offset;
+        r->nsamp -= offset;
+    } else {
+        call_frame(r, r->pos, fs);
+        r->pos += fs;
+        r->nsamp -= fs;
+    }
+    while (r->budget > 0 && r->nsamp >= sh) {
+        call_frame(r, r->pos + sh - fs, fs);
+        r->pos += sh;
+        r->nsamp -= sh;
+    }
+    if (r->novf <= 0) {
+        long n_ovf = r->nsamp < sh ? r->nsamp : sh;
+        long keep = fs - sh;
+        if (keep > r->pos - orig_pos) keep = r->pos - orig_pos;
+        r->ovf_start = r->pos - keep;
+        r->novf = keep + n_ovf;
+        if (r->novf > 0) {
+            r->pos += n_ovf;
+            r->nsamp -= n_ovf;
+        }
+    } else {
+        r->ovf_start = orig_ovf_start + orig_novf - r->novf;
+        long n_ovf = r->pos - orig_pos + r->nsamp;
+        if (n_ovf > fs - r->novf) n_ovf = fs - r->novf;
+        r->novf += n_ovf;
+        if (n_ovf > r->pos - orig_pos) {
+            long d = n_ovf - (r->pos - orig_pos);
+            r->pos += d;
+            r->nsamp -= d;
+        }
+    }
+}
+
+/* Replay sphinx_fe over n samples: every frame it computes ends up in r->rows, the ones it
+ * outputs are listed in r->out. */
+static void replay_utterance(struct replay *r, size_t n)
+{
+    struct wren_fe *fe = r->fe;
+    int block = SPHINX_FE_BLOCKSIZE;
+    if (block < fe->frame_size + fe->frame_shift) block = fe->frame_size + fe->frame_shift;
+    int per_call = (block - fe->frame_size) / fe->frame_shift;
+    r->prior = -1;
+    r->ring_cap = fe->p.vad_prespeech + 1;
+    r->ring = wren_xmalloc((size_t)r->ring_cap * sizeof(size_t));
+    if (!r->dry) wren_fe_noise_reset(fe->noise);
+    for (size_t b = 0; b < n; b += (size_t)block) {
+        r->nsamp = (long)(n - b < (size_t)block ? n - b : (size_t)block);
+        while (r->nsamp > 0) {
+            r->budget = per_call;
+            long before = r->nsamp;
+            size_t rows_before = r->nrows, out_before = r->nout;
+            replay_call(r);
+            if (r->nsamp == before && r->nrows == rows_before && r->nout == out_before)
+                break;   /* cannot happen in sphinx's logic; guards against looping */
+        }
+    }
+    if (r->novf > 0) {   /* fe_end_utt: the rest, zero-padded */
+        int speech;
+        size_t id = compute_frame(r, r->ovf_start, (int)r->novf, &speech);
+        vad_hangover(r, id, speech);
+        if (r->in_speech) push_out(r, id);
+    }
+    free(r->ring);
+    r->ring = NULL;
+}
+
+/* Frames of one utterance as cepstra or log spectra. With -remove_silence, the frames
+ * sphinx_fe outputs; without, every frame computed (sphinx_fe would also hold back the
+ * frames of inputs shorter than vad_startspeech frames; Wren returns them). */
 static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec, float **out,
                       int *nframes)
 {
-    size_t nf;
     *out = NULL;
     *nframes = 0;
     if (n > (size_t)1 << 40) return wren_error("front end: input too long (%zu samples)", n);
-    struct frame_pos *fp = frame_schedule(fe, n, &nf);
-    if (nf > (size_t)0x7fffffff) {
-        free(fp);
+    struct replay r;
+    memset(&r, 0, sizeof r);
+    r.fe = fe;
+    r.x = x;
+    r.logspec = logspec;
+    r.dim = logspec ? fe->nfilt : fe->ncep;
+    replay_utterance(&r, n);
+    if (fe->p.remove_silence) {
+        float *o = wren_xmalloc((r.nout * (size_t)r.dim + 1) * sizeof(float));
+        for (size_t t = 0; t < r.nout; t++)
+            memcpy(o + t * (size_t)r.dim, r.rows + r.out[t] * (size_t)r.dim,
+                   (size_t)r.dim * sizeof(float));
+        free(r.rows);
+        r.rows = o;
+        r.nrows = r.nout;
+    } else if (!r.rows) {
+        r.rows = wren_xmalloc(sizeof(float));
+    }
+    free(r.out);
+    if (r.nrows > (size_t)0x7fffffff) {
+        free(r.rows);
         return wren_error("front end: input too long (%zu samples)", n);
     }
-    int dim = logspec ? fe->nfilt : fe->ncep;
-    float *o = wren_xmalloc((nf * (size_t)dim + 1) * sizeof(float));
-    for (size_t t = 0; t < nf; t++) {
-        double prior = fp[t].prior >= 0 ? x[fp[t].prior] : 0.0;
-        prepare_frame(fe, x + fp[t].start, fp[t].len, prior);
-        log_mel(fe);
-        float *row = o + t * (size_t)dim;
-        if (logspec)
-            for (int j = 0; j < dim; j++) row[j] = (float)fe->mfspec[j];
-        else
-            mel_cep(fe, row);
-    }
-    free(fp);
-    *out = o;
-    *nframes = (int)nf;
+    *out = r.rows;
+    *nframes = (int)r.nrows;
     return 0;
+}
+
+int wren_fe_num_frames(struct wren_fe *fe, size_t n)
+{
+    struct replay r;
+    memset(&r, 0, sizeof r);
+    r.fe = fe;
+    r.dry = 1;
+    r.dim = fe->ncep;
+    replay_utterance(&r, n);
+    free(r.out);
+    return r.nrows > (size_t)0x7fffffff ? -1 : (int)r.nrows;
 }
 
 int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,

@@ -43,6 +43,10 @@ void wren_feat_params_default(struct wren_feat_params *p)
     p->seed = -1;
     p->remove_noise = 1;
     p->remove_silence = 1;
+    p->vad_threshold = 2.0f;
+    p->vad_prespeech = 20;
+    p->vad_postspeech = 50;
+    p->vad_startspeech = 10;
     copy_str(p->warp_type, sizeof p->warp_type, "inverse_linear");
     copy_str(p->feat, sizeof p->feat, "1s_c_d_dd");
     p->ceplen = 13;
@@ -158,6 +162,8 @@ int wren_feat_params_set(struct wren_feat_params *p, const char *key, const char
     I("lifter", lifter) B("remove_dc", remove_dc) B("round_filters", round_filters)
     B("unit_area", unit_area) B("doublebw", doublebw) B("dither", dither) I("seed", seed)
     B("remove_noise", remove_noise) B("remove_silence", remove_silence)
+    F("vad_threshold", vad_threshold) I("vad_prespeech", vad_prespeech)
+    I("vad_postspeech", vad_postspeech) I("vad_startspeech", vad_startspeech)
     S("warp_type", warp_type) S("warp_params", warp_params)
     S("feat", feat) I("ceplen", ceplen) B("varnorm", varnorm) S("agc", agc)
     F("agcthresh", agcthresh) S("svspec", svspec) S("lda", lda) I("ldadim", ldadim)
@@ -201,6 +207,10 @@ static int check_ranges(const struct wren_feat_params *p)
     if (!(p->lowerf >= 0 && p->lowerf < p->upperf && p->upperf <= p->samprate / 2))
         return wren_error("-lowerf %g / -upperf %g not within 0..samprate/2 (%g)", p->lowerf,
                           p->upperf, p->samprate / 2);
+    if (p->vad_prespeech < 0 || p->vad_prespeech > 100000 || p->vad_postspeech < 1 ||
+        p->vad_startspeech < 1)
+        return wren_error("-vad_prespeech %d / -vad_postspeech %d / -vad_startspeech %d out of "
+                          "range", p->vad_prespeech, p->vad_postspeech, p->vad_startspeech);
     if (p->lifter < 0)
         return wren_error("-lifter %d is negative", p->lifter);
     return 0;

@@ -45,8 +45,12 @@ struct wren_feat_params {
     int doublebw;               /* -doublebw (no) */
     int dither;                 /* -dither (no); Wren never dithers, this is only recorded */
     int seed;                   /* -seed (-1) */
-    int remove_noise;           /* -remove_noise (yes in sphinxbase 5prealpha; see feat.h) */
-    int remove_silence;         /* -remove_silence (yes; Wren keeps every frame) */
+    int remove_noise;           /* -remove_noise (yes): spectral subtraction on mel energies */
+    int remove_silence;         /* -remove_silence (yes): VAD drops non-speech frames */
+    float vad_threshold;        /* -vad_threshold (2.0) */
+    int vad_prespeech;          /* -vad_prespeech (20) frames kept before speech */
+    int vad_postspeech;         /* -vad_postspeech (50) non-speech frames ending speech */
+    int vad_startspeech;        /* -vad_startspeech (10) speech frames starting speech */
     char warp_type[WREN_FEAT_NAME_MAX];    /* -warp_type (inverse_linear) */
     char warp_params[WREN_FEAT_SPEC_MAX];  /* -warp_params ("": no warping) */
     /* Feature stream (sphinxbase feat). */

@@ -4,10 +4,14 @@
  * Kaldi-style log-mel filterbank. Input is float samples in 16-bit scale (see audio.h).
  * Not for: reading audio (audio.h), scoring features (am.h).
  *
- * Differences from sphinx_fe, on purpose: Wren never dithers, and it does not apply
- * sphinxbase's -remove_noise (spectral subtraction) or -remove_silence (VAD frame dropping):
- * every frame of the input is kept. Compare against sphinx_fe with
- * `-dither no -remove_noise no -remove_silence no`. */
+ * Like sphinxbase, the front end applies -remove_noise (spectral subtraction on the mel
+ * energies) and -remove_silence (the VAD drops non-speech frames, keeping vad_prespeech frames
+ * before speech and vad_postspeech after) when the parameters say so — both default to yes,
+ * so with a model's feat.params Wren's output equals plain `sphinx_fe -argfile feat.params`.
+ * Set them to no (compute-feats --remove-noise=no --remove-silence=no) to keep every frame
+ * time-aligned with the audio. Wren never dithers. One deliberate difference: without
+ * -remove_silence, inputs shorter than vad_startspeech frames still give their frames
+ * (sphinx_fe outputs none). */
 #ifndef WREN_FEAT_H
 #define WREN_FEAT_H
 
@@ -24,15 +28,15 @@ struct wren_fe;   /* opaque: window, FFT tables, mel filterbank, DCT tables */
 int wren_fe_create(const struct wren_feat_params *p, struct wren_fe **out);
 void wren_fe_free(struct wren_fe *fe);
 
-/* Number of frames sphinx_fe produces for n samples: every full frame (window length wlen,
- * shift 1/frate), plus one last zero-padded frame starting one shift after the last full
- * frame when samples remain beyond the end of the last full frame (0 < n < window gives 1
- * frame, n = 0 gives 0). sphinx_fe itself outputs nothing for inputs shorter than about 10
- * frames (its VAD start-up buffer); Wren returns them. */
-int wren_fe_num_frames(const struct wren_fe *fe, size_t n);
+/* Number of frames sphinx_fe computes for n samples: every full frame (window wlen, shift
+ * 1/frate), plus possibly one last zero-padded frame, as decided by sphinx_fe's block-wise
+ * processing (0 < n < window gives 1 frame, n = 0 gives 0). With -remove_silence the VAD
+ * outputs a subset of these (known only once computed). */
+int wren_fe_num_frames(struct wren_fe *fe, size_t n);
 
 /* Raw cepstra (before CMN) of one utterance: *cep gets nframes x ncep floats, row-major
- * (caller frees). Pre-emphasis starts from a zero sample, as sphinx_fe at utterance start. */
+ * (caller frees). Each call is a fresh utterance and stream, as one sphinx_fe input file:
+ * pre-emphasis starts from a zero sample, the noise estimate and the VAD start afresh. */
 int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,
                     int *nframes);
 
