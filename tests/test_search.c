@@ -4,7 +4,10 @@
  * their separate graph and acoustic costs). */
 #include "testutil.h"
 
+#include "am.h"
+#include "audio.h"
 #include "decodable.h"
+#include "graph.h"
 #include "decoder.h"
 #include "lattice.h"
 #include "search.h"
@@ -475,6 +478,74 @@ START_TEST(test_streaming_equals_batch)
 }
 END_TEST
 
+/* The streaming API on real audio: a graph from wren_mkgraph with a small LM, audio fed in
+ * chunks of 0.2 s with a partial result after each; the final result is the one-shot one. */
+#define MODEL "/usr/share/pocketsphinx/model/en-us/en-us"
+#define DICT "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
+#define WAV "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+START_TEST(test_stream_real_audio)
+{
+    if (access(MODEL "/mdef", R_OK) || access(WAV, R_OK) || access(DICT, R_OK)) return;  /* not installed */
+    char *dir = test_tmpdir();
+    char *lm = test_write_file(dir, "lm.arpa",
+        "\\data\\\nngram 1=10\n\n\\1-grams:\n-1 </s>\n-99 <s>\n-1 he\n-1 was\n-1 not\n-1 an\n-1 ill\n"
+        "-1 disposed\n-1 young\n-1 man\n\n\\end\\\n");
+    struct wren_am *am;
+    ck_assert_int_eq(wren_am_load(MODEL, &am), 0);
+    int nt = wren_am_n_tmat(am);
+    const float **tm = malloc(sizeof *tm * (size_t)nt);
+    for (int i = 0; i < nt; i++) tm[i] = wren_am_tmat(am, i);
+    struct wren_graph_model gm = { wren_am_mdef(am), nt, tm };
+    struct wren_mkgraph_opts mo;
+    wren_mkgraph_opts_default(&mo);
+    char gdir[512];
+    snprintf(gdir, sizeof gdir, "%s/graph", dir);
+    struct wren_mkgraph_stats ms;
+    ck_assert_msg(wren_mkgraph(&gm, DICT, lm, gdir, &mo, &ms) == 0, "%s", wren_error_msg());
+    free(tm);
+    wren_am_free(am);
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    struct wren_decoder *d;
+    ck_assert_msg(wren_decoder_create(MODEL, gdir, &o, &d) == 0, "%s", wren_error_msg());
+    struct wren_audio_opts ao;
+    wren_audio_opts_default(&ao);
+    struct wren_audio a;
+    ck_assert_int_eq(wren_audio_read(WAV, &ao, &a), 0);
+    /* one shot */
+    struct wren_decode_result r1, r2, pr;
+    wren_decoder_start(d);
+    wren_decoder_feed(d, a.samples, a.n);
+    ck_assert_int_eq(wren_decoder_finish(d, &r1, NULL), 0);
+    ck_assert_int_ge(r1.n, 6);
+    /* chunks with partial results */
+    wren_decoder_start(d);
+    size_t chunk = (size_t)a.rate / 5;
+    int last_frames = 0, max_words = 0;
+    for (size_t at = 0; at < a.n; at += chunk) {
+        size_t n = at + chunk > a.n ? a.n - at : chunk;
+        ck_assert_int_eq(wren_decoder_feed(d, a.samples + at, n), 0);
+        ck_assert_int_eq(wren_decoder_partial(d, &pr), 0);
+        ck_assert_int_ge(pr.frames, last_frames);
+        last_frames = pr.frames;
+        if (pr.n > max_words) max_words = pr.n;
+        wren_decode_result_free(&pr);
+    }
+    ck_assert_int_gt(last_frames, 0);
+    ck_assert_int_ge(max_words, 3);          /* words showed up before the end */
+    ck_assert_int_eq(wren_decoder_finish(d, &r2, NULL), 0);
+    ck_assert_int_eq(r1.n, r2.n);
+    for (int i = 0; i < r1.n; i++) ck_assert_int_eq(r1.w[i].word, r2.w[i].word);
+    ck_assert_double_eq_tol(r1.graph_cost, r2.graph_cost, 1e-3);
+    wren_decode_result_free(&r1);
+    wren_decode_result_free(&r2);
+    wren_audio_free(&a);
+    wren_decoder_free(d);
+    free(lm);
+    free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("search");
@@ -488,6 +559,10 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, test_random_vs_bruteforce, 0, 200);
     tcase_add_test(tc, test_streaming_equals_batch);
     suite_add_tcase(s, tc);
+    TCase *real = tcase_create("stream");
+    tcase_set_timeout(real, 300);
+    tcase_add_test(real, test_stream_real_audio);
+    suite_add_tcase(s, real);
     return s;
 }
 

@@ -1,0 +1,83 @@
+#!/bin/bash
+# decode.sh — first-pass decoding benchmark: Wren's beam search against pocketsphinx_batch on
+# the same audio, with the same acoustic model (pocketsphinx-en-us), the same dictionary
+# (cmudict-en-us) and the same ARPA trigram (Jane Austen's novels, leak-guarded against the test
+# transcripts, pruned), single thread. Test sets: the five LibriVox utterances of
+# pocketsphinx-testdata (Sense and Sensibility) and the first N ARCTIC prompts (arctic-fraser).
+# Prints WER and real-time factor per system and beam (the WER/speed trade-off), and Wren's
+# RTF as a ratio of pocketsphinx's. Work files are kept in WREN_BENCH_DIR (default
+# /tmp/wren-bench-decode) so that the LM and graph are built once.
+# Env: WREN (built wren), WREN_SHARED; N_ARCTIC (default 60); BEAMS (default "8 10 13 16").
+set -eu
+WREN=${WREN:?set WREN to the built wren}
+SHARED=${WREN_SHARED:-$(dirname "$0")/../../shared}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+ARCTIC=$SHARED/data/speech/arctic-fraser
+CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
+N_ARCTIC=${N_ARCTIC:-60}
+BEAMS=${BEAMS:-8 10 13 16}
+W=${WREN_BENCH_DIR:-/tmp/wren-bench-decode}
+for p in "$MODEL/mdef" "$DICT" "$LIBRI/fileids" "$CORPUS"; do
+  [ -e "$p" ] || { echo "decode bench: $p missing, skipped"; exit 0; }
+done
+command -v pocketsphinx_batch >/dev/null || { echo "decode bench: pocketsphinx_batch missing, skipped"; exit 0; }
+mkdir -p "$W"
+cd "$W"
+
+# --- test sets as Kaldi data (wav.scp + text), and 16-bit wav copies for pocketsphinx
+mkdir -p wav
+: > wav.scp; : > text.raw
+for u in $(cat "$LIBRI/fileids"); do
+  echo "$u $LIBRI/$u.wav" >> wav.scp
+  grep "($u)" "$LIBRI/transcription" | sed -e 's/<s> //; s/ <\/s>//; s/ ([^)]*)$//' -e "s/^/$u /" >> text.raw
+  [ -e "wav/$u.wav" ] || cp "$LIBRI/$u.wav" "wav/$u.wav"
+done
+if [ -d "$ARCTIC/audio" ] && command -v sox >/dev/null; then
+  for f in $(ls "$ARCTIC"/audio/*.flac | head -n "$N_ARCTIC"); do
+    u=$(basename "$f" .flac)
+    echo "$u $f" >> wav.scp
+    echo "$u $(cat "$ARCTIC/text/$u.txt")" >> text.raw
+    [ -e "wav/$u.wav" ] || sox "$f" -b 16 -e signed-integer "wav/$u.wav"
+  done
+fi
+"$WREN" text-norm --ids text.raw text 2>/dev/null
+cut -d' ' -f1 wav.scp > fileids
+n_utt=$(wc -l < wav.scp)
+audio_sec=$(for u in $(cat fileids); do soxi -D "wav/$u.wav" 2>/dev/null || echo 0; done | awk '{s += $1} END {printf "%.1f", s}')
+
+# --- LM: Austen, normalised, leak-guarded against the test text, trigram pruned to 200k n-grams
+if [ ! -s lm.arpa ]; then
+  "$WREN" text-norm "$CORPUS" corpus.txt 2>/dev/null
+  cut -d' ' -f2- text > eval.txt
+  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt
+  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
+fi
+# --- graph
+if [ ! -s graph/HCLG.fst ]; then
+  "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
+fi
+
+wer() { "$WREN" wer text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
+printf '\n%-26s %6s %8s %8s %10s\n' "system ($n_utt utts, ${audio_sec}s)" beam "%WER" RTF "RTF/psphx"
+
+# --- pocketsphinx_batch: same model, dictionary, LM (default beams, single thread)
+t0=$(date +%s.%N)
+pocketsphinx_batch -hmm "$MODEL" -dict "$DICT" -lm lm.arpa -ctl fileids -cepdir wav -cepext .wav \
+  -adcin yes -adchdr 44 -hyp psphx.hyp > psphx.log 2>&1
+t1=$(date +%s.%N)
+sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' psphx.hyp > psphx.txt
+ps_rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
+printf '%-26s %6s %8s %8s %10s\n' pocketsphinx_batch default "$(wer psphx.txt)" "$ps_rtf" 1.00
+
+# --- Wren: beam sweep
+for b in $BEAMS; do
+  t0=$(date +%s.%N)
+  "$WREN" --quiet decode --model "$MODEL" --graph graph --beam "$b" wav.scp "hyp-$b.txt" "lat-$b.gz" 2> "decode-$b.log"
+  t1=$(date +%s.%N)
+  rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
+  printf '%-26s %6s %8s %8s %10s\n' "wren decode" "$b" "$(wer "hyp-$b.txt")" "$rtf" \
+    "$(echo "$rtf $ps_rtf" | awk '{printf "%.2f", $1 / $2}')"
+done
+echo "(RTF = wall time incl. model and graph loading / audio time; files in $W)"
