@@ -34,8 +34,11 @@ static int run(const struct wren_wer_opts *o, char **pos)
             if (o->json) wren_wer_print_json(stdout, b);
             printf("compare A=%s B=%s: %ld utterances, A better on %ld, B better on %ld\n", pos[1], o->compare,
                    c.utts, c.a_better, c.b_better);
-            printf("WER A %.2f B %.2f; matched-pairs z = %.3f, p = %.4g; paired bootstrap (%d resamples) p = %.4g\n",
-                   c.wer_a, c.wer_b, c.z, c.p_mp, o->bootstrap, c.p_boot);
+            char pb[64];
+            if (c.p_boot > 0 || o->bootstrap <= 0) snprintf(pb, sizeof pb, "= %.4g", c.p_boot);
+            else snprintf(pb, sizeof pb, "< %.4g", 2.0 / o->bootstrap);   /* no resample flipped the sign */
+            printf("WER A %.2f B %.2f; matched-pairs z = %.3f, p = %.4g; paired bootstrap (%d resamples) p %s\n",
+                   c.wer_a, c.wer_b, c.z, c.p_mp, o->bootstrap, pb);
         }
     }
     wren_wer_result_free(b);
