@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "arpa.h"
 #include "error.h"
 #include "fst.h"
 #include "graph.h"
@@ -379,6 +380,184 @@ START_TEST(test_lexicon_reader)
 }
 END_TEST
 
+
+/* ---- random paths: each path of HCLG is an expansion of its own words ----
+ * The reference is worked out here from the mdef independently of graph-c.c/graph-h.c: the
+ * words' phones with word positions, triphones looked up in context (SIL at the edges) with
+ * back-off to other positions then the CI phone, each phone's HMM as an acceptor over senones
+ * (a frame of state i is spent on leaving it, to itself or to a later state). */
+static int ref_phone(const struct wren_mdef *m, int base, int l, int r, char wpos)
+{
+    if (wren_mdef_is_filler(m, base)) return base;
+    int p = wren_mdef_triphone(m, base, l, r, wpos);
+    const char *order = "ibes";
+    for (int k = 0; p < 0 && order[k]; k++)
+        if (order[k] != wpos) p = wren_mdef_triphone(m, base, l, r, order[k]);
+    return p < 0 ? base : p;
+}
+
+static void ref_append_hmm(struct wren_fst *f, int *s, const struct wren_mdef *m, int p)
+{
+    const int *sen = wren_mdef_senones(m, p);
+    int node[4];
+    node[0] = *s;
+    for (int i = 1; i <= 3; i++) node[i] = wren_fst_add_state(f);
+    for (int i = 0; i < 3; i++)
+        for (int j = i; j <= 3; j++)
+            if (TMAT[i * 4 + j] > 0)
+                wren_fst_add_arc(f, node[i], sen[i] + 1, sen[i] + 1,
+                                 (float)-log(TMAT[i * 4 + j]), node[j]);
+    *s = node[3];
+}
+
+/* Reference acceptor of the senone sequences of a word sequence (no silence). */
+static struct wren_fst *ref_words(const struct toy *t, const char *dict_words[],
+                                  const char *dict_prons[], int ndict, int *wid, int nw)
+{
+    const struct wren_mdef *m = t->mdef;
+    int sil = wren_mdef_sil(m), base[64], n = 0;
+    char pos[64];
+    for (int k = 0; k < nw; k++) {
+        const char *w = wren_symtab_symbol(t->words, wid[k]);
+        const char *pron = NULL;
+        for (int d = 0; d < ndict; d++)
+            if (!strcmp(dict_words[d], w)) pron = dict_prons[d];
+        ck_assert_ptr_nonnull(pron);
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", pron);
+        int first = n;
+        for (char *ph = strtok(buf, " "); ph; ph = strtok(NULL, " ")) {
+            base[n] = wren_mdef_ciphone_id(m, ph);
+            pos[n++] = 'i';
+        }
+        if (n - first == 1) pos[first] = 's';
+        else {
+            pos[first] = 'b';
+            pos[n - 1] = 'e';
+        }
+    }
+    struct wren_fst *f = wren_fst_new();
+    int s = wren_fst_add_state(f);
+    wren_fst_set_start(f, s);
+    for (int k = 0; k < n; k++) {
+        int l = k ? base[k - 1] : sil, r = k + 1 < n ? base[k + 1] : sil;
+        ref_append_hmm(f, &s, m, ref_phone(m, base[k], l, r, pos[k]));
+    }
+    wren_fst_set_final(f, s, 0.0f);
+    return f;
+}
+
+static struct wren_fst *linear(const int *lab, int n, int offset)
+{
+    struct wren_fst *f = wren_fst_new();
+    int s = wren_fst_add_state(f);
+    wren_fst_set_start(f, s);
+    for (int i = 0; i < n; i++) {
+        int t2 = wren_fst_add_state(f);
+        wren_fst_add_arc(f, s, lab[i] + offset, lab[i] + offset, 0.0f, t2);
+        s = t2;
+    }
+    wren_fst_set_final(f, s, 0.0f);
+    return f;
+}
+
+/* Best cost of the graph for exactly these senones and these words. */
+static float pair_cost(const struct toy *t, const int *sen, int ns, const int *wid, int nw)
+{
+    struct wren_fst *in = linear(sen, ns, 1), *out = linear(wid, nw, 0), *a = NULL, *b = NULL;
+    ck_assert_int_eq(wren_fst_compose(in, t->hclg, &a), 0);
+    ck_assert_int_eq(wren_fst_compose(a, out, &b), 0);
+    float c;
+    ck_assert_int_eq(wren_fst_shortest_distance(b, &c), 0);
+    wren_fst_free(in);
+    wren_fst_free(out);
+    wren_fst_free(a);
+    wren_fst_free(b);
+    return c;
+}
+
+START_TEST(test_random_paths)
+{
+    static const char *dw[] = { "a", "ba", "bab" }, *dp[] = { "AH", "B AH", "B AH B" };
+    const char *arpa =
+        "\\data\\\nngram 1=5\nngram 2=3\n\n\\1-grams:\n-0.8 </s>\n-99 <s> -0.2\n-0.5 a -0.1\n"
+        "-0.6 ba -0.2\n-0.7 bab -0.3\n\n\\2-grams:\n-0.2 <s> bab\n-0.1 bab a\n-0.3 a </s>\n\n"
+        "\\end\\\n";
+    struct toy t;
+    toy_init(&t);
+    ck_assert_msg(toy_build(&t, "a AH\nba B AH\nbab B AH B\n", arpa, 0.0f) == 0, "%s",
+                  wren_error_msg());
+    char *ap = path_in(t.dir, "lm.arpa");
+    struct wren_arpa *arpa_model;
+    ck_assert_int_eq(wren_arpa_read(ap, &arpa_model), 0);
+    free(ap);
+    struct wren_fst *paths = NULL;
+    ck_assert_int_eq(wren_fst_randgen(t.hclg, 200, 12345, &paths), 0);
+    /* walk each path from the start (randgen's output is a tree of paths) */
+    int start = wren_fst_start(paths), checked = 0;
+    const struct wren_arc *first;
+    size_t nfirst;
+    wren_fst_arcs(paths, start, &first, &nfirst);
+    for (size_t p = 0; p < nfirst; p++) {
+        int sen[4096], ns = 0, wid[256], nw = 0;
+        int st = start;
+        const struct wren_arc *a = &first[p];
+        for (;;) {
+            if (a->ilabel) sen[ns++] = a->ilabel - 1;
+            if (a->olabel) wid[nw++] = a->olabel;
+            st = a->nextstate;
+            size_t n;
+            const struct wren_arc *next;
+            wren_fst_arcs(paths, st, &next, &n);
+            if (n == 0) break;
+            ck_assert_uint_eq(n, 1);
+            ck_assert_int_lt(ns, 4000);
+            a = &next[0];
+        }
+        sen[ns] = -1;
+        if (nw == 0) continue;
+        /* the words' own expansion accepts the senones; the graph's best cost for them
+         * is at most the LM cost of those words plus the reference's acoustic path cost */
+        struct wren_fst *ref = ref_words(&t, dw, dp, 3, wid, nw);
+        float rc;
+        int lab[4096];
+        for (int k = 0; k < ns; k++) lab[k] = sen[k] + 1;
+        ck_assert_int_eq(wren_fst_accept_cost(ref, lab, (size_t)ns, &rc), 0);
+        if (!isfinite(rc)) {
+            char desc[1024] = "";
+            for (int k = 0; k < nw; k++) {
+                strcat(desc, wren_symtab_symbol(t.words, wid[k]));
+                strcat(desc, " ");
+            }
+            strcat(desc, "/");
+            for (int k = 0; k < ns && strlen(desc) < 900; k++)
+                snprintf(desc + strlen(desc), 1024 - strlen(desc), " %d", sen[k]);
+            ck_abort_msg("path %zu is not an expansion of its words: %s", p, desc);
+        }
+        /* the path's cost is the LM cost of its words (by back-off lookup in the ARPA model)
+         * plus the HMM cost of its frames */
+        double lm = 0;
+        int hist[256], nh = 0;
+        hist[nh++] = wren_arpa_word_id(arpa_model, "<s>");
+        for (int k = 0; k <= nw; k++) {
+            int w = k < nw ? wren_arpa_word_id(arpa_model, wren_symtab_symbol(t.words, wid[k]))
+                           : wren_arpa_word_id(arpa_model, "</s>");
+            lm += -LN10 * wren_arpa_logprob(arpa_model, hist, nh, w);
+            hist[nh++] = w;
+        }
+        double pathcost = pair_cost(&t, sen, ns, wid, nw);
+        ck_assert_msg(fabs(pathcost - (lm + rc)) < 2e-3, "path %zu: cost %f, expected LM %f + HMM %f",
+                      p, pathcost, lm, rc);
+        wren_fst_free(ref);
+        checked++;
+    }
+    ck_assert_int_ge(checked, 100);
+    wren_arpa_free(arpa_model);
+    wren_fst_free(paths);
+    toy_free(&t);
+}
+END_TEST
+
 /* The real Debian model and CMUdict: a tiny LM builds, and the graph is consistent. */
 START_TEST(test_en_us_small)
 {
@@ -423,6 +602,7 @@ static Suite *graph_suite(void)
     tcase_add_test(tc, test_bigram_backoff);
     tcase_add_test(tc, test_homophones);
     tcase_add_test(tc, test_dropped_words_and_alternates);
+    tcase_add_test(tc, test_random_paths);
     tcase_add_test(tc, test_bad_inputs);
     tcase_add_test(tc, test_en_us_small);
     suite_add_tcase(s, tc);
