@@ -588,7 +588,11 @@ static void plain_word(struct ctx *c, const char *s, size_t n)
         }
         return;
     }
-    emit(c->tn, c->out, s, n);
+    /* the always-expanded abbreviations, also when they were glued to other text (Mr.Smith) */
+    if (eqi(s, n, "mr")) emit_list(c->tn, c->out, "mister");
+    else if (eqi(s, n, "mrs")) emit_list(c->tn, c->out, "missus");
+    else if (eqi(s, n, "etc")) emit_list(c->tn, c->out, "et cetera");
+    else emit(c->tn, c->out, s, n);
 }
 
 /* Expansion of an abbreviation (without its dot), or NULL. dotted: the token had a final '.'. */

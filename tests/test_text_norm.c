@@ -285,6 +285,35 @@ START_TEST(test_real_transcripts_all_normalise)
 }
 END_TEST
 
+/* Token soup from a fixed generator: no crash, only lower-case words, and idempotent. */
+START_TEST(test_token_soup)
+{
+    static const char *const toks[] = { "$", "5", ".", "50", "%", "1,000", "-", "--", "'", "\"", "Mr.", "U.S.", "St.",
+        "1984", "s", "th", "/", "&", "#", "<", ">", "<unk>", "a", "B", "1:30", ":", "(", ")", "...", "?", "!",
+        "\xe2\x80\x99", "\xc2\xa3", "e.g.", ",", "0", "007", ".5", "$1,234.567", "12-", "-12", "1/0",
+        "99999999999999999999", "1,00", "1,0000", "Etc", "x-ray", "\xff", "&amp;", "2." };
+    const size_t ntok = sizeof toks / sizeof toks[0];
+    struct wren_textnorm_opts o;
+    wren_textnorm_opts_default(&o);
+    unsigned long long st = 12345;
+    for (int line = 0; line < 2000; line++) {
+        char in[2048] = "";
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        int n = 1 + (int)((st >> 33) % 30);
+        for (int k = 0; k < n; k++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            strcat(in, toks[(st >> 33) % ntok]);
+            if ((st >> 20) & 1) strcat(in, " ");
+        }
+        char *got = norm_with(&o, in);
+        for (const char *c = got; *c; c++)
+            ck_assert_msg(strchr("abcdefghijklmnopqrstuvwxyz' <>\n", *c), "'%s' -> '%s'", in, got);
+        check_idempotent(&o, got);
+        free(got);
+    }
+}
+END_TEST
+
 START_TEST(test_leak_guard)
 {
     char *dir = test_tmpdir();
@@ -381,6 +410,7 @@ int main(void)
     tcase_add_test(tc, test_vocab_unk_hyphens);
     tcase_add_test(tc, test_file_modes);
     tcase_add_test(tc, test_real_transcripts_all_normalise);
+    tcase_add_test(tc, test_token_soup);
     tcase_add_test(tc, test_leak_guard);
     tcase_add_test(tc, test_vocab_select);
     suite_add_tcase(s, tc);
