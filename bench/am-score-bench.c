@@ -56,6 +56,7 @@ int main(int argc, char **argv)
         return 1;
     }
     ao.expect_rate = (int)fp.samprate;
+    fp.remove_silence = 0;   /* score every frame of the audio */
     float *feats;
     int nframes, dim;
     if (wren_audio_read(argv[2], &ao, &a) < 0 ||

@@ -21,6 +21,7 @@
 struct wren_mdef {
     int n_ci, n_phone, n_emit, n_ci_sen, n_sen, n_tmat;
     char **ciname;           /* n_ci names */
+    int n_ciname;            /* slots allocated in ciname (n_ci once loaded) */
     unsigned char *filler;   /* n_ci */
     int *base, *left, *right;/* n_phone; left/right -1 for CI phones */
     char *wpos;              /* n_phone: 'b','e','i','s' or '-' */
@@ -66,6 +67,7 @@ static void mdef_alloc_phones(struct wren_mdef *m)
     m->tmat = wren_xcalloc(n, sizeof(int));
     m->sen = wren_xcalloc(n * (size_t)m->n_emit, sizeof(int));
     m->ciname = wren_xcalloc((size_t)m->n_ci, sizeof(char *));
+    m->n_ciname = m->n_ci;
     m->filler = wren_xcalloc((size_t)m->n_ci, 1);
 }
 
@@ -74,7 +76,7 @@ void wren_mdef_free(struct wren_mdef *m)
     if (!m)
         return;
     if (m->ciname)
-        for (int i = 0; i < m->n_ci; i++)
+        for (int i = 0; i < m->n_ciname; i++)
             free(m->ciname[i]);
     free(m->ciname);
     free(m->filler);

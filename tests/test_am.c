@@ -729,12 +729,16 @@ static char *make_8k_goforward(const char *dir)
 }
 
 /* Features from Wren's own front end (audio.h, feat.h) for raw 16-bit audio at RATE, with the
- * model's feat.params; *raw_c0 gets c0 before CMN. Returns the frame count. */
-static int wren_features(const char *model_dir, const char *raw, int rate, float **feat, float **raw_c0)
+ * model's feat.params, no VAD, noise removal as asked; *raw_c0 gets c0 before CMN. Returns the frame count. */
+static int wren_features_nr(const char *model_dir, const char *raw, int rate, int remove_noise,
+                            float **feat, float **raw_c0)
 {
     struct wren_feat_params fp;
     wren_feat_params_default(&fp);
     ck_assert_msg(wren_feat_params_read(model_dir, &fp) == 0, "%s", wren_error_msg());
+    fp.remove_noise = remove_noise;
+    /* every frame (no VAD), as in the pocketsphinx runs below */
+    fp.remove_silence = 0;
     struct wren_audio_opts ao;
     wren_audio_opts_default(&ao);
     ao.raw_format = "s16le";
@@ -755,6 +759,11 @@ static int wren_features(const char *model_dir, const char *raw, int rate, float
     wren_fe_free(fe);
     wren_audio_free(&a);
     return T;
+}
+
+static int wren_features(const char *model_dir, const char *raw, int rate, float **feat, float **raw_c0)
+{
+    return wren_features_nr(model_dir, raw, rate, 0, feat, raw_c0);
 }
 
 /* On the quietest 10 % of an utterance's frames (its leading and trailing silence), the
@@ -829,7 +838,8 @@ END_TEST
  * top-4 scores relative to the frame's best must agree: the same best senone on most frames
  * and small differences for the senones near the top (sphinx's integer log tables and
  * clamping account for the rest). */
-static void check_against_pocketsphinx(const char *dir, const char *raw, int rate, const char *fe_args)
+static void check_against_pocketsphinx(const char *dir, const char *raw, int rate, const char *fe_args,
+                                       int remove_noise)
 {
     char *tmp = test_tmpdir(), cmd[4096], p[1024];
     snprintf(p, sizeof p, "%s/utt.raw", tmp);
@@ -841,8 +851,9 @@ static void check_against_pocketsphinx(const char *dir, const char *raw, int rat
     snprintf(p, sizeof p, "%s/g.gram", tmp);
     spit(p, "#JSGF V1.0;\ngrammar g;\npublic <s> = go;\n", 41);
     snprintf(cmd, sizeof cmd, "cd %s && pocketsphinx_batch -hmm %s -ctl ctl -cepdir . -cepext .raw "
-             "-adcin yes -samprate %d -senlogdir sen -dict dict -jsgf g.gram -remove_noise no "
-             "-remove_silence no -dither no -compallsen yes -topn 4 -hyp hyp >log 2>&1", tmp, dir, rate);
+             "-adcin yes -samprate %d -senlogdir sen -dict dict -jsgf g.gram -remove_noise %s "
+             "-remove_silence no -dither no -compallsen yes -topn 4 -hyp hyp >log 2>&1", tmp, dir, rate,
+             remove_noise ? "yes" : "no");
     ck_assert_msg(system(cmd) == 0, "pocketsphinx_batch failed: %s", cmd);
     snprintf(p, sizeof p, "%s/sen/000000000.sen", tmp);
     size_t len;
@@ -856,7 +867,9 @@ static void check_against_pocketsphinx(const char *dir, const char *raw, int rat
     ck_assert_msg(wren_am_load(dir, &am) == 0, "%s", wren_error_msg());
     wren_am_set_topn(am, 4);
     float *feat, *c0;
-    int T = sphinx_features(fe_args, &feat, &c0);
+    /* sphinx_fe + CMN/deltas written here, or (fe_args NULL) Wren's own front end */
+    int T = fe_args ? sphinx_features(fe_args, &feat, &c0)
+                    : wren_features_nr(dir, raw, rate, remove_noise, &feat, &c0);
     int S = wren_am_n_senones(am);
     int Tp = (int)((len - (size_t)(e - b)) / (2 + 2 * (size_t)S));
     ck_assert_int_eq(T, Tp);
@@ -885,8 +898,9 @@ static void check_against_pocketsphinx(const char *dir, const char *raw, int rat
             n++;
         }
     }
-    fprintf(stderr, "%s vs pocketsphinx: same best senone on %d of %d frames; mean |diff| %.3f nats "
-            "over %ld senones within 15 nats of the best\n", dir, agree, T, sumd / (double)n, n);
+    fprintf(stderr, "%s (%s features%s) vs pocketsphinx: same best senone on %d of %d frames; mean |diff| %.3f nats "
+            "over %ld senones within 15 nats of the best\n", dir, fe_args ? "sphinx_fe" : "Wren",
+            remove_noise ? ", noise removal" : "", agree, T, sumd / (double)n, n);
     ck_assert_msg(agree * 10 >= T * 8, "%s: best senone differs from pocketsphinx on %d of %d frames",
                   dir, T - agree, T);
     ck_assert_msg(sumd / (double)n < 0.6, "%s: mean |diff| %.3f nats from pocketsphinx", dir, sumd / (double)n);
@@ -908,11 +922,14 @@ START_TEST(test_scores_match_pocketsphinx)
         fprintf(stderr, "skipped: sphinx_fe or pocketsphinx_batch not installed\n");
         return;
     }
-    check_against_pocketsphinx(EN_US, GOFORWARD, 16000, FE_EN_US);
+    check_against_pocketsphinx(EN_US, GOFORWARD, 16000, FE_EN_US, 0);
+    /* end to end: Wren's front end (with sphinx's noise removal) + Wren's scorer vs pocketsphinx */
+    check_against_pocketsphinx(EN_US, GOFORWARD, 16000, NULL, 1);
     char *tmp = test_tmpdir(), *raw = make_8k_goforward(tmp), *dir = hub4_dir(), args[2048];
     snprintf(args, sizeof args, "-i %s -raw yes -samprate 8000 -nfilt 20 -lowerf 1 -upperf 4000 "
              "-wlen 0.025 -transform dct -round_filters no -remove_dc yes", raw);
-    check_against_pocketsphinx(dir, raw, 8000, args);
+    check_against_pocketsphinx(dir, raw, 8000, args, 0);
+    check_against_pocketsphinx(dir, raw, 8000, NULL, 1);
     remove(raw);
     rmdir(tmp);
     free(raw);
@@ -1198,11 +1215,22 @@ START_TEST(test_corrupt_sendump_tmat_noisedict)
 END_TEST
 
 /* Random damage to the parts of the files that carry sizes and structure: loading either
- * succeeds or fails with a one-line message; never a crash (the ASan run checks memory). */
-static void fuzz_file(const char *name, size_t region, int rounds, unsigned *seed)
+ * succeeds or fails with a one-line message; never a crash (the ASan run checks memory).
+ * WREN_AM_FUZZ_ROUNDS scales the number of rounds for a longer offline campaign. */
+static void fuzz_file(const char *model, const char *name, size_t region, int rounds, unsigned *seed)
 {
-    char *dir = model_copy(), src[1024];
-    snprintf(src, sizeof src, EN_US "/%s", name);
+    const char *env = getenv("WREN_AM_FUZZ_ROUNDS");
+    if (env && atoi(env) > 0) rounds = atoi(env);
+    char *dir = test_tmpdir(), src[1024], dst[1024];
+    const char *files[] = { "feat.params", "mdef", "means", "variances", "sendump", "mixture_weights",
+                            "transition_matrices", "noisedict", NULL };
+    for (int i = 0; files[i]; i++) {
+        snprintf(src, sizeof src, "%s/%s", model, files[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
+        if (exists(src) && strcmp(files[i], name) != 0) ck_assert(symlink(src, dst) == 0);
+    }
+    snprintf(src, sizeof src, "%s/%s", model, name);
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
     size_t len;
     unsigned char *orig = slurp(src, &len);
     if (region > len) region = len;
@@ -1210,11 +1238,13 @@ static void fuzz_file(const char *name, size_t region, int rounds, unsigned *see
         unsigned char *b = malloc(len);
         memcpy(b, orig, len);
         int n_bytes = 1 + (int)(rand_r(seed) % 4);
-        for (int k = 0; k < n_bytes; k++)
-            b[(size_t)rand_r(seed) % region] = (unsigned char)rand_r(seed);
+        for (int k = 0; k < n_bytes; k++) {
+            size_t at = (size_t)rand_r(seed) % region;
+            /* text files: mostly digits, so that counts change rather than words break */
+            b[at] = rand_r(seed) % 2 ? (unsigned char)('0' + rand_r(seed) % 10) : (unsigned char)rand_r(seed);
+        }
         size_t cut = rand_r(seed) % 4 == 0 ? (size_t)rand_r(seed) % len : len;
-        char *f = replace_file(dir, name, 0, NULL, 0);
-        spit(f, b, cut);
+        spit(dst, b, cut);
         struct wren_am *am = NULL;
         if (wren_am_load(dir, &am) == 0) {
             ck_assert_ptr_nonnull(am);
@@ -1223,7 +1253,6 @@ static void fuzz_file(const char *name, size_t region, int rounds, unsigned *see
             const char *msg = wren_error_msg();
             ck_assert(msg[0] != 0 && strchr(msg, '\n') == NULL);
         }
-        free(f);
         free(b);
     }
     free(orig);
@@ -1234,11 +1263,16 @@ START_TEST(test_fuzz_headers)
 {
     REQUIRE(EN_US "/mdef");
     unsigned seed = 20261125;
-    fuzz_file("mdef", 2048, 12, &seed);
-    fuzz_file("sendump", 700, 8, &seed);
-    fuzz_file("means", 120, 8, &seed);
-    fuzz_file("transition_matrices", 2080, 8, &seed);
-    fuzz_file("feat.params", 230, 8, &seed);
+    fuzz_file(EN_US, "mdef", 2048, 12, &seed);
+    fuzz_file(EN_US, "sendump", 700, 8, &seed);
+    fuzz_file(EN_US, "means", 120, 8, &seed);
+    fuzz_file(EN_US, "transition_matrices", 2080, 8, &seed);
+    fuzz_file(EN_US, "feat.params", 230, 8, &seed);
+    if (exists(AN4 "/mdef")) {
+        fuzz_file(AN4, "mdef", 1900, 12, &seed);   /* text mdef */
+        fuzz_file(AN4, "mixture_weights", 472, 8, &seed);
+        fuzz_file(AN4, "noisedict", 60, 4, &seed);
+    }
 }
 END_TEST
 
