@@ -10,9 +10,12 @@
 #include "lattice.h"
 #include "wren-util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char *USAGE =
     "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR HYP_TEXT [LATTICE_OUT]";
@@ -27,9 +30,24 @@ static const char *DESCRIPTION =
     "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
     "line counts it. Exit 0 if at least one utterance was decoded.";
 
+struct totals {
+    int n_ok, n_fail, n_no_final;
+    int64_t frames, lat_arcs, ref_words, oracle_err;
+    double depth_sum, active_sum, senone_sum, audio_sec;
+};
+
+/* One utterance to decode: a whole recording (t0 < 0) or a segment of one. */
+struct job {
+    const char *utt, *spec;
+    double t0, t1;
+    const char *error;     /* set: fails with this message (bad segments line) */
+};
+
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
-    int nbest;
+    int nbest, nj;
+    FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
+    struct totals t;
     struct wren_decode_opts o;
     struct wren_decoder *dec;
     const struct wren_decode_graph *g;
@@ -37,10 +55,6 @@ struct cmd {
     struct wren_text_out *hyp, *lat, *ctm_out, *nb_out;
     struct wren_table reft;
     int have_ref;
-    /* totals */
-    int n_ok, n_fail, n_no_final;
-    int64_t frames, lat_arcs, ref_words, oracle_err;
-    double depth_sum, active_sum, senone_sum, audio_sec;
 };
 
 static void put_words(FILE *f, const struct wren_decode_graph *g, const int32_t *w, int n)
@@ -67,8 +81,8 @@ static int oracle(struct cmd *c, const char *utt, const struct wren_lattice *wl)
     struct wren_path p;
     int err = wren_lattice_oracle(wl, ids, n, &p);
     if (err >= 0) {
-        c->oracle_err += err;
-        c->ref_words += n;
+        c->t.oracle_err += err;
+        c->t.ref_words += n;
         wren_path_free(&p);
     }
     free(ids); free(fld); free(text);
@@ -79,41 +93,41 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
 {
     struct wren_decode_result r;
     struct wren_lattice wl;
-    int need_lat = c->lat || c->nbest > 0 || c->have_ref;
+    int need_lat = c->fl || c->nbest > 0 || c->have_ref;
     wren_decoder_start(c->dec);
     wren_decoder_feed(c->dec, samples, n);
     if (wren_decoder_finish(c->dec, &r, need_lat ? &wl : NULL)) return -1;
     struct wren_decoder_stats st;
     wren_decoder_stats(c->dec, &st);
     if (!r.reached_final) {
-        c->n_no_final++;
+        c->t.n_no_final++;
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
-    FILE *h = wren_text_out_file(c->hyp);
+    FILE *h = c->fh;
     fputs(utt, h);
     for (int i = 0; i < r.n; i++) {
         const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
         fprintf(h, " %s", s ? s : "<unk-id>");
     }
     fputc('\n', h);
-    if (c->ctm_out)
+    if (c->fc)
         for (int i = 0; i < r.n; i++) {
             const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
-            fprintf(wren_text_out_file(c->ctm_out), "%s 1 %.2f %.2f %s\n", utt, r.w[i].start * c->shift,
+            fprintf(c->fc, "%s 1 %.2f %.2f %s\n", utt, r.w[i].start * c->shift,
                     r.w[i].frames * c->shift, s ? s : "<unk-id>");
         }
     int rc = 0;
     if (need_lat) {
         double apf, depth;
         wren_lattice_density(&wl, st.frames, &apf, &depth);
-        c->lat_arcs += wl.n_arcs;
-        c->depth_sum += depth * st.frames;
-        if (c->lat) rc = wren_lattice_write(wren_text_out_file(c->lat), utt, &wl);
+        c->t.lat_arcs += wl.n_arcs;
+        c->t.depth_sum += depth * st.frames;
+        if (c->fl) rc = wren_lattice_write(c->fl, utt, &wl);
         if (!rc && c->nbest > 0) {
             struct wren_path *nb;
             int k = wren_lattice_nbest(&wl, c->o.acwt, c->nbest, 2000000, &nb);
             for (int i = 0; i < k; i++) {
-                FILE *f = wren_text_out_file(c->nb_out);
+                FILE *f = c->fn;
                 fprintf(f, "%s-%d %.4f %.4f", utt, i + 1, nb[i].g, nb[i].a);
                 put_words(f, c->g, nb[i].words, nb[i].n_words);
                 fputc('\n', f);
@@ -124,9 +138,9 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         if (!rc && c->have_ref) rc = oracle(c, utt, &wl);
         wren_lattice_free(&wl);
     }
-    c->frames += st.frames;
-    c->active_sum += st.avg_active * st.frames;
-    c->senone_sum += st.senone_fraction * st.frames;
+    c->t.frames += st.frames;
+    c->t.active_sum += st.avg_active * st.frames;
+    c->t.senone_sum += st.senone_fraction * st.frames;
     wren_decode_result_free(&r);
     return rc;
 }
@@ -138,7 +152,7 @@ static void run_utt(struct cmd *c, const char *utt, const char *spec, double t0,
     struct wren_audio a;
     if (wren_audio_read(spec, ao, &a)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
-        c->n_fail++;
+        c->t.n_fail++;
         return;
     }
     size_t b = 0, e = a.n;
@@ -149,26 +163,52 @@ static void run_utt(struct cmd *c, const char *utt, const char *spec, double t0,
         if (b >= e) {
             fprintf(stderr, "wren decode: utterance %s failed: segment %.2f-%.2f s is outside %s (%.2f s)\n",
                     utt, t0, t1, spec, (double)a.n / a.rate);
-            c->n_fail++;
+            c->t.n_fail++;
             wren_audio_free(&a);
             return;
         }
     }
     if (decode_one(c, utt, a.samples + b, e - b)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
-        c->n_fail++;
+        c->t.n_fail++;
     } else {
-        c->n_ok++;
-        c->audio_sec += (double)(e - b) / a.rate;
+        c->t.n_ok++;
+        c->t.audio_sec += (double)(e - b) / a.rate;
     }
     wren_audio_free(&a);
 }
 
-static int run(struct cmd *c, const char *input, struct wren_progress *pr)
+static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
 {
-    struct wren_audio_opts ao;
-    wren_audio_opts_default(&ao);
-    ao.expect_rate = wren_decoder_sample_rate(c->dec);
+    if (j->error) {
+        fprintf(stderr, "wren decode: utterance %s failed: %s\n", j->utt, j->error);
+        c->t.n_fail++;
+        return;
+    }
+    run_utt(c, j->utt, j->spec, j->t0, j->t1, ao);
+}
+
+/* The utterances of a wav.scp or data dir, in order. Tables stay alive while jobs are used. */
+struct jobs {
+    struct job *j;
+    size_t n;
+    struct wren_table wav, seg;
+    int have_seg;
+    char **err;   /* messages owned here */
+};
+
+static void jobs_free(struct jobs *js)
+{
+    for (size_t i = 0; i < js->n; i++) free(js->err[i]);
+    free(js->err);
+    free(js->j);
+    wren_table_free(&js->wav);
+    if (js->have_seg) wren_table_free(&js->seg);
+}
+
+static int jobs_read(const char *input, struct jobs *js)
+{
+    memset(js, 0, sizeof *js);
     if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp or data dir", input);
     char *scp = wren_xstrdup(input), *segs = NULL;
     char *w = wren_path_join(input, "wav.scp");
@@ -180,47 +220,164 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     } else {
         free(w);
     }
-    struct wren_table wav;
-    if (wren_table_read(scp, &wav)) { free(scp); free(segs); return -1; }
-    int rc = 0;
-    if (segs) {
-        struct wren_table st;
-        if (wren_table_read(segs, &st)) rc = -1;
-        else {
-            wren_progress_start(pr, "utterances", (double)st.n);
-            for (size_t i = 0; i < st.n; i++) {
-                char *v = wren_xstrdup(st.e[i].value);
-                char *f[4];
-                int n = wren_split_ws(v, f, 4);
-                char *end0, *end1;
-                double t0 = n >= 3 ? strtod(f[1], &end0) : -1, t1 = n >= 3 ? strtod(f[2], &end1) : -1;
-                const struct wren_table_entry *w = n >= 1 ? wren_table_find(&wav, f[0]) : NULL;
-                if (n != 3 || *end0 || *end1 || t0 < 0 || (t1 >= 0 && t1 <= t0)) {
-                    fprintf(stderr, "wren decode: utterance %s failed: %s:%d: expected 'utt recording start end'\n",
-                            st.e[i].key, segs, st.e[i].line);
-                    c->n_fail++;
-                } else if (!w) {
-                    fprintf(stderr, "wren decode: utterance %s failed: %s:%d: recording %s not in %s\n",
-                            st.e[i].key, segs, st.e[i].line, f[0], scp);
-                    c->n_fail++;
-                } else {
-                    run_utt(c, st.e[i].key, w->value, t0, t1, &ao);
-                }
-                free(v);
-                wren_progress_update(pr, (double)(i + 1));
-            }
-            wren_table_free(&st);
+    int rc = wren_table_read(scp, &js->wav);
+    if (!rc && segs) {
+        rc = wren_table_read(segs, &js->seg);
+        js->have_seg = !rc;
+    }
+    if (rc) {
+        if (js->have_seg) wren_table_free(&js->seg);
+        free(scp); free(segs);
+        return -1;
+    }
+    size_t n = segs ? js->seg.n : js->wav.n;
+    js->j = wren_xcalloc(n ? n : 1, sizeof *js->j);
+    js->err = wren_xcalloc(n ? n : 1, sizeof *js->err);
+    js->n = n;
+    for (size_t i = 0; i < n; i++) {
+        struct job *j = &js->j[i];
+        if (!segs) {
+            *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, -1, -1, NULL };
+            continue;
         }
+        const struct wren_table_entry *e = &js->seg.e[i];
+        j->utt = e->key;
+        char *v = wren_xstrdup(e->value);
+        char *f[4];
+        int nf = wren_split_ws(v, f, 4);
+        char *end0 = "", *end1 = "";
+        j->t0 = nf >= 3 ? strtod(f[1], &end0) : -1;
+        j->t1 = nf >= 3 ? strtod(f[2], &end1) : -1;
+        const struct wren_table_entry *rec = nf >= 1 ? wren_table_find(&js->wav, f[0]) : NULL;
+        char msg[1024];
+        if (nf != 3 || *end0 || *end1 || j->t0 < 0 || (j->t1 >= 0 && j->t1 <= j->t0)) {
+            snprintf(msg, sizeof msg, "%s:%d: expected 'utt recording start end'", segs, e->line);
+            j->error = js->err[i] = wren_xstrdup(msg);
+        } else if (!rec) {
+            snprintf(msg, sizeof msg, "%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
+            j->error = js->err[i] = wren_xstrdup(msg);
+        } else {
+            j->spec = rec->value;
+        }
+        free(v);
+    }
+    free(scp);
+    free(segs);
+    return 0;
+}
+
+/* --nj N: the model and graph are loaded once; N forked workers (sharing them copy-on-write)
+ * decode contiguous slices into files of a temporary folder, which are then appended in
+ * order to the outputs. */
+static char *slurp(const char *path, size_t *len)
+{
+    char *d = NULL;
+    *len = 0;
+    if (wren_read_all(path, &d, len)) return NULL;
+    return d;
+}
+
+static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                        FILE *outs[4])
+{
+    char tmpl[] = "/tmp/wren-decode-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    if (!dir) return wren_error("cannot create a temporary folder for --nj");
+    static const char *names[4] = { "hyp", "lat", "ctm", "nbest" };
+    pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
+    for (int k = 0; k < c->nj; k++) {
+        size_t b = js->n * (size_t)k / (size_t)c->nj, e = js->n * (size_t)(k + 1) / (size_t)c->nj;
+        fflush(NULL);
+        pid[k] = fork();
+        if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
+        if (pid[k] == 0) {
+            FILE *f[4] = { NULL, NULL, NULL, NULL };
+            for (int i = 0; i < 4; i++)
+                if (outs[i]) {
+                    char p[600];
+                    snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
+                    f[i] = fopen(p, "w");
+                    if (!f[i]) _exit(2);
+                }
+            c->fh = f[0]; c->fl = f[1]; c->fc = f[2]; c->fn = f[3];
+            memset(&c->t, 0, sizeof c->t);
+            for (size_t i = b; i < e; i++) run_job(c, &js->j[i], ao);
+            int bad = 0;
+            for (int i = 0; i < 4; i++) if (f[i] && fclose(f[i])) bad = 1;
+            char p[600];
+            snprintf(p, sizeof p, "%s/stats.%d", dir, k);
+            FILE *st = fopen(p, "wb");
+            if (!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) bad = 1;
+            _exit(bad ? 2 : 0);
+        }
+    }
+    int rc = 0;
+    for (int k = 0; k < c->nj; k++) {
+        int status;
+        if (waitpid(pid[k], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+            rc = wren_error("decode worker %d failed", k + 1);
+    }
+    for (int k = 0; k < c->nj && !rc; k++) {
+        for (int i = 0; i < 4 && !rc; i++) {
+            if (!outs[i]) continue;
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
+            size_t len;
+            char *d = slurp(p, &len);
+            if (!d || fwrite(d, 1, len, outs[i]) != len) rc = wren_error("%s: cannot append to the output", p);
+            free(d);
+            unlink(p);
+        }
+        char p[600];
+        snprintf(p, sizeof p, "%s/stats.%d", dir, k);
+        size_t len;
+        char *d = slurp(p, &len);
+        if (d && len == sizeof(struct totals)) {
+            struct totals t;
+            memcpy(&t, d, sizeof t);
+            c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
+            c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
+            c->t.oracle_err += t.oracle_err; c->t.depth_sum += t.depth_sum;
+            c->t.active_sum += t.active_sum; c->t.senone_sum += t.senone_sum; c->t.audio_sec += t.audio_sec;
+        } else if (!rc) {
+            rc = wren_error("%s: worker statistics missing", p);
+        }
+        free(d);
+        unlink(p);
+    }
+    /* remove whatever is left, then the folder */
+    for (int k = 0; k < c->nj; k++)
+        for (int i = 0; i < 5; i++) {
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s.%d", dir, i < 4 ? names[i] : "stats", k);
+            unlink(p);
+        }
+    rmdir(dir);
+    free(pid);
+    return rc;
+}
+
+static int run(struct cmd *c, const char *input, struct wren_progress *pr)
+{
+    struct wren_audio_opts ao;
+    wren_audio_opts_default(&ao);
+    ao.expect_rate = wren_decoder_sample_rate(c->dec);
+    struct jobs js;
+    if (jobs_read(input, &js)) return -1;
+    int rc = 0;
+    if (c->nj > 1 && js.n > 1) {
+        if ((size_t)c->nj > js.n) c->nj = (int)js.n;
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        wren_progress_start(pr, "utterances", (double)js.n);
+        rc = run_parallel(c, &js, &ao, outs);
     } else {
-        wren_progress_start(pr, "utterances", (double)wav.n);
-        for (size_t i = 0; i < wav.n; i++) {
-            run_utt(c, wav.e[i].key, wav.e[i].value, -1, -1, &ao);
+        wren_progress_start(pr, "utterances", (double)js.n);
+        for (size_t i = 0; i < js.n; i++) {
+            run_job(c, &js.j[i], &ao);
             wren_progress_update(pr, (double)(i + 1));
         }
     }
-    wren_table_free(&wav);
-    free(scp);
-    free(segs);
+    jobs_free(&js);
     return rc;
 }
 
@@ -234,7 +391,7 @@ int wren_cmd_decode(int argc, char **argv)
     struct cmd c;
     memset(&c, 0, sizeof c);
     wren_decode_opts_default(&c.o);
-    struct wren_opt t[WREN_DECODE_NOPTS + 8];
+    struct wren_opt t[WREN_DECODE_NOPTS + 9];
     int k = 0;
     t[k++] = (struct wren_opt){ "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" };
     t[k++] = (struct wren_opt){ "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" };
@@ -243,6 +400,7 @@ int wren_cmd_decode(int argc, char **argv)
     t[k++] = (struct wren_opt){ "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" };
     t[k++] = (struct wren_opt){ "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" };
     t[k++] = (struct wren_opt){ "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" };
+    t[k++] = (struct wren_opt){ "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" };
     t[k++] = (struct wren_opt)WREN_OPT_TABLE_END;
     char **pos;
     int npos, done;
@@ -257,6 +415,9 @@ int wren_cmd_decode(int argc, char **argv)
     if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); return wren_cmd_fail("decode"); }
     c.g = wren_decoder_graph(c.dec);
     c.shift = wren_decoder_frame_shift(c.dec);
+    if (c.ctm && wren_decoder_drops_frames(c.dec))
+        wren_warn("decode: the front end drops non-speech frames (feat.params -remove_silence), so CTM "
+                  "times are on the kept frames; use --remove-silence=0 for times on the audio");
     double t_load = wren_now() - t_start;
     char *nbpath = NULL;
     if (c.nbest > 0) {
@@ -273,13 +434,17 @@ int wren_cmd_decode(int argc, char **argv)
     if (open_out(pos[1], &c.hyp) || open_out(npos > 2 ? pos[2] : NULL, &c.lat) ||
         open_out(c.ctm, &c.ctm_out) || open_out(c.nbest > 0 ? c.nbest_out : NULL, &c.nb_out))
         goto fail;
+    c.fh = wren_text_out_file(c.hyp);
+    c.fl = c.lat ? wren_text_out_file(c.lat) : NULL;
+    c.fc = c.ctm_out ? wren_text_out_file(c.ctm_out) : NULL;
+    c.fn = c.nb_out ? wren_text_out_file(c.nb_out) : NULL;
     struct wren_progress pr;
     double t_dec = wren_now();
     if (run(&c, pos[0], &pr)) goto fail;
-    wren_progress_end(&pr, (double)(c.n_ok + c.n_fail));
+    wren_progress_end(&pr, (double)(c.t.n_ok + c.t.n_fail));
     t_dec = wren_now() - t_dec;
-    if (c.n_ok == 0) {
-        wren_error("%s: no utterance decoded (%d failed)", pos[0], c.n_fail);
+    if (c.t.n_ok == 0) {
+        wren_error("%s: no utterance decoded (%d failed)", pos[0], c.t.n_fail);
         goto fail;
     }
     if (wren_text_out_commit(c.hyp)) { c.hyp = NULL; goto fail; }
@@ -294,18 +459,18 @@ int wren_cmd_decode(int argc, char **argv)
     fprintf(stderr, "wren decode: %d utterances decoded, %d failed, %d without final state; "
                     "%lld frames, %.1f s audio, RTF %.3f (load %.1f s); %.0f active tokens/frame, "
                     "%.1f%% senones scored",
-            c.n_ok, c.n_fail, c.n_no_final, (long long)c.frames, c.audio_sec,
-            c.audio_sec > 0 ? t_dec / c.audio_sec : 0, t_load,
-            c.frames ? c.active_sum / c.frames : 0, c.frames ? 100 * c.senone_sum / c.frames : 0);
+            c.t.n_ok, c.t.n_fail, c.t.n_no_final, (long long)c.t.frames, c.t.audio_sec,
+            c.t.audio_sec > 0 ? t_dec / c.t.audio_sec : 0, t_load,
+            c.t.frames ? c.t.active_sum / c.t.frames : 0, c.t.frames ? 100 * c.t.senone_sum / c.t.frames : 0);
     if (c.lat || c.nbest > 0 || c.have_ref)
-        fprintf(stderr, "; lattice %.2f arcs/frame, depth %.2f", c.frames ? (double)c.lat_arcs / c.frames : 0,
-                c.frames ? c.depth_sum / c.frames : 0);
+        fprintf(stderr, "; lattice %.2f arcs/frame, depth %.2f", c.t.frames ? (double)c.t.lat_arcs / c.t.frames : 0,
+                c.t.frames ? c.t.depth_sum / c.t.frames : 0);
     struct wren_decoder_stats dst;
     wren_decoder_stats(c.dec, &dst);
     if (dst.det_failed) fprintf(stderr, "; %d lattices not determinised (--det-max-states)", dst.det_failed);
     if (c.have_ref)
-        fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.ref_words ? 100.0 * c.oracle_err / c.ref_words : 0,
-                (long long)c.oracle_err, (long long)c.ref_words);
+        fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
+                (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
     if (c.have_ref) wren_table_free(&c.reft);
     wren_decoder_free(c.dec);

@@ -24,12 +24,14 @@ struct wren_decode_opts {
     float prune_scale;     /* tolerance of the periodic pruning, times lattice_beam (0.1) */
     int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
     int det_max_states;    /* give up determinising (keep the lattice as is) beyond (100000) */
+    int remove_silence;    /* front end VAD: -1 as the model's feat.params (sphinx default: yes,
+                            * non-speech frames are dropped and word times shift), 0 keep all */
 };
 
 void wren_decode_opts_default(struct wren_decode_opts *o);
 /* Fill table[0..n) with the options bound to *o (no END entry); returns n (<= WREN_DECODE_NOPTS).
  * Commands append their own options and WREN_OPT_TABLE_END. */
-#define WREN_DECODE_NOPTS 11
+#define WREN_DECODE_NOPTS 12
 int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *table);
 /* -1 with a message if an option is out of range. */
 int wren_decode_opts_check(const struct wren_decode_opts *o);
@@ -77,6 +79,8 @@ void wren_decoder_free(struct wren_decoder *d);
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
 int wren_decoder_sample_rate(const struct wren_decoder *d);
 double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
+/* 1 if the front end drops non-speech frames (then frame numbers are not audio times). */
+int wren_decoder_drops_frames(const struct wren_decoder *d);
 
 /* Begin an utterance (drops any unfinished one). */
 void wren_decoder_start(struct wren_decoder *d);

@@ -20,6 +20,7 @@ void wren_decode_opts_default(struct wren_decode_opts *o)
     o->prune_scale = 0.1f;
     o->determinize = 1;
     o->det_max_states = 100000;
+    o->remove_silence = -1;
 }
 
 int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *t)
@@ -36,6 +37,7 @@ int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *t)
     t[n++] = (struct wren_opt){ "prune-scale", WREN_OPT_FLOAT, &o->prune_scale, "tolerance of periodic lattice pruning (x lattice-beam)" };
     t[n++] = (struct wren_opt){ "determinize", WREN_OPT_BOOL, &o->determinize, "determinise word lattices (one path per word sequence)" };
     t[n++] = (struct wren_opt){ "det-max-states", WREN_OPT_INT, &o->det_max_states, "keep the undeterminised lattice if determinising exceeds this" };
+    t[n++] = (struct wren_opt){ "remove-silence", WREN_OPT_INT, &o->remove_silence, "front-end VAD: -1 as feat.params, 0 keep every frame (exact times), 1 drop silence" };
     return n;
 }
 
@@ -50,6 +52,7 @@ int wren_decode_opts_check(const struct wren_decode_opts *o)
     if (o->prune_interval < 1) return wren_error("--prune-interval must be >= 1 (got %d)", o->prune_interval);
     if (!(o->beam_delta >= 0)) return wren_error("--beam-delta must be >= 0");
     if (!(o->prune_scale > 0)) return wren_error("--prune-scale must be > 0");
+    if (o->remove_silence < -1 || o->remove_silence > 1) return wren_error("--remove-silence must be -1, 0 or 1");
     if (o->det_max_states < 1) return wren_error("--det-max-states must be >= 1");
     return 0;
 }

@@ -44,6 +44,7 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
     d->o = *o;
     wren_feat_params_default(&d->fp);
     if (wren_feat_params_read(model_dir, &d->fp) || wren_am_load(model_dir, &d->am)) goto fail;
+    if (o->remove_silence >= 0) d->fp.remove_silence = o->remove_silence;
     if (wren_feat_stream_create(&d->fp, &d->fs)) goto fail;
     d->dim = wren_feat_stream_dim(d->fs);
     if (d->dim != wren_am_feat_dim(d->am)) {
@@ -90,6 +91,7 @@ void wren_decoder_free(struct wren_decoder *d)
 
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d) { return &d->g; }
 int wren_decoder_sample_rate(const struct wren_decoder *d) { return (int)d->fp.samprate; }
+int wren_decoder_drops_frames(const struct wren_decoder *d) { return d->fp.remove_silence != 0; }
 double wren_decoder_frame_shift(const struct wren_decoder *d) { return 1.0 / d->fp.frate; }
 
 void wren_decoder_start(struct wren_decoder *d)

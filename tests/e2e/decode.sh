@@ -4,7 +4,7 @@
 # graph from `wren mkgraph` with a small trigram estimated on the five transcripts (a closed,
 # in-domain LM: this checks the plumbing and the search, it is not a WER benchmark — see
 # bench/decode.sh). Checks: WER, lattices (gzip, readable, best path = hypothesis, oracle <= 1-best,
-# n-best, LM-cost replacement with the same LM leaves the best path), CTM, data dir with
+# n-best, LM-cost replacement with the same LM leaves the best path), CTM, --nj, data dir with
 # segments, and bad audio entries (missing file, not audio, failing pipe, wrong sample rate)
 # failing only their utterance with a logged error while the rest is decoded and counted.
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
@@ -67,6 +67,12 @@ cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the be
 "$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
   || fail "decode --no-determinize"
 cmp -s hyp.txt hyp-nd.txt || fail "hypotheses differ with --no-determinize"
+
+# --nj: forked workers give the same outputs, in the same order
+"$WREN" decode --model "$MODEL" --graph graph --nj 2 --ctm out-nj.ctm wav.scp hyp-nj.txt lat-nj.gz 2> /dev/null \
+  || fail "decode --nj 2"
+cmp -s hyp.txt hyp-nj.txt && cmp -s out.ctm out-nj.ctm || fail "--nj 2 outputs differ"
+cmp -s <(zcat lat.gz) <(zcat lat-nj.gz) || fail "--nj 2 lattices differ"
 
 # --- bad entries fail only their utterance
 u1=$(head -1 "$LIBRI/fileids"); u2=$(sed -n 2p "$LIBRI/fileids")
