@@ -83,9 +83,13 @@ check "and is named" grep -q 'JOB=2 (exit 1, log/always.2.log)' err.txt
 bg=$!
 for i in $(seq 100); do [ -s pid.1 ] && [ -s pid.2 ] && break; sleep 0.1; done
 kill -TERM "$bg"; wait "$bg"; rc=$?
-sleep 0.3
 check "TERM: run-jobs.sh exits 143 (rc=$rc)" test $rc -eq 143
-check "TERM: the jobs' shells are gone" bash -c '! kill -0 $(cat pid.1) 2>/dev/null && ! kill -0 $(cat pid.2) 2>/dev/null'
+alive() {  # is pid $1 a live process (not gone, not a zombie)?
+  local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }; [ "${st%% *}" != Z ]
+}
+gone() { local i; for i in $(seq 100); do alive "$1" || return 0; sleep 0.1; done; return 1; }
+check "TERM: the jobs' shells are gone (within 10 s)" bash -c "$(declare -f alive gone); gone $(cat pid.1) && gone $(cat pid.2)"
 
 # --- bad usage: one line, exit 1 ---------------------------------------------------------------
 usage_case() {  # $1 = expected text, rest = arguments
