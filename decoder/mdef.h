@@ -27,7 +27,8 @@ int  wren_mdef_sil(const struct wren_mdef *m);
 
 /* Triphone base(left,right) at word position 'b' (begin), 'e' (end), 'i' (internal) or
  * 's' (single); returns the phone id or -1 if the mdef lacks it (callers back off as
- * pocketsphinx does: other word positions, then the CI phone). */
+ * pocketsphinx does: other word positions, then the CI phone). As in pocketsphinx, a filler
+ * context (noise phones) is looked up as SIL. */
 int  wren_mdef_triphone(const struct wren_mdef *m, int base, int left, int right, char wpos);
 
 const int *wren_mdef_senones(const struct wren_mdef *m, int phone);  /* n_emit_states ids */
