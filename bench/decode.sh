@@ -81,3 +81,16 @@ for b in $BEAMS; do
     "$(echo "$rtf $ps_rtf" | awk '{printf "%.2f", $1 / $2}')"
 done
 echo "(RTF = wall time incl. model and graph loading / audio time; files in $W)"
+
+# --- lattice rescoring: first-pass LM (pruned trigram) replaced by an unpruned 4-gram on the
+#     same leak-guarded text, on the lattices of the middle beam
+[ -s lm4.arpa ] || "$WREN" ngram-count -order 4 -text corpus-guarded.txt -lm lm4.arpa 2>&1 | tail -1
+set -- $BEAMS; b=${2:-$1}
+t0=$(date +%s.%N)
+"$WREN" lattice lmrescore --words graph/words.txt --old-lm lm.arpa --new-lm lm4.arpa "lat-$b.gz" "lat4-$b.gz" 2>/dev/null
+"$WREN" lattice best-path --words graph/words.txt "lat4-$b.gz" "hyp4-$b.txt" 2>/dev/null
+t1=$(date +%s.%N)
+"$WREN" lattice oracle --words graph/words.txt "lat-$b.gz" text > "oracle-$b.txt"
+printf '\nbeam %s: first pass %%WER %s, after 4-gram lattice rescoring %%WER %s (%.1f s), lattice oracle %s\n' "$b" \
+  "$(wer "hyp-$b.txt")" "$(wer "hyp4-$b.txt")" "$(echo "$t0 $t1" | awk '{print $2 - $1}')" \
+  "$(sed 's/^%WER \([0-9.]*\).*/\1/' "oracle-$b.txt")"
