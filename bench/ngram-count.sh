@@ -14,8 +14,9 @@ tmp=$(mktemp -d /tmp/wren-ngram-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 t0=$(date +%s.%N)
+LC_ALL=C; export LC_ALL
 xz -dc "$DIR"/*.txt.xz | tr 'A-Z' 'a-z' | sed -e "s/[^a-z' ]/ /g" -e 's/  */ /g' -e 's/^ //' \
-  -e 's/ $//' | grep -v '^$' > "$tmp/text"
+  -e 's/ $//' | grep -av '^$' > "$tmp/text"
 t1=$(date +%s.%N)
 echo "text: $(wc -l < "$tmp/text") lines, $(wc -w < "$tmp/text") words (sed normalisation $(echo "$t1 - $t0" | bc) s)"
 

@@ -228,7 +228,7 @@ float wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, i
     float bow = 0.0f;
     for (int k = 0; k <= nhist; k++) {
         int n = nhist - k + 1;
-        memcpy(buf, hist + k, (n - 1) * sizeof *buf);
+        if (n > 1) memcpy(buf, hist + k, (n - 1) * sizeof *buf);
         buf[n - 1] = w;
         long i = wren_arpa_find(a, buf, n);
         if (i >= 0) return bow + a->lev[n].p[i];
@@ -242,17 +242,38 @@ float wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, i
 
 /* ---- writer ---- */
 
+/* "%.6g" of a log10 probability into buf (at least 32 bytes); returns its length. */
+static size_t format_float(char *buf, float v)
+{
+    int n = snprintf(buf, 32, "%.6g", v);
+    return n > 0 ? (size_t)n : 0;
+}
+
 static void write_level(FILE *f, const struct wren_arpa *a, int n)
 {
     const struct wren_arpa_level *L = &a->lev[n];
+    size_t *len = wren_xmalloc(a->nwords * sizeof *len);
+    for (int i = 0; i < a->nwords; i++) len[i] = strlen(a->words[i]);
+    char line[4096];
     fprintf(f, "\\%d-grams:\n", n);
     for (size_t i = 0; i < L->n; i++) {
-        fprintf(f, "%.6g", L->p[i]);
-        for (int k = 0; k < n; k++) fprintf(f, "%c%s", k ? ' ' : '\t', a->words[L->w[i * n + k]]);
-        if (n < a->order && L->b[i] != 0.0f) fprintf(f, "\t%.6g", L->b[i]);
-        fputc('\n', f);
+        size_t k = format_float(line, L->p[i]);
+        for (int j = 0; j < n; j++) {
+            int w = L->w[i * n + j];
+            line[k++] = j ? ' ' : '\t';
+            if (k + len[w] + 40 > sizeof line) { fwrite(line, 1, k, f); k = 0; }
+            memcpy(line + k, a->words[w], len[w]);
+            k += len[w];
+        }
+        if (n < a->order && L->b[i] != 0.0f) {
+            line[k++] = '\t';
+            k += format_float(line + k, L->b[i]);
+        }
+        line[k++] = '\n';
+        fwrite(line, 1, k, f);
     }
     fputc('\n', f);
+    free(len);
 }
 
 int wren_arpa_write(const struct wren_arpa *a, const char *path)

@@ -19,8 +19,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 rel() { awk -v a="$1" -v b="$2" 'BEGIN { d = (a - b) / b; if (d < 0) d = -d; printf "%.5f", d }'; }
 ppl_of() { sed -n 's/.* ppl= \([^ ]*\) .*/\1/p' "$1"; }
 
+export LC_ALL=C
 xz -dc "$CORPUS" | tr 'A-Z' 'a-z' | sed -e "s/[^a-z' ]/ /g" -e 's/  */ /g' -e 's/^ //' -e 's/ $//' \
-  | grep -v '^$' > "$tmp/all.txt"
+  | grep -av '^$' > "$tmp/all.txt"
 head -n 6000 "$tmp/all.txt" > "$tmp/train.txt"
 sed -n '50001,51000p' "$tmp/all.txt" > "$tmp/dev.txt"
 xz -c "$tmp/train.txt" > "$tmp/train.txt.xz"
