@@ -2,7 +2,7 @@
 # frontend-vs-sphinx.sh — Wren's MFCC cepstra against sphinxbase's sphinx_fe, the reference,
 # on every file of a corpus: prints the number of files and frames, frame-count mismatches,
 # the worst absolute difference over every coefficient of every frame (and where), and the
-# speed of both on the same WAV files, measured in this run.
+# CPU time of both on the same WAV files, measured in this run.
 #
 # usage: bench/frontend-vs-sphinx.sh [MODEL_DIR [CORPUS_DIR...]]
 #   default: Debian's en-us model (16 kHz) on speech/arctic-fraser and speech/timit-sample;
@@ -55,7 +55,6 @@ echo "files: $nfiles"
 rate=$(awk '$1=="-samprate"{r=$2} $1=="-upperf"{u=$2} END{if(r)print r; else if(u!="" && u+0<=4000)print 8000; else print 16000}' "$model/feat.params")
 echo "sample rate: $rate"
 
-now() { date +%s.%N; }
 # Two configurations: the model's feat.params as is (sphinxbase defaults: noise removal and
 # VAD on, as plain `sphinx_fe -argfile feat.params`), and every frame kept (both off).
 status=0
@@ -64,14 +63,16 @@ for config in defaults all-frames; do
   else sflags=(-remove_noise no -remove_silence no); wflags=(--remove-noise=no --remove-silence=no); fi
   rm -rf "$tmp/mfc"; mkdir -p "$tmp/mfc"
   echo "--- $config: sphinx_fe ${sflags[*]:-} vs wren compute-feats ${wflags[*]:-}"
-  t0=$(now)
-  sphinx_fe -argfile "$model/feat.params" -c "$tmp/ctl" -di "$tmp/wav" -ei wav -do "$tmp/mfc" \
-    -eo mfc -mswav yes -samprate "$rate" -dither no "${sflags[@]}" > "$tmp/sphinx_fe.log" 2>&1 ||
+  # CPU seconds (user + system) of each, measured in this run: wall time is meaningless on
+  # a shared machine.
+  TIMEFORMAT='%U %S'
+  { time sphinx_fe -argfile "$model/feat.params" -c "$tmp/ctl" -di "$tmp/wav" -ei wav -do "$tmp/mfc" \
+    -eo mfc -mswav yes -samprate "$rate" -dither no "${sflags[@]}" > "$tmp/sphinx_fe.log" 2>&1 ; } \
+    2> "$tmp/t_sphinx" ||
     { tail -5 "$tmp/sphinx_fe.log"; echo "frontend-vs-sphinx: sphinx_fe failed"; exit 1; }
-  t1=$(now)
-  "$wren" compute-feats --model "$model" --raw-cepstra --format kaldi --scp "$tmp/wav.scp" \
-    "${wflags[@]}" --output "$tmp/wren-wav.ark"
-  t2=$(now)
+  { time "$wren" compute-feats --model "$model" --raw-cepstra --format kaldi --scp "$tmp/wav.scp" \
+    "${wflags[@]}" --output "$tmp/wren-wav.ark" ; } 2> "$tmp/t_wren" || exit 1
+  t0=0; t1=$(awk '{print $1 + $2}' "$tmp/t_sphinx"); t2=$(awk -v s="$t1" '{print s + $1 + $2}' "$tmp/t_wren")
   # Correctness on the original files (FLAC, SPHERE, WAV as stored), read by Wren itself.
   "$wren" compute-feats --model "$model" --raw-cepstra --format kaldi --scp "$tmp/orig.scp" \
     "${wflags[@]}" --output "$tmp/wren.ark"
@@ -135,8 +136,9 @@ print('Wren on original files == Wren on WAV copies: %s' % ('yes' if same_wav el
 print('worst absolute cepstral difference: %.3g%s' % (worst, ' at ' + where if where else ''))
 ts, tw = t1 - t0, t2 - t1
 audio_s = frames / 100.0
-print('sphinx_fe: %.2f s (%.0fx real time)   wren compute-feats: %.2f s (%.0fx real time, '
-      'text output)   wren/sphinx_fe time ratio: %.2f' % (ts, audio_s / ts, tw, audio_s / tw, tw / ts))
+print('CPU time: sphinx_fe %.2f s (%.0fx real time, binary .mfc output)   wren compute-feats '
+      '%.2f s (%.0fx real time, incl. reading and text output)   wren/sphinx_fe: %.2f'
+      % (ts, audio_s / ts, tw, audio_s / tw, tw / ts))
 ok = worst <= tol and not mism and same_wav
 print('RESULT: %s (tolerance %g)' % ('PASS' if ok else 'FAIL', tol))
 sys.exit(0 if ok else 1)

@@ -3,6 +3,7 @@
  * A thin wrapper over audio.h and feat.h. Not for: any signal processing of its own. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audio.h"
 #include "cmd-util.h"
@@ -179,12 +180,23 @@ int wren_cmd_compute_feats(int argc, char **argv)
         }
         n = (int)t.n;
     }
-    struct wren_atomic out;
-    rc = wren_atomic_open(&out, co.output, "w");
-    if (rc == 0) {
-        rc = run(&co, &fp, &ao, &fb, keys, specs, n, out.f);
-        if (rc == 0) rc = wren_atomic_commit(&out);
-        else wren_atomic_abort(&out);
+    struct stat st;
+    if (strcmp(co.output, "-") != 0 && stat(co.output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or pipe (/dev/null, a FIFO): write to it, never rename over it */
+        FILE *f = fopen(co.output, "w");
+        if (!f) rc = wren_error("%s: cannot write", co.output);
+        else {
+            rc = run(&co, &fp, &ao, &fb, keys, specs, n, f);
+            if (fclose(f) != 0 && rc == 0) rc = wren_error("%s: write error", co.output);
+        }
+    } else {
+        struct wren_atomic out;
+        rc = wren_atomic_open(&out, co.output, "w");
+        if (rc == 0) {
+            rc = run(&co, &fp, &ao, &fb, keys, specs, n, out.f);
+            if (rc == 0) rc = wren_atomic_commit(&out);
+            else wren_atomic_abort(&out);
+        }
     }
     if (co.scp) {
         free(keys);
