@@ -1,91 +1,42 @@
-// fst.cc — the implementation of fst.h: Wren's C API over OpenFst (the only C++ in Wren).
-// Every entry point catches C++ exceptions and checks OpenFst's error property, turning both
-// into wren_error messages; nothing C++ leaves this file. Not for: graph recipes (graph-*.c).
-#include <fst/fstlib.h>
-
+// fst.cc — the core of Wren's C API over OpenFst (fst.h), the only C++ in Wren together with
+// fst-ops.cc and fst-check.cc: creating, reading and writing FSTs, states and arcs, properties,
+// symbol tables. Every entry point catches C++ exceptions and checks OpenFst's error property,
+// turning both into wren_error messages; nothing C++ leaves these files.
+// Not for: FST algorithms (fst-ops.cc, fst-check.cc) or graph recipes (graph-*.c).
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <limits>
+#include <functional>
+#include <iostream>
 #include <memory>
-#include <new>
-#include <string>
 #include <vector>
 
+#include <fst/fst.h>
+#include <fst/mutable-fst.h>
+#include <fst/properties.h>
+
+#include "fst-impl.h"
 extern "C" {
-#include "error.h"
 #include "io.h"
 }
-#include "fst.h"
 
-using fst::StdArc;
-using fst::StdVectorFst;
 using fst::TropicalWeight;
-using Weight = StdArc::Weight;
 
-struct wren_fst {
-    StdVectorFst f;
-};
-struct wren_symtab {
-    fst::SymbolTable t;
-    explicit wren_symtab(const std::string &name) : t(name) {}
-    explicit wren_symtab(const fst::SymbolTable &o) : t(o) {}
-};
-
-static_assert(sizeof(wren_arc) == sizeof(StdArc), "wren_arc must match fst::StdArc");
-static_assert(offsetof(wren_arc, ilabel) == offsetof(StdArc, ilabel), "ilabel");
-static_assert(offsetof(wren_arc, olabel) == offsetof(StdArc, olabel), "olabel");
-static_assert(offsetof(wren_arc, weight) == offsetof(StdArc, weight), "weight");
-static_assert(offsetof(wren_arc, nextstate) == offsetof(StdArc, nextstate), "nextstate");
+static_assert(sizeof(wren_arc) == sizeof(fst::StdArc), "wren_arc must match fst::StdArc");
+static_assert(offsetof(wren_arc, ilabel) == offsetof(fst::StdArc, ilabel), "ilabel");
+static_assert(offsetof(wren_arc, olabel) == offsetof(fst::StdArc, olabel), "olabel");
+static_assert(offsetof(wren_arc, weight) == offsetof(fst::StdArc, weight), "weight");
+static_assert(offsetof(wren_arc, nextstate) == offsetof(fst::StdArc, nextstate), "nextstate");
 static_assert(sizeof(TropicalWeight) == sizeof(float), "tropical weight is a float");
 
-namespace {
-
-const float kInf = std::numeric_limits<float>::infinity();
-
-// OpenFst aborts the process on errors unless told otherwise; Wren wants error returns.
-struct NonFatalErrors {
-    NonFatalErrors() { FLAGS_fst_error_fatal = false; }
-} non_fatal_errors;
-
-// Run body; map exceptions to wren_error. Returns body's result or -1.
-template <typename F>
-int guarded(const char *what, F body)
-{
-    try {
-        return body();
-    } catch (const std::bad_alloc &) {
-        return wren_error("%s: out of memory", what);
-    } catch (const std::exception &e) {
-        return wren_error("%s: %s", what, e.what());
-    } catch (...) {
-        return wren_error("%s: unknown C++ exception", what);
-    }
-}
-
-bool has_error(const fst::Fst<StdArc> &f)
-{
-    return f.Properties(fst::kError, false) & fst::kError;
-}
-
-int check_result(const char *what, const StdVectorFst &f)
-{
-    if (has_error(f)) return wren_error("%s failed (OpenFst reported an error)", what);
-    return 0;
-}
-
-bool valid_state(const StdVectorFst &f, int s)
-{
-    return s >= 0 && s < f.NumStates();
-}
-
-float to_cost(Weight w)
+static float to_cost(fst::StdArc::Weight w)
 {
     return w.Value();
 }
 
-}  // namespace
+using namespace wren_fst_impl;
 
 extern "C" {
 
@@ -439,364 +390,6 @@ int wren_fst_set_output_symbols(struct wren_fst *f, const struct wren_symtab *t)
 {
     f->f.SetOutputSymbols(t ? &t->t : nullptr);
     return 0;
-}
-
-/* ---- operations (out-of-place) ---- */
-
-static bool olabel_sorted(const StdVectorFst &f)
-{
-    return f.Properties(fst::kOLabelSorted, true) & fst::kOLabelSorted;
-}
-
-static bool ilabel_sorted(const StdVectorFst &f)
-{
-    return f.Properties(fst::kILabelSorted, true) & fst::kILabelSorted;
-}
-
-int wren_fst_compose_filter(const struct wren_fst *a, const struct wren_fst *b,
-                            enum wren_compose_filter filter, int connect, struct wren_fst **out)
-{
-    *out = nullptr;
-    return guarded("compose", [&]() -> int {
-        std::unique_ptr<StdVectorFst> sorted;
-        const StdVectorFst *fa = &a->f, *fb = &b->f;
-        if (!olabel_sorted(*fa) && !ilabel_sorted(*fb)) {
-            sorted.reset(new StdVectorFst(*fb));
-            fst::ArcSort(sorted.get(), fst::ILabelCompare<StdArc>());
-            fb = sorted.get();
-        }
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        if (filter == WREN_COMPOSE_MATCH) {
-            fst::ComposeOptions opts(connect != 0, fst::MATCH_FILTER);
-            fst::Compose(*fa, *fb, &w->f, opts);
-        } else {
-            fst::ComposeOptions opts(connect != 0, fst::AUTO_FILTER);
-            fst::Compose(*fa, *fb, &w->f, opts);
-        }
-        if (check_result("compose", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_compose(const struct wren_fst *a, const struct wren_fst *b, struct wren_fst **out)
-{
-    return wren_fst_compose_filter(a, b, WREN_COMPOSE_AUTO, 1, out);
-}
-
-int wren_fst_determinize(const struct wren_fst *f, int log_semiring, float delta,
-                         struct wren_fst **out)
-{
-    *out = nullptr;
-    if (delta <= 0) delta = fst::kDelta;
-    return guarded("determinize", [&]() -> int {
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        if (log_semiring) {
-            fst::VectorFst<fst::LogArc> lin, lout;
-            fst::ArcMap(f->f, &lin, fst::StdToLogMapper());
-            fst::DeterminizeOptions<fst::LogArc> opts(delta);
-            fst::Determinize(lin, &lout, opts);
-            lin.DeleteStates();
-            fst::ArcMap(lout, &w->f, fst::LogToStdMapper());
-        } else {
-            fst::DeterminizeOptions<StdArc> opts(delta);
-            fst::Determinize(f->f, &w->f, opts);
-        }
-        if (check_result("determinize", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_intersect(const struct wren_fst *a, const struct wren_fst *b, struct wren_fst **out)
-{
-    *out = nullptr;
-    return guarded("intersect", [&]() -> int {
-        StdVectorFst sb(b->f);
-        fst::ArcSort(&sb, fst::ILabelCompare<StdArc>());
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        fst::Intersect(a->f, sb, &w->f);
-        if (check_result("intersect", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_difference(const struct wren_fst *a, const struct wren_fst *b, struct wren_fst **out)
-{
-    *out = nullptr;
-    return guarded("difference", [&]() -> int {
-        StdVectorFst sb(b->f);
-        fst::ArcSort(&sb, fst::ILabelCompare<StdArc>());
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        fst::Difference(a->f, sb, &w->f);
-        if (check_result("difference", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_randgen(const struct wren_fst *f, int npath, uint64_t seed, struct wren_fst **out)
-{
-    *out = nullptr;
-    return guarded("randgen", [&]() -> int {
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        fst::UniformArcSelector<StdArc> sel(seed);
-        fst::RandGenOptions<fst::UniformArcSelector<StdArc>> opts(
-            sel, std::numeric_limits<int32>::max(), npath, false, false);
-        fst::RandGen(f->f, &w->f, opts);
-        if (check_result("randgen", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_shortest_path(const struct wren_fst *f, int n, struct wren_fst **out)
-{
-    *out = nullptr;
-    return guarded("shortest path", [&]() -> int {
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        fst::ShortestPath(f->f, &w->f, n < 1 ? 1 : n);
-        if (check_result("shortest path", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
-}
-
-int wren_fst_shortest_distance(const struct wren_fst *f, float *cost)
-{
-    return guarded("shortest distance", [&]() -> int {
-        Weight d = fst::ShortestDistance(f->f);
-        *cost = d.Value();
-        return 0;
-    });
-}
-
-/* ---- operations (in-place) ---- */
-
-int wren_fst_minimize(struct wren_fst *f, float delta, int allow_nondet)
-{
-    if (delta <= 0) delta = fst::kShortestDelta;
-    return guarded("minimize", [&]() -> int {
-        fst::EncodeMapper<StdArc> enc(fst::kEncodeLabels | fst::kEncodeWeights, fst::ENCODE);
-        fst::Encode(&f->f, &enc);
-        fst::Minimize(&f->f, static_cast<StdVectorFst *>(nullptr), delta, allow_nondet != 0);
-        fst::Decode(&f->f, enc);
-        return check_result("minimize", f->f);
-    });
-}
-
-int wren_fst_arcsort_ilabel(struct wren_fst *f)
-{
-    return guarded("arcsort", [&]() -> int {
-        fst::ArcSort(&f->f, fst::ILabelCompare<StdArc>());
-        return 0;
-    });
-}
-
-int wren_fst_arcsort_olabel(struct wren_fst *f)
-{
-    return guarded("arcsort", [&]() -> int {
-        fst::ArcSort(&f->f, fst::OLabelCompare<StdArc>());
-        return 0;
-    });
-}
-
-int wren_fst_rmepsilon(struct wren_fst *f)
-{
-    return guarded("rmepsilon", [&]() -> int {
-        fst::RmEpsilon(&f->f);
-        return check_result("rmepsilon", f->f);
-    });
-}
-
-int wren_fst_project_input(struct wren_fst *f)
-{
-    fst::Project(&f->f, fst::ProjectType::INPUT);
-    return 0;
-}
-
-int wren_fst_project_output(struct wren_fst *f)
-{
-    fst::Project(&f->f, fst::ProjectType::OUTPUT);
-    return 0;
-}
-
-int wren_fst_invert(struct wren_fst *f)
-{
-    fst::Invert(&f->f);
-    return 0;
-}
-
-int wren_fst_connect(struct wren_fst *f)
-{
-    return guarded("connect", [&]() -> int {
-        fst::Connect(&f->f);
-        return 0;
-    });
-}
-
-int wren_fst_push_weights(struct wren_fst *f, int to_final, int log_semiring)
-{
-    return guarded("push", [&]() -> int {
-        fst::ReweightType t = to_final ? fst::REWEIGHT_TO_FINAL : fst::REWEIGHT_TO_INITIAL;
-        if (log_semiring) {
-            fst::VectorFst<fst::LogArc> l;
-            fst::ArcMap(f->f, &l, fst::StdToLogMapper());
-            fst::Push(&l, t, fst::kDelta, false);
-            fst::ArcMap(l, &f->f, fst::LogToStdMapper());
-        } else {
-            fst::Push(&f->f, t, fst::kDelta, false);
-        }
-        return check_result("push", f->f);
-    });
-}
-
-int wren_fst_relabel(struct wren_fst *f, const int *imap, int ni, const int *omap, int no)
-{
-    StdVectorFst &g = f->f;
-    for (int s = 0; s < g.NumStates(); s++) {
-        for (fst::MutableArcIterator<StdVectorFst> it(&g, s); !it.Done(); it.Next()) {
-            StdArc a = it.Value();
-            bool changed = false;
-            if (imap && a.ilabel >= 0 && a.ilabel < ni && imap[a.ilabel] != a.ilabel) {
-                a.ilabel = imap[a.ilabel];
-                changed = true;
-            }
-            if (omap && a.olabel >= 0 && a.olabel < no && omap[a.olabel] != a.olabel) {
-                a.olabel = omap[a.olabel];
-                changed = true;
-            }
-            if (changed) it.SetValue(a);
-        }
-    }
-    return 0;
-}
-
-int wren_fst_concat(struct wren_fst *a, const struct wren_fst *b)
-{
-    return guarded("concat", [&]() -> int {
-        fst::Concat(&a->f, b->f);
-        return check_result("concat", a->f);
-    });
-}
-
-int wren_fst_union(struct wren_fst *a, const struct wren_fst *b)
-{
-    return guarded("union", [&]() -> int {
-        fst::Union(&a->f, b->f);
-        return check_result("union", a->f);
-    });
-}
-
-int wren_fst_closure_star(struct wren_fst *f)
-{
-    fst::Closure(&f->f, fst::CLOSURE_STAR);
-    return 0;
-}
-
-int wren_fst_closure_plus(struct wren_fst *f)
-{
-    fst::Closure(&f->f, fst::CLOSURE_PLUS);
-    return 0;
-}
-
-int wren_fst_topsort(struct wren_fst *f)
-{
-    return guarded("topsort", [&]() -> int {
-        if (fst::TopSort(&f->f)) return 0;
-        // Cyclic: renumber in DFS order instead.
-        StdVectorFst &g = f->f;
-        int n = g.NumStates(), start = g.Start();
-        if (start < 0) return 0;
-        std::vector<int> order(n, -1), stack{start};
-        int next = 0;
-        order[start] = next++;
-        while (!stack.empty()) {
-            int s = stack.back();
-            stack.pop_back();
-            for (fst::ArcIterator<StdVectorFst> it(g, s); !it.Done(); it.Next()) {
-                int t = it.Value().nextstate;
-                if (order[t] < 0) {
-                    order[t] = next++;
-                    stack.push_back(t);
-                }
-            }
-        }
-        for (int s = 0; s < n; s++)
-            if (order[s] < 0) order[s] = next++;
-        fst::StateSort(&g, order);
-        return 0;
-    });
-}
-
-/* ---- tests and checks ---- */
-
-int wren_fst_equivalent(const struct wren_fst *a, const struct wren_fst *b, float delta)
-{
-    return guarded("equivalent", [&]() -> int {
-        bool err = false;
-        bool eq = fst::Equivalent(a->f, b->f, delta > 0 ? delta : fst::kDelta, &err);
-        if (err) return wren_error("equivalent: the FSTs must be deterministic acceptors");
-        return eq ? 1 : 0;
-    });
-}
-
-int wren_fst_randequivalent(const struct wren_fst *a, const struct wren_fst *b, int npath,
-                            float delta, uint64_t seed)
-{
-    return guarded("randequivalent", [&]() -> int {
-        bool err = false;
-        bool eq = fst::RandEquivalent(a->f, b->f, npath, delta > 0 ? delta : fst::kDelta, seed,
-                                      std::numeric_limits<int32>::max(), &err);
-        if (err) return wren_error("randequivalent: OpenFst reported an error");
-        return eq ? 1 : 0;
-    });
-}
-
-int wren_fst_stochasticity(const struct wren_fst *f, float *min_dev, float *max_dev)
-{
-    const StdVectorFst &g = f->f;
-    double mn = 0, mx = 0;
-    bool first = true;
-    for (int s = 0; s < g.NumStates(); s++) {
-        // log sum of e^-cost over arcs and final weight, computed stably.
-        double best = g.Final(s).Value();
-        for (fst::ArcIterator<StdVectorFst> it(g, s); !it.Done(); it.Next())
-            best = std::min(best, (double)it.Value().weight.Value());
-        if (std::isinf(best)) continue;
-        double sum = 0;
-        double fw = g.Final(s).Value();
-        if (!std::isinf(fw)) sum += std::exp(best - fw);
-        for (fst::ArcIterator<StdVectorFst> it(g, s); !it.Done(); it.Next())
-            sum += std::exp(best - it.Value().weight.Value());
-        double dev = -(-best + std::log(sum));   // cost of the total mass: -ln sum
-        if (first || dev < mn) mn = dev;
-        if (first || dev > mx) mx = dev;
-        first = false;
-    }
-    *min_dev = (float)mn;
-    *max_dev = (float)mx;
-    return 0;
-}
-
-int wren_fst_accept_cost(const struct wren_fst *f, const int *ilabels, size_t n, float *cost)
-{
-    return guarded("accept cost", [&]() -> int {
-        StdVectorFst lin;
-        int s = lin.AddState();
-        lin.SetStart(s);
-        for (size_t i = 0; i < n; i++) {
-            int t = lin.AddState();
-            lin.AddArc(s, StdArc(ilabels[i], ilabels[i], Weight::One(), t));
-            s = t;
-        }
-        lin.SetFinal(s, Weight::One());
-        StdVectorFst res;
-        fst::Compose(lin, f->f, &res);
-        *cost = fst::ShortestDistance(res).Value();
-        return check_result("accept cost", res);
-    });
 }
 
 /* ---- symbol tables ---- */

@@ -1,7 +1,8 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
 # graph: Wren's C API over OpenFst (fst.h / fst.cc, the only C++), the lexicon, the L, G, C, H
 # builders and `wren mkgraph`.
-libwren_a_SOURCES += decoder/fst.cc decoder/lexicon.c decoder/graph-map.c decoder/graph-l.c \
+libwren_a_SOURCES += decoder/fst.cc decoder/fst-ops.cc decoder/fst-check.cc decoder/fst-impl.h \
+  decoder/lexicon.c decoder/graph-map.c decoder/graph-l.c \
   decoder/graph-g.c decoder/graph-c.c decoder/graph-h.c decoder/graph-flat.c \
   decoder/graph-mkgraph.c decoder/cmd-mkgraph.c decoder/graph-internal.h
 pkginclude_HEADERS += decoder/fst.h decoder/graph.h decoder/lexicon.h
