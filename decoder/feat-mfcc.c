@@ -136,10 +136,11 @@ static void build_fft(struct wren_fe *fe)
         fe->cosv[i] = cos(a);
         fe->sinv[i] = sin(a);
     }
-    fe->bitrev = wren_xmalloc((size_t)n * sizeof(int));
+    int m = n / 2;   /* the real FFT of n points runs as a complex FFT of n/2 points */
+    fe->bitrev = wren_xmalloc((size_t)m * sizeof(int));
     int bits = 0;
-    while ((1 << bits) < n) bits++;
-    for (int i = 0; i < n; i++) {
+    while ((1 << bits) < m) bits++;
+    for (int i = 0; i < m; i++) {
         int r = 0;
         for (int b = 0; b < bits; b++)
             if (i & (1 << b)) r |= 1 << (bits - 1 - b);
@@ -212,20 +213,21 @@ void wren_fe_free(struct wren_fe *fe)
     free(fe);
 }
 
-/* Complex radix-2 FFT of re/im in place (decimation in time). */
-static void fft(const struct wren_fe *fe, double *re, double *im)
+/* Complex radix-2 FFT (decimation in time) of the M = nfft/2 points re/im, in place; the
+ * twiddle tables are over nfft points. */
+static void fft_half(const struct wren_fe *fe, double *re, double *im)
 {
-    int n = fe->nfft;
-    for (int i = 0; i < n; i++) {
+    int n = fe->nfft, m = n / 2;
+    for (int i = 0; i < m; i++) {
         int j = fe->bitrev[i];
         if (i < j) {
             double t = re[i]; re[i] = re[j]; re[j] = t;
             t = im[i]; im[i] = im[j]; im[j] = t;
         }
     }
-    for (int len = 2; len <= n; len <<= 1) {
+    for (int len = 2; len <= m; len <<= 1) {
         int half = len / 2, step = n / len;
-        for (int s = 0; s < n; s += len) {
+        for (int s = 0; s < m; s += len) {
             for (int k = 0; k < half; k++) {
                 double wr = fe->cosv[k * step], wi = -fe->sinv[k * step];
                 int a = s + k, b = a + half;
@@ -237,6 +239,30 @@ static void fft(const struct wren_fe *fe, double *re, double *im)
                 im[a] += xi;
             }
         }
+    }
+}
+
+/* Power spectrum |X[k]|^2, k = 0..nfft/2, of the real frame: even and odd samples packed as
+ * one complex sequence of nfft/2 points, transformed, then separated. */
+static void power_spectrum(struct wren_fe *fe)
+{
+    int n = fe->nfft, m = n / 2;
+    double *re = fe->re, *im = fe->im;
+    for (int i = 0; i < m; i++) {
+        re[i] = fe->frame[2 * i];
+        im[i] = fe->frame[2 * i + 1];
+    }
+    fft_half(fe, re, im);
+    double r0 = re[0] + im[0], rm = re[0] - im[0];
+    fe->spec[0] = r0 * r0;
+    fe->spec[m] = rm * rm;
+    for (int k = 1; k < m; k++) {
+        double ar = re[k], ai = im[k], br = re[m - k], bi = -im[m - k];   /* b = conj Z[m-k] */
+        double er = 0.5 * (ar + br), ei = 0.5 * (ai + bi);            /* even part */
+        double or_ = 0.5 * (ai - bi), oi = -0.5 * (ar - br);          /* odd part */
+        double wr = fe->cosv[k], wi = -fe->sinv[k];
+        double xr = er + wr * or_ - wi * oi, xi = ei + wr * oi + wi * or_;
+        fe->spec[k] = xr * xr + xi * xi;
     }
 }
 
@@ -270,12 +296,7 @@ static void prepare_frame(struct wren_fe *fe, const float *x, int len, double pr
 /* Power spectrum and linear mel energies of fe->frame into fe->mfspec. */
 static void mel_energies(struct wren_fe *fe)
 {
-    int n = fe->nfft;
-    memcpy(fe->re, fe->frame, (size_t)n * sizeof(double));
-    memset(fe->im, 0, (size_t)n * sizeof(double));
-    fft(fe, fe->re, fe->im);
-    for (int j = 0; j <= n / 2; j++)
-        fe->spec[j] = fe->re[j] * fe->re[j] + fe->im[j] * fe->im[j];
+    power_spectrum(fe);
     for (int f = 0; f < fe->nfilt; f++) {
         const double *sp = fe->spec + fe->spec_start[f];
         const float *c = fe->filt_coeffs + fe->filt_start[f];
