@@ -31,31 +31,32 @@ if [ -z "$lm" ]; then
 fi
 echo "LM: $lm ($(awk '/^ngram [0-9]+=/ {split($2, a, "="); n += a[2]} END {print n}' "$lm") n-grams)"
 
-timev() {  # run "$@", print "seconds peak_MB" from GNU time, or seconds only
+timev() {  # run "$@", print "wall_s cpu_s peak_MB" (CPU = user + system; the machine may be
+           # shared, so CPU seconds are the comparable figure)
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%e %M' -o "$tmp/time.txt" "$@" || return 1
-    awk '{printf "%.1f %.0f\n", $1, $2 / 1024}' "$tmp/time.txt"
+    /usr/bin/time -f '%e %U %S %M' -o "$tmp/time.txt" "$@" || return 1
+    awk '{printf "%.1f %.1f %.0f\n", $1, $2 + $3, $4 / 1024}' "$tmp/time.txt"
   else
     local t0=$(date +%s.%N); "$@" || return 1
-    echo "$(echo "$(date +%s.%N) - $t0" | bc) ?"
+    echo "$(echo "$(date +%s.%N) - $t0" | bc) ? ?"
   fi
 }
 
-read -r t_hclg m_hclg < <(timev "$wren" mkgraph --model "$model" --dict "$dict" --lm "$lm" \
+read -r t_hclg c_hclg m_hclg < <(timev "$wren" mkgraph --model "$model" --dict "$dict" --lm "$lm" \
   --keep-intermediate "$tmp/graph" > "$tmp/mkgraph.out" 2> "$tmp/mkgraph.log") \
   || { cat "$tmp/mkgraph.log"; echo "mkgraph bench: mkgraph failed"; exit 1; }
 grep -E '^mkgraph: (L|G|min\(|HCLG)' "$tmp/mkgraph.log" | grep -v dropped
 tail -n 1 "$tmp/mkgraph.out"
-echo "wren mkgraph (HCLG): ${t_hclg} s, peak ${m_hclg} MB"
+echo "wren mkgraph (HCLG): ${t_hclg} s wall, ${c_hclg} s CPU, peak ${m_hclg} MB"
 
 if command -v fstcompose > /dev/null; then
   ref() {
     fstarcsort --sort_type=olabel "$tmp/graph/L.fst" | fstcompose - "$tmp/graph/G.fst" \
       | fstrmepsilon | fstdeterminize | fstminimize > "$tmp/LG.ref.fst"
   }
-  read -r t_ref m_ref < <(timev bash -c "$(declare -f ref); tmp=$tmp; ref")
-  echo "reference: OpenFst CLI min(det(L o G)) from the same L.fst, G.fst: ${t_ref} s, peak ${m_ref} MB"
-  awk -v a="$t_hclg" -v b="$t_ref" 'BEGIN { if (b > 0) printf "ratio: full HCLG build / OpenFst LG build = %.2f\n", a / b }'
+  read -r t_ref c_ref m_ref < <(timev bash -c "$(declare -f ref); tmp=$tmp; ref")
+  echo "reference: OpenFst CLI min(det(L o G)) from the same L.fst, G.fst: ${t_ref} s wall, ${c_ref} s CPU, peak ${m_ref} MB"
+  awk -v a="$c_hclg" -v b="$c_ref" 'BEGIN { if (b > 0) printf "ratio (CPU): full HCLG build / OpenFst LG build = %.2f\n", a / b }'
 else
   echo "reference skipped: OpenFst command-line tools (libfst-tools) not installed"
 fi

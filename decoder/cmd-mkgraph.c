@@ -61,9 +61,9 @@ int wren_cmd_mkgraph(int argc, char **argv)
     if (rc < 0) rc = wren_cmd_fail("mkgraph");
     else
         printf("mkgraph: %s/HCLG.fst: %ld states, %ld arcs, %ld words (%ld dropped), %d HMMs, "
-               "%d transition ids, %.1f s, peak memory %.0f MB\n",
+               "%d transition ids, %.1f s CPU, %.1f s, peak memory %.0f MB\n",
                pos[0], st.hclg_states, st.hclg_arcs, st.words_kept, st.words_dropped, st.n_hmms,
-               st.n_tids, st.seconds, (double)st.peak_rss / 1048576.0);
+               st.n_tids, st.cpu_seconds, st.seconds, (double)st.peak_rss / 1048576.0);
     free(tm);
     wren_am_free(am);
     free(pos);

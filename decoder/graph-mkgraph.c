@@ -3,6 +3,7 @@
  * end, and the files of a graph directory (graph.h). Not for: building the pieces
  * (graph-l.c, graph-g.c, graph-c.c, graph-h.c) or the command line (cmd-mkgraph.c). */
 #include <math.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,10 @@ int wren_mkgraph(const struct wren_graph_model *model, const char *dict_path,
     graph_hmms_free(&b.hmms);
     graph_tids_free(&b.tids);
     stats->seconds = wren_now() - b.t0;
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        stats->cpu_seconds = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                             (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     stats->peak_rss = wren_peak_rss();
     return rc;
 }

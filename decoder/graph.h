@@ -119,7 +119,8 @@ struct wren_mkgraph_stats {
     long hclg_states, hclg_arcs;
     int n_hmms, n_tids;
     float stoch_min, stoch_max;
-    double seconds;
+    double seconds;            /* wall clock */
+    double cpu_seconds;        /* user + system CPU of this process */
     size_t peak_rss;
 };
 
