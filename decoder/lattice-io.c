@@ -21,7 +21,7 @@
 
 static void write_weight(FILE *f, float g, float a, const int32_t *t, int32_t n)
 {
-    fprintf(f, "%.7g,%.7g,", (double)g, (double)a);
+    fprintf(f, "%.9g,%.9g,", (double)g, (double)a);   /* %.9g: floats round-trip exactly */
     for (int32_t i = 0; i < n; i++) fprintf(f, i ? "_%d" : "%d", t[i]);
 }
 

@@ -462,7 +462,8 @@ void wren_lattice_prune(struct wren_lattice *l, float acwt, float beam)
 {
     if (l->start < 0) return;
     double *al = forward(l, acwt, NULL), *be = backward(l, acwt);
-    double best = be[l->start], lim = best + beam;
+    double best = be[l->start];
+    double lim = best + beam + 1e-4 + 1e-7 * fabs(best);   /* sums in another order round differently */
     struct wren_lat_builder *b = wren_lat_builder_create();
     for (int32_t s = 0; s < l->n_states; s++) wren_lat_builder_add_state(b);
     for (int32_t s = 0; s < l->n_states; s++) {

@@ -58,6 +58,13 @@ sed 's/ *$//' hyp.txt | cmp -s - nb1.txt || fail "n-best first entries differ fr
 # CTM: one line per hypothesis word, times increasing within an utterance
 [ "$(wc -l < out.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "CTM word count"
 awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "CTM times overlap"
+# prune with beam 0 leaves one word sequence per lattice (the best); to-ctm and info read them
+"$WREN" lattice prune --beam 0 lat.gz pruned.gz 2>/dev/null || fail "prune"
+"$WREN" lattice nbest --n 3 --words graph/words.txt pruned.gz pruned.nbest 2>/dev/null || fail "nbest"
+[ "$(wc -l < pruned.nbest)" = 5 ] || fail "pruned lattices hold more than the best path"
+"$WREN" lattice to-ctm --words graph/words.txt pruned.gz pruned.ctm 2>/dev/null || fail "to-ctm"
+[ "$(wc -l < pruned.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "to-ctm word count"
+"$WREN" lattice info lat.gz | grep -q "^total 5 lattices" || fail "info"
 # LM-cost replacement with the same LM keeps every best path
 "$WREN" lattice lmrescore --words graph/words.txt --old-lm lm.arpa --new-lm lm.arpa lat.gz same.gz 2>/dev/null \
   || fail "lmrescore"
