@@ -5,8 +5,7 @@ libwren_a_SOURCES += decoder/feat-params.c decoder/audio.c decoder/feat-mfcc.c \
 pkginclude_HEADERS += decoder/feat-params.h decoder/audio.h decoder/feat.h
 EXTRA_DIST += decoder/feat-noise.h
 libwren_a_SOURCES += decoder/cmd-compute-feats.c
-# bench/frontend-vs-sphinx.sh: add to WREN_BENCHES once bench/local.mk defines it before the
-# component fragments (today `+=` here fails: automake sees it before the `=`).
+WREN_BENCHES += bench/frontend-vs-sphinx.sh
 EXTRA_DIST += bench/frontend-vs-sphinx.sh
 if HAVE_CHECK
 check_PROGRAMS += tests/test_audio tests/test_feat

@@ -2,6 +2,8 @@
 #include "testutil.h"
 #include "wren-util.h"
 
+#include <sys/stat.h>
+
 START_TEST(test_opts_forms)
 {
     int beam_i = 0, flag = 0;
@@ -102,6 +104,20 @@ START_TEST(test_atomic_commit_and_abort)
 }
 END_TEST
 
+START_TEST(test_atomic_device_written_in_place)
+{
+    struct wren_atomic a;
+    ck_assert_int_eq(wren_atomic_open(&a, "/dev/null", "w"), 0);
+    fputs("discarded\n", a.f);
+    ck_assert_int_eq(wren_atomic_commit(&a), 0);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));          /* still the device, not a regular file */
+    ck_assert_int_eq(wren_atomic_open(&a, "/tmp", "w"), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "/tmp: is a directory"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utils");
@@ -111,6 +127,7 @@ int main(void)
     tcase_add_test(tc, test_table_read_and_duplicates);
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);
+    tcase_add_test(tc, test_atomic_device_written_in_place);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

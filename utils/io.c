@@ -129,6 +129,16 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
         a->f = stdout;
         return 0;
     }
+    /* Devices and FIFOs (/dev/null, a named pipe) are written in place: renaming a temp file
+     * over them would replace the device with a regular file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) return wren_error("%s: is a directory", path);
+        a->f = fopen(path, mode);
+        if (!a->f) return wren_error("%s: cannot write: %s", path, strerror(errno));
+        a->special = 1;
+        return 0;
+    }
     size_t n = strlen(path) + 32;
     a->path = wren_xstrdup(path);
     a->tmp = wren_xmalloc(n);
@@ -147,6 +157,12 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
 int wren_atomic_commit(struct wren_atomic *a)
 {
     int rc = 0;
+    if (a->special) {
+        if (fflush(a->f) != 0 || ferror(a->f)) rc = wren_error("write error: %s", strerror(errno));
+        fclose(a->f);
+        memset(a, 0, sizeof *a);
+        return rc;
+    }
     if (!a->path) {
         if (fflush(a->f) != 0 || ferror(a->f)) rc = wren_error("stdout: write error: %s", strerror(errno));
         memset(a, 0, sizeof *a);
@@ -166,7 +182,9 @@ int wren_atomic_commit(struct wren_atomic *a)
 
 void wren_atomic_abort(struct wren_atomic *a)
 {
-    if (a->path) {
+    if (a->special) {
+        fclose(a->f);
+    } else if (a->path) {
         fclose(a->f);
         unlink(a->tmp);
     } else if (a->f) {

@@ -26,9 +26,11 @@ struct wren_atomic {
     FILE *f;
     char *path;      /* final path, NULL when writing to stdout */
     char *tmp;       /* temporary path in the same directory */
+    int special;     /* a device or FIFO, written in place */
 };
 
-/* Open PATH for writing through a temporary file in the same directory; "-" is stdout. */
+/* Open PATH for writing through a temporary file in the same directory; "-" is stdout;
+ * an existing device or FIFO (e.g. /dev/null) is written in place. */
 int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode);
 /* Flush, fsync and rename into place; on any write error removes the temp file and returns -1. */
 int wren_atomic_commit(struct wren_atomic *a);
