@@ -18,3 +18,5 @@ bench_am_score_bench_LDADD = $(WREN_LDADD)
 # decoder fragments are included, so a += here is an automake error; run it directly for now:
 #   WREN_BUILDDIR=. WREN_SHARED=../../shared bash ../bench/am-score.sh
 EXTRA_DIST += bench/am-score.sh
+TESTS += tests/e2e/am-info.sh
+EXTRA_DIST += tests/e2e/am-info.sh
