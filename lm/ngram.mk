@@ -23,3 +23,5 @@ tests_test_ngram_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/ngram.sh
 EXTRA_DIST += tests/e2e/ngram.sh
+WREN_BENCHES += bench/ngram-count.sh
+EXTRA_DIST += bench/ngram-count.sh
