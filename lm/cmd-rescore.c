@@ -1,0 +1,171 @@
+/* cmd-rescore.c — `wren rescore`: NNLM + n-gram second pass over the lattices `wren decode`
+ * wrote (n-best with prefix sharing, or pruned lattice expansion); writes the 1-best as Kaldi
+ * text, optionally the rescored lattices (lattice mode) or rescored n-best lists (n-best mode),
+ * and a per-utterance summary of NNLM tokens and wall time on stderr.
+ * Thin wrapper over rescore.h. Not for: the algorithms (rescore.c, rescore-lattice.c). */
+#include "cmd-util.h"
+#include "fst.h"
+#include "lattice.h"
+#include "rescore.h"
+#include "wren-util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct run {
+    const struct wren_rescore_opts *o;
+    struct wren_rescore_models *m;
+    FILE *hyp, *lat;
+    long n, empty, tokens, naive, hyps;
+    double seconds;
+    int verbose;
+};
+
+static void put_words(FILE *f, const struct wren_symtab *t, const int32_t *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *s = wren_symtab_symbol(t, w[i]);
+        if (s) fprintf(f, " %s", s);
+        else fprintf(f, " %d", w[i]);
+    }
+}
+
+static int do_nbest(struct run *x, const char *key, const struct wren_lattice *l,
+                    struct wren_rescore_stats *st)
+{
+    struct wren_rescore_hyp *h;
+    int n = wren_rescore_nbest(x->m->r, x->o, l, &h, st);
+    if (n < 0) return -1;
+    int b = wren_rescore_best(x->o, h, n);
+    fputs(key, x->hyp);
+    if (b >= 0) put_words(x->hyp, x->m->words, h[b].words, h[b].n_words);
+    fputc('\n', x->hyp);
+    for (int i = 0; x->lat && i < n; i++) {
+        fprintf(x->lat, "%s-%d %.4f ac %.4f hmm %.4f ngram %.4f nnlm %.4f oov %d", key, i + 1,
+                wren_rescore_hyp_cost(x->o, &h[i]), h[i].ac, h[i].hmm, h[i].ngram, h[i].nnlm,
+                h[i].n_oov);
+        put_words(x->lat, x->m->words, h[i].words, h[i].n_words);
+        fputc('\n', x->lat);
+    }
+    wren_rescore_hyps_free(h, n);
+    return 0;
+}
+
+static int do_lattice(struct run *x, const char *key, const struct wren_lattice *l,
+                      struct wren_rescore_stats *st)
+{
+    struct wren_lattice out;
+    if (wren_rescore_lattice(x->m->r, x->o, l, &out, st)) return -1;
+    fputs(key, x->hyp);
+    if (out.start >= 0) {
+        struct wren_path p;
+        if (wren_lattice_best_path(&out, x->o->acwt, &p)) { wren_lattice_free(&out); return -1; }
+        put_words(x->hyp, x->m->words, p.words, p.n_words);
+        wren_path_free(&p);
+    }
+    fputc('\n', x->hyp);
+    int rc = x->lat ? wren_lattice_write(x->lat, key, &out) : 0;
+    wren_lattice_free(&out);
+    return rc;
+}
+
+static int run_all(struct run *x, const char *path)
+{
+    struct wren_input f;
+    if (wren_input_open(&f, path)) return -1;
+    int line = 0, rc = 0;
+    int nbest = !strcmp(x->o->mode, "nbest");
+    for (;;) {
+        char *key;
+        struct wren_lattice l;
+        int r = wren_lattice_read(f.f, path, &line, &key, &l);
+        if (r <= 0) { rc = r; wren_lattice_free(&l); break; }
+        struct wren_rescore_stats st = { 0 };
+        double t0 = wren_now();
+        if (l.start < 0) x->empty++;
+        rc = nbest ? do_nbest(x, key, &l, &st) : do_lattice(x, key, &l, &st);
+        double dt = wren_now() - t0;
+        if (rc) wren_error_prefix("%s: ", key);
+        else if (x->verbose)
+            fprintf(stderr, "%s tokens %ld time %.3f s%s\n", key, st.tokens, dt, l.start < 0 ? " (empty lattice)" : "");
+        x->n++; x->tokens += st.tokens; x->naive += st.naive_tokens; x->hyps += st.hyps;
+        x->seconds += dt;
+        wren_lattice_free(&l);
+        free(key);
+        if (rc) break;
+    }
+    if (wren_input_close(&f) && !rc) rc = -1;
+    return rc;
+}
+
+static const char *DESCRIPTION =
+    "Second-pass rescoring of first-pass lattices (Kaldi compact-lattice text, .gz) with the NNLM\n"
+    "interpolated with an n-gram. Cost of a hypothesis (natural-log costs; ARPA log10 values\n"
+    "are converted with ln 10):\n"
+    "  acwt*acoustic + hmm + lm-weight*((1-lambda)*ngram + lambda*nnlm) + wip*words\n"
+    "  + oov-penalty*(words outside the NNLM vocabulary, scored as <unk>)\n"
+    "hmm = first-pass graph cost minus the first-pass LM (--first-pass-lm, default --lm), removed\n"
+    "as `wren lattice lmrescore` does. --mode nbest: the --nbest best word sequences, NNLM\n"
+    "prefixes shared; RESCORED_OUT gets 'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"
+    "--mode lattice: pruned expansion (histories merged on the last --history words, --beam);\n"
+    "RESCORED_OUT gets the rescored lattices (graph cost = hmm + weighted LM + wip per word).\n"
+    "Per-utterance NNLM tokens and wall time on stderr with --verbose; a summary line always.";
+
+int wren_cmd_rescore(int argc, char **argv)
+{
+    static const char *USAGE =
+        "wren rescore --nnlm MODEL.safetensors --lm ARPA --words WORDS.txt [options] LATTICES HYP_TEXT [RESCORED_OUT]";
+    struct wren_rescore_opts o;
+    wren_rescore_opts_default(&o);
+    const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL;
+    int verbose = 0;
+    struct wren_opt *base = wren_rescore_opts_table(&o);
+    int nb = 0;
+    while (base[nb].name) nb++;
+    struct wren_opt *t = wren_xcalloc((size_t)nb + 6, sizeof *t);
+    memcpy(t, base, sizeof *t * (size_t)nb);
+    t[nb++] = (struct wren_opt){ "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" };
+    t[nb++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA)" };
+    t[nb++] = (struct wren_opt){ "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" };
+    t[nb++] = (struct wren_opt){ "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" };
+    t[nb++] = (struct wren_opt){ "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" };
+    free(base);
+    char **pos;
+    int npos, done;
+    int rc = wren_cmd_parse("rescore", USAGE, DESCRIPTION, t, argc, argv, 2, 3, &pos, &npos, &done);
+    free(t);
+    if (done) return rc;
+    struct wren_rescore_models *m = NULL;
+    struct wren_text_out *hyp = NULL, *lat = NULL;
+    struct run x = { .o = &o, .verbose = verbose };
+    if (wren_rescore_opts_check(&o)) goto fail;
+    if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
+    x.m = m;
+    if (wren_text_out_open(pos[1], &hyp)) goto fail;
+    x.hyp = wren_text_out_file(hyp);
+    if (npos > 2) {
+        if (wren_text_out_open(pos[2], &lat)) goto fail;
+        x.lat = wren_text_out_file(lat);
+    }
+    if (run_all(&x, pos[0])) goto fail;
+    if (lat) { int r = wren_text_out_commit(lat); lat = NULL; if (r) goto fail; }
+    { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
+    fprintf(stderr,
+            "wren rescore: mode %s, %ld lattices (%ld empty), %ld %s, NNLM tokens %ld (%.1f per utt)%s, "
+            "time %.3f s (%.1f ms per utt)\n",
+            o.mode, x.n, x.empty, x.hyps, strcmp(o.mode, "nbest") ? "arcs" : "hypotheses", x.tokens,
+            x.n ? (double)x.tokens / x.n : 0.0, "", x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0);
+    if (!strcmp(o.mode, "nbest"))
+        fprintf(stderr, "wren rescore: without prefix sharing %ld tokens (shared/naive %.3f)\n", x.naive,
+                x.naive ? (double)x.tokens / x.naive : 0.0);
+    wren_rescore_models_free(m);
+    free(pos);
+    return 0;
+fail:
+    rc = wren_cmd_fail("rescore");
+    wren_text_out_abort(hyp);
+    wren_text_out_abort(lat);
+    wren_rescore_models_free(m);
+    free(pos);
+    return rc;
+}

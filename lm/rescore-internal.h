@@ -1,0 +1,20 @@
+/* rescore-internal.h — the rescorer's fields, shared by rescore.c and rescore-lattice.c.
+ * Not for: users of the module (rescore.h). */
+#ifndef WREN_RESCORE_INTERNAL_H
+#define WREN_RESCORE_INTERNAL_H
+
+#include <stdint.h>
+
+struct wren_rescorer {
+    struct wren_nnlm *nnlm;
+    const struct wren_arpa *ngram, *first;
+    const struct wren_symtab *words;
+    int32_t n_words;               /* 1 + largest id of words.txt */
+    int *nn_map;                   /* lattice word id -> NNLM id (<unk> when absent) */
+    int *ng_map, *fp_map;          /* lattice word id -> ARPA id (-1 when absent) */
+};
+
+/* NNLM id of a lattice word; *oov = 1 when it maps to <unk>. */
+int wren_rescorer_nn_id(const struct wren_rescorer *r, int32_t w, int *oov);
+
+#endif
