@@ -12,3 +12,5 @@ tests_test_rescore_SOURCES = tests/test_rescore.c tests/testutil.h
 tests_test_rescore_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_rescore_LDADD = $(CHECK_LDADD)
 endif
+TESTS += tests/e2e/rescore.sh
+EXTRA_DIST += tests/e2e/rescore.sh
