@@ -142,6 +142,7 @@ start=$(date +%s)
 where=$(hostname)
 [ -n "${SLURM_ARRAY_JOB_ID:-}" ] && where="$where, Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
 { printf '# %s\n' "$cmd"; printf '# Started at %s on %s\n#\n' "$(date)" "$where"; } > "$log" || exit 1
+exec 2>> "$log"      # this shell's own messages too (e.g. "Aborted" when the command crashes)
 if [ -n "$srun_prefix" ]; then
   $srun_prefix bash -o pipefail -c "$cmd" < /dev/null >> "$log" 2>&1
 else
@@ -172,6 +173,9 @@ report() {  # $1 = number of jobs
   for item in $(printf '%s\n' "${failed[@]}" | sort -t: -k1,1n | tr ' ' '\001'); do
     item=${item//$'\001'/ }
     n=$((n + 1)); idx=${item%%:*}; code=${item#*:}
+    if [[ $code =~ ^exit\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -gt 128 ] && [ "${BASH_REMATCH[1]}" -lt 160 ]; then
+      code+=" = SIG$(kill -l $((BASH_REMATCH[1] - 128)) 2>/dev/null)"
+    fi
     if [ $n -le 8 ]; then msg+="${msg:+, }$var=$idx ($code, $(log_of "$idx"))"; fi
   done
   [ $n -gt 8 ] && msg+=", ..."
@@ -315,10 +319,14 @@ run_slurm() {
     wait_array "$jobid" "$qdir/$name.status" "${todo[@]}"
     local again=() rc
     for i in "${todo[@]}"; do
+      local slurm_out=$qdir/$name.${jobid}_$i.out why
       if [ -f "$qdir/$name.status/$i" ]; then rc="exit $(cat "$qdir/$name.status/$i")"
-      else rc="no exit status, see $qdir/$name.${jobid}_$i.out"
+      else rc="no exit status"
       fi
       [ "$rc" = "exit 0" ] && continue
+      why=$(slurm_reason "$slurm_out")
+      [ -n "$why" ] && rc+=", Slurm: $why"
+      [ -n "$why" ] || [ "$rc" = "no exit status" ] && rc+=", see $slurm_out"
       if [ $attempt -le "$max_retries" ]; then
         echo "$prog: $var=$i failed ($rc), retrying (attempt $((attempt + 1)) of $((max_retries + 1)))" >&2
         keep_failed_log "$i" "$attempt"
@@ -332,6 +340,14 @@ run_slurm() {
   done
   trap - INT TERM
   report "$njobs"
+}
+
+# Why Slurm stopped a task, from its output file: "CANCELLED", "CANCELLED DUE TO TIME LIMIT",
+# "out of memory", ... or nothing.
+slurm_reason() {  # $1 = Slurm output file of the task
+  [ -f "$1" ] || { echo "never started (cancelled while pending, or a dependency failed)"; return 0; }
+  if grep -qiE 'oom[-_ ]kill|out of memory|exceeded .*memory limit' "$1"; then echo "out of memory"; return 0; fi
+  sed -n 's/.*\*\*\* .* \(CANCELLED\) AT [^ ]*\( DUE TO [A-Z ]*[A-Z]\)\{0,1\}.*/\1\2/p' "$1" | tail -n 1
 }
 
 # "1-8" for a contiguous list, "3" for one index, else "2,5,7".
