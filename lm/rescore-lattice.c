@@ -8,9 +8,9 @@
  *     heuristic for the rest of a path;
  *  3. the lattice is expanded state by state in topological order; an expanded state is a
  *     (lattice state, last k NNLM words) pair carrying the NNLM state of its best incoming path;
- *     histories that agree on their last k words merge; expanded states whose forward cost +
- *     backward heuristic is more than beam above the best such estimate so far are dropped
- *     before they are expanded; all arcs leaving the kept states of one lattice state are
+ *     histories that agree on their last k words merge; expanded states (and arcs) whose
+ *     forward cost + backward heuristic is more than beam above the best estimate over the
+ *     frontier (created states of lattice states not yet expanded) are dropped; all arcs leaving the kept states of one lattice state are
  *     scored with one wren_nnlm_state_score_many call.
  * Not for: n-best rescoring (rescore.c), reading/writing lattices (decoder/lattice-io.c). */
 #include "rescore.h"
@@ -119,8 +119,48 @@ struct expander {
     struct xmap map;
     struct hist_set hs;
     struct wren_lat_builder *b;
-    double best_est;               /* best alpha + beta seen so far */
+    struct fentry { double est; int32_t s; } *heap;   /* frontier estimates alpha + beta, min-heap */
+    size_t nheap, capheap;
+    double cut;                    /* best frontier estimate + beam when the current state's
+                                      expansion began */
 };
+
+/* The frontier: estimates of created states whose lattice state is not yet expanded. Entries
+ * are never updated (an improvement pushes a new, lower one); entries of expanded lattice
+ * states are dropped lazily, so the top is the best estimate over the frontier. */
+static void heap_push(struct expander *e, double est, int32_t s)
+{
+    if (e->nheap == e->capheap) {
+        e->capheap = e->capheap ? 2 * e->capheap : 256;
+        e->heap = wren_xrealloc(e->heap, sizeof *e->heap * e->capheap);
+    }
+    size_t i = e->nheap++;
+    while (i > 0 && e->heap[(i - 1) / 2].est > est) { e->heap[i] = e->heap[(i - 1) / 2]; i = (i - 1) / 2; }
+    e->heap[i].est = est;
+    e->heap[i].s = s;
+}
+
+static void heap_pop(struct expander *e)
+{
+    struct fentry last = e->heap[--e->nheap];
+    size_t i = 0, n = e->nheap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && e->heap[c + 1].est < e->heap[c].est) c++;
+        if (e->heap[c].est >= last.est) break;
+        e->heap[i] = e->heap[c];
+        i = c;
+    }
+    if (n) e->heap[i] = last;
+}
+
+/* Best estimate over the frontier when lattice state s is about to be expanded. */
+static double frontier_best(struct expander *e, int32_t s)
+{
+    while (e->nheap && e->heap[0].s < s) heap_pop(e);
+    return e->nheap ? e->heap[0].est : INFINITY;
+}
 
 /* Find or create (s, hid); returns its index. */
 static int32_t expander_get(struct expander *e, int32_t s, int32_t hid)
@@ -149,7 +189,7 @@ static void expander_relax(struct expander *e, int32_t i, double alpha, struct w
         x->alpha = alpha;
         wren_nnlm_state_free(x->lm);
         x->lm = lm;
-        if (alpha + beta[x->s] < e->best_est) e->best_est = alpha + beta[x->s];
+        heap_push(e, alpha + beta[x->s], x->s);
     } else {
         wren_nnlm_state_free(lm);
     }
@@ -188,6 +228,20 @@ static double *backward(const struct wren_rescore_opts *o, const struct wren_lat
     return beta;
 }
 
+/* An arc is not followed when the path through it, with the n-gram standing in for the NNLM
+ * on the arc and after it, is more than beam above the best estimate so far. The estimate is
+ * fixed before any arc of the state is followed, so both passes over the arcs agree. */
+static int arc_pruned(const struct wren_rescore_opts *o, const struct expander *e,
+                      const struct wren_lattice *l0, const struct wren_lattice *l1, int32_t i,
+                      int64_t j, const double *beta)
+{
+    const struct wren_lat_arc *a = &l1->arcs[j];
+    double hmm = l0->arcs[j].g, ng = (double)a->g - hmm;
+    double c = e->x[i].alpha + hmm + o->lm_weight * ng + (a->word ? o->wip : 0) + o->acwt * a->a +
+               beta[a->dst];
+    return c > e->cut;
+}
+
 /* Expand the kept states of lattice state s (all arcs and the final weight scored at once). */
 static int expand_state(struct wren_rescorer *r, const struct wren_rescore_opts *o,
                         struct expander *e, const struct wren_lattice *l0,
@@ -195,9 +249,10 @@ static int expand_state(struct wren_rescorer *r, const struct wren_rescore_opts 
                         struct wren_rescore_stats *st)
 {
     int32_t nkeep = 0;
+    e->cut = frontier_best(e, s) + o->beam;
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
         struct xstate *x = &e->x[i];
-        if (x->alpha + beta[s] > e->best_est + o->beam || !x->lm) {
+        if (x->alpha + beta[s] > e->cut || !x->lm) {
             wren_nnlm_state_free(x->lm);
             x->lm = NULL;
         } else {
@@ -216,7 +271,7 @@ static int expand_state(struct wren_rescorer *r, const struct wren_rescore_opts 
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
         if (!e->x[i].lm) continue;
         for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
-            if (!l1->arcs[j].word) continue;
+            if (!l1->arcs[j].word || arc_pruned(o, e, l0, l1, i, j, beta)) continue;
             int oov;
             in[n] = e->x[i].lm;
             words[n++] = wren_rescorer_nn_id(r, l1->arcs[j].word, &oov);
@@ -235,6 +290,7 @@ static int expand_state(struct wren_rescorer *r, const struct wren_rescore_opts 
         if (!e->x[i].lm) continue;
         for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
             const struct wren_lat_arc *a = &l1->arcs[j];
+            if (arc_pruned(o, e, l0, l1, i, j, beta)) continue;
             double hmm = l0->arcs[j].g, ng = (double)a->g - hmm, g = hmm + wg * ng;
             int32_t hid = e->x[i].hid;
             struct wren_nnlm_state *lm;
@@ -274,6 +330,7 @@ static void expander_free(struct expander *e)
     free(e->x); free(e->head);
     free(e->map.key); free(e->map.val);
     free(e->hs.w); free(e->hs.slot);
+    free(e->heap);
     wren_lat_builder_free(e->b);
 }
 
@@ -286,7 +343,6 @@ static int expand(struct wren_rescorer *r, const struct wren_rescore_opts *o,
     e.head = wren_xmalloc(sizeof *e.head * (size_t)l1->n_states);
     for (int32_t s = 0; s < l1->n_states; s++) e.head[s] = -1;
     e.b = wren_lat_builder_create();
-    e.best_est = INFINITY;
     int32_t h0[65] = { 0 };
     int32_t x0 = expander_get(&e, l1->start, hist_intern(&e.hs, h0));
     int32_t start = e.x[x0].out;

@@ -14,3 +14,5 @@ tests_test_rescore_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/rescore.sh
 EXTRA_DIST += tests/e2e/rescore.sh
+WREN_BENCHES += bench/rescore.sh
+EXTRA_DIST += bench/rescore.sh
