@@ -44,7 +44,8 @@ timev() {  # run "$@", print "wall_s cpu_s peak_MB" (CPU = user + system; the ma
 
 read -r t_hclg c_hclg m_hclg < <(timev "$wren" mkgraph --model "$model" --dict "$dict" --lm "$lm" \
   --keep-intermediate "$tmp/graph" > "$tmp/mkgraph.out" 2> "$tmp/mkgraph.log") \
-  || { cat "$tmp/mkgraph.log"; echo "mkgraph bench: mkgraph failed"; exit 1; }
+  || { grep -v "LM word" "$tmp/mkgraph.log"; cat "$tmp/time.txt" 2> /dev/null
+         echo "mkgraph bench: mkgraph failed"; exit 1; }
 grep -E '^mkgraph: (L|G|min\(|HCLG)' "$tmp/mkgraph.log" | grep -v dropped
 tail -n 1 "$tmp/mkgraph.out"
 echo "wren mkgraph (HCLG): ${t_hclg} s wall, ${c_hclg} s CPU, peak ${m_hclg} MB"
