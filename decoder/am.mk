@@ -14,9 +14,7 @@ endif
 noinst_PROGRAMS += bench/am-score-bench
 bench_am_score_bench_SOURCES = bench/am-score-bench.c
 bench_am_score_bench_LDADD = $(WREN_LDADD)
-# bench/am-score.sh belongs in WREN_BENCHES, but bench/local.mk sets WREN_BENCHES = after the
-# decoder fragments are included, so a += here is an automake error; run it directly for now:
-#   WREN_BUILDDIR=. WREN_SHARED=../../shared bash ../bench/am-score.sh
+WREN_BENCHES += bench/am-score.sh
 EXTRA_DIST += bench/am-score.sh
 TESTS += tests/e2e/am-info.sh
 EXTRA_DIST += tests/e2e/am-info.sh
