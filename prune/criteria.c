@@ -1,0 +1,172 @@
+/* criteria.c — per-element pruning scores (magnitude, activation, taylor, fisher), size
+ * accounting of the prunable matrices, and the option table of `wren prune`.
+ * Not for: choosing what to remove (unstructured.c, structured.c, lowrank.c). */
+#include "wren-prune.h"
+
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void wren_prune_opts_default(struct wren_prune_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->criterion = "magnitude";
+    o->method = "unstructured";
+    o->schedule = "oneshot";
+    o->schedule_shape = "cubic";
+    o->scope = "per-layer";
+    o->sizes = "0.9,0.75,0.5,0.25,0.1";
+    o->steps = 5;
+    o->finetune_tokens = 0;
+    o->calib_tokens = 20000;
+    o->lr = 3e-4;
+    o->batch = 8;
+    o->seed = 1;
+}
+
+struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
+{
+    struct wren_opt t[] = {
+        { "model", WREN_OPT_STRING, &o->model, "input NNLM (safetensors)" },
+        { "criterion", WREN_OPT_STRING, &o->criterion, "magnitude | activation | taylor | fisher" },
+        { "method", WREN_OPT_STRING, &o->method, "unstructured | structured | lowrank" },
+        { "schedule", WREN_OPT_STRING, &o->schedule, "oneshot | incremental" },
+        { "steps", WREN_OPT_INT, &o->steps, "incremental: number of schedule steps K" },
+        { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
+        { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
+        { "sizes", WREN_OPT_STRING, &o->sizes, "target prunable sizes, comma separated, in (0,1]" },
+        { "out-prefix", WREN_OPT_STRING, &o->out_prefix, "write OUT-<size>.safetensors per size" },
+        { "finetune-text", WREN_OPT_STRING, &o->finetune_text, "training text for fine-tuning" },
+        { "finetune-tokens", WREN_OPT_LONG, &o->finetune_tokens,
+          "fine-tuning tokens of the whole incremental run (oneshot: the same share per size; 0: none)" },
+        { "valid-text", WREN_OPT_STRING, &o->valid_text, "dev text: fine-tuning validation and printed ppl" },
+        { "calib-text", WREN_OPT_STRING, &o->calib_text, "held-out training text for data-driven criteria" },
+        { "calib-tokens", WREN_OPT_LONG, &o->calib_tokens, "calibration tokens" },
+        { "lr", WREN_OPT_DOUBLE, &o->lr, "fine-tuning learning rate" },
+        { "batch", WREN_OPT_INT, &o->batch, "sequences per batch (calibration, fine-tuning)" },
+        { "seed", WREN_OPT_LONG, &o->seed, "fine-tuning seed" },
+        WREN_OPT_TABLE_END
+    };
+    struct wren_opt *r = wren_xmalloc(sizeof t);
+    memcpy(r, t, sizeof t);
+    return r;
+}
+
+int wren_prune_criterion_parse(const char *name)
+{
+    static const char *const names[] = { "magnitude", "activation", "taylor", "fisher" };
+    for (int i = 0; i < 4; i++)
+        if (name && !strcmp(name, names[i])) return i;
+    return wren_error("prune: unknown criterion '%s' (magnitude, activation, taylor, fisher)",
+                      name ? name : "");
+}
+
+static void lin_name(char *buf, size_t n, int block, int lin, const char *suffix)
+{
+    snprintf(buf, n, "blocks.%d.%s.%s", block, wren_nnlm_linear_names[lin], suffix);
+}
+
+/* out/in of a linear layer whatever its storage. */
+static void lin_dims(struct wren_nnlm *m, int b, int l, int *out, int *in, int *storage, int *rank)
+{
+    struct wren_nnlm_block_shape s;
+    wren_nnlm_get_block_shape(m, b, &s);
+    char name[96];
+    int r, c;
+    *storage = s.storage[l];
+    *rank = s.rank[l];
+    if (s.storage[l] == WREN_NNLM_FACTORED) {
+        lin_name(name, sizeof name, b, l, "U");
+        wren_nnlm_tensor(m, name, out, &r);
+        lin_name(name, sizeof name, b, l, "V");
+        wren_nnlm_tensor(m, name, &r, in);
+    } else {
+        lin_name(name, sizeof name, b, l, "weight");
+        wren_nnlm_tensor(m, name, &r, &c);
+        *out = r;
+        *in = c;
+    }
+}
+
+size_t wren_prune_prunable_params(struct wren_nnlm *m)
+{
+    size_t total = 0;
+    char name[96];
+    for (int b = 0; b < wren_nnlm_num_blocks(m); b++)
+        for (int l = 0; l < WREN_NNLM_NLIN; l++) {
+            int out, in, st, rank;
+            lin_dims(m, b, l, &out, &in, &st, &rank);
+            if (st == WREN_NNLM_FACTORED) total += (size_t)rank * (size_t)(out + in);
+            else if (st == WREN_NNLM_MASKED) {
+                int r, c;
+                lin_name(name, sizeof name, b, l, "mask");
+                const unsigned char *mk = wren_nnlm_tensor_mask(m, name, &r, &c);
+                size_t nnz = 0;
+                for (size_t i = 0; mk && i < (size_t)r * c; i++) nnz += mk[i] != 0;
+                total += 2 * nnz;
+            } else total += (size_t)out * in;
+        }
+    return total;
+}
+
+void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r)
+{
+    size_t dense = 0;
+    for (int b = 0; b < wren_nnlm_num_blocks(m); b++)
+        for (int l = 0; l < WREN_NNLM_NLIN; l++) {
+            int out, in, st, rank;
+            lin_dims(m, b, l, &out, &in, &st, &rank);
+            dense += (size_t)out * in;
+        }
+    r->prunable_dense = dense;
+    r->total_dense = wren_nnlm_stored_params(m) - wren_prune_prunable_params(m) + dense;
+}
+
+double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref *r)
+{
+    return (double)wren_prune_prunable_params(m) / (double)r->prunable_dense;
+}
+
+double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)
+{
+    return (double)wren_nnlm_stored_params(m) / (double)r->total_dense;
+}
+
+float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                         int block, int lin, int *out, int *in)
+{
+    char name[96];
+    lin_name(name, sizeof name, block, lin, "weight");
+    const float *w = wren_nnlm_tensor(m, name, out, in);
+    if (!w) {
+        wren_error("prune: %s: no dense or masked weight (factored layers cannot be scored "
+                   "element-wise; use --method lowrank on factored models)", name);
+        return NULL;
+    }
+    size_t n = (size_t)*out * *in;
+    const float *g = NULL, *aq = NULL;
+    if (criterion != WREN_PRUNE_MAGNITUDE && !c) {
+        wren_error("prune: criterion needs calibration statistics (--calib-text)");
+        return NULL;
+    }
+    if (criterion == WREN_PRUNE_ACTIVATION) aq = wren_nnlm_calib_act_sq(c, block, lin);
+    if (criterion == WREN_PRUNE_TAYLOR) g = wren_nnlm_calib_grad(c, name);
+    if (criterion == WREN_PRUNE_FISHER) g = wren_nnlm_calib_grad_sq(c, name);
+    if (criterion != WREN_PRUNE_MAGNITUDE && !g && !aq) {
+        wren_error("prune: no calibration statistics for %s", name);
+        return NULL;
+    }
+    float *s = wren_xmalloc(n * sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        float x = w[i];
+        switch (criterion) {
+        case WREN_PRUNE_ACTIVATION: s[i] = fabsf(x) * sqrtf(aq[i % (size_t)*in]); break;
+        case WREN_PRUNE_TAYLOR: s[i] = fabsf(x * g[i]); break;
+        case WREN_PRUNE_FISHER: s[i] = x * x * g[i]; break;
+        default: s[i] = fabsf(x); break;
+        }
+    }
+    return s;
+}

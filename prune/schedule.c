@@ -1,0 +1,302 @@
+/* schedule.c — the run of `wren prune`: option checks, one-shot and incremental schedules,
+ * calibration on the current model, fine-tuning between steps (wren_nnlm_train from the pruned
+ * model), outputs OUT-<size>.safetensors, resumption, and one report line per model.
+ * Fairness: a one-shot model of size s is fine-tuned on as many tokens as the incremental run
+ * (same --steps, --schedule-shape, --finetune-tokens) spends until it reaches s.
+ * Not for: the pruning methods themselves. */
+#include "wren-prune.h"
+
+#include "wren-util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { UNSTRUCTURED, STRUCTURED, LOWRANK };
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+double *wren_prune_schedule_sizes(int steps, const char *shape, const double *req, int nreq, int *n)
+{
+    double smin = 1;
+    for (int i = 0; i < nreq; i++) if (req[i] < smin) smin = req[i];
+    int cubic = shape && !strcmp(shape, "cubic");
+    double *s = wren_xmalloc((size_t)(steps + nreq) * sizeof *s);
+    int k = 0;
+    for (int i = 1; i <= steps; i++) {
+        double t = (double)i / steps;
+        s[k++] = cubic ? smin + (1 - smin) * pow(1 - t, 3) : 1 - (1 - smin) * t;
+    }
+    for (int i = 0; i < nreq; i++) s[k++] = req[i];
+    qsort(s, (size_t)k, sizeof *s, cmp_desc);
+    int m = 0;
+    for (int i = 0; i < k; i++)
+        if (m == 0 || s[m - 1] - s[i] > 1e-6) s[m++] = s[i];
+    *n = m;
+    return s;
+}
+
+struct run {
+    const struct wren_prune_opts *o;
+    int crit, method, global;
+    struct wren_prune_ref ref;
+    int nreq;
+    double *req;
+    char **req_str;
+    int context;
+};
+
+static int check_opts(const struct wren_prune_opts *o, struct run *r)
+{
+    if (!o->model) return wren_error("prune: --model is required");
+    if (!o->out_prefix) return wren_error("prune: --out-prefix is required");
+    if ((r->crit = wren_prune_criterion_parse(o->criterion)) < 0) return -1;
+    if (!o->method) return wren_error("prune: --method is required");
+    if (!strcmp(o->method, "unstructured")) r->method = UNSTRUCTURED;
+    else if (!strcmp(o->method, "structured")) r->method = STRUCTURED;
+    else if (!strcmp(o->method, "lowrank")) r->method = LOWRANK;
+    else return wren_error("prune: unknown method '%s' (unstructured, structured, lowrank)", o->method);
+    if (!o->schedule || (strcmp(o->schedule, "oneshot") && strcmp(o->schedule, "incremental")))
+        return wren_error("prune: unknown schedule '%s' (oneshot, incremental)", o->schedule ? o->schedule : "");
+    if (!o->schedule_shape || (strcmp(o->schedule_shape, "linear") && strcmp(o->schedule_shape, "cubic")))
+        return wren_error("prune: unknown schedule shape '%s' (linear, cubic)", o->schedule_shape ? o->schedule_shape : "");
+    if (!o->scope || (strcmp(o->scope, "per-layer") && strcmp(o->scope, "global")))
+        return wren_error("prune: unknown scope '%s' (per-layer, global)", o->scope ? o->scope : "");
+    r->global = !strcmp(o->scope, "global");
+    if (r->global && r->method != UNSTRUCTURED)
+        return wren_error("prune: --scope global only applies to --method unstructured (structured pruning "
+                          "ranks groups globally and low-rank uses one global rank budget already)");
+    if (o->steps < 1) return wren_error("prune: --steps must be >= 1");
+    if (o->batch < 1) return wren_error("prune: --batch must be >= 1");
+    if (o->finetune_tokens < 0) return wren_error("prune: --finetune-tokens must be >= 0");
+    if (o->finetune_tokens > 0 && !o->finetune_text)
+        return wren_error("prune: --finetune-tokens %ld needs --finetune-text", o->finetune_tokens);
+    if (r->crit != WREN_PRUNE_MAGNITUDE && !o->calib_text)
+        return wren_error("prune: criterion %s is data-driven and needs --calib-text", o->criterion);
+    if (r->crit != WREN_PRUNE_MAGNITUDE && o->calib_tokens < 1)
+        return wren_error("prune: --calib-tokens must be >= 1");
+    if (!(o->lr > 0)) return wren_error("prune: --lr must be > 0");
+    /* sizes */
+    const char *p = o->sizes ? o->sizes : "";
+    r->nreq = 0;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char *tok = wren_xmalloc(len + 1);
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        char *end;
+        double v = strtod(tok, &end);
+        if (len == 0 || *end || !(v > 0 && v <= 1)) {
+            wren_error("prune: --sizes: '%s' is not a size in (0,1]", tok);
+            free(tok);
+            return -1;
+        }
+        r->req = wren_xrealloc(r->req, (size_t)(r->nreq + 1) * sizeof *r->req);
+        r->req_str = wren_xrealloc(r->req_str, (size_t)(r->nreq + 1) * sizeof *r->req_str);
+        r->req[r->nreq] = v;
+        r->req_str[r->nreq++] = tok;
+        p += len + (e ? 1 : 0);
+    }
+    if (r->nreq == 0) return wren_error("prune: --sizes is empty");
+    return 0;
+}
+
+static char *out_path(const struct run *r, const char *tag, const char *ext)
+{
+    size_t n = strlen(r->o->out_prefix) + strlen(tag) + strlen(ext) + 4;
+    char *p = wren_xmalloc(n);
+    snprintf(p, n, "%s-%s%s", r->o->out_prefix, tag, ext);
+    return p;
+}
+
+static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double target)
+{
+    struct wren_nnlm_calib *c = NULL;
+    if (r->crit != WREN_PRUNE_MAGNITUDE) {
+        c = wren_nnlm_calibrate(cur, r->o->calib_text, r->o->calib_tokens, r->o->batch);
+        if (!c) return NULL;
+    }
+    struct wren_nnlm *m = NULL;
+    switch (r->method) {
+    case UNSTRUCTURED: m = wren_prune_unstructured(cur, c, r->crit, r->global, target, &r->ref); break;
+    case STRUCTURED: m = wren_prune_structured(cur, c, r->crit, target, &r->ref); break;
+    default: m = wren_prune_lowrank(cur, c, r->crit, target, &r->ref); break;
+    }
+    wren_nnlm_calib_free(c);
+    return m;
+}
+
+/* Fine-tune m on `tokens` tokens and write the result to path; returns the loaded result
+ * (m is freed) and the tokens actually used in *used; NULL on error. */
+static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long tokens, const char *path,
+                                  long *used)
+{
+    *used = 0;
+    long per_step = (long)r->o->batch * r->context;
+    if (tokens <= 0 || tokens < per_step / 2) {
+        int rc = wren_nnlm_save(m, path);
+        if (rc) { wren_nnlm_free(m); return NULL; }
+        return m;
+    }
+    size_t n = strlen(path) + 32;
+    char *init = wren_xmalloc(n), *ckpt = wren_xmalloc(n);
+    snprintf(init, n, "%s.pruned.tmp", path);
+    snprintf(ckpt, n, "%s.ckpt.tmp", path);
+    struct wren_nnlm *res = NULL;
+    if (wren_nnlm_save(m, init) == 0) {
+        struct wren_nnlm_train_opts t;
+        wren_nnlm_train_opts_default(&t);
+        t.train = r->o->finetune_text;
+        t.valid = r->o->valid_text;
+        t.out = path;
+        t.init = init;
+        t.checkpoint = ckpt;
+        t.batch = r->o->batch;
+        t.steps = (tokens + per_step / 2) / per_step;
+        if (t.steps < 1) t.steps = 1;
+        t.valid_every = t.steps;
+        t.warmup = t.steps / 20;
+        t.lr = r->o->lr;
+        t.min_lr = r->o->lr / 10;
+        t.patience = 0;
+        t.seed = r->o->seed;
+        if (wren_nnlm_train(&t, NULL, NULL) == 0) {
+            res = wren_nnlm_load(path);
+            *used = t.steps * per_step;
+        }
+    }
+    unlink(init);
+    unlink(ckpt);
+    free(init);
+    free(ckpt);
+    wren_nnlm_free(m);
+    return res;
+}
+
+static int report(struct run *r, struct wren_nnlm *m, const char *size, long tokens, const char *path,
+                  int existing)
+{
+    double ppl = -1;
+    if (r->o->valid_text) {
+        struct wren_nnlm_eval_opts eo;
+        wren_nnlm_eval_opts_default(&eo);
+        struct wren_nnlm_eval_result res;
+        if (wren_nnlm_eval_text(m, r->o->valid_text, &eo, NULL, &res)) return -1;
+        ppl = res.ppl;
+    }
+    printf("size %s prunable %.4f total %.4f", size, wren_prune_rel_prunable(m, &r->ref),
+           wren_prune_rel_total(m, &r->ref));
+    if (ppl >= 0) printf(" dev_ppl %.3f", ppl);
+    printf(" finetune_tokens %ld%s %s\n", tokens, existing ? " existing" : "", path);
+    fflush(stdout);
+    return 0;
+}
+
+static int req_index(const struct run *r, double s)
+{
+    for (int i = 0; i < r->nreq; i++) if (fabs(r->req[i] - s) <= 1e-6) return i;
+    return -1;
+}
+
+static int run_oneshot(struct run *r, struct wren_nnlm *dense, const double *steps, int nsteps)
+{
+    long per = r->o->finetune_tokens / r->o->steps;
+    for (int i = 0; i < r->nreq; i++) {
+        int pos = 0;
+        for (int k = 0; k < nsteps; k++) if (steps[k] >= r->req[i] - 1e-6) pos = k + 1;
+        long tokens = per * pos;
+        char *path = out_path(r, r->req_str[i], ".safetensors");
+        int rc = 0;
+        if (access(path, F_OK) == 0) {
+            struct wren_nnlm *m = wren_nnlm_load(path);
+            rc = !m || report(r, m, r->req_str[i], tokens, path, 1);
+            wren_nnlm_free(m);
+        } else {
+            struct wren_nnlm *m = prune_step(r, dense, r->req[i]);
+            long used = 0;
+            if (m) m = finetune(r, m, tokens, path, &used);
+            rc = !m || report(r, m, r->req_str[i], used, path, 0);
+            wren_nnlm_free(m);
+        }
+        free(path);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static int run_incremental(struct run *r, struct wren_nnlm *dense, const double *steps, int nsteps)
+{
+    long per = r->o->finetune_tokens / r->o->steps, spent = 0;
+    struct wren_nnlm *cur = dense;
+    int start = 0;
+    /* resume: the last step whose requested output exists */
+    for (int k = 0; k < nsteps; k++) {
+        int ri = req_index(r, steps[k]);
+        if (ri < 0) continue;
+        char *path = out_path(r, r->req_str[ri], ".safetensors");
+        if (access(path, F_OK) == 0) start = k + 1;
+        free(path);
+    }
+    int rc = 0;
+    for (int k = 0; k < nsteps && !rc; k++) {
+        int ri = req_index(r, steps[k]);
+        long tokens = per * (k + 1);
+        char tag[64];
+        snprintf(tag, sizeof tag, "step%d", k + 1);
+        char *path = ri >= 0 ? out_path(r, r->req_str[ri], ".safetensors") : out_path(r, tag, ".tmp.safetensors");
+        if (k < start) {
+            spent = tokens;
+            if (ri >= 0) {
+                struct wren_nnlm *m = wren_nnlm_load(path);
+                rc = !m || report(r, m, r->req_str[ri], tokens, path, 1);
+                if (k == start - 1 && m) { cur = m; m = NULL; }
+                wren_nnlm_free(m);
+            }
+            free(path);
+            continue;
+        }
+        struct wren_nnlm *m = prune_step(r, cur, steps[k]);
+        long used = 0;
+        if (m) m = finetune(r, m, per, path, &used);
+        spent += used;
+        if (!m) rc = -1;
+        else if (ri >= 0) rc = report(r, m, r->req_str[ri], spent, path, 0);
+        if (ri < 0) unlink(path);
+        if (cur != dense) wren_nnlm_free(cur);
+        cur = m;
+        free(path);
+    }
+    if (cur != dense) wren_nnlm_free(cur);
+    return rc;
+}
+
+int wren_prune_run(const struct wren_prune_opts *o)
+{
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    int rc = check_opts(o, &r);
+    struct wren_nnlm *dense = NULL;
+    if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
+    if (rc == 0) {
+        wren_prune_ref_init(dense, &r.ref);
+        r.context = wren_nnlm_context(dense);
+        int nsteps;
+        double *steps = wren_prune_schedule_sizes(o->steps, o->schedule_shape, r.req, r.nreq, &nsteps);
+        rc = !strcmp(o->schedule, "oneshot") ? run_oneshot(&r, dense, steps, nsteps)
+                                             : run_incremental(&r, dense, steps, nsteps);
+        free(steps);
+    }
+    wren_nnlm_free(dense);
+    for (int i = 0; i < r.nreq; i++) free(r.req_str[i]);
+    free(r.req_str);
+    free(r.req);
+    return rc;
+}

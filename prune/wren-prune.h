@@ -1,0 +1,75 @@
+/* wren-prune.h — NNLM pruning: criterion x method x schedule, each an independent option.
+ * Criteria score every weight element (magnitude |w|, activation |w_ij|*sqrt(act_sq_j),
+ * taylor |w * mean g|, fisher w^2 * E[g^2]); methods turn scores into a smaller model
+ * (unstructured masks, structured removal of heads/FFN neurons, low-rank factors); schedules
+ * go there in one shot or in K fine-tuned steps, writing OUT-<size>.safetensors per size.
+ *
+ * Sizes. "Prunable size" = stored parameters of the six linear weight matrices of every block
+ * (attn.q/k/v/o, ffn.fc1/fc2; biases, LayerNorms and embeddings are never pruned) divided by
+ * those matrices' dense size in the input model, with the accounting of
+ * wren_nnlm_stored_params: dense out*in, masked 2*nnz (value + index), factored r*(out+in).
+ * Targets (--sizes) are prunable sizes. "Total size" = wren_nnlm_stored_params of the model
+ * divided by that of the input model with its linear layers counted dense. Both are printed.
+ * Not for: the NNLM itself (lm/nnlm), rescoring. */
+#ifndef WREN_PRUNE_H
+#define WREN_PRUNE_H
+
+#include <stddef.h>
+
+#include "nnlm.h"
+#include "opts.h"
+
+enum wren_prune_criterion { WREN_PRUNE_MAGNITUDE, WREN_PRUNE_ACTIVATION, WREN_PRUNE_TAYLOR,
+                            WREN_PRUNE_FISHER };
+
+struct wren_prune_opts {
+    const char *model, *criterion, *method, *schedule, *schedule_shape, *scope;
+    const char *sizes, *out_prefix;
+    const char *finetune_text, *valid_text, *calib_text;
+    int steps;               /* incremental steps K */
+    long finetune_tokens;    /* total fine-tuning budget of the incremental run (0: none) */
+    long calib_tokens;
+    double lr;
+    int batch;
+    long seed;
+};
+void wren_prune_opts_default(struct wren_prune_opts *o);
+/* The option table of `wren prune`, pointing into *o (caller frees the table). */
+struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o);
+
+/* "magnitude" ... -> enum; -1 with wren_error for an unknown name. */
+int wren_prune_criterion_parse(const char *name);
+
+/* Size reference of a (usually dense) input model: dense sizes of its prunable matrices and
+ * its total stored parameters with those matrices counted dense. */
+struct wren_prune_ref { size_t prunable_dense, total_dense; };
+void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r);
+/* Stored parameters of the prunable matrices of m. */
+size_t wren_prune_prunable_params(struct wren_nnlm *m);
+double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref *r);
+double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r);
+
+/* Per-element scores of linear `lin` of `block` (out*in floats, row-major, caller frees), the
+ * layer's effective weight (dense or masked). calib may be NULL for magnitude; else needed. */
+float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                         int block, int lin, int *out, int *in);
+
+/* The methods: a new model whose prunable size is <= target * r->prunable_dense (as close as
+ * the granularity allows), or NULL with wren_error. */
+struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren_nnlm_calib *c,
+                                          int criterion, int global, double target,
+                                          const struct wren_prune_ref *r);
+struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_nnlm_calib *c,
+                                        int criterion, double target, const struct wren_prune_ref *r);
+struct wren_nnlm *wren_prune_lowrank(struct wren_nnlm *m, const struct wren_nnlm_calib *c,
+                                     int criterion, double target, const struct wren_prune_ref *r);
+
+/* The whole run of `wren prune` (schedule, calibration, fine-tuning, outputs, one line per
+ * model on stdout). 0 or -1. */
+int wren_prune_run(const struct wren_prune_opts *o);
+
+/* Incremental schedule: the sizes of its steps (descending, requested sizes inserted), caller
+ * frees; *n receives the count. shape: "linear" or "cubic". */
+double *wren_prune_schedule_sizes(int steps, const char *shape, const double *req, int nreq, int *n);
+
+#endif
