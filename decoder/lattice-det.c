@@ -353,7 +353,7 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
                 int64_t at = pool_put(&d, S[i].str, S[i].len, in->tids + arc->str, arc->len);
                 c[nc++] = (struct cand){ arc->word, { arc->dst, S[i].g + arc->g, S[i].a + arc->a, at, S[i].len + arc->len } };
             }
-        qsort(c, nc, sizeof *c, cmp_cand);
+        if (nc) qsort(c, nc, sizeof *c, cmp_cand);
         for (size_t i = 0; i < nc;) {
             size_t j = i;
             n = 0;
@@ -381,6 +381,7 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
         free(S);
     }
     if (!rc) {
+        wren_lattice_free(out);
         wren_lat_builder_finish(d.b, d.sets[s0].id, out);
         wren_lattice_connect_sort(out);
     }
