@@ -12,4 +12,5 @@ tests_test_text_norm_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/text-prep.sh
 EXTRA_DIST += tests/e2e/text-prep.sh
+WREN_BENCHES += bench/text-prep.sh
 EXTRA_DIST += bench/text-prep.sh
