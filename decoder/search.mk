@@ -20,7 +20,5 @@ tests_test_lattice_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/decode.sh
 EXTRA_DIST += tests/e2e/decode.sh
-# bench/decode.sh (Wren vs pocketsphinx_batch, beam sweep) belongs in WREN_BENCHES, but
-# bench/local.mk sets `WREN_BENCHES =` after this fragment (automake rejects += before =);
-# run it directly until that is fixed: WREN=build/wren bash bench/decode.sh
+WREN_BENCHES += bench/decode.sh
 EXTRA_DIST += bench/decode.sh
