@@ -595,7 +595,6 @@ static Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_lexicon_reader);
     tcase_add_test(tc, test_triphones_in_context);
     tcase_add_test(tc, test_optional_silence);
