@@ -22,6 +22,4 @@ tests_test_graph_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/mkgraph.sh
 EXTRA_DIST += tests/e2e/mkgraph.sh bench/mkgraph.sh
-# bench/mkgraph.sh belongs in WREN_BENCHES, but bench/local.mk sets `WREN_BENCHES =` after this
-# fragment is included (automake rejects += before =); run it directly until that is fixed:
-#   WREN=build/wren bash bench/mkgraph.sh [LM.arpa]
+WREN_BENCHES += bench/mkgraph.sh
