@@ -59,7 +59,7 @@ int wren_prune_criterion_parse(const char *name)
     static const char *const names[] = { "magnitude", "activation", "taylor", "fisher" };
     for (int i = 0; i < 4; i++)
         if (name && !strcmp(name, names[i])) return i;
-    return wren_error("prune: unknown criterion '%s' (magnitude, activation, taylor, fisher)",
+    return wren_error("unknown criterion '%s' (magnitude, activation, taylor, fisher)",
                       name ? name : "");
 }
 
@@ -141,21 +141,21 @@ float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, i
     lin_name(name, sizeof name, block, lin, "weight");
     const float *w = wren_nnlm_tensor(m, name, out, in);
     if (!w) {
-        wren_error("prune: %s: no dense or masked weight (factored layers cannot be scored "
+        wren_error("%s: no dense or masked weight (factored layers cannot be scored "
                    "element-wise; use --method lowrank on factored models)", name);
         return NULL;
     }
     size_t n = (size_t)*out * *in;
     const float *g = NULL, *aq = NULL;
     if (criterion != WREN_PRUNE_MAGNITUDE && !c) {
-        wren_error("prune: criterion needs calibration statistics (--calib-text)");
+        wren_error("criterion needs calibration statistics (--calib-text)");
         return NULL;
     }
     if (criterion == WREN_PRUNE_ACTIVATION) aq = wren_nnlm_calib_act_sq(c, block, lin);
     if (criterion == WREN_PRUNE_TAYLOR) g = wren_nnlm_calib_grad(c, name);
     if (criterion == WREN_PRUNE_FISHER) g = wren_nnlm_calib_grad_sq(c, name);
     if (criterion != WREN_PRUNE_MAGNITUDE && !g && !aq) {
-        wren_error("prune: no calibration statistics for %s", name);
+        wren_error("no calibration statistics for %s", name);
         return NULL;
     }
     float *s = wren_xmalloc(n * sizeof *s);

@@ -46,7 +46,7 @@ static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int 
         memcpy(y->W, w, (size_t)r * cc * sizeof *y->W);
     } else {
         const float *U = tensor(m, b, l, "U", &r, &cc), *V = tensor(m, b, l, "V", &r2, &c2);
-        if (!U || !V) return wren_error("prune: block %d %s has no weight", b, wren_nnlm_linear_names[l]);
+        if (!U || !V) return wren_error("block %d %s has no weight", b, wren_nnlm_linear_names[l]);
         y->out = r; y->in = c2;
         y->W = wren_xmalloc((size_t)r * c2 * sizeof *y->W);
         wren_gemm(0, 0, r, c2, cc, 1.0f, U, cc, V, c2, 0.0f, y->W, c2);
@@ -57,11 +57,11 @@ static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int 
     for (int i = 0; i < y->out; i++) y->dr[i] = 1;
     for (int j = 0; j < y->in; j++) y->dc[j] = 1;
     if (crit == WREN_PRUNE_MAGNITUDE) return 0;
-    if (!c) return wren_error("prune: criterion needs calibration statistics (--calib-text)");
+    if (!c) return wren_error("criterion needs calibration statistics (--calib-text)");
     if (crit == WREN_PRUNE_ACTIVATION) {
         const float *a = wren_nnlm_calib_act_sq(c, b, l);
         double tok = (double)wren_nnlm_calib_tokens(c);
-        if (!a || tok <= 0) return wren_error("prune: no activation statistics for block %d", b);
+        if (!a || tok <= 0) return wren_error("no activation statistics for block %d", b);
         double mean = 0;
         for (int j = 0; j < y->in; j++) mean += sqrt(a[j] / tok);
         double eps = 1e-3 * (mean / y->in) + 1e-12;
@@ -76,7 +76,7 @@ static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int 
     snprintf(name, sizeof name, "blocks.%d.%s.%s", b, wren_nnlm_linear_names[l], gl ? "weight" : "U");
     if (!gl) tensor(m, b, l, "U", &r, &gcols);
     gU = crit == WREN_PRUNE_TAYLOR ? wren_nnlm_calib_grad(c, name) : wren_nnlm_calib_grad_sq(c, name);
-    if (!gU) return wren_error("prune: no gradient statistics for %s", name);
+    if (!gU) return wren_error("no gradient statistics for %s", name);
     double mean = 0;
     for (int i = 0; i < y->out; i++) {
         double t = 0;
@@ -109,7 +109,7 @@ static int svd_layer(struct layer *y)
     float *work = wren_xmalloc((size_t)lwork * sizeof *work);
     if (info == 0) sgesdd_("S", &m, &n, a, &m, y->sv, u, &m, vt, &k, work, &lwork, iw, &info);
     free(work); free(iw); free(a);
-    if (info != 0) { free(u); free(vt); return wren_error("prune: SVD failed (LAPACK info %d)", info); }
+    if (info != 0) { free(u); free(vt); return wren_error("SVD failed (LAPACK info %d)", info); }
     /* A = (A^T)^T = vt^T S u^T: left vectors of A are vt's rows, right vectors u's columns */
     y->P = wren_xmalloc((size_t)n * k * sizeof *y->P);
     y->Q = wren_xmalloc((size_t)m * k * sizeof *y->Q);

@@ -54,34 +54,34 @@ struct run {
 
 static int check_opts(const struct wren_prune_opts *o, struct run *r)
 {
-    if (!o->model) return wren_error("prune: --model is required");
-    if (!o->out_prefix) return wren_error("prune: --out-prefix is required");
+    if (!o->model) return wren_error("--model is required");
+    if (!o->out_prefix) return wren_error("--out-prefix is required");
     if ((r->crit = wren_prune_criterion_parse(o->criterion)) < 0) return -1;
-    if (!o->method) return wren_error("prune: --method is required");
+    if (!o->method) return wren_error("--method is required");
     if (!strcmp(o->method, "unstructured")) r->method = UNSTRUCTURED;
     else if (!strcmp(o->method, "structured")) r->method = STRUCTURED;
     else if (!strcmp(o->method, "lowrank")) r->method = LOWRANK;
-    else return wren_error("prune: unknown method '%s' (unstructured, structured, lowrank)", o->method);
+    else return wren_error("unknown method '%s' (unstructured, structured, lowrank)", o->method);
     if (!o->schedule || (strcmp(o->schedule, "oneshot") && strcmp(o->schedule, "incremental")))
-        return wren_error("prune: unknown schedule '%s' (oneshot, incremental)", o->schedule ? o->schedule : "");
+        return wren_error("unknown schedule '%s' (oneshot, incremental)", o->schedule ? o->schedule : "");
     if (!o->schedule_shape || (strcmp(o->schedule_shape, "linear") && strcmp(o->schedule_shape, "cubic")))
-        return wren_error("prune: unknown schedule shape '%s' (linear, cubic)", o->schedule_shape ? o->schedule_shape : "");
+        return wren_error("unknown schedule shape '%s' (linear, cubic)", o->schedule_shape ? o->schedule_shape : "");
     if (!o->scope || (strcmp(o->scope, "per-layer") && strcmp(o->scope, "global")))
-        return wren_error("prune: unknown scope '%s' (per-layer, global)", o->scope ? o->scope : "");
+        return wren_error("unknown scope '%s' (per-layer, global)", o->scope ? o->scope : "");
     r->global = !strcmp(o->scope, "global");
     if (r->global && r->method != UNSTRUCTURED)
-        return wren_error("prune: --scope global only applies to --method unstructured (structured pruning "
+        return wren_error("--scope global only applies to --method unstructured (structured pruning "
                           "ranks groups globally and low-rank uses one global rank budget already)");
-    if (o->steps < 1) return wren_error("prune: --steps must be >= 1");
-    if (o->batch < 1) return wren_error("prune: --batch must be >= 1");
-    if (o->finetune_tokens < 0) return wren_error("prune: --finetune-tokens must be >= 0");
+    if (o->steps < 1) return wren_error("--steps must be >= 1");
+    if (o->batch < 1) return wren_error("--batch must be >= 1");
+    if (o->finetune_tokens < 0) return wren_error("--finetune-tokens must be >= 0");
     if (o->finetune_tokens > 0 && !o->finetune_text)
-        return wren_error("prune: --finetune-tokens %ld needs --finetune-text", o->finetune_tokens);
+        return wren_error("--finetune-tokens %ld needs --finetune-text", o->finetune_tokens);
     if (r->crit != WREN_PRUNE_MAGNITUDE && !o->calib_text)
-        return wren_error("prune: criterion %s is data-driven and needs --calib-text", o->criterion);
+        return wren_error("criterion %s is data-driven and needs --calib-text", o->criterion);
     if (r->crit != WREN_PRUNE_MAGNITUDE && o->calib_tokens < 1)
-        return wren_error("prune: --calib-tokens must be >= 1");
-    if (!(o->lr > 0)) return wren_error("prune: --lr must be > 0");
+        return wren_error("--calib-tokens must be >= 1");
+    if (!(o->lr > 0)) return wren_error("--lr must be > 0");
     /* sizes */
     const char *p = o->sizes ? o->sizes : "";
     r->nreq = 0;
@@ -94,7 +94,7 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
         char *end;
         double v = strtod(tok, &end);
         if (len == 0 || *end || !(v > 0 && v <= 1)) {
-            wren_error("prune: --sizes: '%s' is not a size in (0,1]", tok);
+            wren_error("--sizes: '%s' is not a size in (0,1]", tok);
             free(tok);
             return -1;
         }
@@ -104,7 +104,7 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
         r->req_str[r->nreq++] = tok;
         p += len + (e ? 1 : 0);
     }
-    if (r->nreq == 0) return wren_error("prune: --sizes is empty");
+    if (r->nreq == 0) return wren_error("--sizes is empty");
     return 0;
 }
 

@@ -91,7 +91,7 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
         wren_nnlm_get_block_shape(m, b, &bs[b]);
         for (int l = 0; l < WREN_NNLM_NLIN; l++)
             if (bs[b].storage[l] != WREN_NNLM_DENSE) {
-                wren_error("prune: structured pruning needs dense linear layers (block %d %s is %s)", b,
+                wren_error("structured pruning needs dense linear layers (block %d %s is %s)", b,
                            wren_nnlm_linear_names[l], bs[b].storage[l] == WREN_NNLM_MASKED ? "masked" : "factored");
                 free(bs);
                 return NULL;
@@ -141,11 +141,15 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
         nk[b] = wren_xmalloc((size_t)F0[b]); memset(nk[b], 1, (size_t)F0[b]);
     }
     double budget = target * (double)r->prunable_dense;
+    /* lowest score first; pass 0 skips a head whose removal would overshoot the target by more
+     * than one neuron's cost (cheaper neurons finish the job), pass 1 takes anything left */
+    for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < ng && (double)cur > budget; i++) {
         int b = g[i].block;
-        if (g[i].type == 0 && bs[b].n_heads > 1) {
+        if (pass == 0 && g[i].type == 0 && (double)cur - 4.0 * D * dh < budget - 2.0 * D) continue;
+        if (g[i].type == 0 && bs[b].n_heads > 1 && hk[b][g[i].index]) {
             hk[b][g[i].index] = 0; bs[b].n_heads--; cur -= (size_t)4 * D * dh;
-        } else if (g[i].type == 1 && bs[b].d_ffn > 1) {
+        } else if (g[i].type == 1 && bs[b].d_ffn > 1 && nk[b][g[i].index]) {
             nk[b][g[i].index] = 0; bs[b].d_ffn--; cur -= (size_t)2 * D;
         }
     }

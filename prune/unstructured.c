@@ -71,23 +71,24 @@ struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren
         for (int i = 0; i < nl; i++) { memcpy(all + off, sc[i], len[i] * sizeof *all); off += len[i]; }
         gthr = kth_largest(all, total, budget < total ? budget : total);
     }
-    size_t gleft = budget;
+    size_t gleft = budget - (size_t)nl;   /* every layer keeps at least one weight */
     for (int i = 0; i < nl; i++) {
         char name[96];
         int rr, cc;
         snprintf(name, sizeof name, "blocks.%d.%s.mask", i / WREN_NNLM_NLIN,
                  wren_nnlm_linear_names[i % WREN_NNLM_NLIN]);
         unsigned char *mk = wren_nnlm_tensor_mask(out, name, &rr, &cc);
-        if (!mk) { wren_error("prune: %s missing after reshape", name); wren_nnlm_free(out); out = NULL; goto done2; }
+        if (!mk) { wren_error("%s missing after reshape", name); wren_nnlm_free(out); out = NULL; goto done2; }
         size_t k;
         float thr;
         if (global) {
             size_t above = 0;
             for (size_t j = 0; j < len[i]; j++) above += sc[i][j] >= gthr;
-            k = above < gleft ? above : gleft;
-            if (k < 1) k = 1;
+            size_t extra = above > 1 ? above - 1 : 0;   /* beyond the reserved one */
+            if (extra > gleft) extra = gleft;
+            gleft -= extra;
+            k = 1 + extra;
             thr = gthr;
-            gleft -= k < gleft ? k : gleft;
         } else {
             k = (size_t)((double)budget * (double)len[i] / (double)total);
             if (k < 1) k = 1;
