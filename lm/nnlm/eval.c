@@ -58,6 +58,7 @@ static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnl
     for (int i = 0; i < b->n; i++) {
         double s10 = 0;
         long oov = 0, counted = 0;
+        if (o->debug >= 1 && b->text[i]) fprintf(out, "%s\n", b->text[i]);
         char *save = NULL, *w = b->text[i] ? strtok_r(b->text[i], " \t\r\n", &save) : NULL;
         for (int j = 0; j <= b->len[i]; j++, k++) {
             int id = j < b->len[i] ? b->ids[i][j] : WREN_NNLM_EOS;
@@ -111,13 +112,12 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
         if (copy) {
             size_t cl = strlen(copy);
             while (cl && (copy[cl - 1] == '\n' || copy[cl - 1] == '\r')) copy[--cl] = 0;
-            if (o->debug >= 1) fprintf(out, "%s\n", copy);
         }
         b.ids[b.n] = ids;
         b.len[b.n] = n;
         b.text[b.n] = copy;
         b.n++;
-        if (o->debug >= 1 || b.n == batch) flush(m, &b, o, out, r);
+        if (b.n == batch) flush(m, &b, o, out, r);
     }
     if (b.n) flush(m, &b, o, out, r);
     free(line);
