@@ -10,3 +10,5 @@ tests_test_prune_SOURCES = tests/test_prune.c tests/testutil.h
 tests_test_prune_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_prune_LDADD = $(CHECK_LDADD)
 endif
+TESTS += tests/e2e/prune.sh
+EXTRA_DIST += tests/e2e/prune.sh

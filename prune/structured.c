@@ -153,7 +153,12 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
             nk[b][g[i].index] = 0; bs[b].d_ffn--; cur -= (size_t)2 * D;
         }
     }
-    struct wren_nnlm *out = wren_nnlm_reshape(m, bs);
+    struct wren_nnlm *out = NULL;
+    if ((double)cur > budget + 1e-9)
+        wren_error("structured pruning cannot reach size %g: keeping one head and one FFN neuron per "
+                   "block leaves %.4f of the prunable parameters", target,
+                   (double)cur / (double)r->prunable_dense);
+    else out = wren_nnlm_reshape(m, bs);
     if (out)
         for (int b = 0; b < L; b++) fill_block(out, m, b, hk[b], H0[b], nk[b], F0[b], dh);
     for (int b = 0; b < L; b++) { free(hk[b]); free(nk[b]); }

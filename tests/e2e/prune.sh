@@ -1,0 +1,61 @@
+#!/bin/bash
+# prune.sh — end-to-end test of `wren prune`: a tiny NNLM trained on Brown text is pruned by
+# every method (one-shot and incremental with fine-tuning); every output exists, has the size
+# asked for, loads in `wren nnlm-info` and `wren nnlm-eval`; resume keeps outputs; bad options
+# exit 1 with a one-line message.
+set -u
+WREN=${WREN:-./wren}
+SHARED=${WREN_SHARED:-/work/shared}
+BROWN=$SHARED/data/text/lm-corpus/brown.txt.xz
+[ -f "$BROWN" ] || { echo "skip: no $BROWN"; exit 77; }
+export OPENBLAS_NUM_THREADS=1
+T=$(mktemp -d /tmp/wren-e2e-prune.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+xz -dc "$BROWN" | head -1500 | tr A-Z a-z | sed "s/[^a-z' ]/ /g" | awk 'NF>2' > "$T/all.txt"
+head -1100 "$T/all.txt" > "$T/train.txt"
+sed -n 1101,1300p "$T/all.txt" > "$T/dev.txt"
+sed -n 1301,1450p "$T/all.txt" > "$T/calib.txt"
+"$WREN" nnlm-train --train "$T/train.txt" --out "$T/dense.safetensors" --vocab-size 1000 --layers 2 \
+  --d-model 32 --heads 4 --ffn 64 --context 16 --batch 16 --steps 200 --valid-every 200 --lr 3e-3 \
+  --threads 1 2> "$T/train.log" || fail "nnlm-train: $(tail -1 "$T/train.log")"
+"$WREN" prune --help > /dev/null || fail "prune --help"
+for method in unstructured structured lowrank; do
+  for crit in magnitude activation; do
+    out=$T/$method-$crit
+    sizes="0.9 0.5 0.1"
+    # one head + one neuron per block is 13% of this tiny model: structured stops at 0.2
+    [ $method = structured ] && sizes="0.9 0.5 0.2"
+    "$WREN" prune --model "$T/dense.safetensors" --criterion $crit --method $method --schedule oneshot \
+      --calib-text "$T/calib.txt" --calib-tokens 3000 --valid-text "$T/dev.txt" \
+      --sizes $(echo $sizes | tr ' ' ,) --out-prefix "$out" > "$out.txt" 2> "$out.log" || fail "$method $crit: $(tail -1 "$out.log")"
+    [ "$(wc -l < "$out.txt")" = 3 ] || fail "$method $crit: expected 3 report lines: $(cat "$out.txt")"
+    for s in $sizes; do
+      [ -f "$out-$s.safetensors" ] || fail "no $out-$s.safetensors"
+      # prunable size within 0.07 below the target, never above
+      awk -v s=$s '$1=="size" && $2==s { if ($4 > s + 1e-6 || $4 < s - 0.07) exit 1; found=1 } END { exit !found }' \
+        "$out.txt" || fail "$method $crit size $s: $(grep "size $s " "$out.txt")"
+      "$WREN" nnlm-info "$out-$s.safetensors" | grep -q stored_params || fail "nnlm-info $out-$s"
+      "$WREN" nnlm-eval --model "$out-$s.safetensors" "$T/dev.txt" | grep -q "ppl=" || fail "nnlm-eval $out-$s"
+    done
+  done
+done
+# incremental with fine-tuning; then a rerun resumes (outputs kept, marked existing)
+"$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
+  --finetune-tokens 1536 --batch 8 --valid-text "$T/dev.txt" --sizes 0.5,0.25 --out-prefix "$T/inc" \
+  > "$T/inc.txt" 2> "$T/inc.log" || fail "incremental: $(tail -1 "$T/inc.log")"
+grep -q "size 0.25 .*finetune_tokens 1536 " "$T/inc.txt" || fail "incremental tokens: $(cat "$T/inc.txt")"
+"$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --finetune-text "$T/train.txt" \
+  --finetune-tokens 1536 --batch 8 --sizes 0.5,0.25 --out-prefix "$T/inc" > "$T/inc2.txt" 2>&1 || fail "resume"
+[ "$(grep -c existing "$T/inc2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/inc2.txt")"
+# bad options: exit 1, one line naming the problem
+"$WREN" prune --model "$T/dense.safetensors" --method structured --sizes 0.05 --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "cannot reach size 0.05" "$T/err.txt" || fail "unreachable structured size: rc $rc $(cat "$T/err.txt")"
+"$WREN" prune --model "$T/dense.safetensors" --criterion bogus --method lowrank --sizes 0.5 \
+  --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "unknown criterion 'bogus'" "$T/err.txt" || fail "bad criterion: rc $rc $(cat "$T/err.txt")"
+"$WREN" prune --model "$T/missing.safetensors" --sizes 0.5 --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "missing.safetensors" "$T/err.txt" || fail "missing model: rc $rc $(cat "$T/err.txt")"
+echo "prune e2e ok"
