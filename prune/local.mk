@@ -12,3 +12,5 @@ tests_test_prune_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/prune.sh
 EXTRA_DIST += tests/e2e/prune.sh
+WREN_BENCHES += bench/prune.sh
+EXTRA_DIST += bench/prune.sh
