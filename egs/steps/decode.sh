@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# decode.sh — first-pass decoding of a Kaldi data dir with `wren decode`, split into --nj parts
+# (utils/split-data.sh --per-utt) and run through --cmd (utils/run-jobs.sh, local or Slurm).
+# Writes DIR/hyp.txt (Kaldi text), DIR/lat.gz (compact lattices, all parts), DIR/log/, and
+# DIR/time.txt (wall seconds of the decoding jobs). Not for: scoring (score.sh) or rescoring.
+# usage: egs/steps/decode.sh [--nj N] [--cmd CMD] [--opts "wren decode options"] MODEL GRAPH DATA DIR
+set -euo pipefail
+steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
+nj=1; cmd="$top/utils/run-jobs.sh --backend local"; opts=""
+while [ $# -gt 4 ]; do
+  case "$1" in --nj) nj=$2 ;; --cmd) cmd=$2 ;; --opts) opts=$2 ;; *) echo "$0: unknown option $1" >&2; exit 1 ;; esac
+  shift 2
+done
+[ $# -eq 4 ] || { echo "usage: $0 [--nj N] [--cmd CMD] [--opts OPTS] MODEL GRAPH DATA DIR" >&2; exit 1; }
+model=$1; graph=$2; data=$3; dir=$4
+wren=${WREN:-$top/build/wren}
+mkdir -p "$dir/log"
+n=$(wc -l < "$data/wav.scp"); [ "$nj" -le "$n" ] || nj=$n
+"$top/utils/split-data.sh" --per-utt "$data" "$nj" >&2
+sd=$data/split$nj
+t0=$(date +%s.%N)
+# shellcheck disable=SC2086
+$cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
+  "$wren" decode --model "$model" --graph "$graph" $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
+t1=$(date +%s.%N)
+for j in $(seq "$nj"); do cat "$dir/hyp.$j.txt"; done | LC_ALL=C sort > "$dir/hyp.txt"
+for j in $(seq "$nj"); do cat "$dir/lat.$j.gz"; done > "$dir/lat.gz"   # concatenated gzip members
+rm -f "$dir"/hyp.[0-9]*.txt "$dir"/lat.[0-9]*.gz
+awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f\n", b - a}' > "$dir/time.txt"
+grep -h -i 'fail\|error' "$dir"/log/decode.*.log >&2 || true
+echo "decode.sh: $(wc -l < "$dir/hyp.txt") of $n utterances decoded in $(cat "$dir/time.txt") s ($nj jobs) -> $dir" >&2

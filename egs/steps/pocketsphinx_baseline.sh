@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# pocketsphinx_baseline.sh — pocketsphinx_batch (Debian pocketsphinx) on a data dir with the same
+# acoustic model, dictionary and ARPA LM as Wren's first pass, single thread (as bench/decode.sh
+# runs it): the audio is converted once to 16-bit RIFF wav with sox (flac, SPHERE), then decoded.
+# Writes DIR/hyp.txt (Kaldi text), DIR/time.txt (wall seconds of pocketsphinx_batch, incl. loading),
+# DIR/log. Not for: Wren's decoding (decode.sh).
+# usage: egs/steps/pocketsphinx_baseline.sh [--opts "extra pocketsphinx options"] MODEL DICT LM DATA DIR
+set -euo pipefail
+opts=""
+[ "${1:-}" = --opts ] && { opts=$2; shift 2; }
+[ $# -eq 5 ] || { echo "usage: $0 [--opts OPTS] MODEL DICT LM DATA DIR" >&2; exit 1; }
+model=$1; dict=$2; lm=$3; data=$4; dir=$5
+command -v pocketsphinx_batch > /dev/null || { echo "$0: pocketsphinx_batch not installed (apt-get install pocketsphinx)" >&2; exit 1; }
+mkdir -p "$dir/wav"
+while read -r u f; do
+  [ -s "$dir/wav/$u.wav" ] && continue
+  case "$f" in
+    *.flac) sox "$f" -b 16 -e signed-integer "$dir/wav/$u.wav" ;;
+    *.wav) if head -c 4 "$f" | grep -q RIFF; then cp "$f" "$dir/wav/$u.wav"; else sox -t sph "$f" -b 16 -e signed-integer -t wav "$dir/wav/$u.wav"; fi ;;
+    *) sox "$f" -b 16 -e signed-integer "$dir/wav/$u.wav" ;;
+  esac
+done < "$data/wav.scp"
+cut -d' ' -f1 "$data/wav.scp" > "$dir/fileids"
+t0=$(date +%s.%N)
+# shellcheck disable=SC2086
+pocketsphinx_batch -hmm "$model" -dict "$dict" -lm "$lm" -ctl "$dir/fileids" -cepdir "$dir/wav" \
+  -cepext .wav -adcin yes -adchdr 44 $opts -hyp "$dir/hyp.raw" > "$dir/log" 2>&1
+t1=$(date +%s.%N)
+sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' "$dir/hyp.raw" | LC_ALL=C sort > "$dir/hyp.txt"
+awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f\n", b - a}' > "$dir/time.txt"
+echo "pocketsphinx_baseline.sh: $(wc -l < "$dir/hyp.txt") utterances in $(cat "$dir/time.txt") s -> $dir" >&2
