@@ -351,6 +351,7 @@ static int expand(struct wren_rescorer *r, const struct wren_rescore_opts *o,
     for (int32_t s = l1->start; s < l1->n_states && !rc; s++)
         rc = expand_state(r, o, &e, l0, l1, s, beta, st);
     if (!rc) {
+        wren_lattice_free(out);   /* the empty lattice wren_rescore_lattice began with */
         wren_lat_builder_finish(e.b, start, out);
         wren_lattice_connect_sort(out);
     }

@@ -227,6 +227,7 @@ START_TEST(test_empty_lattice)
     ck_assert_int_eq(out.start, -1);
     ck_assert_int_eq(st.tokens, 0);
     wren_lattice_free(&out);
+    wren_lattice_free(&l);
     fixture_close(&f);
 }
 END_TEST
@@ -282,6 +283,7 @@ START_TEST(test_command_and_bad_input)
     ck_assert_int_eq(run_cmd(f.dir, missing, lat, "lattice"), 1);
     ck_assert_msg(strstr(wren_error_msg(), "none.safetensors") != NULL, "message: %s", wren_error_msg());
     free(bad);
+    wren_lattice_free(&e);
     wren_lattice_free(&l);
     fixture_close(&f);
 }
