@@ -13,7 +13,7 @@
 #   3 first pass on dev and test, lattices kept: exp/decode_{dev,test}
 #   4 4-gram lattice rescoring: exp/rescore4_{dev,test}
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, single thread: exp/psphx_{dev,test}
-#   6 scoring with wren wer, table in exp/results.txt
+#   6 scoring with wren wer (plus best-path acwt tuned on dev, applied to test), table in exp/results.txt
 # TODO (later stages, not implemented here): 7 NNLM training (wren nnlm-train) on the shared
 #   guarded text; 8 NNLM lattice rescoring with weights tuned on dev (wren rescore-tune);
 #   9 pruned NNLM families (wren prune: criterion x method x schedule) rescored on dev/test;
@@ -94,7 +94,10 @@ if step 5; then
 fi
 
 if step 6; then
-  log "stage 6: scoring"
+  log "stage 6: scoring (lattice best-path acoustic scale tuned on dev, applied to test)"
+  for s in decode rescore4; do
+    [ -s exp/${s}_dev/lat.gz ] && "$steps/tune_acwt.sh" "$graph_dir" data/dev exp/${s}_dev "$acwt_sweep" exp/${s}_test
+  done
   "$steps/results_table.sh" "arctic ($corpus_name)" exp > exp/results.txt
   cat exp/results.txt
 fi

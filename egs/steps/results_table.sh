@@ -2,7 +2,7 @@
 # results_table.sh — the WER/RTF table of a 16 kHz or digits recipe from its exp dir: for dev and
 # test, Wren's first pass (exp/decode_X), 4-gram lattice rescoring (exp/rescore4_X, if present)
 # and pocketsphinx_batch (exp/psphx_X), each scored with `wren wer` (steps/score.sh) against
-# data/X/text. RTF = wall seconds (incl. model/graph loading) / audio seconds (data/X/duration);
+# data/X/text, and the rows with the best-path acwt tuned on dev (hyp_tuned.txt). RTF = wall seconds (incl. model/graph loading) / audio seconds (data/X/duration);
 # Wren's first pass runs as nj jobs, so its RTF is also given x nj (single-thread equivalent).
 # usage: egs/steps/results_table.sh TITLE EXP_DIR   (run from the recipe folder)
 set -euo pipefail
@@ -14,19 +14,21 @@ for x in dev test; do
   [ -s data/$x/text ] || continue
   dur=$(cat data/$x/duration 2>/dev/null || echo 0)
   n=$(wc -l < data/$x/text)
-  for sys in decode rescore4 psphx; do
-    d=$exp/${sys}_$x
-    [ -s "$d/hyp.txt" ] || continue
-    case $sys in decode) name="wren first pass";; rescore4) name="wren + 4-gram lattice rescore";; psphx) name="pocketsphinx_batch";; esac
-    w=$("$steps/score.sh" data/$x "$d/hyp.txt" "$d/score")
+  for sys in decode decode:tuned rescore4 rescore4:tuned psphx; do
+    d=$exp/${sys%:*}_$x; hyp=$d/hyp.txt; sc=$d/score
+    [ "$sys" != "${sys%:tuned}" ] && { hyp=$d/hyp_tuned.txt; sc=$d/score_tuned; }
+    [ -s "$hyp" ] || continue
+    case $sys in decode) name="wren first pass";; rescore4) name="wren + 4-gram lattice rescore";; psphx) name="pocketsphinx_batch";;
+      decode:tuned) name="wren first pass, acwt $(cat "$d/acwt")*";; rescore4:tuned) name="wren + 4-gram, acwt $(cat "$d/acwt")*";; esac
+    w=$("$steps/score.sh" data/$x "$hyp" "$sc")
     pct=$(echo "$w" | sed -n 's/^%WER \([0-9.]*\).*/\1/p'); counts=$(echo "$w" | sed -n 's/^%WER [0-9.]* \(\[.*\]\).*/\1/p')
     t=$(cat "$d/time.txt"); jobs=1
-    [ $sys = decode ] && jobs=$(ls "$d"/log/decode.*.log 2>/dev/null | wc -l)
+    [ "${sys%:*}" = decode ] && jobs=$(ls "$d"/log/decode.*.log 2>/dev/null | wc -l)
     rtf=$(awk -v t="$t" -v a="$dur" 'BEGIN{ if (a > 0) printf "%.3f", t / a; else print "-" }')
     rtfj=$(awk -v t="$t" -v a="$dur" -v j="$jobs" 'BEGIN{ if (a > 0) printf "%.3f", t * j / a; else print "-" }')
-    [ $sys = rescore4 ] && { rtf="(+$rtf)"; rtfj="-"; }
+    [ "${sys%:*}" = rescore4 ] && { rtf="(+$rtf)"; rtfj="-"; }
     printf '%-5s %-28s %5s %8s %-26s %8s %8s %9s\n' "$x" "$name" "$n" "$pct" "$counts" "$t" "$rtf" "$rtfj"
   done
 done
-printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass)\n' \
+printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale chosen on dev (steps/tune_acwt.sh), the same value applied to test)\n' \
   "$(cat data/dev/duration 2>/dev/null || echo -)" "$(cat data/test/duration 2>/dev/null || echo -)"
