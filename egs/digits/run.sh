@@ -37,6 +37,7 @@ corpus=${1:-$top/../shared/data/speech/$corpus_name}
 export WREN=${WREN:-$top/build/wren}
 [ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
 steps=$top/egs/steps
+# (stages run in "if step N; then ...; fi", never "step N && ...", so that set -e applies inside)
 step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
 log() { echo "[digits $(date +%H:%M:%S)] $*" >&2; }
 timed() { local s=$1 t0; shift; t0=$(date +%s); "$@"; echo "stage $s: $(( $(date +%s) - t0 )) s" | tee -a exp/stage-times.txt >&2; }
@@ -59,9 +60,9 @@ stage0() {
     echo "data/$x: $(wc -l < data/$x/wav.scp) utterances ($(wc -l < data/$x/uttlist.all) before max_utts=$max_utts), $("$steps/audio_duration.sh" data/$x/wav.scp | tee data/$x/duration) s of audio"
   done
 }
-step 0 && timed 0 stage0
-step 1 && { log "stage 1: digit grammar"; timed 1 local/make_grammar.sh "$dict_src" exp/lang $words; }
-step 2 && { log "stage 2: graph"; timed 2 "$WREN" mkgraph --model "$model" --dict exp/lang/dict --lm exp/lang/grammar.arpa exp/graph; }
+if step 0; then timed 0 stage0; fi
+if step 1; then log "stage 1: digit grammar"; timed 1 local/make_grammar.sh "$dict_src" exp/lang $words; fi
+if step 2; then log "stage 2: graph"; timed 2 "$WREN" mkgraph --model "$model" --dict exp/lang/dict --lm exp/lang/grammar.arpa exp/graph; fi
 if step 3; then
   for x in dev test; do
     log "stage 3: first pass on $x"

@@ -40,6 +40,7 @@ shared=$(cd "$corpus/../.." && pwd)    # the shared data root (speech/, text/)
 export WREN=${WREN:-$top/build/wren}
 [ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
 steps=$top/egs/steps
+# (stages run in "if step N; then ...; fi", never "step N && ...", so that set -e applies inside)
 step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
 log() { echo "[lj $(date +%H:%M:%S)] $*" >&2; }
 timed() { local s=$1 t0; shift; t0=$(date +%s); "$@"; echo "stage $s: $(( $(date +%s) - t0 )) s" | tee -a exp/stage-times.txt >&2; }
@@ -61,9 +62,9 @@ stage0() {
     echo "data/$x: $(wc -l < data/$x/wav.scp) utterances ($(wc -l < data/$x/uttlist.all) before max_utts=$max_utts), $("$steps/audio_duration.sh" data/$x/wav.scp | tee data/$x/duration) s of audio"
   done
 }
-step 0 && timed 0 stage0
+if step 0; then timed 0 stage0; fi
 
-step 1 && { log "stage 1: shared LM"; timed 1 "$steps/make_lm.sh" "$shared" "$lm_dir"; }
+if step 1; then log "stage 1: shared LM"; timed 1 "$steps/make_lm.sh" "$shared" "$lm_dir"; fi
 
 if step 2; then
   log "stage 2: graph"
