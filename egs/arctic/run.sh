@@ -10,7 +10,8 @@
 #   0 data prep: data/{dev,test} (wav.scp, text normalised by wren text-norm --ids, utt2spk, spk2utt)
 #   1 LM (shared by arctic/timit/lj): ../steps/make_lm.sh -> ../steps/exp/lm/{lm3,lm4}.arpa
 #   2 graph (shared): wren mkgraph -> ../steps/exp/graph-lm3
-#   3 first pass on dev and test, lattices kept: exp/decode_{dev,test}
+#   3 first pass on dev and test, lattices kept: exp/decode_{dev,test}; with beam_sweep set in
+#     conf, also the WER/speed trade-off on dev (single job): exp/beam_sweep_dev/sweep.txt
 #   4 4-gram lattice rescoring: exp/rescore4_{dev,test}
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, single thread: exp/psphx_{dev,test}
 #   6 scoring with wren wer (plus best-path acwt tuned on dev, applied to test), table in exp/results.txt
@@ -78,6 +79,10 @@ if step 3; then
     log "stage 3: first pass on $x"
     timed 3 "$steps/decode.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/decode_$x
   done
+  if [ -n "${beam_sweep:-}" ]; then
+    log "stage 3: beam sweep on dev (single job): $beam_sweep"
+    timed 3 "$steps/beam_sweep.sh" --opts "$decode_opts" "$model" "$graph_dir" data/dev exp/beam_sweep_dev "$beam_sweep"
+  fi
 fi
 
 if step 4; then
