@@ -5,6 +5,7 @@
 #
 # usage: egs/arctic/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd "utils/run-jobs.sh --backend local"] [CORPUS_DIR]
 #   CORPUS_DIR defaults to ../shared/data/speech/arctic-fraser (relative to the repo root).
+#   Env: WREN (the built wren, default build/wren), WREN_SHARED_DATA (default CORPUS_DIR/../..).
 #   Tunables: conf/arctic.conf (split rule, subset size, decoding options), ../steps/conf/lm.conf.
 # stages:
 #   0 data prep: data/{dev,test} (wav.scp, text normalised by wren text-norm --ids, utt2spk, spk2utt)
@@ -37,7 +38,8 @@ done
 cd "$here"
 . conf/arctic.conf
 corpus=${1:-$top/../shared/data/speech/$corpus_name}
-shared=$(cd "$corpus/../.." && pwd)    # the shared data root (speech/, text/)
+# the shared data root (text/lm-corpus, and speech/ for the other eval sets the LM is guarded against)
+shared=${WREN_SHARED_DATA:-$(cd "$corpus/../.." && pwd)}
 export WREN=${WREN:-$top/build/wren}
 [ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
 steps=$top/egs/steps
