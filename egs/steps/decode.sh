@@ -14,6 +14,8 @@ done
 [ $# -eq 4 ] || { echo "usage: $0 [--nj N] [--cmd CMD] [--opts OPTS] MODEL GRAPH DATA DIR" >&2; exit 1; }
 model=$1; graph=$2; data=$3; dir=$4
 wren=${WREN:-$top/build/wren}
+# a --cmd given relative to the repo root (utils/run-jobs.sh ...) works from any recipe folder
+c1=${cmd%% *}; [ -x "$c1" ] || [ ! -x "$top/$c1" ] || cmd="$top/$cmd"
 mkdir -p "$dir/log"
 n=$(wc -l < "$data/wav.scp"); [ "$nj" -le "$n" ] || nj=$n
 "$top/utils/split-data.sh" --per-utt "$data" "$nj" >&2
