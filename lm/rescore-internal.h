@@ -12,6 +12,9 @@ struct wren_rescorer {
     int32_t n_words;               /* 1 + largest id of words.txt */
     int *nn_map;                   /* lattice word id -> NNLM id (<unk> when absent) */
     int *ng_map, *fp_map;          /* lattice word id -> ARPA id (-1 when absent) */
+    double unk_split;              /* ln(words of words.txt the NNLM maps to <unk>): P(<unk>) is
+                                      shared uniformly among them, so an OOV word costs
+                                      -ln P(<unk>|h) + unk_split in the NNLM term */
 };
 
 /* NNLM id of a lattice word; *oov = 1 when it maps to <unk>. */

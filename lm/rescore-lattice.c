@@ -297,7 +297,7 @@ static int expand_state(struct wren_rescorer *r, const struct wren_rescore_opts 
             if (a->word) {
                 int oov;
                 int id = wren_rescorer_nn_id(r, a->word, &oov);
-                g += wn * -(double)lp[q] + o->wip + o->oov_penalty * oov;
+                g += wn * (-(double)lp[q] + r->unk_split * oov) + o->wip + o->oov_penalty * oov;
                 lm = next[q++];
                 hist_extend(&e->hs, hid, id, buf);
                 hid = hist_intern(&e->hs, buf);

@@ -85,10 +85,14 @@ struct wren_rescorer *wren_rescorer_create(struct wren_nnlm *nnlm, const struct 
     r->n_words = (int32_t)wren_symtab_available_key(words);
     r->nn_map = wren_xmalloc(sizeof *r->nn_map * (size_t)(r->n_words > 0 ? r->n_words : 1));
     const struct wren_nnlm_vocab *v = wren_nnlm_get_vocab(nnlm);
+    long n_unk = 0;
     for (int32_t w = 0; w < r->n_words; w++) {
         const char *s = wren_symtab_symbol(words, w);
         r->nn_map[w] = s ? wren_nnlm_vocab_id(v, s) : WREN_NNLM_UNK;
+        /* real words only: not <eps>, #disambiguation symbols, <s>, </s> or <unk> itself */
+        if (s && w > 0 && r->nn_map[w] == WREN_NNLM_UNK && s[0] != '#' && s[0] != '<') n_unk++;
     }
+    r->unk_split = n_unk > 1 ? log((double)n_unk) : 0.0;
     r->ng_map = arpa_map(ngram, words, r->n_words);
     r->fp_map = arpa_map(first_lm, words, r->n_words);
     return r;
@@ -275,7 +279,7 @@ int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *
     for (int i = 0; i < n && !rc; i++) {
         double c = 0;
         for (int32_t node = leaf[i]; node > 0; node = t.n[node].parent) c -= t.n[node].logp;
-        h[i].nnlm = c;
+        h[i].nnlm = c + r->unk_split * h[i].n_oov;
     }
     st->hyps += n;
     free(leaf);

@@ -10,7 +10,9 @@
  * with ln 10 by the lattice LM code):
  *   cost = acwt * acoustic + hmm + lm_weight * ((1-lambda) * ngram + lambda * nnlm)
  *          + wip * words + oov_penalty * (words outside the NNLM vocabulary)
- * where hmm is the first-pass graph cost with the first-pass LM share removed (the
+ * where a word outside the NNLM vocabulary costs -ln P(<unk>|h) + ln(U) in the nnlm term, U the
+ * number of words of words.txt that map to <unk> (the <unk> mass shared uniformly among them),
+ * and hmm is the first-pass graph cost with the first-pass LM share removed (the
  * subtraction is wren_lattice_lm_rescore's, the same as `wren lattice lmrescore`), ngram and
  * nnlm are -ln P(sentence incl. </s>). A positive wip penalises words.
  * Not for: reading lattices (decoder/lattice.h), the NNLM itself, n-gram lattice rescoring
@@ -36,7 +38,8 @@ struct wren_rescore_opts {
     float beam;              /* lattice mode: pruning beam while expanding */
     float wip;               /* cost per word */
     float acwt;              /* acoustic scale */
-    float oov_penalty;       /* cost per word mapped to the NNLM's <unk> */
+    float oov_penalty;       /* extra cost per word mapped to the NNLM's <unk>, on top of the
+                                NNLM's own -ln P(<unk>|h) + ln(number of such words) */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
 /* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */
