@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# run.sh — Wren's demo: real audio → first pass (WFST beam search over HCLG) → NNLM rescoring →
+# one pruned NNLM, and a WER/size/speed table. Inputs come only from Debian packages (acoustic
+# model, dictionary, five LibriVox utterances with transcripts from pocketsphinx-testdata) and
+# the npm registry (LM training text: the nlp-corpus package). Installs what it needs itself.
+#
+# usage: egs/demo/run.sh [--stage N] [--stop-stage N] [--exp DIR]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+stage=0; stop_stage=100; exp=$here/exp
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stage) stage=$2; shift ;;
+    --stop-stage) stop_stage=$2; shift ;;
+    --exp) exp=$2; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option '$1'" >&2; exit 1 ;;
+  esac
+  shift
+done
+. "$here/conf/demo.conf"
+wren=$top/build/wren
+step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
+log() { echo "[demo $(date +%H:%M:%S)] $*" >&2; }
+t0=$(date +%s)
+mkdir -p "$exp"
+
+if step 0; then
+  log "stage 0: install Debian packages and build Wren"
+  "$top/utils/setup.sh"
+fi
+[ -x "$wren" ] || { echo "run.sh: $wren not built (run stage 0)" >&2; exit 1; }
+
+if step 1; then
+  log "stage 1: test data from pocketsphinx-testdata ($audio_dir)"
+  d=$exp/data/test; mkdir -p "$d"
+  for u in $(cat "$audio_dir/fileids"); do echo "$u $audio_dir/$u.wav"; done | LC_ALL=C sort > "$d/wav.scp"
+  sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$audio_dir/transcription" | LC_ALL=C sort > "$d/text.raw"
+  "$wren" text-norm --ids "$d/text.raw" "$d/text"
+  awk '{print $1, $1}' "$d/wav.scp" > "$d/utt2spk"; cp "$d/utt2spk" "$d/spk2utt"
+fi
+
+if step 2; then
+  log "stage 2: LM text from npm ($npm_text), normalised, leak-guarded against the test transcripts"
+  t=$exp/text; mkdir -p "$t"
+  if [ ! -s "$t/raw.txt" ]; then
+    command -v npm > /dev/null || { echo "run.sh: npm is needed for the LM text (apt-get install npm)" >&2; exit 1; }
+    (cd "$t" && npm pack --silent "$npm_text" > /dev/null && tar xzf nlp-corpus-*.tgz)
+    # each builds/doc-*.json is a JSON array of sentence strings, one per line
+    cat "$t"/package/builds/doc-*.json | LC_ALL=C sed -n 's/^ *"\(.*\)",\{0,1\}$/\1/p' | sed 's/\\"/"/g' > "$t/raw.txt.tmp"
+    mv "$t/raw.txt.tmp" "$t/raw.txt"
+  fi
+  "$wren" text-norm "$t/raw.txt" "$t/norm.txt"
+  cut -d' ' -f2- "$exp/data/test/text" > "$t/eval.txt"
+  "$wren" leak-guard --window 8 --eval "$t/eval.txt" "$t/norm.txt" "$t/guarded.txt"
+  # hold out every 50th line as dev (NNLM validation), the rest trains
+  awk 'NR % 50 == 0' "$t/guarded.txt" > "$t/dev.txt"
+  awk 'NR % 50 != 0' "$t/guarded.txt" > "$t/train.txt"
+  "$wren" vocab-select --top "$vocab_size" --lexicon "$dict" --report-oov "$t/eval.txt" "$t/train.txt" "$t/vocab.txt"
+fi
+
+if step 3; then
+  log "stage 3: pruned ${ngram_order}-gram (target $ngram_target n-grams) and the decoding graph"
+  "$wren" ngram-count -order "$ngram_order" -text "$exp/text/train.txt" -vocab "$exp/text/vocab.txt" \
+    -prune-target "$ngram_target" -lm "$exp/lm.arpa"
+  "$wren" ngram -lm "$exp/lm.arpa" -ppl "$exp/text/eval.txt"
+  "$wren" mkgraph --model "$model" --dict "$dict" --lm "$exp/lm.arpa" "$exp/graph"
+fi
+
+if step 4; then
+  log "stage 4: first pass"
+  "$wren" decode --model "$model" --graph "$exp/graph" --beam "$beam" --max-active "$max_active" \
+    --lattice-beam "$lattice_beam" --acwt "$acwt" "$exp/data/test/wav.scp" "$exp/hyp-1pass.txt" "$exp/lat.gz"
+  "$wren" wer "$exp/data/test/text" "$exp/hyp-1pass.txt" | tee "$exp/wer-1pass.txt"
+fi
+
+if step 5; then
+  log "stage 5: train the NNLM"
+  "$wren" nnlm-train --train "$exp/text/train.txt" --valid "$exp/text/dev.txt" --out "$exp/nnlm.safetensors" $nnlm_opts
+  "$wren" nnlm-eval --model "$exp/nnlm.safetensors" "$exp/text/dev.txt" | tail -1
+fi
+
+if step 6; then
+  log "stage 6: prune the NNLM ($prune_opts)"
+  "$wren" prune --model "$exp/nnlm.safetensors" $prune_opts --out-prefix "$exp/nnlm-pruned"
+fi
+
+if step 7; then
+  log "stage 7: rescoring and the table"
+  rescore() {  # $1 = model, $2 = mode, $3 = name
+    local start end
+    start=$(date +%s.%N)
+    "$wren" rescore --nnlm "$1" --lm "$exp/lm.arpa" --words "$exp/graph/words.txt" --mode "$2" \
+      --nbest "$nbest" --lm-weight "$lm_weight" --lambda "$lambda" --acwt "$acwt" \
+      "$exp/lat.gz" "$exp/hyp-$3.txt" 2> "$exp/rescore-$3.log"
+    end=$(date +%s.%N)
+    echo "$(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.2f", e - s}')" > "$exp/time-$3.txt"
+  }
+  rescore "$exp/nnlm.safetensors" nbest dense-nbest
+  rescore "$exp/nnlm.safetensors" lattice dense-lattice
+  pruned=$(ls "$exp"/nnlm-pruned-*.safetensors | head -1)
+  rescore "$pruned" lattice pruned-lattice
+  params() { "$wren" nnlm-info "$1" | sed -n 's/^stored_params[^0-9]*\([0-9]*\).*/\1/p' | head -1; }
+  wer() { "$wren" wer "$exp/data/test/text" "$1" | sed -n 's/^%WER \([0-9.]*\).*/\1/p'; }
+  {
+    printf '%-34s %12s %8s %10s\n' system "NNLM params" "WER %" "rescore s"
+    printf '%-34s %12s %8s %10s\n' "first pass (pruned trigram)" - "$(wer "$exp/hyp-1pass.txt")" -
+    printf '%-34s %12s %8s %10s\n' "NNLM ${nbest}-best" "$(params "$exp/nnlm.safetensors")" \
+      "$(wer "$exp/hyp-dense-nbest.txt")" "$(cat "$exp/time-dense-nbest.txt")"
+    printf '%-34s %12s %8s %10s\n' "NNLM lattice" "$(params "$exp/nnlm.safetensors")" \
+      "$(wer "$exp/hyp-dense-lattice.txt")" "$(cat "$exp/time-dense-lattice.txt")"
+    printf '%-34s %12s %8s %10s\n' "pruned NNLM lattice ($(basename "$pruned" .safetensors))" "$(params "$pruned")" \
+      "$(wer "$exp/hyp-pruned-lattice.txt")" "$(cat "$exp/time-pruned-lattice.txt")"
+  } | tee "$exp/results.txt"
+  log "done in $(( $(date +%s) - t0 )) s; results in $exp/results.txt"
+fi
