@@ -25,3 +25,5 @@ TESTS += tests/e2e/ngram.sh
 EXTRA_DIST += tests/e2e/ngram.sh
 WREN_BENCHES += bench/ngram-count.sh
 EXTRA_DIST += bench/ngram-count.sh
+WREN_BENCHES += bench/ngram-table.sh
+EXTRA_DIST += bench/ngram-table.sh
