@@ -48,7 +48,7 @@ fi
 printf '%-10s %30s' model "n-grams (1/2/3/4)"
 for s in arctic timit lj; do printf ' %10s %7s' "ppl $s" "oov%"; done; echo
 for m in $models; do
-  counts=$(sed -n 's/^ngram [0-9]= *\([0-9]*\)/\1/p' $m.arpa | paste -sd/)
+  counts=$(sed -n 's/^ngram *[0-9]= *\([0-9]*\)/\1/p' $m.arpa | paste -sd/)
   printf '%-10s %30s' "$m" "$counts"
   for s in arctic timit lj; do
     out=$("$WREN" ngram -lm $m.arpa -ppl $s.txt 2>/dev/null)
