@@ -12,6 +12,18 @@ static inline uint32_t wren_bswap32(uint32_t u)
     return (u >> 24) | ((u >> 8) & 0xff00u) | ((u << 8) & 0xff0000u) | (u << 24);
 }
 
+/* A bounds-checked reader over a file held in memory, for the formats that are not s3 files
+ * (binary mdef, sendump): errors name the file, the byte offset and what was being read. */
+struct wren_byte_reader {
+    const unsigned char *buf;
+    size_t len, pos;
+    int swap;            /* the file is in the other byte order */
+    const char *path;
+};
+
+/* Read one 32-bit int (byte-swapped when needed); -1 with a message at the end of the buffer. */
+int wren_byte_reader_i32(struct wren_byte_reader *r, int32_t *v, const char *what);
+
 /* ---- am-s3io.c: Sphinx-3 binary parameter files ("s3" header, key/value lines up to
  * "endhdr", the byte-order magic 0x11223344, data, optional checksum). The whole file is
  * held in memory; every read is bounds-checked and errors name the file and byte offset. */

@@ -91,26 +91,6 @@ struct sendump_hdr {
     double logbase;
 };
 
-struct byte_reader {
-    const unsigned char *buf;
-    size_t len, pos;
-    int swap;
-    const char *path;
-};
-
-static int rd_i32(struct byte_reader *r, int32_t *v, const char *what)
-{
-    if (r->len - r->pos < 4)
-        return wren_error("%s: truncated at byte %zu reading %s", r->path, r->pos, what);
-    uint32_t u;
-    memcpy(&u, r->buf + r->pos, 4);
-    if (r->swap)
-        u = wren_bswap32(u);
-    memcpy(v, &u, 4);
-    r->pos += 4;
-    return 0;
-}
-
 static void sendump_key(struct sendump_hdr *h, const char *line)
 {
     static const struct { const char *key; int off; } ints[] = {
@@ -129,10 +109,10 @@ static void sendump_key(struct sendump_hdr *h, const char *line)
 }
 
 /* The header: length-prefixed NUL-terminated strings up to a zero length. */
-static int sendump_header(struct byte_reader *r, struct sendump_hdr *h)
+static int sendump_header(struct wren_byte_reader *r, struct sendump_hdr *h)
 {
     int32_t n;
-    if (rd_i32(r, &n, "title length") < 0)
+    if (wren_byte_reader_i32(r, &n, "title length") < 0)
         return -1;
     if (n < 1 || n > 999) {
         r->swap = 1;
@@ -152,13 +132,13 @@ static int sendump_header(struct byte_reader *r, struct sendump_hdr *h)
         text[n] = 0;
         sendump_key(h, text);
         r->pos += (size_t)n;
-        if (rd_i32(r, &n, "header string length") < 0)
+        if (wren_byte_reader_i32(r, &n, "header string length") < 0)
             return -1;
     }
     return 0;
 }
 
-static int sendump_check(struct byte_reader *r, const struct sendump_hdr *h, int n_feat,
+static int sendump_check(struct wren_byte_reader *r, const struct sendump_hdr *h, int n_feat,
                          int n_density, int n_sen)
 {
     if (h->n_feat != n_feat || h->n_density != n_density || h->n_sen < n_sen ||
@@ -178,7 +158,7 @@ static int sendump_check(struct byte_reader *r, const struct sendump_hdr *h, int
     return 0;
 }
 
-static int sendump_body(struct byte_reader *r, const struct sendump_hdr *h, int stride,
+static int sendump_body(struct wren_byte_reader *r, const struct sendump_hdr *h, int stride,
                         struct wren_mixw *out)
 {
     unsigned char table[16] = { 0 };
@@ -220,15 +200,15 @@ int wren_mixw_read_sendump(const char *path, int n_feat, int n_density, int n_se
     size_t len;
     if (wren_read_all(path, &buf, &len) < 0)
         return -1;
-    struct byte_reader r = { (const unsigned char *)buf, len, 0, 0, path };
+    struct wren_byte_reader r = { (const unsigned char *)buf, len, 0, 0, path };
     struct sendump_hdr h = { n_feat, n_density, n_sen, 0, 8, 10, 1.0001 };
     int rc = sendump_header(&r, &h);
     int stride = n_sen;
     if (rc == 0 && h.n_clust == 0) {
         int32_t rows, cols;
-        rc = rd_i32(&r, &rows, "row count");
+        rc = wren_byte_reader_i32(&r, &rows, "row count");
         if (rc == 0)
-            rc = rd_i32(&r, &cols, "column count");
+            rc = wren_byte_reader_i32(&r, &cols, "column count");
         if (rc == 0 && (rows != n_density || cols < n_sen))
             rc = wren_error("%s: %d rows x %d columns do not match %d densities x %d senones",
                             path, rows, cols, n_density, n_sen);

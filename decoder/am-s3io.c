@@ -167,3 +167,16 @@ void wren_s3_close(struct wren_s3 *s)
     free(s->buf);
     s->buf = NULL;
 }
+
+int wren_byte_reader_i32(struct wren_byte_reader *r, int32_t *v, const char *what)
+{
+    if (r->len - r->pos < 4)
+        return wren_error("%s: truncated at byte %zu reading %s", r->path, r->pos, what);
+    uint32_t u;
+    memcpy(&u, r->buf + r->pos, 4);
+    if (r->swap)
+        u = wren_bswap32(u);
+    memcpy(v, &u, 4);
+    r->pos += 4;
+    return 0;
+}

@@ -143,26 +143,6 @@ static int mdef_finish(struct wren_mdef *m, const char *path)
 
 /* ---------- binary format ---------- */
 
-struct bin_reader {
-    const unsigned char *buf;
-    size_t len, pos;
-    int swap;
-    const char *path;
-};
-
-static int br_i32(struct bin_reader *r, int32_t *v, const char *what)
-{
-    if (r->len - r->pos < 4)
-        return wren_error("%s: truncated at byte %zu reading %s", r->path, r->pos, what);
-    uint32_t u;
-    memcpy(&u, r->buf + r->pos, 4);
-    if (r->swap)
-        u = wren_bswap32(u);
-    memcpy(v, &u, 4);
-    r->pos += 4;
-    return 0;
-}
-
 static int16_t get_i16(const unsigned char *p, int swap)
 {
     uint16_t u;
@@ -183,14 +163,14 @@ static int32_t get_i32(const unsigned char *p, int swap)
     return v;
 }
 
-static int bin_read_counts(struct bin_reader *r, struct wren_mdef *m, int32_t *n_sseq,
+static int bin_read_counts(struct wren_byte_reader *r, struct wren_mdef *m, int32_t *n_sseq,
                            int32_t *n_cd_tree)
 {
     int32_t v[10];
     static const char *names[10] = { "n_ciphone", "n_phone", "n_emit_state", "n_ci_sen",
                                      "n_sen", "n_tmat", "n_sseq", "n_ctx", "n_cd_tree", "sil" };
     for (int i = 0; i < 10; i++)
-        if (br_i32(r, &v[i], names[i]) < 0)
+        if (wren_byte_reader_i32(r, &v[i], names[i]) < 0)
             return -1;
     m->n_ci = v[0];
     m->n_phone = v[1];
@@ -218,7 +198,7 @@ static int bin_read_counts(struct bin_reader *r, struct wren_mdef *m, int32_t *n
     return 0;
 }
 
-static int bin_read_names(struct bin_reader *r, struct wren_mdef *m)
+static int bin_read_names(struct wren_byte_reader *r, struct wren_mdef *m)
 {
     size_t start = r->pos;
     for (int i = 0; i < m->n_ci; i++) {
@@ -240,7 +220,7 @@ static int bin_read_names(struct bin_reader *r, struct wren_mdef *m)
     return 0;
 }
 
-static int bin_read_phones(struct bin_reader *r, struct wren_mdef *m, int32_t n_sseq,
+static int bin_read_phones(struct wren_byte_reader *r, struct wren_mdef *m, int32_t n_sseq,
                            const uint16_t **sseq_out)
 {
     size_t need = (size_t)m->n_phone * 12;
@@ -248,8 +228,8 @@ static int bin_read_phones(struct bin_reader *r, struct wren_mdef *m, int32_t n_
         return wren_error("%s: truncated in the phone table (%d phones)", r->path, m->n_phone);
     const unsigned char *ph = r->buf + r->pos;
     r->pos += need;
-    int32_t sseq_size;
-    if (br_i32(r, &sseq_size, "senone sequence size") < 0)
+    int32_t sseq_size = 0;
+    if (wren_byte_reader_i32(r, &sseq_size, "senone sequence size") < 0)
         return -1;
     if (sseq_size != n_sseq * m->n_emit || r->len - r->pos < (size_t)sseq_size * 2)
         return wren_error("%s: senone sequence table size %d does not match n_sseq %d x %d "
@@ -290,11 +270,11 @@ static int bin_read_phones(struct bin_reader *r, struct wren_mdef *m, int32_t n_
 static int mdef_parse_binary(const unsigned char *buf, size_t len, const char *path,
                              struct wren_mdef *m)
 {
-    struct bin_reader r = { buf, len, 4, 0, path };
+    struct wren_byte_reader r = { buf, len, 4, 0, path };
     if (memcmp(buf, "FDMB", 4) == 0)
         r.swap = 1;
     int32_t version, hdrlen, n_sseq, n_cd_tree;
-    if (br_i32(&r, &version, "version") < 0 || br_i32(&r, &hdrlen, "header length") < 0)
+    if (wren_byte_reader_i32(&r, &version, "version") < 0 || wren_byte_reader_i32(&r, &hdrlen, "header length") < 0)
         return -1;
     if (version < 0 || version > 1)
         return wren_error("%s: unsupported binary mdef version %d (bad byte order?)", path,
