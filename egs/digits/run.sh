@@ -17,31 +17,8 @@
 #   6 scoring with wren wer, table in exp/results.txt
 # TODO (later): the NNLM stages do not apply to a digit grammar; none are planned here.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$here/../.." && pwd)
-stage=0; stop_stage=100; nj=2; cmd="$top/utils/run-jobs.sh --backend local"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stage) stage=$2; shift ;;
-    --stop-stage) stop_stage=$2; shift ;;
-    --nj) nj=$2; shift ;;
-    --cmd) cmd=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    -*) echo "run.sh: unknown option '$1'" >&2; exit 1 ;;
-    *) break ;;
-  esac
-  shift
-done
-cd "$here"
-. conf/digits.conf
-corpus=${1:-$top/../shared/data/speech/$corpus_name}
-export WREN=${WREN:-$top/build/wren}
-[ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
-steps=$top/egs/steps
-# (stages run in "if step N; then ...; fi", never "step N && ...", so that set -e applies inside)
-step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
-log() { echo "[digits $(date +%H:%M:%S)] $*" >&2; }
-timed() { local s=$1 t0; shift; t0=$(date +%s); "$@"; echo "stage $s: $(( $(date +%s) - t0 )) s" | tee -a exp/stage-times.txt >&2; }
-mkdir -p exp
+name=digits; top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/egs/steps/recipe_lib.sh"
 
 stage0() {
   log "stage 0: data prep from $corpus"

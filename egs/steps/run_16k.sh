@@ -5,33 +5,10 @@
 # usage: egs/steps/run_16k.sh NAME [--stage N] [--stop-stage N] [--nj N] [--cmd CMD] [CORPUS_DIR]
 set -euo pipefail
 name=${1:?usage: run_16k.sh CORPUS_NAME [run.sh options]}; shift
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); here=$top/egs/$name
-stage=0; stop_stage=100; nj=2; cmd="$top/utils/run-jobs.sh --backend local"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stage) stage=$2; shift ;;
-    --stop-stage) stop_stage=$2; shift ;;
-    --nj) nj=$2; shift ;;
-    --cmd) cmd=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$here/run.sh"; exit 0 ;;
-    -*) echo "run.sh: unknown option '$1'" >&2; exit 1 ;;
-    *) break ;;
-  esac
-  shift
-done
-cd "$here"
-. conf/$name.conf
-corpus=${1:-$top/../shared/data/speech/$corpus_name}
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/egs/steps/recipe_lib.sh"
 # the shared data root (text/lm-corpus, and speech/ for the other eval sets the LM is guarded against)
 shared=${WREN_SHARED_DATA:-$(cd "$corpus/../.." && pwd)}
-export WREN=${WREN:-$top/build/wren}
-[ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
-steps=$top/egs/steps
-# (stages run in "if step N; then ...; fi", never "step N && ...", so that set -e applies inside)
-step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
-log() { echo "[$name $(date +%H:%M:%S)] $*" >&2; }
-timed() { local s=$1 t0; shift; t0=$(date +%s); "$@"; echo "stage $s: $(( $(date +%s) - t0 )) s" | tee -a exp/stage-times.txt >&2; }
-mkdir -p exp
 
 stage0() {
   log "stage 0: data prep from $corpus"
