@@ -22,7 +22,7 @@ struct counter {
     struct wren_ngram_counts *out;
 };
 
-static int load_vocab(struct counter *k, const char *path)
+int wren_ngram_vocab_load(struct wren_arpa *vocab, const char *path)
 {
     struct wren_input in;
     if (wren_input_open(&in, path) < 0) return -1;
@@ -30,10 +30,16 @@ static int load_vocab(struct counter *k, const char *path)
     size_t cap = 0;
     while (getline(&line, &cap, in.f) >= 0) {
         char *w = strtok(line, " \t\r\n");
-        if (w) wren_arpa_add_word(k->vocab, w);
+        if (w) wren_arpa_add_word(vocab, w);
     }
     free(line);
     return wren_input_close(&in);
+}
+
+struct wren_arpa *wren_ngram_vocab_new(void)
+{
+    char *special[3] = { "<s>", "</s>", "<unk>" };
+    return wren_arpa_new(1, 3, special);
 }
 
 static uint32_t word_id(struct counter *k, const char *w)
@@ -97,8 +103,7 @@ static void init_counter(struct counter *k, const struct wren_ngram_count_cfg *c
 {
     memset(k, 0, sizeof *k);
     k->cfg = cfg;
-    char *special[3] = { "<s>", "</s>", "<unk>" };
-    k->vocab = wren_arpa_new(1, 3, special);
+    k->vocab = wren_ngram_vocab_new();
     k->out = wren_xcalloc(1, sizeof *k->out);
     k->out->order = cfg->order;
     /* record buffers share the budget in proportion to their record width */
@@ -110,14 +115,18 @@ static void init_counter(struct counter *k, const struct wren_ngram_count_cfg *c
     }
 }
 
+void wren_ngram_vocab_take(struct wren_arpa *vocab, struct wren_ngram_counts *c)
+{
+    c->nwords = vocab->nwords;
+    c->words = vocab->words;      /* take the strings over */
+    vocab->words = NULL;
+    vocab->nwords = 0;
+    wren_arpa_free(vocab);
+}
+
 static void finish_counter(struct counter *k, struct wren_ngram_counts *c)
 {
-    struct wren_arpa *v = k->vocab;
-    c->nwords = v->nwords;
-    c->words = v->words;      /* take the strings over */
-    v->words = NULL;
-    v->nwords = 0;
-    wren_arpa_free(v);
+    wren_ngram_vocab_take(k->vocab, c);
     free(k->sent);
 }
 
@@ -132,7 +141,7 @@ int wren_ngram_count_text(const struct wren_ngram_count_cfg *cfg, const char *co
     int rc = 0;
     if (cfg->vocab) {
         k.closed = 1;
-        rc = load_vocab(&k, cfg->vocab);
+        rc = wren_ngram_vocab_load(k.vocab, cfg->vocab);
     }
     struct wren_progress pr;
     wren_progress_start(&pr, "words counted", 0);
@@ -145,6 +154,7 @@ int wren_ngram_count_text(const struct wren_ngram_count_cfg *cfg, const char *co
     }
     finish_counter(&k, k.out);
     if (rc < 0) { wren_ngram_counts_free(k.out); return -1; }
+    wren_ngram_counts_canonical(k.out);
     *out = k.out;
     return 0;
 }
@@ -156,6 +166,35 @@ void wren_ngram_counts_free(struct wren_ngram_counts *c)
     free(c->words);
     for (int n = 1; n <= WREN_NGRAM_MAX_ORDER; n++) free(c->rec[n]);
     free(c);
+}
+
+static int cmp_word_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void wren_ngram_counts_canonical(struct wren_ngram_counts *c)
+{
+    int nw = c->nwords;
+    if (nw <= 3) return;
+    /* sort (spelling, old id) pairs of the ordinary words by spelling */
+    struct pair { char *w; uint32_t id; } *p = wren_xmalloc((size_t)nw * sizeof *p);
+    for (int i = 0; i < nw; i++) p[i] = (struct pair){ c->words[i], (uint32_t)i };
+    qsort(p + 3, (size_t)nw - 3, sizeof *p, cmp_word_ptr);   /* w is the first member */
+    uint32_t *newid = wren_xmalloc((size_t)nw * sizeof *newid);
+    for (int i = 0; i < nw; i++) {
+        newid[p[i].id] = (uint32_t)i;
+        c->words[i] = p[i].w;
+    }
+    free(p);
+    for (int n = 1; n <= c->order; n++) {
+        uint32_t *r = c->rec[n];
+        size_t width = (size_t)n + 1;
+        for (size_t i = 0; i < c->n[n]; i++)
+            for (int k = 0; k < n; k++) r[i * width + k] = newid[r[i * width + k]];
+        c->n[n] = wren_ngram_collapse(r, c->n[n], n);
+    }
+    free(newid);
 }
 
 long wren_ngram_counts_find(const struct wren_ngram_counts *c, int n, const uint32_t *words)

@@ -36,6 +36,21 @@ int  wren_ngram_count_text(const struct wren_ngram_count_cfg *cfg, const char *c
                            int ntexts, struct wren_ngram_counts **out);
 void wren_ngram_counts_free(struct wren_ngram_counts *c);
 
+/* The word table of counting: a unigram-less model used as a string -> id table, holding <s>,
+ * </s>, <unk> as ids 0, 1, 2. _load adds the first field of each line of a vocabulary file
+ * (returns 0 or -1); _take moves its words into c (words, nwords) and frees it. */
+struct wren_arpa;
+struct wren_arpa *wren_ngram_vocab_new(void);
+int  wren_ngram_vocab_load(struct wren_arpa *vocab, const char *path);
+void wren_ngram_vocab_take(struct wren_arpa *vocab, struct wren_ngram_counts *c);
+
+/* Renumber the words canonically — <s>, </s>, <unk> keep ids 0, 1, 2, every other word gets
+ * its rank in byte order (strcmp) — then sort each order's records by the new ids and sum
+ * records that became equal. Counting ends with this, and so does reading count files, so that
+ * the same n-gram counts give the same table (and the same model, bit for bit) however they
+ * were obtained (one text, or shards counted apart and merged). */
+void wren_ngram_counts_canonical(struct wren_ngram_counts *c);
+
 /* Index of the n-gram words[0..n-1] in c->rec[n], or -1. Binary search. */
 long wren_ngram_counts_find(const struct wren_ngram_counts *c, int n, const uint32_t *words);
 

@@ -1,4 +1,4 @@
-/* ngram-opts.c — defaults and the option tables of ngram-count and ngram (see ngram.h).
+/* ngram-opts.c — defaults and the option tables of ngram-count, ngram-make and ngram (ngram.h).
  * Not for: parsing (utils/opts.c) or running (ngram-build.c). */
 #include "ngram.h"
 
@@ -14,12 +14,9 @@ void wren_ngram_count_opts_default(struct wren_ngram_count_opts *o)
     o->memory_mb = 1024;
 }
 
-void wren_ngram_count_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t)
+/* The options ngram-count and ngram-make share: vocabulary, method, pruning, cut-offs. */
+static int register_estimation(struct wren_ngram_count_opts *o, struct wren_opt *t, int n)
 {
-    int n = 0;
-    t[n++] = (struct wren_opt){ "order", WREN_OPT_INT, &o->order, "n-gram order (1..5)" };
-    t[n++] = (struct wren_opt){ "text", WREN_OPT_STRING, &o->text, "training text, one sentence a line (.gz/.xz/\"cmd |\" ok)" };
-    t[n++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &o->lm, "output ARPA model" };
     t[n++] = (struct wren_opt){ "vocab", WREN_OPT_STRING, &o->vocab, "closed vocabulary (one word a line); other words count as <unk>" };
     t[n++] = (struct wren_opt){ "kndiscount", WREN_OPT_BOOL, &o->kndiscount, "modified Kneser-Ney (the default)" };
     t[n++] = (struct wren_opt){ "interpolate", WREN_OPT_BOOL, &o->interpolate, "interpolated estimates (always on for KN and WB)" };
@@ -33,8 +30,32 @@ void wren_ngram_count_opts_register(struct wren_ngram_count_opts *o, struct wren
         "drop 4-grams counted fewer times", "drop 5-grams counted fewer times" };
     for (int k = 1; k <= WREN_NGRAM_MAX_ORDER; k++)
         t[n++] = (struct wren_opt){ gt[k], WREN_OPT_INT, &o->gtmin[k], gthelp[k] };
+    return n;
+}
+
+void wren_ngram_count_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t)
+{
+    int n = 0;
+    t[n++] = (struct wren_opt){ "order", WREN_OPT_INT, &o->order, "n-gram order (1..5)" };
+    t[n++] = (struct wren_opt){ "text", WREN_OPT_STRING, &o->text, "training text, one sentence a line (.gz/.xz/\"cmd |\" ok)" };
+    t[n++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &o->lm, "output ARPA model" };
+    t[n++] = (struct wren_opt){ "write", WREN_OPT_STRING, &o->write, "write the counts to this file (.gz: compressed), for ngram-make" };
+    t[n++] = (struct wren_opt){ "write-order", WREN_OPT_INT, &o->write_order, "with -write: only the n-grams of this order (0 = all)" };
+    n = register_estimation(o, t, n);
     t[n++] = (struct wren_opt){ "memory", WREN_OPT_INT, &o->memory_mb, "MB of count buffers before sorted runs spill to disk" };
     t[n++] = (struct wren_opt){ "tmpdir", WREN_OPT_STRING, &o->tmpdir, "directory for spilled count runs (default $TMPDIR or /tmp)" };
+    t[n++] = (struct wren_opt)WREN_OPT_TABLE_END;
+}
+
+void wren_ngram_make_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t)
+{
+    int n = 0;
+    t[n++] = (struct wren_opt){ "read", WREN_OPT_STRING, &o->read_help, "count file to merge (sorted, as ngram-count -write writes it); repeat for each file" };
+    t[n++] = (struct wren_opt){ "order", WREN_OPT_INT, &o->order, "n-gram order (1..5); longer n-grams in the files are skipped" };
+    t[n++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &o->lm, "output ARPA model" };
+    t[n++] = (struct wren_opt){ "write", WREN_OPT_STRING, &o->write, "write the merged counts to this file (.gz: compressed)" };
+    t[n++] = (struct wren_opt){ "write-order", WREN_OPT_INT, &o->write_order, "with -write: only the n-grams of this order (0 = all)" };
+    n = register_estimation(o, t, n);
     t[n++] = (struct wren_opt)WREN_OPT_TABLE_END;
 }
 

@@ -23,16 +23,27 @@ struct wren_ngram_count_opts {
     int gtmin[WREN_NGRAM_MAX_ORDER + 1];   /* -gt1min .. -gt5min count cut-offs (1 = keep all) */
     int memory_mb;             /* count buffers budget before spilling to disk */
     const char *tmpdir;        /* run files; default $TMPDIR or /tmp */
+    const char *write;         /* count file to write (ngram-countfile.h format), or NULL */
+    int write_order;           /* 0: all orders; N: only the N-grams */
+    const char *const *reads;  /* ngram-make: the count files to merge (not an option) */
+    int nreads;
+    const char *read_help;     /* ngram-make: only so that --help lists -read */
 };
 
 #define WREN_NGRAM_COUNT_NOPTS 24
 void wren_ngram_count_opts_default(struct wren_ngram_count_opts *o);
 /* Fill t (WREN_NGRAM_COUNT_NOPTS entries) with the table pointing into o. */
 void wren_ngram_count_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t);
-/* Count, estimate, prune and write o->lm. Returns 0 or -1 (message set). */
+/* The table of ngram-make: the same estimation options, -read instead of -text. */
+void wren_ngram_make_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t);
+/* Count o->text; write the counts to o->write and/or estimate, prune and write o->lm (at
+ * least one of them is needed). Returns 0 or -1 (message set). */
 int  wren_ngram_count_run(const struct wren_ngram_count_opts *o);
 /* Count, estimate and prune into a model in memory (what _run writes). */
 int  wren_ngram_build(const struct wren_ngram_count_opts *o, struct wren_arpa **out);
+/* ngram-make: merge the count files o->reads[0..nreads-1] from disk, then write o->write
+ * and/or estimate exactly as ngram-count would on the concatenated texts. */
+int  wren_ngram_make_run(const struct wren_ngram_count_opts *o);
 
 struct wren_ngram_eval_opts {
     const char *lm, *ppl;

@@ -1,12 +1,14 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
 # lm/ngram: ARPA models (read/write/lookup), n-gram counting and estimation (modified Kneser-Ney,
-# Witten-Bell, add-k), Stolcke pruning, perplexity; commands ngram-count and ngram.
+# Witten-Bell, add-k), Stolcke pruning, perplexity, count files; commands ngram-count,
+# ngram-make and ngram.
 libwren_a_SOURCES += lm/arpa.c lm/arpa-read.c lm/arpa.h lm/arpa-impl.h \
   lm/ngram-sort.c lm/ngram-sort.h
 libwren_a_SOURCES += lm/ngram-counts.c lm/ngram-counts.h lm/ngram-runs.c lm/ngram-runs.h \
   lm/ngram-estimate.c lm/ngram-estimate.h lm/ngram-prune.c lm/ngram-prune.h \
   lm/ngram-eval.c lm/ngram-eval.h lm/ngram.h lm/ngram-opts.c lm/ngram-build.c \
-  lm/cmd-ngram-count.c lm/cmd-ngram.c
+  lm/ngram-countfile.c lm/ngram-countfile.h \
+  lm/cmd-ngram-count.c lm/cmd-ngram-make.c lm/cmd-ngram.c
 if HAVE_CHECK
 check_PROGRAMS += tests/test_arpa
 TESTS += tests/test_arpa
