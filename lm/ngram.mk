@@ -29,3 +29,12 @@ WREN_BENCHES += bench/ngram-count.sh
 EXTRA_DIST += bench/ngram-count.sh
 WREN_BENCHES += bench/ngram-table.sh
 EXTRA_DIST += bench/ngram-table.sh
+if HAVE_CHECK
+check_PROGRAMS += tests/test_ngram_make
+TESTS += tests/test_ngram_make
+tests_test_ngram_make_SOURCES = tests/test_ngram_make.c tests/testutil.h
+tests_test_ngram_make_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_ngram_make_LDADD = $(CHECK_LDADD)
+endif
+TESTS += tests/e2e/ngram-make.sh
+EXTRA_DIST += tests/e2e/ngram-make.sh utils/ngram-shards.sh
