@@ -13,7 +13,7 @@
 #include <string.h>
 
 struct lopts {
-    float acwt, beam, frame_shift, old_scale, new_scale;
+    float acwt, beam, frame_shift, old_scale, new_scale, word_penalty;
     int n;
     const char *words, *old_lm, *new_lm;
     struct wren_symtab *syms;
@@ -32,6 +32,7 @@ static void lopts_default(struct lopts *o)
     o->syms = NULL;
     o->old_arpa = o->new_arpa = NULL;
     o->old_scale = o->new_scale = 1.0f;
+    o->word_penalty = 0.0f;
 }
 
 static void put_word(FILE *f, const struct lopts *o, int32_t w)
@@ -79,6 +80,7 @@ static int do_best(void *c, const char *key, struct wren_lattice *l)
     struct out_ctx *x = c;
     struct wren_path p;
     if (l->start < 0) { fprintf(x->f, "%s\n", key); return 0; }
+    if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
     if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
     fputs(key, x->f);
     for (int i = 0; i < p.n_words; i++) put_word(x->f, x->o, p.words[i]);
@@ -91,6 +93,7 @@ static int do_nbest(void *c, const char *key, struct wren_lattice *l)
 {
     struct out_ctx *x = c;
     struct wren_path *nb;
+    if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
     int k = wren_lattice_nbest(l, x->o->acwt, x->o->n, 2000000, &nb);
     for (int i = 0; i < k; i++) {
         fprintf(x->f, "%s-%d %.4f %.4f", key, i + 1, nb[i].g, nb[i].a);
@@ -107,6 +110,7 @@ static int do_ctm(void *c, const char *key, struct wren_lattice *l)
     struct out_ctx *x = c;
     struct wren_path p;
     if (l->start < 0) return 0;
+    if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
     if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
     for (int i = 0; i < p.n_words; i++) {
         fprintf(x->f, "%s 1 %.2f %.2f", key, p.word_start[i] * x->o->frame_shift,
@@ -189,7 +193,8 @@ static const char *DESCRIPTION =
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
     "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
     "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
-    "Costs are compared as graph + acwt * acoustic. --words maps ids to words (words.txt).";
+    "Costs are compared as graph + acwt * acoustic (+ word-penalty per word in best-path, nbest,\n"
+    "to-ctm). --words maps ids to words (words.txt).";
 
 int wren_cmd_lattice(int argc, char **argv)
 {
@@ -199,6 +204,9 @@ int wren_cmd_lattice(int argc, char **argv)
     struct wren_opt t[] = {
         { "acwt", WREN_OPT_FLOAT, &o.acwt, "acoustic scale when comparing paths" },
         { "beam", WREN_OPT_FLOAT, &o.beam, "prune: beam" },
+        { "word-penalty", WREN_OPT_FLOAT, &o.word_penalty,
+          "best-path, nbest, to-ctm: cost added to every word before choosing paths, on top of "
+          "the decode's own --word-penalty, which is in the lattice's graph costs (< 0 = bonus)" },
         { "n", WREN_OPT_INT, &o.n, "nbest: number of word sequences" },
         { "words", WREN_OPT_STRING, &o.words, "words.txt (print/read words instead of ids)" },
         { "frame-shift", WREN_OPT_FLOAT, &o.frame_shift, "to-ctm: seconds per frame" },

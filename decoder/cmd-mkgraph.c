@@ -26,7 +26,15 @@ int wren_cmd_mkgraph(int argc, char **argv)
         { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder (required)" },
         { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format (required)" },
         { "lm", WREN_OPT_STRING, &lm, "ARPA n-gram model, may be .gz (required)" },
-        { "sil-prob", WREN_OPT_FLOAT, &o.sil_prob, "probability of optional silence between words" },
+        { "sil-prob", WREN_OPT_FLOAT, &o.sil_prob,
+          "probability of optional silence (SIL) at the start and after each word (0 = none)" },
+        { "noise-prob", WREN_OPT_FLOAT, &o.noise_prob,
+          "probability of an optional noise phone (fillers but SIL: +NSN+ +SPN+ ...) where silence "
+          "may be, shared equally; no word output, LM not affected (0 = none)" },
+        { "transition-scale", WREN_OPT_FLOAT, &o.transition_scale,
+          "scale of the HMM transition costs other than self-loops (Kaldi's --transition-scale)" },
+        { "self-loop-scale", WREN_OPT_FLOAT, &o.self_loop_scale,
+          "scale of the self-loop costs; forward transitions renormalised (Kaldi's --self-loop-scale)" },
         { "det-log", WREN_OPT_BOOL, &o.det_log, "determinise in the log semiring (stochastic)" },
         { "keep-intermediate", WREN_OPT_BOOL, &o.keep_intermediate,
           "also write L.fst, G.fst, LG.fst, CLG.fst, Ha.fst" },
@@ -42,8 +50,10 @@ int wren_cmd_mkgraph(int argc, char **argv)
         free(pos);
         return WREN_EXIT_INPUT;
     }
-    if (o.sil_prob < 0 || o.sil_prob >= 1) {
-        fprintf(stderr, "wren mkgraph: --sil-prob must be in [0, 1)\n");
+    if (o.sil_prob < 0 || o.sil_prob >= 1 || o.noise_prob < 0 || o.sil_prob + o.noise_prob >= 1 ||
+        !(o.transition_scale >= 0) || !(o.self_loop_scale >= 0)) {
+        fprintf(stderr, "wren mkgraph: --sil-prob and --noise-prob must be >= 0 with a sum < 1, "
+                        "--transition-scale and --self-loop-scale >= 0\n");
         free(pos);
         return WREN_EXIT_INPUT;
     }

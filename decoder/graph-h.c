@@ -57,9 +57,23 @@ static float tcost(float p)
     return (float)-log((double)p);
 }
 
+/* The costs of leaving state i (row: its transition probabilities, exit last) scaled as
+ * Kaldi's transition-scale / self-loop-scale: the self-loop costs sls * -ln a_ii; a forward
+ * transition to j costs ts * -ln(a_ij / (1 - a_ii)) + sls * -ln(1 - a_ii), so with both scales
+ * 1 every transition costs -ln a_ij. */
+struct tscale { float ts, sls; };
+
+static float fwd_cost(const float *row, int i, int j, struct tscale sc)
+{
+    double self = row[i] > 0 ? (double)row[i] : 0.0;
+    if (self >= 1.0) return tcost(row[j]);          /* degenerate row: no renormalisation */
+    double rest = 1.0 - self;
+    return (float)(sc.ts * -log((double)row[j] / rest) + sc.sls * -log(rest));
+}
+
 /* Add the arcs of HMM h to H (hub state 0) and register its transition ids. */
 static int add_hmm(struct wren_fst *H, const struct graph_hmms *hm, int h,
-                   const struct wren_graph_model *model, struct graph_tids *T)
+                   const struct wren_graph_model *model, struct tscale sc, struct graph_tids *T)
 {
     int ne = hm->n_emit, tm = hm->tmat[h], base = hm->base[h], wp = hm->wpos[h];
     if (tm < 0 || tm >= model->n_tmat)
@@ -73,20 +87,23 @@ static int add_hmm(struct wren_fst *H, const struct graph_hmms *hm, int h,
     for (int i = 0; i < ne; i++) {
         const float *row = a + (size_t)i * (size_t)(ne + 1);
         int self = 0;
-        if (row[i] > 0) self = tid_get(T, base, wp, tm, i, sen[i], i, tcost(row[i]));
+        if (row[i] > 0) self = tid_get(T, base, wp, tm, i, sen[i], i, sc.sls * tcost(row[i]));
         for (int j = i + 1; j <= ne; j++) {
             if (!(row[j] > 0)) continue;
-            int tid = tid_get(T, base, wp, tm, i, sen[i], j, tcost(row[j]));
+            float c = fwd_cost(row, i, j, sc);
+            int tid = tid_get(T, base, wp, tm, i, sen[i], j, c);
             T->selfloop_of[tid] = self;
-            wren_fst_add_arc(H, node[i], tid, i == 0 ? h : 0, tcost(row[j]), node[j]);
+            wren_fst_add_arc(H, node[i], tid, i == 0 ? h : 0, c, node[j]);
         }
     }
     return 0;
 }
 
 int graph_build_h(const struct graph_hmms *hmms, const struct wren_graph_model *model,
-                  int n_disambig, struct wren_fst **out, struct graph_tids *tids)
+                  int n_disambig, float transition_scale, float self_loop_scale,
+                  struct wren_fst **out, struct graph_tids *tids)
 {
+    struct tscale sc = { transition_scale, self_loop_scale };
     *out = NULL;
     memset(tids, 0, sizeof *tids);
     tids->index = wren_bmap_new();
@@ -97,7 +114,7 @@ int graph_build_h(const struct graph_hmms *hmms, const struct wren_graph_model *
     wren_fst_set_start(H, 0);
     wren_fst_set_final(H, 0, 0.0f);
     for (int h = 1; h <= hmms->n_hmm; h++) {
-        if (add_hmm(H, hmms, h, model, tids) < 0) {
+        if (add_hmm(H, hmms, h, model, sc, tids) < 0) {
             wren_fst_free(H);
             return -1;
         }

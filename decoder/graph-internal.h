@@ -47,6 +47,7 @@ struct graph_words {
 struct graph_lex_opts {
     float sil_prob;
     int sil_ci;                /* CI id of the optional silence phone (SIL) */
+    float noise_prob;          /* shared by the noise phones (fillers other than SIL) */
 };
 int graph_build_l(const struct wren_lexicon *lex, const struct wren_mdef *mdef,
                   const struct graph_words *w, const struct graph_lex_opts *o,
@@ -97,7 +98,8 @@ struct graph_tids {
 };
 void graph_tids_free(struct graph_tids *t);
 int graph_build_h(const struct graph_hmms *hmms, const struct wren_graph_model *model,
-                  int n_disambig, struct wren_fst **out, struct graph_tids *tids);
+                  int n_disambig, float transition_scale, float self_loop_scale,
+                  struct wren_fst **out, struct graph_tids *tids);
 
 /* Add self-loops after determinisation (Kaldi's reorder: at states entered by a forward arc
  * out of HMM state i, splitting states whose incoming arcs come from different states). */

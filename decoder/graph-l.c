@@ -1,6 +1,7 @@
 /* graph-l.c — the word list (words.txt) and the lexicon transducer L of graph building:
  * LM words restricted to the lexicon, pronunciations as word-position phones (b/i/e/s, as
- * Sphinx triphones are conditioned on them), optional silence between words, disambiguation
+ * Sphinx triphones are conditioned on them), optional silence (and optionally noise phones,
+ * output epsilon) at the start and between words, disambiguation
  * symbols #1.. for homophones and for pronunciations that are prefixes of others, and the #0
  * self-loop that lets G's back-off arcs through. Not for: reading the lexicon (lexicon.c). */
 #include <math.h>
@@ -184,21 +185,37 @@ int graph_build_l(const struct wren_lexicon *lex, const struct wren_mdef *mdef,
     }
     if (rc == 0 && o->sil_prob > 0 && o->sil_ci < 0)
         rc = wren_error("the model has no silence phone SIL (needed by --sil-prob)");
+    if (rc == 0 && o->sil_prob + o->noise_prob >= 1)
+        rc = wren_error("--sil-prob + --noise-prob must be < 1 (got %g)", (double)(o->sil_prob + o->noise_prob));
+    /* the filler phones that may stand where silence may: SIL, then the noise phones */
+    int fill[64], nfill = 0, n_noise = 0;
+    if (rc == 0 && o->sil_prob > 0) fill[nfill++] = o->sil_ci;
+    for (int ci = 0; rc == 0 && o->noise_prob > 0 && ci < wren_mdef_n_ciphones(mdef) && nfill < 64; ci++)
+        if (ci != o->sil_ci && wren_mdef_is_filler(mdef, ci)) { fill[nfill++] = ci; n_noise++; }
+    if (rc == 0 && o->noise_prob > 0 && n_noise == 0)
+        rc = wren_error("the model has no noise phone (filler other than SIL; needed by --noise-prob)");
     if (rc == 0) {
         *n_disambig = assign_disambig(p, np);
         int dis0 = graph_phone_disambig0(mdef);
         struct wren_fst *L = wren_fst_new();
         int start = wren_fst_add_state(L), loop = start, silst = -1;
         float cns = 0, cs = INFINITY;
-        if (o->sil_prob > 0) {
+        if (nfill > 0) {
+            /* a filler phone with probability pf = sil_prob + noise_prob at the start, after
+             * each word (so also at the end); which one: SIL sil_prob / pf, each noise phone
+             * noise_prob / (n_noise pf) */
+            double pf = (double)o->sil_prob + (double)(n_noise ? o->noise_prob : 0.0f);
             loop = wren_fst_add_state(L);
             silst = wren_fst_add_state(L);
-            cns = cost_of(1.0 - o->sil_prob);
-            cs = cost_of(o->sil_prob);
-            int sil = graph_posphone(o->sil_ci, WPOS_S);
+            cns = cost_of(1.0 - pf);
+            cs = cost_of(pf);
             wren_fst_add_arc(L, start, 0, 0, cns, loop);
-            wren_fst_add_arc(L, start, sil, 0, cs, loop);
-            wren_fst_add_arc(L, silst, sil, 0, 0.0f, loop);
+            for (int k = 0; k < nfill; k++) {
+                double pk = fill[k] == o->sil_ci && o->sil_prob > 0 ? o->sil_prob : o->noise_prob / n_noise;
+                int ph = graph_posphone(fill[k], WPOS_S);
+                wren_fst_add_arc(L, start, ph, 0, cost_of(pk), loop);
+                wren_fst_add_arc(L, silst, ph, 0, cost_of(pk / pf), loop);
+            }
         }
         wren_fst_set_start(L, start);
         wren_fst_set_final(L, loop, 0.0f);

@@ -17,6 +17,9 @@
 void wren_mkgraph_opts_default(struct wren_mkgraph_opts *o)
 {
     o->sil_prob = 0.5f;
+    o->noise_prob = 0.0f;
+    o->transition_scale = 1.0f;
+    o->self_loop_scale = 1.0f;
     o->det_log = 1;
     o->keep_intermediate = 0;
     o->write_flat = 1;
@@ -56,7 +59,7 @@ static int build_lg(struct build *b, struct wren_fst **lg)
 {
     struct wren_fst *L = NULL, *G = NULL;
     const struct wren_mdef *mdef = b->model->mdef;
-    struct graph_lex_opts lo = { b->opts->sil_prob, wren_mdef_sil(mdef) };
+    struct graph_lex_opts lo = { b->opts->sil_prob, wren_mdef_sil(mdef), b->opts->noise_prob };
     if (graph_build_l(b->lex, mdef, &b->words, &lo, &L, &b->n_disambig, &b->st->lex_prons) < 0)
         return -1;
     b->st->n_disambig = b->n_disambig;
@@ -133,7 +136,9 @@ static int build_clg(struct build *b, struct wren_fst *LG, struct wren_fst **clg
 static int build_hclg(struct build *b, struct wren_fst *CLG, struct wren_fst **hclg)
 {
     struct wren_fst *H = NULL;
-    if (graph_build_h(&b->hmms, b->model, b->n_disambig, &H, &b->tids) < 0) return -1;
+    if (graph_build_h(&b->hmms, b->model, b->n_disambig, b->opts->transition_scale,
+                      b->opts->self_loop_scale, &H, &b->tids) < 0)
+        return -1;
     b->st->n_tids = b->tids.n_tid;
     step(b, "H (no self-loops)", H);
     int rc = keep(b, H, "Ha.fst");

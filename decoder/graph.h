@@ -96,7 +96,14 @@ int  wren_graph_read_transitions(const char *path, struct wren_transition **t, i
 
 /* ================================ building ============================================ */
 struct wren_mkgraph_opts {
-    float sil_prob;        /* optional silence between words (Kaldi's 0.5); 0 = none */
+    float sil_prob;        /* optional silence between words and at the utterance edges (0.5); 0 = none */
+    float noise_prob;      /* optional noise phone (the model's fillers other than SIL, e.g. +NSN+
+                            * +SPN+) where silence may be, shared equally among them; output
+                            * epsilon: transparent to the LM and not in hypotheses (0 = none) */
+    float transition_scale; /* scale of the HMM transition costs other than self-loops (1.0) */
+    float self_loop_scale; /* scale of the self-loop costs (1.0); as Kaldi's --self-loop-scale, the
+                            * forward transitions of a state are renormalised by 1 - p(self-loop)
+                            * at transition_scale and get self_loop_scale * -ln(1 - p(self-loop)) */
     int det_log;           /* determinise in the log semiring (keeps stochasticity) */
     int keep_intermediate; /* also write L.fst, G.fst, LG.fst, CLG.fst, Ha.fst to OUT_DIR */
     int write_flat;        /* write HCLG.wgraph */

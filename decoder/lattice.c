@@ -239,6 +239,12 @@ void wren_lattice_connect_sort(struct wren_lattice *l)
     free(color); free(back); free(order); free(st_s); free(st_i); free(coacc); free(newid);
 }
 
+void wren_lattice_add_word_penalty(struct wren_lattice *l, float penalty)
+{
+    for (int64_t i = 0; i < l->n_arcs; i++)
+        if (l->arcs[i].word) l->arcs[i].g += penalty;
+}
+
 void wren_lattice_scale_acoustic(struct wren_lattice *l, float s)
 {
     for (int64_t i = 0; i < l->n_arcs; i++) l->arcs[i].a *= s;

@@ -52,6 +52,10 @@ void wren_lattice_free(struct wren_lattice *l);
  * unless the cycle costs 0). */
 void wren_lattice_connect_sort(struct wren_lattice *l);
 
+/* Add `penalty` to the graph cost of every arc with a word (a word insertion penalty, as Kaldi's
+ * lattice-add-penalty; negative = bonus). */
+void wren_lattice_add_word_penalty(struct wren_lattice *l, float penalty);
+
 /* Multiply acoustic costs by s (e.g. 1/acwt to unscale). */
 void wren_lattice_scale_acoustic(struct wren_lattice *l, float s);
 

@@ -77,13 +77,11 @@ static char *path_in(const char *dir, const char *name)
 }
 
 /* Build and load the graph with input labels mapped from transition ids to senone + 1. */
-static int toy_build(struct toy *t, const char *dict, const char *arpa, float sil_prob)
+static int toy_build_opts(struct toy *t, const char *dict, const char *arpa,
+                          const struct wren_mkgraph_opts *o)
 {
     char *d = test_write_file(t->dir, "dict", dict), *l = test_write_file(t->dir, "lm.arpa", arpa);
-    struct wren_mkgraph_opts o;
-    wren_mkgraph_opts_default(&o);
-    o.sil_prob = sil_prob;
-    int rc = wren_mkgraph(&t->model, d, l, t->out, &o, &t->st);
+    int rc = wren_mkgraph(&t->model, d, l, t->out, o, &t->st);
     free(d);
     free(l);
     if (rc < 0) return -1;
@@ -117,6 +115,14 @@ static int toy_build(struct toy *t, const char *dict, const char *arpa, float si
     free(tr);
     free(w);
     return 0;
+}
+
+static int toy_build(struct toy *t, const char *dict, const char *arpa, float sil_prob)
+{
+    struct wren_mkgraph_opts o;
+    wren_mkgraph_opts_default(&o);
+    o.sil_prob = sil_prob;
+    return toy_build_opts(t, dict, arpa, &o);
 }
 
 /* Best cost of a senone sequence (-1 ends it) and the words on that path ("" if rejected). */
@@ -240,6 +246,55 @@ START_TEST(test_optional_silence)
     ck_assert_str_eq(w, "ba a");
     int r1[] = { 0, 1, 2, 0, 1, 2, 15, 16, 17, -1 };   /* two silences in a row */
     ck_assert(isinf(best(&t, r1, w, sizeof w)));
+    toy_free(&t);
+}
+END_TEST
+
+/* --transition-scale / --self-loop-scale (Kaldi's): a self-loop costs sls * -ln a_ii, a forward
+ * transition ts * -ln(a_ij / (1 - a_ii)) + sls * -ln(1 - a_ii); the toy rows are
+ * (.6 self, .3 next, .1 skip) for states 0 and 1 and (.7 self, .3 exit) for state 2. */
+START_TEST(test_transition_scales)
+{
+    const double ts = 0.5, sls = 0.1;
+    struct toy t;
+    toy_init(&t);
+    struct wren_mkgraph_opts o;
+    wren_mkgraph_opts_default(&o);
+    o.sil_prob = 0;
+    o.transition_scale = (float)ts;
+    o.self_loop_scale = (float)sls;
+    ck_assert_msg(toy_build_opts(&t, "a AH\nba B AH\n", UNIGRAM, &o) == 0, "%s", wren_error_msg());
+    char w[256];
+    double lm_ba = (0.3 + 1.0) * LN10;
+    double next = ts * lc(0.3 / 0.4) + sls * lc(0.4), exit = sls * lc(0.3);
+    double phone = 2 * next + exit;
+    int s1[] = { 9, 10, 11, 12, 13, 14, -1 };
+    ck_assert_float_eq_tol(best(&t, s1, w, sizeof w), lm_ba + 2 * phone, 1e-3);
+    ck_assert_str_eq(w, "ba");
+    /* self-loops: two on B's first state, one on AH's last */
+    int s2[] = { 9, 9, 9, 10, 11, 12, 13, 14, 14, -1 };
+    ck_assert_float_eq_tol(best(&t, s2, w, sizeof w),
+                           lm_ba + 2 * phone + sls * (2 * lc(0.6) + lc(0.7)), 1e-3);
+    /* the skip over B's middle state */
+    int s3[] = { 9, 11, 12, 13, 14, -1 };
+    ck_assert_float_eq_tol(best(&t, s3, w, sizeof w),
+                           lm_ba + ts * lc(0.1 / 0.4) + sls * lc(0.4) + exit + phone, 1e-3);
+    toy_free(&t);
+    /* scales 1 give the plain -ln a_ij (as test_triphones_in_context) */
+    toy_init(&t);
+    o.transition_scale = o.self_loop_scale = 1.0f;
+    ck_assert_int_eq(toy_build_opts(&t, "a AH\nba B AH\n", UNIGRAM, &o), 0);
+    ck_assert_float_eq_tol(best(&t, s2, w, sizeof w),
+                           lm_ba + 6 * lc(0.3) + 2 * lc(0.6) + lc(0.7), 1e-3);
+    toy_free(&t);
+    /* --noise-prob needs a noise phone (the toy's only filler is SIL), and a sum < 1 */
+    toy_init(&t);
+    o.noise_prob = 0.1f;
+    ck_assert_int_eq(toy_build_opts(&t, "a AH\nba B AH\n", UNIGRAM, &o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "no noise phone"), "%s", wren_error_msg());
+    o.sil_prob = 0.95f;
+    ck_assert_int_eq(toy_build_opts(&t, "a AH\nba B AH\n", UNIGRAM, &o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "must be < 1"), "%s", wren_error_msg());
     toy_free(&t);
 }
 END_TEST
@@ -598,6 +653,7 @@ static Suite *graph_suite(void)
     tcase_add_test(tc, test_lexicon_reader);
     tcase_add_test(tc, test_triphones_in_context);
     tcase_add_test(tc, test_optional_silence);
+    tcase_add_test(tc, test_transition_scales);
     tcase_add_test(tc, test_bigram_backoff);
     tcase_add_test(tc, test_homophones);
     tcase_add_test(tc, test_dropped_words_and_alternates);
