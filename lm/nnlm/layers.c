@@ -5,6 +5,7 @@
 #include "nnlm-internal.h"
 
 #include "matrix.h"
+#include "sparse.h"
 
 #include <math.h>
 #include <string.h>
@@ -89,6 +90,7 @@ void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *
         wren_gemm(0, 1, n, l->rank, l->in, 1.0f, x, l->in, l->v, l->in, 0.0f, tmp, l->rank);
         wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, 0.0f, y, l->out);
     } else {
+        if (l->kind == NNLM_MASKED && nnlm_sparse_linear_fwd(l, x, n, y)) return;   /* CSR */
         wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, 0.0f, y, l->out);
     }
     add_bias(y, l->b, n, l->out);
@@ -107,6 +109,7 @@ void nnlm_linear_bwd(const struct nnlm_linear *l, const struct nnlm_linear *g, c
                      float *dtmp)
 {
     float beta = accumulate ? 1.0f : 0.0f;
+    if (l->csr) l->csr->stale = 1;   /* training: the weights will change, CSR no longer used */
     if (g->b) bias_grad(dy, n, l->out, g->b);
     if (l->kind == NNLM_FACTORED) {
         /* y = (x V^T) U^T: dU += dy^T tmp; dtmp = dy U; dV += dtmp^T x; dx = dtmp V */

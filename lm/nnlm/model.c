@@ -4,6 +4,7 @@
 #include "nnlm-internal.h"
 
 #include "matrix.h"
+#include "sparse.h"
 #include "wren-util.h"
 
 #include <math.h>
@@ -206,6 +207,7 @@ void nnlm_init_weights(struct wren_nnlm *m, uint64_t seed)
 
 void nnlm_apply_masks(const struct wren_nnlm *m, float *buf)
 {
+    if (buf == m->params) nnlm_sparse_invalidate(m);   /* weights changed */
     for (int i = 0; i < m->c.n_layers; i++)
         for (int j = 0; j < NNLM_NLIN; j++) {
             const struct nnlm_linear *l = &m->blk[i].lin[j];
@@ -254,6 +256,7 @@ void wren_nnlm_free(struct wren_nnlm *m)
     free(m->t);
     wren_fbuf_free(m->params);
     wren_fbuf_free(m->sinus);
+    nnlm_sparse_release(m);
     free(m->blk);
     wren_nnlm_vocab_free(m->vocab);
     nnlm_infer_ws_free(m->iws);
@@ -265,6 +268,19 @@ const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { r
 int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
 
 /* ---------------------------------------------------------------- save / load */
+
+/* If t is the weight of a masked layer, its mask tensor (base receives the layer's name). */
+static const struct nnlm_tensor *masked_weight_mask(const struct wren_nnlm *m,
+                                                    const struct nnlm_tensor *t, char *base,
+                                                    size_t nbase)
+{
+    size_t len = strlen(t->name);
+    if (t->is_mask || !t->cols || len <= 7 || strcmp(t->name + len - 7, ".weight")) return NULL;
+    snprintf(base, nbase, "%.*s", (int)(len - 7), t->name);
+    char name[176];
+    snprintf(name, sizeof name, "%s.mask", base);
+    return nnlm_find_tensor(m, name);
+}
 
 static void meta_int(struct st_writer *w, const char *k, long v)
 {
@@ -307,21 +323,29 @@ int nnlm_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     free(vs);
     for (int i = 0; i < nmeta; i++) st_writer_meta(w, keys[i], vals[i]);
     char name[160];
+    void **keep = NULL;   /* CSR arrays the writer references until it writes */
+    int nkeep = 0;
     for (int e = -1; e < nextra; e++) {
         const float *buf = e < 0 ? m->params : bufs[e];
         for (int i = 0; i < m->ntensors; i++) {
             const struct nnlm_tensor *t = &m->t[i];
             long shape[2] = { t->rows, t->cols };
             int nd = t->cols ? 2 : 1;
+            char base[160];
+            const struct nnlm_tensor *mk = e < 0 ? masked_weight_mask(m, t, base, sizeof base) : NULL;
+            if (mk && nnlm_csr_write(w, base, buf + t->off, mk->mask, t->rows, t->cols, &keep, &nkeep) == 0)
+                continue;   /* masked layer as CSR: <base>.rowptr/.cols/.values (sparse.h) */
             if (t->is_mask) {
-                if (e < 0) st_writer_add(w, t->name, "U8", nd, shape, t->mask, t->n);
+                if (e < 0 && t->cols > NNLM_CSR_MAX_IN) st_writer_add(w, t->name, "U8", nd, shape, t->mask, t->n);
                 continue;
             }
             snprintf(name, sizeof name, "%s%s", e < 0 ? "" : prefixes[e], t->name);
             st_writer_add(w, name, "F32", nd, shape, buf + t->off, t->n * sizeof(float));
         }
     }
-    return st_writer_write(w, path);
+    int rc = st_writer_write(w, path);
+    nnlm_csr_keep_free(keep, nkeep);
+    return rc;
 }
 
 int wren_nnlm_save(const struct wren_nnlm *m, const char *path)
@@ -362,6 +386,14 @@ static int has_tensor(const struct st_file *f, const char *name)
     return 0;
 }
 
+/* base = name without its last ".suffix"; returns base. */
+static const char *layer_base(char *base, size_t nbase, const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    snprintf(base, nbase, "%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
+    return base;
+}
+
 static int read_specs(const struct st_file *f, const char *path, const struct nnlm_config *c,
                       struct nnlm_block_spec *specs)
 {
@@ -377,6 +409,12 @@ static int read_specs(const struct st_file *f, const char *path, const struct nn
                 if (has_tensor(f, name)) s->kind[j] = NNLM_MASKED;
                 snprintf(name, sizeof name, "blocks.%d.%s.weight", i, nnlm_lin_names[j]);
                 shape_of(f, name, &r, &cc);
+            } else if (snprintf(name, sizeof name, "blocks.%d.%s", i, nnlm_lin_names[j]) > 0 &&
+                       nnlm_csr_in_file(f, name)) {
+                s->kind[j] = NNLM_MASKED;   /* CSR form: rows from .rowptr [out+1] */
+                snprintf(name, sizeof name, "blocks.%d.%s.rowptr", i, nnlm_lin_names[j]);
+                shape_of(f, name, &r, &cc);
+                r--;
             } else {
                 snprintf(name, sizeof name, "blocks.%d.%s.U", i, nnlm_lin_names[j]);
                 if (shape_of(f, name, &r, &cc))
@@ -492,8 +530,18 @@ struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const 
             const struct nnlm_tensor *t = &m->t[i];
             if (t->is_mask && e >= 0) continue;
             snprintf(name, sizeof name, "%s%s", e < 0 ? "" : prefixes[e], t->name);
-            if (copy_tensor(f, path, name, t, t->is_mask ? (void *)t->mask : (void *)(buf + t->off),
-                            t->is_mask)) {
+            int rc = 0;
+            char base[160];
+            const struct nnlm_tensor *mk = e < 0 ? masked_weight_mask(m, t, base, sizeof base) : NULL;
+            if (mk && nnlm_csr_in_file(f, base))   /* CSR form fills the weight and the mask */
+                rc = nnlm_csr_read(f, path, base, t->rows, t->cols, buf + t->off, mk->mask);
+            else if (t->is_mask && !has_tensor(f, name) &&
+                     nnlm_csr_in_file(f, layer_base(base, sizeof base, t->name)))
+                continue;   /* already filled from the CSR tensors */
+            else
+                rc = copy_tensor(f, path, name, t, t->is_mask ? (void *)t->mask : (void *)(buf + t->off),
+                                 t->is_mask);
+            if (rc) {
                 for (int k = 0; k <= e; k++) { wren_fbuf_free(bufs[k]); bufs[k] = NULL; }
                 wren_nnlm_free(m);
                 m = NULL;
@@ -506,6 +554,7 @@ struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const 
         vals[i] = s ? wren_xstrdup(s) : NULL;
     }
     nnlm_apply_masks(m, m->params);
+    if (nextra == 0) nnlm_sparse_prepare(m);   /* inference copy of masked layers */
 done:
     wren_nnlm_vocab_free(v);
     free(specs);
@@ -638,6 +687,7 @@ float *wren_nnlm_tensor(struct wren_nnlm *m, const char *name, int *rows, int *c
 {
     const struct nnlm_tensor *t = nnlm_find_tensor(m, name);
     if (!t || t->is_mask) return NULL;
+    nnlm_sparse_invalidate(m);   /* writable access: the CSR copies may go stale */
     if (rows) *rows = t->rows;
     if (cols) *cols = t->cols;
     return m->params + t->off;
@@ -647,6 +697,7 @@ unsigned char *wren_nnlm_tensor_mask(struct wren_nnlm *m, const char *name, int 
 {
     const struct nnlm_tensor *t = nnlm_find_tensor(m, name);
     if (!t || !t->is_mask) return NULL;
+    nnlm_sparse_invalidate(m);
     if (rows) *rows = t->rows;
     if (cols) *cols = t->cols;
     return t->mask;

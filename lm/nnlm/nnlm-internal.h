@@ -35,6 +35,7 @@ struct nnlm_linear {
     float *u, *v;          /* [out][rank], [rank][in] (factored) */
     float *b;              /* [out] */
     unsigned char *mask;   /* [out][in] (masked) */
+    struct nnlm_csr *csr;  /* masked: inference copy of the non-zeros, or NULL (sparse.h) */
 };
 
 enum { NNLM_Q, NNLM_K, NNLM_V, NNLM_O, NNLM_FC1, NNLM_FC2, NNLM_NLIN };

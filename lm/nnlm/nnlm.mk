@@ -2,10 +2,10 @@
 # lm/nnlm: the Transformer neural LM (model, layers, training, safetensors, scoring, commands)
 # and utils/matrix.{c,h} (float buffers and OpenBLAS GEMM helpers), owned by this component.
 libwren_a_SOURCES += utils/matrix.c lm/nnlm/vocab.c lm/nnlm/safetensors.c lm/nnlm/model.c \
-  lm/nnlm/layers.c lm/nnlm/forward.c lm/nnlm/infer.c lm/nnlm/train.c lm/nnlm/eval.c \
+  lm/nnlm/layers.c lm/nnlm/sparse.c lm/nnlm/forward.c lm/nnlm/infer.c lm/nnlm/train.c lm/nnlm/eval.c \
   lm/nnlm/cmd-nnlm.c
 pkginclude_HEADERS += utils/matrix.h lm/nnlm/nnlm.h
-EXTRA_DIST += lm/nnlm/nnlm-internal.h
+EXTRA_DIST += lm/nnlm/nnlm-internal.h lm/nnlm/sparse.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/test_nnlm
@@ -22,3 +22,15 @@ bench_nnlm_bench_SOURCES = bench/nnlm-bench.c
 bench_nnlm_bench_LDADD = $(WREN_LDADD)
 WREN_BENCHES += bench/nnlm.sh
 EXTRA_DIST += bench/nnlm.sh
+
+# CSR kernel of masked (unstructurally pruned) layers: crossover against SGEMM, eval speed
+if HAVE_CHECK
+check_PROGRAMS += tests/test_nnlm_sparse
+TESTS += tests/test_nnlm_sparse
+tests_test_nnlm_sparse_SOURCES = tests/test_nnlm_sparse.c tests/testutil.h
+tests_test_nnlm_sparse_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_nnlm_sparse_LDADD = $(CHECK_LDADD)
+endif
+noinst_PROGRAMS += bench/nnlm-sparse-bench
+bench_nnlm_sparse_bench_SOURCES = bench/nnlm-sparse-bench.c
+bench_nnlm_sparse_bench_LDADD = $(WREN_LDADD)
