@@ -408,7 +408,8 @@ int wren_ngram_counts_read(const struct wren_ngram_read_cfg *cfg, const char *co
     c->oovs = m.oovs;
     wren_ngram_vocab_take(m.vocab, c);
     for (int n = 1; n <= cfg->order; n++) {
-        c->rec[n] = m.g[n].rec ? m.g[n].rec : wren_xmalloc(sizeof(uint32_t));
+        size_t bytes = m.g[n].len * (size_t)(n + 1) * sizeof(uint32_t);   /* shrink to fit */
+        c->rec[n] = wren_xrealloc(m.g[n].rec, bytes ? bytes : sizeof(uint32_t));
         c->n[n] = m.g[n].len;
     }
     if (rc == 0) {

@@ -38,3 +38,5 @@ tests_test_ngram_make_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/ngram-make.sh
 EXTRA_DIST += tests/e2e/ngram-make.sh utils/ngram-shards.sh
+WREN_BENCHES += bench/ngram-make.sh
+EXTRA_DIST += bench/ngram-make.sh
