@@ -401,7 +401,14 @@ int wren_ngram_counts_read(const struct wren_ngram_read_cfg *cfg, const char *co
     struct heap hp = { .src = src, .h = wren_xmalloc((size_t)npaths * sizeof(int)) };
     if (rc == 0) rc = open_sources(src, paths, npaths, &hp);
     if (rc == 0) rc = merge(&m, &hp);
-    if (close_sources(src, npaths) < 0 && rc == 0) rc = -1;
+    if (rc < 0) {   /* closing a decompressor we stopped reading fails too: keep 1st message */
+        char *first = wren_xstrdup(wren_error_msg());
+        close_sources(src, npaths);
+        wren_error("%s", first);
+        free(first);
+    } else if (close_sources(src, npaths) < 0) {
+        rc = -1;
+    }
     free(src); free(hp.h); free(m.key);
     struct wren_ngram_counts *c = wren_xcalloc(1, sizeof *c);
     c->order = cfg->order;

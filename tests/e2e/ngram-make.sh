@@ -96,6 +96,10 @@ bad badcount 'a\t3\nb\t3x\n' '2: bad count "3x"'
 bad fields 'a\t3\nb\n' '2: one field "b"'
 bad unsorted 'the\t1\nthe end\t1\nend\t1\n' '3: not sorted: "end" after "the end"'
 bad markers 'a\t1\n</s>\t1\n' '2: not sorted: "</s>" after "a"'
+# an error early in a big .gz file: reported as such (not as the killed decompressor)
+(printf 'a\t1\nb\tx\n'; cat "$tmp/c1") | gzip > "$tmp/big.gz"
+if "$WREN" ngram-make -order 2 -read "$tmp/big.gz" -lm "$tmp/x.arpa" 2> "$tmp/err"; then fail "big.gz accepted"; fi
+grep -qF "wren ngram-make: $tmp/big.gz:2: bad count \"x\"" "$tmp/err" || { cat "$tmp/err"; fail "big.gz: message"; }
 "$WREN" ngram-count -order 3 -text "$tmp/s1" -write "$tmp/o3" -write-order 3 2> /dev/null
 grep -qv '^[^ ]* [^ ]* [^ ]*	' "$tmp/o3" && fail "-write-order 3 wrote other orders"
 if "$WREN" ngram-make -order 3 -read "$tmp/o3" -lm "$tmp/x.arpa" 2> "$tmp/err"; then fail "trigrams only accepted"; fi
