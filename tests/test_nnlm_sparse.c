@@ -357,6 +357,7 @@ START_TEST(test_file_round_trip)
     long expect = (long)(4 * dense_n) - (long)(6 * nnz + 4 * rowptrs);
     /* the rest of the file is identical but for rowptr's last entries and the JSON header */
     ck_assert_msg(labs(saved - expect) < 4096, "saved %ld bytes, expected about %ld", saved, expect);
+    ck_assert_int_eq(m->file_bytes, file_size(pruned_path));   /* nnlm-info prints it */
     /* round trip: identical weights and masks */
     char p2[512], old[512];
     snprintf(p2, sizeof p2, "%s/again.safetensors", dir);

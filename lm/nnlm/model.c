@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *const nnlm_lin_names[NNLM_NLIN] = { "attn.q", "attn.k", "attn.v", "attn.o", "ffn.fc1", "ffn.fc2" };
 
@@ -555,6 +556,8 @@ struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const 
     }
     nnlm_apply_masks(m, m->params);
     if (nextra == 0) nnlm_sparse_prepare(m);   /* inference copy of masked layers */
+    struct stat sb;
+    m->file_bytes = stat(path, &sb) == 0 ? (long)sb.st_size : 0;
 done:
     wren_nnlm_vocab_free(v);
     free(specs);
@@ -623,6 +626,7 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     fprintf(f, "tensors %d\n", m->ntensors);
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));
+    if (m->file_bytes > 0) fprintf(f, "file_bytes %ld\n", m->file_bytes);
 }
 
 /* ---------------------------------------------------------------- access for pruning */

@@ -84,6 +84,7 @@ struct wren_nnlm {
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
     struct nnlm_fb *fbws;        /* batched-scoring workspace */
     float **act_sq;              /* [L*NNLM_NLIN] when calibrating: sums of squared inputs */
+    long file_bytes;             /* size of the file it was loaded from (0: not loaded) */
 };
 
 /* ---- model.c */

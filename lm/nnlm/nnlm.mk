@@ -34,3 +34,5 @@ endif
 noinst_PROGRAMS += bench/nnlm-sparse-bench
 bench_nnlm_sparse_bench_SOURCES = bench/nnlm-sparse-bench.c
 bench_nnlm_sparse_bench_LDADD = $(WREN_LDADD)
+WREN_BENCHES += bench/nnlm-sparse.sh
+EXTRA_DIST += bench/nnlm-sparse.sh

@@ -236,12 +236,16 @@ double nnlm_csr_max_density(int n, int rows, int cols)
     return n < NNLM_CSR_GATHER_ROWS ? 0.07 : 0.45;
 }
 
-static int g_policy = -1;
+static int g_policy = -2;   /* -2: not set yet, take WREN_NNLM_SPARSE */
 void nnlm_sparse_set_policy(int policy) { g_policy = policy; }
 
 int nnlm_sparse_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y)
 {
     const struct nnlm_csr *c = l->csr;
+    if (g_policy == -2) {
+        const char *e = getenv("WREN_NNLM_SPARSE");
+        g_policy = e && !strcmp(e, "0") ? 0 : e && !strcmp(e, "1") ? 1 : -1;
+    }
     if (l->kind != NNLM_MASKED || !c || c->stale || g_policy == 0) return 0;
     if (g_policy < 0 &&
         (double)c->nnz > nnlm_csr_max_density(n, l->out, l->in) * (double)l->out * l->in)

@@ -49,7 +49,9 @@ double nnlm_csr_max_density(int n, int rows, int cols);
 /* For nnlm_linear_fwd: if l is masked, has a fresh CSR and is sparse enough for n rows, compute
  * y = x W^T + b with the CSR kernel and return 1; else return 0 (caller runs the dense path).
  * Policy override for tests and benches: nnlm_sparse_set_policy(0) never uses CSR,
- * (1) always when a CSR exists, (-1, the default) by the measured crossover. */
+ * (1) always when a CSR exists, (-1) by the measured crossover; the default is -1, or 0 / 1
+ * if the environment has WREN_NNLM_SPARSE=0 / =1 (for benches: the dense masked path of the
+ * same model file in the same run). */
 int nnlm_sparse_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y);
 void nnlm_sparse_set_policy(int policy);
 
