@@ -70,3 +70,34 @@ if step 6; then
   "$steps/results_table.sh" "$name ($corpus_name)" exp > exp/results.txt
   cat exp/results.txt
 fi
+
+# the NNLM part: shared model and pruned families in ../steps/exp (built once for all recipes)
+nnlm_dir=${nnlm_dir:-$top/egs/steps/exp/nnlm}
+prune_dir=${prune_dir:-$nnlm_dir/pruned}
+
+if step 7; then
+  log "stage 7: shared Transformer NNLM and the KN 4-gram on the same split ($nnlm_dir)"
+  timed 7 "$steps/make_nnlm.sh" "$lm_dir" "$nnlm_dir"
+fi
+
+if step 8; then
+  log "stage 8: NNLM rescoring (weights tuned on dev; n-best and lattice)"
+  timed 8 "$steps/nnlm_rescore.sh" "$nnlm_dir/nnlm.safetensors" "$graph_dir" "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" \
+    data/dev exp/decode_dev exp/nnlm_rescore data/test exp/decode_test
+  "$steps/nnlm_table.sh" "$name ($corpus_name)" exp > exp/results-nnlm.txt
+  cat exp/results-nnlm.txt
+fi
+
+if step 9; then
+  log "stage 9: pruned NNLM families (shared: $prune_dir)"
+  timed 9 "$steps/prune_nnlm.sh" "$nnlm_dir" "$prune_dir"
+fi
+
+if step 10; then
+  log "stage 10: test WER of the pruned NNLMs, plots"
+  timed 10 "$steps/pruned_wer.sh" --jobs "$nj" "$prune_dir" exp/nnlm_rescore/tuned.txt "$graph_dir" \
+    "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" data/test exp/decode_test exp/pruned_wer
+  base=$(awk 'NR == 1 {print $2}' exp/rescore4_test/score_tuned/wer.txt 2>/dev/null || true)
+  "$steps/plot_pruning.sh" "$name ($corpus_name): pruned NNLMs" "$prune_dir/table.txt" exp/pruned_wer/table.txt \
+    "$base" exp/plots
+fi

@@ -16,8 +16,12 @@
 #   4 4-gram lattice rescoring: exp/rescore4_{dev,test}
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, single thread: exp/psphx_{dev,test}
 #   6 scoring with wren wer (plus best-path acwt tuned on dev, applied to test), table in exp/results.txt
-# TODO (later stages, not implemented here): 7 NNLM training (wren nnlm-train) on the shared
-#   guarded text; 8 NNLM lattice rescoring with weights tuned on dev (wren rescore-tune);
-#   9 pruned NNLM families (wren prune: criterion x method x schedule) rescored on dev/test;
-#   10 plots (gnuplot) and significance tests (wren wer --compare).
+#   7 shared Transformer NNLM (../steps/make_nnlm.sh -> ../steps/exp/nnlm): held-out dev split of the
+#     guarded LM text, wren nnlm-train, and the KN 4-gram on the same split/vocabulary for comparison
+#   8 NNLM + 4-gram rescoring of dev and test (../steps/nnlm_rescore.sh): weights tuned on dev
+#     (wren rescore-tune), then n-best and lattice rescoring; table with significance in exp/results-nnlm.txt
+#   9 pruned NNLM families, shared (../steps/prune_nnlm.sh -> ../steps/exp/nnlm/pruned): every
+#     criterion x method x schedule of ../steps/conf/prune.conf; dev ppl / size / bytes / speed-up table
+#   10 test WER of the pruned NNLMs (../steps/pruned_wer.sh -> exp/pruned_wer/table.txt) and the
+#     gnuplot plots exp/plots/{wer,ppl,speed}-vs-size.{png,svg} (../steps/plot_pruning.sh)
 exec "$(dirname "${BASH_SOURCE[0]}")/../steps/run_16k.sh" timit "$@"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# make_nnlm.sh — the shared Transformer NNLM of the 16 kHz recipes: holds out a dev split of the
+# leak-guarded LM text of make_lm.sh, trains `wren nnlm-train` on the rest, and builds the
+# Kneser-Ney 4-gram on the same vocabulary and split so the two perplexities compare.
+# Resumable: training continues from its checkpoint; finished pieces are reused.
+# Not for: pruning (egs/steps/prune_nnlm.sh) or rescoring (the recipes' later stages).
+# usage: egs/steps/make_nnlm.sh [--conf FILE] LM_DIR OUT_DIR
+#   reads LM_DIR/{guarded.txt,vocab.txt}; writes OUT_DIR/{train.txt,dev.txt,vocab.txt,
+#   nnlm.safetensors,train.log,kn4.arpa,kn4-dev.ppl,nnlm-dev.ppl,summary.txt}
+set -euo pipefail
+steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$steps/../.." && pwd)
+conf=$steps/conf/nnlm.conf
+[ "${1:-}" = --conf ] && { conf=$2; shift 2; }
+[ $# -eq 2 ] || { echo "usage: $0 [--conf FILE] LM_DIR OUT_DIR" >&2; exit 1; }
+lm=$1; out=$2
+. "$conf"
+wren=${WREN:-$top/build/wren}
+log() { echo "[make_nnlm $(date +%H:%M:%S)] $*" >&2; }
+mkdir -p "$out"
+
+if [ ! -s "$out/dev.txt" ]; then
+  awk -v e="$dev_every" 'NR % e == 0' "$lm/guarded.txt" > "$out/dev.txt.tmp"
+  awk -v e="$dev_every" 'NR % e != 0' "$lm/guarded.txt" > "$out/train.txt.tmp"
+  mv "$out/train.txt.tmp" "$out/train.txt"; mv "$out/dev.txt.tmp" "$out/dev.txt"
+fi
+[ -s "$out/vocab.txt" ] || head -n "$nnlm_vocab_size" "$lm/vocab.txt" > "$out/vocab.txt"
+log "split: train $(wc -lw < "$out/train.txt" | awk '{print $1" lines "$2" words"}'), dev $(wc -lw < "$out/dev.txt" | awk '{print $1" lines "$2" words"}')"
+
+if [ ! -s "$out/nnlm.safetensors" ]; then
+  log "training the NNLM ($nnlm_opts --steps $nnlm_steps), log in $out/train.log"
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "nnlm-train wall %e s, peak RSS %M kB" \
+    nice "$wren" nnlm-train --train "$out/train.txt" --valid "$out/dev.txt" --vocab "$out/vocab.txt" \
+      $nnlm_opts --steps "$nnlm_steps" --threads "$nnlm_threads" --resume --out "$out/nnlm.safetensors" \
+      2>&1 | tee -a "$out/train.log"
+fi
+if [ ! -s "$out/kn$kn_order.arpa" ]; then
+  log "Kneser-Ney $kn_order-gram on the same split and vocabulary"
+  "$wren" ngram-count -order "$kn_order" -text "$out/train.txt" -vocab "$out/vocab.txt" \
+    -lm "$out/kn$kn_order.arpa.tmp" && mv "$out/kn$kn_order.arpa.tmp" "$out/kn$kn_order.arpa"
+fi
+[ -s "$out/kn$kn_order-dev.ppl" ] || "$wren" ngram -lm "$out/kn$kn_order.arpa" -ppl "$out/dev.txt" > "$out/kn$kn_order-dev.ppl"
+[ -s "$out/nnlm-dev.ppl" ] || "$wren" nnlm-eval --skip-oovs --threads "$nnlm_threads" --model "$out/nnlm.safetensors" "$out/dev.txt" > "$out/nnlm-dev.ppl"
+kn=$(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/kn$kn_order-dev.ppl")
+nn=$(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/nnlm-dev.ppl" | tail -1)
+{
+  echo "dev perplexity (OOVs skipped, same $(wc -l < "$out/vocab.txt")-word vocabulary, same split):"
+  echo "  KN $kn_order-gram  $kn"
+  echo "  NNLM       $nn"
+  awk -v a="$kn" -v b="$nn" 'BEGIN{printf "  NNLM is %.1f %% below KN\n", 100*(1-b/a)}'
+  "$wren" nnlm-info "$out/nnlm.safetensors" | sed 's/^/  /'
+} | tee "$out/summary.txt"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# prune_nnlm.sh — the pruned NNLM families of the 16 kHz recipes: `wren prune` for every
+# criterion x method x schedule of conf/prune.conf, from the shared NNLM of make_nnlm.sh, with
+# the same fine-tuning budget (tokens) for one-shot and incremental runs; then a table of every
+# model's dev perplexity, stored parameters, bytes on disk and NNLM scoring speed relative to the
+# dense model, all measured by `wren nnlm-eval` (one thread) in this run.
+# Resumable: existing models are kept (wren prune skips them), measured rows are reused.
+# Not for: WER of the pruned models (egs/steps/nnlm_rescore.sh, recipe stage 10).
+# usage: egs/steps/prune_nnlm.sh [--conf FILE] NNLM_DIR OUT_DIR
+#   reads NNLM_DIR/{nnlm.safetensors,train.txt,dev.txt}; writes OUT_DIR/<crit>-<method>-<sched>-<size>.safetensors,
+#   OUT_DIR/logs/, OUT_DIR/table.txt
+set -euo pipefail
+steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$steps/../.." && pwd)
+conf=$steps/conf/prune.conf
+[ "${1:-}" = --conf ] && { conf=$2; shift 2; }
+[ $# -eq 2 ] || { echo "usage: $0 [--conf FILE] NNLM_DIR OUT_DIR" >&2; exit 1; }
+nn=$1; out=$2
+. "$conf"
+wren=${WREN:-$top/build/wren}
+log() { echo "[prune_nnlm $(date +%H:%M:%S)] $*" >&2; }
+mkdir -p "$out/logs"
+export OPENBLAS_NUM_THREADS=1
+dense=$nn/nnlm.safetensors
+[ -s "$dense" ] || { echo "prune_nnlm.sh: no $dense (run make_nnlm.sh)" >&2; exit 1; }
+
+# calibration: the last lines of the training text (the criteria's statistics; fine-tuning
+# samples the whole training text); table dev: the first dev_lines of the dev split
+[ -s "$out/calib.txt" ] || tail -n 5000 "$nn/train.txt" > "$out/calib.txt"
+[ -s "$out/dev.txt" ] || head -n "$dev_lines" "$nn/dev.txt" > "$out/dev.txt"
+[ -s "$out/valid.txt" ] || head -n 300 "$nn/dev.txt" > "$out/valid.txt"
+
+run_one() {   # criterion method schedule
+  local c=$1 m=$2 s=$3 tag=$1-$2-$3
+  [ -s "$out/logs/$tag.done" ] && return 0
+  local extra=()
+  [ "$s" = incremental ] && extra=(--steps "$inc_steps")
+  if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" "${extra[@]}" \
+      --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$nn/train.txt" \
+      --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
+      --calib-tokens "$calib_tokens" --batch "$prune_batch" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
+    mv "$out/logs/$tag.txt" "$out/logs/$tag.done"
+  else
+    echo "prune_nnlm.sh: $tag failed: $(tail -1 "$out/logs/$tag.log")" >&2
+  fi
+}
+runs=()
+for c in $criteria; do for m in $methods; do for s in $schedules; do runs+=("$c $m $s"); done; done; done
+log "${#runs[@]} runs, $prune_jobs at a time, fine-tuning budget $finetune_tokens tokens each"
+i=0
+for r in "${runs[@]}"; do
+  # shellcheck disable=SC2086
+  run_one $r &
+  i=$((i + 1))
+  if [ $((i % prune_jobs)) -eq 0 ]; then wait; fi
+done
+wait
+
+# the table: one nnlm-eval per model (one thread; its wall time gives the speed)
+measure() {   # model -> "ppl words_per_s"
+  local s e ppl
+  s=$(date +%s.%N)
+  ppl=$("$wren" nnlm-eval --threads 1 --model "$1" "$out/dev.txt" | tail -1 | sed -n 's/.*ppl= *\([0-9.]*\).*/\1/p')
+  e=$(date +%s.%N)
+  awk -v p="$ppl" -v s="$s" -v e="$e" -v w="$(wc -w < "$out/dev.txt")" -v n="$(wc -l < "$out/dev.txt")" \
+    'BEGIN { printf "%s %.0f\n", p, (w + n) / (e - s) }'
+}
+params() { "$wren" nnlm-info "$1" | sed -n 's/^stored_params[^0-9]*\([0-9]*\).*/\1/p' | head -1; }
+row() {   # name model
+  local key; key=$(basename "$2")
+  local cached; cached=$(awk -v k="$key" '$1 == k' "$out/measured.txt" 2>/dev/null | tail -1)
+  if [ -z "$cached" ]; then
+    cached="$key $(params "$2") $(stat -c %s "$2") $(measure "$2")"
+    echo "$cached" >> "$out/measured.txt"
+  fi
+  echo "$1 $cached"
+}
+log "measuring dev perplexity and speed of every model (one thread)"
+{
+  row "dense - - 1.0" "$dense"
+  for r in "${runs[@]}"; do
+    set -- $r
+    for z in ${sizes//,/ }; do
+      f=$out/$1-$2-$3-$z.safetensors
+      [ -s "$f" ] && row "$1 $2 $3 $z" "$f"
+    done
+  done
+} > "$out/rows.txt"
+awk 'NR == 1 { p0 = $6; b0 = $7; s0 = $9 }
+     { printf "%-10s %-12s %-11s %5s %10d %6.3f %11d %6.3f %9.2f %8.0f %6.2f\n",
+         $1, $2, $3, $4, $6, $6 / p0, $7, $7 / b0, $8, $9, $9 / s0 }' "$out/rows.txt" > "$out/table.body"
+{
+  echo "# pruned NNLMs: dev ppl on the first $(wc -l < "$out/dev.txt") dev sentences; stored params (masked: non-zeros + indices,"
+  echo "# factored: both factors) and bytes on disk relative to dense; speed = nnlm-eval words/s, one thread, this run"
+  printf "%-10s %-12s %-11s %5s %10s %6s %11s %6s %9s %8s %6s\n" criterion method schedule size params rel bytes rel dev_ppl words/s speedup
+  cat "$out/table.body"
+} > "$out/table.txt"
+cat "$out/table.txt"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# pruned_wer.sh — WER of the pruned NNLMs: every model of the chosen criteria (magnitude and the
+# data-driven criterion with the lowest mean dev perplexity in the pruning table — chosen on dev)
+# rescores a set's first-pass n-best lists with the weights tuned on dev for the dense NNLM
+# (nnlm_rescore.sh), and its test WER is joined with the pruning table's size, dev perplexity and
+# speed-up. Resumable (scored models are skipped).
+# Not for: tuning (it reuses the dense model's dev weights, so every model is compared alike).
+# usage: egs/steps/pruned_wer.sh [--jobs N] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
+#   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
+set -euo pipefail
+steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
+jobs=2
+[ "${1:-}" = --jobs ] && { jobs=$2; shift 2; }
+[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
+pd=$1; tuned=$2; graph=$3; lm3=$4; lm4=$5; data=$6; dec=$7; out=$8
+mkdir -p "$out"
+export OPENBLAS_NUM_THREADS=1
+table=$pd/table.txt
+[ -s "$table" ] || { echo "pruned_wer.sh: no $table (run prune_nnlm.sh)" >&2; exit 1; }
+# the data-driven criterion with the lowest mean dev perplexity over all its models
+dd=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" && $1 != "magnitude" { s[$1] += $9; n[$1]++ }
+          END { for (c in s) print s[c] / n[c], c }' "$table" | sort -g | head -1 | cut -d' ' -f2)
+crits="magnitude ${dd:-}"
+echo "pruned_wer.sh: criteria scored: $crits (data-driven one chosen by mean dev ppl)" >&2
+models=(dense)
+for c in $crits; do
+  while read -r m; do models+=("$m"); done < <(awk -v c="$c" '$1 == c { print $1 "-" $2 "-" $3 "-" $4 }' "$table")
+done
+score_model() {   # name
+  local name=$1 f=$pd/$1.safetensors
+  [ "$name" = dense ] && f=$(dirname "$pd")/nnlm.safetensors
+  [ -s "$out/$name/$(basename "$data")/wer-nbest.txt" ] && return 0
+  "$steps/nnlm_rescore.sh" --modes nbest --nnlm-tuned "$tuned" "$f" "$graph" "$lm3" "$lm4" \
+    "$data" "$dec" "$out/$name" 2> "$out/$name.log" || echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
+}
+# nnlm_rescore.sh rescores its DEV_DATA argument first; here that is the scored set itself, with
+# weights fixed by --nnlm-tuned, so no reference is used for any choice
+i=0
+for m in "${models[@]}"; do
+  score_model "$m" &
+  i=$((i + 1)); [ $((i % jobs)) -eq 0 ] && wait
+done
+wait
+set_name=$(basename "$data")
+{
+  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s"
+  for m in "${models[@]}"; do
+    w=$(awk '{print $2}' "$out/$m/$set_name/wer-nbest.txt" 2>/dev/null)
+    t=$(awk '{print $4}' "$out/$m/$set_name/stats-nbest.txt" 2>/dev/null)
+    if [ "$m" = dense ]; then key='$1 == "dense"'; else
+      IFS=- read -r c me s z <<< "$m"; key="\$1 == \"$c\" && \$2 == \"$me\" && \$3 == \"$s\" && \$4 == \"$z\""; fi
+    awk "$key"' { printf "%-10s %-12s %-11s %5s %6.3f %8.2f %7.2f ", $1, $2, $3, $4, $6, $9, $11 }' "$table"
+    printf "%7s %8s\n" "${w:-fail}" "${t:--}"
+  done
+} > "$out/table.txt"
+cat "$out/table.txt"
