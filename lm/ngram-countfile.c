@@ -47,13 +47,17 @@ static void out_put(struct out *o, const char *s, size_t n)
 static void put_record(struct out *o, const struct wren_ngram_counts *c, const size_t *len,
                        const uint32_t *r, int n)
 {
-    char num[24];
+    char num[16];
     for (int k = 0; k < n; k++) {
         if (k) out_put(o, " ", 1);
         out_put(o, c->words[r[k]], len[r[k]]);
     }
-    int m = snprintf(num, sizeof num, "\t%u\n", (unsigned)r[n]);
-    out_put(o, num, (size_t)m);
+    char *p = num + sizeof num;   /* "\t<count>\n", digits from the right */
+    *--p = '\n';
+    uint32_t v = r[n];
+    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+    *--p = '\t';
+    out_put(o, p, (size_t)(num + sizeof num - p));
 }
 
 /* Compare an a-gram and a b-gram in trie order (a prefix first). */
@@ -332,25 +336,32 @@ static int merge(struct merger *m, struct heap *hp)
     return 0;
 }
 
+static int not_closed(const struct wren_ngram_counts *c, int n, const uint32_t *r, int part)
+{
+    char a[200], b[200];
+    char *w[WREN_NGRAM_MAX_ORDER];
+    for (int k = 0; k < n; k++) w[k] = c->words[r[k]];
+    show(a, sizeof a, w, n);
+    show(b, sizeof b, w + part, n - 1);
+    return wren_error("count files: the %d-gram \"%s\" is there but not the %d-gram \"%s\" "
+                      "(every order 1..%d must be in the files, as ngram-count -write writes "
+                      "them without -write-order)", n, a, n - 1, b, c->order);
+}
+
 /* Every n-gram (n >= 2) needs its prefix and its suffix among the (n-1)-grams: the estimator
- * looks both up, and text counts always have them. */
+ * looks both up, and text counts always have them. Prefixes come in sorted order (one walk);
+ * suffixes are searched. */
 static int check_closed(const struct wren_ngram_counts *c)
 {
     for (int n = 2; n <= c->order; n++) {
+        const uint32_t *lo = c->rec[n - 1];
+        size_t j = 0, nlo = c->n[n - 1];
         for (size_t i = 0; i < c->n[n]; i++) {
             const uint32_t *r = c->rec[n] + i * (size_t)(n + 1);
-            for (int part = 0; part < 2; part++) {
-                if (wren_ngram_counts_find(c, n - 1, r + part) >= 0) continue;
-                char a[200], b[200];
-                char *w[WREN_NGRAM_MAX_ORDER];
-                for (int k = 0; k < n; k++) w[k] = c->words[r[k]];
-                show(a, sizeof a, w, n);
-                show(b, sizeof b, w + part, n - 1);
-                return wren_error("count files: the %d-gram \"%s\" is there but not the "
-                                  "%d-gram \"%s\" (every order 1..%d must be in the files, as "
-                                  "ngram-count -write writes them without -write-order)",
-                                  n, a, n - 1, b, c->order);
-            }
+            while (j < nlo && wren_ngram_keycmp(lo + j * (size_t)n, r, n - 1) < 0) j++;
+            if (j == nlo || wren_ngram_keycmp(lo + j * (size_t)n, r, n - 1) != 0)
+                return not_closed(c, n, r, 0);
+            if (wren_ngram_counts_find(c, n - 1, r + 1) < 0) return not_closed(c, n, r, 1);
         }
     }
     return 0;
