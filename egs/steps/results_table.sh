@@ -2,14 +2,15 @@
 # results_table.sh — the WER/RTF table of a 16 kHz or digits recipe from its exp dir: for dev and
 # test, Wren's first pass (exp/decode_X), 4-gram lattice rescoring (exp/rescore4_X, if present)
 # and pocketsphinx_batch (exp/psphx_X), each scored with `wren wer` (steps/score.sh) against
-# data/X/text, and the rows with the best-path acwt tuned on dev (hyp_tuned.txt). RTF = wall seconds (incl. model/graph loading) / audio seconds (data/X/duration);
+# data/X/text, and the rows with the best-path acwt and word penalty tuned on dev (hyp_tuned.txt). RTF = wall seconds (incl. model/graph loading) / audio seconds (data/X/duration);
 # Wren's first pass runs as nj jobs, so its RTF is also given x nj (single-thread equivalent).
 # usage: egs/steps/results_table.sh TITLE EXP_DIR   (run from the recipe folder)
 set -euo pipefail
 steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 title=$1; exp=$2
+wip() { [ -s "$1/wip" ] && echo " wip $(cat "$1/wip")"; true; }   # the best-path word penalty, if tuned
 printf '# %s\n' "$title"
-printf '%-5s %-28s %5s %8s %-26s %8s %8s %9s\n' set system utts "%WER" "[err / N, ins, del, sub]" "time s" RTF "RTFxjobs"
+printf '%-5s %-34s %5s %8s %-26s %8s %8s %9s\n' set system utts "%WER" "[err / N, ins, del, sub]" "time s" RTF "RTFxjobs"
 for x in dev test; do
   [ -s data/$x/text ] || continue
   dur=$(cat data/$x/duration 2>/dev/null || echo 0)
@@ -19,7 +20,7 @@ for x in dev test; do
     [ "$sys" != "${sys%:tuned}" ] && { hyp=$d/hyp_tuned.txt; sc=$d/score_tuned; }
     [ -s "$hyp" ] || continue
     case $sys in decode) name="wren first pass";; rescore4) name="wren + 4-gram lattice rescore";; psphx) name="pocketsphinx_batch";;
-      decode:tuned) name="wren first pass, acwt $(cat "$d/acwt")*";; rescore4:tuned) name="wren + 4-gram, acwt $(cat "$d/acwt")*";; esac
+      decode:tuned) name="wren first pass, acwt $(cat "$d/acwt")$(wip "$d")*";; rescore4:tuned) name="wren + 4-gram, acwt $(cat "$d/acwt")$(wip "$d")*";; esac
     w=$("$steps/score.sh" data/$x "$hyp" "$sc")
     pct=$(echo "$w" | sed -n 's/^%WER \([0-9.]*\).*/\1/p'); counts=$(echo "$w" | sed -n 's/^%WER [0-9.]* \(\[.*\]\).*/\1/p')
     t=$(cat "$d/time.txt"); jobs=1
@@ -27,8 +28,8 @@ for x in dev test; do
     rtf=$(awk -v t="$t" -v a="$dur" 'BEGIN{ if (a > 0) printf "%.3f", t / a; else print "-" }')
     rtfj=$(awk -v t="$t" -v a="$dur" -v j="$jobs" 'BEGIN{ if (a > 0) printf "%.3f", t * j / a; else print "-" }')
     [ "${sys%:*}" = rescore4 ] && { rtf="(+$rtf)"; rtfj="-"; }
-    printf '%-5s %-28s %5s %8s %-26s %8s %8s %9s\n' "$x" "$name" "$n" "$pct" "$counts" "$t" "$rtf" "$rtfj"
+    printf '%-5s %-34s %5s %8s %-26s %8s %8s %9s\n' "$x" "$name" "$n" "$pct" "$counts" "$t" "$rtf" "$rtfj"
   done
 done
-printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale chosen on dev (steps/tune_acwt.sh), the same value applied to test)\n' \
+printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale (and word penalty, wip) chosen on dev (steps/tune_acwt.sh), the same values applied to test)\n' \
   "$(cat data/dev/duration 2>/dev/null || echo -)" "$(cat data/test/duration 2>/dev/null || echo -)"

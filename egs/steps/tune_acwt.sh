@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# tune_acwt.sh — pick the acoustic scale of lattice best-path on DEV only (Kaldi's LMWT sweep in
-# score.sh): `wren lattice best-path --acwt A` on DEV_DIR/lat.gz for each A, scored with
-# `wren wer`; the A with the fewest dev errors is then applied to every other DIR's lattices.
-# Writes DIR/hyp_tuned.txt for DEV_DIR and each DIR, DEV_DIR/acwt-sweep.txt, and DIR/acwt (the value).
-# usage: egs/steps/tune_acwt.sh GRAPH DEV_DATA DEV_DIR "A1 A2 ..." [DIR ...]
+# tune_acwt.sh — pick the acoustic scale and the word insertion penalty of lattice best-path on
+# DEV only (Kaldi's LMWT x word_ins_penalty sweep in score.sh): `wren lattice best-path --acwt A
+# --word-penalty P` on DEV_DIR/lat.gz for each A and P, scored with `wren wer`; the (A, P) with
+# the fewest dev errors (ties: the first in sweep order) is then applied to every other DIR's
+# lattices. P is added on top of the penalty the first pass already put in the lattice's graph
+# costs (`wren decode --word-penalty`), so P = 0 is the decoder's own operating point.
+# Writes DIR/hyp_tuned.txt for DEV_DIR and each DIR, DEV_DIR/acwt-sweep.txt ("A P %WER ..."
+# lines), and DIR/acwt, DIR/wip (the values).
+# usage: egs/steps/tune_acwt.sh [--wips "P1 P2 ..."] GRAPH DEV_DATA DEV_DIR "A1 A2 ..." [DIR ...]
+#   The penalties default to $wip_sweep from the environment (a recipe conf may export it), else 0.
 set -euo pipefail
 steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-[ $# -ge 4 ] || { echo "usage: $0 GRAPH DEV_DATA DEV_DIR \"A1 A2 ...\" [DIR ...]" >&2; exit 1; }
+wips=${wip_sweep:-0}
+[ "${1:-}" = --wips ] && { wips=$2; shift 2; }
+[ $# -ge 4 ] || { echo "usage: $0 [--wips \"P1 P2 ...\"] GRAPH DEV_DATA DEV_DIR \"A1 A2 ...\" [DIR ...]" >&2; exit 1; }
 graph=$1; data=$2; dev=$3; acwts=$4; shift 4
 wren=${WREN:-$top/build/wren}
+tag() { if [ "$2" = 0 ]; then echo "acwt$1"; else echo "acwt$1-wip$2"; fi; }
 : > "$dev/acwt-sweep.txt"
 for a in $acwts; do
-  "$wren" lattice best-path --acwt "$a" --words "$graph/words.txt" "$dev/lat.gz" "$dev/hyp_acwt$a.txt" 2> /dev/null
-  echo "$a $("$wren" wer "$data/text" "$dev/hyp_acwt$a.txt" | head -1)" >> "$dev/acwt-sweep.txt"
+  for p in $wips; do
+    h=$dev/hyp_$(tag "$a" "$p").txt
+    "$wren" lattice best-path --acwt "$a" --word-penalty "$p" --words "$graph/words.txt" "$dev/lat.gz" "$h" 2> /dev/null
+    echo "$a $p $("$wren" wer "$data/text" "$h" | head -1)" >> "$dev/acwt-sweep.txt"
+  done
 done
-best=$(awk '{e = $5; sub(/^\[/, "", e)} NR == 1 || e + 0 < b {b = e + 0; a = $1} END {print a}' "$dev/acwt-sweep.txt")
-sed "s/^/acwt /" "$dev/acwt-sweep.txt" >&2
-echo "tune_acwt.sh: $dev: best dev acwt $best" >&2
-cp "$dev/hyp_acwt$best.txt" "$dev/hyp_tuned.txt"; echo "$best" > "$dev/acwt"
+read -r best bestp < <(awk '{e = $6; sub(/^\[/, "", e)} NR == 1 || e + 0 < b {b = e + 0; a = $1; p = $2} END {print a, p}' "$dev/acwt-sweep.txt")
+sed "s/^/acwt wip /" "$dev/acwt-sweep.txt" >&2
+echo "tune_acwt.sh: $dev: best dev acwt $best, word penalty $bestp" >&2
+cp "$dev/hyp_$(tag "$best" "$bestp").txt" "$dev/hyp_tuned.txt"; echo "$best" > "$dev/acwt"; echo "$bestp" > "$dev/wip"
 for d in "$@"; do
-  "$wren" lattice best-path --acwt "$best" --words "$graph/words.txt" "$d/lat.gz" "$d/hyp_tuned.txt" 2> /dev/null
-  echo "$best" > "$d/acwt"
+  "$wren" lattice best-path --acwt "$best" --word-penalty "$bestp" --words "$graph/words.txt" "$d/lat.gz" "$d/hyp_tuned.txt" 2> /dev/null
+  echo "$best" > "$d/acwt"; echo "$bestp" > "$d/wip"
 done
