@@ -87,8 +87,8 @@ if [ -n "$vocab" ]; then
 fi
 timer="" timer_args=()
 if [ $report = 1 ]; then
-  timer_args=(/usr/bin/time -f '# time: %e s, peak RSS %M KB' --)
-  timer="/usr/bin/time -f '# time: %e s, peak RSS %M KB' --"
+  timer_args=(/usr/bin/time -f '# time: %e s, cpu %U+%S s, peak RSS %M KB' --)
+  timer="/usr/bin/time -f '# time: %e s, cpu %U+%S s, peak RSS %M KB' --"
 fi
 
 # 1. split, round-robin (counts do not depend on which lines go together)
@@ -125,10 +125,12 @@ make_end=$(date +%s.%N)
 if [ $report = 1 ]; then
   rss() { sed -n 's/^# time: .* peak RSS \([0-9]*\) KB$/\1/p' "$@" | sort -n | tail -n 1; }
   sum_rss() { sed -n 's/^# time: .* peak RSS \([0-9]*\) KB$/\1/p' "$@" | awk '{ s += $1 } END { print s + 0 }'; }
+  cpu() { sed -n 's/^# time: .* cpu \([0-9.]*\)+\([0-9.]*\) s,.*/\1 \2/p' "$@" | awk '{ s += $1 + $2 } END { print s + 0 }'; }
   awk -v a="$start" -v b="$split_end" -v c="$count_end" -v d="$make_end" \
       -v cm="$(rss "$dir"/log/count.*.log)" -v cs="$(sum_rss "$dir"/log/count.*.log)" \
-      -v mm="$(rss "$dir/log/make.log")" -v n="$shards" 'BEGIN {
-    printf "%s: split %.1f s; count %d shards %.1f s wall, peak RSS %d MB per job (%d MB all jobs); merge+estimate %.1f s, peak RSS %d MB; total %.1f s\n",
-      "'"$prog"'", b - a, n, c - b, cm / 1024, cs / 1024, d - c, mm / 1024, d - a }' >&2
+      -v mm="$(rss "$dir/log/make.log")" -v n="$shards" -v cc="$(cpu "$dir"/log/count.*.log)" \
+      -v mc="$(cpu "$dir/log/make.log")" 'BEGIN {
+    printf "%s: split %.1f s; count %d shards %.1f s wall, peak RSS %d MB per job (%d MB all jobs); merge+estimate %.1f s, peak RSS %d MB; total %.1f s; cpu: count %.1f s (all jobs), merge+estimate %.1f s\n",
+      "'"$prog"'", b - a, n, c - b, cm / 1024, cs / 1024, d - c, mm / 1024, d - a, cc, mc }' >&2
 fi
 echo "$prog: wrote $lm" >&2
