@@ -27,13 +27,16 @@ fi
 [ -s "$out/vocab.txt" ] || head -n "$nnlm_vocab_size" "$lm/vocab.txt" > "$out/vocab.txt"
 log "split: train $(wc -lw < "$out/train.txt" | awk '{print $1" lines "$2" words"}'), dev $(wc -lw < "$out/dev.txt" | awk '{print $1" lines "$2" words"}')"
 
-if [ ! -s "$out/nnlm.safetensors" ]; then
+# nnlm.safetensors is (re)written at every better validation, so completion is marked apart;
+# an interrupted run continues from its checkpoint (--resume)
+if [ ! -e "$out/train.done" ]; then
   log "training the NNLM ($nnlm_opts --steps $nnlm_steps), log in $out/train.log"
   # shellcheck disable=SC2086
   /usr/bin/time -f "nnlm-train wall %e s, peak RSS %M kB" \
     nice "$wren" nnlm-train --train "$out/train.txt" --valid "$out/dev.txt" --vocab "$out/vocab.txt" \
       $nnlm_opts --steps "$nnlm_steps" --threads "$nnlm_threads" --resume --out "$out/nnlm.safetensors" \
       2>&1 | tee -a "$out/train.log"
+  touch "$out/train.done"
 fi
 if [ ! -s "$out/kn$kn_order.arpa" ]; then
   log "Kneser-Ney $kn_order-gram on the same split and vocabulary"

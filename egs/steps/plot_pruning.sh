@@ -12,7 +12,7 @@ set -euo pipefail
 title=$1; pt=$2; wt=$3; base=$4; out=$5
 command -v gnuplot > /dev/null || { echo "plot_pruning.sh: gnuplot not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
 mkdir -p "$out/dat"
-methods="unstructured structured lowrank"; schedules="oneshot incremental"
+methods="unstructured structured lowrank lowrank+emb"; schedules="oneshot incremental"
 # per (criterion, method, schedule): rel size, value — sorted by size
 split() {   # table column-of-value prefix
   awk -v col="$2" -v pre="$3" '!/^#/ && $1 != "criterion" && $1 != "dense" {
@@ -31,7 +31,7 @@ dense_ppl=$(awk '$1 == "dense" { print $9 }' "$pt")
 wer_crits=$(awk '$1 != "criterion" && $1 != "dense" { print $1 }' "$wt" | awk '!s[$0]++' | tr '\n' ' ')
 ppl_crits=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" { print $1 }' "$pt" | awk '!s[$0]++' | tr '\n' ' ')
 style() {   # method schedule -> gnuplot style
-  local c; case $1 in unstructured) c='#1b9e77' ;; structured) c='#d95f02' ;; *) c='#7570b3' ;; esac
+  local c; case $1 in unstructured) c='#1b9e77' ;; structured) c='#d95f02' ;; lowrank) c='#7570b3' ;; *) c='#e7298a' ;; esac
   if [ "$2" = oneshot ]; then echo "lc rgb '$c' dt 2 pt 6"; else echo "lc rgb '$c' dt 1 pt 7"; fi
 }
 panel() {   # dir criterion ylabel extra-plot-items (references, may be empty)

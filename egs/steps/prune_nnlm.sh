@@ -30,11 +30,12 @@ dense=$nn/nnlm.safetensors
 [ -s "$out/dev.txt" ] || head -n "$dev_lines" "$nn/dev.txt" > "$out/dev.txt"
 [ -s "$out/valid.txt" ] || head -n 300 "$nn/dev.txt" > "$out/valid.txt"
 
-run_one() {   # criterion method schedule
-  local c=$1 m=$2 s=$3 tag=$1-$2-$3
+run_one() {   # criterion method schedule [label extra-prune-options...]
+  local c=$1 m=$2 s=$3 label=${4:-$2}
+  local tag=$c-$label-$s
   [ -s "$out/logs/$tag.done" ] && return 0
-  local extra=()
-  [ "$s" = incremental ] && extra=(--steps "$inc_steps")
+  local extra=("${@:5}")
+  [ "$s" = incremental ] && extra+=(--steps "$inc_steps")
   if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" "${extra[@]}" \
       --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$nn/train.txt" \
       --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
@@ -46,6 +47,10 @@ run_one() {   # criterion method schedule
 }
 runs=()
 for c in $criteria; do for m in $methods; do for s in $schedules; do runs+=("$c $m $s"); done; done; done
+# extra variants: "criterion method schedule label options..." separated by ';' (label = the
+# method column of the table, e.g. lowrank+emb for --embedding)
+IFS=';' read -ra xr <<< "${extra_runs:-}"
+for r in "${xr[@]}"; do [ -n "${r// /}" ] && runs+=("$r"); done
 log "${#runs[@]} runs, $prune_jobs at a time, fine-tuning budget $finetune_tokens tokens each"
 i=0
 for r in "${runs[@]}"; do
@@ -80,9 +85,10 @@ log "measuring dev perplexity and speed of every model (one thread)"
   row "dense - - 1.0" "$dense"
   for r in "${runs[@]}"; do
     set -- $r
+    label=${4:-$2}
     for z in ${sizes//,/ }; do
-      f=$out/$1-$2-$3-$z.safetensors
-      [ -s "$f" ] && row "$1 $2 $3 $z" "$f"
+      f=$out/$1-$label-$3-$z.safetensors
+      [ -s "$f" ] && row "$1 $label $3 $z" "$f"
     done
   done
 } > "$out/rows.txt"
