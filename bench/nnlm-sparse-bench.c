@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     free(pos);
     wren_blas_set_threads(threads);
     int shapes[][2] = { { 256, 256 }, { 1280, 256 }, { 256, 1280 } };   /* out, in */
-    int ns[] = { 1, 16, 64, 128, 256, 512 };
+    int ns[] = { 1, 8, 16, 64, 128, 256, 512, 1024 };
     double dens[] = { 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05 };
     int nd = (int)(sizeof dens / sizeof *dens);
     printf("# time of y = x W^T + b: dense SGEMM vs CSR (ratio = dense/CSR, > 1: CSR faster), threads %d\n",
@@ -69,8 +69,8 @@ int main(int argc, char **argv)
     printf("  crossover\n");
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         int out = shapes[s][0], in = shapes[s][1];
-        float *w = rnd((size_t)out * in, 1), *b = rnd((size_t)out, 2), *x = rnd((size_t)512 * in, 3);
-        float *y = wren_fbuf_alloc((size_t)512 * out);
+        float *w = rnd((size_t)out * in, 1), *b = rnd((size_t)out, 2), *x = rnd((size_t)1024 * in, 3);
+        float *y = wren_fbuf_alloc((size_t)1024 * out);
         unsigned char *mask = wren_xmalloc((size_t)out * in);
         for (size_t in_ = 0; in_ < sizeof ns / sizeof *ns; in_++) {
             int n = ns[in_];

@@ -71,7 +71,7 @@ static float frand(uint64_t *s)
 START_TEST(test_kernel_matches_dense)
 {
     int shapes[][2] = { { 7, 5 }, { 40, 300 }, { 33, 520 }, { 300, 64 } };   /* out, in */
-    int ns[] = { 1, 5, 8, 31, 32, 33, 70 };
+    int ns[] = { 1, 5, 32, 70 };   /* gathered rows; whole blocks; blocks + a partial one */
     double dens[] = { 0.0, 0.07, 0.3, 1.0 };
     uint64_t seed = 99;
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
@@ -432,6 +432,7 @@ int main(void)
 {
     Suite *s = suite_create("nnlm-sparse");
     TCase *k = tcase_create("kernel");
+    tcase_set_timeout(k, 300);
     tcase_add_test(k, test_kernel_matches_dense);
     suite_add_tcase(s, k);
     TCase *m = tcase_create("model");

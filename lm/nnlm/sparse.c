@@ -398,6 +398,7 @@ int nnlm_csr_write(struct st_writer *wr, const char *base, const float *w,
     keep_add(keep, nkeep, c->rowptr);
     keep_add(keep, nkeep, c->col);
     keep_add(keep, nkeep, c->val);
+    free(c->pstart);
     free(c);
     return 0;
 }

@@ -55,7 +55,13 @@ double nnlm_csr_max_density(int n, int rows, int cols);
 int nnlm_sparse_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y);
 void nnlm_sparse_set_policy(int policy);
 
-/* Build (or rebuild) the CSR cache of every masked layer of m from its weights and masks. */
+/* The CSR copies are an inference cache. wren_nnlm_load builds them (not for checkpoints);
+ * anything that may change the weights marks them stale for good: nnlm_apply_masks on the
+ * parameters (every optimiser step), wren_nnlm_tensor / wren_nnlm_tensor_mask (write access)
+ * and the backward pass of the layer. So a model being trained or pruned in memory runs the
+ * dense masked path (only the very first forward pass of `nnlm-train --init PRUNED` may still
+ * use CSR, on weights equal to the file's), and a model loaded from a file runs CSR.
+ * Build (or rebuild) the CSR cache of every masked layer of m from its weights and masks. */
 struct wren_nnlm;
 void nnlm_sparse_prepare(struct wren_nnlm *m);
 /* The weights of m may change (write access, training): CSR caches are no longer used until
