@@ -1,26 +1,42 @@
 #!/bin/bash
 # prune.sh — NNLM scoring throughput of pruned models relative to the dense model, measured in
-# the same run: a 4-layer d_model 256 NNLM (briefly trained on Brown text; speed does not
-# depend on training) is pruned to 0.5 by each method (magnitude, one-shot), and
-# `wren nnlm-eval` is timed on the same text (best of 3, one thread).
-# Usage: bash bench/prune.sh   (env WREN: the wren binary; WREN_SHARED: shared data)
+# the same run, at the shape of Wren's rescoring NNLM: vocabulary ~20k words (built from the
+# first 200,000 lines of the lm-corpus texts), 6 layers, d_model 256, 4 heads, ffn 1280,
+# context 64. The model is trained only a few steps (speed does not depend on training), pruned
+# to 0.5 by each method (magnitude, one-shot): unstructured, structured, lowrank, and lowrank
+# --embedding (the tied embedding/output matrix factored too, in the same rank budget, which
+# then counts it as prunable). `wren nnlm-eval` is timed on the same text (best of 3, one
+# thread). Printed per model: prunable and total relative size (from `wren prune`), stored
+# params (`wren nnlm-info`), bytes on disk, words/s and speed-up over the dense model.
+# Usage: bash bench/prune.sh   (env WREN: the wren binary; WREN_SHARED: shared data;
+#        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 150)
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 SHARED=${WREN_SHARED:-/work/shared}
-BROWN=$SHARED/data/text/lm-corpus/brown.txt.xz
-[ -f "$BROWN" ] || { echo "skip: no $BROWN"; exit 0; }
+CORPUS=$SHARED/data/text/lm-corpus
+LINES=${PRUNE_BENCH_LINES:-200000}
+NEVAL=${PRUNE_BENCH_EVAL:-150}
+ls "$CORPUS"/*.txt.xz > /dev/null 2>&1 || { echo "skip: no $CORPUS/*.txt.xz"; exit 0; }
 export OPENBLAS_NUM_THREADS=1
 T=$(mktemp -d /tmp/wren-bench-prune.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-xz -dc "$BROWN" | head -3000 | tr A-Z a-z | sed "s/[^a-z' ]/ /g" | awk 'NF>2' > "$T/all.txt"
-head -2500 "$T/all.txt" > "$T/train.txt"
-sed -n 2501,2900p "$T/all.txt" > "$T/eval.txt"
-nice "$WREN" nnlm-train --train "$T/train.txt" --out "$T/dense.safetensors" --vocab-size 2000 --layers 4 \
-  --d-model 256 --heads 4 --ffn 1024 --context 64 --batch 8 --steps 20 --valid-every 20 --threads 1 \
-  2> "$T/train.log"
-for m in unstructured structured lowrank; do
-  nice "$WREN" prune --model "$T/dense.safetensors" --criterion magnitude --method $m --schedule oneshot \
-    --sizes 0.5 --out-prefix "$T/$m" > "$T/$m.txt" 2> /dev/null
+for f in "$CORPUS"/*.txt.xz; do xz -dc "$f"; done | head -"$LINES" | tr A-Z a-z | sed "s/[^a-z' ]/ /g" |
+  awk 'NF>2' > "$T/all.txt"
+n=$(wc -l < "$T/all.txt")
+head -$((n - NEVAL)) "$T/all.txt" > "$T/train.txt"
+tail -"$NEVAL" "$T/all.txt" | awk '{ NF = NF > 40 ? 40 : NF; print }' > "$T/eval.txt"
+nice "$WREN" nnlm-train --train "$T/train.txt" --out "$T/dense.safetensors" --vocab-size 20000 --layers 6 \
+  --d-model 256 --heads 4 --ffn 1280 --context 64 --batch 8 --steps 3 --valid-every 3 --threads 1 \
+  2> "$T/train.log" || { cat "$T/train.log" >&2; exit 1; }
+MODELS="unstructured structured lowrank lowrank-emb"
+for m in $MODELS; do
+  case $m in
+    lowrank-emb) args="--method lowrank --embedding" ;;
+    *) args="--method $m" ;;
+  esac
+  # shellcheck disable=SC2086
+  nice "$WREN" prune --model "$T/dense.safetensors" --criterion magnitude $args --schedule oneshot \
+    --sizes 0.5 --out-prefix "$T/$m" > "$T/$m.txt" 2> "$T/$m.log" || { cat "$T/$m.log" >&2; exit 1; }
 done
 best_time() {   # best of 3 wall times of nnlm-eval, seconds
   local best=
@@ -33,13 +49,20 @@ best_time() {   # best of 3 wall times of nnlm-eval, seconds
   done
   echo "$best"
 }
+params() { "$WREN" nnlm-info "$1" | awk '$1 == "stored_params" { print $2 }'; }
+bytes() { wc -c < "$1"; }
+vocab=$("$WREN" nnlm-info "$T/dense.safetensors" | awk '$1 == "vocab_size" { print $2 }')
 words=$(wc -w < "$T/eval.txt")
+echo "vocab_size $vocab, 6 layers x 256, 4 heads, ffn 1280; eval $words words ($NEVAL sentences), one thread"
 dense=$(best_time "$T/dense.safetensors")
-printf "%-14s %9s %9s %10s %9s\n" model prunable total words/s speedup
-printf "%-14s %9s %9s %10.0f %9.2f\n" dense 1.0000 1.0000 "$(echo "$words $dense" | awk '{print $1/$2}')" 1
-for m in unstructured structured lowrank; do
-  t=$(best_time "$T/$m-0.5.safetensors")
-  read -r prunable total < <(awk '{ print $4, $6 }' "$T/$m.txt")
-  printf "%-14s %9s %9s %10.0f %9.2f\n" "$m@0.5" "$prunable" "$total" \
-    "$(echo "$words $t" | awk '{print $1/$2}')" "$(echo "$dense $t" | awk '{print $1/$2}')"
+printf "%-18s %9s %9s %12s %12s %10s %9s\n" model prunable total stored_params bytes words/s speedup
+printf "%-18s %9s %9s %12s %12s %10.0f %9.2f\n" dense 1.0000 1.0000 "$(params "$T/dense.safetensors")" \
+  "$(bytes "$T/dense.safetensors")" "$(echo "$words $dense" | awk '{print $1/$2}')" 1
+for m in $MODELS; do
+  f="$T/$m-0.5.safetensors"
+  t=$(best_time "$f")
+  read -r kind prunable total < <(awk '{ print $3, $4, $6 }' "$T/$m.txt")
+  [ "$kind" = "prunable+emb" ] && prunable="$prunable(+emb)"
+  printf "%-18s %9s %9s %12s %12s %10.0f %9.2f\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
+    "$(bytes "$f")" "$(echo "$words $t" | awk '{print $1/$2}')" "$(echo "$dense $t" | awk '{print $1/$2}')"
 done

@@ -20,7 +20,10 @@ int wren_cmd_prune(int argc, char **argv)
         "Prune an NNLM to each target size, writing OUT-<size>.safetensors. A size is the stored\n"
         "parameters of the linear weight matrices (masked: 2 per non-zero; factored: r*(out+in))\n"
         "relative to the dense input. One line per model: size, prunable and total relative size,\n"
-        "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).",
+        "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).\n"
+        "--embedding (with --method lowrank) also factors the tied embedding/output matrix\n"
+        "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) in the same\n"
+        "global rank budget; the sizes then count E as prunable (report: prunable+emb).",
         t, argc, argv, 0, 0, &pos, &npos, &done);
     free(pos);
     if (!done) rc = wren_prune_run(&o) ? wren_cmd_fail("prune") : 0;

@@ -34,6 +34,9 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "method", WREN_OPT_STRING, &o->method, "unstructured | structured | lowrank" },
         { "schedule", WREN_OPT_STRING, &o->schedule, "oneshot | incremental" },
         { "steps", WREN_OPT_INT, &o->steps, "incremental: number of schedule steps K" },
+        { "embedding", WREN_OPT_BOOL, &o->embedding,
+          "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V) in the global rank "
+          "budget; --sizes then count it as prunable" },
         { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
         { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
         { "sizes", WREN_OPT_STRING, &o->sizes, "target prunable sizes, comma separated, in (0,1]" },
@@ -111,7 +114,20 @@ size_t wren_prune_prunable_params(struct wren_nnlm *m)
     return total;
 }
 
+size_t wren_prune_embedding_params(struct wren_nnlm *m)
+{
+    int V = 0, D = wren_nnlm_d_model(m), er = wren_nnlm_emb_rank(m), c;
+    if (er > 0) { wren_nnlm_tensor(m, "tok_emb.U", &V, &c); return (size_t)er * (size_t)(V + D); }
+    wren_nnlm_tensor(m, "tok_emb.weight", &V, &c);
+    return (size_t)V * (size_t)D;
+}
+
 void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r)
+{
+    wren_prune_ref_init_emb(m, r, 0);
+}
+
+void wren_prune_ref_init_emb(struct wren_nnlm *m, struct wren_prune_ref *r, int embedding)
 {
     size_t dense = 0;
     for (int b = 0; b < wren_nnlm_num_blocks(m); b++)
@@ -120,13 +136,18 @@ void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r)
             lin_dims(m, b, l, &out, &in, &st, &rank);
             dense += (size_t)out * in;
         }
-    r->prunable_dense = dense;
-    r->total_dense = wren_nnlm_stored_params(m) - wren_prune_prunable_params(m) + dense;
+    int V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m));
+    size_t emb_dense = (size_t)V * (size_t)wren_nnlm_d_model(m);
+    r->embedding = embedding;
+    r->prunable_dense = dense + (embedding ? emb_dense : 0);
+    r->total_dense = wren_nnlm_stored_params(m) - wren_prune_prunable_params(m) + dense -
+                     wren_prune_embedding_params(m) + emb_dense;
 }
 
 double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref *r)
 {
-    return (double)wren_prune_prunable_params(m) / (double)r->prunable_dense;
+    size_t p = wren_prune_prunable_params(m) + (r->embedding ? wren_prune_embedding_params(m) : 0);
+    return (double)p / (double)r->prunable_dense;
 }
 
 double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)

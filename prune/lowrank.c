@@ -2,6 +2,10 @@
  * A = Dr W Dc (magnitude: plain; activation: Dc = input activation RMS, data-aware SVD;
  * taylor/fisher: Dr = row importance from gradients, Fisher-weighted SVD), with the ranks of
  * all layers chosen by one global budget. Input layers may be dense, masked or factored.
+ * With r->embedding the tied embedding/output matrix E [V,D] joins the budget as one more
+ * layer (out = V words, in = D; its input is the final LayerNorm output h, logits = h E^T):
+ * activation scales its columns by the RMS of h; taylor/fisher scale its columns (not rows:
+ * words unseen in the calibration text would get no weight) by the gradient column norms.
  * Not for: element-wise or structured pruning. */
 #include "wren-prune.h"
 
@@ -18,6 +22,8 @@ extern void sgesdd_(const char *jobz, const int *m, const int *n, float *a, cons
                     int *iwork, int *info);
 
 struct layer {
+    char base[64];           /* "blocks.<b>.<lin>" or "tok_emb" */
+    int emb;                 /* the tied embedding */
     int out, in, k;          /* k = min(out, in) */
     float *W;                /* effective weight [out, in] */
     float *dr, *dc;          /* scalings */
@@ -27,26 +33,58 @@ struct layer {
     size_t cost;             /* current stored cost */
 };
 
-static float *tensor(struct wren_nnlm *m, int b, int l, const char *suf, int *r, int *c)
+static float *tensor(struct wren_nnlm *m, const struct layer *y, const char *suf, int *r, int *c)
 {
     char name[96];
-    snprintf(name, sizeof name, "blocks.%d.%s.%s", b, wren_nnlm_linear_names[l], suf);
+    snprintf(name, sizeof name, "%s.%s", y->base, suf);
     return wren_nnlm_tensor(m, name, r, c);
+}
+
+/* Column scaling of the embedding: activation RMS of h, or gradient column norms (of
+ * tok_emb.weight, or of tok_emb.V [r,D] when it is factored). */
+static int emb_scaling(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int crit, struct layer *y)
+{
+    double mean = 0;
+    if (crit == WREN_PRUNE_ACTIVATION) {
+        const float *a = wren_nnlm_calib_act_sq_output(c);
+        double tok = (double)wren_nnlm_calib_tokens(c);
+        if (!a || tok <= 0) return wren_error("no activation statistics for the output layer");
+        for (int j = 0; j < y->in; j++) mean += (y->dc[j] = (float)sqrt(a[j] / tok));
+    } else {
+        int w = wren_nnlm_emb_rank(m) == 0, rows = 0;
+        const char *name = w ? "tok_emb.weight" : "tok_emb.V";
+        tensor(m, y, w ? "weight" : "V", &rows, NULL);
+        const float *g = crit == WREN_PRUNE_TAYLOR ? wren_nnlm_calib_grad(c, name) : wren_nnlm_calib_grad_sq(c, name);
+        if (!g) return wren_error("no gradient statistics for %s", name);
+        for (int j = 0; j < y->in; j++) {
+            double t = 0;
+            for (int i = 0; i < rows; i++) {
+                double x = g[(size_t)i * y->in + j];
+                t += crit == WREN_PRUNE_TAYLOR ? x * x : x;
+            }
+            mean += (y->dc[j] = (float)sqrt(t));
+        }
+    }
+    double eps = 1e-3 * (mean / y->in) + 1e-12;
+    for (int j = 0; j < y->in; j++) y->dc[j] = (float)(y->dc[j] + eps);
+    return 0;
 }
 
 static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int crit, int b, int l,
                       struct layer *y)
 {
     int r, cc, r2, c2;
-    const float *w = tensor(m, b, l, "weight", &r, &cc);
+    if (b < 0) { snprintf(y->base, sizeof y->base, "tok_emb"); y->emb = 1; }
+    else snprintf(y->base, sizeof y->base, "blocks.%d.%s", b, wren_nnlm_linear_names[l]);
+    const float *w = tensor(m, y, "weight", &r, &cc);
     const float *gU = NULL;
     if (w) {
         y->out = r; y->in = cc;
         y->W = wren_xmalloc((size_t)r * cc * sizeof *y->W);
         memcpy(y->W, w, (size_t)r * cc * sizeof *y->W);
     } else {
-        const float *U = tensor(m, b, l, "U", &r, &cc), *V = tensor(m, b, l, "V", &r2, &c2);
-        if (!U || !V) return wren_error("block %d %s has no weight", b, wren_nnlm_linear_names[l]);
+        const float *U = tensor(m, y, "U", &r, &cc), *V = tensor(m, y, "V", &r2, &c2);
+        if (!U || !V) return wren_error("%s has no weight", y->base);
         y->out = r; y->in = c2;
         y->W = wren_xmalloc((size_t)r * c2 * sizeof *y->W);
         wren_gemm(0, 0, r, c2, cc, 1.0f, U, cc, V, c2, 0.0f, y->W, c2);
@@ -58,6 +96,7 @@ static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int 
     for (int j = 0; j < y->in; j++) y->dc[j] = 1;
     if (crit == WREN_PRUNE_MAGNITUDE) return 0;
     if (!c) return wren_error("criterion needs calibration statistics (--calib-text)");
+    if (y->emb) return emb_scaling(m, c, crit, y);
     if (crit == WREN_PRUNE_ACTIVATION) {
         const float *a = wren_nnlm_calib_act_sq(c, b, l);
         double tok = (double)wren_nnlm_calib_tokens(c);
@@ -74,7 +113,7 @@ static int load_layer(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int 
     char name[96];
     int gl = w ? 1 : 0, gcols = y->in;
     snprintf(name, sizeof name, "blocks.%d.%s.%s", b, wren_nnlm_linear_names[l], gl ? "weight" : "U");
-    if (!gl) tensor(m, b, l, "U", &r, &gcols);
+    if (!gl) tensor(m, y, "U", &r, &gcols);
     gU = crit == WREN_PRUNE_TAYLOR ? wren_nnlm_calib_grad(c, name) : wren_nnlm_calib_grad_sq(c, name);
     if (!gU) return wren_error("no gradient statistics for %s", name);
     double mean = 0;
@@ -163,14 +202,14 @@ static void choose_ranks(struct layer *ly, int nl, double budget)
     free(c);
 }
 
-static void fill_layer(struct wren_nnlm *out, struct layer *y, int b, int l, int dense)
+static void fill_layer(struct wren_nnlm *out, struct layer *y, int dense)
 {
     int r, c;
     if (dense) {
-        memcpy(tensor(out, b, l, "weight", &r, &c), y->W, (size_t)y->out * y->in * sizeof *y->W);
+        memcpy(tensor(out, y, "weight", &r, &c), y->W, (size_t)y->out * y->in * sizeof *y->W);
         return;
     }
-    float *U = tensor(out, b, l, "U", &r, &c), *V = tensor(out, b, l, "V", &r, &c);
+    float *U = tensor(out, y, "U", &r, &c), *V = tensor(out, y, "V", &r, &c);
     int R = y->rank, k = y->k;
     for (int i = 0; i < y->out; i++)
         for (int q = 0; q < R; q++) U[(size_t)i * R + q] = y->P[(size_t)i * k + q] * y->sv[q] / y->dr[i];
@@ -181,13 +220,15 @@ static void fill_layer(struct wren_nnlm *out, struct layer *y, int b, int l, int
 struct wren_nnlm *wren_prune_lowrank(struct wren_nnlm *m, const struct wren_nnlm_calib *c,
                                      int criterion, double target, const struct wren_prune_ref *r)
 {
-    int L = wren_nnlm_num_blocks(m), nl = L * WREN_NNLM_NLIN;
+    int L = wren_nnlm_num_blocks(m), nb = L * WREN_NNLM_NLIN, nl = nb + (r->embedding ? 1 : 0);
     struct layer *ly = wren_xcalloc((size_t)nl, sizeof *ly);
     struct wren_nnlm *out = NULL;
     struct wren_nnlm_block_shape *bs = wren_xcalloc((size_t)L, sizeof *bs);
-    for (int i = 0; i < nl; i++)
-        if (load_layer(m, c, criterion, i / WREN_NNLM_NLIN, i % WREN_NNLM_NLIN, &ly[i]) || svd_layer(&ly[i]))
+    for (int i = 0; i < nl; i++)   /* the last one (i == nb) is the embedding */
+        if (load_layer(m, c, criterion, i < nb ? i / WREN_NNLM_NLIN : -1, i % WREN_NNLM_NLIN, &ly[i]) ||
+            svd_layer(&ly[i]))
             goto done;
+    /* the budget covers the prunable matrices; the embedding, when not in it, keeps its size */
     choose_ranks(ly, nl, target * (double)r->prunable_dense);
     for (int b = 0; b < L; b++) {
         wren_nnlm_get_block_shape(m, b, &bs[b]);
@@ -198,11 +239,18 @@ struct wren_nnlm *wren_prune_lowrank(struct wren_nnlm *m, const struct wren_nnlm
             bs[b].rank[l] = dense ? 0 : y->rank;
         }
     }
-    out = wren_nnlm_reshape(m, bs);
-    if (out)
+    int er = -1;   /* embedding: as in m unless it is in the budget */
+    if (r->embedding) {
+        const struct layer *e = &ly[nb];
+        er = (size_t)e->rank * (size_t)(e->out + e->in) >= (size_t)e->out * e->in ? 0 : e->rank;
+    }
+    out = wren_nnlm_reshape_emb(m, bs, er);
+    if (out) {
         for (int b = 0; b < L; b++)
             for (int l = 0; l < WREN_NNLM_NLIN; l++)
-                fill_layer(out, &ly[b * WREN_NNLM_NLIN + l], b, l, bs[b].storage[l] == WREN_NNLM_DENSE);
+                fill_layer(out, &ly[b * WREN_NNLM_NLIN + l], bs[b].storage[l] == WREN_NNLM_DENSE);
+        if (r->embedding) fill_layer(out, &ly[nb], er == 0);
+    }
 done:
     for (int i = 0; i < nl; i++) {
         free(ly[i].W); free(ly[i].dr); free(ly[i].dc); free(ly[i].sv); free(ly[i].P); free(ly[i].Q);

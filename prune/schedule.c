@@ -72,6 +72,9 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (r->global && r->method != UNSTRUCTURED)
         return wren_error("--scope global only applies to --method unstructured (structured pruning "
                           "ranks groups globally and low-rank uses one global rank budget already)");
+    if (o->embedding && r->method != LOWRANK)
+        return wren_error("--embedding only applies to --method lowrank (the tied embedding is factored "
+                          "into tok_emb.U/.V)");
     if (o->steps < 1) return wren_error("--steps must be >= 1");
     if (o->batch < 1) return wren_error("--batch must be >= 1");
     if (o->finetune_tokens < 0) return wren_error("--finetune-tokens must be >= 0");
@@ -191,8 +194,9 @@ static int report(struct run *r, struct wren_nnlm *m, const char *size, long tok
         if (wren_nnlm_eval_text(m, r->o->valid_text, &eo, NULL, &res)) return -1;
         ppl = res.ppl;
     }
-    printf("size %s prunable %.4f total %.4f", size, wren_prune_rel_prunable(m, &r->ref),
-           wren_prune_rel_total(m, &r->ref));
+    /* with --embedding the prunable size includes the tied embedding matrix */
+    printf("size %s %s %.4f total %.4f", size, r->ref.embedding ? "prunable+emb" : "prunable",
+           wren_prune_rel_prunable(m, &r->ref), wren_prune_rel_total(m, &r->ref));
     if (ppl >= 0) printf(" dev_ppl %.3f", ppl);
     printf(" finetune_tokens %ld%s %s\n", tokens, existing ? " existing" : "", path);
     fflush(stdout);
@@ -286,7 +290,7 @@ int wren_prune_run(const struct wren_prune_opts *o)
     struct wren_nnlm *dense = NULL;
     if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
     if (rc == 0) {
-        wren_prune_ref_init(dense, &r.ref);
+        wren_prune_ref_init_emb(dense, &r.ref, o->embedding);
         r.context = wren_nnlm_context(dense);
         int nsteps;
         double *steps = wren_prune_schedule_sizes(o->steps, o->schedule_shape, r.req, r.nreq, &nsteps);

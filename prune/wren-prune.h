@@ -8,8 +8,11 @@
  * (attn.q/k/v/o, ffn.fc1/fc2; biases, LayerNorms and embeddings are never pruned) divided by
  * those matrices' dense size in the input model, with the accounting of
  * wren_nnlm_stored_params: dense out*in, masked 2*nnz (value + index), factored r*(out+in).
- * Targets (--sizes) are prunable sizes. "Total size" = wren_nnlm_stored_params of the model
- * divided by that of the input model with its linear layers counted dense. Both are printed.
+ * Targets (--sizes) are prunable sizes. With --embedding (low-rank only) the tied embedding/
+ * output matrix tok_emb [V,D] is prunable too (dense V*D, factored r*(V+D)) and is counted in
+ * the prunable sizes ("prunable+emb" in the report line). "Total size" = wren_nnlm_stored_params
+ * of the model divided by that of the input model with its linear layers and its embedding
+ * counted dense. Both are printed.
  * Not for: the NNLM itself (lm/nnlm), rescoring. */
 #ifndef WREN_PRUNE_H
 #define WREN_PRUNE_H
@@ -27,6 +30,7 @@ struct wren_prune_opts {
     const char *sizes, *out_prefix;
     const char *finetune_text, *valid_text, *calib_text;
     int steps;               /* incremental steps K */
+    int embedding;           /* lowrank: the tied embedding joins the rank budget */
     long finetune_tokens;    /* total fine-tuning budget of the incremental run (0: none) */
     long calib_tokens;
     double lr;
@@ -42,10 +46,18 @@ int wren_prune_criterion_parse(const char *name);
 
 /* Size reference of a (usually dense) input model: dense sizes of its prunable matrices and
  * its total stored parameters with those matrices counted dense. */
-struct wren_prune_ref { size_t prunable_dense, total_dense; };
+struct wren_prune_ref {
+    size_t prunable_dense, total_dense;
+    int embedding;           /* the tied embedding is prunable (and in prunable_dense) */
+};
 void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r);
-/* Stored parameters of the prunable matrices of m. */
+/* The same with the embedding prunable (embedding = 1: low-rank --embedding). */
+void wren_prune_ref_init_emb(struct wren_nnlm *m, struct wren_prune_ref *r, int embedding);
+/* Stored parameters of the prunable block matrices of m (never the embedding). */
 size_t wren_prune_prunable_params(struct wren_nnlm *m);
+/* Stored parameters of the tied embedding matrix: V*D, or r*(V+D) when factored. */
+size_t wren_prune_embedding_params(struct wren_nnlm *m);
+/* Prunable stored parameters relative to r (including the embedding if r->embedding). */
 double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref *r);
 double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r);
 

@@ -1,7 +1,9 @@
 /* test_prune.c — unit tests of prune/: sizes hit per method and criterion, stored-parameter
  * accounting, save/load, perplexity behaviour of magnitude pruning, low-rank at full budget
  * reproduces the dense model, structured pruning equals zeroing the removed groups, the
- * `wren prune` run (outputs, resume) and bad options. A tiny NNLM is trained on real text
+ * `wren prune` run (outputs, resume) and bad options; the factored tied embedding (tok_emb.U/.V):
+ * full rank equals the dense model on every scoring path, save/load, fine-tuning trains both
+ * factors, lowrank --embedding sizes and incremental runs. A tiny NNLM is trained on real text
  * (Brown corpus) once per process. */
 #include "testutil.h"
 
@@ -231,6 +233,205 @@ START_TEST(test_run_and_resume)
 }
 END_TEST
 
+/* Log-probabilities of the first dev sentences through the three scoring paths: batched
+ * sentences, one state at a time, many states at once. */
+static void score_paths(struct wren_nnlm *m, int nsent, int **words, const int *lens, float *sent,
+                        float *one, float *many)
+{
+    ck_assert_int_eq(wren_nnlm_score_sentences(m, nsent, (const int *const *)words, lens, sent, NULL), 0);
+    int k = 0;
+    for (int i = 0; i < nsent; i++) {
+        struct wren_nnlm_state *st = wren_nnlm_state_begin(m);
+        for (int j = 0; j <= lens[i]; j++) {
+            struct wren_nnlm_state *nx = NULL;
+            int w = j < lens[i] ? words[i][j] : WREN_NNLM_EOS;
+            ck_assert_int_eq(wren_nnlm_state_score(m, st, w, &one[k++], j < lens[i] ? &nx : NULL), 0);
+            wren_nnlm_state_free(st);
+            st = nx;
+        }
+    }
+    /* many: all sentences advance together, one word each per call */
+    struct wren_nnlm_state **st = malloc((size_t)nsent * sizeof *st), **nx = malloc((size_t)nsent * sizeof *nx);
+    int *off = calloc((size_t)nsent + 1, sizeof *off), maxl = 0;
+    for (int i = 0; i < nsent; i++) {
+        st[i] = wren_nnlm_state_begin(m);
+        off[i + 1] = off[i] + lens[i] + 1;
+        if (lens[i] > maxl) maxl = lens[i];
+    }
+    for (int j = 0; j <= maxl; j++) {
+        int n = 0, idx[64], w[64];
+        struct wren_nnlm_state *ss[64];
+        float lp[64];
+        for (int i = 0; i < nsent; i++)
+            if (j <= lens[i]) { idx[n] = i; ss[n] = st[i]; w[n] = j < lens[i] ? words[i][j] : WREN_NNLM_EOS; n++; }
+        ck_assert_int_eq(wren_nnlm_state_score_many(m, n, ss, w, lp, nx), 0);
+        for (int q = 0; q < n; q++) {
+            many[off[idx[q]] + j] = lp[q];
+            wren_nnlm_state_free(st[idx[q]]);
+            st[idx[q]] = nx[q];
+        }
+    }
+    for (int i = 0; i < nsent; i++) wren_nnlm_state_free(st[i]);
+    free(st); free(nx); free(off);
+}
+
+/* A copy of m with tok_emb factored at full rank: U = E, V = I. */
+static struct wren_nnlm *factor_identity(struct wren_nnlm *m)
+{
+    int L = wren_nnlm_num_blocks(m), D = wren_nnlm_d_model(m), V, c, r2, c2;
+    struct wren_nnlm_block_shape *bs = calloc((size_t)L, sizeof *bs);
+    for (int b = 0; b < L; b++) wren_nnlm_get_block_shape(m, b, &bs[b]);
+    struct wren_nnlm *f = wren_nnlm_reshape_emb(m, bs, D);
+    free(bs);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(wren_nnlm_emb_rank(f), D);
+    const float *E = wren_nnlm_tensor(m, "tok_emb.weight", &V, &c);
+    float *U = wren_nnlm_tensor(f, "tok_emb.U", &r2, &c2), *Vm;
+    ck_assert(E && U && r2 == V && c2 == D);
+    ck_assert_ptr_null(wren_nnlm_tensor(f, "tok_emb.weight", NULL, NULL));
+    memcpy(U, E, (size_t)V * D * sizeof *U);
+    Vm = wren_nnlm_tensor(f, "tok_emb.V", &r2, &c2);
+    ck_assert(Vm && r2 == D && c2 == D);
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++) Vm[i * D + j] = i == j;
+    return f;
+}
+
+START_TEST(test_factored_embedding)
+{
+    setup_once();
+    struct wren_nnlm *m = wren_nnlm_load(model_path);
+    ck_assert_ptr_nonnull(m);
+    int D = wren_nnlm_d_model(m), V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m));
+    struct wren_nnlm *f0 = factor_identity(m);
+    char path[512];
+    snprintf(path, sizeof path, "%s/femb.safetensors", dir);
+    ck_assert_int_eq(wren_nnlm_save(f0, path), 0);
+    wren_nnlm_free(f0);
+    struct wren_nnlm *f = wren_nnlm_load(path);   /* the factors survive save/load */
+    ck_assert_msg(f != NULL, "%s", wren_error_msg());
+    ck_assert_int_eq(wren_nnlm_emb_rank(f), D);
+    ck_assert_uint_eq(wren_nnlm_stored_params(f), wren_nnlm_stored_params(m) + (size_t)D * D);
+    ck_assert_uint_eq(wren_nnlm_nonembedding_params(f), wren_nnlm_nonembedding_params(m));
+    /* full rank: every scoring path gives the dense model's log-probabilities */
+    double a = ppl_of(m), b = ppl_of(f);
+    ck_assert_msg(fabs(a - b) <= 1e-4 * a, "ppl dense %g factored %g", a, b);
+    enum { NS = 12 };
+    int *words[NS], lens[NS], tot = 0;
+    FILE *in = fopen(dev_txt, "r");
+    ck_assert_ptr_nonnull(in);
+    char line[4096];
+    for (int i = 0; i < NS; i++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+        words[i] = malloc(40 * sizeof(int));
+        lens[i] = 0;
+        for (char *t = strtok(line, " \n"); t && lens[i] < 40; t = strtok(NULL, " \n"))
+            words[i][lens[i]++] = wren_nnlm_vocab_id(wren_nnlm_get_vocab(m), t);
+        tot += lens[i] + 1;
+    }
+    fclose(in);
+    float *lp[6];
+    for (int k = 0; k < 6; k++) lp[k] = malloc((size_t)tot * sizeof(float));
+    score_paths(m, NS, words, lens, lp[0], lp[1], lp[2]);
+    score_paths(f, NS, words, lens, lp[3], lp[4], lp[5]);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < tot; i++)
+            ck_assert_msg(fabsf(lp[k][i] - lp[k + 3][i]) <= 1e-4f * (1 + fabsf(lp[k][i])),
+                          "path %d token %d: dense %g factored %g", k, i, lp[k][i], lp[k + 3][i]);
+    for (int i = 0; i < tot; i++) ck_assert(fabsf(lp[3][i] - lp[4][i]) <= 1e-3f && fabsf(lp[4][i] - lp[5][i]) <= 1e-3f);
+    for (int k = 0; k < 6; k++) free(lp[k]);
+    for (int i = 0; i < NS; i++) free(words[i]);
+
+    /* fine-tuning a factored model (nnlm-train --init) keeps the factors and trains both */
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(m, &ref, 1);
+    struct wren_prune_ref ref0;
+    wren_prune_ref_init(m, &ref0);
+    ck_assert_uint_eq(ref.prunable_dense, ref0.prunable_dense + (size_t)V * D);
+    ck_assert_uint_eq(ref.total_dense, ref0.total_dense);
+    struct wren_nnlm *p = prune(m, "lowrank", WREN_PRUNE_MAGNITUDE, 0, 0.5, &ref);
+    int er = wren_nnlm_emb_rank(p);
+    ck_assert_msg(er > 0 && er < D, "embedding rank %d", er);
+    ck_assert_uint_eq(wren_prune_embedding_params(p), (size_t)er * (V + D));
+    double rel = wren_prune_rel_prunable(p, &ref);
+    ck_assert_msg(rel <= 0.5 + 1e-9 && rel > 0.47, "prunable+emb %g", rel);
+    double before = ppl_of(p);
+    ck_assert(isfinite(before));
+    char init[512], out[512];
+    snprintf(init, sizeof init, "%s/femb-pruned.safetensors", dir);
+    snprintf(out, sizeof out, "%s/femb-ft.safetensors", dir);
+    ck_assert_int_eq(wren_nnlm_save(p, init), 0);
+    struct wren_nnlm_train_opts t;
+    wren_nnlm_train_opts_default(&t);
+    t.train = train_txt; t.out = out; t.init = init;
+    t.batch = 16; t.steps = 60; t.valid_every = 60; t.lr = 1e-3; t.dropout = 0; t.threads = 1;
+    ck_assert_msg(wren_nnlm_train(&t, NULL, NULL) == 0, "%s", wren_error_msg());
+    struct wren_nnlm *q = wren_nnlm_load(out);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_int_eq(wren_nnlm_emb_rank(q), er);
+    const char *fac[] = { "tok_emb.U", "tok_emb.V" };
+    for (int k = 0; k < 2; k++) {
+        int r1, c1, r2, c2;
+        const float *x = wren_nnlm_tensor(p, fac[k], &r1, &c1), *y = wren_nnlm_tensor(q, fac[k], &r2, &c2);
+        ck_assert(x && y && r1 == r2 && c1 == c2);
+        double d = 0;
+        for (size_t i = 0; i < (size_t)r1 * c1; i++) d += fabs((double)x[i] - y[i]);
+        ck_assert_msg(d > 1e-3, "%s unchanged by fine-tuning", fac[k]);
+    }
+    double after = ppl_of(q);
+    ck_assert_msg(after < before, "fine-tuned ppl %g, pruned %g", after, before);
+    wren_nnlm_free(q); wren_nnlm_free(p);
+
+    /* full budget with the embedding: nothing changes; data-aware variants hit the size */
+    struct wren_nnlm *p1 = prune(m, "lowrank", WREN_PRUNE_MAGNITUDE, 0, 1.0, &ref);
+    ck_assert_int_eq(wren_nnlm_emb_rank(p1), 0);
+    ck_assert(fabs(ppl_of(p1) - a) <= 1e-4 * a);
+    wren_nnlm_free(p1);
+    for (int crit = 1; crit < 4; crit++) {
+        struct wren_nnlm *pc = prune(m, "lowrank", crit, 0, 0.5, &ref);
+        double rc = wren_prune_rel_prunable(pc, &ref);
+        ck_assert_msg(rc <= 0.5 + 1e-9 && rc > 0.47 && isfinite(ppl_of(pc)), "crit %d: %g", crit, rc);
+        wren_nnlm_free(pc);
+    }
+    wren_nnlm_free(f); wren_nnlm_free(m);
+}
+END_TEST
+
+START_TEST(test_embedding_incremental)
+{
+    setup_once();
+    struct wren_prune_opts o;
+    wren_prune_opts_default(&o);
+    char prefix[512], out[600];
+    snprintf(prefix, sizeof prefix, "%s/erun", dir);
+    o.model = model_path; o.out_prefix = prefix; o.method = "lowrank"; o.criterion = "activation";
+    o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1;
+    o.schedule = "incremental"; o.steps = 3; o.sizes = "0.75,0.25"; o.valid_text = dev_txt;
+    o.finetune_text = train_txt; o.finetune_tokens = 3 * 16 * 8;
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    struct wren_nnlm *d = wren_nnlm_load(model_path);
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(d, &ref, 1);
+    int prev = wren_nnlm_d_model(d);
+    const char *sz[] = { "0.75", "0.25" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, sizeof out, "%s-%s.safetensors", prefix, sz[i]);
+        struct wren_nnlm *m = wren_nnlm_load(out);
+        ck_assert_ptr_nonnull(m);
+        ck_assert(wren_prune_rel_prunable(m, &ref) <= atof(sz[i]) + 1e-9);
+        int er = wren_nnlm_emb_rank(m);
+        if (i == 1) ck_assert_msg(er > 0 && er <= prev, "embedding rank %d after %d", er, prev);
+        if (er > 0) prev = er;
+        ck_assert(isfinite(ppl_of(m)));
+        wren_nnlm_free(m);
+    }
+    wren_nnlm_free(d);
+    o.method = "structured";   /* --embedding is only for low-rank */
+    ck_assert_int_eq(wren_prune_run(&o), -1);
+    ck_assert(strstr(wren_error_msg(), "--embedding") != NULL);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
     setup_once();
@@ -274,6 +475,8 @@ int main(void)
     tcase_add_test(tc, test_lowrank_full_budget);
     tcase_add_test(tc, test_structured_equals_zeroing);
     tcase_add_test(tc, test_run_and_resume);
+    tcase_add_test(tc, test_factored_embedding);
+    tcase_add_test(tc, test_embedding_incremental);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -18,6 +18,7 @@ struct nnlm_fb {
     float **q, **k, **v, **ctx, **P, **h1;
     float **ftmp;          /* [L*NNLM_NLIN] factored-layer intermediates (or NULL) */
     float *lnf, *muf, *rsf;
+    float *eh, *edh;       /* factored embedding: [N,r] h V^T (or gathered U rows), its gradient */
     float *sa, *sb, *gF, *gln, *gx, *gy, *gq, *gk, *gv, *gctx, *dtmp, *ascratch, *logits;
     int chunk;
     float **owned;         /* every buffer allocated here, for nnlm_fb_free */
@@ -94,6 +95,12 @@ struct nnlm_fb *nnlm_fb_create(const struct wren_nnlm *m, int B, int T, int trai
                         N * maxR, (size_t)T * T };
         for (int i = 0; i < 10; i++) { *g[i] = wren_fbuf_alloc(gs[i]); all[nall++] = *g[i]; }
     }
+    int er = m->c.emb_rank;
+    if (er > 0) {
+        w->eh = wren_fbuf_alloc(N * er);
+        all[nall++] = w->eh;
+        if (training) { w->edh = wren_fbuf_alloc(N * er); all[nall++] = w->edh; }
+    }
     w->owned = all;
     w->nowned = nall;
     return w;
@@ -155,15 +162,61 @@ static struct nnlm_linear gview_lin(const struct wren_nnlm *m, float *grad, cons
     return g;
 }
 
+void nnlm_embed_tokens(const struct wren_nnlm *m, const int *tok, int n, float *x)
+{
+    int D = m->c.d_model, r = m->c.emb_rank;
+    for (int i = 0; i < n; i++) {
+        float *xi = x + (size_t)i * D;
+        if (r > 0)   /* U[tok] V */
+            wren_gemv(1, r, D, 1.0f, m->emb_v, D, m->emb_u + (size_t)tok[i] * r, 0.0f, xi);
+        else
+            memcpy(xi, m->tok_emb + (size_t)tok[i] * D, (size_t)D * sizeof *xi);
+    }
+}
+
+void nnlm_emb_project(const struct wren_nnlm *m, const float *h, int n, float *hv)
+{
+    int D = m->c.d_model, r = m->c.emb_rank;
+    wren_gemm(0, 1, n, r, D, 1.0f, h, D, m->emb_v, D, 0.0f, hv, r);
+}
+
 static void embed(const struct wren_nnlm *m, const struct nnlm_batch *b, float *x)
 {
     int D = m->c.d_model;
     size_t N = (size_t)b->B * b->T;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
+    nnlm_embed_tokens(m, b->tok, (int)N, x);
     for (size_t i = 0; i < N; i++) {
-        const float *e = m->tok_emb + (size_t)b->tok[i] * D, *p = pt + (size_t)b->pos[i] * D;
+        const float *p = pt + (size_t)b->pos[i] * D;
         float *xi = x + i * D;
-        for (int j = 0; j < D; j++) xi[j] = e[j] + p[j];
+        for (int j = 0; j < D; j++) xi[j] += p[j];
+    }
+}
+
+/* Backward of the token embedding lookup: gx [N,D] into the gradient of E or of U and V. */
+static void embed_bwd(const struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                      float *grad)
+{
+    int D = m->c.d_model, r = m->c.emb_rank, N = b->B * b->T;
+    if (r == 0) {
+        float *gE = nnlm_gview(m, grad, m->tok_emb);
+        for (int i = 0; i < N; i++) {
+            const float *d = w->gx + (size_t)i * D;
+            float *e = gE + (size_t)b->tok[i] * D;
+            for (int j = 0; j < D; j++) e[j] += d[j];
+        }
+        return;
+    }
+    /* x_i = U[tok_i] V: dV += U[tok]^T gx, dU[tok_i] += gx_i V^T */
+    float *gU = nnlm_gview(m, grad, m->emb_u), *gV = nnlm_gview(m, grad, m->emb_v);
+    for (int i = 0; i < N; i++)
+        memcpy(w->eh + (size_t)i * r, m->emb_u + (size_t)b->tok[i] * r, (size_t)r * sizeof(float));
+    wren_gemm(1, 0, r, D, N, 1.0f, w->eh, r, w->gx, D, 1.0f, gV, D);
+    wren_gemm(0, 1, N, r, D, 1.0f, w->gx, D, m->emb_v, D, 0.0f, w->edh, r);
+    for (int i = 0; i < N; i++) {
+        const float *d = w->edh + (size_t)i * r;
+        float *u = gU + (size_t)b->tok[i] * r;
+        for (int j = 0; j < r; j++) u[j] += d[j];
     }
 }
 
@@ -204,20 +257,29 @@ double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struc
         add_into(w->x[l + 1], w->xmid[l], w->sa, (size_t)N * D);
     }
     nnlm_layernorm_fwd(w->x[L], m->lnf_g, m->lnf_b, N, D, c->ln_eps, w->lnf, w->muf, w->rsf);
+    acc_sq(m, L, 0, w->lnf, N, D);   /* the output layer's input (act_sq[L * NNLM_NLIN]) */
+    /* the tied output layer: logits h E^T + b, or factored (h V^T) U^T + b */
+    int er = c->emb_rank, od = er > 0 ? er : D;
+    const float *oh = w->lnf, *E = m->tok_emb;
+    if (er > 0) { nnlm_emb_project(m, w->lnf, N, w->eh); oh = w->eh; E = m->emb_u; }
     long nt = 0;
     for (int i = 0; i < N; i++) nt += b->tgt[i] >= 0;
     *ntgt = nt;
     double loss = 0;
     float scale = nt > 0 ? 1.0f / (float)nt : 0.0f;
     if (!grad) {
-        nnlm_output_fwd_bwd(w->lnf, b->tgt, N, D, V, m->tok_emb, m->out_b, scale, &loss, logp,
+        nnlm_output_fwd_bwd(oh, b->tgt, N, od, V, E, m->out_b, scale, &loss, logp,
                             NULL, NULL, NULL, w->logits, w->chunk);
         return loss;
     }
     memset(grad, 0, m->nparams * sizeof *grad);
-    nnlm_output_fwd_bwd(w->lnf, b->tgt, N, D, V, m->tok_emb, m->out_b, scale, &loss, logp, w->gy,
-                        nnlm_gview(m, grad, m->tok_emb), nnlm_gview(m, grad, m->out_b), w->logits,
+    nnlm_output_fwd_bwd(oh, b->tgt, N, od, V, E, m->out_b, scale, &loss, logp, er > 0 ? w->edh : w->gy,
+                        nnlm_gview(m, grad, E), nnlm_gview(m, grad, m->out_b), w->logits,
                         w->chunk);
+    if (er > 0) {   /* through hv = h V^T: dh = dhv V, dV += dhv^T h */
+        wren_gemm(0, 0, N, D, er, 1.0f, w->edh, er, m->emb_v, D, 0.0f, w->gy, D);
+        wren_gemm(1, 0, er, D, N, 1.0f, w->edh, er, w->lnf, D, 1.0f, nnlm_gview(m, grad, m->emb_v), D);
+    }
     nnlm_layernorm_bwd(w->x[L], m->lnf_g, w->muf, w->rsf, w->gy, N, D, w->gx,
                        nnlm_gview(m, grad, m->lnf_g), nnlm_gview(m, grad, m->lnf_b), 0);
     for (int l = L - 1; l >= 0; l--) {
@@ -257,15 +319,12 @@ double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struc
                            nnlm_gview(m, grad, blk->ln1_g), nnlm_gview(m, grad, blk->ln1_b), 1);
     }
     if (drop) dropout(w->gx, (size_t)N * D, p, drop_key(seed, step, 0));
-    float *gE = nnlm_gview(m, grad, m->tok_emb), *gP = nnlm_gview(m, grad, m->pos_emb);
-    for (int i = 0; i < N; i++) {
+    embed_bwd(m, w, b, grad);
+    float *gP = nnlm_gview(m, grad, m->pos_emb);
+    for (int i = 0; gP && i < N; i++) {
         const float *d = w->gx + (size_t)i * D;
-        float *e = gE + (size_t)b->tok[i] * D;
-        for (int j = 0; j < D; j++) e[j] += d[j];
-        if (gP) {
-            float *pp = gP + (size_t)b->pos[i] * D;
-            for (int j = 0; j < D; j++) pp[j] += d[j];
-        }
+        float *pp = gP + (size_t)b->pos[i] * D;
+        for (int j = 0; j < D; j++) pp[j] += d[j];
     }
     for (int l = 0; l < L; l++)   /* masked weights stay zero */
         for (int j = 0; j < NNLM_NLIN; j++) {
@@ -289,5 +348,7 @@ double nnlm_train_flops(const struct wren_nnlm *m, int B, int T)
         }
         att += 12.0 * B * (double)T * T * b->n_heads * m->c.head_dim;
     }
-    return 6.0 * N * lin + att + 6.0 * N * m->c.vocab_size * (double)m->c.d_model;
+    double out = m->c.emb_rank > 0 ? (double)m->c.emb_rank * (m->c.vocab_size + m->c.d_model)
+                                   : (double)m->c.vocab_size * m->c.d_model;
+    return 6.0 * N * lin + att + 6.0 * N * out;
 }

@@ -19,6 +19,7 @@ struct wren_nnlm_state {
     float lse;
     float *kv;   /* per layer: k [HD_l] then v [HD_l] */
     float *h;    /* [D] final LayerNorm output at this token */
+    float *hv;   /* factored embedding: [r] h V^T, the output layer's input (else NULL) */
 };
 
 struct nnlm_infer_ws {
@@ -84,14 +85,25 @@ static void linear_vec(const struct nnlm_linear *l, const float *x, float *y, fl
     }
 }
 
-static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D)
+static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D, int r)
 {
-    size_t nf = w->kvlen + (size_t)D;
+    size_t nf = w->kvlen + (size_t)D + (size_t)r;
     struct wren_nnlm_state *s = wren_xcalloc(1, sizeof *s + nf * sizeof(float));
     s->kv = (float *)(s + 1);
     s->h = s->kv + w->kvlen;
+    s->hv = r > 0 ? s->h + D : NULL;
     s->refs = 1;
     return s;
+}
+
+/* The output layer's input of a state: h [D], or h V^T [r] with a factored embedding; E the
+ * matching output matrix [V, *dim]. */
+static const float *out_input(const struct wren_nnlm *m, const struct wren_nnlm_state *s,
+                              const float **E, int *dim)
+{
+    *E = m->emb_u ? m->emb_u : m->tok_emb;
+    *dim = m->emb_u ? m->c.emb_rank : m->c.d_model;
+    return m->emb_u ? s->hv : s->h;
 }
 
 /* The state for history `parent` + token at position pos (parent may be NULL). */
@@ -101,14 +113,15 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
     struct nnlm_infer_ws *w = iws(m);
     const struct nnlm_config *c = &m->c;
     int D = c->d_model, dh = c->head_dim;
-    struct wren_nnlm_state *s = state_new(w, D);
+    struct wren_nnlm_state *s = state_new(w, D, c->emb_rank);
     s->token = token;
     s->parent = parent;
     if (parent) parent->refs++;
     s->len = parent ? parent->len + 1 : 1;
     int pos = s->len - 1, n = s->len;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
-    for (int j = 0; j < D; j++) w->x[j] = m->tok_emb[(size_t)token * D + j] + pt[(size_t)pos * D + j];
+    nnlm_embed_tokens(m, &token, 1, w->x);
+    for (int j = 0; j < D; j++) w->x[j] += pt[(size_t)pos * D + j];
     struct wren_nnlm_state *it = s;
     for (int i = n - 1; i >= 0; i--, it = it->parent) w->chain[i] = it;
     float scale = 1.0f / sqrtf((float)dh);
@@ -143,6 +156,7 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
         for (int j = 0; j < D; j++) w->x[j] += w->a[j];
     }
     nnlm_layernorm_fwd(w->x, m->lnf_g, m->lnf_b, 1, D, c->ln_eps, s->h, NULL, NULL);
+    if (s->hv) nnlm_emb_project(m, s->h, 1, s->hv);
     return s;
 }
 
@@ -188,12 +202,13 @@ static struct wren_nnlm_state *rewindow(struct wren_nnlm *m, struct wren_nnlm_st
 int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int word,
                           float *logprob, struct wren_nnlm_state **next)
 {
-    int V = m->c.vocab_size, D = m->c.d_model;
+    int V = m->c.vocab_size, D;
     if (word < 0 || word >= V) return wren_error("nnlm: word id %d outside the vocabulary of %d", word, V);
+    const float *E, *h = out_input(m, s, &E, &D);
     if (!s->has_lse) {
         struct nnlm_infer_ws *w = iws(m);
         memcpy(w->logits, m->out_b, (size_t)V * sizeof(float));
-        wren_gemv(0, V, D, 1.0f, m->tok_emb, D, s->h, 1.0f, w->logits);
+        wren_gemv(0, V, D, 1.0f, E, D, h, 1.0f, w->logits);
         float mx = -INFINITY;
         for (int i = 0; i < V; i++) mx = w->logits[i] > mx ? w->logits[i] : mx;
         double z = 0;
@@ -202,8 +217,8 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
         s->has_lse = 1;
     }
     double dot = m->out_b[word];
-    const float *e = m->tok_emb + (size_t)word * D;
-    for (int j = 0; j < D; j++) dot += (double)e[j] * s->h[j];
+    const float *e = E + (size_t)word * D;
+    for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
     *logprob = (float)(dot - s->lse);
     if (next) {
         if (s->len >= m->c.context) {
@@ -222,7 +237,8 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
 /* Log-normalisers of states that do not have one yet, as one GEMM per chunk of states. */
 static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states)
 {
-    int V = m->c.vocab_size, D = m->c.d_model, chunk = 64;
+    int V = m->c.vocab_size, D = m->c.emb_rank > 0 ? m->c.emb_rank : m->c.d_model, chunk = 64;
+    const float *E = m->emb_u ? m->emb_u : m->tok_emb;
     struct wren_nnlm_state **todo = wren_xmalloc((size_t)(n ? n : 1) * sizeof *todo);
     int k = 0;
     for (int i = 0; i < n; i++) {
@@ -235,8 +251,11 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
     float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * V);
     for (int c0 = 0; c0 < k; c0 += chunk) {
         int rows = k - c0 < chunk ? k - c0 : chunk;
-        for (int r = 0; r < rows; r++) memcpy(H + (size_t)r * D, todo[c0 + r]->h, (size_t)D * sizeof(float));
-        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, m->tok_emb, D, 0.0f, Z, V);
+        for (int r = 0; r < rows; r++) {
+            const struct wren_nnlm_state *s = todo[c0 + r];
+            memcpy(H + (size_t)r * D, m->emb_u ? s->hv : s->h, (size_t)D * sizeof(float));
+        }
+        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, E, D, 0.0f, Z, V);
         for (int r = 0; r < rows; r++) {
             float *z = Z + (size_t)r * V, mx = -INFINITY;
             for (int j = 0; j < V; j++) { z[j] += m->out_b[j]; mx = z[j] > mx ? z[j] : mx; }
@@ -273,14 +292,15 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
     float *tmp = wren_fbuf_alloc(N * maxR);
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
     for (int i = 0; i < n; i++) {
-        struct wren_nnlm_state *s = state_new(w, D);
+        struct wren_nnlm_state *s = state_new(w, D, c->emb_rank);
         s->token = tok[i];
         s->parent = par[i];
         par[i]->refs++;
         s->len = par[i]->len + 1;
         out[i] = s;
-        const float *e = m->tok_emb + (size_t)tok[i] * D, *p = pt + (size_t)(s->len - 1) * D;
-        for (int j = 0; j < D; j++) x[(size_t)i * D + j] = e[j] + p[j];
+        const float *p = pt + (size_t)(s->len - 1) * D;
+        nnlm_embed_tokens(m, &tok[i], 1, x + (size_t)i * D);
+        for (int j = 0; j < D; j++) x[(size_t)i * D + j] += p[j];
     }
     float scale = 1.0f / sqrtf((float)dh);
     for (int l = 0; l < c->n_layers; l++) {
@@ -321,7 +341,10 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         for (size_t j = 0; j < N * D; j++) x[j] += a[j];
     }
     nnlm_layernorm_fwd(x, m->lnf_g, m->lnf_b, n, D, c->ln_eps, ln, NULL, NULL);
-    for (int i = 0; i < n; i++) memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
+    for (int i = 0; i < n; i++) {
+        memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
+        if (out[i]->hv) nnlm_emb_project(m, out[i]->h, 1, out[i]->hv);
+    }
     float *bufs[] = { x, ln, a, q, k, v, ctx, f1, f2, tmp };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
 }
@@ -329,15 +352,17 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
 int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
                                const int *words, float *logprobs, struct wren_nnlm_state **next)
 {
-    int V = m->c.vocab_size, D = m->c.d_model;
+    int V = m->c.vocab_size;
     for (int i = 0; i < n; i++)
         if (words[i] < 0 || words[i] >= V)
             return wren_error("nnlm: word id %d (pair %d) outside the vocabulary of %d", words[i], i, V);
     lse_many(m, n, states);
     for (int i = 0; i < n; i++) {
+        int D;
+        const float *E, *h = out_input(m, states[i], &E, &D);
         double dot = m->out_b[words[i]];
-        const float *e = m->tok_emb + (size_t)words[i] * D;
-        for (int j = 0; j < D; j++) dot += (double)e[j] * states[i]->h[j];
+        const float *e = E + (size_t)words[i] * D;
+        for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
         logprobs[i] = (float)(dot - states[i]->lse);
     }
     if (!next) return 0;

@@ -132,7 +132,12 @@ struct wren_nnlm *nnlm_alloc(const struct nnlm_config *c, const struct nnlm_bloc
     int D = c->d_model, dh = c->head_dim;
     m->blk = wren_xcalloc((size_t)c->n_layers, sizeof *m->blk);
     struct layout L = { m, NULL, NULL, 0 };
-    add_tensor(&L, "tok_emb.weight", n, D, 0, &m->tok_emb, NULL);
+    if (c->emb_rank > 0) {   /* factored tied embedding, E = U V */
+        add_tensor(&L, "tok_emb.U", n, c->emb_rank, 0, &m->emb_u, NULL);
+        add_tensor(&L, "tok_emb.V", c->emb_rank, D, 0, &m->emb_v, NULL);
+    } else {
+        add_tensor(&L, "tok_emb.weight", n, D, 0, &m->tok_emb, NULL);
+    }
     if (c->pos_learned) add_tensor(&L, "pos_emb.weight", c->context, D, 0, &m->pos_emb, NULL);
     char name[96];
     for (int i = 0; i < c->n_layers; i++) {
@@ -521,6 +526,15 @@ struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const 
     if (config_from_meta(f, path, &c)) goto done;
     specs = wren_xcalloc((size_t)c.n_layers, sizeof *specs);
     if (read_specs(f, path, &c, specs)) goto done;
+    if (!has_tensor(f, "tok_emb.weight") && has_tensor(f, "tok_emb.U")) {   /* factored */
+        long r = 0, cc = 0;
+        shape_of(f, "tok_emb.U", &r, &cc);
+        if (cc < 1 || cc > 100000000) {
+            wren_error("%s: tensor 'tok_emb.U' must be [vocab_size, rank]", path);
+            goto done;
+        }
+        c.emb_rank = (int)cc;
+    }
     if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
     m = nnlm_alloc(&c, specs, v);
     char name[160];
@@ -589,7 +603,7 @@ static size_t count_params(const struct wren_nnlm *m, int with_embeddings)
     for (int i = 0; i < m->ntensors; i++) {
         const struct nnlm_tensor *t = &m->t[i];
         if (t->is_mask) continue;
-        int emb = !strcmp(t->name, "tok_emb.weight") || !strcmp(t->name, "pos_emb.weight") ||
+        int emb = !strncmp(t->name, "tok_emb.", 8) || !strcmp(t->name, "pos_emb.weight") ||
                   !strcmp(t->name, "out.bias");
         if (emb && !with_embeddings) continue;
         const struct nnlm_tensor *mask = NULL;
@@ -623,6 +637,8 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
         }
         fprintf(f, "\n");
     }
+    if (c->emb_rank > 0)
+        fprintf(f, "tok_emb UV(r=%d) tied output %d*%d\n", c->emb_rank, c->vocab_size, c->d_model);
     fprintf(f, "tensors %d\n", m->ntensors);
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));
@@ -645,7 +661,15 @@ void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren
     for (int j = 0; j < NNLM_NLIN; j++) { s->storage[j] = b->lin[j].kind; s->rank[j] = b->lin[j].rank; }
 }
 
+int wren_nnlm_emb_rank(const struct wren_nnlm *m) { return m->c.emb_rank; }
+
 struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks)
+{
+    return wren_nnlm_reshape_emb(m, blocks, -1);
+}
+
+struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
+                                        const struct wren_nnlm_block_shape *blocks, int emb_rank)
 {
     struct nnlm_block_spec *sp = wren_xcalloc((size_t)m->c.n_layers, sizeof *sp);
     for (int i = 0; i < m->c.n_layers; i++) {
@@ -668,7 +692,9 @@ struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren
             sp[i].rank[j] = b->storage[j] == NNLM_FACTORED ? b->rank[j] : 0;
         }
     }
-    struct wren_nnlm *r = nnlm_alloc(&m->c, sp, m->vocab);
+    struct nnlm_config c = m->c;
+    if (emb_rank >= 0) c.emb_rank = emb_rank;
+    struct wren_nnlm *r = nnlm_alloc(&c, sp, m->vocab);
     free(sp);
     for (int i = 0; i < r->ntensors; i++) {
         struct nnlm_tensor *t = &r->t[i];

@@ -9,6 +9,8 @@
  *
  * Tensor names (safetensors, PyTorch nn.Linear convention: weight is [out, in], y = x W^T + b):
  *   tok_emb.weight [V,D]   (tied: also the output projection)     out.bias [V]
+ *     or, factored (low-rank pruning): tok_emb.U [V,r] + tok_emb.V [r,D], E = U V; lookups
+ *     are U[tok] V and logits (h V^T) U^T + b, r (V + D) per token instead of V D
  *   pos_emb.weight [C,D]   (learned positions only)
  *   blocks.<i>.ln1.weight/.bias [D]   blocks.<i>.ln2.weight/.bias [D]
  *   blocks.<i>.attn.{q,k,v}.weight [H_i*dh, D] + .bias   blocks.<i>.attn.o.weight [D, H_i*dh]
@@ -58,6 +60,8 @@ struct nnlm_config {
     int pos_learned;       /* 1 learned, 0 sinusoidal */
     int attn_reset;        /* trained with attention restarting at <s> */
     float ln_eps;
+    int emb_rank;          /* 0: tok_emb.weight; r > 0: factored tok_emb.U/.V (not metadata:
+                              recognised by the tensor names) */
 };
 
 struct nnlm_tensor {
@@ -78,12 +82,14 @@ struct wren_nnlm {
     struct nnlm_tensor *t;
     size_t nparams;
     float *params;
-    float *tok_emb, *pos_emb, *out_b, *lnf_g, *lnf_b;
+    float *tok_emb, *pos_emb, *out_b, *lnf_g, *lnf_b;   /* tok_emb NULL when factored */
+    float *emb_u, *emb_v;  /* factored embedding [V,r], [r,D] (c.emb_rank > 0), else NULL */
     float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */
     struct nnlm_block *blk;
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
     struct nnlm_fb *fbws;        /* batched-scoring workspace */
-    float **act_sq;              /* [L*NNLM_NLIN] when calibrating: sums of squared inputs */
+    float **act_sq;              /* [L*NNLM_NLIN + 1] when calibrating: sums of squared inputs
+                                    of every linear layer, last: of the output layer (ln_f out) */
     long file_bytes;             /* size of the file it was loaded from (0: not loaded) */
 };
 
@@ -153,6 +159,10 @@ void nnlm_fb_free(struct nnlm_fb *w);
 double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
                              float *grad, float dropout, uint64_t seed, long step, long *ntgt,
                              float *logp);
+/* Token embeddings (without positions) of n tokens into x [n,D], dense or factored. */
+void nnlm_embed_tokens(const struct wren_nnlm *m, const int *tok, int n, float *x);
+/* Factored embedding: hv [n,r] = h V^T (the output layer's first thin GEMM). */
+void nnlm_emb_project(const struct wren_nnlm *m, const float *h, int n, float *hv);
 /* Matrix-product FLOPs of one training step (forward + backward) on B x T tokens. */
 double nnlm_train_flops(const struct wren_nnlm *m, int B, int T);
 /* Same-layout views of the gradient buffer (pointers offset like params). */

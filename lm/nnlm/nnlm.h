@@ -61,7 +61,8 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f);
 
 /* ---------------------------------------------------------------- access for pruning */
 /* Tensor names follow PyTorch's nn.Linear convention (weight [out, in]; y = x W^T + b):
- *   tok_emb.weight [V,D] (tied output projection), out.bias [V], pos_emb.weight [C,D] (learned),
+ *   tok_emb.weight [V,D] (tied output projection) or factored tok_emb.U [V,r] + tok_emb.V [r,D]
+ *   (E = U V, lookups U[tok] V, logits (h V^T) U^T + b), out.bias [V], pos_emb.weight [C,D] (learned),
  *   blocks.<i>.ln1.{weight,bias}, blocks.<i>.attn.{q,k,v}.{weight [H_i*dh, D], bias},
  *   blocks.<i>.attn.o.{weight [D, H_i*dh], bias}, blocks.<i>.ln2.{weight,bias},
  *   blocks.<i>.ffn.fc1.{weight [F_i, D], bias}, blocks.<i>.ffn.fc2.{weight [D, F_i], bias},
@@ -87,6 +88,12 @@ void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren
  * are unchanged is copied, new ones are zero (masks all ones); the caller fills them (e.g. the
  * factors of a truncated SVD, the kept rows of a shrunk matrix) and then saves it. */
 struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks);
+/* The same, also choosing the tied embedding's storage: emb_rank 0 dense tok_emb.weight, r > 0
+ * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m. */
+struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
+                                        const struct wren_nnlm_block_shape *blocks, int emb_rank);
+/* Rank of the factored tied embedding, 0 if it is dense. */
+int wren_nnlm_emb_rank(const struct wren_nnlm *m);
 int wren_nnlm_num_tensors(const struct wren_nnlm *m);
 const char *wren_nnlm_tensor_name(const struct wren_nnlm *m, int i);
 /* The float data of a tensor ([rows, cols]; cols 0 for vectors), or NULL if there is no such
@@ -112,6 +119,8 @@ const float *wren_nnlm_calib_grad(const struct wren_nnlm_calib *c, const char *t
 const float *wren_nnlm_calib_grad_sq(const struct wren_nnlm_calib *c, const char *tensor);
 /* length: the layer's input width */
 const float *wren_nnlm_calib_act_sq(const struct wren_nnlm_calib *c, int block, int linear);
+/* The same for the tied output layer: per column of h (final LayerNorm output), length D. */
+const float *wren_nnlm_calib_act_sq_output(const struct wren_nnlm_calib *c);
 
 /* ---------------------------------------------------------------- incremental scoring */
 /* A history state: immutable, reference counted, sharing its prefix with the state it was

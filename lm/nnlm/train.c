@@ -497,9 +497,10 @@ struct wren_nnlm_calib *wren_nnlm_calibrate(struct wren_nnlm *m, const char *tex
     cb->m = m;
     cb->g = wren_fbuf_alloc(m->nparams);
     cb->g2 = wren_fbuf_alloc(m->nparams);
-    cb->act = wren_xcalloc((size_t)L * NNLM_NLIN, sizeof *cb->act);
+    cb->act = wren_xcalloc((size_t)L * NNLM_NLIN + 1, sizeof *cb->act);
     for (int l = 0; l < L; l++)
         for (int j = 0; j < NNLM_NLIN; j++) cb->act[l * NNLM_NLIN + j] = wren_fbuf_alloc((size_t)m->blk[l].lin[j].in);
+    cb->act[L * NNLM_NLIN] = wren_fbuf_alloc((size_t)m->c.d_model);   /* output layer's input */
     float *grad = wren_fbuf_alloc(m->nparams);
     struct nnlm_fb *fb = nnlm_fb_create(m, batch, T, 1);
     size_t N = (size_t)batch * T;
@@ -533,7 +534,7 @@ struct wren_nnlm_calib *wren_nnlm_calibrate(struct wren_nnlm *m, const char *tex
 void wren_nnlm_calib_free(struct wren_nnlm_calib *c)
 {
     if (!c) return;
-    for (int i = 0; i < c->m->c.n_layers * NNLM_NLIN; i++) wren_fbuf_free(c->act[i]);
+    for (int i = 0; i <= c->m->c.n_layers * NNLM_NLIN; i++) wren_fbuf_free(c->act[i]);
     free(c->act);
     wren_fbuf_free(c->g);
     wren_fbuf_free(c->g2);
@@ -558,4 +559,9 @@ const float *wren_nnlm_calib_act_sq(const struct wren_nnlm_calib *c, int block, 
 {
     if (block < 0 || block >= c->m->c.n_layers || linear < 0 || linear >= NNLM_NLIN) return NULL;
     return c->act[block * NNLM_NLIN + linear];
+}
+
+const float *wren_nnlm_calib_act_sq_output(const struct wren_nnlm_calib *c)
+{
+    return c->act[c->m->c.n_layers * NNLM_NLIN];
 }
