@@ -51,7 +51,7 @@ plot() {   # name rows cols body
 set terminal $term
 set output '$out/$1.$t'
 set grid; set key top right; set xlabel 'NNLM stored parameters relative to dense'
-set xrange [0:1.02]
+set xrange [*:1.02]
 set multiplot layout $2,$3 title "$title"
 $4
 unset multiplot

@@ -62,18 +62,19 @@ done
 wait
 
 # the table: one nnlm-eval per model (one thread; its wall time gives the speed)
-measure() {   # model -> "ppl words_per_s"
-  local s e ppl
-  s=$(date +%s.%N)
-  ppl=$("$wren" nnlm-eval --threads 1 --model "$1" "$out/dev.txt" | tail -1 | sed -n 's/.*ppl= *\([0-9.]*\).*/\1/p')
-  e=$(date +%s.%N)
-  awk -v p="$ppl" -v s="$s" -v e="$e" -v w="$(wc -w < "$out/dev.txt")" -v n="$(wc -l < "$out/dev.txt")" \
-    'BEGIN { printf "%s %.0f\n", p, (w + n) / (e - s) }'
+measure() {   # model -> "ppl words_per_cpu_s": CPU time (user+sys) of a one-thread nnlm-eval, so
+  # other load on the machine does not change the speed figures
+  local ppl t
+  ppl=$(/usr/bin/time -o "$out/time.tmp" -f "%U %S" "$wren" nnlm-eval --threads 1 --model "$1" "$out/dev.txt" |
+        tail -1 | sed -n 's/.*ppl= *\([0-9.]*\).*/\1/p')
+  t=$(awk '{print $1 + $2}' "$out/time.tmp")
+  awk -v p="$ppl" -v t="$t" -v w="$(wc -w < "$out/dev.txt")" -v n="$(wc -l < "$out/dev.txt")" \
+    'BEGIN { printf "%s %.0f\n", p, (w + n) / (t > 0 ? t : 1e-3) }'
 }
 params() { "$wren" nnlm-info "$1" | sed -n 's/^stored_params[^0-9]*\([0-9]*\).*/\1/p' | head -1; }
 row() {   # name model
   local key; key=$(basename "$2")
-  local cached; cached=$(awk -v k="$key" '$1 == k' "$out/measured.txt" 2>/dev/null | tail -1)
+  local cached; cached=$(awk -v k="$key" '$1 == k' "$out/measured.txt" | tail -1)
   if [ -z "$cached" ]; then
     cached="$key $(params "$2") $(stat -c %s "$2") $(measure "$2")"
     echo "$cached" >> "$out/measured.txt"
@@ -81,6 +82,7 @@ row() {   # name model
   echo "$1 $cached"
 }
 log "measuring dev perplexity and speed of every model (one thread)"
+touch "$out/measured.txt"
 {
   row "dense - - 1.0" "$dense"
   for r in "${runs[@]}"; do
@@ -97,7 +99,7 @@ awk 'NR == 1 { p0 = $6; b0 = $7; s0 = $9 }
          $1, $2, $3, $4, $6, $6 / p0, $7, $7 / b0, $8, $9, $9 / s0 }' "$out/rows.txt" > "$out/table.body"
 {
   echo "# pruned NNLMs: dev ppl on the first $(wc -l < "$out/dev.txt") dev sentences; stored params (masked: non-zeros + indices,"
-  echo "# factored: both factors) and bytes on disk relative to dense; speed = nnlm-eval words/s, one thread, this run"
+  echo "# factored: both factors) and bytes on disk relative to dense; speed = nnlm-eval words per CPU second, one thread, this run"
   printf "%-10s %-12s %-11s %5s %10s %6s %11s %6s %9s %8s %6s\n" criterion method schedule size params rel bytes rel dev_ppl words/s speedup
   cat "$out/table.body"
 } > "$out/table.txt"
