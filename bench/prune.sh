@@ -6,20 +6,23 @@
 # to 0.5 by each method (magnitude, one-shot): unstructured, structured, lowrank, and lowrank
 # --embedding (the tied embedding/output matrix factored too, in the same rank budget, which
 # then counts it as prunable). `wren nnlm-eval` is timed on the same text (best of 3, one
-# thread). Printed per model: prunable and total relative size (from `wren prune`), stored
-# params (`wren nnlm-info`), bytes on disk, words/s and speed-up over the dense model.
+# thread), both as CPU time (user+sys: robust when other jobs load the machine) and as wall
+# time. Printed per model: prunable and total relative size (from `wren prune`), stored
+# params (`wren nnlm-info`), bytes on disk, words/s and speed-up over the dense model
+# (CPU-time based; wall-time speed-up in the last column).
 # Usage: bash bench/prune.sh   (env WREN: the wren binary; WREN_SHARED: shared data;
-#        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 150)
+#        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 400;
+#        PRUNE_BENCH_DIR: keep the models there instead of a temporary directory)
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 SHARED=${WREN_SHARED:-/work/shared}
 CORPUS=$SHARED/data/text/lm-corpus
 LINES=${PRUNE_BENCH_LINES:-200000}
-NEVAL=${PRUNE_BENCH_EVAL:-150}
+NEVAL=${PRUNE_BENCH_EVAL:-400}
 ls "$CORPUS"/*.txt.xz > /dev/null 2>&1 || { echo "skip: no $CORPUS/*.txt.xz"; exit 0; }
 export OPENBLAS_NUM_THREADS=1
-T=$(mktemp -d /tmp/wren-bench-prune.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+if [ -n "${PRUNE_BENCH_DIR:-}" ]; then T=$PRUNE_BENCH_DIR; mkdir -p "$T"
+else T=$(mktemp -d /tmp/wren-bench-prune.XXXXXX); trap 'rm -rf "$T"' EXIT; fi
 for f in "$CORPUS"/*.txt.xz; do xz -dc "$f"; done | head -"$LINES" | tr A-Z a-z | sed "s/[^a-z' ]/ /g" |
   awk 'NF>2' > "$T/all.txt"
 n=$(wc -l < "$T/all.txt")
@@ -38,31 +41,30 @@ for m in $MODELS; do
   nice "$WREN" prune --model "$T/dense.safetensors" --criterion magnitude $args --schedule oneshot \
     --sizes 0.5 --out-prefix "$T/$m" > "$T/$m.txt" 2> "$T/$m.log" || { cat "$T/$m.log" >&2; exit 1; }
 done
-best_time() {   # best of 3 wall times of nnlm-eval, seconds
-  local best=
+best_time() {   # best of 3 CPU (user+sys) and wall times of nnlm-eval, seconds: "cpu wall"
+  local best=1e9 bestw=1e9 TIMEFORMAT='%U %S %R' u s r
   for _ in 1 2 3; do
-    local s e
-    s=$(date +%s.%N)
-    nice "$WREN" nnlm-eval --threads 1 --model "$1" "$T/eval.txt" > /dev/null
-    e=$(date +%s.%N)
-    best=$(echo "$s $e ${best:-1e9}" | awk '{ t = $2 - $1; print (t < $3 ? t : $3) }')
+    read -r u s r < <({ time nice "$WREN" nnlm-eval --threads 1 --model "$1" "$T/eval.txt" > /dev/null; } 2>&1)
+    best=$(echo "$u $s $best" | awk '{ t = $1 + $2; print (t < $3 ? t : $3) }')
+    bestw=$(echo "$r $bestw" | awk '{ print ($1 < $2 ? $1 : $2) }')
   done
-  echo "$best"
+  echo "$best $bestw"
 }
 params() { "$WREN" nnlm-info "$1" | awk '$1 == "stored_params" { print $2 }'; }
 bytes() { wc -c < "$1"; }
 vocab=$("$WREN" nnlm-info "$T/dense.safetensors" | awk '$1 == "vocab_size" { print $2 }')
 words=$(wc -w < "$T/eval.txt")
 echo "vocab_size $vocab, 6 layers x 256, 4 heads, ffn 1280; eval $words words ($NEVAL sentences), one thread"
-dense=$(best_time "$T/dense.safetensors")
-printf "%-18s %9s %9s %12s %12s %10s %9s\n" model prunable total stored_params bytes words/s speedup
-printf "%-18s %9s %9s %12s %12s %10.0f %9.2f\n" dense 1.0000 1.0000 "$(params "$T/dense.safetensors")" \
-  "$(bytes "$T/dense.safetensors")" "$(echo "$words $dense" | awk '{print $1/$2}')" 1
+read -r dense densew < <(best_time "$T/dense.safetensors")
+printf "%-18s %12s %7s %12s %10s %8s %8s %9s\n" model prunable total stored_params bytes words/s speedup wall_spdup
+printf "%-18s %12s %7s %12s %10s %8.0f %8.2f %9.2f\n" dense 1.0000 1.0000 "$(params "$T/dense.safetensors")" \
+  "$(bytes "$T/dense.safetensors")" "$(echo "$words $dense" | awk '{print $1/$2}')" 1 1
 for m in $MODELS; do
   f="$T/$m-0.5.safetensors"
-  t=$(best_time "$f")
+  read -r t tw < <(best_time "$f")
   read -r kind prunable total < <(awk '{ print $3, $4, $6 }' "$T/$m.txt")
   [ "$kind" = "prunable+emb" ] && prunable="$prunable(+emb)"
-  printf "%-18s %9s %9s %12s %12s %10.0f %9.2f\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
-    "$(bytes "$f")" "$(echo "$words $t" | awk '{print $1/$2}')" "$(echo "$dense $t" | awk '{print $1/$2}')"
+  printf "%-18s %12s %7s %12s %10s %8.0f %8.2f %9.2f\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
+    "$(bytes "$f")" "$(echo "$words $t" | awk '{print $1/$2}')" "$(echo "$dense $t" | awk '{print $1/$2}')" \
+    "$(echo "$densew $tw" | awk '{print $1/$2}')"
 done
