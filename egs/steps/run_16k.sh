@@ -33,7 +33,7 @@ if step 1; then log "stage 1: shared LM"; timed 1 "$steps/make_lm.sh" "$shared" 
 if step 2; then
   log "stage 2: graph"
   if [ ! -s "$graph_dir/HCLG.fst" ]; then
-    timed 2 "$WREN" mkgraph --model "$model" --dict "$dict" --lm "$lm_dir/lm3.arpa" "$graph_dir"
+    timed 2 "$WREN" mkgraph --model "$model" --dict "$dict" --lm "$lm_dir/lm3.arpa" ${mkgraph_opts:-} "$graph_dir"
   else echo "stage 2: $graph_dir exists (shared; delete it to rebuild)"; fi
 fi
 
@@ -65,7 +65,7 @@ fi
 if step 6; then
   log "stage 6: scoring (lattice best-path acoustic scale tuned on dev, applied to test)"
   for s in decode rescore4; do
-    [ -s exp/${s}_dev/lat.gz ] && "$steps/tune_acwt.sh" "$graph_dir" data/dev exp/${s}_dev "$acwt_sweep" exp/${s}_test
+    [ -s exp/${s}_dev/lat.gz ] && "$steps/tune_acwt.sh" --wips "${wip_sweep:-0}" "$graph_dir" data/dev exp/${s}_dev "$acwt_sweep" exp/${s}_test
   done
   "$steps/results_table.sh" "$name ($corpus_name)" exp > exp/results.txt
   cat exp/results.txt
