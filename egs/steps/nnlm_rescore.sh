@@ -24,7 +24,7 @@ done
   echo "usage: $0 [--tag T] [--modes M] [--nnlm-tuned FILE] NNLM GRAPH LM3 LM4 DEV_DATA DEV_DECODE OUT_DIR [DATA DECODE ...]" >&2; exit 1; }
 nnlm=$1; graph=$2; lm3=$3; lm4=$4; dev_data=$5; dev_dec=$6; out=$7; shift 7
 wren=${WREN:-$top/build/wren}
-nbest=${nbest:-100}; lat_history=${lat_history:-3}; lat_beam=${lat_beam:-8}; acwt=${acwt:-0.1}
+nbest=${nbest:-100}; lat_history=${lat_history:-2}; lat_beam=${lat_beam:-4}; acwt=${acwt:-0.1}
 mkdir -p "$out"
 common=(--nnlm "$nnlm" --lm "$lm4" --first-pass-lm "$lm3" --words "$graph/words.txt" --acwt "$acwt")
 

@@ -29,6 +29,9 @@ dense=$nn/nnlm.safetensors
 [ -s "$out/calib.txt" ] || tail -n 5000 "$nn/train.txt" > "$out/calib.txt"
 [ -s "$out/dev.txt" ] || head -n "$dev_lines" "$nn/dev.txt" > "$out/dev.txt"
 [ -s "$out/valid.txt" ] || head -n 300 "$nn/dev.txt" > "$out/valid.txt"
+# fine-tuning reads a slice of the training text (far more tokens than the budget; loading all
+# 10M tokens for every fine-tuning step would cost more than the fine-tuning itself)
+[ -s "$out/finetune.txt" ] || head -n "$finetune_lines" "$nn/train.txt" > "$out/finetune.txt"
 
 run_one() {   # criterion method schedule [label extra-prune-options...]
   local c=$1 m=$2 s=$3 label=${4:-$2}
@@ -37,7 +40,7 @@ run_one() {   # criterion method schedule [label extra-prune-options...]
   local extra=("${@:5}")
   [ "$s" = incremental ] && extra+=(--steps "$inc_steps")
   if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" "${extra[@]}" \
-      --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$nn/train.txt" \
+      --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$out/finetune.txt" \
       --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
       --calib-tokens "$calib_tokens" --batch "$prune_batch" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
     mv "$out/logs/$tag.txt" "$out/logs/$tag.done"
