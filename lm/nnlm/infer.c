@@ -6,6 +6,7 @@
 #include "nnlm-internal.h"
 
 #include "matrix.h"
+#include "vmath.h"
 #include "wren-util.h"
 
 #include <math.h>
@@ -140,10 +141,7 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
         }
         for (int h = 0; h < H; h++) {
             wren_gemv(0, n, dh, scale, w->K + h * dh, HD, w->q + h * dh, 0.0f, w->sc);
-            float mx = -INFINITY;
-            for (int i = 0; i < n; i++) mx = w->sc[i] > mx ? w->sc[i] : mx;
-            double z = 0;
-            for (int i = 0; i < n; i++) { w->sc[i] = expf(w->sc[i] - mx); z += w->sc[i]; }
+            double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)n), (size_t)n);
             for (int i = 0; i < n; i++) w->sc[i] = (float)(w->sc[i] / z);
             wren_gemv(1, n, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, w->ctx + h * dh);
         }
@@ -209,11 +207,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
         struct nnlm_infer_ws *w = iws(m);
         memcpy(w->logits, m->out_b, (size_t)V * sizeof(float));
         wren_gemv(0, V, D, 1.0f, E, D, h, 1.0f, w->logits);
-        float mx = -INFINITY;
-        for (int i = 0; i < V; i++) mx = w->logits[i] > mx ? w->logits[i] : mx;
-        double z = 0;
-        for (int i = 0; i < V; i++) z += expf(w->logits[i] - mx);
-        s->lse = mx + (float)log(z);
+        s->lse = nnlm_vlogsumexp(w->logits, (size_t)V);
         s->has_lse = 1;
     }
     double dot = m->out_b[word];
@@ -257,11 +251,9 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
         }
         wren_gemm(0, 1, rows, V, D, 1.0f, H, D, E, D, 0.0f, Z, V);
         for (int r = 0; r < rows; r++) {
-            float *z = Z + (size_t)r * V, mx = -INFINITY;
-            for (int j = 0; j < V; j++) { z[j] += m->out_b[j]; mx = z[j] > mx ? z[j] : mx; }
-            double sum = 0;
-            for (int j = 0; j < V; j++) sum += expf(z[j] - mx);
-            todo[c0 + r]->lse = mx + (float)log(sum);
+            float *z = Z + (size_t)r * V;
+            for (int j = 0; j < V; j++) z[j] += m->out_b[j];
+            todo[c0 + r]->lse = nnlm_vlogsumexp(z, (size_t)V);
             todo[c0 + r]->has_lse = 1;
         }
     }
@@ -324,10 +316,7 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
             }
             for (int h = 0; h < H; h++) {
                 wren_gemv(0, len, dh, scale, w->K + h * dh, HD, q + (size_t)i * HD + h * dh, 0.0f, w->sc);
-                float mx = -INFINITY;
-                for (int t = 0; t < len; t++) mx = w->sc[t] > mx ? w->sc[t] : mx;
-                double z = 0;
-                for (int t = 0; t < len; t++) { w->sc[t] = expf(w->sc[t] - mx); z += w->sc[t]; }
+                double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)len), (size_t)len);
                 for (int t = 0; t < len; t++) w->sc[t] = (float)(w->sc[t] / z);
                 wren_gemv(1, len, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, ctx + (size_t)i * HD + h * dh);
             }

@@ -6,6 +6,7 @@
 
 #include "matrix.h"
 #include "sparse.h"
+#include "vmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -52,28 +53,10 @@ void nnlm_layernorm_bwd(const float *x, const float *g, const float *mean, const
     }
 }
 
-#define GELU_A 0.7978845608028654f   /* sqrt(2/pi) */
-#define GELU_B 0.044715f
+/* GELU in its tanh form, vectorised (vmath.c) */
+void nnlm_gelu_fwd(const float *x, float *y, size_t n) { nnlm_vgelu(y, x, n); }
 
-/* gelu(x) = 0.5 x (1 + tanh(u)), u = A (x + B x^3), written as x * sigmoid(2u) so that one
- * expf replaces the (much slower) tanhf; 1 - tanh(u)^2 = 4 s (1 - s) with s = sigmoid(2u). */
-void nnlm_gelu_fwd(const float *x, float *y, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i], u = GELU_A * (v + GELU_B * v * v * v);
-        y[i] = v / (1.0f + expf(-2.0f * u));
-    }
-}
-
-void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i], u = GELU_A * (v + GELU_B * v * v * v);
-        float s = 1.0f / (1.0f + expf(-2.0f * u));
-        float d = s + 2.0f * v * s * (1.0f - s) * GELU_A * (1.0f + 3.0f * GELU_B * v * v);
-        dx[i] = dy[i] * d;
-    }
-}
+void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n) { nnlm_vgelu_bwd(dx, x, dy, n); }
 
 static void add_bias(float *y, const float *b, int n, int d)
 {
@@ -137,10 +120,8 @@ void nnlm_attention_fwd(const float *q, const float *k, const float *v, const in
             for (int i = 0; i < T; i++) {
                 float *r = S + (size_t)i * T;
                 int lo = sg[i];
-                float mx = -INFINITY;
-                for (int j = lo; j <= i; j++) mx = r[j] > mx ? r[j] : mx;
-                double z = 0;
-                for (int j = lo; j <= i; j++) { r[j] = expf(r[j] - mx); z += r[j]; }
+                float mx = nnlm_vmax(r + lo, (size_t)(i - lo + 1));
+                double z = nnlm_vexp_sum(r + lo, r + lo, mx, (size_t)(i - lo + 1));
                 float iz = (float)(1.0 / z);
                 for (int j = 0; j < lo; j++) r[j] = 0;
                 for (int j = lo; j <= i; j++) r[j] *= iz;
@@ -197,16 +178,16 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
                 if (dh) memset(z, 0, (size_t)V * sizeof *z);
                 continue;
             }
-            float mx = -INFINITY;
-            for (int j = 0; j < V; j++) { z[j] += bias[j]; mx = z[j] > mx ? z[j] : mx; }
-            float zt = z[t] - mx;
-            double s = 0;
-            if (dh) {   /* keep the exponentials for the gradient: one expf per logit */
-                for (int j = 0; j < V; j++) { z[j] = expf(z[j] - mx); s += z[j]; }
+            for (int j = 0; j < V; j++) z[j] += bias[j];
+            double s = 0;   /* sum of exp(z - max): the gradient keeps the exponentials */
+            float lp;
+            if (dh) {
+                float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
+                s = nnlm_vexp_sum(z, z, mx, (size_t)V);
+                lp = zt - (float)log(s);
             } else {
-                for (int j = 0; j < V; j++) s += expf(z[j] - mx);
+                lp = z[t] - nnlm_vlogsumexp(z, (size_t)V);
             }
-            float lp = zt - (float)log(s);
             *loss -= lp;
             if (logp) logp[r0 + i] = lp;
             if (dh) {

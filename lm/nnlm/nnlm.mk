@@ -2,10 +2,10 @@
 # lm/nnlm: the Transformer neural LM (model, layers, training, safetensors, scoring, commands)
 # and utils/matrix.{c,h} (float buffers and OpenBLAS GEMM helpers), owned by this component.
 libwren_a_SOURCES += utils/matrix.c lm/nnlm/vocab.c lm/nnlm/safetensors.c lm/nnlm/model.c \
-  lm/nnlm/layers.c lm/nnlm/sparse.c lm/nnlm/forward.c lm/nnlm/infer.c lm/nnlm/train.c lm/nnlm/eval.c \
+  lm/nnlm/vmath.c lm/nnlm/layers.c lm/nnlm/sparse.c lm/nnlm/forward.c lm/nnlm/infer.c lm/nnlm/train.c lm/nnlm/eval.c \
   lm/nnlm/cmd-nnlm.c
 pkginclude_HEADERS += utils/matrix.h lm/nnlm/nnlm.h
-EXTRA_DIST += lm/nnlm/nnlm-internal.h lm/nnlm/sparse.h
+EXTRA_DIST += lm/nnlm/nnlm-internal.h lm/nnlm/sparse.h lm/nnlm/vmath.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/test_nnlm
@@ -36,3 +36,12 @@ bench_nnlm_sparse_bench_SOURCES = bench/nnlm-sparse-bench.c
 bench_nnlm_sparse_bench_LDADD = $(WREN_LDADD)
 WREN_BENCHES += bench/nnlm-sparse.sh
 EXTRA_DIST += bench/nnlm-sparse.sh
+
+# vectorised exp / logsumexp / GELU against libm
+if HAVE_CHECK
+check_PROGRAMS += tests/test_vmath
+TESTS += tests/test_vmath
+tests_test_vmath_SOURCES = tests/test_vmath.c tests/testutil.h
+tests_test_vmath_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_vmath_LDADD = $(CHECK_LDADD)
+endif

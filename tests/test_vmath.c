@@ -1,0 +1,78 @@
+/* test_vmath.c — the vectorised exp, max, logsumexp and GELU (lm/nnlm/vmath.c) against libm in
+ * double precision, over the whole clamped range and at every tail length (n % 16). */
+#include "testutil.h"
+
+#include "vmath.h"
+
+#include <math.h>
+
+START_TEST(test_exp_accuracy)
+{
+    double worst = 0;
+    for (double x = -87.0; x <= 88.0; x += 0.0137) {
+        float xf = (float)x;
+        double ref = exp((double)xf), got = nnlm_expf_fast(xf);
+        double rel = fabs(got - ref) / ref;
+        if (rel > worst) worst = rel;
+    }
+    ck_assert_msg(worst < 3e-7, "max relative error %g", worst);
+    /* below the clamp the result is tiny and positive, never NaN or negative */
+    ck_assert(nnlm_expf_fast(-1000.0f) >= 0 && nnlm_expf_fast(-1000.0f) < 1e-37f);
+    ck_assert(nnlm_expf_fast(-INFINITY) >= 0 && nnlm_expf_fast(-INFINITY) < 1e-37f);
+}
+END_TEST
+
+START_TEST(test_softmax_pieces_every_length)
+{
+    float x[70], y[70];
+    for (int n = 1; n <= 70; n++) {
+        for (int i = 0; i < n; i++) x[i] = (float)(sin(i * 1.7 + n) * 12.0);
+        double mx = -INFINITY, s = 0;
+        for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+        for (int i = 0; i < n; i++) s += exp(x[i] - mx);
+        ck_assert_float_eq(nnlm_vmax(x, (size_t)n), (float)mx);
+        ck_assert_double_eq_tol(nnlm_vlogsumexp(x, (size_t)n), mx + log(s), 1e-5);
+        double got = nnlm_vexp_sum(y, x, (float)mx, (size_t)n);
+        ck_assert_double_eq_tol(got, s, 1e-6 * s);
+        for (int i = 0; i < n; i++) ck_assert_double_eq_tol(y[i], exp(x[i] - mx), 3e-7);
+    }
+    ck_assert(isinf(nnlm_vmax(x, 0)) && nnlm_vmax(x, 0) < 0);
+    /* a 20k-word softmax, as in the NNLM output layer */
+    size_t V = 20003;
+    float *z = malloc(V * sizeof *z);
+    for (size_t i = 0; i < V; i++) z[i] = (float)(cos(i * 0.37) * 9.0 - 3.0 * (i % 7));
+    double mx = -INFINITY, s = 0;
+    for (size_t i = 0; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+    for (size_t i = 0; i < V; i++) s += exp(z[i] - mx);
+    ck_assert_double_eq_tol(nnlm_vlogsumexp(z, V), mx + log(s), 1e-5);
+    free(z);
+}
+END_TEST
+
+static double gelu_ref(double v) { return 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); }
+
+START_TEST(test_gelu_and_gradient)
+{
+    enum { N = 53 };
+    float x[N], y[N], dy[N], dx[N];
+    for (int i = 0; i < N; i++) { x[i] = (float)(i - 26) * 0.37f; dy[i] = 1.0f + 0.01f * i; }
+    nnlm_vgelu(y, x, N);
+    nnlm_vgelu_bwd(dx, x, dy, N);
+    for (int i = 0; i < N; i++) {
+        double v = x[i], h = 1e-4, d = (gelu_ref(v + h) - gelu_ref(v - h)) / (2 * h);
+        ck_assert_double_eq_tol(y[i], gelu_ref(v), 2e-6 * (1 + fabs(v)));
+        ck_assert_double_eq_tol(dx[i], dy[i] * d, 2e-5);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("vmath");
+    TCase *t = tcase_create("vmath");
+    tcase_add_test(t, test_exp_accuracy);
+    tcase_add_test(t, test_softmax_pieces_every_length);
+    tcase_add_test(t, test_gelu_and_gradient);
+    suite_add_tcase(s, t);
+    return test_run_suite(s);
+}
