@@ -137,9 +137,12 @@ static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double
 }
 
 /* Fine-tune m on `tokens` tokens and write the result to path; returns the loaded result
- * (m is freed) and the tokens actually used in *used; NULL on error. */
-static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long tokens, const char *path,
-                                  long *used)
+ * (m is freed) and the tokens actually used in *used; NULL on error. The seed picks the
+ * windows of the fine-tuning text: the steps of an incremental run each pass a different
+ * one, so that together they see as much distinct text as a one-shot run of the same budget
+ * (with one seed, every step re-read the same first windows). */
+static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long tokens, long seed,
+                                  const char *path, long *used)
 {
     *used = 0;
     long per_step = (long)r->o->batch * r->context;
@@ -169,7 +172,7 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.lr = r->o->lr;
         t.min_lr = r->o->lr / 10;
         t.patience = 0;
-        t.seed = r->o->seed;
+        t.seed = seed;
         if (wren_nnlm_train(&t, NULL, NULL) == 0) {
             res = wren_nnlm_load(path);
             *used = t.steps * per_step;
@@ -225,7 +228,7 @@ static int run_oneshot(struct run *r, struct wren_nnlm *dense, const double *ste
         } else {
             struct wren_nnlm *m = prune_step(r, dense, r->req[i]);
             long used = 0;
-            if (m) m = finetune(r, m, tokens, path, &used);
+            if (m) m = finetune(r, m, tokens, r->o->seed, path, &used);
             rc = !m || report(r, m, r->req_str[i], used, path, 0);
             wren_nnlm_free(m);
         }
@@ -268,7 +271,7 @@ static int run_incremental(struct run *r, struct wren_nnlm *dense, const double 
         }
         struct wren_nnlm *m = prune_step(r, cur, steps[k]);
         long used = 0;
-        if (m) m = finetune(r, m, per, path, &used);
+        if (m) m = finetune(r, m, per, r->o->seed + k, path, &used);
         spent += used;
         if (!m) rc = -1;
         else if (ri >= 0) rc = report(r, m, r->req_str[ri], spent, path, 0);
