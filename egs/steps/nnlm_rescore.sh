@@ -5,18 +5,21 @@
 # set, both as n-best rescoring and as lattice rescoring. Per set and mode it writes the
 # hypotheses, the scored NNLM tokens and the wall time, and the %WER.
 # Not for: choosing weights on a test set (it never reads test references).
-# usage: egs/steps/nnlm_rescore.sh [--tag T] [--modes "nbest lattice"] [--nnlm-tuned FILE] NNLM GRAPH LM3 LM4 DEV_DATA DEV_DECODE OUT_DIR [DATA DECODE ...]
+# usage: egs/steps/nnlm_rescore.sh [--tag T] [--modes "nbest lattice"] [--nnlm-tuned FILE] [--tune-only-dev] NNLM GRAPH LM3 LM4 DEV_DATA DEV_DECODE OUT_DIR [DATA DECODE ...]
 #   writes OUT_DIR/tuned.txt ("lambda=.. lm-weight=.. wip=.."), OUT_DIR/<set>/{hyp-MODE.txt,log-MODE,wer-MODE.txt,stats-MODE.txt}
-#   (<set> = the data dir's name); --nnlm-tuned reuses weights tuned earlier (e.g. with the dense NNLM).
+#   (<set> = the data dir's name); --nnlm-tuned reuses weights tuned earlier (e.g. with the dense NNLM);
+#   --tune-only-dev uses dev only for tuning (its tuned n-best WER is the last line of tune.log)
+#   and rescores just the DATA sets.
 #   env: nbest (100), lat_history (3), lat_beam (8), acwt (0.1), tune_grid (extra rescore-tune options)
 set -euo pipefail
 steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-tag=nnlm; modes="nbest lattice"; tuned_in=
+tag=nnlm; modes="nbest lattice"; tuned_in=; dev_rescore=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) tag=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --nnlm-tuned) tuned_in=$2; shift 2 ;;
+    --tune-only-dev) dev_rescore=0; shift ;;
     *) break ;;
   esac
 done
@@ -58,5 +61,5 @@ rescore_set() {   # data decode_dir
     echo "nnlm_rescore.sh: $set $mode: $(cat "$d/wer-$mode.txt") ($(cat "$d/stats-$mode.txt"))" >&2
   done
 }
-rescore_set "$dev_data" "$dev_dec"
+[ "$dev_rescore" = 1 ] && rescore_set "$dev_data" "$dev_dec"
 while [ $# -gt 0 ]; do rescore_set "$1" "$2"; shift 2; done

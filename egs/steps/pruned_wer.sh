@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # pruned_wer.sh — WER of the pruned NNLMs: every model of the chosen criteria (magnitude and the
 # data-driven criterion with the lowest mean dev perplexity in the pruning table — chosen on dev)
-# rescores a set's first-pass n-best lists with the weights tuned on dev for the dense NNLM
-# (nnlm_rescore.sh), and its test WER is joined with the pruning table's size, dev perplexity and
-# speed-up. Resumable (scored models are skipped).
-# Not for: tuning (it reuses the dense model's dev weights, so every model is compared alike).
-# usage: egs/steps/pruned_wer.sh [--jobs N] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
+# rescores a set's first-pass n-best lists, and its test WER is joined with the pruning table's
+# size, dev perplexity and speed-up. Weights: with --tune DEV_DATA DEV_DECODE each model gets its
+# own lambda / LM weight / word penalty tuned on the dev n-best lists (`wren rescore-tune`; the
+# table then also shows each model's tuned dev WER); without it, every model reuses TUNED (the
+# dense model's dev weights). Resumable (scored models are skipped).
+# Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
+# usage: egs/steps/pruned_wer.sh [--jobs N] [--tune DEV_DATA DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
 steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-jobs=2
-[ "${1:-}" = --jobs ] && { jobs=$2; shift 2; }
-[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
+jobs=2; tune_data=; tune_dec=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs=$2; shift 2 ;;
+    --tune) tune_data=$2; tune_dec=$3; shift 3 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] [--tune DEV_DATA DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
 pd=$1; tuned=$2; graph=$3; lm3=$4; lm4=$5; data=$6; dec=$7; out=$8
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1
@@ -30,11 +38,17 @@ score_model() {   # name
   local name=$1 f=$pd/$1.safetensors
   [ "$name" = dense ] && f=$(dirname "$pd")/nnlm.safetensors
   [ -s "$out/$name/$(basename "$data")/wer-nbest.txt" ] && return 0
-  "$steps/nnlm_rescore.sh" --modes nbest --nnlm-tuned "$tuned" "$f" "$graph" "$lm3" "$lm4" \
-    "$data" "$dec" "$out/$name" 2> "$out/$name.log" || echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
+  if [ -n "$tune_data" ]; then
+    "$steps/nnlm_rescore.sh" --modes nbest --tune-only-dev "$f" "$graph" "$lm3" "$lm4" \
+      "$tune_data" "$tune_dec" "$out/$name" "$data" "$dec" 2> "$out/$name.log" ||
+      echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
+  else
+    # nnlm_rescore.sh rescores its DEV_DATA argument first; here that is the scored set itself,
+    # with weights fixed by --nnlm-tuned, so no reference is used for any choice
+    "$steps/nnlm_rescore.sh" --modes nbest --nnlm-tuned "$tuned" "$f" "$graph" "$lm3" "$lm4" \
+      "$data" "$dec" "$out/$name" 2> "$out/$name.log" || echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
+  fi
 }
-# nnlm_rescore.sh rescores its DEV_DATA argument first; here that is the scored set itself, with
-# weights fixed by --nnlm-tuned, so no reference is used for any choice
 i=0
 for m in "${models[@]}"; do
   score_model "$m" &
@@ -43,14 +57,16 @@ done
 wait
 set_name=$(basename "$data")
 {
-  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s"
+  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s" "dev%WER"
   for m in "${models[@]}"; do
     w=$(awk '{print $2}' "$out/$m/$set_name/wer-nbest.txt" 2>/dev/null)
     t=$(awk '{print $4}' "$out/$m/$set_name/stats-nbest.txt" 2>/dev/null)
+    # the tuned dev n-best WER (with --tune), from rescore-tune's "best ... wer=W" line
+    dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1)
     if [ "$m" = dense ]; then key='$1 == "dense"'; else
       IFS=- read -r c me s z <<< "$m"; key="\$1 == \"$c\" && \$2 == \"$me\" && \$3 == \"$s\" && \$4 == \"$z\""; fi
     awk "$key"' { printf "%-10s %-12s %-11s %5s %6.3f %8.2f %7.2f ", $1, $2, $3, $4, $6, $9, $11 }' "$table"
-    printf "%7s %8s\n" "${w:-fail}" "${t:--}"
+    printf "%7s %8s %7s\n" "${w:-fail}" "${t:--}" "${dw:--}"
   done
 } > "$out/table.txt"
 cat "$out/table.txt"
