@@ -3,7 +3,7 @@
 # acoustic model, dictionary and ARPA LM as Wren's first pass, single thread (as bench/decode.sh
 # runs it): the audio is converted once to 16-bit RIFF wav with sox (flac, SPHERE), then decoded.
 # Writes DIR/hyp.txt (Kaldi text), DIR/time.txt (wall seconds of pocketsphinx_batch, incl. loading),
-# DIR/log. Not for: Wren's decoding (decode.sh).
+# DIR/cpu.txt (its user + system CPU seconds: the figure to compare on a loaded machine), DIR/log. Not for: Wren's decoding (decode.sh).
 # usage: egs/steps/pocketsphinx_baseline.sh [--opts "extra pocketsphinx options"] MODEL DICT LM DATA DIR
 set -euo pipefail
 opts=""
@@ -23,9 +23,10 @@ done < "$data/wav.scp"
 cut -d' ' -f1 "$data/wav.scp" > "$dir/fileids"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
-pocketsphinx_batch -hmm "$model" -dict "$dict" -lm "$lm" -ctl "$dir/fileids" -cepdir "$dir/wav" \
-  -cepext .wav -adcin yes -adchdr 44 $opts -hyp "$dir/hyp.raw" > "$dir/log" 2>&1
+/usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" pocketsphinx_batch -hmm "$model" -dict "$dict" -lm "$lm" \
+  -ctl "$dir/fileids" -cepdir "$dir/wav" -cepext .wav -adcin yes -adchdr 44 $opts -hyp "$dir/hyp.raw" > "$dir/log" 2>&1
 t1=$(date +%s.%N)
 sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' "$dir/hyp.raw" | LC_ALL=C sort > "$dir/hyp.txt"
 awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f\n", b - a}' > "$dir/time.txt"
+awk '{printf "%.2f\n", $1 + $2}' "$dir/cpu.tmp" > "$dir/cpu.txt" && rm -f "$dir/cpu.tmp"
 echo "pocketsphinx_baseline.sh: $(wc -l < "$dir/hyp.txt") utterances in $(cat "$dir/time.txt") s -> $dir" >&2
