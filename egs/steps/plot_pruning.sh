@@ -4,6 +4,7 @@
 #     (magnitude | the chosen data-driven one), a line per method x schedule, dense and
 #     first-pass (4-gram) WER as references;
 #   speed-vs-size: NNLM scoring speed-up against relative size, a line per method x schedule;
+#   wer-vs-speedup: test %WER against the NNLM scoring speed-up, one panel per criterion;
 #   ppl-vs-size: dev perplexity against relative size, a panel per criterion.
 # Not for: computing anything (it reads the tables of prune_nnlm.sh and pruned_wer.sh).
 # usage: egs/steps/plot_pruning.sh TITLE PRUNE_TABLE WER_TABLE BASELINE_WER OUT_DIR
@@ -12,15 +13,17 @@ set -euo pipefail
 title=$1; pt=$2; wt=$3; base=$4; out=$5
 command -v gnuplot > /dev/null || { echo "plot_pruning.sh: gnuplot not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
 mkdir -p "$out/dat"
-methods="unstructured structured lowrank lowrank+emb"; schedules="oneshot incremental"
+methods="unstructured structured structured+emb lowrank lowrank+emb"; schedules="oneshot incremental"
 # per (criterion, method, schedule): rel size, value — sorted by size
 split() {   # table column-of-value prefix
   awk -v col="$2" -v pre="$3" '!/^#/ && $1 != "criterion" && $1 != "dense" {
       f = pre "/" $1 "-" $2 "-" $3 ".dat"; print $5, $col > f }' "$1"
   for f in "$3"/*.dat; do sort -g -o "$f" "$f"; done
 }
-rm -rf "$out/dat"; mkdir -p "$out/dat/wer" "$out/dat/ppl" "$out/dat/speed"
+rm -rf "$out/dat"; mkdir -p "$out/dat/wer" "$out/dat/ppl" "$out/dat/speed" "$out/dat/wersp"
 split "$wt" 8 "$out/dat/wer"
+awk '!/^#/ && $1 != "criterion" && $1 != "dense" {
+      f = pre "/" $1 "-" $2 "-" $3 ".dat"; print $7, $8 > f }' pre="$out/dat/wersp" "$wt"
 awk '!/^#/ && $1 != "criterion" && $1 != "dense" {
       f = pre "/" $1 "-" $2 "-" $3 ".dat"; print $6, $9 > f }' pre="$out/dat/ppl" "$pt"
 awk '!/^#/ && $1 != "criterion" && $1 != "dense" {
@@ -31,7 +34,8 @@ dense_ppl=$(awk '$1 == "dense" { print $9 }' "$pt")
 wer_crits=$(awk '$1 != "criterion" && $1 != "dense" { print $1 }' "$wt" | awk '!s[$0]++' | tr '\n' ' ')
 ppl_crits=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" { print $1 }' "$pt" | awk '!s[$0]++' | tr '\n' ' ')
 style() {   # method schedule -> gnuplot style
-  local c; case $1 in unstructured) c='#1b9e77' ;; structured) c='#d95f02' ;; lowrank) c='#7570b3' ;; *) c='#e7298a' ;; esac
+  local c; case $1 in unstructured) c='#1b9e77' ;; structured) c='#d95f02' ;; structured+emb) c='#a6761d' ;;
+    lowrank) c='#7570b3' ;; *) c='#e7298a' ;; esac
   if [ "$2" = oneshot ]; then echo "lc rgb '$c' dt 2 pt 6"; else echo "lc rgb '$c' dt 1 pt 7"; fi
 }
 panel() {   # dir criterion ylabel extra-plot-items (references, may be empty)
@@ -43,15 +47,16 @@ panel() {   # dir criterion ylabel extra-plot-items (references, may be empty)
   [ -n "$4" ] && p="$p$sep$4"
   echo "set title '$2'; set ylabel '$3'; plot $p"
 }
-plot() {   # name rows cols body
+plot() {   # name rows cols body [xlabel xrange]
+  local xl=${5:-NNLM stored parameters relative to dense} xr=${6:-[*:1.02]}
   for t in png svg; do
     local term="pngcairo size 1400,$((520 * $2)) font ',10'"
     [ $t = svg ] && term="svg size 1400,$((520 * $2)) font 'sans,11'"
     gnuplot <<GP
 set terminal $term
 set output '$out/$1.$t'
-set grid; set key top right; set xlabel 'NNLM stored parameters relative to dense'
-set xrange [*:1.02]
+set grid; set key top right; set xlabel '$xl'
+set xrange $xr
 set multiplot layout $2,$3 title "$title"
 $4
 unset multiplot
@@ -71,4 +76,11 @@ for c in $ppl_crits; do body="$body$(panel "$out/dat/ppl" "$c" 'dev perplexity' 
 plot ppl-vs-size 2 2 "$body"
 body="$(panel "$out/dat/speed" "$(echo $ppl_crits | cut -d' ' -f1)" 'scoring speed-up over dense (1 thread)' "1 with lines lc rgb 'black' title 'dense'")"
 plot speed-vs-size 1 1 "$body"
+body=""
+refs="$dense_wer with lines lc rgb 'black' title 'dense NNLM'"
+[ -n "$base" ] && refs="$refs, $base with lines lc rgb 'gray' dt 3 title 'without NNLM (4-gram lattice rescoring)'"
+for c in $wer_crits; do
+  body="$body$(panel "$out/dat/wersp" "$c" 'test %WER (NNLM n-best rescoring)' "$refs"); "
+done
+plot wer-vs-speedup 1 "$ncrit" "$body" 'NNLM scoring speed-up over dense (1 thread)' '[0.9:*]'
 ls "$out"/*.png "$out"/*.svg
