@@ -23,7 +23,10 @@ int wren_cmd_prune(int argc, char **argv)
         "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).\n"
         "--embedding (with --method lowrank) also factors the tied embedding/output matrix\n"
         "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) in the same\n"
-        "global rank budget; the sizes then count E as prunable (report: prunable+emb).",
+        "global rank budget; with --method structured it also removes residual-stream channels\n"
+        "(columns of E and of the learned positions, LayerNorm entries, q/k/v/fc1 input columns,\n"
+        "o/fc2 output rows: d_model shrinks) next to heads and FFN neurons. Either way the sizes\n"
+        "then count E as prunable (report: prunable+emb).",
         t, argc, argv, 0, 0, &pos, &npos, &done);
     free(pos);
     if (!done) rc = wren_prune_run(&o) ? wren_cmd_fail("prune") : 0;

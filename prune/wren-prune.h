@@ -1,16 +1,19 @@
 /* wren-prune.h — NNLM pruning: criterion x method x schedule, each an independent option.
  * Criteria score every weight element (magnitude |w|, activation |w_ij|*sqrt(act_sq_j),
  * taylor |w * mean g|, fisher w^2 * E[g^2]); methods turn scores into a smaller model
- * (unstructured masks, structured removal of heads/FFN neurons, low-rank factors); schedules
+ * (unstructured masks, structured removal of heads/FFN neurons and, with --embedding, residual
+ * channels, low-rank factors); schedules
  * go there in one shot or in K fine-tuned steps, writing OUT-<size>.safetensors per size.
  *
  * Sizes. "Prunable size" = stored parameters of the six linear weight matrices of every block
  * (attn.q/k/v/o, ffn.fc1/fc2; biases, LayerNorms and embeddings are never pruned) divided by
  * those matrices' dense size in the input model, with the accounting of
  * wren_nnlm_stored_params: dense out*in, masked 2*nnz (value + index), factored r*(out+in).
- * Targets (--sizes) are prunable sizes. With --embedding (low-rank only) the tied embedding/
- * output matrix tok_emb [V,D] is prunable too (dense V*D, factored r*(V+D)) and is counted in
- * the prunable sizes ("prunable+emb" in the report line). "Total size" = wren_nnlm_stored_params
+ * Targets (--sizes) are prunable sizes. With --embedding (low-rank, structured) the tied
+ * embedding/output matrix tok_emb [V,D] is prunable too (dense V*D, factored r*(V+D)) and is
+ * counted in the prunable sizes ("prunable+emb" in the report line): low-rank factors it,
+ * structured removes residual channels (d_model shrinks: V plus every linear layer's entries
+ * of that channel per channel removed). "Total size" = wren_nnlm_stored_params
  * of the model divided by that of the input model with its linear layers and its embedding
  * counted dense. Both are printed.
  * Not for: the NNLM itself (lm/nnlm), rescoring. */
@@ -30,7 +33,8 @@ struct wren_prune_opts {
     const char *sizes, *out_prefix;
     const char *finetune_text, *valid_text, *calib_text;
     int steps;               /* incremental steps K */
-    int embedding;           /* lowrank: the tied embedding joins the rank budget */
+    int embedding;           /* lowrank: the tied embedding joins the rank budget; structured:
+                                residual channels (embedding columns) are removable too */
     long finetune_tokens;    /* total fine-tuning budget of the incremental run (0: none) */
     long calib_tokens;
     double lr;
@@ -51,7 +55,7 @@ struct wren_prune_ref {
     int embedding;           /* the tied embedding is prunable (and in prunable_dense) */
 };
 void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r);
-/* The same with the embedding prunable (embedding = 1: low-rank --embedding). */
+/* The same with the embedding prunable (embedding = 1: low-rank or structured --embedding). */
 void wren_prune_ref_init_emb(struct wren_nnlm *m, struct wren_prune_ref *r, int embedding);
 /* Stored parameters of the prunable block matrices of m (never the embedding). */
 size_t wren_prune_prunable_params(struct wren_nnlm *m);
@@ -67,7 +71,9 @@ float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, i
                          int block, int lin, int *out, int *in);
 
 /* The methods: a new model whose prunable size is <= target * r->prunable_dense (as close as
- * the granularity allows), or NULL with wren_error. */
+ * the granularity allows), or NULL with wren_error. Structured with r->embedding also removes
+ * residual channels (d_model shrinks; needs a dense tok_emb and learned positions); low-rank
+ * with r->embedding factors tok_emb. */
 struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren_nnlm_calib *c,
                                           int criterion, int global, double target,
                                           const struct wren_prune_ref *r);

@@ -3,7 +3,9 @@
  * reproduces the dense model, structured pruning equals zeroing the removed groups, the
  * `wren prune` run (outputs, resume) and bad options; the factored tied embedding (tok_emb.U/.V):
  * full rank equals the dense model on every scoring path, save/load, fine-tuning trains both
- * factors, lowrank --embedding sizes and incremental runs. A tiny NNLM is trained on real text
+ * factors, lowrank --embedding sizes and incremental runs; structured --embedding (residual
+ * channels removed, d_model shrinks): sizes, parameter accounting, save/load, scoring paths
+ * agree, pruning the pruned model again (every method), incremental runs. A tiny NNLM is trained on real text
  * (Brown corpus) once per process. */
 #include "testutil.h"
 
@@ -426,9 +428,148 @@ START_TEST(test_embedding_incremental)
         wren_nnlm_free(m);
     }
     wren_nnlm_free(d);
-    o.method = "structured";   /* --embedding is only for low-rank */
+    o.method = "unstructured";   /* --embedding is for low-rank and structured */
     ck_assert_int_eq(wren_prune_run(&o), -1);
     ck_assert(strstr(wren_error_msg(), "--embedding") != NULL);
+}
+END_TEST
+
+/* The first n dev sentences as word ids (words[i] malloc'd), total tokens incl. </s>. */
+static int read_dev(struct wren_nnlm *m, int n, int **words, int *lens)
+{
+    FILE *in = fopen(dev_txt, "r");
+    ck_assert_ptr_nonnull(in);
+    char line[4096];
+    int tot = 0;
+    for (int i = 0; i < n; i++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+        words[i] = malloc(40 * sizeof(int));
+        lens[i] = 0;
+        for (char *t = strtok(line, " \n"); t && lens[i] < 40; t = strtok(NULL, " \n"))
+            words[i][lens[i]++] = wren_nnlm_vocab_id(wren_nnlm_get_vocab(m), t);
+        tot += lens[i] + 1;
+    }
+    fclose(in);
+    return tot;
+}
+
+/* Stored parameters of a dense model of residual width D with m's blocks, counted from the
+ * architecture (independently of nnlm's own accounting). */
+static size_t dense_params(struct wren_nnlm *m, int D)
+{
+    int V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m)), C = wren_nnlm_context(m), dh = wren_nnlm_head_dim(m);
+    size_t n = (size_t)V * D + (size_t)C * D + (size_t)V + 2 * (size_t)D;   /* tok, pos, out.bias, ln_f */
+    for (int b = 0; b < wren_nnlm_num_blocks(m); b++) {
+        struct wren_nnlm_block_shape s;
+        wren_nnlm_get_block_shape(m, b, &s);
+        size_t HD = (size_t)s.n_heads * dh, F = (size_t)s.d_ffn;
+        n += 4 * (size_t)D + 3 * (HD * D + HD) + (D * HD + D) + (F * D + F) + (D * F + D);
+    }
+    return n;
+}
+
+START_TEST(test_structured_embedding)
+{
+    setup_once();
+    struct wren_nnlm *m = wren_nnlm_load(model_path);
+    ck_assert_ptr_nonnull(m);
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(m, &ref, 1);
+    int D = wren_nnlm_d_model(m), V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m)), dh = wren_nnlm_head_dim(m);
+    ck_assert_uint_eq(wren_nnlm_stored_params(m), dense_params(m, D));
+    struct wren_nnlm *p = prune(m, "structured", WREN_PRUNE_MAGNITUDE, 0, 0.5, &ref);
+    int Dp = wren_nnlm_d_model(p);
+    ck_assert_msg(Dp < D && Dp >= dh, "d_model %d (dense %d)", Dp, D);
+    /* within the budget, and close: one channel costs V + 4*H*dh + 2*F per block */
+    double rel = wren_prune_rel_prunable(p, &ref);
+    double chan = (V + wren_nnlm_num_blocks(m) * (4.0 * D + 2 * 64)) / (double)ref.prunable_dense;
+    ck_assert_msg(rel <= 0.5 + 1e-9 && rel >= 0.5 - chan - 0.01, "prunable+emb %g", rel);
+    ck_assert_uint_eq(wren_prune_embedding_params(p), (size_t)V * Dp);
+    ck_assert_uint_eq(wren_nnlm_stored_params(p), dense_params(p, Dp));
+    /* save / load: the width survives (metadata d_model != n_heads * head_dim) */
+    char path[512];
+    snprintf(path, sizeof path, "%s/semb.safetensors", dir);
+    ck_assert_int_eq(wren_nnlm_save(p, path), 0);
+    struct wren_nnlm *q = wren_nnlm_load(path);
+    ck_assert_msg(q != NULL, "%s", wren_error_msg());
+    ck_assert_int_eq(wren_nnlm_d_model(q), Dp);
+    ck_assert_uint_eq(wren_nnlm_stored_params(q), wren_nnlm_stored_params(p));
+    double a = ppl_of(p), b = ppl_of(q), d = ppl_of(m);
+    ck_assert_msg(isfinite(a) && fabs(a - b) <= 1e-4 * a, "ppl %g after load %g", a, b);
+    ck_assert_msg(a > d, "pruned ppl %g, dense %g", a, d);
+    /* batched sentences, one state at a time (KV cache) and many states agree */
+    enum { NS = 12 };
+    int *words[NS], lens[NS], tot = read_dev(q, NS, words, lens);
+    float *lp[3];
+    for (int k = 0; k < 3; k++) lp[k] = malloc((size_t)tot * sizeof(float));
+    score_paths(q, NS, words, lens, lp[0], lp[1], lp[2]);
+    for (int i = 0; i < tot; i++)
+        ck_assert_msg(isfinite(lp[0][i]) && fabsf(lp[0][i] - lp[1][i]) <= 1e-3f * (1 + fabsf(lp[0][i])) &&
+                      fabsf(lp[1][i] - lp[2][i]) <= 1e-3f * (1 + fabsf(lp[1][i])),
+                      "token %d: batched %g state %g many %g", i, lp[0][i], lp[1][i], lp[2][i]);
+    for (int k = 0; k < 3; k++) free(lp[k]);
+    for (int i = 0; i < NS; i++) free(words[i]);
+    /* pruning the pruned model again: structured (data-driven, calibrated on the narrow model),
+     * and the other methods */
+    for (int crit = 0; crit < 4; crit++) {
+        struct wren_nnlm *p2 = prune(q, "structured", crit, 0, 0.3, &ref);
+        double r2 = wren_prune_rel_prunable(p2, &ref);
+        ck_assert_msg(r2 <= 0.3 + 1e-9 && r2 >= 0.3 - chan - 0.01 && wren_nnlm_d_model(p2) <= Dp,
+                      "crit %d: %g d_model %d", crit, r2, wren_nnlm_d_model(p2));
+        ck_assert_uint_eq(wren_nnlm_stored_params(p2), dense_params(p2, wren_nnlm_d_model(p2)));
+        ck_assert(isfinite(ppl_of(p2)));
+        wren_nnlm_free(p2);
+    }
+    struct wren_prune_ref ref0;
+    wren_prune_ref_init(m, &ref0);
+    struct wren_nnlm *pl = prune(q, "lowrank", WREN_PRUNE_ACTIVATION, 0, 0.3, &ref);
+    ck_assert(wren_prune_rel_prunable(pl, &ref) <= 0.3 + 1e-9 && isfinite(ppl_of(pl)));
+    struct wren_nnlm *pu = prune(q, "unstructured", WREN_PRUNE_MAGNITUDE, 0, 0.2, &ref0);
+    ck_assert(wren_prune_rel_prunable(pu, &ref0) <= 0.2 + 1e-9 && isfinite(ppl_of(pu)));
+    struct wren_nnlm *ps = prune(q, "structured", WREN_PRUNE_MAGNITUDE, 0, 0.2, &ref0);   /* no --embedding */
+    ck_assert_int_eq(wren_nnlm_d_model(ps), Dp);
+    ck_assert(isfinite(ppl_of(ps)));
+    wren_nnlm_free(pl); wren_nnlm_free(pu); wren_nnlm_free(ps);
+    wren_nnlm_free(q); wren_nnlm_free(p);
+
+    /* incremental run with fine-tuning (nnlm-train --init of narrowed models), then resume */
+    struct wren_prune_opts o;
+    wren_prune_opts_default(&o);
+    char prefix[512], out[600];
+    snprintf(prefix, sizeof prefix, "%s/srun", dir);
+    o.model = model_path; o.out_prefix = prefix; o.method = "structured"; o.criterion = "taylor";
+    o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1;
+    o.schedule = "incremental"; o.steps = 3; o.sizes = "0.75,0.4"; o.valid_text = dev_txt;
+    o.finetune_text = train_txt; o.finetune_tokens = 3 * 16 * 8;
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    const char *sz[] = { "0.75", "0.4" };
+    int prev = D;
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, sizeof out, "%s-%s.safetensors", prefix, sz[i]);
+        struct wren_nnlm *x = wren_nnlm_load(out);
+        ck_assert_msg(x != NULL, "%s", wren_error_msg());
+        double rx = wren_prune_rel_prunable(x, &ref);
+        ck_assert_msg(rx <= atof(sz[i]) + 1e-9 && rx >= atof(sz[i]) - chan - 0.01, "%s: %g", sz[i], rx);
+        ck_assert_int_le(wren_nnlm_d_model(x), prev);
+        prev = wren_nnlm_d_model(x);
+        ck_assert(isfinite(ppl_of(x)));
+        wren_nnlm_free(x);
+    }
+    ck_assert_int_lt(prev, D);
+    ck_assert_int_eq(wren_prune_run(&o), 0);   /* resumes */
+
+    /* a sinusoidal-position model cannot lose channels: a clear error, no model */
+    struct wren_nnlm_arch arch;
+    wren_nnlm_arch_default(&arch);
+    arch.n_layers = 1; arch.d_model = 16; arch.n_heads = 2; arch.d_ffn = 16; arch.context = 8;
+    arch.pos = "sinusoidal";
+    struct wren_nnlm *sn = wren_nnlm_create(&arch, wren_nnlm_get_vocab(m), 3);
+    struct wren_prune_ref rs;
+    wren_prune_ref_init_emb(sn, &rs, 1);
+    ck_assert_ptr_null(wren_prune_structured(sn, NULL, WREN_PRUNE_MAGNITUDE, 0.5, &rs));
+    ck_assert_msg(strstr(wren_error_msg(), "learned position") != NULL, "%s", wren_error_msg());
+    wren_nnlm_free(sn);
+    wren_nnlm_free(m);
 }
 END_TEST
 
@@ -477,6 +618,7 @@ int main(void)
     tcase_add_test(tc, test_run_and_resume);
     tcase_add_test(tc, test_factored_embedding);
     tcase_add_test(tc, test_embedding_incremental);
+    tcase_add_test(tc, test_structured_embedding);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -671,6 +671,23 @@ struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren
 struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
                                         const struct wren_nnlm_block_shape *blocks, int emb_rank)
 {
+    return wren_nnlm_reshape_dim(m, blocks, emb_rank, 0);
+}
+
+struct wren_nnlm *wren_nnlm_reshape_dim(const struct wren_nnlm *m,
+                                        const struct wren_nnlm_block_shape *blocks, int emb_rank,
+                                        int d_model)
+{
+    if (d_model > 0 && d_model != m->c.d_model && !m->c.pos_learned) {
+        /* the sinusoidal table is a function of D: kept channels would change frequency */
+        wren_error("nnlm reshape: d_model %d -> %d needs learned position embeddings (this model "
+                   "uses sinusoidal positions)", m->c.d_model, d_model);
+        return NULL;
+    }
+    if (d_model < 0 || d_model > m->c.d_model) {
+        wren_error("nnlm reshape: d_model %d must be in [1, %d]", d_model, m->c.d_model);
+        return NULL;
+    }
     struct nnlm_block_spec *sp = wren_xcalloc((size_t)m->c.n_layers, sizeof *sp);
     for (int i = 0; i < m->c.n_layers; i++) {
         const struct wren_nnlm_block_shape *b = &blocks[i];
@@ -694,6 +711,7 @@ struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
     }
     struct nnlm_config c = m->c;
     if (emb_rank >= 0) c.emb_rank = emb_rank;
+    if (d_model > 0) c.d_model = d_model;   /* a pruned width: d_model != n_heads * head_dim */
     struct wren_nnlm *r = nnlm_alloc(&c, sp, m->vocab);
     free(sp);
     for (int i = 0; i < r->ntensors; i++) {

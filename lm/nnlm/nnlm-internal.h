@@ -21,7 +21,10 @@
  *   masked    <name>.weight [out,in] + <name>.mask (U8, 1 = kept) — weight is zero where masked
  *   factored  <name>.U [out,r] and <name>.V [r,in], W = U V (no .weight)
  * Per-block head counts H_i and FFN widths F_i come from the shapes, so structured pruning
- * just writes smaller dense matrices; dh (head_dim) is fixed by the config. */
+ * just writes smaller dense matrices; dh (head_dim) is fixed by the config. D (d_model) is
+ * the residual width and is independent of H_i*dh: structured --embedding pruning removes
+ * residual channels, so a loaded model may have any D (D % n_heads == 0 is only required
+ * when creating a model from scratch). */
 #ifndef WREN_NNLM_INTERNAL_H
 #define WREN_NNLM_INTERNAL_H
 

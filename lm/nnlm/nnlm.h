@@ -70,7 +70,9 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f);
  * Each linear layer is stored dense (.weight), masked (.weight + .mask, U8, 1 = kept) or
  * factored (.U [out, r] and .V [r, in] instead of .weight, W = U V). Heads per block (H_i) and
  * FFN width (F_i) are read from the shapes, so a structurally pruned model is just smaller
- * dense matrices. head_dim dh is fixed. */
+ * dense matrices. head_dim dh is fixed. d_model (D) may be smaller than n_heads * head_dim
+ * after structured --embedding pruning (residual channels removed): D and H_i*dh are
+ * independent widths. */
 enum wren_nnlm_storage { WREN_NNLM_DENSE = 0, WREN_NNLM_MASKED = 1, WREN_NNLM_FACTORED = 2 };
 enum { WREN_NNLM_NLIN = 6 };   /* per block: attn.q, attn.k, attn.v, attn.o, ffn.fc1, ffn.fc2 */
 extern const char *const wren_nnlm_linear_names[WREN_NNLM_NLIN];
@@ -92,6 +94,14 @@ struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren
  * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m. */
 struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
                                         const struct wren_nnlm_block_shape *blocks, int emb_rank);
+/* The same, also choosing the residual width: d_model > 0 (at most m's) gives every tensor
+ * with a D dimension that width (all of them are then new: fill tok_emb, pos_emb, the
+ * LayerNorms, the q/k/v/fc1 inputs and the o/fc2 outputs); 0 keeps m's. head_dim and the
+ * attention width H_i*dh are independent of d_model. Needs learned positions when d_model
+ * changes (the sinusoidal table depends on D). Structured --embedding pruning uses this. */
+struct wren_nnlm *wren_nnlm_reshape_dim(const struct wren_nnlm *m,
+                                        const struct wren_nnlm_block_shape *blocks, int emb_rank,
+                                        int d_model);
 /* Rank of the factored tied embedding, 0 if it is dense. */
 int wren_nnlm_emb_rank(const struct wren_nnlm *m);
 int wren_nnlm_num_tensors(const struct wren_nnlm *m);
