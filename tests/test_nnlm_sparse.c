@@ -25,7 +25,6 @@ static void setup_once(void)
 {
     if (pruned_path) return;
     dir = test_tmpdir();
-    char *brown = test_shared_path("data/text/lm-corpus/brown.txt.xz");
     size_t n = strlen(dir) + 32;
     char *train = malloc(n);
     dev_txt = malloc(n); model_path = malloc(n); pruned_path = malloc(n);
@@ -33,12 +32,7 @@ static void setup_once(void)
     snprintf(dev_txt, n, "%s/dev.txt", dir);
     snprintf(model_path, n, "%s/dense.safetensors", dir);
     snprintf(pruned_path, n, "%s/pruned.safetensors", dir);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "xz -dc '%s' | head -900 | tr A-Z a-z | sed \"s/[^a-z' ]/ /g\" | awk 'NF>2' > '%s/all.txt'"
-             " && head -700 '%s/all.txt' > '%s' && sed -n 701,800p '%s/all.txt' > '%s'",
-             brown, dir, dir, train, dir, dev_txt);
-    ck_assert_int_eq(system(cmd), 0);
-    free(brown);
+    test_brown_split(dir, 900, 700, 100, train, dev_txt);
     struct wren_nnlm_train_opts t;
     wren_nnlm_train_opts_default(&t);
     t.train = train;

@@ -20,18 +20,12 @@ static void setup_once(void)
 {
     if (model_path) return;
     dir = test_tmpdir();
-    char *brown = test_shared_path("data/text/lm-corpus/brown.txt.xz");
-    char cmd[1024];
     size_t n = strlen(dir) + 32;
     train_txt = malloc(n); dev_txt = malloc(n); model_path = malloc(n);
     snprintf(train_txt, n, "%s/train.txt", dir);
     snprintf(dev_txt, n, "%s/dev.txt", dir);
     snprintf(model_path, n, "%s/dense.safetensors", dir);
-    snprintf(cmd, sizeof cmd, "xz -dc '%s' | head -1400 | tr A-Z a-z | sed \"s/[^a-z' ]/ /g\" | awk 'NF>2' > '%s/all.txt'"
-             " && head -1000 '%s/all.txt' > '%s' && sed -n 1001,1200p '%s/all.txt' > '%s'",
-             brown, dir, dir, train_txt, dir, dev_txt);
-    ck_assert_int_eq(system(cmd), 0);
-    free(brown);
+    test_brown_split(dir, 1400, 1000, 200, train_txt, dev_txt);
     struct wren_nnlm_train_opts t;
     wren_nnlm_train_opts_default(&t);
     t.train = train_txt;

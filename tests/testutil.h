@@ -28,6 +28,21 @@ static inline char *test_tmpdir(void)
     return strdup(d);
 }
 
+/* Real text for the NNLM tests: the first raw_lines lines of the shared Brown corpus, lower-cased,
+ * letters and apostrophes only, sentences of 3+ words (DIR/all.txt); its first ntrain sentences
+ * are written to TRAIN and the next ndev to DEV. */
+static inline void test_brown_split(const char *dir, int raw_lines, int ntrain, int ndev, const char *train,
+                                    const char *dev)
+{
+    char *brown = test_shared_path("data/text/lm-corpus/brown.txt.xz");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "xz -dc '%s' | head -%d | tr A-Z a-z | sed \"s/[^a-z' ]/ /g\" | awk 'NF>2' > '%s/all.txt'"
+             " && head -%d '%s/all.txt' > '%s' && sed -n %d,%dp '%s/all.txt' > '%s'",
+             brown, raw_lines, dir, ntrain, dir, train, ntrain + 1, ntrain + ndev, dir, dev);
+    ck_assert_int_eq(system(cmd), 0);
+    free(brown);
+}
+
 /* Write text to DIR/NAME; returns the path (caller frees). */
 static inline char *test_write_file(const char *dir, const char *name, const char *text)
 {
