@@ -32,7 +32,7 @@ for f in "$out"/dat/*/*.dat; do sort -g -o "$f" "$f"; done
 dense_wer=$(awk '$1 == "dense" { print $8 }' "$wt")
 dense_ppl=$(awk '$1 == "dense" { print $9 }' "$pt")
 wer_crits=$(awk '$1 != "criterion" && $1 != "dense" { print $1 }' "$wt" | awk '!s[$0]++' | tr '\n' ' ')
-ppl_crits=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" { print $1 }' "$pt" | awk '!s[$0]++' | tr '\n' ' ')
+ppl_crits=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" && $1 != "scratch" { print $1 }' "$pt" | awk '!s[$0]++' | tr '\n' ' ')
 style() {   # method schedule -> gnuplot style
   local c; case $1 in unstructured) c='#1b9e77' ;; structured) c='#d95f02' ;; structured+emb) c='#a6761d' ;;
     lowrank) c='#7570b3' ;; *) c='#e7298a' ;; esac

@@ -3,7 +3,9 @@
 # criterion x method x schedule of conf/prune.conf, from the shared NNLM of make_nnlm.sh, with
 # the same fine-tuning budget (tokens) for one-shot and incremental runs; then a table of every
 # model's dev perplexity, stored parameters, bytes on disk and NNLM scoring speed relative to the
-# dense model, all measured by `wren nnlm-eval` (one thread) in this run.
+# dense model, all measured by `wren nnlm-eval` (one thread) in this run; with scratch=1 (conf)
+# also the from-scratch baseline of scratch_nnlm.sh (dense models of each size trained on the
+# same token budget as the one-shot fine-tuning).
 # Resumable: existing models are kept (wren prune skips them), measured rows are reused.
 # Not for: WER of the pruned models (egs/steps/nnlm_rescore.sh, recipe stage 10).
 # usage: egs/steps/prune_nnlm.sh [--conf FILE] NNLM_DIR OUT_DIR
@@ -63,6 +65,10 @@ for r in "${runs[@]}"; do
   if [ $((i % prune_jobs)) -eq 0 ]; then wait; fi
 done
 wait
+if [ "${scratch:-1}" = 1 ]; then
+  log "from-scratch dense baselines of each size (same fine-tuning budget)"
+  "$steps/scratch_nnlm.sh" "$nn" "$out" || echo "prune_nnlm.sh: scratch_nnlm.sh failed" >&2
+fi
 
 # the table: one nnlm-eval per model (one thread; its wall time gives the speed)
 measure() {   # model -> "ppl words_per_cpu_s": CPU time (user+sys) of a one-thread nnlm-eval, so
@@ -95,6 +101,10 @@ touch "$out/measured.txt"
       f=$out/$1-$label-$3-$z.safetensors
       [ -s "$f" ] && row "$1 $label $3 $z" "$f"
     done
+  done
+  for z in ${sizes//,/ }; do
+    f=$out/scratch-dense-samebudget-$z.safetensors
+    [ -s "$f" ] && row "scratch dense samebudget $z" "$f"
   done
 } > "$out/rows.txt"
 awk 'NR == 1 { p0 = $6; b0 = $7; s0 = $9 }

@@ -26,7 +26,7 @@ export OPENBLAS_NUM_THREADS=1
 table=$pd/table.txt
 [ -s "$table" ] || { echo "pruned_wer.sh: no $table (run prune_nnlm.sh)" >&2; exit 1; }
 # the data-driven criterion with the lowest mean dev perplexity over all its models
-dd=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" && $1 != "magnitude" { s[$1] += $9; n[$1]++ }
+dd=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" && $1 != "magnitude" && $1 != "scratch" { s[$1] += $9; n[$1]++ }
           END { for (c in s) print s[c] / n[c], c }' "$table" | sort -g | head -1 | cut -d' ' -f2)
 crits="magnitude ${dd:-}"
 echo "pruned_wer.sh: criteria scored: $crits (data-driven one chosen by mean dev ppl)" >&2
