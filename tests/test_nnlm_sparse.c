@@ -174,6 +174,23 @@ static float *score_states(struct wren_nnlm *m, const struct sents *s, int k)
     return lp;
 }
 
+/* The same scores one state at a time (wren_nnlm_state_score: the single-vector path). */
+static float *score_chain(struct wren_nnlm *m, const struct sents *s, int k)
+{
+    float *lp = calloc((size_t)s->n * k, sizeof *lp);
+    for (int i = 0; i < s->n; i++) {
+        struct wren_nnlm_state *st = wren_nnlm_state_begin(m), *nx;
+        for (int j = 0; j < k; j++) {
+            int w = j < s->len[i] ? s->w[i][j] : WREN_NNLM_EOS;
+            ck_assert_int_eq(wren_nnlm_state_score(m, st, w, &lp[(size_t)i * k + j], &nx), 0);
+            wren_nnlm_state_free(st);
+            st = nx;
+        }
+        wren_nnlm_state_free(st);
+    }
+    return lp;
+}
+
 static double max_diff(const float *a, const float *b, size_t n)
 {
     double d = 0;
@@ -199,13 +216,15 @@ START_TEST(test_pruned_model_same_scores)
     struct sents s = read_dev(m);
     ck_assert_int_gt(s.n, 50);
     nnlm_sparse_set_policy(0);
-    float *dense = score(m, &s), *dense_st = score_states(m, &s, 3);
+    float *dense = score(m, &s), *dense_st = score_states(m, &s, 3), *dense_ch = score_chain(m, &s, 3);
     nnlm_sparse_set_policy(1);
-    float *csr = score(m, &s), *csr_st = score_states(m, &s, 3);
+    float *csr = score(m, &s), *csr_st = score_states(m, &s, 3), *csr_ch = score_chain(m, &s, 3);
     nnlm_sparse_set_policy(-1);
     float *deflt = score(m, &s);
     double d1 = max_diff(dense, csr, s.ntok), d2 = max_diff(dense_st, csr_st, (size_t)s.n * 3);
-    ck_assert_msg(d1 <= 1e-4 && d2 <= 1e-4, "CSR vs dense: sentences %g, states %g", d1, d2);
+    double d3 = max_diff(dense_ch, csr_ch, (size_t)s.n * 3);
+    ck_assert_msg(d1 <= 1e-4 && d2 <= 1e-4 && d3 <= 1e-4, "CSR vs dense: sentences %g, states %g, "
+                  "single states %g", d1, d2, d3);
     ck_assert(max_diff(dense, deflt, s.ntok) <= 1e-4);
     double tot = 0;
     for (size_t i = 0; i < s.ntok; i++) tot += dense[i];
@@ -215,11 +234,12 @@ START_TEST(test_pruned_model_same_scores)
     struct nnlm_csr *c = m->blk[1].lin[NNLM_FC1].csr;
     for (int k = 0; k < c->nnz; k++) c->val[k] = 0;
     nnlm_sparse_set_policy(1);
-    float *spoilt = score(m, &s);
+    float *spoilt = score(m, &s), *spoilt_ch = score_chain(m, &s, 3);
     nnlm_sparse_set_policy(0);
     float *dense2 = score(m, &s);
     nnlm_sparse_set_policy(-1);
     ck_assert(max_diff(dense, spoilt, s.ntok) > 1e-3);
+    ck_assert(max_diff(dense_ch, spoilt_ch, (size_t)s.n * 3) > 1e-3);   /* single states use CSR too */
     ck_assert(max_diff(dense, dense2, s.ntok) == 0);
     /* write access to the weights makes the CSR copies stale: never used afterwards */
     int rows, cols;
@@ -237,6 +257,7 @@ START_TEST(test_pruned_model_same_scores)
     nnlm_sparse_set_policy(-1);
     ck_assert(max_diff(dense, again, s.ntok) <= 1e-4);
     free(dense); free(dense_st); free(csr); free(csr_st); free(deflt); free(spoilt); free(dense2);
+    free(dense_ch); free(csr_ch); free(spoilt_ch);
     free(after); free(again);
     free_sents(&s);
     wren_nnlm_free(m);

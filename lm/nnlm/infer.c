@@ -6,6 +6,7 @@
 #include "nnlm-internal.h"
 
 #include "matrix.h"
+#include "sparse.h"
 #include "vmath.h"
 #include "wren-util.h"
 
@@ -76,6 +77,7 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
 /* y = W x + b for one vector. */
 static void linear_vec(const struct nnlm_linear *l, const float *x, float *y, float *tmp)
 {
+    if (nnlm_sparse_linear_fwd(l, x, 1, y)) return;   /* masked layer, sparse enough: CSR kernel */
     if (l->b) memcpy(y, l->b, (size_t)l->out * sizeof *y);
     else memset(y, 0, (size_t)l->out * sizeof *y);
     if (l->kind == NNLM_FACTORED) {
