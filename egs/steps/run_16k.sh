@@ -102,4 +102,6 @@ if step 10; then
   base=$(awk 'NR == 1 {print $2}' exp/rescore4_test/score_tuned/wer.txt 2>/dev/null || true)
   "$steps/plot_pruning.sh" "$name ($corpus_name): pruned NNLMs" "$prune_dir/table.txt" exp/pruned_wer/table.txt \
     "$base" exp/plots
+  "$steps/pruning_findings.sh" exp/pruned_wer data/test > exp/pruned_wer/findings.txt
+  cat exp/pruned_wer/findings.txt
 fi
