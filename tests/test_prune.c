@@ -46,6 +46,25 @@ static double ppl_of(struct wren_nnlm *m)
     return r.ppl;
 }
 
+/* The first n dev sentences as word ids (words[i] malloc'd), total tokens incl. </s>. */
+static int read_dev(struct wren_nnlm *m, int n, int **words, int *lens)
+{
+    FILE *in = fopen(dev_txt, "r");
+    ck_assert_ptr_nonnull(in);
+    char line[4096];
+    int tot = 0;
+    for (int i = 0; i < n; i++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+        words[i] = malloc(40 * sizeof(int));
+        lens[i] = 0;
+        for (char *t = strtok(line, " \n"); t && lens[i] < 40; t = strtok(NULL, " \n"))
+            words[i][lens[i]++] = wren_nnlm_vocab_id(wren_nnlm_get_vocab(m), t);
+        tot += lens[i] + 1;
+    }
+    fclose(in);
+    return tot;
+}
+
 static struct wren_nnlm *prune(struct wren_nnlm *m, const char *method, int crit, int global, double s,
                                const struct wren_prune_ref *ref)
 {
@@ -313,19 +332,7 @@ START_TEST(test_factored_embedding)
     double a = ppl_of(m), b = ppl_of(f);
     ck_assert_msg(fabs(a - b) <= 1e-4 * a, "ppl dense %g factored %g", a, b);
     enum { NS = 12 };
-    int *words[NS], lens[NS], tot = 0;
-    FILE *in = fopen(dev_txt, "r");
-    ck_assert_ptr_nonnull(in);
-    char line[4096];
-    for (int i = 0; i < NS; i++) {
-        ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
-        words[i] = malloc(40 * sizeof(int));
-        lens[i] = 0;
-        for (char *t = strtok(line, " \n"); t && lens[i] < 40; t = strtok(NULL, " \n"))
-            words[i][lens[i]++] = wren_nnlm_vocab_id(wren_nnlm_get_vocab(m), t);
-        tot += lens[i] + 1;
-    }
-    fclose(in);
+    int *words[NS], lens[NS], tot = read_dev(m, NS, words, lens);
     float *lp[6];
     for (int k = 0; k < 6; k++) lp[k] = malloc((size_t)tot * sizeof(float));
     score_paths(m, NS, words, lens, lp[0], lp[1], lp[2]);
@@ -428,24 +435,6 @@ START_TEST(test_embedding_incremental)
 }
 END_TEST
 
-/* The first n dev sentences as word ids (words[i] malloc'd), total tokens incl. </s>. */
-static int read_dev(struct wren_nnlm *m, int n, int **words, int *lens)
-{
-    FILE *in = fopen(dev_txt, "r");
-    ck_assert_ptr_nonnull(in);
-    char line[4096];
-    int tot = 0;
-    for (int i = 0; i < n; i++) {
-        ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
-        words[i] = malloc(40 * sizeof(int));
-        lens[i] = 0;
-        for (char *t = strtok(line, " \n"); t && lens[i] < 40; t = strtok(NULL, " \n"))
-            words[i][lens[i]++] = wren_nnlm_vocab_id(wren_nnlm_get_vocab(m), t);
-        tot += lens[i] + 1;
-    }
-    fclose(in);
-    return tot;
-}
 
 /* Stored parameters of a dense model of residual width D with m's blocks, counted from the
  * architecture (independently of nnlm's own accounting). */

@@ -63,24 +63,19 @@ unset multiplot
 GP
   done
 }
-body=""
 refs="$dense_wer with lines lc rgb 'black' title 'dense NNLM'"
 [ -n "$base" ] && refs="$refs, $base with lines lc rgb 'gray' dt 3 title 'without NNLM (4-gram lattice rescoring)'"
-for c in $wer_crits; do
-  body="$body$(panel "$out/dat/wer" "$c" 'test %WER (NNLM n-best rescoring)' "$refs"); "
-done
+wer_panels() {   # data dir: one test-WER panel per criterion
+  local b="" c
+  for c in $wer_crits; do b="$b$(panel "$1" "$c" 'test %WER (NNLM n-best rescoring)' "$refs"); "; done
+  echo "$b"
+}
 ncrit=$(echo $wer_crits | wc -w)
-plot wer-vs-size 1 "$ncrit" "$body"
+plot wer-vs-size 1 "$ncrit" "$(wer_panels "$out/dat/wer")"
 body=""
 for c in $ppl_crits; do body="$body$(panel "$out/dat/ppl" "$c" 'dev perplexity' "$dense_ppl with lines lc rgb 'black' title 'dense NNLM'"); "; done
 plot ppl-vs-size 2 2 "$body"
 body="$(panel "$out/dat/speed" "$(echo $ppl_crits | cut -d' ' -f1)" 'scoring speed-up over dense (1 thread)' "1 with lines lc rgb 'black' title 'dense'")"
 plot speed-vs-size 1 1 "$body"
-body=""
-refs="$dense_wer with lines lc rgb 'black' title 'dense NNLM'"
-[ -n "$base" ] && refs="$refs, $base with lines lc rgb 'gray' dt 3 title 'without NNLM (4-gram lattice rescoring)'"
-for c in $wer_crits; do
-  body="$body$(panel "$out/dat/wersp" "$c" 'test %WER (NNLM n-best rescoring)' "$refs"); "
-done
-plot wer-vs-speedup 1 "$ncrit" "$body" 'NNLM scoring speed-up over dense (1 thread)' '[0.9:*]'
+plot wer-vs-speedup 1 "$ncrit" "$(wer_panels "$out/dat/wersp")" 'NNLM scoring speed-up over dense (1 thread)' '[0.9:*]'
 ls "$out"/*.png "$out"/*.svg
