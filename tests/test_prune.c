@@ -356,6 +356,8 @@ START_TEST(test_factored_embedding)
     int er = wren_nnlm_emb_rank(p);
     ck_assert_msg(er > 0 && er < D, "embedding rank %d", er);
     ck_assert_uint_eq(wren_prune_embedding_params(p), (size_t)er * (V + D));
+    /* the embedding keeps half of its dense size (its fixed share), not a collapsed rank */
+    ck_assert_msg(fabs((double)er * (V + D) - 0.5 * V * D) <= (V + D), "embedding rank %d of %d", er, D);
     double rel = wren_prune_rel_prunable(p, &ref);
     ck_assert_msg(rel <= 0.5 + 1e-9 && rel > 0.47, "prunable+emb %g", rel);
     double before = ppl_of(p);
