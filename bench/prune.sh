@@ -3,9 +3,9 @@
 # the same run, at the shape of Wren's rescoring NNLM: vocabulary ~20k words (built from the
 # first 200,000 lines of the lm-corpus texts), 6 layers, d_model 256, 4 heads, ffn 1280,
 # context 64. The model is trained only a few steps (speed does not depend on training), pruned
-# to 0.5 by each method (magnitude, one-shot): unstructured, structured, lowrank, and lowrank
-# --embedding (the tied embedding/output matrix factored too, in the same rank budget, which
-# then counts it as prunable). `wren nnlm-eval` is timed on the same text (best of 3, one
+# to 0.5 by each method (magnitude, one-shot): unstructured, structured, lowrank, and with
+# --embedding (the tied embedding/output matrix then counts as prunable) lowrank (factored too)
+# and structured (residual channels removed, d_model shrinks). `wren nnlm-eval` is timed on the same text (best of 3, one
 # thread), both as CPU time (user+sys: robust when other jobs load the machine) and as wall
 # time. Printed per model: prunable and total relative size (from `wren prune`), stored
 # params (`wren nnlm-info`), bytes on disk, words/s and speed-up over the dense model
@@ -31,10 +31,11 @@ tail -"$NEVAL" "$T/all.txt" | awk '{ NF = NF > 40 ? 40 : NF; print }' > "$T/eval
 nice "$WREN" nnlm-train --train "$T/train.txt" --out "$T/dense.safetensors" --vocab-size 20000 --layers 6 \
   --d-model 256 --heads 4 --ffn 1280 --context 64 --batch 8 --steps 3 --valid-every 3 --threads 1 \
   2> "$T/train.log" || { cat "$T/train.log" >&2; exit 1; }
-MODELS="unstructured structured lowrank lowrank-emb"
+MODELS="unstructured structured lowrank lowrank-emb structured-emb"
 for m in $MODELS; do
   case $m in
     lowrank-emb) args="--method lowrank --embedding" ;;
+    structured-emb) args="--method structured --embedding" ;;
     *) args="--method $m" ;;
   esac
   # shellcheck disable=SC2086
