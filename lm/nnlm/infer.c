@@ -251,11 +251,10 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
             const struct wren_nnlm_state *s = todo[c0 + r];
             memcpy(H + (size_t)r * D, m->emb_u ? s->hv : s->h, (size_t)D * sizeof(float));
         }
-        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, E, D, 0.0f, Z, V);
+        for (int r = 0; r < rows; r++) memcpy(Z + (size_t)r * V, m->out_b, (size_t)V * sizeof *Z);
+        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, E, D, 1.0f, Z, V);   /* Z = bias + H E^T */
         for (int r = 0; r < rows; r++) {
-            float *z = Z + (size_t)r * V;
-            for (int j = 0; j < V; j++) z[j] += m->out_b[j];
-            todo[c0 + r]->lse = nnlm_vlogsumexp(z, (size_t)V);
+            todo[c0 + r]->lse = nnlm_vlogsumexp(Z + (size_t)r * V, (size_t)V);
             todo[c0 + r]->has_lse = 1;
         }
     }

@@ -169,7 +169,9 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;
-        wren_gemm(0, 1, rows, V, D, 1.0f, hc, D, E, D, 0.0f, logits, V);
+        /* logits = bias + h E^T: the bias rows first, then the GEMM accumulates (beta 1) */
+        for (int i = 0; i < rows; i++) memcpy(logits + (size_t)i * V, bias, (size_t)V * sizeof *logits);
+        wren_gemm(0, 1, rows, V, D, 1.0f, hc, D, E, D, 1.0f, logits, V);
         for (int i = 0; i < rows; i++) {
             float *z = logits + (size_t)i * V;
             int t = tgt[r0 + i];
@@ -178,7 +180,6 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
                 if (dh) memset(z, 0, (size_t)V * sizeof *z);
                 continue;
             }
-            for (int j = 0; j < V; j++) z[j] += bias[j];
             double s = 0;   /* sum of exp(z - max): the gradient keeps the exponentials */
             float lp;
             if (dh) {
