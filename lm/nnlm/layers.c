@@ -58,28 +58,23 @@ void nnlm_gelu_fwd(const float *x, float *y, size_t n) { nnlm_vgelu(y, x, n); }
 
 void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n) { nnlm_vgelu_bwd(dx, x, dy, n); }
 
-static void add_bias(float *y, const float *b, int n, int d)
-{
-    if (!b) return;
-    for (int i = 0; i < n; i++) {
-        float *yi = y + (size_t)i * d;
-        for (int j = 0; j < d; j++) yi[j] += b[j];
-    }
-}
-
 void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y, float *tmp)
 {
+    if (l->kind == NNLM_MASKED && nnlm_sparse_linear_fwd(l, x, n, y)) return;   /* CSR, bias included */
+    float beta = 0.0f;
+    if (l->b) {   /* the bias rows are the last GEMM's starting value */
+        for (int i = 0; i < n; i++) memcpy(y + (size_t)i * l->out, l->b, (size_t)l->out * sizeof *y);
+        beta = 1.0f;
+    }
     if (l->kind == NNLM_FACTORED) {
         wren_gemm(0, 1, n, l->rank, l->in, 1.0f, x, l->in, l->v, l->in, 0.0f, tmp, l->rank);
-        wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, 0.0f, y, l->out);
+        wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, beta, y, l->out);
     } else {
-        if (l->kind == NNLM_MASKED && nnlm_sparse_linear_fwd(l, x, n, y)) return;   /* CSR */
-        wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, 0.0f, y, l->out);
+        wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, beta, y, l->out);
     }
-    add_bias(y, l->b, n, l->out);
 }
 
-static void bias_grad(const float *dy, int n, int d, float *db)
+static void bias_grad(const float *restrict dy, int n, int d, float *restrict db)
 {
     for (int i = 0; i < n; i++) {
         const float *r = dy + (size_t)i * d;
