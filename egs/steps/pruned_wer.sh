@@ -59,10 +59,11 @@ set_name=$(basename "$data")
 {
   printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s" "dev%WER"
   for m in "${models[@]}"; do
-    w=$(awk '{print $2}' "$out/$m/$set_name/wer-nbest.txt" 2>/dev/null)
-    t=$(awk '{print $4}' "$out/$m/$set_name/stats-nbest.txt" 2>/dev/null)
+    # (a model that failed has no files: "fail" / "-", not an exit under set -e)
+    w=$(awk '{print $2}' "$out/$m/$set_name/wer-nbest.txt" 2>/dev/null || true)
+    t=$(awk '{print $4}' "$out/$m/$set_name/stats-nbest.txt" 2>/dev/null || true)
     # the tuned dev n-best WER (with --tune), from rescore-tune's "best ... wer=W" line
-    dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1)
+    dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1 || true)
     if [ "$m" = dense ]; then key='$1 == "dense"'; else
       IFS=- read -r c me s z <<< "$m"; key="\$1 == \"$c\" && \$2 == \"$me\" && \$3 == \"$s\" && \$4 == \"$z\""; fi
     awk "$key"' { printf "%-10s %-12s %-11s %5s %6.3f %8.2f %7.2f ", $1, $2, $3, $4, $6, $9, $11 }' "$table"
