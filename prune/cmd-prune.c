@@ -22,8 +22,9 @@ int wren_cmd_prune(int argc, char **argv)
         "relative to the dense input. One line per model: size, prunable and total relative size,\n"
         "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).\n"
         "--embedding (with --method lowrank) also factors the tied embedding/output matrix\n"
-        "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) in the same\n"
-        "global rank budget; with --method structured it also removes residual-stream channels\n"
+        "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) with a fixed\n"
+        "share of the budget (the target fraction of its dense size; the blocks share the rest);\n"
+        "with --method structured it also removes residual-stream channels\n"
         "(columns of E and of the learned positions, LayerNorm entries, q/k/v/fc1 input columns,\n"
         "o/fc2 output rows: d_model shrinks) next to heads and FFN neurons. Either way the sizes\n"
         "then count E as prunable (report: prunable+emb).",

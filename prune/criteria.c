@@ -35,8 +35,8 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "schedule", WREN_OPT_STRING, &o->schedule, "oneshot | incremental" },
         { "steps", WREN_OPT_INT, &o->steps, "incremental: number of schedule steps K" },
         { "embedding", WREN_OPT_BOOL, &o->embedding,
-          "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V) in the global rank "
-          "budget; structured: also remove residual channels (embedding columns, d_model shrinks); "
+          "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V; its share of the "
+          "budget is the target fraction of its dense size); structured: also remove residual channels (embedding columns, d_model shrinks); "
           "--sizes then count the embedding as prunable" },
         { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
         { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
