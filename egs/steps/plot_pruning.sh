@@ -7,10 +7,12 @@
 #   wer-vs-speedup: test %WER against the NNLM scoring speed-up, one panel per criterion;
 #   ppl-vs-size: dev perplexity against relative size, a panel per criterion.
 # Not for: computing anything (it reads the tables of prune_nnlm.sh and pruned_wer.sh).
-# usage: egs/steps/plot_pruning.sh TITLE PRUNE_TABLE WER_TABLE BASELINE_WER OUT_DIR
+# Each figure names, at its foot, the command that made it (MADE_BY, default this script).
+# usage: egs/steps/plot_pruning.sh TITLE PRUNE_TABLE WER_TABLE BASELINE_WER OUT_DIR [MADE_BY]
 set -euo pipefail
-[ $# -eq 5 ] || { echo "usage: $0 TITLE PRUNE_TABLE WER_TABLE BASELINE_WER OUT_DIR" >&2; exit 1; }
+[ $# -eq 5 ] || [ $# -eq 6 ] || { echo "usage: $0 TITLE PRUNE_TABLE WER_TABLE BASELINE_WER OUT_DIR [MADE_BY]" >&2; exit 1; }
 title=$1; pt=$2; wt=$3; base=$4; out=$5
+made_by=${6:-egs/steps/plot_pruning.sh $title}
 command -v gnuplot > /dev/null || { echo "plot_pruning.sh: gnuplot not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
 mkdir -p "$out/dat"
 methods="unstructured structured structured+emb lowrank lowrank+emb"; schedules="oneshot incremental"
@@ -57,6 +59,7 @@ set terminal $term
 set output '$out/$1.$t'
 set grid; set key top right; set xlabel '$xl'
 set xrange $xr
+set label 1001 "made by: $made_by" at screen 0.005, 0.975 font ',8' tc rgb 'gray40' noenhanced
 set multiplot layout $2,$3 title "$title"
 $4
 unset multiplot

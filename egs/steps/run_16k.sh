@@ -101,7 +101,7 @@ if step 10; then
     "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" data/test exp/decode_test exp/pruned_wer
   base=$(awk 'NR == 1 {print $2}' exp/rescore4_test/score_tuned/wer.txt 2>/dev/null || true)
   "$steps/plot_pruning.sh" "$name ($corpus_name): pruned NNLMs" "$prune_dir/table.txt" exp/pruned_wer/table.txt \
-    "$base" exp/plots
+    "$base" exp/plots "egs/$name/run.sh --stage 10 (egs/steps/plot_pruning.sh)"
   "$steps/pruning_findings.sh" exp/pruned_wer data/test > exp/pruned_wer/findings.txt
   cat exp/pruned_wer/findings.txt
 fi
