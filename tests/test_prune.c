@@ -402,17 +402,24 @@ START_TEST(test_factored_embedding)
 }
 END_TEST
 
+/* Options of a 3-step incremental --embedding run with a little fine-tuning, outputs DIR/NAME-*. */
+static void embedding_run_opts(struct wren_prune_opts *o, char *prefix, size_t n, const char *name,
+                               const char *method, const char *criterion, const char *sizes)
+{
+    wren_prune_opts_default(o);
+    snprintf(prefix, n, "%s/%s", dir, name);
+    o->model = model_path; o->out_prefix = prefix; o->method = method; o->criterion = criterion;
+    o->calib_text = train_txt; o->calib_tokens = 2000; o->embedding = 1;
+    o->schedule = "incremental"; o->steps = 3; o->sizes = sizes; o->valid_text = dev_txt;
+    o->finetune_text = train_txt; o->finetune_tokens = 3 * 16 * 8;
+}
+
 START_TEST(test_embedding_incremental)
 {
     setup_once();
     struct wren_prune_opts o;
-    wren_prune_opts_default(&o);
     char prefix[512], out[600];
-    snprintf(prefix, sizeof prefix, "%s/erun", dir);
-    o.model = model_path; o.out_prefix = prefix; o.method = "lowrank"; o.criterion = "activation";
-    o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1;
-    o.schedule = "incremental"; o.steps = 3; o.sizes = "0.75,0.25"; o.valid_text = dev_txt;
-    o.finetune_text = train_txt; o.finetune_tokens = 3 * 16 * 8;
+    embedding_run_opts(&o, prefix, sizeof prefix, "erun", "lowrank", "activation", "0.75,0.25");
     ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
     struct wren_nnlm *d = wren_nnlm_load(model_path);
     struct wren_prune_ref ref;
@@ -519,13 +526,8 @@ START_TEST(test_structured_embedding)
 
     /* incremental run with fine-tuning (nnlm-train --init of narrowed models), then resume */
     struct wren_prune_opts o;
-    wren_prune_opts_default(&o);
     char prefix[512], out[600];
-    snprintf(prefix, sizeof prefix, "%s/srun", dir);
-    o.model = model_path; o.out_prefix = prefix; o.method = "structured"; o.criterion = "taylor";
-    o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1;
-    o.schedule = "incremental"; o.steps = 3; o.sizes = "0.75,0.4"; o.valid_text = dev_txt;
-    o.finetune_text = train_txt; o.finetune_tokens = 3 * 16 * 8;
+    embedding_run_opts(&o, prefix, sizeof prefix, "srun", "structured", "taylor", "0.75,0.4");
     ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
     const char *sz[] = { "0.75", "0.4" };
     int prev = D;
