@@ -41,10 +41,11 @@ run_one() {   # criterion method schedule [label extra-prune-options...]
   [ -s "$out/logs/$tag.done" ] && return 0
   local extra=("${@:5}")
   [ "$s" = incremental ] && extra+=(--steps "$inc_steps")
-  if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" "${extra[@]}" \
+  # the run's own options come last: they override the shared ones (e.g. --sizes)
+  if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" \
       --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$out/finetune.txt" \
       --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
-      --calib-tokens "$calib_tokens" --batch "$prune_batch" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
+      --calib-tokens "$calib_tokens" --batch "$prune_batch" "${extra[@]}" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
     mv "$out/logs/$tag.txt" "$out/logs/$tag.done"
   else
     echo "prune_nnlm.sh: $tag failed: $(tail -1 "$out/logs/$tag.log")" >&2

@@ -2,7 +2,8 @@
  * exp(x) = 2^k · e^r with k = round(x / ln 2) and |r| <= ln2 / 2; e^r is its degree-7 Taylor
  * polynomial (truncation error < r^8/8! ≈ 5e-9, below float rounding), 2^k is built in the
  * exponent bits. Inputs are clamped to [-87, 88] so that 2^k stays a normal float: exp(-87)
- * ≈ 1.6e-38 stands for anything smaller (it vanishes in every sum it enters here).
+ * ≈ 1.6e-38 stands for anything smaller (it vanishes in every sum it enters here). The clamp
+ * also maps a NaN input to that value; a NaN still reaches the loss through the target logit.
  * Written with GCC vector extensions (16 floats a vector; the compiler splits them to the
  * machine's width) because libm's expf blocks auto-vectorisation; each entry point is compiled
  * for AVX-512, AVX2 and baseline x86-64 and picked at load time. */
