@@ -195,6 +195,41 @@ START_TEST(test_grad_output_softmax)
 }
 END_TEST
 
+/* Scoring computes the logits NNLM_OUT_BLOCK columns at a time with a running max: over a
+ * vocabulary of several blocks (and a ragged last one) its log-probabilities must equal the
+ * softmax computed whole in double precision, and the training path's. */
+START_TEST(test_output_blocked_lse)
+{
+    enum { n = 7, D = 5, V = 3 * NNLM_OUT_BLOCK + 37 };
+    float *h = malloc(n * D * sizeof *h), *E = malloc((size_t)V * D * sizeof *E);
+    float *b = malloc(V * sizeof *b), *logits = malloc((size_t)4 * V * sizeof *logits);
+    float *dh = malloc(n * D * sizeof *dh), *dE = calloc((size_t)V * D, sizeof *dE);
+    float *db = calloc(V, sizeof *db), lp[n], lp2[n];
+    int tgt[n] = { 0, NNLM_OUT_BLOCK - 1, NNLM_OUT_BLOCK, -1, V - 1, 2 * NNLM_OUT_BLOCK + 3, 5 };
+    fill(h, n * D, 21, 3); fill(E, (size_t)V * D, 22, 1); fill(b, V, 23, 2);
+    E[(size_t)(V - 1) * D] = 40.0f;   /* the last block holds the largest logit: the max moves */
+    for (int i = 0; i < n; i++) h[i * D] = fabsf(h[i * D]) + 0.5f;
+    double loss = 0, loss2 = 0;
+    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, NULL, NULL, NULL, logits, 4);
+    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss2, lp2, dh, dE, db, logits, 4);
+    for (int i = 0; i < n; i++) {
+        if (tgt[i] < 0) { ck_assert(lp[i] == 0.0f); continue; }
+        double mx = -INFINITY, s = 0, zt = 0;
+        for (int v = 0; v < V; v++) {
+            double z = b[v];
+            for (int j = 0; j < D; j++) z += (double)h[i * D + j] * E[(size_t)v * D + j];
+            if (z > mx) { s *= exp(mx - z); mx = z; }
+            s += exp(z - mx);
+            if (v == tgt[i]) zt = z;
+        }
+        ck_assert_double_eq_tol(lp[i], zt - mx - log(s), 1e-4);
+        ck_assert_double_eq_tol(lp[i], lp2[i], 1e-4);
+    }
+    ck_assert_double_eq_tol(loss, loss2, 1e-3);
+    free(h); free(E); free(b); free(logits); free(dh); free(dE); free(db);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- whole model */
 
 static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
@@ -870,6 +905,7 @@ int main(void)
     tcase_add_test(g, test_grad_linear_factored);
     tcase_add_test(g, test_grad_attention);
     tcase_add_test(g, test_grad_output_softmax);
+    tcase_add_test(g, test_output_blocked_lse);
     tcase_add_test(g, test_grad_full_model_learned);
     tcase_add_test(g, test_grad_full_model_sinusoidal_dropout);
     suite_add_tcase(s, g);

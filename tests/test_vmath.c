@@ -1,4 +1,4 @@
-/* test_vmath.c — the vectorised exp, max, logsumexp and GELU (lm/nnlm/vmath.c) against libm in
+/* test_vmath.c — the vectorised exp, max, logsumexp, GELU and LayerNorm (lm/nnlm/vmath.c) against libm in
  * double precision, over the whole clamped range and at every tail length (n % 16). */
 #include "testutil.h"
 
@@ -35,6 +35,14 @@ START_TEST(test_softmax_pieces_every_length)
         double got = nnlm_vexp_sum(y, x, (float)mx, (size_t)n);
         ck_assert_double_eq_tol(got, s, 1e-6 * s);
         for (int i = 0; i < n; i++) ck_assert_double_eq_tol(y[i], exp(x[i] - mx), 3e-7);
+        ck_assert_double_eq_tol(nnlm_vsum_exp(x, (float)mx, (size_t)n), s, 1e-6 * s);
+        /* x + b in place, and its max */
+        float b[70], xb[70];
+        double mb = -INFINITY;
+        for (int i = 0; i < n; i++) { b[i] = (float)cos(i * 0.9 + n) * 5.0f; xb[i] = x[i]; }
+        for (int i = 0; i < n; i++) mb = x[i] + b[i] > mb ? x[i] + b[i] : mb;
+        ck_assert_float_eq(nnlm_vadd_max(xb, b, (size_t)n), (float)mb);
+        for (int i = 0; i < n; i++) ck_assert_float_eq(xb[i], x[i] + b[i]);
     }
     ck_assert(isinf(nnlm_vmax(x, 0)) && nnlm_vmax(x, 0) < 0);
     /* a 20k-word softmax, as in the NNLM output layer */
@@ -66,6 +74,30 @@ START_TEST(test_gelu_and_gradient)
 }
 END_TEST
 
+START_TEST(test_layernorm_every_length)
+{
+    float x[70], g[70], b[70], y[70], mean, rstd;
+    for (int d = 1; d <= 70; d++) {
+        for (int i = 0; i < d; i++) {
+            x[i] = (float)(sin(i * 2.3 + d) * 4.0 + 100.0);   /* a large mean: the two-pass variance */
+            g[i] = 1.0f + 0.01f * i;
+            b[i] = 0.1f * (i % 5);
+        }
+        double mu = 0, var = 0;
+        for (int i = 0; i < d; i++) mu += x[i];
+        mu /= d;
+        for (int i = 0; i < d; i++) var += (x[i] - mu) * (x[i] - mu);
+        var /= d;
+        double rs = 1.0 / sqrt(var + 1e-5);
+        nnlm_vlayernorm(y, x, g, b, (size_t)d, 1e-5f, &mean, &rstd);
+        ck_assert_double_eq_tol(mean, mu, 1e-5);
+        ck_assert_double_eq_tol(rstd, rs, 1e-4 * rs);
+        for (int i = 0; i < d; i++) ck_assert_double_eq_tol(y[i], (x[i] - mu) * rs * g[i] + b[i], 2e-4);
+        nnlm_vlayernorm(y, x, g, b, (size_t)d, 1e-5f, NULL, NULL);   /* statistics not wanted */
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vmath");
@@ -73,6 +105,7 @@ int main(void)
     tcase_add_test(t, test_exp_accuracy);
     tcase_add_test(t, test_softmax_pieces_every_length);
     tcase_add_test(t, test_gelu_and_gradient);
+    tcase_add_test(t, test_layernorm_every_length);
     suite_add_tcase(s, t);
     return test_run_suite(s);
 }

@@ -86,7 +86,9 @@ struct nnlm_fb *nnlm_fb_create(const struct wren_nnlm *m, int B, int T, int trai
         }
     w->chunk = 256;
     float **single[] = { &w->lnf, &w->muf, &w->rsf, &w->sa, &w->sb, &w->logits };
-    size_t sizes[] = { N * D, N, N, N * W, N * W, (size_t)w->chunk * V };
+    /* scoring keeps one block of logit columns, training the rows' whole softmax */
+    size_t lcols = training || V < NNLM_OUT_BLOCK ? (size_t)V : NNLM_OUT_BLOCK;
+    size_t sizes[] = { N * D, N, N, N * W, N * W, (size_t)w->chunk * lcols };
     for (int i = 0; i < 6; i++) { *single[i] = wren_fbuf_alloc(sizes[i]); all[nall++] = *single[i]; }
     if (training) {
         float **g[] = { &w->gF, &w->gln, &w->gx, &w->gy, &w->gq, &w->gk, &w->gv, &w->gctx,

@@ -233,7 +233,8 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
 /* Log-normalisers of states that do not have one yet, as one GEMM per chunk of states. */
 static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states)
 {
-    int V = m->c.vocab_size, D = m->c.emb_rank > 0 ? m->c.emb_rank : m->c.d_model, chunk = 64;
+    int V = m->c.vocab_size, D = m->c.emb_rank > 0 ? m->c.emb_rank : m->c.d_model;
+    enum { chunk = 64 };
     const float *E = m->emb_u ? m->emb_u : m->tok_emb;
     struct wren_nnlm_state **todo = wren_xmalloc((size_t)(n ? n : 1) * sizeof *todo);
     int k = 0;
@@ -244,17 +245,18 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
         for (int j = 0; j < k && !dup; j++) dup = todo[j] == s;
         if (!dup) todo[k++] = s;
     }
-    float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * V);
+    int vb = V < NNLM_OUT_BLOCK ? V : NNLM_OUT_BLOCK;
+    float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * vb);
+    float lse[chunk];
     for (int c0 = 0; c0 < k; c0 += chunk) {
         int rows = k - c0 < chunk ? k - c0 : chunk;
         for (int r = 0; r < rows; r++) {
             const struct wren_nnlm_state *s = todo[c0 + r];
             memcpy(H + (size_t)r * D, m->emb_u ? s->hv : s->h, (size_t)D * sizeof(float));
         }
-        for (int r = 0; r < rows; r++) memcpy(Z + (size_t)r * V, m->out_b, (size_t)V * sizeof *Z);
-        wren_gemm(0, 1, rows, V, D, 1.0f, H, D, E, D, 1.0f, Z, V);   /* Z = bias + H E^T */
+        nnlm_output_lse(H, rows, D, V, E, m->out_b, NULL, lse, NULL, Z);
         for (int r = 0; r < rows; r++) {
-            todo[c0 + r]->lse = nnlm_vlogsumexp(Z + (size_t)r * V, (size_t)V);
+            todo[c0 + r]->lse = lse[r];
             todo[c0 + r]->has_lse = 1;
         }
     }

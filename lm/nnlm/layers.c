@@ -8,24 +8,18 @@
 #include "sparse.h"
 #include "vmath.h"
 
+#include "wren-util.h"
+
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void nnlm_layernorm_fwd(const float *x, const float *g, const float *b, int n, int d, float eps,
                         float *y, float *mean, float *rstd)
 {
-    for (int i = 0; i < n; i++) {
-        const float *xi = x + (size_t)i * d;
-        float *yi = y + (size_t)i * d;
-        double s = 0, s2 = 0;
-        for (int j = 0; j < d; j++) s += xi[j];
-        float mu = (float)(s / d);
-        for (int j = 0; j < d; j++) { float c = xi[j] - mu; s2 += (double)c * c; }
-        float rs = (float)(1.0 / sqrt(s2 / d + eps));
-        for (int j = 0; j < d; j++) yi[j] = (xi[j] - mu) * rs * g[j] + b[j];
-        if (mean) mean[i] = mu;
-        if (rstd) rstd[i] = rs;
-    }
+    for (int i = 0; i < n; i++)
+        nnlm_vlayernorm(y + (size_t)i * d, x + (size_t)i * d, g, b, (size_t)d, eps,
+                        mean ? mean + i : NULL, rstd ? rstd + i : NULL);
 }
 
 void nnlm_layernorm_bwd(const float *x, const float *g, const float *mean, const float *rstd,
@@ -157,10 +151,47 @@ void nnlm_attention_bwd(const float *q, const float *k, const float *v, const fl
     }
 }
 
+void nnlm_output_lse(const float *h, int n, int D, int V, const float *E, const float *bias,
+                     const int *tgt, float *lse, float *ztgt, float *buf)
+{
+    int vb = V < NNLM_OUT_BLOCK ? V : NNLM_OUT_BLOCK;
+    /* per row a running max mx and the sum s of exp(logit - mx) so far: one log per row */
+    double *s = wren_xmalloc((size_t)(n > 0 ? n : 1) * sizeof *s);
+    for (int i = 0; i < n; i++) { lse[i] = -INFINITY; s[i] = 0; }
+    for (int c0 = 0; c0 < V; c0 += vb) {
+        int cols = V - c0 < vb ? V - c0 : vb;
+        wren_gemm(0, 1, n, cols, D, 1.0f, h, D, E + (size_t)c0 * D, D, 0.0f, buf, vb);
+        for (int i = 0; i < n; i++) {
+            if (tgt && tgt[i] < 0) continue;
+            float *z = buf + (size_t)i * vb, mb = nnlm_vadd_max(z, bias + c0, (size_t)cols);
+            if (tgt && tgt[i] >= c0 && tgt[i] < c0 + cols) ztgt[i] = z[tgt[i] - c0];
+            if (mb > lse[i]) { s[i] *= exp((double)lse[i] - mb); lse[i] = mb; }
+            s[i] += nnlm_vsum_exp(z, lse[i], (size_t)cols);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (isfinite(lse[i])) lse[i] += (float)log(s[i]);
+    free(s);
+}
+
 void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
                          const float *bias, float scale, double *loss, float *logp, float *dh,
                          float *dE, float *db, float *logits, int chunk)
 {
+    if (!dh) {   /* scoring: no gradient, so the logits need not be kept whole */
+        float *lse = wren_xmalloc(2 * (size_t)chunk * sizeof *lse), *zt = lse + chunk;
+        for (int r0 = 0; r0 < n; r0 += chunk) {
+            int rows = n - r0 < chunk ? n - r0 : chunk;
+            nnlm_output_lse(h + (size_t)r0 * D, rows, D, V, E, bias, tgt + r0, lse, zt, logits);
+            for (int i = 0; i < rows; i++) {
+                float lp = tgt[r0 + i] < 0 ? 0.0f : zt[i] - lse[i];
+                *loss -= lp;
+                if (logp) logp[r0 + i] = lp;
+            }
+        }
+        free(lse);
+        return;
+    }
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;

@@ -140,10 +140,19 @@ void nnlm_attention_fwd(const float *q, const float *k, const float *v, const in
 void nnlm_attention_bwd(const float *q, const float *k, const float *v, const float *P,
                         const float *dctx, int B, int T, int H, int dh, float *dq, float *dk,
                         float *dv, float *scratch /* T*T */);
+/* Logit columns computed at a time when only log-probabilities are wanted: a block of rows x
+ * NNLM_OUT_BLOCK floats stays in L2 cache between the GEMM that writes it and the two passes
+ * (max, exp-sum) that read it, instead of the rows' whole vocabulary going through memory. */
+enum { NNLM_OUT_BLOCK = 512 };
+/* For n rows of h [n,D]: lse[i] = log sum_v exp(b_v + h_i . E_v) over the V words and, when tgt
+ * is not NULL, ztgt[i] = the logit of tgt[i] (rows with tgt[i] < 0 are skipped). buf: scratch
+ * [n, min(V, NNLM_OUT_BLOCK)]. */
+void nnlm_output_lse(const float *h, int n, int D, int V, const float *E, const float *bias,
+                     const int *tgt, float *lse, float *ztgt, float *buf);
 /* Output layer over rows of h [n,D] with tied embeddings E [V,D] and bias: for rows with
  * tgt >= 0 adds -log p(tgt) to *loss and, if dh is not NULL, writes dh (scale * dloss/dh)
  * and accumulates dE, db. logp (may be NULL) receives log p(tgt) per row. logits: scratch
- * [chunk, V]. */
+ * [chunk, V] (without dh, [chunk, min(V, NNLM_OUT_BLOCK)] is enough). */
 void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
                          const float *bias, float scale, double *loss, float *logp, float *dh,
                          float *dE, float *db, float *logits, int chunk);

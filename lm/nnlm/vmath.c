@@ -83,6 +83,24 @@ MULTIVERSION float nnlm_vmax(const float *x, size_t n)
     return r;
 }
 
+MULTIVERSION float nnlm_vadd_max(float *x, const float *b, size_t n)
+{
+    vf m = SPLAT(-INFINITY), v, w;
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        LOAD(v, x + i);
+        LOAD(w, b + i);
+        v += w;
+        STORE(x + i, v);
+        m = MAX_V(v, m);
+    }
+    float r = -INFINITY, t[LANES];
+    for (; i < n; i++) { x[i] += b[i]; r = x[i] > r ? x[i] : r; }
+    STORE(t, m);
+    for (int l = 0; l < LANES; l++) r = t[l] > r ? t[l] : r;
+    return r;
+}
+
 static double lane_sum(const float *t)
 {
     double s = 0;
@@ -117,7 +135,7 @@ MULTIVERSION double nnlm_vexp_sum(float *y, const float *x, float shift, size_t 
     return lane_sum(t);
 }
 
-MULTIVERSION static double exp_sum(const float *x, float shift, size_t n)
+MULTIVERSION double nnlm_vsum_exp(const float *x, float shift, size_t n)
 {
     vf acc = SPLAT(0), v, e;
     size_t i = 0;
@@ -141,7 +159,7 @@ float nnlm_vlogsumexp(const float *x, size_t n)
 {
     float mx = nnlm_vmax(x, n);
     if (!isfinite(mx)) return mx;
-    return mx + (float)log(exp_sum(x, mx, n));
+    return mx + (float)log(nnlm_vsum_exp(x, mx, n));
 }
 
 #define GELU_2A 1.5957691216057308f   /* 2 sqrt(2/pi) */
@@ -180,4 +198,31 @@ MULTIVERSION void nnlm_vgelu_bwd(float *dx, const float *x, const float *dy, siz
         o = g * (s + v * s * (1.0f - s) * GELU_2A * (1.0f + 3.0f * GELU_B * v * v));
         if (full) STORE(dx + i, o); else { STORE(t, o); memcpy(dx + i, t, (n - i) * sizeof *t); }
     }
+}
+
+MULTIVERSION void nnlm_vlayernorm(float *y, const float *x, const float *g, const float *b, size_t d,
+                                  float eps, float *mean, float *rstd)
+{
+    vf acc = SPLAT(0), v, w, c;
+    float t[LANES];
+    size_t i = 0, full = d - d % LANES;
+    for (; i < full; i += LANES) { LOAD(v, x + i); acc += v; }
+    STORE(t, acc);
+    double s = lane_sum(t);
+    for (; i < d; i++) s += x[i];
+    float mu = (float)(s / (double)d);
+    acc = SPLAT(0);   /* the variance about the mean, a second pass for accuracy */
+    for (i = 0; i < full; i += LANES) { LOAD(v, x + i); v -= mu; acc += v * v; }
+    STORE(t, acc);
+    double s2 = lane_sum(t);
+    for (; i < d; i++) s2 += (double)(x[i] - mu) * (x[i] - mu);
+    float rs = (float)(1.0 / sqrt(s2 / (double)d + eps));
+    for (i = 0; i < full; i += LANES) {
+        LOAD(v, x + i); LOAD(w, g + i); LOAD(c, b + i);
+        v = (v - mu) * rs * w + c;
+        STORE(y + i, v);
+    }
+    for (; i < d; i++) y[i] = (x[i] - mu) * rs * g[i] + b[i];
+    if (mean) *mean = mu;
+    if (rstd) *rstd = rs;
 }
