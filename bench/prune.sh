@@ -5,20 +5,23 @@
 # context 64. The model is trained only a few steps (speed does not depend on training), pruned
 # to 0.5 by each method (magnitude, one-shot): unstructured, structured, lowrank, and with
 # --embedding (the tied embedding/output matrix then counts as prunable) lowrank (factored too)
-# and structured (residual channels removed, d_model shrinks). `wren nnlm-eval` is timed on the same text (best of 3, one
-# thread), both as CPU time (user+sys: robust when other jobs load the machine) and as wall
-# time. Printed per model: prunable and total relative size (from `wren prune`), stored
-# params (`wren nnlm-info`), bytes on disk, words/s and speed-up over the dense model
-# (CPU-time based; wall-time speed-up in the last column).
+# and structured (residual channels removed, d_model shrinks). `wren nnlm-eval` is timed on the
+# same held-out text (best of 3, one thread) in its two scoring paths: whole sentences batched
+# through the full forward pass (perplexity, sentence costs), and word by word through the
+# KV-cache states (`--kv`: wren_nnlm_state_score_many, the path of `wren rescore` on lattices
+# and n-best lists). Times are CPU time (user+sys: robust when other jobs load the machine).
+# Printed per model: prunable and total relative size (from `wren prune`), stored params
+# (`wren nnlm-info`), bytes on disk, then for each path words/s and speed-up over the dense
+# model; the last column is the batched path's wall-time speed-up.
 # Usage: bash bench/prune.sh   (env WREN: the wren binary; WREN_SHARED: shared data;
-#        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 400;
+#        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 1000;
 #        PRUNE_BENCH_DIR: keep the models there instead of a temporary directory)
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 SHARED=${WREN_SHARED:-/work/shared}
 CORPUS=$SHARED/data/text/lm-corpus
 LINES=${PRUNE_BENCH_LINES:-200000}
-NEVAL=${PRUNE_BENCH_EVAL:-400}
+NEVAL=${PRUNE_BENCH_EVAL:-1000}
 ls "$CORPUS"/*.txt.xz > /dev/null 2>&1 || { echo "skip: no $CORPUS/*.txt.xz"; exit 0; }
 export OPENBLAS_NUM_THREADS=1
 if [ -n "${PRUNE_BENCH_DIR:-}" ]; then T=$PRUNE_BENCH_DIR; mkdir -p "$T"
@@ -43,9 +46,10 @@ for m in $MODELS; do
     --sizes 0.5 --out-prefix "$T/$m" > "$T/$m.txt" 2> "$T/$m.log" || { cat "$T/$m.log" >&2; exit 1; }
 done
 best_time() {   # best of 3 CPU (user+sys) and wall times of nnlm-eval, seconds: "cpu wall"
-  local best=1e9 bestw=1e9 TIMEFORMAT='%U %S %R' u s r
+  local best=1e9 bestw=1e9 TIMEFORMAT='%U %S %R' u s r model=$1
+  shift
   for _ in 1 2 3; do
-    read -r u s r < <({ time nice "$WREN" nnlm-eval --threads 1 --model "$1" "$T/eval.txt" > /dev/null; } 2>&1)
+    read -r u s r < <({ time nice "$WREN" nnlm-eval --threads 1 "$@" --model "$model" "$T/eval.txt" > /dev/null; } 2>&1)
     best=$(echo "$u $s $best" | awk '{ t = $1 + $2; print (t < $3 ? t : $3) }')
     bestw=$(echo "$r $bestw" | awk '{ print ($1 < $2 ? $1 : $2) }')
   done
@@ -57,15 +61,20 @@ vocab=$("$WREN" nnlm-info "$T/dense.safetensors" | awk '$1 == "vocab_size" { pri
 words=$(wc -w < "$T/eval.txt")
 echo "vocab_size $vocab, 6 layers x 256, 4 heads, ffn 1280; eval $words words ($NEVAL sentences), one thread"
 read -r dense densew < <(best_time "$T/dense.safetensors")
-printf "%-18s %12s %7s %12s %10s %8s %8s %9s\n" model prunable total stored_params bytes words/s speedup wall_spdup
-printf "%-18s %12s %7s %12s %10s %8.0f %8.2f %9.2f\n" dense 1.0000 1.0000 "$(params "$T/dense.safetensors")" \
-  "$(bytes "$T/dense.safetensors")" "$(echo "$words $dense" | awk '{print $1/$2}')" 1 1
+read -r densekv _ < <(best_time "$T/dense.safetensors" --kv)
+rate() { echo "$words $1" | awk '{ printf "%.0f", $1 / $2 }'; }
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+printf "%-18s %12s %7s %12s %10s %8s %7s %8s %7s %9s\n" model prunable total stored_params bytes \
+  batch_w/s speedup kv_w/s kv_spd wall_spdup
+printf "%-18s %12s %7s %12s %10s %8s %7s %8s %7s %9s\n" dense 1.0000 1.0000 "$(params "$T/dense.safetensors")" \
+  "$(bytes "$T/dense.safetensors")" "$(rate "$dense")" 1.00 "$(rate "$densekv")" 1.00 1.00
 for m in $MODELS; do
   f="$T/$m-0.5.safetensors"
   read -r t tw < <(best_time "$f")
+  read -r tkv _ < <(best_time "$f" --kv)
   read -r kind prunable total < <(awk '{ print $3, $4, $6 }' "$T/$m.txt")
   [ "$kind" = "prunable+emb" ] && prunable="$prunable(+emb)"
-  printf "%-18s %12s %7s %12s %10s %8.0f %8.2f %9.2f\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
-    "$(bytes "$f")" "$(echo "$words $t" | awk '{print $1/$2}')" "$(echo "$dense $t" | awk '{print $1/$2}')" \
-    "$(echo "$densew $tw" | awk '{print $1/$2}')"
+  printf "%-18s %12s %7s %12s %10s %8s %7s %8s %7s %9s\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
+    "$(bytes "$f")" "$(rate "$t")" "$(ratio "$dense" "$t")" "$(rate "$tkv")" "$(ratio "$densekv" "$tkv")" \
+    "$(ratio "$densew" "$tw")"
 done

@@ -17,6 +17,7 @@ void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o)
     o->debug = 0;
     o->skip_oovs = 0;
     o->batch = 256;
+    o->kv = 0;
 }
 
 struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o)
@@ -26,6 +27,9 @@ struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o)
         { "skip-oovs", WREN_OPT_BOOL, &o->skip_oovs,
           "leave predictions of out-of-vocabulary words out of the totals (default: score them as <unk>)" },
         { "batch", WREN_OPT_INT, &o->batch, "sentences scored per batch" },
+        { "kv", WREN_OPT_BOOL, &o->kv,
+          "score word by word through KV-cache states, all sentences of a batch a step at a time, as "
+          "lattice and n-best rescoring do (same probabilities; for timing that path)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);
@@ -46,6 +50,44 @@ static void sb_clear(struct sent_buf *b)
     b->n = 0;
 }
 
+/* The log-probabilities of n sentences through the incremental API: at step d every sentence
+ * still running predicts its d-th token, all in one wren_nnlm_state_score_many call. */
+static int score_kv(struct wren_nnlm *m, int n, int *const *ids, const int *len, float *lp)
+{
+    size_t *start = wren_xmalloc(((size_t)n + 1) * sizeof *start);
+    struct wren_nnlm_state **st = wren_xmalloc((size_t)(n ? n : 1) * sizeof *st);
+    struct wren_nnlm_state **in = wren_xmalloc((size_t)(n ? n : 1) * sizeof *in);
+    struct wren_nnlm_state **next = wren_xmalloc((size_t)(n ? n : 1) * sizeof *next);
+    int *who = wren_xmalloc((size_t)(n ? n : 1) * sizeof *who), *word = wren_xmalloc((size_t)(n ? n : 1) * sizeof *word);
+    float *out = wren_xmalloc((size_t)(n ? n : 1) * sizeof *out);
+    struct wren_nnlm_state *bos = wren_nnlm_state_begin(m);
+    int maxlen = 0, rc = 0;
+    start[0] = 0;
+    for (int i = 0; i < n; i++) {
+        start[i + 1] = start[i] + (size_t)len[i] + 1;
+        st[i] = wren_nnlm_state_copy(bos);
+        if (len[i] > maxlen) maxlen = len[i];
+    }
+    for (int d = 0; d <= maxlen && !rc; d++) {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (d <= len[i]) { who[k] = i; in[k] = st[i]; word[k] = d < len[i] ? ids[i][d] : WREN_NNLM_EOS; k++; }
+        rc = wren_nnlm_state_score_many(m, k, in, word, out, next);
+        for (int j = 0; j < k && !rc; j++) {
+            int i = who[j];
+            lp[start[i] + (size_t)d] = out[j];
+            wren_nnlm_state_free(st[i]);
+            st[i] = NULL;
+            if (d < len[i]) st[i] = next[j];
+            else wren_nnlm_state_free(next[j]);
+        }
+    }
+    for (int i = 0; i < n; i++) wren_nnlm_state_free(st[i]);
+    wren_nnlm_state_free(bos);
+    free(start); free(st); free(in); free(next); free(who); free(word); free(out);
+    return rc;
+}
+
 static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnlm_eval_opts *o,
                   FILE *out, struct wren_nnlm_eval_result *r)
 {
@@ -53,7 +95,8 @@ static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnl
     size_t total = 0;
     for (int i = 0; i < b->n; i++) total += (size_t)b->len[i] + 1;
     float *lp = wren_xmalloc((total ? total : 1) * sizeof *lp);
-    wren_nnlm_score_sentences(m, b->n, (const int *const *)b->ids, b->len, lp, NULL);
+    if (o->kv) score_kv(m, b->n, b->ids, b->len, lp);
+    else wren_nnlm_score_sentences(m, b->n, (const int *const *)b->ids, b->len, lp, NULL);
     size_t k = 0;
     for (int i = 0; i < b->n; i++) {
         double s10 = 0;

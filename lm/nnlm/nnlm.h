@@ -170,6 +170,8 @@ struct wren_nnlm_eval_opts {
     int skip_oovs;    /* 1: predictions of OOV words are left out of the totals (SRILM without
                          -unk); 0 (default): OOVs are scored as <unk> and counted */
     int batch;        /* sentences per forward pass */
+    int kv;           /* 1: score word by word through the KV-cache states (wren_nnlm_state_score_many,
+                         the path of lattice and n-best rescoring) instead of whole sentences */
 };
 void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o);
 /* The option table of `wren nnlm-eval`, pointing into *o (caller frees the table). */

@@ -88,6 +88,11 @@ ppl = float(lines[-2].split()[-1])
 want = 10 ** (-sum(l10) / (18 + 3))
 assert abs(ppl - want) / want < 1e-3, (ppl, want)
 PY
+# --kv (word by word through the KV-cache states, the rescoring path): the same per-word scores
+"$WREN" nnlm-eval --kv --batch 2 --model "$T/a.safetensors" --debug 2 "$T/valid.txt" > "$T/eval-kv" || fail "nnlm-eval --kv"
+paste <(grep -o '\[ [-0-9.]* \]$' "$T/eval") <(grep -o '\[ [-0-9.]* \]$' "$T/eval-kv") |
+  awk '{ n++; d = $2 - $5; if (d > 1e-4 || d < -1e-4) bad = 1 } END { exit !(n == 21 && !bad) }' ||
+  fail "--kv scores differ from whole-sentence scoring"
 "$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | grep -q "oovs= 1" || fail "skip-oovs"
 p1=$(echo "$last" | awk '{print $NF}')
 p2=$("$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | awk '{print $NF}')
