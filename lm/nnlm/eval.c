@@ -88,15 +88,18 @@ static int score_kv(struct wren_nnlm *m, int n, int *const *ids, const int *len,
     return rc;
 }
 
-static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnlm_eval_opts *o,
-                  FILE *out, struct wren_nnlm_eval_result *r)
+/* Score the buffered sentences and add them to the totals; non-zero (error reported) when the
+ * scorer fails, and then nothing is added. */
+static int flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnlm_eval_opts *o,
+                 FILE *out, struct wren_nnlm_eval_result *r)
 {
     const struct wren_nnlm_vocab *v = m->vocab;
     size_t total = 0;
     for (int i = 0; i < b->n; i++) total += (size_t)b->len[i] + 1;
     float *lp = wren_xmalloc((total ? total : 1) * sizeof *lp);
-    if (o->kv) score_kv(m, b->n, b->ids, b->len, lp);
-    else wren_nnlm_score_sentences(m, b->n, (const int *const *)b->ids, b->len, lp, NULL);
+    int rc = o->kv ? score_kv(m, b->n, b->ids, b->len, lp)
+                   : wren_nnlm_score_sentences(m, b->n, (const int *const *)b->ids, b->len, lp, NULL);
+    if (rc) { free(lp); sb_clear(b); return rc; }
     size_t k = 0;
     for (int i = 0; i < b->n; i++) {
         double s10 = 0;
@@ -126,6 +129,7 @@ static void flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnl
     }
     free(lp);
     sb_clear(b);
+    return 0;
 }
 
 int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren_nnlm_eval_opts *o,
@@ -140,6 +144,7 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
     char *line = NULL;
     size_t cap = 0;
     long skipped_oov_preds = 0;
+    int rc = 0;
     while (getline(&line, &cap, in.f) > 0) {
         char *copy = o->debug >= 1 ? wren_xstrdup(line) : NULL;
         size_t len = strlen(line);
@@ -160,14 +165,14 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
         b.len[b.n] = n;
         b.text[b.n] = copy;
         b.n++;
-        if (b.n == batch) flush(m, &b, o, out, r);
+        if (b.n == batch && (rc = flush(m, &b, o, out, r))) break;
     }
-    if (b.n) flush(m, &b, o, out, r);
+    if (!rc && b.n) rc = flush(m, &b, o, out, r);
     free(line);
     free(b.ids);
     free(b.len);
     free(b.text);
-    if (wren_input_close(&in)) return -1;
+    if (wren_input_close(&in) || rc) return -1;
     double denom = (double)(r->words - skipped_oov_preds + r->sentences);
     r->ppl = denom > 0 ? pow(10.0, -r->logprob10 / denom) : 0;
     return 0;
