@@ -34,6 +34,7 @@ static struct wren_nnlm_vocab *synthetic_vocab(int V, const char *dir)
 
 int main(int argc, char **argv)
 {
+    wren_threads_env(argv);
     int V = 20000, D = 320, L = 6, H = 5, F = 1280, C = 64, B = 32, steps = 4, threads = 1;
     int sents = 64, slen = 20;
     struct wren_opt t[] = {

@@ -46,6 +46,7 @@ static double time_job(const struct job *j, double sec)
 
 int main(int argc, char **argv)
 {
+    wren_threads_env(argv);
     int threads = 1;
     double sec = 0.15;
     struct wren_opt t[] = {

@@ -1,5 +1,6 @@
 /* wren.c — the `wren` program: git-style dispatch to subcommands listed in commands.def.
  * Not for: any work of its own; each subcommand is a thin wrapper over its module's library. */
+#include "matrix.h"
 #include "wren-util.h"
 
 #include <stdio.h>
@@ -40,6 +41,7 @@ static const struct command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+    wren_threads_env(argv);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) wren_verbosity = 2;

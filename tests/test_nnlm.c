@@ -195,6 +195,63 @@ START_TEST(test_grad_output_softmax)
 }
 END_TEST
 
+/* The training's elementwise work is split over threads (rows, column blocks of the reductions
+ * over rows, chunks of GELU): with two threads LayerNorm and GELU must give the same bits as with
+ * one, on shapes with ragged column blocks and a ragged last chunk; the output layer (whose GEMMs
+ * OpenBLAS may split differently) the same values. */
+START_TEST(test_parallel_layers_match_serial)
+{
+    enum { n = 301, d = 130, G = 50017, R = 40, D = 8, V = 1001 };
+    float *x = wren_xmalloc(sizeof(float) * n * d), *dy = wren_xmalloc(sizeof(float) * n * d);
+    float *gx = wren_xmalloc(sizeof(float) * G), *gdy = wren_xmalloc(sizeof(float) * G);
+    float g[d], b[d], y[2][n * d], dx[2][n * d], mu[2][n], rs[2][n], dg[2][d], db[2][d];
+    float *gy[2], *gdx[2];
+    float h[R * D], E[V * D], ob[V], *logits = wren_xmalloc(sizeof(float) * R * V);
+    float dh[2][R * D], dE[2][V * D], odb[2][V], lp[2][R];
+    double loss[2] = { 0, 0 };
+    int tgt[R];
+    fill(x, (size_t)n * d, 31, 3); fill(dy, (size_t)n * d, 32, 1); fill(g, d, 33, 1); fill(b, d, 34, 1);
+    fill(gx, G, 35, 4); fill(gdy, G, 36, 1);
+    fill(h, R * D, 37, 1); fill(E, V * D, 38, 1); fill(ob, V, 39, 1);
+    for (int i = 0; i < R; i++) tgt[i] = i % 7 == 3 ? -1 : (i * 97) % V;
+    for (int t = 0; t < 2; t++) {
+        wren_blas_set_threads(t + 1);
+#ifdef _OPENMP
+        ck_assert_int_eq(nnlm_par_threads(NNLM_PAR_MIN), t + 1);
+#endif
+        nnlm_layernorm_fwd(x, g, b, n, d, 1e-5f, y[t], mu[t], rs[t]);
+        memset(dg[t], 0, sizeof dg[t]); memset(db[t], 0, sizeof db[t]);
+        for (int i = 0; i < n * d; i++) dx[t][i] = 0.5f;   /* accumulate into it */
+        nnlm_layernorm_bwd(x, g, mu[t], rs[t], dy, n, d, dx[t], dg[t], db[t], 1);
+        gy[t] = wren_xmalloc(sizeof(float) * G); gdx[t] = wren_xmalloc(sizeof(float) * G);
+        nnlm_gelu_fwd(gx, gy[t], G);
+        nnlm_gelu_bwd(gx, gdy, gdx[t], G);
+        memset(dE[t], 0, sizeof dE[t]); memset(odb[t], 0, sizeof odb[t]);
+        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, 16);
+    }
+    wren_blas_set_threads(1);
+    ck_assert(memcmp(y[0], y[1], sizeof y[0]) == 0);
+    ck_assert(memcmp(mu[0], mu[1], sizeof mu[0]) == 0 && memcmp(rs[0], rs[1], sizeof rs[0]) == 0);
+    ck_assert(memcmp(dx[0], dx[1], sizeof dx[0]) == 0);
+    ck_assert(memcmp(dg[0], dg[1], sizeof dg[0]) == 0 && memcmp(db[0], db[1], sizeof db[0]) == 0);
+    ck_assert(memcmp(gy[0], gy[1], sizeof(float) * G) == 0);
+    ck_assert(memcmp(gdx[0], gdx[1], sizeof(float) * G) == 0);
+    ck_assert(fabs(loss[0] - loss[1]) <= 1e-6 * fabs(loss[0]));
+    for (int i = 0; i < R; i++) ck_assert(fabsf(lp[0][i] - lp[1][i]) <= 1e-5f);
+    for (int i = 0; i < V; i++) ck_assert(fabsf(odb[0][i] - odb[1][i]) <= 1e-6f);
+    for (int i = 0; i < R * D; i++) ck_assert(fabsf(dh[0][i] - dh[1][i]) <= 1e-5f);
+    for (int i = 0; i < V * D; i++) ck_assert(fabsf(dE[0][i] - dE[1][i]) <= 1e-5f);
+    /* and the reductions are right: db of LayerNorm is the column sum of dy */
+    for (int j = 0; j < d; j += 43) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += dy[(size_t)i * d + j];
+        ck_assert(fabs(s - db[1][j]) < 1e-3);
+    }
+    for (int t = 0; t < 2; t++) { free(gy[t]); free(gdx[t]); }
+    free(x); free(dy); free(gx); free(gdy); free(logits);
+}
+END_TEST
+
 /* Scoring computes the logits NNLM_OUT_BLOCK columns at a time with a running max: over a
  * vocabulary of several blocks (and a ragged last one) its log-probabilities must equal the
  * softmax computed whole in double precision, and the training path's. */
@@ -906,6 +963,7 @@ int main(void)
     tcase_add_test(g, test_grad_attention);
     tcase_add_test(g, test_grad_output_softmax);
     tcase_add_test(g, test_output_blocked_lse);
+    tcase_add_test(g, test_parallel_layers_match_serial);
     tcase_add_test(g, test_grad_full_model_learned);
     tcase_add_test(g, test_grad_full_model_sinusoidal_dropout);
     suite_add_tcase(s, g);

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 float *wren_fbuf_alloc(size_t n)
 {
@@ -83,6 +84,19 @@ void wren_blas_set_threads(int n)
 int wren_blas_threads(void)
 {
     return openblas_get_num_threads();
+}
+
+/* Idle OpenBLAS threads spin for about 2^28 cycles before they sleep, and idle OpenMP threads
+ * (libgomp's default policy) spin too. The training alternates GEMMs (OpenBLAS's threads) with
+ * elementwise work (OpenMP's): with as many threads as cores, each pool's spinning threads take
+ * the cores the other needs. Measured on 2 cores, 36 training steps of the 6 x 256 model: 2,579
+ * tokens/s without OpenMP, 1,798 with both pools spinning, 2,892 with both sleeping at once. */
+void wren_threads_env(char **argv)
+{
+    int changed = 0;
+    if (!getenv("OMP_WAIT_POLICY")) { setenv("OMP_WAIT_POLICY", "passive", 1); changed = 1; }
+    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) { setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1); changed = 1; }
+    if (changed) execv("/proc/self/exe", argv);   /* on failure: carry on with the defaults */
 }
 
 double wren_sgemm_gflops(int n, double seconds)

@@ -14,9 +14,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+int nnlm_par_threads(size_t work)
+{
+    return work >= NNLM_PAR_MIN ? wren_blas_threads() : 1;
+}
+
+/* Column sums over rows (db += sum_i dy[i]), split into one contiguous run of columns per
+ * thread, each summed over the rows in order: rows stream through memory and the sums are the
+ * serial code's bits. */
+static void colsum_range(int nt, int k, int d, int *j0, int *j1)
+{
+    int per = (d + nt - 1) / nt;
+    per = (per + 15) / 16 * 16;   /* whole cache lines */
+    *j0 = k * per < d ? k * per : d;
+    *j1 = *j0 + per < d ? *j0 + per : d;
+}
+
 void nnlm_layernorm_fwd(const float *x, const float *g, const float *b, int n, int d, float eps,
                         float *y, float *mean, float *rstd)
 {
+    int nt = nnlm_par_threads((size_t)n * d);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
     for (int i = 0; i < n; i++)
         nnlm_vlayernorm(y + (size_t)i * d, x + (size_t)i * d, g, b, (size_t)d, eps,
                         mean ? mean + i : NULL, rstd ? rstd + i : NULL);
@@ -26,31 +44,68 @@ void nnlm_layernorm_bwd(const float *x, const float *g, const float *mean, const
                         const float *dy, int n, int d, float *dx, float *dg, float *db,
                         int accumulate)
 {
-    for (int i = 0; i < n; i++) {
-        const float *xi = x + (size_t)i * d, *dyi = dy + (size_t)i * d;
-        float *dxi = dx + (size_t)i * d;
-        float mu = mean[i], rs = rstd[i];
-        double a = 0, bsum = 0;   /* mean(dxhat), mean(dxhat * xhat) */
-        for (int j = 0; j < d; j++) {
-            float xh = (xi[j] - mu) * rs, dxh = dyi[j] * g[j];
-            a += dxh;
-            bsum += (double)dxh * xh;
-            dg[j] += dyi[j] * xh;
-            db[j] += dyi[j];
+    int nt = nnlm_par_threads((size_t)n * d);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#pragma omp for schedule(static)
+        for (int i = 0; i < n; i++) {
+            const float *xi = x + (size_t)i * d, *dyi = dy + (size_t)i * d;
+            float *dxi = dx + (size_t)i * d;
+            float mu = mean[i], rs = rstd[i];
+            double a = 0, bsum = 0;   /* mean(dxhat), mean(dxhat * xhat) */
+            for (int j = 0; j < d; j++) {
+                float xh = (xi[j] - mu) * rs, dxh = dyi[j] * g[j];
+                a += dxh;
+                bsum += (double)dxh * xh;
+            }
+            float ma = (float)(a / d), mb = (float)(bsum / d);
+            for (int j = 0; j < d; j++) {
+                float xh = (xi[j] - mu) * rs;
+                float v = rs * (dyi[j] * g[j] - ma - xh * mb);
+                dxi[j] = accumulate ? dxi[j] + v : v;
+            }
         }
-        float ma = (float)(a / d), mb = (float)(bsum / d);
-        for (int j = 0; j < d; j++) {
-            float xh = (xi[j] - mu) * rs;
-            float v = rs * (dyi[j] * g[j] - ma - xh * mb);
-            dxi[j] = accumulate ? dxi[j] + v : v;
+        /* dg, db: each column summed over the rows in order */
+#pragma omp for schedule(static, 1)
+        for (int k = 0; k < nt; k++) {
+            int j0, j1;
+            colsum_range(nt, k, d, &j0, &j1);
+            for (int i = 0; i < n; i++) {
+                const float *xi = x + (size_t)i * d, *dyi = dy + (size_t)i * d;
+                float mu = mean[i], rs = rstd[i];
+                for (int j = j0; j < j1; j++) {
+                    float xh = (xi[j] - mu) * rs;
+                    dg[j] += dyi[j] * xh;
+                    db[j] += dyi[j];
+                }
+            }
         }
     }
 }
 
-/* GELU in its tanh form, vectorised (vmath.c) */
-void nnlm_gelu_fwd(const float *x, float *y, size_t n) { nnlm_vgelu(y, x, n); }
+/* GELU in its tanh form, vectorised (vmath.c), in chunks of NNLM_PAR_CHUNK (a multiple of every
+ * vector width, so the chunks' results equal one call's) */
+void nnlm_gelu_fwd(const float *x, float *y, size_t n)
+{
+    long nb = (long)((n + NNLM_PAR_CHUNK - 1) / NNLM_PAR_CHUNK);
+    int nt = nnlm_par_threads(n);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (long c = 0; c < nb; c++) {
+        size_t o = (size_t)c * NNLM_PAR_CHUNK, k = n - o < NNLM_PAR_CHUNK ? n - o : NNLM_PAR_CHUNK;
+        nnlm_vgelu(y + o, x + o, k);
+    }
+}
 
-void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n) { nnlm_vgelu_bwd(dx, x, dy, n); }
+void nnlm_gelu_bwd(const float *x, const float *dy, float *dx, size_t n)
+{
+    long nb = (long)((n + NNLM_PAR_CHUNK - 1) / NNLM_PAR_CHUNK);
+    int nt = nnlm_par_threads(n);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (long c = 0; c < nb; c++) {
+        size_t o = (size_t)c * NNLM_PAR_CHUNK, k = n - o < NNLM_PAR_CHUNK ? n - o : NNLM_PAR_CHUNK;
+        nnlm_vgelu_bwd(dx + o, x + o, dy + o, k);
+    }
+}
 
 void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y, float *tmp)
 {
@@ -70,9 +125,15 @@ void nnlm_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *
 
 static void bias_grad(const float *restrict dy, int n, int d, float *restrict db)
 {
-    for (int i = 0; i < n; i++) {
-        const float *r = dy + (size_t)i * d;
-        for (int j = 0; j < d; j++) db[j] += r[j];
+    int nt = nnlm_par_threads((size_t)n * d);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static, 1)
+    for (int k = 0; k < nt; k++) {
+        int j0, j1;
+        colsum_range(nt, k, d, &j0, &j1);
+        for (int i = 0; i < n; i++) {
+            const float *r = dy + (size_t)i * d;
+            for (int j = j0; j < j1; j++) db[j] += r[j];
+        }
     }
 }
 
@@ -192,40 +253,40 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
         free(lse);
         return;
     }
+    /* training: the softmax gradient of each row in place of its logits */
+    float *lps = wren_xmalloc((size_t)(chunk > 0 ? chunk : 1) * sizeof *lps);
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;
+        int nt = nnlm_par_threads((size_t)rows * V);
         /* logits = bias + h E^T: the bias rows first, then the GEMM accumulates (beta 1) */
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (int i = 0; i < rows; i++) memcpy(logits + (size_t)i * V, bias, (size_t)V * sizeof *logits);
         wren_gemm(0, 1, rows, V, D, 1.0f, hc, D, E, D, 1.0f, logits, V);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (int i = 0; i < rows; i++) {
             float *z = logits + (size_t)i * V;
             int t = tgt[r0 + i];
             if (t < 0) {
-                if (logp) logp[r0 + i] = 0;
-                if (dh) memset(z, 0, (size_t)V * sizeof *z);
+                lps[i] = 0;
+                memset(z, 0, (size_t)V * sizeof *z);
                 continue;
             }
-            double s = 0;   /* sum of exp(z - max): the gradient keeps the exponentials */
-            float lp;
-            if (dh) {
-                float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
-                s = nnlm_vexp_sum(z, z, mx, (size_t)V);
-                lp = zt - (float)log(s);
-            } else {
-                lp = z[t] - nnlm_vlogsumexp(z, (size_t)V);
-            }
-            *loss -= lp;
-            if (logp) logp[r0 + i] = lp;
-            if (dh) {
-                float f = (float)(scale / s);
-                for (int j = 0; j < V; j++) z[j] *= f;
-                z[t] -= scale;
-            }
+            /* sum of exp(z - max): the gradient keeps the exponentials */
+            float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
+            double s = nnlm_vexp_sum(z, z, mx, (size_t)V);
+            lps[i] = zt - (float)log(s);
+            float f = (float)(scale / s);
+            for (int j = 0; j < V; j++) z[j] *= f;
+            z[t] -= scale;
         }
-        if (!dh) continue;
+        for (int i = 0; i < rows; i++) {   /* in row order: the loss does not depend on threads */
+            if (tgt[r0 + i] >= 0) *loss -= lps[i];
+            if (logp) logp[r0 + i] = lps[i];
+        }
         wren_gemm(0, 0, rows, D, V, 1.0f, logits, V, E, D, 0.0f, dh + (size_t)r0 * D, D);
         wren_gemm(1, 0, V, D, rows, 1.0f, logits, V, hc, D, 1.0f, dE, D);
         bias_grad(logits, rows, V, db);
     }
+    free(lps);
 }

@@ -118,6 +118,13 @@ uint64_t nnlm_hash64(uint64_t x);
 static inline double nnlm_uniform(uint64_t h) { return (double)(h >> 11) * (1.0 / 9007199254740992.0); }
 
 /* ---- layers.c: the building blocks, forward and backward on [n, d] row-major buffers */
+/* Elementwise work is split over an OpenMP team as large as OpenBLAS's (so --threads 1 and
+ * OPENBLAS_NUM_THREADS=1 stay on one core), only when there are at least NNLM_PAR_MIN elements:
+ * the scoring of one word in a lattice stays serial. Row-wise work is split by rows, sums over
+ * rows by runs of columns, each summed over the rows in order, so every result is bit-identical
+ * to the serial code whatever the thread count. */
+enum { NNLM_PAR_MIN = 32768, NNLM_PAR_CHUNK = 4096 };
+int nnlm_par_threads(size_t work);
 void nnlm_layernorm_fwd(const float *x, const float *g, const float *b, int n, int d, float eps,
                         float *y, float *mean, float *rstd);
 /* dx (+)= ...; dg, db accumulate. accumulate: 1 adds into dx, 0 overwrites. */

@@ -216,6 +216,8 @@ static void adamw(struct wren_nnlm *m, const float *g, float *m1, float *m2, lon
         float decay = t->decay ? (float)(lr * o->weight_decay) : 0.0f;
         float *p = m->params + t->off, *mm = m1 + t->off, *vv = m2 + t->off;
         const float *gg = g + t->off;
+        int nt = nnlm_par_threads(t->n);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
         for (size_t j = 0; j < t->n; j++) {
             mm[j] = b1 * mm[j] + (1 - b1) * gg[j];
             vv[j] = b2 * vv[j] + (1 - b2) * gg[j] * gg[j];
