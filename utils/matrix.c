@@ -89,13 +89,17 @@ int wren_blas_threads(void)
 /* Idle OpenBLAS threads spin for about 2^28 cycles before they sleep, and idle OpenMP threads
  * (libgomp's default policy) spin too. The training alternates GEMMs (OpenBLAS's threads) with
  * elementwise work (OpenMP's): with as many threads as cores, each pool's spinning threads take
- * the cores the other needs. Measured on 2 cores, 36 training steps of the 6 x 256 model: 2,579
- * tokens/s without OpenMP, 1,798 with both pools spinning, 2,892 with both sleeping at once. */
+ * the cores the other needs. OpenMP's therefore sleep at once, OpenBLAS's after 2^20 cycles
+ * (~0.4 ms): long enough to catch the next of a run of small GEMMs (KV-cache scoring), short
+ * enough to free the core during the elementwise work. Measured on 2 cores, bench/nnlm.sh with
+ * 2 threads (training / KV-cache single / batched sentences, tokens/s): OpenBLAS's default
+ * 2,321 / 922 / 6,746; 2^4 cycles 2,549 / 606 / 6,125; 2^20 cycles 2,545 / 923 / 6,771; both
+ * pools spinning 1,272 / 61 / 1,315. */
 void wren_threads_env(char **argv)
 {
     int changed = 0;
     if (!getenv("OMP_WAIT_POLICY")) { setenv("OMP_WAIT_POLICY", "passive", 1); changed = 1; }
-    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) { setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1); changed = 1; }
+    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) { setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1); changed = 1; }
     if (changed) execv("/proc/self/exe", argv);   /* on failure: carry on with the defaults */
 }
 

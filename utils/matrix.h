@@ -37,7 +37,7 @@ int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const st
 void wren_blas_set_threads(int n);
 int wren_blas_threads(void);
 /* Called first thing in main(): if OMP_WAIT_POLICY or OPENBLAS_THREAD_TIMEOUT is unset, sets it
- * (passive; 4) and re-executes the program once with the same argv (both libraries read them only
+ * (passive; 20) and re-executes the program once with the same argv (both libraries read them only
  * at load time). Returns only when nothing needed setting or the exec failed. */
 void wren_threads_env(char **argv);
 
