@@ -195,10 +195,11 @@ START_TEST(test_grad_output_softmax)
 }
 END_TEST
 
-/* The training's elementwise work is split over threads (rows, column blocks of the reductions
- * over rows, chunks of GELU): with two threads LayerNorm and GELU must give the same bits as with
- * one, on shapes with ragged column blocks and a ragged last chunk; the output layer (whose GEMMs
- * OpenBLAS may split differently) the same values. */
+/* The training's elementwise work is split over threads (rows, runs of columns for the sums over
+ * rows, chunks of GELU): with two threads LayerNorm and GELU must give the same bits as with one,
+ * on shapes with a ragged column run and a ragged last chunk; the output layer (whose GEMMs
+ * OpenBLAS may split differently) the same values. Its chunk is all R rows, so that R * V is over
+ * NNLM_PAR_MIN and its softmax and bias gradient do run on two threads. */
 START_TEST(test_parallel_layers_match_serial)
 {
     enum { n = 301, d = 130, G = 50017, R = 40, D = 8, V = 1001 };
@@ -210,6 +211,7 @@ START_TEST(test_parallel_layers_match_serial)
     float dh[2][R * D], dE[2][V * D], odb[2][V], lp[2][R];
     double loss[2] = { 0, 0 };
     int tgt[R];
+    ck_assert((size_t)R * V >= NNLM_PAR_MIN && (size_t)n * d >= NNLM_PAR_MIN && (size_t)G >= NNLM_PAR_MIN);
     fill(x, (size_t)n * d, 31, 3); fill(dy, (size_t)n * d, 32, 1); fill(g, d, 33, 1); fill(b, d, 34, 1);
     fill(gx, G, 35, 4); fill(gdy, G, 36, 1);
     fill(h, R * D, 37, 1); fill(E, V * D, 38, 1); fill(ob, V, 39, 1);
@@ -227,7 +229,7 @@ START_TEST(test_parallel_layers_match_serial)
         nnlm_gelu_fwd(gx, gy[t], G);
         nnlm_gelu_bwd(gx, gdy, gdx[t], G);
         memset(dE[t], 0, sizeof dE[t]); memset(odb[t], 0, sizeof odb[t]);
-        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, 16);
+        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, R);
     }
     wren_blas_set_threads(1);
     ck_assert(memcmp(y[0], y[1], sizeof y[0]) == 0);
