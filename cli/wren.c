@@ -1,5 +1,6 @@
 /* wren.c — the `wren` program: git-style dispatch to subcommands listed in commands.def.
  * Not for: any work of its own; each subcommand is a thin wrapper over its module's library. */
+#include "cmd-util.h"
 #include "matrix.h"
 #include "wren-util.h"
 
@@ -63,5 +64,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "wren: no command '%s' (see 'wren --help')\n", argv[i]);
         return WREN_EXIT_INPUT;
     }
-    return c->fn(argc - i, argv + i);
+    return wren_cmd_finish(argv[i], c->fn(argc - i, argv + i));
 }

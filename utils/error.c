@@ -1,5 +1,8 @@
-/* error.c — the per-thread last-error message and the allocation helpers that exit on OOM. */
+/* error.c — the per-thread last-error message and the allocation helpers that exit on OOM
+ * (the exit itself, and the fault-injection hook, are in fault.c). */
 #include "error.h"
+
+#include "fault.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,30 +43,24 @@ int wren_error_prefix(const char *fmt, ...)
 const char *wren_error_msg(void) { return err_buf; }
 void wren_error_clear(void) { err_buf[0] = '\0'; }
 
-static void oom(size_t n)
-{
-    fprintf(stderr, "wren: out of memory allocating %zu bytes\n", n);
-    exit(WREN_EXIT_INTERNAL);
-}
-
 void *wren_xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
-    if (!p) oom(n);
+    void *p = wren_fault_alloc_fails() ? NULL : malloc(n ? n : 1);
+    if (!p) wren_oom(n);
     return p;
 }
 
 void *wren_xcalloc(size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p) oom(count * size);
+    void *p = wren_fault_alloc_fails() ? NULL : calloc(count ? count : 1, size ? size : 1);
+    if (!p) wren_oom(count * size);
     return p;
 }
 
 void *wren_xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) oom(n);
+    void *q = wren_fault_alloc_fails() ? NULL : realloc(p, n ? n : 1);
+    if (!q) wren_oom(n);
     return q;
 }
 

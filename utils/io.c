@@ -2,6 +2,7 @@
 #include "io.h"
 
 #include "error.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
     a->path = wren_xstrdup(path);
     a->tmp = wren_xmalloc(n);
     snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    a->f = fopen(a->tmp, mode);
+    a->f = wren_fault_fopen_out(a->tmp, mode);
     if (!a->f) {
         wren_error("%s: cannot write: %s", path, strerror(errno));
         free(a->path);
@@ -151,6 +152,7 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
         memset(a, 0, sizeof *a);
         return -1;
     }
+    wren_exit_unlink_add(a->tmp);
     return 0;
 }
 
@@ -174,6 +176,7 @@ int wren_atomic_commit(struct wren_atomic *a)
     if (rc == 0 && rename(a->tmp, a->path) != 0)
         rc = wren_error("%s: cannot rename into place: %s", a->path, strerror(errno));
     if (rc != 0) unlink(a->tmp);
+    wren_exit_unlink_forget(a->tmp);
     free(a->path);
     free(a->tmp);
     memset(a, 0, sizeof *a);
@@ -187,6 +190,7 @@ void wren_atomic_abort(struct wren_atomic *a)
     } else if (a->path) {
         fclose(a->f);
         unlink(a->tmp);
+        wren_exit_unlink_forget(a->tmp);
     } else if (a->f) {
         fflush(a->f);
     }

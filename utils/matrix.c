@@ -2,6 +2,7 @@
 #include "matrix.h"
 
 #include "error.h"
+#include "fault.h"
 #include "log.h"
 
 #include <cblas.h>
@@ -14,9 +15,8 @@ float *wren_fbuf_alloc(size_t n)
     size_t bytes = (n ? n : 1) * sizeof(float);
     bytes = (bytes + 63) & ~(size_t)63;
     void *p = NULL;
-    if (posix_memalign(&p, 64, bytes) != 0 || !p) {
-        p = wren_xmalloc(bytes);   /* exits on out-of-memory */
-    }
+    if (wren_fault_alloc_fails() || posix_memalign(&p, 64, bytes) != 0 || !p)
+        wren_oom(bytes);
     memset(p, 0, bytes);
     return p;
 }

@@ -1,0 +1,147 @@
+#!/bin/bash
+# sweep.sh — fault-injection sweep (SQLite style) over short real runs of the main commands:
+# ngram-count, mkgraph, decode, nnlm-eval, rescore, prune. Each command runs once with
+# WREN_FAULT_COUNT=1 to count its allocations and output writes (utils/fault.h), then again
+# with the N-th allocation (WREN_FAULT_ALLOC=N) or the N-th write (WREN_FAULT_WRITE=N) failing,
+# and each faulty run must:
+#   - not crash (no signal, no sanitizer report: run it in the --enable-sanitizers build),
+#   - exit 0 with outputs identical to the good run's, or exit 1/2 with exactly one line on
+#     stderr naming the failure ("out of memory" / a write error),
+#   - leave every output file either absent or identical to the good run's, and no temp file.
+# Plus one run per command with stdout on /dev/full.
+# Env: WREN (the built wren), WREN_SHARED;
+#   FAULT_SAMPLES     call sites tried per command and kind (default 8, evenly spaced)
+#   FAULT_SWEEP=full  every write, and every allocation up to FAULT_FULL_MAX (default 2000)
+#                     of them (beyond that, FAULT_FULL_MAX evenly spaced: mkgraph makes
+#                     ~600,000 allocations, decode ~25,000)
+#   FAULT_CMDS="decode ..."  restrict the commands.
+# Exit 77 = skip (inputs missing).
+set -u
+WREN=${WREN:?set WREN to the built wren}
+SHARED=${WREN_SHARED:-/work/shared}
+MODE=${FAULT_SWEEP:-sample}
+SAMPLES=${FAULT_SAMPLES:-8}
+FULL_MAX=${FAULT_FULL_MAX:-2000}
+CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode nnlm-eval rescore prune"}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
+for p in "$MODEL/mdef" "$DICT" "$LIBRI/fileids" "$CORPUS"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing"; exit 77; }
+done
+case $WREN in /*) ;; *) WREN=$(cd "$(dirname "$WREN")" && pwd)/$(basename "$WREN");; esac
+# one thread everywhere (deterministic counts), and no re-exec for the thread settings
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=20
+unset WREN_FAULT_ALLOC WREN_FAULT_WRITE WREN_FAULT_COUNT
+tmp=$(mktemp -d /tmp/wren-fault-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp"
+
+# --- fixtures (normal runs): text, bigram, graph, one utterance's lattice, a tiny NNLM
+mkdir fix
+xz -dc "$CORPUS" | head -4000 > fix/raw.txt
+"$WREN" --quiet text-norm --paragraphs fix/raw.txt fix/norm.txt || fail "text-norm"
+head -300 fix/norm.txt > fix/text.txt
+sed -n 301,320p fix/norm.txt > fix/eval.txt
+u=$(head -1 "$LIBRI/fileids")
+echo "$u $LIBRI/$u.wav" > fix/wav.scp
+"$WREN" --quiet ngram-count -order 2 -text fix/text.txt -lm fix/lm.arpa || fail "ngram-count"
+"$WREN" --quiet mkgraph --model "$MODEL" --dict "$DICT" --lm fix/lm.arpa fix/graph > /dev/null || fail "mkgraph"
+"$WREN" --quiet decode --model "$MODEL" --graph fix/graph fix/wav.scp fix/hyp.txt fix/lat.gz || fail "decode"
+"$WREN" --quiet nnlm-train --train fix/text.txt --out fix/nn.safetensors --vocab-size 300 --layers 1 \
+  --d-model 16 --heads 2 --ffn 32 --context 8 --batch 4 --steps 10 --valid-every 10 --threads 1 \
+  > /dev/null || fail "nnlm-train"
+
+# --- the commands under test: arguments; outputs go to out/
+args() {
+  case $1 in
+    ngram-count) echo "ngram-count -order 2 -text fix/text.txt -lm out/lm.arpa -write out/counts.gz" ;;
+    mkgraph) echo "mkgraph --model $MODEL --dict $DICT --lm fix/lm.arpa out/graph" ;;
+    decode) echo "decode --model $MODEL --graph fix/graph fix/wav.scp out/hyp.txt out/lat.gz" ;;
+    nnlm-eval) echo "nnlm-eval --model fix/nn.safetensors fix/eval.txt" ;;
+    rescore) echo "rescore --nnlm fix/nn.safetensors --lm fix/lm.arpa --words fix/graph/words.txt fix/lat.gz out/hyp.txt out/lat.gz" ;;
+    prune) echo "prune --model fix/nn.safetensors --method unstructured --schedule oneshot --calib-text fix/eval.txt --calib-tokens 200 --sizes 0.5 --out-prefix out/p" ;;
+  esac
+}
+
+# run CMD [ENV=...]: fresh out/, wren --quiet CMD with the env; sets rc; stdout in run.out,
+# stderr in run.err
+run() {
+  local c=$1; shift
+  rm -rf out; mkdir out
+  env "$@" "$WREN" --quiet $(args "$c") > run.out 2> run.err
+  rc=$?
+}
+
+# check CMD DESC EXPECT: the faulty run just made obeys the rules above (EXPECT: a regex the
+# error line must match)
+check() {
+  local c=$1 what=$2 expect=$3
+  if grep -q 'Sanitizer\|runtime error' run.err || [ $rc -ge 128 ]; then
+    fail "$c $what: crash (exit $rc): $(head -c 3000 run.err)"
+  fi
+  if [ $rc = 0 ]; then
+    # tolerated: the outputs must be the good ones
+    diff -r out good/out > /dev/null || fail "$c $what: exit 0 but outputs differ from the good run"
+    cmp -s run.err good/stderr || fail "$c $what: exit 0 but stderr: $(head -3 run.err)"
+    tolerated=$((tolerated + 1))
+  else
+    [ $rc = 1 ] || [ $rc = 2 ] || fail "$c $what: exit $rc"
+    [ "$(wc -l < run.err)" = 1 ] || fail "$c $what: stderr is not one line: $(head -5 run.err)"
+    grep -Eqi "$expect" run.err || fail "$c $what: error does not name the failure: $(cat run.err)"
+    failed=$((failed + 1))
+  fi
+  # partial outputs: every file is absent or the good one; nothing else (temp files)
+  local f
+  while IFS= read -r f; do
+    [ -f "good/$f" ] || fail "$c $what: leftover $f"
+    cmp -s "$f" "good/$f" || fail "$c $what: $f differs from the good run's (partial output)"
+  done < <(find out -type f)
+}
+
+# points COUNT KIND: the call sites to try, 1..COUNT or K of them evenly spaced
+points() {
+  local n=$1 k=$SAMPLES i
+  [ "$n" -gt 0 ] || return 0
+  if [ "$MODE" = full ]; then
+    [ "$2" = write ] && k=$n || k=$FULL_MAX
+  fi
+  if [ "$n" -le "$k" ]; then seq 1 "$n"; return; fi
+  for ((i = 0; i < k; i++)); do echo $((1 + i * (n - 1) / (k - 1))); done | uniq
+}
+
+total=0
+for c in $CMDS; do
+  # the good run, counting
+  run "$c" WREN_FAULT_COUNT=1
+  [ $rc = 0 ] || fail "$c: good run exited $rc: $(head -5 run.err)"
+  counts=$(sed -n 's/^wren-fault: \([0-9]*\) allocations, \([0-9]*\) writes$/\1 \2/p' run.err | tail -1)
+  [ -n "$counts" ] || fail "$c: no wren-fault count line: $(tail -3 run.err)"
+  read -r nalloc nwrite <<< "$counts"
+  rm -rf good; mkdir good; mv out good/out; cp run.out good/stdout
+  grep -v '^wren-fault: ' run.err > good/stderr
+  tolerated=0 failed=0 tried=0
+  for n in $(points "$nalloc" alloc); do
+    run "$c" WREN_FAULT_ALLOC=$n
+    check "$c" "allocation $n/$nalloc" 'out of memory'
+    tried=$((tried + 1))
+  done
+  for n in $(points "$nwrite" write); do
+    run "$c" WREN_FAULT_WRITE=$n
+    check "$c" "write $n/$nwrite" 'write|no space|disk full'
+    tried=$((tried + 1))
+  done
+  # stdout on a full disk
+  rm -rf out; mkdir out
+  "$WREN" --quiet $(args "$c") > /dev/full 2> run.err; rc=$?
+  if [ -s good/stdout ]; then
+    [ $rc != 0 ] || fail "$c: stdout on /dev/full: exit 0"
+    check "$c" "stdout on /dev/full" 'write|no space|stdout'
+    tried=$((tried + 1))
+  fi
+  echo "$c: $nalloc allocations, $nwrite writes; tried $tried call sites: $failed clean errors, $tolerated tolerated"
+  total=$((total + tried))
+done
+echo "PASS ($total faulty runs)"

@@ -1,0 +1,158 @@
+/* fault.c — the out-of-memory exit and the fault-injection counters behind fault.h. Failing
+ * writes use a glibc fopencookie stream over the real file descriptor, so that stdio's own
+ * error reporting (ferror, fflush, fclose) is what the code under test sees. */
+/* fopencookie is a GNU extension: this file alone asks for it. */
+#define _GNU_SOURCE
+#include "fault.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* ---- the out-of-memory exit ---- */
+
+/* Temp files of open atomic outputs; a fixed table so that registering never allocates.
+ * Outputs are opened and closed by one thread at a time (the commands' main threads). */
+enum { MAX_EXIT_UNLINK = 64 };
+static const char *exit_unlink[MAX_EXIT_UNLINK];
+
+void wren_exit_unlink_add(const char *path)
+{
+    for (int i = 0; i < MAX_EXIT_UNLINK; i++)
+        if (!exit_unlink[i]) { exit_unlink[i] = path; return; }
+    /* More than 64 outputs open at once: the others are left as temp names on an OOM exit
+     * (never a partial file under a final name). */
+}
+
+void wren_exit_unlink_forget(const char *path)
+{
+    for (int i = 0; i < MAX_EXIT_UNLINK; i++)
+        if (exit_unlink[i] == path) exit_unlink[i] = NULL;
+}
+
+void wren_oom(size_t n)
+{
+    fprintf(stderr, "wren: out of memory allocating %zu bytes\n", n);
+    for (int i = 0; i < MAX_EXIT_UNLINK; i++)
+        if (exit_unlink[i]) unlink(exit_unlink[i]);
+    exit(WREN_EXIT_INTERNAL);
+}
+
+/* ---- fault injection ---- */
+
+int wren_fault_on;
+static long fail_alloc_at, fail_write_at;
+static int counting;
+static atomic_long n_alloc, n_write;
+
+static void report(void)
+{
+    fprintf(stderr, "wren-fault: %ld allocations, %ld writes\n", (long)atomic_load(&n_alloc),
+            (long)atomic_load(&n_write));
+}
+
+static FILE *fault_stream(int fd, const char *mode);
+
+/* Runs before main (and before any thread): reads the settings and, when writes are counted
+ * or failed, puts stdout on a counted stream too, so that reports printed to stdout fail like
+ * files do. */
+__attribute__((constructor)) static void init(void)
+{
+    const char *s;
+    if ((s = getenv("WREN_FAULT_ALLOC"))) fail_alloc_at = atol(s);
+    if ((s = getenv("WREN_FAULT_WRITE"))) fail_write_at = atol(s);
+    if ((s = getenv("WREN_FAULT_COUNT")) && *s && strcmp(s, "0")) counting = 1;
+    if (counting) atexit(report);
+    wren_fault_on = fail_alloc_at > 0 || fail_write_at > 0 || counting;
+    if (fail_write_at || counting) {
+        int fd = dup(STDOUT_FILENO);
+        FILE *f = fd >= 0 ? fault_stream(fd, "w") : NULL;
+        if (f) stdout = f;
+        else if (fd >= 0) close(fd);
+    }
+}
+
+int wren_fault_alloc_hook(void)
+{
+    long k = atomic_fetch_add(&n_alloc, 1) + 1;
+    return k == fail_alloc_at;
+}
+
+static int write_fails(void)
+{
+    long k = atomic_fetch_add(&n_write, 1) + 1;
+    return k == fail_write_at;
+}
+
+struct fault_file { int fd; };
+
+static ssize_t ff_write(void *c, const char *buf, size_t n)
+{
+    struct fault_file *ff = c;
+    if (write_fails()) { errno = ENOSPC; return -1; }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(ff->fd, buf + done, n - done);
+        if (w < 0) { if (errno == EINTR) continue; return done ? (ssize_t)done : -1; }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static ssize_t ff_read(void *c, char *buf, size_t n)
+{
+    struct fault_file *ff = c;
+    return read(ff->fd, buf, n);
+}
+
+static int ff_seek(void *c, off64_t *pos, int whence)
+{
+    struct fault_file *ff = c;
+    off64_t r = lseek64(ff->fd, *pos, whence);
+    if (r < 0) return -1;
+    *pos = r;
+    return 0;
+}
+
+static int ff_close(void *c)
+{
+    struct fault_file *ff = c;
+    int rc = close(ff->fd);
+    free(ff);
+    return rc;
+}
+
+/* A stdio stream over fd whose writes are counted and may fail; takes ownership of fd. */
+static FILE *fault_stream(int fd, const char *mode)
+{
+    struct fault_file *ff = malloc(sizeof *ff);
+    if (!ff) return NULL;
+    ff->fd = fd;
+    FILE *f = fopencookie(ff, mode, (cookie_io_functions_t){ ff_read, ff_write, ff_seek, ff_close });
+    if (!f) { free(ff); return NULL; }
+    /* glibc: fileno() of a cookie stream is -1; give it the real descriptor so that fsync and
+     * dup (gzip outputs) work as on a plain file. Reads and writes still go to the cookie. */
+    f->_fileno = fd;
+    setvbuf(f, NULL, _IOFBF, 1024);   /* small buffer: more write call sites */
+    return f;
+}
+
+FILE *wren_fault_fopen_out(const char *path, const char *mode)
+{
+    if (!wren_fault_on) return fopen(path, mode);
+    if (write_fails()) { errno = ENOSPC; return NULL; }
+    FILE *real = fopen(path, mode);   /* the mode's flags, parsed by libc */
+    if (!real) return NULL;
+    int fd = dup(fileno(real));
+    fclose(real);
+    if (fd < 0) return NULL;
+    FILE *f = fault_stream(fd, mode);
+    if (!f) close(fd);
+    return f;
+}
