@@ -12,3 +12,12 @@ tests_test_utils_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_utils_LDADD = $(CHECK_LDADD)
 endif
 EXTRA_DIST += tests/testutil.h
+
+# Fault injection (utils/fault.h): failing allocations and writes in short runs of the main
+# commands, a few sampled call sites each; `make fault-sweep` tries every write and up to
+# FAULT_FULL_MAX allocations per command (see tests/fault/sweep.sh).
+TESTS += tests/fault/sweep.sh
+EXTRA_DIST += tests/fault/sweep.sh
+fault-sweep: wren$(EXEEXT)
+	$(AM_TESTS_ENVIRONMENT) FAULT_SWEEP=full bash $(srcdir)/tests/fault/sweep.sh
+.PHONY: fault-sweep
