@@ -57,7 +57,10 @@ static void report(void)
             (long)atomic_load(&n_write));
 }
 
-static FILE *fault_stream(int fd, const char *mode);
+struct fault_file { int fd; int is_static; };
+/* stdout's cookie: static, as stdout is never closed (a malloc'd one would show as a leak). */
+static struct fault_file stdout_cookie;
+static FILE *fault_stream(struct fault_file *ff, const char *mode);
 
 /* Runs before main (and before any thread): reads the settings and, when writes are counted
  * or failed, puts stdout on a counted stream too, so that reports printed to stdout fail like
@@ -71,10 +74,10 @@ __attribute__((constructor)) static void init(void)
     if (counting) atexit(report);
     wren_fault_on = fail_alloc_at > 0 || fail_write_at > 0 || counting;
     if (fail_write_at || counting) {
-        int fd = dup(STDOUT_FILENO);
-        FILE *f = fd >= 0 ? fault_stream(fd, "w") : NULL;
+        stdout_cookie = (struct fault_file){ dup(STDOUT_FILENO), 1 };
+        FILE *f = stdout_cookie.fd >= 0 ? fault_stream(&stdout_cookie, "w") : NULL;
         if (f) stdout = f;
-        else if (fd >= 0) close(fd);
+        else if (stdout_cookie.fd >= 0) close(stdout_cookie.fd);
     }
 }
 
@@ -90,7 +93,6 @@ static int write_fails(void)
     return k == fail_write_at;
 }
 
-struct fault_file { int fd; };
 
 static ssize_t ff_write(void *c, const char *buf, size_t n)
 {
@@ -124,21 +126,18 @@ static int ff_close(void *c)
 {
     struct fault_file *ff = c;
     int rc = close(ff->fd);
-    free(ff);
+    if (!ff->is_static) free(ff);
     return rc;
 }
 
-/* A stdio stream over fd whose writes are counted and may fail; takes ownership of fd. */
-static FILE *fault_stream(int fd, const char *mode)
+/* A stdio stream over ff->fd whose writes are counted and may fail. */
+static FILE *fault_stream(struct fault_file *ff, const char *mode)
 {
-    struct fault_file *ff = malloc(sizeof *ff);
-    if (!ff) return NULL;
-    ff->fd = fd;
     FILE *f = fopencookie(ff, mode, (cookie_io_functions_t){ ff_read, ff_write, ff_seek, ff_close });
-    if (!f) { free(ff); return NULL; }
+    if (!f) return NULL;
     /* glibc: fileno() of a cookie stream is -1; give it the real descriptor so that fsync and
      * dup (gzip outputs) work as on a plain file. Reads and writes still go to the cookie. */
-    f->_fileno = fd;
+    f->_fileno = ff->fd;
     setvbuf(f, NULL, _IOFBF, 1024);   /* small buffer: more write call sites */
     return f;
 }
@@ -152,7 +151,12 @@ FILE *wren_fault_fopen_out(const char *path, const char *mode)
     int fd = dup(fileno(real));
     fclose(real);
     if (fd < 0) return NULL;
-    FILE *f = fault_stream(fd, mode);
-    if (!f) close(fd);
+    struct fault_file *ff = malloc(sizeof *ff);
+    FILE *f = NULL;
+    if (ff) {
+        *ff = (struct fault_file){ fd, 0 };
+        f = fault_stream(ff, mode);
+    }
+    if (!f) { free(ff); close(fd); }
     return f;
 }
