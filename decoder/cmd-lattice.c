@@ -1,4 +1,4 @@
-/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore`: tools over archives of
+/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore|mbr`: tools over archives of
  * compact lattices in Kaldi's text format (as `wren decode` writes them; .gz read and written).
  * Thin wrappers over lattice.h. Not for: lattice algorithms themselves (lattice.c). */
 #include "arpa.h"
@@ -6,6 +6,7 @@
 #include "decoder.h"
 #include "fst.h"
 #include "lattice.h"
+#include "wer.h"
 #include "wren-util.h"
 
 #include <math.h>
@@ -14,8 +15,8 @@
 
 struct lopts {
     float acwt, beam, frame_shift, old_scale, new_scale, word_penalty;
-    int n;
-    const char *words, *old_lm, *new_lm;
+    int n, mbr_iters;
+    const char *words, *old_lm, *new_lm, *ref;
     struct wren_symtab *syms;
     struct wren_arpa *old_arpa, *new_arpa;
 };
@@ -28,7 +29,8 @@ static void lopts_default(struct lopts *o)
     o->beam = d.lattice_beam;
     o->frame_shift = 0.01f;
     o->n = 10;
-    o->words = o->old_lm = o->new_lm = NULL;
+    o->mbr_iters = 10;
+    o->words = o->old_lm = o->new_lm = o->ref = NULL;
     o->syms = NULL;
     o->old_arpa = o->new_arpa = NULL;
     o->old_scale = o->new_scale = 1.0f;
@@ -66,7 +68,10 @@ static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
     return rc;
 }
 
-struct out_ctx { const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp; };
+struct out_ctx {
+    const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp;
+    struct nce_acc { long words, correct; double log2_sum; } nce;   /* mbr --ref */
+};
 
 static int do_prune(void *c, const char *key, struct wren_lattice *l)
 {
@@ -170,6 +175,70 @@ static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
     return rc;
 }
 
+/* Confidences are clipped away from 0 and 1 so that one confident error cannot make NCE -inf. */
+static double clip_conf(double c) { return c < 1e-4 ? 1e-4 : c > 1 - 1e-4 ? 1 - 1e-4 : c; }
+
+/* Add one utterance's hypothesis words and confidences to the NCE sums: a word is correct when
+ * the sclite alignment against the reference matches it. */
+static void nce_add(struct out_ctx *x, const char *key, const struct wren_mbr_result *r)
+{
+    const struct wren_table_entry *e = wren_table_find(x->ref, key);
+    if (!e) { x->n_missing++; return; }
+    char *text = wren_xstrdup(e->value);
+    int max = (int)strlen(text) / 2 + 2;
+    char **ref = wren_xmalloc(sizeof *ref * (size_t)max);
+    int nref = wren_split_ws(text, ref, max);
+    /* wren_symtab_symbol's string lives only until its next call */
+    char **hyp = wren_xmalloc(sizeof *hyp * (size_t)(r->n_words + 1));
+    for (int i = 0; i < r->n_words; i++) {
+        const char *w = wren_symtab_symbol(x->o->syms, r->words[i].word);
+        hyp[i] = wren_xstrdup(w ? w : "");
+    }
+    enum wren_wer_op *ops;
+    int nops = wren_wer_align((const char *const *)ref, nref, (const char *const *)hyp, r->n_words, &ops);
+    for (int k = 0, h = 0; k < nops; k++) {
+        if (ops[k] == WREN_WER_DEL) continue;
+        double c = clip_conf(r->words[h++].conf);
+        int ok = ops[k] == WREN_WER_COR;
+        x->nce.words++;
+        x->nce.correct += ok;
+        x->nce.log2_sum += log2(ok ? c : 1 - c);
+    }
+    for (int i = 0; i < r->n_words; i++) free(hyp[i]);
+    free(ops); free(hyp); free(ref); free(text);
+}
+
+static int do_mbr(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_mbr_result r;
+    if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
+    if (wren_lattice_mbr(l, x->o->acwt, x->o->mbr_iters, &r)) return wren_error_prefix("%s: ", key);
+    fputs(key, x->f);
+    for (int i = 0; i < r.n_words; i++) put_word(x->f, x->o, r.words[i].word);
+    fputc('\n', x->f);
+    for (int i = 0; x->hyp && i < r.n_words; i++) {
+        fprintf(x->hyp, "%s 1 %.2f %.2f", key, r.words[i].start * x->o->frame_shift,
+                r.words[i].frames * x->o->frame_shift);
+        put_word(x->hyp, x->o, r.words[i].word);
+        fprintf(x->hyp, " %.4f\n", r.words[i].conf);
+    }
+    if (x->ref) nce_add(x, key, &r);
+    x->err += r.iterations > 0;
+    wren_mbr_result_free(&r);
+    return 0;
+}
+
+/* Normalised cross-entropy of the confidences (NIST): 1 + sum log2 / H_max, H_max the entropy
+ * of always answering the base rate of correct words. */
+static double nce_value(const struct nce_acc *a)
+{
+    if (a->correct == 0 || a->correct == a->words) return NAN;
+    double p = (double)a->correct / (double)a->words;
+    double hmax = -((double)a->correct * log2(p) + (double)(a->words - a->correct) * log2(1 - p));
+    return (hmax + a->log2_sum) / hmax;
+}
+
 static int do_info(void *c, const char *key, struct wren_lattice *l)
 {
     struct out_ctx *x = c;
@@ -193,12 +262,16 @@ static const char *DESCRIPTION =
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
     "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
     "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
+    "  mbr       LAT_IN HYP_TEXT [CTM]   minimum-Bayes-risk 1-best (expected word errors under the\n"
+    "                                    posteriors at --acwt, Kaldi's lattice-mbr-decode); CTM with\n"
+    "                                    each word's posterior as 6th column; --ref REF_TEXT prints\n"
+    "                                    the confidences' normalised cross-entropy (NCE); needs --words\n"
     "Costs are compared as graph + acwt * acoustic (+ word-penalty per word in best-path, nbest,\n"
     "to-ctm). --words maps ids to words (words.txt).";
 
 int wren_cmd_lattice(int argc, char **argv)
 {
-    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore [options] LAT_IN [args]";
+    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore|mbr [options] LAT_IN [args]";
     struct lopts o;
     lopts_default(&o);
     struct wren_opt t[] = {
@@ -214,6 +287,8 @@ int wren_cmd_lattice(int argc, char **argv)
         { "new-lm", WREN_OPT_STRING, &o.new_lm, "lmrescore: the ARPA LM to add" },
         { "old-scale", WREN_OPT_FLOAT, &o.old_scale, "lmrescore: scale of the old LM cost" },
         { "new-scale", WREN_OPT_FLOAT, &o.new_scale, "lmrescore: scale of the new LM cost" },
+        { "ref", WREN_OPT_STRING, &o.ref, "mbr: reference text; prints the NCE of the confidences" },
+        { "mbr-iters", WREN_OPT_INT, &o.mbr_iters, "mbr: at most this many updates of the hypothesis" },
         WREN_OPT_TABLE_END,
     };
     char **pos;
@@ -224,17 +299,17 @@ int wren_cmd_lattice(int argc, char **argv)
     struct { const char *name; lat_fn fn; int min, max; } subs[] = {
         { "prune", do_prune, 3, 3 }, { "best-path", do_best, 3, 3 }, { "nbest", do_nbest, 3, 3 },
         { "to-ctm", do_ctm, 3, 3 }, { "oracle", do_oracle, 3, 4 }, { "info", do_info, 2, 2 },
-        { "lmrescore", do_lmrescore, 3, 3 },
+        { "lmrescore", do_lmrescore, 3, 3 }, { "mbr", do_mbr, 3, 4 },
     };
     int si = -1;
-    for (int i = 0; i < 7; i++) if (!strcmp(sub, subs[i].name)) si = i;
+    for (int i = 0; i < 8; i++) if (!strcmp(sub, subs[i].name)) si = i;
     if (si < 0 || npos < subs[si].min || npos > subs[si].max) {
         fprintf(stderr, "wren lattice: %s '%s'\nusage: %s\n", si < 0 ? "unknown tool" : "wrong arguments for", sub, USAGE);
         free(pos);
         return WREN_EXIT_INPUT;
     }
-    if (!(o.acwt > 0) || o.beam < 0 || o.n < 1) {
-        fprintf(stderr, "wren lattice: --acwt must be > 0, --beam >= 0, --n >= 1\n");
+    if (!(o.acwt > 0) || o.beam < 0 || o.n < 1 || o.mbr_iters < 0) {
+        fprintf(stderr, "wren lattice: --acwt must be > 0, --beam >= 0, --n >= 1, --mbr-iters >= 0\n");
         free(pos);
         return WREN_EXIT_INPUT;
     }
@@ -250,6 +325,21 @@ int wren_cmd_lattice(int argc, char **argv)
         }
         if (wren_arpa_read(o.new_lm, &o.new_arpa) || (o.old_lm && wren_arpa_read(o.old_lm, &o.old_arpa)))
             goto fail;
+    }
+    if (si == 7) {
+        if (!o.words) {
+            wren_error("mbr needs --words (the graph's words.txt)");
+            goto fail;
+        }
+        if (o.ref) {
+            if (wren_table_read(o.ref, &ref)) goto fail;
+            have_ref = 1;
+            x.ref = &ref;
+        }
+        if (npos > 3) {
+            if (wren_text_out_open(pos[3], &hyp)) goto fail;
+            x.hyp = wren_text_out_file(hyp);
+        }
     }
     if (si == 4) {
         if (wren_table_read(pos[2], &ref)) goto fail;
@@ -276,6 +366,13 @@ int wren_cmd_lattice(int argc, char **argv)
         printf("\n");
     } else if (si == 5) {
         printf("total %d lattices, %lld frames, %lld arcs\n", count, (long long)x.err, (long long)x.words);
+    } else if (si == 7) {
+        fprintf(stderr, "wren lattice mbr: %d lattices, %lld changed from the best path\n", count, (long long)x.err);
+        if (have_ref) {
+            printf("NCE %.4f over %ld words (%ld correct)", nce_value(&x.nce), x.nce.words, x.nce.correct);
+            if (x.n_missing) printf(" (%d without reference, skipped)", x.n_missing);
+            printf("\n");
+        }
     } else if (si == 6) {
         fprintf(stderr, "wren lattice lmrescore: %d lattices, %lld arcs -> %lld arcs\n", count,
                 (long long)x.err, (long long)x.words);

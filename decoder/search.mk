@@ -3,7 +3,8 @@
 # `wren lattice`.
 libwren_a_SOURCES += decoder/search.c decoder/search-opts.c decoder/search-graph.c \
   decoder/decodable.c decoder/lattice.c decoder/lattice-io.c decoder/search-stream.c \
-  decoder/cmd-decode.c decoder/cmd-lattice.c decoder/lattice-lm.c decoder/lattice-det.c
+  decoder/cmd-decode.c decoder/cmd-lattice.c decoder/lattice-lm.c decoder/lattice-det.c \
+  decoder/lattice-mbr.c
 pkginclude_HEADERS += decoder/decoder.h decoder/search.h decoder/decodable.h decoder/lattice.h
 
 if HAVE_CHECK

@@ -264,11 +264,76 @@ START_TEST(test_lm_rescore)
 }
 END_TEST
 
+/* Three word sequences with posteriors 0.4 ("1 2"), 0.3 ("1 3"), 0.3 ("4 3"): the best path is
+ * "1 2" with 0.9 expected errors, "1 3" has 0.7 (the MBR answer); word 1 has posterior 0.7 in
+ * its position and word 3 0.6. */
+START_TEST(test_mbr)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 5; i++) wren_lat_builder_add_state(b);
+    int32_t t[4] = { 1, 1, 1, 1 };
+    wren_lat_builder_add_arc(b, 0, 1, 1, (float)-log(0.4), 0, t, 3);
+    wren_lat_builder_add_arc(b, 0, 2, 1, (float)-log(0.3), 0, t, 3);
+    wren_lat_builder_add_arc(b, 0, 3, 4, (float)-log(0.3), 0, t, 3);
+    wren_lat_builder_add_arc(b, 1, 4, 2, 0, 0, t, 4);
+    wren_lat_builder_add_arc(b, 2, 4, 3, 0, 0, t, 4);
+    wren_lat_builder_add_arc(b, 3, 4, 3, 0, 0, t, 4);
+    wren_lat_builder_set_final(b, 4, 0, 0, NULL, 0);
+    struct wren_lattice l;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    struct wren_mbr_result r;
+    ck_assert_int_eq(wren_lattice_mbr(&l, 0.1f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 2);
+    ck_assert_int_eq(r.words[0].word, 1);
+    ck_assert_int_eq(r.words[1].word, 3);
+    ck_assert_double_eq_tol(r.map_loss, 0.9, 1e-6);
+    ck_assert_double_eq_tol(r.loss, 0.7, 1e-6);
+    ck_assert_int_eq(r.iterations, 1);
+    ck_assert_double_eq_tol(r.words[0].conf, 0.7, 1e-6);
+    ck_assert_double_eq_tol(r.words[1].conf, 0.6, 1e-6);
+    ck_assert_int_eq(r.words[0].start, 0);
+    ck_assert_int_eq(r.words[0].frames, 3);
+    ck_assert_int_eq(r.words[1].start, 3);
+    ck_assert_int_eq(r.words[1].frames, 4);   /* both arcs carrying word 3 are 4 frames long */
+    wren_mbr_result_free(&r);
+    /* a deletion wins: "5" with posterior 0.45 against the empty sequence with 0.55 */
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, (float)-log(0.45), 0, t, 2);
+    wren_lat_builder_add_arc(b, 0, 1, 0, (float)-log(0.55), 0, t, 2);
+    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
+    struct wren_lattice l2;
+    wren_lat_builder_finish(b, 0, &l2);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l2, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 0);
+    ck_assert_double_eq_tol(r.loss, 0.45, 1e-6);
+    wren_mbr_result_free(&r);
+    /* same sequence with the word at 0.55: kept, confidence 0.55 */
+    wren_lattice_free(&l2);
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, (float)-log(0.55), 0, t, 2);
+    wren_lat_builder_add_arc(b, 0, 1, 0, (float)-log(0.45), 0, t, 2);
+    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
+    wren_lat_builder_finish(b, 0, &l2);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l2, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 1);
+    ck_assert_double_eq_tol(r.words[0].conf, 0.55, 1e-6);
+    wren_mbr_result_free(&r);
+    wren_lattice_free(&l2);
+    wren_lattice_free(&l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
+    tcase_add_test(tc, test_mbr);
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);
     tcase_add_test(tc, test_kaldi_forms);

@@ -70,6 +70,15 @@ awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "
   || fail "lmrescore"
 "$WREN" lattice best-path --words graph/words.txt same.gz same.txt 2>/dev/null
 cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the best path"
+# MBR 1-best: one line per utterance, a CTM whose 6th column is a posterior in [0, 1] with one
+# row per hypothesis word, expected errors never above the best path's, and an NCE line
+"$WREN" lattice mbr --words graph/words.txt --ref ref.txt lat.gz mbr.txt mbr.ctm > mbr.log 2> /dev/null \
+  || fail "lattice mbr"
+[ "$(wc -l < mbr.txt)" = 5 ] || fail "mbr: expected 5 hypotheses"
+[ "$(wc -l < mbr.ctm)" = "$(cut -d' ' -f2- mbr.txt | wc -w)" ] || fail "mbr CTM word count"
+awk 'NF != 6 || $6 < 0 || $6 > 1 {exit 1}' mbr.ctm || fail "mbr CTM confidences"
+grep -Eq '^NCE -?[0-9]+\.[0-9]+ over [0-9]+ words \([0-9]+ correct\)$' mbr.log || { cat mbr.log; fail "mbr NCE line"; }
+"$WREN" wer ref.txt mbr.txt > mbr.wer || fail "wer of mbr"
 # the determinised lattices against the undeterminised ones: same best path
 "$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
   || fail "decode --no-determinize"
