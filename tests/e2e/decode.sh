@@ -77,7 +77,14 @@ cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the be
 [ "$(wc -l < mbr.txt)" = 5 ] || fail "mbr: expected 5 hypotheses"
 [ "$(wc -l < mbr.ctm)" = "$(cut -d' ' -f2- mbr.txt | wc -w)" ] || fail "mbr CTM word count"
 awk 'NF != 6 || $6 < 0 || $6 > 1 {exit 1}' mbr.ctm || fail "mbr CTM confidences"
-grep -Eq '^NCE -?[0-9]+\.[0-9]+ over [0-9]+ words \([0-9]+ correct\)$' mbr.log || { cat mbr.log; fail "mbr NCE line"; }
+# every word right: NCE is undefined (no errors to predict); with each reference's first word
+# changed, some hypothesis words are wrong and NCE is a number
+n=$(cut -d' ' -f2- mbr.txt | wc -w)
+grep -qx "NCE nan over $n words ($n correct)" mbr.log || { cat mbr.log; fail "mbr NCE line (all correct)"; }
+awk '{$2 = "xyzzy"; print}' ref.txt > ref-wrong.txt
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt lat.gz mbr2.txt > mbr2.log 2> /dev/null || fail "lattice mbr 2"
+grep -Eq "^NCE -?[0-9]+\.[0-9]+ over $n words \([0-9]+ correct\)$" mbr2.log \
+  && [ "$(sed 's/.*(\([0-9]*\) correct).*/\1/' mbr2.log)" -lt "$n" ] || { cat mbr2.log; fail "mbr NCE line"; }
 "$WREN" wer ref.txt mbr.txt > mbr.wer || fail "wer of mbr"
 # the determinised lattices against the undeterminised ones: same best path
 "$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
