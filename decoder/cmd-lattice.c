@@ -16,7 +16,8 @@
 struct lopts {
     float acwt, beam, frame_shift, old_scale, new_scale, word_penalty;
     int n, mbr_iters;
-    const char *words, *old_lm, *new_lm, *ref;
+    const char *words, *old_lm, *new_lm, *ref, *calib_in, *calib_out;
+    struct wren_conf_calib calib;
     struct wren_symtab *syms;
     struct wren_arpa *old_arpa, *new_arpa;
 };
@@ -30,7 +31,8 @@ static void lopts_default(struct lopts *o)
     o->frame_shift = 0.01f;
     o->n = 10;
     o->mbr_iters = 10;
-    o->words = o->old_lm = o->new_lm = o->ref = NULL;
+    o->words = o->old_lm = o->new_lm = o->ref = o->calib_in = o->calib_out = NULL;
+    o->calib = (struct wren_conf_calib){ 1, 0 };
     o->syms = NULL;
     o->old_arpa = o->new_arpa = NULL;
     o->old_scale = o->new_scale = 1.0f;
@@ -70,7 +72,7 @@ static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
 
 struct out_ctx {
     const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp;
-    struct nce_acc { long words, correct; double log2_sum; } nce;   /* mbr --ref */
+    struct conf_acc { float *conf; unsigned char *ok; long n, cap; } nce;   /* mbr --ref */
 };
 
 static int do_prune(void *c, const char *key, struct wren_lattice *l)
@@ -175,10 +177,7 @@ static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
     return rc;
 }
 
-/* Confidences are clipped away from 0 and 1 so that one confident error cannot make NCE -inf. */
-static double clip_conf(double c) { return c < 1e-4 ? 1e-4 : c > 1 - 1e-4 ? 1 - 1e-4 : c; }
-
-/* Add one utterance's hypothesis words and confidences to the NCE sums: a word is correct when
+/* Add one utterance's hypothesis words and confidences to the NCE data: a word is correct when
  * the sclite alignment against the reference matches it. */
 static void nce_add(struct out_ctx *x, const char *key, const struct wren_mbr_result *r)
 {
@@ -196,13 +195,16 @@ static void nce_add(struct out_ctx *x, const char *key, const struct wren_mbr_re
     }
     enum wren_wer_op *ops;
     int nops = wren_wer_align((const char *const *)ref, nref, (const char *const *)hyp, r->n_words, &ops);
+    struct conf_acc *a = &x->nce;
     for (int k = 0, h = 0; k < nops; k++) {
         if (ops[k] == WREN_WER_DEL) continue;
-        double c = clip_conf(r->words[h++].conf);
-        int ok = ops[k] == WREN_WER_COR;
-        x->nce.words++;
-        x->nce.correct += ok;
-        x->nce.log2_sum += log2(ok ? c : 1 - c);
+        if (a->n == a->cap) {
+            a->cap = a->cap ? 2 * a->cap : 1024;
+            a->conf = wren_xrealloc(a->conf, sizeof *a->conf * (size_t)a->cap);
+            a->ok = wren_xrealloc(a->ok, (size_t)a->cap);
+        }
+        a->conf[a->n] = r->words[h++].conf;
+        a->ok[a->n++] = ops[k] == WREN_WER_COR;
     }
     for (int i = 0; i < r->n_words; i++) free(hyp[i]);
     free(ops); free(hyp); free(ref); free(text);
@@ -214,6 +216,7 @@ static int do_mbr(void *c, const char *key, struct wren_lattice *l)
     struct wren_mbr_result r;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
     if (wren_lattice_mbr(l, x->o->acwt, x->o->mbr_iters, &r)) return wren_error_prefix("%s: ", key);
+    for (int i = 0; i < r.n_words; i++) r.words[i].conf = (float)wren_conf_calibrate(&x->o->calib, r.words[i].conf);
     fputs(key, x->f);
     for (int i = 0; i < r.n_words; i++) put_word(x->f, x->o, r.words[i].word);
     fputc('\n', x->f);
@@ -227,16 +230,6 @@ static int do_mbr(void *c, const char *key, struct wren_lattice *l)
     x->err += r.iterations > 0;
     wren_mbr_result_free(&r);
     return 0;
-}
-
-/* Normalised cross-entropy of the confidences (NIST): 1 + sum log2 / H_max, H_max the entropy
- * of always answering the base rate of correct words. */
-static double nce_value(const struct nce_acc *a)
-{
-    if (a->correct == 0 || a->correct == a->words) return NAN;
-    double p = (double)a->correct / (double)a->words;
-    double hmax = -((double)a->correct * log2(p) + (double)(a->words - a->correct) * log2(1 - p));
-    return (hmax + a->log2_sum) / hmax;
 }
 
 static int do_info(void *c, const char *key, struct wren_lattice *l)
@@ -265,7 +258,10 @@ static const char *DESCRIPTION =
     "  mbr       LAT_IN HYP_TEXT [CTM]   minimum-Bayes-risk 1-best (expected word errors under the\n"
     "                                    posteriors at --acwt, Kaldi's lattice-mbr-decode); CTM with\n"
     "                                    each word's posterior as 6th column; --ref REF_TEXT prints\n"
-    "                                    the confidences' normalised cross-entropy (NCE); needs --words\n"
+    "                                    the confidences' normalised cross-entropy (NCE); with\n"
+    "                                    --fit-calibration F also fits a logistic calibration of the\n"
+    "                                    confidences to the reference (on dev) and writes it to F,\n"
+    "                                    which --calibration F applies (on test); needs --words\n"
     "Costs are compared as graph + acwt * acoustic (+ word-penalty per word in best-path, nbest,\n"
     "to-ctm). --words maps ids to words (words.txt).";
 
@@ -289,6 +285,10 @@ int wren_cmd_lattice(int argc, char **argv)
         { "new-scale", WREN_OPT_FLOAT, &o.new_scale, "lmrescore: scale of the new LM cost" },
         { "ref", WREN_OPT_STRING, &o.ref, "mbr: reference text; prints the NCE of the confidences" },
         { "mbr-iters", WREN_OPT_INT, &o.mbr_iters, "mbr: at most this many updates of the hypothesis" },
+        { "calibration", WREN_OPT_STRING, &o.calib_in, "mbr: apply this confidence calibration ('logistic A B')" },
+        { "fit-calibration", WREN_OPT_STRING, &o.calib_out,
+          "mbr (with --ref): fit the confidence calibration to the reference, write it here; the NCE "
+          "line is then of the calibrated confidences (in-sample)" },
         WREN_OPT_TABLE_END,
     };
     char **pos;
@@ -331,6 +331,11 @@ int wren_cmd_lattice(int argc, char **argv)
             wren_error("mbr needs --words (the graph's words.txt)");
             goto fail;
         }
+        if (o.calib_out && (!o.ref || o.calib_in)) {
+            wren_error("--fit-calibration needs --ref and no --calibration");
+            goto fail;
+        }
+        if (o.calib_in && wren_conf_calib_read(o.calib_in, &o.calib)) goto fail;
         if (o.ref) {
             if (wren_table_read(o.ref, &ref)) goto fail;
             have_ref = 1;
@@ -369,7 +374,16 @@ int wren_cmd_lattice(int argc, char **argv)
     } else if (si == 7) {
         fprintf(stderr, "wren lattice mbr: %d lattices, %lld changed from the best path\n", count, (long long)x.err);
         if (have_ref) {
-            printf("NCE %.4f over %ld words (%ld correct)", nce_value(&x.nce), x.nce.words, x.nce.correct);
+            long correct = 0;
+            for (long i = 0; i < x.nce.n; i++) correct += x.nce.ok[i];
+            if (o.calib_out) {
+                if (wren_conf_fit(x.nce.conf, x.nce.ok, x.nce.n, &o.calib) ||
+                    wren_conf_calib_write(o.calib_out, &o.calib))
+                    goto fail;
+                for (long i = 0; i < x.nce.n; i++) x.nce.conf[i] = (float)wren_conf_calibrate(&o.calib, x.nce.conf[i]);
+            }
+            printf("NCE %.4f over %ld words (%ld correct)", wren_conf_nce(x.nce.conf, x.nce.ok, x.nce.n),
+                   x.nce.n, correct);
             if (x.n_missing) printf(" (%d without reference, skipped)", x.n_missing);
             printf("\n");
         }
@@ -380,6 +394,7 @@ int wren_cmd_lattice(int argc, char **argv)
         fprintf(stderr, "wren lattice %s: %d lattices\n", sub, count);
     }
     if (have_ref) wren_table_free(&ref);
+    free(x.nce.conf); free(x.nce.ok);
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
@@ -390,6 +405,7 @@ fail:
     wren_text_out_abort(out);
     wren_text_out_abort(hyp);
     if (have_ref) wren_table_free(&ref);
+    free(x.nce.conf); free(x.nce.ok);
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);

@@ -35,5 +35,6 @@ for x in dev test; do
     printf '%-5s %-34s %5s %8s %-26s %8s %8s %9s\n' "$x" "$name" "$n" "$pct" "$counts" "$t" "$rtf" "$rtfj"
   done
 done
-printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale (and word penalty, wip) chosen on dev (steps/tune_acwt.sh), the same values applied to test;\n MBR = minimum-Bayes-risk 1-best at those values, NCE = normalised cross-entropy of its word confidences)\n' \
+printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale (and word penalty, wip) chosen on dev (steps/tune_acwt.sh), the same values applied to test;\n MBR = minimum-Bayes-risk 1-best at those values, NCE = normalised cross-entropy of its word confidences,
+ calibrated on dev (so the dev NCE is in-sample))\n' \
   "$(cat data/dev/duration 2>/dev/null || echo -)" "$(cat data/test/duration 2>/dev/null || echo -)"

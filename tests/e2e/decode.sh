@@ -85,6 +85,13 @@ awk '{$2 = "xyzzy"; print}' ref.txt > ref-wrong.txt
 "$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt lat.gz mbr2.txt > mbr2.log 2> /dev/null || fail "lattice mbr 2"
 grep -Eq "^NCE -?[0-9]+\.[0-9]+ over $n words \([0-9]+ correct\)$" mbr2.log \
   && [ "$(sed 's/.*(\([0-9]*\) correct).*/\1/' mbr2.log)" -lt "$n" ] || { cat mbr2.log; fail "mbr NCE line"; }
+# a calibration fitted to that reference is never worse than the raw posteriors on it
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt --fit-calibration calib lat.gz mbr3.txt > mbr3.log 2> /dev/null \
+  || fail "lattice mbr --fit-calibration"
+grep -q '^logistic [-0-9.e]* [-0-9.e]*$' calib || fail "calibration file"
+awk 'NR == FNR {a = $2; next} {exit !($2 >= a - 1e-4)}' mbr2.log mbr3.log || fail "calibrated NCE below the raw one"
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt --calibration calib lat.gz mbr4.txt > mbr4.log 2> /dev/null
+cmp -s mbr3.log mbr4.log || fail "--calibration does not reproduce the fitted NCE"
 "$WREN" wer ref.txt mbr.txt > mbr.wer || fail "wer of mbr"
 # the determinised lattices against the undeterminised ones: same best path
 "$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
