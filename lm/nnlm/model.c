@@ -472,10 +472,12 @@ static int copy_tensor(const struct st_file *f, const char *path, const char *na
     if (!is_mask) {   /* a NaN or inf weight would turn every score it touches into NaN */
         const float *x = dst;
         for (size_t k = 0; k < (size_t)t->n; k++)
-            if (!isfinite(x[k]))
-                return wren_error("%s: tensor '%s': element %zu (row %zu, col %zu) is %s", path, name,
-                                  k, t->cols ? k / (size_t)t->cols : k, t->cols ? k % (size_t)t->cols : 0,
+            if (!isfinite(x[k])) {
+                char at[64] = "";
+                if (t->cols) snprintf(at, sizeof at, " (row %zu, col %zu)", k / (size_t)t->cols, k % (size_t)t->cols);
+                return wren_error("%s: tensor '%s': element %zu%s is %s", path, name, k, at,
                                   isnan(x[k]) ? "NaN" : "infinite");
+            }
     }
     return 0;
 }
