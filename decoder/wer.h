@@ -50,7 +50,7 @@ struct wren_wer_result;
 
 /* Read REF and HYP (Kaldi text: `utt word word ...`) and align every reference utterance
  * (missing hyps as in opts->mode). A hyp utterance absent from ref is an error naming the hyp
- * file and line. Returns NULL on error. */
+ * file and line; so is a reference with no words to score (a WER of 0/0). Returns NULL on error. */
 struct wren_wer_result *wren_wer_score(const struct wren_wer_opts *o, const char *ref_path,
                                        const char *hyp_path);
 void wren_wer_result_free(struct wren_wer_result *r);

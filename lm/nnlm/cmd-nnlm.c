@@ -46,7 +46,8 @@ int wren_cmd_nnlm_eval(int argc, char **argv)
     int rc = wren_cmd_parse("nnlm-eval", "wren nnlm-eval --model MODEL.safetensors TEXT",
                             "Perplexity of TEXT (one sentence a line) as SRILM computes it: </s> counted;\n"
                             "OOV words are scored as <unk> and counted (--skip-oovs leaves them out).\n"
-                            "Last line: sentences= S words= W oovs= O ppl= P",
+                            "Last line: sentences= S words= W oovs= O ppl= P\n"
+                            "An empty TEXT, or a log-probability that is not finite, is an error.",
                             t, argc, argv, 1, 1, &pos, &npos, &done);
     free(et);
     if (done) return rc;

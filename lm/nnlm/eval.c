@@ -42,6 +42,8 @@ struct sent_buf {
     int **ids;
     int *len;
     char **text;   /* original words, for debug output */
+    long *line;    /* line number of each sentence in the text, for errors */
+    const char *path;
 };
 
 static void sb_clear(struct sent_buf *b)
@@ -108,6 +110,14 @@ static int flush(struct wren_nnlm *m, struct sent_buf *b, const struct wren_nnlm
         char *save = NULL, *w = b->text[i] ? strtok_r(b->text[i], " \t\r\n", &save) : NULL;
         for (int j = 0; j <= b->len[i]; j++, k++) {
             int id = j < b->len[i] ? b->ids[i][j] : WREN_NNLM_EOS;
+            if (!isfinite(lp[k])) {   /* an overflowing forward pass: no figure to print */
+                rc = wren_error("%s:%ld: token %d (%s): the model's log-probability is %s", b->path,
+                                b->line[i], j + 1, j < b->len[i] ? wren_nnlm_vocab_word(v, id) : "</s>",
+                                isnan(lp[k]) ? "NaN" : "infinite");
+                free(lp);
+                sb_clear(b);
+                return rc;
+            }
             int is_oov = id == WREN_NNLM_UNK;
             oov += is_oov && j < b->len[i];
             double l10 = lp[k] / log(10.0);
@@ -140,12 +150,15 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
     if (wren_input_open(&in, text)) return -1;
     int batch = o->batch > 0 ? o->batch : 256;
     struct sent_buf b = { 0, batch, wren_xmalloc((size_t)batch * sizeof(int *)),
-                          wren_xmalloc((size_t)batch * sizeof(int)), wren_xmalloc((size_t)batch * sizeof(char *)) };
+                          wren_xmalloc((size_t)batch * sizeof(int)), wren_xmalloc((size_t)batch * sizeof(char *)),
+                          wren_xmalloc((size_t)batch * sizeof(long)), text };
+    long lineno = 0;
     char *line = NULL;
     size_t cap = 0;
     long skipped_oov_preds = 0;
     int rc = 0;
     while (getline(&line, &cap, in.f) > 0) {
+        lineno++;
         char *copy = o->debug >= 1 ? wren_xstrdup(line) : NULL;
         size_t len = strlen(line);
         int *ids = wren_xmalloc((len / 2 + 2) * sizeof *ids), n = 0;
@@ -164,6 +177,7 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
         b.ids[b.n] = ids;
         b.len[b.n] = n;
         b.text[b.n] = copy;
+        b.line[b.n] = lineno;
         b.n++;
         if (b.n == batch && (rc = flush(m, &b, o, out, r))) break;
     }
@@ -172,8 +186,14 @@ int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren
     free(b.ids);
     free(b.len);
     free(b.text);
+    free(b.line);
     if (wren_input_close(&in) || rc) return -1;
     double denom = (double)(r->words - skipped_oov_preds + r->sentences);
-    r->ppl = denom > 0 ? pow(10.0, -r->logprob10 / denom) : 0;
+    if (r->sentences == 0)   /* a perplexity of nothing is not 0 */
+        return wren_error("%s: no sentences to score (empty text)", text);
+    r->ppl = pow(10.0, -r->logprob10 / denom);
+    if (!isfinite(r->ppl))
+        return wren_error("%s: perplexity overflows (log10 prob %.4g over %.0f tokens)", text,
+                          r->logprob10, denom);
     return 0;
 }

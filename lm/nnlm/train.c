@@ -329,6 +329,11 @@ static int new_model(struct trainer *tr)
     struct wren_nnlm_vocab *v = o->vocab ? wren_nnlm_vocab_read(o->vocab)
                                          : wren_nnlm_vocab_build(o->train, o->vocab_size);
     if (!v) return -1;
+    if (wren_nnlm_vocab_size(v) <= 3) {   /* only <s> </s> <unk> */
+        wren_nnlm_vocab_free(v);
+        return wren_error("%s: no words (an empty %s text)", o->vocab ? o->vocab : o->train,
+                          o->vocab ? "--vocab" : "--train");
+    }
     struct wren_nnlm_arch a = { o->layers, o->d_model, o->heads, o->ffn, o->context, o->pos,
                                 !strcmp(o->batch_mode, "sentence") };
     tr->m = wren_nnlm_create(&a, v, (unsigned long)o->seed);
@@ -412,6 +417,7 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
             int stop = 0;
             if (vc) {
                 double ppl = valid_ppl(m, vc, o->valid_tokens);
+                if (!isfinite(ppl)) { rc = wren_error("nnlm-train: valid ppl is %g at step %ld (lower --lr?)", ppl, step); break; }
                 int better = ppl < tr->best_ppl;
                 if (better) {
                     tr->best_ppl = ppl;
@@ -464,6 +470,12 @@ int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, 
     if (tc.nsent == 0) { wren_error("%s: no sentences", o->train); nnlm_corpus_free(&tc); goto out; }
     int have_valid = o->valid != NULL;
     if (have_valid && nnlm_corpus_read(o->valid, tr.m->vocab, &vc)) { nnlm_corpus_free(&tc); goto out; }
+    if (have_valid && vc.nsent == 0) {   /* no perplexity to select or stop on */
+        wren_error("%s: no sentences (an empty --valid text has no perplexity)", o->valid);
+        nnlm_corpus_free(&tc);
+        nnlm_corpus_free(&vc);
+        goto out;
+    }
     rc = train_loop(&tr, &tc, have_valid ? &vc : NULL, cb, ctx);
     nnlm_corpus_free(&tc);
     if (have_valid) nnlm_corpus_free(&vc);
