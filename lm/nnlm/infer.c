@@ -182,6 +182,8 @@ void wren_nnlm_state_free(struct wren_nnlm_state *s)
 
 int wren_nnlm_state_length(const struct wren_nnlm_state *s) { return s->len; }
 
+float nnlm_state_logz(const struct wren_nnlm_state *s) { return s->has_lse ? s->lse : 0.0f; }
+
 /* When the history fills the context, continue from a fresh chain over its last C/2 tokens. */
 static struct wren_nnlm_state *rewindow(struct wren_nnlm *m, struct wren_nnlm_state *s)
 {
@@ -205,7 +207,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
     int V = m->c.vocab_size, D;
     if (word < 0 || word >= V) return wren_error("nnlm: word id %d outside the vocabulary of %d", word, V);
     const float *E, *h = out_input(m, s, &E, &D);
-    if (!s->has_lse) {
+    if (!s->has_lse && !m->unnormalized) {
         struct nnlm_infer_ws *w = iws(m);
         memcpy(w->logits, m->out_b, (size_t)V * sizeof(float));
         wren_gemv(0, V, D, 1.0f, E, D, h, 1.0f, w->logits);
@@ -215,7 +217,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
     double dot = m->out_b[word];
     const float *e = E + (size_t)word * D;
     for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
-    *logprob = (float)(dot - s->lse);
+    *logprob = (float)(m->unnormalized ? dot : dot - s->lse);
     if (next) {
         if (s->len >= m->c.context) {
             struct wren_nnlm_state *base = rewindow(m, s);
@@ -348,14 +350,14 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
     for (int i = 0; i < n; i++)
         if (words[i] < 0 || words[i] >= V)
             return wren_error("nnlm: word id %d (pair %d) outside the vocabulary of %d", words[i], i, V);
-    lse_many(m, n, states);
-    for (int i = 0; i < n; i++) {
+    if (!m->unnormalized) lse_many(m, n, states);
+    for (int i = 0; i < n; i++) {   /* the word's own output row: one dot product */
         int D;
         const float *E, *h = out_input(m, states[i], &E, &D);
         double dot = m->out_b[words[i]];
         const float *e = E + (size_t)words[i] * D;
         for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
-        logprobs[i] = (float)(dot - states[i]->lse);
+        logprobs[i] = (float)(m->unnormalized ? dot : dot - states[i]->lse);
     }
     if (!next) return 0;
     /* histories that filled the context continue from a shorter window (as one by one) */
@@ -373,13 +375,14 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
 enum { SCORE_ROWS = 16 };
 
 /* Score one sentence token by token (for sentences longer than the context). */
-static void score_incremental(struct wren_nnlm *m, const int *words, int len, float *lp)
+static void score_incremental(struct wren_nnlm *m, const int *words, int len, float *lp, float *logz)
 {
     struct wren_nnlm_state *s = wren_nnlm_state_begin(m);
     for (int i = 0; i <= len; i++) {
         int wd = i < len ? words[i] : WREN_NNLM_EOS;
         struct wren_nnlm_state *nx = NULL;
         wren_nnlm_state_score(m, s, wd, &lp[i], i < len ? &nx : NULL);
+        if (logz) logz[i] = m->unnormalized ? 0.0f : nnlm_state_logz(s);
         wren_nnlm_state_free(s);
         s = nx;
     }
@@ -388,6 +391,12 @@ static void score_incremental(struct wren_nnlm *m, const int *words, int len, fl
 
 int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words,
                               const int *lens, float *logprobs, double *sent_logprob)
+{
+    return nnlm_score_sentences(m, n, words, lens, logprobs, sent_logprob, NULL);
+}
+
+int nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words, const int *lens,
+                         float *logprobs, double *sent_logprob, float *logz)
 {
     int C = m->c.context, V = m->c.vocab_size;
     for (int i = 0; i < n; i++)
@@ -402,7 +411,7 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
     size_t cap = (size_t)SCORE_ROWS * C;
     int *tok = wren_xmalloc(cap * sizeof *tok), *tgt = wren_xmalloc(cap * sizeof *tgt);
     int *pos = wren_xmalloc(cap * sizeof *pos), *seg = wren_xmalloc(cap * sizeof *seg);
-    float *out = wren_xmalloc(cap * sizeof *out);
+    float *out = wren_xmalloc(cap * sizeof *out), *oz = logz ? wren_xmalloc(cap * sizeof *oz) : NULL;
     int *owner = wren_xmalloc(cap * sizeof *owner);   /* sentence of each slot, -1 padding */
     int i = 0;
     while (i < n) {
@@ -414,7 +423,7 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
         int row = 0, col = 0;
         while (i < n && row < SCORE_ROWS) {
             int need = lens[i] + 1;
-            if (need > C) { score_incremental(m, words[i], lens[i], lp + start[i]); i++; continue; }
+            if (need > C) { score_incremental(m, words[i], lens[i], lp + start[i], logz ? logz + start[i] : NULL); i++; continue; }
             if (col + need > C) { row++; col = 0; continue; }
             for (int j = 0; j < need; j++) {
                 size_t at = (size_t)row * C + col + j;
@@ -429,11 +438,15 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
         }
         int rows = col > 0 ? row + 1 : row;
         if (rows == 0) continue;
-        struct nnlm_batch b = { rows, C, tok, tgt, pos, seg };
+        struct nnlm_batch b = { .B = rows, .T = C, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
+                                .unnormalized = m->unnormalized, .logz = oz };
         long nt;
         nnlm_forward_backward(m, m->fbws, &b, NULL, 0.0f, 0, 0, &nt, out);
         for (size_t at = 0; at < (size_t)rows * C; at++)
-            if (owner[at] >= 0) lp[start[owner[at]] + (size_t)pos[at]] = out[at];
+            if (owner[at] >= 0) {
+                lp[start[owner[at]] + (size_t)pos[at]] = out[at];
+                if (logz) logz[start[owner[at]] + (size_t)pos[at]] = oz[at];
+            }
     }
     if (sent_logprob)
         for (int s = 0; s < n; s++) {
@@ -442,6 +455,6 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
             sent_logprob[s] = t;
         }
     if (!logprobs) free(lp);
-    free(start); free(tok); free(tgt); free(pos); free(seg); free(out); free(owner);
+    free(start); free(tok); free(tgt); free(pos); free(seg); free(out); free(oz); free(owner);
     return 0;
 }
