@@ -28,12 +28,19 @@ struct nnlm_infer_ws {
     size_t *kvoff, kvlen;
     float *x, *ln, *q, *K, *Vv, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
     struct wren_nnlm_state **chain;
+    /* score_many: row buffers for up to mcap rows, kept between calls (large fresh buffers
+     * cost a page fault per page every call), and lse_many's block of logits */
+    int mcap;
+    float *mx, *mln, *ma, *mq, *mk, *mv, *mctx, *mf1, *mf2, *mtmp, *lh, *lz;
+    int maxHD, maxF, maxR;
 };
 
 void nnlm_infer_ws_free(struct nnlm_infer_ws *w)
 {
     if (!w) return;
-    float *bufs[] = { w->x, w->ln, w->q, w->K, w->Vv, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits };
+    float *bufs[] = { w->x, w->ln, w->q, w->K, w->Vv, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits,
+                      w->mx, w->mln, w->ma, w->mq, w->mk, w->mv, w->mctx, w->mf1, w->mf2, w->mtmp,
+                      w->lh, w->lz };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
     free(w->kvoff);
     free(w->chain);
@@ -70,8 +77,25 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
     w->tmp = wren_fbuf_alloc(maxR);
     w->logits = wren_fbuf_alloc(m->c.vocab_size);
     w->chain = wren_xmalloc((size_t)C * sizeof *w->chain);
+    w->maxHD = maxHD;
+    w->maxF = maxF;
+    w->maxR = maxR;
     m->iws = w;
     return w;
+}
+
+/* The score_many row buffers for at least n rows. */
+static void many_bufs(struct wren_nnlm *m, struct nnlm_infer_ws *w, int n)
+{
+    if (n <= w->mcap) return;
+    int cap = w->mcap ? w->mcap : 64;
+    while (cap < n) cap *= 2;
+    size_t N = (size_t)cap, D = (size_t)m->c.d_model;
+    float **b[] = { &w->mx, &w->mln, &w->ma, &w->mq, &w->mk, &w->mv, &w->mctx, &w->mf1, &w->mf2, &w->mtmp };
+    size_t sz[] = { N * D, N * D, N * D, N * w->maxHD, N * w->maxHD, N * w->maxHD, N * w->maxHD,
+                    N * w->maxF, N * w->maxF, N * w->maxR };
+    for (size_t i = 0; i < sizeof b / sizeof *b; i++) { wren_fbuf_free(*b[i]); *b[i] = wren_fbuf_alloc(sz[i]); }
+    w->mcap = cap;
 }
 
 /* y = W x + b for one vector. */
@@ -248,7 +272,12 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
         if (!dup) todo[k++] = s;
     }
     int vb = V < NNLM_OUT_BLOCK ? V : NNLM_OUT_BLOCK;
-    float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * vb);
+    struct nnlm_infer_ws *w = iws(m);
+    if (!w->lh) {
+        w->lh = wren_fbuf_alloc((size_t)chunk * D);
+        w->lz = wren_fbuf_alloc((size_t)chunk * vb);
+    }
+    float *H = w->lh, *Z = w->lz;
     float lse[chunk];
     for (int c0 = 0; c0 < k; c0 += chunk) {
         int rows = k - c0 < chunk ? k - c0 : chunk;
@@ -262,8 +291,6 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
             todo[c0 + r]->has_lse = 1;
         }
     }
-    wren_fbuf_free(H);
-    wren_fbuf_free(Z);
     free(todo);
 }
 
@@ -274,19 +301,11 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
 {
     struct nnlm_infer_ws *w = iws(m);
     const struct nnlm_config *c = &m->c;
-    int D = c->d_model, dh = c->head_dim, maxHD = 1, maxF = 1, maxR = 1;
-    for (int l = 0; l < c->n_layers; l++) {
-        const struct nnlm_block *b = &m->blk[l];
-        if (b->n_heads * dh > maxHD) maxHD = b->n_heads * dh;
-        if (b->d_ffn > maxF) maxF = b->d_ffn;
-        for (int j = 0; j < NNLM_NLIN; j++)
-            if (b->lin[j].kind == NNLM_FACTORED && b->lin[j].rank > maxR) maxR = b->lin[j].rank;
-    }
+    int D = c->d_model, dh = c->head_dim;
     size_t N = (size_t)n;
-    float *x = wren_fbuf_alloc(N * D), *ln = wren_fbuf_alloc(N * D), *a = wren_fbuf_alloc(N * D);
-    float *q = wren_fbuf_alloc(N * maxHD), *k = wren_fbuf_alloc(N * maxHD), *v = wren_fbuf_alloc(N * maxHD);
-    float *ctx = wren_fbuf_alloc(N * maxHD), *f1 = wren_fbuf_alloc(N * maxF), *f2 = wren_fbuf_alloc(N * maxF);
-    float *tmp = wren_fbuf_alloc(N * maxR);
+    many_bufs(m, w, n);
+    float *x = w->mx, *ln = w->mln, *a = w->ma, *q = w->mq, *k = w->mk, *v = w->mv, *ctx = w->mctx;
+    float *f1 = w->mf1, *f2 = w->mf2, *tmp = w->mtmp;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
     for (int i = 0; i < n; i++) {
         struct wren_nnlm_state *s = state_new(w, D, c->emb_rank);
@@ -339,8 +358,6 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
         if (out[i]->hv) nnlm_emb_project(m, out[i]->h, 1, out[i]->hv);
     }
-    float *bufs[] = { x, ln, a, q, k, v, ctx, f1, f2, tmp };
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
 }
 
 int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,

@@ -80,7 +80,8 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
         { "self-norm", WREN_OPT_DOUBLE, &o->self_norm,
           "self-normalisation: add this weight times the mean squared log-normaliser (log Z)^2 to the "
           "cross-entropy (Devlin et al. 2014), so that unnormalised scoring (raw logits) is close to "
-          "log P; 0: off. Saved in the model (metadata self_norm)" },
+          "log P; 0: off. Saved in the model (metadata self_norm; with --init, this value, not the "
+          "initial model's: wren prune passes the model's own)" },
         { "init", WREN_OPT_STRING, &o->init,
           "start from this model (fine-tuning; its architecture, vocabulary, masks and factors are kept)" },
         WREN_OPT_TABLE_END,
