@@ -26,24 +26,26 @@ struct wren_nnlm_state {
 
 struct nnlm_infer_ws {
     size_t *kvoff, kvlen;
-    float *x, *ln, *q, *K, *Vv, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
+    float *x, *ln, *q, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
     struct wren_nnlm_state **chain;
     /* score_many: row buffers for up to mcap rows, kept between calls (large fresh buffers
      * cost a page fault per page every call), and lse_many's block of logits */
     int mcap;
     float *mx, *mln, *ma, *mq, *mk, *mv, *mctx, *mf1, *mf2, *mtmp, *lh, *lz;
+    struct wren_nnlm_state **mchain;   /* [mcap][C]: each row's history, oldest first */
     int maxHD, maxF, maxR;
 };
 
 void nnlm_infer_ws_free(struct nnlm_infer_ws *w)
 {
     if (!w) return;
-    float *bufs[] = { w->x, w->ln, w->q, w->K, w->Vv, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits,
+    float *bufs[] = { w->x, w->ln, w->q, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits,
                       w->mx, w->mln, w->ma, w->mq, w->mk, w->mv, w->mctx, w->mf1, w->mf2, w->mtmp,
                       w->lh, w->lz };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
     free(w->kvoff);
     free(w->chain);
+    free(w->mchain);
     free(w);
 }
 
@@ -67,9 +69,7 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
     w->x = wren_fbuf_alloc(D);
     w->ln = wren_fbuf_alloc(D);
     w->q = wren_fbuf_alloc(maxHD);
-    w->K = wren_fbuf_alloc((size_t)C * maxHD);
-    w->Vv = wren_fbuf_alloc((size_t)C * maxHD);
-    w->sc = wren_fbuf_alloc(C);
+    w->sc = wren_fbuf_alloc((size_t)C * (maxHD / dh));   /* scores of every head */
     w->ctx = wren_fbuf_alloc(maxHD);
     w->a = wren_fbuf_alloc(D);
     w->f1 = wren_fbuf_alloc(maxF);
@@ -95,6 +95,8 @@ static void many_bufs(struct wren_nnlm *m, struct nnlm_infer_ws *w, int n)
     size_t sz[] = { N * D, N * D, N * D, N * w->maxHD, N * w->maxHD, N * w->maxHD, N * w->maxHD,
                     N * w->maxF, N * w->maxF, N * w->maxR };
     for (size_t i = 0; i < sizeof b / sizeof *b; i++) { wren_fbuf_free(*b[i]); *b[i] = wren_fbuf_alloc(sz[i]); }
+    free(w->mchain);
+    w->mchain = wren_xmalloc(N * (size_t)m->c.context * sizeof *w->mchain);
     w->mcap = cap;
 }
 
@@ -112,15 +114,44 @@ static void linear_vec(const struct nnlm_linear *l, const float *x, float *y, fl
     }
 }
 
+/* A new state; its keys/values and hidden vectors are left for the caller to write (all of
+ * them: not zeroing ~12 KB a state is measurable in rescoring). */
 static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D, int r)
 {
     size_t nf = w->kvlen + (size_t)D + (size_t)r;
-    struct wren_nnlm_state *s = wren_xcalloc(1, sizeof *s + nf * sizeof(float));
+    struct wren_nnlm_state *s = wren_xmalloc(sizeof *s + nf * sizeof(float));
+    memset(s, 0, sizeof *s);
     s->kv = (float *)(s + 1);
     s->h = s->kv + w->kvlen;
     s->hv = r > 0 ? s->h + D : NULL;
     s->refs = 1;
     return s;
+}
+
+/* Causal attention of one query row q [H*dh] over a history given as its states, oldest
+ * first (chain[len-1] holds the query's own token): the keys and values are read where the
+ * states keep them (layer offset off), not copied into a matrix, each state's row once for all
+ * heads (the rows are scattered in memory: reading one straight through is what is cheap).
+ * sc: scratch [H * len]. */
+static void attend_chain(const float *q, struct wren_nnlm_state *const *chain, int len, size_t off,
+                         int H, int dh, float scale, float *sc, float *ctx)
+{
+    int HD = H * dh;
+    for (int t = 0; t < len; t++) {
+        const float *k = chain[t]->kv + off;
+        for (int h = 0; h < H; h++) sc[h * len + t] = nnlm_vdot(q + h * dh, k + h * dh, (size_t)dh) * scale;
+    }
+    for (int h = 0; h < H; h++) {
+        float *p = sc + h * len;
+        double z = nnlm_vexp_sum(p, p, nnlm_vmax(p, (size_t)len), (size_t)len);
+        float inv = (float)(1.0 / z);
+        for (int t = 0; t < len; t++) p[t] *= inv;
+    }
+    memset(ctx, 0, (size_t)HD * sizeof *ctx);
+    for (int t = 0; t < len; t++) {
+        const float *v = chain[t]->kv + off + HD;
+        for (int h = 0; h < H; h++) nnlm_vaxpy(ctx + h * dh, sc[h * len + t], v + h * dh, (size_t)dh);
+    }
 }
 
 /* The output layer's input of a state: h [D], or h V^T [r] with a factored embedding; E the
@@ -160,17 +191,7 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
         linear_vec(&b->lin[NNLM_Q], w->ln, w->q, w->tmp);
         linear_vec(&b->lin[NNLM_K], w->ln, k, w->tmp);
         linear_vec(&b->lin[NNLM_V], w->ln, v, w->tmp);
-        for (int i = 0; i < n; i++) {
-            const float *src = w->chain[i]->kv + w->kvoff[l];
-            memcpy(w->K + (size_t)i * HD, src, (size_t)HD * sizeof(float));
-            memcpy(w->Vv + (size_t)i * HD, src + HD, (size_t)HD * sizeof(float));
-        }
-        for (int h = 0; h < H; h++) {
-            wren_gemv(0, n, dh, scale, w->K + h * dh, HD, w->q + h * dh, 0.0f, w->sc);
-            double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)n), (size_t)n);
-            for (int i = 0; i < n; i++) w->sc[i] = (float)(w->sc[i] / z);
-            wren_gemv(1, n, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, w->ctx + h * dh);
-        }
+        attend_chain(w->q, w->chain, n, w->kvoff[l], H, dh, scale, w->sc, w->ctx);
         linear_vec(&b->lin[NNLM_O], w->ctx, w->a, w->tmp);
         for (int j = 0; j < D; j++) w->x[j] += w->a[j];
         nnlm_layernorm_fwd(w->x, b->ln2_g, b->ln2_b, 1, D, c->ln_eps, w->ln, NULL, NULL);
@@ -314,6 +335,8 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         par[i]->refs++;
         s->len = par[i]->len + 1;
         out[i] = s;
+        struct wren_nnlm_state **chain = w->mchain + (size_t)i * c->context, *it = s;
+        for (int t = s->len - 1; t >= 0; t--, it = it->parent) chain[t] = it;
         const float *p = pt + (size_t)(s->len - 1) * D;
         nnlm_embed_tokens(m, &tok[i], 1, x + (size_t)i * D);
         for (int j = 0; j < D; j++) x[(size_t)i * D + j] += p[j];
@@ -331,19 +354,8 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
             float *kv = s->kv + w->kvoff[l];
             memcpy(kv, k + (size_t)i * HD, (size_t)HD * sizeof(float));
             memcpy(kv + HD, v + (size_t)i * HD, (size_t)HD * sizeof(float));
-            int len = s->len;
-            struct wren_nnlm_state *it = s;
-            for (int t = len - 1; t >= 0; t--, it = it->parent) {
-                const float *src = it->kv + w->kvoff[l];
-                memcpy(w->K + (size_t)t * HD, src, (size_t)HD * sizeof(float));
-                memcpy(w->Vv + (size_t)t * HD, src + HD, (size_t)HD * sizeof(float));
-            }
-            for (int h = 0; h < H; h++) {
-                wren_gemv(0, len, dh, scale, w->K + h * dh, HD, q + (size_t)i * HD + h * dh, 0.0f, w->sc);
-                double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)len), (size_t)len);
-                for (int t = 0; t < len; t++) w->sc[t] = (float)(w->sc[t] / z);
-                wren_gemv(1, len, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, ctx + (size_t)i * HD + h * dh);
-            }
+            attend_chain(q + (size_t)i * HD, w->mchain + (size_t)i * c->context, s->len, w->kvoff[l], H,
+                         dh, scale, w->sc, ctx + (size_t)i * HD);
         }
         nnlm_linear_fwd(&b->lin[NNLM_O], ctx, n, a, tmp);
         for (size_t j = 0; j < N * D; j++) x[j] += a[j];
