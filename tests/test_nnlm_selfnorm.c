@@ -336,7 +336,13 @@ START_TEST(test_unnormalized_is_logit)
     wren_nnlm_apply_masks(k);
     k = round_trip(k, dir, "masked", 0.5f);
     check_unnormalized(k, "masked");
+    /* states are pooled per model for reuse: one may still be freed after its model */
+    struct wren_nnlm_state *late = wren_nnlm_state_begin(d), *late2 = NULL;
+    float l;
+    ck_assert_int_eq(wren_nnlm_state_score(d, late, 3, &l, &late2), 0);
+    wren_nnlm_state_free(late);
     wren_nnlm_free(d);
+    wren_nnlm_state_free(late2);
     wren_nnlm_free(f);
     wren_nnlm_free(k);
     wren_nnlm_vocab_free(v);
