@@ -6,6 +6,7 @@
 #include "cmd-util.h"
 #include "fst.h"
 #include "lattice.h"
+#include "nnlm.h"
 #include "rescore.h"
 #include "wren-util.h"
 
@@ -140,6 +141,7 @@ int wren_cmd_rescore(int argc, char **argv)
     struct run x = { .o = &o, .verbose = verbose };
     if (wren_rescore_opts_check(&o)) goto fail;
     if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
+    wren_nnlm_set_unnormalized(m->nnlm, o.unnormalized);
     x.m = m;
     if (wren_text_out_open(pos[1], &hyp)) goto fail;
     x.hyp = wren_text_out_file(hyp);

@@ -27,6 +27,7 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->wip = 0.0f;
     o->acwt = 0.1f;
     o->oov_penalty = 0.0f;
+    o->unnormalized = 0;
 }
 
 struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
@@ -41,6 +42,8 @@ struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
         { "wip", WREN_OPT_FLOAT, &o->wip, "cost per hypothesis word (positive penalises words)" },
         { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale" },
         { "oov-penalty", WREN_OPT_FLOAT, &o->oov_penalty, "extra cost per word outside the NNLM vocabulary (scored as <unk>)" },
+        { "unnormalized", WREN_OPT_BOOL, &o->unnormalized,
+          "NNLM words cost minus their raw logit (log Z taken as 0, no softmax: for self-normalised models, nnlm-train --self-norm)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt *p = wren_xmalloc(sizeof t);
@@ -249,6 +252,7 @@ int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *
 {
     *hyps = NULL;
     if (l->start < 0) return 0;
+    wren_nnlm_set_unnormalized(r->nnlm, o->unnormalized);
     struct wren_path *p;
     int n = wren_lattice_nbest(l, o->acwt, o->nbest, 2000000, &p);
     if (n < 0) return -1;

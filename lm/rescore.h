@@ -40,6 +40,7 @@ struct wren_rescore_opts {
     float acwt;              /* acoustic scale */
     float oov_penalty;       /* extra cost per word mapped to the NNLM's <unk>, on top of the
                                 NNLM's own -ln P(<unk>|h) + ln(number of such words) */
+    int unnormalized;        /* NNLM words scored by raw logits (wren_nnlm_set_unnormalized) */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
 /* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */

@@ -272,6 +272,9 @@ void wren_nnlm_free(struct wren_nnlm *m)
 
 const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { return m->vocab; }
 int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
+float wren_nnlm_self_norm(const struct wren_nnlm *m) { return m->c.self_norm; }
+void wren_nnlm_set_unnormalized(struct wren_nnlm *m, int on) { m->unnormalized = on != 0; }
+int wren_nnlm_unnormalized(const struct wren_nnlm *m) { return m->unnormalized; }
 
 /* ---------------------------------------------------------------- save / load */
 
@@ -314,6 +317,9 @@ int nnlm_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     char eps[32];
     snprintf(eps, sizeof eps, "%.9g", m->c.ln_eps);
     st_writer_meta(w, "ln_eps", eps);
+    char sn[32];
+    snprintf(sn, sizeof sn, "%.9g", m->c.self_norm);
+    st_writer_meta(w, "self_norm", sn);
     size_t vl = 0;
     for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
     char *vs = wren_xmalloc(vl + 1), *q = vs;
@@ -516,6 +522,11 @@ static int config_from_meta(const struct st_file *f, const char *path, struct nn
                           "n_heads %d, head_dim %d, d_ffn %d, context %d, vocab_size %d)", path,
                           c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
                           c->vocab_size);
+    const char *sn = st_meta(f, "self_norm");   /* absent in older files: trained without */
+    char *snend = NULL;
+    c->self_norm = sn ? strtof(sn, &snend) : 0.0f;
+    if (sn && (snend == sn || *snend || !(c->self_norm >= 0) || !isfinite(c->self_norm)))
+        return wren_error("%s: metadata 'self_norm' is not a non-negative number: '%s'", path, sn);
     return 0;
 }
 
@@ -705,9 +716,9 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
 {
     const struct nnlm_config *c = &m->c;
     fprintf(f, "vocab_size %d\nd_model %d\nn_layers %d\nn_heads %d\nhead_dim %d\nd_ffn %d\ncontext %d\n"
-               "pos %s\nattn_reset %d\n",
+               "pos %s\nattn_reset %d\nself_norm %g\n",
             c->vocab_size, c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
-            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset);
+            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset, c->self_norm);
     for (int i = 0; i < c->n_layers; i++) {
         const struct nnlm_block *b = &m->blk[i];
         fprintf(f, "block %d heads %d ffn %d", i, b->n_heads, b->d_ffn);

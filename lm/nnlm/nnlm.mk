@@ -14,6 +14,14 @@ tests_test_nnlm_SOURCES = tests/test_nnlm.c tests/testutil.h
 tests_test_nnlm_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_nnlm_LDADD = $(CHECK_LDADD)
 endif
+# self-normalisation (training objective) and unnormalised scoring; uses prune/ for fine-tuning
+if HAVE_CHECK
+check_PROGRAMS += tests/test_nnlm_selfnorm
+TESTS += tests/test_nnlm_selfnorm
+tests_test_nnlm_selfnorm_SOURCES = tests/test_nnlm_selfnorm.c tests/testutil.h
+tests_test_nnlm_selfnorm_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_nnlm_selfnorm_LDADD = $(CHECK_LDADD)
+endif
 TESTS += tests/e2e/nnlm.sh
 EXTRA_DIST += tests/e2e/nnlm.sh
 
