@@ -28,20 +28,29 @@ static const char *DESCRIPTION =
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
-    "line counts it. Exit 0 if at least one utterance was decoded.";
+    "line counts it. Exit 0 if at least one utterance was decoded. The segments file is checked\n"
+    "first: a line with a time that is not a finite number, start < 0 or end <= start (end -1\n"
+    "means the recording's end) fails the run; a segment starting after its recording or ending\n"
+    "more than 0.5 s beyond it (Kaldi's max overshoot; less is cut) is logged, the others are written, and the run exits 1.";
 
 struct totals {
-    int n_ok, n_fail, n_no_final;
+    int n_ok, n_fail, n_no_final, n_bad_segment;
     int64_t frames, lat_arcs, ref_words, oracle_err;
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
 
-/* One utterance to decode: a whole recording (t0 < 0) or a segment of one. */
+/* One utterance to decode: a whole recording (t0 < 0) or a segment of one (t1 < 0: to the
+ * end of the recording), from line seg_line of the segments file seg_path. */
 struct job {
     const char *utt, *spec;
     double t0, t1;
-    const char *error;     /* set: fails with this message (bad segments line) */
+    const char *seg_path;
+    int seg_line;
 };
+
+/* A segment may end this far beyond its recording and is then cut at the recording's end, as
+ * Kaldi's extract-segments allows (--max-overshoot, 0.5 s); further is an error. */
+#define SEGMENT_MAX_OVERSHOOT 0.5
 
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
@@ -146,27 +155,30 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
 }
 
 /* One utterance: read its audio (a whole recording, or a segment of one) and decode it. */
-static void run_utt(struct cmd *c, const char *utt, const char *spec, double t0, double t1,
-                    const struct wren_audio_opts *ao)
+static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
 {
+    const char *utt = j->utt;
     struct wren_audio a;
-    if (wren_audio_read(spec, ao, &a)) {
+    if (wren_audio_read(j->spec, ao, &a)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
         return;
     }
     size_t b = 0, e = a.n;
-    if (t0 >= 0) {
-        b = (size_t)(t0 * a.rate + 0.5);
-        e = t1 < 0 ? a.n : (size_t)(t1 * a.rate + 0.5);
-        if (e > a.n) e = a.n;
-        if (b >= e) {
-            fprintf(stderr, "wren decode: utterance %s failed: segment %.2f-%.2f s is outside %s (%.2f s)\n",
-                    utt, t0, t1, spec, (double)a.n / a.rate);
+    if (j->t0 >= 0) {
+        double dur = (double)a.n / a.rate;
+        double end = j->t1 < 0 ? dur : j->t1;
+        if (j->t0 >= dur || end > dur + SEGMENT_MAX_OVERSHOOT) {
+            fprintf(stderr, "wren decode: utterance %s failed: %s:%d: segment %.2f-%.2f s is outside "
+                    "%s (%.2f s)\n", utt, j->seg_path, j->seg_line, j->t0, end, j->spec, dur);
             c->t.n_fail++;
+            c->t.n_bad_segment++;
             wren_audio_free(&a);
             return;
         }
+        b = (size_t)(j->t0 * a.rate + 0.5);
+        e = end >= dur ? a.n : (size_t)(end * a.rate + 0.5);
+        if (e > a.n) e = a.n;
     }
     if (decode_one(c, utt, a.samples + b, e - b)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
@@ -178,34 +190,61 @@ static void run_utt(struct cmd *c, const char *utt, const char *spec, double t0,
     wren_audio_free(&a);
 }
 
-static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
-{
-    if (j->error) {
-        fprintf(stderr, "wren decode: utterance %s failed: %s\n", j->utt, j->error);
-        c->t.n_fail++;
-        return;
-    }
-    run_utt(c, j->utt, j->spec, j->t0, j->t1, ao);
-}
-
 /* The utterances of a wav.scp or data dir, in order. Tables stay alive while jobs are used. */
 struct jobs {
     struct job *j;
     size_t n;
     struct wren_table wav, seg;
     int have_seg;
-    char **err;   /* messages owned here */
+    char *seg_path;
 };
 
 static void jobs_free(struct jobs *js)
 {
-    for (size_t i = 0; i < js->n; i++) free(js->err[i]);
-    free(js->err);
     free(js->j);
     wren_table_free(&js->wav);
     if (js->have_seg) wren_table_free(&js->seg);
+    free(js->seg_path);
+    memset(js, 0, sizeof *js);
 }
 
+/* A time of a segments line: a finite number of seconds. */
+static int segment_time(const char *s, double *t)
+{
+    char *end;
+    *t = strtod(s, &end);
+    return end != s && !*end && isfinite(*t);
+}
+
+/* Line E of the segments file: "utt recording start end" (seconds; end -1: to the end of the
+ * recording, as in Kaldi). */
+static int segment_parse(struct jobs *js, const struct wren_table_entry *e, const char *scp, struct job *j)
+{
+    const char *segs = js->seg_path;
+    char *v = wren_xstrdup(e->value);
+    char *f[4];
+    int nf = wren_split_ws(v, f, 4), rc = 0;
+    const struct wren_table_entry *rec = nf >= 1 ? wren_table_find(&js->wav, f[0]) : NULL;
+    j->utt = e->key;
+    j->seg_path = segs;
+    j->seg_line = e->line;
+    if (nf != 3)
+        rc = wren_error("%s:%d: expected 'utt recording start end', found %d fields", segs, e->line, nf + 1);
+    else if (!segment_time(f[1], &j->t0) || !segment_time(f[2], &j->t1))
+        rc = wren_error("%s:%d: segment times must be finite numbers of seconds, not '%s' '%s'", segs,
+                        e->line, f[1], f[2]);
+    else if (j->t0 < 0 || (j->t1 != -1 && j->t1 <= j->t0))
+        rc = wren_error("%s:%d: segment from %s to %s s: needs 0 <= start < end (or end -1 for the end of the "
+                        "recording)", segs, e->line, f[1], f[2]);
+    else if (!rec)
+        rc = wren_error("%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
+    else
+        j->spec = rec->value;
+    free(v);
+    return rc;
+}
+
+/* A bad segments line is an error of the whole input, found before anything is decoded. */
 static int jobs_read(const char *input, struct jobs *js)
 {
     memset(js, 0, sizeof *js);
@@ -220,50 +259,29 @@ static int jobs_read(const char *input, struct jobs *js)
     } else {
         free(w);
     }
+    js->seg_path = segs;
     int rc = wren_table_read(scp, &js->wav);
-    if (!rc && segs) {
+    if (rc) {
+        free(scp);
+        free(segs);
+        js->seg_path = NULL;
+        return -1;
+    }
+    if (segs) {
         rc = wren_table_read(segs, &js->seg);
         js->have_seg = !rc;
     }
-    if (rc) {
-        if (js->have_seg) wren_table_free(&js->seg);
-        free(scp); free(segs);
-        return -1;
-    }
     size_t n = segs ? js->seg.n : js->wav.n;
     js->j = wren_xcalloc(n ? n : 1, sizeof *js->j);
-    js->err = wren_xcalloc(n ? n : 1, sizeof *js->err);
     js->n = n;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         struct job *j = &js->j[i];
-        if (!segs) {
-            *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, -1, -1, NULL };
-            continue;
-        }
-        const struct wren_table_entry *e = &js->seg.e[i];
-        j->utt = e->key;
-        char *v = wren_xstrdup(e->value);
-        char *f[4];
-        int nf = wren_split_ws(v, f, 4);
-        char *end0 = "", *end1 = "";
-        j->t0 = nf >= 3 ? strtod(f[1], &end0) : -1;
-        j->t1 = nf >= 3 ? strtod(f[2], &end1) : -1;
-        const struct wren_table_entry *rec = nf >= 1 ? wren_table_find(&js->wav, f[0]) : NULL;
-        char msg[1024];
-        if (nf != 3 || *end0 || *end1 || j->t0 < 0 || (j->t1 >= 0 && j->t1 <= j->t0)) {
-            snprintf(msg, sizeof msg, "%s:%d: expected 'utt recording start end'", segs, e->line);
-            j->error = js->err[i] = wren_xstrdup(msg);
-        } else if (!rec) {
-            snprintf(msg, sizeof msg, "%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
-            j->error = js->err[i] = wren_xstrdup(msg);
-        } else {
-            j->spec = rec->value;
-        }
-        free(v);
+        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, -1, -1, NULL, 0 };
+        else rc = segment_parse(js, &js->seg.e[i], scp, j);
     }
     free(scp);
-    free(segs);
-    return 0;
+    if (rc) jobs_free(js);
+    return rc;
 }
 
 /* --nj N: the model and graph are loaded once; N forked workers (sharing them copy-on-write)
@@ -297,17 +315,27 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                     char p[600];
                     snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
                     f[i] = fopen(p, "w");
-                    if (!f[i]) _exit(2);
+                    if (!f[i]) {
+                        fprintf(stderr, "wren decode: %s: cannot write: %s\n", p, strerror(errno));
+                        _exit(2);
+                    }
                 }
             c->fh = f[0]; c->fl = f[1]; c->fc = f[2]; c->fn = f[3];
             memset(&c->t, 0, sizeof c->t);
             for (size_t i = b; i < e; i++) run_job(c, &js->j[i], ao);
             int bad = 0;
-            for (int i = 0; i < 4; i++) if (f[i] && fclose(f[i])) bad = 1;
+            for (int i = 0; i < 4; i++) {
+                if (!f[i]) continue;
+                if (wren_stream_check(f[i], names[i])) bad = 1;
+                if (fclose(f[i])) bad = 1;
+            }
             char p[600];
             snprintf(p, sizeof p, "%s/stats.%d", dir, k);
             FILE *st = fopen(p, "wb");
             if (!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) bad = 1;
+            if (bad)   /* the parent reports the worker's failure; say why */
+                fprintf(stderr, "wren decode: worker %d: cannot write its results to %s: %s\n", k + 1, dir,
+                        strerror(errno));
             _exit(bad ? 2 : 0);
         }
     }
@@ -336,6 +364,7 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             struct totals t;
             memcpy(&t, d, sizeof t);
             c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
+            c->t.n_bad_segment += t.n_bad_segment;
             c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
             c->t.oracle_err += t.oracle_err; c->t.depth_sum += t.depth_sum;
             c->t.active_sum += t.active_sum; c->t.senone_sum += t.senone_sum; c->t.audio_sec += t.audio_sec;
@@ -472,11 +501,18 @@ int wren_cmd_decode(int argc, char **argv)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
+    rc = WREN_EXIT_OK;
+    if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
+        wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,
+                   c.t.n_bad_segment > 1 ? "s lie" : " lies", c.t.n_bad_segment > 1 ? "their" : "its",
+                   c.t.n_bad_segment > 1 ? "s" : "");
+        rc = wren_cmd_fail("decode");
+    }
     if (c.have_ref) wren_table_free(&c.reft);
     wren_decoder_free(c.dec);
     free(nbpath);
     free(pos);
-    return WREN_EXIT_OK;
+    return rc;
 fail:
     rc = wren_cmd_fail("decode");
     wren_text_out_abort(c.hyp);

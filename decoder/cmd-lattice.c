@@ -66,7 +66,16 @@ static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
         free(key);
         if (rc) break;
     }
-    if (wren_input_close(&f) && !rc) rc = -1;
+    /* After a failure the first message stands: a decompressor stopped early by it would
+     * otherwise blame the input (e.g. for a broken output pipe). */
+    if (rc) {
+        char *first = wren_xstrdup(wren_error_msg());
+        wren_input_close(&f);
+        wren_error("%s", first);
+        free(first);
+    } else if (wren_input_close(&f)) {
+        rc = -1;
+    }
     return rc;
 }
 
@@ -88,7 +97,7 @@ static int do_best(void *c, const char *key, struct wren_lattice *l)
     struct wren_path p;
     if (l->start < 0) { fprintf(x->f, "%s\n", key); return 0; }
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s", key);
     fputs(key, x->f);
     for (int i = 0; i < p.n_words; i++) put_word(x->f, x->o, p.words[i]);
     fputc('\n', x->f);
@@ -118,7 +127,7 @@ static int do_ctm(void *c, const char *key, struct wren_lattice *l)
     struct wren_path p;
     if (l->start < 0) return 0;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s", key);
     for (int i = 0; i < p.n_words; i++) {
         fprintf(x->f, "%s 1 %.2f %.2f", key, p.word_start[i] * x->o->frame_shift,
                 p.word_frames[i] * x->o->frame_shift);
@@ -160,7 +169,7 @@ static int do_oracle(void *c, const char *key, struct wren_lattice *l)
         wren_path_free(&p);
     }
     free(ids); free(fld); free(text);
-    return err < 0 ? wren_error_prefix("%s: ", key) : 0;
+    return err < 0 ? wren_error_prefix("%s", key) : 0;
 }
 
 static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
@@ -169,7 +178,7 @@ static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
     struct wren_lattice r;
     if (wren_lattice_lm_rescore(l, x->o->syms, x->o->old_arpa, x->o->old_scale, x->o->new_arpa,
                                 x->o->new_scale, &r))
-        return wren_error_prefix("%s: ", key);
+        return wren_error_prefix("%s", key);
     int rc = wren_lattice_write(x->f, key, &r);
     x->words += r.n_arcs;
     x->err += l->n_arcs;
@@ -361,7 +370,11 @@ int wren_cmd_lattice(int argc, char **argv)
         if (wren_text_out_open(pos[2], &out)) goto fail;
         x.f = wren_text_out_file(out);
     }
-    if (for_each(pos[1], subs[si].fn, &x, &count)) goto fail;
+    if (for_each(pos[1], subs[si].fn, &x, &count)) {
+        /* a write that failed on the way is the output's fault: name it */
+        if (x.f && ferror(x.f)) wren_error_prefix("%s", x.f == stdout ? "standard output" : pos[2]);
+        goto fail;
+    }
     if (out) { int r = wren_text_out_commit(out); out = NULL; if (r) goto fail; }
     if (hyp) { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
     if (si == 4) {

@@ -136,8 +136,34 @@ echo "x /nonexistent.wav" > allbad.scp
 mkdir -p data
 echo "rec $LIBRI/$u2.wav" > data/wav.scp
 printf 'seg1 rec 0.0 1.5\nseg2 rec 1.5 -1\nseg3 rec 99 100\n' > data/segments
-"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log
+"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log && fail "a segment outside its recording exited 0"
 cat seg.log
 [ "$(cut -d' ' -f1 hyp-seg.txt | tr '\n' ' ')" = "seg1 seg2 " ] || fail "segments not decoded"
-grep -q "utterance seg3 failed: segment" seg.log || fail "segment outside the recording not reported"
+grep -q "utterance seg3 failed: data/segments:3: segment 99.00-100.00 s is outside" seg.log \
+  || fail "segment outside the recording not reported"
+grep -q "^wren decode: data: 1 segment lies outside its recording$" seg.log || fail "no final error line"
+# bad segments lines fail the run before decoding, with one line naming file and line; a
+# duplicate key must not leak the wav.scp table (the ASan build checks)
+bad_segments() {   # $1: segments text, $2: expected message
+  printf "$1" > data/segments
+  rm -f hyp-badseg.txt
+  "$WREN" decode --model "$MODEL" --graph graph data hyp-badseg.txt 2> badseg.log \
+    && fail "segments '$1' accepted"
+  [ "$(grep -c . badseg.log)" = 1 ] || fail "segments '$1': not one error line: $(cat badseg.log)"
+  grep -q "$2" badseg.log || fail "segments '$1': expected '$2', got: $(cat badseg.log)"
+  [ -e hyp-badseg.txt ] && fail "segments '$1': output written"
+  return 0
+}
+bad_segments 'seg1 rec 0.0 1.5\nseg2 rec 1.5 nan\n' "data/segments:2: segment times must be finite"
+bad_segments 'seg1 rec 0.0 inf\n' "data/segments:1: segment times must be finite"
+bad_segments 'seg1 rec 0.0 1.5\nseg2 rec 1.0 -2\n' "data/segments:2: segment from 1.0 to -2 s: needs 0 <= start < end"
+bad_segments 'seg1 rec 2.0 1.5\n' "data/segments:1: segment from 2.0 to 1.5 s: needs"
+bad_segments 'seg1 rec 0.0 1.5\nseg1 rec 1.5 -1\n' "data/segments:2: duplicate key 'seg1'"
+# within Kaldi's 0.5 s overshoot a segment is cut at the end of the recording
+dur=$(soxi -D "$LIBRI/$u2.wav" 2>/dev/null || echo)
+if [ -n "$dur" ]; then
+  end=$(awk -v d="$dur" 'BEGIN { printf "%.2f", d + 0.3 }')
+  printf 'seg1 rec 1.0 %s\n' "$end" > data/segments
+  "$WREN" decode --model "$MODEL" --graph graph data hyp-over.txt 2> over.log || fail "0.3 s overshoot rejected: $(cat over.log)"
+fi
 echo "PASS"
