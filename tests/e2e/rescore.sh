@@ -68,7 +68,7 @@ for k in 1 2; do
   [ "$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' lat$k.log)" = "$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' lattice.log)" ] \
     || fail "--lattice-batch $k: other NNLM token count"
   paste -d'|' <(zcat out-lat$k.gz) <(zcat out-lattice.gz) | awk -F'|' '
-    { na = split($1, a, /[ ,]/); nb = split($2, b, /[ ,]/)
+    { na = split($1, a, /[ \t,]/); nb = split($2, b, /[ \t,]/)
       if (na != nb) { print "line " NR ": " $1 " vs " $2; bad = 1; exit }
       for (i = 1; i <= na; i++) {
         if (a[i] == b[i]) continue
