@@ -1,7 +1,7 @@
 /* cmd-rescore.c — `wren rescore`: NNLM + n-gram second pass over the lattices `wren decode`
  * wrote (n-best with prefix sharing, or pruned lattice expansion); writes the 1-best as Kaldi
  * text, optionally the rescored lattices (lattice mode) or rescored n-best lists (n-best mode),
- * and a summary of NNLM tokens and wall time on stderr. Lattice mode reads lattices in chunks
+ * and a summary of NNLM tokens, wall and CPU time of rescoring on stderr. Lattice mode reads lattices in chunks
  * and rescores each chunk with wren_rescore_lattices (several lattices side by side).
  * Thin wrapper over rescore.h. Not for: the algorithms (rescore.c, rescore-lattice.c). */
 #include "cmd-util.h"
@@ -12,15 +12,24 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct run {
     const struct wren_rescore_opts *o;
     struct wren_rescore_models *m;
     FILE *hyp, *lat;
     long n, empty, tokens, naive, hyps;
-    double seconds;
+    double seconds, cpu;           /* rescoring only (not loading the models) */
     int verbose;
 };
+
+/* CPU seconds of the process (all threads: BLAS threads count). */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void put_words(FILE *f, const struct wren_symtab *t, const int32_t *w, int n)
 {
@@ -88,13 +97,14 @@ static int do_chunk(struct run *x, struct chunk *c)
 {
     int failed;
     for (int i = 0; i < c->n; i++) c->st[i] = (struct wren_rescore_stats){ 0 };
-    double t0 = wren_now();
+    double t0 = wren_now(), c0 = cpu_now();
     if (wren_rescore_lattices(x->m->r, x->o, c->n, c->in, c->out, c->st, &failed)) {
         if (failed >= 0) wren_error_prefix("%s: ", c->key[failed]);
         else wren_error_prefix("lattices %s to %s: ", c->key[0], c->key[c->n - 1]);
         return -1;
     }
     double dt = wren_now() - t0;
+    x->cpu += cpu_now() - c0;
     for (int i = 0; i < c->n; i++) {
         if (write_lattice(x, c->key[i], &c->out[i])) { wren_error_prefix("%s: ", c->key[i]); return -1; }
         if (x->verbose)
@@ -150,10 +160,11 @@ static int run_all(struct run *x, const char *path)
             int r = wren_lattice_read(f.f, path, &line, &key, &l);
             if (r <= 0) { rc = r; wren_lattice_free(&l); break; }
             struct wren_rescore_stats st = { 0 };
-            double t0 = wren_now();
+            double t0 = wren_now(), c0 = cpu_now();
             if (l.start < 0) x->empty++;
             rc = do_nbest(x, key, &l, &st);
             double dt = wren_now() - t0;
+            x->cpu += cpu_now() - c0;
             if (rc) wren_error_prefix("%s: ", key);
             else if (x->verbose)
                 fprintf(stderr, "%s tokens %ld time %.3f s%s\n", key, st.tokens, dt, l.start < 0 ? " (empty lattice)" : "");
@@ -226,9 +237,10 @@ int wren_cmd_rescore(int argc, char **argv)
     { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
     fprintf(stderr,
             "wren rescore: mode %s, %ld lattices (%ld empty), %ld %s, NNLM tokens %ld (%.1f per utt)%s, "
-            "time %.3f s (%.1f ms per utt)\n",
+            "time %.3f s (%.1f ms per utt), cpu %.3f s (%.0f tokens per cpu s)\n",
             o.mode, x.n, x.empty, x.hyps, strcmp(o.mode, "nbest") ? "arcs" : "hypotheses", x.tokens,
-            x.n ? (double)x.tokens / x.n : 0.0, "", x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0);
+            x.n ? (double)x.tokens / x.n : 0.0, "", x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0,
+            x.cpu, x.cpu > 0 ? x.tokens / x.cpu : 0.0);
     if (!strcmp(o.mode, "nbest"))
         fprintf(stderr, "wren rescore: without prefix sharing %ld tokens (shared/naive %.3f)\n", x.naive,
                 x.naive ? (double)x.tokens / x.naive : 0.0);
