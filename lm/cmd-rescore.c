@@ -194,7 +194,8 @@ static const char *DESCRIPTION =
     "float rounding, several times faster); RESCORED_OUT gets the rescored lattices (graph cost\n"
     "= hmm + weighted LM + wip per word), in input order.\n"
     "Per-utterance NNLM tokens (n-best: and wall time; lattice: time per chunk of lattices) on\n"
-    "stderr with --verbose; a summary line always.";
+    "stderr with --verbose; a summary line always (NNLM tokens, wall and CPU time of rescoring,\n"
+    "model loading excluded; the BLAS threads are OpenBLAS's: OPENBLAS_NUM_THREADS).";
 
 int wren_cmd_rescore(int argc, char **argv)
 {

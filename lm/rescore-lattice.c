@@ -11,7 +11,7 @@
  *     lattice expands its next lattice state, and the (history, word) requests of all of them
  *     are scored with one wren_nnlm_state_score_many call (GEMMs over the whole batch instead
  *     of a few rows each). Each lattice's expansion is exactly the one-at-a-time one; a slot
- *     whose lattice is done takes the next lattice of the array.
+ *     whose lattice is done takes the next lattice, the longest first.
  * Not for: n-best rescoring (rescore.c), reading/writing lattices (decoder/lattice-io.c). */
 #include "rescore.h"
 #include "rescore-internal.h"
@@ -124,6 +124,18 @@ static int job_collect(struct wren_rescorer *r, const struct wren_rescore_opts *
     }
 }
 
+/* Longest lattices first: the batch keeps its width until the end instead of finishing with a
+ * few long lattices scored almost one at a time (the number of steps of a lattice is about its
+ * number of states). */
+struct by_size { int32_t states; int idx; };
+
+static int by_size_cmp(const void *a, const void *b)
+{
+    const struct by_size *x = a, *y = b;
+    if (x->states != y->states) return x->states > y->states ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
 int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opts *o, int n,
                           const struct wren_lattice *in, struct wren_lattice *out,
                           struct wren_rescore_stats *st, int *failed)
@@ -134,13 +146,16 @@ int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opt
     int *slot_of = wren_xmalloc(sizeof *slot_of * (size_t)(k > 0 ? k : 1));   /* lattice index */
     struct wren_nnlm_requests q = { 0 };
     int next_in = 0, rc = 0;
+    struct by_size *order = wren_xmalloc(sizeof *order * (size_t)(n > 0 ? n : 1));
+    for (int i = 0; i < n; i++) order[i] = (struct by_size){ in[i].n_states, i };
+    qsort(order, (size_t)n, sizeof *order, by_size_cmp);
     *failed = -1;
     for (int i = 0; i < n; i++) wren_lattice_init(&out[i]);
     for (;;) {
         int active = 0;
         for (int s = 0; s < k && !rc; s++) {
             while (!slot[s] && next_in < n && !rc) {
-                slot_of[s] = next_in++;
+                slot_of[s] = order[next_in++].idx;
                 rc = job_start(r, o, &in[slot_of[s]], &out[slot_of[s]], &st[slot_of[s]], &slot[s]);
                 if (rc) *failed = slot_of[s];
             }
@@ -165,6 +180,7 @@ int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opt
     for (int s = 0; s < k; s++) job_free(slot[s]);
     free(slot);
     free(slot_of);
+    free(order);
     wren_nnlm_requests_free(&q);
     if (rc)
         for (int i = 0; i < n; i++) wren_lattice_free(&out[i]);
