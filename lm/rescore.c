@@ -24,7 +24,7 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->lambda = 0.5f;
     o->history = 3;
     o->beam = 8.0f;
-    o->lattice_batch = 32;
+    o->lattice_batch = 16;   /* arctic dev, 60 lattices: 16 needed the least CPU of 1, 8, 16, 32, 64, 128 */
     o->wip = 0.0f;
     o->acwt = 0.1f;
     o->oov_penalty = 0.0f;
