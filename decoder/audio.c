@@ -135,7 +135,10 @@ static int check_sphere(const unsigned char *d, size_t len, const char *name)
 {
     if (len < 16 || memcmp(d, "NIST_1A\n", 8) != 0) return 0;
     char hdr[4097];
-    long hlen = strtol((const char *)d + 8, NULL, 10);
+    char field[9];   /* the header length, bytes 8..15; the input need not be NUL-terminated */
+    memcpy(field, d + 8, 8);
+    field[8] = '\0';
+    long hlen = strtol(field, NULL, 10);
     if (hlen < 16 || hlen > 4096 || (size_t)hlen > len)
         return wren_error("%s: truncated or malformed NIST SPHERE header", name);
     memcpy(hdr, d, (size_t)hlen);

@@ -189,12 +189,14 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
     }
     if (rc == 1) {
         struct wren_lat_builder *b = wren_lat_builder_create();
+        int32_t none = 0;   /* a lattice without any tids has tids == NULL: no offsets from it */
+        const int32_t *t0 = tids ? tids : &none;
         for (int32_t s = 0; s <= max_state; s++) wren_lat_builder_add_state(b);
         for (size_t i = 0; i < na; i++)
             wren_lat_builder_add_arc(b, arcs[i].src, arcs[i].dst, arcs[i].word, arcs[i].g, arcs[i].a,
-                                     tids + arcs[i].str, (int32_t)arcs[i].len);
+                                     t0 + arcs[i].str, (int32_t)arcs[i].len);
         for (size_t i = 0; i < nf; i++)
-            wren_lat_builder_set_final(b, fin[i], fw[i].g, fw[i].a, tids + fw[i].str, (int32_t)fw[i].len);
+            wren_lat_builder_set_final(b, fin[i], fw[i].g, fw[i].a, t0 + fw[i].str, (int32_t)fw[i].len);
         wren_lattice_free(l);
         wren_lat_builder_finish(b, start, l);
         wren_lat_builder_free(b);

@@ -24,7 +24,7 @@
  *     'twas 'til 'cause 'bout 'round); a trailing one only if the vocabulary has the word with it
  *     (boys'). Apostrophes inside words stay (don't, o'clock, jones's).
  *  5. Abbreviations are expanded: Mr→mister, Mrs→missus, etc→et cetera (with or without the
- *     dot, any case; Ms stays ms, as CMUdict has it), Dr.→doctor (also "Dr" before a
+ *     dot, any case; Ms stays ms, as CMUdict has it), Dr.→doctor (also "Dr", not "DR", before a
  *     capitalised word), St.→saint before a capitalised word else street, Jr.→junior, Sr.→senior,
  *     Prof.→professor, Rev.→reverend, Gen.→general, Gov.→governor, Sen.→senator,
  *     Rep.→representative, Capt.→captain, Col.→colonel, Lt.→lieutenant, Sgt.→sergeant,
@@ -614,7 +614,10 @@ static const char *expand_abbr(struct ctx *c, struct tok t, int dotted, const st
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
         if (eqi(t.s, t.n, always[i][0])) return always[i][1];
     int next_cap = next && starts_upper(*next);
-    if (eqi(t.s, t.n, "dr") && is_upper(t.s[0]) && (dotted || next_cap)) return "doctor";
+    /* Undotted, only "Dr" (not "DR"): upper-cased output ("DR SMITH" from "dr smith") must
+     * normalise to itself. */
+    if (eqi(t.s, t.n, "dr") && is_upper(t.s[0]) && (dotted || (next_cap && !is_upper(t.s[1]))))
+        return "doctor";
     if (eqi(t.s, t.n, "st") && is_upper(t.s[0]) && dotted) return next_cap ? "saint" : "street";
     if (eqi(t.s, t.n, "no") && dotted && next) {
         struct tok nb = bare(*next);

@@ -23,12 +23,13 @@ done
 
 # Build tools and libraries, the default acoustic model, the reference tools that tests
 # compare against (sphinx_fe, sphinx_lm_eval, sclite, IRSTLM, pocketsphinx), valgrind (a test
-# runs wren under it), and plotting.
+# runs wren under it), plotting, and clang with libFuzzer for the fuzzing build (--enable-fuzzing).
 packages=(
   build-essential autoconf automake pkg-config
   libfst-dev libfst-tools libopenblas-dev libsndfile1-dev check zlib1g-dev
   pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sphinxbase-utils
   sctk irstlm gnuplot-nox xz-utils sox valgrind
+  clang libclang-rt-14-dev
 )
 
 missing=()
