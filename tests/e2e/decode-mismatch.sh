@@ -7,7 +7,7 @@
 # quarter of the reference words and at least half of pocketsphinx's. With the old unscaled
 # self-loops (mkgraph --self-loop-scale 1: HMM transition costs at LM scale, 10x the acoustic
 # evidence at acwt 0.1) the silence HMM absorbed the synthetic speech and Wren returned 4 correct
-# words of 71 (67 deletions); with the default scale 0.1 it gets 28, pocketsphinx 38 (2026-12-02).
+# words of 71 (67 deletions); with the default scale 0.1 it gets 28-30, pocketsphinx 38-40 (2026-12-02).
 # Parity with pocketsphinx is not reached on this set yet: the margin asserted is the gap measured.
 # Not for: WER on matched audio (decode.sh, search-options.sh) or the front end (compute-feats.sh).
 # Env: WREN (built wren). Exit 77 = skip (inputs or tools missing).
