@@ -493,8 +493,6 @@ int wren_cmd_decode(int argc, char **argv)
     if (c.ctm && wren_decoder_drops_frames(c.dec))
         wren_warn("decode: the front end drops non-speech frames (feat.params -remove_silence), so CTM "
                   "times are on the kept frames; use --remove-silence=0 for times on the audio");
-    if (wren_adapt_requested(&c.ao) && wren_adapt_create(&c.ao, pos[0], c.dec, c.o.acwt, &c.ad)) goto fail;
-    if (c.ao.si_hyp && open_out(c.ao.si_hyp, &c.si_out)) goto fail;
     double t_load = wren_now() - t_start;
     char *nbpath = NULL;
     if (c.nbest > 0) {
@@ -508,6 +506,8 @@ int wren_cmd_decode(int argc, char **argv)
         if (wren_table_read(c.ref, &c.reft)) goto fail;
         c.have_ref = 1;
     }
+    if (wren_adapt_requested(&c.ao) && wren_adapt_create(&c.ao, pos[0], c.dec, c.o.acwt, &c.ad)) goto fail;
+    if (c.ao.si_hyp && open_out(c.ao.si_hyp, &c.si_out)) goto fail;
     if (open_out(pos[1], &c.hyp) || open_out(npos > 2 ? pos[2] : NULL, &c.lat) ||
         open_out(c.ctm, &c.ctm_out) || open_out(c.nbest > 0 ? c.nbest_out : NULL, &c.nb_out))
         goto fail;
