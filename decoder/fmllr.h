@@ -37,7 +37,7 @@ void wren_fmllr_opts_default(struct wren_fmllr_opts *o);
 
 /* What an estimate did, for the log. */
 struct wren_fmllr_result {
-    const char *kind;      /* "full", "bias", "identity" */
+    const char *kind;      /* "full", "bias", "identity", "unchanged" (bias would not help) */
     double frames;         /* beta */
     double aux_before, aux_after;   /* auxiliary function per frame, at W_in and the result */
 };
