@@ -5,6 +5,7 @@
  * Not for: any decoding logic (search.c, lattice.c, search-stream.c). */
 #include "audio.h"
 #include "cmd-util.h"
+#include "decode-adapt.h"
 #include "decoder.h"
 #include "fst.h"
 #include "lattice.h"
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *USAGE =
@@ -27,6 +29,11 @@ static const char *DESCRIPTION =
     "the name ends in .gz). --ctm writes word times (utt 1 start dur word); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
+    "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
+    "dir; without it each utterance is a speaker): the speaker-independent pass (hypotheses to\n"
+    "--si-hyp), one fMLLR transform per speaker estimated on its best paths (--transforms-out:\n"
+    "Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass writes the outputs.\n"
+    "--transforms TABLE decodes with given transforms instead.\n"
     "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
     "line counts it. Exit 0 if at least one utterance was decoded. The segments file is checked\n"
     "first: a line with a time that is not a finite number, start < 0 or end <= start (end -1\n"
@@ -64,6 +71,10 @@ struct cmd {
     struct wren_text_out *hyp, *lat, *ctm_out, *nb_out;
     struct wren_table reft;
     int have_ref;
+    struct wren_adapt_opts ao;      /* speaker adaptation (decode-adapt.h) */
+    struct wren_adapt *ad;
+    struct wren_text_out *si_out;
+    double cpu_si, cpu_adapted;
 };
 
 static void put_words(FILE *f, const struct wren_decode_graph *g, const int32_t *w, int n)
@@ -102,10 +113,16 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
 {
     struct wren_decode_result r;
     struct wren_lattice wl;
-    int need_lat = c->fl || c->nbest > 0 || c->have_ref;
+    int need_lat = c->fl || c->nbest > 0 || c->have_ref || (c->ad && wren_adapt_collecting(c->ad));
+    if (c->ad) wren_adapt_utt_start(c->ad, utt);
     wren_decoder_start(c->dec);
     wren_decoder_feed(c->dec, samples, n);
     if (wren_decoder_finish(c->dec, &r, need_lat ? &wl : NULL)) return -1;
+    if (c->ad && wren_adapt_utt_end(c->ad, need_lat ? &wl : NULL)) {
+        if (need_lat) wren_lattice_free(&wl);
+        wren_decode_result_free(&r);
+        return -1;
+    }
     struct wren_decoder_stats st;
     wren_decoder_stats(c->dec, &st);
     if (!r.reached_final) {
@@ -113,12 +130,14 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
     FILE *h = c->fh;
-    fputs(utt, h);
-    for (int i = 0; i < r.n; i++) {
-        const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
-        fprintf(h, " %s", s ? s : "<unk-id>");
+    if (h) {    /* NULL in the passes of --adapt that only gather statistics */
+        fputs(utt, h);
+        for (int i = 0; i < r.n; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
+            fprintf(h, " %s", s ? s : "<unk-id>");
+        }
+        fputc('\n', h);
     }
-    fputc('\n', h);
     if (c->fc)
         for (int i = 0; i < r.n; i++) {
             const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
@@ -386,6 +405,57 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
     return rc;
 }
 
+static double cpu_now(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* --adapt: speaker by speaker (in order of first appearance: a Kaldi data dir keeps each
+ * speaker's utterances together, so the outputs keep the input order), a speaker-independent
+ * pass gathering statistics (its hypotheses to --si-hyp), an estimate, and the adapted pass;
+ * with --adapt-iters N, N-1 adapted passes re-estimate before the final one. */
+static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                     struct wren_progress *pr)
+{
+    size_t n = js->n, n_done = 0;
+    const char **spk = wren_xmalloc((n + 1) * sizeof *spk);
+    size_t *grp = wren_xmalloc((n + 1) * sizeof *grp);
+    uint8_t *done = wren_xcalloc(n + 1, 1);
+    FILE *out[4] = { c->fh, c->fl, c->fc, c->fn };
+    FILE *si = c->si_out ? wren_text_out_file(c->si_out) : NULL;
+    for (size_t i = 0; i < n; i++) spk[i] = wren_adapt_speaker(c->ad, js->j[i].utt);
+    int rc = 0;
+    wren_progress_start(pr, "utterances", (double)n);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (done[i]) continue;
+        size_t m = 0;
+        for (size_t k = i; k < n; k++)
+            if (!done[k] && !strcmp(spk[k], spk[i])) { grp[m++] = k; done[k] = 1; }
+        struct totals keep = c->t;      /* only the final pass counts */
+        for (int it = 0; it < wren_adapt_iters(c->ad) && !rc; it++) {
+            c->fh = it == 0 ? si : NULL;
+            c->fl = c->fc = c->fn = NULL;
+            wren_adapt_pass(c->ad, spk[i], 1, it > 0);
+            double t0 = cpu_now();
+            for (size_t k = 0; k < m; k++) run_job(c, &js->j[grp[k]], ao);
+            *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += cpu_now() - t0;
+            rc = wren_adapt_estimate(c->ad);
+        }
+        c->t = keep;
+        c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
+        wren_adapt_pass(c->ad, spk[i], 0, 1);
+        double t0 = cpu_now();
+        for (size_t k = 0; k < m && !rc; k++) run_job(c, &js->j[grp[k]], ao);
+        c->cpu_adapted += cpu_now() - t0;
+        n_done += m;
+        wren_progress_update(pr, (double)n_done);
+    }
+    free(spk);
+    free(grp);
+    free(done);
+    return rc;
+}
+
 static int run(struct cmd *c, const char *input, struct wren_progress *pr)
 {
     struct wren_audio_opts ao;
@@ -394,7 +464,10 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     struct jobs js;
     if (jobs_read(input, &js)) return -1;
     int rc = 0;
-    if (c->nj > 1 && js.n > 1) {
+    if (c->ad && wren_adapt_estimating(c->ad)) {
+        if (c->nj > 1) wren_warn("decode: --nj is not used with --adapt (speakers are decoded in turn)");
+        rc = run_adapt(c, &js, &ao, pr);
+    } else if (c->nj > 1 && js.n > 1) {
         if ((size_t)c->nj > js.n) c->nj = (int)js.n;
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         wren_progress_start(pr, "utterances", (double)js.n);
@@ -420,7 +493,8 @@ int wren_cmd_decode(int argc, char **argv)
     struct cmd c;
     memset(&c, 0, sizeof c);
     wren_decode_opts_default(&c.o);
-    struct wren_opt t[WREN_DECODE_NOPTS + 9];
+    wren_adapt_opts_default(&c.ao);
+    struct wren_opt t[WREN_DECODE_NOPTS + WREN_ADAPT_NOPTS + 9];
     int k = 0;
     t[k++] = (struct wren_opt){ "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" };
     t[k++] = (struct wren_opt){ "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" };
@@ -430,6 +504,7 @@ int wren_cmd_decode(int argc, char **argv)
     t[k++] = (struct wren_opt){ "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" };
     t[k++] = (struct wren_opt){ "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" };
     t[k++] = (struct wren_opt){ "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" };
+    k += wren_adapt_opts_register(&c.ao, t + k);
     t[k++] = (struct wren_opt)WREN_OPT_TABLE_END;
     char **pos;
     int npos, done;
@@ -460,6 +535,8 @@ int wren_cmd_decode(int argc, char **argv)
         if (wren_table_read(c.ref, &c.reft)) goto fail;
         c.have_ref = 1;
     }
+    if (wren_adapt_requested(&c.ao) && wren_adapt_create(&c.ao, pos[0], c.dec, c.o.acwt, &c.ad)) goto fail;
+    if (c.ao.si_hyp && open_out(c.ao.si_hyp, &c.si_out)) goto fail;
     if (open_out(pos[1], &c.hyp) || open_out(npos > 2 ? pos[2] : NULL, &c.lat) ||
         open_out(c.ctm, &c.ctm_out) || open_out(c.nbest > 0 ? c.nbest_out : NULL, &c.nb_out))
         goto fail;
@@ -478,8 +555,9 @@ int wren_cmd_decode(int argc, char **argv)
     }
     if (wren_text_out_commit(c.hyp)) { c.hyp = NULL; goto fail; }
     c.hyp = NULL;
-    struct wren_text_out **outs[] = { &c.lat, &c.ctm_out, &c.nb_out };
-    for (int i = 0; i < 3; i++)
+    struct wren_text_out **outs[] = { &c.lat, &c.ctm_out, &c.nb_out, &c.si_out };
+    if (c.ad && wren_adapt_commit(c.ad)) goto fail;
+    for (int i = 0; i < 4; i++)
         if (*outs[i]) {
             int r = wren_text_out_commit(*outs[i]);
             *outs[i] = NULL;
@@ -501,6 +579,10 @@ int wren_cmd_decode(int argc, char **argv)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
+    if (c.ad && wren_adapt_estimating(c.ad))
+        fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s, "
+                        "of which fMLLR statistics and estimation %.1f s\n", c.cpu_si, c.cpu_adapted,
+                wren_adapt_cpu(c.ad));
     rc = WREN_EXIT_OK;
     if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
         wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,
@@ -509,6 +591,7 @@ int wren_cmd_decode(int argc, char **argv)
         rc = wren_cmd_fail("decode");
     }
     if (c.have_ref) wren_table_free(&c.reft);
+    wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);
     free(nbpath);
     free(pos);
@@ -519,7 +602,9 @@ fail:
     wren_text_out_abort(c.lat);
     wren_text_out_abort(c.ctm_out);
     wren_text_out_abort(c.nb_out);
+    wren_text_out_abort(c.si_out);
     if (c.have_ref) wren_table_free(&c.reft);
+    wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);
     free(nbpath);
     free(pos);
