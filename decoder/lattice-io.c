@@ -87,6 +87,44 @@ static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, si
     return 0;
 }
 
+struct pending { int32_t src, dst, word; float g, a; size_t str, len; };
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int32_t compact_id(const int32_t *ids, size_t n, int32_t s)
+{
+    return (int32_t)((const int32_t *)bsearch(&s, ids, n, sizeof *ids, cmp_i32) - ids);
+}
+
+/* State ids are labels: a lattice that names state 3000000 in a few lines must not make three
+ * million states. When the ids are sparse they are renumbered densely, in the same order (the
+ * reader sorts the lattice topologically afterwards anyway). Returns the new max_state. */
+static int32_t compact_states(struct pending *arcs, size_t na, int32_t *fin, size_t nf, int32_t *start,
+                              int32_t max_state)
+{
+    size_t n = 2 * na + nf;
+    if ((size_t)max_state < 2 * n + 16) return max_state;
+    int32_t *ids = wren_xmalloc(sizeof *ids * (n ? n : 1));
+    size_t k = 0;
+    for (size_t i = 0; i < na; i++) { ids[k++] = arcs[i].src; ids[k++] = arcs[i].dst; }
+    for (size_t i = 0; i < nf; i++) ids[k++] = fin[i];
+    qsort(ids, k, sizeof *ids, cmp_i32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) if (!u || ids[i] != ids[u - 1]) ids[u++] = ids[i];
+    for (size_t i = 0; i < na; i++) {
+        arcs[i].src = compact_id(ids, u, arcs[i].src);
+        arcs[i].dst = compact_id(ids, u, arcs[i].dst);
+    }
+    for (size_t i = 0; i < nf; i++) fin[i] = compact_id(ids, u, fin[i]);
+    *start = compact_id(ids, u, *start);
+    free(ids);
+    return (int32_t)u - 1;
+}
+
 static int parse_state(const char *s, int32_t *out)
 {
     char *end;
@@ -95,8 +133,6 @@ static int parse_state(const char *s, int32_t *out)
     *out = (int32_t)v;
     return 0;
 }
-
-struct pending { int32_t src, dst, word; float g, a; size_t str, len; };
 
 int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l)
 {
@@ -188,6 +224,7 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
                              name, *line, *key);
     }
     if (rc == 1) {
+        max_state = compact_states(arcs, na, fin, nf, &start, max_state);
         struct wren_lat_builder *b = wren_lat_builder_create();
         int32_t none = 0;   /* a lattice without any tids has tids == NULL: no offsets from it */
         const int32_t *t0 = tids ? tids : &none;

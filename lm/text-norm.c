@@ -176,6 +176,18 @@ static size_t html_entity(const char *s, const char **text)
     return 0;
 }
 
+/* Append folded text; an apostrophe right after another is the double quote '' (whatever
+ * each was before folding: ' ’ ` &apos;), as the raw '' is, so that folding is idempotent. */
+static void fold_put(struct wren_tn_buf *out, const char *t)
+{
+    if (t[0] == '\'' && !t[1] && out->n && out->s[out->n - 1] == '\'') {
+        out->n--;
+        buf_puts(out, " \" ");
+        return;
+    }
+    buf_puts(out, t);
+}
+
 static void fold_chars(const char *text, struct wren_tn_buf *out)
 {
     out->n = 0;
@@ -185,17 +197,17 @@ static void fold_chars(const char *text, struct wren_tn_buf *out)
         if (*s < 0x80) {
             const char *ent;
             size_t el = *s == '&' ? html_entity((const char *)s, &ent) : 0;
-            if (el) { buf_puts(out, ent); s += el; continue; }
+            if (el) { fold_put(out, ent); s += el; continue; }
             if ((s[0] == '`' && s[1] == '`') || (s[0] == '\'' && s[1] == '\'')) { buf_puts(out, " \" "); s += 2; }
             else if (s[0] == '-' && s[1] == '-') { buf_puts(out, " -- "); s += 2; while (*s == '-') s++; }
-            else if (*s == '`') { buf_putc(out, '\''); s++; }
+            else if (*s == '`' || *s == '\'') { fold_put(out, "'"); s++; }
             else if (*s < 0x20 || *s == 0x7F) { buf_putc(out, ' '); s++; }
             else buf_putc(out, (char)*s++);
             continue;
         }
         unsigned cp;
         s += utf8_next(s, &cp);
-        buf_puts(out, fold_cp(cp));
+        fold_put(out, fold_cp(cp));
     }
 }
 

@@ -439,12 +439,38 @@ START_TEST(test_mbr)
 }
 END_TEST
 
+/* State ids are labels: a lattice naming state 2000000000 in two lines has two states; the
+ * reader used to allocate every state up to the largest id (a fuzzer found it with 2999909). */
+START_TEST(test_sparse_state_ids)
+{
+    char text[] = "u\n0\t2000000000\t5\t1,2,\n2000000000\t0.5,0,\n\n";
+    FILE *f = fmemopen(text, strlen(text), "r");
+    int line = 0;
+    char *key;
+    struct wren_lattice l;
+    wren_lattice_init(&l);
+    ck_assert_int_eq(wren_lattice_read(f, "mem", &line, &key, &l), 1);
+    ck_assert_int_eq(l.n_states, 2);
+    ck_assert_int_eq(l.n_arcs, 1);
+    struct wren_path p;
+    ck_assert_int_eq(wren_lattice_best_path(&l, 1.0f, &p), 0);
+    ck_assert_int_eq(p.n_words, 1);
+    ck_assert_int_eq(p.words[0], 5);
+    ck_assert_double_eq_tol(p.g, 1.5, 1e-6);
+    wren_path_free(&p);
+    wren_lattice_free(&l);
+    free(key);
+    fclose(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
     tcase_add_test(tc, test_mbr);
+    tcase_add_test(tc, test_sparse_state_ids);
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);
     tcase_add_test(tc, test_kaldi_forms);
