@@ -448,7 +448,6 @@ START_TEST(test_sparse_state_ids)
     int line = 0;
     char *key;
     struct wren_lattice l;
-    wren_lattice_init(&l);
     ck_assert_int_eq(wren_lattice_read(f, "mem", &line, &key, &l), 1);
     ck_assert_int_eq(l.n_states, 2);
     ck_assert_int_eq(l.n_arcs, 1);
