@@ -10,6 +10,7 @@
 #include "error.h"
 #include "io.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +71,7 @@ int wren_conf_fit(const float *conf, const unsigned char *ok, long n, struct wre
 int wren_conf_calib_read(const char *path, struct wren_conf_calib *k)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return wren_error("%s: cannot open: %m", path);
+    if (!f) return wren_error("%s: cannot open: %s", path, strerror(errno));
     char word[16];
     int n = fscanf(f, "%15s %lf %lf", word, &k->a, &k->b);
     fclose(f);
