@@ -133,7 +133,6 @@ static int run_lattices(struct run *x, FILE *f, const char *path, int *line)
     int rc = 0, eof = 0;
     while (!eof && !rc) {
         while (c.n < c.cap) {
-            wren_lattice_init(&c.out[c.n]);
             int r = wren_lattice_read(f, path, line, &c.key[c.n], &c.in[c.n]);
             if (r <= 0) { rc = r; wren_lattice_free(&c.in[c.n]); eof = 1; break; }
             if (c.in[c.n].start < 0) x->empty++;

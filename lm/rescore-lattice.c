@@ -85,8 +85,8 @@ static int job_start(struct wren_rescorer *r, const struct wren_rescore_opts *o,
     *job = NULL;
     if (in->start < 0) return 0;
     struct lat_job *j = wren_xcalloc(1, sizeof *j);
-    wren_lattice_init(&j->l0);
-    wren_lattice_init(&j->l1);
+    /* l0 and l1 stay zeroed (freeable): wren_lattice_lm_rescore overwrites its output without
+     * freeing it, so an initialised (allocated) lattice here would leak */
     j->out = out; j->st = st;
     if (wren_lattice_lm_rescore(in, r->words, r->first, 1.0f, r->ngram, 0.0f, &j->l0) ||
         wren_lattice_lm_rescore(in, r->words, r->first, 1.0f, r->ngram, 1.0f, &j->l1)) {
