@@ -1,7 +1,9 @@
 /* nnlm-bench.c — speed of the Transformer LM: training tokens/s and achieved GFLOP/s as a
  * fraction of OpenBLAS SGEMM peak measured in the same run, and inference tokens/s with the
- * KV cache (one word at a time) and batched (whole sentences). Both wall-clock and process CPU
- * time are reported, so that figures stay meaningful on a shared machine.
+ * KV cache (one word at a time) and batched (whole sentences), normalised and unnormalised
+ * (wren_nnlm_set_unnormalized: raw logits, no softmax) with the CPU-time ratio of the two.
+ * Both wall-clock and process CPU time are reported, so that figures stay meaningful on a
+ * shared machine. --steps 0 skips the training figures.
  * usage: nnlm-bench [--vocab V --d-model D --layers L --heads H --ffn F --context C --batch B
  *                    --steps K --threads T]. Not for: correctness (tests/test_nnlm.c). */
 #include "matrix.h"
@@ -32,6 +34,55 @@ static struct wren_nnlm_vocab *synthetic_vocab(int V, const char *dir)
     return v;
 }
 
+/* Time the three scoring paths on the same sentences (tokens per second, wall and CPU):
+ * word by word one history at a time, all histories in lockstep (one score_many call per
+ * position), and whole sentences packed into GEMM batches. cpu[3] receives the CPU seconds. */
+static void infer(struct wren_nnlm *m, int sents, int slen, int **w, int *len, const char *tag,
+                  double cpu[3])
+{
+    long ntok = (long)sents * (slen + 1);
+    double w0 = wren_now(), c0 = cpu_now();
+    for (int i = 0; i < sents; i++) {
+        struct wren_nnlm_state *st = wren_nnlm_state_begin(m);
+        for (int j = 0; j <= slen; j++) {
+            float lp;
+            struct wren_nnlm_state *nx = NULL;
+            wren_nnlm_state_score(m, st, j < slen ? w[i][j] : WREN_NNLM_EOS, &lp, j < slen ? &nx : NULL);
+            wren_nnlm_state_free(st);
+            st = nx;
+        }
+    }
+    double wt = wren_now() - w0;
+    cpu[0] = cpu_now() - c0;
+    printf("infer_kv_cache_single%s tokens_per_s %.0f (per cpu-second %.0f)\n", tag, ntok / wt, ntok / cpu[0]);
+    w0 = wren_now();
+    c0 = cpu_now();
+    {
+        struct wren_nnlm_state **st = malloc((size_t)sents * sizeof *st), **nx = malloc((size_t)sents * sizeof *nx);
+        int *wd = malloc((size_t)sents * sizeof *wd);
+        float *lps = malloc((size_t)sents * sizeof *lps);
+        for (int i = 0; i < sents; i++) st[i] = wren_nnlm_state_begin(m);
+        for (int j = 0; j <= slen; j++) {
+            for (int i = 0; i < sents; i++) wd[i] = j < slen ? w[i][j] : WREN_NNLM_EOS;
+            wren_nnlm_state_score_many(m, sents, st, wd, lps, j < slen ? nx : NULL);
+            for (int i = 0; i < sents; i++) { wren_nnlm_state_free(st[i]); st[i] = j < slen ? nx[i] : NULL; }
+        }
+        free(st); free(nx); free(wd); free(lps);
+    }
+    wt = wren_now() - w0;
+    cpu[1] = cpu_now() - c0;
+    printf("infer_kv_cache_batched%s (%d histories per call) tokens_per_s %.0f (per cpu-second %.0f)\n",
+           tag, sents, ntok / wt, ntok / cpu[1]);
+    w0 = wren_now();
+    c0 = cpu_now();
+    double *sl = malloc((size_t)sents * sizeof *sl);
+    wren_nnlm_score_sentences(m, sents, (const int *const *)w, len, NULL, sl);
+    wt = wren_now() - w0;
+    cpu[2] = cpu_now() - c0;
+    printf("infer_batched_sentences%s tokens_per_s %.0f (per cpu-second %.0f)\n", tag, ntok / wt, ntok / cpu[2]);
+    free(sl);
+}
+
 int main(int argc, char **argv)
 {
     wren_threads_env(argv);
@@ -41,7 +92,7 @@ int main(int argc, char **argv)
         { "vocab", WREN_OPT_INT, &V, "vocabulary size" }, { "d-model", WREN_OPT_INT, &D, "width" },
         { "layers", WREN_OPT_INT, &L, "blocks" }, { "heads", WREN_OPT_INT, &H, "heads" },
         { "ffn", WREN_OPT_INT, &F, "FFN width" }, { "context", WREN_OPT_INT, &C, "context" },
-        { "batch", WREN_OPT_INT, &B, "sequences per step" }, { "steps", WREN_OPT_INT, &steps, "timed steps" },
+        { "batch", WREN_OPT_INT, &B, "sequences per step" }, { "steps", WREN_OPT_INT, &steps, "timed training steps (0: none)" },
         { "threads", WREN_OPT_INT, &threads, "OpenBLAS threads" },
         { "sentences", WREN_OPT_INT, &sents, "sentences for the inference figures" },
         { "sentence-length", WREN_OPT_INT, &slen, "words per sentence" },
@@ -79,74 +130,41 @@ int main(int argc, char **argv)
         seg[i] = 0;
     }
     for (size_t i = 0; i < N; i++) tgt[i] = (i % C == (size_t)C - 1) ? WREN_NNLM_EOS : tok[i + 1];
-    struct nnlm_batch b = { B, C, tok, tgt, ps, seg };
+    struct nnlm_batch b = { .B = B, .T = C, .tok = tok, .tgt = tgt, .pos = ps, .seg = seg };
     struct nnlm_fb *fb = nnlm_fb_create(m, B, C, 1);
     float *grad = wren_fbuf_alloc(m->nparams);
     long nt;
-    nnlm_forward_backward(m, fb, &b, grad, 0.1f, 1, 1, &nt, NULL);   /* warm-up */
+    if (steps > 0) nnlm_forward_backward(m, fb, &b, grad, 0.1f, 1, 1, &nt, NULL);   /* warm-up */
     w0 = wren_now();
     c0 = cpu_now();
     for (int k = 0; k < steps; k++) nnlm_forward_backward(m, fb, &b, grad, 0.1f, 1, 2 + k, &nt, NULL);
     double wt = wren_now() - w0, ct = cpu_now() - c0;
     double fl = nnlm_train_flops(m, B, C) * steps;
-    printf("train tokens_per_s %.0f (per cpu-second %.0f) gflops %.1f (per cpu-second %.1f) "
+    if (steps > 0) printf("train tokens_per_s %.0f (per cpu-second %.0f) gflops %.1f (per cpu-second %.1f) "
            "fraction_of_sgemm_peak %.2f (cpu-time based %.2f)\n",
            N * steps / wt, N * steps / ct, fl / wt / 1e9, fl / ct / 1e9, fl / wt / 1e9 / peak,
            fl / ct / 1e9 / peak_cpu);
     nnlm_fb_free(fb);
     wren_fbuf_free(grad);
 
-    /* inference */
+    /* inference, normalised (log P) and unnormalised (raw logits, no softmax) */
     int **w = malloc((size_t)sents * sizeof *w), *len = malloc((size_t)sents * sizeof *len);
     for (int i = 0; i < sents; i++) {
         len[i] = slen;
         w[i] = malloc((size_t)slen * sizeof **w);
         for (int j = 0; j < slen; j++) { s = nnlm_hash64(s); w[i][j] = 3 + (int)(s % (uint64_t)(V - 3)); }
     }
-    long ntok = (long)sents * (slen + 1);
-    w0 = wren_now();
-    c0 = cpu_now();
-    for (int i = 0; i < sents; i++) {
-        struct wren_nnlm_state *st = wren_nnlm_state_begin(m);
-        for (int j = 0; j <= slen; j++) {
-            float lp;
-            struct wren_nnlm_state *nx = NULL;
-            wren_nnlm_state_score(m, st, j < slen ? w[i][j] : WREN_NNLM_EOS, &lp, j < slen ? &nx : NULL);
-            wren_nnlm_state_free(st);
-            st = nx;
-        }
+    double cpu[2][3];
+    for (int un = 0; un < 2; un++) {
+        wren_nnlm_set_unnormalized(m, un);
+        infer(m, sents, slen, w, len, un ? "_unnormalized" : "", cpu[un]);
     }
-    wt = wren_now() - w0;
-    ct = cpu_now() - c0;
-    printf("infer_kv_cache_single tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
-    /* the same sentences in lockstep: one score_many call per position over all histories */
-    w0 = wren_now();
-    c0 = cpu_now();
-    {
-        struct wren_nnlm_state **st = malloc((size_t)sents * sizeof *st), **nx = malloc((size_t)sents * sizeof *nx);
-        int *wd = malloc((size_t)sents * sizeof *wd);
-        float *lps = malloc((size_t)sents * sizeof *lps);
-        for (int i = 0; i < sents; i++) st[i] = wren_nnlm_state_begin(m);
-        for (int j = 0; j <= slen; j++) {
-            for (int i = 0; i < sents; i++) wd[i] = j < slen ? w[i][j] : WREN_NNLM_EOS;
-            wren_nnlm_state_score_many(m, sents, st, wd, lps, j < slen ? nx : NULL);
-            for (int i = 0; i < sents; i++) { wren_nnlm_state_free(st[i]); st[i] = j < slen ? nx[i] : NULL; }
-        }
-        free(st); free(nx); free(wd); free(lps);
-    }
-    wt = wren_now() - w0;
-    ct = cpu_now() - c0;
-    printf("infer_kv_cache_batched (%d histories per call) tokens_per_s %.0f (per cpu-second %.0f)\n",
-           sents, ntok / wt, ntok / ct);
-    w0 = wren_now();
-    c0 = cpu_now();
-    double *sl = malloc((size_t)sents * sizeof *sl);
-    wren_nnlm_score_sentences(m, sents, (const int *const *)w, len, NULL, sl);
-    wt = wren_now() - w0;
-    ct = cpu_now() - c0;
-    printf("infer_batched_sentences tokens_per_s %.0f (per cpu-second %.0f)\n", ntok / wt, ntok / ct);
+    wren_nnlm_set_unnormalized(m, 0);
+    printf("unnormalized_speedup_cpu kv_cache_single %.2f kv_cache_batched %.2f batched_sentences %.2f\n",
+           cpu[0][0] / cpu[1][0], cpu[0][1] / cpu[1][1], cpu[0][2] / cpu[1][2]);
+    free(tok); free(tgt); free(ps); free(seg);
     for (int i = 0; i < sents; i++) free(w[i]);
-    free(w); free(len); free(sl); free(tok); free(tgt); free(ps); free(seg);
+    free(w); free(len);
     wren_nnlm_free(m);
     wren_nnlm_vocab_free(v);
     return 0;

@@ -12,10 +12,15 @@
 # and n-best lists). Times are CPU time (user+sys: robust when other jobs load the machine).
 # Printed per model: prunable and total relative size (from `wren prune`), stored params
 # (`wren nnlm-info`), bytes on disk, then for each path words/s and speed-up over the dense
-# model; the last column is the batched path's wall-time speed-up.
+# model; the last column is the batched path's wall-time speed-up. A second table times both
+# paths unnormalised (`--unnormalized`: each word's raw logit, one dot product with its output
+# row instead of the softmax over the vocabulary): words/s, speed-up over the dense model
+# unnormalised, and over the dense model normalised (the dense row: what skipping the softmax
+# alone gains).
 # Usage: bash bench/prune.sh   (env WREN: the wren binary; WREN_SHARED: shared data;
 #        PRUNE_BENCH_LINES: corpus lines, default 200000; PRUNE_BENCH_EVAL: eval lines, default 1000;
-#        PRUNE_BENCH_DIR: keep the models there instead of a temporary directory)
+#        PRUNE_BENCH_DIR: keep the models there instead of a temporary directory;
+#        PRUNE_BENCH_REPS: timed runs per figure, the best kept, default 3)
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 SHARED=${WREN_SHARED:-/work/shared}
@@ -45,10 +50,10 @@ for m in $MODELS; do
   nice "$WREN" prune --model "$T/dense.safetensors" --criterion magnitude $args --schedule oneshot \
     --sizes 0.5 --out-prefix "$T/$m" > "$T/$m.txt" 2> "$T/$m.log" || { cat "$T/$m.log" >&2; exit 1; }
 done
-best_time() {   # best of 3 CPU (user+sys) and wall times of nnlm-eval, seconds: "cpu wall"
-  local best=1e9 bestw=1e9 TIMEFORMAT='%U %S %R' u s r model=$1
+best_time() {   # best of REPS CPU (user+sys) and wall times of nnlm-eval, seconds: "cpu wall"
+  local best=1e9 bestw=1e9 TIMEFORMAT='%U %S %R' u s r model=$1 i
   shift
-  for _ in 1 2 3; do
+  for ((i = 0; i < ${PRUNE_BENCH_REPS:-3}; i++)); do
     read -r u s r < <({ time nice "$WREN" nnlm-eval --threads 1 "$@" --model "$model" "$T/eval.txt" > /dev/null; } 2>&1)
     best=$(echo "$u $s $best" | awk '{ t = $1 + $2; print (t < $3 ? t : $3) }')
     bestw=$(echo "$r $bestw" | awk '{ print ($1 < $2 ? $1 : $2) }')
@@ -77,4 +82,16 @@ for m in $MODELS; do
   printf "%-18s %12s %7s %12s %10s %8s %7s %8s %7s %9s\n" "$m@0.5" "$prunable" "$total" "$(params "$f")" \
     "$(bytes "$f")" "$(rate "$t")" "$(ratio "$dense" "$t")" "$(rate "$tkv")" "$(ratio "$densekv" "$tkv")" \
     "$(ratio "$densew" "$tw")"
+done
+echo "unnormalised (--unnormalized): words/s, speed-up over dense unnormalised, over dense normalised"
+printf "%-18s %8s %7s %7s %8s %7s %7s\n" model batch_w/s spd_u spd_n kv_w/s kv_spd_u kv_spd_n
+read -r udense _ < <(best_time "$T/dense.safetensors" --unnormalized)
+read -r udensekv _ < <(best_time "$T/dense.safetensors" --kv --unnormalized)
+for m in dense $MODELS; do
+  f="$T/$m-0.5.safetensors"; name="$m@0.5"
+  [ "$m" = dense ] && { f="$T/dense.safetensors"; name=dense; }
+  if [ "$m" = dense ]; then t=$udense; tkv=$udensekv
+  else read -r t _ < <(best_time "$f" --unnormalized); read -r tkv _ < <(best_time "$f" --kv --unnormalized); fi
+  printf "%-18s %8s %7s %7s %8s %7s %7s\n" "$name" "$(rate "$t")" "$(ratio "$udense" "$t")" "$(ratio "$dense" "$t")" \
+    "$(rate "$tkv")" "$(ratio "$udensekv" "$tkv")" "$(ratio "$densekv" "$tkv")"
 done

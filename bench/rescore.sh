@@ -1,17 +1,27 @@
 #!/bin/bash
-# rescore.sh — NNLM rescoring cost against WER: n-best rescoring at several N and pruned
-# lattice rescoring at several beams/histories over the same lattices, each with its WER, NNLM
-# tokens scored and wall time per utterance, so the two modes can be compared at matched WER.
-# The first pass and the oracle WER of the lattices are the reference rows of the same run.
-# Inputs (env): LAT (lattices from `wren decode`), REF (Kaldi text), NNLM, LM (the graph's
-# ARPA), WORDS (graph words.txt); LAMBDA, LMW, WIP (default 0.5, 1, 0 — tune them on a dev
-# split with `wren rescore-tune`). Without LAT, a small LibriVox setup is built as in
-# tests/e2e/rescore.sh (5 utterances: the figures show the plumbing, not a benchmark).
+# rescore.sh — cost of NNLM rescoring on real lattices: for each NNLM given and 1 and 2 BLAS
+# threads, three systems over the same lattices and weights: 100-best (prefix-shared), lattice
+# rescoring one lattice at a time (--lattice-batch 1) and lattice rescoring batched (wren's
+# default --lattice-batch). Per row: WER, NNLM tokens, tokens per wall and per CPU second, CPU
+# seconds (user+sys of all threads) and wall seconds of rescoring without model loading (as the
+# summary line of `wren rescore` reports them), and ratios against 100-best (same model and
+# threads) and against the first model (same system and threads). CPU time is the
+# figure to trust on a loaded machine. If `wren help rescore` lists --unnormalized
+# (self-normalised NNLMs scored with one dot product per word), every model is also run with it
+# (rows marked "+unnorm"). The first pass and the lattice oracle are the reference WER rows.
+# Inputs (env): LAT (lattices from `wren decode`), REF (Kaldi text), LM (ARPA interpolated with
+# the NNLM), FIRST_LM (the graph's ARPA, default LM), WORDS (graph words.txt), and either NNLM
+# (one model) or NNLMS="name=model.safetensors name2=..." (the first is the reference, e.g.
+# dense=a.safetensors lowrank0.5=b.safetensors). LAMBDA, LMW, WIP (default 0.5, 1, 0: tune
+# them on dev with `wren rescore-tune`), NBEST (100), HISTORY and BEAM (lattice mode; default
+# wren's), BATCH (batched rows' --lattice-batch; default wren's), THREADS ("1 2").
+# Without LAT, a small LibriVox setup is built as in tests/e2e/rescore.sh (5 utterances: the
+# figures show the plumbing, not a benchmark).
 # Env: WREN (built wren) or WREN_BUILDDIR.
 set -u
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 [ -x "$WREN" ] || { echo "bench/rescore.sh: set WREN to the built wren" >&2; exit 1; }
-LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}
+LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREADS=${THREADS:-1 2}
 tmp=$(mktemp -d /tmp/wren-bench-rescore-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "${LAT:-}" ]; then
@@ -33,24 +43,60 @@ if [ -z "${LAT:-}" ]; then
   "$WREN" decode --model "$MODEL" --graph graph wav.scp hyp1.txt lat.gz 2> /dev/null || { echo "decode failed"; exit 1; }
   "$WREN" nnlm-train --train nn-train.txt --valid nn-valid.txt --out nn.safetensors --layers 1 --d-model 64 \
     --heads 2 --ffn 128 --context 32 --steps 300 --batch 16 --valid-every 100 --threads 1 > /dev/null 2>&1
-  LAT=$tmp/lat.gz REF=$tmp/ref.txt NNLM=$tmp/nn.safetensors LM=$tmp/lm.arpa WORDS=$tmp/graph/words.txt
+  LAT=$tmp/lat.gz REF=$tmp/ref.txt LM=$tmp/lm.arpa WORDS=$tmp/graph/words.txt NNLMS="dense=$tmp/nn.safetensors"
 fi
+NNLMS=${NNLMS:-dense=${NNLM:?set NNLM or NNLMS}}
+FIRST_LM=${FIRST_LM:-$LM}
+common=(--lm "$LM" --first-pass-lm "$FIRST_LM" --words "$WORDS" --lambda "$LAMBDA" --lm-weight "$LMW"
+        --wip "$WIP" --nbest "$NBEST")
+[ -n "${HISTORY:-}" ] && common+=(--history "$HISTORY")
+[ -n "${BEAM:-}" ] && common+=(--beam "$BEAM")
+batched=(--mode lattice)
+[ -n "${BATCH:-}" ] && batched+=(--lattice-batch "$BATCH")
+variants=("")
+"$WREN" help rescore 2>&1 | grep -q -- '--unnormalized' && variants+=("--unnormalized")
+
 wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1; }
-printf '%-28s %8s %12s %12s %10s\n' system WER tokens/utt ms/utt tokens
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
+declare -A ref_cpu nb_cpu nb_wall
+
+fmt='%-20s %3s %-19s %6s %7s %7s %9s %7s %7s %8s %9s %7s\n'
+printf "$fmt" model thr system WER tokens tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
 "$WREN" lattice best-path --words "$WORDS" "$LAT" "$tmp/fp.txt" 2> /dev/null
-printf '%-28s %8s %12s %12s %10s\n' "first pass" "$(wer "$tmp/fp.txt")" - - -
+printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - -
 oracle=$("$WREN" lattice oracle --words "$WORDS" "$LAT" "$REF" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p')
-printf '%-28s %8s %12s %12s %10s\n' "lattice oracle" "$oracle" - - -
-run() {  # label, options...
-  local label=$1; shift
-  "$WREN" rescore --nnlm "$NNLM" --lm "$LM" --words "$WORDS" --lambda "$LAMBDA" --lm-weight "$LMW" \
-    --wip "$WIP" "$@" "$LAT" "$tmp/h.txt" 2> "$tmp/log" || { echo "$label: $(cat "$tmp/log")"; return; }
-  local tok per ms
-  tok=$(sed -n 's/.*NNLM tokens \([0-9]*\) (\([0-9.]*\) per utt).*/\1/p' "$tmp/log")
-  per=$(sed -n 's/.*NNLM tokens [0-9]* (\([0-9.]*\) per utt).*/\1/p' "$tmp/log")
-  ms=$(sed -n 's/.*(\([0-9.]*\) ms per utt).*/\1/p' "$tmp/log")
-  printf '%-28s %8s %12s %12s %10s\n' "$label" "$(wer "$tmp/h.txt")" "$per" "$ms" "$tok"
-}
-for n in 10 50 100 200; do run "nbest N=$n" --mode nbest --nbest "$n"; done
-for b in 2 4 8; do for k in 2 3; do run "lattice beam=$b history=$k" --mode lattice --beam "$b" --history "$k"; done; done
-echo "(lambda=$LAMBDA lm-weight=$LMW wip=$WIP; tokens = NNLM tokens scored; lattice rows at a WER equal to an n-best row compare the cost of the two modes)"
+printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - -
+for thr in $THREADS; do
+  export OPENBLAS_NUM_THREADS=$thr   # `wren rescore` has no --threads: OpenBLAS reads this
+  for spec in $NNLMS; do
+    name=${spec%%=*}; model=${spec#*=}
+    for var in "${variants[@]}"; do
+      label=$name${var:++unnorm}
+      for sys in nbest one batched; do
+        case $sys in
+          nbest) opts=(--mode nbest); sname="$NBEST-best" ;;
+          one) opts=(--mode lattice --lattice-batch 1); sname="lattice 1-at-a-time" ;;
+          batched) opts=("${batched[@]}"); sname="lattice batched" ;;
+        esac
+        # shellcheck disable=SC2086
+        if ! "$WREN" rescore --nnlm "$model" "${common[@]}" $var "${opts[@]}" "$LAT" "$tmp/h.txt" 2> "$tmp/log"; then
+          printf "$fmt" "$label" "$thr" "$sname" "failed: $(tail -1 "$tmp/log")" "" "" "" "" "" "" "" ""; continue
+        fi
+        # the summary line: rescoring's own wall and CPU (user+sys, all threads) time, without loading
+        tok=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' "$tmp/log")
+        wall=$(sed -n 's/.*, time \([0-9.]*\) s .*/\1/p' "$tmp/log")
+        c=$(sed -n 's/.*, cpu \([0-9.]*\) s .*/\1/p' "$tmp/log")
+        [ $sys = nbest ] && { nb_cpu[$label]=$c; nb_wall[$label]=$wall; }
+        key=$thr/$sys/$var
+        [ -z "${ref_cpu[$key]:-}" ] && ref_cpu[$key]=$c
+        printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h.txt")" "$tok" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
+          "$(ratio "$tok" "$c" | sed 's/\.[0-9]*$//')" "$c" "$wall" "$(ratio "$c" "${nb_cpu[$label]}")" \
+          "$(ratio "$wall" "${nb_wall[$label]}")" "$(ratio "$c" "${ref_cpu[$key]}")"
+      done
+    done
+  done
+done
+echo "(lambda=$LAMBDA lm-weight=$LMW wip=$WIP; cpu_s, wall_s: rescoring without model loading, as"
+echo " \`wren rescore\` reports them (CPU = user+sys of all threads); tok/s, tok/cpu-s: NNLM tokens per"
+echo " second of those; ratios against $NBEST-best of the same model and threads, and against the first"
+echo " model of NNLMS with the same system and threads)"

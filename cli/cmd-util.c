@@ -1,10 +1,7 @@
 /* cmd-util.c — shared subcommand boilerplate (see cmd-util.h). */
 #include "cmd-util.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
                    const struct wren_opt *opts, int argc, char **argv,
@@ -41,16 +38,4 @@ int wren_cmd_fail(const char *cmd)
 {
     fprintf(stderr, "wren %s: %s\n", cmd, wren_error_msg());
     return WREN_EXIT_INPUT;
-}
-
-int wren_cmd_finish(const char *cmd, int rc)
-{
-    int flushed = fflush(stdout) == 0;
-    if (flushed && !ferror(stdout)) return rc;
-    if (rc == WREN_EXIT_OK) {   /* otherwise the command has printed its error already */
-        fprintf(stderr, "wren %s: stdout: write error%s%s\n", cmd, flushed ? "" : ": ",
-                flushed ? "" : strerror(errno));
-        rc = WREN_EXIT_INPUT;
-    }
-    return rc;
 }

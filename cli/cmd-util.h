@@ -14,9 +14,4 @@ int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
 /* Print "wren CMD: <wren_error_msg()>" and return WREN_EXIT_INPUT. */
 int wren_cmd_fail(const char *cmd);
 
-/* The exit code of command CMD that returned RC, once what it printed on stdout is flushed:
- * a write error there (full disk) is one line "wren CMD: stdout: ..." and exit 1, not a
- * silently truncated report with exit 0. */
-int wren_cmd_finish(const char *cmd, int rc);
-
 #endif

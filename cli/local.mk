@@ -4,3 +4,5 @@ wren_SOURCES = cli/wren.c
 wren_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/cli
 wren_LDADD = $(WREN_LDADD)
 EXTRA_DIST += cli/commands.def cli/cmd-util.h
+TESTS += tests/e2e/output-errors.sh
+EXTRA_DIST += tests/e2e/output-errors.sh

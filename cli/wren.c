@@ -1,9 +1,9 @@
 /* wren.c — the `wren` program: git-style dispatch to subcommands listed in commands.def.
  * Not for: any work of its own; each subcommand is a thin wrapper over its module's library. */
-#include "cmd-util.h"
 #include "matrix.h"
 #include "wren-util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +40,34 @@ static const struct command *find(const char *name)
     return NULL;
 }
 
+/* Every command's standard output is checked here, once: a full disk or a closed pipe must not
+ * pass as success (the commands write to stdout with plain printf). Only reported when the
+ * command itself succeeded, so that a failed command prints one error line, not two. */
+static int close_stdout(const char *cmd, int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) { bad = 1; err = errno; }
+    if (bad && rc == 0) {
+        fprintf(stderr, "wren: %s: error writing standard output: %s\n", cmd,
+                err ? strerror(err) : "input/output error");
+        rc = WREN_EXIT_INPUT;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') i++;
+    int rc = run(argc, argv);
+    return close_stdout(i < argc ? argv[i] : "wren", rc);
+}
+
+static int run(int argc, char **argv)
 {
     wren_threads_env(argv);
     int i = 1;
@@ -64,5 +91,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "wren: no command '%s' (see 'wren --help')\n", argv[i]);
         return WREN_EXIT_INPUT;
     }
-    return wren_cmd_finish(argv[i], c->fn(argc - i, argv + i));
+    return c->fn(argc - i, argv + i);
 }

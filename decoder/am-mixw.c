@@ -205,7 +205,7 @@ int wren_mixw_read_sendump(const char *path, int n_feat, int n_density, int n_se
     int rc = sendump_header(&r, &h);
     int stride = n_sen;
     if (rc == 0 && h.n_clust == 0) {
-        int32_t rows, cols;
+        int32_t rows = 0, cols = 0;
         rc = wren_byte_reader_i32(&r, &rows, "row count");
         if (rc == 0)
             rc = wren_byte_reader_i32(&r, &cols, "column count");

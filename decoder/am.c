@@ -596,3 +596,47 @@ double wren_am_score_senone_exact(const struct wren_am *am, const float *feat, i
     }
     return total;
 }
+
+/* ---------- Gaussian posteriors for adaptation ---------- */
+
+int wren_am_n_streams(const struct wren_am *am) { return am->n_streams; }
+
+const int *wren_am_stream_dims(const struct wren_am *am, int f, int *len)
+{
+    if (f < 0 || f >= am->n_streams) { *len = 0; return NULL; }
+    *len = am->stream_off[f + 1] - am->stream_off[f];
+    return am->stream_dims + am->stream_off[f];
+}
+
+int wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, float min_post,
+                              struct wren_am_gauss_post *out, int max)
+{
+    const struct wren_gauden *g = am->g;
+    if (s < 0 || s >= am->n_sen)
+        return wren_error("wren_am_senone_posteriors: senone %d out of range", s);
+    for (int i = 0; i < am->feat_dim; i++)
+        am->xs[i] = feat[am->stream_dims[i]];
+    int cb = am->sen2cb[s], n = 0;
+    size_t n_sen = (size_t)am->n_sen;
+    for (int f = 0; f < g->n_feat; f++) {
+        wren_gauden_eval(g, cb, f, am->xs + am->stream_off[f], am->dens);
+        float best = -FLT_MAX;
+        for (int d = 0; d < g->n_density; d++) {
+            float w = am->mixw.w[((size_t)f * (size_t)g->n_density + (size_t)d) * n_sen + (size_t)s];
+            am->dens[d] = w > 0 ? am->dens[d] + logf(w) : -FLT_MAX;
+            if (am->dens[d] > best) best = am->dens[d];
+        }
+        double sum = 0;
+        for (int d = 0; d < g->n_density; d++)
+            sum += am->dens[d] > -FLT_MAX ? exp((double)am->dens[d] - best) : 0;
+        size_t base = (size_t)cb * (size_t)g->total_len * (size_t)g->n_density + g->feat_off[f];
+        for (int d = 0; d < g->n_density && n < max; d++) {
+            if (am->dens[d] == -FLT_MAX) continue;
+            float post = (float)(exp((double)am->dens[d] - best) / sum);
+            if (post < min_post) continue;
+            size_t off = base + (size_t)d * (size_t)g->veclen[f];
+            out[n++] = (struct wren_am_gauss_post){ f, post, g->mean + off, g->ivar2 + off };
+        }
+    }
+    return n;
+}

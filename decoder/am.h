@@ -55,6 +55,24 @@ int  wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned c
  * for senone s (no top-N, no quantisation other than that of the stored weights). */
 double wren_am_score_senone_exact(const struct wren_am *am, const float *feat, int s);
 
+/* Streams for adaptation: the feature dims of stream f in the order its Gaussians use them
+ * (*len entries). */
+int  wren_am_n_streams(const struct wren_am *am);
+const int *wren_am_stream_dims(const struct wren_am *am, int f, int *len);
+
+/* Gaussian-level posteriors of senone s for one frame (for fMLLR statistics): every Gaussian
+ * of s's mixture whose posterior within the mixture (per stream, over all its Gaussians, no
+ * top-N) is at least min_post, with its mean and 1/(2 var) over the stream's dims. Fills up
+ * to max entries of out; returns the number filled (posteriors of a stream sum to <= 1), or
+ * -1 on a bad senone. Uses am's scratch space. */
+struct wren_am_gauss_post {
+    int stream;
+    float post;
+    const float *mean, *ivar2;
+};
+int  wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, float min_post,
+                               struct wren_am_gauss_post *out, int max);
+
 /* Transition matrices: n_tmat, each (n_emit) x (n_emit+1) probabilities, row i = from
  * emitting state i, column n_emit = exit. */
 int  wren_am_n_tmat(const struct wren_am *am);

@@ -5,6 +5,7 @@
 #include "audio.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -114,11 +115,30 @@ static const char *sphere_field(const char *hdr, const char *field, char *val, s
     return NULL;
 }
 
+/* An integer field of a SPHERE header: 0 absent, 1 read into *out, -1 not an integer. */
+static int sphere_int(const char *hdr, const char *field, long *out)
+{
+    char v[64];
+    if (!sphere_field(hdr, field, v, sizeof v)) return 0;
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno) return -1;
+    *out = x;
+    return 1;
+}
+
+/* NIST SPHERE: the header's sample_count, channel_count and sample_n_bytes must describe
+ * exactly the bytes that follow it (libsndfile trusts sample_count and would silently read a
+ * prefix, or past the end), and sample_rate must be there and positive. */
 static int check_sphere(const unsigned char *d, size_t len, const char *name)
 {
     if (len < 16 || memcmp(d, "NIST_1A\n", 8) != 0) return 0;
     char hdr[4097];
-    long hlen = strtol((const char *)d + 8, NULL, 10);
+    char field[9];   /* the header length, bytes 8..15; the input need not be NUL-terminated */
+    memcpy(field, d + 8, 8);
+    field[8] = '\0';
+    long hlen = strtol(field, NULL, 10);
     if (hlen < 16 || hlen > 4096 || (size_t)hlen > len)
         return wren_error("%s: truncated or malformed NIST SPHERE header", name);
     memcpy(hdr, d, (size_t)hlen);
@@ -127,16 +147,39 @@ static int check_sphere(const unsigned char *d, size_t len, const char *name)
     if (sphere_field(hdr, "sample_coding", v, sizeof v) && strstr(v, "shorten"))
         return wren_error("%s: shorten-compressed SPHERE is not supported; use a wav.scp pipe "
                           "such as 'sph2pipe -f wav %s |'", name, name);
-    long count = sphere_field(hdr, "sample_count", v, sizeof v) ? atol(v) : -1;
-    long chans = sphere_field(hdr, "channel_count", v, sizeof v) ? atol(v) : 1;
-    long bytes = sphere_field(hdr, "sample_n_bytes", v, sizeof v) ? atol(v) : 2;
-    if (count > 0 && chans > 0 && bytes > 0) {
-        double need = (double)count * (double)chans * (double)bytes;
-        double have = (double)(len - (size_t)hlen);
-        if (need > have)
-            return wren_error("%s: truncated SPHERE file: header promises %ld samples, the "
-                              "file has %.0f", name, count, have / (double)(chans * bytes));
+    long count = -1, chans = 1, bytes = 2, rate = 0;
+    static const char *fields[4] = { "sample_count", "channel_count", "sample_n_bytes", "sample_rate" };
+    long *vals[4] = { &count, &chans, &bytes, &rate };
+    for (int i = 0; i < 4; i++)
+        if (sphere_int(hdr, fields[i], vals[i]) < 0)
+            return wren_error("%s: SPHERE header field %s is not an integer", name, fields[i]);
+    if (chans < 1 || chans > 64)
+        return wren_error("%s: SPHERE header channel_count %ld is out of range (1-64)", name, chans);
+    if (bytes < 1 || bytes > 4)
+        return wren_error("%s: SPHERE header sample_n_bytes %ld is out of range (1-4)", name, bytes);
+    if (rate <= 0)
+        return wren_error("%s: SPHERE header has no positive sample_rate", name);
+    if (sphere_field(hdr, "sample_byte_format", v, sizeof v) && strspn(v, "0123456789") == strlen(v) &&
+        (long)strlen(v) != bytes)
+        return wren_error("%s: SPHERE header sample_byte_format '%s' contradicts sample_n_bytes %ld",
+                          name, v, bytes);
+    size_t have = len - (size_t)hlen, frame = (size_t)chans * (size_t)bytes;
+    if (count < 0 && sphere_field(hdr, "sample_count", v, sizeof v) == NULL) {
+        if (have % frame)
+            return wren_error("%s: truncated SPHERE file: %zu bytes of audio is not a whole number "
+                              "of %zu-byte frames", name, have, frame);
+        return 0;
     }
+    if (count < 0)
+        return wren_error("%s: SPHERE header sample_count %ld is negative", name, count);
+    double need = (double)count * (double)frame;
+    if (need > (double)have)
+        return wren_error("%s: truncated SPHERE file: header promises %ld samples, the "
+                          "file has %.0f", name, count, (double)have / (double)frame);
+    if (need < (double)have)
+        return wren_error("%s: SPHERE header sample_count %ld contradicts the data: %zu bytes after "
+                          "the %ld-byte header hold %.0f samples", name, count, have, hlen,
+                          (double)have / (double)frame);
     return 0;
 }
 

@@ -180,16 +180,7 @@ int wren_cmd_compute_feats(int argc, char **argv)
         }
         n = (int)t.n;
     }
-    struct stat st;
-    if (strcmp(co.output, "-") != 0 && stat(co.output, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device or pipe (/dev/null, a FIFO): write to it, never rename over it */
-        FILE *f = fopen(co.output, "w");
-        if (!f) rc = wren_error("%s: cannot write", co.output);
-        else {
-            rc = run(&co, &fp, &ao, &fb, keys, specs, n, f);
-            if (fclose(f) != 0 && rc == 0) rc = wren_error("%s: write error", co.output);
-        }
-    } else {
+    {   /* a device or pipe (/dev/null, a FIFO) is written in place by wren_atomic_open */
         struct wren_atomic out;
         rc = wren_atomic_open(&out, co.output, "w");
         if (rc == 0) {

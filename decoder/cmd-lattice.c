@@ -1,4 +1,4 @@
-/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore`: tools over archives of
+/* cmd-lattice.c — `wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore|mbr`: tools over archives of
  * compact lattices in Kaldi's text format (as `wren decode` writes them; .gz read and written).
  * Thin wrappers over lattice.h. Not for: lattice algorithms themselves (lattice.c). */
 #include "arpa.h"
@@ -6,6 +6,7 @@
 #include "decoder.h"
 #include "fst.h"
 #include "lattice.h"
+#include "wer.h"
 #include "wren-util.h"
 
 #include <math.h>
@@ -14,8 +15,9 @@
 
 struct lopts {
     float acwt, beam, frame_shift, old_scale, new_scale, word_penalty;
-    int n;
-    const char *words, *old_lm, *new_lm;
+    int n, mbr_iters;
+    const char *words, *old_lm, *new_lm, *ref, *calib_in, *calib_out;
+    struct wren_conf_calib calib;
     struct wren_symtab *syms;
     struct wren_arpa *old_arpa, *new_arpa;
 };
@@ -28,7 +30,9 @@ static void lopts_default(struct lopts *o)
     o->beam = d.lattice_beam;
     o->frame_shift = 0.01f;
     o->n = 10;
-    o->words = o->old_lm = o->new_lm = NULL;
+    o->mbr_iters = 10;
+    o->words = o->old_lm = o->new_lm = o->ref = o->calib_in = o->calib_out = NULL;
+    o->calib = (struct wren_conf_calib){ 1, 0 };
     o->syms = NULL;
     o->old_arpa = o->new_arpa = NULL;
     o->old_scale = o->new_scale = 1.0f;
@@ -62,11 +66,23 @@ static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
         free(key);
         if (rc) break;
     }
-    if (wren_input_close(&f) && !rc) rc = -1;
+    /* After a failure the first message stands: a decompressor stopped early by it would
+     * otherwise blame the input (e.g. for a broken output pipe). */
+    if (rc) {
+        char *first = wren_xstrdup(wren_error_msg());
+        wren_input_close(&f);
+        wren_error("%s", first);
+        free(first);
+    } else if (wren_input_close(&f)) {
+        rc = -1;
+    }
     return rc;
 }
 
-struct out_ctx { const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp; };
+struct out_ctx {
+    const struct lopts *o; FILE *f; struct wren_table *ref; int64_t err, words; int n_missing; FILE *hyp;
+    struct conf_acc { float *conf; unsigned char *ok; long n, cap; } nce;   /* mbr --ref */
+};
 
 static int do_prune(void *c, const char *key, struct wren_lattice *l)
 {
@@ -81,7 +97,7 @@ static int do_best(void *c, const char *key, struct wren_lattice *l)
     struct wren_path p;
     if (l->start < 0) { fprintf(x->f, "%s\n", key); return 0; }
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s", key);
     fputs(key, x->f);
     for (int i = 0; i < p.n_words; i++) put_word(x->f, x->o, p.words[i]);
     fputc('\n', x->f);
@@ -111,7 +127,7 @@ static int do_ctm(void *c, const char *key, struct wren_lattice *l)
     struct wren_path p;
     if (l->start < 0) return 0;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s: ", key);
+    if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s", key);
     for (int i = 0; i < p.n_words; i++) {
         fprintf(x->f, "%s 1 %.2f %.2f", key, p.word_start[i] * x->o->frame_shift,
                 p.word_frames[i] * x->o->frame_shift);
@@ -153,7 +169,7 @@ static int do_oracle(void *c, const char *key, struct wren_lattice *l)
         wren_path_free(&p);
     }
     free(ids); free(fld); free(text);
-    return err < 0 ? wren_error_prefix("%s: ", key) : 0;
+    return err < 0 ? wren_error_prefix("%s", key) : 0;
 }
 
 static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
@@ -162,12 +178,67 @@ static int do_lmrescore(void *c, const char *key, struct wren_lattice *l)
     struct wren_lattice r;
     if (wren_lattice_lm_rescore(l, x->o->syms, x->o->old_arpa, x->o->old_scale, x->o->new_arpa,
                                 x->o->new_scale, &r))
-        return wren_error_prefix("%s: ", key);
+        return wren_error_prefix("%s", key);
     int rc = wren_lattice_write(x->f, key, &r);
     x->words += r.n_arcs;
     x->err += l->n_arcs;
     wren_lattice_free(&r);
     return rc;
+}
+
+/* Add one utterance's hypothesis words and confidences to the NCE data: a word is correct when
+ * the sclite alignment against the reference matches it. */
+static void nce_add(struct out_ctx *x, const char *key, const struct wren_mbr_result *r)
+{
+    const struct wren_table_entry *e = wren_table_find(x->ref, key);
+    if (!e) { x->n_missing++; return; }
+    char *text = wren_xstrdup(e->value);
+    int max = (int)strlen(text) / 2 + 2;
+    char **ref = wren_xmalloc(sizeof *ref * (size_t)max);
+    int nref = wren_split_ws(text, ref, max);
+    /* wren_symtab_symbol's string lives only until its next call */
+    char **hyp = wren_xmalloc(sizeof *hyp * (size_t)(r->n_words + 1));
+    for (int i = 0; i < r->n_words; i++) {
+        const char *w = wren_symtab_symbol(x->o->syms, r->words[i].word);
+        hyp[i] = wren_xstrdup(w ? w : "");
+    }
+    enum wren_wer_op *ops;
+    int nops = wren_wer_align((const char *const *)ref, nref, (const char *const *)hyp, r->n_words, &ops);
+    struct conf_acc *a = &x->nce;
+    for (int k = 0, h = 0; k < nops; k++) {
+        if (ops[k] == WREN_WER_DEL) continue;
+        if (a->n == a->cap) {
+            a->cap = a->cap ? 2 * a->cap : 1024;
+            a->conf = wren_xrealloc(a->conf, sizeof *a->conf * (size_t)a->cap);
+            a->ok = wren_xrealloc(a->ok, (size_t)a->cap);
+        }
+        a->conf[a->n] = r->words[h++].conf;
+        a->ok[a->n++] = ops[k] == WREN_WER_COR;
+    }
+    for (int i = 0; i < r->n_words; i++) free(hyp[i]);
+    free(ops); free(hyp); free(ref); free(text);
+}
+
+static int do_mbr(void *c, const char *key, struct wren_lattice *l)
+{
+    struct out_ctx *x = c;
+    struct wren_mbr_result r;
+    if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
+    if (wren_lattice_mbr(l, x->o->acwt, x->o->mbr_iters, &r)) return wren_error_prefix("%s: ", key);
+    for (int i = 0; i < r.n_words; i++) r.words[i].conf = (float)wren_conf_calibrate(&x->o->calib, r.words[i].conf);
+    fputs(key, x->f);
+    for (int i = 0; i < r.n_words; i++) put_word(x->f, x->o, r.words[i].word);
+    fputc('\n', x->f);
+    for (int i = 0; x->hyp && i < r.n_words; i++) {
+        fprintf(x->hyp, "%s 1 %.2f %.2f", key, r.words[i].start * x->o->frame_shift,
+                r.words[i].frames * x->o->frame_shift);
+        put_word(x->hyp, x->o, r.words[i].word);
+        fprintf(x->hyp, " %.4f\n", r.words[i].conf);
+    }
+    if (x->ref) nce_add(x, key, &r);
+    x->err += r.iterations > 0;
+    wren_mbr_result_free(&r);
+    return 0;
 }
 
 static int do_info(void *c, const char *key, struct wren_lattice *l)
@@ -193,12 +264,19 @@ static const char *DESCRIPTION =
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
     "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
     "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
+    "  mbr       LAT_IN HYP_TEXT [CTM]   minimum-Bayes-risk 1-best (expected word errors under the\n"
+    "                                    posteriors at --acwt, Kaldi's lattice-mbr-decode); CTM with\n"
+    "                                    each word's posterior as 6th column; --ref REF_TEXT prints\n"
+    "                                    the confidences' normalised cross-entropy (NCE); with\n"
+    "                                    --fit-calibration F also fits a logistic calibration of the\n"
+    "                                    confidences to the reference (on dev) and writes it to F,\n"
+    "                                    which --calibration F applies (on test); needs --words\n"
     "Costs are compared as graph + acwt * acoustic (+ word-penalty per word in best-path, nbest,\n"
     "to-ctm). --words maps ids to words (words.txt).";
 
 int wren_cmd_lattice(int argc, char **argv)
 {
-    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore [options] LAT_IN [args]";
+    static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore|mbr [options] LAT_IN [args]";
     struct lopts o;
     lopts_default(&o);
     struct wren_opt t[] = {
@@ -214,6 +292,12 @@ int wren_cmd_lattice(int argc, char **argv)
         { "new-lm", WREN_OPT_STRING, &o.new_lm, "lmrescore: the ARPA LM to add" },
         { "old-scale", WREN_OPT_FLOAT, &o.old_scale, "lmrescore: scale of the old LM cost" },
         { "new-scale", WREN_OPT_FLOAT, &o.new_scale, "lmrescore: scale of the new LM cost" },
+        { "ref", WREN_OPT_STRING, &o.ref, "mbr: reference text; prints the NCE of the confidences" },
+        { "mbr-iters", WREN_OPT_INT, &o.mbr_iters, "mbr: at most this many updates of the hypothesis" },
+        { "calibration", WREN_OPT_STRING, &o.calib_in, "mbr: apply this confidence calibration ('logistic A B')" },
+        { "fit-calibration", WREN_OPT_STRING, &o.calib_out,
+          "mbr (with --ref): fit the confidence calibration to the reference, write it here; the NCE "
+          "line is then of the calibrated confidences (in-sample)" },
         WREN_OPT_TABLE_END,
     };
     char **pos;
@@ -224,17 +308,17 @@ int wren_cmd_lattice(int argc, char **argv)
     struct { const char *name; lat_fn fn; int min, max; } subs[] = {
         { "prune", do_prune, 3, 3 }, { "best-path", do_best, 3, 3 }, { "nbest", do_nbest, 3, 3 },
         { "to-ctm", do_ctm, 3, 3 }, { "oracle", do_oracle, 3, 4 }, { "info", do_info, 2, 2 },
-        { "lmrescore", do_lmrescore, 3, 3 },
+        { "lmrescore", do_lmrescore, 3, 3 }, { "mbr", do_mbr, 3, 4 },
     };
     int si = -1;
-    for (int i = 0; i < 7; i++) if (!strcmp(sub, subs[i].name)) si = i;
+    for (int i = 0; i < 8; i++) if (!strcmp(sub, subs[i].name)) si = i;
     if (si < 0 || npos < subs[si].min || npos > subs[si].max) {
         fprintf(stderr, "wren lattice: %s '%s'\nusage: %s\n", si < 0 ? "unknown tool" : "wrong arguments for", sub, USAGE);
         free(pos);
         return WREN_EXIT_INPUT;
     }
-    if (!(o.acwt > 0) || o.beam < 0 || o.n < 1) {
-        fprintf(stderr, "wren lattice: --acwt must be > 0, --beam >= 0, --n >= 1\n");
+    if (!(o.acwt > 0) || o.beam < 0 || o.n < 1 || o.mbr_iters < 0) {
+        fprintf(stderr, "wren lattice: --acwt must be > 0, --beam >= 0, --n >= 1, --mbr-iters >= 0\n");
         free(pos);
         return WREN_EXIT_INPUT;
     }
@@ -251,6 +335,26 @@ int wren_cmd_lattice(int argc, char **argv)
         if (wren_arpa_read(o.new_lm, &o.new_arpa) || (o.old_lm && wren_arpa_read(o.old_lm, &o.old_arpa)))
             goto fail;
     }
+    if (si == 7) {
+        if (!o.words) {
+            wren_error("mbr needs --words (the graph's words.txt)");
+            goto fail;
+        }
+        if (o.calib_out && (!o.ref || o.calib_in)) {
+            wren_error("--fit-calibration needs --ref and no --calibration");
+            goto fail;
+        }
+        if (o.calib_in && wren_conf_calib_read(o.calib_in, &o.calib)) goto fail;
+        if (o.ref) {
+            if (wren_table_read(o.ref, &ref)) goto fail;
+            have_ref = 1;
+            x.ref = &ref;
+        }
+        if (npos > 3) {
+            if (wren_text_out_open(pos[3], &hyp)) goto fail;
+            x.hyp = wren_text_out_file(hyp);
+        }
+    }
     if (si == 4) {
         if (wren_table_read(pos[2], &ref)) goto fail;
         have_ref = 1;
@@ -266,7 +370,11 @@ int wren_cmd_lattice(int argc, char **argv)
         if (wren_text_out_open(pos[2], &out)) goto fail;
         x.f = wren_text_out_file(out);
     }
-    if (for_each(pos[1], subs[si].fn, &x, &count)) goto fail;
+    if (for_each(pos[1], subs[si].fn, &x, &count)) {
+        /* a write that failed on the way is the output's fault: name it */
+        if (x.f && ferror(x.f)) wren_error_prefix("%s", x.f == stdout ? "standard output" : pos[2]);
+        goto fail;
+    }
     if (out) { int r = wren_text_out_commit(out); out = NULL; if (r) goto fail; }
     if (hyp) { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
     if (si == 4) {
@@ -276,6 +384,22 @@ int wren_cmd_lattice(int argc, char **argv)
         printf("\n");
     } else if (si == 5) {
         printf("total %d lattices, %lld frames, %lld arcs\n", count, (long long)x.err, (long long)x.words);
+    } else if (si == 7) {
+        fprintf(stderr, "wren lattice mbr: %d lattices, %lld changed from the best path\n", count, (long long)x.err);
+        if (have_ref) {
+            long correct = 0;
+            for (long i = 0; i < x.nce.n; i++) correct += x.nce.ok[i];
+            if (o.calib_out) {
+                if (wren_conf_fit(x.nce.conf, x.nce.ok, x.nce.n, &o.calib) ||
+                    wren_conf_calib_write(o.calib_out, &o.calib))
+                    goto fail;
+                for (long i = 0; i < x.nce.n; i++) x.nce.conf[i] = (float)wren_conf_calibrate(&o.calib, x.nce.conf[i]);
+            }
+            printf("NCE %.4f over %ld words (%ld correct)", wren_conf_nce(x.nce.conf, x.nce.ok, x.nce.n),
+                   x.nce.n, correct);
+            if (x.n_missing) printf(" (%d without reference, skipped)", x.n_missing);
+            printf("\n");
+        }
     } else if (si == 6) {
         fprintf(stderr, "wren lattice lmrescore: %d lattices, %lld arcs -> %lld arcs\n", count,
                 (long long)x.err, (long long)x.words);
@@ -283,6 +407,7 @@ int wren_cmd_lattice(int argc, char **argv)
         fprintf(stderr, "wren lattice %s: %d lattices\n", sub, count);
     }
     if (have_ref) wren_table_free(&ref);
+    free(x.nce.conf); free(x.nce.ok);
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
@@ -293,6 +418,7 @@ fail:
     wren_text_out_abort(out);
     wren_text_out_abort(hyp);
     if (have_ref) wren_table_free(&ref);
+    free(x.nce.conf); free(x.nce.ok);
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);

@@ -12,7 +12,8 @@ static const char descr[] =
     "%WER / %SER / Scored lines. The alignment uses NIST sclite's costs and tie-breaking, so the\n"
     "ins/del/sub counts equal sclite's on the same files. A reference utterance without hypothesis\n"
     "counts as all deletions (--mode all) and is reported; a hypothesis utterance that is not in the\n"
-    "reference is an error. --compare HYP_B also scores HYP_B and prints matched-pairs p-values.";
+    "reference is an error, and so is a reference without words (a WER of 0/0). --compare HYP_B\n"
+    "also scores HYP_B and prints matched-pairs p-values.";
 
 static int run(const struct wren_wer_opts *o, char **pos)
 {

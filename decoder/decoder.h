@@ -92,6 +92,16 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
  * the lattice beam, acoustic costs unscaled; the caller frees it). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
 
+/* Speaker adaptation (fMLLR, see fmllr.h and decode-adapt.c): W (dim x (dim+1), row-major,
+ * copied) is applied as x -> A x + b to the features of the following utterances; NULL
+ * removes it. wren_decoder_raw_features gives the last finished utterance's features before
+ * the transform (valid until the next utterance); wren_decoder_am the model, for statistics. */
+struct wren_am;
+void wren_decoder_set_transform(struct wren_decoder *d, const double *W);
+const float *wren_decoder_raw_features(const struct wren_decoder *d, int *n_frames);
+int wren_decoder_feat_dim(const struct wren_decoder *d);
+struct wren_am *wren_decoder_am(struct wren_decoder *d);
+
 /* Figures of the last finished utterance. */
 struct wren_decoder_stats {
     int frames;

@@ -46,10 +46,14 @@ int graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int phone
     long id = wren_bmap_get(h->index, key, len);
     if (id >= 0) return (int)id;
     int nh = ++h->n_hmm;
-    h->tmat = wren_xrealloc(h->tmat, (size_t)(nh + 1) * sizeof(int));
-    h->base = wren_xrealloc(h->base, (size_t)(nh + 1) * sizeof(int));
-    h->wpos = wren_xrealloc(h->wpos, (size_t)(nh + 1) * sizeof(int));
-    h->senones = wren_xrealloc(h->senones, (size_t)(nh + 1) * (size_t)ne * sizeof(int));
+    if (nh + 1 > h->cap) {   /* geometric growth: one realloc per HMM was quadratic (minutes under ASan) */
+        h->cap = h->cap ? 2 * h->cap : 256;
+        while (h->cap < nh + 1) h->cap *= 2;
+        h->tmat = wren_xrealloc(h->tmat, (size_t)h->cap * sizeof(int));
+        h->base = wren_xrealloc(h->base, (size_t)h->cap * sizeof(int));
+        h->wpos = wren_xrealloc(h->wpos, (size_t)h->cap * sizeof(int));
+        h->senones = wren_xrealloc(h->senones, (size_t)h->cap * (size_t)ne * sizeof(int));
+    }
     h->tmat[nh] = key[0];
     h->base[nh] = key[1];
     h->wpos[nh] = wpos;

@@ -66,6 +66,7 @@ int graph_build_g(const struct wren_arpa *lm, const struct graph_words *w,
 /* HMM inventory: context-dependent phones collapsed to distinct HMMs (tmat + senones). */
 struct graph_hmms {
     int n_hmm;
+    int cap;                   /* entries allocated in each array (grown geometrically) */
     int n_emit;
     int *tmat;                 /* [1..n_hmm] */
     int *base;                 /* [1..n_hmm] CI phone */

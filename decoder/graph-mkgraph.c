@@ -19,7 +19,7 @@ void wren_mkgraph_opts_default(struct wren_mkgraph_opts *o)
     o->sil_prob = 0.5f;
     o->noise_prob = 0.0f;
     o->transition_scale = 1.0f;
-    o->self_loop_scale = 1.0f;
+    o->self_loop_scale = 0.1f;   /* Kaldi's default: dev arctic 43.10 -> 38.99 %WER (egs/arctic) */
     o->det_log = 1;
     o->keep_intermediate = 0;
     o->write_flat = 1;

@@ -101,7 +101,7 @@ struct wren_mkgraph_opts {
                             * +SPN+) where silence may be, shared equally among them; output
                             * epsilon: transparent to the LM and not in hypotheses (0 = none) */
     float transition_scale; /* scale of the HMM transition costs other than self-loops (1.0) */
-    float self_loop_scale; /* scale of the self-loop costs (1.0); as Kaldi's --self-loop-scale, the
+    float self_loop_scale; /* scale of the self-loop costs (0.1); as Kaldi's --self-loop-scale, the
                             * forward transitions of a state are renormalised by 1 - p(self-loop)
                             * at transition_scale and get self_loop_scale * -ln(1 - p(self-loop)) */
     int det_log;           /* determinise in the log semiring (keeps stochasticity) */

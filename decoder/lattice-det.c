@@ -50,7 +50,7 @@ struct det {
 /* Append pool[a .. a+na) followed by b[0..nb) (b outside the pool); returns the offset. */
 static int64_t pool_put(struct det *d, int64_t a, int32_t na, const int32_t *b, int32_t nb)
 {
-    if (d->n_pool + na + nb > d->cap_pool) {
+    if (!d->pool || d->n_pool + na + nb > d->cap_pool) {   /* never NULL: callers add offsets */
         int64_t c = d->cap_pool ? d->cap_pool : 1 << 16;
         while (c < d->n_pool + na + nb) c *= 2;
         d->pool = wren_xrealloc(d->pool, (size_t)c * sizeof *d->pool);

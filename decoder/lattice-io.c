@@ -4,7 +4,11 @@
  *   state<TAB>graph,acoustic,tid_...        (final state; a bare "state" means weight 0,0,)
  *   <blank line>
  * The first arc line's source is the start state, as in OpenFst's text format. Word ids are
- * integers (words.txt). Also atomic, optionally gzip-compressed output files.
+ * integers (words.txt). The framing is strict, as in Kaldi's archives: the key is one token on
+ * its own line, a lattice ends at its blank line and only there, so a lattice cut short (end of
+ * file before its blank line) or a blank line inside one (its next arc line would read as a
+ * key) is an error, never a shorter lattice. Costs must be finite. Also atomic, optionally
+ * gzip-compressed output files.
  * Not for: lattice algorithms (lattice.c). */
 #include "lattice.h"
 
@@ -49,10 +53,11 @@ int wren_lattice_write(FILE *f, const char *key, const struct wren_lattice *l)
             if (s != l->start) write_state(f, l, s);
     }
     fputc('\n', f);
-    return ferror(f) ? wren_error("write error") : 0;
+    /* the stream's owner names the file (see wren_stream_check); stop early on a dead output */
+    return ferror(f) ? wren_error("write error: %s", errno ? strerror(errno) : "input/output error") : 0;
 }
 
-/* "g,a,t1_t2" -> costs and tids appended to *t */
+/* "g,a,t1_t2" -> costs and tids appended to *t; -1 malformed, -2 a cost is NaN or infinite */
 static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, size_t *ct)
 {
     char *c1 = strchr(w, ',');
@@ -66,6 +71,7 @@ static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, si
     if (end == w || *end) return -1;
     double y = strtod(c1 + 1, &end);
     if (end == c1 + 1 || *end || errno) return -1;
+    if (!isfinite(x) || !isfinite(y) || !isfinite((float)x) || !isfinite((float)y)) return -2;
     *g = (float)x;
     *a = (float)y;
     char *p = c2 + 1;
@@ -81,6 +87,44 @@ static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, si
     return 0;
 }
 
+struct pending { int32_t src, dst, word; float g, a; size_t str, len; };
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int32_t compact_id(const int32_t *ids, size_t n, int32_t s)
+{
+    return (int32_t)((const int32_t *)bsearch(&s, ids, n, sizeof *ids, cmp_i32) - ids);
+}
+
+/* State ids are labels: a lattice that names state 3000000 in a few lines must not make three
+ * million states. When the ids are sparse they are renumbered densely, in the same order (the
+ * reader sorts the lattice topologically afterwards anyway). Returns the new max_state. */
+static int32_t compact_states(struct pending *arcs, size_t na, int32_t *fin, size_t nf, int32_t *start,
+                              int32_t max_state)
+{
+    size_t n = 2 * na + nf;
+    if ((size_t)max_state < 2 * n + 16) return max_state;
+    int32_t *ids = wren_xmalloc(sizeof *ids * (n ? n : 1));
+    size_t k = 0;
+    for (size_t i = 0; i < na; i++) { ids[k++] = arcs[i].src; ids[k++] = arcs[i].dst; }
+    for (size_t i = 0; i < nf; i++) ids[k++] = fin[i];
+    qsort(ids, k, sizeof *ids, cmp_i32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) if (!u || ids[i] != ids[u - 1]) ids[u++] = ids[i];
+    for (size_t i = 0; i < na; i++) {
+        arcs[i].src = compact_id(ids, u, arcs[i].src);
+        arcs[i].dst = compact_id(ids, u, arcs[i].dst);
+    }
+    for (size_t i = 0; i < nf; i++) fin[i] = compact_id(ids, u, fin[i]);
+    *start = compact_id(ids, u, *start);
+    free(ids);
+    return (int32_t)u - 1;
+}
+
 static int parse_state(const char *s, int32_t *out)
 {
     char *end;
@@ -90,8 +134,6 @@ static int parse_state(const char *s, int32_t *out)
     return 0;
 }
 
-struct pending { int32_t src, dst, word; float g, a; size_t str, len; };
-
 int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct wren_lattice *l)
 {
     char *buf = NULL;
@@ -99,24 +141,39 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
     ssize_t len;
     *key = NULL;
     wren_lattice_init(l);
-    /* key line (skip blank lines before it) */
+    /* key line (blank lines between lattices are skipped, as Kaldi's reader skips whitespace) */
     for (;;) {
         len = getline(&buf, &cap, f);
-        if (len < 0) { free(buf); return 0; }
+        if (len < 0) {
+            free(buf);
+            return ferror(f) ? wren_error("%s:%d: read error", name, *line) : 0;
+        }
         (*line)++;
         char *k = wren_strtrim(buf);
-        if (*k) { *key = wren_xstrdup(k); break; }
+        if (!*k) continue;
+        if (k[strcspn(k, " \t\r\v\f")]) {
+            wren_error("%s:%d: expected an utterance key, found '%.40s' (a blank line inside the "
+                       "previous lattice?)", name, *line, k);
+            free(buf);
+            return -1;
+        }
+        *key = wren_xstrdup(k);
+        break;
     }
     struct pending *arcs = NULL; size_t na = 0, ca = 0;
     int32_t *fin = NULL; size_t nf = 0, cf = 0;   /* final states; weights in fw */
     struct pending *fw = NULL;
     int32_t *tids = NULL; size_t nt = 0, ct = 0;
     int32_t start = -1, max_state = -1;
-    int rc = 1;
+    int rc = 0;   /* 1 once the terminating blank line is read */
     while ((len = getline(&buf, &cap, f)) >= 0) {
         (*line)++;
+        if (buf[len - 1] != '\n') {
+            rc = wren_error("%s:%d: lattice '%s' is truncated (end of file inside a line)", name, *line, *key);
+            break;
+        }
         char *s = wren_strtrim(buf);
-        if (!*s) break;
+        if (!*s) { rc = 1; break; }
         char *fld[5];
         int n = wren_split_ws(s, fld, 5);
         struct pending p = { 0 };
@@ -149,7 +206,11 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
                 if (p.src > max_state) max_state = p.src;
             }
         } else {
-            bad = 1;
+            bad = -1;
+        }
+        if (bad == -2) {
+            rc = wren_error("%s:%d: NaN or infinite cost in lattice '%s'", name, *line, *key);
+            break;
         }
         if (bad) {
             rc = wren_error("%s:%d: bad lattice line (expected 'src dst word g,a,tids' or 'state g,a,tids')",
@@ -157,14 +218,22 @@ int wren_lattice_read(FILE *f, const char *name, int *line, char **key, struct w
             break;
         }
     }
+    if (rc == 0) {   /* the loop ended without its blank line */
+        if (ferror(f)) rc = wren_error("%s:%d: read error", name, *line);
+        else rc = wren_error("%s:%d: lattice '%s' is truncated (end of file before its terminating blank line)",
+                             name, *line, *key);
+    }
     if (rc == 1) {
+        max_state = compact_states(arcs, na, fin, nf, &start, max_state);
         struct wren_lat_builder *b = wren_lat_builder_create();
+        int32_t none = 0;   /* a lattice without any tids has tids == NULL: no offsets from it */
+        const int32_t *t0 = tids ? tids : &none;
         for (int32_t s = 0; s <= max_state; s++) wren_lat_builder_add_state(b);
         for (size_t i = 0; i < na; i++)
             wren_lat_builder_add_arc(b, arcs[i].src, arcs[i].dst, arcs[i].word, arcs[i].g, arcs[i].a,
-                                     tids + arcs[i].str, (int32_t)arcs[i].len);
+                                     t0 + arcs[i].str, (int32_t)arcs[i].len);
         for (size_t i = 0; i < nf; i++)
-            wren_lat_builder_set_final(b, fin[i], fw[i].g, fw[i].a, tids + fw[i].str, (int32_t)fw[i].len);
+            wren_lat_builder_set_final(b, fin[i], fw[i].g, fw[i].a, t0 + fw[i].str, (int32_t)fw[i].len);
         wren_lattice_free(l);
         wren_lat_builder_finish(b, start, l);
         wren_lat_builder_free(b);

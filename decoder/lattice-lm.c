@@ -106,13 +106,21 @@ static double lm_cost(const struct wren_arpa *lm, const int *map, int bos, int e
     return -(double)wren_arpa_logprob(lm, hist, n, wid) * LN10;
 }
 
-static int *word_map(const struct wren_arpa *lm, const struct wren_symtab *words, int32_t max_word)
+/* ARPA ids of the words on the lattice's arcs (only those are looked up: a lattice holds a few
+ * hundred of the tens of thousands of words.txt, and NNLM lattice rescoring calls this twice per
+ * lattice). */
+static int *word_map(const struct wren_arpa *lm, const struct wren_symtab *words,
+                     const struct wren_lattice *in, int32_t max_word)
 {
     int *m = wren_xmalloc(sizeof *m * ((size_t)max_word + 1));
-    for (int32_t w = 0; w <= max_word; w++) {
+    for (int32_t w = 0; w <= max_word; w++) m[w] = -2;
+    for (int64_t i = 0; i < in->n_arcs; i++) {
+        int32_t w = in->arcs[i].word;
+        if (w < 0 || m[w] != -2) continue;
         const char *s = wren_symtab_symbol(words, w);
         m[w] = s ? wren_arpa_word_id(lm, s) : -1;
     }
+    for (int32_t w = 0; w <= max_word; w++) if (m[w] == -2) m[w] = -1;
     return m;
 }
 
@@ -135,7 +143,7 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
             for (int x = 0; x < j; x++) free(map[x]);
             return wren_error("%s LM has no <s> or </s>", j ? "new" : "old");
         }
-        map[j] = word_map(lms[j], words, max_word);
+        map[j] = word_map(lms[j], words, in, max_word);
         if (wren_arpa_order(lms[j]) - 1 > k) k = wren_arpa_order(lms[j]) - 1;
     }
     if (k > 63) k = 63;

@@ -95,6 +95,25 @@ int wren_lattice_nbest(const struct wren_lattice *l, float acwt, int n, int64_t 
 int wren_lattice_oracle(const struct wren_lattice *l, const int32_t *ref, int n_ref,
                         struct wren_path *p);
 
+/* Minimum-Bayes-risk decoding (lattice-mbr.c): the word sequence that minimises the expected
+ * word errors under the lattice's posteriors (P(path) ~ exp(-(g + acwt * a))), by the
+ * edit-distance recursion of Xu et al. 2011 (Kaldi's lattice-mbr-decode) started from the best
+ * path and improved while the expected errors fall (at most max_iter updates). Each word has
+ * its confidence: its posterior at its position. The lattice must be topologically sorted
+ * (as wren decode writes them). An empty lattice gives an empty result. */
+struct wren_mbr_word {
+    int32_t word;
+    float conf;                 /* posterior of the word at its position, 0..1 */
+    int32_t start, frames;      /* posterior-weighted mean start frame and duration */
+};
+struct wren_mbr_result {
+    struct wren_mbr_word *words; int n_words;
+    double loss, map_loss;      /* expected errors of the result and of the best path */
+    int iterations;             /* updates taken */
+};
+int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *r);
+void wren_mbr_result_free(struct wren_mbr_result *r);
+
 /* Density figures: arcs per frame and depth (average arcs crossing a frame). */
 void wren_lattice_density(const struct wren_lattice *l, int frames, double *arcs_per_frame,
                           double *depth);

@@ -8,6 +8,7 @@
 #include "decodable.h"
 #include "feat.h"
 #include "feat-params.h"
+#include "fmllr.h"
 #include "lattice.h"
 #include "search.h"
 
@@ -32,6 +33,8 @@ struct wren_decoder {
     int partial_pass;                 /* 1 if frames were decoded from partial features */
     int det_failed;                   /* lattices left undeterminised (over the size guard) */
     uint8_t *tid_filler;              /* per tid: 1 if its phone is silence or noise */
+    double *xform;                    /* fMLLR [A b] applied to the features, or NULL */
+    float *raw;                       /* with xform: the utterance's features before it */
     struct wren_decoder_stats st;
 };
 
@@ -86,6 +89,8 @@ void wren_decoder_free(struct wren_decoder *d)
     free(d->audio);
     free(d->feats);
     free(d->tid_filler);
+    free(d->xform);
+    free(d->raw);
     free(d);
 }
 
@@ -93,6 +98,35 @@ const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d)
 int wren_decoder_sample_rate(const struct wren_decoder *d) { return (int)d->fp.samprate; }
 int wren_decoder_drops_frames(const struct wren_decoder *d) { return d->fp.remove_silence != 0; }
 double wren_decoder_frame_shift(const struct wren_decoder *d) { return 1.0 / d->fp.frate; }
+
+struct wren_am *wren_decoder_am(struct wren_decoder *d) { return d->am; }
+int wren_decoder_feat_dim(const struct wren_decoder *d) { return d->dim; }
+
+void wren_decoder_set_transform(struct wren_decoder *d, const double *W)
+{
+    size_t n = (size_t)d->dim * (size_t)(d->dim + 1);
+    if (!W) { free(d->xform); d->xform = NULL; return; }
+    if (!d->xform) d->xform = wren_xmalloc(n * sizeof *d->xform);
+    memcpy(d->xform, W, n * sizeof *W);
+}
+
+const float *wren_decoder_raw_features(const struct wren_decoder *d, int *n_frames)
+{
+    *n_frames = d->st.frames;
+    return d->xform && d->raw ? d->raw : d->feats;
+}
+
+/* Features f (nf frames) through the transform, if any: f is kept in d->raw. */
+static float *transformed(struct wren_decoder *d, float *f, int nf)
+{
+    free(d->raw);
+    d->raw = NULL;
+    if (!d->xform) return f;
+    float *y = wren_xmalloc(((size_t)nf * (size_t)d->dim + 1) * sizeof *y);
+    wren_fmllr_apply(d->xform, d->dim, f, y, nf);
+    d->raw = f;
+    return y;
+}
 
 void wren_decoder_start(struct wren_decoder *d)
 {
@@ -178,7 +212,7 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     int done = wren_search_frames(d->search);
     if (stable > done) {
         free(d->feats);
-        d->feats = f;
+        d->feats = transformed(d, f, nf);
         wren_decodable_am_set(d->dec, d->feats, stable, 0);
         if (wren_search_advance(d->search, d->dec, -1) < 0) return -1;
         d->partial_pass = 1;
@@ -200,7 +234,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     int nf;
     if (wren_feat_stream_utt(d->fs, d->audio, d->n_audio, &f, &nf)) return -1;
     free(d->feats);
-    d->feats = f;
+    d->feats = transformed(d, f, nf);
     if (d->partial_pass) wren_search_start(d->search);   /* redo with the final features */
     d->partial_pass = 0;
     wren_decodable_am_set(d->dec, d->feats, nf, 1);

@@ -193,6 +193,16 @@ struct wren_wer_result *wren_wer_score(const struct wren_wer_opts *o, const char
     if (r->missing > 5) wren_warn("%ld utterances in total have no hypothesis", r->missing);
     free(rix);
     free(hix);
+    long words = 0;
+    for (size_t i = 0; i < r->n; i++) words += r->u[i].nref;
+    if (words == 0) {   /* errors / 0 words: no WER, not a 0.00 */
+        if (r->ref.n == 0) wren_error("%s: no utterances (empty reference)", ref_path);
+        else if (r->n == 0) wren_error("%s: no reference utterance has a hypothesis in %s (--mode present)",
+                                       ref_path, hyp_path);
+        else wren_error("%s: the %zu scored reference utterances have no words (WER undefined)", ref_path, r->n);
+        wren_wer_result_free(r);
+        return NULL;
+    }
     return r;
 }
 

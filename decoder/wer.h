@@ -50,7 +50,7 @@ struct wren_wer_result;
 
 /* Read REF and HYP (Kaldi text: `utt word word ...`) and align every reference utterance
  * (missing hyps as in opts->mode). A hyp utterance absent from ref is an error naming the hyp
- * file and line. Returns NULL on error. */
+ * file and line; so is a reference with no words to score (a WER of 0/0). Returns NULL on error. */
 struct wren_wer_result *wren_wer_score(const struct wren_wer_opts *o, const char *ref_path,
                                        const char *hyp_path);
 void wren_wer_result_free(struct wren_wer_result *r);
@@ -80,5 +80,19 @@ struct wren_wer_compare {
 };
 int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_result *b,
                      int resamples, unsigned seed, struct wren_wer_compare *out);
+
+/* ---- word confidences (wer-conf.c) ---- */
+/* Logistic calibration of a confidence: c' = 1 / (1 + exp(-(a * logit(c) + b))); a = 1, b = 0
+ * is the identity. Files hold one line "logistic A B". */
+struct wren_conf_calib { double a, b; };
+double wren_conf_calibrate(const struct wren_conf_calib *k, double c);
+/* Normalised cross-entropy (NIST) of n confidences against the correctness of their words;
+ * NAN when every word or no word is correct (nothing to predict). Confidences are clipped to
+ * [1e-4, 1 - 1e-4]. */
+double wren_conf_nce(const float *conf, const unsigned char *ok, long n);
+/* Maximum-likelihood calibration of confidences to correctness (e.g. on a dev set). */
+int wren_conf_fit(const float *conf, const unsigned char *ok, long n, struct wren_conf_calib *k);
+int wren_conf_calib_read(const char *path, struct wren_conf_calib *k);
+int wren_conf_calib_write(const char *path, const struct wren_conf_calib *k);
 
 #endif

@@ -1,6 +1,6 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
 # WER scoring: decoder/wer.{c,h} (library), decoder/cmd-wer.c (`wren wer`).
-libwren_a_SOURCES += decoder/wer.c decoder/cmd-wer.c
+libwren_a_SOURCES += decoder/wer.c decoder/wer-conf.c decoder/cmd-wer.c
 pkginclude_HEADERS += decoder/wer.h
 if HAVE_CHECK
 check_PROGRAMS += tests/test_wer

@@ -36,14 +36,22 @@ static int next_line(struct reader *r)
 
 static int is_blank(const char *s) { return s[strspn(s, " \t")] == '\0'; }
 
+/* A log10 value. The literal -inf (log 0, as some toolkits write it) reads as -99 like
+ * SRILM's; anything else must be finite as a float: 1e40 or -1e40 would overflow to +-inf and
+ * a back-off of inf turns every probability behind it into inf. */
 static int parse_float(const char *tok, float *out)
 {
     char *end;
     errno = 0;
     double v = strtod(tok, &end);
     if (end == tok || *end != '\0' || isnan(v)) return -1;
-    if (isinf(v) && v > 0) return -1;
-    *out = isinf(v) ? -99.0f : (float)v;
+    if (isinf(v)) {
+        if (v > 0) return -1;
+        *out = -99.0f;
+        return 0;
+    }
+    if (!isfinite((float)v)) return -1;
+    *out = (float)v;
     return 0;
 }
 
@@ -102,9 +110,11 @@ static int read_ngram(struct reader *r, struct wren_arpa *a, int n)
         return wren_error("%s:%ld: too few fields for a %d-gram", r->name, r->lineno, n);
     float p, b = 0.0f;
     if (parse_float(tok[0], &p) < 0 || p > 1e-3f)
-        return wren_error("%s:%ld: bad log probability \"%s\"", r->name, r->lineno, tok[0]);
+        return wren_error("%s:%ld: bad log probability \"%s\" (needs a finite number <= 0)", r->name,
+                          r->lineno, tok[0]);
     if (nt == n + 2 && parse_float(tok[n + 1], &b) < 0)
-        return wren_error("%s:%ld: bad back-off weight \"%s\"", r->name, r->lineno, tok[n + 1]);
+        return wren_error("%s:%ld: bad back-off weight \"%s\" (needs a finite number)", r->name,
+                          r->lineno, tok[n + 1]);
     int ids[WREN_ARPA_MAX_ORDER];
     for (int k = 0; k < n; k++) {
         if (n == 1) ids[k] = wren_arpa_add_word(a, tok[1 + k]);

@@ -94,6 +94,9 @@ struct wren_arpa *wren_arpa_new(int order, int nwords, char **words)
 int wren_arpa_add(struct wren_arpa *a, int order, const int *words, float logprob, float backoff)
 {
     if (order < 1 || order > a->order) return wren_error("n-gram order %d out of range", order);
+    if (!isfinite(logprob) || !isfinite(backoff))   /* an estimator bug, never a model */
+        return wren_error("%d-gram with a non-finite value (log prob %g, back-off %g)", order,
+                          (double)logprob, (double)backoff);
     struct wren_arpa_level *L = &a->lev[order];
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap + L->cap / 2 : 1024;

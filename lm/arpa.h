@@ -47,7 +47,8 @@ int  wren_arpa_write(const struct wren_arpa *a, const char *path);
  * add n-grams of each order in any order, then finish (sorts and indexes). A model is
  * read-only once finished. */
 struct wren_arpa *wren_arpa_new(int order, int nwords, char **words /* copied */);
-/* Add one n-gram; words oldest first. Returns 0, or -1 if order is out of range. */
+/* Add one n-gram; words oldest first. Returns 0, or -1 if order is out of range or a value
+ * is not finite (nothing is added then). */
 int  wren_arpa_add(struct wren_arpa *a, int order, const int *words, float logprob,
                    float backoff);
 /* Sort and index; returns -1 with a message ("NAME: ...") if an n-gram appears twice.

@@ -10,7 +10,8 @@ int wren_cmd_ngram(int argc, char **argv)
     static const char descr[] =
         "Perplexity of an ARPA model on text (one sentence a line), printed as SRILM's two lines:\n"
         "\"file TEXT: S sentences, W words, O OOVs\" and \"Z zeroprobs, logprob= L ppl= P ppl1= P1\"\n"
-        "(</s> counted, <s> not, OOVs and zero probabilities excluded).";
+        "(</s> counted, <s> not, OOVs and zero probabilities excluded). A TEXT without sentences\n"
+        "is an error (its perplexity is 0/0).";
     struct wren_ngram_eval_opts o;
     struct wren_opt table[WREN_NGRAM_EVAL_NOPTS];
     wren_ngram_eval_opts_default(&o);

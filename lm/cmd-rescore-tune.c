@@ -169,10 +169,15 @@ int wren_cmd_rescore_tune(int argc, char **argv)
     if (wren_table_read(refp, &ref)) goto fail;
     have_ref = 1;
     if (load_utts(m, &o, pos[0], &ref, &u, &nutt, &nwords, &tokens)) goto fail;
+    if (nutt == 0) { wren_error("%s: no lattices (an empty dev set has no WER to tune)", pos[0]); goto fail; }
+    if (nwords == 0) {   /* every grid point would tie at a WER of 0/0 */
+        wren_error("%s: the references of the %d dev utterances have no words (WER undefined)", refp, nutt);
+        goto fail;
+    }
     long e0 = 0;
     for (int i = 0; i < nutt; i++) e0 += u[i].errs[0];
     printf("first-pass wer=%.2f errors=%ld words=%ld utterances=%d nnlm-tokens=%ld\n",
-           nwords ? 100.0 * e0 / nwords : 0.0, e0, nwords, nutt, tokens);
+           100.0 * e0 / nwords, e0, nwords, nutt, tokens);
     long best = -1;
     struct wren_rescore_opts bo = o;
     for (int a = 0; a < nl; a++)
@@ -183,11 +188,11 @@ int wren_cmd_rescore_tune(int argc, char **argv)
                 long e = total_errors(&q, u, nutt);
                 if (verbose)
                     printf("lambda=%g lm-weight=%g wip=%g wer=%.2f errors=%ld\n", L[a], W[b], P[c],
-                           nwords ? 100.0 * e / nwords : 0.0, e);
+                           100.0 * e / nwords, e);
                 if (best < 0 || e < best) { best = e; bo = q; }
             }
     printf("best lambda=%g lm-weight=%g wip=%g wer=%.2f errors=%ld words=%ld\n", (double)bo.lambda,
-           (double)bo.lm_weight, (double)bo.wip, nwords ? 100.0 * best / nwords : 0.0, best, nwords);
+           (double)bo.lm_weight, (double)bo.wip, 100.0 * best / nwords, best, nwords);
     rc = 0;
     goto out;
 fail:

@@ -62,6 +62,9 @@ static int estimate(const struct wren_ngram_count_opts *o, const struct wren_ngr
                                      : o->wbdiscount ? WREN_NGRAM_WB : WREN_NGRAM_KN,
                                      .addk = o->addk };
     for (int n = 0; n <= WREN_NGRAM_MAX_ORDER; n++) ec.gtmin[n] = o->gtmin[n];
+    if (c->tokens == 0)   /* the estimator would fail without saying which input was empty */
+        return wren_error("%s: no words in the training text (nothing to estimate)",
+                          o->text ? o->text : o->nreads == 1 ? o->reads[0] : "the merged count files");
     struct wren_arpa *a;
     if (wren_ngram_estimate(c, &ec, &a) < 0) return -1;
     log_sizes("estimated", a);

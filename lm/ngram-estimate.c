@@ -238,7 +238,10 @@ static struct wren_arpa *emit(const struct est *e)
             const uint32_t *r = n == 1 ? &w : rec_words(c, n, i);
             for (int k = 0; k < n; k++) ids[k] = (int)r[k];
             float bow = n < e->order ? log10f_safe(L->bow[i]) : 0.0f;
-            wren_arpa_add(a, n, ids, log10f_safe(L->prob[i]), bow);
+            if (wren_arpa_add(a, n, ids, log10f_safe(L->prob[i]), bow) < 0) {   /* not finite */
+                wren_arpa_free(a);
+                return NULL;
+            }
         }
     }
     return a;
@@ -257,6 +260,7 @@ int wren_ngram_estimate(const struct wren_ngram_counts *c, struct wren_ngram_est
     int rc = unigrams(&e);
     for (int n = 2; rc == 0 && n <= e.order; n++) higher_order(&e, n);
     struct wren_arpa *a = rc == 0 ? emit(&e) : NULL;
+    if (!a) rc = -1;
     free_levels(&e);
     if (rc == 0 && wren_arpa_finish(a, "ngram-count") < 0) rc = -1;
     if (rc < 0) { wren_arpa_free(a); return -1; }

@@ -96,5 +96,8 @@ int wren_ngram_ppl_file(const struct wren_arpa *a, const char *text, int order, 
         out->logprob += one.logprob;
     }
     free(line); free(copy); free(words);
-    return wren_input_close(&in);
+    if (wren_input_close(&in) < 0) return -1;
+    if (out->sentences == 0)   /* ppl would be 0/0: not a figure */
+        return wren_error("%s: no sentences (empty text has no perplexity)", text);
+    return 0;
 }

@@ -20,7 +20,8 @@ void wren_ngram_ppl_sentence(const struct wren_arpa *a, int order, char **words,
                              struct wren_ngram_ppl *acc);
 
 /* Score every line of a text (plain, .gz, .xz, "-"). debug >= 1 prints each sentence's
- * figures to dbg as SRILM's -debug 1 does. Returns 0 or -1. */
+ * figures to dbg as SRILM's -debug 1 does. Returns 0 or -1; a text with no sentences is an
+ * error (its perplexity would be 0/0). */
 int wren_ngram_ppl_file(const struct wren_arpa *a, const char *text, int order, int debug,
                         FILE *dbg, struct wren_ngram_ppl *out);
 

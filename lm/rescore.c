@@ -24,9 +24,11 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->lambda = 0.5f;
     o->history = 3;
     o->beam = 8.0f;
+    o->lattice_batch = 16;   /* arctic dev, 60 lattices: 16 needed the least CPU of 1, 8, 16, 32, 64, 128 */
     o->wip = 0.0f;
     o->acwt = 0.1f;
     o->oov_penalty = 0.0f;
+    o->unnormalized = 0;
 }
 
 struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
@@ -38,9 +40,12 @@ struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
         { "lambda", WREN_OPT_FLOAT, &o->lambda, "NNLM share: (1-lambda)*ngram + lambda*nnlm" },
         { "history", WREN_OPT_INT, &o->history, "lattice mode: merge histories agreeing on the last K words" },
         { "beam", WREN_OPT_FLOAT, &o->beam, "lattice mode: pruning beam while expanding" },
+        { "lattice-batch", WREN_OPT_INT, &o->lattice_batch, "lattice mode: lattices expanded side by side, NNLM requests scored together (1: one at a time)" },
         { "wip", WREN_OPT_FLOAT, &o->wip, "cost per hypothesis word (positive penalises words)" },
         { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale" },
         { "oov-penalty", WREN_OPT_FLOAT, &o->oov_penalty, "extra cost per word outside the NNLM vocabulary (scored as <unk>)" },
+        { "unnormalized", WREN_OPT_BOOL, &o->unnormalized,
+          "NNLM words cost minus their raw logit (log Z taken as 0, no softmax: for self-normalised models, nnlm-train --self-norm)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt *p = wren_xmalloc(sizeof t);
@@ -56,6 +61,7 @@ int wren_rescore_opts_check(const struct wren_rescore_opts *o)
     if (!(o->lambda >= 0 && o->lambda <= 1)) return wren_error("--lambda must be in [0, 1]");
     if (o->history < 1) return wren_error("--history must be >= 1");
     if (!(o->beam >= 0)) return wren_error("--beam must be >= 0");
+    if (o->lattice_batch < 1) return wren_error("--lattice-batch must be >= 1");
     if (!(o->acwt > 0)) return wren_error("--acwt must be > 0");
     if (!(o->lm_weight >= 0)) return wren_error("--lm-weight must be >= 0");
     return 0;
@@ -249,6 +255,7 @@ int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *
 {
     *hyps = NULL;
     if (l->start < 0) return 0;
+    wren_nnlm_set_unnormalized(r->nnlm, o->unnormalized);
     struct wren_path *p;
     int n = wren_lattice_nbest(l, o->acwt, o->nbest, 2000000, &p);
     if (n < 0) return -1;

@@ -5,7 +5,9 @@
  *   lattice: pruned lattice expansion with NNLM states (as Kaldi's
  *            lattice-lmrescore-kaldi-rnnlm-pruned): histories that agree on their last k words
  *            are merged, expanded states outside a beam (first-pass forward-backward heuristic)
- *            are dropped, so cost grows with the lattice, not with its number of paths.
+ *            are dropped, so cost grows with the lattice, not with its number of paths;
+ *            several lattices are expanded side by side (--lattice-batch) so that the NNLM
+ *            scores all their pending (history, word) pairs in one batched call.
  * Score combination (all costs are natural-log costs, -ln p; ARPA log10 values are converted
  * with ln 10 by the lattice LM code):
  *   cost = acwt * acoustic + hmm + lm_weight * ((1-lambda) * ngram + lambda * nnlm)
@@ -36,10 +38,13 @@ struct wren_rescore_opts {
     float lambda;            /* NNLM share of the interpolation, 0..1 */
     int history;             /* lattice mode: histories agreeing on this many last words merge */
     float beam;              /* lattice mode: pruning beam while expanding */
+    int lattice_batch;       /* lattice mode: lattices expanded side by side, their NNLM
+                                requests scored together (1: one lattice at a time) */
     float wip;               /* cost per word */
     float acwt;              /* acoustic scale */
     float oov_penalty;       /* extra cost per word mapped to the NNLM's <unk>, on top of the
                                 NNLM's own -ln P(<unk>|h) + ln(number of such words) */
+    int unnormalized;        /* NNLM words scored by raw logits (wren_nnlm_set_unnormalized) */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
 /* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */
@@ -84,10 +89,20 @@ int wren_rescore_sentence_costs(struct wren_rescorer *r, int n, const struct wre
                                 double *cost);
 
 /* Lattice: the pruned rescored lattice (graph costs = hmm + lm_weight * interpolated LM + wip
- * per word; acoustic costs unchanged). An empty input gives an empty output. */
+ * per word; acoustic costs unchanged). An empty input gives an empty output. One lattice at
+ * a time (o->lattice_batch is not used). */
 int wren_rescore_lattice(struct wren_rescorer *r, const struct wren_rescore_opts *o,
                          const struct wren_lattice *in, struct wren_lattice *out,
                          struct wren_rescore_stats *st);
+/* The same for n lattices: out[i] is in[i] rescored, st[i] its counters (added to; zero them
+ * first). Up to o->lattice_batch lattices are expanded side by side; each step expands the
+ * next state of every unfinished one and scores all their requests in one NNLM call. Each
+ * lattice gets the expansion wren_rescore_lattice gives it (histories, beam, structure and best
+ * paths), its costs equal up to the last float bits (GEMMs over another batch). On error -1,
+ * every out[i] empty and *failed the index of the lattice at fault (-1: the batch). */
+int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opts *o, int n,
+                          const struct wren_lattice *in, struct wren_lattice *out,
+                          struct wren_rescore_stats *st, int *failed);
 
 /* The models of a command, loaded from files (first_lm NULL: the n-gram is the first-pass
  * LM too) with a rescorer over them; NULL with a message naming the file on error. */

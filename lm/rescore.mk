@@ -1,7 +1,7 @@
 # Build fragment: sources, tests and benches of this component (see top-level Makefile.am).
 # lm/rescore: NNLM second pass (n-best with prefix sharing, pruned lattice rescoring, tuning),
 # `wren rescore`, `wren rescore-tune`.
-libwren_a_SOURCES += lm/rescore.c lm/rescore-lattice.c lm/cmd-rescore.c lm/cmd-rescore-tune.c
+libwren_a_SOURCES += lm/rescore.c lm/rescore-lattice.c lm/rescore-expand.c lm/cmd-rescore.c lm/cmd-rescore-tune.c
 pkginclude_HEADERS += lm/rescore.h
 EXTRA_DIST += lm/rescore-internal.h
 

@@ -24,7 +24,7 @@
  *     'twas 'til 'cause 'bout 'round); a trailing one only if the vocabulary has the word with it
  *     (boys'). Apostrophes inside words stay (don't, o'clock, jones's).
  *  5. Abbreviations are expanded: Mr→mister, Mrs→missus, etc→et cetera (with or without the
- *     dot, any case; Ms stays ms, as CMUdict has it), Dr.→doctor (also "Dr" before a
+ *     dot, any case; Ms stays ms, as CMUdict has it), Dr.→doctor (also "Dr", not "DR", before a
  *     capitalised word), St.→saint before a capitalised word else street, Jr.→junior, Sr.→senior,
  *     Prof.→professor, Rev.→reverend, Gen.→general, Gov.→governor, Sen.→senator,
  *     Rep.→representative, Capt.→captain, Col.→colonel, Lt.→lieutenant, Sgt.→sergeant,
@@ -176,6 +176,18 @@ static size_t html_entity(const char *s, const char **text)
     return 0;
 }
 
+/* Append folded text; an apostrophe right after another is the double quote '' (whatever
+ * each was before folding: ' ’ ` &apos;), as the raw '' is, so that folding is idempotent. */
+static void fold_put(struct wren_tn_buf *out, const char *t)
+{
+    if (t[0] == '\'' && !t[1] && out->n && out->s[out->n - 1] == '\'') {
+        out->n--;
+        buf_puts(out, " \" ");
+        return;
+    }
+    buf_puts(out, t);
+}
+
 static void fold_chars(const char *text, struct wren_tn_buf *out)
 {
     out->n = 0;
@@ -185,17 +197,17 @@ static void fold_chars(const char *text, struct wren_tn_buf *out)
         if (*s < 0x80) {
             const char *ent;
             size_t el = *s == '&' ? html_entity((const char *)s, &ent) : 0;
-            if (el) { buf_puts(out, ent); s += el; continue; }
+            if (el) { fold_put(out, ent); s += el; continue; }
             if ((s[0] == '`' && s[1] == '`') || (s[0] == '\'' && s[1] == '\'')) { buf_puts(out, " \" "); s += 2; }
             else if (s[0] == '-' && s[1] == '-') { buf_puts(out, " -- "); s += 2; while (*s == '-') s++; }
-            else if (*s == '`') { buf_putc(out, '\''); s++; }
+            else if (*s == '`' || *s == '\'') { fold_put(out, "'"); s++; }
             else if (*s < 0x20 || *s == 0x7F) { buf_putc(out, ' '); s++; }
             else buf_putc(out, (char)*s++);
             continue;
         }
         unsigned cp;
         s += utf8_next(s, &cp);
-        buf_puts(out, fold_cp(cp));
+        fold_put(out, fold_cp(cp));
     }
 }
 
@@ -614,7 +626,10 @@ static const char *expand_abbr(struct ctx *c, struct tok t, int dotted, const st
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
         if (eqi(t.s, t.n, always[i][0])) return always[i][1];
     int next_cap = next && starts_upper(*next);
-    if (eqi(t.s, t.n, "dr") && is_upper(t.s[0]) && (dotted || next_cap)) return "doctor";
+    /* Undotted, only "Dr" (not "DR"): upper-cased output ("DR SMITH" from "dr smith") must
+     * normalise to itself. */
+    if (eqi(t.s, t.n, "dr") && is_upper(t.s[0]) && (dotted || (next_cap && !is_upper(t.s[1]))))
+        return "doctor";
     if (eqi(t.s, t.n, "st") && is_upper(t.s[0]) && dotted) return next_cap ? "saint" : "street";
     if (eqi(t.s, t.n, "no") && dotted && next) {
         struct tok nb = bare(*next);

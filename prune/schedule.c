@@ -173,6 +173,7 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.min_lr = r->o->lr / 10;
         t.patience = 0;
         t.seed = seed;
+        t.self_norm = wren_nnlm_self_norm(m);   /* the objective the model was trained with */
         if (wren_nnlm_train(&t, NULL, NULL) == 0) {
             res = wren_nnlm_load(path);
             *used = t.steps * per_step;

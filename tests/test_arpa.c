@@ -116,6 +116,14 @@ START_TEST(test_malformed)
         { "\\data\\\nngram 2=1\n", "bad.arpa:2: expected \"ngram 1=" },
         { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\n-1\ta\n\\end\\\n", "bad.arpa:5: duplicate unigram" },
         { "", "no \\data\\" },
+        /* values that are not finite as floats: 1e40 overflows to inf, and an inf back-off
+         * made every later probability inf (logprob= inf ppl= 0) */
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\n-1\tb\t1e40\n\\end\\\n", "bad.arpa:5: bad back-off weight \"1e40\"" },
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\t-1e40\n-1\tb\n\\end\\\n", "bad.arpa:4: bad back-off weight \"-1e40\"" },
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1e39\ta\n-1\tb\n\\end\\\n", "bad.arpa:4: bad log probability \"-1e39\"" },
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\nnan\tb\n\\end\\\n", "bad.arpa:5: bad log probability \"nan\"" },
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\n-1\tb\tinf\n\\end\\\n", "bad.arpa:5: bad back-off weight \"inf\"" },
+        { "\\data\\\nngram 1=2\n\\1-grams:\n-1\ta\n-1\tb\t-nan\n\\end\\\n", "bad.arpa:5: bad back-off weight \"-nan\"" },
     };
     char *dir = test_tmpdir();
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -154,6 +162,20 @@ START_TEST(test_ppl_by_hand)
     ck_assert(fabs(p.logprob + 5.4) < 1e-5);
     ck_assert(fabs(wren_ngram_ppl_value(&p) - pow(10, 0.9)) < 1e-4);
     ck_assert(fabs(wren_ngram_ppl1_value(&p) - pow(10, 1.35)) < 1e-4);
+    /* -inf (log 0 as some toolkits write it) still reads, as -99 */
+    char *inf = test_write_file(dir, "inf.arpa", "\\data\\\nngram 1=2\n\\1-grams:\n-inf\t<s>\t-0.5\n-1\t</s>\n\\end\\\n");
+    struct wren_arpa *b = NULL;
+    ck_assert_msg(wren_arpa_read(inf, &b) == 0, "%s", wren_error_msg());
+    int s = wren_arpa_word_id(b, "<s>");
+    ck_assert(wren_arpa_logprob(b, NULL, 0, s) == -99.0f);
+    wren_arpa_free(b);
+    free(inf);
+    /* an empty text has no perplexity: an error, not ppl= nan or 0 */
+    char *empty = test_write_file(dir, "empty.txt", "\n\n");
+    ck_assert_int_eq(wren_ngram_ppl_file(a, empty, 0, 0, NULL, &p), -1);
+    ck_assert_msg(strstr(wren_error_msg(), empty) != NULL, "%s", wren_error_msg());
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "no sentences"));
+    free(empty);
     /* -order 1: unigrams only: (a -0.5, b -1.5, </s> -1) + (b -1.5, a -0.5, </s> -1) = -6 */
     ck_assert_int_eq(wren_ngram_ppl_file(a, text, 1, 0, NULL, &p), 0);
     ck_assert_msg(fabs(p.logprob + 6.0) < 1e-5, "logprob %g", p.logprob);
@@ -172,6 +194,8 @@ START_TEST(test_build_duplicate)
     ck_assert_int_eq(wren_arpa_add(a, 2, (int[]){ 1, 2 }, -0.5f, 0.0f), 0);
     ck_assert_int_eq(wren_arpa_add(a, 2, (int[]){ 1, 2 }, -0.6f, 0.0f), 0);
     ck_assert_int_eq(wren_arpa_add(a, 3, (int[]){ 1, 2, 2 }, -0.6f, 0.0f), -1);
+    ck_assert_int_eq(wren_arpa_add(a, 1, (int[]){ 2 }, -1.0f, INFINITY), -1);   /* never stored */
+    ck_assert_int_eq(wren_arpa_add(a, 1, (int[]){ 2 }, NAN, 0.0f), -1);
     ck_assert_int_eq(wren_arpa_finish(a, "mem"), -1);
     ck_assert(strstr(wren_error_msg(), "mem: duplicate 2-gram") != NULL);
     wren_arpa_free(a);

@@ -217,6 +217,63 @@ START_TEST(bad_rate_and_channels)
 }
 END_TEST
 
+/* A copy of the real SPHERE file with header field text FROM replaced by TO (same length, the
+ * header is fixed-size) and EXTRA zero bytes appended to its data. */
+static char *sphere_variant(const char *name, const char *from, const char *to, size_t extra)
+{
+    char *src = test_shared_path(TIMIT_SPH);
+    char *data;
+    size_t len;
+    ck_assert_int_eq(wren_read_all(src, &data, &len), 0);
+    ck_assert_uint_eq(strlen(from), strlen(to));
+    char *hit = from[0] ? strstr(data, from) : NULL;   /* the header is text up to its NUL padding */
+    ck_assert_msg(!from[0] || hit, "no '%s' in the SPHERE header", from);
+    if (hit) memcpy(hit, to, strlen(to));
+    char *path = tmp_path(name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    for (size_t i = 0; i < extra; i++) fputc(0, f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(data);
+    free(src);
+    return path;
+}
+
+/* The SPHERE header must describe the data exactly: a sample_count smaller than the data (600
+ * of 68,813) or larger, a partial sample, a missing rate, a channel or byte count that cannot be
+ * are errors, never a silently shorter or misread recording. */
+START_TEST(bad_sphere_header)
+{
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    struct wren_audio a;
+    char *ok = sphere_variant("ok.sph", "", "", 0);
+    ck_assert_msg(wren_audio_read(ok, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, 68813);
+    wren_audio_free(&a);
+    static const struct { const char *from, *to; size_t extra; const char *what; } cases[] = {
+        { "sample_count -i 68813", "sample_count -i 600  ", 0, "sample_count 600 contradicts the data" },
+        { "sample_count -i 68813", "sample_count -i 68812", 0, "sample_count 68812 contradicts" },
+        { "", "", 2, "sample_count 68813 contradicts" },
+        { "sample_count -i 68813", "sample_count -i 68814", 0, "truncated SPHERE" },
+        { "sample_count -i 68813", "sample_count -i 6881x", 0, "sample_count is not an integer" },
+        { "sample_rate -i 16000", "sample_rxte -i 16000", 0, "no positive sample_rate" },
+        { "channel_count -i 1", "channel_count -i 0", 0, "channel_count 0 is out of range" },
+        { "sample_n_bytes -i 2", "sample_n_bytes -i 9", 0, "sample_n_bytes 9 is out of range" },
+        { "sample_n_bytes -i 2", "sample_n_bytes -i 1", 0, "sample_byte_format '01' contradicts sample_n_bytes 1" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad%zu.sph", i);
+        char *p = sphere_variant(name, cases[i].from, cases[i].to, cases[i].extra);
+        expect_error(p, &o, p, cases[i].what);
+        free(p);
+    }
+    free(ok);
+}
+END_TEST
+
 static Suite *audio_suite(void)
 {
     Suite *s = suite_create("audio");
@@ -225,6 +282,7 @@ static Suite *audio_suite(void)
     tcase_add_test(tc, read_flac);
     tcase_add_test(tc, read_wav_sphere);
     tcase_add_test(tc, pipe_raw_sphere_agree);
+    tcase_add_test(tc, bad_sphere_header);
     tcase_add_test(tc, bad_truncated);
     tcase_add_test(tc, bad_not_audio_empty_zero);
     tcase_add_test(tc, bad_rate_and_channels);

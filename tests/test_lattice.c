@@ -9,6 +9,7 @@
 #include "wren-util.h"
 
 #include <math.h>
+#include <unistd.h>
 
 /* State-level lattice: two alignments of "5 6" (through 2 and through 5) and "5 7". */
 static void state_lattice(struct wren_lattice *l)
@@ -206,6 +207,116 @@ START_TEST(test_kaldi_forms)
 }
 END_TEST
 
+/* Read every lattice of the archive TEXT (plain, or gzip'd first when GZ); returns the last
+ * wren_lattice_read result (0 at a clean end, -1 on error) and counts the lattices read. */
+static int read_archive(const char *dir, const char *text, int gz, int *count)
+{
+    char *path = test_write_file(dir, "a.txt", text);
+    char spec[600];
+    snprintf(spec, sizeof spec, "%s%s", path, gz ? ".gz" : "");
+    if (gz) {
+        char cmd[1400];
+        snprintf(cmd, sizeof cmd, "gzip -f '%s'", path);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    struct wren_input in;
+    ck_assert_int_eq(wren_input_open(&in, spec), 0);
+    int line = 0, r;
+    char *key;
+    struct wren_lattice l;
+    *count = 0;
+    while ((r = wren_lattice_read(in.f, spec, &line, &key, &l)) == 1) {
+        (*count)++;
+        free(key);
+        wren_lattice_free(&l);
+    }
+    wren_lattice_free(&l);
+    char *msg = strdup(wren_error_msg());
+    wren_input_close(&in);
+    wren_error("%s", msg);   /* the reader's message, as the commands keep it */
+    free(msg);
+    unlink(spec);
+    free(path);
+    return r;
+}
+
+static void expect_read_error(const char *dir, const char *text, int gz, int nread, const char *where,
+                              const char *what)
+{
+    int n;
+    ck_assert_msg(read_archive(dir, text, gz, &n) == -1, "accepted: %s", text);
+    ck_assert_int_eq(n, nread);
+    const char *msg = wren_error_msg();
+    ck_assert_msg(strstr(msg, "/a.txt") && strstr(msg, where) && strstr(msg, what), "'%s' lacks the file, '%s' or '%s'",
+                  msg, where, what);
+    ck_assert_msg(!strchr(msg, '\n'), "not one line: %s", msg);
+}
+
+/* Kaldi's archive framing, strictly: a lattice ends at its blank line and only there. A blank
+ * line inside a lattice, an archive cut after a key or inside a lattice (plain or gzip'd), and
+ * NaN or infinite costs are errors naming the file and line, not shorter lattices. */
+START_TEST(test_strict_framing)
+{
+    char *dir = test_tmpdir();
+    const char *good = "u1\n0\t1\t5\t1.5,2,3_3\n1\t0.25,0,\n\n\nu2 \n0\t1\t6\t1,2,4\n1\n\n";
+    for (int gz = 0; gz < 2; gz++) {
+        int n;
+        ck_assert_int_eq(read_archive(dir, good, gz, &n), 0);
+        ck_assert_int_eq(n, 2);
+        /* a blank line inside u1: its next arc line is no key */
+        expect_read_error(dir, "u1\n0\t1\t5\t1.5,2,3\n\n1\t2\t6\t1,2,4\n2\n\n", gz, 1,
+                          ":4: ", "expected an utterance key");
+        /* cut after a key, after an arc line, inside an arc line */
+        expect_read_error(dir, "u1\n0\t1\t5\t1.5,2,3\n1\n\nu2\n", gz, 1, ":5: ",
+                          "lattice 'u2' is truncated");
+        expect_read_error(dir, "u1\n0\t1\t5\t1.5,2,3\n1\n", gz, 0, ":3: ", "lattice 'u1' is truncated");
+        expect_read_error(dir, "u1\n0\t1\t5\t1.5,2,3\n1\t2\t6", gz, 0, ":3: ", "lattice 'u1' is truncated");
+    }
+    expect_read_error(dir, "u1\n0\t1\t5\tnan,2,3\n1\n\n", 0, 0, ":2: ", "NaN or infinite cost");
+    expect_read_error(dir, "u1\n0\t1\t5\t1,-inf,3\n1\n\n", 0, 0, ":2: ", "NaN or infinite cost");
+    expect_read_error(dir, "u1\n0\t1\t5\t1,2,3\n1\tinf,0,\n\n", 0, 0, ":3: ", "NaN or infinite cost");
+    expect_read_error(dir, "u1\n0\t1\t5\t1,1e39,3\n1\n\n", 0, 0, ":2: ", "NaN or infinite cost");
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+/* A gzip'd archive cut short: the stream ends inside a lattice, which is an error. */
+START_TEST(test_truncated_gzip)
+{
+    char *dir = test_tmpdir();
+    char text[20000] = "";
+    for (int u = 0; u < 50; u++) {
+        char k[200];
+        snprintf(k, sizeof k, "utt%d\n0\t1\t%d\t1.5,2,3_3\n1\t2\t7\t0.5,1,4\n2\n\n", u, u + 1);
+        strcat(text, k);
+    }
+    char *path = test_write_file(dir, "t.txt", text);
+    char cmd[4000];
+    snprintf(cmd, sizeof cmd, "gzip -9 < '%s' > '%s.full' && head -c $(( $(stat -c %%s '%s.full') / 2 )) '%s.full' > '%s.gz' && rm '%s.full'",
+             path, path, path, path, path, path);
+    ck_assert_int_eq(system(cmd), 0);
+    char spec[600];
+    snprintf(spec, sizeof spec, "%s.gz", path);
+    struct wren_input in;
+    ck_assert_int_eq(wren_input_open(&in, spec), 0);
+    int line = 0, r, n = 0;
+    char *key;
+    struct wren_lattice l;
+    while ((r = wren_lattice_read(in.f, spec, &line, &key, &l)) == 1) { n++; free(key); wren_lattice_free(&l); }
+    wren_lattice_free(&l);
+    ck_assert_int_eq(r, -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "is truncated"));
+    ck_assert_int_lt(n, 50);
+    ck_assert_int_eq(wren_input_close(&in), -1);   /* and gzip says so too */
+    unlink(spec);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 /* LM-cost replacement: unigram out, bigram in; paths that share a state but not a history
  * get their own states. Expected costs worked out by hand from the ARPA files. */
 START_TEST(test_lm_rescore)
@@ -264,14 +375,106 @@ START_TEST(test_lm_rescore)
 }
 END_TEST
 
+/* Three word sequences with posteriors 0.4 ("1 2"), 0.3 ("1 3"), 0.3 ("4 3"): the best path is
+ * "1 2" with 0.9 expected errors, "1 3" has 0.7 (the MBR answer); word 1 has posterior 0.7 in
+ * its position and word 3 0.6. */
+START_TEST(test_mbr)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 5; i++) wren_lat_builder_add_state(b);
+    int32_t t[4] = { 1, 1, 1, 1 };
+    wren_lat_builder_add_arc(b, 0, 1, 1, (float)-log(0.4), 0, t, 3);
+    wren_lat_builder_add_arc(b, 0, 2, 1, (float)-log(0.3), 0, t, 3);
+    wren_lat_builder_add_arc(b, 0, 3, 4, (float)-log(0.3), 0, t, 3);
+    wren_lat_builder_add_arc(b, 1, 4, 2, 0, 0, t, 4);
+    wren_lat_builder_add_arc(b, 2, 4, 3, 0, 0, t, 4);
+    wren_lat_builder_add_arc(b, 3, 4, 3, 0, 0, t, 4);
+    wren_lat_builder_set_final(b, 4, 0, 0, NULL, 0);
+    struct wren_lattice l;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    struct wren_mbr_result r;
+    ck_assert_int_eq(wren_lattice_mbr(&l, 0.1f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 2);
+    ck_assert_int_eq(r.words[0].word, 1);
+    ck_assert_int_eq(r.words[1].word, 3);
+    ck_assert_double_eq_tol(r.map_loss, 0.9, 1e-6);
+    ck_assert_double_eq_tol(r.loss, 0.7, 1e-6);
+    ck_assert_int_eq(r.iterations, 1);
+    ck_assert_double_eq_tol(r.words[0].conf, 0.7, 1e-6);
+    ck_assert_double_eq_tol(r.words[1].conf, 0.6, 1e-6);
+    ck_assert_int_eq(r.words[0].start, 0);
+    ck_assert_int_eq(r.words[0].frames, 3);
+    ck_assert_int_eq(r.words[1].start, 3);
+    ck_assert_int_eq(r.words[1].frames, 4);   /* both arcs carrying word 3 are 4 frames long */
+    wren_mbr_result_free(&r);
+    /* a deletion wins: "5" with posterior 0.45 against the empty sequence with 0.55 */
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, (float)-log(0.45), 0, t, 2);
+    wren_lat_builder_add_arc(b, 0, 1, 0, (float)-log(0.55), 0, t, 2);
+    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
+    struct wren_lattice l2;
+    wren_lat_builder_finish(b, 0, &l2);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l2, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 0);
+    ck_assert_double_eq_tol(r.loss, 0.45, 1e-6);
+    wren_mbr_result_free(&r);
+    /* same sequence with the word at 0.55: kept, confidence 0.55 */
+    wren_lattice_free(&l2);
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, (float)-log(0.55), 0, t, 2);
+    wren_lat_builder_add_arc(b, 0, 1, 0, (float)-log(0.45), 0, t, 2);
+    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
+    wren_lat_builder_finish(b, 0, &l2);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l2, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 1);
+    ck_assert_double_eq_tol(r.words[0].conf, 0.55, 1e-6);
+    wren_mbr_result_free(&r);
+    wren_lattice_free(&l2);
+    wren_lattice_free(&l);
+}
+END_TEST
+
+/* State ids are labels: a lattice naming state 2000000000 in two lines has two states; the
+ * reader used to allocate every state up to the largest id (a fuzzer found it with 2999909). */
+START_TEST(test_sparse_state_ids)
+{
+    char text[] = "u\n0\t2000000000\t5\t1,2,\n2000000000\t0.5,0,\n\n";
+    FILE *f = fmemopen(text, strlen(text), "r");
+    int line = 0;
+    char *key;
+    struct wren_lattice l;
+    ck_assert_int_eq(wren_lattice_read(f, "mem", &line, &key, &l), 1);
+    ck_assert_int_eq(l.n_states, 2);
+    ck_assert_int_eq(l.n_arcs, 1);
+    struct wren_path p;
+    ck_assert_int_eq(wren_lattice_best_path(&l, 1.0f, &p), 0);
+    ck_assert_int_eq(p.n_words, 1);
+    ck_assert_int_eq(p.words[0], 5);
+    ck_assert_double_eq_tol(p.g, 1.5, 1e-6);
+    wren_path_free(&p);
+    wren_lattice_free(&l);
+    free(key);
+    fclose(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
+    tcase_add_test(tc, test_mbr);
+    tcase_add_test(tc, test_sparse_state_ids);
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);
     tcase_add_test(tc, test_kaldi_forms);
+    tcase_add_test(tc, test_strict_framing);
+    tcase_add_test(tc, test_truncated_gzip);
     tcase_add_test(tc, test_lm_rescore);
     suite_add_tcase(s, tc);
     return s;

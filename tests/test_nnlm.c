@@ -171,7 +171,7 @@ static double out_loss(void *c)
     struct out_ctx *t = c;
     double loss = 0;
     nnlm_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
-                        NULL, t->logits, 2);
+                        NULL, t->logits, 2, NULL);
     return loss;
 }
 
@@ -183,7 +183,7 @@ START_TEST(test_grad_output_softmax)
     fill(h, n * D, 17, 1); fill(E, V * D, 18, 1); fill(b, V, 19, 1);
     struct out_ctx c = { h, E, b, logits, tgt, n, D, V };
     double loss = 0;
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2);
+    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, NULL);
     ck_assert(fabs(loss - out_loss(&c)) < 1e-5);
     /* log-probabilities: -sum equals the loss, and they are proper log-probabilities */
     ck_assert(fabs(-(lp[0] + lp[2] + lp[3] + lp[4]) - loss) < 1e-4);
@@ -229,7 +229,7 @@ START_TEST(test_parallel_layers_match_serial)
         nnlm_gelu_fwd(gx, gy[t], G);
         nnlm_gelu_bwd(gx, gdy, gdx[t], G);
         memset(dE[t], 0, sizeof dE[t]); memset(odb[t], 0, sizeof odb[t]);
-        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, R);
+        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, R, NULL);
     }
     wren_blas_set_threads(1);
     ck_assert(memcmp(y[0], y[1], sizeof y[0]) == 0);
@@ -269,8 +269,8 @@ START_TEST(test_output_blocked_lse)
     E[(size_t)(V - 1) * D] = 40.0f;   /* the last block holds the largest logit: the max moves */
     for (int i = 0; i < n; i++) h[i * D] = fabsf(h[i * D]) + 0.5f;
     double loss = 0, loss2 = 0;
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, NULL, NULL, NULL, logits, 4);
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss2, lp2, dh, dE, db, logits, 4);
+    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, NULL, NULL, NULL, logits, 4, NULL);
+    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss2, lp2, dh, dE, db, logits, 4, NULL);
     for (int i = 0; i < n; i++) {
         if (tgt[i] < 0) { ck_assert(lp[i] == 0.0f); continue; }
         double mx = -INFINITY, s = 0, zt = 0;
@@ -304,7 +304,7 @@ static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
  * fc1; block 1 is structurally pruned (1 head of 2, FFN 5 instead of 12). */
 static struct wren_nnlm *mixed_model(const struct wren_nnlm_vocab *v, int pos_learned)
 {
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, pos_learned, 1, 1e-5f, 0 };
+    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, pos_learned, 1, 1e-5f, 0, 0.0f };
     struct nnlm_block_spec s[2];
     memset(s, 0, sizeof s);
     s[0].n_heads = 2; s[0].d_ffn = 12;
@@ -352,7 +352,7 @@ static void check_model(int pos_learned, float p)
             pos[r * T + i] = i - last;
         }
     }
-    struct nnlm_batch b = { B, T, tok, tgt, pos, seg };
+    struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg };
     struct nnlm_fb *fb = nnlm_fb_create(m, B, T, 1);
     float *grad = wren_fbuf_alloc(m->nparams);
     long nt;

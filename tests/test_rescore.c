@@ -1,7 +1,8 @@
 /* test_rescore.c — unit tests of lm/rescore: n-best rescoring against direct sentence scoring,
  * prefix sharing, pruned lattice rescoring against exhaustive n-best, lambda = 0 with the
- * first-pass LM, empty lattices, and bad input through `wren rescore`. A hand-built lattice
- * (lattice.h builder, written as compact-lattice text) and a tiny random NNLM. */
+ * first-pass LM, empty lattices, batched lattice rescoring (several lattices side by side)
+ * against one at a time, and bad input through `wren rescore`. A hand-built lattice and random
+ * lattices (lattice.h builder, written as compact-lattice text) and a tiny random NNLM. */
 #include "testutil.h"
 
 #include "arpa.h"
@@ -212,6 +213,115 @@ START_TEST(test_lattice_exact_with_long_history)
 }
 END_TEST
 
+/* A random lattice over the test words (with epsilons and the OOV zz): states in topological
+ * order, an arc to the next state from each and up to 3 more forward, some finals. */
+static void random_lattice(unsigned *seed, int n_states, struct wren_lattice *l)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < n_states; i++) wren_lat_builder_add_state(b);
+    int32_t t = 1;
+    for (int s = 0; s + 1 < n_states; s++) {
+        int narc = 1 + rand_r(seed) % 4;
+        for (int k = 0; k < narc; k++) {
+            int d = k ? s + 1 + rand_r(seed) % 3 : s + 1;
+            if (d >= n_states) d = n_states - 1;
+            int w = rand_r(seed) % 6;
+            wren_lat_builder_add_arc(b, s, d, w, (float)(rand_r(seed) % 300) / 100.0f,
+                                     5.0f + (float)(rand_r(seed) % 2500) / 100.0f, &t, 1);
+        }
+        if (s > n_states / 2 && rand_r(seed) % 4 == 0)
+            wren_lat_builder_set_final(b, s, 1.0f, 2.0f, NULL, 0);
+    }
+    wren_lat_builder_set_final(b, n_states - 1, 0.5f, 1.0f, NULL, 0);
+    wren_lat_builder_finish(b, 0, l);
+    wren_lat_builder_free(b);
+    wren_lattice_connect_sort(l);
+}
+
+/* Same states, arcs, words and finals; graph costs within tol (relative); acoustic equal. */
+static void assert_same_lattice(const struct wren_lattice *a, const struct wren_lattice *b, int idx,
+                                double tol)
+{
+    ck_assert_msg(a->n_states == b->n_states && a->n_arcs == b->n_arcs && a->start == b->start,
+                  "lattice %d: %d/%ld states/arcs one at a time, %d/%ld batched", idx, a->n_states,
+                  (long)a->n_arcs, b->n_states, (long)b->n_arcs);
+    for (int32_t s = 0; s <= a->n_states; s++) ck_assert_int_eq(a->off[s], b->off[s]);
+    for (int64_t i = 0; i < a->n_arcs; i++) {
+        ck_assert_int_eq(a->arcs[i].dst, b->arcs[i].dst);
+        ck_assert_int_eq(a->arcs[i].word, b->arcs[i].word);
+        ck_assert_msg(fabs((double)a->arcs[i].g - b->arcs[i].g) <= tol * (1 + fabs((double)a->arcs[i].g)),
+                      "lattice %d arc %ld: %f vs %f", idx, (long)i, (double)a->arcs[i].g, (double)b->arcs[i].g);
+        ck_assert(a->arcs[i].a == b->arcs[i].a);
+    }
+    for (int32_t s = 0; s < a->n_states; s++) {
+        ck_assert_int_eq(a->final_g[s] == INFINITY, b->final_g[s] == INFINITY);
+        if (a->final_g[s] != INFINITY)
+            ck_assert(fabs((double)a->final_g[s] - b->final_g[s]) <= tol * (1 + fabs((double)a->final_g[s])));
+    }
+}
+
+/* Lattices rescored side by side (batches of 1, 3 and more than there are lattices; an empty
+ * lattice among them; lattices of different sizes, so slots are refilled) are the lattices of
+ * one-at-a-time rescoring: same structure and best paths, costs up to float rounding, same
+ * NNLM tokens; and the beam prunes with these settings (else the comparison shows little). */
+START_TEST(test_lattice_batched_equals_one_at_a_time)
+{
+    struct fixture f;
+    fixture_open(&f);
+    enum { N = 9 };
+    struct wren_lattice in[N], one[N], out[N];
+    unsigned seed = 12345;
+    for (int i = 0; i < N; i++) {
+        if (i == 4) wren_lattice_init(&in[i]);
+        else random_lattice(&seed, 4 + (i * 7) % 17, &in[i]);
+    }
+    struct wren_rescore_opts o;
+    wren_rescore_opts_default(&o);
+    o.lambda = 0.7f; o.lm_weight = 3.0f; o.wip = 0.4f; o.history = 2; o.beam = 6.0f;
+    struct wren_rescore_stats st1[N], wide[N];
+    long tokens1 = 0, tokens_wide = 0;
+    for (int i = 0; i < N; i++) {
+        st1[i] = (struct wren_rescore_stats){ 0 };
+        ck_assert_int_eq(wren_rescore_lattice(f.r, &o, &in[i], &one[i], &st1[i]), 0);
+        tokens1 += st1[i].tokens;
+        struct wren_rescore_opts ow = o;
+        struct wren_lattice lw;
+        ow.beam = INFINITY;
+        wide[i] = (struct wren_rescore_stats){ 0 };
+        ck_assert_int_eq(wren_rescore_lattice(f.r, &ow, &in[i], &lw, &wide[i]), 0);
+        tokens_wide += wide[i].tokens;
+        wren_lattice_free(&lw);
+    }
+    ck_assert_msg(tokens1 < tokens_wide, "beam does not prune: %ld vs %ld tokens", tokens1, tokens_wide);
+    ck_assert_int_eq(one[4].start, -1);
+    const int batches[] = { 1, 3, 64 };
+    for (int b = 0; b < 3; b++) {
+        struct wren_rescore_opts ob = o;
+        ob.lattice_batch = batches[b];
+        struct wren_rescore_stats st[N];
+        memset(st, 0, sizeof st);
+        int failed = 7;
+        ck_assert_int_eq(wren_rescore_lattices(f.r, &ob, N, in, out, st, &failed), 0);
+        ck_assert_int_eq(failed, -1);
+        for (int i = 0; i < N; i++) {
+            assert_same_lattice(&one[i], &out[i], i, 1e-4);
+            ck_assert_int_eq(st[i].tokens, st1[i].tokens);
+            ck_assert_int_eq(st[i].hyps, st1[i].hyps);
+            if (one[i].start < 0) { wren_lattice_free(&out[i]); continue; }
+            struct wren_path p1, pb;
+            ck_assert_int_eq(wren_lattice_best_path(&one[i], o.acwt, &p1), 0);
+            ck_assert_int_eq(wren_lattice_best_path(&out[i], o.acwt, &pb), 0);
+            ck_assert(same_words(p1.words, p1.n_words, pb.words, pb.n_words));
+            ck_assert(fabs((p1.g + o.acwt * p1.a) - (pb.g + o.acwt * pb.a)) < 1e-3);
+            wren_path_free(&p1); wren_path_free(&pb);
+            wren_lattice_free(&out[i]);
+        }
+    }
+    for (int i = 0; i < N; i++) { wren_lattice_free(&in[i]); wren_lattice_free(&one[i]); }
+    fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_empty_lattice)
 {
     struct fixture f;
@@ -297,6 +407,7 @@ int main(void)
     tcase_add_test(tc, test_nbest_equals_sentence_scoring);
     tcase_add_test(tc, test_lambda0_reproduces_first_pass);
     tcase_add_test(tc, test_lattice_exact_with_long_history);
+    tcase_add_test(tc, test_lattice_batched_equals_one_at_a_time);
     tcase_add_test(tc, test_empty_lattice);
     tcase_add_test(tc, test_command_and_bad_input);
     suite_add_tcase(s, tc);

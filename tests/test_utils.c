@@ -2,7 +2,10 @@
 #include "testutil.h"
 #include "wren-util.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 START_TEST(test_opts_forms)
 {
@@ -118,6 +121,58 @@ START_TEST(test_atomic_device_written_in_place)
 }
 END_TEST
 
+/* A write error names the file: a device written in place (/dev/full) and standard output. */
+START_TEST(test_atomic_write_error_names_file)
+{
+    struct wren_atomic a;
+    ck_assert_int_eq(wren_atomic_open(&a, "/dev/full", "w"), 0);
+    for (int i = 0; i < 10000; i++) fputs("more than a buffer\n", a.f);
+    ck_assert_int_eq(wren_atomic_commit(&a), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "/dev/full: write error: No space left on device"),
+                  "%s", wren_error_msg());
+    FILE *full = fopen("/dev/full", "w");
+    ck_assert_ptr_nonnull(full);
+    fputs("x", full);
+    ck_assert_int_eq(wren_stream_check(full, "standard output"), -1);
+    ck_assert_str_eq(wren_error_msg(), "standard output: write error: No space left on device");
+    fclose(full);
+}
+END_TEST
+
+/* A temp file left by a killed run (its PID is gone) is removed by the next run writing the
+ * same output; a live process's temp file and other outputs' temp files stay. */
+START_TEST(test_atomic_removes_stale_temps)
+{
+    char *dir = test_tmpdir();
+    pid_t dead = fork();
+    ck_assert_int_ge(dead, 0);
+    if (dead == 0) _exit(0);
+    ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+    ck_assert_int_eq(kill(dead, 0), -1);       /* really gone */
+    char name[64];
+    snprintf(name, sizeof name, "out.txt.tmp.%ld", (long)dead);
+    char *stale = test_write_file(dir, name, "half of an old run");
+    snprintf(name, sizeof name, "out.txt.tmp.%ld", (long)getppid());
+    char *live = test_write_file(dir, name, "a run in progress");
+    snprintf(name, sizeof name, "other.txt.tmp.%ld", (long)dead);
+    char *other = test_write_file(dir, name, "another output's");
+    char *odd = test_write_file(dir, "out.txt.tmp.12x", "not a pid");
+    char *p = wren_path_join(dir, "out.txt");
+    struct wren_atomic a;
+    ck_assert_int_eq(wren_atomic_open(&a, p, "w"), 0);
+    ck_assert(!wren_path_exists(stale));
+    ck_assert(wren_path_exists(live));
+    ck_assert(wren_path_exists(other));
+    ck_assert(wren_path_exists(odd));
+    fputs("new\n", a.f);
+    ck_assert_int_eq(wren_atomic_commit(&a), 0);
+    ck_assert(wren_path_exists(live));
+    unlink(live); unlink(other); unlink(odd); unlink(p);
+    rmdir(dir);
+    free(stale); free(live); free(other); free(odd); free(p); free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utils");
@@ -128,6 +183,8 @@ int main(void)
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);
     tcase_add_test(tc, test_atomic_device_written_in_place);
+    tcase_add_test(tc, test_atomic_write_error_names_file);
+    tcase_add_test(tc, test_atomic_removes_stale_temps);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -210,9 +210,43 @@ START_TEST(test_compare)
 }
 END_TEST
 
+/* NCE by hand: confidences 0.9, 0.8 (correct), 0.3 (wrong): (H + sum log2) / H = 0.641182. */
+START_TEST(test_conf_nce_and_calibration)
+{
+    float c3[3] = { 0.9f, 0.8f, 0.3f };
+    unsigned char ok3[3] = { 1, 1, 0 };
+    ck_assert_double_eq_tol(wren_conf_nce(c3, ok3, 3), 0.6411816, 1e-6);
+    unsigned char all[3] = { 1, 1, 1 };
+    ck_assert(isnan(wren_conf_nce(c3, all, 3)));
+    /* over-confident confidences: words right 60 % of the time whatever the confidence says
+     * (0.95 or 0.99), so their NCE is below 0; the calibration fitted to them brings every
+     * confidence near 0.6 and the NCE to (about) 0, never below */
+    enum { N = 1000 };
+    float c[N];
+    unsigned char ok[N];
+    for (int i = 0; i < N; i++) { c[i] = i % 2 ? 0.95f : 0.99f; ok[i] = i % 10 < 6; }
+    double raw = wren_conf_nce(c, ok, N);
+    ck_assert(raw < 0);
+    struct wren_conf_calib k;
+    ck_assert_int_eq(wren_conf_fit(c, ok, N, &k), 0);
+    for (int i = 0; i < N; i++) c[i] = (float)wren_conf_calibrate(&k, c[i]);
+    double cal = wren_conf_nce(c, ok, N);
+    ck_assert(cal > -1e-6 && cal > raw);
+    ck_assert_double_eq_tol(c[0], 0.6, 0.01);
+    /* informative confidences stay informative: correct words at 0.8, wrong ones at 0.4 */
+    for (int i = 0; i < N; i++) { ok[i] = i % 4 != 0; c[i] = ok[i] ? 0.8f : 0.4f; }
+    ck_assert_int_eq(wren_conf_fit(c, ok, N, &k), 0);
+    ck_assert(k.a > 0);
+    for (int i = 0; i < N; i++) c[i] = (float)wren_conf_calibrate(&k, c[i]);
+    ck_assert(wren_conf_nce(c, ok, N) > 0.99);   /* they separate the classes perfectly */
+    /* nothing to fit when no word is wrong */
+    ck_assert_int_ne(wren_conf_fit(c3, all, 3, &k), 0);
+}
+END_TEST
+
 int main(void)
 {
-    Suite *s = suite_create("wer");
+Suite *s = suite_create("wer");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_align_basic);
     tcase_add_test(tc, test_align_sclite_ties);
@@ -220,6 +254,7 @@ int main(void)
     tcase_add_test(tc, test_missing_and_unknown_utts);
     tcase_add_test(tc, test_json_and_per_utt);
     tcase_add_test(tc, test_compare);
+    tcase_add_test(tc, test_conf_nce_and_calibration);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

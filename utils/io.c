@@ -3,6 +3,10 @@
 
 #include "error.h"
 #include "fault.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <signal.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -58,7 +62,8 @@ int wren_input_open(struct wren_input *in, const char *spec)
         char *q = shell_quote(spec);
         size_t len = strlen(q) + 32;
         char *cmd = wren_xmalloc(len);
-        snprintf(cmd, len, "%s -dc %s", ends_with(spec, ".gz") ? "gzip" : "xz", q);
+        /* the decompressor's own complaint is replaced by one line at close (see there) */
+        snprintf(cmd, len, "%s -dc %s 2>/dev/null", ends_with(spec, ".gz") ? "gzip" : "xz", q);
         fflush(NULL);
         in->f = popen(cmd, "r");
         in->is_pipe = 1;
@@ -88,7 +93,11 @@ int wren_input_close(struct wren_input *in)
     int rc = 0;
     if (in->f && in->is_pipe) {
         int st = pclose(in->f);
-        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        int compressed = ends_with(in->name, ".gz") || ends_with(in->name, ".xz");
+        if (compressed && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            rc = wren_error("%s: cannot decompress: not %s data, or truncated or corrupt", in->name,
+                            ends_with(in->name, ".gz") ? "gzip" : "xz");
+        else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
             rc = wren_error("%s: command failed (exit status %d)", in->name,
                             st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)));
     } else if (in->f && in->f != stdin) {
@@ -123,6 +132,34 @@ int wren_read_all(const char *spec, char **data, size_t *len)
     return 0;
 }
 
+/* A killed run leaves PATH.tmp.PID behind (no commit, no abort). Remove those of PATH whose
+ * process is gone; a live process's temp file is its output in progress and stays. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? wren_xstrdup(path) : wren_xstrdup(".");
+    if (slash) dir[slash - path + (slash == path)] = '\0';   /* "/x" -> "/" */
+    const char *base = slash ? slash + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) { free(dir); return; }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0) continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(n + bl + 5, &end, 10);
+        if (end == n + bl + 5 || *end || pid <= 0 || errno || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;   /* alive, or not ours to judge */
+        char *stale = wren_path_join(dir, n);
+        if (unlink(stale) == 0) wren_vlog("%s: removed %s, left by a killed run (pid %ld)", path, stale, pid);
+        free(stale);
+    }
+    closedir(d);
+    free(dir);
+}
+
 int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
 {
     memset(a, 0, sizeof *a);
@@ -138,8 +175,10 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
         a->f = fopen(path, mode);
         if (!a->f) return wren_error("%s: cannot write: %s", path, strerror(errno));
         a->special = 1;
+        a->path = wren_xstrdup(path);
         return 0;
     }
+    remove_stale_temps(path);
     size_t n = strlen(path) + 32;
     a->path = wren_xstrdup(path);
     a->tmp = wren_xmalloc(n);
@@ -156,25 +195,44 @@ int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode)
     return 0;
 }
 
+/* The reason a stream failed: errno when the failing call set it, else a generic word (the
+ * error flag may be left from an earlier write whose errno is gone). */
+static const char *write_errstr(int err)
+{
+    return err ? strerror(err) : "input/output error";
+}
+
+int wren_stream_check(FILE *f, const char *name)
+{
+    errno = 0;
+    if (fflush(f) != 0 || ferror(f))
+        return wren_error("%s: write error: %s", name, write_errstr(errno));
+    return 0;
+}
+
 int wren_atomic_commit(struct wren_atomic *a)
 {
     int rc = 0;
     if (a->special) {
-        if (fflush(a->f) != 0 || ferror(a->f)) rc = wren_error("write error: %s", strerror(errno));
-        fclose(a->f);
+        rc = wren_stream_check(a->f, a->path);
+        errno = 0;
+        if (fclose(a->f) != 0 && rc == 0) rc = wren_error("%s: write error: %s", a->path, write_errstr(errno));
+        free(a->path);
         memset(a, 0, sizeof *a);
         return rc;
     }
     if (!a->path) {
-        if (fflush(a->f) != 0 || ferror(a->f)) rc = wren_error("stdout: write error: %s", strerror(errno));
+        rc = wren_stream_check(a->f, "standard output");
         memset(a, 0, sizeof *a);
         return rc;
     }
-    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
+    rc = wren_stream_check(a->f, a->path);
+    if (rc == 0 && fsync(fileno(a->f)) != 0)
         rc = wren_error("%s: write error: %s", a->path, strerror(errno));
-    if (fclose(a->f) != 0 && rc == 0) rc = wren_error("%s: write error: %s", a->path, strerror(errno));
+    errno = 0;
+    if (fclose(a->f) != 0 && rc == 0) rc = wren_error("%s: write error: %s", a->path, write_errstr(errno));
     if (rc == 0 && rename(a->tmp, a->path) != 0)
-        rc = wren_error("%s: cannot rename into place: %s", a->path, strerror(errno));
+        rc = wren_error("%s: cannot rename %s into place: %s", a->path, a->tmp, strerror(errno));
     if (rc != 0) unlink(a->tmp);
     wren_exit_unlink_forget(a->tmp);
     free(a->path);
@@ -187,7 +245,7 @@ void wren_atomic_abort(struct wren_atomic *a)
 {
     if (a->special) {
         fclose(a->f);
-    } else if (a->path) {
+    } else if (a->path && a->f) {
         fclose(a->f);
         unlink(a->tmp);
         wren_exit_unlink_forget(a->tmp);

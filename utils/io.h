@@ -24,16 +24,19 @@ int wren_read_all(const char *spec, char **data, size_t *len);
 
 struct wren_atomic {
     FILE *f;
-    char *path;      /* final path, NULL when writing to stdout */
+    char *path;      /* final path (or the device written in place), NULL when writing to stdout */
     char *tmp;       /* temporary path in the same directory */
     int special;     /* a device or FIFO, written in place */
 };
 
-/* Open PATH for writing through a temporary file in the same directory; "-" is stdout;
- * an existing device or FIFO (e.g. /dev/null) is written in place. */
+/* Open PATH for writing through a temporary file PATH.tmp.PID in the same directory; "-" is
+ * stdout; an existing device or FIFO (e.g. /dev/null) is written in place. Temp files of PATH
+ * left by killed runs (their PID no longer exists) are removed first. */
 int wren_atomic_open(struct wren_atomic *a, const char *path, const char *mode);
 /* Flush, fsync and rename into place; on any write error removes the temp file and returns -1. */
 int wren_atomic_commit(struct wren_atomic *a);
+/* Flush F and check its error flag; on failure returns -1 with "NAME: write error: reason". */
+int wren_stream_check(FILE *f, const char *name);
 /* Discard what was written (removes the temp file). */
 void wren_atomic_abort(struct wren_atomic *a);
 

@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,13 +95,46 @@ int wren_blas_threads(void)
  * enough to free the core during the elementwise work. Measured on 2 cores, bench/nnlm.sh with
  * 2 threads (training / KV-cache single / batched sentences, tokens/s): OpenBLAS's default
  * 2,321 / 922 / 6,746; 2^4 cycles 2,549 / 606 / 6,125; 2^20 cycles 2,545 / 923 / 6,771; both
- * pools spinning 1,272 / 61 / 1,315. */
+ * pools spinning 1,272 / 61 / 1,315.
+ * Both libraries read these variables when they are loaded, before main(), and neither has an
+ * API to change them later (openblas_set_num_threads and omp_set_num_threads set counts, not
+ * wait policies), so wren sets them and re-executes itself once. */
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* The program the kernel runs is wren itself, not a tool running wren: under valgrind (or
+ * an emulator) the kernel runs the tool, whose name is the process's comm, while
+ * /proc/self/exe and argv[0] are made to name wren; re-executing would then start wren
+ * outside the tool (or start the tool without its arguments). comm is the first 15 bytes of
+ * the name the kernel executed. Fills EXE with wren's real path. */
+static int kernel_runs_self(char **argv, char *exe, size_t cap)
+{
+    char comm[17] = { 0 };
+    FILE *f = fopen("/proc/self/comm", "r");
+    if (!f) return 0;
+    int ok = fgets(comm, sizeof comm, f) != NULL;
+    fclose(f);
+    ssize_t n = readlink("/proc/self/exe", exe, cap - 1);
+    if (!ok || n <= 0) return 0;
+    exe[n] = '\0';
+    comm[strcspn(comm, "\n")] = '\0';
+    size_t cl = strlen(comm);
+    if (cl == 0) return 0;
+    return !strncmp(base_name(exe), comm, cl) || (argv[0] && !strncmp(base_name(argv[0]), comm, cl));
+}
+
 void wren_threads_env(char **argv)
 {
     int changed = 0;
     if (!getenv("OMP_WAIT_POLICY")) { setenv("OMP_WAIT_POLICY", "passive", 1); changed = 1; }
     if (!getenv("OPENBLAS_THREAD_TIMEOUT")) { setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1); changed = 1; }
-    if (changed) execv("/proc/self/exe", argv);   /* on failure: carry on with the defaults */
+    char exe[4096];
+    if (changed && kernel_runs_self(argv, exe, sizeof exe))
+        execv(exe, argv);   /* on failure, or under a tool: carry on with the defaults */
 }
 
 double wren_sgemm_gflops(int n, double seconds)

@@ -37,8 +37,10 @@ int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const st
 void wren_blas_set_threads(int n);
 int wren_blas_threads(void);
 /* Called first thing in main(): if OMP_WAIT_POLICY or OPENBLAS_THREAD_TIMEOUT is unset, sets it
- * (passive; 20) and re-executes the program once with the same argv (both libraries read them only
- * at load time). Returns only when nothing needed setting or the exec failed. */
+ * (passive; 20) and re-executes the program once, by its real path, with the same argv (both
+ * libraries read them only at load time). Returns when nothing needed setting, when the exec
+ * failed, or when the kernel runs another program that runs this one (valgrind, an emulator):
+ * then the process keeps the libraries' defaults rather than escape the tool. */
 void wren_threads_env(char **argv);
 
 /* Measure single-precision GEMM throughput on n x n matrices for about `seconds` of wall time;

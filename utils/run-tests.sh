@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # run-tests.sh — the whole test suite, from a fresh machine: installs what it needs
 # (utils/setup.sh), runs `make check` on the normal build, then again on a build with
-# AddressSanitizer + UndefinedBehaviorSanitizer, and prints one closing line
-# "N passed, N failed".
+# AddressSanitizer + UndefinedBehaviorSanitizer, then runs every libFuzzer harness briefly
+# (FUZZ_SECONDS, 15 s each) in a clang build with --enable-fuzzing (build-fuzz; each harness
+# counts as one test), and prints one closing line "N passed, N failed".
 #
-# usage: utils/run-tests.sh [--no-sanitizers]
+# usage: utils/run-tests.sh [--no-sanitizers] [--no-fuzz]
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sanitizers=1
-[ "${1:-}" = "--no-sanitizers" ] && sanitizers=0
+fuzz=1
+for a in "$@"; do
+  case $a in
+    --no-sanitizers) sanitizers=0 ;;
+    --no-fuzz) fuzz=0 ;;
+    *) echo "run-tests.sh: unknown option '$a'" >&2; exit 1 ;;
+  esac
+done
 jobs=$(nproc)
 
 pass=0; fail=0
@@ -42,5 +50,30 @@ if [ $sanitizers = 1 ]; then
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     run_suite "$top/build-asan" "AddressSanitizer + UndefinedBehaviorSanitizer" || status=1
 fi
+# Short fuzzing: each harness for FUZZ_SECONDS from the committed seeds; a crash, leak or
+# timeout fails that harness (its input is left in build-fuzz/tests/fuzz/logs/).
+run_fuzz() {  # $1 = build dir
+  local dir=$1
+  echo "=== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-15} s per harness) in $dir"
+  mkdir -p "$dir" || { fail=$((fail + 1)); return 1; }
+  if [ ! -f "$dir/Makefile" ]; then
+    ( cd "$dir" && "$top/configure" -q --enable-fuzzing ) || { fail=$((fail + 1)); return 1; }
+  fi
+  local harnesses targets
+  harnesses=$(sed -n 's/^FUZZ_HARNESSES = //p' "$dir/Makefile")
+  targets=$(for h in $harnesses; do printf 'tests/fuzz/fuzz_%s ' "$h"; done)
+  ( cd "$dir" && make -j"$jobs" $targets ) || { fail=$((fail + 1)); return 1; }
+  local out
+  out=$(FUZZ_SECONDS=${FUZZ_SECONDS:-15} bash "$top/tests/fuzz/run-fuzz.sh" "$dir" $harnesses)
+  local rc=$?
+  echo "$out"
+  pass=$((pass + $(grep -c '^fuzz .*: PASS' <<< "$out")))
+  fail=$((fail + $(grep -c '^fuzz .*: FAIL' <<< "$out")))
+  return $rc
+}
+if [ $fuzz = 1 ]; then
+  run_fuzz "$top/build-fuzz" || status=1
+fi
+
 echo "$pass passed, $fail failed"
 exit $status

@@ -22,12 +22,16 @@ while [ $# -gt 0 ]; do
 done
 
 # Build tools and libraries, the default acoustic model, the reference tools that tests
-# compare against (sphinx_fe, sphinx_lm_eval, sclite, IRSTLM, pocketsphinx), and plotting.
+# compare against (sphinx_fe, sphinx_lm_eval, sclite, IRSTLM, pocketsphinx), valgrind (a test
+# runs wren under it), the speech synthesiser espeak-ng (mismatched audio for
+# tests/e2e/decode-mismatch.sh), plotting, and clang with libFuzzer for the fuzzing build
+# (--enable-fuzzing).
 packages=(
   build-essential autoconf automake pkg-config
   libfst-dev libfst-tools libopenblas-dev libsndfile1-dev check zlib1g-dev
   pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sphinxbase-utils
-  sctk irstlm gnuplot-nox xz-utils sox
+  sctk irstlm gnuplot-nox xz-utils sox valgrind espeak-ng
+  clang libclang-rt-14-dev
 )
 
 missing=()

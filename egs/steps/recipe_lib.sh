@@ -19,6 +19,8 @@ done
 cd "$here"
 . "conf/$name.conf"
 corpus=${1:-$top/../shared/data/speech/$corpus_name}
+# a conf may leave model empty: the 8 kHz model that the shared data root holds beside its speech
+[ -n "${model:-}" ] || model=$(cd "$corpus/../.." 2>/dev/null && pwd)/models/hub4wsj_sc_8k
 export WREN=${WREN:-$top/build/wren}
 [ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
 steps=$top/egs/steps

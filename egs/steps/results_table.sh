@@ -9,18 +9,21 @@ set -euo pipefail
 steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 title=$1; exp=$2
 wip() { [ -s "$1/wip" ] && echo " wip $(cat "$1/wip")"; true; }   # the best-path word penalty, if tuned
+nce() { [ -s "$1/mbr.nce" ] && awk '{printf " NCE %s", $2}' "$1/mbr.nce"; true; }   # confidences' NCE
 printf '# %s\n' "$title"
 printf '%-5s %-34s %5s %8s %-26s %8s %8s %9s\n' set system utts "%WER" "[err / N, ins, del, sub]" "time s" RTF "RTFxjobs"
 for x in dev test; do
   [ -s data/$x/text ] || continue
   dur=$(cat data/$x/duration 2>/dev/null || echo 0)
   n=$(wc -l < data/$x/text)
-  for sys in decode decode:tuned rescore4 rescore4:tuned psphx; do
+  for sys in decode decode:tuned decode:mbr rescore4 rescore4:tuned rescore4:mbr psphx; do
     d=$exp/${sys%:*}_$x; hyp=$d/hyp.txt; sc=$d/score
     [ "$sys" != "${sys%:tuned}" ] && { hyp=$d/hyp_tuned.txt; sc=$d/score_tuned; }
+    [ "$sys" != "${sys%:mbr}" ] && { hyp=$d/hyp_mbr.txt; sc=$d/score_mbr; }
     [ -s "$hyp" ] || continue
     case $sys in decode) name="wren first pass";; rescore4) name="wren + 4-gram lattice rescore";; psphx) name="pocketsphinx_batch";;
-      decode:tuned) name="wren first pass, acwt $(cat "$d/acwt")$(wip "$d")*";; rescore4:tuned) name="wren + 4-gram, acwt $(cat "$d/acwt")$(wip "$d")*";; esac
+      decode:tuned) name="wren first pass, acwt $(cat "$d/acwt")$(wip "$d")*";; rescore4:tuned) name="wren + 4-gram, acwt $(cat "$d/acwt")$(wip "$d")*";;
+      decode:mbr) name="wren first pass, MBR*$(nce "$d")";; rescore4:mbr) name="wren + 4-gram, MBR*$(nce "$d")";; esac
     w=$("$steps/score.sh" data/$x "$hyp" "$sc")
     pct=$(echo "$w" | sed -n 's/^%WER \([0-9.]*\).*/\1/p'); counts=$(echo "$w" | sed -n 's/^%WER [0-9.]* \(\[.*\]\).*/\1/p')
     t=$(cat "$d/time.txt"); jobs=1
@@ -28,8 +31,10 @@ for x in dev test; do
     rtf=$(awk -v t="$t" -v a="$dur" 'BEGIN{ if (a > 0) printf "%.3f", t / a; else print "-" }')
     rtfj=$(awk -v t="$t" -v a="$dur" -v j="$jobs" 'BEGIN{ if (a > 0) printf "%.3f", t * j / a; else print "-" }')
     [ "${sys%:*}" = rescore4 ] && { rtf="(+$rtf)"; rtfj="-"; }
+    [ "$sys" != "${sys%:mbr}" ] && { t="-"; rtf="-"; rtfj="-"; }
     printf '%-5s %-34s %5s %8s %-26s %8s %8s %9s\n' "$x" "$name" "$n" "$pct" "$counts" "$t" "$rtf" "$rtfj"
   done
 done
-printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale (and word penalty, wip) chosen on dev (steps/tune_acwt.sh), the same values applied to test)\n' \
+printf '(audio: dev %s s, test %s s; RTF of the rescoring row is extra time on top of the first pass;\n * = best-path acoustic scale (and word penalty, wip) chosen on dev (steps/tune_acwt.sh), the same values applied to test;\n MBR = minimum-Bayes-risk 1-best at those values, NCE = normalised cross-entropy of its word confidences,
+ calibrated on dev (so the dev NCE is in-sample))\n' \
   "$(cat data/dev/duration 2>/dev/null || echo -)" "$(cat data/test/duration 2>/dev/null || echo -)"

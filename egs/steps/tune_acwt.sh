@@ -6,7 +6,11 @@
 # lattices. P is added on top of the penalty the first pass already put in the lattice's graph
 # costs (`wren decode --word-penalty`), so P = 0 is the decoder's own operating point.
 # Writes DIR/hyp_tuned.txt for DEV_DIR and each DIR, DEV_DIR/acwt-sweep.txt ("A P %WER ..."
-# lines), and DIR/acwt, DIR/wip (the values).
+# lines), and DIR/acwt, DIR/wip (the values); with the same values, the minimum-Bayes-risk 1-best
+# (`wren lattice mbr`) of DEV_DIR and each DIR: hyp_mbr.txt, mbr.ctm (6th column: the word's
+# posterior, calibrated by a logistic fit on dev: DEV_DIR/conf-calib) and mbr.nce (the
+# confidences' normalised cross-entropy against the DIR's reference when DIR is a decode of a
+# recipe data dir data/<set>: decode_<set> or rescore4_<set>; in-sample for DEV_DIR).
 # usage: egs/steps/tune_acwt.sh [--wips "P1 P2 ..."] GRAPH DEV_DATA DEV_DIR "A1 A2 ..." [DIR ...]
 #   The penalties default to $wip_sweep from the environment (a recipe conf may export it), else 0.
 set -euo pipefail
@@ -32,4 +36,15 @@ cp "$dev/hyp_$(tag "$best" "$bestp").txt" "$dev/hyp_tuned.txt"; echo "$best" > "
 for d in "$@"; do
   "$wren" lattice best-path --acwt "$best" --word-penalty "$bestp" --words "$graph/words.txt" "$d/lat.gz" "$d/hyp_tuned.txt" 2> /dev/null
   echo "$best" > "$d/acwt"; echo "$bestp" > "$d/wip"
+done
+# MBR at the tuned operating point, its confidences calibrated on dev (logistic fit, DEV_DIR/conf-calib;
+# the dev NCE is in-sample) and the calibration applied to each DIR; the reference of a DIR
+# exp/<x>_<set> is data/<set>/text
+"$wren" lattice mbr --acwt "$best" --word-penalty "$bestp" --words "$graph/words.txt" --ref "$data/text" \
+  --fit-calibration "$dev/conf-calib" "$dev/lat.gz" "$dev/hyp_mbr.txt" "$dev/mbr.ctm" > "$dev/mbr.nce" 2> /dev/null
+for d in "$@"; do
+  set_name=${d##*_}; ref=$(dirname "$data")/$set_name/text
+  refopt=(); [ -s "$ref" ] && refopt=(--ref "$ref")
+  "$wren" lattice mbr --acwt "$best" --word-penalty "$bestp" --words "$graph/words.txt" "${refopt[@]}" \
+    --calibration "$dev/conf-calib" "$d/lat.gz" "$d/hyp_mbr.txt" "$d/mbr.ctm" > "$d/mbr.nce" 2> /dev/null
 done

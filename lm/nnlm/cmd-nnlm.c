@@ -35,18 +35,22 @@ int wren_cmd_nnlm_eval(int argc, char **argv)
     const char *model = NULL;
     int threads = 0;
     struct wren_opt *et = wren_nnlm_eval_opts_table(&o);
-    struct wren_opt t[8];
+    struct wren_opt t[9];
     int n = 0;
     t[n++] = (struct wren_opt){ "model", WREN_OPT_STRING, &model, "the NNLM (safetensors)" };
     t[n++] = (struct wren_opt){ "threads", WREN_OPT_INT, &threads, "OpenBLAS threads (0: default)" };
-    for (struct wren_opt *e = et; e->name && n < 7; e++) t[n++] = *e;
+    for (struct wren_opt *e = et; e->name && n < 8; e++) t[n++] = *e;
     t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
     char **pos = NULL;
     int npos, done;
     int rc = wren_cmd_parse("nnlm-eval", "wren nnlm-eval --model MODEL.safetensors TEXT",
                             "Perplexity of TEXT (one sentence a line) as SRILM computes it: </s> counted;\n"
                             "OOV words are scored as <unk> and counted (--skip-oovs leaves them out).\n"
-                            "Last line: sentences= S words= W oovs= O ppl= P",
+                            "With --unnormalized every word scores its raw logit (log Z taken as 0).\n"
+                            "Last line: sentences= S words= W oovs= O ppl= P log_z_mean= M log_z_sd= SD\n"
+                            "(mean and standard deviation of the natural log Z over the counted tokens; 0 0\n"
+                            "with --unnormalized). An empty TEXT, or a log-probability that is not finite,\n"
+                            "is an error.",
                             t, argc, argv, 1, 1, &pos, &npos, &done);
     free(et);
     if (done) return rc;
@@ -61,7 +65,8 @@ int wren_cmd_nnlm_eval(int argc, char **argv)
     if (!m || wren_nnlm_eval_text(m, pos[0], &o, stdout, &r)) rc = wren_cmd_fail("nnlm-eval");
     else {
         printf("logprob10= %.4f tokens= %ld\n", r.logprob10, r.words + r.sentences);
-        printf("sentences= %ld words= %ld oovs= %ld ppl= %.4f\n", r.sentences, r.words, r.oovs, r.ppl);
+        printf("sentences= %ld words= %ld oovs= %ld ppl= %.4f log_z_mean= %.4f log_z_sd= %.4f\n", r.sentences,
+               r.words, r.oovs, r.ppl, r.log_z_mean, r.log_z_sd);
     }
     wren_nnlm_free(m);
     free(pos);

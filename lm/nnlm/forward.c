@@ -269,15 +269,18 @@ double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struc
     *ntgt = nt;
     double loss = 0;
     float scale = nt > 0 ? 1.0f / (float)nt : 0.0f;
+    struct nnlm_out_obj obj = { b->self_norm, b->unnormalized && !grad, b->logz, 0.0 };
     if (!grad) {
         nnlm_output_fwd_bwd(oh, b->tgt, N, od, V, E, m->out_b, scale, &loss, logp,
-                            NULL, NULL, NULL, w->logits, w->chunk);
+                            NULL, NULL, NULL, w->logits, w->chunk, &obj);
+        if (b->zsq) *b->zsq = obj.zsq;
         return loss;
     }
     memset(grad, 0, m->nparams * sizeof *grad);
     nnlm_output_fwd_bwd(oh, b->tgt, N, od, V, E, m->out_b, scale, &loss, logp, er > 0 ? w->edh : w->gy,
                         nnlm_gview(m, grad, E), nnlm_gview(m, grad, m->out_b), w->logits,
-                        w->chunk);
+                        w->chunk, &obj);
+    if (b->zsq) *b->zsq = obj.zsq;
     if (er > 0) {   /* through hv = h V^T: dh = dhv V, dV += dhv^T h */
         wren_gemm(0, 0, N, D, er, 1.0f, w->edh, er, m->emb_v, D, 0.0f, w->gy, D);
         wren_gemm(1, 0, er, D, N, 1.0f, w->edh, er, w->lnf, D, 1.0f, nnlm_gview(m, grad, m->emb_v), D);

@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct nnlm_state_pool;
+
 struct wren_nnlm_state {
     int refs, len, token;
     struct wren_nnlm_state *parent;
+    struct nnlm_state_pool *pool;   /* where it was allocated and goes back to */
     int has_lse;
     float lse;
     float *kv;   /* per layer: k [HD_l] then v [HD_l] */
@@ -24,19 +27,53 @@ struct wren_nnlm_state {
     float *hv;   /* factored embedding: [r] h V^T, the output layer's input (else NULL) */
 };
 
+/* Freed states of one model, kept for reuse: a pass over many histories allocates and frees
+ * states (~12 KB each for a 6 x 256 model) by the thousand, and memory given back to the system
+ * between passes costs a page fault per page when it is taken again (measured: ~10% of
+ * unnormalised KV-cache scoring). Reference counted, one for the model and one per live state,
+ * so states may outlive the model (then they are simply freed). */
+struct nnlm_state_pool {
+    long refs, nfree, maxfree;
+    size_t bytes;                    /* of one state */
+    struct wren_nnlm_state *free;    /* linked through parent */
+};
+
+static void pool_release(struct nnlm_state_pool *p)
+{
+    if (--p->refs > 0) return;
+    free(p);
+}
+
 struct nnlm_infer_ws {
+    struct nnlm_state_pool *pool;
     size_t *kvoff, kvlen;
-    float *x, *ln, *q, *K, *Vv, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
+    float *x, *ln, *q, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
     struct wren_nnlm_state **chain;
+    /* score_many: row buffers for up to mcap rows, kept between calls (large fresh buffers
+     * cost a page fault per page every call), and lse_many's block of logits */
+    int mcap;
+    float *mx, *mln, *ma, *mq, *mk, *mv, *mctx, *mf1, *mf2, *mtmp, *lh, *lz;
+    struct wren_nnlm_state **mchain;   /* [mcap][C]: each row's history, oldest first */
+    int maxHD, maxF, maxR;
 };
 
 void nnlm_infer_ws_free(struct nnlm_infer_ws *w)
 {
     if (!w) return;
-    float *bufs[] = { w->x, w->ln, w->q, w->K, w->Vv, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits };
+    float *bufs[] = { w->x, w->ln, w->q, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits,
+                      w->mx, w->mln, w->ma, w->mq, w->mk, w->mv, w->mctx, w->mf1, w->mf2, w->mtmp,
+                      w->lh, w->lz };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
     free(w->kvoff);
     free(w->chain);
+    while (w->pool->free) {   /* the model goes: cached states too; live ones are freed later */
+        struct wren_nnlm_state *s = w->pool->free;
+        w->pool->free = s->parent;
+        free(s);
+    }
+    w->pool->maxfree = 0;
+    pool_release(w->pool);
+    free(w->mchain);
     free(w);
 }
 
@@ -60,9 +97,7 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
     w->x = wren_fbuf_alloc(D);
     w->ln = wren_fbuf_alloc(D);
     w->q = wren_fbuf_alloc(maxHD);
-    w->K = wren_fbuf_alloc((size_t)C * maxHD);
-    w->Vv = wren_fbuf_alloc((size_t)C * maxHD);
-    w->sc = wren_fbuf_alloc(C);
+    w->sc = wren_fbuf_alloc((size_t)C * (maxHD / dh));   /* scores of every head */
     w->ctx = wren_fbuf_alloc(maxHD);
     w->a = wren_fbuf_alloc(D);
     w->f1 = wren_fbuf_alloc(maxF);
@@ -70,8 +105,32 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
     w->tmp = wren_fbuf_alloc(maxR);
     w->logits = wren_fbuf_alloc(m->c.vocab_size);
     w->chain = wren_xmalloc((size_t)C * sizeof *w->chain);
+    w->maxHD = maxHD;
+    w->maxF = maxF;
+    w->maxR = maxR;
+    w->pool = wren_xcalloc(1, sizeof *w->pool);
+    w->pool->refs = 1;
+    w->pool->bytes = sizeof(struct wren_nnlm_state) +
+                     (w->kvlen + (size_t)D + (size_t)m->c.emb_rank) * sizeof(float);
+    w->pool->maxfree = (long)((256u << 20) / w->pool->bytes) + 64;   /* up to ~256 MB cached */
     m->iws = w;
     return w;
+}
+
+/* The score_many row buffers for at least n rows. */
+static void many_bufs(struct wren_nnlm *m, struct nnlm_infer_ws *w, int n)
+{
+    if (n <= w->mcap) return;
+    int cap = w->mcap ? w->mcap : 64;
+    while (cap < n) cap *= 2;
+    size_t N = (size_t)cap, D = (size_t)m->c.d_model;
+    float **b[] = { &w->mx, &w->mln, &w->ma, &w->mq, &w->mk, &w->mv, &w->mctx, &w->mf1, &w->mf2, &w->mtmp };
+    size_t sz[] = { N * D, N * D, N * D, N * w->maxHD, N * w->maxHD, N * w->maxHD, N * w->maxHD,
+                    N * w->maxF, N * w->maxF, N * w->maxR };
+    for (size_t i = 0; i < sizeof b / sizeof *b; i++) { wren_fbuf_free(*b[i]); *b[i] = wren_fbuf_alloc(sz[i]); }
+    free(w->mchain);
+    w->mchain = wren_xmalloc(N * (size_t)m->c.context * sizeof *w->mchain);
+    w->mcap = cap;
 }
 
 /* y = W x + b for one vector. */
@@ -88,15 +147,48 @@ static void linear_vec(const struct nnlm_linear *l, const float *x, float *y, fl
     }
 }
 
+/* A new state; its keys/values and hidden vectors are left for the caller to write (all of
+ * them: not zeroing ~12 KB a state is measurable in rescoring). */
 static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D, int r)
 {
-    size_t nf = w->kvlen + (size_t)D + (size_t)r;
-    struct wren_nnlm_state *s = wren_xcalloc(1, sizeof *s + nf * sizeof(float));
+    struct nnlm_state_pool *p = w->pool;
+    struct wren_nnlm_state *s = p->free;
+    if (s) { p->free = s->parent; p->nfree--; }
+    else s = wren_xmalloc(p->bytes);
+    memset(s, 0, sizeof *s);
+    s->pool = p;
+    p->refs++;
     s->kv = (float *)(s + 1);
     s->h = s->kv + w->kvlen;
     s->hv = r > 0 ? s->h + D : NULL;
     s->refs = 1;
     return s;
+}
+
+/* Causal attention of one query row q [H*dh] over a history given as its states, oldest
+ * first (chain[len-1] holds the query's own token): the keys and values are read where the
+ * states keep them (layer offset off), not copied into a matrix, each state's row once for all
+ * heads (the rows are scattered in memory: reading one straight through is what is cheap).
+ * sc: scratch [H * len]. */
+static void attend_chain(const float *q, struct wren_nnlm_state *const *chain, int len, size_t off,
+                         int H, int dh, float scale, float *sc, float *ctx)
+{
+    int HD = H * dh;
+    for (int t = 0; t < len; t++) {
+        const float *k = chain[t]->kv + off;
+        for (int h = 0; h < H; h++) sc[h * len + t] = nnlm_vdot(q + h * dh, k + h * dh, (size_t)dh) * scale;
+    }
+    for (int h = 0; h < H; h++) {
+        float *p = sc + h * len;
+        double z = nnlm_vexp_sum(p, p, nnlm_vmax(p, (size_t)len), (size_t)len);
+        float inv = (float)(1.0 / z);
+        for (int t = 0; t < len; t++) p[t] *= inv;
+    }
+    memset(ctx, 0, (size_t)HD * sizeof *ctx);
+    for (int t = 0; t < len; t++) {
+        const float *v = chain[t]->kv + off + HD;
+        for (int h = 0; h < H; h++) nnlm_vaxpy(ctx + h * dh, sc[h * len + t], v + h * dh, (size_t)dh);
+    }
 }
 
 /* The output layer's input of a state: h [D], or h V^T [r] with a factored embedding; E the
@@ -136,17 +228,7 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
         linear_vec(&b->lin[NNLM_Q], w->ln, w->q, w->tmp);
         linear_vec(&b->lin[NNLM_K], w->ln, k, w->tmp);
         linear_vec(&b->lin[NNLM_V], w->ln, v, w->tmp);
-        for (int i = 0; i < n; i++) {
-            const float *src = w->chain[i]->kv + w->kvoff[l];
-            memcpy(w->K + (size_t)i * HD, src, (size_t)HD * sizeof(float));
-            memcpy(w->Vv + (size_t)i * HD, src + HD, (size_t)HD * sizeof(float));
-        }
-        for (int h = 0; h < H; h++) {
-            wren_gemv(0, n, dh, scale, w->K + h * dh, HD, w->q + h * dh, 0.0f, w->sc);
-            double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)n), (size_t)n);
-            for (int i = 0; i < n; i++) w->sc[i] = (float)(w->sc[i] / z);
-            wren_gemv(1, n, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, w->ctx + h * dh);
-        }
+        attend_chain(w->q, w->chain, n, w->kvoff[l], H, dh, scale, w->sc, w->ctx);
         linear_vec(&b->lin[NNLM_O], w->ctx, w->a, w->tmp);
         for (int j = 0; j < D; j++) w->x[j] += w->a[j];
         nnlm_layernorm_fwd(w->x, b->ln2_g, b->ln2_b, 1, D, c->ln_eps, w->ln, NULL, NULL);
@@ -174,13 +256,18 @@ struct wren_nnlm_state *wren_nnlm_state_copy(struct wren_nnlm_state *s)
 void wren_nnlm_state_free(struct wren_nnlm_state *s)
 {
     while (s && --s->refs == 0) {
-        struct wren_nnlm_state *p = s->parent;
-        free(s);
-        s = p;
+        struct wren_nnlm_state *parent = s->parent;
+        struct nnlm_state_pool *p = s->pool;
+        if (p->nfree < p->maxfree) { s->parent = p->free; p->free = s; p->nfree++; }
+        else free(s);
+        pool_release(p);
+        s = parent;
     }
 }
 
 int wren_nnlm_state_length(const struct wren_nnlm_state *s) { return s->len; }
+
+float nnlm_state_logz(const struct wren_nnlm_state *s) { return s->has_lse ? s->lse : 0.0f; }
 
 /* When the history fills the context, continue from a fresh chain over its last C/2 tokens. */
 static struct wren_nnlm_state *rewindow(struct wren_nnlm *m, struct wren_nnlm_state *s)
@@ -205,7 +292,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
     int V = m->c.vocab_size, D;
     if (word < 0 || word >= V) return wren_error("nnlm: word id %d outside the vocabulary of %d", word, V);
     const float *E, *h = out_input(m, s, &E, &D);
-    if (!s->has_lse) {
+    if (!s->has_lse && !m->unnormalized) {
         struct nnlm_infer_ws *w = iws(m);
         memcpy(w->logits, m->out_b, (size_t)V * sizeof(float));
         wren_gemv(0, V, D, 1.0f, E, D, h, 1.0f, w->logits);
@@ -215,7 +302,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
     double dot = m->out_b[word];
     const float *e = E + (size_t)word * D;
     for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
-    *logprob = (float)(dot - s->lse);
+    *logprob = (float)(m->unnormalized ? dot : dot - s->lse);
     if (next) {
         if (s->len >= m->c.context) {
             struct wren_nnlm_state *base = rewindow(m, s);
@@ -246,7 +333,12 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
         if (!dup) todo[k++] = s;
     }
     int vb = V < NNLM_OUT_BLOCK ? V : NNLM_OUT_BLOCK;
-    float *H = wren_fbuf_alloc((size_t)chunk * D), *Z = wren_fbuf_alloc((size_t)chunk * vb);
+    struct nnlm_infer_ws *w = iws(m);
+    if (!w->lh) {
+        w->lh = wren_fbuf_alloc((size_t)chunk * D);
+        w->lz = wren_fbuf_alloc((size_t)chunk * vb);
+    }
+    float *H = w->lh, *Z = w->lz;
     float lse[chunk];
     for (int c0 = 0; c0 < k; c0 += chunk) {
         int rows = k - c0 < chunk ? k - c0 : chunk;
@@ -260,8 +352,6 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
             todo[c0 + r]->has_lse = 1;
         }
     }
-    wren_fbuf_free(H);
-    wren_fbuf_free(Z);
     free(todo);
 }
 
@@ -272,19 +362,11 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
 {
     struct nnlm_infer_ws *w = iws(m);
     const struct nnlm_config *c = &m->c;
-    int D = c->d_model, dh = c->head_dim, maxHD = 1, maxF = 1, maxR = 1;
-    for (int l = 0; l < c->n_layers; l++) {
-        const struct nnlm_block *b = &m->blk[l];
-        if (b->n_heads * dh > maxHD) maxHD = b->n_heads * dh;
-        if (b->d_ffn > maxF) maxF = b->d_ffn;
-        for (int j = 0; j < NNLM_NLIN; j++)
-            if (b->lin[j].kind == NNLM_FACTORED && b->lin[j].rank > maxR) maxR = b->lin[j].rank;
-    }
+    int D = c->d_model, dh = c->head_dim;
     size_t N = (size_t)n;
-    float *x = wren_fbuf_alloc(N * D), *ln = wren_fbuf_alloc(N * D), *a = wren_fbuf_alloc(N * D);
-    float *q = wren_fbuf_alloc(N * maxHD), *k = wren_fbuf_alloc(N * maxHD), *v = wren_fbuf_alloc(N * maxHD);
-    float *ctx = wren_fbuf_alloc(N * maxHD), *f1 = wren_fbuf_alloc(N * maxF), *f2 = wren_fbuf_alloc(N * maxF);
-    float *tmp = wren_fbuf_alloc(N * maxR);
+    many_bufs(m, w, n);
+    float *x = w->mx, *ln = w->mln, *a = w->ma, *q = w->mq, *k = w->mk, *v = w->mv, *ctx = w->mctx;
+    float *f1 = w->mf1, *f2 = w->mf2, *tmp = w->mtmp;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
     for (int i = 0; i < n; i++) {
         struct wren_nnlm_state *s = state_new(w, D, c->emb_rank);
@@ -293,6 +375,8 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         par[i]->refs++;
         s->len = par[i]->len + 1;
         out[i] = s;
+        struct wren_nnlm_state **chain = w->mchain + (size_t)i * c->context, *it = s;
+        for (int t = s->len - 1; t >= 0; t--, it = it->parent) chain[t] = it;
         const float *p = pt + (size_t)(s->len - 1) * D;
         nnlm_embed_tokens(m, &tok[i], 1, x + (size_t)i * D);
         for (int j = 0; j < D; j++) x[(size_t)i * D + j] += p[j];
@@ -310,19 +394,8 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
             float *kv = s->kv + w->kvoff[l];
             memcpy(kv, k + (size_t)i * HD, (size_t)HD * sizeof(float));
             memcpy(kv + HD, v + (size_t)i * HD, (size_t)HD * sizeof(float));
-            int len = s->len;
-            struct wren_nnlm_state *it = s;
-            for (int t = len - 1; t >= 0; t--, it = it->parent) {
-                const float *src = it->kv + w->kvoff[l];
-                memcpy(w->K + (size_t)t * HD, src, (size_t)HD * sizeof(float));
-                memcpy(w->Vv + (size_t)t * HD, src + HD, (size_t)HD * sizeof(float));
-            }
-            for (int h = 0; h < H; h++) {
-                wren_gemv(0, len, dh, scale, w->K + h * dh, HD, q + (size_t)i * HD + h * dh, 0.0f, w->sc);
-                double z = nnlm_vexp_sum(w->sc, w->sc, nnlm_vmax(w->sc, (size_t)len), (size_t)len);
-                for (int t = 0; t < len; t++) w->sc[t] = (float)(w->sc[t] / z);
-                wren_gemv(1, len, dh, 1.0f, w->Vv + h * dh, HD, w->sc, 0.0f, ctx + (size_t)i * HD + h * dh);
-            }
+            attend_chain(q + (size_t)i * HD, w->mchain + (size_t)i * c->context, s->len, w->kvoff[l], H,
+                         dh, scale, w->sc, ctx + (size_t)i * HD);
         }
         nnlm_linear_fwd(&b->lin[NNLM_O], ctx, n, a, tmp);
         for (size_t j = 0; j < N * D; j++) x[j] += a[j];
@@ -337,8 +410,6 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
         if (out[i]->hv) nnlm_emb_project(m, out[i]->h, 1, out[i]->hv);
     }
-    float *bufs[] = { x, ln, a, q, k, v, ctx, f1, f2, tmp };
-    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) wren_fbuf_free(bufs[i]);
 }
 
 int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
@@ -348,14 +419,14 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
     for (int i = 0; i < n; i++)
         if (words[i] < 0 || words[i] >= V)
             return wren_error("nnlm: word id %d (pair %d) outside the vocabulary of %d", words[i], i, V);
-    lse_many(m, n, states);
-    for (int i = 0; i < n; i++) {
+    if (!m->unnormalized) lse_many(m, n, states);
+    for (int i = 0; i < n; i++) {   /* the word's own output row: one dot product */
         int D;
         const float *E, *h = out_input(m, states[i], &E, &D);
         double dot = m->out_b[words[i]];
         const float *e = E + (size_t)words[i] * D;
         for (int j = 0; j < D; j++) dot += (double)e[j] * h[j];
-        logprobs[i] = (float)(dot - states[i]->lse);
+        logprobs[i] = (float)(m->unnormalized ? dot : dot - states[i]->lse);
     }
     if (!next) return 0;
     /* histories that filled the context continue from a shorter window (as one by one) */
@@ -373,13 +444,14 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
 enum { SCORE_ROWS = 16 };
 
 /* Score one sentence token by token (for sentences longer than the context). */
-static void score_incremental(struct wren_nnlm *m, const int *words, int len, float *lp)
+static void score_incremental(struct wren_nnlm *m, const int *words, int len, float *lp, float *logz)
 {
     struct wren_nnlm_state *s = wren_nnlm_state_begin(m);
     for (int i = 0; i <= len; i++) {
         int wd = i < len ? words[i] : WREN_NNLM_EOS;
         struct wren_nnlm_state *nx = NULL;
         wren_nnlm_state_score(m, s, wd, &lp[i], i < len ? &nx : NULL);
+        if (logz) logz[i] = m->unnormalized ? 0.0f : nnlm_state_logz(s);
         wren_nnlm_state_free(s);
         s = nx;
     }
@@ -388,6 +460,12 @@ static void score_incremental(struct wren_nnlm *m, const int *words, int len, fl
 
 int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words,
                               const int *lens, float *logprobs, double *sent_logprob)
+{
+    return nnlm_score_sentences(m, n, words, lens, logprobs, sent_logprob, NULL);
+}
+
+int nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words, const int *lens,
+                         float *logprobs, double *sent_logprob, float *logz)
 {
     int C = m->c.context, V = m->c.vocab_size;
     for (int i = 0; i < n; i++)
@@ -402,7 +480,7 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
     size_t cap = (size_t)SCORE_ROWS * C;
     int *tok = wren_xmalloc(cap * sizeof *tok), *tgt = wren_xmalloc(cap * sizeof *tgt);
     int *pos = wren_xmalloc(cap * sizeof *pos), *seg = wren_xmalloc(cap * sizeof *seg);
-    float *out = wren_xmalloc(cap * sizeof *out);
+    float *out = wren_xmalloc(cap * sizeof *out), *oz = logz ? wren_xmalloc(cap * sizeof *oz) : NULL;
     int *owner = wren_xmalloc(cap * sizeof *owner);   /* sentence of each slot, -1 padding */
     int i = 0;
     while (i < n) {
@@ -414,7 +492,7 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
         int row = 0, col = 0;
         while (i < n && row < SCORE_ROWS) {
             int need = lens[i] + 1;
-            if (need > C) { score_incremental(m, words[i], lens[i], lp + start[i]); i++; continue; }
+            if (need > C) { score_incremental(m, words[i], lens[i], lp + start[i], logz ? logz + start[i] : NULL); i++; continue; }
             if (col + need > C) { row++; col = 0; continue; }
             for (int j = 0; j < need; j++) {
                 size_t at = (size_t)row * C + col + j;
@@ -429,11 +507,15 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
         }
         int rows = col > 0 ? row + 1 : row;
         if (rows == 0) continue;
-        struct nnlm_batch b = { rows, C, tok, tgt, pos, seg };
+        struct nnlm_batch b = { .B = rows, .T = C, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
+                                .unnormalized = m->unnormalized, .logz = oz };
         long nt;
         nnlm_forward_backward(m, m->fbws, &b, NULL, 0.0f, 0, 0, &nt, out);
         for (size_t at = 0; at < (size_t)rows * C; at++)
-            if (owner[at] >= 0) lp[start[owner[at]] + (size_t)pos[at]] = out[at];
+            if (owner[at] >= 0) {
+                lp[start[owner[at]] + (size_t)pos[at]] = out[at];
+                if (logz) logz[start[owner[at]] + (size_t)pos[at]] = oz[at];
+            }
     }
     if (sent_logprob)
         for (int s = 0; s < n; s++) {
@@ -442,6 +524,6 @@ int wren_nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *word
             sent_logprob[s] = t;
         }
     if (!logprobs) free(lp);
-    free(start); free(tok); free(tgt); free(pos); free(seg); free(out); free(owner);
+    free(start); free(tok); free(tgt); free(pos); free(seg); free(out); free(oz); free(owner);
     return 0;
 }

@@ -235,26 +235,46 @@ void nnlm_output_lse(const float *h, int n, int D, int V, const float *E, const 
     free(s);
 }
 
+static double dot_row(const float *h, const float *e, int D)
+{
+    double d = 0;
+    for (int j = 0; j < D; j++) d += (double)h[j] * e[j];
+    return d;
+}
+
 void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
                          const float *bias, float scale, double *loss, float *logp, float *dh,
-                         float *dE, float *db, float *logits, int chunk)
+                         float *dE, float *db, float *logits, int chunk, struct nnlm_out_obj *obj)
 {
+    float a = obj ? obj->self_norm : 0.0f, *logz = obj ? obj->logz : NULL;
+    if (!dh && obj && obj->unnormalized) {   /* the target's logit alone: one dot product a row */
+        for (int i = 0; i < n; i++) {
+            float lp = tgt[i] < 0 ? 0.0f : (float)(bias[tgt[i]] + dot_row(h + (size_t)i * D, E + (size_t)tgt[i] * D, D));
+            *loss -= lp;
+            if (logp) logp[i] = lp;
+            if (logz) logz[i] = 0.0f;
+        }
+        return;
+    }
     if (!dh) {   /* scoring: no gradient, so the logits need not be kept whole */
         float *lse = wren_xmalloc(2 * (size_t)chunk * sizeof *lse), *zt = lse + chunk;
         for (int r0 = 0; r0 < n; r0 += chunk) {
             int rows = n - r0 < chunk ? n - r0 : chunk;
             nnlm_output_lse(h + (size_t)r0 * D, rows, D, V, E, bias, tgt + r0, lse, zt, logits);
             for (int i = 0; i < rows; i++) {
-                float lp = tgt[r0 + i] < 0 ? 0.0f : zt[i] - lse[i];
+                int has = tgt[r0 + i] >= 0;
+                float lp = has ? zt[i] - lse[i] : 0.0f;
                 *loss -= lp;
                 if (logp) logp[r0 + i] = lp;
+                if (logz) logz[r0 + i] = has ? lse[i] : 0.0f;
+                if (obj && has) obj->zsq += (double)lse[i] * lse[i];
             }
         }
         free(lse);
         return;
     }
     /* training: the softmax gradient of each row in place of its logits */
-    float *lps = wren_xmalloc((size_t)(chunk > 0 ? chunk : 1) * sizeof *lps);
+    float *lps = wren_xmalloc(2 * (size_t)(chunk > 0 ? chunk : 1) * sizeof *lps), *lzs = lps + (chunk > 0 ? chunk : 1);
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;
@@ -268,7 +288,7 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
             float *z = logits + (size_t)i * V;
             int t = tgt[r0 + i];
             if (t < 0) {
-                lps[i] = 0;
+                lps[i] = lzs[i] = 0;
                 memset(z, 0, (size_t)V * sizeof *z);
                 continue;
             }
@@ -276,13 +296,17 @@ void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, co
             float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
             double s = nnlm_vexp_sum(z, z, mx, (size_t)V);
             lps[i] = zt - (float)log(s);
-            float f = (float)(scale / s);
+            lzs[i] = mx + (float)log(s);
+            /* d/dz [-z_t + lse + a lse^2] = softmax (1 + 2 a lse) - onehot(t) */
+            float f = (float)(scale * (1.0 + 2.0 * a * lzs[i]) / s);
             for (int j = 0; j < V; j++) z[j] *= f;
             z[t] -= scale;
         }
         for (int i = 0; i < rows; i++) {   /* in row order: the loss does not depend on threads */
             if (tgt[r0 + i] >= 0) *loss -= lps[i];
             if (logp) logp[r0 + i] = lps[i];
+            if (logz) logz[r0 + i] = lzs[i];
+            if (obj && tgt[r0 + i] >= 0) obj->zsq += (double)lzs[i] * lzs[i];
         }
         wren_gemm(0, 0, rows, D, V, 1.0f, logits, V, E, D, 0.0f, dh + (size_t)r0 * D, D);
         wren_gemm(1, 0, V, D, rows, 1.0f, logits, V, hc, D, 1.0f, dE, D);

@@ -272,6 +272,9 @@ void wren_nnlm_free(struct wren_nnlm *m)
 
 const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { return m->vocab; }
 int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
+float wren_nnlm_self_norm(const struct wren_nnlm *m) { return m->c.self_norm; }
+void wren_nnlm_set_unnormalized(struct wren_nnlm *m, int on) { m->unnormalized = on != 0; }
+int wren_nnlm_unnormalized(const struct wren_nnlm *m) { return m->unnormalized; }
 
 /* ---------------------------------------------------------------- save / load */
 
@@ -314,6 +317,9 @@ int nnlm_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     char eps[32];
     snprintf(eps, sizeof eps, "%.9g", m->c.ln_eps);
     st_writer_meta(w, "ln_eps", eps);
+    char sn[32];
+    snprintf(sn, sizeof sn, "%.9g", m->c.self_norm);
+    st_writer_meta(w, "self_norm", sn);
     size_t vl = 0;
     for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
     char *vs = wren_xmalloc(vl + 1), *q = vs;
@@ -429,13 +435,22 @@ static int read_specs(const struct st_file *f, const char *path, const struct nn
                 s->kind[j] = NNLM_FACTORED;
                 s->rank[j] = (int)cc;
             }
+            if (s->kind[j] == NNLM_FACTORED && cc < 1)
+                return wren_error("%s: tensor '%s' has rank %ld (must be >= 1)", path, name, cc);
+            /* pruning only removes heads and FFN units: more than the metadata says is a
+             * contradiction, not a bigger model */
             if (j == NNLM_Q) {
-                if (r % c->head_dim)
-                    return wren_error("%s: %s has %ld rows, not a multiple of head_dim %d", path,
-                                      name, r, c->head_dim);
+                if (r % c->head_dim || r < c->head_dim || r / c->head_dim > c->n_heads)
+                    return wren_error("%s: tensor '%s' has %ld rows: not 1..%d heads of head_dim %d "
+                                      "as the metadata says", path, name, r, c->n_heads, c->head_dim);
                 s->n_heads = (int)(r / c->head_dim);
             }
-            if (j == NNLM_FC1) s->d_ffn = (int)r;
+            if (j == NNLM_FC1) {
+                if (r < 1 || r > c->d_ffn)
+                    return wren_error("%s: tensor '%s' has %ld rows: not 1..%d FFN units as the "
+                                      "metadata's d_ffn says", path, name, r, c->d_ffn);
+                s->d_ffn = (int)r;
+            }
         }
     }
     return 0;
@@ -453,13 +468,23 @@ static int copy_tensor(const struct st_file *f, const char *path, const char *na
     long want_r = t->rows, want_c = t->cols;
     int ok = t->cols ? (nd == 2 && sh[0] == want_r && sh[1] == want_c) : (nd == 1 && sh[0] == want_r);
     if (!ok)
-        return wren_error("%s: tensor '%s' has shape [%ld%s%ld], expected [%ld%s%ld]", path, name,
+        return wren_error("%s: tensor '%s' has shape [%ld%s%ld], the metadata implies [%ld%s%ld]", path, name,
                           nd > 0 ? sh[0] : 0L, nd > 1 ? "," : "", nd > 1 ? sh[1] : 0L, want_r,
                           want_c ? "," : "", want_c ? want_c : 0L);
     if (strcmp(dt, is_mask ? "U8" : "F32"))
         return wren_error("%s: tensor '%s' has dtype %s, expected %s", path, name, dt,
                           is_mask ? "U8" : "F32");
     memcpy(dst, d, nb);
+    if (!is_mask) {   /* a NaN or inf weight would turn every score it touches into NaN */
+        const float *x = dst;
+        for (size_t k = 0; k < (size_t)t->n; k++)
+            if (!isfinite(x[k])) {
+                char at[64] = "";
+                if (t->cols) snprintf(at, sizeof at, " (row %zu, col %zu)", k / (size_t)t->cols, k % (size_t)t->cols);
+                return wren_error("%s: tensor '%s': element %zu%s is %s", path, name, k, at,
+                                  isnan(x[k]) ? "NaN" : "infinite");
+            }
+    }
     return 0;
 }
 
@@ -478,10 +503,30 @@ static int config_from_meta(const struct st_file *f, const char *path, struct nn
     if (!pos || (strcmp(pos, "learned") && strcmp(pos, "sinusoidal")))
         return wren_error("%s: metadata 'pos' must be learned or sinusoidal", path);
     c->pos_learned = !strcmp(pos, "learned");
-    c->ln_eps = eps ? strtof(eps, NULL) : 1e-5f;
-    if (c->d_model < 1 || c->n_layers < 1 || c->head_dim < 1 || c->context < 2 || c->vocab_size < 4 ||
-        c->n_layers > 1000)
-        return wren_error("%s: metadata describes an invalid architecture", path);
+    const char *format = st_meta(f, "format");
+    if (format && strcmp(format, "wren-nnlm-1"))
+        return wren_error("%s: metadata 'format' is '%s', not wren-nnlm-1", path, format);
+    c->ln_eps = 1e-5f;   /* the default of files written before ln_eps was stored */
+    if (eps) {
+        char *end;
+        double e = strtod(eps, &end);
+        if (end == eps || *end || !isfinite(e) || e <= 0 || !isfinite((float)e) || (float)e <= 0)
+            return wren_error("%s: metadata 'ln_eps' must be a positive finite number, not '%s'", path, eps);
+        c->ln_eps = (float)e;
+    }
+    if (c->attn_reset > 1)
+        return wren_error("%s: metadata 'attn_reset' must be 0 or 1, not %d", path, c->attn_reset);
+    if (c->d_model < 1 || c->n_layers < 1 || c->n_heads < 1 || c->head_dim < 1 || c->d_ffn < 1 ||
+        c->context < 2 || c->vocab_size < 4 || c->n_layers > 1000)
+        return wren_error("%s: metadata describes an invalid architecture (d_model %d, n_layers %d, "
+                          "n_heads %d, head_dim %d, d_ffn %d, context %d, vocab_size %d)", path,
+                          c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
+                          c->vocab_size);
+    const char *sn = st_meta(f, "self_norm");   /* absent in older files: trained without */
+    char *snend = NULL;
+    c->self_norm = sn ? strtof(sn, &snend) : 0.0f;
+    if (sn && (snend == sn || *snend || !(c->self_norm >= 0) || !isfinite(c->self_norm)))
+        return wren_error("%s: metadata 'self_norm' is not a non-negative number: '%s'", path, sn);
     return 0;
 }
 
@@ -514,6 +559,48 @@ static struct wren_nnlm_vocab *vocab_from_meta(const struct st_file *f, const ch
     return v;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every tensor in the file must belong to the model its metadata describes: a tensor the
+ * loader would skip (blocks.N beyond n_layers, pos_emb with sinusoidal positions, a typo) means
+ * the metadata contradicts the file. Copies under a one-word prefix ("adam_m.", the optimiser
+ * state of a training checkpoint) count as belonging. */
+static int check_all_tensors_used(const struct st_file *f, const char *path, const struct wren_nnlm *m)
+{
+    static const char *const csr[3] = { "rowptr", "cols", "values" };
+    char **known = wren_xmalloc((size_t)m->ntensors * 4 * sizeof *known);
+    char **made = wren_xmalloc((size_t)m->ntensors * 3 * sizeof *made);   /* CSR names, freed */
+    int nk = 0, nmade = 0, rc = 0;
+    char base[160], name[200];
+    for (int i = 0; i < m->ntensors; i++) {
+        known[nk++] = m->t[i].name;
+        if (masked_weight_mask(m, &m->t[i], base, sizeof base))
+            for (int k = 0; k < 3; k++) {
+                snprintf(name, sizeof name, "%s.%s", base, csr[k]);
+                known[nk++] = made[nmade++] = wren_xstrdup(name);
+            }
+    }
+    qsort(known, (size_t)nk, sizeof *known, str_cmp);
+    for (int i = 0; i < st_count(f) && !rc; i++) {
+        const char *t = st_name(f, i), *dot = strchr(t, '.');
+        if (!strcmp(t, "__metadata__")) continue;
+        const char *rest = dot ? dot + 1 : t;
+        if (bsearch(&t, known, (size_t)nk, sizeof *known, str_cmp) ||
+            (dot && bsearch(&rest, known, (size_t)nk, sizeof *known, str_cmp)))
+            continue;
+        rc = wren_error("%s: tensor '%s' is not part of the model the metadata describes (n_layers %d, "
+                        "pos %s, vocab_size %d)", path, t, m->c.n_layers,
+                        m->c.pos_learned ? "learned" : "sinusoidal", m->c.vocab_size);
+    }
+    for (int i = 0; i < nmade; i++) free(made[i]);
+    free(made);
+    free(known);
+    return rc;
+}
+
 struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const *prefixes,
                                 float **bufs, int nmeta, const char *const *keys, char **vals)
 {
@@ -537,6 +624,11 @@ struct wren_nnlm *nnlm_load_ext(const char *path, int nextra, const char *const 
     }
     if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
     m = nnlm_alloc(&c, specs, v);
+    if (check_all_tensors_used(f, path, m)) {
+        wren_nnlm_free(m);
+        m = NULL;
+        goto done;
+    }
     char name[160];
     for (int e = -1; e < nextra; e++) {
         float *buf = m->params;
@@ -624,9 +716,9 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
 {
     const struct nnlm_config *c = &m->c;
     fprintf(f, "vocab_size %d\nd_model %d\nn_layers %d\nn_heads %d\nhead_dim %d\nd_ffn %d\ncontext %d\n"
-               "pos %s\nattn_reset %d\n",
+               "pos %s\nattn_reset %d\nself_norm %g\n",
             c->vocab_size, c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
-            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset);
+            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset, c->self_norm);
     for (int i = 0; i < c->n_layers; i++) {
         const struct nnlm_block *b = &m->blk[i];
         fprintf(f, "block %d heads %d ffn %d", i, b->n_heads, b->d_ffn);

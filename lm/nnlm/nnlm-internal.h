@@ -65,6 +65,8 @@ struct nnlm_config {
     float ln_eps;
     int emb_rank;          /* 0: tok_emb.weight; r > 0: factored tok_emb.U/.V (not metadata:
                               recognised by the tensor names) */
+    float self_norm;       /* weight of the (log Z)^2 term the model was trained with (metadata
+                              self_norm; 0: plain cross-entropy) */
 };
 
 struct nnlm_tensor {
@@ -94,6 +96,7 @@ struct wren_nnlm {
     float **act_sq;              /* [L*NNLM_NLIN + 1] when calibrating: sums of squared inputs
                                     of every linear layer, last: of the output layer (ln_f out) */
     long file_bytes;             /* size of the file it was loaded from (0: not loaded) */
+    int unnormalized;            /* scoring returns raw logits, log Z taken as 0 (not saved) */
 };
 
 /* ---- model.c */
@@ -156,25 +159,48 @@ enum { NNLM_OUT_BLOCK = 512 };
  * [n, min(V, NNLM_OUT_BLOCK)]. */
 void nnlm_output_lse(const float *h, int n, int D, int V, const float *E, const float *bias,
                      const int *tgt, float *lse, float *ztgt, float *buf);
+/* What the output layer does beyond log p(tgt) (NULL: nothing more):
+ *   self_norm a > 0 (training): the objective per target row is -log p(tgt) + a (log Z)^2,
+ *     log Z the log-sum-exp of the row's logits (Devlin et al. 2014), whose gradient with
+ *     respect to the logits is softmax (1 + 2 a log Z) - onehot(tgt);
+ *   unnormalized (scoring only): the score of a row is its raw target logit h . E_tgt + b_tgt
+ *     (log Z taken as 0), one dot product instead of the vocabulary's softmax;
+ *   logz (may be NULL): log Z per row (0 for rows without target, and when unnormalized);
+ *   zsq: accumulates the sum over target rows of (log Z)^2. */
+struct nnlm_out_obj {
+    float self_norm;
+    int unnormalized;
+    float *logz;
+    double zsq;
+};
 /* Output layer over rows of h [n,D] with tied embeddings E [V,D] and bias: for rows with
- * tgt >= 0 adds -log p(tgt) to *loss and, if dh is not NULL, writes dh (scale * dloss/dh)
+ * tgt >= 0 adds -log p(tgt) to *loss and, if dh is not NULL, writes dh (scale * dobjective/dh)
  * and accumulates dE, db. logp (may be NULL) receives log p(tgt) per row. logits: scratch
- * [chunk, V] (without dh, [chunk, min(V, NNLM_OUT_BLOCK)] is enough). */
+ * [chunk, V] (without dh, [chunk, min(V, NNLM_OUT_BLOCK)] is enough). obj: see above. */
 void nnlm_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
                          const float *bias, float scale, double *loss, float *logp, float *dh,
-                         float *dE, float *db, float *logits, int chunk);
+                         float *dE, float *db, float *logits, int chunk, struct nnlm_out_obj *obj);
 
 /* ---- forward.c: whole-model forward (and backward) on a packed batch */
 struct nnlm_batch {
     int B, T;
     const int *tok, *tgt, *pos, *seg;   /* each [B*T]; tgt -1 = no loss */
+    /* optional (zero: off; see struct nnlm_out_obj): the self-normalisation weight of the
+     * training objective, unnormalised scoring, and outputs log Z per position [B*T] and the
+     * sum of (log Z)^2 over targets */
+    float self_norm;
+    int unnormalized;
+    float *logz;
+    double *zsq;
 };
 struct nnlm_fb;   /* activations and scratch for a maximum batch size */
 struct nnlm_fb *nnlm_fb_create(const struct wren_nnlm *m, int B, int T, int training);
 void nnlm_fb_free(struct nnlm_fb *w);
 /* Forward; with grad != NULL also backward, writing (not accumulating) grad, the mean
- * over targets. Dropout p applies when p > 0 (masks derived from seed and step). Returns
- * the summed loss in nats over targets, target count in *ntgt; logp per position optional. */
+ * over targets of the objective (cross-entropy + b->self_norm (log Z)^2). Dropout p applies
+ * when p > 0 (masks derived from seed and step). Returns the summed cross-entropy in nats over targets (without the self-normalisation
+ * term; with b->unnormalized, minus the raw target logits), target count in *ntgt; logp per
+ * position optional. */
 double nnlm_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
                              float *grad, float dropout, uint64_t seed, long step, long *ntgt,
                              float *logp);
@@ -189,6 +215,13 @@ static inline float *nnlm_gview(const struct wren_nnlm *m, float *grad, const fl
 {
     return p ? grad + (p - m->params) : NULL;
 }
+
+/* ---- infer.c: log Z of the scores of a state (0 when it was only scored unnormalised) and
+ * whole-sentence scoring that also returns log Z per token (logz may be NULL; 0 when
+ * unnormalised) */
+float nnlm_state_logz(const struct wren_nnlm_state *s);
+int nnlm_score_sentences(struct wren_nnlm *m, int n, const int *const *words, const int *lens,
+                         float *logprobs, double *sent_logprob, float *logz);
 
 /* ---- safetensors.c */
 struct st_file;

@@ -51,6 +51,16 @@ void wren_nnlm_free(struct wren_nnlm *m);
 
 const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m);
 int wren_nnlm_context(const struct wren_nnlm *m);
+/* The weight of the self-normalisation term the model was trained with (metadata self_norm;
+ * 0: plain cross-entropy). See wren_nnlm_train_opts.self_norm. */
+float wren_nnlm_self_norm(const struct wren_nnlm *m);
+/* Unnormalised scoring (off by default; not saved with the model): every scoring call below
+ * (state_score, state_score_many, score_sentences) returns a word's raw logit h . E_w + b_w
+ * instead of log P(w | h) = logit - log Z, log Z taken as 0: one dot product with the word's
+ * output row instead of the softmax over the whole vocabulary. Meant for self-normalised
+ * models (trained with self_norm > 0), whose log Z stays near 0. */
+void wren_nnlm_set_unnormalized(struct wren_nnlm *m, int on);
+int wren_nnlm_unnormalized(const struct wren_nnlm *m);
 /* Stored parameter counts: dense matrices count every entry, masked ones their non-zeros
  * plus one index each, factored ones both factors. "Non-embedding" leaves out the token and
  * position embeddings (and the output bias tied to the vocabulary). */
@@ -172,6 +182,7 @@ struct wren_nnlm_eval_opts {
     int batch;        /* sentences per forward pass */
     int kv;           /* 1: score word by word through the KV-cache states (wren_nnlm_state_score_many,
                          the path of lattice and n-best rescoring) instead of whole sentences */
+    int unnormalized; /* 1: score words by their raw logits (wren_nnlm_set_unnormalized) */
 };
 void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o);
 /* The option table of `wren nnlm-eval`, pointing into *o (caller frees the table). */
@@ -181,6 +192,8 @@ struct wren_nnlm_eval_result {
     long sentences, words, oovs;
     double logprob10;     /* total log10 probability of the counted tokens */
     double ppl;           /* 10^(-logprob10 / (words - skipped oovs + sentences)) */
+    double log_z_mean, log_z_sd;   /* of log Z (natural log) over the counted tokens; 0 when
+                                      unnormalized (log Z is then not computed) */
 };
 /* Perplexity of a text (one normalised sentence a line); per-sentence output goes to out. */
 int wren_nnlm_eval_text(struct wren_nnlm *m, const char *text, const struct wren_nnlm_eval_opts *o,
@@ -206,6 +219,12 @@ struct wren_nnlm_train_opts {
     const char *checkpoint;  /* default: OUT.ckpt */
     const char *init;        /* start from this model (e.g. a pruned one: fine-tuning keeps its
                                 masks and factors) instead of a fresh initialisation */
+    double self_norm;        /* weight a of the self-normalisation term: the objective is the mean
+                                over tokens of -log P(w|h) + a (log Z(h))^2 (Devlin et al. 2014), so
+                                log Z stays near 0 and unnormalised scoring (raw logits) is close
+                                to log P; 0 (default): plain cross-entropy. Saved in the model
+                                (wren_nnlm_self_norm); with init, the fine-tuned model records this
+                                value, not the initial model's (prune passes it on) */
 };
 void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
 /* The option table of `wren nnlm-train`, pointing into *o (caller frees the table). */

@@ -14,6 +14,14 @@ tests_test_nnlm_SOURCES = tests/test_nnlm.c tests/testutil.h
 tests_test_nnlm_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_nnlm_LDADD = $(CHECK_LDADD)
 endif
+# self-normalisation (training objective) and unnormalised scoring; uses prune/ for fine-tuning
+if HAVE_CHECK
+check_PROGRAMS += tests/test_nnlm_selfnorm
+TESTS += tests/test_nnlm_selfnorm
+tests_test_nnlm_selfnorm_SOURCES = tests/test_nnlm_selfnorm.c tests/testutil.h
+tests_test_nnlm_selfnorm_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_nnlm_selfnorm_LDADD = $(CHECK_LDADD)
+endif
 TESTS += tests/e2e/nnlm.sh
 EXTRA_DIST += tests/e2e/nnlm.sh
 
@@ -45,3 +53,15 @@ tests_test_vmath_SOURCES = tests/test_vmath.c tests/testutil.h
 tests_test_vmath_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_vmath_LDADD = $(CHECK_LDADD)
 endif
+
+# the loader refuses corrupt and self-contradicting model files; eval/train refuse empty texts
+if HAVE_CHECK
+check_PROGRAMS += tests/test_nnlm_validate
+TESTS += tests/test_nnlm_validate
+tests_test_nnlm_validate_SOURCES = tests/test_nnlm_validate.c tests/testutil.h
+tests_test_nnlm_validate_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_nnlm_validate_LDADD = $(CHECK_LDADD)
+endif
+# bad input of the LM commands (corrupt models, non-finite ARPA values, empty texts): exit 1
+TESTS += tests/e2e/bad-input.sh
+EXTRA_DIST += tests/e2e/bad-input.sh

@@ -7,6 +7,7 @@
 
 #include "wren-util.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,41 +200,106 @@ static size_t dtype_size(const char *d)
     return 0;
 }
 
+/* A non-negative integer-valued JSON number (shapes, offsets). */
+static int is_count(const struct jval *v)
+{
+    return v->type == J_NUM && v->num >= 0 && v->num <= 9007199254740992.0 && v->num == floor(v->num);
+}
+
+struct span { double a, b; const char *name; };
+
+static int span_cmp(const void *x, const void *y)
+{
+    const struct span *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* The tensors must tile the data section exactly: sorted by offset, each starts where the one
+ * before ends, the first at 0 and the last at the end of the file. A gap, an overlap or trailing
+ * bytes mean a corrupt or mis-framed file (e.g. a header length off by one shifts every
+ * tensor), never something to read past. Positions are reported as file byte offsets. */
+static int check_coverage(const struct st_file *f, struct span *s, int n)
+{
+    size_t data_len = f->size - f->data_off;
+    double base = (double)f->data_off;
+    qsort(s, (size_t)n, sizeof *s, span_cmp);
+    double end = 0;
+    const char *prev = NULL;
+    for (int i = 0; i < n; i++) {
+        if (s[i].a > end && prev)
+            return wren_error("%s: safetensors data bytes %.0f..%.0f (file offsets) between tensors "
+                              "'%s' and '%s' belong to no tensor", f->path, base + end,
+                              base + s[i].a - 1, prev, s[i].name);
+        if (s[i].a > end)
+            return wren_error("%s: safetensors data bytes %.0f..%.0f (file offsets) before the first "
+                              "tensor '%s' belong to no tensor", f->path, base, base + s[i].a - 1,
+                              s[i].name);
+        if (s[i].a < end)
+            return wren_error("%s: tensors '%s' and '%s' overlap at data byte %.0f (file offset %.0f)",
+                              f->path, prev, s[i].name, s[i].a, base + s[i].a);
+        end = s[i].b;
+        prev = s[i].name;
+    }
+    if (end != (double)data_len)
+        return wren_error("%s: %.0f trailing bytes at file offset %.0f after the last tensor%s%s%s "
+                          "(header length or data_offsets wrong?)", f->path,
+                          (double)data_len - end, base + end, prev ? " '" : "", prev ? prev : "",
+                          prev ? "'" : "");
+    return 0;
+}
+
 static int validate(struct st_file *f)
 {
     size_t data_len = f->size - f->data_off;
     if (f->hdr.type != J_OBJ) return wren_error("%s: safetensors header is not a JSON object", f->path);
-    for (int i = 0; i < f->hdr.n; i++) {
+    struct span *spans = wren_xmalloc(((size_t)f->hdr.n + 1) * sizeof *spans);
+    int nspans = 0, rc = 0;
+    for (int i = 0; i < f->hdr.n && !rc; i++) {
         const char *name = f->hdr.keys[i];
         const struct jval *t = &f->hdr.items[i];
+        for (int j = 0; j < i && !rc; j++)
+            if (!strcmp(f->hdr.keys[j], name))
+                rc = wren_error("%s: safetensors header names '%s' twice", f->path, name);
+        if (rc) break;
         if (!strcmp(name, "__metadata__")) {
-            if (t->type != J_OBJ) return wren_error("%s: __metadata__ is not an object", f->path);
-            for (int j = 0; j < t->n; j++)
+            if (t->type != J_OBJ) { rc = wren_error("%s: __metadata__ is not an object", f->path); break; }
+            for (int j = 0; j < t->n && !rc; j++)
                 if (t->items[j].type != J_STR)
-                    return wren_error("%s: __metadata__ value '%s' is not a string", f->path, t->keys[j]);
+                    rc = wren_error("%s: __metadata__ value '%s' is not a string", f->path, t->keys[j]);
             continue;
         }
         const struct jval *dt = jget(t, "dtype"), *sh = jget(t, "shape"), *off = jget(t, "data_offsets");
-        if (!dt || dt->type != J_STR || !sh || sh->type != J_ARR || !off || off->type != J_ARR || off->n != 2)
-            return wren_error("%s: tensor '%s': needs dtype, shape and data_offsets", f->path, name);
+        if (!dt || dt->type != J_STR || !sh || sh->type != J_ARR || !off || off->type != J_ARR || off->n != 2) {
+            rc = wren_error("%s: tensor '%s': needs dtype, shape and data_offsets", f->path, name);
+            break;
+        }
         size_t es = dtype_size(dt->str);
-        if (!es) return wren_error("%s: tensor '%s': unknown dtype '%s'", f->path, name, dt->str);
+        if (!es) { rc = wren_error("%s: tensor '%s': unknown dtype '%s'", f->path, name, dt->str); break; }
         double count = 1;
-        for (int j = 0; j < sh->n; j++) {
-            if (sh->items[j].type != J_NUM || sh->items[j].num < 0)
-                return wren_error("%s: tensor '%s': bad shape", f->path, name);
+        for (int j = 0; j < sh->n && !rc; j++) {
+            if (!is_count(&sh->items[j]))
+                rc = wren_error("%s: tensor '%s': shape entry %d is not a non-negative integer",
+                                f->path, name, j);
             count *= sh->items[j].num;
         }
+        if (rc) break;
         double a = off->items[0].num, b = off->items[1].num;
-        if (off->items[0].type != J_NUM || off->items[1].type != J_NUM || a < 0 || b < a ||
-            b > (double)data_len)
-            return wren_error("%s: tensor '%s': data_offsets [%.0f, %.0f] outside the %zu data bytes",
-                              f->path, name, a, b, data_len);
-        if (b - a != count * (double)es)
-            return wren_error("%s: tensor '%s': %.0f bytes for shape of %.0f %s elements", f->path,
-                              name, b - a, count, dt->str);
+        if (!is_count(&off->items[0]) || !is_count(&off->items[1]) || b < a || b > (double)data_len) {
+            rc = wren_error("%s: tensor '%s': data_offsets [%.0f, %.0f] outside the %zu data bytes "
+                            "(header length or data_offsets wrong?)", f->path, name, a, b, data_len);
+            break;
+        }
+        if (b - a != count * (double)es) {
+            rc = wren_error("%s: tensor '%s': %.0f bytes for shape of %.0f %s elements", f->path,
+                            name, b - a, count, dt->str);
+            break;
+        }
+        spans[nspans++] = (struct span){ a, b, name };
     }
-    return 0;
+    if (!rc) rc = check_coverage(f, spans, nspans);
+    free(spans);
+    return rc;
 }
 
 struct st_file *st_open(const char *path)
@@ -257,7 +323,15 @@ struct st_file *st_open(const char *path)
     f->data_off = 8 + (size_t)n;
     struct jparser p = { (const char *)f->raw + 8, (const char *)f->raw + 8 + n,
                          (const char *)f->raw + 8, path };
-    if (jvalue(&p, &f->hdr, 0) || validate(f)) { st_close(f); return NULL; }
+    int rc = jvalue(&p, &f->hdr, 0);
+    if (rc == 0) {   /* the JSON must fill the header exactly, up to the padding spaces */
+        jskip(&p);
+        if (p.s < p.end)
+            rc = wren_error("%s: safetensors header: byte 0x%02x after the JSON object at byte %ld "
+                            "(header length %llu wrong?)", path, (unsigned char)*p.s,
+                            (long)(p.s - p.start) + 8L, (unsigned long long)n);
+    }
+    if (rc || validate(f)) { st_close(f); return NULL; }
     return f;
 }
 

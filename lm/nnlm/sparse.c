@@ -15,6 +15,7 @@
 #include "nnlm-internal.h"
 #include "wren-util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,9 @@ int nnlm_csr_read(const struct st_file *f, const char *path, const char *base, i
             last = j;
             float v;
             memcpy(&v, vp + 4 * k, sizeof v);   /* little-endian host (as the F32 tensors) */
+            if (!isfinite(v))
+                return wren_error("%s: tensor '%s.values': element %ld (row %d, col %ld) is %s", path,
+                                  base, k, r, j, isnan(v) ? "NaN" : "infinite");
             w[(size_t)r * in + j] = v;
             mask[(size_t)r * in + j] = 1;
         }

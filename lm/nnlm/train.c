@@ -77,6 +77,11 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
         { "patience", WREN_OPT_INT, &o->patience, "stop after this many validations without improvement (0: never)" },
         { "stop-after", WREN_OPT_LONG, &o->stop_after, "stop after this step as if killed (testing resume)" },
         { "checkpoint", WREN_OPT_STRING, &o->checkpoint, "checkpoint file (default: OUT.ckpt)" },
+        { "self-norm", WREN_OPT_DOUBLE, &o->self_norm,
+          "self-normalisation: add this weight times the mean squared log-normaliser (log Z)^2 to the "
+          "cross-entropy (Devlin et al. 2014), so that unnormalised scoring (raw logits) is close to "
+          "log P; 0: off. Saved in the model (metadata self_norm; with --init, this value, not the "
+          "initial model's: wren prune passes the model's own)" },
         { "init", WREN_OPT_STRING, &o->init,
           "start from this model (fine-tuning; its architecture, vocabulary, masks and factors are kept)" },
         WREN_OPT_TABLE_END,
@@ -273,6 +278,10 @@ static void signature(struct trainer *tr)
              "clip=%.9g dropout=%.9g seed=%ld mode=%s valid_every=%ld",
              o->batch, o->steps, o->warmup, o->lr, o->min_lr, o->weight_decay, o->beta1, o->beta2,
              o->adam_eps, o->clip, o->dropout, o->seed, o->batch_mode, o->valid_every);
+    if (o->self_norm != 0) {   /* only when set: checkpoints written before the option resume */
+        size_t n = strlen(tr->sig);
+        snprintf(tr->sig + n, sizeof tr->sig - n, " self_norm=%.9g", o->self_norm);
+    }
 }
 
 static int save_checkpoint(struct trainer *tr)
@@ -321,6 +330,7 @@ static int new_model(struct trainer *tr)
         tr->m = wren_nnlm_load(o->init);
         if (!tr->m) return -1;
         wren_log("nnlm-train: starting from %s (architecture and vocabulary options ignored)", o->init);
+        tr->m->c.self_norm = (float)o->self_norm;
         tr->m1 = wren_fbuf_alloc(tr->m->nparams);
         tr->m2 = wren_fbuf_alloc(tr->m->nparams);
         tr->best_ppl = INFINITY;
@@ -329,11 +339,17 @@ static int new_model(struct trainer *tr)
     struct wren_nnlm_vocab *v = o->vocab ? wren_nnlm_vocab_read(o->vocab)
                                          : wren_nnlm_vocab_build(o->train, o->vocab_size);
     if (!v) return -1;
+    if (wren_nnlm_vocab_size(v) <= 3) {   /* only <s> </s> <unk> */
+        wren_nnlm_vocab_free(v);
+        return wren_error("%s: no words (an empty %s text)", o->vocab ? o->vocab : o->train,
+                          o->vocab ? "--vocab" : "--train");
+    }
     struct wren_nnlm_arch a = { o->layers, o->d_model, o->heads, o->ffn, o->context, o->pos,
                                 !strcmp(o->batch_mode, "sentence") };
     tr->m = wren_nnlm_create(&a, v, (unsigned long)o->seed);
     wren_nnlm_vocab_free(v);
     if (!tr->m) return -1;
+    tr->m->c.self_norm = (float)o->self_norm;
     tr->m1 = wren_fbuf_alloc(tr->m->nparams);
     tr->m2 = wren_fbuf_alloc(tr->m->nparams);
     tr->best_ppl = INFINITY;
@@ -354,6 +370,8 @@ static int check_opts(const struct wren_nnlm_train_opts *o)
         return wren_error("nnlm-train: --batch-mode must be sentence or stream, not '%s'", o->batch_mode);
     if (o->batch < 1 || o->steps < 1 || o->valid_every < 1)
         return wren_error("nnlm-train: --batch, --steps and --valid-every must be >= 1");
+    if (!(o->self_norm >= 0) || !isfinite(o->self_norm))
+        return wren_error("nnlm-train: --self-norm must be >= 0");
     if (o->lr <= 0 || o->dropout < 0 || o->dropout >= 1 || o->beta1 < 0 || o->beta1 >= 1 ||
         o->beta2 < 0 || o->beta2 >= 1)
         return wren_error("nnlm-train: need --lr > 0, 0 <= --dropout < 1, 0 <= beta < 1");
@@ -378,17 +396,20 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
              "%zu parameters (%zu non-embedding), steps %ld from %ld",
              m->c.vocab_size, tc->ntok, s.nwin, T, wren_nnlm_stored_params(m),
              wren_nnlm_nonembedding_params(m), o->steps, tr->step + 1);
-    double t0 = wren_now(), tlast = t0, lsum = 0;
+    double t0 = wren_now(), tlast = t0, lsum = 0, zsqsum = 0;
     long lcount = 0, start_step = tr->step;
     int rc = 0, tty = isatty(2);
     while (tr->step < o->steps) {
         long step = tr->step + 1;
         make_batch(&s, step, B, tok, tgt, pos, seg);
-        struct nnlm_batch b = { B, T, tok, tgt, pos, seg };
+        double zsq = 0;
+        struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
+                                .self_norm = (float)o->self_norm, .zsq = &zsq };
         long nt;
         double loss = nnlm_forward_backward(m, fb, &b, tr->grad, (float)o->dropout,
                                             (uint64_t)o->seed, step, &nt, NULL);
         loss = nt > 0 ? loss / (double)nt : 0;
+        zsqsum += nt > 0 ? zsq / (double)nt : 0;
         if (!isfinite(loss)) { rc = wren_error("nnlm-train: loss is %g at step %ld (lower --lr?)", loss, step); break; }
         clip_grad(tr->grad, m->nparams, o->clip);
         double lr = lr_at(o, warmup, step);
@@ -402,16 +423,18 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
             double rate = (double)(step - start_step) * (double)N / (now - t0);
             char eta[32];
             fmt_time(eta, sizeof eta, (double)(o->steps - step) * (double)N / (rate > 0 ? rate : 1));
-            fprintf(stderr, "step %ld/%ld loss %.4f lr %.3g %.0f tok/s ETA %s\n", step, o->steps,
-                    lsum / (double)lcount, lr, rate, eta);
+            fprintf(stderr, "step %ld/%ld loss %.4f log_z_rms %.3f lr %.3g %.0f tok/s ETA %s\n", step,
+                    o->steps, lsum / (double)lcount, sqrt(zsqsum / (double)lcount), lr, rate, eta);
             tlast = now;
             lsum = 0;
+            zsqsum = 0;
             lcount = 0;
         }
         if (step % o->valid_every == 0 || step == o->steps) {
             int stop = 0;
             if (vc) {
                 double ppl = valid_ppl(m, vc, o->valid_tokens);
+                if (!isfinite(ppl)) { rc = wren_error("nnlm-train: valid ppl is %g at step %ld (lower --lr?)", ppl, step); break; }
                 int better = ppl < tr->best_ppl;
                 if (better) {
                     tr->best_ppl = ppl;
@@ -464,6 +487,12 @@ int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, 
     if (tc.nsent == 0) { wren_error("%s: no sentences", o->train); nnlm_corpus_free(&tc); goto out; }
     int have_valid = o->valid != NULL;
     if (have_valid && nnlm_corpus_read(o->valid, tr.m->vocab, &vc)) { nnlm_corpus_free(&tc); goto out; }
+    if (have_valid && vc.nsent == 0) {   /* no perplexity to select or stop on */
+        wren_error("%s: no sentences (an empty --valid text has no perplexity)", o->valid);
+        nnlm_corpus_free(&tc);
+        nnlm_corpus_free(&vc);
+        goto out;
+    }
     rc = train_loop(&tr, &tc, have_valid ? &vc : NULL, cb, ctx);
     nnlm_corpus_free(&tc);
     if (have_valid) nnlm_corpus_free(&vc);
@@ -515,7 +544,9 @@ struct wren_nnlm_calib *wren_nnlm_calibrate(struct wren_nnlm *m, const char *tex
         for (int r = 0; r < B; r++)
             fill_row(&s, s.win[w0 + (size_t)r], tok + (size_t)r * T, tgt + (size_t)r * T,
                      pos + (size_t)r * T, seg + (size_t)r * T);
-        struct nnlm_batch b = { B, T, tok, tgt, pos, seg };
+        /* the gradients of the objective the model was trained with */
+        struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
+                                .self_norm = m->c.self_norm };
         long nt;
         nnlm_forward_backward(m, fb, &b, grad, 0.0f, 0, 0, &nt, NULL);
         for (size_t i = 0; i < m->nparams; i++) { cb->g[i] += grad[i]; cb->g2[i] += grad[i] * grad[i]; }

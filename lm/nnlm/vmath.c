@@ -83,6 +83,26 @@ MULTIVERSION float nnlm_vmax(const float *x, size_t n)
     return r;
 }
 
+MULTIVERSION float nnlm_vdot(const float *a, const float *b, size_t n)
+{
+    vf acc = SPLAT(0.0f), u, v;
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) { LOAD(u, a + i); LOAD(v, b + i); acc += u * v; }
+    float t[LANES], r = 0;
+    STORE(t, acc);
+    for (int l = 0; l < LANES; l++) r += t[l];
+    for (; i < n; i++) r += a[i] * b[i];
+    return r;
+}
+
+MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
+{
+    vf u, v;
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) { LOAD(u, x + i); LOAD(v, y + i); v += SPLAT(a) * u; STORE(y + i, v); }
+    for (; i < n; i++) y[i] += a * x[i];
+}
+
 MULTIVERSION float nnlm_vadd_max(float *x, const float *b, size_t n)
 {
     vf m = SPLAT(-INFINITY), v, w;

@@ -1,5 +1,6 @@
 /* vmath.h — vectorised elementwise math for the NNLM's hot loops: the vocabulary-wide softmax
- * (one exponential per word per token) and GELU. A branch-free polynomial exp lets the compiler
+ * (one exponential per word per token), GELU, and the small dot products and updates of
+ * incremental attention. A branch-free polynomial exp lets the compiler
  * use SIMD lanes where a libm expf call per element cannot; accuracy is within a few float ulps.
  * Not for: matrix work (utils/matrix.h, OpenBLAS). */
 #ifndef WREN_NNLM_VMATH_H
@@ -13,6 +14,10 @@ float nnlm_vmax(const float *x, size_t n);
 double nnlm_vexp_sum(float *y, const float *x, float shift, size_t n);
 /* the sum of exp(x[i] - shift) over x[0..n) */
 double nnlm_vsum_exp(const float *x, float shift, size_t n);
+/* sum of a[i] * b[i] over [0..n) (float accumulation in SIMD lanes) */
+float nnlm_vdot(const float *a, const float *b, size_t n);
+/* y[i] += a * x[i] over [0..n) */
+void nnlm_vaxpy(float *y, float a, const float *x, size_t n);
 /* x[i] += b[i]; returns the max of the new x[0..n) (-INFINITY for n == 0) */
 float nnlm_vadd_max(float *x, const float *b, size_t n);
 /* log(sum exp(x[i])) over x[0..n), the log-normaliser of a softmax */

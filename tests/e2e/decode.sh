@@ -70,6 +70,29 @@ awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "
   || fail "lmrescore"
 "$WREN" lattice best-path --words graph/words.txt same.gz same.txt 2>/dev/null
 cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the best path"
+# MBR 1-best: one line per utterance, a CTM whose 6th column is a posterior in [0, 1] with one
+# row per hypothesis word, expected errors never above the best path's, and an NCE line
+"$WREN" lattice mbr --words graph/words.txt --ref ref.txt lat.gz mbr.txt mbr.ctm > mbr.log 2> /dev/null \
+  || fail "lattice mbr"
+[ "$(wc -l < mbr.txt)" = 5 ] || fail "mbr: expected 5 hypotheses"
+[ "$(wc -l < mbr.ctm)" = "$(cut -d' ' -f2- mbr.txt | wc -w)" ] || fail "mbr CTM word count"
+awk 'NF != 6 || $6 < 0 || $6 > 1 {exit 1}' mbr.ctm || fail "mbr CTM confidences"
+# every word right: NCE is undefined (no errors to predict); with each reference's first word
+# changed, some hypothesis words are wrong and NCE is a number
+n=$(cut -d' ' -f2- mbr.txt | wc -w)
+grep -qx "NCE nan over $n words ($n correct)" mbr.log || { cat mbr.log; fail "mbr NCE line (all correct)"; }
+awk '{$2 = "xyzzy"; print}' ref.txt > ref-wrong.txt
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt lat.gz mbr2.txt > mbr2.log 2> /dev/null || fail "lattice mbr 2"
+grep -Eq "^NCE -?[0-9]+\.[0-9]+ over $n words \([0-9]+ correct\)$" mbr2.log \
+  && [ "$(sed 's/.*(\([0-9]*\) correct).*/\1/' mbr2.log)" -lt "$n" ] || { cat mbr2.log; fail "mbr NCE line"; }
+# a calibration fitted to that reference is never worse than the raw posteriors on it
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt --fit-calibration calib lat.gz mbr3.txt > mbr3.log 2> /dev/null \
+  || fail "lattice mbr --fit-calibration"
+grep -q '^logistic [-0-9.e]* [-0-9.e]*$' calib || fail "calibration file"
+awk 'NR == FNR {a = $2; next} {exit !($2 >= a - 1e-4)}' mbr2.log mbr3.log || fail "calibrated NCE below the raw one"
+"$WREN" lattice mbr --words graph/words.txt --ref ref-wrong.txt --calibration calib lat.gz mbr4.txt > mbr4.log 2> /dev/null
+cmp -s mbr3.log mbr4.log || fail "--calibration does not reproduce the fitted NCE"
+"$WREN" wer ref.txt mbr.txt > mbr.wer || fail "wer of mbr"
 # the determinised lattices against the undeterminised ones: same best path
 "$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
   || fail "decode --no-determinize"
@@ -113,8 +136,34 @@ echo "x /nonexistent.wav" > allbad.scp
 mkdir -p data
 echo "rec $LIBRI/$u2.wav" > data/wav.scp
 printf 'seg1 rec 0.0 1.5\nseg2 rec 1.5 -1\nseg3 rec 99 100\n' > data/segments
-"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log
+"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log && fail "a segment outside its recording exited 0"
 cat seg.log
 [ "$(cut -d' ' -f1 hyp-seg.txt | tr '\n' ' ')" = "seg1 seg2 " ] || fail "segments not decoded"
-grep -q "utterance seg3 failed: segment" seg.log || fail "segment outside the recording not reported"
+grep -q "utterance seg3 failed: data/segments:3: segment 99.00-100.00 s is outside" seg.log \
+  || fail "segment outside the recording not reported"
+grep -q "^wren decode: data: 1 segment lies outside its recording$" seg.log || fail "no final error line"
+# bad segments lines fail the run before decoding, with one line naming file and line; a
+# duplicate key must not leak the wav.scp table (the ASan build checks)
+bad_segments() {   # $1: segments text, $2: expected message
+  printf "$1" > data/segments
+  rm -f hyp-badseg.txt
+  "$WREN" decode --model "$MODEL" --graph graph data hyp-badseg.txt 2> badseg.log \
+    && fail "segments '$1' accepted"
+  [ "$(grep -c . badseg.log)" = 1 ] || fail "segments '$1': not one error line: $(cat badseg.log)"
+  grep -q "$2" badseg.log || fail "segments '$1': expected '$2', got: $(cat badseg.log)"
+  [ -e hyp-badseg.txt ] && fail "segments '$1': output written"
+  return 0
+}
+bad_segments 'seg1 rec 0.0 1.5\nseg2 rec 1.5 nan\n' "data/segments:2: segment times must be finite"
+bad_segments 'seg1 rec 0.0 inf\n' "data/segments:1: segment times must be finite"
+bad_segments 'seg1 rec 0.0 1.5\nseg2 rec 1.0 -2\n' "data/segments:2: segment from 1.0 to -2 s: needs 0 <= start < end"
+bad_segments 'seg1 rec 2.0 1.5\n' "data/segments:1: segment from 2.0 to 1.5 s: needs"
+bad_segments 'seg1 rec 0.0 1.5\nseg1 rec 1.5 -1\n' "data/segments:2: duplicate key 'seg1'"
+# within Kaldi's 0.5 s overshoot a segment is cut at the end of the recording
+dur=$(soxi -D "$LIBRI/$u2.wav" 2>/dev/null || echo)
+if [ -n "$dur" ]; then
+  end=$(awk -v d="$dur" 'BEGIN { printf "%.2f", d + 0.3 }')
+  printf 'seg1 rec 1.0 %s\n' "$end" > data/segments
+  "$WREN" decode --model "$MODEL" --graph graph data hyp-over.txt 2> over.log || fail "0.3 s overshoot rejected: $(cat over.log)"
+fi
 echo "PASS"

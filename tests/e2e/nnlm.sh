@@ -2,7 +2,8 @@
 # nnlm.sh — end to end: nnlm-train / nnlm-eval / nnlm-info through the `wren` program on a
 # small text; the safetensors file checked by an independent reader (python3 json + struct,
 # following the published format); a training run killed with SIGKILL and resumed gives the
-# same model as an uninterrupted run; perplexity bookkeeping (</s> counted, OOVs); bad input.
+# same model as an uninterrupted run; perplexity bookkeeping (</s> counted, OOVs); --self-norm
+# (metadata, log Z statistics) and --unnormalized scoring on both paths; bad input.
 # Env: WREN (the built program). Exit 77 = skip.
 set -u
 WREN=${WREN:-wren}
@@ -78,13 +79,14 @@ grep -q "^nonembedding_params $want$" "$T/info" || { cat "$T/info"; fail "non-em
 # --- nnlm-eval: last line format, </s> counted, OOV bookkeeping, debug consistent with totals
 "$WREN" nnlm-eval --model "$T/a.safetensors" --debug 2 "$T/valid.txt" > "$T/eval" || fail "nnlm-eval"
 last=$(tail -1 "$T/eval")
-echo "$last" | grep -Eq '^sentences= 3 words= 18 oovs= 1 ppl= [0-9.]+$' || fail "last line: $last"
+echo "$last" | grep -Eq '^sentences= 3 words= 18 oovs= 1 ppl= [0-9.]+ log_z_mean= -?[0-9.]+ log_z_sd= [0-9.]+$' || fail "last line: $last"
 python3 - "$T/eval" <<'PY' || fail "ppl does not follow from the per-word log10 probabilities"
 import re, sys
 lines = open(sys.argv[1]).read().split('\n')
 l10 = [float(m.group(1)) for m in (re.search(r'\[ (-?[0-9.]+) \]$', x) for x in lines) if m]
 assert len(l10) == 18 + 3, len(l10)               # every word and every </s>
-ppl = float(lines[-2].split()[-1])
+f = lines[-2].split()
+ppl = float(f[f.index('ppl=') + 1])
 want = 10 ** (-sum(l10) / (18 + 3))
 assert abs(ppl - want) / want < 1e-3, (ppl, want)
 PY
@@ -94,11 +96,40 @@ paste <(grep -o '\[ [-0-9.]* \]$' "$T/eval") <(grep -o '\[ [-0-9.]* \]$' "$T/eva
   awk '{ n++; d = $2 - $5; if (d > 1e-4 || d < -1e-4) bad = 1 } END { exit !(n == 21 && !bad) }' ||
   fail "--kv scores differ from whole-sentence scoring"
 "$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | grep -q "oovs= 1" || fail "skip-oovs"
-p1=$(echo "$last" | awk '{print $NF}')
-p2=$("$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | awk '{print $NF}')
+field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+p1=$(echo "$last" | field ppl=)
+p2=$("$WREN" nnlm-eval --model "$T/a.safetensors" --skip-oovs "$T/valid.txt" | tail -1 | field ppl=)
 [ "$p1" != "$p2" ] || fail "--skip-oovs should change the perplexity"
 # a trained model must beat the uniform distribution over its vocabulary by far
 awk -v p="$p1" 'BEGIN{exit !(p < 8)}' || fail "valid ppl $p1 too high"
+
+# --- self-normalisation: --self-norm is recorded in the metadata and drives log Z towards 0;
+# --unnormalized scores raw logits (log Z taken as 0), so its log10 total is the normalised one
+# plus the summed log Z / ln 10, on both scoring paths
+"$WREN" nnlm-train "${ARGS[@]}" --self-norm 0.5 --out "$T/sn.safetensors" 2> "$T/sn.log" || { cat "$T/sn.log"; fail "--self-norm"; }
+"$WREN" nnlm-info "$T/sn.safetensors" | grep -q "^self_norm 0.5$" || fail "nnlm-info self_norm"
+"$WREN" nnlm-info "$T/a.safetensors" | grep -q "^self_norm 0$" || fail "nnlm-info self_norm of a plain model"
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c 'import json,struct,sys; r=open(sys.argv[1],"rb").read(); n=struct.unpack("<Q",r[:8])[0]; assert json.loads(r[8:8+n])["__metadata__"]["self_norm"]=="0.5"' \
+    "$T/sn.safetensors" || fail "self_norm metadata"
+fi
+for m in a sn; do
+  for kv in "" --kv; do
+    "$WREN" nnlm-eval $kv --model "$T/$m.safetensors" "$T/valid.txt" > "$T/e-$m$kv" || fail "nnlm-eval $m $kv"
+    "$WREN" nnlm-eval $kv --unnormalized --model "$T/$m.safetensors" "$T/valid.txt" > "$T/u-$m$kv" || fail "nnlm-eval --unnormalized $m $kv"
+    tail -1 "$T/u-$m$kv" | grep -Eq 'ppl= [0-9.]+ log_z_mean= 0.0000 log_z_sd= 0.0000$' || fail "--unnormalized last line: $(tail -1 "$T/u-$m$kv")"
+    n=$(tail -2 "$T/e-$m$kv" | head -1 | field tokens=)
+    l=$(tail -2 "$T/e-$m$kv" | head -1 | field logprob10=); z=$(tail -1 "$T/e-$m$kv" | field log_z_mean=)
+    u=$(tail -2 "$T/u-$m$kv" | head -1 | field logprob10=)
+    awk -v l="$l" -v z="$z" -v u="$u" -v n="$n" 'BEGIN { d = u - (l + n * z / log(10)); exit !(d < 0.01 && d > -0.01) }' ||
+      fail "$m $kv: unnormalised logprob10 $u is not $l + $n * $z / ln 10"
+  done
+done
+za=$(tail -1 "$T/e-a" | field log_z_mean=); zs=$(tail -1 "$T/e-sn" | field log_z_mean=)
+awk -v a="$za" -v s="$zs" 'BEGIN { exit !(s * s < 0.25 * a * a) }' || fail "log_z_mean $zs with --self-norm, $za without"
+echo "log_z_mean: $za plain, $zs with --self-norm 0.5"
+"$WREN" nnlm-train "${ARGS[@]}" --self-norm -1 --out "$T/x.safetensors" 2> "$T/err" && fail "--self-norm -1 accepted"
+grep -q -- "--self-norm" "$T/err" || fail "bad --self-norm not reported: $(cat "$T/err")"
 
 # --- SIGKILL and resume: the same final model as the uninterrupted run
 "$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/full.safetensors" 2>/dev/null || fail "full run"

@@ -5,7 +5,9 @@
 # test transcripts), and a tiny NNLM trained for a few seconds on 3000 of those sentences.
 # Checks: both modes rescore every lattice; lambda 0 with the first-pass LM reproduces the
 # first-pass hypotheses; n-best prefix sharing scores fewer tokens than naive scoring; the
-# rescored lattices are readable and their best path is the lattice-mode hypothesis; an empty
+# rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
+# rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
+# words and hypotheses, costs within float rounding); an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
 # printed (a tiny NNLM: no improvement is asserted here; see bench/rescore.sh).
@@ -58,6 +60,25 @@ naive=$(sed -n 's/.*without prefix sharing \([0-9]*\) tokens.*/\1/p' nbest.log)
 # rescored lattices: readable, their best path is the lattice-mode hypothesis
 "$WREN" lattice best-path --words graph/words.txt out-lattice.gz best.txt 2> /dev/null || fail "best-path of rescored lattices"
 cmp -s best.txt hyp-lattice.txt || fail "best path of the rescored lattices differs from the hypotheses"
+# batched (default) and one at a time (--lattice-batch 1, and 2: slots refilled) agree
+for k in 1 2; do
+  "${R[@]}" --mode lattice --history 3 --lattice-batch $k lat.gz hyp-lat$k.txt out-lat$k.gz 2> lat$k.log \
+    || fail "rescore --lattice-batch $k: $(cat lat$k.log)"
+  cmp -s hyp-lat$k.txt hyp-lattice.txt || { diff hyp-lat$k.txt hyp-lattice.txt; fail "--lattice-batch $k: other hypotheses"; }
+  [ "$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' lat$k.log)" = "$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' lattice.log)" ] \
+    || fail "--lattice-batch $k: other NNLM token count"
+  paste -d'|' <(zcat out-lat$k.gz) <(zcat out-lattice.gz) | awk -F'|' '
+    { na = split($1, a, /[ \t,]/); nb = split($2, b, /[ \t,]/)
+      if (na != nb) { print "line " NR ": " $1 " vs " $2; bad = 1; exit }
+      for (i = 1; i <= na; i++) {
+        if (a[i] == b[i]) continue
+        d = a[i] - b[i]; if (d < 0) d = -d; m = a[i] < 0 ? -a[i] : a[i]
+        if (a[i] !~ /^-?[0-9.e+-]+$/ || d > 1e-3 * (1 + m)) { print "line " NR ": " $1 " vs " $2; bad = 1; exit }
+      }
+    }
+    END { exit bad }' || fail "--lattice-batch $k: rescored lattices differ from the batched ones"
+  [ "$(zcat out-lat$k.gz | wc -l)" = "$(zcat out-lattice.gz | wc -l)" ] || fail "--lattice-batch $k: other lattice sizes"
+done
 # n-best output: --nbest entries at most per utterance
 awk '{print $1}' <(zcat out-nbest.gz) | sed 's/-[0-9]*$//' | sort | uniq -c | awk '$1 > 50 {exit 1}' || fail "n-best: more than 50"
 

@@ -2,7 +2,7 @@
 # search-options.sh — end-to-end test of the first-pass score options on real inputs (Debian's
 # pocketsphinx-en-us model, the five LibriVox utterances of pocketsphinx-testdata, a trigram on
 # their transcripts): `wren mkgraph --self-loop-scale --transition-scale --noise-prob`
-# (self-loop costs scaled exactly, noise phones in the graph without new words, same words
+# (self-loop costs scaled exactly, the default scale 0.1, noise phones in the graph without new words, same words
 # decoded) and the word insertion penalty of `wren decode --word-penalty` and
 # `wren lattice best-path|nbest --word-penalty` (costs move by exactly penalty x words; large
 # penalties remove words, bonuses add them), plus bad option values.
@@ -26,9 +26,11 @@ sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$LIBRI/transcript
 cut -d' ' -f2- ref.txt > lm.txt
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 
-# --- graphs: default, and self-loop scale 0.1 + transition scale 0.5 + noise phones
-"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa g0 > mk0.log 2>&1 || fail "mkgraph: $(tail -3 mk0.log)"
-"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa --self-loop-scale 0.1 --transition-scale 0.5 \
+# --- graphs: unscaled (self-loop scale 1), and the default self-loop scale (0.1, Kaldi's) with
+# transition scale 0.5 + noise phones
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa --self-loop-scale 1 g0 > mk0.log 2>&1 \
+  || fail "mkgraph: $(tail -3 mk0.log)"
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa --transition-scale 0.5 \
   --noise-prob 0.1 g1 > mk1.log 2>&1 || fail "mkgraph with options: $(tail -3 mk1.log)"
 cmp -s g0/words.txt g1/words.txt || fail "--noise-prob changed words.txt (noise must not be a word)"
 # the CI ids (transitions.txt) of the noise phones: phones.txt id - 1
@@ -40,7 +42,7 @@ uses_noise() {
     FILENAME == ARGV[1] {if ($3 in np) t[$1]; next} NF >= 4 && ($3 in t) {c++} END {print c + 0}' "$1/transitions.txt" -
 }
 n0=$(uses_noise g0); n1=$(uses_noise g1)
-[ "$n0" = 0 ] || fail "default graph has $n0 noise-phone arcs"
+[ "$n0" = 0 ] || fail "graph without --noise-prob has $n0 noise-phone arcs"
 [ "$n1" -gt 0 ] || fail "--noise-prob graph has no noise-phone arcs"
 # self-loop arcs: cost in g1 = 0.1 x cost in g0, for each (senone, phone, state) self-loop
 selfloops() {
@@ -52,7 +54,7 @@ selfloops g0 > sl0.txt; selfloops g1 > sl1.txt
 join <(awk '{print $1 "_" $2 "_" $3, $4}' sl0.txt | sort) <(awk '{print $1 "_" $2 "_" $3, $4}' sl1.txt | sort) > slj.txt
 [ "$(wc -l < slj.txt)" -gt 10 ] || fail "too few common self-loops to compare"
 awk '{d = $3 - 0.1 * $2; if (d < 0) d = -d; if (d > 2e-4) {print; bad = 1}} END {exit bad}' slj.txt \
-  || fail "self-loop costs are not 0.1 x the default ones"
+  || fail "default self-loop costs are not 0.1 x the unscaled ones"
 
 # --- decoding with both graphs: the in-domain LM still gives the words
 "$WREN" decode --model "$MODEL" --graph g0 wav.scp hyp0.txt lat0.gz 2> dec0.log || fail "decode: $(cat dec0.log)"

@@ -137,7 +137,7 @@ for c in $CMDS; do
   done
   for n in $(points "$nwrite" write); do
     run "$c" WREN_FAULT_WRITE=$n
-    check "$c" "write $n/$nwrite" 'write|no space|disk full'
+    check "$c" "write $n/$nwrite" 'write|no space|disk full|standard output'
     tried=$((tried + 1))
   done
   # stdout on a full disk
@@ -145,7 +145,7 @@ for c in $CMDS; do
   "$WREN" --quiet $(args "$c") > /dev/full 2> run.err; rc=$?
   if [ -s good/stdout ]; then
     [ $rc != 0 ] || fail "$c: stdout on /dev/full: exit 0"
-    check "$c" "stdout on /dev/full" 'write|no space|stdout'
+    check "$c" "stdout on /dev/full" 'write|no space|standard output|stdout'
     tried=$((tried + 1))
   fi
   echo "$c: $nalloc allocations, $nwrite writes; tried $tried call sites: $failed clean errors, $tolerated tolerated"

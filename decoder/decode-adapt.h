@@ -1,0 +1,60 @@
+/* decode-adapt.h — speaker adaptation for `wren decode`: the options (--adapt fmllr,
+ * --transforms, --transforms-out, --adapt-iters, ...), speakers from the data dir's utt2spk,
+ * fMLLR statistics gathered along each first-pass best path, one transform per speaker, and
+ * the transform applied to the decoder's features. cmd-decode.c drives the passes (SI pass
+ * over a speaker's utterances, estimate, adapted pass) through the calls below.
+ * Not for: the estimator (fmllr.h), the search, or reading audio. */
+#ifndef WREN_DECODE_ADAPT_H
+#define WREN_DECODE_ADAPT_H
+
+#include "fmllr.h"
+#include "opts.h"
+
+struct wren_adapt_opts {
+    const char *mode;            /* --adapt: "fmllr", or NULL (no estimation) */
+    const char *transforms_in;   /* --transforms TABLE: decode with these transforms */
+    const char *transforms_out;  /* --transforms-out TABLE */
+    const char *si_hyp;          /* --si-hyp: the speaker-independent hypotheses */
+    int iters;                   /* --adapt-iters: estimations (each after a pass; default 1) */
+    float silence_weight;        /* --adapt-silence-weight: weight of silence/noise frames */
+    float min_post;              /* Gaussians below this posterior are left out (1e-3) */
+    struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
+};
+#define WREN_ADAPT_NOPTS 8
+void wren_adapt_opts_default(struct wren_adapt_opts *o);
+/* Fill table[0..n) (no END entry); returns n <= WREN_ADAPT_NOPTS. */
+int wren_adapt_opts_register(struct wren_adapt_opts *o, struct wren_opt *table);
+/* 1 if the options ask for any adaptation. */
+int wren_adapt_requested(const struct wren_adapt_opts *o);
+
+struct wren_adapt;
+struct wren_decoder;
+struct wren_lattice;
+/* input: the wav.scp or data dir (its utt2spk, if any, gives the speakers; otherwise each
+ * utterance is its own speaker); acwt chooses the best path of lattices. -1 with a message on bad options or tables. */
+int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct wren_decoder *dec,
+                      float acwt, struct wren_adapt **out);
+void wren_adapt_free(struct wren_adapt *ad);
+
+/* 1 if transforms are estimated here (--adapt), 0 if only given ones are applied. */
+int wren_adapt_estimating(const struct wren_adapt *ad);
+int wren_adapt_iters(const struct wren_adapt *ad);
+const char *wren_adapt_speaker(const struct wren_adapt *ad, const char *utt);
+
+/* Begin a pass over the utterances of speaker spk: collect = gather statistics (the
+ * lattice of every utterance is needed, see wren_adapt_utt_end), adapted = apply the
+ * speaker's current transform (else decode speaker-independently). */
+void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int adapted);
+int  wren_adapt_collecting(const struct wren_adapt *ad);
+/* Before decoding utterance utt: set the decoder's transform. */
+int  wren_adapt_utt_start(struct wren_adapt *ad, const char *utt);
+/* After it: statistics along the best path of its word lattice (if collecting). */
+int  wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl);
+/* Estimate the current speaker's transform from the pass's statistics (logged on stderr). */
+int  wren_adapt_estimate(struct wren_adapt *ad);
+/* Write --transforms-out (atomically). */
+int  wren_adapt_commit(struct wren_adapt *ad);
+/* CPU seconds spent on statistics and estimation. */
+double wren_adapt_cpu(const struct wren_adapt *ad);
+
+#endif

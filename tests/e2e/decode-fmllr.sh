@@ -1,0 +1,86 @@
+#!/bin/bash
+# decode-fmllr.sh — end-to-end test of fMLLR speaker adaptation in `wren decode`: Debian's
+# pocketsphinx-en-us model, the five LibriVox test utterances of pocketsphinx-testdata as a
+# Kaldi data dir of one speaker, and a graph with a small trigram on their transcripts (a
+# closed LM: this checks the two-pass plumbing and the transform table, not a WER benchmark).
+# Checks: --adapt fmllr writes hypotheses, lattices, the SI hypotheses and a 39 x 40 transform
+# table in Kaldi's text-matrix layout; the log reports a full transform that raised the
+# auxiliary function; adaptation does not hurt this clean speaker; --transforms with that
+# table reproduces the adapted pass exactly; without utt2spk each utterance is a speaker;
+# bad options and tables fail with exit 1 and a message naming the file and line.
+# Env: WREN (built wren). Exit 77 = skip (inputs missing).
+set -u
+WREN=${WREN:?set WREN to the built wren}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+for p in "$MODEL/mdef" "$DICT" "$LIBRI/transcription"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing (apt-get install pocketsphinx-en-us pocketsphinx-testdata)"; exit 77; }
+done
+tmp=$(mktemp -d /tmp/wren-e2e-fmllr-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp"
+
+mkdir data
+for u in $(cat "$LIBRI/fileids"); do echo "$u $LIBRI/$u.wav"; done > data/wav.scp
+for u in $(cat "$LIBRI/fileids"); do echo "$u austen"; done > data/utt2spk
+sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$LIBRI/transcription" > data/text
+cut -d' ' -f2- data/text > lm.txt
+"$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 \
+  || fail "mkgraph: $(tail -3 mkgraph.log)"
+
+# --- two passes, one speaker
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out trans.txt --si-hyp si.txt \
+  data hyp.txt lat.gz 2> adapt.log || fail "decode --adapt fmllr: $(cat adapt.log)"
+cat adapt.log
+[ "$(wc -l < hyp.txt)" = 5 ] && [ "$(wc -l < si.txt)" = 5 ] || fail "expected 5 adapted and 5 SI hypotheses"
+[ "$(zcat lat.gz | grep -c '^sense_and')" = 5 ] || fail "expected 5 lattices"
+grep -q "5 utterances decoded, 0 failed" adapt.log || fail "summary line"
+grep -q "fmllr speaker austen: [0-9]* frames, full transform, auxiliary function .* (+[0-9.]*)" adapt.log \
+  || fail "no log line of a full transform with a positive improvement"
+grep -q "CPU time: speaker-independent pass" adapt.log || fail "no CPU time line"
+"$WREN" lattice best-path --words graph/words.txt lat.gz best.txt 2>/dev/null || fail "best-path"
+cmp -s best.txt hyp.txt || fail "adapted lattices' best paths differ from the adapted hypotheses"
+# the table: one Kaldi text matrix, 39 rows of 40 numbers, "]" closing the last row
+[ "$(head -1 trans.txt)" = "austen  [" ] || fail "table header: $(head -1 trans.txt)"
+[ "$(wc -l < trans.txt)" = 40 ] || fail "expected 1 + 39 lines in the table"
+sed -n '2,40p' trans.txt | sed 's/ \]$//' | awk 'NF != 40 {exit 1} {for (i = 1; i <= NF; i++) if ($i !~ /^-?[0-9.]+(e[-+][0-9]+)?$/) exit 1}' \
+  || fail "rows are not 40 numbers"
+tail -1 trans.txt | grep -q ' ]$' || fail "last row does not end with ']'"
+# not the identity: the diagonal moved
+awk 'NR > 1 {v = $(NR - 1); if (v != 1) moved = 1} END {exit !moved}' trans.txt || fail "identity transform"
+si_err=$("$WREN" wer data/text si.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+ad_err=$("$WREN" wer data/text hyp.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+echo "errors: SI $si_err, adapted $ad_err"
+[ -n "$si_err" ] && [ -n "$ad_err" ] && [ "$ad_err" -le $((si_err + 1)) ] || fail "adaptation hurt: $si_err -> $ad_err errors"
+
+# --- the table reused: the same features and transform give the same hypotheses
+"$WREN" decode --model "$MODEL" --graph graph --transforms trans.txt data hyp-re.txt 2> re.log \
+  || fail "decode --transforms: $(cat re.log)"
+cmp -s hyp.txt hyp-re.txt || fail "--transforms does not reproduce the adapted pass"
+# --adapt-iters 2 runs and re-estimates
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-iters 2 data hyp2.txt 2> it2.log \
+  || fail "--adapt-iters 2: $(cat it2.log)"
+[ "$(grep -c 'fmllr speaker austen:' it2.log)" = 2 ] || fail "--adapt-iters 2 did not estimate twice"
+
+# --- a bare wav.scp: each utterance its own speaker
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
+  || fail "per-utterance adaptation: $(cat u.log)"
+[ "$(grep -c '  \[$' per-utt.txt)" = 5 ] || fail "expected 5 per-utterance transforms"
+[ "$(wc -l < hyp-u.txt)" = 5 ] || fail "per-utterance hypotheses"
+# a speaker absent from --transforms is decoded unadapted, with a warning
+"$WREN" decode --model "$MODEL" --graph graph --transforms trans.txt data/wav.scp hyp-w.txt 2> w.log \
+  || fail "--transforms with unknown speakers"
+grep -q "warning: .*no transform for speaker" w.log || fail "no warning for a missing speaker"
+
+# --- bad input
+"$WREN" decode --model "$MODEL" --graph graph --adapt mllt data x.txt 2> e1.log; [ $? = 1 ] || fail "--adapt mllt exit"
+grep -q "unknown adaptation 'mllt'" e1.log || fail "message for --adapt mllt: $(cat e1.log)"
+head -5 trans.txt > short.txt
+"$WREN" decode --model "$MODEL" --graph graph --transforms short.txt data x.txt 2> e2.log; [ $? = 1 ] || fail "bad table exit"
+grep -q "short.txt:[0-9]*:" e2.log || fail "bad table message does not name file:line: $(cat e2.log)"
+[ -e x.txt ] && fail "output written on bad input"
+ls | grep -q '\.tmp' && fail "temporary files left behind"
+echo "PASS"
