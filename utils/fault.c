@@ -57,9 +57,12 @@ static void report(void)
             (long)atomic_load(&n_write));
 }
 
-struct fault_file { int fd; int is_static; };
-/* stdout's cookie: static, as stdout is never closed (a malloc'd one would show as a leak). */
-static struct fault_file stdout_cookie;
+struct fault_file { int fd; int in_use; };
+/* The streams' cookies come from a fixed table, never from malloc: on the out-of-memory exit
+ * the outputs still open are never closed, and a malloc'd cookie showed as a leak under LSan
+ * (so did stdout's when it was malloc'd). Slot 0 is stdout's. */
+enum { MAX_FAULT_FILES = 64 };
+static struct fault_file fault_files[MAX_FAULT_FILES];
 static FILE *fault_stream(struct fault_file *ff, const char *mode);
 
 /* Runs before main (and before any thread): reads the settings and, when writes are counted
@@ -74,10 +77,11 @@ __attribute__((constructor)) static void init(void)
     if (counting) atexit(report);
     wren_fault_on = fail_alloc_at > 0 || fail_write_at > 0 || counting;
     if (fail_write_at || counting) {
-        stdout_cookie = (struct fault_file){ dup(STDOUT_FILENO), 1 };
-        FILE *f = stdout_cookie.fd >= 0 ? fault_stream(&stdout_cookie, "w") : NULL;
+        struct fault_file *ff = &fault_files[0];
+        *ff = (struct fault_file){ dup(STDOUT_FILENO), 1 };
+        FILE *f = ff->fd >= 0 ? fault_stream(ff, "w") : NULL;
         if (f) stdout = f;
-        else if (stdout_cookie.fd >= 0) close(stdout_cookie.fd);
+        else if (ff->fd >= 0) close(ff->fd);
     }
 }
 
@@ -126,7 +130,7 @@ static int ff_close(void *c)
 {
     struct fault_file *ff = c;
     int rc = close(ff->fd);
-    if (!ff->is_static) free(ff);
+    ff->in_use = 0;
     return rc;
 }
 
@@ -151,12 +155,13 @@ FILE *wren_fault_fopen_out(const char *path, const char *mode)
     int fd = dup(fileno(real));
     fclose(real);
     if (fd < 0) return NULL;
-    struct fault_file *ff = malloc(sizeof *ff);
-    FILE *f = NULL;
-    if (ff) {
-        *ff = (struct fault_file){ fd, 0 };
-        f = fault_stream(ff, mode);
-    }
-    if (!f) { free(ff); close(fd); }
+    /* outputs are opened by one thread at a time (fault.h), so the table needs no lock */
+    struct fault_file *ff = NULL;
+    for (int i = 1; i < MAX_FAULT_FILES && !ff; i++)
+        if (!fault_files[i].in_use) ff = &fault_files[i];
+    if (!ff) { errno = EMFILE; close(fd); return NULL; }
+    *ff = (struct fault_file){ fd, 1 };
+    FILE *f = fault_stream(ff, mode);
+    if (!f) { ff->in_use = 0; close(fd); }
     return f;
 }
