@@ -18,7 +18,7 @@
 # Exit 77 = skip (inputs missing).
 set -u
 WREN=${WREN:?set WREN to the built wren}
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-../shared}
 MODE=${FAULT_SWEEP:-sample}
 SAMPLES=${FAULT_SAMPLES:-4}
 FULL_MAX=${FAULT_FULL_MAX:-2000}
@@ -31,6 +31,7 @@ for p in "$MODEL/mdef" "$DICT" "$LIBRI/fileids" "$CORPUS"; do
   [ -e "$p" ] || { echo "SKIP: $p missing"; exit 77; }
 done
 case $WREN in /*) ;; *) WREN=$(cd "$(dirname "$WREN")" && pwd)/$(basename "$WREN");; esac
+CORPUS=$(cd "$(dirname "$CORPUS")" && pwd)/$(basename "$CORPUS")   # absolute: the sweep runs in a temp dir
 # one thread everywhere (deterministic counts), and no re-exec for the thread settings
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=20
 unset WREN_FAULT_ALLOC WREN_FAULT_WRITE WREN_FAULT_COUNT
