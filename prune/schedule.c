@@ -285,12 +285,48 @@ static int run_incremental(struct run *r, struct wren_nnlm *dense, const double 
     return rc;
 }
 
+/* The text PATH of option OPT has a sentence (a non-blank line); an empty text is an error
+ * before any pruning: a magnitude run would ignore an empty --calib-text, and an empty
+ * fine-tuning or dev text found only after the first model is written leaves it behind. Only
+ * reads up to the first sentence (a large fine-tuning text costs nothing); stdin and command
+ * inputs ("cmd |") are not read twice, so not checked here. */
+static int check_text(const char *opt, const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 0 && path[n - 1] == ' ') n--;
+    if (!strcmp(path, "-") || (n > 0 && path[n - 1] == '|')) return 0;   /* read once, later */
+    struct wren_input in;
+    if (wren_input_open(&in, path)) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    int found = 0;
+    while (!found && getline(&line, &cap, in.f) > 0)
+        found = line[strspn(line, " \t\r\n")] != '\0';
+    free(line);
+    if (found) {   /* closed early: a decompressor's broken pipe is not an error here */
+        wren_input_close(&in);
+        wren_error_clear();
+        return 0;
+    }
+    if (wren_input_close(&in)) return -1;
+    return wren_error("%s: empty text (no sentences) given as %s", path, opt);
+}
+
+static int check_texts(const struct wren_prune_opts *o)
+{
+    if (o->calib_text && check_text("--calib-text", o->calib_text)) return -1;
+    if (o->finetune_tokens > 0 && check_text("--finetune-text", o->finetune_text)) return -1;
+    if (o->valid_text && check_text("--valid-text", o->valid_text)) return -1;
+    return 0;
+}
+
 int wren_prune_run(const struct wren_prune_opts *o)
 {
     struct run r;
     memset(&r, 0, sizeof r);
     r.o = o;
     int rc = check_opts(o, &r);
+    if (rc == 0) rc = check_texts(o);
     struct wren_nnlm *dense = NULL;
     if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
     if (rc == 0) {
