@@ -36,7 +36,19 @@ int wren_cmd_vocab_select(int argc, char **argv)
     if (o.top < 1) { rc = WREN_EXIT_INPUT; fprintf(stderr, "wren vocab-select: --top must be at least 1\n"); goto out; }
     if (o.lexicon && wren_vocab_read(o.lexicon, &lex)) { rc = wren_cmd_fail("vocab-select"); goto out; }
     if (wren_vocab_count_text(counts, pos[0], 0, &tokens)) { rc = wren_cmd_fail("vocab-select"); goto out; }
+    /* an empty vocabulary is no result: an empty text, or a lexicon that pronounces none of it */
+    if (tokens == 0) {
+        wren_error("%s: empty text (no words): no vocabulary to select", pos[0]);
+        rc = wren_cmd_fail("vocab-select");
+        goto out;
+    }
     sel = wren_vocab_select(counts, lex, o.top, &skipped);
+    if (wren_vocab_size(sel) == 0) {
+        wren_error("%s: none of its %zu word types is in the lexicon %s", pos[0], wren_vocab_size(counts),
+                   o.lexicon);
+        rc = wren_cmd_fail("vocab-select");
+        goto out;
+    }
     if (wren_vocab_write(sel, pos[1])) { rc = wren_cmd_fail("vocab-select"); goto out; }
     long covered = 0;
     for (size_t i = 0; i < wren_vocab_size(sel); i++) covered += wren_vocab_count(sel, (long)i);
