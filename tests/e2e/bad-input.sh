@@ -4,7 +4,9 @@
 # length off by one, trailing bytes, a bad ln_eps, metadata contradicting the tensors) in every
 # command that loads a model (nnlm-eval, nnlm-info, rescore, prune, nnlm-train --init); an ARPA
 # back-off that overflows to inf; and empty texts where a perplexity or WER would be 0/0
-# (nnlm-eval, nnlm-train --valid/--train, ngram -ppl, ngram-count, wer, rescore-tune).
+# (nnlm-eval, nnlm-train --valid/--train, ngram -ppl, ngram-count, wer, rescore-tune), or an
+# empty result (vocab-select on an empty text; prune with an empty calibration, fine-tuning or
+# dev text).
 # A model written by nnlm-train and by prune still loads. Needs python3 to corrupt the model
 # bytes (those cases skip without it). Env: WREN (the built program). Exit 77 = skip.
 set -u
@@ -83,6 +85,29 @@ awk 'BEGIN { print "<eps> 0" } { for (i = 1; i <= NF; i++) if (!($i in s)) { s[$
 printf 'u1 the cat\n' > "$T/dev-ref"
 refused "$T/empty.txt" "no lattices" rescore-tune --nnlm "$T/m.safetensors" --lm "$T/lm.arpa" --words "$T/words.txt" \
   --ref "$T/dev-ref" "$T/empty.txt"
+
+# --- vocab-select: an empty text selects nothing; nor does a lexicon pronouncing none of it
+refused "$T/empty.txt" "empty text" vocab-select --top 10 "$T/empty.txt" "$T/v.txt"
+refused "$T/blank.txt" "empty text" vocab-select --top 10 "$T/blank.txt" "$T/v.txt"
+printf 'zebra Z IY B R AH\n' > "$T/lex.dict"
+refused "$T/train.txt" "lexicon" vocab-select --top 10 --lexicon "$T/lex.dict" "$T/train.txt" "$T/v.txt"
+[ ! -e "$T/v.txt" ] || fail "a vocabulary was written from an empty selection"
+"$WREN" vocab-select --top 3 "$T/train.txt" "$T/v.txt" > /dev/null || fail "vocab-select on a real text"
+[ "$(wc -l < "$T/v.txt")" = 3 ] || fail "vocab-select --top 3 wrote $(wc -l < "$T/v.txt") words"
+
+# --- prune: an empty calibration, fine-tuning or dev text is refused before any model is written
+# (magnitude ignores --calib-text, and used to prune with it empty)
+for crit in magnitude activation; do
+  refused "$T/empty.txt" "empty text.*--calib-text" prune --model "$T/m.safetensors" --criterion $crit \
+    --calib-text "$T/empty.txt" --sizes 0.5 --out-prefix "$T/pe"
+  refused "$T/blank.txt" "empty text.*--calib-text" prune --model "$T/m.safetensors" --criterion $crit \
+    --calib-text "$T/blank.txt" --sizes 0.5 --out-prefix "$T/pe"
+done
+refused "$T/empty.txt" "empty text.*--finetune-text" prune --model "$T/m.safetensors" --calib-text "$T/valid.txt" \
+  --finetune-text "$T/empty.txt" --finetune-tokens 100 --sizes 0.5 --out-prefix "$T/pe"
+refused "$T/blank.txt" "empty text.*--valid-text" prune --model "$T/m.safetensors" --valid-text "$T/blank.txt" \
+  --sizes 0.5 --out-prefix "$T/pe"
+! ls "$T"/pe* > /dev/null 2>&1 || fail "prune left $(ls "$T"/pe*) after refusing an empty text"
 
 # --- corrupt models: every command that loads one refuses it
 if ! command -v python3 > /dev/null; then
