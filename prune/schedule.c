@@ -141,12 +141,23 @@ static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double
  * windows of the fine-tuning text: the steps of an incremental run each pass a different
  * one, so that together they see as much distinct text as a one-shot run of the same budget
  * (with one seed, every step re-read the same first windows). */
+/* The tokens a fine-tuning of `tokens` really uses: whole batches of batch*context tokens
+ * (none below half a batch). A resumed run reports an existing model with this too (it
+ * reported the requested tokens, not those its first run had used). */
+static long finetune_used(const struct run *r, long tokens)
+{
+    long per_step = (long)r->o->batch * r->context;
+    if (tokens <= 0 || tokens < per_step / 2) return 0;
+    long steps = (tokens + per_step / 2) / per_step;
+    return (steps < 1 ? 1 : steps) * per_step;
+}
+
 static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long tokens, long seed,
                                   const char *path, long *used)
 {
     *used = 0;
     long per_step = (long)r->o->batch * r->context;
-    if (tokens <= 0 || tokens < per_step / 2) {
+    if (finetune_used(r, tokens) == 0) {
         int rc = wren_nnlm_save(m, path);
         if (rc) { wren_nnlm_free(m); return NULL; }
         return m;
@@ -176,7 +187,7 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.self_norm = wren_nnlm_self_norm(m);   /* the objective the model was trained with */
         if (wren_nnlm_train(&t, NULL, NULL) == 0) {
             res = wren_nnlm_load(path);
-            *used = t.steps * per_step;
+            *used = finetune_used(r, tokens);
         }
     }
     unlink(init);
@@ -224,7 +235,7 @@ static int run_oneshot(struct run *r, struct wren_nnlm *dense, const double *ste
         int rc = 0;
         if (access(path, F_OK) == 0) {
             struct wren_nnlm *m = wren_nnlm_load(path);
-            rc = !m || report(r, m, r->req_str[i], tokens, path, 1);
+            rc = !m || report(r, m, r->req_str[i], finetune_used(r, tokens), path, 1);
             wren_nnlm_free(m);
         } else {
             struct wren_nnlm *m = prune_step(r, dense, r->req[i]);
@@ -255,15 +266,14 @@ static int run_incremental(struct run *r, struct wren_nnlm *dense, const double 
     int rc = 0;
     for (int k = 0; k < nsteps && !rc; k++) {
         int ri = req_index(r, steps[k]);
-        long tokens = per * (k + 1);
         char tag[64];
         snprintf(tag, sizeof tag, "step%d", k + 1);
         char *path = ri >= 0 ? out_path(r, r->req_str[ri], ".safetensors") : out_path(r, tag, ".tmp.safetensors");
         if (k < start) {
-            spent = tokens;
+            spent += finetune_used(r, per);
             if (ri >= 0) {
                 struct wren_nnlm *m = wren_nnlm_load(path);
-                rc = !m || report(r, m, r->req_str[ri], tokens, path, 1);
+                rc = !m || report(r, m, r->req_str[ri], spent, path, 1);
                 if (k == start - 1 && m) { cur = m; m = NULL; }
                 wren_nnlm_free(m);
             }

@@ -50,6 +50,16 @@ grep -q "size 0.25 .*finetune_tokens 1536 " "$T/inc.txt" || fail "incremental to
   --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --finetune-text "$T/train.txt" \
   --finetune-tokens 1536 --batch 8 --sizes 0.5,0.25 --out-prefix "$T/inc" > "$T/inc2.txt" 2>&1 || fail "resume"
 [ "$(grep -c existing "$T/inc2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/inc2.txt")"
+# a resumed run reports the tokens the first run really used (whole batches), not the budget
+# asked for (100 tokens is not a whole number of batches: the rerun reported 50 and 150, not 64 and 192)
+for i in 1 2; do
+  "$WREN" prune --model "$T/dense.safetensors" --schedule incremental --steps 2 --finetune-text "$T/train.txt" \
+    --finetune-tokens 100 --batch 2 --sizes 0.5,0.25 --out-prefix "$T/res" > "$T/res$i.txt" 2> "$T/res.log" \
+    || fail "resume run $i: $(tail -1 "$T/res.log")"
+done
+[ "$(grep -c existing "$T/res2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/res2.txt")"
+diff <(sed 's/ existing//' "$T/res2.txt") "$T/res1.txt" > /dev/null \
+  || fail "the resumed run reports other figures: $(cat "$T/res1.txt" "$T/res2.txt")"
 # bad options: exit 1, one line naming the problem
 "$WREN" prune --model "$T/dense.safetensors" --method structured --sizes 0.05 --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "cannot reach size 0.05" "$T/err.txt" || fail "unreachable structured size: rc $rc $(cat "$T/err.txt")"
