@@ -6,6 +6,7 @@
  * Not for: the pruning methods themselves. */
 #include "wren-prune.h"
 
+#include "fault.h"
 #include "wren-util.h"
 
 #include <math.h>
@@ -166,6 +167,9 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
     char *init = wren_xmalloc(n), *ckpt = wren_xmalloc(n);
     snprintf(init, n, "%s.pruned.tmp", path);
     snprintf(ckpt, n, "%s.ckpt.tmp", path);
+    /* intermediate files: removed below, and by the out-of-memory exit (they were left behind) */
+    wren_exit_unlink_add(init);
+    wren_exit_unlink_add(ckpt);
     struct wren_nnlm *res = NULL;
     if (wren_nnlm_save(m, init) == 0) {
         struct wren_nnlm_train_opts t;
@@ -192,6 +196,8 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
     }
     unlink(init);
     unlink(ckpt);
+    wren_exit_unlink_forget(init);
+    wren_exit_unlink_forget(ckpt);
     free(init);
     free(ckpt);
     wren_nnlm_free(m);
