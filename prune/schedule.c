@@ -286,13 +286,16 @@ static int run_incremental(struct run *r, struct wren_nnlm *dense, const double 
             free(path);
             continue;
         }
+        /* a step not asked for is an intermediate file: removed below, or by the out-of-memory
+         * exit (it was left behind) */
+        if (ri < 0) wren_exit_unlink_add(path);
         struct wren_nnlm *m = prune_step(r, cur, steps[k]);
         long used = 0;
         if (m) m = finetune(r, m, per, r->o->seed + k, path, &used);
         spent += used;
         if (!m) rc = -1;
         else if (ri >= 0) rc = report(r, m, r->req_str[ri], spent, path, 0);
-        if (ri < 0) unlink(path);
+        if (ri < 0) { unlink(path); wren_exit_unlink_forget(path); }
         if (cur != dense) wren_nnlm_free(cur);
         cur = m;
         free(path);
