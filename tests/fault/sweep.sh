@@ -7,13 +7,14 @@
 #   - not crash (no signal, no sanitizer report: run it in the --enable-sanitizers build),
 #   - exit 0 with outputs identical to the good run's, or exit 1/2 with exactly one line on
 #     stderr naming the failure ("out of memory" / a write error),
-#   - leave every output file either absent or identical to the good run's, and no temp file.
-# Plus one run per command with stdout on /dev/full.
+#   - leave every output file either absent or identical to the good run's, and no temp file;
+#   - when it failed and left files, a rerun without the fault over them gives the good outputs.
+# Plus one run with stdout on /dev/full for each command that prints on stdout.
 # Env: WREN (the built wren), WREN_SHARED;
 #   FAULT_SAMPLES     call sites tried per command and kind (default 4, evenly spaced)
 #   FAULT_SWEEP=full  every write, and every allocation up to FAULT_FULL_MAX (default 2000)
 #                     of them (beyond that, FAULT_FULL_MAX evenly spaced: mkgraph makes
-#                     ~600,000 allocations, decode ~25,000)
+#                     ~130,000 allocations, decode ~14,000)
 #   FAULT_CMDS="decode ..."  restrict the commands.
 # Exit 77 = skip (inputs missing).
 set -u
@@ -70,7 +71,9 @@ args() {
     decode) echo "decode --model $MODEL --graph fix/graph fix/wav.scp out/hyp.txt out/lat.gz" ;;
     nnlm-eval) echo "nnlm-eval --model fix/nn.safetensors fix/eval.txt" ;;
     rescore) echo "rescore --nnlm fix/nn.safetensors --lm fix/lm.arpa --words fix/graph/words.txt fix/lat.gz out/hyp.txt out/lat.gz" ;;
-    prune) echo "prune --model fix/nn.safetensors --method unstructured --schedule oneshot --calib-text fix/eval.txt --calib-tokens 200 --sizes 0.5 --out-prefix out/p" ;;
+    # incremental, data-driven, fine-tuned and evaluated: calibration, training and resumption
+    # (a rerun after a failure starts from the sizes already written) are all swept
+    prune) echo "prune --model fix/nn.safetensors --criterion activation --method unstructured --schedule incremental --steps 2 --calib-text fix/eval.txt --calib-tokens 200 --finetune-text fix/text.txt --finetune-tokens 64 --valid-text fix/eval.txt --sizes 0.7,0.4 --out-prefix out/p" ;;
   esac
 }
 
@@ -83,6 +86,25 @@ run() {
   rc=$?
 }
 
+# same_report A B: two stdout/stderr reports are the same but for times, speeds and memory, and
+# prune's "existing" mark of the outputs a rerun kept
+timeless() {
+  sed -E 's/[0-9]+(\.[0-9]+)? ?(s|ms|MB|tok\/s|tokens per cpu s)\b/T/g; s/RTF [0-9.]+/RTF T/g; s/ existing / /' "$1"
+}
+same_report() { cmp -s <(timeless "$1") <(timeless "$2"); }
+
+# rerun CMD DESC: after a failed run, the same command without the fault over what it left in
+# out/ must succeed with the good run's outputs, stdout and stderr (when it left nothing, the
+# rerun would be the good run itself, and is skipped)
+rerun() {
+  local c=$1 what=$2
+  "$WREN" --quiet $(args "$c") > rerun.out 2> rerun.err || fail "$c $what: the rerun without the fault exited $?: $(head -3 rerun.err)"
+  diff -r out good/out > /dev/null || fail "$c $what: the rerun's outputs differ from the good run's"
+  same_report rerun.out good/stdout || fail "$c $what: the rerun's stdout differs from the good run's"
+  same_report rerun.err good/stderr || fail "$c $what: the rerun's stderr: $(head -3 rerun.err)"
+  reruns=$((reruns + 1))
+}
+
 # check CMD DESC EXPECT: the faulty run just made obeys the rules above (EXPECT: a regex the
 # error line must match)
 check() {
@@ -93,7 +115,7 @@ check() {
   if [ $rc = 0 ]; then
     # tolerated: the outputs must be the good ones
     diff -r out good/out > /dev/null || fail "$c $what: exit 0 but outputs differ from the good run"
-    cmp -s run.err good/stderr || fail "$c $what: exit 0 but stderr: $(head -3 run.err)"
+    same_report run.err good/stderr || fail "$c $what: exit 0 but stderr: $(head -3 run.err)"
     tolerated=$((tolerated + 1))
   else
     [ $rc = 1 ] || [ $rc = 2 ] || fail "$c $what: exit $rc"
@@ -107,6 +129,7 @@ check() {
     [ -f "good/$f" ] || fail "$c $what: leftover $f"
     cmp -s "$f" "good/$f" || fail "$c $what: $f differs from the good run's (partial output)"
   done < <(find out -type f)
+  [ $rc = 0 ] || [ -z "$(find out -type f)" ] || rerun "$c" "$what"
 }
 
 # points COUNT KIND: the call sites to try, 1..COUNT or K of them evenly spaced
@@ -122,6 +145,7 @@ points() {
 
 total=0
 for c in $CMDS; do
+  t0=$SECONDS
   # the good run, counting
   run "$c" WREN_FAULT_COUNT=1
   [ $rc = 0 ] || fail "$c: good run exited $rc: $(head -5 run.err)"
@@ -130,7 +154,7 @@ for c in $CMDS; do
   read -r nalloc nwrite <<< "$counts"
   rm -rf good; mkdir good; mv out good/out; cp run.out good/stdout
   grep -v '^wren-fault: ' run.err > good/stderr
-  tolerated=0 failed=0 tried=0
+  tolerated=0 failed=0 tried=0 reruns=0
   for n in $(points "$nalloc" alloc); do
     run "$c" WREN_FAULT_ALLOC=$n
     check "$c" "allocation $n/$nalloc" 'out of memory'
@@ -141,15 +165,16 @@ for c in $CMDS; do
     check "$c" "write $n/$nwrite" 'write|no space|disk full|standard output'
     tried=$((tried + 1))
   done
-  # stdout on a full disk
-  rm -rf out; mkdir out
-  "$WREN" --quiet $(args "$c") > /dev/full 2> run.err; rc=$?
+  # stdout on a full disk (for the commands that print on it)
   if [ -s good/stdout ]; then
+    rm -rf out; mkdir out
+    "$WREN" --quiet $(args "$c") > /dev/full 2> run.err; rc=$?
     [ $rc != 0 ] || fail "$c: stdout on /dev/full: exit 0"
     check "$c" "stdout on /dev/full" 'write|no space|standard output|stdout'
     tried=$((tried + 1))
   fi
-  echo "$c: $nalloc allocations, $nwrite writes; tried $tried call sites: $failed clean errors, $tolerated tolerated"
+  echo "$c: $nalloc allocations, $nwrite writes; tried $tried call sites: $failed clean errors" \
+       "($reruns reruns over what they left: good outputs), $tolerated tolerated; $((SECONDS - t0)) s"
   total=$((total + tried))
 done
 echo "PASS ($total faulty runs)"
