@@ -270,6 +270,7 @@ int wren_text_out_open(const char *path, struct wren_text_out **out)
 
 FILE *wren_text_out_file(struct wren_text_out *o) { return o->gz ? o->mem : o->a.f; }
 
+/* 0, or -1 when compression failed, -2 when writing to f failed (errno set). */
 static int deflate_to(FILE *f, const char *buf, size_t len)
 {
     z_stream z;
@@ -285,7 +286,12 @@ static int deflate_to(FILE *f, const char *buf, size_t len)
         rc = deflate(&z, Z_FINISH);
         if (rc == Z_STREAM_ERROR) break;
         size_t have = sizeof out - z.avail_out;
-        if (have && fwrite(out, 1, have, f) != have) { rc = Z_STREAM_ERROR; break; }
+        if (have && fwrite(out, 1, have, f) != have) {
+            int err = errno;
+            deflateEnd(&z);
+            errno = err;
+            return -2;
+        }
     } while (rc != Z_STREAM_END);
     deflateEnd(&z);
     return rc == Z_STREAM_END ? 0 : -1;
@@ -296,10 +302,12 @@ int wren_text_out_commit(struct wren_text_out *o)
     int rc = 0;
     if (o->gz) {
         fclose(o->mem);
-        if (deflate_to(o->a.f, o->buf, o->len)) {
-            wren_atomic_abort(&o->a);
-            rc = wren_error("%s: gzip compression failed", o->a.path ? o->a.path : "-");
-        }
+        int d = deflate_to(o->a.f, o->buf, o->len);
+        const char *name = o->a.path ? o->a.path : "standard output";
+        /* a failed write is a write error naming the file, not a compression failure */
+        if (d == -2) rc = wren_error("%s: write error: %s", name, errno ? strerror(errno) : "input/output error");
+        else if (d) rc = wren_error("%s: gzip compression failed", name);
+        if (d) wren_atomic_abort(&o->a);
         free(o->buf);
     }
     if (!rc) rc = wren_atomic_commit(&o->a);

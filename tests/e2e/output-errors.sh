@@ -36,6 +36,10 @@ expect_fail "lattice info > /dev/full" "error writing standard output: No space 
 # an output file that cannot be written names itself
 "$WREN" lattice prune lat.gz /dev/full 2> err.log; rc=$?
 expect_fail "lattice prune into /dev/full" "/dev/full: write error: No space left on device"
+# a gzipped output on a full disk: a write error naming it (was "-: gzip compression failed")
+ln -s /dev/full full.gz
+"$WREN" lattice prune lat.gz full.gz 2> err.log; rc=$?
+expect_fail "lattice prune into full.gz" "^wren lattice: full.gz: write error: No space left on device$"
 "$WREN" lattice nbest lat.gz - > /dev/full 2> err.log; rc=$?
 expect_fail "lattice nbest - > /dev/full" "standard output: write error: No space left on device"
 
