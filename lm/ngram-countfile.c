@@ -18,26 +18,51 @@
 
 /* ---- writer ---- */
 
+/* A count file: plain, or gzip (.gz) compressed here and written through the atomic output's
+ * stream (zlib's own gz writer wrote to a dup'd descriptor, out of reach of stdio's error
+ * flags and the write-fault hooks of utils/fault.h). */
 struct out {
     struct wren_atomic a;
-    gzFile gz;           /* NULL: plain */
+    int gz;
+    z_stream z;
     char buf[1 << 16];
+    unsigned char zbuf[1 << 16];
     size_t len;
-    int err;
+    int err;             /* errno of the first failed write; -1: compression failed */
 };
 
-static void out_flush(struct out *o)
+static void out_write(struct out *o, const void *p, size_t n)
 {
-    if (o->len == 0 || o->err) { o->len = 0; return; }
-    if (o->gz) o->err = gzwrite(o->gz, o->buf, (unsigned)o->len) != (int)o->len;
-    else o->err = fwrite(o->buf, 1, o->len, o->a.f) != o->len;
+    errno = 0;
+    if (n && fwrite(p, 1, n, o->a.f) != n) o->err = errno ? errno : EIO;
+}
+
+/* Write out the buffered text (compressed when gz); finish: end the gzip stream. */
+static void out_flush(struct out *o, int finish)
+{
+    if (o->err) { o->len = 0; return; }
+    if (!o->gz) {
+        out_write(o, o->buf, o->len);
+        o->len = 0;
+        return;
+    }
+    o->z.next_in = (unsigned char *)o->buf;
+    o->z.avail_in = (uInt)o->len;
+    int rc;
+    do {   /* zlib's idiom: until the input is used up (or, finishing, the stream ended) */
+        o->z.next_out = o->zbuf;
+        o->z.avail_out = sizeof o->zbuf;
+        rc = deflate(&o->z, finish ? Z_FINISH : Z_NO_FLUSH);
+        if (rc == Z_STREAM_ERROR) { o->err = -1; break; }
+        out_write(o, o->zbuf, sizeof o->zbuf - o->z.avail_out);
+    } while (!o->err && (finish ? rc != Z_STREAM_END : o->z.avail_out == 0));
     o->len = 0;
 }
 
 static void out_put(struct out *o, const char *s, size_t n)
 {
     while (n > 0) {
-        if (o->len == sizeof o->buf) out_flush(o);
+        if (o->len == sizeof o->buf) out_flush(o, 0);
         size_t k = sizeof o->buf - o->len < n ? sizeof o->buf - o->len : n;
         memcpy(o->buf + o->len, s, k);
         o->len += k; s += k; n -= k;
@@ -93,26 +118,24 @@ int wren_ngram_counts_write(const struct wren_ngram_counts *c, const char *path,
     if (wren_atomic_open(&o->a, path, "wb") < 0) { free(o); return -1; }
     size_t n = strlen(path);
     if (n > 3 && !strcmp(path + n - 3, ".gz")) {
-        fflush(o->a.f);
-        int fd = dup(fileno(o->a.f));
-        o->gz = fd >= 0 ? gzdopen(fd, "wb1") : NULL;
-        if (!o->gz) {
-            if (fd >= 0) close(fd);
+        if (deflateInit2(&o->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             wren_atomic_abort(&o->a);
             free(o);
             return wren_error("%s: cannot start gzip compression", path);
         }
+        o->gz = 1;
     }
     size_t *len = wren_xmalloc((size_t)(c->nwords ? c->nwords : 1) * sizeof *len);
     for (int i = 0; i < c->nwords; i++) len[i] = strlen(c->words[i]);
     write_all(o, c, len, order);
     free(len);
-    out_flush(o);
-    if (o->gz && gzclose(o->gz) != Z_OK) o->err = 1;
+    out_flush(o, 1);
+    if (o->gz) deflateEnd(&o->z);
     int rc;
     if (o->err) {
+        rc = o->err < 0 ? wren_error("%s: gzip compression failed", path)
+                        : wren_error("%s: write error: %s", path, strerror(o->err));
         wren_atomic_abort(&o->a);
-        rc = wren_error("%s: writing the counts failed (disk full?): %s", path, strerror(errno));
     } else {
         rc = wren_atomic_commit(&o->a);
     }

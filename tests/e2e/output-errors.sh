@@ -40,6 +40,8 @@ expect_fail "lattice prune into /dev/full" "/dev/full: write error: No space lef
 ln -s /dev/full full.gz
 "$WREN" lattice prune lat.gz full.gz 2> err.log; rc=$?
 expect_fail "lattice prune into full.gz" "^wren lattice: full.gz: write error: No space left on device$"
+"$WREN" --quiet ngram-count -order 2 -text text.txt -write full.gz 2> err.log; rc=$?
+expect_fail "ngram-count -write full.gz" "^wren ngram-count: full.gz: write error: No space left on device$"
 "$WREN" lattice nbest lat.gz - > /dev/full 2> err.log; rc=$?
 expect_fail "lattice nbest - > /dev/full" "standard output: write error: No space left on device"
 
