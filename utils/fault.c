@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -49,12 +50,16 @@ void wren_oom(size_t n)
 int wren_fault_on;
 static long fail_alloc_at, fail_write_at;
 static int counting;
-static atomic_long n_alloc, n_write;
+/* The counters, in memory shared with forked children (decode --nj workers), so that the N-th
+ * event is counted over the whole process tree and exactly one process fails (with per-process
+ * counters every worker inherited the parent's count and all failed alike). */
+struct counters { atomic_long alloc, write; };
+static struct counters local_counters, *cnt = &local_counters;
 
 static void report(void)
 {
-    fprintf(stderr, "wren-fault: %ld allocations, %ld writes\n", (long)atomic_load(&n_alloc),
-            (long)atomic_load(&n_write));
+    fprintf(stderr, "wren-fault: %ld allocations, %ld writes\n", (long)atomic_load(&cnt->alloc),
+            (long)atomic_load(&cnt->write));
 }
 
 struct fault_file { int fd; int in_use; };
@@ -76,6 +81,10 @@ __attribute__((constructor)) static void init(void)
     if ((s = getenv("WREN_FAULT_COUNT")) && *s && strcmp(s, "0")) counting = 1;
     if (counting) atexit(report);
     wren_fault_on = fail_alloc_at > 0 || fail_write_at > 0 || counting;
+    if (wren_fault_on) {
+        void *m = mmap(NULL, sizeof *cnt, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) cnt = m;   /* never unmapped: it lives as long as the process */
+    }
     if (fail_write_at || counting) {
         struct fault_file *ff = &fault_files[0];
         *ff = (struct fault_file){ dup(STDOUT_FILENO), 1 };
@@ -87,13 +96,13 @@ __attribute__((constructor)) static void init(void)
 
 int wren_fault_alloc_hook(void)
 {
-    long k = atomic_fetch_add(&n_alloc, 1) + 1;
+    long k = atomic_fetch_add(&cnt->alloc, 1) + 1;
     return k == fail_alloc_at;
 }
 
 static int write_fails(void)
 {
-    long k = atomic_fetch_add(&n_write, 1) + 1;
+    long k = atomic_fetch_add(&cnt->write, 1) + 1;
     return k == fail_write_at;
 }
 

@@ -12,7 +12,8 @@
  *   WREN_FAULT_WRITE=N  the N-th write event fails with ENOSPC; events are opening an atomic
  *                       output's temp file and each 1 KiB buffer written to it or to stdout
  *   WREN_FAULT_COUNT=1  print "wren-fault: N allocations, M writes" on stderr at exit
- * Only that one call fails. Counts are deterministic in a single-threaded run. The hooks are
+ * Only that one call fails, counted over the process and its forked children (decode --nj
+ * workers). Counts are deterministic in a single-threaded, single-process run. The hooks are
  * always compiled in, so the sweep tests the binary that ships: unset, they cost one predicted
  * branch per allocation and nothing per write (outputs are plain FILEs). Not covered:
  * allocations inside libraries (OpenBLAS, libsndfile, OpenFst's `new`), writes that bypass
