@@ -7,6 +7,7 @@
 #include "cmd-util.h"
 #include "decode-adapt.h"
 #include "decoder.h"
+#include "fault.h"
 #include "fst.h"
 #include "lattice.h"
 #include "wren-util.h"
@@ -62,6 +63,8 @@ struct job {
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
     int nbest, nj;
+    int worker_said;            /* a --nj worker failed and printed why: no second error line */
+    int out_failed;             /* writing an output failed: the run stops, the close reports it */
     FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
     struct totals t;
     struct wren_decode_opts o;
@@ -200,7 +203,11 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         if (e > a.n) e = a.n;
     }
     if (decode_one(c, utt, a.samples + b, e - b)) {
-        fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
+        /* a failed output (full disk) is not this utterance's failure: the run stops and the
+         * output's close names it, once (it printed a line per utterance, and went on) */
+        if (!c->out_failed) fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
     } else {
         c->t.n_ok++;
@@ -329,41 +336,50 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
         if (pid[k] == 0) {
             FILE *f[4] = { NULL, NULL, NULL, NULL };
+            char fp[4][600];
             for (int i = 0; i < 4; i++)
                 if (outs[i]) {
-                    char p[600];
-                    snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
-                    f[i] = fopen(p, "w");
+                    snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
+                    f[i] = wren_fault_fopen_out(fp[i], "w");   /* fopen; its writes may fail in tests */
                     if (!f[i]) {
-                        fprintf(stderr, "wren decode: %s: cannot write: %s\n", p, strerror(errno));
+                        fprintf(stderr, "wren decode: %s: cannot write: %s\n", fp[i], strerror(errno));
                         _exit(2);
                     }
                 }
             c->fh = f[0]; c->fl = f[1]; c->fc = f[2]; c->fn = f[3];
             memset(&c->t, 0, sizeof c->t);
-            for (size_t i = b; i < e; i++) run_job(c, &js->j[i], ao);
+            for (size_t i = b; i < e && !c->out_failed; i++) run_job(c, &js->j[i], ao);
+            /* the first failure, in one line; the parent prints nothing more (exit 2) */
             int bad = 0;
             for (int i = 0; i < 4; i++) {
                 if (!f[i]) continue;
-                if (wren_stream_check(f[i], names[i])) bad = 1;
-                if (fclose(f[i])) bad = 1;
+                if (wren_stream_check(f[i], fp[i]) && !bad) bad = 1;
+                errno = 0;
+                if (fclose(f[i]) && !bad)
+                    bad = wren_error("%s: write error: %s", fp[i], errno ? strerror(errno) : "input/output error");
             }
             char p[600];
             snprintf(p, sizeof p, "%s/stats.%d", dir, k);
             FILE *st = fopen(p, "wb");
-            if (!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) bad = 1;
-            if (bad)   /* the parent reports the worker's failure; say why */
-                fprintf(stderr, "wren decode: worker %d: cannot write its results to %s: %s\n", k + 1, dir,
-                        strerror(errno));
+            if ((!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) && !bad)
+                bad = wren_error("%s: cannot write: %s", p, strerror(errno));
+            if (bad) fprintf(stderr, "wren decode: worker %d: %s\n", k + 1, wren_error_msg());
             _exit(bad ? 2 : 0);
         }
     }
-    int rc = 0;
+    int rc = 0, said = 0;
     for (int k = 0; k < c->nj; k++) {
-        int status;
-        if (waitpid(pid[k], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-            rc = wren_error("decode worker %d failed", k + 1);
+        int status = 0;
+        int waited = waitpid(pid[k], &status, 0) >= 0;
+        if (waited && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+        /* exit 2: the worker printed its one line (out of memory, a write error); a second
+         * line "worker K failed" would only repeat it */
+        if (waited && WIFEXITED(status) && WEXITSTATUS(status) == WREN_EXIT_INTERNAL) said = 1;
+        else if (waited && WIFSIGNALED(status))
+            rc = wren_error("decode worker %d killed by signal %d", k + 1, WTERMSIG(status));
+        else rc = wren_error("decode worker %d failed", k + 1);
     }
+    if (said && !rc) { c->worker_said = 1; rc = -1; }
     for (int k = 0; k < c->nj && !rc; k++) {
         for (int i = 0; i < 4 && !rc; i++) {
             if (!outs[i]) continue;
@@ -437,7 +453,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             c->fl = c->fc = c->fn = NULL;
             wren_adapt_pass(c->ad, spk[i], 1, it > 0);
             double t0 = cpu_now();
-            for (size_t k = 0; k < m; k++) run_job(c, &js->j[grp[k]], ao);
+            for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
             *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += cpu_now() - t0;
             rc = wren_adapt_estimate(c->ad);
         }
@@ -445,7 +461,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
         c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
         wren_adapt_pass(c->ad, spk[i], 0, 1);
         double t0 = cpu_now();
-        for (size_t k = 0; k < m && !rc; k++) run_job(c, &js->j[grp[k]], ao);
+        for (size_t k = 0; k < m && !rc && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
         c->cpu_adapted += cpu_now() - t0;
         n_done += m;
         wren_progress_update(pr, (double)n_done);
@@ -474,7 +490,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
         rc = run_parallel(c, &js, &ao, outs);
     } else {
         wren_progress_start(pr, "utterances", (double)js.n);
-        for (size_t i = 0; i < js.n; i++) {
+        for (size_t i = 0; i < js.n && !c->out_failed; i++) {
             run_job(c, &js.j[i], &ao);
             wren_progress_update(pr, (double)(i + 1));
         }
@@ -547,6 +563,16 @@ int wren_cmd_decode(int argc, char **argv)
     struct wren_progress pr;
     double t_dec = wren_now();
     if (run(&c, pos[0], &pr)) goto fail;
+    if (c.out_failed) {   /* the failed output's commit names it; nothing is committed */
+        struct wren_text_out **o[4] = { &c.hyp, &c.lat, &c.ctm_out, &c.nb_out };
+        for (int i = 0; i < 4; i++)
+            if (*o[i] && ferror(wren_text_out_file(*o[i]))) {
+                wren_text_out_commit(*o[i]);
+                *o[i] = NULL;
+                break;
+            }
+        goto fail;
+    }
     wren_progress_end(&pr, (double)(c.t.n_ok + c.t.n_fail));
     t_dec = wren_now() - t_dec;
     if (c.t.n_ok == 0) {
@@ -597,7 +623,7 @@ int wren_cmd_decode(int argc, char **argv)
     free(pos);
     return rc;
 fail:
-    rc = wren_cmd_fail("decode");
+    rc = c.worker_said ? WREN_EXIT_INTERNAL : wren_cmd_fail("decode");
     wren_text_out_abort(c.hyp);
     wren_text_out_abort(c.lat);
     wren_text_out_abort(c.ctm_out);
