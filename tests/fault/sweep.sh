@@ -1,7 +1,7 @@
 #!/bin/bash
 # sweep.sh — fault-injection sweep (SQLite style) over short real runs of the main commands:
-# ngram-count, mkgraph, decode, nnlm-eval, rescore, prune. Each command runs once with
-# WREN_FAULT_COUNT=1 to count its allocations and output writes (utils/fault.h), then again
+# ngram-count, mkgraph, decode (also with --nj 2), nnlm-eval, rescore, prune. Each command runs
+# once with WREN_FAULT_COUNT=1 to count its allocations and output writes (utils/fault.h), then again
 # with the N-th allocation (WREN_FAULT_ALLOC=N) or the N-th write (WREN_FAULT_WRITE=N) failing,
 # and each faulty run must:
 #   - not crash (no signal, no sanitizer report: run it in the --enable-sanitizers build),
@@ -23,7 +23,7 @@ SHARED=${WREN_SHARED:-../shared}
 MODE=${FAULT_SWEEP:-sample}
 SAMPLES=${FAULT_SAMPLES:-4}
 FULL_MAX=${FAULT_FULL_MAX:-2000}
-CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode nnlm-eval rescore prune"}
+CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode decode-nj nnlm-eval rescore prune"}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -49,9 +49,10 @@ head -300 fix/norm.txt > fix/text.txt
 sed -n 301,320p fix/norm.txt > fix/eval.txt
 u=$(head -1 "$LIBRI/fileids")
 echo "$u $LIBRI/$u.wav" > fix/wav.scp
+head -2 "$LIBRI/fileids" | while read -r u; do echo "$u $LIBRI/$u.wav"; done > fix/wav2.scp
 "$WREN" --quiet ngram-count -order 2 -text fix/text.txt -lm fix/lm.arpa || fail "ngram-count"
 wants() { local w; for w in "$@"; do case " $CMDS " in *" $w "*) return 0;; esac; done; return 1; }
-if wants decode rescore; then
+if wants decode decode-nj rescore; then
   "$WREN" --quiet mkgraph --model "$MODEL" --dict "$DICT" --lm fix/lm.arpa fix/graph > /dev/null || fail "mkgraph"
 fi
 if wants rescore; then
@@ -68,7 +69,11 @@ args() {
   case $1 in
     ngram-count) echo "ngram-count -order 2 -text fix/text.txt -lm out/lm.arpa -write out/counts.gz" ;;
     mkgraph) echo "mkgraph --model $MODEL --dict $DICT --lm fix/lm.arpa out/graph" ;;
-    decode) echo "decode --model $MODEL --graph fix/graph fix/wav.scp out/hyp.txt out/lat.gz" ;;
+    # plain lattice text: written while decoding (a .gz archive is compressed at the end)
+    decode) echo "decode --model $MODEL --graph fix/graph fix/wav2.scp out/hyp.txt out/lat.txt" ;;
+    # two forked workers: the counts are shared, so the N-th event fails in whichever process
+    # reaches it (not always the same one: the parallel runs interleave)
+    decode-nj) echo "decode --nj 2 --model $MODEL --graph fix/graph fix/wav2.scp out/hyp.txt out/lat.gz" ;;
     nnlm-eval) echo "nnlm-eval --model fix/nn.safetensors fix/eval.txt" ;;
     rescore) echo "rescore --nnlm fix/nn.safetensors --lm fix/lm.arpa --words fix/graph/words.txt fix/lat.gz out/hyp.txt out/lat.gz" ;;
     # incremental, data-driven, fine-tuned and evaluated: calibration, training and resumption
@@ -132,12 +137,16 @@ check() {
   [ $rc = 0 ] || [ -z "$(find out -type f)" ] || rerun "$c" "$what"
 }
 
-# points COUNT KIND: the call sites to try, 1..COUNT or K of them evenly spaced
+# points COUNT KIND CMD: the call sites to try, 1..COUNT or K of them evenly spaced (first and
+# last included); decode-nj, sampled: 2 inside (its first and last events are the parent's, as
+# in decode; the middle ones are in the workers)
 points() {
   local n=$1 k=$SAMPLES i
   [ "$n" -gt 0 ] || return 0
   if [ "$MODE" = full ]; then
     [ "$2" = write ] && k=$n || k=$FULL_MAX
+  elif [ "$3" = decode-nj ]; then
+    echo $((n / 3 + 1)); echo $((2 * n / 3 + 1)); return
   fi
   if [ "$n" -le "$k" ]; then seq 1 "$n"; return; fi
   for ((i = 0; i < k; i++)); do echo $((1 + i * (n - 1) / (k - 1))); done | uniq
@@ -155,12 +164,12 @@ for c in $CMDS; do
   rm -rf good; mkdir good; mv out good/out; cp run.out good/stdout
   grep -v '^wren-fault: ' run.err > good/stderr
   tolerated=0 failed=0 tried=0 reruns=0
-  for n in $(points "$nalloc" alloc); do
+  for n in $(points "$nalloc" alloc "$c"); do
     run "$c" WREN_FAULT_ALLOC=$n
     check "$c" "allocation $n/$nalloc" 'out of memory'
     tried=$((tried + 1))
   done
-  for n in $(points "$nwrite" write); do
+  for n in $(points "$nwrite" write "$c"); do
     run "$c" WREN_FAULT_WRITE=$n
     check "$c" "write $n/$nwrite" 'write|no space|disk full|standard output'
     tried=$((tried + 1))
