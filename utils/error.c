@@ -1,5 +1,5 @@
 /* error.c — the per-thread last-error message and the allocation helpers that exit on OOM. */
-#include "error.h"
+#include "utils/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
