@@ -95,7 +95,7 @@ fi
 
 if step 10; then
   log "stage 10: test WER of the pruned NNLMs (weights tuned on dev per model), plots"
-  tune=(--tune data/dev exp/decode_dev)
+  tune=(--tune-data data/dev --tune-decode exp/decode_dev)
   [ "${pruned_tune:-1}" = 1 ] || tune=()   # 0: every model reuses the dense NNLM's dev weights
   timed 10 "$steps/pruned_wer.sh" --jobs "$nj" "${tune[@]}" "$prune_dir" exp/nnlm_rescore/tuned.txt "$graph_dir" \
     "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" data/test exp/decode_test exp/pruned_wer
