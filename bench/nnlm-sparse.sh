@@ -15,7 +15,7 @@
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 KB=${WREN_BUILDDIR:-$(dirname "$WREN")}/bench/nnlm-sparse-bench
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}   # default: beside the source tree
 BROWN=$SHARED/data/text/lm-corpus/brown.txt.xz
 [ -f "$BROWN" ] || { echo "skip: no $BROWN"; exit 0; }
 [ -x "$WREN" ] || { echo "nnlm-sparse.sh: $WREN not built"; exit 1; }

@@ -25,7 +25,7 @@ LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREAD
 tmp=$(mktemp -d /tmp/wren-bench-rescore-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "${LAT:-}" ]; then
-  SHARED=${WREN_SHARED:-/work/shared}
+  SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}   # default: beside the source tree
   MODEL=/usr/share/pocketsphinx/model/en-us/en-us
   DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
   LIBRI=/usr/share/pocketsphinx/test/data/librivox

@@ -14,7 +14,7 @@
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
 set -u
 WREN=${WREN:?set WREN to the built wren}
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}   # default: beside the source tree
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
