@@ -48,7 +48,7 @@ fi
 NNLMS=${NNLMS:-dense=${NNLM:?set NNLM or NNLMS}}
 FIRST_LM=${FIRST_LM:-$LM}
 common=(--lm "$LM" --first-pass-lm "$FIRST_LM" --words "$WORDS" --lambda "$LAMBDA" --lm-weight "$LMW"
-        --wip "$WIP" --nbest "$NBEST")
+        --word-penalty "$WIP" --nbest "$NBEST")
 [ -n "${HISTORY:-}" ] && common+=(--history "$HISTORY")
 [ -n "${BEAM:-}" ] && common+=(--beam "$BEAM")
 batched=(--mode lattice)

@@ -53,8 +53,8 @@ rescore_set() {   # data decode_dir
     [ -s "$d/wer-$mode.txt" ] && continue
     local s e
     s=$(date +%s.%N)
-    "$wren" rescore "${common[@]}" --mode "$mode" --nbest "$nbest" --history "$lat_history" --beam "$lat_beam" \
-      --lambda "$lambda" --lm-weight "$lmw" --wip "$wip" "$dec/lat.gz" "$d/hyp-$mode.txt.tmp" 2> "$d/log-$mode"
+    "$wren" rescore "${common[@]}" --mode "$mode" --nbest "$nbest" --history "$lat_history" --expand-beam "$lat_beam" \
+      --lambda "$lambda" --lm-weight "$lmw" --word-penalty "$wip" "$dec/lat.gz" "$d/hyp-$mode.txt.tmp" 2> "$d/log-$mode"
     e=$(date +%s.%N)
     mv "$d/hyp-$mode.txt.tmp" "$d/hyp-$mode.txt"
     # "tokens T time S": NNLM tokens scored and rescoring wall time (incl. loading the models)
