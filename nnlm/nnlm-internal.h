@@ -1,5 +1,5 @@
 /* nnlm-internal.h — the Transformer LM's internal data layout, shared by the files of
- * lm/nnlm/ (and by prune/ through the documented tensor naming, never through this header's
+ * nnlm/ (and by prune/ through the documented tensor naming, never through this header's
  * structs from other modules). Not part of the public API (see nnlm.h).
  *
  * Parameter layout. Every trainable tensor lives in ONE contiguous float buffer (params), in

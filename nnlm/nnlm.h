@@ -1,5 +1,5 @@
 /* nnlm.h — Wren's neural language model: a decoder-only Transformer over a word vocabulary.
- * The one public header of lm/nnlm: vocabulary, model load/save (safetensors), training,
+ * The one internal header of nnlm/ (the public part is include/wren/nnlm.h): vocabulary, model load/save (safetensors), training,
  * perplexity evaluation, and the two scoring APIs used by rescoring —
  *   incremental: a history state with a KV cache, "score one more word", cheap copy/free;
  *   batched: score many whole sentences in one forward pass.

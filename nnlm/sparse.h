@@ -1,7 +1,7 @@
 /* sparse.h — compressed sparse row (CSR) form of the NNLM's masked (unstructurally pruned)
  * linear layers: the inference kernel y = x W^T + b that runs on the non-zeros only, the
  * choice between it and the dense SGEMM, and the on-disk CSR tensors of a masked layer.
- * Internal to lm/nnlm (see nnlm-internal.h); not for training (the backward pass and the
+ * Internal to nnlm/ (see nnlm-internal.h); not for training (the backward pass and the
  * optimiser keep the dense weight + mask, which stay the in-memory form of a masked layer).
  *
  * On disk a masked layer <name> [out,in] is three tensors (no <name>.weight / <name>.mask):

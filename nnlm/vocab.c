@@ -1,5 +1,5 @@
 /* vocab.c — the NNLM's word vocabulary: <s>, </s>, <unk> then words; read from a word list or
- * built from the most frequent words of a text. Not for: text normalisation (lm/text). */
+ * built from the most frequent words of a text. Not for: text normalisation (text/). */
 #include "nnlm/nnlm-internal.h"
 
 #include "utils/wren-util.h"

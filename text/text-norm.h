@@ -2,7 +2,7 @@
  * case folding, punctuation removal, numbers spelled out, hyphen and apostrophe handling and
  * <unk> mapping. The exact rules are documented at the top of text-norm.c. Deterministic: the
  * same input and options give the same output, and normalised text normalises to itself.
- * Not for: tokenising for the NNLM (lm/nnlm), n-gram counting, or language-specific text other
+ * Not for: tokenising for the NNLM (nnlm/), n-gram counting, or language-specific text other
  * than English. */
 #ifndef WREN_TEXT_NORM_H
 #define WREN_TEXT_NORM_H
