@@ -253,7 +253,6 @@ struct wren_nnlm *wren_nnlm_create(const struct wren_nnlm_arch *a,
     return m;
 }
 
-void wren_nn_infer_ws_free(struct nnlm_infer_ws *w);   /* infer.c */
 
 void wren_nnlm_free(struct wren_nnlm *m)
 {
