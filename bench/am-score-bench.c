@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "am.h"
-#include "audio.h"
-#include "error.h"
-#include "feat.h"
+#include "am/am.h"
+#include "feat/audio.h"
+#include "utils/error.h"
+#include "feat/feat.h"
 
 static double now(void)
 {

@@ -3,7 +3,7 @@
 # `ngram-count -write` job per shard through utils/run-jobs.sh, `ngram-make -read ...`) against
 # the reference measured in the same run: one `ngram-count` on the whole text. Modified-KN
 # 4-gram on a real-size text: the leak-guarded LM corpus of the recipes
-# (egs/steps/exp/lm/guarded.txt, read only) if it exists, else all of data/text/lm-corpus
+# (egs/lm16k/exp/lm/guarded.txt, read only) if it exists, else all of data/text/lm-corpus
 # normalised by sed (~9.2M words). Prints wall time, CPU time (user+sys: the fair figure on a
 # busy machine) and peak RSS of each stage, the ratios, and whether both ARPA files are
 # identical (they must be).
@@ -21,7 +21,7 @@ tmp=$(mktemp -d /tmp/wren-ngram-make-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C
 
-text=${NGRAM_BENCH_TEXT:-$SRC/egs/steps/exp/lm/guarded.txt}
+text=${NGRAM_BENCH_TEXT:-$SRC/egs/lm16k/exp/lm/guarded.txt}
 if [ ! -r "$text" ]; then
   DIR=$SHARED/data/text/lm-corpus
   ls "$DIR"/*.txt.xz > /dev/null 2>&1 || { echo "SKIP: no text (no $text, no corpus under $DIR)"; exit 0; }

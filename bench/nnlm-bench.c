@@ -6,9 +6,9 @@
  * shared machine. --steps 0 skips the training figures.
  * usage: nnlm-bench [--vocab V --d-model D --layers L --heads H --ffn F --context C --batch B
  *                    --steps K --threads T]. Not for: correctness (tests/test_nnlm.c). */
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "utils/wren-util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,27 +124,27 @@ int main(int argc, char **argv)
     int *tok = malloc(N * sizeof *tok), *tgt = malloc(N * sizeof *tgt), *ps = malloc(N * sizeof *ps), *seg = malloc(N * sizeof *seg);
     uint64_t s = 7;
     for (size_t i = 0; i < N; i++) {
-        s = nnlm_hash64(s);
+        s = wren_nn_hash64(s);
         tok[i] = (i % C == 0) ? WREN_NNLM_BOS : 3 + (int)(s % (uint64_t)(V - 3));
         ps[i] = (int)(i % C);
         seg[i] = 0;
     }
     for (size_t i = 0; i < N; i++) tgt[i] = (i % C == (size_t)C - 1) ? WREN_NNLM_EOS : tok[i + 1];
     struct nnlm_batch b = { .B = B, .T = C, .tok = tok, .tgt = tgt, .pos = ps, .seg = seg };
-    struct nnlm_fb *fb = nnlm_fb_create(m, B, C, 1);
+    struct nnlm_fb *fb = wren_nn_fb_create(m, B, C, 1);
     float *grad = wren_fbuf_alloc(m->nparams);
     long nt;
-    if (steps > 0) nnlm_forward_backward(m, fb, &b, grad, 0.1f, 1, 1, &nt, NULL);   /* warm-up */
+    if (steps > 0) wren_nn_forward_backward(m, fb, &b, grad, 0.1f, 1, 1, &nt, NULL);   /* warm-up */
     w0 = wren_now();
     c0 = cpu_now();
-    for (int k = 0; k < steps; k++) nnlm_forward_backward(m, fb, &b, grad, 0.1f, 1, 2 + k, &nt, NULL);
+    for (int k = 0; k < steps; k++) wren_nn_forward_backward(m, fb, &b, grad, 0.1f, 1, 2 + k, &nt, NULL);
     double wt = wren_now() - w0, ct = cpu_now() - c0;
-    double fl = nnlm_train_flops(m, B, C) * steps;
+    double fl = wren_nn_train_flops(m, B, C) * steps;
     if (steps > 0) printf("train tokens_per_s %.0f (per cpu-second %.0f) gflops %.1f (per cpu-second %.1f) "
            "fraction_of_sgemm_peak %.2f (cpu-time based %.2f)\n",
            N * steps / wt, N * steps / ct, fl / wt / 1e9, fl / ct / 1e9, fl / wt / 1e9 / peak,
            fl / ct / 1e9 / peak_cpu);
-    nnlm_fb_free(fb);
+    wren_nn_fb_free(fb);
     wren_fbuf_free(grad);
 
     /* inference, normalised (log P) and unnormalised (raw logits, no softmax) */
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < sents; i++) {
         len[i] = slen;
         w[i] = malloc((size_t)slen * sizeof **w);
-        for (int j = 0; j < slen; j++) { s = nnlm_hash64(s); w[i][j] = 3 + (int)(s % (uint64_t)(V - 3)); }
+        for (int j = 0; j < slen; j++) { s = wren_nn_hash64(s); w[i][j] = 3 + (int)(s % (uint64_t)(V - 3)); }
     }
     double cpu[2][3];
     for (int un = 0; un < 2; un++) {

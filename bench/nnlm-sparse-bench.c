@@ -1,13 +1,13 @@
-/* nnlm-sparse-bench.c — where the CSR kernel of masked NNLM layers (lm/nnlm/sparse.c) beats
+/* nnlm-sparse-bench.c — where the CSR kernel of masked NNLM layers (nnlm/sparse.c) beats
  * OpenBLAS SGEMM: for each layer shape and number of input rows n, the time of y = x W^T + b
- * dense (SGEMM + bias, as nnlm_linear_fwd) and with CSR at several densities (random masks),
+ * dense (SGEMM + bias, as wren_nn_linear_fwd) and with CSR at several densities (random masks),
  * their ratio, and the measured crossover density (interpolated where the ratio crosses 1).
  * One thread unless --threads. usage: nnlm-sparse-bench [--threads T --seconds S].
  * Not for: correctness (tests/test_nnlm_sparse.c). */
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "sparse.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "nnlm/sparse.h"
+#include "utils/wren-util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 static float *rnd(size_t n, uint64_t seed)
 {
     float *p = wren_fbuf_alloc(n);
-    for (size_t i = 0; i < n; i++) p[i] = (float)nnlm_uniform(nnlm_hash64(seed + i)) - 0.5f;
+    for (size_t i = 0; i < n; i++) p[i] = (float)nnlm_uniform(wren_nn_hash64(seed + i)) - 0.5f;
     return p;
 }
 
@@ -24,7 +24,7 @@ static float *rnd(size_t n, uint64_t seed)
 struct job { int sparse; const struct nnlm_csr *c; const float *w, *x, *b; float *y; int n, out, in; };
 static void run(const struct job *j)
 {
-    if (j->sparse) { nnlm_csr_matmul(j->c, j->x, j->n, j->b, j->y); return; }
+    if (j->sparse) { wren_nn_csr_matmul(j->c, j->x, j->n, j->b, j->y); return; }
     wren_gemm(0, 1, j->n, j->out, j->in, 1.0f, j->x, j->in, j->w, j->in, 0.0f, j->y, j->out);
     for (int i = 0; i < j->n; i++)
         for (int r = 0; r < j->out; r++) j->y[(size_t)i * j->out + r] += j->b[r];
@@ -81,15 +81,15 @@ int main(int argc, char **argv)
             double prev_r = 0, cross = -1;
             for (int d = 0; d < nd; d++) {
                 for (size_t k = 0; k < (size_t)out * in; k++)
-                    mask[k] = nnlm_uniform(nnlm_hash64(77 + k)) < dens[d];
-                struct nnlm_csr *c = nnlm_csr_build(w, mask, out, in);
+                    mask[k] = nnlm_uniform(wren_nn_hash64(77 + k)) < dens[d];
+                struct nnlm_csr *c = wren_nn_csr_build(w, mask, out, in);
                 struct job sj = { 1, c, w, x, b, y, n, out, in };
                 double r = td / time_job(&sj, sec);
                 printf("  %6.2f", r);
                 if (cross < 0 && r >= 1.0)
                     cross = d == 0 ? dens[0] : dens[d] + (dens[d - 1] - dens[d]) * (r - 1.0) / (r - prev_r);
                 prev_r = r;
-                nnlm_csr_free(c);
+                wren_nn_csr_free(c);
             }
             if (cross < 0) printf("  <%.2f\n", dens[nd - 1]);
             else printf("  %s%.2f\n", cross >= dens[0] ? ">=" : "", cross);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # nnlm-sparse.sh — what unstructured pruning buys on disk and in speed with the CSR form of
-# masked layers (lm/nnlm/sparse.c). An NNLM of the recipes' shape (6 layers, d_model 256, 4 heads,
+# masked layers (nnlm/sparse.c). An NNLM of the recipes' shape (6 layers, d_model 256, 4 heads,
 # FFN 1280, context 64; vocabulary from Brown text, up to 20000 words; briefly trained: speed does
 # not depend on training) is magnitude-pruned one-shot, unstructured, to prunable sizes 0.5, 0.25
 # and 0.1 (2 x non-zeros / dense: densities 0.25, 0.125, 0.05). For every model: bytes on disk,
@@ -15,7 +15,7 @@
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 KB=${WREN_BUILDDIR:-$(dirname "$WREN")}/bench/nnlm-sparse-bench
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}   # default: beside the source tree
 BROWN=$SHARED/data/text/lm-corpus/brown.txt.xz
 [ -f "$BROWN" ] || { echo "skip: no $BROWN"; exit 0; }
 [ -x "$WREN" ] || { echo "nnlm-sparse.sh: $WREN not built"; exit 1; }

@@ -23,7 +23,7 @@
 #        PRUNE_BENCH_REPS: timed runs per figure, the best kept, default 3)
 set -eu
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}   # default: beside the source tree
 CORPUS=$SHARED/data/text/lm-corpus
 LINES=${PRUNE_BENCH_LINES:-200000}
 NEVAL=${PRUNE_BENCH_EVAL:-1000}

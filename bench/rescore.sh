@@ -25,7 +25,7 @@ LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREAD
 tmp=$(mktemp -d /tmp/wren-bench-rescore-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "${LAT:-}" ]; then
-  SHARED=${WREN_SHARED:-/work/shared}
+  SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}   # default: beside the source tree
   MODEL=/usr/share/pocketsphinx/model/en-us/en-us
   DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
   LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -48,7 +48,7 @@ fi
 NNLMS=${NNLMS:-dense=${NNLM:?set NNLM or NNLMS}}
 FIRST_LM=${FIRST_LM:-$LM}
 common=(--lm "$LM" --first-pass-lm "$FIRST_LM" --words "$WORDS" --lambda "$LAMBDA" --lm-weight "$LMW"
-        --wip "$WIP" --nbest "$NBEST")
+        --word-penalty "$WIP" --nbest "$NBEST")
 [ -n "${HISTORY:-}" ] && common+=(--history "$HISTORY")
 [ -n "${BEAM:-}" ] && common+=(--beam "$BEAM")
 batched=(--mode lattice)

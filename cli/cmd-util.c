@@ -1,5 +1,5 @@
 /* cmd-util.c — shared subcommand boilerplate (see cmd-util.h). */
-#include "cmd-util.h"
+#include "cli/cmd-util.h"
 
 #include <stdlib.h>
 

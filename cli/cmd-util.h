@@ -3,7 +3,7 @@
 #ifndef WREN_CMD_UTIL_H
 #define WREN_CMD_UTIL_H
 
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 /* Parse options; on --help prints usage and returns 0 with *done=1; on a usage error prints
  * it and returns WREN_EXIT_INPUT with *done=1. Checks min <= npos <= max (max<0: unbounded). */

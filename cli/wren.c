@@ -1,7 +1,7 @@
 /* wren.c — the `wren` program: git-style dispatch to subcommands listed in commands.def.
  * Not for: any work of its own; each subcommand is a thin wrapper over its module's library. */
-#include "matrix.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "utils/wren-util.h"
 
 #include <errno.h>
 #include <stdio.h>

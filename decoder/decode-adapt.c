@@ -2,17 +2,17 @@
  * utt2spk, the transforms of the speakers (estimated here or read from --transforms), the
  * statistics of the current speaker gathered along best paths, and the --transforms-out
  * table. Not for: the passes over the audio (cmd-decode.c) or the estimator (fmllr.c). */
-#include "decode-adapt.h"
+#include "decoder/decode-adapt.h"
 
-#include "am.h"
-#include "decoder.h"
-#include "error.h"
-#include "fmllr-stats.h"
-#include "io.h"
-#include "lattice.h"
-#include "log.h"
-#include "mdef.h"
-#include "table.h"
+#include "am/am.h"
+#include "decoder/decoder.h"
+#include "utils/error.h"
+#include "transform/fmllr-stats.h"
+#include "utils/io.h"
+#include "lat/lattice.h"
+#include "utils/log.h"
+#include "am/mdef.h"
+#include "utils/table.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
 #ifndef WREN_DECODE_ADAPT_H
 #define WREN_DECODE_ADAPT_H
 
-#include "fmllr.h"
-#include "opts.h"
+#include "transform/fmllr.h"
+#include "utils/opts.h"
 
 struct wren_adapt_opts {
     const char *mode;            /* --adapt: "fmllr", or NULL (no estimation) */

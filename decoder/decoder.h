@@ -1,5 +1,5 @@
-/* decoder.h — the public header for decoding with Wren: the decoding options (one struct, its
- * defaults and its option table, shared by `wren decode`, the lattice tools and the tests),
+/* decoder.h — decoding inside Wren (the public part is include/wren/decoder.h): the decoding
+ * options' defaults and option table (shared by `wren decode`, the lattice tools and the tests),
  * the decoding graph folder as the decoder loads it, and the streaming C API (feed audio
  * chunks, get partial and final results) that `wren decode` is built on.
  * Not for: the search internals (search.h), lattice algorithms (lattice.h). */
@@ -9,24 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "opts.h"
-
-/* Costs are -ln p. The acoustic cost of a frame is -acwt * ln p(x | senone). */
-struct wren_decode_opts {
-    float beam;            /* search beam on the total cost (default 13.0) */
-    int max_active;        /* histogram pruning: at most this many tokens per frame (7000) */
-    int min_active;        /* ... and at least this many (200) */
-    float lattice_beam;    /* links within this of the best path are kept (8.0) */
-    float acwt;            /* acoustic scale (0.1) */
-    float word_penalty;    /* cost added to every word arc's graph cost (0.0) */
-    int prune_interval;    /* frames between lattice pruning passes (25) */
-    float beam_delta;      /* slack added to the beam when max-active cuts (0.5) */
-    float prune_scale;     /* tolerance of the periodic pruning, times lattice_beam (0.1) */
-    int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
-    int det_max_states;    /* give up determinising (keep the lattice as is) beyond (100000) */
-    int remove_silence;    /* front end VAD: -1 as the model's feat.params (sphinx default: yes,
-                            * non-speech frames are dropped and word times shift), 0 keep all */
-};
+#include "utils/opts.h"
+#include "wren/decoder.h"   /* struct wren_decode_opts, the decoder and transcripts */
 
 void wren_decode_opts_default(struct wren_decode_opts *o);
 /* Fill table[0..n) with the options bound to *o (no END entry); returns n (<= WREN_DECODE_NOPTS).
@@ -71,13 +55,7 @@ void wren_decode_result_free(struct wren_decode_result *r);
  * pass decodes the utterance again with its final features). */
 struct wren_decoder;
 struct wren_lattice;
-/* Load MODEL_DIR (Sphinx model) and GRAPH_DIR (wren mkgraph output); check they agree
- * (senone ids of transitions.txt within the model). -1 with a message naming the file. */
-int wren_decoder_create(const char *model_dir, const char *graph_dir,
-                        const struct wren_decode_opts *o, struct wren_decoder **out);
-void wren_decoder_free(struct wren_decoder *d);
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
-int wren_decoder_sample_rate(const struct wren_decoder *d);
 double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
 /* 1 if the front end drops non-speech frames (then frame numbers are not audio times). */
 int wren_decoder_drops_frames(const struct wren_decoder *d);

@@ -2,15 +2,15 @@
  * HCLG.wgraph (mmap()ed) or HCLG.fst copied into the flat struct wren_hclg, words.txt, phones.txt (optional) and
  * transitions.txt ("tid senone phone hmm_state is_selfloop" per line, tids from 1).
  * Not for: building graphs (graph.c) or the search itself (search.c). */
-#include "decoder.h"
-#include "fst.h"
-#include "graph.h"
-#include "search.h"
+#include "decoder/decoder.h"
+#include "fstext/fst.h"
+#include "graph/graph.h"
+#include "decoder/search.h"
 
-#include "error.h"
-#include "io.h"
-#include "log.h"
-#include "table.h"
+#include "utils/error.h"
+#include "utils/io.h"
+#include "utils/log.h"
+#include "utils/table.h"
 
 #include <math.h>
 #include <stdlib.h>

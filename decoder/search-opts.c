@@ -1,8 +1,8 @@
 /* search-opts.c — the decoding options: defaults, the one option table, range checks, and the
  * decode result. Not for: parsing (utils/opts.c does it from this table). */
-#include "decoder.h"
+#include "decoder/decoder.h"
 
-#include "error.h"
+#include "utils/error.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +66,11 @@ void wren_decode_result_free(struct wren_decode_result *r)
     if (!r) return;
     free(r->w);
     memset(r, 0, sizeof *r);
+}
+
+struct wren_decode_opts wren_decode_default_options(void)
+{
+    struct wren_decode_opts o;
+    wren_decode_opts_default(&o);
+    return o;
 }

@@ -2,18 +2,18 @@
  * front end, graph and search together, fed with audio chunks; partial and final results,
  * the word lattice of an utterance. Not for: the search algorithm (search.c), files and
  * tables (cmd-decode.c). */
-#include "decoder.h"
+#include "decoder/decoder.h"
 
-#include "am.h"
-#include "decodable.h"
-#include "feat.h"
-#include "feat-params.h"
-#include "fmllr.h"
-#include "lattice.h"
-#include "search.h"
+#include "am/am.h"
+#include "am/decodable.h"
+#include "feat/feat.h"
+#include "feat/feat-params.h"
+#include "transform/fmllr.h"
+#include "lat/lattice.h"
+#include "decoder/search.h"
 
-#include "error.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,6 +42,11 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
                         const struct wren_decode_opts *o, struct wren_decoder **out)
 {
     *out = NULL;
+    struct wren_decode_opts defaults;
+    if (!o) {   /* the public API allows NULL for the defaults */
+        wren_decode_opts_default(&defaults);
+        o = &defaults;
+    }
     if (wren_decode_opts_check(o)) return -1;
     struct wren_decoder *d = wren_xcalloc(1, sizeof *d);
     d->o = *o;

@@ -4,10 +4,10 @@
  * the next frame, then epsilon arcs within it; every prune_interval frames prune links and
  * tokens whose best path through them is worse than the lattice beam.
  * Not for: the graph loading (search-graph.c) or anything about words (lattice.c). */
-#include "search.h"
+#include "decoder/search.h"
 
-#include "error.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "decodable.h"
-#include "decoder.h"
-#include "lattice.h"
+#include "am/decodable.h"
+#include "decoder/decoder.h"
+#include "lat/lattice.h"
 
 /* ---- the flat graph ---- */
 struct wren_hclg_arc {

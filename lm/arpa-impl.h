@@ -3,7 +3,7 @@
 #ifndef WREN_ARPA_IMPL_H
 #define WREN_ARPA_IMPL_H
 
-#include "arpa.h"
+#include "lm/arpa.h"
 
 #include <stdint.h>
 

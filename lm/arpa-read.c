@@ -3,11 +3,11 @@
  * Tolerant of what other toolkits write (text before \data\, blank lines, tabs or spaces,
  * -inf, missing back-offs); strict about structure, with "file:line: ..." errors.
  * Not for: storage and lookup (arpa.c). */
-#include "arpa.h"
-#include "arpa-impl.h"
+#include "lm/arpa.h"
+#include "lm/arpa-impl.h"
 
-#include "error.h"
-#include "io.h"
+#include "utils/error.h"
+#include "utils/io.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,12 +1,12 @@
 /* arpa.c — the in-memory back-off n-gram model behind arpa.h: storage per order (sorted word-id
  * tuples, log10 probs and back-offs, a hash index), building, lookup with back-off, and the
  * ARPA writer. The reader is in arpa-read.c. Not for: estimation or pruning (ngram-*.c). */
-#include "arpa.h"
-#include "arpa-impl.h"
+#include "lm/arpa.h"
+#include "lm/arpa-impl.h"
 
-#include "error.h"
-#include "io.h"
-#include "ngram-sort.h"
+#include "utils/error.h"
+#include "utils/io.h"
+#include "lm/ngram-sort.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -10,14 +10,8 @@
 
 #include <stddef.h>
 
-struct wren_arpa;   /* opaque, read-only n-gram model */
+#include "wren/lm.h"   /* struct wren_arpa, wren_arpa_read/free/order, sentence scores */
 
-/* Read an ARPA file (plain, .gz, .xz, "-" or "cmd |"). On a malformed file returns -1 with an
- * error "file:line: what is wrong". */
-int  wren_arpa_read(const char *path, struct wren_arpa **out);
-void wren_arpa_free(struct wren_arpa *a);
-
-int    wren_arpa_order(const struct wren_arpa *a);
 /* Number of n-grams of that order (1..order); 0 for other orders. */
 size_t wren_arpa_count(const struct wren_arpa *a, int order);
 size_t wren_arpa_vocab_size(const struct wren_arpa *a);

@@ -1,13 +1,13 @@
 /* ngram-build.c — what `wren ngram-count` and `wren ngram-make` do, as library calls: check
  * the options, count text or merge count files, write counts, estimate, prune, write.
  * Not for: the algorithms themselves (ngram-counts/countfile/estimate/prune.c). */
-#include "ngram.h"
-#include "ngram-countfile.h"
-#include "ngram-estimate.h"
-#include "ngram-prune.h"
+#include "lm/ngram.h"
+#include "lm/ngram-countfile.h"
+#include "lm/ngram-estimate.h"
+#include "lm/ngram-prune.h"
 
-#include "error.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 static int check_estimation(const struct wren_ngram_count_opts *o)
 {

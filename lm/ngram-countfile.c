@@ -1,14 +1,14 @@
 /* ngram-countfile.c — writing count files and merging them from disk (see ngram-countfile.h):
  * the writer walks the canonical count table in trie order; the reader keeps one line per input
  * in a binary heap, sums equal n-grams and appends them to per-order record arrays. */
-#include "ngram-countfile.h"
-#include "ngram-runs.h"
-#include "ngram-sort.h"
-#include "arpa-impl.h"
+#include "lm/ngram-countfile.h"
+#include "lm/ngram-runs.h"
+#include "lm/ngram-sort.h"
+#include "lm/arpa-impl.h"
 
-#include "error.h"
-#include "io.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/io.h"
+#include "utils/log.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #ifndef WREN_NGRAM_COUNTFILE_H
 #define WREN_NGRAM_COUNTFILE_H
 
-#include "ngram-counts.h"
+#include "lm/ngram-counts.h"
 
 /* Write c's counts to path ("-" = stdout, *.gz compressed), atomically. order 0: all orders
  * 1..c->order in trie order; else only the n-grams of that order. Returns 0 or -1. */

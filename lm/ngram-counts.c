@@ -1,13 +1,13 @@
 /* ngram-counts.c — streamed n-gram counting (see ngram-counts.h): tokenising sentences, the
  * in-memory record buffers and the vocabulary. Run files and their merge are in ngram-runs.c. */
-#include "ngram-counts.h"
-#include "ngram-runs.h"
-#include "ngram-sort.h"
-#include "arpa-impl.h"
+#include "lm/ngram-counts.h"
+#include "lm/ngram-runs.h"
+#include "lm/ngram-sort.h"
+#include "lm/arpa-impl.h"
 
-#include "error.h"
-#include "io.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/io.h"
+#include "utils/log.h"
 
 #include <stdlib.h>
 #include <string.h>

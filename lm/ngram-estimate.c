@@ -1,11 +1,11 @@
 /* ngram-estimate.c — the estimation driver (see ngram-estimate.h): per-order counts used by the
  * method (KN continuation counts or raw counts), cut-offs with prefix closure, probabilities
  * bottom-up context by context, and the resulting ARPA model. */
-#include "ngram-estimate.h"
-#include "ngram-sort.h"
+#include "lm/ngram-estimate.h"
+#include "lm/ngram-sort.h"
 
-#include "error.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
 #ifndef WREN_NGRAM_ESTIMATE_H
 #define WREN_NGRAM_ESTIMATE_H
 
-#include "arpa.h"
-#include "ngram-counts.h"
+#include "lm/arpa.h"
+#include "lm/ngram-counts.h"
 
 enum wren_ngram_method { WREN_NGRAM_KN = 0, WREN_NGRAM_WB, WREN_NGRAM_ADDK };
 

@@ -1,8 +1,8 @@
 /* ngram-eval.c — perplexity on text, SRILM definitions (see ngram-eval.h). */
-#include "ngram-eval.h"
+#include "lm/ngram-eval.h"
 
-#include "error.h"
-#include "io.h"
+#include "utils/error.h"
+#include "utils/io.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef WREN_NGRAM_EVAL_H
 #define WREN_NGRAM_EVAL_H
 
-#include "arpa.h"
+#include "lm/arpa.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* ngram-opts.c — defaults and the option tables of ngram-count, ngram-make and ngram (ngram.h).
  * Not for: parsing (utils/opts.c) or running (ngram-build.c). */
-#include "ngram.h"
+#include "lm/ngram.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
 /* ngram-prune.c — Stolcke relative-entropy pruning and back-off renormalisation
  * (see ngram-prune.h). */
-#include "ngram-prune.h"
-#include "arpa-impl.h"
-#include "ngram-sort.h"
+#include "lm/ngram-prune.h"
+#include "lm/arpa-impl.h"
+#include "lm/ngram-sort.h"
 
-#include "error.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #ifndef WREN_NGRAM_PRUNE_H
 #define WREN_NGRAM_PRUNE_H
 
-#include "arpa.h"
+#include "lm/arpa.h"
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* ngram-runs.c — count buffers, sorted run files and their k-way merge (see ngram-runs.h). */
-#include "ngram-runs.h"
-#include "ngram-sort.h"
+#include "lm/ngram-runs.h"
+#include "lm/ngram-sort.h"
 
-#include "error.h"
+#include "utils/error.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* ngram-sort.c — LSD radix sort of fixed-width uint32 records (see ngram-sort.h). */
-#include "ngram-sort.h"
+#include "lm/ngram-sort.h"
 
-#include "error.h"
+#include "utils/error.h"
 
 #include <stdlib.h>
 #include <string.h>

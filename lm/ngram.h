@@ -5,10 +5,10 @@
 #ifndef WREN_NGRAM_H
 #define WREN_NGRAM_H
 
-#include "arpa.h"
-#include "ngram-counts.h"
-#include "ngram-eval.h"
-#include "opts.h"
+#include "lm/arpa.h"
+#include "lm/ngram-counts.h"
+#include "lm/ngram-eval.h"
+#include "utils/opts.h"
 
 struct wren_ngram_count_opts {
     int order;                 /* 1..5 */

@@ -1,9 +1,9 @@
 /* criteria.c — per-element pruning scores (magnitude, activation, taylor, fisher), size
  * accounting of the prunable matrices, and the option table of `wren prune`.
  * Not for: choosing what to remove (unstructured.c, structured.c, lowrank.c). */
-#include "wren-prune.h"
+#include "prune/wren-prune.h"
 
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdio.h>

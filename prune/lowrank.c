@@ -8,10 +8,10 @@
  * activation scales its columns by the RMS of h; taylor/fisher scale its columns (not rows:
  * words unseen in the calibration text would get no weight) by the gradient column norms.
  * Not for: element-wise or structured pruning. */
-#include "wren-prune.h"
+#include "prune/wren-prune.h"
 
-#include "matrix.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -4,10 +4,10 @@
  * Fairness: a one-shot model of size s is fine-tuned on as many tokens as the incremental run
  * (same --steps, --schedule-shape, --finetune-tokens) spends until it reaches s.
  * Not for: the pruning methods themselves. */
-#include "wren-prune.h"
+#include "prune/wren-prune.h"
 
-#include "fault.h"
-#include "wren-util.h"
+#include "utils/fault.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdio.h>

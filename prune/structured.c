@@ -4,9 +4,9 @@
  * positions, entry c of every LayerNorm, input column c of q/k/v/fc1, output row and bias entry
  * c of o/fc2), lowest normalised group score first over all blocks, and rebuild the model as
  * smaller dense matrices. Not for: scores (criteria.c), masks. */
-#include "wren-prune.h"
+#include "prune/wren-prune.h"
 
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * the same density in every matrix (per-layer) or one threshold over all matrices (global).
  * Under the index accounting a masked matrix costs 2*nnz, so size s keeps density s/2.
  * Not for: scores (criteria.c), structured or low-rank pruning. */
-#include "wren-prune.h"
+#include "prune/wren-prune.h"
 
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 #include <stdlib.h>
 #include <string.h>

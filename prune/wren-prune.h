@@ -22,8 +22,8 @@
 
 #include <stddef.h>
 
-#include "nnlm.h"
-#include "opts.h"
+#include "nnlm/nnlm.h"
+#include "utils/opts.h"
 
 enum wren_prune_criterion { WREN_PRUNE_MAGNITUDE, WREN_PRUNE_ACTIVATION, WREN_PRUNE_TAYLOR,
                             WREN_PRUNE_FISHER };

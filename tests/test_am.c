@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "am.h"
-#include "audio.h"
-#include "error.h"
-#include "feat.h"
-#include "mdef.h"
+#include "am/am.h"
+#include "feat/audio.h"
+#include "utils/error.h"
+#include "feat/feat.h"
+#include "am/mdef.h"
 #include "testutil.h"
 
 #ifndef M_PI

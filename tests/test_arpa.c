@@ -1,9 +1,9 @@
 /* test_arpa.c — the ARPA reader, writer and back-off lookup (lm/arpa.h), and perplexity
  * (lm/ngram-eval.h) on a hand-written model whose figures are worked out in the comments. */
 #include "testutil.h"
-#include "arpa.h"
-#include "ngram-eval.h"
-#include "error.h"
+#include "lm/arpa.h"
+#include "lm/ngram-eval.h"
+#include "utils/error.h"
 
 #include <math.h>
 

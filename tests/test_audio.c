@@ -4,9 +4,9 @@
  * zero-length audio and an empty file. Every error must name the file. */
 #include <math.h>
 
-#include "audio.h"
+#include "feat/audio.h"
 #include "testutil.h"
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 static const char *ARCTIC = "data/speech/arctic-fraser/audio/arctic_a0001.flac";
 static const char *TIMIT_WAV = "data/speech/timit-sample/dr1-fvmh0/sa1.wav";

@@ -5,10 +5,10 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "audio.h"
-#include "feat.h"
+#include "feat/audio.h"
+#include "feat/feat.h"
 #include "testutil.h"
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 #define EN_US "/usr/share/pocketsphinx/model/en-us/en-us"
 

@@ -1,4 +1,4 @@
-/* test_fmllr.c — fMLLR estimation (decoder/fmllr.c, fmllr-stats.c, fmllr-io.c) on a real model
+/* test_fmllr.c — fMLLR estimation (transform/fmllr.c, fmllr-stats.c, fmllr-io.c) on a real model
  * and real speech: Debian's pocketsphinx-en-us (PTM, three streams) and two LibriVox
  * utterances of pocketsphinx-testdata. The alignment is each frame's best senone on the
  * original features. A known near-identity affine transform T is applied to the features;
@@ -9,13 +9,13 @@
  * and the text table round-trips and rejects malformed matrices with file:line. */
 #include "testutil.h"
 
-#include "am.h"
-#include "audio.h"
-#include "error.h"
-#include "feat-params.h"
-#include "feat.h"
-#include "fmllr-stats.h"
-#include "fmllr.h"
+#include "am/am.h"
+#include "feat/audio.h"
+#include "utils/error.h"
+#include "feat/feat-params.h"
+#include "feat/feat.h"
+#include "transform/fmllr-stats.h"
+#include "transform/fmllr.h"
 
 #include <math.h>
 

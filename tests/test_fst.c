@@ -1,11 +1,11 @@
-/* test_fst.c — unit tests of decoder/fst.h (Wren's C API over OpenFst): building, file round
+/* test_fst.c — unit tests of fstext/fst.h (Wren's C API over OpenFst): building, file round
  * trips, in-place arc access, symbol tables, and the graph operations checked against each
  * other (equivalence of det/min results, composition by hand-computed path costs). */
 #include <math.h>
 
 #include "testutil.h"
-#include "fst.h"
-#include "error.h"
+#include "fstext/fst.h"
+#include "utils/error.h"
 
 /* a:x/1 then b:y/2 then final 0.5, plus a:x/3 c:z/0 alternative. */
 static struct wren_fst *small_fst(void)

@@ -8,12 +8,12 @@
 #include <math.h>
 
 #include "testutil.h"
-#include "arpa.h"
-#include "error.h"
-#include "fst.h"
-#include "graph.h"
-#include "lexicon.h"
-#include "mdef.h"
+#include "lm/arpa.h"
+#include "utils/error.h"
+#include "fstext/fst.h"
+#include "graph/graph.h"
+#include "graph/lexicon.h"
+#include "am/mdef.h"
 
 #define LN10 2.302585092994046
 

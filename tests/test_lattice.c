@@ -3,10 +3,10 @@
  * reference, and Kaldi compact-lattice text: round trip, Kaldi's short forms, gzip, bad lines. */
 #include "testutil.h"
 
-#include "arpa.h"
-#include "fst.h"
-#include "lattice.h"
-#include "wren-util.h"
+#include "lm/arpa.h"
+#include "fstext/fst.h"
+#include "lat/lattice.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <unistd.h>

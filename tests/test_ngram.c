@@ -4,12 +4,12 @@
  * the same counts as counting in memory, cut-offs and pruning keep ARPA's prefix rule and meet
  * their targets. */
 #include "testutil.h"
-#include "arpa.h"
-#include "ngram.h"
-#include "ngram-counts.h"
-#include "ngram-estimate.h"
-#include "error.h"
-#include "log.h"
+#include "lm/arpa.h"
+#include "lm/ngram.h"
+#include "lm/ngram-counts.h"
+#include "lm/ngram-estimate.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 #include <math.h>
 

@@ -4,13 +4,13 @@
  * summed; a closed vocabulary applied when merging equals one applied when counting; malformed
  * files fail with one line naming file:line. */
 #include "testutil.h"
-#include "arpa.h"
-#include "ngram.h"
-#include "ngram-counts.h"
-#include "ngram-countfile.h"
-#include "ngram-estimate.h"
-#include "error.h"
-#include "log.h"
+#include "lm/arpa.h"
+#include "lm/ngram.h"
+#include "lm/ngram-counts.h"
+#include "lm/ngram-countfile.h"
+#include "lm/ngram-estimate.h"
+#include "utils/error.h"
+#include "utils/log.h"
 
 /* Lines FIRST..LAST of the normalised Brown corpus into DIR/NAME (NULL if the corpus is
  * missing). */

@@ -5,16 +5,16 @@
  * and bad-input errors. */
 #include "testutil.h"
 
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdint.h>
 
 static float frand(uint64_t *s)
 {
-    *s = nnlm_hash64(*s);
+    *s = wren_nn_hash64(*s);
     return (float)nnlm_uniform(*s) * 2.0f - 1.0f;
 }
 
@@ -38,7 +38,7 @@ static void fd_check(const char *what, lossfn f, void *ctx, float *x, const floa
     uint64_t s = 12345;
     double worst = 0;
     for (int k = 0; k < samples; k++) {
-        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(nnlm_hash64(s + (uint64_t)k) % n);
+        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(wren_nn_hash64(s + (uint64_t)k) % n);
         float keep = x[i];
         x[i] = keep + (float)eps;
         double lp = f(ctx);
@@ -59,7 +59,7 @@ struct ln_ctx { float *x, *g, *b, *y, *dy, *mu, *rs; int n, d; };
 static double ln_loss(void *c)
 {
     struct ln_ctx *t = c;
-    nnlm_layernorm_fwd(t->x, t->g, t->b, t->n, t->d, 1e-5f, t->y, t->mu, t->rs);
+    wren_nn_layernorm_fwd(t->x, t->g, t->b, t->n, t->d, 1e-5f, t->y, t->mu, t->rs);
     return dot(t->y, t->dy, (size_t)t->n * t->d);
 }
 
@@ -70,7 +70,7 @@ START_TEST(test_grad_layernorm)
     fill(x, 21, 1, 2.0f); fill(g, 7, 2, 1.0f); fill(b, 7, 3, 1.0f); fill(dy, 21, 4, 1.0f);
     struct ln_ctx c = { x, g, b, y, dy, mu, rs, n, d };
     ln_loss(&c);
-    nnlm_layernorm_bwd(x, g, mu, rs, dy, n, d, dx, dg, db, 0);
+    wren_nn_layernorm_bwd(x, g, mu, rs, dy, n, d, dx, dg, db, 0);
     fd_check("layernorm dx", ln_loss, &c, x, dx, 21, 21, 1e-3, 2e-2);
     fd_check("layernorm dgain", ln_loss, &c, g, dg, 7, 7, 1e-3, 2e-2);
     fd_check("layernorm dbias", ln_loss, &c, b, db, 7, 7, 1e-3, 2e-2);
@@ -81,7 +81,7 @@ struct gelu_ctx { float *x, *y, *dy; size_t n; };
 static double gelu_loss(void *c)
 {
     struct gelu_ctx *t = c;
-    nnlm_gelu_fwd(t->x, t->y, t->n);
+    wren_nn_gelu_fwd(t->x, t->y, t->n);
     return dot(t->y, t->dy, t->n);
 }
 
@@ -90,7 +90,7 @@ START_TEST(test_grad_gelu)
     float x[16], y[16], dy[16], dx[16];
     fill(x, 16, 5, 3.0f); fill(dy, 16, 6, 1.0f);
     struct gelu_ctx c = { x, y, dy, 16 };
-    nnlm_gelu_bwd(x, dy, dx, 16);
+    wren_nn_gelu_bwd(x, dy, dx, 16);
     fd_check("gelu", gelu_loss, &c, x, dx, 16, 16, 1e-3, 1e-2);
 }
 END_TEST
@@ -99,7 +99,7 @@ struct lin_ctx { struct nnlm_linear *l; float *x, *y, *dy, *tmp; int n; };
 static double lin_loss(void *c)
 {
     struct lin_ctx *t = c;
-    nnlm_linear_fwd(t->l, t->x, t->n, t->y, t->tmp);
+    wren_nn_linear_fwd(t->l, t->x, t->n, t->y, t->tmp);
     return dot(t->y, t->dy, (size_t)t->n * t->l->out);
 }
 
@@ -114,7 +114,7 @@ static void check_linear(int kind)
     struct nnlm_linear g = { in, out, kind, r, gw, gu, gv, gb, NULL, NULL };
     struct lin_ctx c = { &l, x, y, dy, tmp, n };
     lin_loss(&c);
-    nnlm_linear_bwd(&l, &g, x, tmp, dy, n, dx, 0, dtmp);
+    wren_nn_linear_bwd(&l, &g, x, tmp, dy, n, dx, 0, dtmp);
     fd_check("linear dx", lin_loss, &c, x, dx, 24, 24, 1e-3, 1e-2);
     fd_check("linear db", lin_loss, &c, b, gb, 5, 5, 1e-3, 1e-2);
     if (kind == NNLM_FACTORED) {
@@ -134,7 +134,7 @@ struct att_ctx { float *q, *k, *v, *P, *ctx, *dctx; int *seg; int B, T, H, dh; }
 static double att_loss(void *c)
 {
     struct att_ctx *t = c;
-    nnlm_attention_fwd(t->q, t->k, t->v, t->seg, t->B, t->T, t->H, t->dh, t->P, t->ctx);
+    wren_nn_attention_fwd(t->q, t->k, t->v, t->seg, t->B, t->T, t->H, t->dh, t->P, t->ctx);
     return dot(t->ctx, t->dctx, (size_t)t->B * t->T * t->H * t->dh);
 }
 
@@ -158,7 +158,7 @@ START_TEST(test_grad_attention)
                 }
                 ck_assert(fabs(s - 1) < 1e-5);
             }
-    nnlm_attention_bwd(q, k, v, P, dctx, B, T, H, dh, dq, dk, dv, scr);
+    wren_nn_attention_bwd(q, k, v, P, dctx, B, T, H, dh, dq, dk, dv, scr);
     fd_check("attention dq", att_loss, &c, q, dq, N, N, 1e-3, 2e-2);
     fd_check("attention dk", att_loss, &c, k, dk, N, N, 1e-3, 2e-2);
     fd_check("attention dv", att_loss, &c, v, dv, N, N, 1e-3, 2e-2);
@@ -170,7 +170,7 @@ static double out_loss(void *c)
 {
     struct out_ctx *t = c;
     double loss = 0;
-    nnlm_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
+    wren_nn_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
                         NULL, t->logits, 2, NULL);
     return loss;
 }
@@ -183,7 +183,7 @@ START_TEST(test_grad_output_softmax)
     fill(h, n * D, 17, 1); fill(E, V * D, 18, 1); fill(b, V, 19, 1);
     struct out_ctx c = { h, E, b, logits, tgt, n, D, V };
     double loss = 0;
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, NULL);
+    wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, NULL);
     ck_assert(fabs(loss - out_loss(&c)) < 1e-5);
     /* log-probabilities: -sum equals the loss, and they are proper log-probabilities */
     ck_assert(fabs(-(lp[0] + lp[2] + lp[3] + lp[4]) - loss) < 1e-4);
@@ -219,17 +219,17 @@ START_TEST(test_parallel_layers_match_serial)
     for (int t = 0; t < 2; t++) {
         wren_blas_set_threads(t + 1);
 #ifdef _OPENMP
-        ck_assert_int_eq(nnlm_par_threads(NNLM_PAR_MIN), t + 1);
+        ck_assert_int_eq(wren_nn_par_threads(NNLM_PAR_MIN), t + 1);
 #endif
-        nnlm_layernorm_fwd(x, g, b, n, d, 1e-5f, y[t], mu[t], rs[t]);
+        wren_nn_layernorm_fwd(x, g, b, n, d, 1e-5f, y[t], mu[t], rs[t]);
         memset(dg[t], 0, sizeof dg[t]); memset(db[t], 0, sizeof db[t]);
         for (int i = 0; i < n * d; i++) dx[t][i] = 0.5f;   /* accumulate into it */
-        nnlm_layernorm_bwd(x, g, mu[t], rs[t], dy, n, d, dx[t], dg[t], db[t], 1);
+        wren_nn_layernorm_bwd(x, g, mu[t], rs[t], dy, n, d, dx[t], dg[t], db[t], 1);
         gy[t] = wren_xmalloc(sizeof(float) * G); gdx[t] = wren_xmalloc(sizeof(float) * G);
-        nnlm_gelu_fwd(gx, gy[t], G);
-        nnlm_gelu_bwd(gx, gdy, gdx[t], G);
+        wren_nn_gelu_fwd(gx, gy[t], G);
+        wren_nn_gelu_bwd(gx, gdy, gdx[t], G);
         memset(dE[t], 0, sizeof dE[t]); memset(odb[t], 0, sizeof odb[t]);
-        nnlm_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, R, NULL);
+        wren_nn_output_fwd_bwd(h, tgt, R, D, V, E, ob, 0.5f, &loss[t], lp[t], dh[t], dE[t], odb[t], logits, R, NULL);
     }
     wren_blas_set_threads(1);
     ck_assert(memcmp(y[0], y[1], sizeof y[0]) == 0);
@@ -269,8 +269,8 @@ START_TEST(test_output_blocked_lse)
     E[(size_t)(V - 1) * D] = 40.0f;   /* the last block holds the largest logit: the max moves */
     for (int i = 0; i < n; i++) h[i * D] = fabsf(h[i * D]) + 0.5f;
     double loss = 0, loss2 = 0;
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, NULL, NULL, NULL, logits, 4, NULL);
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss2, lp2, dh, dE, db, logits, 4, NULL);
+    wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, NULL, NULL, NULL, logits, 4, NULL);
+    wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss2, lp2, dh, dE, db, logits, 4, NULL);
     for (int i = 0; i < n; i++) {
         if (tgt[i] < 0) { ck_assert(lp[i] == 0.0f); continue; }
         double mx = -INFINITY, s = 0, zt = 0;
@@ -312,17 +312,17 @@ static struct wren_nnlm *mixed_model(const struct wren_nnlm_vocab *v, int pos_le
     s[0].kind[NNLM_O] = NNLM_FACTORED; s[0].rank[NNLM_O] = 2;
     s[0].kind[NNLM_FC1] = NNLM_MASKED;
     s[1].n_heads = 1; s[1].d_ffn = 5;
-    struct wren_nnlm *m = nnlm_alloc(&c, s, v);
-    const struct nnlm_tensor *mk = nnlm_find_tensor(m, "blocks.0.ffn.fc1.mask");
+    struct wren_nnlm *m = wren_nn_alloc(&c, s, v);
+    const struct nnlm_tensor *mk = wren_nn_find_tensor(m, "blocks.0.ffn.fc1.mask");
     ck_assert_ptr_nonnull(mk);
     for (size_t i = 0; i < mk->n; i++) mk->mask[i] = (i % 3) != 0;
-    nnlm_init_weights(m, 77);
+    wren_nn_init_weights(m, 77);
     /* larger weights than the default init so that every path carries gradient */
     for (size_t i = 0; i < m->nparams; i++) m->params[i] *= 10.0f;
     for (int l = 0; l < 2; l++) {
         for (int i = 0; i < 8; i++) { m->blk[l].ln1_g[i] = 1.0f + 0.1f * i; m->blk[l].ln2_g[i] = 1.0f - 0.05f * i; }
     }
-    nnlm_apply_masks(m, m->params);
+    wren_nn_apply_masks(m, m->params);
     return m;
 }
 
@@ -331,7 +331,7 @@ static double model_loss(void *c)
 {
     struct model_ctx *t = c;
     long nt;
-    double l = nnlm_forward_backward(t->m, t->fb, t->b, NULL, t->p, 5, 3, &nt, NULL);
+    double l = wren_nn_forward_backward(t->m, t->fb, t->b, NULL, t->p, 5, 3, &nt, NULL);
     return l / (double)nt;
 }
 
@@ -353,10 +353,10 @@ static void check_model(int pos_learned, float p)
         }
     }
     struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg };
-    struct nnlm_fb *fb = nnlm_fb_create(m, B, T, 1);
+    struct nnlm_fb *fb = wren_nn_fb_create(m, B, T, 1);
     float *grad = wren_fbuf_alloc(m->nparams);
     long nt;
-    nnlm_forward_backward(m, fb, &b, grad, p, 5, 3, &nt, NULL);
+    wren_nn_forward_backward(m, fb, &b, grad, p, 5, 3, &nt, NULL);
     ck_assert_int_eq(nt, 14);
     struct model_ctx c = { m, fb, &b, p };
     /* every tensor, a few coordinates each (masked coordinates must have zero gradient) */
@@ -373,7 +373,7 @@ static void check_model(int pos_learned, float p)
         fd_check(t->name, model_loss, &c, x, g, t->n < 24 ? t->n : 24, 12, 2e-3, 3e-2);
     }
     wren_fbuf_free(grad);
-    nnlm_fb_free(fb);
+    wren_nn_fb_free(fb);
     wren_nnlm_free(m);
     wren_nnlm_vocab_free(v);
     free(dir);
@@ -389,10 +389,10 @@ END_TEST
 static void random_sentences(int n, int V, int maxlen, uint64_t seed, int **w, int *len)
 {
     for (int i = 0; i < n; i++) {
-        seed = nnlm_hash64(seed);
+        seed = wren_nn_hash64(seed);
         len[i] = 1 + (int)(seed % (uint64_t)maxlen);
         w[i] = malloc((size_t)len[i] * sizeof(int));
-        for (int j = 0; j < len[i]; j++) { seed = nnlm_hash64(seed); w[i][j] = 2 + (int)(seed % (uint64_t)(V - 2)); }
+        for (int j = 0; j < len[i]; j++) { seed = wren_nn_hash64(seed); w[i][j] = 2 + (int)(seed % (uint64_t)(V - 2)); }
     }
 }
 
@@ -810,7 +810,7 @@ START_TEST(test_safetensors_layout)
         int nd;
         unsigned long a, b;
         if (!strcmp(t->name, "blocks.0.ffn.fc1.weight") || !strcmp(t->name, "blocks.0.ffn.fc1.mask"))
-            continue;   /* the masked layer is stored as CSR (lm/nnlm/sparse.h), checked below */
+            continue;   /* the masked layer is stored as CSR (nnlm/sparse.h), checked below */
         ck_assert_msg(header_entry(hdr, t->name, dt, sh, &nd, &a, &b) == 0, "entry %s", t->name);
         ck_assert_str_eq(dt, t->is_mask ? "U8" : "F32");
         ck_assert_int_eq(nd, t->cols ? 2 : 1);
@@ -939,14 +939,14 @@ START_TEST(test_vocab_build_and_read)
     ck_assert_int_eq(wren_nnlm_vocab_id(v, "c"), WREN_NNLM_UNK);
     ck_assert_int_eq(wren_nnlm_vocab_id(v, "</s>"), WREN_NNLM_EOS);
     struct nnlm_corpus c;
-    ck_assert_int_eq(nnlm_corpus_read(t, v, &c), 0);
+    ck_assert_int_eq(wren_nn_corpus_read(t, v, &c), 0);
     ck_assert_uint_eq(c.nsent, 3);
     ck_assert_int_eq(c.words, 7);
     ck_assert_int_eq(c.oovs, 2);
     int want[] = { 0, 3, 4, 3, 1, 0, 2, 3, 4, 1, 0, 2, 1 };
     ck_assert_uint_eq(c.ntok, 13);
     for (int i = 0; i < 13; i++) ck_assert_int_eq(c.tok[i], want[i]);
-    nnlm_corpus_free(&c);
+    wren_nn_corpus_free(&c);
     wren_nnlm_vocab_free(v);
     free(t);
     free(dir);

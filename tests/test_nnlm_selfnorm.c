@@ -8,10 +8,10 @@
  * weight is refused; pruning's fine-tuning keeps the term. */
 #include "testutil.h"
 
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "wren-prune.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "prune/wren-prune.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 static void fill(float *p, size_t n, uint64_t seed, float scale)
 {
     for (size_t i = 0; i < n; i++) {
-        seed = nnlm_hash64(seed);
+        seed = wren_nn_hash64(seed);
         p[i] = scale * ((float)nnlm_uniform(seed) * 2.0f - 1.0f);
     }
 }
@@ -30,7 +30,7 @@ static void fd_check(const char *what, lossfn f, void *ctx, float *x, const floa
                      int samples, double eps, double tol)
 {
     for (int k = 0; k < samples; k++) {
-        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(nnlm_hash64(777 + (uint64_t)k) % n);
+        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(wren_nn_hash64(777 + (uint64_t)k) % n);
         float keep = x[i];
         x[i] = keep + (float)eps;
         double lp = f(ctx);
@@ -52,7 +52,7 @@ static double out_objective(void *c)
     struct out_ctx *t = c;
     double loss = 0;
     struct nnlm_out_obj obj = { t->a, 0, NULL, 0 };
-    nnlm_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
+    wren_nn_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
                         NULL, t->logits, 2, &obj);
     return loss + t->a * obj.zsq;
 }
@@ -68,7 +68,7 @@ START_TEST(test_grad_output_selfnorm)
     struct out_ctx c = { h, E, b, logits, tgt, n, D, V, 0.7f };
     double loss = 0;
     struct nnlm_out_obj obj = { 0.7f, 0, logz, 0 };
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, &obj);
+    wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, &obj);
     /* log Z per row is the log-sum-exp of the row's logits, computed here in double */
     double zsq = 0;
     for (int i = 0; i < n; i++) {
@@ -91,7 +91,7 @@ START_TEST(test_grad_output_selfnorm)
     /* the term changes the gradient: without it dbias differs */
     float dh0[n * D], dE0[V * D] = { 0 }, db0[V] = { 0 };
     double l0 = 0;
-    nnlm_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &l0, NULL, dh0, dE0, db0, logits, 2, NULL);
+    wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &l0, NULL, dh0, dE0, db0, logits, 2, NULL);
     ck_assert_double_eq_tol(l0, loss, 1e-5);   /* the returned loss is the cross-entropy alone */
     double diff = 0;
     for (int v = 0; v < V; v++) diff += fabs(db0[v] - db[v]);
@@ -119,18 +119,18 @@ static struct wren_nnlm *sn_model(const struct wren_nnlm_vocab *v, int factored_
     s[0].kind[NNLM_Q] = NNLM_FACTORED; s[0].rank[NNLM_Q] = 3;
     s[0].kind[NNLM_FC1] = NNLM_MASKED;
     s[1].n_heads = 2; s[1].d_ffn = 12;
-    struct wren_nnlm *m = nnlm_alloc(&c, s, v);
-    const struct nnlm_tensor *mk = nnlm_find_tensor(m, "blocks.0.ffn.fc1.mask");
+    struct wren_nnlm *m = wren_nn_alloc(&c, s, v);
+    const struct nnlm_tensor *mk = wren_nn_find_tensor(m, "blocks.0.ffn.fc1.mask");
     ck_assert_ptr_nonnull(mk);
     for (size_t i = 0; i < mk->n; i++) mk->mask[i] = (i % 3) != 0;
-    nnlm_init_weights(m, 91);
+    wren_nn_init_weights(m, 91);
     for (size_t i = 0; i < m->nparams; i++) m->params[i] *= 4.0f;
     for (size_t i = 0; factored_emb && i < (size_t)m->c.vocab_size * 3; i++) m->emb_u[i] *= 0.3f;   /* logits */
     for (size_t i = 0; factored_emb && i < 3 * 8; i++) m->emb_v[i] *= 0.3f;                     /* of order 1 */
     for (int l = 0; l < 2; l++)
         for (int i = 0; i < 8; i++) { m->blk[l].ln1_g[i] = 1.0f + 0.1f * i; m->blk[l].ln2_g[i] = 1.0f - 0.05f * i; }
     for (int v2 = 0; v2 < m->c.vocab_size; v2++) m->out_b[v2] = 0.5f + 0.1f * (float)(v2 % 5);
-    nnlm_apply_masks(m, m->params);
+    wren_nn_apply_masks(m, m->params);
     return m;
 }
 
@@ -141,7 +141,7 @@ static double model_objective(void *c)
     long nt;
     double zsq = 0;
     t->b->zsq = &zsq;
-    double l = nnlm_forward_backward(t->m, t->fb, t->b, NULL, 0.0f, 5, 3, &nt, NULL);
+    double l = wren_nn_forward_backward(t->m, t->fb, t->b, NULL, 0.0f, 5, 3, &nt, NULL);
     return (l + t->b->self_norm * zsq) / (double)nt;
 }
 
@@ -165,10 +165,10 @@ static void check_model_grad(int factored_emb)
     double zsq = 0;
     struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
                             .self_norm = 0.25f, .zsq = &zsq };
-    struct nnlm_fb *fb = nnlm_fb_create(m, B, T, 1);
+    struct nnlm_fb *fb = wren_nn_fb_create(m, B, T, 1);
     float *grad = wren_fbuf_alloc(m->nparams);
     long nt;
-    nnlm_forward_backward(m, fb, &b, grad, 0.0f, 5, 3, &nt, NULL);
+    wren_nn_forward_backward(m, fb, &b, grad, 0.0f, 5, 3, &nt, NULL);
     ck_assert_int_eq(nt, 14);
     ck_assert_msg(zsq / nt > 0.5, "mean (log Z)^2 %g: too small to test the term", zsq / nt);
     struct model_ctx c = { m, fb, &b };
@@ -185,7 +185,7 @@ static void check_model_grad(int factored_emb)
     }
     ck_assert_int_gt(checked, 20);
     wren_fbuf_free(grad);
-    nnlm_fb_free(fb);
+    wren_nn_fb_free(fb);
     wren_nnlm_free(m);
     wren_nnlm_vocab_free(v);
     free(dir);
@@ -202,10 +202,10 @@ END_TEST
 static void random_sentences(int n, int V, int maxlen, uint64_t seed, int **w, int *len)
 {
     for (int i = 0; i < n; i++) {
-        seed = nnlm_hash64(seed);
+        seed = wren_nn_hash64(seed);
         len[i] = 1 + (int)(seed % (uint64_t)maxlen);
         w[i] = malloc((size_t)len[i] * sizeof(int));
-        for (int j = 0; j < len[i]; j++) { seed = nnlm_hash64(seed); w[i][j] = 2 + (int)(seed % (uint64_t)(V - 2)); }
+        for (int j = 0; j < len[i]; j++) { seed = wren_nn_hash64(seed); w[i][j] = 2 + (int)(seed % (uint64_t)(V - 2)); }
     }
 }
 
@@ -222,9 +222,9 @@ static void check_unnormalized(struct wren_nnlm *m, const char *what)
     float *lp = malloc(sizeof(float) * (size_t)total), *lz = malloc(sizeof(float) * (size_t)total);
     float *lu = malloc(sizeof(float) * (size_t)total), *lz0 = malloc(sizeof(float) * (size_t)total);
     ck_assert_int_eq(wren_nnlm_unnormalized(m), 0);
-    ck_assert_int_eq(nnlm_score_sentences(m, n, (const int *const *)w, len, lp, NULL, lz), 0);
+    ck_assert_int_eq(wren_nn_score_sentences(m, n, (const int *const *)w, len, lp, NULL, lz), 0);
     wren_nnlm_set_unnormalized(m, 1);
-    ck_assert_int_eq(nnlm_score_sentences(m, n, (const int *const *)w, len, lu, NULL, lz0), 0);
+    ck_assert_int_eq(wren_nn_score_sentences(m, n, (const int *const *)w, len, lu, NULL, lz0), 0);
     int far = 0;
     for (int k = 0; k < total; k++) {
         ck_assert(lz0[k] == 0.0f);
@@ -244,7 +244,7 @@ static void check_unnormalized(struct wren_nnlm *m, const char *what)
             ck_assert_int_eq(wren_nnlm_state_score(m, s, word, &u, NULL), 0);
             wren_nnlm_set_unnormalized(m, 0);
             ck_assert_int_eq(wren_nnlm_state_score(m, s, word, &l, j < len[i] ? &nx : NULL), 0);
-            float z = nnlm_state_logz(s);
+            float z = wren_nn_state_logz(s);
             ck_assert_msg(fabsf(l - lp[start[i] + j]) < 1e-4f, "%s", what);
             ck_assert_msg(fabsf(z - lz[start[i] + j]) < 1e-4f, "%s kv log Z %g vs batched %g", what, z,
                           lz[start[i] + j]);
@@ -281,8 +281,8 @@ static void check_unnormalized(struct wren_nnlm *m, const char *what)
     wren_nnlm_set_unnormalized(m, 0);
     float l0;
     wren_nnlm_state_score(m, b0, w[0][0], &l0, NULL);
-    ck_assert_msg(fabs(log(s) - nnlm_state_logz(b0)) < 1e-4, "%s: log sum exp %g vs log Z %g", what, log(s),
-                  nnlm_state_logz(b0));
+    ck_assert_msg(fabs(log(s) - wren_nn_state_logz(b0)) < 1e-4, "%s: log sum exp %g vs log Z %g", what, log(s),
+                  wren_nn_state_logz(b0));
     wren_nnlm_state_free(b0);
     for (int i = 0; i < n; i++) { free(w[i]); wren_nnlm_state_free(st[i]); }
     free(lp); free(lz); free(lu); free(lz0);

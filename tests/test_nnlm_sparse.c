@@ -1,4 +1,4 @@
-/* test_nnlm_sparse.c — the CSR form of masked NNLM layers (lm/nnlm/sparse.c): the kernel
+/* test_nnlm_sparse.c — the CSR form of masked NNLM layers (nnlm/sparse.c): the kernel
  * against a double-precision product for every code path (gathered rows, blocks with a
  * partial last block, several column panels), a magnitude-pruned model trained on real text
  * (Brown corpus) scoring the same with CSR as with the dense masked path (batched sentences
@@ -7,11 +7,11 @@
  * change, and corrupt CSR tensors rejected with one line naming the file and the tensor. */
 #include "testutil.h"
 
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "sparse.h"
-#include "wren-prune.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "nnlm/sparse.h"
+#include "prune/wren-prune.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -56,7 +56,7 @@ static void setup_once(void)
 
 static float frand(uint64_t *s)
 {
-    *s = nnlm_hash64(*s);
+    *s = wren_nn_hash64(*s);
     return (float)nnlm_uniform(*s) * 2.0f - 1.0f;
 }
 
@@ -79,7 +79,7 @@ START_TEST(test_kernel_matches_dense)
                 if (!mask[k]) w[k] = 0;
             }
             for (int r = 0; r < out; r++) b[r] = frand(&seed);
-            struct nnlm_csr *c = nnlm_csr_build(w, mask, out, in);
+            struct nnlm_csr *c = wren_nn_csr_build(w, mask, out, in);
             size_t nnz = 0;
             for (size_t k = 0; k < (size_t)out * in; k++) nnz += mask[k];
             ck_assert_int_eq(c->nnz, (int)nnz);
@@ -88,7 +88,7 @@ START_TEST(test_kernel_matches_dense)
                 float *x = wren_fbuf_alloc((size_t)n * in), *y = wren_fbuf_alloc((size_t)n * out);
                 for (size_t k = 0; k < (size_t)n * in; k++) x[k] = frand(&seed);
                 for (int pass = 0; pass < 2; pass++) {
-                    nnlm_csr_matmul(c, x, n, pass ? NULL : b, y);
+                    wren_nn_csr_matmul(c, x, n, pass ? NULL : b, y);
                     for (int i = 0; i < n; i++)
                         for (int r = 0; r < out; r++) {
                             double ref = pass ? 0.0 : b[r], mag = fabs(ref);
@@ -105,7 +105,7 @@ START_TEST(test_kernel_matches_dense)
                 wren_fbuf_free(x);
                 wren_fbuf_free(y);
             }
-            nnlm_csr_free(c);
+            wren_nn_csr_free(c);
             wren_fbuf_free(w);
             wren_fbuf_free(b);
             free(mask);
@@ -120,7 +120,7 @@ struct sents { int n; int **w; int *len; size_t ntok; };
 static struct sents read_dev(const struct wren_nnlm *m)
 {
     struct nnlm_corpus c;
-    ck_assert_int_eq(nnlm_corpus_read(dev_txt, m->vocab, &c), 0);
+    ck_assert_int_eq(wren_nn_corpus_read(dev_txt, m->vocab, &c), 0);
     struct sents s = { (int)c.nsent, NULL, NULL, 0 };
     s.w = malloc((size_t)s.n * sizeof *s.w);
     s.len = malloc((size_t)s.n * sizeof *s.len);
@@ -131,7 +131,7 @@ static struct sents read_dev(const struct wren_nnlm *m)
         memcpy(s.w[i], c.tok + c.sent[i] + 1, (size_t)s.len[i] * sizeof **s.w);
         s.ntok += (size_t)s.len[i] + 1;
     }
-    nnlm_corpus_free(&c);
+    wren_nn_corpus_free(&c);
     return s;
 }
 
@@ -215,11 +215,11 @@ START_TEST(test_pruned_model_same_scores)
     ck_assert_int_eq(masked, 2 * NNLM_NLIN);
     struct sents s = read_dev(m);
     ck_assert_int_gt(s.n, 50);
-    nnlm_sparse_set_policy(0);
+    wren_nn_sparse_set_policy(0);
     float *dense = score(m, &s), *dense_st = score_states(m, &s, 3), *dense_ch = score_chain(m, &s, 3);
-    nnlm_sparse_set_policy(1);
+    wren_nn_sparse_set_policy(1);
     float *csr = score(m, &s), *csr_st = score_states(m, &s, 3), *csr_ch = score_chain(m, &s, 3);
-    nnlm_sparse_set_policy(-1);
+    wren_nn_sparse_set_policy(-1);
     float *deflt = score(m, &s);
     double d1 = max_diff(dense, csr, s.ntok), d2 = max_diff(dense_st, csr_st, (size_t)s.n * 3);
     double d3 = max_diff(dense_ch, csr_ch, (size_t)s.n * 3);
@@ -233,11 +233,11 @@ START_TEST(test_pruned_model_same_scores)
      * with CSR forced, and not on the dense path */
     struct nnlm_csr *c = m->blk[1].lin[NNLM_FC1].csr;
     for (int k = 0; k < c->nnz; k++) c->val[k] = 0;
-    nnlm_sparse_set_policy(1);
+    wren_nn_sparse_set_policy(1);
     float *spoilt = score(m, &s), *spoilt_ch = score_chain(m, &s, 3);
-    nnlm_sparse_set_policy(0);
+    wren_nn_sparse_set_policy(0);
     float *dense2 = score(m, &s);
-    nnlm_sparse_set_policy(-1);
+    wren_nn_sparse_set_policy(-1);
     ck_assert(max_diff(dense, spoilt, s.ntok) > 1e-3);
     ck_assert(max_diff(dense_ch, spoilt_ch, (size_t)s.n * 3) > 1e-3);   /* single states use CSR too */
     ck_assert(max_diff(dense, dense2, s.ntok) == 0);
@@ -246,15 +246,15 @@ START_TEST(test_pruned_model_same_scores)
     float *w = wren_nnlm_tensor(m, "blocks.1.ffn.fc1.weight", &rows, &cols);
     ck_assert_ptr_nonnull(w);
     ck_assert(c->stale);
-    nnlm_sparse_set_policy(1);
+    wren_nn_sparse_set_policy(1);
     float *after = score(m, &s);
-    nnlm_sparse_set_policy(-1);
+    wren_nn_sparse_set_policy(-1);
     ck_assert(max_diff(dense, after, s.ntok) == 0);
-    nnlm_sparse_prepare(m);   /* rebuilt from the weights: CSR again, same scores */
+    wren_nn_sparse_prepare(m);   /* rebuilt from the weights: CSR again, same scores */
     ck_assert(!m->blk[1].lin[NNLM_FC1].csr->stale);
-    nnlm_sparse_set_policy(1);
+    wren_nn_sparse_set_policy(1);
     float *again = score(m, &s);
-    nnlm_sparse_set_policy(-1);
+    wren_nn_sparse_set_policy(-1);
     ck_assert(max_diff(dense, again, s.ntok) <= 1e-4);
     free(dense); free(dense_st); free(csr); free(csr_st); free(deflt); free(spoilt); free(dense2);
     free(dense_ch); free(csr_ch); free(spoilt_ch);
@@ -279,24 +279,24 @@ static long file_size(const char *path)
  * 7 no values tensor; 8 the old form (weight + mask, no CSR tensors). */
 static void rewrite(const char *src, const char *dst, const char *base, int mode, int in)
 {
-    struct st_file *f = st_open(src);
+    struct st_file *f = wren_st_open(src);
     ck_assert_ptr_nonnull(f);
-    struct st_writer *w = st_writer_create();
+    struct st_writer *w = wren_st_writer_create();
     const char *keys[] = { "format", "arch", "vocab_size", "d_model", "n_layers", "n_heads", "head_dim",
                            "d_ffn", "context", "pos", "attn_reset", "ln_eps", "vocab" };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (st_meta(f, keys[i])) st_writer_meta(w, keys[i], st_meta(f, keys[i]));
+        if (wren_st_meta(f, keys[i])) wren_st_writer_meta(w, keys[i], wren_st_meta(f, keys[i]));
     void *keep[64];
     int nkeep = 0;
     size_t bl = strlen(base);
-    for (int i = 0; i < st_count(f); i++) {
-        const char *name = st_name(f, i), *dt;
+    for (int i = 0; i < wren_st_count(f); i++) {
+        const char *name = wren_st_name(f, i), *dt;
         int nd;
         long sh[4];
         const void *data;
         size_t nb;
         if (!strcmp(name, "__metadata__")) continue;
-        ck_assert_msg(st_tensor(f, name, &dt, &nd, sh, &data, &nb) == 0, "%s", wren_error_msg());
+        ck_assert_msg(wren_st_tensor(f, name, &dt, &nd, sh, &data, &nb) == 0, "%s", wren_error_msg());
         unsigned char *copy = malloc(nb + 8);
         memcpy(copy, data, nb);
         keep[nkeep++] = copy;
@@ -310,7 +310,7 @@ static void rewrite(const char *src, const char *dst, const char *base, int mode
         if (mode == 6 && !strcmp(suf, "cols")) { dt = "I32"; sh[0] /= 2; nb = (size_t)sh[0] * 4; }
         if (mode == 7 && !strcmp(suf, "values")) continue;
         if (mode == 8 && *suf && strcmp(suf, "bias")) continue;
-        st_writer_add(w, name, dt, nd, sh, copy, nb);
+        wren_st_writer_add(w, name, dt, nd, sh, copy, nb);
     }
     if (mode == 8) {   /* the layer as weight + mask */
         long out = 0;
@@ -321,33 +321,33 @@ static void rewrite(const char *src, const char *dst, const char *base, int mode
         size_t nb;
         char nm[160];
         snprintf(nm, sizeof nm, "%s.rowptr", base);
-        ck_assert_int_eq(st_tensor(f, nm, &dt, &nd, sh, &data, &nb), 0);
+        ck_assert_int_eq(wren_st_tensor(f, nm, &dt, &nd, sh, &data, &nb), 0);
         out = sh[0] - 1;
         float *wt = wren_fbuf_alloc((size_t)out * in);
         unsigned char *mk = malloc((size_t)out * in);
-        ck_assert_int_eq(nnlm_csr_read(f, src, base, (int)out, in, wt, mk), 0);
+        ck_assert_int_eq(wren_nn_csr_read(f, src, base, (int)out, in, wt, mk), 0);
         long shape[2] = { out, in };
         snprintf(nm, sizeof nm, "%s.weight", base);
-        st_writer_add(w, nm, "F32", 2, shape, wt, (size_t)out * in * 4);
+        wren_st_writer_add(w, nm, "F32", 2, shape, wt, (size_t)out * in * 4);
         snprintf(nm, sizeof nm, "%s.mask", base);
-        st_writer_add(w, nm, "U8", 2, shape, mk, (size_t)out * in);
-        ck_assert_int_eq(st_writer_write(w, dst), 0);
+        wren_st_writer_add(w, nm, "U8", 2, shape, mk, (size_t)out * in);
+        ck_assert_int_eq(wren_st_writer_write(w, dst), 0);
         wren_fbuf_free(wt);
         free(mk);
     } else {
-        ck_assert_int_eq(st_writer_write(w, dst), 0);
+        ck_assert_int_eq(wren_st_writer_write(w, dst), 0);
     }
     for (int i = 0; i < nkeep; i++) free(keep[i]);
-    st_close(f);
+    wren_st_close(f);
 }
 
 static int has(const char *path, const char *name)
 {
-    struct st_file *f = st_open(path);
+    struct st_file *f = wren_st_open(path);
     ck_assert_ptr_nonnull(f);
     int found = 0;
-    for (int i = 0; i < st_count(f); i++) found |= !strcmp(st_name(f, i), name);
-    st_close(f);
+    for (int i = 0; i < wren_st_count(f); i++) found |= !strcmp(wren_st_name(f, i), name);
+    wren_st_close(f);
     return found;
 }
 

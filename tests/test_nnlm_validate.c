@@ -7,9 +7,9 @@
  * Not for: the safetensors layout itself or the maths (test_nnlm.c). */
 #include "testutil.h"
 
-#include "matrix.h"
-#include "nnlm-internal.h"
-#include "wren-util.h"
+#include "utils/matrix.h"
+#include "nnlm/nnlm-internal.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -167,13 +167,13 @@ START_TEST(test_writer_output_loads)
     wren_nnlm_apply_masks(r);
     const char *pre[] = { "adam_m." };
     float *bufs[] = { r->params };
-    ck_assert_int_eq(nnlm_save_ext(r, f.path, 1, pre, bufs, 0, NULL, NULL), 0);
+    ck_assert_int_eq(wren_nn_save_ext(r, f.path, 1, pre, bufs, 0, NULL, NULL), 0);
     m2 = wren_nnlm_load(f.path);
     ck_assert_msg(m2 != NULL, "%s", wren_error_msg());
     ck_assert_int_eq(m2->blk[0].lin[NNLM_FC1].kind, NNLM_MASKED);
     wren_nnlm_free(m2);
     float *extra[1] = { NULL };
-    m2 = nnlm_load_ext(f.path, 1, pre, extra, 0, NULL, NULL);
+    m2 = wren_nn_load_ext(f.path, 1, pre, extra, 0, NULL, NULL);
     ck_assert_msg(m2 != NULL, "%s", wren_error_msg());
     ck_assert(memcmp(extra[0], m2->params, m2->nparams * sizeof(float)) == 0);
     wren_fbuf_free(extra[0]);

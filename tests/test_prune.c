@@ -9,8 +9,8 @@
  * (Brown corpus) once per process. */
 #include "testutil.h"
 
-#include "wren-prune.h"
-#include "wren-util.h"
+#include "prune/wren-prune.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 

@@ -5,12 +5,12 @@
  * lattices (lattice.h builder, written as compact-lattice text) and a tiny random NNLM. */
 #include "testutil.h"
 
-#include "arpa.h"
-#include "error.h"
-#include "fst.h"
-#include "lattice.h"
-#include "nnlm.h"
-#include "rescore.h"
+#include "lm/arpa.h"
+#include "utils/error.h"
+#include "fstext/fst.h"
+#include "lat/lattice.h"
+#include "nnlm/nnlm.h"
+#include "rescore/rescore.h"
 
 #include <math.h>
 

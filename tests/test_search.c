@@ -4,14 +4,14 @@
  * their separate graph and acoustic costs). */
 #include "testutil.h"
 
-#include "am.h"
-#include "audio.h"
-#include "decodable.h"
-#include "graph.h"
-#include "decoder.h"
-#include "lattice.h"
-#include "search.h"
-#include "wren-util.h"
+#include "am/am.h"
+#include "feat/audio.h"
+#include "am/decodable.h"
+#include "graph/graph.h"
+#include "decoder/decoder.h"
+#include "lat/lattice.h"
+#include "decoder/search.h"
+#include "utils/wren-util.h"
 
 #include <math.h>
 

@@ -1,11 +1,11 @@
 /* test_text_norm.c — text preparation: normalisation rules on real lines of the shared corpus
  * and transcripts (expected outputs written by hand from the rules at the top of
- * lm/text-norm.c), <unk>/hyphen handling against CMUdict, file modes, the leak guard and
+ * text/text-norm.c), <unk>/hyphen handling against CMUdict, file modes, the leak guard and
  * vocabulary selection. */
 #include "testutil.h"
-#include "leak-guard.h"
-#include "text-norm.h"
-#include "vocab.h"
+#include "text/leak-guard.h"
+#include "text/text-norm.h"
+#include "text/vocab.h"
 
 #define CMUDICT "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
 

@@ -1,6 +1,6 @@
 /* test_utils.c — options, tables, inputs and atomic outputs. */
 #include "testutil.h"
-#include "wren-util.h"
+#include "utils/wren-util.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -50,6 +50,40 @@ START_TEST(test_opts_errors)
     ck_assert_int_eq(wren_opts_parse(t, 2, a3, &pos, &npos), -1);
     char *a4[] = { "cmd", "--help", NULL };
     ck_assert_int_eq(wren_opts_parse(t, 2, a4, &pos, &npos), 1);
+}
+END_TEST
+
+START_TEST(test_opts_alias_and_lists)
+{
+    float penalty = 0;
+    const char *grid = "0,1";
+    struct wren_opt t[] = {
+        { "word-penalty", WREN_OPT_FLOAT, &penalty, "cost per word" },
+        { "wip", WREN_OPT_ALIAS, (void *)"word-penalty", NULL },
+        { "grid", WREN_OPT_STRING, &grid, "a list" },
+        WREN_OPT_TABLE_END,
+    };
+    char *argv[] = { "x", "--wip", "2.5", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 3, argv, &pos, &npos), 0);
+    free(pos);
+    ck_assert(penalty == 2.5f);           /* the old name sets the new option */
+    char *argv2[] = { "x", "--word-penalty=-1", NULL };
+    ck_assert_int_eq(wren_opts_parse(t, 2, argv2, &pos, &npos), 0);
+    free(pos);
+    ck_assert(penalty == -1.0f);
+    double *v; int n;
+    ck_assert_int_eq(wren_opts_parse_doubles("grid", "-2,0.5,1e1", &v, &n), 0);
+    ck_assert_int_eq(n, 3);
+    ck_assert(v[0] == -2.0 && v[1] == 0.5 && v[2] == 10.0);
+    free(v);
+    ck_assert_int_eq(wren_opts_parse_doubles("grid", "1,,2", &v, &n), -1);
+    ck_assert_ptr_null(v);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "--grid"));
+    ck_assert_int_eq(wren_opts_parse_doubles("grid", "1,x", &v, &n), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "'x'"));
+    ck_assert_int_eq(wren_opts_parse_doubles("grid", "", &v, &n), -1);
+    ck_assert_int_eq(wren_opts_parse_doubles("grid", "nan", &v, &n), -1);
 }
 END_TEST
 
@@ -179,6 +213,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_opts_forms);
     tcase_add_test(tc, test_opts_errors);
+    tcase_add_test(tc, test_opts_alias_and_lists);
     tcase_add_test(tc, test_table_read_and_duplicates);
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);

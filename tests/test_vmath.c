@@ -1,8 +1,8 @@
-/* test_vmath.c — the vectorised exp, max, logsumexp, GELU and LayerNorm (lm/nnlm/vmath.c) against libm in
+/* test_vmath.c — the vectorised exp, max, logsumexp, GELU and LayerNorm (nnlm/vmath.c) against libm in
  * double precision, over the whole clamped range and at every tail length (n % 16). */
 #include "testutil.h"
 
-#include "vmath.h"
+#include "nnlm/vmath.h"
 
 #include <math.h>
 
@@ -11,14 +11,14 @@ START_TEST(test_exp_accuracy)
     double worst = 0;
     for (double x = -87.0; x <= 88.0; x += 0.0137) {
         float xf = (float)x;
-        double ref = exp((double)xf), got = nnlm_expf_fast(xf);
+        double ref = exp((double)xf), got = wren_nn_expf_fast(xf);
         double rel = fabs(got - ref) / ref;
         if (rel > worst) worst = rel;
     }
     ck_assert_msg(worst < 3e-7, "max relative error %g", worst);
     /* below the clamp the result is tiny and positive, never NaN or negative */
-    ck_assert(nnlm_expf_fast(-1000.0f) >= 0 && nnlm_expf_fast(-1000.0f) < 1e-37f);
-    ck_assert(nnlm_expf_fast(-INFINITY) >= 0 && nnlm_expf_fast(-INFINITY) < 1e-37f);
+    ck_assert(wren_nn_expf_fast(-1000.0f) >= 0 && wren_nn_expf_fast(-1000.0f) < 1e-37f);
+    ck_assert(wren_nn_expf_fast(-INFINITY) >= 0 && wren_nn_expf_fast(-INFINITY) < 1e-37f);
 }
 END_TEST
 
@@ -31,7 +31,7 @@ START_TEST(test_softmax_pieces_every_length)
         for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
         for (int i = 0; i < n; i++) s += exp(x[i] - mx);
         ck_assert_float_eq(nnlm_vmax(x, (size_t)n), (float)mx);
-        ck_assert_double_eq_tol(nnlm_vlogsumexp(x, (size_t)n), mx + log(s), 1e-5);
+        ck_assert_double_eq_tol(wren_nn_vlogsumexp(x, (size_t)n), mx + log(s), 1e-5);
         double got = nnlm_vexp_sum(y, x, (float)mx, (size_t)n);
         ck_assert_double_eq_tol(got, s, 1e-6 * s);
         for (int i = 0; i < n; i++) ck_assert_double_eq_tol(y[i], exp(x[i] - mx), 3e-7);
@@ -52,7 +52,7 @@ START_TEST(test_softmax_pieces_every_length)
     double mx = -INFINITY, s = 0;
     for (size_t i = 0; i < V; i++) mx = z[i] > mx ? z[i] : mx;
     for (size_t i = 0; i < V; i++) s += exp(z[i] - mx);
-    ck_assert_double_eq_tol(nnlm_vlogsumexp(z, V), mx + log(s), 1e-5);
+    ck_assert_double_eq_tol(wren_nn_vlogsumexp(z, V), mx + log(s), 1e-5);
     free(z);
 }
 END_TEST

@@ -2,7 +2,7 @@
  * marked "sclite" were produced by NIST sclite 2.4.10 (Debian sctk) on the same words
  * (`sclite -r ref.trn trn -h hyp.trn trn -i spu_id -o pralign stdout`), not by Wren. */
 #include "testutil.h"
-#include "wer.h"
+#include "score/wer.h"
 
 #include <math.h>
 

@@ -1,8 +1,8 @@
 /* error.c — the per-thread last-error message and the allocation helpers that exit on OOM
  * (the exit itself, and the fault-injection hook, are in fault.c). */
-#include "error.h"
+#include "utils/error.h"
 
-#include "fault.h"
+#include "utils/fault.h"
 
 #include <stdarg.h>
 #include <stdio.h>

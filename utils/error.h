@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "wren/common.h"   /* wren_error_msg, wren_error_clear */
+
 #if defined(__GNUC__)
 #define WREN_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -20,9 +22,6 @@ enum { WREN_EXIT_OK = 0, WREN_EXIT_INPUT = 1, WREN_EXIT_INTERNAL = 2 };
 int wren_error(const char *fmt, ...) WREN_PRINTF(1, 2);
 /* Prefix the current error with more context, e.g. the file being read. Returns -1. */
 int wren_error_prefix(const char *fmt, ...) WREN_PRINTF(1, 2);
-/* The last recorded message ("" if none). Valid until the next wren_error call. */
-const char *wren_error_msg(void);
-void wren_error_clear(void);
 
 /* Allocation that cannot fail: on out-of-memory prints a message and exits with code 2. */
 void *wren_xmalloc(size_t n);

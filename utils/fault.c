@@ -3,9 +3,9 @@
  * error reporting (ferror, fflush, fclose) is what the code under test sees. */
 /* fopencookie is a GNU extension: this file alone asks for it. */
 #define _GNU_SOURCE
-#include "fault.h"
+#include "utils/fault.h"
 
-#include "error.h"
+#include "utils/error.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 /* io.c — inputs (files, pipes, compressed files) and atomic outputs. */
-#include "io.h"
+#include "utils/io.h"
 
-#include "error.h"
-#include "fault.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/fault.h"
+#include "utils/log.h"
 
 #include <dirent.h>
 #include <signal.h>

@@ -1,3 +1,5 @@
-# utils: errors/logging, options, inputs and atomic outputs, Kaldi-style tables.
-libwren_a_SOURCES += utils/error.c utils/fault.c utils/log.c utils/opts.c utils/io.c utils/table.c
-pkginclude_HEADERS += utils/wren-util.h utils/error.h utils/fault.h utils/log.h utils/opts.h utils/io.h utils/table.h
+# utils: errors and logging, options, inputs and atomic outputs, Kaldi-style tables, float matrices (OpenBLAS).
+libwren_a_SOURCES += utils/version.c utils/error.c utils/fault.c utils/io.c utils/log.c utils/matrix.c utils/opts.c \
+  utils/table.c
+noinst_HEADERS += utils/error.h utils/fault.h utils/io.h utils/log.h utils/matrix.h utils/opts.h utils/table.h \
+  utils/wren-util.h

@@ -1,5 +1,5 @@
 /* log.c — stderr messages, progress reporting, wall clock and peak memory. */
-#include "log.h"
+#include "utils/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

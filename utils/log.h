@@ -3,7 +3,7 @@
 #ifndef WREN_LOG_H
 #define WREN_LOG_H
 
-#include "error.h"
+#include "utils/error.h"
 
 /* Verbosity: 0 errors only, 1 normal (default), 2 verbose. Set by the global -v / --quiet. */
 extern int wren_verbosity;

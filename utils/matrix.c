@@ -1,9 +1,9 @@
 /* matrix.c — float buffers and OpenBLAS GEMM wrappers (see matrix.h). Not for: model code. */
-#include "matrix.h"
+#include "utils/matrix.h"
 
-#include "error.h"
-#include "fault.h"
-#include "log.h"
+#include "utils/error.h"
+#include "utils/fault.h"
+#include "utils/log.h"
 
 #include <cblas.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* opts.c — parse options against a table (see opts.h). */
-#include "opts.h"
+#include "utils/opts.h"
 
-#include "error.h"
+#include "utils/error.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,8 +12,46 @@
 static const struct wren_opt *find(const struct wren_opt *opts, const char *name, size_t len)
 {
     for (const struct wren_opt *o = opts; o->name; o++)
-        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) return o;
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+            if (o->type != WREN_OPT_ALIAS) return o;
+            const char *to = o->ptr;   /* one level: an alias names a real option */
+            for (const struct wren_opt *t = opts; t->name; t++)
+                if (t->type != WREN_OPT_ALIAS && !strcmp(t->name, to)) return t;
+            return NULL;
+        }
     return NULL;
+}
+
+int wren_opts_parse_doubles(const char *name, const char *value, double **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *p = value ? value : "";
+    size_t cap = 1;
+    for (const char *q = p; *q; q++) cap += *q == ',';
+    *out = wren_xmalloc(cap * sizeof **out);
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char tok[64], *end;
+        if (len == 0 || len >= sizeof tok) {
+            free(*out); *out = NULL; *n = 0;
+            return wren_error(len ? "option --%s: item %.20s... is too long" : "option --%s: empty item in '%s'",
+                              name, len ? p : (value ? value : ""));
+        }
+        memcpy(tok, p, len);
+        tok[len] = '\0';
+        errno = 0;
+        double x = strtod(tok, &end);
+        if (*end || errno || !isfinite(x)) {
+            free(*out); *out = NULL; *n = 0;
+            return wren_error("option --%s: '%s' is not a number", name, tok);
+        }
+        (*out)[(*n)++] = x;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
 }
 
 static int parse_bool(const char *v, int *out)
@@ -57,6 +95,7 @@ static int set_value(const struct wren_opt *o, const char *v)
     case WREN_OPT_STRING:
         *(const char **)o->ptr = v;
         return 0;
+    case WREN_OPT_ALIAS:
     case WREN_OPT_END:
         break;
     }
@@ -120,6 +159,9 @@ void wren_opts_usage(FILE *f, const char *usage, const char *description, const 
             snprintf(def, sizeof def, "%s", s ? s : "");
             break;
         }
+        case WREN_OPT_ALIAS:
+            fprintf(f, "  --%-22s the old name of --%s\n", o->name, (const char *)o->ptr);
+            continue;
         case WREN_OPT_END: break;
         }
         fprintf(f, "  --%-22s %s (default: %s)\n", o->name, o->help ? o->help : "", def[0] ? def : "none");

@@ -14,6 +14,8 @@ enum wren_opt_type {
     WREN_OPT_FLOAT,   /* float* */
     WREN_OPT_DOUBLE,  /* double* */
     WREN_OPT_STRING,  /* const char**: points into argv */
+    WREN_OPT_ALIAS,   /* an old name kept for scripts: ptr is the (const char *) name of the
+                       * option it stands for, in the same table; --help lists it as such */
 };
 
 struct wren_opt {
@@ -30,6 +32,10 @@ struct wren_opt {
  * returned in order in *pos (an array into argv, freed by the caller with free()).
  * Returns 0 on success, 1 if --help/-h was given, -1 on error (message in wren_error_msg()). */
 int wren_opts_parse(const struct wren_opt *opts, int argc, char **argv, char ***pos, int *npos);
+
+/* A list-valued option's value, "a,b,c": *out (caller frees) receives the n numbers; -1 with a
+ * message naming --NAME if an item is not a finite number or the list is empty. */
+int wren_opts_parse_doubles(const char *name, const char *value, double **out, int *n);
 
 /* Print "usage: USAGE", the description, then each option with its help and current value. */
 void wren_opts_usage(FILE *f, const char *usage, const char *description,

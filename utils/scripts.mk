@@ -7,3 +7,6 @@ EXTRA_DIST += utils/slurm/README.md utils/slurm/slurm-jobs.conf.example
 # slurm.sh needs root (it installs slurm-wlm and munge and starts a cluster): otherwise it skips.
 TESTS += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh tests/e2e/slurm.sh
 EXTRA_DIST += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh tests/e2e/slurm.sh
+# the option parser of the recipes (egs/steps/parse_options.sh) and every egs script's use of it
+TESTS += tests/e2e/egs-options.sh
+EXTRA_DIST += tests/e2e/egs-options.sh

@@ -1,8 +1,8 @@
 /* table.c — Kaldi-style "key value" tables. */
-#include "table.h"
+#include "utils/table.h"
 
-#include "error.h"
-#include "io.h"
+#include "utils/error.h"
+#include "utils/io.h"
 
 #include <ctype.h>
 #include <stdio.h>

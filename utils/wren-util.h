@@ -2,9 +2,9 @@
  * inputs/atomic outputs and Kaldi-style tables. */
 #ifndef WREN_UTIL_H
 #define WREN_UTIL_H
-#include "error.h"
-#include "io.h"
-#include "log.h"
-#include "opts.h"
-#include "table.h"
+#include "utils/error.h"
+#include "utils/io.h"
+#include "utils/log.h"
+#include "utils/opts.h"
+#include "utils/table.h"
 #endif

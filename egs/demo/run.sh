@@ -4,35 +4,33 @@
 # model, dictionary, five LibriVox utterances with transcripts from pocketsphinx-testdata) and
 # the npm registry (LM training text: the nlp-corpus package). Installs what it needs itself.
 #
-# usage: egs/demo/run.sh [--stage N] [--stop-stage N] [--exp DIR]
+# usage: egs/demo/run.sh [--stage N] [--stop-stage N] [--exp DIR] [--config FILE] [--VAR VALUE ...]
+#   Tunables: conf/demo.conf; each of its variables is also an option (--beam 11). Outputs: exp/
+#   (git-ignored), or --exp DIR.
+# stages: 0 install packages and build; 1 test data; 2 LM text; 3 n-gram LM and graph; 4 first
+#   pass; 5 NNLM training; 6 NNLM pruning; 7 rescoring and the table (exp/results.txt)
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+stage=0
+stop_stage=100
+exp=""                                        # default: egs/demo/exp
+. "$(dirname "$0")/conf/demo.conf"
+. "$(dirname "$0")/../steps/parse_options.sh"
+[ $# -eq 0 ] || { echo "$0: unexpected argument '$1' (see --help)" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-stage=0; stop_stage=100; exp=$here/exp
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stage) stage=$2; shift ;;
-    --stop-stage) stop_stage=$2; shift ;;
-    --exp) exp=$2; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown option '$1'" >&2; exit 1 ;;
-  esac
-  shift
-done
-. "$here/conf/demo.conf"
+exp=$(realpath -m "${exp:-$here/exp}")
 wren=$top/build/wren
-step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
 log() { echo "[demo $(date +%H:%M:%S)] $*" >&2; }
 t0=$(date +%s)
 mkdir -p "$exp"
 
-if step 0; then
+if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "stage 0: install Debian packages and build Wren"
   "$top/utils/setup.sh"
 fi
 [ -x "$wren" ] || { echo "run.sh: $wren not built (run stage 0)" >&2; exit 1; }
 
-if step 1; then
+if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "stage 1: test data from pocketsphinx-testdata ($audio_dir)"
   d=$exp/data/test; mkdir -p "$d"
   for u in $(cat "$audio_dir/fileids"); do echo "$u $audio_dir/$u.wav"; done | LC_ALL=C sort > "$d/wav.scp"
@@ -41,7 +39,7 @@ if step 1; then
   awk '{print $1, $1}' "$d/wav.scp" > "$d/utt2spk"; cp "$d/utt2spk" "$d/spk2utt"
 fi
 
-if step 2; then
+if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "stage 2: LM text from npm ($npm_text), normalised, leak-guarded against the test transcripts"
   t=$exp/text; mkdir -p "$t"
   if [ ! -s "$t/raw.txt" ]; then
@@ -60,7 +58,7 @@ if step 2; then
   "$wren" vocab-select --top "$vocab_size" --lexicon "$dict" --report-oov "$t/eval.txt" "$t/train.txt" "$t/vocab.txt"
 fi
 
-if step 3; then
+if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   log "stage 3: pruned ${ngram_order}-gram (target $ngram_target n-grams) and the decoding graph"
   "$wren" ngram-count -order "$ngram_order" -text "$exp/text/train.txt" -vocab "$exp/text/vocab.txt" \
     -prune-target "$ngram_target" -lm "$exp/lm.arpa"
@@ -68,25 +66,25 @@ if step 3; then
   "$wren" mkgraph --model "$model" --dict "$dict" --lm "$exp/lm.arpa" "$exp/graph"
 fi
 
-if step 4; then
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "stage 4: first pass"
   "$wren" decode --model "$model" --graph "$exp/graph" --beam "$beam" --max-active "$max_active" \
     --lattice-beam "$lattice_beam" --acwt "$acwt" "$exp/data/test/wav.scp" "$exp/hyp-1pass.txt" "$exp/lat.gz"
   "$wren" wer "$exp/data/test/text" "$exp/hyp-1pass.txt" | tee "$exp/wer-1pass.txt"
 fi
 
-if step 5; then
+if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "stage 5: train the NNLM"
   "$wren" nnlm-train --train "$exp/text/train.txt" --valid "$exp/text/dev.txt" --out "$exp/nnlm.safetensors" $nnlm_opts
   "$wren" nnlm-eval --model "$exp/nnlm.safetensors" "$exp/text/dev.txt" | tail -1
 fi
 
-if step 6; then
+if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: prune the NNLM ($prune_opts)"
   "$wren" prune --model "$exp/nnlm.safetensors" $prune_opts --out-prefix "$exp/nnlm-pruned"
 fi
 
-if step 7; then
+if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   log "stage 7: rescoring and the table"
   rescore() {  # $1 = model, $2 = mode, $3 = name
     local start end

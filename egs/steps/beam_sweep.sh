@@ -7,16 +7,11 @@
 # Not for: picking a beam on test data.
 # usage: egs/steps/beam_sweep.sh [--opts "other wren decode options"] [--psphx DIR] MODEL GRAPH DATA OUT_DIR "B1 B2 ..."
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-opts=""; psphx=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --opts) opts=$2; shift 2 ;;
-    --psphx) psphx=$2; shift 2 ;;
-    *) break ;;
-  esac
-done
+opts=""
+psphx=""
+. "$(dirname "$0")/parse_options.sh"
 [ $# -eq 5 ] || { echo "usage: $0 [--opts OPTS] [--psphx DIR] MODEL GRAPH DATA OUT_DIR \"B1 B2 ...\"" >&2; exit 1; }
+steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 model=$1; graph=$2; data=$3; out=$4; beams=$5
 wren=${WREN:-$top/build/wren}
 mkdir -p "$out"

@@ -5,13 +5,12 @@
 # DIR/time.txt (wall seconds of the decoding jobs). Not for: scoring (score.sh) or rescoring.
 # usage: egs/steps/decode.sh [--nj N] [--cmd CMD] [--opts "wren decode options"] MODEL GRAPH DATA DIR
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-nj=1; cmd="$top/utils/run-jobs.sh --backend local"; opts=""
-while [ $# -gt 4 ]; do
-  case "$1" in --nj) nj=$2 ;; --cmd) cmd=$2 ;; --opts) opts=$2 ;; *) echo "$0: unknown option $1" >&2; exit 1 ;; esac
-  shift 2
-done
+nj=1
+cmd="utils/run-jobs.sh --backend local"   # relative to the repo root, or an absolute path
+opts=""
+. "$(dirname "$0")/parse_options.sh"
 [ $# -eq 4 ] || { echo "usage: $0 [--nj N] [--cmd CMD] [--opts OPTS] MODEL GRAPH DATA DIR" >&2; exit 1; }
+steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 model=$1; graph=$2; data=$3; dir=$4
 wren=${WREN:-$top/build/wren}
 # a --cmd given relative to the repo root (utils/run-jobs.sh ...) works from any recipe folder

@@ -4,10 +4,10 @@
 # Writes OUT_DIR/lat.gz, OUT_DIR/hyp.txt, OUT_DIR/time.txt. Not for: NNLM rescoring (wren rescore).
 # usage: egs/steps/lmrescore.sh [--acwt A] GRAPH OLD_LM NEW_LM IN_DIR OUT_DIR
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
 acwt=0.1
-[ "${1:-}" = --acwt ] && { acwt=$2; shift 2; }
+. "$(dirname "$0")/parse_options.sh"
 [ $# -eq 5 ] || { echo "usage: $0 [--acwt A] GRAPH OLD_LM NEW_LM IN_DIR OUT_DIR" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
 graph=$1; old=$2; new=$3; in=$4; out=$5
 wren=${WREN:-$top/build/wren}
 mkdir -p "$out"

@@ -5,16 +5,15 @@
 # `wren vocab-select` with CMUdict, a pruned trigram for the first pass and a 4-gram for
 # lattice rescoring. Built once; later calls reuse what exists (delete OUT_DIR to rebuild).
 # Not for: the 8 kHz digit grammar (egs/digits builds its own).
-# usage: egs/steps/make_lm.sh [--conf FILE] SHARED_DATA_DIR OUT_DIR
+# usage: egs/steps/make_lm.sh [--config FILE] [--VAR VALUE ...] SHARED_DATA_DIR OUT_DIR
+#   the tunables: egs/steps/conf/lm.conf, then --config FILE, then any of its variables as an option
 #   writes OUT_DIR/{eval/<set>/text, norm.txt, guarded.txt, vocab.txt, lm3.arpa, lm4.arpa, eval.txt}
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$steps/../.." && pwd)
-conf=$steps/conf/lm.conf
-[ "${1:-}" = --conf ] && { conf=$2; shift 2; }
-[ $# -eq 2 ] || { echo "usage: $0 [--conf FILE] SHARED_DATA_DIR OUT_DIR" >&2; exit 1; }
+. "$(dirname "$0")/conf/lm.conf"
+. "$(dirname "$0")/parse_options.sh"
+[ $# -eq 2 ] || { echo "usage: $0 [--config FILE] [--VAR VALUE ...] SHARED_DATA_DIR OUT_DIR" >&2; exit 1; }
+steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 shared=$(cd "$1" && pwd); out=$2
-. "$conf"
 wren=${WREN:-$top/build/wren}
 log() { echo "[make_lm $(date +%H:%M:%S)] $*" >&2; }
 mkdir -p "$out"

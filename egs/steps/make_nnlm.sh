@@ -4,17 +4,17 @@
 # Kneser-Ney 4-gram on the same vocabulary and split so the two perplexities compare.
 # Resumable: training continues from its checkpoint; finished pieces are reused.
 # Not for: pruning (egs/steps/prune_nnlm.sh) or rescoring (the recipes' later stages).
-# usage: egs/steps/make_nnlm.sh [--conf FILE] LM_DIR OUT_DIR
+# usage: egs/steps/make_nnlm.sh [--config FILE] [--VAR VALUE ...] LM_DIR OUT_DIR
+#   the tunables: egs/steps/conf/nnlm.conf, then --config FILE (e.g. egs/steps/conf/nnlm-long.conf),
+#   then any of its variables as an option (--nnlm-steps 100)
 #   reads LM_DIR/{guarded.txt,vocab.txt}; writes OUT_DIR/{train.txt,dev.txt,vocab.txt,
 #   nnlm.safetensors,train.log,kn4.arpa,kn4-dev.ppl,nnlm-dev.ppl,summary.txt}
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$steps/../.." && pwd)
-conf=$steps/conf/nnlm.conf
-[ "${1:-}" = --conf ] && { conf=$2; shift 2; }
-[ $# -eq 2 ] || { echo "usage: $0 [--conf FILE] LM_DIR OUT_DIR" >&2; exit 1; }
+. "$(dirname "$0")/conf/nnlm.conf"
+. "$(dirname "$0")/parse_options.sh"
+[ $# -eq 2 ] || { echo "usage: $0 [--config FILE] [--VAR VALUE ...] LM_DIR OUT_DIR" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
 lm=$1; out=$2
-. "$conf"
 wren=${WREN:-$top/build/wren}
 log() { echo "[make_nnlm $(date +%H:%M:%S)] $*" >&2; }
 mkdir -p "$out"

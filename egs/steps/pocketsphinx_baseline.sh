@@ -7,7 +7,7 @@
 # usage: egs/steps/pocketsphinx_baseline.sh [--opts "extra pocketsphinx options"] MODEL DICT LM DATA DIR
 set -euo pipefail
 opts=""
-[ "${1:-}" = --opts ] && { opts=$2; shift 2; }
+. "$(dirname "$0")/parse_options.sh"
 [ $# -eq 5 ] || { echo "usage: $0 [--opts OPTS] MODEL DICT LM DATA DIR" >&2; exit 1; }
 model=$1; dict=$2; lm=$3; data=$4; dir=$5
 command -v pocketsphinx_batch > /dev/null || { echo "$0: pocketsphinx_batch not installed (apt-get install pocketsphinx)" >&2; exit 1; }

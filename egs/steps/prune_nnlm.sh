@@ -8,17 +8,16 @@
 # same token budget as the one-shot fine-tuning).
 # Resumable: existing models are kept (wren prune skips them), measured rows are reused.
 # Not for: WER of the pruned models (egs/steps/nnlm_rescore.sh, recipe stage 10).
-# usage: egs/steps/prune_nnlm.sh [--conf FILE] NNLM_DIR OUT_DIR
+# usage: egs/steps/prune_nnlm.sh [--config FILE] [--VAR VALUE ...] NNLM_DIR OUT_DIR
+#   the tunables: egs/steps/conf/prune.conf, then --config FILE, then any of its variables as an option
 #   reads NNLM_DIR/{nnlm.safetensors,train.txt,dev.txt}; writes OUT_DIR/<crit>-<method>-<sched>-<size>.safetensors,
 #   OUT_DIR/logs/, OUT_DIR/table.txt
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$steps/../.." && pwd)
-conf=$steps/conf/prune.conf
-[ "${1:-}" = --conf ] && { conf=$2; shift 2; }
-[ $# -eq 2 ] || { echo "usage: $0 [--conf FILE] NNLM_DIR OUT_DIR" >&2; exit 1; }
+. "$(dirname "$0")/conf/prune.conf"
+. "$(dirname "$0")/parse_options.sh"
+[ $# -eq 2 ] || { echo "usage: $0 [--config FILE] [--VAR VALUE ...] NNLM_DIR OUT_DIR" >&2; exit 1; }
+steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 nn=$1; out=$2
-. "$conf"
 wren=${WREN:-$top/build/wren}
 log() { echo "[prune_nnlm $(date +%H:%M:%S)] $*" >&2; }
 mkdir -p "$out/logs"

@@ -2,24 +2,24 @@
 # pruned_wer.sh — WER of the pruned NNLMs: every model of the chosen criteria (magnitude and the
 # data-driven criterion with the lowest mean dev perplexity in the pruning table — chosen on dev)
 # rescores a set's first-pass n-best lists, and its test WER is joined with the pruning table's
-# size, dev perplexity and speed-up. Weights: with --tune DEV_DATA DEV_DECODE each model gets its
-# own lambda / LM weight / word penalty tuned on the dev n-best lists (`wren rescore-tune`; the
-# table then also shows each model's tuned dev WER); without it, every model reuses TUNED (the
-# dense model's dev weights). Resumable (scored models are skipped).
+# size, dev perplexity and speed-up. Weights: with --tune-data DEV_DATA --tune-decode DEV_DECODE
+# (the dev data dir and its first-pass decode dir) each model gets its own lambda / LM weight /
+# word penalty tuned on the dev n-best lists (`wren rescore-tune`; the table then also shows each
+# model's tuned dev WER); without them, every model reuses TUNED (the dense model's dev weights).
+# Resumable (scored models are skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
-# usage: egs/steps/pruned_wer.sh [--jobs N] [--tune DEV_DATA DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
+# usage: egs/steps/pruned_wer.sh [--jobs N] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
-jobs=2; tune_data=; tune_dec=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --jobs) jobs=$2; shift 2 ;;
-    --tune) tune_data=$2; tune_dec=$3; shift 3 ;;
-    *) break ;;
-  esac
-done
-[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] [--tune DEV_DATA DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
+jobs=2
+tune_data=""
+tune_decode=""
+. "$(dirname "$0")/parse_options.sh"
+[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
+if { [ -n "$tune_data" ] && [ -z "$tune_decode" ]; } || { [ -z "$tune_data" ] && [ -n "$tune_decode" ]; }; then
+  echo "$0: --tune-data and --tune-decode go together" >&2; exit 1
+fi
+steps=$(cd "$(dirname "$0")" && pwd)
 pd=$1; tuned=$2; graph=$3; lm3=$4; lm4=$5; data=$6; dec=$7; out=$8
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1
@@ -39,8 +39,8 @@ score_model() {   # name
   [ "$name" = dense ] && f=$(dirname "$pd")/nnlm.safetensors
   [ -s "$out/$name/$(basename "$data")/wer-nbest.txt" ] && return 0
   if [ -n "$tune_data" ]; then
-    "$steps/nnlm_rescore.sh" --modes nbest --tune-only-dev "$f" "$graph" "$lm3" "$lm4" \
-      "$tune_data" "$tune_dec" "$out/$name" "$data" "$dec" 2> "$out/$name.log" ||
+    "$steps/nnlm_rescore.sh" --modes nbest --tune-only-dev true "$f" "$graph" "$lm3" "$lm4" \
+      "$tune_data" "$tune_decode" "$out/$name" "$data" "$dec" 2> "$out/$name.log" ||
       echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
   else
     # nnlm_rescore.sh rescores its DEV_DATA argument first; here that is the scored set itself,

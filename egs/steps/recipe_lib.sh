@@ -1,31 +1,18 @@
-# recipe_lib.sh — sourced by the corpus recipes: parses the common options
-# (--stage --stop-stage --nj --cmd, one optional CORPUS_DIR), enters egs/$name, reads
-# conf/$name.conf and defines step / log / timed. Needs $name and $top set by the caller;
-# sets stage, stop_stage, nj, cmd, here, corpus, WREN, steps.
-here=$top/egs/$name
-stage=0; stop_stage=100; nj=2; cmd="$top/utils/run-jobs.sh --backend local"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --stage) stage=$2; shift ;;
-    --stop-stage) stop_stage=$2; shift ;;
-    --nj) nj=$2; shift ;;
-    --cmd) cmd=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$here/run.sh" | sed '/^set -euo/,$d'; exit 0 ;;
-    -*) echo "run.sh: unknown option '$1'" >&2; exit 1 ;;
-    *) break ;;
-  esac
-  shift
-done
-cd "$here"
-. "conf/$name.conf"
-corpus=${1:-$top/../shared/data/speech/$corpus_name}
-# a conf may leave model empty: the 8 kHz model that the shared data root holds beside its speech
-[ -n "${model:-}" ] || model=$(cd "$corpus/../.." 2>/dev/null && pwd)/models/hub4wsj_sc_8k
-export WREN=${WREN:-$top/build/wren}
-[ -x "$WREN" ] || { echo "run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
+# shellcheck shell=bash disable=SC2034
+# recipe_lib.sh — sourced by each recipe's run.sh (egs/<recipe>/run.sh) once its options are
+# parsed: sets top (the repo root), here (the recipe folder), name (the recipe's folder name),
+# steps (egs/steps) and WREN (the built wren: $WREN, else build/wren; checked, exported for the
+# step scripts), and defines log and timed. The run.sh then enters $here, whose exp/ and data/
+# (both git-ignored) receive every output of the recipe.
+# Not for: options (parse_options.sh) or stages (each run.sh shows its own).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+name=$(basename "$here")
 steps=$top/egs/steps
-# (stages run in "if step N; then ...; fi", never "step N && ...", so that set -e applies inside)
-step() { [ "$1" -ge "$stage" ] && [ "$1" -le "$stop_stage" ]; }
+WREN=${WREN:-$top/build/wren}
+case $WREN in /*) ;; */*) WREN=$PWD/$WREN ;; esac   # a relative path still works after the cd
+export WREN
+[ -x "$WREN" ] || { echo "$name/run.sh: $WREN not built (set WREN=path/to/wren)" >&2; exit 1; }
 log() { echo "[$name $(date +%H:%M:%S)] $*" >&2; }
+# timed N CMD...: runs CMD and appends its wall seconds to exp/stage-times.txt as stage N's
 timed() { local s=$1 t0; shift; t0=$(date +%s); "$@"; echo "stage $s: $(( $(date +%s) - t0 )) s" | tee -a exp/stage-times.txt >&2; }
-mkdir -p exp

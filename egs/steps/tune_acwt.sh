@@ -12,12 +12,12 @@
 # confidences' normalised cross-entropy against the DIR's reference when DIR is a decode of a
 # recipe data dir data/<set>: decode_<set> or rescore4_<set>; in-sample for DEV_DIR).
 # usage: egs/steps/tune_acwt.sh [--wips "P1 P2 ..."] GRAPH DEV_DATA DEV_DIR "A1 A2 ..." [DIR ...]
-#   The penalties default to $wip_sweep from the environment (a recipe conf may export it), else 0.
+#   The penalties default to $wip_sweep from the environment, else 0.
 set -euo pipefail
-steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && pwd)
 wips=${wip_sweep:-0}
-[ "${1:-}" = --wips ] && { wips=$2; shift 2; }
+. "$(dirname "$0")/parse_options.sh"
 [ $# -ge 4 ] || { echo "usage: $0 [--wips \"P1 P2 ...\"] GRAPH DEV_DATA DEV_DIR \"A1 A2 ...\" [DIR ...]" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
 graph=$1; data=$2; dev=$3; acwts=$4; shift 4
 wren=${WREN:-$top/build/wren}
 tag() { if [ "$2" = 0 ]; then echo "acwt$1"; else echo "acwt$1-wip$2"; fi; }

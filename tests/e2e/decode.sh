@@ -59,7 +59,7 @@ sed 's/ *$//' hyp.txt | cmp -s - nb1.txt || fail "n-best first entries differ fr
 [ "$(wc -l < out.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "CTM word count"
 awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "CTM times overlap"
 # prune with beam 0 leaves one word sequence per lattice (the best); to-ctm and info read them
-"$WREN" lattice prune --beam 0 lat.gz pruned.gz 2>/dev/null || fail "prune"
+"$WREN" lattice prune --lattice-beam 0 lat.gz pruned.gz 2>/dev/null || fail "prune"
 "$WREN" lattice nbest --n 3 --words graph/words.txt pruned.gz pruned.nbest 2>/dev/null || fail "nbest"
 [ "$(wc -l < pruned.nbest)" = 5 ] || fail "pruned lattices hold more than the best path"
 "$WREN" lattice to-ctm --words graph/words.txt pruned.gz pruned.ctm 2>/dev/null || fail "to-ctm"

@@ -5,7 +5,7 @@
 # exit 1 with a one-line message.
 set -u
 WREN=${WREN:-./wren}
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}   # default: beside the source tree
 BROWN=$SHARED/data/text/lm-corpus/brown.txt.xz
 [ -f "$BROWN" ] || { echo "skip: no $BROWN"; exit 77; }
 export OPENBLAS_NUM_THREADS=1

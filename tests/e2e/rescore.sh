@@ -14,7 +14,7 @@
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
 set -u
 WREN=${WREN:?set WREN to the built wren}
-SHARED=${WREN_SHARED:-/work/shared}
+SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}   # default: beside the source tree
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -90,7 +90,7 @@ grep -qx "empty_utt" hyp-e.txt || fail "empty lattice has no (empty) hypothesis 
 
 # --- tuning prints a line a script can read
 "$WREN" rescore-tune --nnlm nn.safetensors --lm lm.arpa --words graph/words.txt --ref ref.txt \
-  --nbest 50 --lambdas 0,0.5,1 --lm-weights 0.5,1 --wips 0,1 lat.gz > tune.txt 2> tune.log || fail "rescore-tune: $(cat tune.log)"
+  --nbest 50 --lambdas 0,0.5,1 --lm-weights 0.5,1 --word-penalties 0,1 lat.gz > tune.txt 2> tune.log || fail "rescore-tune: $(cat tune.log)"
 cat tune.txt
 grep -Eq '^best lambda=[0-9.]+ lm-weight=[0-9.]+ wip=[-0-9.]+ wer=[0-9.]+ ' tune.txt || fail "tune: no best line"
 

@@ -1,11 +1,11 @@
 /* fuzz_am.c — libFuzzer harness for the acoustic model's parameter files: feat.params
- * (decoder/feat-params.c) and the Sphinx-3 binary files read through decoder/am-s3io.c
+ * (feat/feat-params.c) and the Sphinx-3 binary files read through am/am-s3io.c
  * (means/variances in gauden.c, mixture_weights and sendump in am-mixw.c). The first byte
  * chooses the reader; the rest is the file. (mdef has its own harness, fuzz_mdef.c.) */
 #include "fuzz-util.h"
 
-#include "am-internal.h"
-#include "feat-params.h"
+#include "am/am-internal.h"
+#include "feat/feat-params.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
  * loads is queried for every n-gram's probability. */
 #include "fuzz-util.h"
 
-#include "arpa.h"
+#include "lm/arpa.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

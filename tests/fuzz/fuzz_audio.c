@@ -1,10 +1,10 @@
-/* fuzz_audio.c — libFuzzer harness for reading audio (decoder/audio.c): WAV, FLAC, NIST SPHERE,
+/* fuzz_audio.c — libFuzzer harness for reading audio (feat/audio.c): WAV, FLAC, NIST SPHERE,
  * AIFF, ... through libsndfile's virtual I/O and Wren's own WAV/SPHERE header checks, and
  * headerless PCM. Each input is read as a file (mono, then channel 0 of any channel count) and
  * as raw s16le PCM. */
 #include "fuzz-util.h"
 
-#include "audio.h"
+#include "feat/audio.h"
 
 static void read_once(const uint8_t *data, size_t size, const struct wren_audio_opts *o)
 {

@@ -1,11 +1,11 @@
-/* fuzz_lattice.c — libFuzzer harness for Kaldi compact-lattice text (decoder/lattice-io.c). Every
+/* fuzz_lattice.c — libFuzzer harness for Kaldi compact-lattice text (lat/lattice-io.c). Every
  * lattice read is written back and read again (the round trip must keep its states and arcs),
  * then sorted, pruned and searched as `wren lattice` would. */
 #include "fuzz-util.h"
 
 #include <math.h>
 
-#include "lattice.h"
+#include "lat/lattice.h"
 
 static void exercise(const char *key, struct wren_lattice *l)
 {

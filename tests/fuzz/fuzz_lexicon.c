@@ -1,8 +1,8 @@
 /* fuzz_lexicon.c — libFuzzer harness for CMUdict-style pronunciation lexicons
- * (decoder/lexicon.c): "WORD PH1 PH2 ...", alternates "WORD(2)", comments. */
+ * (graph/lexicon.c): "WORD PH1 PH2 ...", alternates "WORD(2)", comments. */
 #include "fuzz-util.h"
 
-#include "lexicon.h"
+#include "graph/lexicon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

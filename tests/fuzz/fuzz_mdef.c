@@ -1,9 +1,9 @@
-/* fuzz_mdef.c — libFuzzer harness for Sphinx model definition files (decoder/mdef.c), text
+/* fuzz_mdef.c — libFuzzer harness for Sphinx model definition files (am/mdef.c), text
  * ("0.3" header, phone table) and binary ("BMDF"); a model that loads is walked through the
  * lookup functions the decoder uses. */
 #include "fuzz-util.h"
 
-#include "mdef.h"
+#include "am/mdef.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,9 +1,9 @@
 /* fuzz_nnlm.c — libFuzzer harness for NNLM model files: the safetensors container
- * (lm/nnlm/safetensors.c: 8-byte header length, JSON header, tensor data) and the model built
- * from it (wren_nnlm_load in lm/nnlm/model.c: shapes, metadata, vocabulary). */
+ * (nnlm/safetensors.c: 8-byte header length, JSON header, tensor data) and the model built
+ * from it (wren_nnlm_load in nnlm/model.c: shapes, metadata, vocabulary). */
 #include "fuzz-util.h"
 
-#include "nnlm.h"
+#include "nnlm/nnlm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
  * the segments and spk2utt readers do, and every key is looked up. */
 #include "fuzz-util.h"
 
-#include "table.h"
+#include "utils/table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

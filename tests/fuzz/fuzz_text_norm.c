@@ -1,10 +1,10 @@
-/* fuzz_text_norm.c — libFuzzer harness for text normalisation (lm/text-norm.c). The first byte
+/* fuzz_text_norm.c — libFuzzer harness for text normalisation (text/text-norm.c). The first byte
  * chooses the options (Kaldi ids, sentence splitting, case, paragraphs, a vocabulary); the whole
  * input is normalised as one unit and line by line, and normalised text must normalise to
  * itself (the module's documented promise). */
 #include "fuzz-util.h"
 
-#include "text-norm.h"
+#include "text/text-norm.h"
 
 static const char vocab_text[] = "A\nTHE\nWELL-KNOWN\nTWENTY\nONE\nDON'T\nO'CLOCK\nMR.\n";
 

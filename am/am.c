@@ -1,0 +1,642 @@
+/* am.c — a CMU Sphinx acoustic model folder as one object: loading and cross-checking its
+ * files (feat.params, mdef, means, variances, mixture_weights or sendump,
+ * transition_matrices, noisedict), and scoring senones for one feature frame with top-N
+ * Gaussian selection per codebook, for continuous, semi-continuous and PTM models.
+ * Not for: parsing the individual file formats (mdef.c, am-s3io.c, gauden.c, am-mixw.c) or
+ * computing features (feat.h).
+ *
+ * Scores are natural-log likelihoods in float: for senone s and stream f,
+ *   log sum_{k in top-N of codebook(s), f} w[s,f,k] * N(x_f; mu_k, var_k),
+ * summed over streams. Unlike sphinx, no integer log tables and no per-frame normalisation;
+ * top-N selection is exact (every Gaussian of an active codebook is evaluated). */
+#include "am/am.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am-internal.h"
+#include "utils/error.h"
+#include "feat/feat-params.h"
+#include "utils/io.h"
+
+#define AM_VARFLOOR 1e-4f     /* sphinx -varfloor */
+#define AM_MIXWFLOOR 1e-7f    /* sphinx -mixwfloor */
+#define AM_TMATFLOOR 1e-4f    /* sphinx -tmatfloor */
+#define AM_MAX_STREAMS 8
+#define AM_MAX_TOPN 16      /* larger top-N take the general (slower) path */
+
+enum am_kind { AM_CONT, AM_SEMI, AM_PTM };
+
+struct wren_am {
+    struct wren_feat_params fp;
+    struct wren_mdef *mdef;
+    struct wren_gauden *g;
+    struct wren_mixw mixw;
+    enum am_kind kind;
+    int n_sen, feat_dim, topn;
+    /* Streams: stream f takes dims stream_dims[stream_off[f] .. stream_off[f+1]-1]. */
+    int n_streams, stream_off[AM_MAX_STREAMS + 1], *stream_dims;
+    /* Senones of each codebook (CSR): cb_sen[cb_start[c] .. cb_start[c+1]-1]. */
+    int *sen2cb, *cb_start, *cb_sen;
+    /* Transition matrices: n_tmat x n_emit x (n_emit + 1). */
+    int n_tmat, n_emit;
+    float *tmat;
+    /* noisedict */
+    int n_fillers;
+    char **filler_word, **filler_phone;
+    /* Scratch for scoring. */
+    float *xs, *dens, *acc, *ek;
+    int *ids, *act_list;
+    unsigned char *cb_active;
+    int cur_cb;
+};
+
+/* ---------- loading ---------- */
+
+static char *model_file(const char *dir, const char *name)
+{
+    return wren_path_join(dir, name);
+}
+
+/* Parse -svspec ("0-12/13-25/26-38"): streams separated by '/', dims by ',', ranges a-b. */
+static int am_parse_svspec(struct wren_am *am, const char *spec, const char *fp_path)
+{
+    am->stream_dims = wren_xmalloc((size_t)am->feat_dim * sizeof(int));
+    int n = 0;
+    am->n_streams = 0;
+    am->stream_off[0] = 0;
+    const char *p = spec;
+    for (;;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p)
+            return wren_error("%s: bad -svspec '%s'", fp_path, spec);
+        p = end;
+        if (*p == '-') {
+            b = strtol(p + 1, &end, 10);
+            if (end == p + 1)
+                return wren_error("%s: bad -svspec '%s'", fp_path, spec);
+            p = end;
+        }
+        if (a < 0 || b < a || b >= am->feat_dim || n + (b - a + 1) > am->feat_dim)
+            return wren_error("%s: -svspec '%s' does not fit %d feature dims", fp_path, spec,
+                              am->feat_dim);
+        for (long d = a; d <= b; d++)
+            am->stream_dims[n++] = (int)d;
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (am->n_streams == AM_MAX_STREAMS)
+            return wren_error("%s: -svspec '%s' has too many streams", fp_path, spec);
+        am->stream_off[++am->n_streams] = n;
+        if (*p == 0)
+            return 0;
+        if (*p != '/')
+            return wren_error("%s: bad -svspec '%s'", fp_path, spec);
+        p++;
+    }
+}
+
+/* Streams from -svspec, or (without it) consecutive dims split as the means file does. */
+static int am_setup_streams(struct wren_am *am, const char *dir, const char *mean_path)
+{
+    const struct wren_gauden *g = am->g;
+    if (am->fp.svspec[0]) {
+        char *fp_path = model_file(dir, "feat.params");
+        int rc = am_parse_svspec(am, am->fp.svspec, fp_path);
+        free(fp_path);
+        if (rc < 0)
+            return -1;
+    } else {
+        am->stream_dims = wren_xmalloc((size_t)am->feat_dim * sizeof(int));
+        for (int d = 0; d < am->feat_dim; d++)
+            am->stream_dims[d] = d;
+        am->n_streams = g->n_feat;
+        for (int f = 0; f < g->n_feat; f++)
+            am->stream_off[f + 1] = am->stream_off[f] + g->veclen[f];
+        if (am->stream_off[g->n_feat] != am->feat_dim)
+            return wren_error("%s: streams of %d dims in total, but feat.params (-feat %s) "
+                              "gives %d", mean_path, am->stream_off[g->n_feat], am->fp.feat,
+                              am->feat_dim);
+    }
+    if (am->n_streams != g->n_feat)
+        return wren_error("%s: %d feature streams, but feat.params -svspec gives %d", mean_path,
+                          g->n_feat, am->n_streams);
+    for (int f = 0; f < g->n_feat; f++)
+        if (am->stream_off[f + 1] - am->stream_off[f] != g->veclen[f])
+            return wren_error("%s: stream %d has %d dims, feat.params gives %d", mean_path, f,
+                              g->veclen[f], am->stream_off[f + 1] - am->stream_off[f]);
+    return 0;
+}
+
+static int am_load_gaussians(struct wren_am *am, const char *dir)
+{
+    char *mp = model_file(dir, "means"), *vp = model_file(dir, "variances");
+    int rc = wren_gauden_load(mp, vp, AM_VARFLOOR, &am->g);
+    if (rc == 0)
+        rc = am_setup_streams(am, dir, mp);
+    int n_ci = wren_mdef_n_ciphones(am->mdef);
+    if (rc == 0) {
+        if (am->g->n_mgau == am->n_sen)
+            am->kind = AM_CONT;
+        else if (am->g->n_mgau == 1)
+            am->kind = AM_SEMI;
+        else if (am->g->n_mgau == n_ci)
+            am->kind = AM_PTM;
+        else
+            rc = wren_error("%s: %d codebooks fit neither a continuous (%d senones), "
+                            "semi-continuous (1) nor PTM (%d CI phones) model", mp,
+                            am->g->n_mgau, am->n_sen, n_ci);
+    }
+    free(mp);
+    free(vp);
+    return rc;
+}
+
+static int am_load_weights(struct wren_am *am, const char *dir)
+{
+    char *sp = model_file(dir, "sendump"), *mp = model_file(dir, "mixture_weights");
+    int rc;
+    if (wren_path_exists(mp)) {
+        rc = wren_mixw_read_float(mp, AM_MIXWFLOOR, &am->mixw);
+        if (rc == 0 && (am->mixw.n_sen != am->n_sen || am->mixw.n_feat != am->g->n_feat ||
+                        am->mixw.n_density != am->g->n_density))
+            rc = wren_error("%s: %d senones x %d streams x %d densities do not match the mdef "
+                            "and means (%d x %d x %d)", mp, am->mixw.n_sen, am->mixw.n_feat,
+                            am->mixw.n_density, am->n_sen, am->g->n_feat, am->g->n_density);
+    } else if (wren_path_exists(sp)) {
+        rc = wren_mixw_read_sendump(sp, am->g->n_feat, am->g->n_density, am->n_sen, &am->mixw);
+    } else {
+        rc = wren_error("%s: no mixture_weights or sendump file", dir);
+    }
+    free(sp);
+    free(mp);
+    return rc;
+}
+
+static int am_tmat_body(struct wren_am *am, struct wren_s3 *s)
+{
+    int32_t h[4];
+    if (wren_s3_i32(s, h, 4, "transition matrix dimensions") < 0)
+        return -1;
+    int n_emit = wren_mdef_n_emit_states(am->mdef);
+    if (h[0] != wren_mdef_n_tmat(am->mdef) || h[1] != n_emit || h[2] != n_emit + 1 ||
+        (long long)h[0] * h[1] * h[2] != h[3])
+        return wren_error("%s: %d matrices of %d x %d (%d values) do not match the mdef "
+                          "(%d matrices, %d emitting states)", s->path, h[0], h[1], h[2], h[3],
+                          wren_mdef_n_tmat(am->mdef), n_emit);
+    if (!wren_s3_has(s, (size_t)h[3], 4))
+        return wren_error("%s: truncated: %d values announced, only %zu bytes left", s->path,
+                          h[3], s->len - s->pos);
+    am->n_tmat = h[0];
+    am->n_emit = n_emit;
+    am->tmat = wren_xmalloc((size_t)h[3] * sizeof(float));
+    if (wren_s3_f32(s, am->tmat, (size_t)h[3], "transition probabilities") < 0)
+        return -1;
+    /* Normalise each row, floor the non-zero entries, renormalise (sphinx's tmat_init). */
+    for (int r = 0; r < h[0] * h[1]; r++) {
+        float *row = am->tmat + (size_t)r * (size_t)h[2];
+        double sum = 0;
+        for (int j = 0; j < h[2]; j++) {
+            if (!(row[j] >= 0) || !isfinite(row[j]))
+                return wren_error("%s: matrix %d row %d: bad probability %g", s->path,
+                                  r / h[1], r % h[1], row[j]);
+            sum += row[j];
+        }
+        if (sum <= 0)
+            return wren_error("%s: matrix %d row %d sums to zero", s->path, r / h[1], r % h[1]);
+        double sum2 = 0;
+        for (int j = 0; j < h[2]; j++) {
+            double v = row[j] / sum;
+            if (v > 0 && v < AM_TMATFLOOR)
+                v = AM_TMATFLOOR;
+            row[j] = (float)v;
+            sum2 += v;
+        }
+        for (int j = 0; j < h[2]; j++)
+            row[j] = (float)(row[j] / sum2);
+    }
+    return wren_s3_finish(s);
+}
+
+static int am_load_tmat(struct wren_am *am, const char *dir)
+{
+    char *path = model_file(dir, "transition_matrices");
+    struct wren_s3 s;
+    int rc = wren_s3_open(&s, path);
+    if (rc == 0) {
+        rc = am_tmat_body(am, &s);
+        wren_s3_close(&s);
+    }
+    free(path);
+    return rc;
+}
+
+static int am_load_noisedict(struct wren_am *am, const char *dir)
+{
+    char *path = model_file(dir, "noisedict");
+    char *buf = NULL;
+    int rc = 0;
+    if (!wren_path_exists(path)) {
+        free(path);
+        return 0;   /* optional, as in sphinx */
+    }
+    if (wren_read_all(path, &buf, NULL) < 0) {
+        free(path);
+        return -1;
+    }
+    char *save = NULL;
+    int line = 0;
+    for (char *s = strtok_r(buf, "\n", &save); s && rc == 0; s = strtok_r(NULL, "\n", &save)) {
+        line++;
+        char word[256], phone[256], extra[8];
+        int n = sscanf(s, "%255s %255s %7s", word, phone, extra);
+        if (n <= 0 || word[0] == '#' || (word[0] == ';' && word[1] == ';'))
+            continue;
+        if (n != 2) {
+            rc = wren_error("%s:%d: expected \"word PHONE\"", path, line);
+            break;
+        }
+        if (wren_mdef_ciphone_id(am->mdef, phone) < 0) {
+            rc = wren_error("%s:%d: phone %s of %s is not in the mdef", path, line, phone, word);
+            break;
+        }
+        am->filler_word = wren_xrealloc(am->filler_word,
+                                        (size_t)(am->n_fillers + 1) * sizeof(char *));
+        am->filler_phone = wren_xrealloc(am->filler_phone,
+                                         (size_t)(am->n_fillers + 1) * sizeof(char *));
+        am->filler_word[am->n_fillers] = wren_xstrdup(word);
+        am->filler_phone[am->n_fillers++] = wren_xstrdup(phone);
+    }
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* Codebook of each senone and the senones of each codebook. */
+static int am_build_maps(struct wren_am *am)
+{
+    int n_cb = am->g->n_mgau;
+    am->sen2cb = wren_xmalloc((size_t)am->n_sen * sizeof(int));
+    for (int s = 0; s < am->n_sen; s++) {
+        int cb = am->kind == AM_CONT ? s : am->kind == AM_SEMI ? 0
+                                                               : wren_mdef_senone_ciphone(am->mdef, s);
+        if (cb < 0)
+            return wren_error("senone %d belongs to no phone of the mdef: cannot find its PTM "
+                              "codebook", s);
+        am->sen2cb[s] = cb;
+    }
+    am->cb_start = wren_xcalloc((size_t)n_cb + 1, sizeof(int));
+    am->cb_sen = wren_xmalloc((size_t)am->n_sen * sizeof(int));
+    for (int s = 0; s < am->n_sen; s++)
+        am->cb_start[am->sen2cb[s] + 1]++;
+    for (int c = 0; c < n_cb; c++)
+        am->cb_start[c + 1] += am->cb_start[c];
+    int *fill = wren_xmalloc((size_t)n_cb * sizeof(int));
+    memcpy(fill, am->cb_start, (size_t)n_cb * sizeof(int));
+    for (int s = 0; s < am->n_sen; s++)
+        am->cb_sen[fill[am->sen2cb[s]]++] = s;
+    free(fill);
+    return 0;
+}
+
+static void am_alloc_scratch(struct wren_am *am)
+{
+    const struct wren_gauden *g = am->g;
+    am->xs = wren_xmalloc((size_t)am->feat_dim * sizeof(float));
+    am->dens = wren_xmalloc((size_t)g->n_density * sizeof(float));
+    am->ek = wren_xmalloc((size_t)g->n_density * sizeof(float));
+    am->ids = wren_xmalloc((size_t)g->n_density * sizeof(int));
+    am->acc = wren_xmalloc((size_t)am->n_sen * sizeof(float));
+    am->act_list = wren_xmalloc((size_t)am->n_sen * sizeof(int));
+    am->cb_active = wren_xmalloc((size_t)g->n_mgau);
+}
+
+static int am_load_parts(struct wren_am *am, const char *dir)
+{
+    wren_feat_params_default(&am->fp);
+    if (wren_feat_params_read(dir, &am->fp) < 0)
+        return -1;
+    am->feat_dim = wren_feat_params_dim(&am->fp);
+    if (am->feat_dim <= 0)
+        return -1;
+    am->topn = am->fp.topn > 0 ? am->fp.topn : 4;
+    char *mdef_path = model_file(dir, "mdef");
+    int rc = wren_mdef_load(mdef_path, &am->mdef);
+    free(mdef_path);
+    if (rc < 0)
+        return -1;
+    am->n_sen = wren_mdef_n_senones(am->mdef);
+    if (am_load_gaussians(am, dir) < 0 || am_load_weights(am, dir) < 0 ||
+        am_load_tmat(am, dir) < 0 || am_load_noisedict(am, dir) < 0 || am_build_maps(am) < 0)
+        return -1;
+    am_alloc_scratch(am);
+    return 0;
+}
+
+int wren_am_load(const char *model_dir, struct wren_am **out)
+{
+    *out = NULL;
+    struct wren_am *am = wren_xcalloc(1, sizeof(*am));
+    if (am_load_parts(am, model_dir) < 0) {
+        wren_am_free(am);
+        return -1;
+    }
+    *out = am;
+    return 0;
+}
+
+void wren_am_free(struct wren_am *am)
+{
+    if (!am)
+        return;
+    wren_mdef_free(am->mdef);
+    wren_gauden_free(am->g);
+    wren_mixw_free(&am->mixw);
+    free(am->stream_dims);
+    free(am->sen2cb);
+    free(am->cb_start);
+    free(am->cb_sen);
+    free(am->tmat);
+    for (int i = 0; i < am->n_fillers; i++) {
+        free(am->filler_word[i]);
+        free(am->filler_phone[i]);
+    }
+    free(am->filler_word);
+    free(am->filler_phone);
+    free(am->xs);
+    free(am->dens);
+    free(am->acc);
+    free(am->ek);
+    free(am->ids);
+    free(am->act_list);
+    free(am->cb_active);
+    free(am);
+}
+
+/* ---------- accessors ---------- */
+
+int wren_am_n_senones(const struct wren_am *am) { return am->n_sen; }
+int wren_am_feat_dim(const struct wren_am *am) { return am->feat_dim; }
+const struct wren_mdef *wren_am_mdef(const struct wren_am *am) { return am->mdef; }
+int wren_am_n_tmat(const struct wren_am *am) { return am->n_tmat; }
+int wren_am_n_fillers(const struct wren_am *am) { return am->n_fillers; }
+
+const float *wren_am_tmat(const struct wren_am *am, int tmat_id)
+{
+    if (tmat_id < 0 || tmat_id >= am->n_tmat)
+        return NULL;
+    return am->tmat + (size_t)tmat_id * (size_t)am->n_emit * (size_t)(am->n_emit + 1);
+}
+
+const char *wren_am_filler_word(const struct wren_am *am, int i)
+{
+    return i >= 0 && i < am->n_fillers ? am->filler_word[i] : NULL;
+}
+
+const char *wren_am_filler_phone(const struct wren_am *am, int i)
+{
+    return i >= 0 && i < am->n_fillers ? am->filler_phone[i] : NULL;
+}
+
+void wren_am_set_topn(struct wren_am *am, int topn)
+{
+    am->topn = topn < 0 ? 0 : topn;
+}
+
+int wren_am_topn(const struct wren_am *am) { return am->topn; }
+
+void wren_am_get_info(const struct wren_am *am, struct wren_am_info *info)
+{
+    static const char *kinds[] = { "continuous", "semi-continuous", "ptm" };
+    memset(info, 0, sizeof(*info));
+    info->n_senones = am->n_sen;
+    info->n_codebooks = am->g->n_mgau;
+    info->n_density = am->g->n_density;
+    info->n_gaussians = am->g->n_mgau * am->g->n_density;
+    info->n_streams = am->g->n_feat;
+    for (int f = 0; f < am->g->n_feat && f < 8; f++)
+        info->stream_dims[f] = am->g->veclen[f];
+    info->feat_dim = am->feat_dim;
+    info->kind = kinds[am->kind];
+    info->feat_type = am->fp.feat;
+    info->sample_rate = am->fp.samprate;
+    info->n_ciphones = wren_mdef_n_ciphones(am->mdef);
+    info->n_phones = wren_mdef_n_phones(am->mdef);
+    info->n_tmat = am->n_tmat;
+    info->n_emit_states = am->n_emit;
+    info->quantised_weights = am->mixw.quantised;
+    info->top_n = am->topn;
+}
+
+/* ---------- scoring ---------- */
+
+/* Indices of the n best of v[0..len-1], best first (insertion into a short sorted list). */
+static void select_topn(const float *v, int len, int n, int *ids)
+{
+    int have = 0;
+    for (int d = 0; d < len; d++) {
+        if (have == n && v[d] <= v[ids[n - 1]])
+            continue;
+        int i = have < n ? have++ : n - 1;
+        while (i > 0 && v[ids[i - 1]] < v[d]) {
+            ids[i] = ids[i - 1];
+            i--;
+        }
+        ids[i] = d;
+    }
+}
+
+/* Add to scores[s] (s in list) the stream-f log mixture over the n codewords ids[] whose
+ * log densities are dens[ids[k]]. */
+static void score_stream(struct wren_am *am, int f, const int *ids, int n, const float *dens,
+                         const int *list, int n_list, float *scores)
+{
+    float best = dens[ids[0]];
+    for (int k = 1; k < n; k++)
+        if (dens[ids[k]] > best)
+            best = dens[ids[k]];
+    for (int k = 0; k < n; k++)
+        am->ek[k] = expf(dens[ids[k]] - best);
+    float *acc = am->acc;
+    for (int i = 0; i < n_list; i++)
+        acc[list[i]] = 0;
+    size_t n_sen = (size_t)am->n_sen;
+    const float *wf = am->mixw.w + (size_t)f * (size_t)am->g->n_density * n_sen;
+    for (int k = 0; k < n; k++) {
+        const float *wk = wf + (size_t)ids[k] * n_sen;
+        float e = am->ek[k];
+        for (int i = 0; i < n_list; i++)
+            acc[list[i]] += wk[list[i]] * e;
+    }
+    for (int i = 0; i < n_list; i++) {
+        int s = list[i];
+        float a = acc[s] > FLT_MIN ? acc[s] : FLT_MIN;
+        scores[s] += logf(a) + best;
+    }
+}
+
+/* Top-N path: per senone, one pass over the streams' N selected codewords and one log. */
+static void score_topn(struct wren_am *am, int n, const int *list, int n_list, float *scores)
+{
+    const struct wren_gauden *g = am->g;
+    size_t n_sen = (size_t)am->n_sen;
+    const float *wrow[AM_MAX_STREAMS * AM_MAX_TOPN];
+    float e[AM_MAX_STREAMS * AM_MAX_TOPN];
+    float base = 0;
+    for (int f = 0; f < g->n_feat; f++) {
+        const float *x = am->xs + am->stream_off[f];
+        wren_gauden_eval(g, am->cur_cb, f, x, am->dens);
+        select_topn(am->dens, g->n_density, n, am->ids);
+        float best = am->dens[am->ids[0]];
+        base += best;
+        for (int k = 0; k < n; k++) {
+            e[f * n + k] = expf(am->dens[am->ids[k]] - best);
+            wrow[f * n + k] = am->mixw.w + ((size_t)f * (size_t)g->n_density + (size_t)am->ids[k]) * n_sen;
+        }
+    }
+    for (int i = 0; i < n_list; i++) {
+        int s = list[i];
+        double p = 1.0;
+        for (int f = 0; f < g->n_feat; f++) {
+            float a = 0;
+            for (int k = 0; k < n; k++)
+                a += wrow[f * n + k][s] * e[f * n + k];
+            p *= a > FLT_MIN ? a : FLT_MIN;
+        }
+        scores[s] = (float)log(p) + base;
+    }
+}
+
+static void score_codebook(struct wren_am *am, int cb, const int *list, int n_list,
+                           float *scores)
+{
+    const struct wren_gauden *g = am->g;
+    int n = am->topn > 0 && am->topn < g->n_density ? am->topn : g->n_density;
+    am->cur_cb = cb;
+    if (n < g->n_density && n <= AM_MAX_TOPN && g->n_feat <= AM_MAX_STREAMS) {
+        score_topn(am, n, list, n_list, scores);
+        return;
+    }
+    for (int i = 0; i < n_list; i++)
+        scores[list[i]] = 0;
+    for (int f = 0; f < g->n_feat; f++) {
+        const float *x = am->xs + am->stream_off[f];
+        wren_gauden_eval(g, cb, f, x, am->dens);
+        if (n < g->n_density) {
+            select_topn(am->dens, g->n_density, n, am->ids);
+        } else {
+            for (int d = 0; d < n; d++)
+                am->ids[d] = d;
+        }
+        score_stream(am, f, am->ids, n, am->dens, list, n_list, scores);
+    }
+}
+
+int wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned char *active,
+                        float *scores)
+{
+    if (!am || !feat || !scores)
+        return wren_error("wren_am_score_frame: NULL argument");
+    for (int i = 0; i < am->feat_dim; i++)
+        am->xs[i] = feat[am->stream_dims[i]];
+    for (int cb = 0; cb < am->g->n_mgau; cb++) {
+        const int *list = am->cb_sen + am->cb_start[cb];
+        int n_list = am->cb_start[cb + 1] - am->cb_start[cb];
+        if (active) {
+            int m = 0;
+            for (int i = 0; i < n_list; i++)
+                if (active[list[i]])
+                    am->act_list[m++] = list[i];
+            list = am->act_list;
+            n_list = m;
+        }
+        if (n_list == 0)
+            continue;
+        score_codebook(am, cb, list, n_list, scores);
+    }
+    return 0;
+}
+
+double wren_am_score_senone_exact(const struct wren_am *am, const float *feat, int s)
+{
+    const struct wren_gauden *g = am->g;
+    if (s < 0 || s >= am->n_sen)
+        return -INFINITY;
+    int cb = am->sen2cb[s];
+    double total = 0;
+    for (int f = 0; f < g->n_feat; f++) {
+        int len = g->veclen[f];
+        size_t base = (size_t)cb * (size_t)g->total_len * (size_t)g->n_density + g->feat_off[f];
+        double sum = 0, shift = 0;
+        double *ld = wren_xmalloc((size_t)g->n_density * sizeof(double));
+        for (int d = 0; d < g->n_density; d++) {
+            const float *mu = g->mean + base + (size_t)d * (size_t)len;
+            const float *iv = g->ivar2 + base + (size_t)d * (size_t)len;
+            double acc = g->logdet[((size_t)cb * (size_t)g->n_feat + (size_t)f) *
+                                   (size_t)g->n_density + (size_t)d];
+            for (int i = 0; i < len; i++) {
+                double diff = (double)feat[am->stream_dims[am->stream_off[f] + i]] - mu[i];
+                acc -= diff * diff * iv[i];
+            }
+            double w = am->mixw.w[((size_t)f * (size_t)g->n_density + (size_t)d) *
+                                  (size_t)am->n_sen + (size_t)s];
+            ld[d] = acc + log(w);
+            if (d == 0 || ld[d] > shift)
+                shift = ld[d];
+        }
+        for (int d = 0; d < g->n_density; d++)
+            sum += exp(ld[d] - shift);
+        free(ld);
+        total += shift + log(sum);
+    }
+    return total;
+}
+
+/* ---------- Gaussian posteriors for adaptation ---------- */
+
+int wren_am_n_streams(const struct wren_am *am) { return am->n_streams; }
+
+const int *wren_am_stream_dims(const struct wren_am *am, int f, int *len)
+{
+    if (f < 0 || f >= am->n_streams) { *len = 0; return NULL; }
+    *len = am->stream_off[f + 1] - am->stream_off[f];
+    return am->stream_dims + am->stream_off[f];
+}
+
+int wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, float min_post,
+                              struct wren_am_gauss_post *out, int max)
+{
+    const struct wren_gauden *g = am->g;
+    if (s < 0 || s >= am->n_sen)
+        return wren_error("wren_am_senone_posteriors: senone %d out of range", s);
+    for (int i = 0; i < am->feat_dim; i++)
+        am->xs[i] = feat[am->stream_dims[i]];
+    int cb = am->sen2cb[s], n = 0;
+    size_t n_sen = (size_t)am->n_sen;
+    for (int f = 0; f < g->n_feat; f++) {
+        wren_gauden_eval(g, cb, f, am->xs + am->stream_off[f], am->dens);
+        float best = -FLT_MAX;
+        for (int d = 0; d < g->n_density; d++) {
+            float w = am->mixw.w[((size_t)f * (size_t)g->n_density + (size_t)d) * n_sen + (size_t)s];
+            am->dens[d] = w > 0 ? am->dens[d] + logf(w) : -FLT_MAX;
+            if (am->dens[d] > best) best = am->dens[d];
+        }
+        double sum = 0;
+        for (int d = 0; d < g->n_density; d++)
+            sum += am->dens[d] > -FLT_MAX ? exp((double)am->dens[d] - best) : 0;
+        size_t base = (size_t)cb * (size_t)g->total_len * (size_t)g->n_density + g->feat_off[f];
+        for (int d = 0; d < g->n_density && n < max; d++) {
+            if (am->dens[d] == -FLT_MAX) continue;
+            float post = (float)(exp((double)am->dens[d] - best) / sum);
+            if (post < min_post) continue;
+            size_t off = base + (size_t)d * (size_t)g->veclen[f];
+            out[n++] = (struct wren_am_gauss_post){ f, post, g->mean + off, g->ivar2 + off };
+        }
+    }
+    return n;
+}

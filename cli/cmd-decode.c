@@ -1,0 +1,638 @@
+/* cmd-decode.c — `wren decode`: decode a Kaldi wav.scp (or a data dir with optional segments)
+ * into Kaldi text hypotheses, and optionally compact lattices, CTM, n-best lists and the
+ * lattice oracle WER against a reference. A thin wrapper over the decoder (decoder.h): the
+ * options come from the decoder's own table. A bad audio entry fails only that utterance.
+ * Not for: any decoding logic (search.c, lattice.c, search-stream.c). */
+#include "feat/audio.h"
+#include "cli/cmd-util.h"
+#include "decoder/decode-adapt.h"
+#include "decoder/decoder.h"
+#include "fstext/fst.h"
+#include "lat/lattice.h"
+#include "utils/fault.h"
+#include "utils/wren-util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *USAGE =
+    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR HYP_TEXT [LATTICE_OUT]";
+static const char *DESCRIPTION =
+    "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments)\n"
+    "with the lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
+    "words of GRAPH_DIR/words.txt) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
+    "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
+    "the name ends in .gz). --ctm writes word times (utt 1 start dur word); --nbest N writes\n"
+    "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
+    "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
+    "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
+    "dir; without it each utterance is a speaker): the speaker-independent pass (hypotheses to\n"
+    "--si-hyp), one fMLLR transform per speaker estimated on its best paths (--transforms-out:\n"
+    "Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass writes the outputs.\n"
+    "--transforms TABLE decodes with given transforms instead.\n"
+    "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
+    "line counts it. Exit 0 if at least one utterance was decoded. The segments file is checked\n"
+    "first: a line with a time that is not a finite number, start < 0 or end <= start (end -1\n"
+    "means the recording's end) fails the run; a segment starting after its recording or ending\n"
+    "more than 0.5 s beyond it (Kaldi's max overshoot; less is cut) is logged, the others are written, and the run exits 1.";
+
+struct totals {
+    int n_ok, n_fail, n_no_final, n_bad_segment;
+    int64_t frames, lat_arcs, ref_words, oracle_err;
+    double depth_sum, active_sum, senone_sum, audio_sec;
+};
+
+/* One utterance to decode: a whole recording (t0 < 0) or a segment of one (t1 < 0: to the
+ * end of the recording), from line seg_line of the segments file seg_path. */
+struct job {
+    const char *utt, *spec;
+    double t0, t1;
+    const char *seg_path;
+    int seg_line;
+};
+
+/* A segment may end this far beyond its recording and is then cut at the recording's end, as
+ * Kaldi's extract-segments allows (--max-overshoot, 0.5 s); further is an error. */
+#define SEGMENT_MAX_OVERSHOOT 0.5
+
+struct cmd {
+    const char *model, *graph, *ctm, *nbest_out, *ref;
+    int nbest, nj;
+    int worker_said;            /* a --nj worker failed and printed why: no second error line */
+    int out_failed;             /* writing an output failed: the run stops, the close reports it */
+    FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
+    struct totals t;
+    struct wren_decode_opts o;
+    struct wren_decoder *dec;
+    const struct wren_decode_graph *g;
+    double shift;
+    struct wren_text_out *hyp, *lat, *ctm_out, *nb_out;
+    struct wren_table reft;
+    int have_ref;
+    struct wren_adapt_opts ao;      /* speaker adaptation (decode-adapt.h) */
+    struct wren_adapt *ad;
+    struct wren_text_out *si_out;
+    double cpu_si, cpu_adapted;
+};
+
+static void put_words(FILE *f, const struct wren_decode_graph *g, const int32_t *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *s = wren_symtab_symbol(g->words, w[i]);
+        fprintf(f, " %s", s ? s : "<unk-id>");
+    }
+}
+
+static int oracle(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+{
+    const struct wren_table_entry *e = wren_table_find(&c->reft, utt);
+    if (!e) {
+        wren_warn("decode: %s: no reference in %s", utt, c->ref);
+        return 0;
+    }
+    char *text = wren_xstrdup(e->value);
+    int max = (int)strlen(text) / 2 + 2;
+    char **fld = wren_xmalloc(sizeof *fld * (size_t)max);
+    int n = wren_split_ws(text, fld, max);
+    int32_t *ids = wren_xmalloc(sizeof *ids * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) ids[i] = (int32_t)wren_symtab_find(c->g->words, fld[i]);
+    struct wren_path p;
+    int err = wren_lattice_oracle(wl, ids, n, &p);
+    if (err >= 0) {
+        c->t.oracle_err += err;
+        c->t.ref_words += n;
+        wren_path_free(&p);
+    }
+    free(ids); free(fld); free(text);
+    return err < 0 ? -1 : 0;
+}
+
+static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
+{
+    struct wren_decode_result r;
+    struct wren_lattice wl;
+    int need_lat = c->fl || c->nbest > 0 || c->have_ref || (c->ad && wren_adapt_collecting(c->ad));
+    if (c->ad) wren_adapt_utt_start(c->ad, utt);
+    wren_decoder_start(c->dec);
+    wren_decoder_feed(c->dec, samples, n);
+    if (wren_decoder_finish(c->dec, &r, need_lat ? &wl : NULL)) return -1;
+    if (c->ad && wren_adapt_utt_end(c->ad, need_lat ? &wl : NULL)) {
+        if (need_lat) wren_lattice_free(&wl);
+        wren_decode_result_free(&r);
+        return -1;
+    }
+    struct wren_decoder_stats st;
+    wren_decoder_stats(c->dec, &st);
+    if (!r.reached_final) {
+        c->t.n_no_final++;
+        wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
+    }
+    FILE *h = c->fh;
+    if (h) {    /* NULL in the passes of --adapt that only gather statistics */
+        fputs(utt, h);
+        for (int i = 0; i < r.n; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
+            fprintf(h, " %s", s ? s : "<unk-id>");
+        }
+        fputc('\n', h);
+    }
+    if (c->fc)
+        for (int i = 0; i < r.n; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
+            fprintf(c->fc, "%s 1 %.2f %.2f %s\n", utt, r.w[i].start * c->shift,
+                    r.w[i].frames * c->shift, s ? s : "<unk-id>");
+        }
+    int rc = 0;
+    if (need_lat) {
+        double apf, depth;
+        wren_lattice_density(&wl, st.frames, &apf, &depth);
+        c->t.lat_arcs += wl.n_arcs;
+        c->t.depth_sum += depth * st.frames;
+        if (c->fl) rc = wren_lattice_write(c->fl, utt, &wl);
+        if (!rc && c->nbest > 0) {
+            struct wren_path *nb;
+            int k = wren_lattice_nbest(&wl, c->o.acwt, c->nbest, 2000000, &nb);
+            for (int i = 0; i < k; i++) {
+                FILE *f = c->fn;
+                fprintf(f, "%s-%d %.4f %.4f", utt, i + 1, nb[i].g, nb[i].a);
+                put_words(f, c->g, nb[i].words, nb[i].n_words);
+                fputc('\n', f);
+                wren_path_free(&nb[i]);
+            }
+            free(nb);
+        }
+        if (!rc && c->have_ref) rc = oracle(c, utt, &wl);
+        wren_lattice_free(&wl);
+    }
+    c->t.frames += st.frames;
+    c->t.active_sum += st.avg_active * st.frames;
+    c->t.senone_sum += st.senone_fraction * st.frames;
+    wren_decode_result_free(&r);
+    return rc;
+}
+
+/* One utterance: read its audio (a whole recording, or a segment of one) and decode it. */
+static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
+{
+    const char *utt = j->utt;
+    struct wren_audio a;
+    if (wren_audio_read(j->spec, ao, &a)) {
+        fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
+        c->t.n_fail++;
+        return;
+    }
+    size_t b = 0, e = a.n;
+    if (j->t0 >= 0) {
+        double dur = (double)a.n / a.rate;
+        double end = j->t1 < 0 ? dur : j->t1;
+        if (j->t0 >= dur || end > dur + SEGMENT_MAX_OVERSHOOT) {
+            fprintf(stderr, "wren decode: utterance %s failed: %s:%d: segment %.2f-%.2f s is outside "
+                    "%s (%.2f s)\n", utt, j->seg_path, j->seg_line, j->t0, end, j->spec, dur);
+            c->t.n_fail++;
+            c->t.n_bad_segment++;
+            wren_audio_free(&a);
+            return;
+        }
+        b = (size_t)(j->t0 * a.rate + 0.5);
+        e = end >= dur ? a.n : (size_t)(end * a.rate + 0.5);
+        if (e > a.n) e = a.n;
+    }
+    if (decode_one(c, utt, a.samples + b, e - b)) {
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
+        /* a failed output (full disk) is not this utterance's failure: the run stops and the
+         * output's close names it, once (it printed a line per utterance, and went on) */
+        if (!c->out_failed) fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
+        c->t.n_fail++;
+    } else {
+        c->t.n_ok++;
+        c->t.audio_sec += (double)(e - b) / a.rate;
+    }
+    wren_audio_free(&a);
+}
+
+/* The utterances of a wav.scp or data dir, in order. Tables stay alive while jobs are used. */
+struct jobs {
+    struct job *j;
+    size_t n;
+    struct wren_table wav, seg;
+    int have_seg;
+    char *seg_path;
+};
+
+static void jobs_free(struct jobs *js)
+{
+    free(js->j);
+    wren_table_free(&js->wav);
+    if (js->have_seg) wren_table_free(&js->seg);
+    free(js->seg_path);
+    memset(js, 0, sizeof *js);
+}
+
+/* A time of a segments line: a finite number of seconds. */
+static int segment_time(const char *s, double *t)
+{
+    char *end;
+    *t = strtod(s, &end);
+    return end != s && !*end && isfinite(*t);
+}
+
+/* Line E of the segments file: "utt recording start end" (seconds; end -1: to the end of the
+ * recording, as in Kaldi). */
+static int segment_parse(struct jobs *js, const struct wren_table_entry *e, const char *scp, struct job *j)
+{
+    const char *segs = js->seg_path;
+    char *v = wren_xstrdup(e->value);
+    char *f[4];
+    int nf = wren_split_ws(v, f, 4), rc = 0;
+    const struct wren_table_entry *rec = nf >= 1 ? wren_table_find(&js->wav, f[0]) : NULL;
+    j->utt = e->key;
+    j->seg_path = segs;
+    j->seg_line = e->line;
+    if (nf != 3)
+        rc = wren_error("%s:%d: expected 'utt recording start end', found %d fields", segs, e->line, nf + 1);
+    else if (!segment_time(f[1], &j->t0) || !segment_time(f[2], &j->t1))
+        rc = wren_error("%s:%d: segment times must be finite numbers of seconds, not '%s' '%s'", segs,
+                        e->line, f[1], f[2]);
+    else if (j->t0 < 0 || (j->t1 != -1 && j->t1 <= j->t0))
+        rc = wren_error("%s:%d: segment from %s to %s s: needs 0 <= start < end (or end -1 for the end of the "
+                        "recording)", segs, e->line, f[1], f[2]);
+    else if (!rec)
+        rc = wren_error("%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
+    else
+        j->spec = rec->value;
+    free(v);
+    return rc;
+}
+
+/* A bad segments line is an error of the whole input, found before anything is decoded. */
+static int jobs_read(const char *input, struct jobs *js)
+{
+    memset(js, 0, sizeof *js);
+    if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp or data dir", input);
+    char *scp = wren_xstrdup(input), *segs = NULL;
+    char *w = wren_path_join(input, "wav.scp");
+    if (wren_path_exists(w)) {          /* a data dir */
+        free(scp);
+        scp = w;
+        char *s = wren_path_join(input, "segments");
+        if (wren_path_exists(s)) segs = s; else free(s);
+    } else {
+        free(w);
+    }
+    js->seg_path = segs;
+    int rc = wren_table_read(scp, &js->wav);
+    if (rc) {
+        free(scp);
+        free(segs);
+        js->seg_path = NULL;
+        return -1;
+    }
+    if (segs) {
+        rc = wren_table_read(segs, &js->seg);
+        js->have_seg = !rc;
+    }
+    size_t n = segs ? js->seg.n : js->wav.n;
+    js->j = wren_xcalloc(n ? n : 1, sizeof *js->j);
+    js->n = n;
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct job *j = &js->j[i];
+        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, -1, -1, NULL, 0 };
+        else rc = segment_parse(js, &js->seg.e[i], scp, j);
+    }
+    free(scp);
+    if (rc) jobs_free(js);
+    return rc;
+}
+
+/* --nj N: the model and graph are loaded once; N forked workers (sharing them copy-on-write)
+ * decode contiguous slices into files of a temporary folder, which are then appended in
+ * order to the outputs. */
+static char *slurp(const char *path, size_t *len)
+{
+    char *d = NULL;
+    *len = 0;
+    if (wren_read_all(path, &d, len)) return NULL;
+    return d;
+}
+
+static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                        FILE *outs[4])
+{
+    char tmpl[] = "/tmp/wren-decode-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    if (!dir) return wren_error("cannot create a temporary folder for --nj");
+    static const char *names[4] = { "hyp", "lat", "ctm", "nbest" };
+    pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
+    for (int k = 0; k < c->nj; k++) {
+        size_t b = js->n * (size_t)k / (size_t)c->nj, e = js->n * (size_t)(k + 1) / (size_t)c->nj;
+        fflush(NULL);
+        pid[k] = fork();
+        if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
+        if (pid[k] == 0) {
+            FILE *f[4] = { NULL, NULL, NULL, NULL };
+            char fp[4][600];
+            for (int i = 0; i < 4; i++)
+                if (outs[i]) {
+                    snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
+                    f[i] = wren_fault_fopen_out(fp[i], "w");   /* fopen; its writes may fail in tests */
+                    if (!f[i]) {
+                        fprintf(stderr, "wren decode: %s: cannot write: %s\n", fp[i], strerror(errno));
+                        _exit(2);
+                    }
+                }
+            c->fh = f[0]; c->fl = f[1]; c->fc = f[2]; c->fn = f[3];
+            memset(&c->t, 0, sizeof c->t);
+            for (size_t i = b; i < e && !c->out_failed; i++) run_job(c, &js->j[i], ao);
+            /* the first failure, in one line; the parent prints nothing more (exit 2) */
+            int bad = 0;
+            for (int i = 0; i < 4; i++) {
+                if (!f[i]) continue;
+                if (wren_stream_check(f[i], fp[i]) && !bad) bad = 1;
+                errno = 0;
+                if (fclose(f[i]) && !bad)
+                    bad = wren_error("%s: write error: %s", fp[i], errno ? strerror(errno) : "input/output error");
+            }
+            char p[600];
+            snprintf(p, sizeof p, "%s/stats.%d", dir, k);
+            FILE *st = fopen(p, "wb");
+            if ((!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) && !bad)
+                bad = wren_error("%s: cannot write: %s", p, strerror(errno));
+            if (bad) fprintf(stderr, "wren decode: worker %d: %s\n", k + 1, wren_error_msg());
+            _exit(bad ? 2 : 0);
+        }
+    }
+    int rc = 0, said = 0;
+    for (int k = 0; k < c->nj; k++) {
+        int status = 0;
+        int waited = waitpid(pid[k], &status, 0) >= 0;
+        if (waited && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+        /* exit 2: the worker printed its one line (out of memory, a write error); a second
+         * line "worker K failed" would only repeat it */
+        if (waited && WIFEXITED(status) && WEXITSTATUS(status) == WREN_EXIT_INTERNAL) said = 1;
+        else if (waited && WIFSIGNALED(status))
+            rc = wren_error("decode worker %d killed by signal %d", k + 1, WTERMSIG(status));
+        else rc = wren_error("decode worker %d failed", k + 1);
+    }
+    if (said && !rc) { c->worker_said = 1; rc = -1; }
+    for (int k = 0; k < c->nj && !rc; k++) {
+        for (int i = 0; i < 4 && !rc; i++) {
+            if (!outs[i]) continue;
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
+            size_t len;
+            char *d = slurp(p, &len);
+            if (!d || fwrite(d, 1, len, outs[i]) != len) rc = wren_error("%s: cannot append to the output", p);
+            free(d);
+            unlink(p);
+        }
+        char p[600];
+        snprintf(p, sizeof p, "%s/stats.%d", dir, k);
+        size_t len;
+        char *d = slurp(p, &len);
+        if (d && len == sizeof(struct totals)) {
+            struct totals t;
+            memcpy(&t, d, sizeof t);
+            c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
+            c->t.n_bad_segment += t.n_bad_segment;
+            c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
+            c->t.oracle_err += t.oracle_err; c->t.depth_sum += t.depth_sum;
+            c->t.active_sum += t.active_sum; c->t.senone_sum += t.senone_sum; c->t.audio_sec += t.audio_sec;
+        } else if (!rc) {
+            rc = wren_error("%s: worker statistics missing", p);
+        }
+        free(d);
+        unlink(p);
+    }
+    /* remove whatever is left, then the folder */
+    for (int k = 0; k < c->nj; k++)
+        for (int i = 0; i < 5; i++) {
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s.%d", dir, i < 4 ? names[i] : "stats", k);
+            unlink(p);
+        }
+    rmdir(dir);
+    free(pid);
+    return rc;
+}
+
+static double cpu_now(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* --adapt: speaker by speaker (in order of first appearance: a Kaldi data dir keeps each
+ * speaker's utterances together, so the outputs keep the input order), a speaker-independent
+ * pass gathering statistics (its hypotheses to --si-hyp), an estimate, and the adapted pass;
+ * with --adapt-iters N, N-1 adapted passes re-estimate before the final one. */
+static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                     struct wren_progress *pr)
+{
+    size_t n = js->n, n_done = 0;
+    const char **spk = wren_xmalloc((n + 1) * sizeof *spk);
+    size_t *grp = wren_xmalloc((n + 1) * sizeof *grp);
+    uint8_t *done = wren_xcalloc(n + 1, 1);
+    FILE *out[4] = { c->fh, c->fl, c->fc, c->fn };
+    FILE *si = c->si_out ? wren_text_out_file(c->si_out) : NULL;
+    for (size_t i = 0; i < n; i++) spk[i] = wren_adapt_speaker(c->ad, js->j[i].utt);
+    int rc = 0;
+    wren_progress_start(pr, "utterances", (double)n);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (done[i]) continue;
+        size_t m = 0;
+        for (size_t k = i; k < n; k++)
+            if (!done[k] && !strcmp(spk[k], spk[i])) { grp[m++] = k; done[k] = 1; }
+        struct totals keep = c->t;      /* only the final pass counts */
+        for (int it = 0; it < wren_adapt_iters(c->ad) && !rc; it++) {
+            c->fh = it == 0 ? si : NULL;
+            c->fl = c->fc = c->fn = NULL;
+            wren_adapt_pass(c->ad, spk[i], 1, it > 0);
+            double t0 = cpu_now();
+            for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+            *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += cpu_now() - t0;
+            rc = wren_adapt_estimate(c->ad);
+        }
+        c->t = keep;
+        c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
+        wren_adapt_pass(c->ad, spk[i], 0, 1);
+        double t0 = cpu_now();
+        for (size_t k = 0; k < m && !rc && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+        c->cpu_adapted += cpu_now() - t0;
+        n_done += m;
+        wren_progress_update(pr, (double)n_done);
+    }
+    free(spk);
+    free(grp);
+    free(done);
+    return rc;
+}
+
+static int run(struct cmd *c, const char *input, struct wren_progress *pr)
+{
+    struct wren_audio_opts ao;
+    wren_audio_opts_default(&ao);
+    ao.expect_rate = wren_decoder_sample_rate(c->dec);
+    struct jobs js;
+    if (jobs_read(input, &js)) return -1;
+    int rc = 0;
+    if (c->ad && wren_adapt_estimating(c->ad)) {
+        if (c->nj > 1) wren_warn("decode: --nj is not used with --adapt (speakers are decoded in turn)");
+        rc = run_adapt(c, &js, &ao, pr);
+    } else if (c->nj > 1 && js.n > 1) {
+        if ((size_t)c->nj > js.n) c->nj = (int)js.n;
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        wren_progress_start(pr, "utterances", (double)js.n);
+        rc = run_parallel(c, &js, &ao, outs);
+    } else {
+        wren_progress_start(pr, "utterances", (double)js.n);
+        for (size_t i = 0; i < js.n && !c->out_failed; i++) {
+            run_job(c, &js.j[i], &ao);
+            wren_progress_update(pr, (double)(i + 1));
+        }
+    }
+    jobs_free(&js);
+    return rc;
+}
+
+static int open_out(const char *path, struct wren_text_out **o)
+{
+    return path ? wren_text_out_open(path, o) : 0;
+}
+
+int wren_cmd_decode(int argc, char **argv)
+{
+    struct cmd c;
+    memset(&c, 0, sizeof c);
+    wren_decode_opts_default(&c.o);
+    wren_adapt_opts_default(&c.ao);
+    struct wren_opt t[WREN_DECODE_NOPTS + WREN_ADAPT_NOPTS + 9];
+    int k = 0;
+    t[k++] = (struct wren_opt){ "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" };
+    t[k++] = (struct wren_opt){ "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" };
+    k += wren_decode_opts_register(&c.o, t + k);
+    t[k++] = (struct wren_opt){ "ctm", WREN_OPT_STRING, &c.ctm, "write word times (CTM) to this file" };
+    t[k++] = (struct wren_opt){ "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" };
+    t[k++] = (struct wren_opt){ "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" };
+    t[k++] = (struct wren_opt){ "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" };
+    t[k++] = (struct wren_opt){ "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" };
+    k += wren_adapt_opts_register(&c.ao, t + k);
+    t[k++] = (struct wren_opt)WREN_OPT_TABLE_END;
+    char **pos;
+    int npos, done;
+    int rc = wren_cmd_parse("decode", USAGE, DESCRIPTION, t, argc, argv, 2, 3, &pos, &npos, &done);
+    if (done) return rc;
+    if (!c.model || !c.graph) {
+        fprintf(stderr, "wren decode: --model and --graph are required\nusage: %s\n", USAGE);
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    double t_start = wren_now();
+    if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); return wren_cmd_fail("decode"); }
+    c.g = wren_decoder_graph(c.dec);
+    c.shift = wren_decoder_frame_shift(c.dec);
+    if (c.ctm && wren_decoder_drops_frames(c.dec))
+        wren_warn("decode: the front end drops non-speech frames (feat.params -remove_silence), so CTM "
+                  "times are on the kept frames; use --remove-silence=0 for times on the audio");
+    double t_load = wren_now() - t_start;
+    char *nbpath = NULL;
+    if (c.nbest > 0) {
+        if (!c.nbest_out) {
+            nbpath = wren_xmalloc(strlen(pos[1]) + 8);
+            sprintf(nbpath, "%s.nbest", pos[1]);
+            c.nbest_out = nbpath;
+        }
+    }
+    if (c.ref) {
+        if (wren_table_read(c.ref, &c.reft)) goto fail;
+        c.have_ref = 1;
+    }
+    if (wren_adapt_requested(&c.ao) && wren_adapt_create(&c.ao, pos[0], c.dec, c.o.acwt, &c.ad)) goto fail;
+    if (c.ao.si_hyp && open_out(c.ao.si_hyp, &c.si_out)) goto fail;
+    if (open_out(pos[1], &c.hyp) || open_out(npos > 2 ? pos[2] : NULL, &c.lat) ||
+        open_out(c.ctm, &c.ctm_out) || open_out(c.nbest > 0 ? c.nbest_out : NULL, &c.nb_out))
+        goto fail;
+    c.fh = wren_text_out_file(c.hyp);
+    c.fl = c.lat ? wren_text_out_file(c.lat) : NULL;
+    c.fc = c.ctm_out ? wren_text_out_file(c.ctm_out) : NULL;
+    c.fn = c.nb_out ? wren_text_out_file(c.nb_out) : NULL;
+    struct wren_progress pr;
+    double t_dec = wren_now();
+    if (run(&c, pos[0], &pr)) goto fail;
+    if (c.out_failed) {   /* the failed output's commit names it; nothing is committed */
+        struct wren_text_out **o[4] = { &c.hyp, &c.lat, &c.ctm_out, &c.nb_out };
+        for (int i = 0; i < 4; i++)
+            if (*o[i] && ferror(wren_text_out_file(*o[i]))) {
+                wren_text_out_commit(*o[i]);
+                *o[i] = NULL;
+                break;
+            }
+        goto fail;
+    }
+    wren_progress_end(&pr, (double)(c.t.n_ok + c.t.n_fail));
+    t_dec = wren_now() - t_dec;
+    if (c.t.n_ok == 0) {
+        wren_error("%s: no utterance decoded (%d failed)", pos[0], c.t.n_fail);
+        goto fail;
+    }
+    if (wren_text_out_commit(c.hyp)) { c.hyp = NULL; goto fail; }
+    c.hyp = NULL;
+    struct wren_text_out **outs[] = { &c.lat, &c.ctm_out, &c.nb_out, &c.si_out };
+    if (c.ad && wren_adapt_commit(c.ad)) goto fail;
+    for (int i = 0; i < 4; i++)
+        if (*outs[i]) {
+            int r = wren_text_out_commit(*outs[i]);
+            *outs[i] = NULL;
+            if (r) goto fail;
+        }
+    fprintf(stderr, "wren decode: %d utterances decoded, %d failed, %d without final state; "
+                    "%lld frames, %.1f s audio, RTF %.3f (load %.1f s); %.0f active tokens/frame, "
+                    "%.1f%% senones scored",
+            c.t.n_ok, c.t.n_fail, c.t.n_no_final, (long long)c.t.frames, c.t.audio_sec,
+            c.t.audio_sec > 0 ? t_dec / c.t.audio_sec : 0, t_load,
+            c.t.frames ? c.t.active_sum / c.t.frames : 0, c.t.frames ? 100 * c.t.senone_sum / c.t.frames : 0);
+    if (c.lat || c.nbest > 0 || c.have_ref)
+        fprintf(stderr, "; lattice %.2f arcs/frame, depth %.2f", c.t.frames ? (double)c.t.lat_arcs / c.t.frames : 0,
+                c.t.frames ? c.t.depth_sum / c.t.frames : 0);
+    struct wren_decoder_stats dst;
+    wren_decoder_stats(c.dec, &dst);
+    if (dst.det_failed) fprintf(stderr, "; %d lattices not determinised (--det-max-states)", dst.det_failed);
+    if (c.have_ref)
+        fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
+                (long long)c.t.oracle_err, (long long)c.t.ref_words);
+    fputc('\n', stderr);
+    if (c.ad && wren_adapt_estimating(c.ad))
+        fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s, "
+                        "of which fMLLR statistics and estimation %.1f s\n", c.cpu_si, c.cpu_adapted,
+                wren_adapt_cpu(c.ad));
+    rc = WREN_EXIT_OK;
+    if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
+        wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,
+                   c.t.n_bad_segment > 1 ? "s lie" : " lies", c.t.n_bad_segment > 1 ? "their" : "its",
+                   c.t.n_bad_segment > 1 ? "s" : "");
+        rc = wren_cmd_fail("decode");
+    }
+    if (c.have_ref) wren_table_free(&c.reft);
+    wren_adapt_free(c.ad);
+    wren_decoder_free(c.dec);
+    free(nbpath);
+    free(pos);
+    return rc;
+fail:
+    rc = c.worker_said ? WREN_EXIT_INTERNAL : wren_cmd_fail("decode");
+    wren_text_out_abort(c.hyp);
+    wren_text_out_abort(c.lat);
+    wren_text_out_abort(c.ctm_out);
+    wren_text_out_abort(c.nb_out);
+    wren_text_out_abort(c.si_out);
+    if (c.have_ref) wren_table_free(&c.reft);
+    wren_adapt_free(c.ad);
+    wren_decoder_free(c.dec);
+    free(nbpath);
+    free(pos);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/* cmd-nnlm.c — the subcommands nnlm-train, nnlm-eval and nnlm-info: option parsing and output
+ * only; the work is in the library (nnlm.h). */
+#include "nnlm/nnlm.h"
+
+#include "cli/cmd-util.h"
+#include "utils/matrix.h"
+
+#include <stdlib.h>
+
+int wren_cmd_nnlm_train(int argc, char **argv);
+int wren_cmd_nnlm_eval(int argc, char **argv);
+int wren_cmd_nnlm_info(int argc, char **argv);
+
+int wren_cmd_nnlm_train(int argc, char **argv)
+{
+    struct wren_nnlm_train_opts o;
+    wren_nnlm_train_opts_default(&o);
+    struct wren_opt *t = wren_nnlm_train_opts_table(&o);
+    char **pos = NULL;
+    int npos, done;
+    int rc = wren_cmd_parse("nnlm-train", "wren nnlm-train --train TEXT [--valid TEXT] --out MODEL.safetensors [options]",
+                            "Train a decoder-only Transformer LM (AdamW, warm-up + cosine decay, dropout,\n"
+                            "clipping, early stopping on validation perplexity, checkpoint/--resume).",
+                            t, argc, argv, 0, 0, &pos, &npos, &done);
+    free(pos);
+    if (!done) rc = wren_nnlm_train(&o, NULL, NULL) ? wren_cmd_fail("nnlm-train") : 0;
+    free(t);
+    return rc;
+}
+
+int wren_cmd_nnlm_eval(int argc, char **argv)
+{
+    struct wren_nnlm_eval_opts o;
+    wren_nnlm_eval_opts_default(&o);
+    const char *model = NULL;
+    int threads = 0;
+    struct wren_opt *et = wren_nnlm_eval_opts_table(&o);
+    struct wren_opt t[9];
+    int n = 0;
+    t[n++] = (struct wren_opt){ "model", WREN_OPT_STRING, &model, "the NNLM (safetensors)" };
+    t[n++] = (struct wren_opt){ "threads", WREN_OPT_INT, &threads, "OpenBLAS threads (0: default)" };
+    for (struct wren_opt *e = et; e->name && n < 8; e++) t[n++] = *e;
+    t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
+    char **pos = NULL;
+    int npos, done;
+    int rc = wren_cmd_parse("nnlm-eval", "wren nnlm-eval --model MODEL.safetensors TEXT",
+                            "Perplexity of TEXT (one sentence a line) as SRILM computes it: </s> counted;\n"
+                            "OOV words are scored as <unk> and counted (--skip-oovs leaves them out).\n"
+                            "With --unnormalized every word scores its raw logit (log Z taken as 0).\n"
+                            "Last line: sentences= S words= W oovs= O ppl= P log_z_mean= M log_z_sd= SD\n"
+                            "(mean and standard deviation of the natural log Z over the counted tokens; 0 0\n"
+                            "with --unnormalized). An empty TEXT, or a log-probability that is not finite,\n"
+                            "is an error.",
+                            t, argc, argv, 1, 1, &pos, &npos, &done);
+    free(et);
+    if (done) return rc;
+    if (!model) {
+        fprintf(stderr, "wren nnlm-eval: --model is required\n");
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    wren_blas_set_threads(threads);
+    struct wren_nnlm *m = wren_nnlm_load(model);
+    struct wren_nnlm_eval_result r;
+    if (!m || wren_nnlm_eval_text(m, pos[0], &o, stdout, &r)) rc = wren_cmd_fail("nnlm-eval");
+    else {
+        printf("logprob10= %.4f tokens= %ld\n", r.logprob10, r.words + r.sentences);
+        printf("sentences= %ld words= %ld oovs= %ld ppl= %.4f log_z_mean= %.4f log_z_sd= %.4f\n", r.sentences,
+               r.words, r.oovs, r.ppl, r.log_z_mean, r.log_z_sd);
+    }
+    wren_nnlm_free(m);
+    free(pos);
+    return rc;
+}
+
+int wren_cmd_nnlm_info(int argc, char **argv)
+{
+    char **pos = NULL;
+    int npos, done;
+    int rc = wren_cmd_parse("nnlm-info", "wren nnlm-info MODEL.safetensors",
+                            "Print an NNLM's configuration, per-block shapes and stored parameter count\n"
+                            "(masked matrices count non-zeros plus one index each; factored ones both factors).",
+                            NULL, argc, argv, 1, 1, &pos, &npos, &done);
+    if (done) return rc;
+    struct wren_nnlm *m = wren_nnlm_load(pos[0]);
+    if (!m) rc = wren_cmd_fail("nnlm-info");
+    else wren_nnlm_print_info(m, stdout);
+    wren_nnlm_free(m);
+    free(pos);
+    return rc;
+}

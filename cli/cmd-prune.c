@@ -1,0 +1,36 @@
+/* cmd-prune.c — the subcommand `wren prune`: option parsing only; the work is in
+ * wren_prune_run (schedule.c). */
+#include "prune/wren-prune.h"
+
+#include "cli/cmd-util.h"
+
+#include <stdlib.h>
+
+int wren_cmd_prune(int argc, char **argv);
+
+int wren_cmd_prune(int argc, char **argv)
+{
+    struct wren_prune_opts o;
+    wren_prune_opts_default(&o);
+    struct wren_opt *t = wren_prune_opts_table(&o);
+    char **pos = NULL;
+    int npos, done;
+    int rc = wren_cmd_parse("prune",
+        "wren prune --model IN.safetensors --criterion C --method M --schedule S --sizes 0.9,0.5 --out-prefix OUT [options]",
+        "Prune an NNLM to each target size, writing OUT-<size>.safetensors. A size is the stored\n"
+        "parameters of the linear weight matrices (masked: 2 per non-zero; factored: r*(out+in))\n"
+        "relative to the dense input. One line per model: size, prunable and total relative size,\n"
+        "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).\n"
+        "--embedding (with --method lowrank) also factors the tied embedding/output matrix\n"
+        "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) with a fixed\n"
+        "share of the budget (the target fraction of its dense size; the blocks share the rest);\n"
+        "with --method structured it also removes residual-stream channels\n"
+        "(columns of E and of the learned positions, LayerNorm entries, q/k/v/fc1 input columns,\n"
+        "o/fc2 output rows: d_model shrinks) next to heads and FFN neurons. Either way the sizes\n"
+        "then count E as prunable (report: prunable+emb).",
+        t, argc, argv, 0, 0, &pos, &npos, &done);
+    free(pos);
+    if (!done) rc = wren_prune_run(&o) ? wren_cmd_fail("prune") : 0;
+    free(t);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* audio.h — reading one utterance of audio into float samples in 16-bit scale (as sphinx's
+ * front end sees them): WAV, FLAC, NIST SPHERE (uncompressed), AIFF, ... through libsndfile,
+ * raw PCM with an explicit format, and Kaldi wav.scp values that are paths or "command |"
+ * pipes. Mono only unless a channel is chosen; no resampling: a rate that differs from the
+ * expected one is an error naming both. Not for: features (feat.h), tables (table.h). */
+#ifndef WREN_AUDIO_H
+#define WREN_AUDIO_H
+
+#include <stddef.h>
+
+#include "utils/opts.h"
+
+struct wren_audio_opts {
+    const char *raw_format;  /* NULL: read the file header; else raw PCM: s16le, s16be, s8,
+                              * u8, s24le, s24be, s32le, s32be, f32le, f32be, ulaw, alaw */
+    int raw_rate;            /* sample rate of raw input (Hz) */
+    int raw_channels;        /* channels of raw input (1) */
+    int channel;             /* -1: the input must be mono; else the 0-based channel taken */
+    int expect_rate;         /* 0: any; else the rate the input must have (Hz) */
+};
+
+void wren_audio_opts_default(struct wren_audio_opts *o);
+
+/* Option table entries for a struct wren_audio_opts *o, spliced into a command's table. */
+#define WREN_AUDIO_OPT_ENTRIES(o) \
+    { "raw-format", WREN_OPT_STRING, &(o)->raw_format, \
+      "read headerless PCM: s16le, s16be, s8, u8, s24le, s32le, f32le, ulaw, alaw, ..." }, \
+    { "raw-rate", WREN_OPT_INT, &(o)->raw_rate, "sample rate of --raw-format input (Hz)" }, \
+    { "raw-channels", WREN_OPT_INT, &(o)->raw_channels, "channels of --raw-format input" }, \
+    { "channel", WREN_OPT_INT, &(o)->channel, \
+      "channel to take from multi-channel audio (0-based; -1: input must be mono)" }
+
+struct wren_audio {
+    float *samples;          /* n samples of the chosen channel, 16-bit scale */
+    size_t n;
+    int rate;                /* Hz */
+    int file_channels;       /* channels in the input */
+};
+
+/* Read SPEC: a path, "-" (stdin) or a Kaldi pipe "command |". On error returns -1 with a
+ * one-line message naming SPEC: unreadable, empty, not audio, truncated, no samples,
+ * multi-channel without --channel, wrong sample rate. */
+int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wren_audio *a);
+
+/* The same from bytes in memory; NAME is used in messages. */
+int wren_audio_read_memory(const void *data, size_t len, const char *name,
+                           const struct wren_audio_opts *o, struct wren_audio *a);
+
+void wren_audio_free(struct wren_audio *a);
+
+#endif

@@ -1,0 +1,67 @@
+/* wren/decoder.h — decoding audio with a Sphinx acoustic model and a Wren graph (the folder
+ * `wren mkgraph` writes): create a decoder once, decode files or sample buffers, read the words
+ * and their times from the transcript. This is what `wren decode` does for each utterance.
+ * Not here: lattices, n-best lists and speaker adaptation (the `wren decode` command has them). */
+#ifndef WREN_PUBLIC_DECODER_H
+#define WREN_PUBLIC_DECODER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Search options. Costs are -ln p; the acoustic cost of a frame is -acwt * ln p(x | senone).
+ * Start from wren_decode_default_options(): the defaults are Wren's best known operating point,
+ * the one its recipes use. */
+struct wren_decode_opts {
+    float beam;            /* search beam on the total cost */
+    int max_active;        /* histogram pruning: at most this many tokens per frame */
+    int min_active;        /* ... and at least this many */
+    float lattice_beam;    /* lattice links within this of the best path are kept */
+    float acwt;            /* acoustic scale */
+    float word_penalty;    /* cost added to every word arc's graph cost */
+    int prune_interval;    /* frames between lattice pruning passes */
+    float beam_delta;      /* slack added to the beam when max-active cuts */
+    float prune_scale;     /* tolerance of the periodic pruning, times lattice_beam */
+    int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
+    int det_max_states;    /* give up determinising (keep the lattice as is) beyond this size */
+    int remove_silence;    /* front-end VAD: -1 as the model's feat.params (Sphinx default: on,
+                            * non-speech frames are dropped and word times are on the kept
+                            * frames), 0 keep every frame (word times are audio times) */
+};
+struct wren_decode_opts wren_decode_default_options(void);
+
+/* A loaded model and graph (opaque). Decoding is sequential: one decoder per thread. */
+struct wren_decoder;
+/* MODEL_DIR: a Sphinx model folder (mdef, means, variances, mixture_weights, feat.params);
+ * GRAPH_DIR: the output of `wren mkgraph` for that model (HCLG.fst, words.txt, ...); o may be
+ * NULL for the defaults. */
+int wren_decoder_create(const char *model_dir, const char *graph_dir,
+                        const struct wren_decode_opts *o, struct wren_decoder **out);
+void wren_decoder_free(struct wren_decoder *d);
+/* The sample rate the model expects (Hz). */
+int wren_decoder_sample_rate(const struct wren_decoder *d);
+
+/* The best path of one utterance: its words (as spelled in the graph's words.txt) and times. */
+struct wren_transcript;
+/* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the model's rate). */
+int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out);
+/* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). */
+int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
+                                struct wren_transcript **out);
+int wren_transcript_num_words(const struct wren_transcript *t);
+const char *wren_transcript_word(const struct wren_transcript *t, int i);
+/* Start and end of word i in seconds (on the kept frames when the front end drops silence). */
+double wren_transcript_word_start(const struct wren_transcript *t, int i);
+double wren_transcript_word_end(const struct wren_transcript *t, int i);
+/* The words joined by single spaces ("" for none). */
+const char *wren_transcript_text(const struct wren_transcript *t);
+/* 1 if the search reached a final state of the graph (0: the best partial path is given). */
+int wren_transcript_complete(const struct wren_transcript *t);
+void wren_transcript_free(struct wren_transcript *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

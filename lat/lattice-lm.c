@@ -1,0 +1,223 @@
+/* lattice-lm.c — replacing the LM share of a word lattice's graph costs (n-gram lattice
+ * rescoring, as Kaldi's lattice-lmrescore with scales -1 then +1): the lattice is composed with
+ * the n-gram models by expanding every state with its word history (the last max-order - 1
+ * words), and each word arc's graph cost gets new_scale * (-ln P_new(w | h)) minus
+ * old_scale * (-ln P_old(w | h)); final states get the same for </s>. Over a whole path this
+ * removes exactly the first-pass LM cost the graph put on it (graph costs are the LM's ln
+ * probabilities plus HMM and pronunciation costs; weight pushing moves costs along a path but
+ * keeps their sum), so the result's graph costs are "graph without first-pass LM + new LM".
+ * Acoustic costs and transition-id strings are untouched. Not for: ARPA reading (lm/arpa.h),
+ * neural LM rescoring (lm/). */
+#include "lat/lattice.h"
+
+#include "lm/arpa.h"
+#include "utils/error.h"
+#include "fstext/fst.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LN10 2.302585092994046
+
+struct hist_tab {
+    int k;                 /* words per history */
+    int32_t *w;            /* n * (k + 1): length, then words (lattice ids), oldest first */
+    size_t n, cap;
+    int32_t *slot; size_t nslot;
+};
+
+static uint64_t hist_hash(const int32_t *h, int k)
+{
+    uint64_t x = 1469598103934665603ull;
+    for (int i = 0; i <= k; i++) { x ^= (uint32_t)h[i]; x *= 1099511628211ull; }
+    return x;
+}
+
+static int32_t hist_intern(struct hist_tab *t, const int32_t *h)
+{
+    size_t stride = (size_t)t->k + 1;
+    if (2 * (t->n + 1) > t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 1024;
+        free(t->slot);
+        t->slot = wren_xmalloc(ns * sizeof *t->slot);
+        for (size_t i = 0; i < ns; i++) t->slot[i] = -1;
+        t->nslot = ns;
+        for (size_t j = 0; j < t->n; j++) {
+            size_t i = hist_hash(t->w + j * stride, t->k) & (ns - 1);
+            while (t->slot[i] >= 0) i = (i + 1) & (ns - 1);
+            t->slot[i] = (int32_t)j;
+        }
+    }
+    size_t i = hist_hash(h, t->k) & (t->nslot - 1);
+    while (t->slot[i] >= 0) {
+        if (!memcmp(t->w + (size_t)t->slot[i] * stride, h, stride * sizeof *h)) return t->slot[i];
+        i = (i + 1) & (t->nslot - 1);
+    }
+    if (t->n + 1 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->w = wren_xrealloc(t->w, t->cap * stride * sizeof *t->w);
+    }
+    memcpy(t->w + t->n * stride, h, stride * sizeof *h);
+    t->slot[i] = (int32_t)t->n;
+    return (int32_t)t->n++;
+}
+
+struct pair_map { uint64_t *key; int32_t *val; size_t n, cap; };
+
+static int32_t *pair_slot(struct pair_map *m, uint64_t key, int *is_new)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        uint64_t *k = wren_xmalloc(nc * sizeof *k);
+        int32_t *v = wren_xmalloc(nc * sizeof *v);
+        for (size_t i = 0; i < nc; i++) k[i] = UINT64_MAX;
+        for (size_t j = 0; j < m->cap; j++)
+            if (m->key[j] != UINT64_MAX) {
+                size_t i = (m->key[j] * 0x9E3779B97F4A7C15ull >> 17) & (nc - 1);
+                while (k[i] != UINT64_MAX) i = (i + 1) & (nc - 1);
+                k[i] = m->key[j];
+                v[i] = m->val[j];
+            }
+        free(m->key); free(m->val);
+        m->key = k; m->val = v; m->cap = nc;
+    }
+    size_t i = (key * 0x9E3779B97F4A7C15ull >> 17) & (m->cap - 1);
+    while (m->key[i] != UINT64_MAX && m->key[i] != key) i = (i + 1) & (m->cap - 1);
+    *is_new = m->key[i] == UINT64_MAX;
+    if (*is_new) { m->key[i] = key; m->n++; }
+    return &m->val[i];
+}
+
+#define BOS_TOKEN (-2)   /* <s> in a history */
+
+/* -ln P(w | h) under lm; h holds len tokens (lattice word ids or BOS_TOKEN), oldest first;
+ * w is a lattice word id, or -1 for </s>. */
+static double lm_cost(const struct wren_arpa *lm, const int *map, int bos, int eos,
+                      const int32_t *h, int len, int32_t w)
+{
+    int hist[64];
+    int n = 0;
+    int k = wren_arpa_order(lm) - 1;
+    if (k > 63) k = 63;
+    for (int i = len - k > 0 ? len - k : 0; i < len; i++)
+        hist[n++] = h[i] == BOS_TOKEN ? bos : map[h[i]];
+    int wid = w < 0 ? eos : map[w];
+    return -(double)wren_arpa_logprob(lm, hist, n, wid) * LN10;
+}
+
+/* ARPA ids of the words on the lattice's arcs (only those are looked up: a lattice holds a few
+ * hundred of the tens of thousands of words.txt, and NNLM lattice rescoring calls this twice per
+ * lattice). */
+static int *word_map(const struct wren_arpa *lm, const struct wren_symtab *words,
+                     const struct wren_lattice *in, int32_t max_word)
+{
+    int *m = wren_xmalloc(sizeof *m * ((size_t)max_word + 1));
+    for (int32_t w = 0; w <= max_word; w++) m[w] = -2;
+    for (int64_t i = 0; i < in->n_arcs; i++) {
+        int32_t w = in->arcs[i].word;
+        if (w < 0 || m[w] != -2) continue;
+        const char *s = wren_symtab_symbol(words, w);
+        m[w] = s ? wren_arpa_word_id(lm, s) : -1;
+    }
+    for (int32_t w = 0; w <= max_word; w++) if (m[w] == -2) m[w] = -1;
+    return m;
+}
+
+int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_symtab *words,
+                            const struct wren_arpa *old_lm, float old_scale,
+                            const struct wren_arpa *new_lm, float new_scale,
+                            struct wren_lattice *out)
+{
+    if (in->start < 0) { wren_lattice_init(out); return 0; }
+    const struct wren_arpa *lms[2] = { old_lm, new_lm };
+    int bos[2] = { -1, -1 }, eos[2] = { -1, -1 }, *map[2] = { NULL, NULL };
+    int32_t max_word = 0;
+    for (int64_t i = 0; i < in->n_arcs; i++) if (in->arcs[i].word > max_word) max_word = in->arcs[i].word;
+    int k = 0;
+    for (int j = 0; j < 2; j++) {
+        if (!lms[j]) continue;
+        bos[j] = wren_arpa_word_id(lms[j], "<s>");
+        eos[j] = wren_arpa_word_id(lms[j], "</s>");
+        if (bos[j] < 0 || eos[j] < 0) {
+            for (int x = 0; x < j; x++) free(map[x]);
+            return wren_error("%s LM has no <s> or </s>", j ? "new" : "old");
+        }
+        map[j] = word_map(lms[j], words, in, max_word);
+        if (wren_arpa_order(lms[j]) - 1 > k) k = wren_arpa_order(lms[j]) - 1;
+    }
+    if (k > 63) k = 63;
+    struct hist_tab ht = { .k = k };
+    struct pair_map pm = { 0 };
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    /* work list of (lattice state, history) pairs */
+    int32_t *ws = NULL, *wh = NULL; size_t nw = 0, cw = 0;
+    int32_t *h = wren_xcalloc((size_t)k + 1, sizeof *h), *h2 = wren_xcalloc((size_t)k + 1, sizeof *h2);
+    if (k > 0) { h[0] = 1; h[1] = BOS_TOKEN; }
+    int32_t h0 = hist_intern(&ht, h);
+    int is_new;
+    int32_t start = *pair_slot(&pm, (uint64_t)in->start << 32 | (uint32_t)h0, &is_new) = wren_lat_builder_add_state(b);
+    cw = 256;
+    ws = wren_xmalloc(cw * sizeof *ws);
+    wh = wren_xmalloc(cw * sizeof *wh);
+    ws[nw] = in->start; wh[nw++] = h0;
+    while (nw) {
+        int32_t s = ws[--nw], hi = wh[nw];
+        int is_new2;
+        int32_t src = *pair_slot(&pm, (uint64_t)s << 32 | (uint32_t)hi, &is_new2);
+        memcpy(h, ht.w + (size_t)hi * (size_t)(k + 1), sizeof *h * (size_t)(k + 1));
+        int len = h[0];
+        const int32_t *hw = h + 1;
+        for (int64_t i = in->off[s]; i < in->off[s + 1]; i++) {
+            const struct wren_lat_arc *a = &in->arcs[i];
+            double g = a->g;
+            int32_t nh = hi;
+            if (a->word) {
+                for (int j = 0; j < 2; j++)
+                    if (lms[j]) {
+                        double c = lm_cost(lms[j], map[j], bos[j], eos[j], hw, len, a->word);
+                        g += j ? new_scale * c : -old_scale * c;
+                    }
+                /* shift the word in, keeping the last k tokens */
+                memset(h2, 0, sizeof *h2 * (size_t)(k + 1));
+                if (k > 0) {
+                    int keep = len < k ? len : k - 1;
+                    memcpy(h2 + 1, hw + len - keep, sizeof *h2 * (size_t)keep);
+                    h2[1 + keep] = a->word;
+                    h2[0] = keep + 1;
+                }
+                nh = hist_intern(&ht, h2);
+            }
+            int32_t *slot = pair_slot(&pm, (uint64_t)a->dst << 32 | (uint32_t)nh, &is_new);
+            if (is_new) {
+                *slot = wren_lat_builder_add_state(b);
+                if (nw + 1 > cw) {
+                    cw *= 2;
+                    ws = wren_xrealloc(ws, cw * sizeof *ws);
+                    wh = wren_xrealloc(wh, cw * sizeof *wh);
+                }
+                ws[nw] = a->dst; wh[nw++] = nh;
+            }
+            wren_lat_builder_add_arc(b, src, *slot, a->word, (float)g, a->a, in->tids + a->str, a->len);
+            /* the history table may have moved */
+            memcpy(h, ht.w + (size_t)hi * (size_t)(k + 1), sizeof *h * (size_t)(k + 1));
+        }
+        if (in->final_g[s] != INFINITY) {
+            double g = in->final_g[s];
+            for (int j = 0; j < 2; j++)
+                if (lms[j]) {
+                    double c = lm_cost(lms[j], map[j], bos[j], eos[j], hw, len, -1);
+                    g += j ? new_scale * c : -old_scale * c;
+                }
+            wren_lat_builder_set_final(b, src, (float)g, in->final_a[s], in->tids + in->final_str[s],
+                                       in->final_len[s]);
+        }
+    }
+    wren_lat_builder_finish(b, start, out);
+    wren_lat_builder_free(b);
+    wren_lattice_connect_sort(out);
+    free(ws); free(wh); free(h); free(h2);
+    free(ht.w); free(ht.slot); free(pm.key); free(pm.val);
+    free(map[0]); free(map[1]);
+    return 0;
+}

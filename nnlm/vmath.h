@@ -1,0 +1,36 @@
+/* vmath.h — vectorised elementwise math for the NNLM's hot loops: the vocabulary-wide softmax
+ * (one exponential per word per token), GELU, and the small dot products and updates of
+ * incremental attention. A branch-free polynomial exp lets the compiler
+ * use SIMD lanes where a libm expf call per element cannot; accuracy is within a few float ulps.
+ * Not for: matrix work (utils/matrix.h, OpenBLAS). */
+#ifndef WREN_NNLM_VMATH_H
+#define WREN_NNLM_VMATH_H
+
+#include <stddef.h>
+
+/* max of x[0..n), -INFINITY for n == 0 */
+float nnlm_vmax(const float *x, size_t n);
+/* y[i] = exp(x[i] - shift) (y may equal x); returns the sum of the y[i] */
+double nnlm_vexp_sum(float *y, const float *x, float shift, size_t n);
+/* the sum of exp(x[i] - shift) over x[0..n) */
+double nnlm_vsum_exp(const float *x, float shift, size_t n);
+/* sum of a[i] * b[i] over [0..n) (float accumulation in SIMD lanes) */
+float nnlm_vdot(const float *a, const float *b, size_t n);
+/* y[i] += a * x[i] over [0..n) */
+void nnlm_vaxpy(float *y, float a, const float *x, size_t n);
+/* x[i] += b[i]; returns the max of the new x[0..n) (-INFINITY for n == 0) */
+float nnlm_vadd_max(float *x, const float *b, size_t n);
+/* log(sum exp(x[i])) over x[0..n), the log-normaliser of a softmax */
+float wren_nn_vlogsumexp(const float *x, size_t n);
+/* y[i] = x[i] * sigmoid(a * x[i] * (1 + b x[i]^2)), the tanh form of GELU with a = 2 sqrt(2/pi) */
+void nnlm_vgelu(float *y, const float *x, size_t n);
+/* dx[i] = dy[i] * gelu'(x[i]) */
+void nnlm_vgelu_bwd(float *dx, const float *x, const float *dy, size_t n);
+/* one row of LayerNorm: y = (x - mean) / sqrt(var + eps) * g + b over x[0..d); mean and
+ * rstd (either may be NULL) receive the row's mean and 1 / sqrt(var + eps) */
+void nnlm_vlayernorm(float *y, const float *x, const float *g, const float *b, size_t d,
+                     float eps, float *mean, float *rstd);
+/* scalar version of the same exp, for tests */
+float wren_nn_expf_fast(float x);
+
+#endif

@@ -1,0 +1,374 @@
+/* rescore-expand.c — the pruned NNLM expansion of one lattice as a resumable object, so that
+ * several lattices can be expanded side by side with their NNLM requests scored together
+ * (rescore-lattice.c drives it). The lattice is expanded state by state in topological order;
+ * an expanded state is a (lattice state, last k NNLM words) pair carrying the NNLM state of its
+ * best incoming path; histories that agree on their last k words merge; expanded states (and
+ * arcs) whose forward cost + backward heuristic is more than beam above the best estimate over
+ * the frontier (created states of lattice states not yet expanded) are dropped. Expanding one
+ * lattice state is two phases: collect appends the (history, word) pairs of all arcs leaving
+ * its kept states (and </s> for a final state) to a request batch; consume takes their scores
+ * and next states and builds the output arcs. Between the two nothing of this expansion
+ * changes, so the result does not depend on what else is in the batch (up to the last float
+ * bits of GEMMs over different batch sizes).
+ * Not for: the n-gram expansions and the backward heuristic (rescore-lattice.c), n-best. */
+#include "rescore/rescore.h"
+#include "rescore/rescore-internal.h"
+
+#include "utils/error.h"
+#include "nnlm/nnlm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interned histories: up to k NNLM ids, newest last ---- */
+struct hist_set {
+    int k;
+    int32_t *w;        /* n * (k + 1): length, then ids */
+    size_t n, cap;
+    int32_t *slot; size_t nslot;
+};
+
+static uint64_t hash_ids(const int32_t *h, int n)
+{
+    uint64_t x = 1469598103934665603ull;
+    for (int i = 0; i < n; i++) { x ^= (uint32_t)h[i]; x *= 1099511628211ull; }
+    return x;
+}
+
+static void hist_rehash(struct hist_set *t, size_t ns)
+{
+    size_t stride = (size_t)t->k + 1;
+    free(t->slot);
+    t->slot = wren_xmalloc(ns * sizeof *t->slot);
+    for (size_t i = 0; i < ns; i++) t->slot[i] = -1;
+    t->nslot = ns;
+    for (size_t j = 0; j < t->n; j++) {
+        size_t i = hash_ids(t->w + j * stride, t->k + 1) & (ns - 1);
+        while (t->slot[i] >= 0) i = (i + 1) & (ns - 1);
+        t->slot[i] = (int32_t)j;
+    }
+}
+
+static int32_t hist_intern(struct hist_set *t, const int32_t *h)
+{
+    size_t stride = (size_t)t->k + 1;
+    if (2 * (t->n + 1) > t->nslot) hist_rehash(t, t->nslot ? 2 * t->nslot : 1024);
+    size_t i = hash_ids(h, t->k + 1) & (t->nslot - 1);
+    while (t->slot[i] >= 0) {
+        if (!memcmp(t->w + (size_t)t->slot[i] * stride, h, stride * sizeof *h)) return t->slot[i];
+        i = (i + 1) & (t->nslot - 1);
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 256;
+        t->w = wren_xrealloc(t->w, t->cap * stride * sizeof *t->w);
+    }
+    memcpy(t->w + t->n * stride, h, stride * sizeof *h);
+    t->slot[i] = (int32_t)t->n;
+    return (int32_t)t->n++;
+}
+
+/* The history after appending id to history hid (into buf, k + 1 entries). */
+static void hist_extend(const struct hist_set *t, int32_t hid, int32_t id, int32_t *buf)
+{
+    const int32_t *h = t->w + (size_t)hid * (size_t)(t->k + 1);
+    int len = h[0], keep = len < t->k ? len : t->k - 1;
+    memset(buf, 0, sizeof *buf * (size_t)(t->k + 1));
+    memcpy(buf + 1, h + 1 + len - keep, sizeof *buf * (size_t)keep);
+    buf[1 + keep] = id;
+    buf[0] = keep + 1;
+}
+
+/* ---- (lattice state, history) -> expanded state ---- */
+struct xmap { uint64_t *key; int32_t *val; size_t n, cap; };
+
+static int32_t *xmap_slot(struct xmap *m, uint64_t key, int *is_new)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 1024;
+        uint64_t *k = wren_xmalloc(nc * sizeof *k);
+        int32_t *v = wren_xmalloc(nc * sizeof *v);
+        for (size_t i = 0; i < nc; i++) k[i] = UINT64_MAX;
+        for (size_t j = 0; j < m->cap; j++) {
+            if (m->key[j] == UINT64_MAX) continue;
+            size_t i = (m->key[j] * 0x9E3779B97F4A7C15ull >> 17) & (nc - 1);
+            while (k[i] != UINT64_MAX) i = (i + 1) & (nc - 1);
+            k[i] = m->key[j]; v[i] = m->val[j];
+        }
+        free(m->key); free(m->val);
+        m->key = k; m->val = v; m->cap = nc;
+    }
+    size_t i = (key * 0x9E3779B97F4A7C15ull >> 17) & (m->cap - 1);
+    while (m->key[i] != UINT64_MAX && m->key[i] != key) i = (i + 1) & (m->cap - 1);
+    *is_new = m->key[i] == UINT64_MAX;
+    if (*is_new) { m->key[i] = key; m->n++; }
+    return &m->val[i];
+}
+
+struct xstate {
+    int32_t s, hid, out, next;     /* next: the following expanded state of the same s */
+    double alpha;
+    struct wren_nnlm_state *lm;
+};
+
+struct wren_lat_expander {
+    struct wren_rescorer *r;
+    struct wren_rescore_opts o;
+    const struct wren_lattice *l0, *l1;   /* hmm and hmm + n-gram graph costs, same structure */
+    const double *beta;                   /* backward heuristic per lattice state */
+    struct wren_rescore_stats *st;
+    struct xstate *x; int32_t n, cap;
+    int32_t *head;                 /* per lattice state: first expanded state, -1 */
+    struct xmap map;
+    struct hist_set hs;
+    struct wren_lat_builder *b;
+    int32_t start;                 /* output start state */
+    struct fentry { double est; int32_t s; } *heap;   /* frontier estimates alpha + beta, min-heap */
+    size_t nheap, capheap;
+    double cut;                    /* best frontier estimate + beam when the current state's
+                                      expansion began */
+    int32_t s;                     /* the lattice state being expanded (next to expand when
+                                      no requests are pending) */
+    int q0, nq;                    /* its requests: nq entries from q0 of the request batch */
+};
+
+/* The frontier: estimates of created states whose lattice state is not yet expanded. Entries
+ * are never updated (an improvement pushes a new, lower one); entries of expanded lattice
+ * states are dropped lazily, so the top is the best estimate over the frontier. */
+static void heap_push(struct wren_lat_expander *e, double est, int32_t s)
+{
+    if (e->nheap == e->capheap) {
+        e->capheap = e->capheap ? 2 * e->capheap : 256;
+        e->heap = wren_xrealloc(e->heap, sizeof *e->heap * e->capheap);
+    }
+    size_t i = e->nheap++;
+    while (i > 0 && e->heap[(i - 1) / 2].est > est) { e->heap[i] = e->heap[(i - 1) / 2]; i = (i - 1) / 2; }
+    e->heap[i].est = est;
+    e->heap[i].s = s;
+}
+
+static void heap_pop(struct wren_lat_expander *e)
+{
+    struct fentry last = e->heap[--e->nheap];
+    size_t i = 0, n = e->nheap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && e->heap[c + 1].est < e->heap[c].est) c++;
+        if (e->heap[c].est >= last.est) break;
+        e->heap[i] = e->heap[c];
+        i = c;
+    }
+    if (n) e->heap[i] = last;
+}
+
+/* Best estimate over the frontier when lattice state s is about to be expanded. */
+static double frontier_best(struct wren_lat_expander *e, int32_t s)
+{
+    while (e->nheap && e->heap[0].s < s) heap_pop(e);
+    return e->nheap ? e->heap[0].est : INFINITY;
+}
+
+/* Find or create (s, hid); returns its index. */
+static int32_t expander_get(struct wren_lat_expander *e, int32_t s, int32_t hid)
+{
+    int is_new;
+    int32_t *v = xmap_slot(&e->map, (uint64_t)(uint32_t)s << 32 | (uint32_t)hid, &is_new);
+    if (!is_new) return *v;
+    if (e->n == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 256;
+        e->x = wren_xrealloc(e->x, sizeof *e->x * (size_t)e->cap);
+    }
+    int32_t i = e->n++;
+    e->x[i] = (struct xstate){ s, hid, wren_lat_builder_add_state(e->b), e->head[s], INFINITY, NULL };
+    e->head[s] = i;
+    *v = i;
+    return i;
+}
+
+/* Relax expanded state i with a path of cost alpha whose NNLM state is lm (a new reference,
+ * consumed). */
+static void expander_relax(struct wren_lat_expander *e, int32_t i, double alpha,
+                           struct wren_nnlm_state *lm)
+{
+    struct xstate *x = &e->x[i];
+    if (alpha < x->alpha) {
+        x->alpha = alpha;
+        wren_nnlm_state_free(x->lm);
+        x->lm = lm;
+        heap_push(e, alpha + e->beta[x->s], x->s);
+    } else {
+        wren_nnlm_state_free(lm);
+    }
+}
+
+/* An arc is not followed when the path through it, with the n-gram standing in for the NNLM
+ * on the arc and after it, is more than beam above the best estimate so far. The estimate is
+ * fixed before any arc of the state is followed, so both phases agree. */
+static int arc_pruned(const struct wren_lat_expander *e, int32_t i, int64_t j)
+{
+    const struct wren_rescore_opts *o = &e->o;
+    const struct wren_lat_arc *a = &e->l1->arcs[j];
+    double hmm = e->l0->arcs[j].g, ng = (double)a->g - hmm;
+    double c = e->x[i].alpha + hmm + o->lm_weight * ng + (a->word ? o->wip : 0) + o->acwt * a->a +
+               e->beta[a->dst];
+    return c > e->cut;
+}
+
+struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
+                                                   const struct wren_rescore_opts *o,
+                                                   const struct wren_lattice *l0,
+                                                   const struct wren_lattice *l1,
+                                                   const double *beta,
+                                                   struct wren_rescore_stats *st)
+{
+    struct wren_lat_expander *e = wren_xcalloc(1, sizeof *e);
+    e->r = r; e->o = *o; e->l0 = l0; e->l1 = l1; e->beta = beta; e->st = st;
+    e->hs.k = o->history > 64 ? 64 : o->history;
+    e->head = wren_xmalloc(sizeof *e->head * (size_t)l1->n_states);
+    for (int32_t s = 0; s < l1->n_states; s++) e->head[s] = -1;
+    e->b = wren_lat_builder_create();
+    int32_t h0[65] = { 0 };
+    int32_t x0 = expander_get(e, l1->start, hist_intern(&e->hs, h0));
+    e->start = e->x[x0].out;
+    expander_relax(e, x0, 0.0, wren_nnlm_state_begin(r->nnlm));
+    e->s = l1->start;
+    return e;
+}
+
+static void requests_reserve(struct wren_nnlm_requests *q, size_t more)
+{
+    if ((size_t)q->n + more <= (size_t)q->cap) return;
+    size_t cap = q->cap ? (size_t)q->cap : 256;
+    while (cap < (size_t)q->n + more) cap *= 2;
+    q->states = wren_xrealloc(q->states, sizeof *q->states * cap);
+    q->words = wren_xrealloc(q->words, sizeof *q->words * cap);
+    q->lp = wren_xrealloc(q->lp, sizeof *q->lp * cap);
+    q->next = wren_xrealloc(q->next, sizeof *q->next * cap);
+    q->cap = (int)cap;
+}
+
+void wren_nnlm_requests_free(struct wren_nnlm_requests *q)
+{
+    free(q->states); free(q->words); free(q->lp); free(q->next);
+    memset(q, 0, sizeof *q);
+}
+
+/* Prune the expanded states of lattice state s and append the requests of the kept ones.
+ * Returns the number of kept states. */
+static int32_t collect_state(struct wren_lat_expander *e, struct wren_nnlm_requests *q)
+{
+    const struct wren_lattice *l1 = e->l1;
+    int32_t s = e->s, nkeep = 0;
+    e->cut = frontier_best(e, s) + e->o.beam;
+    for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
+        struct xstate *x = &e->x[i];
+        if (x->alpha + e->beta[s] > e->cut || !x->lm) {
+            wren_nnlm_state_free(x->lm);
+            x->lm = NULL;
+        } else {
+            nkeep++;
+        }
+    }
+    e->q0 = q->n;
+    e->nq = 0;
+    if (!nkeep) return 0;
+    int64_t narc = l1->off[s + 1] - l1->off[s];
+    int is_final = l1->final_g[s] != INFINITY;
+    requests_reserve(q, (size_t)nkeep * (size_t)(narc + is_final));
+    for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
+        if (!e->x[i].lm) continue;
+        for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
+            if (!l1->arcs[j].word || arc_pruned(e, i, j)) continue;
+            int oov;
+            q->states[q->n] = e->x[i].lm;
+            q->words[q->n++] = wren_rescorer_nn_id(e->r, l1->arcs[j].word, &oov);
+        }
+        if (is_final) { q->states[q->n] = e->x[i].lm; q->words[q->n++] = WREN_NNLM_EOS; }
+    }
+    e->nq = q->n - e->q0;
+    e->st->tokens += e->nq;
+    return nkeep;
+}
+
+/* Build the output of lattice state e->s from the scores of its requests (lp, next: its own
+ * entries, nq of them) and move on to the next lattice state. */
+static void consume_state(struct wren_lat_expander *e, const float *lp,
+                          struct wren_nnlm_state **next)
+{
+    const struct wren_rescore_opts *o = &e->o;
+    const struct wren_lattice *l0 = e->l0, *l1 = e->l1;
+    struct wren_rescorer *r = e->r;
+    int32_t s = e->s, buf[65];
+    int is_final = l1->final_g[s] != INFINITY, q = 0;
+    double wn = o->lm_weight * o->lambda, wg = o->lm_weight * (1.0 - o->lambda);
+    for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
+        if (!e->x[i].lm) continue;
+        for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
+            const struct wren_lat_arc *a = &l1->arcs[j];
+            if (arc_pruned(e, i, j)) continue;
+            double hmm = l0->arcs[j].g, ng = (double)a->g - hmm, g = hmm + wg * ng;
+            int32_t hid = e->x[i].hid;
+            struct wren_nnlm_state *lm;
+            if (a->word) {
+                int oov;
+                int id = wren_rescorer_nn_id(r, a->word, &oov);
+                g += wn * (-(double)lp[q] + r->unk_split * oov) + o->wip + o->oov_penalty * oov;
+                lm = next[q++];
+                hist_extend(&e->hs, hid, id, buf);
+                hid = hist_intern(&e->hs, buf);
+            } else {
+                lm = wren_nnlm_state_copy(e->x[i].lm);
+            }
+            int32_t d = expander_get(e, a->dst, hid);   /* may move e->x */
+            wren_lat_builder_add_arc(e->b, e->x[i].out, e->x[d].out, a->word, (float)g, a->a,
+                                     l1->tids + a->str, a->len);
+            expander_relax(e, d, e->x[i].alpha + g + o->acwt * a->a, lm);
+            e->st->hyps++;
+        }
+        if (is_final) {
+            double hmm = l0->final_g[s], ng = (double)l1->final_g[s] - hmm;
+            double g = hmm + wg * ng + wn * -(double)lp[q];
+            wren_nnlm_state_free(next[q++]);
+            wren_lat_builder_set_final(e->b, e->x[i].out, (float)g, l1->final_a[s],
+                                       l1->tids + l1->final_str[s], l1->final_len[s]);
+        }
+        wren_nnlm_state_free(e->x[i].lm);
+        e->x[i].lm = NULL;
+    }
+    e->nq = 0;
+    e->s++;
+}
+
+int wren_lat_expander_collect(struct wren_lat_expander *e, struct wren_nnlm_requests *q)
+{
+    while (e->s < e->l1->n_states) {
+        if (!collect_state(e, q)) { e->s++; continue; }
+        if (e->nq) return 1;
+        consume_state(e, NULL, NULL);   /* kept states with epsilon arcs only */
+    }
+    return 0;
+}
+
+void wren_lat_expander_consume(struct wren_lat_expander *e, const struct wren_nnlm_requests *q)
+{
+    consume_state(e, q->lp + e->q0, q->next + e->q0);
+}
+
+void wren_lat_expander_finish(struct wren_lat_expander *e, struct wren_lattice *out)
+{
+    wren_lat_builder_finish(e->b, e->start, out);
+    wren_lattice_connect_sort(out);
+}
+
+void wren_lat_expander_free(struct wren_lat_expander *e)
+{
+    if (!e) return;
+    for (int32_t i = 0; i < e->n; i++) wren_nnlm_state_free(e->x[i].lm);
+    free(e->x); free(e->head);
+    free(e->map.key); free(e->map.val);
+    free(e->hs.w); free(e->hs.slot);
+    free(e->heap);
+    wren_lat_builder_free(e->b);
+    free(e);
+}

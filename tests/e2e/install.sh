@@ -1,0 +1,89 @@
+#!/bin/bash
+# install.sh — Wren as a library a C programmer links: `make install DESTDIR=...` of this build,
+# then examples/decode-wav.c compiled and linked with nothing but `pkg-config --cflags --libs
+# wren` against the installed tree, run on a pocketsphinx-testdata utterance: its words must be
+# those `wren decode` writes for it, with increasing times. Also: libwren.so has a soname and
+# exports only wren_* functions that the public headers declare (no wren_cmd_*, no internals),
+# the public headers compile on their own as C and as C++, and the library API reports errors.
+# Env: WREN (built wren), WREN_SRCDIR. Exit 77 = skip (inputs missing).
+set -u
+WREN=${WREN:?set WREN to the built wren}
+src=${WREN_SRCDIR:?set WREN_SRCDIR}
+build=$(dirname "$WREN")
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+for p in "$MODEL/mdef" "$DICT" "$LIBRI/transcription"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing (apt-get install pocketsphinx-en-us pocketsphinx-testdata)"; exit 77; }
+done
+command -v pkg-config > /dev/null || { echo "SKIP: pkg-config missing"; exit 77; }
+tmp=$(mktemp -d /tmp/wren-e2e-install-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+CC=${CC:-cc}; CXX=${CXX:-c++}
+# the sanitizer build's library needs the sanitizer runtime in the program too
+san=
+ldd "$WREN" 2> /dev/null | grep -q libasan && san="-fsanitize=address,undefined"
+
+# --- install into a staging tree
+make -C "$build" install DESTDIR="$tmp/root" > "$tmp/install.log" 2>&1 || fail "make install: $(tail -5 "$tmp/install.log")"
+prefix=$(sed -n 's/^prefix=//p' "$build/wren.pc")
+root=$tmp/root$prefix
+libdir=$(find "$root" -name wren.pc -path '*pkgconfig*' -exec dirname {} \; | head -1)
+[ -n "$libdir" ] || fail "wren.pc not installed"
+libdir=$(dirname "$libdir")
+for f in "$root/include/wren.h" "$root/include/wren/decoder.h" "$libdir/libwren.a" "$libdir/libwren.so"; do
+  [ -e "$f" ] || fail "not installed: ${f#"$tmp/root"}"
+done
+[ -e "$root/include/wren/error.h" ] && fail "an internal header is installed (include/wren/error.h)"
+
+# --- the shared library: soname, exports
+soname=$(objdump -p "$libdir/libwren.so" | awk '$1 == "SONAME" {print $2}')
+[ "$soname" = libwren.so.0 ] || fail "soname is '$soname', expected libwren.so.0"
+nm -D --defined-only "$libdir/libwren.so" | awk '$2 ~ /^[TWDBRiu]$/ {print $3}' | sed 's/@.*//' | grep -v '^WREN_0$' | sort -u > "$tmp/exports.txt"
+[ -s "$tmp/exports.txt" ] || fail "libwren.so exports nothing"
+grep -v '^wren_' "$tmp/exports.txt" > "$tmp/bad.txt" && fail "exported without the wren_ prefix: $(head -5 "$tmp/bad.txt" | tr '\n' ' ')"
+grep '^wren_cmd_' "$tmp/exports.txt" && fail "commands exported from the library"
+cat "$root/include/wren.h" "$root"/include/wren/*.h | grep -o '\bwren_[a-z0-9_]*[[:space:]]*(' | sed 's/[[:space:]]*($//' | sort -u > "$tmp/declared.txt"
+comm -23 "$tmp/exports.txt" "$tmp/declared.txt" > "$tmp/extra.txt"
+[ -s "$tmp/extra.txt" ] && fail "exported but not in the public headers: $(head -5 "$tmp/extra.txt" | tr '\n' ' ')"
+comm -13 "$tmp/exports.txt" "$tmp/declared.txt" > "$tmp/missing.txt"
+[ -s "$tmp/missing.txt" ] && fail "declared in the public headers but not exported: $(head -5 "$tmp/missing.txt" | tr '\n' ' ')"
+echo "libwren.so: soname $soname, $(wc -l < "$tmp/exports.txt") exported functions, all declared in the public headers"
+
+# --- every public header compiles alone, as C11 and as C++
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+pc() { pkg-config --define-variable=prefix="$root" "$@" wren; }
+for h in wren.h wren/common.h wren/decoder.h wren/lm.h wren/nnlm.h wren/wer.h; do
+  printf '#include <%s>\nint main(void) { return 0; }\n' "$h" > "$tmp/h.c"
+  $CC -std=c11 -Wall -Wextra -Werror $(pc --cflags) -c "$tmp/h.c" -o "$tmp/h.o" || fail "$h does not compile alone as C11"
+  cp "$tmp/h.c" "$tmp/h.cc"
+  $CXX -Wall -Wextra -Werror $(pc --cflags) -c "$tmp/h.cc" -o "$tmp/h.o" || fail "$h does not compile as C++"
+done
+
+# --- the example, built with pkg-config only, against the installed tree
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/decode-wav.c" $(pc --cflags --libs) -o "$tmp/decode-wav" \
+  || fail "examples/decode-wav.c does not build with pkg-config --cflags --libs wren"
+ldd "$tmp/decode-wav" | grep -q "$libdir/libwren.so.0" && fail "resolved the library without LD_LIBRARY_PATH?"
+export LD_LIBRARY_PATH=$libdir
+ldd "$tmp/decode-wav" | grep -q "libwren.so.0 => $libdir/libwren.so.0" || fail "the example does not use the installed libwren.so: $(ldd "$tmp/decode-wav" | grep wren)"
+
+u=$(head -1 "$LIBRI/fileids")
+cd "$tmp"
+sed -e 's/<s> //; s/ <\/s>//' -e 's/ ([^)]*)$//' "$LIBRI/transcription" > lm.txt
+"$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
+echo "$u $LIBRI/$u.wav" > wav.scp
+"$WREN" decode --model "$MODEL" --graph graph wav.scp hyp.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
+./decode-wav "$MODEL" graph "$LIBRI/$u.wav" > ex.out 2> ex.err || fail "the example failed: $(cat ex.err)"
+cat ex.out
+[ -s ex.out ] || fail "the example printed no words"
+[ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
+  || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
+awk '$2 < $1 || $1 < t - 0.005 {exit 1} {t = $2}' ex.out || fail "word times are not increasing"
+# errors come back as messages, not crashes
+./decode-wav "$MODEL" graph "$tmp/no-such.wav" > /dev/null 2> err.txt && fail "a missing file decoded"
+grep -q "no-such.wav" err.txt || fail "the error does not name the file: $(cat err.txt)"
+./decode-wav "$MODEL" "$tmp/no-graph" "$LIBRI/$u.wav" > /dev/null 2> err.txt && fail "a missing graph loaded"
+grep -q "no-graph" err.txt || fail "the error does not name the graph: $(cat err.txt)"
+echo "PASS: installed library, pkg-config, example decodes $u as wren decode does: $(cut -d' ' -f2- hyp.txt)"

@@ -1,0 +1,304 @@
+/* fmllr.c — fMLLR statistics, the row-by-row estimate of W = [A b] and the auxiliary function
+ * (see fmllr.h), with the small dense solves it needs (Cholesky inverse of each G_i,
+ * LU inverse and log-determinant of A) written out here: matrices are at most ~40 x 41.
+ * Not for: Gaussian posteriors (fmllr-stats.c) or the text table (fmllr-io.c).
+ *
+ * The estimate maximises, over W with rows w_i = [a_i b_i],
+ *   Q(W) = beta log|det A| + sum_i (w_i k_i' - 0.5 w_i G_i w_i').
+ * Row i, the others fixed: with p_i the i-th row of A^-T extended by 0 (the cofactors up to
+ * the factor det A), w_i = (alpha p_i + k_i) G_i^-1, where alpha solves
+ *   alpha^2 e1 + alpha e2 - beta = 0,  e1 = p_i G_i^-1 p_i',  e2 = p_i G_i^-1 k_i',
+ * taking the root with the larger beta log|alpha e1 + e2| - 0.5 alpha^2 e1. Each row update
+ * can only increase Q, so Q rises monotonically over passes. */
+#include "transform/fmllr.h"
+
+#include "utils/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wren_fmllr_accs_init(struct wren_fmllr_accs *a, int dim)
+{
+    size_t d1 = (size_t)dim + 1;
+    a->dim = dim;
+    a->beta = 0;
+    a->K = wren_xcalloc((size_t)dim * d1, sizeof *a->K);
+    a->G = wren_xcalloc((size_t)dim * d1 * d1, sizeof *a->G);
+}
+
+void wren_fmllr_accs_reset(struct wren_fmllr_accs *a)
+{
+    size_t d1 = (size_t)a->dim + 1;
+    a->beta = 0;
+    memset(a->K, 0, (size_t)a->dim * d1 * sizeof *a->K);
+    memset(a->G, 0, (size_t)a->dim * d1 * d1 * sizeof *a->G);
+}
+
+void wren_fmllr_accs_free(struct wren_fmllr_accs *a)
+{
+    free(a->K);
+    free(a->G);
+    a->K = a->G = NULL;
+}
+
+void wren_fmllr_accs_add(struct wren_fmllr_accs *a, const float *x, double weight,
+                         const double *prec, const double *prec_mean)
+{
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    double xe[d + 1];
+    for (int j = 0; j < d; j++) xe[j] = x[j];
+    xe[d] = 1.0;
+    a->beta += weight;
+    for (int i = 0; i < d; i++) {
+        double *k = a->K + (size_t)i * d1;
+        for (size_t j = 0; j < d1; j++) k[j] += prec_mean[i] * xe[j];
+        double c = prec[i];
+        if (c == 0) continue;
+        double *g = a->G + (size_t)i * d1 * d1;
+        /* upper triangle only; mirrored before use */
+        for (size_t r = 0; r < d1; r++) {
+            double cr = c * xe[r];
+            double *gr = g + r * d1;
+            for (size_t s = r; s < d1; s++) gr[s] += cr * xe[s];
+        }
+    }
+}
+
+void wren_fmllr_opts_default(struct wren_fmllr_opts *o)
+{
+    o->iters = 10;
+    o->min_frames = 20;
+    o->min_frames_full = 300;
+}
+
+void wren_fmllr_identity(double *W, int dim)
+{
+    memset(W, 0, (size_t)dim * (size_t)(dim + 1) * sizeof *W);
+    for (int i = 0; i < dim; i++) W[(size_t)i * (size_t)(dim + 1) + (size_t)i] = 1.0;
+}
+
+/* Full symmetric copy of G_i (the accumulators hold the upper triangle). */
+static void full_g(const struct wren_fmllr_accs *a, int i, double *out)
+{
+    size_t d1 = (size_t)a->dim + 1;
+    const double *g = a->G + (size_t)i * d1 * d1;
+    for (size_t r = 0; r < d1; r++)
+        for (size_t s = r; s < d1; s++) out[r * d1 + s] = out[s * d1 + r] = g[r * d1 + s];
+}
+
+/* Inverse of a symmetric positive definite n x n matrix by Cholesky; -1 if not PD
+ * (a pivot below 1e-10 times the largest diagonal entry). */
+static int chol_inverse(int n, const double *M, double *inv)
+{
+    double *L = wren_xcalloc((size_t)n * (size_t)n, sizeof *L);
+    double maxdiag = 0;
+    for (int i = 0; i < n; i++) if (M[i * n + i] > maxdiag) maxdiag = M[i * n + i];
+    int rc = 0;
+    for (int j = 0; j < n && !rc; j++) {
+        double s = M[j * n + j];
+        for (int k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
+        if (!(s > 1e-10 * maxdiag)) { rc = -1; break; }
+        double ljj = sqrt(s);
+        L[j * n + j] = ljj;
+        for (int i = j + 1; i < n; i++) {
+            double t = M[i * n + j];
+            for (int k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
+            L[i * n + j] = t / ljj;
+        }
+    }
+    if (!rc) {
+        /* columns of inv: solve L L' x = e_c */
+        double *y = wren_xmalloc((size_t)n * sizeof *y);
+        for (int c = 0; c < n; c++) {
+            for (int i = 0; i < n; i++) {
+                double t = i == c ? 1.0 : 0.0;
+                for (int k = 0; k < i; k++) t -= L[i * n + k] * y[k];
+                y[i] = t / L[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                double t = y[i];
+                for (int k = i + 1; k < n; k++) t -= L[k * n + i] * inv[k * n + c];
+                inv[i * n + c] = t / L[i * n + i];
+            }
+        }
+        free(y);
+    }
+    free(L);
+    return rc;
+}
+
+/* Inverse (may be NULL) and log|det| of the n x n leading block of W (row stride `stride`),
+ * by Gauss-Jordan elimination with partial pivoting; -1 if singular. */
+static int lu_inverse(int n, const double *W, int stride, double *inv, double *logdet)
+{
+    double *m = wren_xmalloc((size_t)n * (size_t)n * sizeof *m);
+    double *r = wren_xcalloc((size_t)n * (size_t)n, sizeof *r);
+    for (int i = 0; i < n; i++) {
+        memcpy(m + (size_t)i * (size_t)n, W + (size_t)i * (size_t)stride, (size_t)n * sizeof *m);
+        r[i * n + i] = 1.0;
+    }
+    double ld = 0;
+    int rc = 0;
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int i = c + 1; i < n; i++) if (fabs(m[i * n + c]) > fabs(m[p * n + c])) p = i;
+        double piv = m[p * n + c];
+        if (piv == 0 || !isfinite(piv)) { rc = -1; break; }
+        if (p != c)
+            for (int k = 0; k < n; k++) {
+                double t = m[c * n + k]; m[c * n + k] = m[p * n + k]; m[p * n + k] = t;
+                t = r[c * n + k]; r[c * n + k] = r[p * n + k]; r[p * n + k] = t;
+            }
+        ld += log(fabs(piv));
+        for (int k = 0; k < n; k++) { m[c * n + k] /= piv; r[c * n + k] /= piv; }
+        for (int i = 0; i < n; i++) {
+            if (i == c) continue;
+            double f = m[i * n + c];
+            if (f == 0) continue;
+            for (int k = 0; k < n; k++) { m[i * n + k] -= f * m[c * n + k]; r[i * n + k] -= f * r[c * n + k]; }
+        }
+    }
+    if (!rc && inv) memcpy(inv, r, (size_t)n * (size_t)n * sizeof *r);
+    if (!rc) *logdet = ld;
+    free(m);
+    free(r);
+    return rc;
+}
+
+double wren_fmllr_aux(const struct wren_fmllr_accs *a, const double *W)
+{
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    if (a->beta <= 0) return 0;
+    double ld;
+    if (lu_inverse(d, W, d + 1, NULL, &ld)) return -INFINITY;
+    double q = a->beta * ld;
+    for (int i = 0; i < d; i++) {
+        const double *w = W + (size_t)i * d1, *k = a->K + (size_t)i * d1;
+        const double *g = a->G + (size_t)i * d1 * d1;
+        double lin = 0, quad = 0;
+        for (size_t r = 0; r < d1; r++) {
+            lin += w[r] * k[r];
+            /* upper triangle: diagonal once, off-diagonal twice */
+            double t = g[r * d1 + r] * w[r];
+            for (size_t s = r + 1; s < d1; s++) t += 2 * g[r * d1 + s] * w[s];
+            quad += w[r] * t;
+        }
+        q += lin - 0.5 * quad;
+    }
+    return q / a->beta;
+}
+
+/* A = I, b_i = argmax of row i's quadratic: (k_i[d] - G_i[d][i]) / G_i[d][d]. */
+static void bias_only(const struct wren_fmllr_accs *a, double *W)
+{
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    wren_fmllr_identity(W, d);
+    for (int i = 0; i < d; i++) {
+        const double *g = a->G + (size_t)i * d1 * d1, *k = a->K + (size_t)i * d1;
+        double gdd = g[(size_t)d * d1 + (size_t)d];
+        if (gdd > 0) W[(size_t)i * d1 + (size_t)d] = (k[d] - g[(size_t)i * d1 + (size_t)d]) / gdd;
+    }
+}
+
+/* One update of row i (Ginv = G_i^-1, Ainv = A^-1 of the current W). */
+static void update_row(const struct wren_fmllr_accs *a, int i, const double *Ginv,
+                       const double *Ainv, double *W)
+{
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    double p[d + 1], u[d + 1], v[d + 1];
+    for (int j = 0; j < d; j++) p[j] = Ainv[(size_t)j * (size_t)d + (size_t)i];   /* row i of A^-T */
+    p[d] = 0;
+    const double *k = a->K + (size_t)i * d1;
+    double e1 = 0, e2 = 0;
+    for (size_t r = 0; r < d1; r++) {
+        double su = 0, sv = 0;
+        for (size_t s = 0; s < d1; s++) { su += p[s] * Ginv[s * d1 + r]; sv += k[s] * Ginv[s * d1 + r]; }
+        u[r] = su;
+        v[r] = sv;
+    }
+    for (size_t r = 0; r < d1; r++) { e1 += u[r] * p[r]; e2 += v[r] * p[r]; }
+    double beta = a->beta;
+    double disc = sqrt(e2 * e2 + 4 * e1 * beta);
+    double r1 = (-e2 + disc) / (2 * e1), r2 = (-e2 - disc) / (2 * e1);
+    double f1 = beta * log(fabs(r1 * e1 + e2)) - 0.5 * r1 * r1 * e1;
+    double f2 = beta * log(fabs(r2 * e1 + e2)) - 0.5 * r2 * r2 * e1;
+    double alpha = f1 >= f2 ? r1 : r2;
+    double *w = W + (size_t)i * d1;
+    for (size_t r = 0; r < d1; r++) w[r] = alpha * u[r] + v[r];
+}
+
+int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr_opts *o,
+                        double *W, struct wren_fmllr_result *res, double *aux_trace)
+{
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    res->frames = a->beta;
+    res->aux_before = wren_fmllr_aux(a, W);
+    if (!isfinite(res->aux_before) && a->beta > 0)
+        return wren_error("fmllr: the starting transform is singular");
+    if (a->beta < o->min_frames) {
+        wren_fmllr_identity(W, d);
+        res->kind = "identity";
+        res->aux_after = wren_fmllr_aux(a, W);
+        return 0;
+    }
+    double *Ginv = wren_xmalloc((size_t)d * d1 * d1 * sizeof *Ginv);
+    double *tmp = wren_xmalloc(d1 * d1 * sizeof *tmp);
+    int pd = a->beta >= o->min_frames_full;
+    for (int i = 0; i < d && pd; i++) {
+        full_g(a, i, tmp);
+        if (chol_inverse(d + 1, tmp, Ginv + (size_t)i * d1 * d1)) pd = 0;
+    }
+    free(tmp);
+    if (!pd) {
+        /* too few frames for d x (d+1) parameters, or degenerate statistics */
+        double *B = wren_xmalloc((size_t)d * d1 * sizeof *B);
+        bias_only(a, B);
+        double q = wren_fmllr_aux(a, B);
+        if (q >= res->aux_before) {
+            memcpy(W, B, (size_t)d * d1 * sizeof *W);
+            res->kind = "bias";
+        } else {
+            res->kind = "unchanged";
+        }
+        free(B);
+        free(Ginv);
+        res->aux_after = wren_fmllr_aux(a, W);
+        return 0;
+    }
+    double *Ainv = wren_xmalloc((size_t)d * (size_t)d * sizeof *Ainv);
+    int rc = 0;
+    for (int it = 0; it < o->iters && !rc; it++) {
+        for (int i = 0; i < d; i++) {
+            double ld;
+            if (lu_inverse(d, W, d + 1, Ainv, &ld)) { rc = wren_error("fmllr: A became singular"); break; }
+            update_row(a, i, Ginv + (size_t)i * d1 * d1, Ainv, W);
+        }
+        if (aux_trace) aux_trace[it] = wren_fmllr_aux(a, W);
+    }
+    free(Ainv);
+    free(Ginv);
+    res->kind = "full";
+    res->aux_after = wren_fmllr_aux(a, W);
+    return rc;
+}
+
+void wren_fmllr_apply(const double *W, int dim, const float *x, float *y, int n)
+{
+    size_t d1 = (size_t)dim + 1;
+    for (int t = 0; t < n; t++) {
+        const float *xt = x + (size_t)t * (size_t)dim;
+        float *yt = y + (size_t)t * (size_t)dim;
+        for (int i = 0; i < dim; i++) {
+            const double *w = W + (size_t)i * d1;
+            double s = w[dim];
+            for (int j = 0; j < dim; j++) s += w[j] * xt[j];
+            yt[i] = (float)s;
+        }
+    }
+}

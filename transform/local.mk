@@ -1,0 +1,3 @@
+# transform: fMLLR speaker adaptation (statistics, estimate, transform tables).
+libwren_a_SOURCES += transform/fmllr-io.c transform/fmllr-stats.c transform/fmllr.c
+noinst_HEADERS += transform/fmllr-stats.h transform/fmllr.h
