@@ -324,10 +324,24 @@ static char *slurp(const char *path, size_t *len)
 static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
                         FILE *outs[4])
 {
-    char tmpl[] = "/tmp/wren-decode-XXXXXX";
+    const char *tmpdir = getenv("TMPDIR");
+    char *tmpl = wren_path_join(tmpdir && *tmpdir ? tmpdir : "/tmp", "wren-decode-XXXXXX");
     char *dir = mkdtemp(tmpl);
-    if (!dir) return wren_error("cannot create a temporary folder for --nj");
+    if (!dir) {
+        int err = errno;
+        free(tmpl);
+        return wren_error("cannot create a temporary folder for --nj: %s", strerror(err));
+    }
     static const char *names[4] = { "hyp", "lat", "ctm", "nbest" };
+    /* the out-of-memory exit removes the workers' files and the folder (they were left behind) */
+    size_t nwf = (size_t)c->nj * 5;
+    char **wf = wren_xcalloc(nwf, sizeof *wf);
+    wren_exit_unlink_add(dir);
+    for (size_t i = 0; i < nwf; i++) {
+        wf[i] = wren_xmalloc(strlen(dir) + 32);
+        sprintf(wf[i], "%s/%s.%d", dir, i % 5 < 4 ? names[i % 5] : "stats", (int)(i / 5));
+        wren_exit_unlink_add(wf[i]);
+    }
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
     for (int k = 0; k < c->nj; k++) {
         size_t b = js->n * (size_t)k / (size_t)c->nj, e = js->n * (size_t)(k + 1) / (size_t)c->nj;
@@ -417,6 +431,10 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             unlink(p);
         }
     rmdir(dir);
+    for (size_t i = 0; i < nwf; i++) { wren_exit_unlink_forget(wf[i]); free(wf[i]); }
+    wren_exit_unlink_forget(dir);
+    free(wf);
+    free(tmpl);
     free(pid);
     return rc;
 }

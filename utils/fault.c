@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,19 @@ void wren_exit_unlink_forget(const char *path)
         if (exit_unlink[i] == path) exit_unlink[i] = NULL;
 }
 
+/* A forked child (a decode --nj worker) does not remove its parent's files: the parent cleans
+ * up after a failed worker (a worker's exit removed the folder the others were writing to). */
+static void forget_all_in_child(void)
+{
+    memset(exit_unlink, 0, sizeof exit_unlink);
+}
+
 void wren_oom(size_t n)
 {
     fprintf(stderr, "wren: out of memory allocating %zu bytes\n", n);
-    for (int i = 0; i < MAX_EXIT_UNLINK; i++)
-        if (exit_unlink[i]) unlink(exit_unlink[i]);
+    /* newest first: a folder registered before its files is emptied before its rmdir */
+    for (int i = MAX_EXIT_UNLINK - 1; i >= 0; i--)
+        if (exit_unlink[i] && unlink(exit_unlink[i]) != 0) rmdir(exit_unlink[i]);
     exit(WREN_EXIT_INTERNAL);
 }
 
@@ -75,6 +84,7 @@ static FILE *fault_stream(struct fault_file *ff, const char *mode);
  * files do. */
 __attribute__((constructor)) static void init(void)
 {
+    pthread_atfork(NULL, NULL, forget_all_in_child);
     const char *s;
     if ((s = getenv("WREN_FAULT_ALLOC"))) fail_alloc_at = atol(s);
     if ((s = getenv("WREN_FAULT_WRITE"))) fail_write_at = atol(s);

@@ -33,7 +33,8 @@ void wren_oom(size_t n)
 
 /* Temporary files to remove on the out-of-memory exit: utils/io.c registers each atomic
  * output's temp path while it is open, prune its intermediate models (fine-tuning's initial
- * model and checkpoint). The string is not copied: the caller keeps it alive
+ * model and checkpoint), decode --nj its workers' folder and files (a folder is removed, empty,
+ * after the paths registered after it). The string is not copied: the caller keeps it alive
  * until it calls wren_exit_unlink_forget. */
 void wren_exit_unlink_add(const char *path);
 void wren_exit_unlink_forget(const char *path);
