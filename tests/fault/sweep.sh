@@ -42,6 +42,9 @@ tmp=$(mktemp -d /tmp/wren-fault-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$tmp"
+# temporary files of the runs (decode --nj's worker folder) go here, and must not stay
+mkdir tmpdir
+export TMPDIR=$tmp/tmpdir
 
 # --- fixtures (normal runs): text, bigram, graph, one utterance's lattice, a tiny NNLM
 mkdir fix
@@ -134,6 +137,7 @@ check() {
     grep -Eqi "$expect" run.err || fail "$c $what: error does not name the failure: $(cat run.err)"
     failed=$((failed + 1))
   fi
+  [ -z "$(ls -A tmpdir)" ] || fail "$c $what: left in TMPDIR: $(ls -A tmpdir)"
   # partial outputs: every file is absent or the good one; nothing else (temp files)
   local f
   while IFS= read -r f; do
