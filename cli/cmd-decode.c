@@ -349,6 +349,10 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         pid[k] = fork();
         if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
         if (pid[k] == 0) {
+            /* the parent's list of files to remove: not the worker's (nothing else refers to
+             * it in a worker, and its out-of-memory exit showed it as a leak under LSan) */
+            for (size_t i = 0; i < nwf; i++) free(wf[i]);
+            free(wf);
             FILE *f[4] = { NULL, NULL, NULL, NULL };
             char fp[4][600];
             for (int i = 0; i < 4; i++)
