@@ -349,15 +349,18 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         pid[k] = fork();
         if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
         if (pid[k] == 0) {
-            /* the parent's list of files to remove: not the worker's (nothing else refers to
-             * it in a worker, and its out-of-memory exit showed it as a leak under LSan) */
+            /* the worker's paths, then the parent's bookkeeping freed: nothing refers to it in
+             * a worker, and a worker's out-of-memory exit showed it as a leak under LSan */
+            char fp[4][600], sp[600];
+            for (int i = 0; i < 4; i++) snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
+            snprintf(sp, sizeof sp, "%s/stats.%d", dir, k);
             for (size_t i = 0; i < nwf; i++) free(wf[i]);
             free(wf);
+            free(pid);
+            free(tmpl);
             FILE *f[4] = { NULL, NULL, NULL, NULL };
-            char fp[4][600];
             for (int i = 0; i < 4; i++)
                 if (outs[i]) {
-                    snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
                     f[i] = wren_fault_fopen_out(fp[i], "w");   /* fopen; its writes may fail in tests */
                     if (!f[i]) {
                         fprintf(stderr, "wren decode: %s: cannot write: %s\n", fp[i], strerror(errno));
@@ -376,11 +379,9 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                 if (fclose(f[i]) && !bad)
                     bad = wren_error("%s: write error: %s", fp[i], errno ? strerror(errno) : "input/output error");
             }
-            char p[600];
-            snprintf(p, sizeof p, "%s/stats.%d", dir, k);
-            FILE *st = fopen(p, "wb");
+            FILE *st = fopen(sp, "wb");
             if ((!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) && !bad)
-                bad = wren_error("%s: cannot write: %s", p, strerror(errno));
+                bad = wren_error("%s: cannot write: %s", sp, strerror(errno));
             if (bad) fprintf(stderr, "wren decode: worker %d: %s\n", k + 1, wren_error_msg());
             _exit(bad ? 2 : 0);
         }
