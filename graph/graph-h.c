@@ -34,14 +34,17 @@ static int tid_get(struct graph_tids *T, int base, int wpos, int tmat, int i, in
     long id = wren_bmap_get(T->index, key, sizeof key);
     if (id >= 0) return (int)id;
     int n = ++T->n_tid;
-    size_t sz = (size_t)n + 1;
-    T->t = wren_xrealloc(T->t, sz * sizeof *T->t);
-    T->tmat = wren_xrealloc(T->tmat, sz * sizeof(int));
-    T->from = wren_xrealloc(T->from, sz * sizeof(int));
-    T->to = wren_xrealloc(T->to, sz * sizeof(int));
-    T->wpos = wren_xrealloc(T->wpos, sz * sizeof(int));
-    T->selfloop_of = wren_xrealloc(T->selfloop_of, sz * sizeof(int));
-    T->cost = wren_xrealloc(T->cost, sz * sizeof(float));
+    if (n + 1 > T->cap) {   /* geometric growth: one realloc per id was quadratic (~2 min under ASan) */
+        T->cap = 2 * T->cap + 1024;
+        size_t sz = (size_t)T->cap;
+        T->t = wren_xrealloc(T->t, sz * sizeof *T->t);
+        T->tmat = wren_xrealloc(T->tmat, sz * sizeof(int));
+        T->from = wren_xrealloc(T->from, sz * sizeof(int));
+        T->to = wren_xrealloc(T->to, sz * sizeof(int));
+        T->wpos = wren_xrealloc(T->wpos, sz * sizeof(int));
+        T->selfloop_of = wren_xrealloc(T->selfloop_of, sz * sizeof(int));
+        T->cost = wren_xrealloc(T->cost, sz * sizeof(float));
+    }
     T->t[n] = (struct wren_transition){ senone, base, i, i == j };
     T->tmat[n] = tmat;
     T->from[n] = i;
@@ -153,7 +156,7 @@ int wren_graph_add_selfloops(struct wren_fst *f, const struct graph_tids *T)
     for (int s = 0; s < n; s++) sp.primary[s] = -1;
     sp.primary[start] = 0;
     /* Pass 1: the class of each state; a new class on a state makes a duplicate. */
-    int *dup_of = NULL, ndup = 0;
+    int *dup_of = NULL, ndup = 0, cap_dup = 0;
     for (int s = 0; s < n; s++) {
         const struct wren_arc *arcs;
         size_t na;
@@ -164,7 +167,10 @@ int wren_graph_add_selfloops(struct wren_fst *f, const struct graph_tids *T)
             if (sp.primary[t] == cls) continue;
             int key[2] = { t, cls };
             if (wren_bmap_get(sp.extra, key, sizeof key) >= 0) continue;
-            dup_of = wren_xrealloc(dup_of, (size_t)(ndup + 1) * 2 * sizeof(int));
+            if (ndup == cap_dup) {
+                cap_dup = 2 * cap_dup + 256;
+                dup_of = wren_xrealloc(dup_of, (size_t)cap_dup * 2 * sizeof(int));
+            }
             dup_of[2 * ndup] = t;
             dup_of[2 * ndup + 1] = cls;
             wren_bmap_put(sp.extra, key, sizeof key, n + ndup);

@@ -89,7 +89,7 @@ int wren_graph_build_c(const struct wren_mdef *mdef, int n_disambig, struct grap
 
 /* H: transition ids -> HMM ids, without self-loops; fills the transition table. */
 struct graph_tids {
-    int n_tid;
+    int n_tid, cap;              /* cap: allocated entries of the arrays below */
     struct wren_transition *t;   /* [1..n_tid] */
     int *tmat, *from, *to;       /* [1..n_tid]: transition matrix, state, destination */
     int *wpos;                   /* [1..n_tid]: word position of the phone (part of the id) */
