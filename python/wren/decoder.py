@@ -1,0 +1,113 @@
+"""decoder -- wren.Decoder: decode audio files or sample buffers (numpy arrays or lists) with a
+Sphinx acoustic model and a graph from `wren mkgraph`, as `wren decode` does, through libwren
+(include/wren/decoder.h). Not here: lattices and n-best lists (the `wren decode` command)."""
+import ctypes
+
+from . import _lib
+
+
+class Result:
+    """The best path of one utterance: .words (list of str, as spelled in the graph's
+    words.txt), .times (a (start, end) pair in seconds per word), .text (the words joined by
+    spaces) and .complete (False if the search ended outside a final state of the graph)."""
+
+    def __init__(self, words, times, complete):
+        self.words = words
+        self.times = times
+        self.complete = complete
+
+    @property
+    def text(self):
+        return " ".join(self.words)
+
+    def __repr__(self):
+        return "wren.Result(%r)" % self.text
+
+
+def _result(t):
+    try:
+        n = _lib.lib.wren_transcript_num_words(t)
+        words = [_lib.lib.wren_transcript_word(t, i).decode("utf-8") for i in range(n)]
+        times = [(_lib.lib.wren_transcript_word_start(t, i), _lib.lib.wren_transcript_word_end(t, i))
+                 for i in range(n)]
+        return Result(words, times, bool(_lib.lib.wren_transcript_complete(t)))
+    finally:
+        _lib.lib.wren_transcript_free(t)
+
+
+class Decoder:
+    """A loaded model and graph. Keyword options are the fields of struct wren_decode_opts
+    (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
+    beam_delta, prune_scale, determinize, det_max_states, remove_silence); the defaults are
+    `wren decode`'s. Decoding is sequential: one Decoder per thread."""
+
+    def __init__(self, model_dir, graph_dir, **options):
+        opts = _lib.lib.wren_decode_default_options()
+        known = [f[0] for f in _lib._DecodeOpts._fields_]
+        for k, v in options.items():
+            if k not in known:
+                raise TypeError("wren.Decoder: unknown option '%s' (known: %s)" % (k, ", ".join(known)))
+            setattr(opts, k, v)
+        self._d = None
+        d = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_create(_lib.enc(model_dir), _lib.enc(graph_dir),
+                                                ctypes.byref(opts), ctypes.byref(d)))
+        self._d = d
+
+    @property
+    def sample_rate(self):
+        """The sample rate the model expects (Hz)."""
+        return _lib.lib.wren_decoder_sample_rate(self._d)
+
+    def decode_file(self, path):
+        """Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the
+        model's rate) and return its Result."""
+        t = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_decode_file(self._d, _lib.enc(path), ctypes.byref(t)))
+        return _result(t)
+
+    def decode(self, samples, sample_rate=None, normalized=False):
+        """Decode mono samples at the model's rate: a numpy array or any sequence of numbers on
+        the 16-bit scale (-32768 .. 32767; int16 arrays as they are). normalized=True takes
+        floats in [-1, 1] (as soundfile reads them) and scales them by 32768. A sample_rate
+        other than the model's raises ValueError (no resampling here)."""
+        if sample_rate is not None and sample_rate != self.sample_rate:
+            raise ValueError("wren.Decoder.decode: samples at %d Hz, the model expects %d Hz"
+                             % (sample_rate, self.sample_rate))
+        scale = 32768.0 if normalized else 1.0
+        try:
+            import numpy as np
+        except ImportError:
+            np = None
+        if np is not None and isinstance(samples, np.ndarray):
+            if samples.ndim != 1:
+                raise ValueError("wren.Decoder.decode: samples must be one channel (a 1-D array)")
+            buf = np.ascontiguousarray(samples, dtype=np.float32)
+            if scale != 1.0:
+                buf = buf * np.float32(scale)
+            n = buf.shape[0]
+            ptr = buf.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        else:
+            vals = [float(x) * scale for x in samples]
+            n = len(vals)
+            buf = (ctypes.c_float * max(n, 1))(*vals)
+            ptr = ctypes.cast(buf, ctypes.POINTER(ctypes.c_float))
+        t = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))
+        return _result(t)
+
+    def close(self):
+        """Free the model and graph now (else when the object is collected)."""
+        if self._d is not None:
+            _lib.lib.wren_decoder_free(self._d)
+            self._d = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_d", None) is not None and _lib is not None and _lib.lib is not None:
+            self.close()

@@ -1,0 +1,96 @@
+"""test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
+`wren` program: a decode gives the words `wren decode` wrote, from a file, a numpy array and a
+list; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
+Run by tests/e2e/python.sh, which prepares the inputs:
+  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT"""
+import math
+import sys
+import wave
+
+import numpy as np
+
+import wren
+
+model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text = sys.argv[1:10]
+expected = hyp.split()
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    if not cond:
+        fails += 1
+        print("FAIL:", what)
+
+
+def debug_logprobs(path):
+    """log10 per sentence from a `-debug 1` listing (the line after each "1 sentences, ...")."""
+    lines = open(path).read().split("\n")
+    return [float(b.split("logprob=")[1].split()[0])
+            for a, b in zip(lines, lines[1:]) if a.startswith("1 sentences,")]
+
+
+# --- decoding
+d = wren.Decoder(model, graph)
+check(d.sample_rate == 16000, "sample rate %d" % d.sample_rate)
+r = d.decode_file(wav)
+print("decode_file:", r.text)
+check(r.words == expected, "decode_file words %r, wren decode wrote %r" % (r.words, expected))
+check(r.text == " ".join(expected), "text %r" % r.text)
+check(len(r.times) == len(r.words) and all(s <= e for s, e in r.times), "times %r" % r.times)
+check(all(a[1] <= b[0] + 0.005 for a, b in zip(r.times, r.times[1:])), "times not increasing %r" % r.times)
+with wave.open(wav) as w:
+    samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+r2 = d.decode(samples)
+check(r2.words == expected, "decode(int16 array) words %r" % r2.words)
+r3 = d.decode(samples.astype(np.float32) / 32768.0, sample_rate=16000, normalized=True)
+check(r3.words == expected, "decode(normalized float array) words %r" % r3.words)
+r4 = d.decode(samples[:16000].tolist())
+check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
+try:
+    d.decode(samples, sample_rate=8000)
+    check(False, "a wrong sample rate was accepted")
+except ValueError:
+    pass
+try:
+    d.decode_file("no-such.wav")
+    check(False, "a missing file decoded")
+except wren.WrenError as e:
+    check("no-such.wav" in str(e), "the error does not name the file: %s" % e)
+try:
+    wren.Decoder(model, "no-graph")
+    check(False, "a missing graph loaded")
+except wren.WrenError as e:
+    check("no-graph" in str(e), "the error does not name the graph: %s" % e)
+d.close()
+
+# --- language models, sentence by sentence as the commands count them
+sents = [line.split() for line in open(text) if line.strip()]
+lm = wren.NgramLM(arpa)
+ref = debug_logprobs(ngram_dbg)
+check(len(ref) == len(sents), "ngram debug lines %d for %d sentences" % (len(ref), len(sents)))
+for s, l10 in zip(sents, ref):
+    got = lm.sentence_logprob(s) / math.log(10)
+    check(abs(got - l10) < 1e-4, "NgramLM %r: %.6f, wren ngram says %.6f" % (" ".join(s), got, l10))
+nn = wren.NNLM(nnlm)
+ref = debug_logprobs(nnlm_dbg)
+check(len(ref) == len(sents), "nnlm-eval debug lines %d for %d sentences" % (len(ref), len(sents)))
+for s, l10 in zip(sents, ref):
+    got = nn.sentence_logprob(s) / math.log(10)
+    check(abs(got - l10) < 1e-4, "NNLM %r: %.6f, wren nnlm-eval says %.6f" % (" ".join(s), got, l10))
+check(nn.sentence_logprob(" ".join(sents[0])) == nn.sentence_logprob(sents[0]), "str and list differ")
+try:
+    wren.NNLM(text)
+    check(False, "a text file loaded as an NNLM")
+except wren.WrenError as e:
+    check(text in str(e), "the NNLM error does not name the file: %s" % e)
+
+# --- word errors (sclite's alignment: one substitution, one deletion)
+c = wren.wer("a b c d", "a x c")
+check((c.words, c.corr, c.sub, c.dels, c.ins) == (4, 2, 1, 1, 0), "wer counts %r" % c)
+c = wren.wer(["a", "b"], ["a", "b", "c"])
+check((c.corr, c.ins, c.errors) == (2, 1, 1) and abs(c.rate - 0.5) < 1e-12, "wer counts %r" % c)
+
+print("test_wren.py: %s" % ("FAIL" if fails else "PASS"))
+sys.exit(1 if fails else 0)
