@@ -34,7 +34,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 make -C "$build" install DESTDIR="$tmp/root" > "$tmp/install.log" 2>&1 || fail "make install: $(tail -5 "$tmp/install.log")"
 init=$(find "$tmp/root" -path '*/wren/__init__.py' | head -1)
 [ -n "$init" ] || fail "the python package is not installed"
-for f in decoder.py lm.py wer.py safetensors.py _lib.py _libdir.py; do
+for f in decoder.py lm.py wer.py torch.py safetensors.py _lib.py _libdir.py; do
   [ -e "$(dirname "$init")/$f" ] || fail "not installed: wren/$f"
 done
 export PYTHONPATH=$(dirname "$(dirname "$init")")
@@ -76,4 +76,13 @@ head -3 lm.txt > lmtest.txt
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }
-echo "PASS: python package (decode, n-gram, NNLM, WER as the commands)"
+# the forms `wren prune` writes of the dense model
+models=(dense.safetensors)
+for spec in unstructured: lowrank: lowrank:--embedding structured: structured:--embedding; do
+  method=${spec%%:*}; extra=${spec#*:}; out=$method${extra:+-emb}
+  "$WREN" prune --model dense.safetensors --criterion magnitude --method "$method" $extra --schedule oneshot \
+    --sizes 0.5 --out-prefix "$out" > prune.log 2>&1 || fail "prune --method $method $extra: $(tail -3 prune.log)"
+  models+=("$out-0.5.safetensors")
+done
+"$PY" "$src/tests/python/test_torch.py" "$WREN" valid.txt train.txt "$tmp" "${models[@]}" || fail "tests/python/test_torch.py"
+echo "PASS: python package (decode, n-gram, NNLM, WER as the commands); wren.torch (dense and pruned forms, round trips, models made or fine-tuned in PyTorch)"
