@@ -1,7 +1,8 @@
 /* wren/decoder.h — decoding audio with a Sphinx acoustic model and a Wren graph (the folder
  * `wren mkgraph` writes): create a decoder once, decode files or sample buffers, read the words
  * and their times from the transcript. This is what `wren decode` does for each utterance.
- * Not here: lattices, n-best lists and speaker adaptation (the `wren decode` command has them). */
+ * The n best word sequences of an utterance come as a list of transcripts (wren_nbest).
+ * Not here: lattices and speaker adaptation (the `wren decode` command has them). */
 #ifndef WREN_PUBLIC_DECODER_H
 #define WREN_PUBLIC_DECODER_H
 
@@ -60,6 +61,21 @@ const char *wren_transcript_text(const struct wren_transcript *t);
 /* 1 if the search reached a final state of the graph (0: the best partial path is given). */
 int wren_transcript_complete(const struct wren_transcript *t);
 void wren_transcript_free(struct wren_transcript *t);
+
+/* The n best distinct word sequences of an utterance, best first, from its word lattice (as
+ * `wren decode --nbest N` writes them; fewer if the lattice has fewer): each a transcript
+ * (entry 0 is the best path, as wren_decoder_decode_file gives it) with its graph cost and
+ * unscaled acoustic cost (-ln p; the path's total is graph + acwt * acoustic). */
+struct wren_nbest;
+int wren_decoder_nbest_file(struct wren_decoder *d, const char *path, int n, struct wren_nbest **out);
+int wren_decoder_nbest_samples(struct wren_decoder *d, const float *samples, size_t n_samples,
+                               int n, struct wren_nbest **out);
+int wren_nbest_size(const struct wren_nbest *b);
+/* Entry i (0 = best; NULL outside the list), owned by the list. */
+const struct wren_transcript *wren_nbest_transcript(const struct wren_nbest *b, int i);
+double wren_nbest_graph_cost(const struct wren_nbest *b, int i);
+double wren_nbest_acoustic_cost(const struct wren_nbest *b, int i);
+void wren_nbest_free(struct wren_nbest *b);
 
 #ifdef __cplusplus
 }

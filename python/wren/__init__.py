@@ -7,11 +7,12 @@ is in wren.torch (needs torch; not imported here).
     d = wren.Decoder("model_dir", "graph_dir")
     r = d.decode_file("utt.wav")
     print(r.words, r.times)
+    for h in d.nbest_file("utt.wav", 5): print(h.graph_cost, h.acoustic_cost, h.text)
 """
 from ._lib import WrenError, lib as _clib
-from .decoder import Decoder, Result
+from .decoder import Decoder, Hypothesis, Result
 from .lm import NgramLM, NNLM
 from .wer import wer, WerCounts
 
 __version__ = _clib.wren_version().decode()
-__all__ = ["Decoder", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]
+__all__ = ["Decoder", "Hypothesis", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]

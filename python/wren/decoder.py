@@ -1,6 +1,7 @@
 """decoder -- wren.Decoder: decode audio files or sample buffers (numpy arrays or lists) with a
 Sphinx acoustic model and a graph from `wren mkgraph`, as `wren decode` does, through libwren
-(include/wren/decoder.h). Not here: lattices and n-best lists (the `wren decode` command)."""
+(include/wren/decoder.h), with their n best word sequences. Not here: lattices (the `wren decode`
+command writes them)."""
 import ctypes
 
 from . import _lib
@@ -24,15 +25,63 @@ class Result:
         return "wren.Result(%r)" % self.text
 
 
+class Hypothesis(Result):
+    """One entry of an n-best list: a Result with its graph_cost and acoustic_cost (-ln p,
+    acoustic unscaled; the search ranks by graph_cost + acwt * acoustic_cost)."""
+
+    def __init__(self, words, times, complete, graph_cost, acoustic_cost):
+        super().__init__(words, times, complete)
+        self.graph_cost = graph_cost
+        self.acoustic_cost = acoustic_cost
+
+    def __repr__(self):
+        return "wren.Hypothesis(%r, graph_cost=%.4f, acoustic_cost=%.4f)" % (
+            self.text, self.graph_cost, self.acoustic_cost)
+
+
+def _fields(t):
+    n = _lib.lib.wren_transcript_num_words(t)
+    words = [_lib.lib.wren_transcript_word(t, i).decode("utf-8") for i in range(n)]
+    times = [(_lib.lib.wren_transcript_word_start(t, i), _lib.lib.wren_transcript_word_end(t, i))
+             for i in range(n)]
+    return words, times, bool(_lib.lib.wren_transcript_complete(t))
+
+
 def _result(t):
     try:
-        n = _lib.lib.wren_transcript_num_words(t)
-        words = [_lib.lib.wren_transcript_word(t, i).decode("utf-8") for i in range(n)]
-        times = [(_lib.lib.wren_transcript_word_start(t, i), _lib.lib.wren_transcript_word_end(t, i))
-                 for i in range(n)]
-        return Result(words, times, bool(_lib.lib.wren_transcript_complete(t)))
+        return Result(*_fields(t))
     finally:
         _lib.lib.wren_transcript_free(t)
+
+
+def _nbest(b):
+    try:
+        out = []
+        for i in range(_lib.lib.wren_nbest_size(b)):
+            t = ctypes.c_void_p(_lib.lib.wren_nbest_transcript(b, i))
+            out.append(Hypothesis(*_fields(t), _lib.lib.wren_nbest_graph_cost(b, i),
+                                  _lib.lib.wren_nbest_acoustic_cost(b, i)))
+        return out
+    finally:
+        _lib.lib.wren_nbest_free(b)
+
+
+def _samples(samples, scale):
+    """(buffer kept alive, float pointer, count) of mono samples, times scale."""
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is not None and isinstance(samples, np.ndarray):
+        if samples.ndim != 1:
+            raise ValueError("wren.Decoder: samples must be one channel (a 1-D array)")
+        buf = np.ascontiguousarray(samples, dtype=np.float32)
+        if scale != 1.0:
+            buf = buf * np.float32(scale)
+        return buf, buf.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), buf.shape[0]
+    vals = [float(x) * scale for x in samples]
+    buf = (ctypes.c_float * max(len(vals), 1))(*vals)
+    return buf, ctypes.cast(buf, ctypes.POINTER(ctypes.c_float)), len(vals)
 
 
 class Decoder:
@@ -71,30 +120,30 @@ class Decoder:
         the 16-bit scale (-32768 .. 32767; int16 arrays as they are). normalized=True takes
         floats in [-1, 1] (as soundfile reads them) and scales them by 32768. A sample_rate
         other than the model's raises ValueError (no resampling here)."""
-        if sample_rate is not None and sample_rate != self.sample_rate:
-            raise ValueError("wren.Decoder.decode: samples at %d Hz, the model expects %d Hz"
-                             % (sample_rate, self.sample_rate))
-        scale = 32768.0 if normalized else 1.0
-        try:
-            import numpy as np
-        except ImportError:
-            np = None
-        if np is not None and isinstance(samples, np.ndarray):
-            if samples.ndim != 1:
-                raise ValueError("wren.Decoder.decode: samples must be one channel (a 1-D array)")
-            buf = np.ascontiguousarray(samples, dtype=np.float32)
-            if scale != 1.0:
-                buf = buf * np.float32(scale)
-            n = buf.shape[0]
-            ptr = buf.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
-        else:
-            vals = [float(x) * scale for x in samples]
-            n = len(vals)
-            buf = (ctypes.c_float * max(n, 1))(*vals)
-            ptr = ctypes.cast(buf, ctypes.POINTER(ctypes.c_float))
+        buf, ptr, n = self._prepare(samples, sample_rate, normalized)
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))
         return _result(t)
+
+    def nbest_file(self, path, n=10):
+        """The n best distinct word sequences of an audio file, best first (a list of
+        Hypothesis; fewer if the lattice has fewer), as `wren decode --nbest n` writes them."""
+        b = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_nbest_file(self._d, _lib.enc(path), n, ctypes.byref(b)))
+        return _nbest(b)
+
+    def nbest(self, samples, n=10, sample_rate=None, normalized=False):
+        """nbest_file for samples, taken as decode() takes them."""
+        buf, ptr, count = self._prepare(samples, sample_rate, normalized)
+        b = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_nbest_samples(self._d, ptr, count, n, ctypes.byref(b)))
+        return _nbest(b)
+
+    def _prepare(self, samples, sample_rate, normalized):
+        if sample_rate is not None and sample_rate != self.sample_rate:
+            raise ValueError("wren.Decoder: samples at %d Hz, the model expects %d Hz"
+                             % (sample_rate, self.sample_rate))
+        return _samples(samples, 32768.0 if normalized else 1.0)
 
     def close(self):
         """Free the model and graph now (else when the object is collected)."""

@@ -1,9 +1,9 @@
 """test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
 `wren` program: a decode gives the words `wren decode` wrote, from a file, a numpy array and a
-list; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+list, and its n-best list is `wren decode --nbest`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
-  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT"""
+  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST"""
 import math
 import sys
 import wave
@@ -12,7 +12,7 @@ import numpy as np
 
 import wren
 
-model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text = sys.argv[1:10]
+model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest = sys.argv[1:11]
 expected = hyp.split()
 fails = 0
 
@@ -63,6 +63,23 @@ try:
     check(False, "a missing graph loaded")
 except wren.WrenError as e:
     check("no-graph" in str(e), "the error does not name the graph: %s" % e)
+
+# --- n-best lists: `wren decode --nbest 5` lines are "utt-K graph_cost acoustic_cost words..."
+ref = [line.split() for line in open(nbest)]
+check(len(ref) >= 2, "wren decode wrote %d n-best entries" % len(ref))
+for hyps in (d.nbest_file(wav, 5), d.nbest(samples, 5)):
+    check(len(hyps) == len(ref), "%d n-best entries, wren decode wrote %d" % (len(hyps), len(ref)))
+    for h, e in zip(hyps, ref):
+        check(h.words == e[3:], "n-best words %r, wren decode wrote %r" % (h.words, e[3:]))
+        check(abs(h.graph_cost - float(e[1])) < 1e-3 and abs(h.acoustic_cost - float(e[2])) < 1e-3,
+              "n-best costs %.4f %.4f, wren decode wrote %s %s" % (h.graph_cost, h.acoustic_cost, e[1], e[2]))
+    check(hyps and hyps[0].words == r.words and hyps[0].times == r.times, "the best n-best entry is not decode_file's result")
+    print("n-best:", len(hyps), "entries; 2nd:", hyps[1].text if len(hyps) > 1 else None)
+try:
+    d.nbest_file(wav, 0)
+    check(False, "an n-best list of 0 entries was accepted")
+except wren.WrenError as e:
+    check("at least 1" in str(e), "n = 0 error: %s" % e)
 d.close()
 
 # --- language models, sentence by sentence as the commands count them
