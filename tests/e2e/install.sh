@@ -2,7 +2,8 @@
 # install.sh — Wren as a library a C programmer links: `make install DESTDIR=...` of this build,
 # then examples/decode-wav.c compiled and linked with nothing but `pkg-config --cflags --libs
 # wren` against the installed tree, run on a pocketsphinx-testdata utterance: its words must be
-# those `wren decode` writes for it, with increasing times. Also: libwren.so has a soname and
+# those `wren decode` writes for it, with increasing times; examples/nbest-wav.c likewise prints
+# the n-best list `wren decode --nbest 5` writes. Also: libwren.so has a soname and
 # exports only wren_* functions that the public headers declare (no wren_cmd_*, no internals),
 # the public headers compile on their own as C and as C++, and the library API reports errors.
 # Env: WREN (built wren), WREN_SRCDIR. Exit 77 = skip (inputs missing).
@@ -64,6 +65,8 @@ done
 # --- the example, built with pkg-config only, against the installed tree
 $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/decode-wav.c" $(pc --cflags --libs) -o "$tmp/decode-wav" \
   || fail "examples/decode-wav.c does not build with pkg-config --cflags --libs wren"
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/nbest-wav.c" $(pc --cflags --libs) -o "$tmp/nbest-wav" \
+  || fail "examples/nbest-wav.c does not build with pkg-config --cflags --libs wren"
 ldd "$tmp/decode-wav" | grep -q "$libdir/libwren.so.0" && fail "resolved the library without LD_LIBRARY_PATH?"
 export LD_LIBRARY_PATH=$libdir
 ldd "$tmp/decode-wav" | grep -q "libwren.so.0 => $libdir/libwren.so.0" || fail "the example does not use the installed libwren.so: $(ldd "$tmp/decode-wav" | grep wren)"
@@ -74,16 +77,21 @@ sed -e 's/<s> //; s/ <\/s>//' -e 's/ ([^)]*)$//' "$LIBRI/transcription" > lm.txt
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
 echo "$u $LIBRI/$u.wav" > wav.scp
-"$WREN" decode --model "$MODEL" --graph graph wav.scp hyp.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
+"$WREN" decode --model "$MODEL" --graph graph --nbest 5 wav.scp hyp.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
 ./decode-wav "$MODEL" graph "$LIBRI/$u.wav" > ex.out 2> ex.err || fail "the example failed: $(cat ex.err)"
 cat ex.out
 [ -s ex.out ] || fail "the example printed no words"
 [ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
   || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
 awk '$2 < $1 || $1 < t - 0.005 {exit 1} {t = $2}' ex.out || fail "word times are not increasing"
+./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 5 > nb.out 2> nb.err || fail "examples/nbest-wav failed: $(cat nb.err)"
+[ "$(wc -l < nb.out)" -ge 2 ] || fail "nbest-wav printed $(wc -l < nb.out) entries"
+sed "s/^$u-//" hyp.txt.nbest | cmp -s - nb.out || fail "nbest-wav's list differs from wren decode --nbest 5: $(diff <(sed "s/^$u-//" hyp.txt.nbest) nb.out | head -4)"
 # errors come back as messages, not crashes
 ./decode-wav "$MODEL" graph "$tmp/no-such.wav" > /dev/null 2> err.txt && fail "a missing file decoded"
 grep -q "no-such.wav" err.txt || fail "the error does not name the file: $(cat err.txt)"
 ./decode-wav "$MODEL" "$tmp/no-graph" "$LIBRI/$u.wav" > /dev/null 2> err.txt && fail "a missing graph loaded"
 grep -q "no-graph" err.txt || fail "the error does not name the graph: $(cat err.txt)"
+./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 0 > /dev/null 2> err.txt && fail "an n-best list of 0 entries"
+grep -q "at least 1" err.txt || fail "n = 0 gives no clear error: $(cat err.txt)"
 echo "PASS: installed library, pkg-config, example decodes $u as wren decode does: $(cut -d' ' -f2- hyp.txt)"
