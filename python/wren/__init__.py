@@ -10,9 +10,9 @@ is in wren.torch (needs torch; not imported here).
     for h in d.nbest_file("utt.wav", 5): print(h.graph_cost, h.acoustic_cost, h.text)
 """
 from ._lib import WrenError, lib as _clib
-from .decoder import Decoder, Hypothesis, Result
+from .decoder import Decoder, Hypothesis, Lattice, Result
 from .lm import NgramLM, NNLM
 from .wer import wer, WerCounts
 
 __version__ = _clib.wren_version().decode()
-__all__ = ["Decoder", "Hypothesis", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]
+__all__ = ["Decoder", "Hypothesis", "Lattice", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]

@@ -95,6 +95,18 @@ _sig("wren_nbest_transcript", vp, vp, ci)
 _sig("wren_nbest_graph_cost", ctypes.c_double, vp, ci)
 _sig("wren_nbest_acoustic_cost", ctypes.c_double, vp, ci)
 _sig("wren_nbest_free", None, vp)
+_sig("wren_decoder_lattice_file", ci, vp, cp, ctypes.POINTER(vp))
+_sig("wren_decoder_lattice_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t,
+     ctypes.POINTER(vp))
+_sig("wren_word_lattice_num_states", ci, vp)
+_sig("wren_word_lattice_start", ci, vp)
+_sig("wren_word_lattice_num_arcs", ci, vp, ci)
+_sig("wren_word_lattice_arc", ci, vp, ci, ci, ctypes.POINTER(ci), ctypes.POINTER(cp),
+     ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ci))
+_sig("wren_word_lattice_final", ci, vp, ci, ctypes.POINTER(ctypes.c_double),
+     ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ci))
+_sig("wren_word_lattice_frame_shift", ctypes.c_double, vp)
+_sig("wren_word_lattice_free", None, vp)
 _sig("wren_arpa_read", ci, cp, ctypes.POINTER(vp))
 _sig("wren_arpa_free", None, vp)
 _sig("wren_arpa_order", ci, vp)

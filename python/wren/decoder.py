@@ -1,7 +1,7 @@
 """decoder -- wren.Decoder: decode audio files or sample buffers (numpy arrays or lists) with a
 Sphinx acoustic model and a graph from `wren mkgraph`, as `wren decode` does, through libwren
-(include/wren/decoder.h), with their n best word sequences. Not here: lattices (the `wren decode`
-command writes them)."""
+(include/wren/decoder.h), with their n best word sequences and word lattices. Not here:
+lattice operations (the `wren lattice` command)."""
 import ctypes
 
 from . import _lib
@@ -66,6 +66,65 @@ def _nbest(b):
         _lib.lib.wren_nbest_free(b)
 
 
+class Lattice:
+    """An utterance's word lattice, as `wren decode` writes it: states 0 .. num_states-1 (every
+    arc goes to a higher state), start, arcs (src, dst, word or None for epsilon, graph_cost,
+    acoustic_cost, frames), finals {state: (graph_cost, acoustic_cost, frames)}, frame_shift
+    (seconds) and acwt (the decoder's acoustic scale). Costs are -ln p, acoustic unscaled."""
+
+    def __init__(self, num_states, start, arcs, finals, frame_shift, acwt):
+        self.num_states, self.start, self.arcs, self.finals = num_states, start, arcs, finals
+        self.frame_shift, self.acwt = frame_shift, acwt
+
+    def best_path(self, acwt=None):
+        """(words, cost) of the path with the least graph_cost + acwt * acoustic_cost."""
+        acwt = self.acwt if acwt is None else acwt
+        if self.start < 0:
+            return [], float("inf")
+        inf = float("inf")
+        best = [inf] * self.num_states
+        back = [None] * self.num_states
+        best[self.start] = 0.0
+        for src, dst, word, g, a, _ in sorted(self.arcs, key=lambda x: x[0]):   # topological
+            c = best[src] + g + acwt * a
+            if c < best[dst]:
+                best[dst], back[dst] = c, (src, word)
+        end, cost = None, inf
+        for s, (g, a, _) in self.finals.items():
+            if best[s] + g + acwt * a < cost:
+                end, cost = s, best[s] + g + acwt * a
+        words = []
+        while end is not None and back[end] is not None:
+            end, w = back[end]
+            if w is not None:
+                words.append(w)
+        return words[::-1], cost
+
+    def __repr__(self):
+        return "wren.Lattice(%d states, %d arcs)" % (self.num_states, len(self.arcs))
+
+
+def _lattice(p, acwt):
+    L = _lib.lib
+    try:
+        arcs, finals = [], {}
+        nxt, word, fr = ctypes.c_int(), ctypes.c_char_p(), ctypes.c_int()
+        g, a = ctypes.c_double(), ctypes.c_double()
+        n = L.wren_word_lattice_num_states(p)
+        for s in range(n):
+            for i in range(L.wren_word_lattice_num_arcs(p, s)):
+                L.wren_word_lattice_arc(p, s, i, ctypes.byref(nxt), ctypes.byref(word), ctypes.byref(g),
+                                        ctypes.byref(a), ctypes.byref(fr))
+                arcs.append((s, nxt.value, word.value.decode("utf-8") if word.value is not None else None,
+                             g.value, a.value, fr.value))
+            if L.wren_word_lattice_final(p, s, ctypes.byref(g), ctypes.byref(a), ctypes.byref(fr)):
+                finals[s] = (g.value, a.value, fr.value)
+        return Lattice(n, L.wren_word_lattice_start(p), arcs, finals,
+                       L.wren_word_lattice_frame_shift(p), acwt)
+    finally:
+        L.wren_word_lattice_free(p)
+
+
 def _samples(samples, scale):
     """(buffer kept alive, float pointer, count) of mono samples, times scale."""
     try:
@@ -98,6 +157,7 @@ class Decoder:
                 raise TypeError("wren.Decoder: unknown option '%s' (known: %s)" % (k, ", ".join(known)))
             setattr(opts, k, v)
         self._d = None
+        self._acwt = opts.acwt
         d = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_create(_lib.enc(model_dir), _lib.enc(graph_dir),
                                                 ctypes.byref(opts), ctypes.byref(d)))
@@ -138,6 +198,19 @@ class Decoder:
         b = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_nbest_samples(self._d, ptr, count, n, ctypes.byref(b)))
         return _nbest(b)
+
+    def lattice_file(self, path):
+        """The word lattice of an audio file (a Lattice), as `wren decode` writes it."""
+        p = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_lattice_file(self._d, _lib.enc(path), ctypes.byref(p)))
+        return _lattice(p, self._acwt)
+
+    def lattice(self, samples, sample_rate=None, normalized=False):
+        """lattice_file for samples, taken as decode() takes them."""
+        buf, ptr, count = self._prepare(samples, sample_rate, normalized)
+        p = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_lattice_samples(self._d, ptr, count, ctypes.byref(p)))
+        return _lattice(p, self._acwt)
 
     def _prepare(self, samples, sample_rate, normalized):
         if sample_rate is not None and sample_rate != self.sample_rate:

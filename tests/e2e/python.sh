@@ -2,7 +2,7 @@
 # python.sh — the Python package python/wren and wren.torch, from an installed tree: `make
 # install DESTDIR=...` of this build, then Debian's python3 with PYTHONPATH on the staged
 # package (which loads the staged libwren.so next to it). tests/python/test_wren.py: a decode of
-# a pocketsphinx-testdata utterance gives `wren decode`'s words and n-best list; n-gram, NNLM and WER figures
+# a pocketsphinx-testdata utterance gives `wren decode`'s words, n-best list and lattice; n-gram, NNLM and WER figures
 # equal the commands'. tests/python/test_torch.py: wren.torch's per-sentence log-probabilities
 # agree with `wren nnlm-eval --debug 1` within 1e-4 for a small model trained here and each form
 # `wren prune` writes of it; Wren -> PyTorch -> Wren gives identical bytes.
@@ -55,7 +55,7 @@ sed -e 's/<s> //; s/ <\/s>//' -e 's/ ([^)]*)$//' "$LIBRI/transcription" > lm.txt
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
 echo "$u $LIBRI/$u.wav" > wav.scp
-"$WREN" decode --model "$MODEL" --graph graph --nbest 5 wav.scp hyp.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
+"$WREN" decode --model "$MODEL" --graph graph --nbest 5 wav.scp hyp.txt lat.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
 for i in $(seq 1 30); do
   echo "the cat sat on the mat"; echo "a dog ran in the park"; echo "the dog sat on a hat"
   echo "a cat ran on the mat"; echo "the bird sang in the tree"
@@ -72,7 +72,7 @@ head -3 lm.txt > lmtest.txt
 "$WREN" nnlm-eval --model dense.safetensors --debug 1 lmtest.txt > lmtest.nnlm 2> eval.log || fail "nnlm-eval: $(cat eval.log)"
 
 "$PY" "$src/tests/python/test_wren.py" "$MODEL" graph "$LIBRI/$u.wav" "$(cut -d' ' -f2- hyp.txt)" \
-  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest || fail "tests/python/test_wren.py"
+  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt || fail "tests/python/test_wren.py"
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }

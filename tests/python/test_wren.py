@@ -1,9 +1,9 @@
 """test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
 `wren` program: a decode gives the words `wren decode` wrote, from a file, a numpy array and a
-list, and its n-best list is `wren decode --nbest`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
-  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST"""
+  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT"""
 import math
 import sys
 import wave
@@ -12,7 +12,7 @@ import numpy as np
 
 import wren
 
-model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest = sys.argv[1:11]
+model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text = sys.argv[1:12]
 expected = hyp.split()
 fails = 0
 
@@ -75,6 +75,28 @@ for hyps in (d.nbest_file(wav, 5), d.nbest(samples, 5)):
               "n-best costs %.4f %.4f, wren decode wrote %s %s" % (h.graph_cost, h.acoustic_cost, e[1], e[2]))
     check(hyps and hyps[0].words == r.words and hyps[0].times == r.times, "the best n-best entry is not decode_file's result")
     print("n-best:", len(hyps), "entries; 2nd:", hyps[1].text if len(hyps) > 1 else None)
+# --- the word lattice, against the one `wren decode` wrote (Kaldi compact-lattice text)
+import os
+words = dict((int(i), w) for w, i in (line.split() for line in open(os.path.join(graph, "words.txt"))))
+ref_arcs, ref_finals = [], {}
+for line in open(lat_text).read().split("\n")[1:]:
+    f = line.split("\t")
+    if len(f) == 4:
+        g, a, tids = f[3].split(",")
+        ref_arcs.append((int(f[0]), int(f[1]), words[int(f[2])] if int(f[2]) else None, float(g), float(a),
+                         len(tids.split("_")) if tids else 0))
+    elif len(f) == 2:
+        g, a, tids = f[1].split(",")
+        ref_finals[int(f[0])] = (float(g), float(a), len(tids.split("_")) if tids else 0)
+for lat in (d.lattice_file(wav), d.lattice(samples)):
+    check(len(lat.arcs) == len(ref_arcs) > 0, "lattice arcs %d, wren decode wrote %d" % (len(lat.arcs), len(ref_arcs)))
+    same = all(x[:3] == y[:3] and x[5] == y[5] and abs(x[3] - y[3]) < 1e-3 and abs(x[4] - y[4]) < 1e-2
+               for x, y in zip(sorted(lat.arcs, key=lambda t: t[:3]), sorted(ref_arcs, key=lambda t: t[:3])))
+    check(same, "lattice arcs differ from wren decode's")
+    check(sorted(lat.finals) == sorted(ref_finals), "final states %r vs %r" % (sorted(lat.finals), sorted(ref_finals)))
+    check(all(src < dst for src, dst, *_ in lat.arcs), "a lattice arc goes back")
+    check(lat.best_path()[0] == expected, "lattice best path %r" % (lat.best_path()[0],))
+print("lattice: %d states, %d arcs, %d finals" % (lat.num_states, len(lat.arcs), len(lat.finals)))
 try:
     d.nbest_file(wav, 0)
     check(False, "an n-best list of 0 entries was accepted")
