@@ -16,3 +16,11 @@ from .wer import wer, WerCounts
 
 __version__ = _clib.wren_version().decode()
 __all__ = ["Decoder", "Hypothesis", "Lattice", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]
+
+
+def __getattr__(name):
+    # `wren.torch` without importing it first (it needs torch, so `import wren` does not load it)
+    if name == "torch":
+        import importlib
+        return importlib.import_module(".torch", __name__)
+    raise AttributeError("module 'wren' has no attribute %r" % name)

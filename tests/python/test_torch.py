@@ -12,6 +12,7 @@ import sys
 
 import torch
 
+import wren
 from wren.torch import WrenNNLM, load_nnlm, save_nnlm
 
 wren_prog, text, train_text, work = sys.argv[1:5]
@@ -81,6 +82,8 @@ for path in models:
     save_nnlm(m, tuned)
     agree(m, tuned, "fine-tuned " + name)
     agree(load_nnlm(tuned), tuned, "fine-tuned, reloaded " + name)
+
+check(wren.torch.save_nnlm is save_nnlm, "wren.torch is not reachable as an attribute of wren")
 
 # a model created in PyTorch: another vocabulary, sinusoidal positions, 3 heads of 8
 vocab = ["<s>", "</s>", "<unk>"] + sorted({w for line in open(train_text) for w in line.split()})
