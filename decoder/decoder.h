@@ -69,6 +69,16 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
 /* End of utterance: the final best path, and if lat != NULL the word lattice (pruned with
  * the lattice beam, acoustic costs unscaled; the caller frees it). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
+/* A path of that lattice (wren_lattice_nbest) as a result: its words and frames, trimmed of
+ * silence at the words' edges as the best path is (frames, reached_final left 0). */
+struct wren_path;
+void wren_decoder_path_result(const struct wren_decoder *d, const struct wren_path *p,
+                              struct wren_decode_result *r);
+/* The acoustic scale the decoder searches with. */
+float wren_decoder_acwt(const struct wren_decoder *d);
+/* The public transcript of a result (words as strings, times in seconds). */
+struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d,
+                                                    const struct wren_decode_result *r);
 
 /* Speaker adaptation (fMLLR, see fmllr.h and decode-adapt.c): W (dim x (dim+1), row-major,
  * copied) is applied as x -> A x + b to the features of the following utterances; NULL

@@ -158,6 +158,26 @@ int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n)
 
 /* Best path and costs from a word lattice into r; word times leave out the silence and
  * noise frames at the edges of each word's frames (filler: per tid, may be NULL). */
+/* The words of a lattice path with their frames, silence/noise frames at a word's edges left
+ * out (a filler word keeps its frames). */
+static void path_words(const struct wren_path *p, const uint8_t *filler, struct wren_decode_result *r)
+{
+    r->w = wren_xmalloc(sizeof *r->w * (size_t)(p->n_words + 1));
+    for (int i = 0; i < p->n_words; i++) {
+        int b = p->word_start[i], e = b + p->word_frames[i];
+        if (filler) {
+            int b2 = b, e2 = e;
+            while (b2 < e2 && filler[p->tids[b2]]) b2++;
+            while (e2 > b2 && filler[p->tids[e2 - 1]]) e2--;
+            if (b2 < e2) { b = b2; e = e2; }
+        }
+        r->w[i] = (struct wren_decode_word){ p->words[i], b, e - b };
+    }
+    r->n = p->n_words;
+    r->graph_cost = p->g;
+    r->acoustic_cost = p->a;
+}
+
 static int result_from(const struct wren_lattice *wl, float acwt, int frames, int reached_final,
                        const uint8_t *filler, struct wren_decode_result *r)
 {
@@ -167,23 +187,19 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
     if (wl->start < 0) return 0;                  /* nothing survived: empty hypothesis */
     struct wren_path p;
     if (wren_lattice_best_path(wl, acwt, &p)) return -1;
-    r->w = wren_xmalloc(sizeof *r->w * (size_t)(p.n_words + 1));
-    for (int i = 0; i < p.n_words; i++) {
-        int b = p.word_start[i], e = b + p.word_frames[i];
-        if (filler) {
-            int b2 = b, e2 = e;
-            while (b2 < e2 && filler[p.tids[b2]]) b2++;
-            while (e2 > b2 && filler[p.tids[e2 - 1]]) e2--;
-            if (b2 < e2) { b = b2; e = e2; }    /* a filler word keeps its frames */
-        }
-        r->w[i] = (struct wren_decode_word){ p.words[i], b, e - b };
-    }
-    r->n = p.n_words;
-    r->graph_cost = p.g;
-    r->acoustic_cost = p.a;
+    path_words(&p, filler, r);
     wren_path_free(&p);
     return 0;
 }
+
+void wren_decoder_path_result(const struct wren_decoder *d, const struct wren_path *p,
+                              struct wren_decode_result *r)
+{
+    memset(r, 0, sizeof *r);
+    path_words(p, d->tid_filler, r);
+}
+
+float wren_decoder_acwt(const struct wren_decoder *d) { return d->o.acwt; }
 
 static int words_lattice(struct wren_decoder *d, int use_final, struct wren_lattice *wl)
 {

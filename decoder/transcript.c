@@ -1,7 +1,7 @@
 /* transcript.c — whole-utterance decoding for the public API (include/wren/decoder.h): a file or
  * a sample buffer in, the best path's words as strings with their times out. It is the streaming
  * decoder (start, feed, finish) run once over the utterance, as `wren decode` runs it.
- * Not for: lattices, n-best lists or adaptation (cli/cmd-decode.c drives those). */
+ * Not for: n-best lists (nbest.c), lattices or adaptation (cli/cmd-decode.c drives those). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +18,8 @@ struct wren_transcript {
     int complete;
 };
 
-static struct wren_transcript *transcript_new(const struct wren_decoder *d,
-                                              const struct wren_decode_result *r)
+struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d,
+                                                    const struct wren_decode_result *r)
 {
     const struct wren_decode_graph *g = wren_decoder_graph(d);
     double shift = wren_decoder_frame_shift(d);
@@ -60,7 +60,7 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
         wren_decode_result_free(&r);
         return -1;
     }
-    *out = transcript_new(d, &r);
+    *out = wren_transcript_from_result(d, &r);
     wren_decode_result_free(&r);
     return 0;
 }

@@ -25,13 +25,15 @@ done
 # compare against (sphinx_fe, sphinx_lm_eval, sclite, IRSTLM, pocketsphinx), valgrind (a test
 # runs wren under it), the speech synthesiser espeak-ng (mismatched audio for
 # tests/e2e/decode-mismatch.sh), plotting, and clang with libFuzzer for the fuzzing build
-# (--enable-fuzzing).
+# (--enable-fuzzing), and python3 with numpy and torch for the Python package (python/wren,
+# wren.torch; tests/e2e/python.sh).
 packages=(
   build-essential autoconf automake pkg-config
   libfst-dev libfst-tools libopenblas-dev libsndfile1-dev check zlib1g-dev
   pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sphinxbase-utils
   sctk irstlm gnuplot-nox xz-utils sox valgrind espeak-ng
   clang libclang-rt-14-dev
+  python3 python3-numpy python3-torch
 )
 
 missing=()

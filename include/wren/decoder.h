@@ -1,7 +1,9 @@
 /* wren/decoder.h — decoding audio with a Sphinx acoustic model and a Wren graph (the folder
  * `wren mkgraph` writes): create a decoder once, decode files or sample buffers, read the words
  * and their times from the transcript. This is what `wren decode` does for each utterance.
- * Not here: lattices, n-best lists and speaker adaptation (the `wren decode` command has them). */
+ * The n best word sequences of an utterance come as a list of transcripts (wren_nbest), its
+ * word lattice as a read-only graph (wren_word_lattice).
+ * Not here: speaker adaptation, lattice operations (the `wren decode`/`wren lattice` commands). */
 #ifndef WREN_PUBLIC_DECODER_H
 #define WREN_PUBLIC_DECODER_H
 
@@ -60,6 +62,43 @@ const char *wren_transcript_text(const struct wren_transcript *t);
 /* 1 if the search reached a final state of the graph (0: the best partial path is given). */
 int wren_transcript_complete(const struct wren_transcript *t);
 void wren_transcript_free(struct wren_transcript *t);
+
+/* The n best distinct word sequences of an utterance, best first, from its word lattice (as
+ * `wren decode --nbest N` writes them; fewer if the lattice has fewer): each a transcript
+ * (entry 0 is the best path, as wren_decoder_decode_file gives it) with its graph cost and
+ * unscaled acoustic cost (-ln p; the path's total is graph + acwt * acoustic). */
+struct wren_nbest;
+int wren_decoder_nbest_file(struct wren_decoder *d, const char *path, int n, struct wren_nbest **out);
+int wren_decoder_nbest_samples(struct wren_decoder *d, const float *samples, size_t n_samples,
+                               int n, struct wren_nbest **out);
+int wren_nbest_size(const struct wren_nbest *b);
+/* Entry i (0 = best; NULL outside the list), owned by the list. */
+const struct wren_transcript *wren_nbest_transcript(const struct wren_nbest *b, int i);
+double wren_nbest_graph_cost(const struct wren_nbest *b, int i);
+double wren_nbest_acoustic_cost(const struct wren_nbest *b, int i);
+void wren_nbest_free(struct wren_nbest *b);
+
+/* The word lattice of an utterance, as `wren decode` writes it to LATTICE_OUT (pruned with the
+ * lattice beam, determinised by default): states 0 .. num_states-1, numbered so that every arc
+ * goes to a higher state; each arc carries a word (NULL for an epsilon arc), its graph cost,
+ * its unscaled acoustic cost and the frames it spans. An utterance where nothing survived has
+ * no states (start -1). */
+struct wren_word_lattice;
+int wren_decoder_lattice_file(struct wren_decoder *d, const char *path, struct wren_word_lattice **out);
+int wren_decoder_lattice_samples(struct wren_decoder *d, const float *samples, size_t n_samples,
+                                 struct wren_word_lattice **out);
+int wren_word_lattice_num_states(const struct wren_word_lattice *l);
+int wren_word_lattice_start(const struct wren_word_lattice *l);
+int wren_word_lattice_num_arcs(const struct wren_word_lattice *l, int state);
+/* Arc i of state: 0 and its fields (any pointer may be NULL), or -1 if there is no such arc. */
+int wren_word_lattice_arc(const struct wren_word_lattice *l, int state, int i, int *next,
+                          const char **word, double *graph_cost, double *acoustic_cost, int *frames);
+/* 1 and the final costs (and frames) if state is final, else 0. */
+int wren_word_lattice_final(const struct wren_word_lattice *l, int state, double *graph_cost,
+                            double *acoustic_cost, int *frames);
+/* Seconds per frame (frames on the kept frames when the front end drops silence). */
+double wren_word_lattice_frame_shift(const struct wren_word_lattice *l);
+void wren_word_lattice_free(struct wren_word_lattice *l);
 
 #ifdef __cplusplus
 }

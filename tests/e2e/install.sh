@@ -2,7 +2,9 @@
 # install.sh — Wren as a library a C programmer links: `make install DESTDIR=...` of this build,
 # then examples/decode-wav.c compiled and linked with nothing but `pkg-config --cflags --libs
 # wren` against the installed tree, run on a pocketsphinx-testdata utterance: its words must be
-# those `wren decode` writes for it, with increasing times. Also: libwren.so has a soname and
+# those `wren decode` writes for it, with increasing times; examples/nbest-wav.c likewise prints
+# the n-best list `wren decode --nbest 5` writes, examples/lattice-wav.c the arcs and final
+# states of the lattice it writes. Also: libwren.so has a soname and
 # exports only wren_* functions that the public headers declare (no wren_cmd_*, no internals),
 # the public headers compile on their own as C and as C++, and the library API reports errors.
 # Env: WREN (built wren), WREN_SRCDIR. Exit 77 = skip (inputs missing).
@@ -64,6 +66,10 @@ done
 # --- the example, built with pkg-config only, against the installed tree
 $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/decode-wav.c" $(pc --cflags --libs) -o "$tmp/decode-wav" \
   || fail "examples/decode-wav.c does not build with pkg-config --cflags --libs wren"
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/nbest-wav.c" $(pc --cflags --libs) -o "$tmp/nbest-wav" \
+  || fail "examples/nbest-wav.c does not build with pkg-config --cflags --libs wren"
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/lattice-wav.c" $(pc --cflags --libs) -o "$tmp/lattice-wav" \
+  || fail "examples/lattice-wav.c does not build with pkg-config --cflags --libs wren"
 ldd "$tmp/decode-wav" | grep -q "$libdir/libwren.so.0" && fail "resolved the library without LD_LIBRARY_PATH?"
 export LD_LIBRARY_PATH=$libdir
 ldd "$tmp/decode-wav" | grep -q "libwren.so.0 => $libdir/libwren.so.0" || fail "the example does not use the installed libwren.so: $(ldd "$tmp/decode-wav" | grep wren)"
@@ -74,16 +80,35 @@ sed -e 's/<s> //; s/ <\/s>//' -e 's/ ([^)]*)$//' "$LIBRI/transcription" > lm.txt
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
 echo "$u $LIBRI/$u.wav" > wav.scp
-"$WREN" decode --model "$MODEL" --graph graph wav.scp hyp.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
+"$WREN" decode --model "$MODEL" --graph graph --nbest 5 wav.scp hyp.txt lat.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
 ./decode-wav "$MODEL" graph "$LIBRI/$u.wav" > ex.out 2> ex.err || fail "the example failed: $(cat ex.err)"
 cat ex.out
 [ -s ex.out ] || fail "the example printed no words"
 [ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
   || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
 awk '$2 < $1 || $1 < t - 0.005 {exit 1} {t = $2}' ex.out || fail "word times are not increasing"
+./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 5 > nb.out 2> nb.err || fail "examples/nbest-wav failed: $(cat nb.err)"
+[ "$(wc -l < nb.out)" -ge 2 ] || fail "nbest-wav printed $(wc -l < nb.out) entries"
+sed "s/^$u-//" hyp.txt.nbest | cmp -s - nb.out || fail "nbest-wav's list differs from wren decode --nbest 5: $(diff <(sed "s/^$u-//" hyp.txt.nbest) nb.out | head -4)"
 # errors come back as messages, not crashes
 ./decode-wav "$MODEL" graph "$tmp/no-such.wav" > /dev/null 2> err.txt && fail "a missing file decoded"
 grep -q "no-such.wav" err.txt || fail "the error does not name the file: $(cat err.txt)"
 ./decode-wav "$MODEL" "$tmp/no-graph" "$LIBRI/$u.wav" > /dev/null 2> err.txt && fail "a missing graph loaded"
 grep -q "no-graph" err.txt || fail "the error does not name the graph: $(cat err.txt)"
+./lattice-wav "$MODEL" graph "$LIBRI/$u.wav" > lat.out 2> lat.err || fail "examples/lattice-wav failed: $(cat lat.err)"
+# wren decode's lattice: "src<TAB>dst<TAB>word-id<TAB>g,a,tids" and "state<TAB>g,a,tids"
+awk -F'\t' 'NR == FNR {split($0, p, " "); w[p[2]] = p[1]; next} FNR == 1 {next}
+  function fr(s) { return s == "" ? 0 : split(s, _, "_") }
+  NF == 4 {split($4, c, ","); printf "%d %d %s %.4f %.4f %d\n", $1, $2, $3 == 0 ? "<eps>" : w[$3], c[1], c[2], fr(c[3])}
+  NF == 2 {split($2, c, ","); printf "%d %.4f %.4f %d\n", $1, c[1], c[2], fr(c[3])}' graph/words.txt lat.txt | sort > lat.ref
+[ "$(wc -l < lat.ref)" -gt 10 ] || fail "wren decode wrote a lattice of $(wc -l < lat.ref) lines"
+# the same arcs and finals, costs equal up to the text's 9 significant digits
+awk 'function near(x, y) { d = x - y; if (d < 0) d = -d; return d <= 1e-3 + 1e-6 * (x < 0 ? -x : x) }
+  { k = NF == 6 ? $1 " " $2 " " $3 " " $6 : $1 " " $4; g = NF == 6 ? $4 : $2; a = NF == 6 ? $5 : $3 }
+  NR == FNR { G[k] = g; A[k] = a; n++; next }
+  !(k in G) || !near(G[k], g) || !near(A[k], a) { print "differs: " $0; bad = 1 }
+  { m++ } END { if (m != n) print "lines: " n " vs " m; exit bad || m != n }' lat.out lat.ref > lat.diff \
+  || fail "lattice-wav's lattice differs from wren decode's: $(head -3 lat.diff | tr '\n' ' ')"
+./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 0 > /dev/null 2> err.txt && fail "an n-best list of 0 entries"
+grep -q "at least 1" err.txt || fail "n = 0 gives no clear error: $(cat err.txt)"
 echo "PASS: installed library, pkg-config, example decodes $u as wren decode does: $(cut -d' ' -f2- hyp.txt)"

@@ -1,0 +1,135 @@
+"""test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
+`wren` program: a decode gives the words `wren decode` wrote, from a file, a numpy array and a
+list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
+Run by tests/e2e/python.sh, which prepares the inputs:
+  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT"""
+import math
+import sys
+import wave
+
+import numpy as np
+
+import wren
+
+model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text = sys.argv[1:12]
+expected = hyp.split()
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    if not cond:
+        fails += 1
+        print("FAIL:", what)
+
+
+def debug_logprobs(path):
+    """log10 per sentence from a `-debug 1` listing (the line after each "1 sentences, ...")."""
+    lines = open(path).read().split("\n")
+    return [float(b.split("logprob=")[1].split()[0])
+            for a, b in zip(lines, lines[1:]) if a.startswith("1 sentences,")]
+
+
+# --- decoding
+d = wren.Decoder(model, graph)
+check(d.sample_rate == 16000, "sample rate %d" % d.sample_rate)
+r = d.decode_file(wav)
+print("decode_file:", r.text)
+check(r.words == expected, "decode_file words %r, wren decode wrote %r" % (r.words, expected))
+check(r.text == " ".join(expected), "text %r" % r.text)
+check(len(r.times) == len(r.words) and all(s <= e for s, e in r.times), "times %r" % r.times)
+check(all(a[1] <= b[0] + 0.005 for a, b in zip(r.times, r.times[1:])), "times not increasing %r" % r.times)
+with wave.open(wav) as w:
+    samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+r2 = d.decode(samples)
+check(r2.words == expected, "decode(int16 array) words %r" % r2.words)
+r3 = d.decode(samples.astype(np.float32) / 32768.0, sample_rate=16000, normalized=True)
+check(r3.words == expected, "decode(normalized float array) words %r" % r3.words)
+r4 = d.decode(samples[:16000].tolist())
+check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
+try:
+    d.decode(samples, sample_rate=8000)
+    check(False, "a wrong sample rate was accepted")
+except ValueError:
+    pass
+try:
+    d.decode_file("no-such.wav")
+    check(False, "a missing file decoded")
+except wren.WrenError as e:
+    check("no-such.wav" in str(e), "the error does not name the file: %s" % e)
+try:
+    wren.Decoder(model, "no-graph")
+    check(False, "a missing graph loaded")
+except wren.WrenError as e:
+    check("no-graph" in str(e), "the error does not name the graph: %s" % e)
+
+# --- n-best lists: `wren decode --nbest 5` lines are "utt-K graph_cost acoustic_cost words..."
+ref = [line.split() for line in open(nbest)]
+check(len(ref) >= 2, "wren decode wrote %d n-best entries" % len(ref))
+for hyps in (d.nbest_file(wav, 5), d.nbest(samples, 5)):
+    check(len(hyps) == len(ref), "%d n-best entries, wren decode wrote %d" % (len(hyps), len(ref)))
+    for h, e in zip(hyps, ref):
+        check(h.words == e[3:], "n-best words %r, wren decode wrote %r" % (h.words, e[3:]))
+        check(abs(h.graph_cost - float(e[1])) < 1e-3 and abs(h.acoustic_cost - float(e[2])) < 1e-3,
+              "n-best costs %.4f %.4f, wren decode wrote %s %s" % (h.graph_cost, h.acoustic_cost, e[1], e[2]))
+    check(hyps and hyps[0].words == r.words and hyps[0].times == r.times, "the best n-best entry is not decode_file's result")
+    print("n-best:", len(hyps), "entries; 2nd:", hyps[1].text if len(hyps) > 1 else None)
+# --- the word lattice, against the one `wren decode` wrote (Kaldi compact-lattice text)
+import os
+words = dict((int(i), w) for w, i in (line.split() for line in open(os.path.join(graph, "words.txt"))))
+ref_arcs, ref_finals = [], {}
+for line in open(lat_text).read().split("\n")[1:]:
+    f = line.split("\t")
+    if len(f) == 4:
+        g, a, tids = f[3].split(",")
+        ref_arcs.append((int(f[0]), int(f[1]), words[int(f[2])] if int(f[2]) else None, float(g), float(a),
+                         len(tids.split("_")) if tids else 0))
+    elif len(f) == 2:
+        g, a, tids = f[1].split(",")
+        ref_finals[int(f[0])] = (float(g), float(a), len(tids.split("_")) if tids else 0)
+for lat in (d.lattice_file(wav), d.lattice(samples)):
+    check(len(lat.arcs) == len(ref_arcs) > 0, "lattice arcs %d, wren decode wrote %d" % (len(lat.arcs), len(ref_arcs)))
+    same = all(x[:3] == y[:3] and x[5] == y[5] and abs(x[3] - y[3]) < 1e-3 and abs(x[4] - y[4]) < 1e-2
+               for x, y in zip(sorted(lat.arcs, key=lambda t: t[:3]), sorted(ref_arcs, key=lambda t: t[:3])))
+    check(same, "lattice arcs differ from wren decode's")
+    check(sorted(lat.finals) == sorted(ref_finals), "final states %r vs %r" % (sorted(lat.finals), sorted(ref_finals)))
+    check(all(src < dst for src, dst, *_ in lat.arcs), "a lattice arc goes back")
+    check(lat.best_path()[0] == expected, "lattice best path %r" % (lat.best_path()[0],))
+print("lattice: %d states, %d arcs, %d finals" % (lat.num_states, len(lat.arcs), len(lat.finals)))
+try:
+    d.nbest_file(wav, 0)
+    check(False, "an n-best list of 0 entries was accepted")
+except wren.WrenError as e:
+    check("at least 1" in str(e), "n = 0 error: %s" % e)
+d.close()
+
+# --- language models, sentence by sentence as the commands count them
+sents = [line.split() for line in open(text) if line.strip()]
+lm = wren.NgramLM(arpa)
+ref = debug_logprobs(ngram_dbg)
+check(len(ref) == len(sents), "ngram debug lines %d for %d sentences" % (len(ref), len(sents)))
+for s, l10 in zip(sents, ref):
+    got = lm.sentence_logprob(s) / math.log(10)
+    check(abs(got - l10) < 1e-4, "NgramLM %r: %.6f, wren ngram says %.6f" % (" ".join(s), got, l10))
+nn = wren.NNLM(nnlm)
+ref = debug_logprobs(nnlm_dbg)
+check(len(ref) == len(sents), "nnlm-eval debug lines %d for %d sentences" % (len(ref), len(sents)))
+for s, l10 in zip(sents, ref):
+    got = nn.sentence_logprob(s) / math.log(10)
+    check(abs(got - l10) < 1e-4, "NNLM %r: %.6f, wren nnlm-eval says %.6f" % (" ".join(s), got, l10))
+check(nn.sentence_logprob(" ".join(sents[0])) == nn.sentence_logprob(sents[0]), "str and list differ")
+try:
+    wren.NNLM(text)
+    check(False, "a text file loaded as an NNLM")
+except wren.WrenError as e:
+    check(text in str(e), "the NNLM error does not name the file: %s" % e)
+
+# --- word errors (sclite's alignment: one substitution, one deletion)
+c = wren.wer("a b c d", "a x c")
+check((c.words, c.corr, c.sub, c.dels, c.ins) == (4, 2, 1, 1, 0), "wer counts %r" % c)
+c = wren.wer(["a", "b"], ["a", "b", "c"])
+check((c.corr, c.ins, c.errors) == (2, 1, 1) and abs(c.rate - 0.5) < 1e-12, "wer counts %r" % c)
+
+print("test_wren.py: %s" % ("FAIL" if fails else "PASS"))
+sys.exit(1 if fails else 0)
