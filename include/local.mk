@@ -8,7 +8,7 @@ WREN_API_HDRS = $(include_HEADERS) $(pkginclude_HEADERS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = wren.pc
-CLEANFILES = wren.pc libwren.map libwren.so libwren.so.$(WREN_SOVERSION)
+CLEANFILES = libwren.map libwren.so libwren.so.$(WREN_SOVERSION)
 
 # The soname's number changes when the public API changes incompatibly.
 WREN_SOVERSION = 0

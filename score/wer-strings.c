@@ -30,17 +30,7 @@ int wren_wer_count_strings(const char *ref, const char *hyp, struct wren_wer_cou
     char **r = split_words(ref, &rb, &nr), **h = split_words(hyp, &hb, &nh);
     enum wren_wer_op *ops = NULL;
     int nops = wren_wer_align((const char *const *)r, nr, (const char *const *)h, nh, &ops);
-    c->words = nr;
-    for (int i = 0; i < nops; i++) {
-        switch (ops[i]) {
-        case WREN_WER_COR: c->corr++; break;
-        case WREN_WER_SUB: c->sub++; break;
-        case WREN_WER_DEL: c->del++; break;
-        case WREN_WER_INS: c->ins++; break;
-        }
-    }
-    c->sents = 1;
-    c->sent_errs = wren_wer_errors(c) > 0;
+    wren_wer_counts_of_ops(ops, nops, nr, c);
     free(ops); free(r); free(h); free(rb); free(hb);
     return 0;
 }

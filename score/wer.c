@@ -139,18 +139,23 @@ static void score_utt(struct utt *u)
 {
     u->nops = wren_wer_align((const char *const *)u->ref, u->nref, (const char *const *)u->hyp,
                              u->nhyp, &u->ops);
-    memset(&u->c, 0, sizeof u->c);
-    u->c.words = u->nref;
-    for (int i = 0; i < u->nops; i++) {
-        switch (u->ops[i]) {
-        case WREN_WER_COR: u->c.corr++; break;
-        case WREN_WER_SUB: u->c.sub++; break;
-        case WREN_WER_DEL: u->c.del++; break;
-        case WREN_WER_INS: u->c.ins++; break;
+    wren_wer_counts_of_ops(u->ops, u->nops, u->nref, &u->c);
+}
+
+void wren_wer_counts_of_ops(const enum wren_wer_op *ops, int nops, int nref, struct wren_wer_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    c->words = nref;
+    for (int i = 0; i < nops; i++) {
+        switch (ops[i]) {
+        case WREN_WER_COR: c->corr++; break;
+        case WREN_WER_SUB: c->sub++; break;
+        case WREN_WER_DEL: c->del++; break;
+        case WREN_WER_INS: c->ins++; break;
         }
     }
-    u->c.sents = 1;
-    u->c.sent_errs = wren_wer_errors(&u->c) > 0;
+    c->sents = 1;
+    c->sent_errs = wren_wer_errors(c) > 0;
 }
 
 struct wren_wer_result *wren_wer_score(const struct wren_wer_opts *o, const char *ref_path,

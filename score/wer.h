@@ -38,6 +38,8 @@ enum wren_wer_op { WREN_WER_COR = 0, WREN_WER_SUB, WREN_WER_DEL, WREN_WER_INS };
  * *ops to a new array (caller frees) in left-to-right order. */
 int wren_wer_align(const char *const *ref, int nref, const char *const *hyp, int nhyp,
                    enum wren_wer_op **ops);
+/* The counts of one utterance from its alignment (sents = 1). */
+void wren_wer_counts_of_ops(const enum wren_wer_op *ops, int nops, int nref, struct wren_wer_counts *c);
 
 static inline long wren_wer_errors(const struct wren_wer_counts *c) { return c->sub + c->del + c->ins; }
 void wren_wer_counts_add(struct wren_wer_counts *sum, const struct wren_wer_counts *c);
