@@ -21,7 +21,7 @@ void wren_wer_opts_default(struct wren_wer_opts *o)
 
 const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
 {
-    static struct wren_opt t[9];
+    static struct wren_opt t[10];
     struct wren_opt tab[] = {
         { "mode", WREN_OPT_STRING, &o->mode, "all: missing hyps count as deletions; present: skip them" },
         { "per-utt", WREN_OPT_STRING, &o->per_utt, "write a per-utterance table to FILE" },
@@ -29,8 +29,10 @@ const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
         { "alignments", WREN_OPT_STRING, &o->alignments, "write sclite-style REF/HYP alignments to FILE" },
         { "json", WREN_OPT_BOOL, &o->json, "print a JSON line with the totals" },
         { "compare", WREN_OPT_STRING, &o->compare, "second HYP file: matched-pairs significance test" },
-        { "bootstrap", WREN_OPT_INT, &o->bootstrap, "paired-bootstrap resamples for --compare" },
+        { "bootstrap", WREN_OPT_INT, &o->bootstrap, "bootstrap resamples for --compare and --ci" },
         { "seed", WREN_OPT_INT, &o->seed, "random seed of the bootstrap" },
+        { "ci", WREN_OPT_DOUBLE, &o->ci,
+          "LEVEL in (0,1), e.g. 0.95: also print the bootstrap confidence interval of the %WER (and of B - A with --compare); 0: none" },
         WREN_OPT_TABLE_END,
     };
     memcpy(t, tab, sizeof tab);
@@ -388,15 +390,8 @@ int wren_wer_write_alignments(const struct wren_wer_result *r, const char *path)
     return wren_atomic_commit(&a);
 }
 
-/* xorshift64*: a small deterministic generator for the bootstrap. */
-static unsigned long long rng_next(unsigned long long *s)
-{
-    *s ^= *s >> 12; *s ^= *s << 25; *s ^= *s >> 27;
-    return *s * 2685821657736338717ULL;
-}
-
 int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_result *b,
-                     int resamples, unsigned seed, struct wren_wer_compare *out)
+                     int resamples, unsigned seed, double ci_level, struct wren_wer_compare *out)
 {
     memset(out, 0, sizeof *out);
     if (a->n != b->n) return wren_error("compare: %s scores %zu utterances but %s scores %zu (use --mode all)",
@@ -405,12 +400,14 @@ int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_resu
         if (strcmp(a->u[i].id, b->u[i].id)) return wren_error("compare: utterance lists differ at '%s'", a->u[i].id);
     size_t n = a->n;
     long *ea = wren_xmalloc((n + 1) * sizeof *ea), *eb = wren_xmalloc((n + 1) * sizeof *eb);
+    long *words = wren_xmalloc((n + 1) * sizeof *words);
     long sa = 0, sb = 0, sw = 0;
     double sd = 0, sd2 = 0;
     for (size_t i = 0; i < n; i++) {
         ea[i] = wren_wer_errors(&a->u[i].c);
         eb[i] = wren_wer_errors(&b->u[i].c);
-        sa += ea[i]; sb += eb[i]; sw += a->u[i].c.words;
+        words[i] = a->u[i].c.words;
+        sa += ea[i]; sb += eb[i]; sw += words[i];
         double d = (double)(ea[i] - eb[i]);
         sd += d; sd2 += d * d;
         if (ea[i] < eb[i]) out->a_better++;
@@ -434,12 +431,11 @@ int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_resu
     }
     /* paired bootstrap (Bisani & Ney 2004): resample utterances, count sign of the difference */
     long le = 0, ge = 0;
-    unsigned long long st = 0x9E3779B97F4A7C15ULL ^ (unsigned long long)seed;
-    if (st == 0) st = 1;
+    unsigned long long st = wren_wer_rng_seed(seed);
     for (int k = 0; k < resamples && n > 0; k++) {
         long da = 0, db = 0;
         for (size_t i = 0; i < n; i++) {
-            size_t j = (size_t)(rng_next(&st) % n);
+            size_t j = (size_t)(wren_wer_rng_next(&st) % n);
             da += ea[j];
             db += eb[j];
         }
@@ -452,6 +448,9 @@ int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_resu
     } else {
         out->p_boot = 1;
     }
-    free(ea); free(eb);
-    return 0;
+    int rc = 0;
+    if (ci_level > 0)
+        rc = wren_wer_diff_ci(ea, eb, words, n, resamples, seed, ci_level, &out->diff_lo, &out->diff_hi);
+    free(ea); free(eb); free(words);
+    return rc;
 }

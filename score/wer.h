@@ -21,8 +21,10 @@ struct wren_wer_opts {
     const char *alignments;  /* write sclite-style REF/HYP/Eval listings to this file (NULL: no) */
     int json;                /* print one JSON line with the totals */
     const char *compare;     /* second hypothesis file: matched-pairs comparison (NULL: no) */
-    int bootstrap;           /* paired-bootstrap resamples for --compare */
+    int bootstrap;           /* bootstrap resamples for --compare and --ci */
     int seed;                /* random seed of the bootstrap */
+    double ci;               /* > 0: print this level's bootstrap interval of the WER (and, with
+                                --compare, of the difference B - A); 0: no interval */
 };
 
 void wren_wer_opts_default(struct wren_wer_opts *o);
@@ -76,9 +78,32 @@ int wren_wer_write_alignments(const struct wren_wer_result *r, const char *path)
 struct wren_wer_compare {
     long utts, a_better, b_better;   /* utterances where A (resp. B) has fewer errors */
     double wer_a, wer_b, z, p_mp, p_boot;
+    double diff_lo, diff_hi;         /* with ci_level > 0: its bootstrap interval of wer_b - wer_a */
 };
 int wren_wer_compare(const struct wren_wer_result *a, const struct wren_wer_result *b,
-                     int resamples, unsigned seed, struct wren_wer_compare *out);
+                     int resamples, unsigned seed, double ci_level, struct wren_wer_compare *out);
+
+/* ---- bootstrap confidence intervals (wer-ci.c) ---- */
+/* The level (e.g. 0.95) percentile-bootstrap interval of the WER of r (in %), resampling its
+ * utterances `resamples` times with replacement. */
+int wren_wer_ci(const struct wren_wer_result *r, int resamples, unsigned seed, double level,
+                double *lo, double *hi);
+/* The same for the difference WER_B - WER_A of two systems on the same n utterances (paired:
+ * both systems' errors of a resampled utterance move together). */
+int wren_wer_diff_ci(const long *err_a, const long *err_b, const long *words, size_t n, int resamples,
+                     unsigned seed, double level, double *lo, double *hi);
+
+/* xorshift64*: the small deterministic generator of the bootstraps (same seed, same draws). */
+static inline unsigned long long wren_wer_rng_seed(unsigned seed)
+{
+    unsigned long long s = 0x9E3779B97F4A7C15ULL ^ (unsigned long long)seed;
+    return s ? s : 1;
+}
+static inline unsigned long long wren_wer_rng_next(unsigned long long *s)
+{
+    *s ^= *s >> 12; *s ^= *s << 25; *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
 
 /* ---- word confidences (wer-conf.c) ---- */
 /* Logistic calibration of a confidence: c' = 1 / (1 + exp(-(a * logit(c) + b))); a = 1, b = 0

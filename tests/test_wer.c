@@ -194,7 +194,7 @@ START_TEST(test_compare)
     wren_wer_opts_default(&o);
     struct wren_wer_result *a = wren_wer_score(&o, rp, ap), *b = wren_wer_score(&o, rp, bp);
     struct wren_wer_compare c;
-    ck_assert_int_eq(wren_wer_compare(a, b, 2000, 1, &c), 0);
+    ck_assert_int_eq(wren_wer_compare(a, b, 2000, 1, 0, &c), 0);
     ck_assert_int_eq(c.a_better, 30);
     ck_assert_int_eq(c.b_better, 0);
     ck_assert(c.wer_a == 0.0);
@@ -202,9 +202,50 @@ START_TEST(test_compare)
     ck_assert(c.p_mp < 1e-6);
     ck_assert(c.p_boot < 0.01);
     /* a system compared with itself: no evidence of a difference */
-    ck_assert_int_eq(wren_wer_compare(b, b, 2000, 1, &c), 0);
+    ck_assert_int_eq(wren_wer_compare(b, b, 2000, 1, 0, &c), 0);
     ck_assert(c.p_mp == 1.0);
     ck_assert(c.p_boot == 1.0);
+    wren_wer_result_free(a); wren_wer_result_free(b);
+    free(rp); free(ap); free(bp); free(dir);
+}
+END_TEST
+
+/* Bootstrap intervals: B substitutes one of 5 words in 30 of 40 utterances (15 %WER); the
+ * resampled WER is a binomial proportion of utterances over 5, so its spread is
+ * 100 / 5 * sqrt(0.75 * 0.25 / 40) = 1.37 points and the 95 % interval about 15 +- 2.7. */
+START_TEST(test_bootstrap_intervals)
+{
+    char *dir = test_tmpdir();
+    char ref[4096] = "", ha[4096] = "", hb[4096] = "";
+    for (int i = 0; i < 40; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "u%02d w1 w2 w3 w4 w5\n", i);
+        strcat(ref, line); strcat(ha, line);
+        if (i < 30) snprintf(line, sizeof line, "u%02d w1 w2 zz w4 w5\n", i);
+        strcat(hb, line);
+    }
+    char *rp = test_write_file(dir, "ref", ref), *ap = test_write_file(dir, "ha", ha), *bp = test_write_file(dir, "hb", hb);
+    struct wren_wer_opts o;
+    wren_wer_opts_default(&o);
+    struct wren_wer_result *a = wren_wer_score(&o, rp, ap), *b = wren_wer_score(&o, rp, bp);
+    double lo, hi, lo50, hi50;
+    ck_assert_int_eq(wren_wer_ci(b, 4000, 1, 0.95, &lo, &hi), 0);
+    ck_assert(lo < 15.0 && hi > 15.0);
+    ck_assert(hi - lo > 2 * 1.96 * 1.37 * 0.8 && hi - lo < 2 * 1.96 * 1.37 * 1.2);
+    ck_assert_int_eq(wren_wer_ci(b, 4000, 1, 0.5, &lo50, &hi50), 0);
+    ck_assert(lo50 >= lo && hi50 <= hi && hi50 - lo50 < hi - lo);
+    /* a perfect system has no spread */
+    ck_assert_int_eq(wren_wer_ci(a, 4000, 1, 0.95, &lo, &hi), 0);
+    ck_assert(lo == 0.0 && hi == 0.0);
+    /* the paired difference B - A: all of B's errors, so the same interval, and above 0 */
+    struct wren_wer_compare c;
+    ck_assert_int_eq(wren_wer_compare(a, b, 4000, 1, 0.95, &c), 0);
+    ck_assert(c.diff_lo > 10.0 && c.diff_lo < 15.0 && c.diff_hi > 15.0 && c.diff_hi < 20.0);
+    ck_assert_int_eq(wren_wer_compare(b, b, 4000, 1, 0.95, &c), 0);
+    ck_assert(c.diff_lo == 0.0 && c.diff_hi == 0.0);
+    /* levels outside (0, 1) and too few resamples are errors */
+    ck_assert_int_ne(wren_wer_ci(b, 4000, 1, 1.0, &lo, &hi), 0);
+    ck_assert_int_ne(wren_wer_ci(b, 1, 1, 0.95, &lo, &hi), 0);
     wren_wer_result_free(a); wren_wer_result_free(b);
     free(rp); free(ap); free(bp); free(dir);
 }
@@ -254,6 +295,7 @@ Suite *s = suite_create("wer");
     tcase_add_test(tc, test_missing_and_unknown_utts);
     tcase_add_test(tc, test_json_and_per_utt);
     tcase_add_test(tc, test_compare);
+    tcase_add_test(tc, test_bootstrap_intervals);
     tcase_add_test(tc, test_conf_nce_and_calibration);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
