@@ -2,7 +2,9 @@
 # decode.sh — first-pass decoding of a Kaldi data dir with `wren decode`, split into --nj parts
 # (utils/split-data.sh --per-utt) and run through --cmd (utils/run-jobs.sh, local or Slurm).
 # Writes DIR/hyp.txt (Kaldi text), DIR/lat.gz (compact lattices, all parts), DIR/log/, and
-# DIR/time.txt (wall seconds of the decoding jobs). Not for: scoring (score.sh) or rescoring.
+# DIR/time.txt (wall seconds of the decoding jobs) and DIR/cpu.txt (user + system CPU seconds of
+# all jobs: the figure to compare on a loaded machine; with the local backend only, since Slurm
+# jobs run outside this process tree). Not for: scoring (score.sh) or rescoring.
 # usage: egs/steps/decode.sh [--nj N] [--cmd CMD] [--opts "wren decode options"] MODEL GRAPH DATA DIR
 set -euo pipefail
 nj=1
@@ -21,9 +23,11 @@ n=$(wc -l < "$data/wav.scp"); [ "$nj" -le "$n" ] || nj=$n
 sd=$data/split$nj
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
-$cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
+/usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
   "$wren" decode --model "$model" --graph "$graph" $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
 t1=$(date +%s.%N)
+case $cmd in *slurm*) echo "-" > "$dir/cpu.txt" ;; *) awk '{printf "%.2f\n", $1 + $2}' "$dir/cpu.tmp" > "$dir/cpu.txt" ;; esac
+rm -f "$dir/cpu.tmp"
 for j in $(seq "$nj"); do cat "$dir/hyp.$j.txt"; done | LC_ALL=C sort > "$dir/hyp.txt"
 for j in $(seq "$nj"); do cat "$dir/lat.$j.gz"; done > "$dir/lat.gz"   # concatenated gzip members
 rm -f "$dir"/hyp.[0-9]*.txt "$dir"/lat.[0-9]*.gz

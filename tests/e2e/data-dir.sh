@@ -6,6 +6,8 @@
 # and line. Splitting: parts are valid, together hold exactly the original lines, keep speakers
 # whole when there are enough of them, carry the recordings their segments need, and an up to
 # date split is not redone.
+# Combining: egs/steps/combine_data_dirs.sh puts the parts back together, and refuses an id
+# present in two sources.
 # Not for: run-jobs.sh (tests/e2e/run-jobs-local.sh, tests/e2e/slurm.sh).
 set -uo pipefail
 export LC_ALL=C
@@ -126,6 +128,17 @@ sleep 1.1; "$split" lv 3 2>/dev/null
 check "an up-to-date split is kept" test "$(stat -c %Y.%i lv/split3/1/text)" = "$stamp"
 touch lv/text; "$split" lv 3 2>/dev/null
 check "a split older than its source is redone" test "$(stat -c %Y.%i lv/split3/1/text)" != "$stamp"
+
+# --- combining (egs/steps/combine_data_dirs.sh): the split's parts back into one dir -----------
+combine=$src/egs/steps/combine_data_dirs.sh
+"$combine" comb lv/split3/3 lv/split3/1 lv/split3/2 > out.txt 2> err.txt
+check "combining the 3 parts succeeds" test $? -eq 0
+for f in wav.scp text utt2spk spk2utt; do check "the combined $f equals lv/$f" cmp -s comb/$f lv/$f; done
+check "utt2set names each utterance's part" \
+  test "$(cut -d' ' -f2 comb/utt2set | sort | uniq -c | awk '{printf "%s ", $1}')" = "2 2 1 "
+"$combine" dup lv/split3/1 lv/split3/1 > out.txt 2> err.txt
+check "an id in two sources: exit 1, one line naming the id" \
+  test $? -eq 1 -a "$(wc -l < err.txt)" -eq 1 -a -n "$(grep "id '$(head -1 lv/split3/1/text | cut -d' ' -f1)'" err.txt)"
 
 # --- a larger real corpus: FSDD digits, 3000 utterances by 6 speakers --------------------------
 fsdd=$shared/data/speech/fsdd-digits/audio
