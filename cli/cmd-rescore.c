@@ -226,7 +226,7 @@ int wren_cmd_rescore(int argc, char **argv)
     struct run x = { .o = &o, .verbose = verbose };
     if (wren_rescore_opts_check(&o)) goto fail;
     if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
-    wren_nnlm_set_unnormalized(m->nnlm, o.unnormalized);
+    wren_nnlm_set_unnormalized(m->nnlm, wren_rescore_unnormalized(&o, m->nnlm));
     x.m = m;
     if (wren_text_out_open(pos[1], &hyp)) goto fail;
     x.hyp = wren_text_out_file(hyp);

@@ -44,12 +44,15 @@ struct wren_rescore_opts {
     float acwt;              /* acoustic scale */
     float oov_penalty;       /* extra cost per word mapped to the NNLM's <unk>, on top of the
                                 NNLM's own -ln P(<unk>|h) + ln(number of such words) */
-    int unnormalized;        /* NNLM words scored by raw logits (wren_nnlm_set_unnormalized) */
+    int unnormalized;        /* NNLM words scored by raw logits (wren_nnlm_set_unnormalized);
+                                -1 (default): exactly for self-normalised models */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
 /* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */
 struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o);
 int wren_rescore_opts_check(const struct wren_rescore_opts *o);
+/* Whether m is scored unnormalised under o (--unnormalized, or its auto default: m's metadata). */
+int wren_rescore_unnormalized(const struct wren_rescore_opts *o, const struct wren_nnlm *m);
 
 /* The models a rescorer uses (borrowed, not owned). first_lm may equal ngram. */
 struct wren_rescorer;

@@ -11,6 +11,7 @@
 #include "utils/matrix.h"
 #include "nnlm/nnlm-internal.h"
 #include "prune/wren-prune.h"
+#include "rescore/rescore.h"
 #include "utils/wren-util.h"
 
 #include <math.h>
@@ -402,6 +403,16 @@ START_TEST(test_selfnorm_training_lowers_log_z)
     ck_assert_ptr_nonnull(b);
     ck_assert(wren_nnlm_self_norm(a) == 0.0f);
     ck_assert(wren_nnlm_self_norm(b) == 0.5f);
+    /* rescoring's default: unnormalised exactly for the self-normalised model; an explicit
+     * --unnormalized true/false wins */
+    struct wren_rescore_opts ro;
+    wren_rescore_opts_default(&ro);
+    ck_assert_int_eq(wren_rescore_unnormalized(&ro, a), 0);
+    ck_assert_int_eq(wren_rescore_unnormalized(&ro, b), 1);
+    ro.unnormalized = 0;
+    ck_assert_int_eq(wren_rescore_unnormalized(&ro, b), 0);
+    ro.unnormalized = 1;
+    ck_assert_int_eq(wren_rescore_unnormalized(&ro, a), 1);
     struct wren_nnlm_eval_result ra, rb, rbu, rbk, rbku;
     eval_dev(a, 0, 0, &ra);
     eval_dev(b, 0, 0, &rb);

@@ -149,7 +149,9 @@ void wren_opts_usage(FILE *f, const char *usage, const char *description, const 
     for (const struct wren_opt *o = opts; o->name; o++) {
         char def[256] = "";
         switch (o->type) {
-        case WREN_OPT_BOOL: snprintf(def, sizeof def, "%s", *(int *)o->ptr ? "true" : "false"); break;
+        case WREN_OPT_BOOL:   /* a negative default means "decided at run time" (the help says how) */
+            snprintf(def, sizeof def, "%s", *(int *)o->ptr < 0 ? "auto" : *(int *)o->ptr ? "true" : "false");
+            break;
         case WREN_OPT_INT: snprintf(def, sizeof def, "%d", *(int *)o->ptr); break;
         case WREN_OPT_LONG: snprintf(def, sizeof def, "%ld", *(long *)o->ptr); break;
         case WREN_OPT_FLOAT: snprintf(def, sizeof def, "%g", (double)*(float *)o->ptr); break;

@@ -14,6 +14,7 @@
 #   --tune-only-dev true     use dev only for tuning (its tuned n-best WER is the last line of
 #                            tune.log) and rescore just the DATA sets (default false)
 #   --nbest 100  --lat-history 2  --lat-beam 4  --acwt 0.1  --tune-grid "extra rescore-tune options"
+#   --rescore-opts "options of both wren rescore-tune and wren rescore" (e.g. "--unnormalized false")
 set -euo pipefail
 modes="nbest lattice"
 nnlm_tuned=""
@@ -23,6 +24,7 @@ lat_history=${lat_history:-2}
 lat_beam=${lat_beam:-4}
 acwt=${acwt:-0.1}
 tune_grid=${tune_grid:-}
+rescore_opts=${rescore_opts:-}
 . "$(dirname "$0")/parse_options.sh"
 if [ $# -lt 7 ] || [ $(( ($# - 7) % 2 )) -ne 0 ]; then
   echo "usage: $0 [options] NNLM GRAPH LM3 LM4 DEV_DATA DEV_DECODE OUT_DIR [DATA DECODE ...] (see --help)" >&2; exit 1
@@ -32,6 +34,8 @@ nnlm=$1; graph=$2; lm3=$3; lm4=$4; dev_data=$5; dev_dec=$6; out=$7; shift 7
 wren=${WREN:-$top/build/wren}
 mkdir -p "$out"
 common=(--nnlm "$nnlm" --lm "$lm4" --first-pass-lm "$lm3" --words "$graph/words.txt" --acwt "$acwt")
+# shellcheck disable=SC2206
+common+=($rescore_opts)
 
 if [ -n "$nnlm_tuned" ]; then
   cp "$nnlm_tuned" "$out/tuned.txt"
