@@ -45,6 +45,12 @@ if [ ! -s "$out/kn$kn_order.arpa" ]; then
 fi
 [ -s "$out/kn$kn_order-dev.ppl" ] || "$wren" ngram -lm "$out/kn$kn_order.arpa" -ppl "$out/dev.txt" > "$out/kn$kn_order-dev.ppl"
 [ -s "$out/nnlm-dev.ppl" ] || "$wren" nnlm-eval --skip-oovs --threads "$nnlm_threads" --model "$out/nnlm.safetensors" "$out/dev.txt" > "$out/nnlm-dev.ppl"
+# a self-normalised model (nnlm-train --self-norm) is also scored unnormalised, as rescoring uses it
+self_norm=$("$wren" nnlm-info "$out/nnlm.safetensors" | awk '$1 == "self_norm" {print $2}')
+if awk -v s="${self_norm:-0}" 'BEGIN {exit !(s > 0)}' && [ ! -s "$out/nnlm-dev-unnorm.ppl" ]; then
+  "$wren" nnlm-eval --skip-oovs --unnormalized --threads "$nnlm_threads" --model "$out/nnlm.safetensors" "$out/dev.txt" \
+    > "$out/nnlm-dev-unnorm.ppl.tmp" && mv "$out/nnlm-dev-unnorm.ppl.tmp" "$out/nnlm-dev-unnorm.ppl"
+fi
 kn=$(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/kn$kn_order-dev.ppl")
 nn=$(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/nnlm-dev.ppl" | tail -1)
 {
@@ -52,5 +58,10 @@ nn=$(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/nnlm-dev
   echo "  KN $kn_order-gram  $kn"
   echo "  NNLM       $nn"
   awk -v a="$kn" -v b="$nn" 'BEGIN{printf "  NNLM is %.1f %% below KN\n", 100*(1-b/a)}'
+  tail -1 "$out/nnlm-dev.ppl" | awk '{for(i=1;i<=NF;i++) if($i=="log_z_mean=") m=$(i+1); else if($i=="log_z_sd=") s=$(i+1)}
+    END {if (m != "") printf "  log Z on dev: mean %s, sd %s\n", m, s}'
+  if [ -s "$out/nnlm-dev-unnorm.ppl" ]; then
+    echo "  NNLM scored unnormalised (log Z taken as 0, as rescoring does): ppl $(awk '/ppl=/{for(i=1;i<=NF;i++) if($i=="ppl=") print $(i+1)}' "$out/nnlm-dev-unnorm.ppl" | tail -1)"
+  fi
   "$wren" nnlm-info "$out/nnlm.safetensors" | sed 's/^/  /'
 } | tee "$out/summary.txt"
