@@ -16,7 +16,8 @@
 # them on dev with `wren rescore-tune`), NBEST (100), HISTORY and BEAM (lattice mode; default
 # wren's), BATCH (batched rows' --lattice-batch; default wren's), THREADS ("1 2").
 # Without LAT, a small LibriVox setup is built as in tests/e2e/rescore.sh (5 utterances: the
-# figures show the plumbing, not a benchmark).
+# figures show the plumbing, not a benchmark). Rows without "+unnorm" are scored normalised
+# (--unnormalized=false), whatever rescore's default for the model.
 # Env: WREN (built wren) or WREN_BUILDDIR.
 set -u
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
@@ -53,8 +54,9 @@ common=(--lm "$LM" --first-pass-lm "$FIRST_LM" --words "$WORDS" --lambda "$LAMBD
 [ -n "${BEAM:-}" ] && common+=(--beam "$BEAM")
 batched=(--mode lattice)
 [ -n "${BATCH:-}" ] && batched+=(--lattice-batch "$BATCH")
+# explicit both ways: rescore's default (auto) already scores self-normalised models unnormalised
 variants=("")
-"$WREN" help rescore 2>&1 | grep -q -- '--unnormalized' && variants+=("--unnormalized")
+"$WREN" help rescore 2>&1 | grep -q -- '--unnormalized' && variants=("--unnormalized=false" "--unnormalized=true")
 
 wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
@@ -71,7 +73,7 @@ for thr in $THREADS; do
   for spec in $NNLMS; do
     name=${spec%%=*}; model=${spec#*=}
     for var in "${variants[@]}"; do
-      label=$name${var:++unnorm}
+      label=$name; [ "$var" = "--unnormalized=true" ] && label=$name+unnorm
       for sys in nbest one batched; do
         case $sys in
           nbest) opts=(--mode nbest); sname="$NBEST-best" ;;
