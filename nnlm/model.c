@@ -264,6 +264,7 @@ void wren_nnlm_free(struct wren_nnlm *m)
     wren_nn_sparse_release(m);
     free(m->blk);
     wren_nnlm_vocab_free(m->vocab);
+    free(m->distill_teacher);
     wren_nn_infer_ws_free(m->iws);
     wren_nn_fb_free(m->fbws);
     free(m);
@@ -319,6 +320,14 @@ int wren_nn_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     char sn[32];
     snprintf(sn, sizeof sn, "%.9g", m->c.self_norm);
     wren_st_writer_meta(w, "self_norm", sn);
+    if (m->distill_teacher) {   /* its last training distilled from this teacher */
+        char dw[32], dt[32];
+        snprintf(dw, sizeof dw, "%.9g", m->c.distill_weight);
+        snprintf(dt, sizeof dt, "%.9g", m->c.distill_temp);
+        wren_st_writer_meta(w, "distill_teacher", m->distill_teacher);
+        wren_st_writer_meta(w, "distill_weight", dw);
+        wren_st_writer_meta(w, "distill_temperature", dt);
+    }
     size_t vl = 0;
     for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
     char *vs = wren_xmalloc(vl + 1), *q = vs;
@@ -487,6 +496,25 @@ static int copy_tensor(const struct st_file *f, const char *path, const char *na
     return 0;
 }
 
+/* distill_weight in [0,1] and distill_temperature > 0 when distill_teacher is there. */
+static int distill_from_meta(const struct st_file *f, const char *path, struct nnlm_config *c)
+{
+    if (!wren_st_meta(f, "distill_teacher")) return 0;
+    const char *keys[2] = { "distill_weight", "distill_temperature" };
+    float *vals[2] = { &c->distill_weight, &c->distill_temp };
+    for (int i = 0; i < 2; i++) {
+        const char *v = wren_st_meta(f, keys[i]);
+        char *end = NULL;
+        *vals[i] = v ? strtof(v, &end) : NAN;
+        int ok = v && end != v && !*end && isfinite(*vals[i]) &&
+                 (i == 0 ? *vals[i] >= 0 && *vals[i] <= 1 : *vals[i] > 0);
+        if (!ok)
+            return wren_error("%s: metadata '%s' is %s%s%s, not a number %s", path, keys[i], v ? "'" : "missing",
+                              v ? v : "", v ? "'" : "", i == 0 ? "in [0,1]" : "> 0");
+    }
+    return 0;
+}
+
 static int config_from_meta(const struct st_file *f, const char *path, struct nnlm_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -526,7 +554,7 @@ static int config_from_meta(const struct st_file *f, const char *path, struct nn
     c->self_norm = sn ? strtof(sn, &snend) : 0.0f;
     if (sn && (snend == sn || *snend || !(c->self_norm >= 0) || !isfinite(c->self_norm)))
         return wren_error("%s: metadata 'self_norm' is not a non-negative number: '%s'", path, sn);
-    return 0;
+    return distill_from_meta(f, path, c);
 }
 
 static struct wren_nnlm_vocab *vocab_from_meta(const struct st_file *f, const char *path, int n)
@@ -623,6 +651,8 @@ struct wren_nnlm *wren_nn_load_ext(const char *path, int nextra, const char *con
     }
     if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
     m = wren_nn_alloc(&c, specs, v);
+    const char *teacher = wren_st_meta(f, "distill_teacher");
+    if (teacher) m->distill_teacher = wren_xstrdup(teacher);
     if (check_all_tensors_used(f, path, m)) {
         wren_nnlm_free(m);
         m = NULL;
@@ -730,6 +760,9 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     }
     if (c->emb_rank > 0)
         fprintf(f, "tok_emb UV(r=%d) tied output %d*%d\n", c->emb_rank, c->vocab_size, c->d_model);
+    if (m->distill_teacher)
+        fprintf(f, "distill_teacher %s\ndistill_weight %g\ndistill_temperature %g\n", m->distill_teacher,
+                c->distill_weight, c->distill_temp);
     fprintf(f, "tensors %d\n", m->ntensors);
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));

@@ -24,6 +24,8 @@ void wren_prune_opts_default(struct wren_prune_opts *o)
     o->lr = 3e-4;
     o->batch = 8;
     o->seed = 1;
+    o->distill_weight = 0.5;
+    o->distill_temp = 1.0;
 }
 
 struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
@@ -51,6 +53,11 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "lr", WREN_OPT_DOUBLE, &o->lr, "fine-tuning learning rate" },
         { "batch", WREN_OPT_INT, &o->batch, "sequences per batch (calibration, fine-tuning)" },
         { "seed", WREN_OPT_LONG, &o->seed, "fine-tuning seed" },
+        { "distill", WREN_OPT_STRING, &o->distill,
+          "fine-tune by knowledge distillation from this teacher (usually the dense --model; same "
+          "vocabulary, any shape): loss (1-W) cross-entropy + W T^2 KL(teacher || pruned) per token" },
+        { "distill-weight", WREN_OPT_DOUBLE, &o->distill_weight, "--distill: the weight W in [0,1] of the KL term" },
+        { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of the KL term" },
         WREN_OPT_TABLE_END
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);

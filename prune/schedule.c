@@ -86,6 +86,15 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (r->crit != WREN_PRUNE_MAGNITUDE && o->calib_tokens < 1)
         return wren_error("--calib-tokens must be >= 1");
     if (!(o->lr > 0)) return wren_error("--lr must be > 0");
+    if (o->distill) {
+        if (!(o->distill_weight >= 0 && o->distill_weight <= 1))
+            return wren_error("--distill-weight must be in [0,1], not %g", o->distill_weight);
+        if (!(o->distill_temp > 0) || !isfinite(o->distill_temp))
+            return wren_error("--distill-temperature must be a number > 0, not %g", o->distill_temp);
+        if (o->finetune_tokens <= 0)
+            return wren_error("--distill %s acts in fine-tuning: it needs --finetune-tokens > 0 and "
+                              "--finetune-text", o->distill);
+    }
     /* sizes */
     const char *p = o->sizes ? o->sizes : "";
     r->nreq = 0;
@@ -118,6 +127,16 @@ static char *out_path(const struct run *r, const char *tag, const char *ext)
     char *p = wren_xmalloc(n);
     snprintf(p, n, "%s-%s%s", r->o->out_prefix, tag, ext);
     return p;
+}
+
+/* The distillation teacher can teach the input model (before any work). */
+static int check_teacher(const struct run *r, const struct wren_nnlm *dense)
+{
+    if (!r->o->distill) return 0;
+    struct wren_nnlm *t = wren_nnlm_load(r->o->distill);
+    int rc = !t || wren_nnlm_distill_check(dense, t, r->o->distill);
+    wren_nnlm_free(t);
+    return rc ? -1 : 0;
 }
 
 static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double target)
@@ -189,6 +208,9 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.patience = 0;
         t.seed = seed;
         t.self_norm = wren_nnlm_self_norm(m);   /* the objective the model was trained with */
+        t.distill = r->o->distill;
+        t.distill_weight = r->o->distill_weight;
+        t.distill_temp = r->o->distill_temp;
         if (wren_nnlm_train(&t, NULL, NULL) == 0) {
             res = wren_nnlm_load(path);
             *used = finetune_used(r, tokens);
@@ -219,6 +241,8 @@ static int report(struct run *r, struct wren_nnlm *m, const char *size, long tok
     printf("size %s %s %.4f total %.4f", size, r->ref.embedding ? "prunable+emb" : "prunable",
            wren_prune_rel_prunable(m, &r->ref), wren_prune_rel_total(m, &r->ref));
     if (ppl >= 0) printf(" dev_ppl %.3f", ppl);
+    float dw;
+    if (wren_nnlm_distilled_from(m, &dw, NULL)) printf(" distill %g", dw);   /* its fine-tuning distilled */
     printf(" finetune_tokens %ld%s %s\n", tokens, existing ? " existing" : "", path);
     fflush(stdout);
     return 0;
@@ -351,6 +375,9 @@ int wren_prune_run(const struct wren_prune_opts *o)
     if (rc == 0) {
         wren_prune_ref_init_emb(dense, &r.ref, o->embedding);
         r.context = wren_nnlm_context(dense);
+        rc = check_teacher(&r, dense);
+    }
+    if (rc == 0) {
         int nsteps;
         double *steps = wren_prune_schedule_sizes(o->steps, o->schedule_shape, r.req, r.nreq, &nsteps);
         rc = !strcmp(o->schedule, "oneshot") ? run_oneshot(&r, dense, steps, nsteps)

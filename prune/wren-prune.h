@@ -40,6 +40,9 @@ struct wren_prune_opts {
     double lr;
     int batch;
     long seed;
+    const char *distill;     /* fine-tune by knowledge distillation from this (dense) teacher
+                                (wren_nnlm_train_opts.distill), NULL: plain cross-entropy */
+    double distill_weight, distill_temp;
 };
 void wren_prune_opts_default(struct wren_prune_opts *o);
 /* The option table of `wren prune`, pointing into *o (caller frees the table). */
