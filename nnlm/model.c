@@ -137,6 +137,7 @@ struct wren_nnlm *wren_nn_alloc(const struct nnlm_config *c, const struct nnlm_b
         add_tensor(&L, "tok_emb.V", c->emb_rank, D, 0, &m->emb_v, NULL);
     } else {
         add_tensor(&L, "tok_emb.weight", n, D, 0, &m->tok_emb, NULL);
+        if (c->emb_masked) add_tensor(&L, "tok_emb.mask", n, D, 0, NULL, &m->emb_mask);
     }
     if (c->pos_learned) add_tensor(&L, "pos_emb.weight", c->context, D, 0, &m->pos_emb, NULL);
     char name[96];
@@ -222,6 +223,11 @@ void wren_nn_apply_masks(const struct wren_nnlm *m, float *buf)
             for (size_t k = 0; k < (size_t)l->out * l->in; k++)
                 if (!l->mask[k]) w[k] = 0;
         }
+    if (m->emb_mask) {   /* the masked tied embedding: lookups and logits both see the zeros */
+        float *e = buf + (m->tok_emb - m->params);
+        for (size_t k = 0; k < (size_t)m->c.vocab_size * m->c.d_model; k++)
+            if (!m->emb_mask[k]) e[k] = 0;
+    }
 }
 
 const struct nnlm_tensor *wren_nn_find_tensor(const struct wren_nnlm *m, const char *name)
@@ -649,6 +655,8 @@ struct wren_nnlm *wren_nn_load_ext(const char *path, int nextra, const char *con
         }
         c.emb_rank = (int)cc;
     }
+    /* a masked tied embedding: CSR tensors, or the weight + mask form */
+    c.emb_masked = c.emb_rank == 0 && (has_tensor(f, "tok_emb.mask") || wren_nn_csr_in_file(f, "tok_emb"));
     if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
     m = wren_nn_alloc(&c, specs, v);
     const char *teacher = wren_st_meta(f, "distill_teacher");
@@ -760,6 +768,12 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     }
     if (c->emb_rank > 0)
         fprintf(f, "tok_emb UV(r=%d) tied output %d*%d\n", c->emb_rank, c->vocab_size, c->d_model);
+    if (m->emb_mask) {
+        size_t n = (size_t)c->vocab_size * c->d_model, nz = 0;
+        for (size_t k = 0; k < n; k++) nz += m->emb_mask[k] != 0;
+        fprintf(f, "tok_emb masked (density %.4f) tied output %d*%d\n", (double)nz / (double)n,
+                c->vocab_size, c->d_model);
+    }
     if (m->distill_teacher)
         fprintf(f, "distill_teacher %s\ndistill_weight %g\ndistill_temperature %g\n", m->distill_teacher,
                 c->distill_weight, c->distill_temp);
@@ -834,7 +848,8 @@ struct wren_nnlm *wren_nnlm_reshape_dim(const struct wren_nnlm *m,
         }
     }
     struct nnlm_config c = m->c;
-    if (emb_rank >= 0) c.emb_rank = emb_rank;
+    if (emb_rank >= 0) { c.emb_rank = emb_rank; c.emb_masked = 0; }
+    if (emb_rank == WREN_NNLM_EMB_MASKED) { c.emb_rank = 0; c.emb_masked = 1; }
     if (d_model > 0) c.d_model = d_model;   /* a pruned width: d_model != n_heads * head_dim */
     struct wren_nnlm *r = wren_nn_alloc(&c, sp, m->vocab);
     free(sp);

@@ -69,6 +69,8 @@ struct nnlm_config {
                               self_norm; 0: plain cross-entropy) */
     float distill_weight, distill_temp;   /* of the distillation its last training used
                                              (wren_nnlm.distill_teacher not NULL) */
+    int emb_masked;        /* tok_emb.weight is masked (tok_emb.mask; on disk tok_emb.rowptr/
+                              .cols/.values): unstructured --embedding pruning; emb_rank is 0 */
 };
 
 struct nnlm_tensor {
@@ -91,6 +93,7 @@ struct wren_nnlm {
     float *params;
     float *tok_emb, *pos_emb, *out_b, *lnf_g, *lnf_b;   /* tok_emb NULL when factored */
     float *emb_u, *emb_v;  /* factored embedding [V,r], [r,D] (c.emb_rank > 0), else NULL */
+    unsigned char *emb_mask;   /* [V,D] mask of tok_emb (c.emb_masked), else NULL */
     char *distill_teacher;       /* the teacher its last training distilled from (metadata
                                     distill_teacher), or NULL */
     float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */

@@ -116,7 +116,11 @@ void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren
  * factors of a truncated SVD, the kept rows of a shrunk matrix) and then saves it. */
 struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks);
 /* The same, also choosing the tied embedding's storage: emb_rank 0 dense tok_emb.weight, r > 0
- * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m. */
+ * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m,
+ * WREN_NNLM_EMB_MASKED tok_emb.weight with a mask tok_emb.mask (as m's, or all ones: set it, then
+ * wren_nnlm_apply_masks), the unstructured --embedding form: lookups and logits use the masked
+ * matrix, training keeps its zeros, on disk it is CSR (tok_emb.rowptr/.cols/.values). */
+enum { WREN_NNLM_EMB_MASKED = -2 };
 struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
                                         const struct wren_nnlm_block_shape *blocks, int emb_rank);
 /* The same, also choosing the residual width: d_model > 0 (at most m's) gives every tensor

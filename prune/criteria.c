@@ -126,6 +126,12 @@ size_t wren_prune_embedding_params(struct wren_nnlm *m)
 {
     int V = 0, D = wren_nnlm_d_model(m), er = wren_nnlm_emb_rank(m), c;
     if (er > 0) { wren_nnlm_tensor(m, "tok_emb.U", &V, &c); return (size_t)er * (size_t)(V + D); }
+    const unsigned char *mk = wren_nnlm_tensor_mask(m, "tok_emb.mask", &V, &c);
+    if (mk) {   /* masked (unstructured --embedding): value + index per kept entry */
+        size_t nnz = 0;
+        for (size_t i = 0; i < (size_t)V * c; i++) nnz += mk[i] != 0;
+        return 2 * nnz;
+    }
     wren_nnlm_tensor(m, "tok_emb.weight", &V, &c);
     return (size_t)V * (size_t)D;
 }
@@ -161,6 +167,42 @@ double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref 
 double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)
 {
     return (double)wren_nnlm_stored_params(m) / (double)r->total_dense;
+}
+
+float *wren_prune_embedding_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                                   int *rows, int *cols)
+{
+    const float *E = wren_nnlm_tensor(m, "tok_emb.weight", rows, cols);
+    if (!E) {
+        wren_error("tok_emb.weight: the embedding is factored (tok_emb.U/.V) and cannot be scored "
+                   "element-wise; use --method lowrank --embedding on such models");
+        return NULL;
+    }
+    const float *g = NULL, *aq = NULL;
+    if (criterion != WREN_PRUNE_MAGNITUDE && !c) {
+        wren_error("criterion needs calibration statistics (--calib-text)");
+        return NULL;
+    }
+    if (criterion == WREN_PRUNE_ACTIVATION) aq = wren_nnlm_calib_act_sq_output(c);
+    if (criterion == WREN_PRUNE_TAYLOR) g = wren_nnlm_calib_grad(c, "tok_emb.weight");
+    if (criterion == WREN_PRUNE_FISHER) g = wren_nnlm_calib_grad_sq(c, "tok_emb.weight");
+    if (criterion != WREN_PRUNE_MAGNITUDE && !g && !aq) {
+        wren_error("no calibration statistics for tok_emb.weight");
+        return NULL;
+    }
+    size_t n = (size_t)*rows * *cols;
+    float *s = wren_xmalloc(n * sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        float x = E[i];
+        switch (criterion) {
+        /* as the output layer, whose input is the final LayerNorm output h */
+        case WREN_PRUNE_ACTIVATION: s[i] = fabsf(x) * sqrtf(aq[i % (size_t)*cols]); break;
+        case WREN_PRUNE_TAYLOR: s[i] = fabsf(x * g[i]); break;
+        case WREN_PRUNE_FISHER: s[i] = x * x * g[i]; break;
+        default: s[i] = fabsf(x); break;
+        }
+    }
+    return s;
 }
 
 float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,

@@ -73,9 +73,6 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (r->global && r->method != UNSTRUCTURED)
         return wren_error("--scope global only applies to --method unstructured (structured pruning "
                           "ranks groups globally and low-rank uses one global rank budget already)");
-    if (o->embedding && r->method == UNSTRUCTURED)
-        return wren_error("--embedding only applies to --method lowrank (the tied embedding is factored "
-                          "into tok_emb.U/.V) and --method structured (residual channels are removed)");
     if (o->steps < 1) return wren_error("--steps must be >= 1");
     if (o->batch < 1) return wren_error("--batch must be >= 1");
     if (o->finetune_tokens < 0) return wren_error("--finetune-tokens must be >= 0");

@@ -73,6 +73,14 @@ double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)
 float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
                          int block, int lin, int *out, int *in);
 
+/* The same for the tied embedding/output matrix tok_emb.weight [V,D] (dense or masked; rows
+ * receive V, cols D), scored as the output layer: magnitude |E|, activation |E_vj| * sqrt(sum of
+ * squares of its input h_j, the final LayerNorm output), taylor |E g|, fisher E^2 E[g^2] with g
+ * the gradient of tok_emb.weight (both of its uses). NULL with wren_error for a factored
+ * embedding. */
+float *wren_prune_embedding_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                                   int *rows, int *cols);
+
 /* The methods: a new model whose prunable size is <= target * r->prunable_dense (as close as
  * the granularity allows), or NULL with wren_error. Structured with r->embedding also removes
  * residual channels (d_model shrinks; needs a dense tok_emb and learned positions); low-rank

@@ -112,7 +112,7 @@ static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
  * (emb_rank 3) when factored_emb. Weights larger than the default init. */
 static struct wren_nnlm *sn_model(const struct wren_nnlm_vocab *v, int factored_emb)
 {
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, factored_emb ? 3 : 0, 0.0f, 0.0f, 0.0f };
+    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, factored_emb ? 3 : 0, 0.0f, 0.0f, 0.0f, 0 };
     struct nnlm_block_spec s[2];
     memset(s, 0, sizeof s);
     s[0].n_heads = 2; s[0].d_ffn = 12;
