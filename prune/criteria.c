@@ -26,6 +26,7 @@ void wren_prune_opts_default(struct wren_prune_opts *o)
     o->seed = 1;
     o->distill_weight = 0.5;
     o->distill_temp = 1.0;
+    o->size_basis = "prunable";
 }
 
 struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
@@ -39,7 +40,7 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "embedding", WREN_OPT_BOOL, &o->embedding,
           "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V; its share of the "
           "budget is the target fraction of its dense size); structured: also remove residual channels (embedding columns, d_model shrinks); "
-          "--sizes then count the embedding as prunable" },
+          "unstructured: also mask it element-wise (tok_emb.mask); --sizes then count the embedding as prunable" },
         { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
         { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
         { "sizes", WREN_OPT_STRING, &o->sizes, "target prunable sizes, comma separated, in (0,1]" },
@@ -58,6 +59,9 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
           "vocabulary, any shape): loss (1-W) cross-entropy + W T^2 KL(teacher || pruned) per token" },
         { "distill-weight", WREN_OPT_DOUBLE, &o->distill_weight, "--distill: the weight W in [0,1] of the KL term" },
         { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of the KL term" },
+        { "size-basis", WREN_OPT_STRING, &o->size_basis,
+          "prunable: --sizes are fractions of the prunable matrices | total: of all stored parameters "
+          "of the dense model (embedding, positions, LayerNorms, biases too; the rest must fit)" },
         WREN_OPT_TABLE_END
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);

@@ -7,7 +7,7 @@
  * channels removed, d_model shrinks): sizes, parameter accounting, save/load, scoring paths
  * agree, pruning the pruned model again (every method), incremental runs; unstructured --embedding
  * (tok_emb masked): sizes, accounting, equals its zeroed dense embedding, CSR on disk, scoring
- * paths, fine-tuning keeps the mask, pruning it again. A tiny NNLM is trained on real text
+ * paths, fine-tuning keeps the mask, pruning it again; --size-basis total for every method. A tiny NNLM is trained on real text
  * (Brown corpus) once per process. */
 #include "testutil.h"
 
@@ -688,6 +688,78 @@ START_TEST(test_structured_embedding)
 }
 END_TEST
 
+/* --size-basis total: sizes are fractions of all stored parameters of the dense model; with
+ * --embedding every method gets there (as close as its granularity allows, never above);
+ * without it the embedding alone is most of this tiny model, and small sizes are refused. */
+START_TEST(test_size_basis_total)
+{
+    setup_once();
+    struct wren_nnlm *d = wren_nnlm_load(model_path);
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(d, &ref, 1);
+    /* structured keeps head_dim residual channels: 0.18 of this model's prunable parameters */
+    const char *methods[] = { "unstructured", "lowrank", "structured" }, *sizes[] = { "0.5,0.1", "0.5,0.1", "0.5,0.25" };
+    const double tol[] = { 0.01, 0.03, 0.04 };   /* one channel of structured: V + 4*H*dh + 2*F */
+    char prefix[512], out[600];
+    for (int mi = 0; mi < 3; mi++) {
+        struct wren_prune_opts o;
+        wren_prune_opts_default(&o);
+        snprintf(prefix, sizeof prefix, "%s/total-%s", dir, methods[mi]);
+        o.model = model_path; o.out_prefix = prefix; o.method = methods[mi]; o.criterion = "activation";
+        o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1; o.size_basis = "total";
+        o.sizes = sizes[mi];
+        ck_assert_msg(wren_prune_run(&o) == 0, "%s: %s", methods[mi], wren_error_msg());
+        char *list = strdup(sizes[mi]);
+        for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+            snprintf(out, sizeof out, "%s-%s.safetensors", prefix, t);
+            struct wren_nnlm *m = wren_nnlm_load(out);
+            ck_assert_ptr_nonnull(m);
+            double want = atof(t), got = wren_prune_rel_total(m, &ref);
+            ck_assert_msg(got <= want + 1e-9 && got >= want - tol[mi], "%s total size %g for %g", methods[mi], got, want);
+            ck_assert_msg(wren_prune_rel_prunable(m, &ref) < got, "%s: the prunable part is not the smaller", methods[mi]);
+            ck_assert(isfinite(ppl_of(m)));
+            wren_nnlm_free(m);
+        }
+        free(list);
+    }
+    /* incremental, with fine-tuning, masked embedding */
+    struct wren_prune_opts o;
+    embedding_run_opts(&o, prefix, sizeof prefix, "total-inc", "unstructured", "magnitude", "0.3");
+    o.size_basis = "total"; o.steps = 2;
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.3.safetensors", prefix);
+    struct wren_nnlm *m = wren_nnlm_load(out);
+    ck_assert_ptr_nonnull(m);
+    double got = wren_prune_rel_total(m, &ref);
+    ck_assert_msg(got <= 0.3 + 1e-9 && got >= 0.29, "incremental total size %g", got);
+    wren_nnlm_free(m);
+    /* without --embedding: what fits above the embedding works, 0.1 is refused before any work */
+    struct wren_prune_ref ref0;
+    wren_prune_ref_init(d, &ref0);
+    wren_prune_opts_default(&o);
+    snprintf(prefix, sizeof prefix, "%s/total-noemb", dir);
+    o.model = model_path; o.out_prefix = prefix; o.size_basis = "total"; o.sizes = "0.8";
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.8.safetensors", prefix);
+    m = wren_nnlm_load(out);
+    got = wren_prune_rel_total(m, &ref0);
+    ck_assert_msg(got <= 0.8 + 1e-9 && got >= 0.79, "total size %g for 0.8", got);
+    ck_assert(wren_prune_rel_prunable(m, &ref0) < 0.5);
+    wren_nnlm_free(m);
+    o.sizes = "0.9,0.1";
+    ck_assert_int_eq(wren_prune_run(&o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "total size 0.1 is unreachable") && strstr(wren_error_msg(), "--embedding"),
+                  "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.9.safetensors", prefix);
+    ck_assert_msg(access(out, F_OK) != 0, "a model was written before the size check");
+    /* structured below its floor: the method's error, naming the total size */
+    o.method = "structured"; o.embedding = 1; o.sizes = "0.1";
+    ck_assert_int_eq(wren_prune_run(&o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "total size 0.1") && strstr(wren_error_msg(), "cannot reach"), "%s", wren_error_msg());
+    wren_nnlm_free(d);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
     setup_once();
@@ -699,6 +771,7 @@ START_TEST(test_bad_options)
         { "sizes", "0.5,,0.2", "not a size" },
         { "scope", "global", "only applies" },
         { "criterion", "fisher", "needs --calib-text" },
+        { "size_basis", "whole", "unknown size basis 'whole'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct wren_prune_opts o;
@@ -709,6 +782,7 @@ START_TEST(test_bad_options)
         if (!strcmp(cases[i].field, "schedule")) o.schedule = cases[i].value;
         if (!strcmp(cases[i].field, "sizes")) o.sizes = cases[i].value;
         if (!strcmp(cases[i].field, "scope")) o.scope = cases[i].value;
+        if (!strcmp(cases[i].field, "size_basis")) o.size_basis = cases[i].value;
         ck_assert_int_eq(wren_prune_run(&o), -1);
         ck_assert_msg(strstr(wren_error_msg(), cases[i].expect), "%s", wren_error_msg());
     }
@@ -734,6 +808,7 @@ int main(void)
     tcase_add_test(tc, test_factored_embedding);
     tcase_add_test(tc, test_embedding_incremental);
     tcase_add_test(tc, test_unstructured_embedding);
+    tcase_add_test(tc, test_size_basis_total);
     tcase_add_test(tc, test_structured_embedding);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
