@@ -142,7 +142,7 @@ int wren_nnlm_distill_kl_text(struct wren_nnlm *teacher, struct wren_nnlm *m, co
     struct nnlm_corpus c;
     if (wren_nn_corpus_read(text, m->vocab, &c)) return -1;
     if (c.nsent == 0) { wren_nn_corpus_free(&c); return wren_error("%s: no sentences", text); }
-    int B = 16, T = m->c.context, V = m->c.vocab_size;
+    int B = 8, T = m->c.context, V = m->c.vocab_size;   /* two B*T*V logit buffers */
     size_t N = (size_t)B * T;
     int *tok = wren_xmalloc(N * sizeof *tok), *tgt = wren_xmalloc(N * sizeof *tgt);
     int *pos = wren_xmalloc(N * sizeof *pos), *seg = wren_xmalloc(N * sizeof *seg);

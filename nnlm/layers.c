@@ -247,13 +247,16 @@ static double dot_row(const float *h, const float *e, int D)
  * the teacher's rows; lp, lz, kl receive log p(t), log Z and KL(q || p_T). With weight 0 the
  * gradient has the bits of the plain row's (the added terms are zeros). */
 static void distill_row(float *z, int t, int V, const struct nnlm_distill *d, int row, float a,
-                        float scale, float *lp, float *lz, float *kl)
+                        float scale, float *lp, float *lz, double *kl)
 {
     const float *q = d->q + (size_t)row * V;
     float A = d->weight, T = d->temp, k = 1.0f / T;
     float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
-    /* sum_j q_j log p_T,j = (sum_j q_j z_j - mx) / T - log sum_j exp((z_j - mx) / T), with sum q = 1 */
-    double qz = (double)nnlm_vdot(q, z, (size_t)V) - mx, log_st;
+    /* sum_j q_j log p_T,j = (sum_j q_j z_j - mx) / T - log sum_j exp((z_j - mx) / T), with sum q = 1;
+     * the sum in double: the KL is a small difference of large terms */
+    double qz = 0, log_st;
+    for (int j = 0; j < V; j++) qz += (double)q[j] * z[j];
+    qz -= mx;
     if (T == 1.0f) {   /* p_T = p: the term is -A q, the p part folds into f */
         double s = nnlm_vexp_sum(z, z, mx, (size_t)V);
         log_st = log(s);
@@ -272,7 +275,7 @@ static void distill_row(float *z, int t, int V, const struct nnlm_distill *d, in
         nnlm_vdistill_grad(z, z, q, mx, f, (float)(mx + T * log_st), k, A * T * scale, (size_t)V);
     }
     z[t] -= (float)(scale * (1.0 - A));
-    *kl = (float)(d->negent[row] - (qz * k - log_st));
+    *kl = d->negent[row] - (qz * k - log_st);
 }
 
 void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
@@ -309,7 +312,8 @@ void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V,
     /* training: the softmax gradient of each row in place of its logits */
     struct nnlm_distill *dist = obj ? obj->distill : NULL;
     size_t nbuf = (size_t)(chunk > 0 ? chunk : 1);
-    float *lps = wren_xmalloc(3 * nbuf * sizeof *lps), *lzs = lps + nbuf, *kls = lzs + nbuf;
+    float *lps = wren_xmalloc(2 * nbuf * sizeof *lps), *lzs = lps + nbuf;
+    double *kls = dist ? wren_xmalloc(nbuf * sizeof *kls) : NULL;
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;
@@ -353,4 +357,5 @@ void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V,
         bias_grad(logits, rows, V, db);
     }
     free(lps);
+    free(kls);
 }
