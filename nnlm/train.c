@@ -448,6 +448,11 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
         zsqsum += nt > 0 ? zsq / (double)nt : 0;
         klsum += b.distill && nt > 0 ? b.distill->kl / (double)nt : 0;
         if (!isfinite(loss)) { rc = wren_error("nnlm-train: loss is %g at step %ld (lower --lr?)", loss, step); break; }
+        if (b.distill && !isfinite(b.distill->kl)) {
+            rc = wren_error("nnlm-train: the KL divergence from the teacher %s is %g at step %ld", o->distill,
+                            b.distill->kl, step);
+            break;
+        }
         clip_grad(tr->grad, m->nparams, o->clip);
         double lr = lr_at(o, warmup, step);
         adamw(m, tr->grad, tr->m1, tr->m2, step, lr, o);
