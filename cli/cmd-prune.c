@@ -20,14 +20,27 @@ int wren_cmd_prune(int argc, char **argv)
         "Prune an NNLM to each target size, writing OUT-<size>.safetensors. A size is the stored\n"
         "parameters of the linear weight matrices (masked: 2 per non-zero; factored: r*(out+in))\n"
         "relative to the dense input. One line per model: size, prunable and total relative size,\n"
-        "dev ppl (--valid-text) and fine-tuning tokens. Existing outputs are kept (resumable).\n"
+        "dev ppl (--valid-text), 'distill W' if its fine-tuning distilled, and fine-tuning tokens.\n"
+        "Existing outputs are kept (resumable).\n"
         "--embedding (with --method lowrank) also factors the tied embedding/output matrix\n"
         "E [V,D] ~ U V (tok_emb.U/.V; logits (h V^T) U^T + b cost r*(V+D) per token) with a fixed\n"
         "share of the budget (the target fraction of its dense size; the blocks share the rest);\n"
         "with --method structured it also removes residual-stream channels\n"
         "(columns of E and of the learned positions, LayerNorm entries, q/k/v/fc1 input columns,\n"
-        "o/fc2 output rows: d_model shrinks) next to heads and FFN neurons. Either way the sizes\n"
-        "then count E as prunable (report: prunable+emb).",
+        "o/fc2 output rows: d_model shrinks) next to heads and FFN neurons; with --method\n"
+        "unstructured it masks E element-wise like the blocks (same criterion, E scored as the\n"
+        "output layer; tok_emb CSR on disk). Either way the sizes then count E as prunable\n"
+        "(report: prunable+emb).\n"
+        "--size-basis total: each size is a fraction of ALL stored parameters of the dense model\n"
+        "(embedding, positions, LayerNorms, biases; masked: 2 per non-zero), the report's 'total';\n"
+        "the part outside the prunable matrices is kept, so a size below it is refused before any\n"
+        "work (use --embedding: then 0.1 fits every method, except structured below its floor of\n"
+        "one head, one neuron per block and head_dim residual channels).\n"
+        "--distill TEACHER: every fine-tuning mixes (1-W) cross-entropy with W T^2 KL(teacher ||\n"
+        "pruned) per token (--distill-weight W, default 0.5; --distill-temperature T, default 1;\n"
+        "plus the model's self-normalisation term); the teacher (usually the dense --model) needs\n"
+        "the same vocabulary in the same order and at least the context, any shape. The outputs\n"
+        "record it (metadata distill_teacher, distill_weight, distill_temperature).",
         t, argc, argv, 0, 0, &pos, &npos, &done);
     free(pos);
     if (!done) rc = wren_prune_run(&o) ? wren_cmd_fail("prune") : 0;

@@ -222,12 +222,12 @@ static void embed_bwd(const struct wren_nnlm *m, struct nnlm_fb *w, const struct
     }
 }
 
-double wren_nn_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
-                             float *grad, float p, uint64_t seed, long step, long *ntgt,
-                             float *logp)
+/* The blocks and the final LayerNorm: w->lnf [N,D] is the output layer's input. */
+static void forward_trunk(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                          float p, uint64_t seed, long step)
 {
     const struct nnlm_config *c = &m->c;
-    int L = c->n_layers, D = c->d_model, V = c->vocab_size, dh = c->head_dim;
+    int L = c->n_layers, D = c->d_model, dh = c->head_dim;
     int B = b->B, T = b->T, N = B * T;
     int drop = p > 0.0f;
     embed(m, b, w->x[0]);
@@ -260,6 +260,29 @@ double wren_nn_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const st
     }
     wren_nn_layernorm_fwd(w->x[L], m->lnf_g, m->lnf_b, N, D, c->ln_eps, w->lnf, w->muf, w->rsf);
     acc_sq(m, L, 0, w->lnf, N, D);   /* the output layer's input (act_sq[L * NNLM_NLIN]) */
+}
+
+void wren_nn_forward_logits(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                            float *logits)
+{
+    int D = m->c.d_model, V = m->c.vocab_size, er = m->c.emb_rank, N = b->B * b->T;
+    forward_trunk(m, w, b, 0.0f, 0, 0);
+    const float *oh = w->lnf, *E = m->tok_emb;
+    if (er > 0) { wren_nn_emb_project(m, w->lnf, N, w->eh); oh = w->eh; E = m->emb_u; }
+    /* logits = bias + h E^T: the bias rows first, then the GEMM accumulates (beta 1) */
+    for (int i = 0; i < N; i++) memcpy(logits + (size_t)i * V, m->out_b, (size_t)V * sizeof *logits);
+    wren_gemm(0, 1, N, V, er > 0 ? er : D, 1.0f, oh, er > 0 ? er : D, E, er > 0 ? er : D, 1.0f, logits, V);
+}
+
+double wren_nn_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                             float *grad, float p, uint64_t seed, long step, long *ntgt,
+                             float *logp)
+{
+    const struct nnlm_config *c = &m->c;
+    int L = c->n_layers, D = c->d_model, V = c->vocab_size, dh = c->head_dim;
+    int B = b->B, T = b->T, N = B * T;
+    int drop = p > 0.0f;
+    forward_trunk(m, w, b, p, seed, step);
     /* the tied output layer: logits h E^T + b, or factored (h V^T) U^T + b */
     int er = c->emb_rank, od = er > 0 ? er : D;
     const float *oh = w->lnf, *E = m->tok_emb;
@@ -269,7 +292,8 @@ double wren_nn_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const st
     *ntgt = nt;
     double loss = 0;
     float scale = nt > 0 ? 1.0f / (float)nt : 0.0f;
-    struct nnlm_out_obj obj = { b->self_norm, b->unnormalized && !grad, b->logz, 0.0 };
+    struct nnlm_out_obj obj = { b->self_norm, b->unnormalized && !grad, b->logz, 0.0,
+                                grad ? b->distill : NULL };
     if (!grad) {
         wren_nn_output_fwd_bwd(oh, b->tgt, N, od, V, E, m->out_b, scale, &loss, logp,
                             NULL, NULL, NULL, w->logits, w->chunk, &obj);

@@ -242,6 +242,42 @@ static double dot_row(const float *h, const float *e, int D)
     return d;
 }
 
+/* One row of the training output layer with distillation (struct nnlm_distill): z [V] holds
+ * the row's logits and receives scale times the gradient of the row's objective; row indexes
+ * the teacher's rows; lp, lz, kl receive log p(t), log Z and KL(q || p_T). With weight 0 the
+ * gradient has the bits of the plain row's (the added terms are zeros). */
+static void distill_row(float *z, int t, int V, const struct nnlm_distill *d, int row, float a,
+                        float scale, float *lp, float *lz, double *kl)
+{
+    const float *q = d->q + (size_t)row * V;
+    float A = d->weight, T = d->temp, k = 1.0f / T;
+    float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
+    /* sum_j q_j log p_T,j = (sum_j q_j z_j - mx) / T - log sum_j exp((z_j - mx) / T), with sum q = 1;
+     * the sum in double: the KL is a small difference of large terms */
+    double qz = 0, log_st;
+    for (int j = 0; j < V; j++) qz += (double)q[j] * z[j];
+    qz -= mx;
+    if (T == 1.0f) {   /* p_T = p: the term is -A q, the p part folds into f */
+        double s = nnlm_vexp_sum(z, z, mx, (size_t)V);
+        log_st = log(s);
+        *lp = zt - (float)log_st;
+        *lz = mx + (float)log_st;
+        float f = (float)(scale * (1.0 + 2.0 * a * *lz) / s);
+        for (int j = 0; j < V; j++) z[j] *= f;
+        nnlm_vaxpy(z, -A * scale, q, (size_t)V);
+    } else {
+        double st = nnlm_vsum_exp_scaled(z, mx, k, (size_t)V, NULL), s = nnlm_vsum_exp(z, mx, (size_t)V);
+        log_st = log(st);
+        *lp = zt - (float)log(s);
+        *lz = mx + (float)log(s);
+        /* p (1 - A + 2 a log Z) + A T (p_T - q), p_T = exp((z - mx - T log st) / T) */
+        float f = (float)(scale * ((1.0 - A) + 2.0 * a * *lz) / s);
+        nnlm_vdistill_grad(z, z, q, mx, f, (float)(mx + T * log_st), k, A * T * scale, (size_t)V);
+    }
+    z[t] -= (float)(scale * (1.0 - A));
+    *kl = d->negent[row] - (qz * k - log_st);
+}
+
 void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V, const float *E,
                          const float *bias, float scale, double *loss, float *logp, float *dh,
                          float *dE, float *db, float *logits, int chunk, struct nnlm_out_obj *obj)
@@ -274,7 +310,10 @@ void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V,
         return;
     }
     /* training: the softmax gradient of each row in place of its logits */
-    float *lps = wren_xmalloc(2 * (size_t)(chunk > 0 ? chunk : 1) * sizeof *lps), *lzs = lps + (chunk > 0 ? chunk : 1);
+    struct nnlm_distill *dist = obj ? obj->distill : NULL;
+    size_t nbuf = (size_t)(chunk > 0 ? chunk : 1);
+    float *lps = wren_xmalloc(2 * nbuf * sizeof *lps), *lzs = lps + nbuf;
+    double *kls = dist ? wren_xmalloc(nbuf * sizeof *kls) : NULL;
     for (int r0 = 0; r0 < n; r0 += chunk) {
         int rows = n - r0 < chunk ? n - r0 : chunk;
         const float *hc = h + (size_t)r0 * D;
@@ -292,6 +331,10 @@ void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V,
                 memset(z, 0, (size_t)V * sizeof *z);
                 continue;
             }
+            if (dist) {
+                distill_row(z, t, V, dist, r0 + i, a, scale, &lps[i], &lzs[i], &kls[i]);
+                continue;
+            }
             /* sum of exp(z - max): the gradient keeps the exponentials */
             float mx = nnlm_vmax(z, (size_t)V), zt = z[t] - mx;
             double s = nnlm_vexp_sum(z, z, mx, (size_t)V);
@@ -307,10 +350,12 @@ void wren_nn_output_fwd_bwd(const float *h, const int *tgt, int n, int D, int V,
             if (logp) logp[r0 + i] = lps[i];
             if (logz) logz[r0 + i] = lzs[i];
             if (obj && tgt[r0 + i] >= 0) obj->zsq += (double)lzs[i] * lzs[i];
+            if (dist && tgt[r0 + i] >= 0) dist->kl += kls[i];
         }
         wren_gemm(0, 0, rows, D, V, 1.0f, logits, V, E, D, 0.0f, dh + (size_t)r0 * D, D);
         wren_gemm(1, 0, V, D, rows, 1.0f, logits, V, hc, D, 1.0f, dE, D);
         bias_grad(logits, rows, V, db);
     }
     free(lps);
+    free(kls);
 }

@@ -137,6 +137,7 @@ struct wren_nnlm *wren_nn_alloc(const struct nnlm_config *c, const struct nnlm_b
         add_tensor(&L, "tok_emb.V", c->emb_rank, D, 0, &m->emb_v, NULL);
     } else {
         add_tensor(&L, "tok_emb.weight", n, D, 0, &m->tok_emb, NULL);
+        if (c->emb_masked) add_tensor(&L, "tok_emb.mask", n, D, 0, NULL, &m->emb_mask);
     }
     if (c->pos_learned) add_tensor(&L, "pos_emb.weight", c->context, D, 0, &m->pos_emb, NULL);
     char name[96];
@@ -222,6 +223,11 @@ void wren_nn_apply_masks(const struct wren_nnlm *m, float *buf)
             for (size_t k = 0; k < (size_t)l->out * l->in; k++)
                 if (!l->mask[k]) w[k] = 0;
         }
+    if (m->emb_mask) {   /* the masked tied embedding: lookups and logits both see the zeros */
+        float *e = buf + (m->tok_emb - m->params);
+        for (size_t k = 0; k < (size_t)m->c.vocab_size * m->c.d_model; k++)
+            if (!m->emb_mask[k]) e[k] = 0;
+    }
 }
 
 const struct nnlm_tensor *wren_nn_find_tensor(const struct wren_nnlm *m, const char *name)
@@ -264,6 +270,7 @@ void wren_nnlm_free(struct wren_nnlm *m)
     wren_nn_sparse_release(m);
     free(m->blk);
     wren_nnlm_vocab_free(m->vocab);
+    free(m->distill_teacher);
     wren_nn_infer_ws_free(m->iws);
     wren_nn_fb_free(m->fbws);
     free(m);
@@ -319,6 +326,14 @@ int wren_nn_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     char sn[32];
     snprintf(sn, sizeof sn, "%.9g", m->c.self_norm);
     wren_st_writer_meta(w, "self_norm", sn);
+    if (m->distill_teacher) {   /* its last training distilled from this teacher */
+        char dw[32], dt[32];
+        snprintf(dw, sizeof dw, "%.9g", m->c.distill_weight);
+        snprintf(dt, sizeof dt, "%.9g", m->c.distill_temp);
+        wren_st_writer_meta(w, "distill_teacher", m->distill_teacher);
+        wren_st_writer_meta(w, "distill_weight", dw);
+        wren_st_writer_meta(w, "distill_temperature", dt);
+    }
     size_t vl = 0;
     for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
     char *vs = wren_xmalloc(vl + 1), *q = vs;
@@ -487,6 +502,25 @@ static int copy_tensor(const struct st_file *f, const char *path, const char *na
     return 0;
 }
 
+/* distill_weight in [0,1] and distill_temperature > 0 when distill_teacher is there. */
+static int distill_from_meta(const struct st_file *f, const char *path, struct nnlm_config *c)
+{
+    if (!wren_st_meta(f, "distill_teacher")) return 0;
+    const char *keys[2] = { "distill_weight", "distill_temperature" };
+    float *vals[2] = { &c->distill_weight, &c->distill_temp };
+    for (int i = 0; i < 2; i++) {
+        const char *v = wren_st_meta(f, keys[i]);
+        char *end = NULL;
+        *vals[i] = v ? strtof(v, &end) : NAN;
+        int ok = v && end != v && !*end && isfinite(*vals[i]) &&
+                 (i == 0 ? *vals[i] >= 0 && *vals[i] <= 1 : *vals[i] > 0);
+        if (!ok)
+            return wren_error("%s: metadata '%s' is %s%s%s, not a number %s", path, keys[i], v ? "'" : "missing",
+                              v ? v : "", v ? "'" : "", i == 0 ? "in [0,1]" : "> 0");
+    }
+    return 0;
+}
+
 static int config_from_meta(const struct st_file *f, const char *path, struct nnlm_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -526,7 +560,7 @@ static int config_from_meta(const struct st_file *f, const char *path, struct nn
     c->self_norm = sn ? strtof(sn, &snend) : 0.0f;
     if (sn && (snend == sn || *snend || !(c->self_norm >= 0) || !isfinite(c->self_norm)))
         return wren_error("%s: metadata 'self_norm' is not a non-negative number: '%s'", path, sn);
-    return 0;
+    return distill_from_meta(f, path, c);
 }
 
 static struct wren_nnlm_vocab *vocab_from_meta(const struct st_file *f, const char *path, int n)
@@ -621,8 +655,12 @@ struct wren_nnlm *wren_nn_load_ext(const char *path, int nextra, const char *con
         }
         c.emb_rank = (int)cc;
     }
+    /* a masked tied embedding: CSR tensors, or the weight + mask form */
+    c.emb_masked = c.emb_rank == 0 && (has_tensor(f, "tok_emb.mask") || wren_nn_csr_in_file(f, "tok_emb"));
     if (!(v = vocab_from_meta(f, path, c.vocab_size))) goto done;
     m = wren_nn_alloc(&c, specs, v);
+    const char *teacher = wren_st_meta(f, "distill_teacher");
+    if (teacher) m->distill_teacher = wren_xstrdup(teacher);
     if (check_all_tensors_used(f, path, m)) {
         wren_nnlm_free(m);
         m = NULL;
@@ -730,6 +768,15 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     }
     if (c->emb_rank > 0)
         fprintf(f, "tok_emb UV(r=%d) tied output %d*%d\n", c->emb_rank, c->vocab_size, c->d_model);
+    if (m->emb_mask) {
+        size_t n = (size_t)c->vocab_size * c->d_model, nz = 0;
+        for (size_t k = 0; k < n; k++) nz += m->emb_mask[k] != 0;
+        fprintf(f, "tok_emb masked (density %.4f) tied output %d*%d\n", (double)nz / (double)n,
+                c->vocab_size, c->d_model);
+    }
+    if (m->distill_teacher)
+        fprintf(f, "distill_teacher %s\ndistill_weight %g\ndistill_temperature %g\n", m->distill_teacher,
+                c->distill_weight, c->distill_temp);
     fprintf(f, "tensors %d\n", m->ntensors);
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));
@@ -801,7 +848,8 @@ struct wren_nnlm *wren_nnlm_reshape_dim(const struct wren_nnlm *m,
         }
     }
     struct nnlm_config c = m->c;
-    if (emb_rank >= 0) c.emb_rank = emb_rank;
+    if (emb_rank >= 0) { c.emb_rank = emb_rank; c.emb_masked = 0; }
+    if (emb_rank == WREN_NNLM_EMB_MASKED) { c.emb_rank = 0; c.emb_masked = 1; }
     if (d_model > 0) c.d_model = d_model;   /* a pruned width: d_model != n_heads * head_dim */
     struct wren_nnlm *r = wren_nn_alloc(&c, sp, m->vocab);
     free(sp);

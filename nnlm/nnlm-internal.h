@@ -67,6 +67,10 @@ struct nnlm_config {
                               recognised by the tensor names) */
     float self_norm;       /* weight of the (log Z)^2 term the model was trained with (metadata
                               self_norm; 0: plain cross-entropy) */
+    float distill_weight, distill_temp;   /* of the distillation its last training used
+                                             (wren_nnlm.distill_teacher not NULL) */
+    int emb_masked;        /* tok_emb.weight is masked (tok_emb.mask; on disk tok_emb.rowptr/
+                              .cols/.values): unstructured --embedding pruning; emb_rank is 0 */
 };
 
 struct nnlm_tensor {
@@ -89,6 +93,9 @@ struct wren_nnlm {
     float *params;
     float *tok_emb, *pos_emb, *out_b, *lnf_g, *lnf_b;   /* tok_emb NULL when factored */
     float *emb_u, *emb_v;  /* factored embedding [V,r], [r,D] (c.emb_rank > 0), else NULL */
+    unsigned char *emb_mask;   /* [V,D] mask of tok_emb (c.emb_masked), else NULL */
+    char *distill_teacher;       /* the teacher its last training distilled from (metadata
+                                    distill_teacher), or NULL */
     float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */
     struct nnlm_block *blk;
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
@@ -167,11 +174,28 @@ void wren_nn_output_lse(const float *h, int n, int D, int V, const float *E, con
  *     (log Z taken as 0), one dot product instead of the vocabulary's softmax;
  *   logz (may be NULL): log Z per row (0 for rows without target, and when unnormalized);
  *   zsq: accumulates the sum over target rows of (log Z)^2. */
+struct nnlm_distill;
 struct nnlm_out_obj {
     float self_norm;
     int unnormalized;
     float *logz;
     double zsq;
+    struct nnlm_distill *distill;   /* training only, may be NULL: see struct nnlm_distill */
+};
+
+/* Knowledge distillation (training only): the objective per target row becomes
+ *   (1 - A) (-log p(tgt)) + a (log Z)^2 + A T^2 KL(q || p_T),
+ * q the teacher's next-word distribution at temperature T, p_T = softmax(logits / T) the
+ * student's (A = weight, a = self_norm). Its gradient with respect to the logits z is
+ *   p (1 - A + 2 a log Z) - (1 - A) onehot(tgt) + A T (p_T - q)
+ * (d/dz_j of -sum_k q_k log p_T,k is (p_T,j - q_j) / T; the T^2 keeps the term's scale as T
+ * changes; self-normalisation stays on the untempered log Z). The teacher's rows come from
+ * wren_nn_teacher_run (distill.c). */
+struct nnlm_distill {
+    const float *q;        /* [rows, V] teacher probabilities at temperature temp (rows of targets) */
+    const float *negent;   /* [rows] sum_j q_j log q_j of each row */
+    float weight, temp;
+    double kl;             /* accumulates the sum over target rows of KL(q || p_T) */
 };
 /* Output layer over rows of h [n,D] with tied embeddings E [V,D] and bias: for rows with
  * tgt >= 0 adds -log p(tgt) to *loss and, if dh is not NULL, writes dh (scale * dobjective/dh)
@@ -192,6 +216,7 @@ struct nnlm_batch {
     int unnormalized;
     float *logz;
     double *zsq;
+    struct nnlm_distill *distill;   /* training only: distillation targets of these rows, or NULL */
 };
 struct nnlm_fb;   /* activations and scratch for a maximum batch size */
 struct nnlm_fb *wren_nn_fb_create(const struct wren_nnlm *m, int B, int T, int training);
@@ -206,6 +231,10 @@ void wren_nn_infer_ws_free(struct nnlm_infer_ws *w);
 double wren_nn_forward_backward(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
                              float *grad, float dropout, uint64_t seed, long step, long *ntgt,
                              float *logp);
+/* Forward pass without dropout to the logits of every position of the batch, logits [B*T, V]
+ * (rows without target too). w: a workspace of m for at least B x T (training or not). */
+void wren_nn_forward_logits(struct wren_nnlm *m, struct nnlm_fb *w, const struct nnlm_batch *b,
+                            float *logits);
 /* Token embeddings (without positions) of n tokens into x [n,D], dense or factored. */
 void wren_nn_embed_tokens(const struct wren_nnlm *m, const int *tok, int n, float *x);
 /* Factored embedding: hv [n,r] = h V^T (the output layer's first thin GEMM). */
@@ -224,6 +253,19 @@ static inline float *nnlm_gview(const struct wren_nnlm *m, float *grad, const fl
 float wren_nn_state_logz(const struct wren_nnlm_state *s);
 int wren_nn_score_sentences(struct wren_nnlm *m, int n, const int *const *words, const int *lens,
                          float *logprobs, double *sent_logprob, float *logz);
+
+/* ---- distill.c: the teacher of knowledge distillation, run on the student's batches */
+struct nnlm_teacher;
+/* Load the teacher at path for a student m trained on batches of up to B x T tokens, at
+ * temperature temp, weight weight; NULL with wren_error if it cannot serve as m's teacher
+ * (wren_nnlm_distill_check). Holds B*T*V floats of teacher probabilities. */
+struct nnlm_teacher *wren_nn_teacher_create(const char *path, const struct wren_nnlm *m, int B, int T,
+                                            float weight, float temp);
+void wren_nn_teacher_free(struct nnlm_teacher *t);
+/* Run the teacher (no gradient) on the batch; returns the distillation targets of its rows (for
+ * nnlm_batch.distill; kl reset to 0), valid until the next call; NULL with wren_error for a
+ * batch larger than the workspace. */
+struct nnlm_distill *wren_nn_teacher_run(struct nnlm_teacher *t, const struct nnlm_batch *b);
 
 /* ---- safetensors.c */
 struct st_file;

@@ -69,6 +69,21 @@ size_t wren_nnlm_nonembedding_params(const struct wren_nnlm *m);
 /* Print the configuration and per-tensor sizes (what `wren nnlm-info` shows). */
 void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f);
 
+/* ---------------------------------------------------------------- knowledge distillation */
+/* 0 if teacher can teach m: the same vocabulary (the same words in the same order) and a context
+ * at least m's; else -1 with a one-line wren_error naming teacher_path. */
+int wren_nnlm_distill_check(const struct wren_nnlm *m, const struct wren_nnlm *teacher,
+                            const char *teacher_path);
+/* The teacher m's last training distilled from (metadata distill_teacher, as it was given), or
+ * NULL; *weight and *temp (either may be NULL) receive that training's weight and temperature. */
+const char *wren_nnlm_distilled_from(const struct wren_nnlm *m, float *weight, float *temp);
+/* The mean over a text's predicted tokens of KL(p_teacher || p_m) in nats (temperature 1), every
+ * sentence from <s> with </s> predicted; a sentence longer than m's context is cut into windows
+ * of the context (a later window without its earlier history). At most max_tokens tokens (0:
+ * all). 0, or -1 with wren_error. */
+int wren_nnlm_distill_kl_text(struct wren_nnlm *teacher, struct wren_nnlm *m, const char *text,
+                              long max_tokens, double *kl);
+
 /* ---------------------------------------------------------------- access for pruning */
 /* Tensor names follow PyTorch's nn.Linear convention (weight [out, in]; y = x W^T + b):
  *   tok_emb.weight [V,D] (tied output projection) or factored tok_emb.U [V,r] + tok_emb.V [r,D]
@@ -101,7 +116,11 @@ void wren_nnlm_get_block_shape(const struct wren_nnlm *m, int block, struct wren
  * factors of a truncated SVD, the kept rows of a shrunk matrix) and then saves it. */
 struct wren_nnlm *wren_nnlm_reshape(const struct wren_nnlm *m, const struct wren_nnlm_block_shape *blocks);
 /* The same, also choosing the tied embedding's storage: emb_rank 0 dense tok_emb.weight, r > 0
- * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m. */
+ * factored tok_emb.U [V,r] + tok_emb.V [r,D] (new tensors are zero: fill them), -1 as in m,
+ * WREN_NNLM_EMB_MASKED tok_emb.weight with a mask tok_emb.mask (as m's, or all ones: set it, then
+ * wren_nnlm_apply_masks), the unstructured --embedding form: lookups and logits use the masked
+ * matrix, training keeps its zeros, on disk it is CSR (tok_emb.rowptr/.cols/.values). */
+enum { WREN_NNLM_EMB_MASKED = -2 };
 struct wren_nnlm *wren_nnlm_reshape_emb(const struct wren_nnlm *m,
                                         const struct wren_nnlm_block_shape *blocks, int emb_rank);
 /* The same, also choosing the residual width: d_model > 0 (at most m's) gives every tensor
@@ -225,6 +244,15 @@ struct wren_nnlm_train_opts {
                                 to log P; 0 (default): plain cross-entropy. Saved in the model
                                 (wren_nnlm_self_norm); with init, the fine-tuned model records this
                                 value, not the initial model's (prune passes it on) */
+    const char *distill;     /* knowledge distillation from this teacher model (NULL: off): the
+                                objective per token mixes (1 - w) cross-entropy with w T^2
+                                KL(teacher || model) at temperature T (see struct nnlm_distill,
+                                nnlm-internal.h); the teacher needs the same vocabulary and at
+                                least the context (wren_nnlm_distill_check), any shape. It runs
+                                forward on every batch, holding batch*context*V floats of
+                                probabilities. Recorded in the model (wren_nnlm_distilled_from) */
+    double distill_weight;   /* w in [0,1] (default 0.5; 0 gives plain training's result) */
+    double distill_temp;     /* T > 0 (default 1) */
 };
 void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
 /* The option table of `wren nnlm-train`, pointing into *o (caller frees the table). */

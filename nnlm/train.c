@@ -40,6 +40,8 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->seed = 1;
     o->valid_every = 500;
     o->patience = 5;
+    o->distill_weight = 0.5;
+    o->distill_temp = 1.0;
 }
 
 struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
@@ -84,6 +86,12 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
           "initial model's: wren prune passes the model's own)" },
         { "init", WREN_OPT_STRING, &o->init,
           "start from this model (fine-tuning; its architecture, vocabulary, masks and factors are kept)" },
+        { "distill", WREN_OPT_STRING, &o->distill,
+          "knowledge distillation from this teacher model (same vocabulary, context >= ours, any size): "
+          "the loss per token is (1-W) cross-entropy + W T^2 KL(teacher || model) at temperature T "
+          "(plus the --self-norm term); recorded in the model's metadata (distill_*)" },
+        { "distill-weight", WREN_OPT_DOUBLE, &o->distill_weight, "--distill: the weight W in [0,1] of the KL term" },
+        { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of both distributions in the KL term" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);
@@ -282,6 +290,20 @@ static void signature(struct trainer *tr)
         size_t n = strlen(tr->sig);
         snprintf(tr->sig + n, sizeof tr->sig - n, " self_norm=%.9g", o->self_norm);
     }
+    if (o->distill) {
+        size_t n = strlen(tr->sig);
+        snprintf(tr->sig + n, sizeof tr->sig - n, " distill=%s weight=%.9g temperature=%.9g", o->distill,
+                 o->distill_weight, o->distill_temp);
+    }
+}
+
+/* The model records the distillation of this training (or that there was none). */
+static void record_distill(struct wren_nnlm *m, const struct wren_nnlm_train_opts *o)
+{
+    free(m->distill_teacher);
+    m->distill_teacher = o->distill ? wren_xstrdup(o->distill) : NULL;
+    m->c.distill_weight = o->distill ? (float)o->distill_weight : 0.0f;
+    m->c.distill_temp = o->distill ? (float)o->distill_temp : 0.0f;
 }
 
 static int save_checkpoint(struct trainer *tr)
@@ -331,6 +353,7 @@ static int new_model(struct trainer *tr)
         if (!tr->m) return -1;
         wren_log("nnlm-train: starting from %s (architecture and vocabulary options ignored)", o->init);
         tr->m->c.self_norm = (float)o->self_norm;
+        record_distill(tr->m, o);
         tr->m1 = wren_fbuf_alloc(tr->m->nparams);
         tr->m2 = wren_fbuf_alloc(tr->m->nparams);
         tr->best_ppl = INFINITY;
@@ -350,6 +373,7 @@ static int new_model(struct trainer *tr)
     wren_nnlm_vocab_free(v);
     if (!tr->m) return -1;
     tr->m->c.self_norm = (float)o->self_norm;
+    record_distill(tr->m, o);
     tr->m1 = wren_fbuf_alloc(tr->m->nparams);
     tr->m2 = wren_fbuf_alloc(tr->m->nparams);
     tr->best_ppl = INFINITY;
@@ -372,6 +396,10 @@ static int check_opts(const struct wren_nnlm_train_opts *o)
         return wren_error("nnlm-train: --batch, --steps and --valid-every must be >= 1");
     if (!(o->self_norm >= 0) || !isfinite(o->self_norm))
         return wren_error("nnlm-train: --self-norm must be >= 0");
+    if (!(o->distill_weight >= 0 && o->distill_weight <= 1))
+        return wren_error("nnlm-train: --distill-weight must be in [0,1], not %g", o->distill_weight);
+    if (!(o->distill_temp > 0) || !isfinite(o->distill_temp))
+        return wren_error("nnlm-train: --distill-temperature must be a number > 0, not %g", o->distill_temp);
     if (o->lr <= 0 || o->dropout < 0 || o->dropout >= 1 || o->beta1 < 0 || o->beta1 >= 1 ||
         o->beta2 < 0 || o->beta2 >= 1)
         return wren_error("nnlm-train: need --lr > 0, 0 <= --dropout < 1, 0 <= beta < 1");
@@ -390,13 +418,20 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
     size_t N = (size_t)B * T;
     int *tok = wren_xmalloc(N * sizeof *tok), *tgt = wren_xmalloc(N * sizeof *tgt);
     int *pos = wren_xmalloc(N * sizeof *pos), *seg = wren_xmalloc(N * sizeof *seg);
+    struct nnlm_teacher *teacher = NULL;
+    if (o->distill && !(teacher = wren_nn_teacher_create(o->distill, m, B, T, (float)o->distill_weight,
+                                                         (float)o->distill_temp))) {
+        free(tok); free(tgt); free(pos); free(seg);
+        sampler_free(&s);
+        return -1;
+    }
     struct nnlm_fb *fb = wren_nn_fb_create(m, B, T, 1);
     tr->grad = wren_fbuf_alloc(m->nparams);
     wren_log("nnlm-train: %d words in vocabulary, %zu training tokens in %zu windows of %d, "
              "%zu parameters (%zu non-embedding), steps %ld from %ld",
              m->c.vocab_size, tc->ntok, s.nwin, T, wren_nnlm_stored_params(m),
              wren_nnlm_nonembedding_params(m), o->steps, tr->step + 1);
-    double t0 = wren_now(), tlast = t0, lsum = 0, zsqsum = 0;
+    double t0 = wren_now(), tlast = t0, lsum = 0, zsqsum = 0, klsum = 0;
     long lcount = 0, start_step = tr->step;
     int rc = 0, tty = isatty(2);
     while (tr->step < o->steps) {
@@ -405,12 +440,19 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
         double zsq = 0;
         struct nnlm_batch b = { .B = B, .T = T, .tok = tok, .tgt = tgt, .pos = pos, .seg = seg,
                                 .self_norm = (float)o->self_norm, .zsq = &zsq };
+        if (teacher && !(b.distill = wren_nn_teacher_run(teacher, &b))) { rc = -1; break; }
         long nt;
         double loss = wren_nn_forward_backward(m, fb, &b, tr->grad, (float)o->dropout,
                                             (uint64_t)o->seed, step, &nt, NULL);
         loss = nt > 0 ? loss / (double)nt : 0;
         zsqsum += nt > 0 ? zsq / (double)nt : 0;
+        klsum += b.distill && nt > 0 ? b.distill->kl / (double)nt : 0;
         if (!isfinite(loss)) { rc = wren_error("nnlm-train: loss is %g at step %ld (lower --lr?)", loss, step); break; }
+        if (b.distill && !isfinite(b.distill->kl)) {
+            rc = wren_error("nnlm-train: the KL divergence from the teacher %s is %g at step %ld", o->distill,
+                            b.distill->kl, step);
+            break;
+        }
         clip_grad(tr->grad, m->nparams, o->clip);
         double lr = lr_at(o, warmup, step);
         adamw(m, tr->grad, tr->m1, tr->m2, step, lr, o);
@@ -423,11 +465,14 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
             double rate = (double)(step - start_step) * (double)N / (now - t0);
             char eta[32];
             fmt_time(eta, sizeof eta, (double)(o->steps - step) * (double)N / (rate > 0 ? rate : 1));
-            fprintf(stderr, "step %ld/%ld loss %.4f log_z_rms %.3f lr %.3g %.0f tok/s ETA %s\n", step,
-                    o->steps, lsum / (double)lcount, sqrt(zsqsum / (double)lcount), lr, rate, eta);
+            char kl[48] = "";   /* KL(teacher || model) at the temperature, nats per token */
+            if (teacher) snprintf(kl, sizeof kl, " kl %.4f", klsum / (double)lcount);
+            fprintf(stderr, "step %ld/%ld loss %.4f%s log_z_rms %.3f lr %.3g %.0f tok/s ETA %s\n", step,
+                    o->steps, lsum / (double)lcount, kl, sqrt(zsqsum / (double)lcount), lr, rate, eta);
             tlast = now;
             lsum = 0;
             zsqsum = 0;
+            klsum = 0;
             lcount = 0;
         }
         if (step % o->valid_every == 0 || step == o->steps) {
@@ -453,6 +498,7 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
     }
     if (rc == 0 && !vc && wren_nnlm_save(m, o->out)) rc = -1;
     wren_nn_fb_free(fb);
+    wren_nn_teacher_free(teacher);
     free(tok); free(tgt); free(pos); free(seg);
     sampler_free(&s);
     return rc < 0 ? -1 : 0;

@@ -175,6 +175,64 @@ MULTIVERSION double nnlm_vsum_exp(const float *x, float shift, size_t n)
     return lane_sum(t);
 }
 
+MULTIVERSION double nnlm_vsum_exp_scaled(const float *x, float shift, float k, size_t n, double *sum_ex)
+{
+    vf acc = SPLAT(0), accx = SPLAT(0), v, u, e;
+    float t[LANES];
+    for (size_t i = 0; i < n; i += LANES) {
+        int full = i + LANES <= n;
+        if (full) LOAD(v, x + i); else { pad_tail(t, x + i, n - i, -INFINITY); LOAD(v, t); }
+        v -= shift;
+        u = v * k;
+        EXP_V(e, u);
+        if (!full) {   /* padded lanes add nothing (and -inf * 0 would be NaN) */
+            STORE(t, e);
+            for (size_t j = n - i; j < LANES; j++) t[j] = 0;
+            LOAD(e, t);
+            STORE(t, v);
+            for (size_t j = n - i; j < LANES; j++) t[j] = 0;
+            LOAD(v, t);
+        }
+        acc += e;
+        accx += e * v;
+    }
+    STORE(t, accx);
+    if (sum_ex) *sum_ex = lane_sum(t);
+    STORE(t, acc);
+    return lane_sum(t);
+}
+
+MULTIVERSION void nnlm_vexp_scaled(float *y, const float *x, float shift, float k, size_t n)
+{
+    vf v, e;
+    float t[LANES];
+    for (size_t i = 0; i < n; i += LANES) {
+        int full = i + LANES <= n;
+        if (full) LOAD(v, x + i); else { pad_tail(t, x + i, n - i, 0); LOAD(v, t); }
+        v = (v - shift) * k;
+        EXP_V(e, v);
+        if (full) STORE(y + i, e); else { STORE(t, e); memcpy(y + i, t, (n - i) * sizeof *t); }
+    }
+}
+
+MULTIVERSION void nnlm_vdistill_grad(float *y, const float *x, const float *q, float shift, float f,
+                                     float shift_k, float k, float c, size_t n)
+{
+    vf v, w, g, e, ek;
+    float t[LANES];
+    for (size_t i = 0; i < n; i += LANES) {
+        int full = i + LANES <= n;
+        if (full) { LOAD(v, x + i); LOAD(g, q + i); }
+        else { pad_tail(t, x + i, n - i, 0); LOAD(v, t); pad_tail(t, q + i, n - i, 0); LOAD(g, t); }
+        w = (v - shift_k) * k;
+        v -= shift;
+        EXP_V(e, v);
+        EXP_V(ek, w);
+        e = f * e + c * (ek - g);
+        if (full) STORE(y + i, e); else { STORE(t, e); memcpy(y + i, t, (n - i) * sizeof *t); }
+    }
+}
+
 float wren_nn_vlogsumexp(const float *x, size_t n)
 {
     float mx = nnlm_vmax(x, n);

@@ -14,6 +14,16 @@ float nnlm_vmax(const float *x, size_t n);
 double nnlm_vexp_sum(float *y, const float *x, float shift, size_t n);
 /* the sum of exp(x[i] - shift) over x[0..n) */
 double nnlm_vsum_exp(const float *x, float shift, size_t n);
+/* the sum of exp((x[i] - shift) * k) over x[0..n) (a softmax at temperature 1/k); if sum_ex is
+ * not NULL it receives the sum of exp((x[i] - shift) * k) * (x[i] - shift) (for the entropy) */
+double nnlm_vsum_exp_scaled(const float *x, float shift, float k, size_t n, double *sum_ex);
+/* y[i] = exp((x[i] - shift) * k) (y may equal x) */
+void nnlm_vexp_scaled(float *y, const float *x, float shift, float k, size_t n);
+/* y[i] = f exp(x[i] - shift) + c (exp((x[i] - shift_k) * k) - q[i]) (y may equal x): a row of
+ * the gradient of cross-entropy plus distillation at temperature 1/k with respect to the logits
+ * x (see wren_nn_output_fwd_bwd) */
+void nnlm_vdistill_grad(float *y, const float *x, const float *q, float shift, float f,
+                        float shift_k, float k, float c, size_t n);
 /* sum of a[i] * b[i] over [0..n) (float accumulation in SIMD lanes) */
 float nnlm_vdot(const float *a, const float *b, size_t n);
 /* y[i] += a * x[i] over [0..n) */

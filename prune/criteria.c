@@ -24,6 +24,9 @@ void wren_prune_opts_default(struct wren_prune_opts *o)
     o->lr = 3e-4;
     o->batch = 8;
     o->seed = 1;
+    o->distill_weight = 0.5;
+    o->distill_temp = 1.0;
+    o->size_basis = "prunable";
 }
 
 struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
@@ -37,7 +40,7 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "embedding", WREN_OPT_BOOL, &o->embedding,
           "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V; its share of the "
           "budget is the target fraction of its dense size); structured: also remove residual channels (embedding columns, d_model shrinks); "
-          "--sizes then count the embedding as prunable" },
+          "unstructured: also mask it element-wise (tok_emb.mask); --sizes then count the embedding as prunable" },
         { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
         { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
         { "sizes", WREN_OPT_STRING, &o->sizes, "target prunable sizes, comma separated, in (0,1]" },
@@ -51,6 +54,14 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
         { "lr", WREN_OPT_DOUBLE, &o->lr, "fine-tuning learning rate" },
         { "batch", WREN_OPT_INT, &o->batch, "sequences per batch (calibration, fine-tuning)" },
         { "seed", WREN_OPT_LONG, &o->seed, "fine-tuning seed" },
+        { "distill", WREN_OPT_STRING, &o->distill,
+          "fine-tune by knowledge distillation from this teacher (usually the dense --model; same "
+          "vocabulary, any shape): loss (1-W) cross-entropy + W T^2 KL(teacher || pruned) per token" },
+        { "distill-weight", WREN_OPT_DOUBLE, &o->distill_weight, "--distill: the weight W in [0,1] of the KL term" },
+        { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of the KL term" },
+        { "size-basis", WREN_OPT_STRING, &o->size_basis,
+          "prunable: --sizes are fractions of the prunable matrices | total: of all stored parameters "
+          "of the dense model (embedding, positions, LayerNorms, biases too; the rest must fit)" },
         WREN_OPT_TABLE_END
     };
     struct wren_opt *r = wren_xmalloc(sizeof t);
@@ -119,6 +130,12 @@ size_t wren_prune_embedding_params(struct wren_nnlm *m)
 {
     int V = 0, D = wren_nnlm_d_model(m), er = wren_nnlm_emb_rank(m), c;
     if (er > 0) { wren_nnlm_tensor(m, "tok_emb.U", &V, &c); return (size_t)er * (size_t)(V + D); }
+    const unsigned char *mk = wren_nnlm_tensor_mask(m, "tok_emb.mask", &V, &c);
+    if (mk) {   /* masked (unstructured --embedding): value + index per kept entry */
+        size_t nnz = 0;
+        for (size_t i = 0; i < (size_t)V * c; i++) nnz += mk[i] != 0;
+        return 2 * nnz;
+    }
     wren_nnlm_tensor(m, "tok_emb.weight", &V, &c);
     return (size_t)V * (size_t)D;
 }
@@ -154,6 +171,42 @@ double wren_prune_rel_prunable(struct wren_nnlm *m, const struct wren_prune_ref 
 double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)
 {
     return (double)wren_nnlm_stored_params(m) / (double)r->total_dense;
+}
+
+float *wren_prune_embedding_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                                   int *rows, int *cols)
+{
+    const float *E = wren_nnlm_tensor(m, "tok_emb.weight", rows, cols);
+    if (!E) {
+        wren_error("tok_emb.weight: the embedding is factored (tok_emb.U/.V) and cannot be scored "
+                   "element-wise; use --method lowrank --embedding on such models");
+        return NULL;
+    }
+    const float *g = NULL, *aq = NULL;
+    if (criterion != WREN_PRUNE_MAGNITUDE && !c) {
+        wren_error("criterion needs calibration statistics (--calib-text)");
+        return NULL;
+    }
+    if (criterion == WREN_PRUNE_ACTIVATION) aq = wren_nnlm_calib_act_sq_output(c);
+    if (criterion == WREN_PRUNE_TAYLOR) g = wren_nnlm_calib_grad(c, "tok_emb.weight");
+    if (criterion == WREN_PRUNE_FISHER) g = wren_nnlm_calib_grad_sq(c, "tok_emb.weight");
+    if (criterion != WREN_PRUNE_MAGNITUDE && !g && !aq) {
+        wren_error("no calibration statistics for tok_emb.weight");
+        return NULL;
+    }
+    size_t n = (size_t)*rows * *cols;
+    float *s = wren_xmalloc(n * sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        float x = E[i];
+        switch (criterion) {
+        /* as the output layer, whose input is the final LayerNorm output h */
+        case WREN_PRUNE_ACTIVATION: s[i] = fabsf(x) * sqrtf(aq[i % (size_t)*cols]); break;
+        case WREN_PRUNE_TAYLOR: s[i] = fabsf(x * g[i]); break;
+        case WREN_PRUNE_FISHER: s[i] = x * x * g[i]; break;
+        default: s[i] = fabsf(x); break;
+        }
+    }
+    return s;
 }
 
 float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,

@@ -46,6 +46,7 @@ double *wren_prune_schedule_sizes(int steps, const char *shape, const double *re
 struct run {
     const struct wren_prune_opts *o;
     int crit, method, global;
+    int total_basis;         /* --size-basis total */
     struct wren_prune_ref ref;
     int nreq;
     double *req;
@@ -73,9 +74,6 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (r->global && r->method != UNSTRUCTURED)
         return wren_error("--scope global only applies to --method unstructured (structured pruning "
                           "ranks groups globally and low-rank uses one global rank budget already)");
-    if (o->embedding && r->method == UNSTRUCTURED)
-        return wren_error("--embedding only applies to --method lowrank (the tied embedding is factored "
-                          "into tok_emb.U/.V) and --method structured (residual channels are removed)");
     if (o->steps < 1) return wren_error("--steps must be >= 1");
     if (o->batch < 1) return wren_error("--batch must be >= 1");
     if (o->finetune_tokens < 0) return wren_error("--finetune-tokens must be >= 0");
@@ -86,6 +84,18 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (r->crit != WREN_PRUNE_MAGNITUDE && o->calib_tokens < 1)
         return wren_error("--calib-tokens must be >= 1");
     if (!(o->lr > 0)) return wren_error("--lr must be > 0");
+    if (o->distill) {
+        if (!(o->distill_weight >= 0 && o->distill_weight <= 1))
+            return wren_error("--distill-weight must be in [0,1], not %g", o->distill_weight);
+        if (!(o->distill_temp > 0) || !isfinite(o->distill_temp))
+            return wren_error("--distill-temperature must be a number > 0, not %g", o->distill_temp);
+        if (o->finetune_tokens <= 0)
+            return wren_error("--distill %s acts in fine-tuning: it needs --finetune-tokens > 0 and "
+                              "--finetune-text", o->distill);
+    }
+    if (!o->size_basis || (strcmp(o->size_basis, "prunable") && strcmp(o->size_basis, "total")))
+        return wren_error("unknown size basis '%s' (prunable, total)", o->size_basis ? o->size_basis : "");
+    r->total_basis = !strcmp(o->size_basis, "total");
     /* sizes */
     const char *p = o->sizes ? o->sizes : "";
     r->nreq = 0;
@@ -120,18 +130,72 @@ static char *out_path(const struct run *r, const char *tag, const char *ext)
     return p;
 }
 
-static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double target)
+/* The prunable size of the method's target for a requested size s: s itself, or with
+ * --size-basis total the prunable size at which the whole model has s of the dense model's
+ * stored parameters (the rest, outside the prunable matrices, is kept; structured pruning also
+ * drops the biases of the groups it removes, so it lands a little below s). */
+static double prunable_target(const struct run *r, double s)
 {
+    if (!r->total_basis) return s;
+    double rest = (double)r->ref.total_dense - (double)r->ref.prunable_dense;
+    return (s * (double)r->ref.total_dense - rest) / (double)r->ref.prunable_dense;
+}
+
+/* Every requested total size leaves room for the prunable matrices (before any work). */
+static int check_reachable(const struct run *r)
+{
+    for (int i = 0; i < r->nreq && r->total_basis; i++)
+        if (!(prunable_target(r, r->req[i]) > 0))
+            return wren_error("--sizes: total size %s is unreachable: the parameters outside the prunable "
+                              "matrices (%s) are %.4f of the total", r->req_str[i],
+                              r->ref.embedding ? "positions, LayerNorms, biases"
+                                               : "the embedding, positions, LayerNorms, biases; --embedding "
+                                                 "makes the embedding prunable",
+                              1.0 - (double)r->ref.prunable_dense / (double)r->ref.total_dense);
+    return 0;
+}
+
+/* The distillation teacher can teach the input model (before any work). */
+static int check_teacher(const struct run *r, const struct wren_nnlm *dense)
+{
+    if (!r->o->distill) return 0;
+    struct wren_nnlm *t = wren_nnlm_load(r->o->distill);
+    int rc = !t || wren_nnlm_distill_check(dense, t, r->o->distill);
+    wren_nnlm_free(t);
+    return rc ? -1 : 0;
+}
+
+static struct wren_nnlm *apply_method(struct run *r, struct wren_nnlm *cur,
+                                      const struct wren_nnlm_calib *c, double target)
+{
+    switch (r->method) {
+    case UNSTRUCTURED: return wren_prune_unstructured(cur, c, r->crit, r->global, target, &r->ref);
+    case STRUCTURED: return wren_prune_structured(cur, c, r->crit, target, &r->ref);
+    default: return wren_prune_lowrank(cur, c, r->crit, target, &r->ref);
+    }
+}
+
+static struct wren_nnlm *prune_step(struct run *r, struct wren_nnlm *cur, double size)
+{
+    double target = prunable_target(r, size);
     struct wren_nnlm_calib *c = NULL;
     if (r->crit != WREN_PRUNE_MAGNITUDE) {
         c = wren_nnlm_calibrate(cur, r->o->calib_text, r->o->calib_tokens, r->o->batch);
         if (!c) return NULL;
     }
-    struct wren_nnlm *m = NULL;
-    switch (r->method) {
-    case UNSTRUCTURED: m = wren_prune_unstructured(cur, c, r->crit, r->global, target, &r->ref); break;
-    case STRUCTURED: m = wren_prune_structured(cur, c, r->crit, target, &r->ref); break;
-    default: m = wren_prune_lowrank(cur, c, r->crit, target, &r->ref); break;
+    struct wren_nnlm *m = apply_method(r, cur, c, target);
+    if (!m && r->total_basis) wren_error_prefix("total size %g (prunable size %.4g)", size, target);
+    /* A total size: structured pruning also drops the biases (with --embedding the position
+     * columns and LayerNorm entries) of what it removes and lands below it (0.232 for 0.25 on
+     * the test model): raise the prunable target by the shortfall a few times, keeping the
+     * largest model within the size. */
+    double scale = (double)r->ref.total_dense / (double)r->ref.prunable_dense;
+    for (int k = 0; m && r->total_basis && k < 3; k++) {
+        double got = wren_prune_rel_total(m, &r->ref);
+        if (got > size - 0.002 || (target += (size - got) * scale) > 1) break;
+        struct wren_nnlm *m2 = apply_method(r, cur, c, target);
+        if (m2 && wren_prune_rel_total(m2, &r->ref) <= size + 1e-9) { wren_nnlm_free(m); m = m2; }
+        else { wren_nnlm_free(m2); break; }
     }
     wren_nnlm_calib_free(c);
     return m;
@@ -189,6 +253,9 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.patience = 0;
         t.seed = seed;
         t.self_norm = wren_nnlm_self_norm(m);   /* the objective the model was trained with */
+        t.distill = r->o->distill;
+        t.distill_weight = r->o->distill_weight;
+        t.distill_temp = r->o->distill_temp;
         if (wren_nnlm_train(&t, NULL, NULL) == 0) {
             res = wren_nnlm_load(path);
             *used = finetune_used(r, tokens);
@@ -219,6 +286,8 @@ static int report(struct run *r, struct wren_nnlm *m, const char *size, long tok
     printf("size %s %s %.4f total %.4f", size, r->ref.embedding ? "prunable+emb" : "prunable",
            wren_prune_rel_prunable(m, &r->ref), wren_prune_rel_total(m, &r->ref));
     if (ppl >= 0) printf(" dev_ppl %.3f", ppl);
+    float dw;
+    if (wren_nnlm_distilled_from(m, &dw, NULL)) printf(" distill %g", dw);   /* its fine-tuning distilled */
     printf(" finetune_tokens %ld%s %s\n", tokens, existing ? " existing" : "", path);
     fflush(stdout);
     return 0;
@@ -351,6 +420,9 @@ int wren_prune_run(const struct wren_prune_opts *o)
     if (rc == 0) {
         wren_prune_ref_init_emb(dense, &r.ref, o->embedding);
         r.context = wren_nnlm_context(dense);
+        rc = check_reachable(&r) || check_teacher(&r, dense) ? -1 : 0;
+    }
+    if (rc == 0) {
         int nsteps;
         double *steps = wren_prune_schedule_sizes(o->steps, o->schedule_shape, r.req, r.nreq, &nsteps);
         rc = !strcmp(o->schedule, "oneshot") ? run_oneshot(&r, dense, steps, nsteps)

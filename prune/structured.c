@@ -177,6 +177,11 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
                        "factored; use --method lowrank --embedding)");
             return NULL;
         }
+        if (wren_nnlm_tensor_mask(m, "tok_emb.mask", NULL, NULL)) {   /* kept columns would lose their masks */
+            wren_error("structured --embedding needs a dense tok_emb.weight (the embedding is "
+                       "masked by unstructured --embedding)");
+            return NULL;
+        }
         if (!wren_nnlm_tensor(m, "pos_emb.weight", &C, &cc)) {
             wren_error("structured --embedding needs learned position embeddings (the sinusoidal "
                        "table depends on d_model)");

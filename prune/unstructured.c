@@ -1,6 +1,8 @@
 /* unstructured.c — element-wise pruning with masks: keep the highest-scoring weights, either
  * the same density in every matrix (per-layer) or one threshold over all matrices (global).
- * Under the index accounting a masked matrix costs 2*nnz, so size s keeps density s/2.
+ * Under the index accounting a masked matrix costs 2*nnz, so size s keeps density s/2. With
+ * r->embedding (--embedding) the tied embedding/output matrix tok_emb [V,D] is one more masked
+ * matrix (tok_emb.mask), scored as the output layer.
  * Not for: scores (criteria.c), structured or low-rank pruning. */
 #include "prune/wren-prune.h"
 
@@ -41,13 +43,15 @@ struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren
                                           int criterion, int global, double target,
                                           const struct wren_prune_ref *r)
 {
-    int L = wren_nnlm_num_blocks(m), nl = L * WREN_NNLM_NLIN;
+    /* matrices 0 .. nb-1 are the blocks' linear layers; nb (with --embedding) is tok_emb */
+    int L = wren_nnlm_num_blocks(m), nb = L * WREN_NNLM_NLIN, nl = nb + (r->embedding ? 1 : 0);
     float **sc = wren_xcalloc((size_t)nl, sizeof *sc);
     size_t *len = wren_xcalloc((size_t)nl, sizeof *len), total = 0;
     struct wren_nnlm *out = NULL;
     for (int i = 0; i < nl; i++) {
         int o, in;
-        sc[i] = wren_prune_scores(m, c, criterion, i / WREN_NNLM_NLIN, i % WREN_NNLM_NLIN, &o, &in);
+        sc[i] = i == nb ? wren_prune_embedding_scores(m, c, criterion, &o, &in)
+                        : wren_prune_scores(m, c, criterion, i / WREN_NNLM_NLIN, i % WREN_NNLM_NLIN, &o, &in);
         if (!sc[i]) goto done;
         len[i] = (size_t)o * in;
         total += len[i];
@@ -60,7 +64,7 @@ struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren
         wren_nnlm_get_block_shape(m, b, &bs[b]);
         for (int l = 0; l < WREN_NNLM_NLIN; l++) bs[b].storage[l] = WREN_NNLM_MASKED;
     }
-    out = wren_nnlm_reshape(m, bs);
+    out = wren_nnlm_reshape_emb(m, bs, r->embedding ? WREN_NNLM_EMB_MASKED : -1);
     free(bs);
     if (!out) goto done;
     float gthr = 0;
@@ -75,8 +79,9 @@ struct wren_nnlm *wren_prune_unstructured(struct wren_nnlm *m, const struct wren
     for (int i = 0; i < nl; i++) {
         char name[96];
         int rr, cc;
-        snprintf(name, sizeof name, "blocks.%d.%s.mask", i / WREN_NNLM_NLIN,
-                 wren_nnlm_linear_names[i % WREN_NNLM_NLIN]);
+        if (i == nb) snprintf(name, sizeof name, "tok_emb.mask");
+        else snprintf(name, sizeof name, "blocks.%d.%s.mask", i / WREN_NNLM_NLIN,
+                      wren_nnlm_linear_names[i % WREN_NNLM_NLIN]);
         unsigned char *mk = wren_nnlm_tensor_mask(out, name, &rr, &cc);
         if (!mk) { wren_error("%s missing after reshape", name); wren_nnlm_free(out); out = NULL; goto done2; }
         size_t k;

@@ -9,13 +9,16 @@
  * (attn.q/k/v/o, ffn.fc1/fc2; biases, LayerNorms and embeddings are never pruned) divided by
  * those matrices' dense size in the input model, with the accounting of
  * wren_nnlm_stored_params: dense out*in, masked 2*nnz (value + index), factored r*(out+in).
- * Targets (--sizes) are prunable sizes. With --embedding (low-rank, structured) the tied
- * embedding/output matrix tok_emb [V,D] is prunable too (dense V*D, factored r*(V+D)) and is
- * counted in the prunable sizes ("prunable+emb" in the report line): low-rank factors it,
- * structured removes residual channels (d_model shrinks: V plus every linear layer's entries
- * of that channel per channel removed). "Total size" = wren_nnlm_stored_params
+ * Targets (--sizes) are prunable sizes. With --embedding the tied embedding/output matrix
+ * tok_emb [V,D] is prunable too (dense V*D, factored r*(V+D), masked 2*nnz) and is counted in
+ * the prunable sizes ("prunable+emb" in the report line): low-rank factors it, structured
+ * removes residual channels (d_model shrinks: V plus every linear layer's entries of that
+ * channel per channel removed), unstructured masks it. "Total size" = wren_nnlm_stored_params
  * of the model divided by that of the input model with its linear layers and its embedding
- * counted dense. Both are printed.
+ * counted dense. Both are printed. With --size-basis total the targets are total sizes: the
+ * run asks each method for the prunable size that leaves the rest (everything outside the
+ * prunable matrices) whole, and refuses a size the rest alone exceeds.
+ * Fine-tuning (wren_nnlm_train from the pruned model) may distill from a teacher (--distill).
  * Not for: the NNLM itself (lm/nnlm), rescoring. */
 #ifndef WREN_PRUNE_H
 #define WREN_PRUNE_H
@@ -40,6 +43,11 @@ struct wren_prune_opts {
     double lr;
     int batch;
     long seed;
+    const char *distill;     /* fine-tune by knowledge distillation from this (dense) teacher
+                                (wren_nnlm_train_opts.distill), NULL: plain cross-entropy */
+    double distill_weight, distill_temp;
+    const char *size_basis;  /* "prunable" (default): --sizes are fractions of the prunable
+                                matrices; "total": of the dense model's stored parameters */
 };
 void wren_prune_opts_default(struct wren_prune_opts *o);
 /* The option table of `wren prune`, pointing into *o (caller frees the table). */
@@ -69,6 +77,14 @@ double wren_prune_rel_total(struct wren_nnlm *m, const struct wren_prune_ref *r)
  * layer's effective weight (dense or masked). calib may be NULL for magnitude; else needed. */
 float *wren_prune_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
                          int block, int lin, int *out, int *in);
+
+/* The same for the tied embedding/output matrix tok_emb.weight [V,D] (dense or masked; rows
+ * receive V, cols D), scored as the output layer: magnitude |E|, activation |E_vj| * sqrt(sum of
+ * squares of its input h_j, the final LayerNorm output), taylor |E g|, fisher E^2 E[g^2] with g
+ * the gradient of tok_emb.weight (both of its uses). NULL with wren_error for a factored
+ * embedding. */
+float *wren_prune_embedding_scores(struct wren_nnlm *m, const struct wren_nnlm_calib *c, int criterion,
+                                   int *rows, int *cols);
 
 /* The methods: a new model whose prunable size is <= target * r->prunable_dense (as close as
  * the granularity allows), or NULL with wren_error. Structured with r->embedding also removes

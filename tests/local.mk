@@ -223,6 +223,14 @@ tests_test_prune_SOURCES = tests/test_prune.c tests/testutil.h
 tests_test_prune_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_prune_LDADD = $(CHECK_LDADD)
 endif
+# knowledge distillation in fine-tuning (nnlm-train --distill, prune --distill)
+if HAVE_CHECK
+check_PROGRAMS += tests/test_prune_distill
+TESTS += tests/test_prune_distill
+tests_test_prune_distill_SOURCES = tests/test_prune_distill.c tests/testutil.h
+tests_test_prune_distill_CFLAGS = $(CHECK_CFLAGS_ALL)
+tests_test_prune_distill_LDADD = $(CHECK_LDADD)
+endif
 TESTS += tests/e2e/prune.sh
 EXTRA_DIST += tests/e2e/prune.sh
 

@@ -52,7 +52,7 @@ static double out_objective(void *c)
 {
     struct out_ctx *t = c;
     double loss = 0;
-    struct nnlm_out_obj obj = { t->a, 0, NULL, 0 };
+    struct nnlm_out_obj obj = { t->a, 0, NULL, 0, NULL };
     wren_nn_output_fwd_bwd(t->h, t->tgt, t->n, t->D, t->V, t->E, t->b, 1.0f, &loss, NULL, NULL, NULL,
                         NULL, t->logits, 2, &obj);
     return loss + t->a * obj.zsq;
@@ -68,7 +68,7 @@ START_TEST(test_grad_output_selfnorm)
     for (int v = 0; v < V; v++) b[v] += 1.5f;   /* log Z well away from 0: the term matters */
     struct out_ctx c = { h, E, b, logits, tgt, n, D, V, 0.7f };
     double loss = 0;
-    struct nnlm_out_obj obj = { 0.7f, 0, logz, 0 };
+    struct nnlm_out_obj obj = { 0.7f, 0, logz, 0, NULL };
     wren_nn_output_fwd_bwd(h, tgt, n, D, V, E, b, 1.0f, &loss, lp, dh, dE, db, logits, 2, &obj);
     /* log Z per row is the log-sum-exp of the row's logits, computed here in double */
     double zsq = 0;
@@ -113,7 +113,7 @@ static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
  * (emb_rank 3) when factored_emb. Weights larger than the default init. */
 static struct wren_nnlm *sn_model(const struct wren_nnlm_vocab *v, int factored_emb)
 {
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, factored_emb ? 3 : 0, 0.0f };
+    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, factored_emb ? 3 : 0, 0.0f, 0.0f, 0.0f, 0 };
     struct nnlm_block_spec s[2];
     memset(s, 0, sizeof s);
     s[0].n_heads = 2; s[0].d_ffn = 12;

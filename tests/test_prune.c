@@ -5,7 +5,9 @@
  * full rank equals the dense model on every scoring path, save/load, fine-tuning trains both
  * factors, lowrank --embedding sizes and incremental runs; structured --embedding (residual
  * channels removed, d_model shrinks): sizes, parameter accounting, save/load, scoring paths
- * agree, pruning the pruned model again (every method), incremental runs. A tiny NNLM is trained on real text
+ * agree, pruning the pruned model again (every method), incremental runs; unstructured --embedding
+ * (tok_emb masked): sizes, accounting, equals its zeroed dense embedding, CSR on disk, scoring
+ * paths, fine-tuning keeps the mask, pruning it again; --size-basis total for every method. A tiny NNLM is trained on real text
  * (Brown corpus) once per process. */
 #include "testutil.h"
 
@@ -438,9 +440,135 @@ START_TEST(test_embedding_incremental)
         wren_nnlm_free(m);
     }
     wren_nnlm_free(d);
-    o.method = "unstructured";   /* --embedding is for low-rank and structured */
+    /* unstructured --embedding masks tok_emb.weight: a factored embedding cannot be masked */
+    snprintf(out, sizeof out, "%s-0.25.safetensors", prefix);
+    o.model = out; o.method = "unstructured"; o.schedule = "oneshot"; o.sizes = "0.2"; o.finetune_tokens = 0;
+    snprintf(prefix, sizeof prefix, "%s/erun-masked", dir);
     ck_assert_int_eq(wren_prune_run(&o), -1);
-    ck_assert(strstr(wren_error_msg(), "--embedding") != NULL);
+    ck_assert_msg(strstr(wren_error_msg(), "factored") != NULL, "%s", wren_error_msg());
+}
+END_TEST
+
+/* Non-zeros of a mask. */
+static size_t mask_nnz(const unsigned char *mk, size_t n)
+{
+    size_t nz = 0;
+    for (size_t i = 0; i < n; i++) nz += mk[i] != 0;
+    return nz;
+}
+
+/* Unstructured --embedding: the tied embedding/output matrix is masked like the block matrices
+ * (tok_emb.mask, CSR on disk) and works as both the input embedding and the output layer. */
+START_TEST(test_unstructured_embedding)
+{
+    setup_once();
+    struct wren_nnlm *m = wren_nnlm_load(model_path);
+    ck_assert_ptr_nonnull(m);
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(m, &ref, 1);
+    int D = wren_nnlm_d_model(m), V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m)), r, c;
+    for (int global = 0; global < 2; global++)
+        for (int crit = 0; crit < 4; crit++) {
+            struct wren_nnlm *p = prune(m, "unstructured", crit, global, 0.5, &ref);
+            double rel = wren_prune_rel_prunable(p, &ref);
+            ck_assert_msg(rel <= 0.5 + 1e-9 && rel >= 0.47, "global %d crit %d: prunable+emb %g", global, crit, rel);
+            const unsigned char *mk = wren_nnlm_tensor_mask(p, "tok_emb.mask", &r, &c);
+            ck_assert_msg(mk && r == V && c == D, "global %d crit %d: no tok_emb.mask [V,D]", global, crit);
+            size_t nz = mask_nnz(mk, (size_t)V * D);
+            /* per-layer: the embedding keeps the common density s/2 */
+            if (!global) ck_assert_msg(fabs((double)nz / ((double)V * D) - 0.25) < 0.01, "density %g", (double)nz / ((double)V * D));
+            ck_assert(nz > 0 && nz < (size_t)V * D);
+            ck_assert_uint_eq(wren_prune_embedding_params(p), 2 * nz);
+            const float *E = wren_nnlm_tensor(p, "tok_emb.weight", NULL, NULL);
+            for (size_t i = 0; i < (size_t)V * D; i++) if (!mk[i]) ck_assert(E[i] == 0.0f);
+            /* the whole model's accounting: the rest is unchanged, masked E counts 2 per non-zero */
+            ck_assert_uint_eq(wren_nnlm_stored_params(p), ref.total_dense - ref.prunable_dense +
+                              wren_prune_prunable_params(p) + wren_prune_embedding_params(p));
+            ck_assert(isfinite(ppl_of(p)));
+            wren_nnlm_free(p);
+        }
+    struct wren_nnlm *p = prune(m, "unstructured", WREN_PRUNE_MAGNITUDE, 0, 0.5, &ref);
+    /* the masked embedding acts as its zeroed dense matrix, as lookup and as output layer */
+    int L = wren_nnlm_num_blocks(p);
+    struct wren_nnlm_block_shape *bs = calloc((size_t)L, sizeof *bs);
+    for (int b = 0; b < L; b++) wren_nnlm_get_block_shape(p, b, &bs[b]);
+    struct wren_nnlm *z = wren_nnlm_reshape_emb(p, bs, 0);
+    free(bs);
+    ck_assert_ptr_null(wren_nnlm_tensor_mask(z, "tok_emb.mask", NULL, NULL));
+    double a = ppl_of(p), b = ppl_of(z);
+    ck_assert_msg(fabs(a - b) <= 1e-5 * a, "masked embedding ppl %g, zeroed dense %g", a, b);
+    ck_assert_msg(a > ppl_of(m), "pruned ppl %g not above dense", a);
+    wren_nnlm_free(z);
+    /* save / load: CSR on disk (smaller file), same mask, same scores on every path */
+    char path[512], dense_copy[512];
+    snprintf(path, sizeof path, "%s/uemb.safetensors", dir);
+    snprintf(dense_copy, sizeof dense_copy, "%s/uemb-dense.safetensors", dir);
+    ck_assert_int_eq(wren_nnlm_save(p, path), 0);
+    ck_assert_int_eq(wren_nnlm_save(m, dense_copy), 0);
+    struct wren_nnlm *q = wren_nnlm_load(path), *qd = wren_nnlm_load(dense_copy);
+    ck_assert_msg(q != NULL, "%s", wren_error_msg());
+    /* value + column + row pointers: 6 bytes per kept weight instead of 4 per weight */
+    FILE *fp = fopen(path, "rb"), *fd = fopen(dense_copy, "rb");
+    fseek(fp, 0, SEEK_END); fseek(fd, 0, SEEK_END);
+    long bytes = ftell(fp), dbytes = ftell(fd);
+    fclose(fp); fclose(fd);
+    ck_assert_msg(bytes < 0.5 * dbytes, "pruned file %ld bytes, dense %ld", bytes, dbytes);
+    wren_nnlm_free(qd);
+    const unsigned char *mp = wren_nnlm_tensor_mask(p, "tok_emb.mask", NULL, NULL);
+    const unsigned char *mq = wren_nnlm_tensor_mask(q, "tok_emb.mask", &r, &c);
+    ck_assert(mq && r == V && c == D && !memcmp(mp, mq, (size_t)V * D));
+    ck_assert_uint_eq(wren_nnlm_stored_params(q), wren_nnlm_stored_params(p));
+    double aq = ppl_of(q);
+    ck_assert_msg(fabs(aq - a) <= 1e-4 * a, "ppl %g after load %g", a, aq);
+    enum { NS = 12 };
+    int *words[NS], lens[NS], tot = read_dev(q, NS, words, lens);
+    float *lp[3];
+    for (int k = 0; k < 3; k++) lp[k] = malloc((size_t)tot * sizeof(float));
+    score_paths(q, NS, words, lens, lp[0], lp[1], lp[2]);
+    for (int i = 0; i < tot; i++)
+        ck_assert_msg(isfinite(lp[0][i]) && fabsf(lp[0][i] - lp[1][i]) <= 1e-3f * (1 + fabsf(lp[0][i])) &&
+                      fabsf(lp[1][i] - lp[2][i]) <= 1e-3f * (1 + fabsf(lp[1][i])),
+                      "token %d: batched %g state %g many %g", i, lp[0][i], lp[1][i], lp[2][i]);
+    for (int k = 0; k < 3; k++) free(lp[k]);
+    for (int i = 0; i < NS; i++) free(words[i]);
+    /* fine-tuning (nnlm-train --init) keeps the embedding's mask and zeros and trains the rest */
+    char out[512];
+    snprintf(out, sizeof out, "%s/uemb-ft.safetensors", dir);
+    struct wren_nnlm_train_opts t;
+    wren_nnlm_train_opts_default(&t);
+    t.train = train_txt; t.out = out; t.init = path;
+    t.batch = 16; t.steps = 40; t.valid_every = 40; t.lr = 1e-3; t.dropout = 0; t.threads = 1;
+    ck_assert_msg(wren_nnlm_train(&t, NULL, NULL) == 0, "%s", wren_error_msg());
+    struct wren_nnlm *f = wren_nnlm_load(out);
+    ck_assert_ptr_nonnull(f);
+    const unsigned char *mf = wren_nnlm_tensor_mask(f, "tok_emb.mask", NULL, NULL);
+    ck_assert(mf && !memcmp(mf, mp, (size_t)V * D));
+    const float *Ef = wren_nnlm_tensor(f, "tok_emb.weight", NULL, NULL), *Ep = wren_nnlm_tensor(p, "tok_emb.weight", NULL, NULL);
+    double moved = 0;
+    for (size_t i = 0; i < (size_t)V * D; i++) {
+        if (!mp[i]) ck_assert_msg(Ef[i] == 0.0f, "masked embedding entry %zu is %g after fine-tuning", i, Ef[i]);
+        moved += fabs((double)Ef[i] - Ep[i]);
+    }
+    ck_assert_msg(moved > 1e-3, "the kept embedding entries did not change");
+    double af = ppl_of(f);
+    ck_assert_msg(af < a, "fine-tuned ppl %g, pruned %g", af, a);
+    /* pruned again without --embedding (incremental input): the embedding keeps its mask */
+    struct wren_prune_ref ref0;
+    wren_prune_ref_init(m, &ref0);
+    struct wren_nnlm *p2 = prune(f, "unstructured", WREN_PRUNE_MAGNITUDE, 0, 0.3, &ref0);
+    const unsigned char *m2 = wren_nnlm_tensor_mask(p2, "tok_emb.mask", NULL, NULL);
+    ck_assert(m2 && !memcmp(m2, mp, (size_t)V * D));
+    /* and with it: a subset of the earlier mask (pruned entries score 0) */
+    struct wren_nnlm *p3 = prune(f, "unstructured", WREN_PRUNE_MAGNITUDE, 0, 0.3, &ref);
+    const unsigned char *m3 = wren_nnlm_tensor_mask(p3, "tok_emb.mask", NULL, NULL);
+    ck_assert(m3 && mask_nnz(m3, (size_t)V * D) < mask_nnz(mp, (size_t)V * D));
+    for (size_t i = 0; i < (size_t)V * D; i++) ck_assert(!m3[i] || mp[i]);
+    /* lowrank --embedding factors the masked embedding; structured --embedding refuses it */
+    struct wren_nnlm *pl = prune(f, "lowrank", WREN_PRUNE_MAGNITUDE, 0, 0.3, &ref);
+    ck_assert(wren_nnlm_emb_rank(pl) > 0 && isfinite(ppl_of(pl)));
+    ck_assert_ptr_null(wren_prune_structured(f, NULL, WREN_PRUNE_MAGNITUDE, 0.3, &ref));
+    wren_nnlm_free(pl); wren_nnlm_free(p3); wren_nnlm_free(p2); wren_nnlm_free(f);
+    wren_nnlm_free(q); wren_nnlm_free(p); wren_nnlm_free(m);
 }
 END_TEST
 
@@ -560,6 +688,78 @@ START_TEST(test_structured_embedding)
 }
 END_TEST
 
+/* --size-basis total: sizes are fractions of all stored parameters of the dense model; with
+ * --embedding every method gets there (as close as its granularity allows, never above);
+ * without it the embedding alone is most of this tiny model, and small sizes are refused. */
+START_TEST(test_size_basis_total)
+{
+    setup_once();
+    struct wren_nnlm *d = wren_nnlm_load(model_path);
+    struct wren_prune_ref ref;
+    wren_prune_ref_init_emb(d, &ref, 1);
+    /* structured keeps head_dim residual channels: 0.18 of this model's prunable parameters */
+    const char *methods[] = { "unstructured", "lowrank", "structured" }, *sizes[] = { "0.5,0.1", "0.5,0.1", "0.5,0.25" };
+    const double tol[] = { 0.01, 0.03, 0.04 };   /* one channel of structured: V + 4*H*dh + 2*F */
+    char prefix[512], out[600];
+    for (int mi = 0; mi < 3; mi++) {
+        struct wren_prune_opts o;
+        wren_prune_opts_default(&o);
+        snprintf(prefix, sizeof prefix, "%s/total-%s", dir, methods[mi]);
+        o.model = model_path; o.out_prefix = prefix; o.method = methods[mi]; o.criterion = "activation";
+        o.calib_text = train_txt; o.calib_tokens = 2000; o.embedding = 1; o.size_basis = "total";
+        o.sizes = sizes[mi];
+        ck_assert_msg(wren_prune_run(&o) == 0, "%s: %s", methods[mi], wren_error_msg());
+        char *list = strdup(sizes[mi]);
+        for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+            snprintf(out, sizeof out, "%s-%s.safetensors", prefix, t);
+            struct wren_nnlm *m = wren_nnlm_load(out);
+            ck_assert_ptr_nonnull(m);
+            double want = atof(t), got = wren_prune_rel_total(m, &ref);
+            ck_assert_msg(got <= want + 1e-9 && got >= want - tol[mi], "%s total size %g for %g", methods[mi], got, want);
+            ck_assert_msg(wren_prune_rel_prunable(m, &ref) < got, "%s: the prunable part is not the smaller", methods[mi]);
+            ck_assert(isfinite(ppl_of(m)));
+            wren_nnlm_free(m);
+        }
+        free(list);
+    }
+    /* incremental, with fine-tuning, masked embedding */
+    struct wren_prune_opts o;
+    embedding_run_opts(&o, prefix, sizeof prefix, "total-inc", "unstructured", "magnitude", "0.3");
+    o.size_basis = "total"; o.steps = 2;
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.3.safetensors", prefix);
+    struct wren_nnlm *m = wren_nnlm_load(out);
+    ck_assert_ptr_nonnull(m);
+    double got = wren_prune_rel_total(m, &ref);
+    ck_assert_msg(got <= 0.3 + 1e-9 && got >= 0.29, "incremental total size %g", got);
+    wren_nnlm_free(m);
+    /* without --embedding: what fits above the embedding works, 0.1 is refused before any work */
+    struct wren_prune_ref ref0;
+    wren_prune_ref_init(d, &ref0);
+    wren_prune_opts_default(&o);
+    snprintf(prefix, sizeof prefix, "%s/total-noemb", dir);
+    o.model = model_path; o.out_prefix = prefix; o.size_basis = "total"; o.sizes = "0.8";
+    ck_assert_msg(wren_prune_run(&o) == 0, "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.8.safetensors", prefix);
+    m = wren_nnlm_load(out);
+    got = wren_prune_rel_total(m, &ref0);
+    ck_assert_msg(got <= 0.8 + 1e-9 && got >= 0.79, "total size %g for 0.8", got);
+    ck_assert(wren_prune_rel_prunable(m, &ref0) < 0.5);
+    wren_nnlm_free(m);
+    o.sizes = "0.9,0.1";
+    ck_assert_int_eq(wren_prune_run(&o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "total size 0.1 is unreachable") && strstr(wren_error_msg(), "--embedding"),
+                  "%s", wren_error_msg());
+    snprintf(out, sizeof out, "%s-0.9.safetensors", prefix);
+    ck_assert_msg(access(out, F_OK) != 0, "a model was written before the size check");
+    /* structured below its floor: the method's error, naming the total size */
+    o.method = "structured"; o.embedding = 1; o.sizes = "0.1";
+    ck_assert_int_eq(wren_prune_run(&o), -1);
+    ck_assert_msg(strstr(wren_error_msg(), "total size 0.1") && strstr(wren_error_msg(), "cannot reach"), "%s", wren_error_msg());
+    wren_nnlm_free(d);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
     setup_once();
@@ -571,6 +771,7 @@ START_TEST(test_bad_options)
         { "sizes", "0.5,,0.2", "not a size" },
         { "scope", "global", "only applies" },
         { "criterion", "fisher", "needs --calib-text" },
+        { "size_basis", "whole", "unknown size basis 'whole'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct wren_prune_opts o;
@@ -581,6 +782,7 @@ START_TEST(test_bad_options)
         if (!strcmp(cases[i].field, "schedule")) o.schedule = cases[i].value;
         if (!strcmp(cases[i].field, "sizes")) o.sizes = cases[i].value;
         if (!strcmp(cases[i].field, "scope")) o.scope = cases[i].value;
+        if (!strcmp(cases[i].field, "size_basis")) o.size_basis = cases[i].value;
         ck_assert_int_eq(wren_prune_run(&o), -1);
         ck_assert_msg(strstr(wren_error_msg(), cases[i].expect), "%s", wren_error_msg());
     }
@@ -605,6 +807,8 @@ int main(void)
     tcase_add_test(tc, test_run_and_resume);
     tcase_add_test(tc, test_factored_embedding);
     tcase_add_test(tc, test_embedding_incremental);
+    tcase_add_test(tc, test_unstructured_embedding);
+    tcase_add_test(tc, test_size_basis_total);
     tcase_add_test(tc, test_structured_embedding);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

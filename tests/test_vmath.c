@@ -57,6 +57,38 @@ START_TEST(test_softmax_pieces_every_length)
 }
 END_TEST
 
+/* The tempered softmax pieces of distillation: sums, in-place exp, the fused gradient row. */
+START_TEST(test_tempered_softmax_every_length)
+{
+    float x[70], y[70], q[70];
+    const float ks[] = { 0.5f, 1.0f, 1.0f / 3 };
+    for (int n = 1; n <= 70; n++)
+        for (int ki = 0; ki < 3; ki++) {
+            float k = ks[ki];
+            for (int i = 0; i < n; i++) { x[i] = (float)(sin(i * 1.3 + n) * 10.0); q[i] = (float)(1 + cos(i + n)) / n; }
+            double mx = -INFINITY, s = 0, sx = 0;
+            for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+            for (int i = 0; i < n; i++) { double e = exp((x[i] - mx) * k); s += e; sx += e * (x[i] - mx); }
+            double gsx = 0, gs = nnlm_vsum_exp_scaled(x, (float)mx, k, (size_t)n, &gsx);
+            ck_assert_double_eq_tol(gs, s, 1e-6 * s);
+            ck_assert_double_eq_tol(gsx, sx, 1e-5 * (1 + fabs(sx)));
+            ck_assert_double_eq_tol(nnlm_vsum_exp_scaled(x, (float)mx, k, (size_t)n, NULL), s, 1e-6 * s);
+            nnlm_vexp_scaled(y, x, (float)mx, k, (size_t)n);
+            for (int i = 0; i < n; i++) ck_assert_double_eq_tol(y[i], exp((x[i] - mx) * k), 3e-7);
+            float f = 0.7f, c = -0.4f, sk = (float)(mx + log(s) / k);
+            nnlm_vdistill_grad(y, x, q, (float)mx, f, sk, k, c, (size_t)n);
+            for (int i = 0; i < n; i++) {
+                double want = f * exp(x[i] - mx) + c * (exp((x[i] - sk) * k) - q[i]);
+                ck_assert_msg(fabs(y[i] - want) <= 1e-6 * (1 + fabs(want)), "n %d k %g i %d: %g vs %g", n, k, i, y[i], want);
+            }
+            memcpy(y, x, sizeof x);   /* in place */
+            nnlm_vdistill_grad(y, y, q, (float)mx, f, sk, k, c, (size_t)n);
+            for (int i = 0; i < n; i++)
+                ck_assert(fabs(y[i] - (f * exp(x[i] - mx) + c * (exp((x[i] - sk) * k) - q[i]))) <= 1e-6 * (1 + fabs(y[i])));
+        }
+}
+END_TEST
+
 static double gelu_ref(double v) { return 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); }
 
 START_TEST(test_gelu_and_gradient)
@@ -104,6 +136,7 @@ int main(void)
     TCase *t = tcase_create("vmath");
     tcase_add_test(t, test_exp_accuracy);
     tcase_add_test(t, test_softmax_pieces_every_length);
+    tcase_add_test(t, test_tempered_softmax_every_length);
     tcase_add_test(t, test_gelu_and_gradient);
     tcase_add_test(t, test_layernorm_every_length);
     suite_add_tcase(s, t);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # prune.sh — end-to-end test of `wren prune`: a tiny NNLM trained on Brown text is pruned by
 # every method (one-shot and incremental with fine-tuning); every output exists, has the size
-# asked for, loads in `wren nnlm-info` and `wren nnlm-eval`; resume keeps outputs; bad options
-# exit 1 with a one-line message.
+# asked for, loads in `wren nnlm-info` and `wren nnlm-eval`; resume keeps outputs; a run with
+# knowledge distillation from the dense model, the embedding masked and whole-model sizes; bad
+# options exit 1 with a one-line message.
 set -u
 WREN=${WREN:-./wren}
 SHARED=${WREN_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/../shared}   # default: beside the source tree
@@ -60,6 +61,28 @@ done
 [ "$(grep -c existing "$T/res2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/res2.txt")"
 diff <(sed 's/ existing//' "$T/res2.txt") "$T/res1.txt" > /dev/null \
   || fail "the resumed run reports other figures: $(cat "$T/res1.txt" "$T/res2.txt")"
+# distillation from the dense model in the fine-tuning, the embedding masked too, a whole-model
+# (total) size: the line says 'distill 0.7', the model records it, the total is within 0.01 below
+"$WREN" prune --model "$T/dense.safetensors" --method unstructured --embedding --size-basis total \
+  --finetune-text "$T/train.txt" --finetune-tokens 1024 --batch 8 --valid-text "$T/dev.txt" --sizes 0.3 \
+  --distill "$T/dense.safetensors" --distill-weight 0.7 --out-prefix "$T/dist" > "$T/dist.txt" 2> "$T/dist.log" \
+  || fail "distill: $(tail -1 "$T/dist.log")"
+grep -q "^size 0.3 prunable+emb .* distill 0.7 finetune_tokens 1024 .*dist-0.3.safetensors$" "$T/dist.txt" \
+  || fail "distill line: $(cat "$T/dist.txt")"
+awk '$1=="size" { if ($6 > 0.3 + 1e-6 || $6 < 0.29) exit 1; found=1 } END { exit !found }' "$T/dist.txt" \
+  || fail "distill total size: $(cat "$T/dist.txt")"
+grep -q " kl [0-9.]* " "$T/dist.log" || fail "no kl in the fine-tuning progress: $(tail -3 "$T/dist.log")"
+"$WREN" nnlm-info "$T/dist-0.3.safetensors" > "$T/dist-info.txt" || fail "nnlm-info dist"
+grep -q "^distill_weight 0.7$" "$T/dist-info.txt" && grep -q "^tok_emb masked" "$T/dist-info.txt" \
+  || fail "nnlm-info of the distilled model: $(cat "$T/dist-info.txt")"
+"$WREN" nnlm-eval --model "$T/dist-0.3.safetensors" "$T/dev.txt" | grep -q "ppl=" || fail "nnlm-eval dist"
+# a teacher over other words is refused, naming its file, before any output
+"$WREN" nnlm-train --train "$T/calib.txt" --out "$T/other.safetensors" --vocab-size 300 --layers 1 --d-model 16 \
+  --heads 2 --ffn 16 --context 16 --steps 1 --threads 1 2> /dev/null || fail "nnlm-train other"
+"$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.5 --finetune-text "$T/train.txt" \
+  --finetune-tokens 256 --distill "$T/other.safetensors" --out-prefix "$T/y" 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "other.safetensors: the teacher's vocabulary" "$T/err.txt" && [ "$(wc -l < "$T/err.txt")" = 1 ] \
+  && [ ! -e "$T/y-0.5.safetensors" ] || fail "wrong-vocabulary teacher: rc $rc $(cat "$T/err.txt")"
 # bad options: exit 1, one line naming the problem
 "$WREN" prune --model "$T/dense.safetensors" --method structured --sizes 0.05 --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "cannot reach size 0.05" "$T/err.txt" || fail "unreachable structured size: rc $rc $(cat "$T/err.txt")"
@@ -68,4 +91,7 @@ diff <(sed 's/ existing//' "$T/res2.txt") "$T/res1.txt" > /dev/null \
 [ $rc = 1 ] && grep -q "unknown criterion 'bogus'" "$T/err.txt" || fail "bad criterion: rc $rc $(cat "$T/err.txt")"
 "$WREN" prune --model "$T/missing.safetensors" --sizes 0.5 --out-prefix "$T/x" 2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "missing.safetensors" "$T/err.txt" || fail "missing model: rc $rc $(cat "$T/err.txt")"
+"$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.1 --size-basis total --out-prefix "$T/x" \
+  2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "total size 0.1 is unreachable" "$T/err.txt" || fail "unreachable total size: rc $rc $(cat "$T/err.txt")"
 echo "prune e2e ok"
