@@ -11,7 +11,7 @@ tests_test_utils_SOURCES = tests/test_utils.c tests/testutil.h
 tests_test_utils_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_utils_LDADD = $(CHECK_LDADD)
 endif
-EXTRA_DIST += tests/testutil.h
+EXTRA_DIST += tests/testutil.h tests/fdcheck.h
 
 # ---- frontend ----
 # Front end: audio input (libsndfile), Sphinx feat.params, MFCC/CMN/deltas, Kaldi fbank.

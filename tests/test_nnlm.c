@@ -8,6 +8,8 @@
 #include "utils/matrix.h"
 #include "nnlm/nnlm-internal.h"
 #include "utils/wren-util.h"
+#define FD_SEED 12345
+#include "fdcheck.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -30,28 +32,6 @@ static double dot(const float *a, const float *b, size_t n)
     return s;
 }
 
-/* Compare an analytic gradient with central differences of f at a few coordinates of x. */
-typedef double (*lossfn)(void *ctx);
-static void fd_check(const char *what, lossfn f, void *ctx, float *x, const float *g, size_t n,
-                     int samples, double eps, double tol)
-{
-    uint64_t s = 12345;
-    double worst = 0;
-    for (int k = 0; k < samples; k++) {
-        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(wren_nn_hash64(s + (uint64_t)k) % n);
-        float keep = x[i];
-        x[i] = keep + (float)eps;
-        double lp = f(ctx);
-        x[i] = keep - (float)eps;
-        double lm = f(ctx);
-        x[i] = keep;
-        double num = (lp - lm) / (2 * eps);
-        double err = fabs(num - g[i]) / fmax(1e-2, fabs(num) + fabs(g[i]));
-        if (err > worst) worst = err;
-        ck_assert_msg(err < tol, "%s: coordinate %zu: numeric %.6g analytic %.6g (rel err %.3g)",
-                      what, i, num, (double)g[i], err);
-    }
-}
 
 /* ---------------------------------------------------------------- layer checks */
 

@@ -13,6 +13,8 @@
 #include "prune/wren-prune.h"
 #include "rescore/rescore.h"
 #include "utils/wren-util.h"
+#define FD_SEED 777
+#include "fdcheck.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -25,25 +27,6 @@ static void fill(float *p, size_t n, uint64_t seed, float scale)
     }
 }
 
-typedef double (*lossfn)(void *ctx);
-/* Central differences of f against the analytic gradient g at `samples` coordinates of x. */
-static void fd_check(const char *what, lossfn f, void *ctx, float *x, const float *g, size_t n,
-                     int samples, double eps, double tol)
-{
-    for (int k = 0; k < samples; k++) {
-        size_t i = samples >= (int)n ? (size_t)k % n : (size_t)(wren_nn_hash64(777 + (uint64_t)k) % n);
-        float keep = x[i];
-        x[i] = keep + (float)eps;
-        double lp = f(ctx);
-        x[i] = keep - (float)eps;
-        double lm = f(ctx);
-        x[i] = keep;
-        double num = (lp - lm) / (2 * eps);
-        double err = fabs(num - g[i]) / fmax(1e-2, fabs(num) + fabs(g[i]));
-        ck_assert_msg(err < tol, "%s: coordinate %zu: numeric %.6g analytic %.6g (rel err %.3g)",
-                      what, i, num, (double)g[i], err);
-    }
-}
 
 /* ---------------------------------------------------------------- gradients */
 
