@@ -22,7 +22,7 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->nbest = 100;
     o->lm_weight = 1.0f;
     o->lambda = 0.5f;
-    /* the recipes' operating point (arctic dev: the dev WER of history 3 / beam 8 with 8,294
+    /* the recipes' operating point (arctic dev: the same WER as history 3 / beam 8 with 8,294
      * instead of 55,918 NNLM tokens) */
     o->history = 2;
     o->beam = 4.0f;
