@@ -301,7 +301,8 @@ static void consume_state(struct wren_lat_expander *e, const float *lp,
     struct wren_rescorer *r = e->r;
     int32_t s = e->s, buf[65];
     int is_final = l1->final_g[s] != INFINITY, q = 0;
-    double wn = o->lm_weight * o->lambda, wg = o->lm_weight * (1.0 - o->lambda);
+    struct wren_rescore_lm_weights w = wren_rescore_lm_weights(o);
+    double wn = w.nnlm, wg = w.ngram;
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
         if (!e->x[i].lm) continue;
         for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {

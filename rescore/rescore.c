@@ -140,10 +140,16 @@ static double arpa_sentence_cost(const struct wren_arpa *lm, const int *map, int
     return cost;
 }
 
+struct wren_rescore_lm_weights wren_rescore_lm_weights(const struct wren_rescore_opts *o)
+{
+    /* the NNLM weight is a float product, as the lattice mode always computed it */
+    return (struct wren_rescore_lm_weights){ o->lm_weight * (1.0 - o->lambda), o->lm_weight * o->lambda };
+}
+
 double wren_rescore_hyp_cost(const struct wren_rescore_opts *o, const struct wren_rescore_hyp *h)
 {
-    double lm = (1.0 - o->lambda) * h->ngram + o->lambda * h->nnlm;
-    return o->acwt * h->ac + h->hmm + o->lm_weight * lm + o->wip * h->n_words +
+    struct wren_rescore_lm_weights w = wren_rescore_lm_weights(o);
+    return o->acwt * h->ac + h->hmm + (w.ngram * h->ngram + w.nnlm * h->nnlm) + o->wip * h->n_words +
            o->oov_penalty * h->n_oov;
 }
 

@@ -67,6 +67,10 @@ struct wren_rescore_hyp {
     int n_oov;                     /* words outside the NNLM vocabulary */
 };
 double wren_rescore_hyp_cost(const struct wren_rescore_opts *o, const struct wren_rescore_hyp *h);
+/* The interpolation, the one place the n-best and the lattice modes take it from:
+ * lm_weight * ((1-lambda) * ngram + lambda * nnlm) = w.ngram * ngram + w.nnlm * nnlm. */
+struct wren_rescore_lm_weights { double ngram, nnlm; };
+struct wren_rescore_lm_weights wren_rescore_lm_weights(const struct wren_rescore_opts *o);
 
 /* Counters of one call. */
 struct wren_rescore_stats {
