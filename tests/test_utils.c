@@ -322,6 +322,25 @@ START_TEST(test_bytemap)
 }
 END_TEST
 
+START_TEST(test_tuples)
+{
+    struct wren_tuples t;
+    wren_tuples_init(&t, 3);
+    int32_t x[3];
+    for (int round = 0; round < 2; round++)          /* the second round finds the same ids */
+        for (int i = 0; i < 3000; i++) {
+            x[0] = i % 7; x[1] = i; x[2] = -i;
+            ck_assert_uint_eq(wren_tuples_intern(&t, x), (uint32_t)i);
+        }
+    ck_assert_uint_eq(t.n, 3000);
+    const int32_t *y = wren_tuples_get(&t, 1234);
+    ck_assert_int_eq(y[0], 1234 % 7);
+    ck_assert_int_eq(y[1], 1234);
+    ck_assert_int_eq(y[2], -1234);
+    wren_tuples_free(&t);
+}
+END_TEST
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -351,7 +370,7 @@ START_TEST(test_u64map)
     for (int i = 0; i < N;) {
         int j = i;
         while (j < N && sorted[j] == sorted[i]) j++;
-        int64_t *v = wren_u64map_get(&m, sorted[i]);
+        const int64_t *v = wren_u64map_get(&m, sorted[i]);
         ck_assert_ptr_nonnull(v);
         ck_assert_int_eq(*v, j - i);
         distinct++;
@@ -498,6 +517,7 @@ int main(void)
     tcase_add_test(tc, test_hash_functions);
     tcase_add_test(tc, test_bytemap);
     tcase_add_test(tc, test_u64map);
+    tcase_add_test(tc, test_tuples);
     tcase_add_test(tc, test_heap_order);
     tcase_add_test(tc, test_heap_merge);
     suite_add_tcase(s, tc);

@@ -1,5 +1,5 @@
 /* hashmap.c — growing and removing for the hash tables of hashmap.h, the byte-key map, the
- * uint64-key map and the hash functions. Not for: the inline lookups (hashmap.h). */
+ * uint64-key map, the tuple interner and the hash functions. Not for: the inline lookups (hashmap.h). */
 #include "utils/hashmap.h"
 
 #include "utils/error.h"
@@ -209,7 +209,7 @@ static void u64map_grow(struct wren_u64map *m)
     free(old);
 }
 
-int64_t *wren_u64map_get(struct wren_u64map *m, uint64_t key)
+const int64_t *wren_u64map_get(const struct wren_u64map *m, uint64_t key)
 {
     if (key == WREN_U64MAP_EMPTY) return m->has_spare ? &m->spare_val : NULL;
     size_t i = u64map_probe(m, key);
@@ -259,4 +259,47 @@ int wren_u64map_remove(struct wren_u64map *m, uint64_t key)
 size_t wren_u64map_size(const struct wren_u64map *m)
 {
     return m->n + (size_t)m->has_spare;
+}
+
+/* ---- wren_tuples ---- */
+
+static uint64_t tuple_hash_of(const void *ctx, uint32_t id)
+{
+    const struct wren_tuples *s = ctx;
+    return wren_hash_i32s(wren_tuples_get(s, id), s->len);
+}
+
+static int tuple_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const struct wren_tuples *s = ctx;
+    return !memcmp(wren_tuples_get(s, id), key, s->len * sizeof *s->t);
+}
+
+void wren_tuples_init(struct wren_tuples *s, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    s->len = len;
+    wren_hashmap_init(&s->index, 256);
+}
+
+void wren_tuples_free(struct wren_tuples *s)
+{
+    free(s->t);
+    wren_hashmap_free(&s->index);
+    memset(s, 0, sizeof *s);
+}
+
+uint32_t wren_tuples_intern(struct wren_tuples *s, const int32_t *tuple)
+{
+    wren_hashmap_reserve(&s->index, s->n + 1, tuple_hash_of, s);
+    size_t at = wren_hashmap_probe(&s->index, wren_hash_i32s(tuple, s->len), tuple, tuple_eq, s);
+    int64_t id = wren_hashmap_id_at(&s->index, at);
+    if (id >= 0) return (uint32_t)id;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 256;
+        s->t = wren_xrealloc(s->t, s->cap * (s->len ? s->len : 1) * sizeof *s->t);
+    }
+    if (s->len) memcpy(s->t + s->n * s->len, tuple, s->len * sizeof *s->t);
+    wren_hashmap_put_at(&s->index, at, (uint32_t)s->n);
+    return (uint32_t)s->n++;
 }

@@ -8,6 +8,8 @@
  *   struct wren_bytemap  keys of any bytes (strings, id tuples), copied into the map, each with
  *                        an int64 value.
  *   struct wren_u64map   fixed-size integer keys (any uint64) with int64 values, kept in the table.
+ *   struct wren_tuples   fixed-length tuples of int32 (word histories), interned: each distinct
+ *                        tuple gets the next id.
  * Iteration order is never exposed: no output may depend on where a key lands.
  * Not for: ordered maps or sets (sort an array), priority queues (heap.h). */
 #ifndef WREN_HASHMAP_H
@@ -124,12 +126,30 @@ struct wren_u64map {
 void wren_u64map_init(struct wren_u64map *m, size_t expected);
 void wren_u64map_free(struct wren_u64map *m);
 /* The value of key, or NULL (valid until the map changes). */
-int64_t *wren_u64map_get(struct wren_u64map *m, uint64_t key);
+const int64_t *wren_u64map_get(const struct wren_u64map *m, uint64_t key);
 /* The value of key, inserted as 0 if absent (*is_new tells; may be NULL); valid until the map
  * changes. */
 int64_t *wren_u64map_put(struct wren_u64map *m, uint64_t key, int *is_new);
 /* Remove key; returns whether it was there. */
 int wren_u64map_remove(struct wren_u64map *m, uint64_t key);
 size_t wren_u64map_size(const struct wren_u64map *m);
+
+/* ---- wren_tuples: interned int32 tuples of one length ---- */
+struct wren_tuples {
+    size_t len;                /* int32s per tuple */
+    int32_t *t;                /* n tuples, by id */
+    size_t n, cap;
+    struct wren_hashmap index;
+};
+
+void wren_tuples_init(struct wren_tuples *s, size_t len);
+void wren_tuples_free(struct wren_tuples *s);
+/* The id of tuple (len int32s), a new one (the count so far) if it was not there yet. */
+uint32_t wren_tuples_intern(struct wren_tuples *s, const int32_t *tuple);
+/* The tuple with this id (valid until the next new tuple moves the array). */
+static inline const int32_t *wren_tuples_get(const struct wren_tuples *s, uint32_t id)
+{
+    return s->t + (size_t)id * s->len;
+}
 
 #endif
