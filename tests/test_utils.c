@@ -88,6 +88,35 @@ START_TEST(test_opts_alias_and_lists)
     ck_assert_ptr_nonnull(strstr(wren_error_msg(), "'x'"));
     ck_assert_int_eq(wren_opts_parse_doubles("grid", "", &v, &n), -1);
     ck_assert_int_eq(wren_opts_parse_doubles("grid", "nan", &v, &n), -1);
+    /* the items as written, e.g. for file names */
+    char **items;
+    ck_assert_int_eq(wren_opts_parse_list("sizes", "0.50,1e-1", &v, &items, &n), 0);
+    ck_assert_int_eq(n, 2);
+    ck_assert(v[0] == 0.5 && v[1] == 0.1);
+    ck_assert_str_eq(items[0], "0.50");
+    ck_assert_str_eq(items[1], "1e-1");
+    free(v); free(items[0]); free(items[1]); free(items);
+    ck_assert_int_eq(wren_opts_parse_list("sizes", "0.5,x", &v, &items, &n), -1);
+    ck_assert_ptr_null(items);
+}
+END_TEST
+
+START_TEST(test_opts_copy_pieces)
+{
+    int a = 0, b = 0, c = 0;
+    const struct wren_opt one[] = { { "a", WREN_OPT_INT, &a, "a" }, { "b", WREN_OPT_INT, &b, "b" }, WREN_OPT_TABLE_END };
+    const struct wren_opt two[] = { { "c", WREN_OPT_INT, &c, "c" }, WREN_OPT_TABLE_END };
+    struct wren_opt t[WREN_OPTS_LEN(one) + WREN_OPTS_LEN(two)];
+    int n = wren_opts_copy(t, one);
+    ck_assert_int_eq(n, 2);
+    n += wren_opts_copy(t + n, two);
+    ck_assert_int_eq(n, 3);
+    ck_assert_ptr_null(t[3].name);       /* one END, after the last piece */
+    char *argv[] = { "x", "--a=1", "--c", "3", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 4, argv, &pos, &npos), 0);
+    free(pos);
+    ck_assert(a == 1 && b == 0 && c == 3);
 }
 END_TEST
 
@@ -507,6 +536,7 @@ int main(void)
     tcase_add_test(tc, test_opts_forms);
     tcase_add_test(tc, test_opts_errors);
     tcase_add_test(tc, test_opts_alias_and_lists);
+    tcase_add_test(tc, test_opts_copy_pieces);
     tcase_add_test(tc, test_table_read_and_duplicates);
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);
