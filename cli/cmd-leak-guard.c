@@ -22,13 +22,14 @@ int wren_cmd_leak_guard(int argc, char **argv)
     if (!evals) return wren_cmd_fail("leak-guard");
     struct wren_leak_guard_opts o;
     wren_leak_guard_opts_default(&o);
-    struct wren_opt tab[8];
-    const struct wren_opt *t = wren_leak_guard_opts_table(&o);
-    int nt = 0;
-    static const char *eval_dummy;
-    tab[nt++] = (struct wren_opt){ "eval", WREN_OPT_STRING, &eval_dummy, "evaluation transcript (repeat for several)" };
-    while (t->name && nt < 7) tab[nt++] = *t++;
-    tab[nt] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const char *eval_listed = NULL;   /* taken out of argv above: listed for --help only */
+    const struct wren_opt own[] = {
+        { "eval", WREN_OPT_STRING, &eval_listed, "evaluation transcript (repeat for several)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt tab[WREN_OPTS_LEN(own) + WREN_LEAK_GUARD_NOPTS + 1];
+    int nt = wren_opts_copy(tab, own);
+    wren_leak_guard_opts_table(&o, tab + nt);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("leak-guard", usage, descr, tab, argc, argv, 2, 2, &pos, &npos, &done);

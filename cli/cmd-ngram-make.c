@@ -42,9 +42,9 @@ int wren_cmd_ngram_make(int argc, char **argv)
         "n-grams only. Count files may also be given as arguments. -write saves the merged\n"
         "counts (to merge in stages). Estimation options are those of ngram-count.";
     struct wren_ngram_count_opts o;
-    struct wren_opt table[WREN_NGRAM_COUNT_NOPTS];
+    struct wren_opt table[WREN_NGRAM_MAKE_NOPTS + 1];
     wren_ngram_count_opts_default(&o);
-    wren_ngram_make_opts_register(&o, table);
+    wren_ngram_make_opts_table(&o, table);
     const char **reads = wren_xmalloc((size_t)(argc + 1) * sizeof *reads);
     int nreads = 0;
     argc = take_reads(argc, argv, &reads, &nreads);

@@ -20,13 +20,14 @@ int wren_cmd_vocab_select(int argc, char **argv)
     if (!tests) return wren_cmd_fail("vocab-select");
     struct wren_vocab_select_opts o;
     wren_vocab_select_opts_default(&o);
-    struct wren_opt tab[8];
-    const struct wren_opt *t = wren_vocab_select_opts_table(&o);
-    int nt = 0;
-    static const char *dummy;
-    while (t->name && nt < 6) tab[nt++] = *t++;
-    tab[nt++] = (struct wren_opt){ "report-oov", WREN_OPT_STRING, &dummy, "test text: report its OOV rate (repeatable)" };
-    tab[nt] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const char *report_listed = NULL;   /* taken out of argv above: listed for --help only */
+    const struct wren_opt own[] = {
+        { "report-oov", WREN_OPT_STRING, &report_listed, "test text: report its OOV rate (repeatable)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt tab[WREN_VOCAB_SELECT_NOPTS + 1 + WREN_OPTS_LEN(own)];
+    int nt = wren_vocab_select_opts_table(&o, tab);
+    wren_opts_copy(tab + nt, own);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("vocab-select", usage, descr, tab, argc, argv, 2, 2, &pos, &npos, &done);

@@ -42,9 +42,9 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->patience = 5;
 }
 
-struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
+int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *t)
 {
-    const struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "train", WREN_OPT_STRING, &o->train, "training text, one normalised sentence a line" },
         { "valid", WREN_OPT_STRING, &o->valid, "validation text (perplexity, early stopping, best model)" },
         { "out", WREN_OPT_STRING, &o->out, "output model (safetensors); the best by validation perplexity" },
@@ -86,9 +86,8 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
           "start from this model (fine-tuning; its architecture, vocabulary, masks and factors are kept)" },
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt *r = wren_xmalloc(sizeof t);
-    memcpy(r, t, sizeof t);
-    return r;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_NNLM_TRAIN_NOPTS + 1, "WREN_NNLM_TRAIN_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 /* ---------------------------------------------------------------- batches */

@@ -32,9 +32,9 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->unnormalized = 0;
 }
 
-struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t)
 {
-    struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "mode", WREN_OPT_STRING, &o->mode, "nbest | lattice" },
         { "nbest", WREN_OPT_INT, &o->nbest, "nbest mode: distinct word sequences per lattice" },
         { "lm-weight", WREN_OPT_FLOAT, &o->lm_weight, "weight of the interpolated LM cost (-ln)" },
@@ -51,9 +51,8 @@ struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
           "NNLM words cost minus their raw logit (log Z taken as 0, no softmax: for self-normalised models, nnlm-train --self-norm)" },
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt *p = wren_xmalloc(sizeof t);
-    memcpy(p, t, sizeof t);
-    return p;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_RESCORE_NOPTS + 1, "WREN_RESCORE_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 int wren_rescore_opts_check(const struct wren_rescore_opts *o)

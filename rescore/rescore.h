@@ -47,8 +47,10 @@ struct wren_rescore_opts {
     int unnormalized;        /* NNLM words scored by raw logits (wren_nnlm_set_unnormalized) */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
-/* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */
-struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o);
+/* The options bound to *o, written to t (opts.h convention); `wren rescore` and
+ * `rescore-tune` both start their tables with them. */
+#define WREN_RESCORE_NOPTS 13
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t);
 int wren_rescore_opts_check(const struct wren_rescore_opts *o);
 
 /* The models a rescorer uses (borrowed, not owned). first_lm may equal ngram. */

@@ -19,10 +19,9 @@ void wren_wer_opts_default(struct wren_wer_opts *o)
     o->seed = 1;
 }
 
-const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
+int wren_wer_opts_table(struct wren_wer_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[9];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "mode", WREN_OPT_STRING, &o->mode, "all: missing hyps count as deletions; present: skip them" },
         { "per-utt", WREN_OPT_STRING, &o->per_utt, "write a per-utterance table to FILE" },
         { "per-spk", WREN_OPT_STRING, &o->per_spk, "utt2spk FILE: print a per-speaker table" },
@@ -33,8 +32,8 @@ const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
         { "seed", WREN_OPT_INT, &o->seed, "random seed of the bootstrap" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_WER_NOPTS + 1, "WREN_WER_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 void wren_wer_counts_add(struct wren_wer_counts *s, const struct wren_wer_counts *c)

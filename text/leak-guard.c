@@ -27,18 +27,17 @@ void wren_leak_guard_opts_default(struct wren_leak_guard_opts *o)
     o->casing = "lower";
 }
 
-const struct wren_opt *wren_leak_guard_opts_table(struct wren_leak_guard_opts *o)
+int wren_leak_guard_opts_table(struct wren_leak_guard_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[5];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "window", WREN_OPT_INT, &o->window, "a shared window of this many words is a leak" },
         { "ids", WREN_OPT_BOOL, &o->ids, "evaluation files are Kaldi text (first field: utterance id)" },
         { "paragraphs", WREN_OPT_BOOL, &o->paragraphs, "training text: treat runs of non-blank lines as one unit" },
         { "case", WREN_OPT_STRING, &o->casing, "case folding of both sides (lower or upper)" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_LEAK_GUARD_NOPTS + 1, "WREN_LEAK_GUARD_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 struct wren_leak_guard *wren_leak_guard_create(const struct wren_leak_guard_opts *o)

@@ -159,17 +159,16 @@ void wren_vocab_select_opts_default(struct wren_vocab_select_opts *o)
     o->top = 20000;
 }
 
-const struct wren_opt *wren_vocab_select_opts_table(struct wren_vocab_select_opts *o)
+int wren_vocab_select_opts_table(struct wren_vocab_select_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[4];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "top", WREN_OPT_INT, &o->top, "keep the K most frequent words" },
         { "lexicon", WREN_OPT_STRING, &o->lexicon, "CMUdict-format lexicon: keep only words it can pronounce" },
         { "ids", WREN_OPT_BOOL, &o->ids, "--report-oov texts start each line with an utterance id" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_VOCAB_SELECT_NOPTS + 1, "WREN_VOCAB_SELECT_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 static const struct wren_vocab *sort_v;
