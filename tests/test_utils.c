@@ -303,6 +303,11 @@ START_TEST(test_hashmap_index)
         ck_assert_int_eq(wren_hashmap_find(&m, wren_hash_str(e.s[i]), e.s[i], str_eq, &e), i % 3 ? i : -1);
     ck_assert_uint_eq(m.n, N - (N + 2) / 3);
     wren_hashmap_free(&m);
+    /* a zeroed map gets its slots from the first reserve */
+    struct wren_hashmap z = { 0 };
+    wren_hashmap_reserve(&z, 1, str_hash_of, &e);
+    ck_assert_int_eq(wren_hashmap_find(&z, wren_hash_str(e.s[0]), e.s[0], str_eq, &e), -1);
+    wren_hashmap_free(&z);
     for (size_t i = 0; i < e.n; i++) free(e.s[i]);
     free(e.s);
 }

@@ -58,12 +58,12 @@ void wren_hashmap_free(struct wren_hashmap *m)
 
 void wren_hashmap_reserve(struct wren_hashmap *m, size_t n, wren_hashmap_hash_fn hash_of, const void *ctx)
 {
-    if (2 * n <= m->mask + 1) return;
+    if (m->slot && 2 * n <= m->mask + 1) return;
     /* ids are 4 bytes to keep big indexes (n-gram levels) small: more is out of memory */
     if (n >= UINT32_MAX) wren_oom(SIZE_MAX);
     size_t ns = slots_for(n), mask = ns - 1;
     uint32_t *slot = wren_xcalloc(ns, sizeof *slot);
-    for (size_t j = 0; j <= m->mask; j++) {
+    for (size_t j = 0; m->slot && j <= m->mask; j++) {   /* a zeroed map has no slots yet */
         if (!m->slot[j]) continue;
         size_t i = (size_t)hash_of(ctx, m->slot[j] - 1) & mask;
         while (slot[i]) i = (i + 1) & mask;
