@@ -62,7 +62,7 @@ int wren_ngram_count_opts_table(struct wren_ngram_count_opts *o, struct wren_opt
 int wren_ngram_make_opts_table(struct wren_ngram_count_opts *o, struct wren_opt *t)
 {
     const struct wren_opt head[] = {
-        { "read", WREN_OPT_STRING, &o->read_help, "count file to merge (sorted, as ngram-count -write writes it); repeat for each file" },
+        { "read", WREN_OPT_STRINGS, &o->read, "count file to merge (sorted, as ngram-count -write writes it); repeat for each file" },
         { "order", WREN_OPT_INT, &o->order, "n-gram order (1..5); longer n-grams in the files are skipped" },
         { "lm", WREN_OPT_STRING, &o->lm, "output ARPA model" },
         { "write", WREN_OPT_STRING, &o->write, "write the merged counts to this file (.gz: compressed)" },

@@ -27,7 +27,8 @@ struct wren_ngram_count_opts {
     int write_order;           /* 0: all orders; N: only the N-grams */
     const char *const *reads;  /* ngram-make: the count files to merge (not an option) */
     int nreads;
-    const char *read_help;     /* ngram-make: only so that --help lists -read */
+    struct wren_opt_strings read;  /* ngram-make: the -read options (the command puts them and
+                                      its arguments in reads; caller frees read.v) */
 };
 
 void wren_ngram_count_opts_default(struct wren_ngram_count_opts *o);

@@ -101,6 +101,30 @@ START_TEST(test_opts_alias_and_lists)
 }
 END_TEST
 
+START_TEST(test_opts_repeated)
+{
+    struct wren_opt_strings evals = { 0 };
+    int w = 0;
+    const struct wren_opt t[] = {
+        { "eval", WREN_OPT_STRINGS, &evals, "repeatable" },
+        { "window", WREN_OPT_INT, &w, "w" },
+        WREN_OPT_TABLE_END,
+    };
+    char *argv[] = { "x", "--eval", "a.txt", "-window", "3", "--eval=b.txt", "in", "-eval", "c.txt", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 9, argv, &pos, &npos), 0);
+    ck_assert_int_eq(evals.n, 3);
+    ck_assert_str_eq(evals.v[0], "a.txt");
+    ck_assert_str_eq(evals.v[1], "b.txt");
+    ck_assert_str_eq(evals.v[2], "c.txt");
+    ck_assert_int_eq(w, 3);
+    ck_assert_int_eq(npos, 1);
+    ck_assert_str_eq(pos[0], "in");
+    free(pos);
+    free(evals.v);
+}
+END_TEST
+
 START_TEST(test_opts_copy_pieces)
 {
     int a = 0, b = 0, c = 0;
@@ -542,6 +566,7 @@ int main(void)
     tcase_add_test(tc, test_opts_errors);
     tcase_add_test(tc, test_opts_alias_and_lists);
     tcase_add_test(tc, test_opts_copy_pieces);
+    tcase_add_test(tc, test_opts_repeated);
     tcase_add_test(tc, test_table_read_and_duplicates);
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);

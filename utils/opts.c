@@ -122,6 +122,12 @@ static int set_value(const struct wren_opt *o, const char *v)
     case WREN_OPT_STRING:
         *(const char **)o->ptr = v;
         return 0;
+    case WREN_OPT_STRINGS: {
+        struct wren_opt_strings *l = o->ptr;
+        l->v = wren_xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
+        l->v[l->n++] = v;
+        return 0;
+    }
     case WREN_OPT_ALIAS:
     case WREN_OPT_END:
         break;
@@ -184,6 +190,12 @@ void wren_opts_usage(FILE *f, const char *usage, const char *description, const 
         case WREN_OPT_STRING: {
             const char *s = *(const char **)o->ptr;
             snprintf(def, sizeof def, "%s", s ? s : "");
+            break;
+        }
+        case WREN_OPT_STRINGS: {   /* the values so far, comma separated */
+            const struct wren_opt_strings *l = o->ptr;
+            for (int i = 0, len = 0; i < l->n && len < (int)sizeof def; i++)
+                len += snprintf(def + len, sizeof def - (size_t)len, "%s%s", i ? "," : "", l->v[i]);
             break;
         }
         case WREN_OPT_ALIAS:

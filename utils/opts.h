@@ -23,7 +23,12 @@ enum wren_opt_type {
     WREN_OPT_STRING,  /* const char**: points into argv */
     WREN_OPT_ALIAS,   /* an old name kept for scripts: ptr is the (const char *) name of the
                        * option it stands for, in the same table; --help lists it as such */
+    WREN_OPT_STRINGS, /* struct wren_opt_strings*: a repeatable option (--eval A --eval B),
+                       * each value appended (pointing into argv) */
 };
+
+/* The values of a repeatable option; the caller frees v (also when parsing failed). */
+struct wren_opt_strings { const char **v; int n; };
 
 struct wren_opt {
     const char *name;        /* without dashes, e.g. "beam" */
