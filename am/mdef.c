@@ -13,6 +13,7 @@
 
 #include "am/am-internal.h"
 #include "utils/error.h"
+#include "utils/hashmap.h"
 #include "utils/io.h"
 
 #define MDEF_MAX_CIPHONES 4096
@@ -29,10 +30,7 @@ struct wren_mdef {
     int *sen;                /* n_phone * n_emit */
     int *sen2ci;             /* n_sen */
     int sil;
-    /* Open-addressing hash of triphones: key -> phone id. */
-    uint64_t *hkey;
-    int *hval;
-    size_t hsize;            /* power of two */
+    struct wren_u64map triphones;   /* tri_key -> phone id */
 };
 
 static const char WPOS_CODES[] = "ibes";   /* sphinx's word position numbering */
@@ -46,15 +44,7 @@ static int wpos_index(char w)
 static uint64_t tri_key(const struct wren_mdef *m, int base, int left, int right, int wi)
 {
     uint64_t n = (uint64_t)m->n_ci;
-    return ((((uint64_t)base * n + (uint64_t)left) * n + (uint64_t)right) * 4u + (uint64_t)wi) + 1u;
-}
-
-static size_t hash_slot(uint64_t key, size_t mask)
-{
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return (size_t)key & mask;
+    return ((((uint64_t)base * n + (uint64_t)left) * n + (uint64_t)right) * 4u + (uint64_t)wi);
 }
 
 static void mdef_alloc_phones(struct wren_mdef *m)
@@ -87,12 +77,11 @@ void wren_mdef_free(struct wren_mdef *m)
     free(m->tmat);
     free(m->sen);
     free(m->sen2ci);
-    free(m->hkey);
-    free(m->hval);
+    wren_u64map_free(&m->triphones);
     free(m);
 }
 
-/* Checks shared by both formats, then the derived tables (sen2ci, triphone hash, SIL). */
+/* Checks shared by both formats, then the derived tables (sen2ci, triphone map, SIL). */
 static int mdef_finish(struct wren_mdef *m, const char *path)
 {
     /* Counts no phone can use are corruption (and would only waste memory). */
@@ -120,22 +109,16 @@ static int mdef_finish(struct wren_mdef *m, const char *path)
                 m->sen2ci[s] = m->base[p];
         }
     size_t n_tri = (size_t)(m->n_phone - m->n_ci);
-    m->hsize = 16;
-    while (m->hsize < 2 * n_tri + 16)
-        m->hsize <<= 1;
-    m->hkey = wren_xcalloc(m->hsize, sizeof(uint64_t));
-    m->hval = wren_xcalloc(m->hsize, sizeof(int));
+    wren_u64map_init(&m->triphones, n_tri);
     for (int p = m->n_ci; p < m->n_phone; p++) {
         uint64_t key = tri_key(m, m->base[p], m->left[p], m->right[p], wpos_index(m->wpos[p]));
-        size_t i = hash_slot(key, m->hsize - 1);
-        while (m->hkey[i] && m->hkey[i] != key)
-            i = (i + 1) & (m->hsize - 1);
-        if (m->hkey[i] == key)
+        int is_new;
+        int64_t *phone = wren_u64map_put(&m->triphones, key, &is_new);
+        if (!is_new)
             return wren_error("%s: duplicate triphone %s %s %s %c (phones %d and %d)", path,
                               m->ciname[m->base[p]], m->ciname[m->left[p]],
-                              m->ciname[m->right[p]], m->wpos[p], m->hval[i], p);
-        m->hkey[i] = key;
-        m->hval[i] = p;
+                              m->ciname[m->right[p]], m->wpos[p], (int)*phone, p);
+        *phone = p;
     }
     m->sil = wren_mdef_ciphone_id(m, "SIL");
     return 0;
@@ -514,10 +497,8 @@ int wren_mdef_triphone(const struct wren_mdef *m, int base, int left, int right,
     if (m->sil >= 0 && m->filler[right])
         right = m->sil;
     uint64_t key = tri_key(m, base, left, right, wi);
-    for (size_t i = hash_slot(key, m->hsize - 1); m->hkey[i]; i = (i + 1) & (m->hsize - 1))
-        if (m->hkey[i] == key)
-            return m->hval[i];
-    return -1;
+    const int64_t *phone = wren_u64map_get(&m->triphones, key);
+    return phone ? (int)*phone : -1;
 }
 
 const int *wren_mdef_senones(const struct wren_mdef *m, int phone)

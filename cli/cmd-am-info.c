@@ -48,7 +48,7 @@ static void print_info(const char *dir, const struct wren_am *am)
 
 int wren_cmd_am_info(int argc, char **argv)
 {
-    struct wren_opt opts[] = { WREN_OPT_TABLE_END };
+    const struct wren_opt opts[] = { WREN_OPT_TABLE_END };
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("am-info", usage, descr, opts, argc, argv, 1, 1, &pos, &npos, &done);

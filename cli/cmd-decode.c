@@ -533,18 +533,23 @@ int wren_cmd_decode(int argc, char **argv)
     memset(&c, 0, sizeof c);
     wren_decode_opts_default(&c.o);
     wren_adapt_opts_default(&c.ao);
-    struct wren_opt t[WREN_DECODE_NOPTS + WREN_ADAPT_NOPTS + 9];
-    int k = 0;
-    t[k++] = (struct wren_opt){ "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" };
-    t[k++] = (struct wren_opt){ "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" };
-    k += wren_decode_opts_register(&c.o, t + k);
-    t[k++] = (struct wren_opt){ "ctm", WREN_OPT_STRING, &c.ctm, "write word times (CTM) to this file" };
-    t[k++] = (struct wren_opt){ "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" };
-    t[k++] = (struct wren_opt){ "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" };
-    t[k++] = (struct wren_opt){ "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" };
-    t[k++] = (struct wren_opt){ "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" };
-    k += wren_adapt_opts_register(&c.ao, t + k);
-    t[k++] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const struct wren_opt head[] = {
+        { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" },
+        { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
+        WREN_OPT_TABLE_END,
+    }, outputs[] = {
+        { "ctm", WREN_OPT_STRING, &c.ctm, "write word times (CTM) to this file" },
+        { "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" },
+        { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
+        { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) + WREN_ADAPT_NOPTS + 1];
+    int k = wren_opts_copy(t, head);
+    k += wren_decode_opts_table(&c.o, t + k);
+    k += wren_opts_copy(t + k, outputs);
+    wren_adapt_opts_table(&c.ao, t + k);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("decode", USAGE, DESCRIPTION, t, argc, argv, 2, 3, &pos, &npos, &done);

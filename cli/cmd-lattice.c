@@ -279,7 +279,7 @@ int wren_cmd_lattice(int argc, char **argv)
     static const char *USAGE = "wren lattice prune|best-path|nbest|to-ctm|oracle|info|lmrescore|mbr [options] LAT_IN [args]";
     struct lopts o;
     lopts_default(&o);
-    struct wren_opt t[] = {
+    const struct wren_opt t[] = {
         { "acwt", WREN_OPT_FLOAT, &o.acwt, "acoustic scale when comparing paths" },
         { "lattice-beam", WREN_OPT_FLOAT, &o.beam, "prune: keep links within this of the best path (as decode --lattice-beam)" },
         { "beam", WREN_OPT_ALIAS, (void *)"lattice-beam", NULL },

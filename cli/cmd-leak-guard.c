@@ -2,7 +2,6 @@
  * itself. */
 #include "cli/cmd-util.h"
 #include "text/leak-guard.h"
-#include "text/text-args.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,44 +16,42 @@ static const char descr[] =
 
 int wren_cmd_leak_guard(int argc, char **argv)
 {
-    int neval = 0;
-    char **evals = wren_text_take_repeated(&argc, argv, "eval", &neval);
-    if (!evals) return wren_cmd_fail("leak-guard");
+    struct wren_opt_strings evals = { 0 };
     struct wren_leak_guard_opts o;
     wren_leak_guard_opts_default(&o);
-    struct wren_opt tab[8];
-    const struct wren_opt *t = wren_leak_guard_opts_table(&o);
-    int nt = 0;
-    static const char *eval_dummy;
-    tab[nt++] = (struct wren_opt){ "eval", WREN_OPT_STRING, &eval_dummy, "evaluation transcript (repeat for several)" };
-    while (t->name && nt < 7) tab[nt++] = *t++;
-    tab[nt] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const struct wren_opt own[] = {
+        { "eval", WREN_OPT_STRINGS, &evals, "evaluation transcript (repeat for several)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt tab[WREN_OPTS_LEN(own) + WREN_LEAK_GUARD_NOPTS + 1];
+    int nt = wren_opts_copy(tab, own);
+    wren_leak_guard_opts_table(&o, tab + nt);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("leak-guard", usage, descr, tab, argc, argv, 2, 2, &pos, &npos, &done);
-    if (done) { free(evals); return rc; }
+    if (done) { free(evals.v); return rc; }
     struct wren_leak_guard *g = NULL;
     struct wren_leak_stats st;
-    if (neval == 0) {
+    if (evals.n == 0) {
         fprintf(stderr, "wren leak-guard: at least one --eval FILE is needed\nusage: %s\n", usage);
         rc = WREN_EXIT_INPUT;
         goto out;
     }
     g = wren_leak_guard_create(&o);
     if (!g) { rc = wren_cmd_fail("leak-guard"); goto out; }
-    for (int i = 0; i < neval; i++)
-        if (wren_leak_guard_add_eval(g, evals[i])) { rc = wren_cmd_fail("leak-guard"); goto out; }
+    for (int i = 0; i < evals.n; i++)
+        if (wren_leak_guard_add_eval(g, evals.v[i])) { rc = wren_cmd_fail("leak-guard"); goto out; }
     double t0 = wren_now();
     if (wren_leak_guard_filter(g, pos[0], pos[1], &st)) { rc = wren_cmd_fail("leak-guard"); goto out; }
     fprintf(stderr, "leak-guard: %s: removed %ld of %ld lines, kept %ld (window %d; %ld eval sentences from %d files, "
                     "%ld windows, %ld shorter than the window) in %.1f s\n", pos[0], st.removed, st.lines, st.kept,
-            o.window, st.eval_sentences, neval, st.eval_windows, st.eval_short, wren_now() - t0);
+            o.window, st.eval_sentences, evals.n, st.eval_windows, st.eval_short, wren_now() - t0);
     if (strcmp(pos[1], "-"))
         printf("leak-guard %s removed=%ld kept=%ld lines=%ld window=%d eval_sentences=%ld\n", pos[0], st.removed,
                st.kept, st.lines, o.window, st.eval_sentences);
 out:
     wren_leak_guard_free(g);
     free(pos);
-    free(evals);
+    free(evals.v);
     return rc;
 }

@@ -22,7 +22,7 @@ int wren_cmd_mkgraph(int argc, char **argv)
     struct wren_mkgraph_opts o;
     wren_mkgraph_opts_default(&o);
     const char *model_dir = NULL, *dict = NULL, *lm = NULL;
-    struct wren_opt opts[] = {
+    const struct wren_opt opts[] = {
         { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder (required)" },
         { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format (required)" },
         { "lm", WREN_OPT_STRING, &lm, "ARPA n-gram model, may be .gz (required)" },

@@ -20,9 +20,9 @@ int wren_cmd_ngram_count(int argc, char **argv)
         "other words in byte order (strcmp, LC_ALL=C). `wren ngram-make -read` merges such files\n"
         "(e.g. of shards of a corpus counted in parallel) and estimates the same model.";
     struct wren_ngram_count_opts o;
-    struct wren_opt table[WREN_NGRAM_COUNT_NOPTS];
+    struct wren_opt table[WREN_NGRAM_COUNT_NOPTS + 1];
     wren_ngram_count_opts_default(&o);
-    wren_ngram_count_opts_register(&o, table);
+    wren_ngram_count_opts_table(&o, table);
     char **pos = NULL;
     int npos = 0, done = 0;
     int rc = wren_cmd_parse("ngram-count", usage, descr, table, argc, argv, 0, 0, &pos, &npos, &done);

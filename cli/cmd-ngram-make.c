@@ -1,29 +1,10 @@
 /* cmd-ngram-make.c — `wren ngram-make -read COUNTS [-read COUNTS2 ...] -order N -lm OUT.arpa`:
- * thin wrapper over wren_ngram_make_run (ngram.h); only the repeated -read is handled here. */
+ * thin wrapper over wren_ngram_make_run (ngram.h). */
 #include "cli/cmd-util.h"
 #include "lm/ngram.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Move every "-read F" / "--read F" / "--read=F" out of argv (before a "--") into *reads;
- * returns the new argc. */
-static int take_reads(int argc, char **argv, const char ***reads, int *nreads)
-{
-    int out = 1, opts_done = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!opts_done && !strcmp(a, "--")) opts_done = 1;
-        if (!opts_done && (!strcmp(a, "-read") || !strcmp(a, "--read")) && i + 1 < argc) {
-            (*reads)[(*nreads)++] = argv[++i];
-        } else if (!opts_done && (!strncmp(a, "-read=", 6) || !strncmp(a, "--read=", 7))) {
-            (*reads)[(*nreads)++] = strchr(a, '=') + 1;
-        } else {
-            argv[out++] = argv[i];
-        }
-    }
-    return out;
-}
 
 int wren_cmd_ngram_make(int argc, char **argv)
 {
@@ -42,19 +23,21 @@ int wren_cmd_ngram_make(int argc, char **argv)
         "n-grams only. Count files may also be given as arguments. -write saves the merged\n"
         "counts (to merge in stages). Estimation options are those of ngram-count.";
     struct wren_ngram_count_opts o;
-    struct wren_opt table[WREN_NGRAM_COUNT_NOPTS];
+    struct wren_opt table[WREN_NGRAM_MAKE_NOPTS + 1];
     wren_ngram_count_opts_default(&o);
-    wren_ngram_make_opts_register(&o, table);
-    const char **reads = wren_xmalloc((size_t)(argc + 1) * sizeof *reads);
-    int nreads = 0;
-    argc = take_reads(argc, argv, &reads, &nreads);
+    wren_ngram_make_opts_table(&o, table);
     char **pos = NULL;
     int npos = 0, done = 0;
     int rc = wren_cmd_parse("ngram-make", usage, descr, table, argc, argv, 0, -1, &pos, &npos,
                             &done);
-    if (done) { free(reads); return rc; }
+    if (done) { free(o.read.v); return rc; }
+    /* the -read files, then the ones given as arguments */
+    const char **reads = wren_xmalloc((size_t)(o.read.n + npos + 1) * sizeof *reads);
+    int nreads = 0;
+    for (int i = 0; i < o.read.n; i++) reads[nreads++] = o.read.v[i];
     for (int i = 0; i < npos; i++) reads[nreads++] = pos[i];
     free(pos);
+    free(o.read.v);
     o.reads = reads;
     o.nreads = nreads;
     rc = wren_ngram_make_run(&o) < 0 ? wren_cmd_fail("ngram-make") : WREN_EXIT_OK;

@@ -13,9 +13,9 @@ int wren_cmd_ngram(int argc, char **argv)
         "(</s> counted, <s> not, OOVs and zero probabilities excluded). A TEXT without sentences\n"
         "is an error (its perplexity is 0/0).";
     struct wren_ngram_eval_opts o;
-    struct wren_opt table[WREN_NGRAM_EVAL_NOPTS];
+    struct wren_opt table[WREN_NGRAM_EVAL_NOPTS + 1];
     wren_ngram_eval_opts_default(&o);
-    wren_ngram_eval_opts_register(&o, table);
+    wren_ngram_eval_opts_table(&o, table);
     char **pos = NULL;
     int npos = 0, done = 0;
     int rc = wren_cmd_parse("ngram", usage, descr, table, argc, argv, 0, 0, &pos, &npos, &done);

@@ -15,7 +15,8 @@ int wren_cmd_nnlm_train(int argc, char **argv)
 {
     struct wren_nnlm_train_opts o;
     wren_nnlm_train_opts_default(&o);
-    struct wren_opt *t = wren_nnlm_train_opts_table(&o);
+    struct wren_opt t[WREN_NNLM_TRAIN_NOPTS + 1];
+    wren_nnlm_train_opts_table(&o, t);
     char **pos = NULL;
     int npos, done;
     int rc = wren_cmd_parse("nnlm-train", "wren nnlm-train --train TEXT [--valid TEXT] --out MODEL.safetensors [options]",
@@ -24,7 +25,6 @@ int wren_cmd_nnlm_train(int argc, char **argv)
                             t, argc, argv, 0, 0, &pos, &npos, &done);
     free(pos);
     if (!done) rc = wren_nnlm_train(&o, NULL, NULL) ? wren_cmd_fail("nnlm-train") : 0;
-    free(t);
     return rc;
 }
 
@@ -34,13 +34,14 @@ int wren_cmd_nnlm_eval(int argc, char **argv)
     wren_nnlm_eval_opts_default(&o);
     const char *model = NULL;
     int threads = 0;
-    struct wren_opt *et = wren_nnlm_eval_opts_table(&o);
-    struct wren_opt t[9];
-    int n = 0;
-    t[n++] = (struct wren_opt){ "model", WREN_OPT_STRING, &model, "the NNLM (safetensors)" };
-    t[n++] = (struct wren_opt){ "threads", WREN_OPT_INT, &threads, "OpenBLAS threads (0: default)" };
-    for (struct wren_opt *e = et; e->name && n < 8; e++) t[n++] = *e;
-    t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const struct wren_opt own[] = {
+        { "model", WREN_OPT_STRING, &model, "the NNLM (safetensors)" },
+        { "threads", WREN_OPT_INT, &threads, "OpenBLAS threads (0: default)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt t[WREN_OPTS_LEN(own) + WREN_NNLM_EVAL_NOPTS + 1];
+    int n = wren_opts_copy(t, own);
+    wren_nnlm_eval_opts_table(&o, t + n);
     char **pos = NULL;
     int npos, done;
     int rc = wren_cmd_parse("nnlm-eval", "wren nnlm-eval --model MODEL.safetensors TEXT",
@@ -52,7 +53,6 @@ int wren_cmd_nnlm_eval(int argc, char **argv)
                             "with --unnormalized). An empty TEXT, or a log-probability that is not finite,\n"
                             "is an error.",
                             t, argc, argv, 1, 1, &pos, &npos, &done);
-    free(et);
     if (done) return rc;
     if (!model) {
         fprintf(stderr, "wren nnlm-eval: --model is required\n");

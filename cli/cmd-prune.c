@@ -12,7 +12,8 @@ int wren_cmd_prune(int argc, char **argv)
 {
     struct wren_prune_opts o;
     wren_prune_opts_default(&o);
-    struct wren_opt *t = wren_prune_opts_table(&o);
+    struct wren_opt t[WREN_PRUNE_NOPTS + 1];
+    wren_prune_opts_table(&o, t);
     char **pos = NULL;
     int npos, done;
     int rc = wren_cmd_parse("prune",
@@ -44,6 +45,5 @@ int wren_cmd_prune(int argc, char **argv)
         t, argc, argv, 0, 0, &pos, &npos, &done);
     free(pos);
     if (!done) rc = wren_prune_run(&o) ? wren_cmd_fail("prune") : 0;
-    free(t);
     return rc;
 }

@@ -115,26 +115,25 @@ int wren_cmd_rescore_tune(int argc, char **argv)
     const char *weights = "0.5,0.75,1,1.25,1.5,2";
     const char *wips = "-2,-1,-0.5,0,0.5,1,2";
     int verbose = 0;
-    struct wren_opt *base = wren_rescore_opts_table(&o);
-    int nb = 0;
-    while (base[nb].name) nb++;
-    struct wren_opt *t = wren_xcalloc((size_t)nb + 10, sizeof *t);
-    memcpy(t, base, sizeof *t * (size_t)nb);
-    free(base);
-    t[nb++] = (struct wren_opt){ "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" };
-    t[nb++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &lm, "the n-gram LM (ARPA)" };
-    t[nb++] = (struct wren_opt){ "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (default: --lm)" };
-    t[nb++] = (struct wren_opt){ "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" };
-    t[nb++] = (struct wren_opt){ "ref", WREN_OPT_STRING, &refp, "reference text of the dev split" };
-    t[nb++] = (struct wren_opt){ "lambdas", WREN_OPT_STRING, &lambdas, "grid of lambda values" };
-    t[nb++] = (struct wren_opt){ "lm-weights", WREN_OPT_STRING, &weights, "grid of LM weights" };
-    t[nb++] = (struct wren_opt){ "word-penalties", WREN_OPT_STRING, &wips, "grid of word penalties (rescore --word-penalty)" };
-    t[nb++] = (struct wren_opt){ "wips", WREN_OPT_ALIAS, (void *)"word-penalties", NULL };
-    t[nb++] = (struct wren_opt){ "verbose", WREN_OPT_BOOL, &verbose, "print every grid point" };
+    const struct wren_opt own[] = {
+        { "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" },
+        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM (ARPA)" },
+        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (default: --lm)" },
+        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
+        { "ref", WREN_OPT_STRING, &refp, "reference text of the dev split" },
+        { "lambdas", WREN_OPT_STRING, &lambdas, "grid of lambda values" },
+        { "lm-weights", WREN_OPT_STRING, &weights, "grid of LM weights" },
+        { "word-penalties", WREN_OPT_STRING, &wips, "grid of word penalties (rescore --word-penalty)" },
+        { "wips", WREN_OPT_ALIAS, (void *)"word-penalties", NULL },
+        { "verbose", WREN_OPT_BOOL, &verbose, "print every grid point" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];
+    int nb = wren_rescore_opts_table(&o, t);
+    wren_opts_copy(t + nb, own);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("rescore-tune", USAGE, DESCRIPTION, t, argc, argv, 1, 1, &pos, &npos, &done);
-    free(t);
     if (done) return rc;
     struct wren_rescore_models *m = NULL;
     struct wren_table ref = { 0 };

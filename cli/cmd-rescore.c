@@ -205,21 +205,20 @@ int wren_cmd_rescore(int argc, char **argv)
     wren_rescore_opts_default(&o);
     const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL;
     int verbose = 0;
-    struct wren_opt *base = wren_rescore_opts_table(&o);
-    int nb = 0;
-    while (base[nb].name) nb++;
-    struct wren_opt *t = wren_xcalloc((size_t)nb + 6, sizeof *t);
-    memcpy(t, base, sizeof *t * (size_t)nb);
-    t[nb++] = (struct wren_opt){ "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" };
-    t[nb++] = (struct wren_opt){ "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA)" };
-    t[nb++] = (struct wren_opt){ "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" };
-    t[nb++] = (struct wren_opt){ "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" };
-    t[nb++] = (struct wren_opt){ "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" };
-    free(base);
+    const struct wren_opt own[] = {
+        { "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" },
+        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA)" },
+        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" },
+        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
+        { "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];
+    int nb = wren_rescore_opts_table(&o, t);
+    wren_opts_copy(t + nb, own);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("rescore", USAGE, DESCRIPTION, t, argc, argv, 2, 3, &pos, &npos, &done);
-    free(t);
     if (done) return rc;
     struct wren_rescore_models *m = NULL;
     struct wren_text_out *hyp = NULL, *lat = NULL;

@@ -20,7 +20,9 @@ int wren_cmd_text_norm(int argc, char **argv)
     wren_textnorm_opts_default(&o);
     char **pos;
     int npos, done;
-    int rc = wren_cmd_parse("text-norm", usage, descr, wren_textnorm_opts_table(&o), argc, argv, 2, 2, &pos, &npos, &done);
+    struct wren_opt t[WREN_TEXTNORM_NOPTS + 1];
+    wren_textnorm_opts_table(&o, t);
+    int rc = wren_cmd_parse("text-norm", usage, descr, t, argc, argv, 2, 2, &pos, &npos, &done);
     if (done) return rc;
     struct wren_textnorm *tn = wren_textnorm_create(&o);
     struct wren_textnorm_stats st;

@@ -1,7 +1,6 @@
 /* cmd-vocab-select.c — `wren vocab-select`: thin wrapper over vocab.h. Not for: counting or
  * selection logic. */
 #include "cli/cmd-util.h"
-#include "text/text-args.h"
 #include "text/vocab.h"
 
 #include <stdlib.h>
@@ -15,22 +14,20 @@ static const char descr[] =
 
 int wren_cmd_vocab_select(int argc, char **argv)
 {
-    int ntest = 0;
-    char **tests = wren_text_take_repeated(&argc, argv, "report-oov", &ntest);
-    if (!tests) return wren_cmd_fail("vocab-select");
+    struct wren_opt_strings tests = { 0 };
     struct wren_vocab_select_opts o;
     wren_vocab_select_opts_default(&o);
-    struct wren_opt tab[8];
-    const struct wren_opt *t = wren_vocab_select_opts_table(&o);
-    int nt = 0;
-    static const char *dummy;
-    while (t->name && nt < 6) tab[nt++] = *t++;
-    tab[nt++] = (struct wren_opt){ "report-oov", WREN_OPT_STRING, &dummy, "test text: report its OOV rate (repeatable)" };
-    tab[nt] = (struct wren_opt)WREN_OPT_TABLE_END;
+    const struct wren_opt own[] = {
+        { "report-oov", WREN_OPT_STRINGS, &tests, "test text: report its OOV rate (repeatable)" },
+        WREN_OPT_TABLE_END,
+    };
+    struct wren_opt tab[WREN_VOCAB_SELECT_NOPTS + 1 + WREN_OPTS_LEN(own)];
+    int nt = wren_vocab_select_opts_table(&o, tab);
+    wren_opts_copy(tab + nt, own);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("vocab-select", usage, descr, tab, argc, argv, 2, 2, &pos, &npos, &done);
-    if (done) { free(tests); return rc; }
+    if (done) { free(tests.v); return rc; }
     struct wren_vocab *counts = wren_vocab_create(), *lex = NULL, *sel = NULL;
     long tokens = 0, skipped = 0;
     if (o.top < 1) { rc = WREN_EXIT_INPUT; fprintf(stderr, "wren vocab-select: --top must be at least 1\n"); goto out; }
@@ -55,10 +52,10 @@ int wren_cmd_vocab_select(int argc, char **argv)
     printf("vocab-select: %s: %ld tokens, %zu types; kept %zu words (top %d%s), skipped %ld unpronounceable; "
            "training OOV rate %.2f%%\n", pos[0], tokens, wren_vocab_size(counts), wren_vocab_size(sel), o.top,
            lex ? " pronounceable" : "", skipped, tokens ? 100.0 * (double)(tokens - covered) / (double)tokens : 0.0);
-    for (int i = 0; i < ntest; i++) {
+    for (int i = 0; i < tests.n; i++) {
         struct wren_oov_stats st;
-        if (wren_vocab_oov(sel, tests[i], o.ids, &st)) { rc = wren_cmd_fail("vocab-select"); goto out; }
-        printf("OOV %s: %ld / %ld tokens = %.2f%%, %ld / %ld types = %.2f%%\n", tests[i], st.oovs, st.tokens,
+        if (wren_vocab_oov(sel, tests.v[i], o.ids, &st)) { rc = wren_cmd_fail("vocab-select"); goto out; }
+        printf("OOV %s: %ld / %ld tokens = %.2f%%, %ld / %ld types = %.2f%%\n", tests.v[i], st.oovs, st.tokens,
                st.tokens ? 100.0 * (double)st.oovs / (double)st.tokens : 0.0, st.oov_types, st.types,
                st.types ? 100.0 * (double)st.oov_types / (double)st.types : 0.0);
     }
@@ -67,6 +64,6 @@ out:
     wren_vocab_free(lex);
     wren_vocab_free(counts);
     free(pos);
-    free(tests);
+    free(tests.v);
     return rc;
 }

@@ -69,7 +69,9 @@ int wren_cmd_wer(int argc, char **argv)
     wren_wer_opts_default(&o);
     char **pos;
     int npos, done;
-    int rc = wren_cmd_parse("wer", usage, descr, wren_wer_opts_table(&o), argc, argv, 2, 2, &pos, &npos, &done);
+    struct wren_opt t[WREN_WER_NOPTS + 1];
+    wren_wer_opts_table(&o, t);
+    int rc = wren_cmd_parse("wer", usage, descr, t, argc, argv, 2, 2, &pos, &npos, &done);
     if (done) return rc;
     if (!(o.ci >= 0 && o.ci < 1)) {
         free(pos);

@@ -53,18 +53,21 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     wren_fmllr_opts_default(&o->f);
 }
 
-int wren_adapt_opts_register(struct wren_adapt_opts *o, struct wren_opt *t)
+int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
 {
-    int n = 0;
-    t[n++] = (struct wren_opt){ "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk) estimated on the first pass's best paths" };
-    t[n++] = (struct wren_opt){ "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" };
-    t[n++] = (struct wren_opt){ "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table" };
-    t[n++] = (struct wren_opt){ "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" };
-    t[n++] = (struct wren_opt){ "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" };
-    t[n++] = (struct wren_opt){ "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" };
-    t[n++] = (struct wren_opt){ "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" };
-    t[n++] = (struct wren_opt){ "fmllr-min-frames-full", WREN_OPT_DOUBLE, &o->f.min_frames_full, "fewer: only a bias is estimated" };
-    return n;
+    const struct wren_opt tab[] = {
+        { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk) estimated on the first pass's best paths" },
+        { "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" },
+        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table" },
+        { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
+        { "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" },
+        { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
+        { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
+        { "fmllr-min-frames-full", WREN_OPT_DOUBLE, &o->f.min_frames_full, "fewer: only a bias is estimated" },
+        WREN_OPT_TABLE_END,
+    };
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_ADAPT_NOPTS + 1, "WREN_ADAPT_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 int wren_adapt_requested(const struct wren_adapt_opts *o)

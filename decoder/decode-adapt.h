@@ -22,8 +22,8 @@ struct wren_adapt_opts {
 };
 #define WREN_ADAPT_NOPTS 8
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
-/* Fill table[0..n) (no END entry); returns n <= WREN_ADAPT_NOPTS. */
-int wren_adapt_opts_register(struct wren_adapt_opts *o, struct wren_opt *table);
+/* The adaptation options, bound to *o, written to t (opts.h convention). */
+int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);
 /* 1 if the options ask for any adaptation. */
 int wren_adapt_requested(const struct wren_adapt_opts *o);
 

@@ -13,10 +13,10 @@
 #include "wren/decoder.h"   /* struct wren_decode_opts, the decoder and transcripts */
 
 void wren_decode_opts_default(struct wren_decode_opts *o);
-/* Fill table[0..n) with the options bound to *o (no END entry); returns n (<= WREN_DECODE_NOPTS).
- * Commands append their own options and WREN_OPT_TABLE_END. */
+/* The decoding options, bound to *o, written to t (opts.h convention: WREN_DECODE_NOPTS of
+ * them, then WREN_OPT_TABLE_END); returns WREN_DECODE_NOPTS. */
 #define WREN_DECODE_NOPTS 12
-int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *table);
+int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t);
 /* -1 with a message if an option is out of range. */
 int wren_decode_opts_check(const struct wren_decode_opts *o);
 

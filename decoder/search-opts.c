@@ -27,22 +27,25 @@ void wren_decode_opts_default(struct wren_decode_opts *o)
     o->remove_silence = -1;
 }
 
-int wren_decode_opts_register(struct wren_decode_opts *o, struct wren_opt *t)
+int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t)
 {
-    int n = 0;
-    t[n++] = (struct wren_opt){ "beam", WREN_OPT_FLOAT, &o->beam, "search beam (cost units, larger = slower, more accurate)" };
-    t[n++] = (struct wren_opt){ "max-active", WREN_OPT_INT, &o->max_active, "at most this many tokens per frame" };
-    t[n++] = (struct wren_opt){ "min-active", WREN_OPT_INT, &o->min_active, "at least this many tokens per frame" };
-    t[n++] = (struct wren_opt){ "lattice-beam", WREN_OPT_FLOAT, &o->lattice_beam, "lattice arcs within this of the best path are kept" };
-    t[n++] = (struct wren_opt){ "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale (1 / LM weight)" };
-    t[n++] = (struct wren_opt){ "word-penalty", WREN_OPT_FLOAT, &o->word_penalty, "cost added to every word (insertion penalty)" };
-    t[n++] = (struct wren_opt){ "prune-interval", WREN_OPT_INT, &o->prune_interval, "frames between lattice pruning passes" };
-    t[n++] = (struct wren_opt){ "beam-delta", WREN_OPT_FLOAT, &o->beam_delta, "beam slack when max-active applies" };
-    t[n++] = (struct wren_opt){ "prune-scale", WREN_OPT_FLOAT, &o->prune_scale, "tolerance of periodic lattice pruning (x lattice-beam)" };
-    t[n++] = (struct wren_opt){ "determinize", WREN_OPT_BOOL, &o->determinize, "determinise word lattices (one path per word sequence)" };
-    t[n++] = (struct wren_opt){ "det-max-states", WREN_OPT_INT, &o->det_max_states, "keep the undeterminised lattice if determinising exceeds this" };
-    t[n++] = (struct wren_opt){ "remove-silence", WREN_OPT_INT, &o->remove_silence, "front-end VAD: -1 as feat.params, 0 keep every frame (exact times), 1 drop silence" };
-    return n;
+    const struct wren_opt tab[] = {
+        { "beam", WREN_OPT_FLOAT, &o->beam, "search beam (cost units, larger = slower, more accurate)" },
+        { "max-active", WREN_OPT_INT, &o->max_active, "at most this many tokens per frame" },
+        { "min-active", WREN_OPT_INT, &o->min_active, "at least this many tokens per frame" },
+        { "lattice-beam", WREN_OPT_FLOAT, &o->lattice_beam, "lattice arcs within this of the best path are kept" },
+        { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale (1 / LM weight)" },
+        { "word-penalty", WREN_OPT_FLOAT, &o->word_penalty, "cost added to every word (insertion penalty)" },
+        { "prune-interval", WREN_OPT_INT, &o->prune_interval, "frames between lattice pruning passes" },
+        { "beam-delta", WREN_OPT_FLOAT, &o->beam_delta, "beam slack when max-active applies" },
+        { "prune-scale", WREN_OPT_FLOAT, &o->prune_scale, "tolerance of periodic lattice pruning (x lattice-beam)" },
+        { "determinize", WREN_OPT_BOOL, &o->determinize, "determinise word lattices (one path per word sequence)" },
+        { "det-max-states", WREN_OPT_INT, &o->det_max_states, "keep the undeterminised lattice if determinising exceeds this" },
+        { "remove-silence", WREN_OPT_INT, &o->remove_silence, "front-end VAD: -1 as feat.params, 0 keep every frame (exact times), 1 drop silence" },
+        WREN_OPT_TABLE_END,
+    };
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_DECODE_NOPTS + 1, "WREN_DECODE_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 int wren_decode_opts_check(const struct wren_decode_opts *o)

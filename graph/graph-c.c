@@ -21,7 +21,7 @@ void wren_graph_hmms_init(struct graph_hmms *h, int n_emit)
 {
     memset(h, 0, sizeof *h);
     h->n_emit = n_emit;
-    h->index = wren_bmap_new();
+    h->index = wren_bytemap_new();
 }
 
 void wren_graph_hmms_free(struct graph_hmms *h)
@@ -30,7 +30,7 @@ void wren_graph_hmms_free(struct graph_hmms *h)
     free(h->base);
     free(h->wpos);
     free(h->senones);
-    wren_bmap_free(h->index);
+    wren_bytemap_free(h->index);
     memset(h, 0, sizeof *h);
 }
 
@@ -43,7 +43,7 @@ int wren_graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int 
     key[2] = wpos;
     memcpy(key + 3, wren_mdef_senones(mdef, phone), (size_t)ne * sizeof(int));
     size_t len = (size_t)(3 + ne) * sizeof(int);
-    long id = wren_bmap_get(h->index, key, len);
+    long id = wren_bytemap_get(h->index, key, len, -1);
     if (id >= 0) return (int)id;
     int nh = ++h->n_hmm;
     if (nh + 1 > h->cap) {   /* geometric growth: one realloc per HMM was quadratic (minutes under ASan) */
@@ -58,7 +58,7 @@ int wren_graph_hmms_add(struct graph_hmms *h, const struct wren_mdef *mdef, int 
     h->base[nh] = key[1];
     h->wpos[nh] = wpos;
     memcpy(h->senones + (size_t)nh * (size_t)ne, key + 3, (size_t)ne * sizeof(int));
-    return (int)wren_bmap_put(h->index, key, len, nh);
+    return (int)wren_bytemap_put(h->index, key, len, nh);
 }
 
 /* mdef phone for centre (ci, wpos) between contexts, with back-off. */

@@ -23,7 +23,7 @@ void wren_graph_tids_free(struct graph_tids *t)
     free(t->wpos);
     free(t->selfloop_of);
     free(t->cost);
-    wren_bmap_free(t->index);
+    wren_bytemap_free(t->index);
     memset(t, 0, sizeof *t);
 }
 
@@ -31,7 +31,7 @@ static int tid_get(struct graph_tids *T, int base, int wpos, int tmat, int i, in
                    float cost)
 {
     int key[6] = { base, wpos, tmat, i, senone, j };
-    long id = wren_bmap_get(T->index, key, sizeof key);
+    long id = wren_bytemap_get(T->index, key, sizeof key, -1);
     if (id >= 0) return (int)id;
     int n = ++T->n_tid;
     if (n + 1 > T->cap) {   /* geometric growth: one realloc per id was quadratic (~2 min under ASan) */
@@ -52,7 +52,7 @@ static int tid_get(struct graph_tids *T, int base, int wpos, int tmat, int i, in
     T->wpos[n] = wpos;
     T->selfloop_of[n] = 0;
     T->cost[n] = cost;
-    return (int)wren_bmap_put(T->index, key, sizeof key, n);
+    return (int)wren_bytemap_put(T->index, key, sizeof key, n);
 }
 
 static float tcost(float p)
@@ -109,7 +109,7 @@ int wren_graph_build_h(const struct graph_hmms *hmms, const struct wren_graph_mo
     struct tscale sc = { transition_scale, self_loop_scale };
     *out = NULL;
     memset(tids, 0, sizeof *tids);
-    tids->index = wren_bmap_new();
+    tids->index = wren_bytemap_new();
     if (hmms->n_emit < 1 || hmms->n_emit > 64)
         return wren_error("unsupported number of emitting states %d", hmms->n_emit);
     struct wren_fst *H = wren_fst_new();
@@ -137,14 +137,14 @@ static int arc_class(const struct graph_tids *T, int ilabel)
 
 struct split {
     int *primary;              /* class kept by the original state, -1 = no incoming yet */
-    struct wren_bmap *extra;   /* (state, class) -> duplicate state */
+    struct wren_bytemap *extra;   /* (state, class) -> duplicate state */
 };
 
 static int state_for(const struct split *sp, int t, int cls)
 {
     if (sp->primary[t] == cls) return t;
     int key[2] = { t, cls };
-    long d = wren_bmap_get(sp->extra, key, sizeof key);
+    long d = wren_bytemap_get(sp->extra, key, sizeof key, -1);
     return d < 0 ? t : (int)d;
 }
 
@@ -152,7 +152,7 @@ int wren_graph_add_selfloops(struct wren_fst *f, const struct graph_tids *T)
 {
     int n = wren_fst_num_states(f), start = wren_fst_start(f);
     if (start < 0) return 0;
-    struct split sp = { wren_xmalloc((size_t)n * sizeof(int)), wren_bmap_new() };
+    struct split sp = { wren_xmalloc((size_t)n * sizeof(int)), wren_bytemap_new() };
     for (int s = 0; s < n; s++) sp.primary[s] = -1;
     sp.primary[start] = 0;
     /* Pass 1: the class of each state; a new class on a state makes a duplicate. */
@@ -166,14 +166,14 @@ int wren_graph_add_selfloops(struct wren_fst *f, const struct graph_tids *T)
             if (sp.primary[t] < 0) sp.primary[t] = cls;
             if (sp.primary[t] == cls) continue;
             int key[2] = { t, cls };
-            if (wren_bmap_get(sp.extra, key, sizeof key) >= 0) continue;
+            if (wren_bytemap_get(sp.extra, key, sizeof key, -1) >= 0) continue;
             if (ndup == cap_dup) {
                 cap_dup = 2 * cap_dup + 256;
                 dup_of = wren_xrealloc(dup_of, (size_t)cap_dup * 2 * sizeof(int));
             }
             dup_of[2 * ndup] = t;
             dup_of[2 * ndup + 1] = cls;
-            wren_bmap_put(sp.extra, key, sizeof key, n + ndup);
+            wren_bytemap_put(sp.extra, key, sizeof key, n + ndup);
             ndup++;
         }
     }
@@ -211,6 +211,6 @@ int wren_graph_add_selfloops(struct wren_fst *f, const struct graph_tids *T)
     }
     free(dup_of);
     free(sp.primary);
-    wren_bmap_free(sp.extra);
+    wren_bytemap_free(sp.extra);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* graph-internal.h — what the graph builders (graph-*.c) share and nobody else uses: a byte-key
- * hash map, the label layouts of L, G, C and H, and the builder functions composed by
+/* graph-internal.h — what the graph builders (graph-*.c) share and nobody else uses: the
+ * label layouts of L, G, C and H, and the builder functions composed by
  * graph-mkgraph.c. Not a public API (see graph.h). */
 #ifndef WREN_GRAPH_INTERNAL_H
 #define WREN_GRAPH_INTERNAL_H
@@ -9,18 +9,9 @@
 #include "fstext/fst.h"
 #include "graph/graph.h"
 #include "graph/lexicon.h"
+#include "utils/hashmap.h"   /* wren_bytemap: words, phone sequences, HMMs, transition ids */
 
 struct wren_arpa;
-
-/* ---- hash map from byte strings (copied) to int values ---- */
-struct wren_bmap;
-struct wren_bmap *wren_bmap_new(void);
-void wren_bmap_free(struct wren_bmap *m);
-/* Value of key, or -1. */
-long wren_bmap_get(const struct wren_bmap *m, const void *key, size_t len);
-/* Insert key -> value if absent; returns the value now stored (the old one if present). */
-long wren_bmap_put(struct wren_bmap *m, const void *key, size_t len, long value);
-size_t wren_bmap_size(const struct wren_bmap *m);
 
 /* ---- label layouts ----
  * Phone side (L input, C output): word-position phone 1 + 4*ci + w (w: 0 b, 1 e, 2 i, 3 s;
@@ -72,7 +63,7 @@ struct graph_hmms {
     int *base;                 /* [1..n_hmm] CI phone */
     int *wpos;                 /* [1..n_hmm] word position (WPOS_*) of the centre phone */
     int *senones;              /* [(h) * n_emit + i] */
-    struct wren_bmap *index;   /* (tmat, base, senones) -> hmm id */
+    struct wren_bytemap *index;   /* (tmat, base, senones) -> hmm id */
 };
 void wren_graph_hmms_init(struct graph_hmms *h, int n_emit);
 void wren_graph_hmms_free(struct graph_hmms *h);
@@ -95,7 +86,7 @@ struct graph_tids {
     int *wpos;                   /* [1..n_tid]: word position of the phone (part of the id) */
     int *selfloop_of;            /* [1..n_tid]: tid of the self-loop of `from` state, or 0 */
     float *cost;                 /* [1..n_tid] */
-    struct wren_bmap *index;
+    struct wren_bytemap *index;
 };
 void wren_graph_tids_free(struct graph_tids *t);
 int wren_graph_build_h(const struct graph_hmms *hmms, const struct wren_graph_model *model,

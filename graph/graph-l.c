@@ -92,26 +92,26 @@ static int map_pron(const struct wren_lexicon *lex, const struct wren_mdef *mdef
 /* #k for pronunciations that are identical to another or a proper prefix of another. */
 static int assign_disambig(struct lpron *p, long n)
 {
-    struct wren_bmap *count = wren_bmap_new(), *prefix = wren_bmap_new(), *next = wren_bmap_new();
+    struct wren_bytemap *count = wren_bytemap_new(), *prefix = wren_bytemap_new(), *next = wren_bytemap_new();
     for (long i = 0; i < n; i++) {
         size_t bytes = (size_t)p[i].len * sizeof(int);
-        long c = wren_bmap_get(count, p[i].seq, bytes);
-        if (c < 0) wren_bmap_put(count, p[i].seq, bytes, 1);
+        long c = wren_bytemap_get(count, p[i].seq, bytes, -1);
+        if (c < 0) wren_bytemap_put(count, p[i].seq, bytes, 1);
         else {
             /* bump: re-put is not supported, so count in `next` as a second map */
-            long k = wren_bmap_get(next, p[i].seq, bytes);
-            if (k < 0) wren_bmap_put(next, p[i].seq, bytes, 0);
+            long k = wren_bytemap_get(next, p[i].seq, bytes, -1);
+            if (k < 0) wren_bytemap_put(next, p[i].seq, bytes, 0);
         }
         for (int l = 1; l < p[i].len; l++)
-            wren_bmap_put(prefix, p[i].seq, (size_t)l * sizeof(int), 1);
+            wren_bytemap_put(prefix, p[i].seq, (size_t)l * sizeof(int), 1);
     }
     /* `next` now holds the sequences seen more than once; number their occurrences. */
-    struct wren_bmap *used = wren_bmap_new();
+    struct wren_bytemap *used = wren_bytemap_new();
     int max = 0;
     for (long i = 0; i < n; i++) {
         size_t bytes = (size_t)p[i].len * sizeof(int);
-        int dup = wren_bmap_get(next, p[i].seq, bytes) >= 0;
-        int pre = wren_bmap_get(prefix, p[i].seq, bytes) >= 0;
+        int dup = wren_bytemap_get(next, p[i].seq, bytes, -1) >= 0;
+        int pre = wren_bytemap_get(prefix, p[i].seq, bytes, -1) >= 0;
         if (!dup && !pre) continue;
         /* k-th occurrence of this sequence gets #k: key = seq + occurrence number */
         int k = 1;
@@ -119,17 +119,17 @@ static int assign_disambig(struct lpron *p, long n)
         memcpy(key, p[i].seq, bytes);
         for (;; k++) {
             key[p[i].len] = k;
-            if (wren_bmap_get(used, key, bytes + sizeof(int)) < 0) break;
+            if (wren_bytemap_get(used, key, bytes + sizeof(int), -1) < 0) break;
         }
-        wren_bmap_put(used, key, bytes + sizeof(int), 1);
+        wren_bytemap_put(used, key, bytes + sizeof(int), 1);
         free(key);
         p[i].disambig = k;
         if (k > max) max = k;
     }
-    wren_bmap_free(count);
-    wren_bmap_free(prefix);
-    wren_bmap_free(next);
-    wren_bmap_free(used);
+    wren_bytemap_free(count);
+    wren_bytemap_free(prefix);
+    wren_bytemap_free(next);
+    wren_bytemap_free(used);
     return max;
 }
 

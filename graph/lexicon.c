@@ -30,7 +30,7 @@ struct wren_lexicon {
     long n_phone_ids, cap_phone_ids;
     char **phone_names;
     int n_phone_names, cap_phone_names;
-    struct wren_bmap *word_index, *phone_index;
+    struct wren_bytemap *word_index, *phone_index;
 };
 
 void wren_lexicon_free(struct wren_lexicon *lex)
@@ -44,27 +44,27 @@ void wren_lexicon_free(struct wren_lexicon *lex)
     free(lex->prons);
     free(lex->phone_ids);
     free(lex->phone_names);
-    wren_bmap_free(lex->word_index);
-    wren_bmap_free(lex->phone_index);
+    wren_bytemap_free(lex->word_index);
+    wren_bytemap_free(lex->phone_index);
     free(lex->path);
     free(lex);
 }
 
 static long intern_word(struct wren_lexicon *lex, const char *w)
 {
-    long id = wren_bmap_get(lex->word_index, w, strlen(w));
+    long id = wren_bytemap_get(lex->word_index, w, strlen(w), -1);
     if (id >= 0) return id;
     if (lex->n_words == lex->cap_words) {
         lex->cap_words = lex->cap_words ? 2 * lex->cap_words : 1024;
         lex->words = wren_xrealloc(lex->words, (size_t)lex->cap_words * sizeof *lex->words);
     }
     lex->words[lex->n_words] = wren_xstrdup(w);
-    return wren_bmap_put(lex->word_index, w, strlen(w), lex->n_words++);
+    return wren_bytemap_put(lex->word_index, w, strlen(w), lex->n_words++);
 }
 
 static int intern_phone(struct wren_lexicon *lex, const char *p)
 {
-    long id = wren_bmap_get(lex->phone_index, p, strlen(p));
+    long id = wren_bytemap_get(lex->phone_index, p, strlen(p), -1);
     if (id >= 0) return (int)id;
     if (lex->n_phone_names == lex->cap_phone_names) {
         lex->cap_phone_names = lex->cap_phone_names ? 2 * lex->cap_phone_names : 64;
@@ -72,7 +72,7 @@ static int intern_phone(struct wren_lexicon *lex, const char *p)
                                          (size_t)lex->cap_phone_names * sizeof(char *));
     }
     lex->phone_names[lex->n_phone_names] = wren_xstrdup(p);
-    return (int)wren_bmap_put(lex->phone_index, p, strlen(p), lex->n_phone_names++);
+    return (int)wren_bytemap_put(lex->phone_index, p, strlen(p), lex->n_phone_names++);
 }
 
 static void push_phone(struct wren_lexicon *lex, int id)
@@ -160,8 +160,8 @@ int wren_lexicon_read(const char *path, struct wren_lexicon **out)
     if (wren_input_open(&in, path) < 0) return -1;
     struct wren_lexicon *lex = wren_xcalloc(1, sizeof *lex);
     lex->path = wren_xstrdup(path);
-    lex->word_index = wren_bmap_new();
-    lex->phone_index = wren_bmap_new();
+    lex->word_index = wren_bytemap_new();
+    lex->phone_index = wren_bytemap_new();
     char *buf = NULL;
     size_t cap = 0;
     long line = 0;
@@ -199,7 +199,7 @@ const char *wren_lexicon_phone_name(const struct wren_lexicon *lex, int id)
 
 int wren_lexicon_find(const struct wren_lexicon *lex, const char *word, long *first, int *n)
 {
-    long id = wren_bmap_get(lex->word_index, word, strlen(word));
+    long id = wren_bytemap_get(lex->word_index, word, strlen(word), -1);
     if (id < 0) {
         *first = -1;
         *n = 0;

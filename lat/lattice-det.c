@@ -10,6 +10,8 @@
 #include "lat/lattice.h"
 
 #include "utils/error.h"
+#include "utils/hashmap.h"
+#include "utils/heap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +41,8 @@ struct det {
     float acwt;
     int32_t *pool; int64_t n_pool, cap_pool, max_pool;
     struct subset *sets; int64_t n_sets, cap_sets;
-    int64_t *slot; int64_t n_slot;
+    struct wren_hashmap index;   /* set ids by their subsets */
+    struct wren_heap states;     /* closure: int32_t states to expand, least first */
     struct wren_lat_builder *b;
     int64_t max_states;
     /* scratch */
@@ -96,30 +99,23 @@ static int cmp_state(const void *x, const void *y)
     return (a->state > b->state) - (a->state < b->state);
 }
 
+static int state_less(const void *a, const void *b, const void *ctx)
+{
+    (void)ctx;
+    return *(const int32_t *)a < *(const int32_t *)b;
+}
+
 /* Follow epsilon-word arcs from tmp[0..n) (best_at set for its states): states are taken in
  * increasing order (the input is sorted, so arcs go to larger states), hence each is expanded
  * once, with its best residual. Clears best_at. */
 static void closure(struct det *d, int64_t *n)
 {
     const struct wren_lattice *in = d->in;
-    int32_t *h = wren_xmalloc((size_t)(*n + 16) * sizeof *h);
-    int64_t nh = 0, ch = *n + 16;
-    #define HPUSH(x) do { if (nh + 1 > ch) { ch *= 2; h = wren_xrealloc(h, (size_t)ch * sizeof *h); } \
-        int64_t i_ = nh++; while (i_ > 0 && h[(i_ - 1) / 2] > (x)) { h[i_] = h[(i_ - 1) / 2]; i_ = (i_ - 1) / 2; } \
-        h[i_] = (x); } while (0)
-    for (int64_t i = 0; i < *n; i++) HPUSH(d->tmp[i].state);
-    while (nh) {
-        int32_t q = h[0], last = h[--nh];
-        int64_t i = 0;
-        for (;;) {
-            int64_t c = 2 * i + 1;
-            if (c >= nh) break;
-            if (c + 1 < nh && h[c + 1] < h[c]) c++;
-            if (h[c] >= last) break;
-            h[i] = h[c];
-            i = c;
-        }
-        if (nh) h[i] = last;
+    wren_heap_clear(&d->states);
+    for (int64_t i = 0; i < *n; i++) wren_heap_push(&d->states, &d->tmp[i].state);
+    while (wren_heap_size(&d->states)) {
+        int32_t q;
+        wren_heap_pop(&d->states, &q);
         struct elem e = d->tmp[d->best_at[q]];
         for (int64_t j = in->off[q]; j < in->off[q + 1]; j++) {
             const struct wren_lat_arc *arc = &in->arcs[j];
@@ -133,12 +129,10 @@ static void closure(struct det *d, int64_t *n)
                 d->tmp[k] = x;
             } else {
                 add_cand(d, n, x);
-                HPUSH(arc->dst);
+                wren_heap_push(&d->states, &arc->dst);
             }
         }
     }
-    #undef HPUSH
-    free(h);
     for (int64_t i = 0; i < *n; i++) d->best_at[d->tmp[i].state] = -1;
 }
 
@@ -168,28 +162,28 @@ static int subset_eq(const struct det *d, const struct subset *s, const struct e
     return 1;
 }
 
+/* A subset as the index looks it up. */
+struct subset_key { const struct elem *e; int n; uint64_t hash; };
+
+static uint64_t subset_hash_of(const void *ctx, uint32_t id)
+{
+    return ((const struct det *)ctx)->sets[id].hash;
+}
+
+static int subset_key_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const struct det *d = ctx;
+    const struct subset_key *k = key;
+    return d->sets[id].hash == k->hash && subset_eq(d, &d->sets[id], k->e, k->n);
+}
+
 /* Find or add the subset tmp[0..n) (sorted); returns its set index, *is_new. */
 static int64_t find_subset(struct det *d, int n, int *is_new)
 {
-    uint64_t h = subset_hash(d, d->tmp, n);
-    if (2 * (d->n_sets + 1) > d->n_slot) {
-        int64_t ns = d->n_slot ? d->n_slot * 2 : 1024;
-        free(d->slot);
-        d->slot = wren_xmalloc((size_t)ns * sizeof *d->slot);
-        for (int64_t i = 0; i < ns; i++) d->slot[i] = -1;
-        d->n_slot = ns;
-        for (int64_t j = 0; j < d->n_sets; j++) {
-            int64_t i = (int64_t)(d->sets[j].hash & (uint64_t)(ns - 1));
-            while (d->slot[i] >= 0) i = (i + 1) & (ns - 1);
-            d->slot[i] = j;
-        }
-    }
-    int64_t i = (int64_t)(h & (uint64_t)(d->n_slot - 1));
-    while (d->slot[i] >= 0) {
-        struct subset *s = &d->sets[d->slot[i]];
-        if (s->hash == h && subset_eq(d, s, d->tmp, n)) { *is_new = 0; return d->slot[i]; }
-        i = (i + 1) & (d->n_slot - 1);
-    }
+    struct subset_key k = { d->tmp, n, subset_hash(d, d->tmp, n) };
+    wren_hashmap_reserve(&d->index, (size_t)d->n_sets + 1, subset_hash_of, d);
+    size_t at = wren_hashmap_probe(&d->index, k.hash, &k, subset_key_eq, d);
+    if (wren_hashmap_id_at(&d->index, at) >= 0) { *is_new = 0; return wren_hashmap_id_at(&d->index, at); }
     if (d->n_sets + 1 > d->cap_sets) {
         d->cap_sets = d->cap_sets ? d->cap_sets * 2 : 256;
         d->sets = wren_xrealloc(d->sets, (size_t)d->cap_sets * sizeof *d->sets);
@@ -198,12 +192,12 @@ static int64_t find_subset(struct det *d, int n, int *is_new)
     s->e = wren_xmalloc((size_t)(n ? n : 1) * sizeof *s->e);
     memcpy(s->e, d->tmp, (size_t)n * sizeof *s->e);
     s->n = n;
-    s->hash = h;
+    s->hash = k.hash;
     s->id = wren_lat_builder_add_state(d->b);
     s->alpha = INFINITY;
     s->rest = INFINITY;
     s->done = 0;
-    d->slot[i] = d->n_sets;
+    wren_hashmap_put_at(&d->index, at, (uint32_t)d->n_sets);
     *is_new = 1;
     return d->n_sets++;
 }
@@ -239,28 +233,10 @@ static int cmp_cand(const void *x, const void *y)
     return (a->word > b->word) - (a->word < b->word);
 }
 
-static void q_push(struct qent **q, size_t *n, size_t *cap, struct qent x)
+static int qent_less(const void *a, const void *b, const void *ctx)
 {
-    if (*n + 1 > *cap) { *cap = *cap ? *cap * 2 : 256; *q = wren_xrealloc(*q, *cap * sizeof **q); }
-    size_t i = (*n)++;
-    while (i > 0 && (*q)[(i - 1) / 2].prio > x.prio) { (*q)[i] = (*q)[(i - 1) / 2]; i = (i - 1) / 2; }
-    (*q)[i] = x;
-}
-
-static struct qent q_pop(struct qent *q, size_t *n)
-{
-    struct qent top = q[0], x = q[--(*n)];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= *n) break;
-        if (c + 1 < *n && q[c + 1].prio < q[c].prio) c++;
-        if (q[c].prio >= x.prio) break;
-        q[i] = q[c];
-        i = c;
-    }
-    if (*n) q[i] = x;
-    return top;
+    (void)ctx;
+    return ((const struct qent *)a)->prio < ((const struct qent *)b)->prio;
 }
 
 static double *best_to_end(const struct wren_lattice *l, float acwt)
@@ -299,7 +275,10 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
     for (int32_t s = 0; s < in->n_states; s++) d.best_at[s] = -1;
     double *beta = best_to_end(in, acwt);
     double limit = beta[in->start] + beam + 1e-4;
-    struct qent *q = NULL; size_t nq = 0, cq = 0;
+    struct wren_heap q;          /* struct qent: subsets to expand, best estimate first */
+    wren_heap_init(&q, sizeof(struct qent), qent_less, NULL);
+    wren_hashmap_init(&d.index, 512);
+    wren_heap_init(&d.states, sizeof(int32_t), state_less, NULL);
     int64_t n = 0;
     add_cand(&d, &n, (struct elem){ in->start, 0, 0, 0, 0 });
     closure(&d, &n);
@@ -308,11 +287,12 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
     int64_t s0 = find_subset(&d, (int)n, &is_new);
     d.sets[s0].alpha = 0;
     d.sets[s0].rest = subset_rest(&d, beta, d.sets[s0].e, d.sets[s0].n);
-    q_push(&q, &nq, &cq, (struct qent){ d.sets[s0].rest, s0 });
+    wren_heap_push(&q, &(struct qent){ d.sets[s0].rest, s0 });
     struct cand *c = NULL; size_t nc = 0, cc = 0;
     int rc = 0;
-    while (nq && !rc) {
-        struct qent top = q_pop(q, &nq);
+    while (wren_heap_size(&q) && !rc) {
+        struct qent top;
+        wren_heap_pop(&q, &top);
         if (d.sets[top.set].done) continue;
         d.sets[top.set].done = 1;
         if (d.n_sets > d.max_states || d.n_pool > d.max_pool) {
@@ -372,7 +352,7 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
             if (is_new) d.sets[k].rest = subset_rest(&d, beta, d.sets[k].e, d.sets[k].n);
             if (na < d.sets[k].alpha && !d.sets[k].done) {
                 d.sets[k].alpha = na;
-                q_push(&q, &nq, &cq, (struct qent){ na + d.sets[k].rest, k });
+                wren_heap_push(&q, &(struct qent){ na + d.sets[k].rest, k });
             }
             wren_lat_builder_add_arc(d.b, src, d.sets[k].id, c[i].word, (float)g, (float)a, pre, len);
             free(pre);
@@ -387,6 +367,9 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
     }
     wren_lat_builder_free(d.b);
     for (int64_t i = 0; i < d.n_sets; i++) free(d.sets[i].e);
-    free(d.sets); free(d.slot); free(d.pool); free(d.tmp); free(d.best_at); free(c); free(q); free(beta);
+    free(d.sets); free(d.pool); free(d.tmp); free(d.best_at); free(c); free(beta);
+    wren_hashmap_free(&d.index);
+    wren_heap_free(&d.states);
+    wren_heap_free(&q);
     return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "lm/arpa.h"
 #include "utils/error.h"
+#include "utils/hashmap.h"
 #include "fstext/fst.h"
 
 #include <math.h>
@@ -19,75 +20,6 @@
 #include <string.h>
 
 #define LN10 2.302585092994046
-
-struct hist_tab {
-    int k;                 /* words per history */
-    int32_t *w;            /* n * (k + 1): length, then words (lattice ids), oldest first */
-    size_t n, cap;
-    int32_t *slot; size_t nslot;
-};
-
-static uint64_t hist_hash(const int32_t *h, int k)
-{
-    uint64_t x = 1469598103934665603ull;
-    for (int i = 0; i <= k; i++) { x ^= (uint32_t)h[i]; x *= 1099511628211ull; }
-    return x;
-}
-
-static int32_t hist_intern(struct hist_tab *t, const int32_t *h)
-{
-    size_t stride = (size_t)t->k + 1;
-    if (2 * (t->n + 1) > t->nslot) {
-        size_t ns = t->nslot ? t->nslot * 2 : 1024;
-        free(t->slot);
-        t->slot = wren_xmalloc(ns * sizeof *t->slot);
-        for (size_t i = 0; i < ns; i++) t->slot[i] = -1;
-        t->nslot = ns;
-        for (size_t j = 0; j < t->n; j++) {
-            size_t i = hist_hash(t->w + j * stride, t->k) & (ns - 1);
-            while (t->slot[i] >= 0) i = (i + 1) & (ns - 1);
-            t->slot[i] = (int32_t)j;
-        }
-    }
-    size_t i = hist_hash(h, t->k) & (t->nslot - 1);
-    while (t->slot[i] >= 0) {
-        if (!memcmp(t->w + (size_t)t->slot[i] * stride, h, stride * sizeof *h)) return t->slot[i];
-        i = (i + 1) & (t->nslot - 1);
-    }
-    if (t->n + 1 > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 256;
-        t->w = wren_xrealloc(t->w, t->cap * stride * sizeof *t->w);
-    }
-    memcpy(t->w + t->n * stride, h, stride * sizeof *h);
-    t->slot[i] = (int32_t)t->n;
-    return (int32_t)t->n++;
-}
-
-struct pair_map { uint64_t *key; int32_t *val; size_t n, cap; };
-
-static int32_t *pair_slot(struct pair_map *m, uint64_t key, int *is_new)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 1024;
-        uint64_t *k = wren_xmalloc(nc * sizeof *k);
-        int32_t *v = wren_xmalloc(nc * sizeof *v);
-        for (size_t i = 0; i < nc; i++) k[i] = UINT64_MAX;
-        for (size_t j = 0; j < m->cap; j++)
-            if (m->key[j] != UINT64_MAX) {
-                size_t i = (m->key[j] * 0x9E3779B97F4A7C15ull >> 17) & (nc - 1);
-                while (k[i] != UINT64_MAX) i = (i + 1) & (nc - 1);
-                k[i] = m->key[j];
-                v[i] = m->val[j];
-            }
-        free(m->key); free(m->val);
-        m->key = k; m->val = v; m->cap = nc;
-    }
-    size_t i = (key * 0x9E3779B97F4A7C15ull >> 17) & (m->cap - 1);
-    while (m->key[i] != UINT64_MAX && m->key[i] != key) i = (i + 1) & (m->cap - 1);
-    *is_new = m->key[i] == UINT64_MAX;
-    if (*is_new) { m->key[i] = key; m->n++; }
-    return &m->val[i];
-}
 
 #define BOS_TOKEN (-2)   /* <s> in a history */
 
@@ -147,25 +79,27 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
         if (wren_arpa_order(lms[j]) - 1 > k) k = wren_arpa_order(lms[j]) - 1;
     }
     if (k > 63) k = 63;
-    struct hist_tab ht = { .k = k };
-    struct pair_map pm = { 0 };
+    struct wren_tuples ht;       /* histories: length, then k words (lattice ids), oldest first */
+    struct wren_u64map pm;       /* (lattice state, history) -> output state */
+    wren_tuples_init(&ht, (size_t)k + 1);
+    wren_u64map_init(&pm, 0);
     struct wren_lat_builder *b = wren_lat_builder_create();
     /* work list of (lattice state, history) pairs */
     int32_t *ws = NULL, *wh = NULL; size_t nw = 0, cw = 0;
     int32_t *h = wren_xcalloc((size_t)k + 1, sizeof *h), *h2 = wren_xcalloc((size_t)k + 1, sizeof *h2);
     if (k > 0) { h[0] = 1; h[1] = BOS_TOKEN; }
-    int32_t h0 = hist_intern(&ht, h);
+    int32_t h0 = (int32_t)wren_tuples_intern(&ht, h);
     int is_new;
-    int32_t start = *pair_slot(&pm, (uint64_t)in->start << 32 | (uint32_t)h0, &is_new) = wren_lat_builder_add_state(b);
+    int32_t start = wren_lat_builder_add_state(b);
+    *wren_u64map_put(&pm, (uint64_t)in->start << 32 | (uint32_t)h0, NULL) = start;
     cw = 256;
     ws = wren_xmalloc(cw * sizeof *ws);
     wh = wren_xmalloc(cw * sizeof *wh);
     ws[nw] = in->start; wh[nw++] = h0;
     while (nw) {
         int32_t s = ws[--nw], hi = wh[nw];
-        int is_new2;
-        int32_t src = *pair_slot(&pm, (uint64_t)s << 32 | (uint32_t)hi, &is_new2);
-        memcpy(h, ht.w + (size_t)hi * (size_t)(k + 1), sizeof *h * (size_t)(k + 1));
+        int32_t src = (int32_t)*wren_u64map_get(&pm, (uint64_t)s << 32 | (uint32_t)hi);
+        memcpy(h, wren_tuples_get(&ht, (uint32_t)hi), sizeof *h * (size_t)(k + 1));
         int len = h[0];
         const int32_t *hw = h + 1;
         for (int64_t i = in->off[s]; i < in->off[s + 1]; i++) {
@@ -186,9 +120,9 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
                     h2[1 + keep] = a->word;
                     h2[0] = keep + 1;
                 }
-                nh = hist_intern(&ht, h2);
+                nh = (int32_t)wren_tuples_intern(&ht, h2);
             }
-            int32_t *slot = pair_slot(&pm, (uint64_t)a->dst << 32 | (uint32_t)nh, &is_new);
+            int64_t *slot = wren_u64map_put(&pm, (uint64_t)a->dst << 32 | (uint32_t)nh, &is_new);
             if (is_new) {
                 *slot = wren_lat_builder_add_state(b);
                 if (nw + 1 > cw) {
@@ -198,9 +132,9 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
                 }
                 ws[nw] = a->dst; wh[nw++] = nh;
             }
-            wren_lat_builder_add_arc(b, src, *slot, a->word, (float)g, a->a, in->tids + a->str, a->len);
+            wren_lat_builder_add_arc(b, src, (int32_t)*slot, a->word, (float)g, a->a, in->tids + a->str, a->len);
             /* the history table may have moved */
-            memcpy(h, ht.w + (size_t)hi * (size_t)(k + 1), sizeof *h * (size_t)(k + 1));
+            memcpy(h, wren_tuples_get(&ht, (uint32_t)hi), sizeof *h * (size_t)(k + 1));
         }
         if (in->final_g[s] != INFINITY) {
             double g = in->final_g[s];
@@ -217,7 +151,8 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
     wren_lat_builder_free(b);
     wren_lattice_connect_sort(out);
     free(ws); free(wh); free(h); free(h2);
-    free(ht.w); free(ht.slot); free(pm.key); free(pm.val);
+    wren_tuples_free(&ht);
+    wren_u64map_free(&pm);
     free(map[0]); free(map[1]);
     return 0;
 }

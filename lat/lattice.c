@@ -18,6 +18,7 @@
 #include "lat/lattice.h"
 
 #include "utils/error.h"
+#include "utils/heap.h"
 #include "utils/log.h"
 
 #include <math.h>
@@ -254,30 +255,12 @@ void wren_lattice_scale_acoustic(struct wren_lattice *l, float s)
 
 /* ---------------------------------------------------------------- word lattice */
 
-struct heap { int32_t *v; size_t n, cap; };
-
-static void heap_push(struct heap *h, int32_t x)
+/* States come out of the segment search's heap in increasing order (topological, as the
+ * input is sorted). */
+static int state_less(const void *a, const void *b, const void *ctx)
 {
-    h->v = grow(h->v, &h->cap, h->n + 1, sizeof *h->v);
-    size_t i = h->n++;
-    while (i > 0 && h->v[(i - 1) / 2] > x) { h->v[i] = h->v[(i - 1) / 2]; i = (i - 1) / 2; }
-    h->v[i] = x;
-}
-
-static int32_t heap_pop(struct heap *h)
-{
-    int32_t top = h->v[0], x = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->n) break;
-        if (c + 1 < h->n && h->v[c + 1] < h->v[c]) c++;
-        if (h->v[c] >= x) break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (h->n) h->v[i] = x;
-    return top;
+    (void)ctx;
+    return *(const int32_t *)a < *(const int32_t *)b;
 }
 
 struct seg_ctx {
@@ -289,7 +272,7 @@ struct seg_ctx {
     int64_t *bp;
     uint8_t *queued;
     int32_t *touched; size_t n_touched, cap_touched;
-    struct heap h;
+    struct wren_heap h;        /* int32_t states */
     int32_t *str; size_t cap_str;
     struct wren_lat_builder *b;
 };
@@ -306,7 +289,7 @@ static void seg_relax(struct seg_ctx *c, int64_t i, double base)
         }
         c->dist[d] = cost;
         c->bp[d] = i;
-        if (!c->queued[d]) { c->queued[d] = 1; heap_push(&c->h, d); }
+        if (!c->queued[d]) { c->queued[d] = 1; wren_heap_push(&c->h, &d); }
     }
 }
 
@@ -352,7 +335,7 @@ static void seg_reset(struct seg_ctx *c)
         c->queued[c->touched[i]] = 0;
     }
     c->n_touched = 0;
-    c->h.n = 0;
+    wren_heap_clear(&c->h);
 }
 
 static void segments_from(struct seg_ctx *c, int32_t A)
@@ -366,8 +349,9 @@ static void segments_from(struct seg_ctx *c, int32_t A)
         if (seen) continue;
         for (int64_t j = i; j < in->off[A + 1]; j++)
             if (in->arcs[j].word == w) seg_relax(c, j, 0.0);
-        while (c->h.n) {
-            int32_t x = heap_pop(&c->h);
+        while (wren_heap_size(&c->h)) {
+            int32_t x;
+            wren_heap_pop(&c->h, &x);
             if (c->anchor[x]) {
                 seg_emit(c, A, x, w);
                 continue;
@@ -394,6 +378,7 @@ int wren_lattice_to_words(const struct wren_lattice *in, float acwt, struct wren
     uint8_t *anchor = wren_xcalloc((size_t)n, 1);
     int32_t *newid = wren_xmalloc(sizeof *newid * (size_t)n);
     struct seg_ctx c = { 0 };
+    wren_heap_init(&c.h, sizeof(int32_t), state_less, NULL);
     c.b = wren_lat_builder_create();
     for (int32_t s = 0; s < n; s++) {
         anchor[s] = s == in->start || in->final_g[s] != INFINITY;
@@ -417,7 +402,7 @@ int wren_lattice_to_words(const struct wren_lattice *in, float acwt, struct wren
     wren_lat_builder_finish(c.b, newid[in->start], out);
     wren_lat_builder_free(c.b);
     free(anchor); free(newid); free(c.dist); free(c.bp); free(c.queued); free(c.touched);
-    free(c.h.v); free(c.str);
+    wren_heap_free(&c.h); free(c.str);
     wren_lattice_connect_sort(out);
     return 0;
 }
@@ -575,30 +560,12 @@ struct nb_entry {
     double prio;
 };
 
-struct nb_heap { int64_t *v; size_t n, cap; struct nb_entry *e; };
-
-static void nb_push(struct nb_heap *h, int64_t x)
+/* The n-best heap holds indices of entries, least priority first; ctx is the address of the
+ * (growing) entry array. */
+static int nb_less(const void *a, const void *b, const void *ctx)
 {
-    h->v = grow(h->v, &h->cap, h->n + 1, sizeof *h->v);
-    size_t i = h->n++;
-    while (i > 0 && h->e[h->v[(i - 1) / 2]].prio > h->e[x].prio) { h->v[i] = h->v[(i - 1) / 2]; i = (i - 1) / 2; }
-    h->v[i] = x;
-}
-
-static int64_t nb_pop(struct nb_heap *h)
-{
-    int64_t top = h->v[0], x = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->n) break;
-        if (c + 1 < h->n && h->e[h->v[c + 1]].prio < h->e[h->v[c]].prio) c++;
-        if (h->e[h->v[c]].prio >= h->e[x].prio) break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (h->n) h->v[i] = x;
-    return top;
+    const struct nb_entry *e = *(const struct nb_entry *const *)ctx;
+    return e[*(const int64_t *)a].prio < e[*(const int64_t *)b].prio;
 }
 
 static int same_words(const struct wren_path *p, const int32_t *w, int n)
@@ -613,17 +580,18 @@ int wren_lattice_nbest(const struct wren_lattice *l, float acwt, int n, int64_t 
     if (l->start < 0 || n <= 0) return 0;
     double *be = backward(l, acwt);
     struct nb_entry *e = NULL; size_t ne = 0, ce = 0;
-    struct nb_heap h = { 0 };
+    struct wren_heap h;
+    wren_heap_init(&h, sizeof(int64_t), nb_less, &e);
     struct wren_path *out = wren_xcalloc((size_t)n, sizeof *out);
     int found = 0;
     int64_t *arcs = NULL; size_t carcs = 0;
     int32_t *w = NULL; size_t cw = 0;
     e = grow(e, &ce, 1, sizeof *e);
     e[ne] = (struct nb_entry){ l->start, -1, -1, -1, 0, be[l->start] };
-    h.e = e;
-    nb_push(&h, (int64_t)ne++);
-    while (h.n && found < n) {
-        int64_t x = nb_pop(&h);
+    wren_heap_push(&h, &(int64_t){ (int64_t)ne++ });
+    while (wren_heap_size(&h) && found < n) {
+        int64_t x;
+        wren_heap_pop(&h, &x);
         struct nb_entry cur = e[x];
         if (cur.prio == INFINITY) break;
         if (cur.state < 0) {
@@ -648,18 +616,16 @@ int wren_lattice_nbest(const struct wren_lattice *l, float acwt, int n, int64_t 
             double c = cur.cost + arc_cost(a, acwt);
             e = grow(e, &ce, ne + 1, sizeof *e);
             e[ne] = (struct nb_entry){ a->dst, -1, i, x, c, c + be[a->dst] };
-            h.e = e;
-            nb_push(&h, (int64_t)ne++);
+            wren_heap_push(&h, &(int64_t){ (int64_t)ne++ });
         }
         if (l->final_g[s] != INFINITY) {
             double c = cur.cost + final_cost(l, s, acwt);
             e = grow(e, &ce, ne + 1, sizeof *e);
             e[ne] = (struct nb_entry){ -1, s, -1, x, c, c };
-            h.e = e;
-            nb_push(&h, (int64_t)ne++);
+            wren_heap_push(&h, &(int64_t){ (int64_t)ne++ });
         }
     }
-    free(be); free(e); free(h.v); free(arcs); free(w);
+    free(be); free(e); wren_heap_free(&h); free(arcs); free(w);
     if (!found) { free(out); out = NULL; }
     *paths = out;
     return found;

@@ -4,6 +4,7 @@
 #define WREN_ARPA_IMPL_H
 
 #include "lm/arpa.h"
+#include "utils/hashmap.h"
 
 #include <stdint.h>
 
@@ -13,16 +14,14 @@ struct wren_arpa_level {
     size_t n, cap;
     int32_t *w;       /* n * order word ids, sorted once finished */
     float *p, *b;     /* log10 prob, log10 back-off */
-    uint32_t *tab;    /* open-addressing hash: index + 1, 0 = empty */
-    size_t mask;
+    struct wren_hashmap index;   /* n-gram index by its word tuple (built by wren_arpa_finish) */
 };
 
 struct wren_arpa {
     int order;
     int nwords, wcap;
     char **words;
-    uint32_t *wtab;   /* word hash: id + 1 */
-    size_t wmask;
+    struct wren_hashmap windex;  /* word id by its spelling */
     int unk;          /* id of <unk> if it has a unigram, else -1 */
     struct wren_arpa_level lev[WREN_ARPA_MAX_ORDER + 1];   /* lev[1..order] */
 };

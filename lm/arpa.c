@@ -14,68 +14,36 @@
 
 #define ARPA_LOG0 (-99.0f)
 
-static uint64_t hash_ids(const int32_t *w, int n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
-    for (int i = 0; i < n; i++) {
-        h ^= (uint32_t)w[i];
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    return h;
-}
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ULL; }
-    return h;
-}
-
 /* ---- vocabulary ---- */
 
-static void vocab_rehash(struct wren_arpa *a)
+static uint64_t word_hash_of(const void *ctx, uint32_t id)
 {
-    size_t size = 16;
-    while (size < 2 * (size_t)a->nwords + 2) size *= 2;
-    free(a->wtab);
-    a->wtab = wren_xcalloc(size, sizeof *a->wtab);
-    a->wmask = size - 1;
-    for (int id = 0; id < a->nwords; id++) {
-        size_t j = hash_str(a->words[id]) & a->wmask;
-        while (a->wtab[j]) j = (j + 1) & a->wmask;
-        a->wtab[j] = id + 1;
-    }
+    return wren_hash_str(((const struct wren_arpa *)ctx)->words[id]);
+}
+
+static int word_eq(const void *ctx, uint32_t id, const void *key)
+{
+    return !strcmp(((const struct wren_arpa *)ctx)->words[id], key);
 }
 
 int wren_arpa_word_id(const struct wren_arpa *a, const char *w)
 {
-    if (!a->wtab) return -1;
-    size_t j = hash_str(w) & a->wmask;
-    while (a->wtab[j]) {
-        int id = a->wtab[j] - 1;
-        if (!strcmp(a->words[id], w)) return id;
-        j = (j + 1) & a->wmask;
-    }
-    return -1;
+    if (!a->windex.slot) return -1;
+    return (int)wren_hashmap_find(&a->windex, wren_hash_str(w), w, word_eq, a);
 }
 
 int wren_arpa_add_word(struct wren_arpa *a, const char *w)
 {
-    int id = wren_arpa_word_id(a, w);
-    if (id >= 0) return id;
+    wren_hashmap_reserve(&a->windex, (size_t)a->nwords + 1, word_hash_of, a);
+    size_t at = wren_hashmap_probe(&a->windex, wren_hash_str(w), w, word_eq, a);
+    if (wren_hashmap_id_at(&a->windex, at) >= 0) return (int)wren_hashmap_id_at(&a->windex, at);
     if (a->nwords == a->wcap) {
         a->wcap = a->wcap ? 2 * a->wcap : 1024;
         a->words = wren_xrealloc(a->words, a->wcap * sizeof *a->words);
     }
-    a->words[a->nwords++] = wren_xstrdup(w);
-    if (2 * (size_t)a->nwords + 2 > a->wmask + 1) vocab_rehash(a);
-    else {
-        size_t j = hash_str(w) & a->wmask;
-        while (a->wtab[j]) j = (j + 1) & a->wmask;
-        a->wtab[j] = a->nwords;
-    }
-    return a->nwords - 1;
+    a->words[a->nwords] = wren_xstrdup(w);
+    wren_hashmap_put_at(&a->windex, at, (uint32_t)a->nwords);
+    return a->nwords++;
 }
 
 /* ---- construction ---- */
@@ -85,7 +53,7 @@ struct wren_arpa *wren_arpa_new(int order, int nwords, char **words)
     if (order < 1 || order > WREN_ARPA_MAX_ORDER) return NULL;
     struct wren_arpa *a = wren_xcalloc(1, sizeof *a);
     a->order = order;
-    vocab_rehash(a);
+    wren_hashmap_init(&a->windex, (size_t)nwords);
     for (int i = 0; i < nwords; i++) wren_arpa_add_word(a, words[i]);
     a->unk = -1;
     return a;
@@ -132,24 +100,27 @@ static void level_sort(struct wren_arpa_level *L, int n)
     L->p = p; L->b = b;
 }
 
+/* The n-grams of one level, as the index sees them. */
+struct level_keys { const int32_t *w; size_t n; };
+
+static int ngram_eq(const void *ctx, uint32_t i, const void *key)
+{
+    const struct level_keys *k = ctx;
+    return !memcmp(k->w + (size_t)i * k->n, key, k->n * sizeof *k->w);
+}
+
 static int level_index(struct wren_arpa_level *L, int n, const char *name,
                        const struct wren_arpa *a)
 {
-    size_t size = 16;
-    while (size < 2 * L->n) size *= 2;
-    free(L->tab);
-    L->tab = wren_xcalloc(size, sizeof *L->tab);
-    L->mask = size - 1;
+    struct level_keys k = { L->w, (size_t)n };
+    wren_hashmap_free(&L->index);
+    wren_hashmap_init(&L->index, L->n);
     for (size_t i = 0; i < L->n; i++) {
         const int32_t *w = L->w + i * n;
-        size_t j = hash_ids(w, n) & L->mask;
-        while (L->tab[j]) {
-            if (!memcmp(L->w + (size_t)(L->tab[j] - 1) * n, w, n * sizeof *w))
-                return wren_error("%s: duplicate %d-gram \"%s ...\"", name, n,
-                                  a->words[w[0]]);
-            j = (j + 1) & L->mask;
-        }
-        L->tab[j] = (uint32_t)(i + 1);
+        size_t at = wren_hashmap_probe(&L->index, wren_hash_i32s(w, (size_t)n), w, ngram_eq, &k);
+        if (wren_hashmap_id_at(&L->index, at) >= 0)
+            return wren_error("%s: duplicate %d-gram \"%s ...\"", name, n, a->words[w[0]]);
+        wren_hashmap_put_at(&L->index, at, (uint32_t)i);
     }
     return 0;
 }
@@ -172,11 +143,11 @@ void wren_arpa_free(struct wren_arpa *a)
     if (!a) return;
     for (int n = 1; n <= WREN_ARPA_MAX_ORDER; n++) {
         struct wren_arpa_level *L = &a->lev[n];
-        free(L->w); free(L->p); free(L->b); free(L->tab);
+        free(L->w); free(L->p); free(L->b); wren_hashmap_free(&L->index);
     }
     for (int i = 0; i < a->nwords; i++) free(a->words[i]);
     free(a->words);
-    free(a->wtab);
+    wren_hashmap_free(&a->windex);
     free(a);
 }
 
@@ -209,14 +180,9 @@ long wren_arpa_find(const struct wren_arpa *a, const int *words, int n)
 {
     if (n < 1 || n > a->order) return -1;
     const struct wren_arpa_level *L = &a->lev[n];
-    if (!L->tab) return -1;
-    size_t j = hash_ids(words, n) & L->mask;
-    while (L->tab[j]) {
-        size_t i = L->tab[j] - 1;
-        if (!memcmp(L->w + i * n, words, n * sizeof *words)) return (long)i;
-        j = (j + 1) & L->mask;
-    }
-    return -1;
+    if (!L->index.slot) return -1;
+    struct level_keys k = { L->w, (size_t)n };
+    return (long)wren_hashmap_find(&L->index, wren_hash_i32s(words, (size_t)n), words, ngram_eq, &k);
 }
 
 float wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, int w)

@@ -7,6 +7,7 @@
 #include "lm/arpa-impl.h"
 
 #include "utils/error.h"
+#include "utils/heap.h"
 #include "utils/io.h"
 #include "utils/log.h"
 
@@ -254,38 +255,23 @@ static int src_next(struct src *s)
     }
 }
 
-/* Binary min-heap of source indices by their current n-gram. */
-struct heap {
-    struct src *src;
-    int *h, n;
-};
-
-static int heap_less(const struct heap *hp, int a, int b)
+/* The merge heap holds source indices (int), least current n-gram first; ctx is the sources. */
+static int src_less(const void *a, const void *b, const void *ctx)
 {
-    const struct src *x = &hp->src[a], *y = &hp->src[b];
+    const struct src *srcs = ctx;
+    int i = *(const int *)a, j = *(const int *)b;
+    const struct src *x = &srcs[i], *y = &srcs[j];
     int c = ngram_cmp(x->w[x->cur], x->n[x->cur], y->w[y->cur], y->n[y->cur]);
-    return c ? c < 0 : a < b;
-}
-
-static void heap_down(struct heap *hp, int i)
-{
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, m = i;
-        if (l < hp->n && heap_less(hp, hp->h[l], hp->h[m])) m = l;
-        if (r < hp->n && heap_less(hp, hp->h[r], hp->h[m])) m = r;
-        if (m == i) return;
-        int t = hp->h[i]; hp->h[i] = hp->h[m]; hp->h[m] = t;
-        i = m;
-    }
+    return c ? c < 0 : i < j;
 }
 
 /* Advance the top source and restore the heap (dropping the source at its end). */
-static int heap_pop_advance(struct heap *hp)
+static int heap_pop_advance(struct wren_heap *hp, struct src *src)
 {
-    struct src *s = &hp->src[hp->h[0]];
+    struct src *s = &src[*(const int *)wren_heap_top(hp)];
     if (src_next(s) < 0) return -1;
-    if (!s->live) hp->h[0] = hp->h[--hp->n];
-    if (hp->n > 0) heap_down(hp, 0);
+    if (!s->live) wren_heap_pop(hp, NULL);
+    else wren_heap_top_changed(hp);
     return 0;
 }
 
@@ -341,18 +327,18 @@ static void emit(struct merger *m, uint64_t cnt)
     r[n] = cnt > UINT32_MAX ? UINT32_MAX : (uint32_t)cnt;
 }
 
-static int merge(struct merger *m, struct heap *hp)
+static int merge(struct merger *m, struct wren_heap *hp, struct src *src)
 {
-    while (hp->n > 0) {
-        const struct src *s = &hp->src[hp->h[0]];
+    while (wren_heap_size(hp) > 0) {
+        const struct src *s = &src[*(const int *)wren_heap_top(hp)];
         set_key(m, s->w[s->cur], s->n[s->cur]);
         uint64_t sum = s->cnt;
-        if (heap_pop_advance(hp) < 0) return -1;
-        while (hp->n > 0) {
-            s = &hp->src[hp->h[0]];
+        if (heap_pop_advance(hp, src) < 0) return -1;
+        while (wren_heap_size(hp) > 0) {
+            s = &src[*(const int *)wren_heap_top(hp)];
             if (ngram_cmp(s->w[s->cur], s->n[s->cur], m->kw, m->kn) != 0) break;
             sum += s->cnt;
-            if (heap_pop_advance(hp) < 0) return -1;
+            if (heap_pop_advance(hp, src) < 0) return -1;
         }
         emit(m, sum);
     }
@@ -399,15 +385,14 @@ static void stats(struct wren_ngram_counts *c)
     }
 }
 
-static int open_sources(struct src *src, const char *const *paths, int npaths, struct heap *hp)
+static int open_sources(struct src *src, const char *const *paths, int npaths, struct wren_heap *hp)
 {
     for (int i = 0; i < npaths; i++) {
         src[i].path = paths[i];
         if (wren_input_open(&src[i].in, paths[i]) < 0) return -1;
         if (src_next(&src[i]) < 0) return -1;
-        if (src[i].live) hp->h[hp->n++] = i;
+        if (src[i].live) wren_heap_push(hp, &i);
     }
-    for (int i = hp->n / 2 - 1; i >= 0; i--) heap_down(hp, i);
     return 0;
 }
 
@@ -432,9 +417,10 @@ int wren_ngram_counts_read(const struct wren_ngram_read_cfg *cfg, const char *co
     struct merger m = { .cfg = cfg, .vocab = wren_ngram_vocab_new() };
     int rc = cfg->vocab ? wren_ngram_vocab_load(m.vocab, cfg->vocab) : 0;
     struct src *src = wren_xcalloc((size_t)npaths, sizeof *src);
-    struct heap hp = { .src = src, .h = wren_xmalloc((size_t)npaths * sizeof(int)) };
+    struct wren_heap hp;
+    wren_heap_init(&hp, sizeof(int), src_less, src);
     if (rc == 0) rc = open_sources(src, paths, npaths, &hp);
-    if (rc == 0) rc = merge(&m, &hp);
+    if (rc == 0) rc = merge(&m, &hp, src);
     if (rc < 0) {   /* closing a decompressor we stopped reading fails too: keep 1st message */
         char *first = wren_xstrdup(wren_error_msg());
         close_sources(src, npaths);
@@ -443,7 +429,7 @@ int wren_ngram_counts_read(const struct wren_ngram_read_cfg *cfg, const char *co
     } else if (close_sources(src, npaths) < 0) {
         rc = -1;
     }
-    free(src); free(hp.h); free(m.key);
+    free(src); wren_heap_free(&hp); free(m.key);
     struct wren_ngram_counts *c = wren_xcalloc(1, sizeof *c);
     c->order = cfg->order;
     c->oovs = m.oovs;

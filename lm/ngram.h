@@ -27,15 +27,17 @@ struct wren_ngram_count_opts {
     int write_order;           /* 0: all orders; N: only the N-grams */
     const char *const *reads;  /* ngram-make: the count files to merge (not an option) */
     int nreads;
-    const char *read_help;     /* ngram-make: only so that --help lists -read */
+    struct wren_opt_strings read;  /* ngram-make: the -read options (the command puts them and
+                                      its arguments in reads; caller frees read.v) */
 };
 
-#define WREN_NGRAM_COUNT_NOPTS 24
 void wren_ngram_count_opts_default(struct wren_ngram_count_opts *o);
-/* Fill t (WREN_NGRAM_COUNT_NOPTS entries) with the table pointing into o. */
-void wren_ngram_count_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t);
-/* The table of ngram-make: the same estimation options, -read instead of -text. */
-void wren_ngram_make_opts_register(struct wren_ngram_count_opts *o, struct wren_opt *t);
+/* The options of ngram-count, bound to *o, written to t (opts.h convention). */
+#define WREN_NGRAM_COUNT_NOPTS 19
+int wren_ngram_count_opts_table(struct wren_ngram_count_opts *o, struct wren_opt *t);
+/* The options of ngram-make: the same estimation options, -read instead of -text. */
+#define WREN_NGRAM_MAKE_NOPTS 17
+int wren_ngram_make_opts_table(struct wren_ngram_count_opts *o, struct wren_opt *t);
 /* Count o->text; write the counts to o->write and/or estimate, prune and write o->lm (at
  * least one of them is needed). Returns 0 or -1 (message set). */
 int  wren_ngram_count_run(const struct wren_ngram_count_opts *o);
@@ -51,8 +53,9 @@ struct wren_ngram_eval_opts {
     int debug;                 /* 1: per-sentence figures */
 };
 
-#define WREN_NGRAM_EVAL_NOPTS 6
 void wren_ngram_eval_opts_default(struct wren_ngram_eval_opts *o);
-void wren_ngram_eval_opts_register(struct wren_ngram_eval_opts *o, struct wren_opt *t);
+/* The options of `wren ngram`, bound to *o, written to t (opts.h convention). */
+#define WREN_NGRAM_EVAL_NOPTS 4
+int wren_ngram_eval_opts_table(struct wren_ngram_eval_opts *o, struct wren_opt *t);
 
 #endif

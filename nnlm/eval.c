@@ -23,9 +23,9 @@ void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o)
     o->unnormalized = 0;
 }
 
-struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o)
+int wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o, struct wren_opt *t)
 {
-    const struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "debug", WREN_OPT_INT, &o->debug, "1: a line per sentence; 2: also a line per word" },
         { "skip-oovs", WREN_OPT_BOOL, &o->skip_oovs,
           "leave predictions of out-of-vocabulary words out of the totals (default: score them as <unk>)" },
@@ -39,9 +39,8 @@ struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o)
           "(meant for models trained with nnlm-train --self-norm)" },
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt *r = wren_xmalloc(sizeof t);
-    memcpy(r, t, sizeof t);
-    return r;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_NNLM_EVAL_NOPTS + 1, "WREN_NNLM_EVAL_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 struct sent_buf {

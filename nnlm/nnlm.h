@@ -204,8 +204,9 @@ struct wren_nnlm_eval_opts {
     int unnormalized; /* 1: score words by their raw logits (wren_nnlm_set_unnormalized) */
 };
 void wren_nnlm_eval_opts_default(struct wren_nnlm_eval_opts *o);
-/* The option table of `wren nnlm-eval`, pointing into *o (caller frees the table). */
-struct wren_opt *wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o);
+/* The options of `wren nnlm-eval`, bound to *o, written to t (opts.h convention). */
+#define WREN_NNLM_EVAL_NOPTS 5
+int wren_nnlm_eval_opts_table(struct wren_nnlm_eval_opts *o, struct wren_opt *t);
 
 struct wren_nnlm_eval_result {
     long sentences, words, oovs;
@@ -255,8 +256,9 @@ struct wren_nnlm_train_opts {
     double distill_temp;     /* T > 0 (default 1) */
 };
 void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
-/* The option table of `wren nnlm-train`, pointing into *o (caller frees the table). */
-struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o);
+/* The options of `wren nnlm-train`, bound to *o, written to t (opts.h convention). */
+#define WREN_NNLM_TRAIN_NOPTS 36
+int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *t);
 
 /* Called after every optimiser step with the mean training loss (nats/token) of that step. */
 typedef void (*wren_nnlm_step_fn)(void *ctx, long step, double loss);

@@ -44,9 +44,9 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->distill_temp = 1.0;
 }
 
-struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
+int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *t)
 {
-    const struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "train", WREN_OPT_STRING, &o->train, "training text, one normalised sentence a line" },
         { "valid", WREN_OPT_STRING, &o->valid, "validation text (perplexity, early stopping, best model)" },
         { "out", WREN_OPT_STRING, &o->out, "output model (safetensors); the best by validation perplexity" },
@@ -94,9 +94,8 @@ struct wren_opt *wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o)
         { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of both distributions in the KL term" },
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt *r = wren_xmalloc(sizeof t);
-    memcpy(r, t, sizeof t);
-    return r;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_NNLM_TRAIN_NOPTS + 1, "WREN_NNLM_TRAIN_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 /* ---------------------------------------------------------------- batches */

@@ -2,6 +2,7 @@
  * built from the most frequent words of a text. Not for: text normalisation (text/). */
 #include "nnlm/nnlm-internal.h"
 
+#include "utils/hashmap.h"
 #include "utils/wren-util.h"
 
 #include <stdint.h>
@@ -11,62 +12,38 @@
 struct wren_nnlm_vocab {
     int n, cap;
     char **words;
-    int *slot;      /* open-addressing table of ids, -1 empty */
-    size_t nslot;   /* power of two */
+    struct wren_hashmap index;   /* id by word */
 };
 
-static uint64_t hash_str(const char *s)
+static uint64_t word_hash_of(const void *ctx, uint32_t id)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return wren_hash_str(((const struct wren_nnlm_vocab *)ctx)->words[id]);
 }
 
-static int lookup(const struct wren_nnlm_vocab *v, const char *w, size_t *where)
+static int word_eq(const void *ctx, uint32_t id, const void *key)
 {
-    size_t i = hash_str(w) & (v->nslot - 1);
-    while (v->slot[i] >= 0) {
-        if (!strcmp(v->words[v->slot[i]], w)) { *where = i; return v->slot[i]; }
-        i = (i + 1) & (v->nslot - 1);
-    }
-    *where = i;
-    return -1;
-}
-
-static void rehash(struct wren_nnlm_vocab *v, size_t nslot)
-{
-    free(v->slot);
-    v->nslot = nslot;
-    v->slot = wren_xmalloc(nslot * sizeof *v->slot);
-    for (size_t i = 0; i < nslot; i++) v->slot[i] = -1;
-    for (int id = 0; id < v->n; id++) {
-        size_t at;
-        lookup(v, v->words[id], &at);
-        v->slot[at] = id;
-    }
+    return !strcmp(((const struct wren_nnlm_vocab *)ctx)->words[id], key);
 }
 
 /* Add a word if new; returns its id. */
 static int vocab_add(struct wren_nnlm_vocab *v, const char *w)
 {
-    size_t at;
-    int id = lookup(v, w, &at);
-    if (id >= 0) return id;
+    wren_hashmap_reserve(&v->index, (size_t)v->n + 1, word_hash_of, v);
+    size_t at = wren_hashmap_probe(&v->index, wren_hash_str(w), w, word_eq, v);
+    if (wren_hashmap_id_at(&v->index, at) >= 0) return (int)wren_hashmap_id_at(&v->index, at);
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 1024;
         v->words = wren_xrealloc(v->words, (size_t)v->cap * sizeof *v->words);
     }
     v->words[v->n] = wren_xstrdup(w);
-    v->slot[at] = v->n;
-    v->n++;
-    if ((size_t)v->n * 2 > v->nslot) rehash(v, v->nslot * 2);
-    return v->n - 1;
+    wren_hashmap_put_at(&v->index, at, (uint32_t)v->n);
+    return v->n++;
 }
 
 static struct wren_nnlm_vocab *vocab_new(void)
 {
     struct wren_nnlm_vocab *v = wren_xcalloc(1, sizeof *v);
-    rehash(v, 1024);
+    wren_hashmap_init(&v->index, 512);
     vocab_add(v, "<s>");
     vocab_add(v, "</s>");
     vocab_add(v, "<unk>");
@@ -147,7 +124,7 @@ void wren_nnlm_vocab_free(struct wren_nnlm_vocab *v)
     if (!v) return;
     for (int i = 0; i < v->n; i++) free(v->words[i]);
     free(v->words);
-    free(v->slot);
+    wren_hashmap_free(&v->index);
     free(v);
 }
 
@@ -160,9 +137,8 @@ const char *wren_nnlm_vocab_word(const struct wren_nnlm_vocab *v, int id)
 
 int wren_nnlm_vocab_id(const struct wren_nnlm_vocab *v, const char *word)
 {
-    size_t at;
-    int id = lookup(v, word, &at);
-    return id < 0 ? WREN_NNLM_UNK : id;
+    int64_t id = wren_hashmap_find(&v->index, wren_hash_str(word), word, word_eq, v);
+    return id < 0 ? WREN_NNLM_UNK : (int)id;
 }
 
 int wren_nnlm_vocab_write(const struct wren_nnlm_vocab *v, const char *path)

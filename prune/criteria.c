@@ -29,9 +29,9 @@ void wren_prune_opts_default(struct wren_prune_opts *o)
     o->size_basis = "prunable";
 }
 
-struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
+int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t)
 {
-    struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "model", WREN_OPT_STRING, &o->model, "input NNLM (safetensors)" },
         { "criterion", WREN_OPT_STRING, &o->criterion, "magnitude | activation | taylor | fisher" },
         { "method", WREN_OPT_STRING, &o->method, "unstructured | structured | lowrank" },
@@ -64,9 +64,8 @@ struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o)
           "of the dense model (embedding, positions, LayerNorms, biases too; the rest must fit)" },
         WREN_OPT_TABLE_END
     };
-    struct wren_opt *r = wren_xmalloc(sizeof t);
-    memcpy(r, t, sizeof t);
-    return r;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_PRUNE_NOPTS + 1, "WREN_PRUNE_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 int wren_prune_criterion_parse(const char *name)

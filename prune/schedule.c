@@ -96,29 +96,11 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (!o->size_basis || (strcmp(o->size_basis, "prunable") && strcmp(o->size_basis, "total")))
         return wren_error("unknown size basis '%s' (prunable, total)", o->size_basis ? o->size_basis : "");
     r->total_basis = !strcmp(o->size_basis, "total");
-    /* sizes */
-    const char *p = o->sizes ? o->sizes : "";
-    r->nreq = 0;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char *tok = wren_xmalloc(len + 1);
-        memcpy(tok, p, len);
-        tok[len] = 0;
-        char *end;
-        double v = strtod(tok, &end);
-        if (len == 0 || *end || !(v > 0 && v <= 1)) {
-            wren_error("--sizes: '%s' is not a size in (0,1]", tok);
-            free(tok);
-            return -1;
-        }
-        r->req = wren_xrealloc(r->req, (size_t)(r->nreq + 1) * sizeof *r->req);
-        r->req_str = wren_xrealloc(r->req_str, (size_t)(r->nreq + 1) * sizeof *r->req_str);
-        r->req[r->nreq] = v;
-        r->req_str[r->nreq++] = tok;
-        p += len + (e ? 1 : 0);
-    }
-    if (r->nreq == 0) return wren_error("--sizes is empty");
+    /* sizes: the items as written name the output files */
+    if (wren_opts_parse_list("sizes", o->sizes, &r->req, &r->req_str, &r->nreq)) return -1;
+    for (int i = 0; i < r->nreq; i++)
+        if (!(r->req[i] > 0 && r->req[i] <= 1))
+            return wren_error("--sizes: '%s' is not a size in (0,1]", r->req_str[i]);
     return 0;
 }
 

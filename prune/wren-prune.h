@@ -50,8 +50,9 @@ struct wren_prune_opts {
                                 matrices; "total": of the dense model's stored parameters */
 };
 void wren_prune_opts_default(struct wren_prune_opts *o);
-/* The option table of `wren prune`, pointing into *o (caller frees the table). */
-struct wren_opt *wren_prune_opts_table(struct wren_prune_opts *o);
+/* The options of `wren prune`, bound to *o, written to t (opts.h convention). */
+#define WREN_PRUNE_NOPTS 22
+int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t);
 
 /* "magnitude" ... -> enum; -1 with wren_error for an unknown name. */
 int wren_prune_criterion_parse(const char *name);

@@ -15,94 +15,27 @@
 #include "rescore/rescore-internal.h"
 
 #include "utils/error.h"
+#include "utils/hashmap.h"
+#include "utils/heap.h"
 #include "nnlm/nnlm.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- interned histories: up to k NNLM ids, newest last ---- */
-struct hist_set {
-    int k;
-    int32_t *w;        /* n * (k + 1): length, then ids */
-    size_t n, cap;
-    int32_t *slot; size_t nslot;
-};
-
-static uint64_t hash_ids(const int32_t *h, int n)
-{
-    uint64_t x = 1469598103934665603ull;
-    for (int i = 0; i < n; i++) { x ^= (uint32_t)h[i]; x *= 1099511628211ull; }
-    return x;
-}
-
-static void hist_rehash(struct hist_set *t, size_t ns)
-{
-    size_t stride = (size_t)t->k + 1;
-    free(t->slot);
-    t->slot = wren_xmalloc(ns * sizeof *t->slot);
-    for (size_t i = 0; i < ns; i++) t->slot[i] = -1;
-    t->nslot = ns;
-    for (size_t j = 0; j < t->n; j++) {
-        size_t i = hash_ids(t->w + j * stride, t->k + 1) & (ns - 1);
-        while (t->slot[i] >= 0) i = (i + 1) & (ns - 1);
-        t->slot[i] = (int32_t)j;
-    }
-}
-
-static int32_t hist_intern(struct hist_set *t, const int32_t *h)
-{
-    size_t stride = (size_t)t->k + 1;
-    if (2 * (t->n + 1) > t->nslot) hist_rehash(t, t->nslot ? 2 * t->nslot : 1024);
-    size_t i = hash_ids(h, t->k + 1) & (t->nslot - 1);
-    while (t->slot[i] >= 0) {
-        if (!memcmp(t->w + (size_t)t->slot[i] * stride, h, stride * sizeof *h)) return t->slot[i];
-        i = (i + 1) & (t->nslot - 1);
-    }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 256;
-        t->w = wren_xrealloc(t->w, t->cap * stride * sizeof *t->w);
-    }
-    memcpy(t->w + t->n * stride, h, stride * sizeof *h);
-    t->slot[i] = (int32_t)t->n;
-    return (int32_t)t->n++;
-}
+/* ---- interned histories (struct wren_tuples of k + 1): length, then up to k NNLM ids,
+ * newest last ---- */
 
 /* The history after appending id to history hid (into buf, k + 1 entries). */
-static void hist_extend(const struct hist_set *t, int32_t hid, int32_t id, int32_t *buf)
+static void hist_extend(const struct wren_tuples *t, int32_t hid, int32_t id, int32_t *buf)
 {
-    const int32_t *h = t->w + (size_t)hid * (size_t)(t->k + 1);
-    int len = h[0], keep = len < t->k ? len : t->k - 1;
-    memset(buf, 0, sizeof *buf * (size_t)(t->k + 1));
+    int k = (int)t->len - 1;
+    const int32_t *h = wren_tuples_get(t, (uint32_t)hid);
+    int len = h[0], keep = len < k ? len : k - 1;
+    memset(buf, 0, sizeof *buf * (size_t)(k + 1));
     memcpy(buf + 1, h + 1 + len - keep, sizeof *buf * (size_t)keep);
     buf[1 + keep] = id;
     buf[0] = keep + 1;
-}
-
-/* ---- (lattice state, history) -> expanded state ---- */
-struct xmap { uint64_t *key; int32_t *val; size_t n, cap; };
-
-static int32_t *xmap_slot(struct xmap *m, uint64_t key, int *is_new)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 1024;
-        uint64_t *k = wren_xmalloc(nc * sizeof *k);
-        int32_t *v = wren_xmalloc(nc * sizeof *v);
-        for (size_t i = 0; i < nc; i++) k[i] = UINT64_MAX;
-        for (size_t j = 0; j < m->cap; j++) {
-            if (m->key[j] == UINT64_MAX) continue;
-            size_t i = (m->key[j] * 0x9E3779B97F4A7C15ull >> 17) & (nc - 1);
-            while (k[i] != UINT64_MAX) i = (i + 1) & (nc - 1);
-            k[i] = m->key[j]; v[i] = m->val[j];
-        }
-        free(m->key); free(m->val);
-        m->key = k; m->val = v; m->cap = nc;
-    }
-    size_t i = (key * 0x9E3779B97F4A7C15ull >> 17) & (m->cap - 1);
-    while (m->key[i] != UINT64_MAX && m->key[i] != key) i = (i + 1) & (m->cap - 1);
-    *is_new = m->key[i] == UINT64_MAX;
-    if (*is_new) { m->key[i] = key; m->n++; }
-    return &m->val[i];
 }
 
 struct xstate {
@@ -119,12 +52,11 @@ struct wren_lat_expander {
     struct wren_rescore_stats *st;
     struct xstate *x; int32_t n, cap;
     int32_t *head;                 /* per lattice state: first expanded state, -1 */
-    struct xmap map;
-    struct hist_set hs;
+    struct wren_u64map map;        /* (lattice state, history) -> expanded state */
+    struct wren_tuples hs;         /* histories */
     struct wren_lat_builder *b;
     int32_t start;                 /* output start state */
-    struct fentry { double est; int32_t s; } *heap;   /* frontier estimates alpha + beta, min-heap */
-    size_t nheap, capheap;
+    struct wren_heap frontier;     /* struct fentry: estimates alpha + beta, least first */
     double cut;                    /* best frontier estimate + beam when the current state's
                                       expansion began */
     int32_t s;                     /* the lattice state being expanded (next to expand when
@@ -135,46 +67,28 @@ struct wren_lat_expander {
 /* The frontier: estimates of created states whose lattice state is not yet expanded. Entries
  * are never updated (an improvement pushes a new, lower one); entries of expanded lattice
  * states are dropped lazily, so the top is the best estimate over the frontier. */
-static void heap_push(struct wren_lat_expander *e, double est, int32_t s)
-{
-    if (e->nheap == e->capheap) {
-        e->capheap = e->capheap ? 2 * e->capheap : 256;
-        e->heap = wren_xrealloc(e->heap, sizeof *e->heap * e->capheap);
-    }
-    size_t i = e->nheap++;
-    while (i > 0 && e->heap[(i - 1) / 2].est > est) { e->heap[i] = e->heap[(i - 1) / 2]; i = (i - 1) / 2; }
-    e->heap[i].est = est;
-    e->heap[i].s = s;
-}
+struct fentry { double est; int32_t s; };
 
-static void heap_pop(struct wren_lat_expander *e)
+static int fentry_less(const void *a, const void *b, const void *ctx)
 {
-    struct fentry last = e->heap[--e->nheap];
-    size_t i = 0, n = e->nheap;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && e->heap[c + 1].est < e->heap[c].est) c++;
-        if (e->heap[c].est >= last.est) break;
-        e->heap[i] = e->heap[c];
-        i = c;
-    }
-    if (n) e->heap[i] = last;
+    (void)ctx;
+    return ((const struct fentry *)a)->est < ((const struct fentry *)b)->est;
 }
 
 /* Best estimate over the frontier when lattice state s is about to be expanded. */
 static double frontier_best(struct wren_lat_expander *e, int32_t s)
 {
-    while (e->nheap && e->heap[0].s < s) heap_pop(e);
-    return e->nheap ? e->heap[0].est : INFINITY;
+    while (wren_heap_size(&e->frontier) && ((const struct fentry *)wren_heap_top(&e->frontier))->s < s)
+        wren_heap_pop(&e->frontier, NULL);
+    return wren_heap_size(&e->frontier) ? ((const struct fentry *)wren_heap_top(&e->frontier))->est : INFINITY;
 }
 
 /* Find or create (s, hid); returns its index. */
 static int32_t expander_get(struct wren_lat_expander *e, int32_t s, int32_t hid)
 {
     int is_new;
-    int32_t *v = xmap_slot(&e->map, (uint64_t)(uint32_t)s << 32 | (uint32_t)hid, &is_new);
-    if (!is_new) return *v;
+    int64_t *v = wren_u64map_put(&e->map, (uint64_t)(uint32_t)s << 32 | (uint32_t)hid, &is_new);
+    if (!is_new) return (int32_t)*v;
     if (e->n == e->cap) {
         e->cap = e->cap ? 2 * e->cap : 256;
         e->x = wren_xrealloc(e->x, sizeof *e->x * (size_t)e->cap);
@@ -196,7 +110,7 @@ static void expander_relax(struct wren_lat_expander *e, int32_t i, double alpha,
         x->alpha = alpha;
         wren_nnlm_state_free(x->lm);
         x->lm = lm;
-        heap_push(e, alpha + e->beta[x->s], x->s);
+        wren_heap_push(&e->frontier, &(struct fentry){ alpha + e->beta[x->s], x->s });
     } else {
         wren_nnlm_state_free(lm);
     }
@@ -224,12 +138,14 @@ struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
 {
     struct wren_lat_expander *e = wren_xcalloc(1, sizeof *e);
     e->r = r; e->o = *o; e->l0 = l0; e->l1 = l1; e->beta = beta; e->st = st;
-    e->hs.k = o->history > 64 ? 64 : o->history;
+    wren_tuples_init(&e->hs, (size_t)(o->history > 64 ? 64 : o->history) + 1);
+    wren_u64map_init(&e->map, 0);
+    wren_heap_init(&e->frontier, sizeof(struct fentry), fentry_less, NULL);
     e->head = wren_xmalloc(sizeof *e->head * (size_t)l1->n_states);
     for (int32_t s = 0; s < l1->n_states; s++) e->head[s] = -1;
     e->b = wren_lat_builder_create();
     int32_t h0[65] = { 0 };
-    int32_t x0 = expander_get(e, l1->start, hist_intern(&e->hs, h0));
+    int32_t x0 = expander_get(e, l1->start, (int32_t)wren_tuples_intern(&e->hs, h0));
     e->start = e->x[x0].out;
     expander_relax(e, x0, 0.0, wren_nnlm_state_begin(r->nnlm));
     e->s = l1->start;
@@ -301,7 +217,8 @@ static void consume_state(struct wren_lat_expander *e, const float *lp,
     struct wren_rescorer *r = e->r;
     int32_t s = e->s, buf[65];
     int is_final = l1->final_g[s] != INFINITY, q = 0;
-    double wn = o->lm_weight * o->lambda, wg = o->lm_weight * (1.0 - o->lambda);
+    struct wren_rescore_lm_weights w = wren_rescore_lm_weights(o);
+    double wn = w.nnlm, wg = w.ngram;
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
         if (!e->x[i].lm) continue;
         for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
@@ -316,7 +233,7 @@ static void consume_state(struct wren_lat_expander *e, const float *lp,
                 g += wn * (-(double)lp[q] + r->unk_split * oov) + o->wip + o->oov_penalty * oov;
                 lm = next[q++];
                 hist_extend(&e->hs, hid, id, buf);
-                hid = hist_intern(&e->hs, buf);
+                hid = (int32_t)wren_tuples_intern(&e->hs, buf);
             } else {
                 lm = wren_nnlm_state_copy(e->x[i].lm);
             }
@@ -366,9 +283,9 @@ void wren_lat_expander_free(struct wren_lat_expander *e)
     if (!e) return;
     for (int32_t i = 0; i < e->n; i++) wren_nnlm_state_free(e->x[i].lm);
     free(e->x); free(e->head);
-    free(e->map.key); free(e->map.val);
-    free(e->hs.w); free(e->hs.slot);
-    free(e->heap);
+    wren_u64map_free(&e->map);
+    wren_tuples_free(&e->hs);
+    wren_heap_free(&e->frontier);
     wren_lat_builder_free(e->b);
     free(e);
 }

@@ -7,6 +7,7 @@
 
 #include "lm/arpa.h"
 #include "utils/error.h"
+#include "utils/hashmap.h"
 #include "fstext/fst.h"
 #include "nnlm/nnlm.h"
 
@@ -33,9 +34,9 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->unnormalized = -1;   /* auto: unnormalised exactly when the model was trained self-normalised */
 }
 
-struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t)
 {
-    struct wren_opt t[] = {
+    const struct wren_opt tab[] = {
         { "mode", WREN_OPT_STRING, &o->mode, "nbest | lattice" },
         { "nbest", WREN_OPT_INT, &o->nbest, "nbest mode: distinct word sequences per lattice" },
         { "lm-weight", WREN_OPT_FLOAT, &o->lm_weight, "weight of the interpolated LM cost (-ln)" },
@@ -52,9 +53,8 @@ struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o)
           "NNLM words cost minus their raw logit (log Z taken as 0, no softmax); auto: true for models trained self-normalised (nnlm-train --self-norm, metadata self_norm > 0), false otherwise" },
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt *p = wren_xmalloc(sizeof t);
-    memcpy(p, t, sizeof t);
-    return p;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_RESCORE_NOPTS + 1, "WREN_RESCORE_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 int wren_rescore_unnormalized(const struct wren_rescore_opts *o, const struct wren_nnlm *m)
@@ -147,10 +147,16 @@ static double arpa_sentence_cost(const struct wren_arpa *lm, const int *map, int
     return cost;
 }
 
+struct wren_rescore_lm_weights wren_rescore_lm_weights(const struct wren_rescore_opts *o)
+{
+    /* the NNLM weight is a float product, as the lattice mode always computed it */
+    return (struct wren_rescore_lm_weights){ o->lm_weight * (1.0 - o->lambda), o->lm_weight * o->lambda };
+}
+
 double wren_rescore_hyp_cost(const struct wren_rescore_opts *o, const struct wren_rescore_hyp *h)
 {
-    double lm = (1.0 - o->lambda) * h->ngram + o->lambda * h->nnlm;
-    return o->acwt * h->ac + h->hmm + o->lm_weight * lm + o->wip * h->n_words +
+    struct wren_rescore_lm_weights w = wren_rescore_lm_weights(o);
+    return o->acwt * h->ac + h->hmm + (w.ngram * h->ngram + w.nnlm * h->nnlm) + o->wip * h->n_words +
            o->oov_penalty * h->n_oov;
 }
 
@@ -178,48 +184,25 @@ struct trie_node { int32_t parent, word, depth; float logp; };
 
 struct trie {
     struct trie_node *n; int32_t count, cap;
-    uint64_t *key; int32_t *val; size_t nslot;   /* (parent, word) -> child */
+    struct wren_u64map children;   /* (parent, word) -> child */
 };
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33; x *= 0xff51afd7ed558ccdull; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 33);
-}
 
 static int32_t trie_child(struct trie *t, int32_t parent, int32_t word)
 {
-    if (2 * ((size_t)t->count + 1) > t->nslot) {
-        size_t ns = t->nslot ? t->nslot * 2 : 256;
-        uint64_t *k = wren_xmalloc(ns * sizeof *k);
-        int32_t *v = wren_xmalloc(ns * sizeof *v);
-        for (size_t i = 0; i < ns; i++) k[i] = UINT64_MAX;
-        for (size_t j = 0; j < t->nslot; j++) {
-            if (t->key[j] == UINT64_MAX) continue;
-            size_t i = mix64(t->key[j]) & (ns - 1);
-            while (k[i] != UINT64_MAX) i = (i + 1) & (ns - 1);
-            k[i] = t->key[j]; v[i] = t->val[j];
-        }
-        free(t->key); free(t->val);
-        t->key = k; t->val = v; t->nslot = ns;
-    }
-    uint64_t key = (uint64_t)(uint32_t)parent << 32 | (uint32_t)word;
-    size_t i = mix64(key) & (t->nslot - 1);
-    while (t->key[i] != UINT64_MAX) {
-        if (t->key[i] == key) return t->val[i];
-        i = (i + 1) & (t->nslot - 1);
-    }
+    int is_new;
+    int64_t *child = wren_u64map_put(&t->children, (uint64_t)(uint32_t)parent << 32 | (uint32_t)word, &is_new);
+    if (!is_new) return (int32_t)*child;
     if (t->count == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 256;
         t->n = wren_xrealloc(t->n, sizeof *t->n * (size_t)t->cap);
     }
     int32_t id = t->count++;
     t->n[id] = (struct trie_node){ parent, word, parent < 0 ? 0 : t->n[parent].depth + 1, 0 };
-    t->key[i] = key; t->val[i] = id;
+    *child = id;
     return id;
 }
 
-static void trie_free(struct trie *t) { free(t->n); free(t->key); free(t->val); }
+static void trie_free(struct trie *t) { free(t->n); wren_u64map_free(&t->children); }
 
 /* Score every trie node (except the root, node 0) once: depth by depth, one score_many call
  * over all nodes of a depth; the states of a depth are freed once the next one is scored. */
@@ -270,6 +253,7 @@ int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *
     if (n < 0) return -1;
     struct wren_rescore_hyp *h = wren_xcalloc((size_t)(n ? n : 1), sizeof *h);
     struct trie t = { 0 };
+    wren_u64map_init(&t.children, 256);
     trie_child(&t, -1, -1);   /* root: <s> */
     int32_t *leaf = wren_xmalloc(sizeof *leaf * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++) {

@@ -48,8 +48,10 @@ struct wren_rescore_opts {
                                 -1 (default): exactly for self-normalised models */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
-/* Option table pointing into *o (caller frees). Used by `wren rescore` and `rescore-tune`. */
-struct wren_opt *wren_rescore_opts_table(struct wren_rescore_opts *o);
+/* The options bound to *o, written to t (opts.h convention); `wren rescore` and
+ * `rescore-tune` both start their tables with them. */
+#define WREN_RESCORE_NOPTS 13
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t);
 int wren_rescore_opts_check(const struct wren_rescore_opts *o);
 /* Whether m is scored unnormalised under o (--unnormalized, or its auto default: m's metadata). */
 int wren_rescore_unnormalized(const struct wren_rescore_opts *o, const struct wren_nnlm *m);
@@ -70,6 +72,10 @@ struct wren_rescore_hyp {
     int n_oov;                     /* words outside the NNLM vocabulary */
 };
 double wren_rescore_hyp_cost(const struct wren_rescore_opts *o, const struct wren_rescore_hyp *h);
+/* The interpolation, the one place the n-best and the lattice modes take it from:
+ * lm_weight * ((1-lambda) * ngram + lambda * nnlm) = w.ngram * ngram + w.nnlm * nnlm. */
+struct wren_rescore_lm_weights { double ngram, nnlm; };
+struct wren_rescore_lm_weights wren_rescore_lm_weights(const struct wren_rescore_opts *o);
 
 /* Counters of one call. */
 struct wren_rescore_stats {

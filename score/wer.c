@@ -19,10 +19,9 @@ void wren_wer_opts_default(struct wren_wer_opts *o)
     o->seed = 1;
 }
 
-const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
+int wren_wer_opts_table(struct wren_wer_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[10];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "mode", WREN_OPT_STRING, &o->mode, "all: missing hyps count as deletions; present: skip them" },
         { "per-utt", WREN_OPT_STRING, &o->per_utt, "write a per-utterance table to FILE" },
         { "per-spk", WREN_OPT_STRING, &o->per_spk, "utt2spk FILE: print a per-speaker table" },
@@ -35,8 +34,8 @@ const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o)
           "LEVEL in (0,1), e.g. 0.95: also print the bootstrap confidence interval of the %WER (and of B - A with --compare); 0: none" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_WER_NOPTS + 1, "WREN_WER_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 void wren_wer_counts_add(struct wren_wer_counts *s, const struct wren_wer_counts *c)

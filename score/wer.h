@@ -28,8 +28,9 @@ struct wren_wer_opts {
 };
 
 void wren_wer_opts_default(struct wren_wer_opts *o);
-/* The option table pointing into *o (static storage: one table at a time). */
-const struct wren_opt *wren_wer_opts_table(struct wren_wer_opts *o);
+/* The options of `wren wer`, bound to *o, written to t (opts.h convention). */
+#define WREN_WER_NOPTS 9
+int wren_wer_opts_table(struct wren_wer_opts *o, struct wren_opt *t);
 
 /* One alignment step. */
 enum wren_wer_op { WREN_WER_COR = 0, WREN_WER_SUB, WREN_WER_DEL, WREN_WER_INS };

@@ -768,7 +768,7 @@ START_TEST(test_bad_options)
         { "method", "pruneit", "unknown method" },
         { "schedule", "sometimes", "unknown schedule" },
         { "sizes", "0.5,1.5", "not a size" },
-        { "sizes", "0.5,,0.2", "not a size" },
+        { "sizes", "0.5,,0.2", "empty item" },
         { "scope", "global", "only applies" },
         { "criterion", "fisher", "needs --calib-text" },
         { "size_basis", "whole", "unknown size basis 'whole'" },

@@ -295,9 +295,8 @@ START_TEST(test_opts_table)
     struct wren_decode_opts o;
     wren_decode_opts_default(&o);
     struct wren_opt t[WREN_DECODE_NOPTS + 1];
-    int n = wren_decode_opts_register(&o, t);
-    ck_assert_int_le(n, WREN_DECODE_NOPTS);
-    t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
+    ck_assert_int_eq(wren_decode_opts_table(&o, t), WREN_DECODE_NOPTS);
+    ck_assert_ptr_null(t[WREN_DECODE_NOPTS].name);
     char *argv[] = { "decode", "--beam=9.5", "--max-active", "123", "--lattice-beam=4", "-acwt", "0.08", "x" };
     char **pos; int npos;
     ck_assert_int_eq(wren_opts_parse(t, 8, argv, &pos, &npos), 0);

@@ -1,6 +1,10 @@
-/* test_utils.c — options, tables, inputs and atomic outputs. */
+/* test_utils.c — options, tables, inputs and atomic outputs, hash tables and the heap. */
 #include "testutil.h"
 #include "utils/wren-util.h"
+#include "utils/hashmap.h"
+#include "utils/heap.h"
+
+#include <stdint.h>
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -84,6 +88,59 @@ START_TEST(test_opts_alias_and_lists)
     ck_assert_ptr_nonnull(strstr(wren_error_msg(), "'x'"));
     ck_assert_int_eq(wren_opts_parse_doubles("grid", "", &v, &n), -1);
     ck_assert_int_eq(wren_opts_parse_doubles("grid", "nan", &v, &n), -1);
+    /* the items as written, e.g. for file names */
+    char **items;
+    ck_assert_int_eq(wren_opts_parse_list("sizes", "0.50,1e-1", &v, &items, &n), 0);
+    ck_assert_int_eq(n, 2);
+    ck_assert(v[0] == 0.5 && v[1] == 0.1);
+    ck_assert_str_eq(items[0], "0.50");
+    ck_assert_str_eq(items[1], "1e-1");
+    free(v); free(items[0]); free(items[1]); free(items);
+    ck_assert_int_eq(wren_opts_parse_list("sizes", "0.5,x", &v, &items, &n), -1);
+    ck_assert_ptr_null(items);
+}
+END_TEST
+
+START_TEST(test_opts_repeated)
+{
+    struct wren_opt_strings evals = { 0 };
+    int w = 0;
+    const struct wren_opt t[] = {
+        { "eval", WREN_OPT_STRINGS, &evals, "repeatable" },
+        { "window", WREN_OPT_INT, &w, "w" },
+        WREN_OPT_TABLE_END,
+    };
+    char *argv[] = { "x", "--eval", "a.txt", "-window", "3", "--eval=b.txt", "in", "-eval", "c.txt", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 9, argv, &pos, &npos), 0);
+    ck_assert_int_eq(evals.n, 3);
+    ck_assert_str_eq(evals.v[0], "a.txt");
+    ck_assert_str_eq(evals.v[1], "b.txt");
+    ck_assert_str_eq(evals.v[2], "c.txt");
+    ck_assert_int_eq(w, 3);
+    ck_assert_int_eq(npos, 1);
+    ck_assert_str_eq(pos[0], "in");
+    free(pos);
+    free(evals.v);
+}
+END_TEST
+
+START_TEST(test_opts_copy_pieces)
+{
+    int a = 0, b = 0, c = 0;
+    const struct wren_opt one[] = { { "a", WREN_OPT_INT, &a, "a" }, { "b", WREN_OPT_INT, &b, "b" }, WREN_OPT_TABLE_END };
+    const struct wren_opt two[] = { { "c", WREN_OPT_INT, &c, "c" }, WREN_OPT_TABLE_END };
+    struct wren_opt t[WREN_OPTS_LEN(one) + WREN_OPTS_LEN(two)];
+    int n = wren_opts_copy(t, one);
+    ck_assert_int_eq(n, 2);
+    n += wren_opts_copy(t + n, two);
+    ck_assert_int_eq(n, 3);
+    ck_assert_ptr_null(t[3].name);       /* one END, after the last piece */
+    char *argv[] = { "x", "--a=1", "--c", "3", NULL };
+    char **pos; int npos;
+    ck_assert_int_eq(wren_opts_parse(t, 4, argv, &pos, &npos), 0);
+    free(pos);
+    ck_assert(a == 1 && b == 0 && c == 3);
 }
 END_TEST
 
@@ -207,6 +264,300 @@ START_TEST(test_atomic_removes_stale_temps)
 }
 END_TEST
 
+/* ---- hash tables ---- */
+
+/* A small deterministic generator (the tests must not depend on libc's rand). */
+static uint64_t next_rand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 11;
+}
+
+struct str_entries { char **s; size_t n; };
+
+static uint64_t str_hash_of(const void *ctx, uint32_t id)
+{
+    return wren_hash_str(((const struct str_entries *)ctx)->s[id]);
+}
+
+static int str_eq(const void *ctx, uint32_t id, const void *key)
+{
+    return !strcmp(((const struct str_entries *)ctx)->s[id], key);
+}
+
+/* Intern key into e through m; returns its id. */
+static int64_t str_intern(struct wren_hashmap *m, struct str_entries *e, const char *key)
+{
+    wren_hashmap_reserve(m, e->n + 1, str_hash_of, e);
+    size_t at = wren_hashmap_probe(m, wren_hash_str(key), key, str_eq, e);
+    if (wren_hashmap_id_at(m, at) >= 0) return wren_hashmap_id_at(m, at);
+    e->s[e->n] = strdup(key);
+    wren_hashmap_put_at(m, at, (uint32_t)e->n);
+    return (int64_t)e->n++;
+}
+
+START_TEST(test_hashmap_index)
+{
+    enum { N = 20000 };
+    struct str_entries e = { calloc(N, sizeof(char *)), 0 };
+    struct wren_hashmap m;
+    wren_hashmap_init(&m, 0);
+    size_t slots0 = m.mask + 1;
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "w%d", i * 7);
+        ck_assert_int_eq(str_intern(&m, &e, key), i);
+    }
+    ck_assert_uint_gt(m.mask + 1, slots0);          /* it grew */
+    ck_assert_uint_le(2 * m.n, m.mask + 1);          /* at most half full */
+    for (int i = 0; i < N; i++) {                    /* interning again finds the same ids */
+        snprintf(key, sizeof key, "w%d", i * 7);
+        ck_assert_int_eq(str_intern(&m, &e, key), i);
+        snprintf(key, sizeof key, "w%d", i * 7 + 1);
+        ck_assert_int_eq(wren_hashmap_find(&m, wren_hash_str(key), key, str_eq, &e), -1);
+    }
+    ck_assert_uint_eq(m.n, N);
+    /* remove every third id; the others stay findable through the shifted probe runs */
+    for (int i = 0; i < N; i += 3) {
+        size_t at = wren_hashmap_probe(&m, wren_hash_str(e.s[i]), e.s[i], str_eq, &e);
+        ck_assert_int_eq(wren_hashmap_id_at(&m, at), i);
+        wren_hashmap_remove_at(&m, at, str_hash_of, &e);
+    }
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(wren_hashmap_find(&m, wren_hash_str(e.s[i]), e.s[i], str_eq, &e), i % 3 ? i : -1);
+    ck_assert_uint_eq(m.n, N - (N + 2) / 3);
+    wren_hashmap_free(&m);
+    /* a zeroed map gets its slots from the first reserve */
+    struct wren_hashmap z = { 0 };
+    wren_hashmap_reserve(&z, 1, str_hash_of, &e);
+    ck_assert_int_eq(wren_hashmap_find(&z, wren_hash_str(e.s[0]), e.s[0], str_eq, &e), -1);
+    wren_hashmap_free(&z);
+    for (size_t i = 0; i < e.n; i++) free(e.s[i]);
+    free(e.s);
+}
+END_TEST
+
+START_TEST(test_hash_functions)
+{
+    const char *s = "the quick brown fox";
+    ck_assert_uint_eq(wren_hash_str(s), wren_hash_bytes(s, strlen(s)));
+    ck_assert_uint_eq(wren_hash_str(""), wren_hash_bytes("", 0));
+    ck_assert_uint_ne(wren_hash_str("ab"), wren_hash_str("ba"));
+    int32_t a[3] = { 1, 2, 3 }, b[3] = { 1, 3, 2 };
+    ck_assert_uint_ne(wren_hash_i32s(a, 3), wren_hash_i32s(b, 3));
+    ck_assert_uint_ne(wren_hash_i32s(a, 2), wren_hash_i32s(a, 3));
+    /* the low bits of consecutive integers spread over a small table */
+    int used[64] = { 0 }, distinct = 0;
+    for (uint64_t x = 0; x < 64; x++) used[wren_hash_u64(x) & 63] = 1;
+    for (int i = 0; i < 64; i++) distinct += used[i];
+    ck_assert_int_gt(distinct, 32);
+}
+END_TEST
+
+START_TEST(test_bytemap)
+{
+    struct wren_bytemap *m = wren_bytemap_new();
+    ck_assert_int_eq(wren_bytemap_get(m, "x", 1, -7), -7);
+    ck_assert_int_eq(wren_bytemap_put(m, "", 0, 5), 5);            /* the empty key is a key */
+    ck_assert_int_eq(wren_bytemap_get(m, "", 0, -1), 5);
+    const unsigned char k1[] = { 0, 1, 0 }, k2[] = { 0, 1 };       /* bytes, not strings */
+    ck_assert_int_eq(wren_bytemap_put(m, k1, 3, 10), 10);
+    ck_assert_int_eq(wren_bytemap_put(m, k2, 2, 20), 20);
+    ck_assert_int_eq(wren_bytemap_put(m, k1, 3, 99), 10);           /* present: the old value */
+    ck_assert_int_eq(wren_bytemap_get(m, k2, 2, -1), 20);
+    int32_t seq[4];
+    for (int i = 0; i < 5000; i++) {                                /* grow with id tuples */
+        for (int k = 0; k < 4; k++) seq[k] = i * 4 + k;
+        ck_assert_int_eq(wren_bytemap_put(m, seq, sizeof seq, i), i);
+    }
+    for (int i = 0; i < 5000; i++) {
+        for (int k = 0; k < 4; k++) seq[k] = i * 4 + k;
+        ck_assert_int_eq(wren_bytemap_get(m, seq, sizeof seq, -1), i);
+        ck_assert_int_eq(wren_bytemap_get(m, seq, 3 * sizeof *seq, -1), -1);
+    }
+    ck_assert_uint_eq(wren_bytemap_size(m), 5003);
+    wren_bytemap_free(m);
+}
+END_TEST
+
+START_TEST(test_tuples)
+{
+    struct wren_tuples t;
+    wren_tuples_init(&t, 3);
+    int32_t x[3];
+    for (int round = 0; round < 2; round++)          /* the second round finds the same ids */
+        for (int i = 0; i < 3000; i++) {
+            x[0] = i % 7; x[1] = i; x[2] = -i;
+            ck_assert_uint_eq(wren_tuples_intern(&t, x), (uint32_t)i);
+        }
+    ck_assert_uint_eq(t.n, 3000);
+    const int32_t *y = wren_tuples_get(&t, 1234);
+    ck_assert_int_eq(y[0], 1234 % 7);
+    ck_assert_int_eq(y[1], 1234);
+    ck_assert_int_eq(y[2], -1234);
+    wren_tuples_free(&t);
+}
+END_TEST
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(test_u64map)
+{
+    enum { N = 30000 };
+    uint64_t *keys = malloc(N * sizeof *keys), st = 42;
+    for (int i = 0; i < N; i++) keys[i] = next_rand(&st) % (N * 4);   /* with repeats */
+    keys[0] = 0;
+    keys[1] = UINT64_MAX;                                              /* the empty marker too */
+    struct wren_u64map m;
+    wren_u64map_init(&m, 0);
+    for (int i = 0; i < N; i++) {
+        int is_new;
+        int64_t *v = wren_u64map_put(&m, keys[i], &is_new);
+        if (is_new) ck_assert_int_eq(*v, 0);
+        *v += 1;                                                       /* count the key */
+    }
+    /* against a sorted copy: counts, size, absent keys */
+    uint64_t *sorted = malloc(N * sizeof *sorted);
+    memcpy(sorted, keys, N * sizeof *sorted);
+    qsort(sorted, N, sizeof *sorted, cmp_u64);
+    size_t distinct = 0;
+    for (int i = 0; i < N;) {
+        int j = i;
+        while (j < N && sorted[j] == sorted[i]) j++;
+        const int64_t *v = wren_u64map_get(&m, sorted[i]);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_int_eq(*v, j - i);
+        distinct++;
+        i = j;
+    }
+    ck_assert_uint_eq(wren_u64map_size(&m), distinct);
+    ck_assert_ptr_null(wren_u64map_get(&m, N * 4 + 1));
+    /* remove the even keys, then every odd key is still there */
+    for (size_t i = 0; i < N; i++)
+        if (sorted[i] % 2 == 0 && (i == 0 || sorted[i] != sorted[i - 1])) ck_assert(wren_u64map_remove(&m, sorted[i]));
+    ck_assert(!wren_u64map_remove(&m, 0));
+    for (int i = 0; i < N; i++)
+        ck_assert((wren_u64map_get(&m, keys[i]) != NULL) == (keys[i] % 2 == 1));
+    wren_u64map_free(&m);
+    free(keys);
+    free(sorted);
+}
+END_TEST
+
+/* ---- heap ---- */
+
+static int less_double(const void *a, const void *b, const void *ctx)
+{
+    (void)ctx;
+    return *(const double *)a < *(const double *)b;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(test_heap_order)
+{
+    enum { N = 20000 };
+    double *x = malloc(N * sizeof *x), *out = malloc(N * sizeof *out);
+    uint64_t st = 7;
+    for (int i = 0; i < N; i++) x[i] = (double)(next_rand(&st) % 5000) / 7.0;   /* with ties */
+    struct wren_heap h;
+    wren_heap_init(&h, sizeof(double), less_double, NULL);
+    /* interleave: push two, pop one, then drain */
+    int nout = 0;
+    double last = -1;
+    for (int i = 0; i < N; i++) {
+        wren_heap_push(&h, &x[i]);
+        if (i % 2) {
+            double y;
+            wren_heap_pop(&h, &y);
+            out[nout++] = y;
+        }
+    }
+    while (wren_heap_size(&h)) {
+        double y = *(const double *)wren_heap_top(&h);
+        wren_heap_pop(&h, &out[nout]);
+        ck_assert(out[nout] == y);
+        ck_assert(out[nout] >= last);   /* the drain comes out sorted */
+        last = out[nout++];
+    }
+    ck_assert_int_eq(nout, N);
+    /* the same multiset as went in */
+    qsort(x, N, sizeof *x, cmp_double);
+    qsort(out, N, sizeof *out, cmp_double);
+    ck_assert(memcmp(x, out, N * sizeof *x) == 0);
+    /* push everything, pop everything: qsort's order */
+    for (int i = 0; i < N; i++) wren_heap_push(&h, &x[N - 1 - i]);
+    for (int i = 0; i < N; i++) {
+        double y;
+        wren_heap_pop(&h, &y);
+        ck_assert(y == x[i]);
+    }
+    wren_heap_free(&h);
+    free(x);
+    free(out);
+}
+END_TEST
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* A k-way merge: the heap holds run numbers, ordered by each run's current value (ties: the
+ * lower run), and the top run advances in place. */
+struct runs { const int *v[8]; int len[8], pos[8]; };
+
+static int less_run(const void *a, const void *b, const void *ctx)
+{
+    const struct runs *r = ctx;
+    int x = *(const int *)a, y = *(const int *)b;
+    int vx = r->v[x][r->pos[x]], vy = r->v[y][r->pos[y]];
+    return vx != vy ? vx < vy : x < y;
+}
+
+START_TEST(test_heap_merge)
+{
+    enum { K = 8, LEN = 500 };
+    int data[K][LEN], all[K * LEN], merged[K * LEN], n = 0;
+    uint64_t st = 3;
+    struct runs r = { 0 };
+    struct wren_heap h;
+    wren_heap_init(&h, sizeof(int), less_run, &r);
+    for (int k = 0; k < K; k++) {
+        int v = 0;
+        for (int i = 0; i < LEN; i++) { v += (int)(next_rand(&st) % 10); data[k][i] = v; }
+        r.v[k] = data[k];
+        r.len[k] = LEN - 40 * k;   /* runs of different lengths */
+        r.pos[k] = 0;
+        wren_heap_push(&h, &k);
+    }
+    int total = 0;
+    for (int k = 0; k < K; k++) {
+        memcpy(all + total, data[k], (size_t)r.len[k] * sizeof *all);
+        total += r.len[k];
+    }
+    while (wren_heap_size(&h)) {
+        int k = *(int *)wren_heap_top(&h);
+        merged[n++] = r.v[k][r.pos[k]++];
+        if (r.pos[k] == r.len[k]) wren_heap_pop(&h, NULL);
+        else wren_heap_top_changed(&h);
+    }
+    ck_assert_int_eq(n, total);
+    qsort(all, (size_t)total, sizeof *all, cmp_int);
+    ck_assert(memcmp(all, merged, (size_t)total * sizeof *all) == 0);
+    wren_heap_free(&h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utils");
@@ -214,12 +565,21 @@ int main(void)
     tcase_add_test(tc, test_opts_forms);
     tcase_add_test(tc, test_opts_errors);
     tcase_add_test(tc, test_opts_alias_and_lists);
+    tcase_add_test(tc, test_opts_copy_pieces);
+    tcase_add_test(tc, test_opts_repeated);
     tcase_add_test(tc, test_table_read_and_duplicates);
     tcase_add_test(tc, test_input_pipe_and_missing);
     tcase_add_test(tc, test_atomic_commit_and_abort);
     tcase_add_test(tc, test_atomic_device_written_in_place);
     tcase_add_test(tc, test_atomic_write_error_names_file);
     tcase_add_test(tc, test_atomic_removes_stale_temps);
+    tcase_add_test(tc, test_hashmap_index);
+    tcase_add_test(tc, test_hash_functions);
+    tcase_add_test(tc, test_bytemap);
+    tcase_add_test(tc, test_u64map);
+    tcase_add_test(tc, test_tuples);
+    tcase_add_test(tc, test_heap_order);
+    tcase_add_test(tc, test_heap_merge);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

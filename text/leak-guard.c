@@ -3,45 +3,17 @@
 #include "text/leak-guard.h"
 
 #include "text/text-norm.h"
+#include "utils/hashmap.h"
 
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct hset { uint64_t *v; size_t n, cap; };   /* open addressing, 0 = empty */
-
-static void hset_grow(struct hset *h);
-
-static int hset_has(const struct hset *h, uint64_t x)
-{
-    if (!h->cap) return 0;
-    size_t m = h->cap - 1, i = (size_t)(x ^ (x >> 29)) & m;
-    while (h->v[i]) { if (h->v[i] == x) return 1; i = (i + 1) & m; }
-    return 0;
-}
-
-static void hset_add(struct hset *h, uint64_t x)
-{
-    if (2 * (h->n + 1) > h->cap) hset_grow(h);
-    size_t m = h->cap - 1, i = (size_t)(x ^ (x >> 29)) & m;
-    while (h->v[i]) { if (h->v[i] == x) return; i = (i + 1) & m; }
-    h->v[i] = x;
-    h->n++;
-}
-
-static void hset_grow(struct hset *h)
-{
-    struct hset g = { wren_xcalloc(h->cap ? 2 * h->cap : 4096, sizeof *g.v), 0, h->cap ? 2 * h->cap : 4096 };
-    for (size_t i = 0; i < h->cap; i++) if (h->v[i]) hset_add(&g, h->v[i]);
-    free(h->v);
-    *h = g;
-}
-
 struct wren_leak_guard {
     struct wren_leak_guard_opts o;
     struct wren_textnorm *tn;
-    struct hset windows, sentences;
+    struct wren_u64map windows, sentences;   /* hashes of word windows, of short sentences */
     struct wren_leak_stats st;
     struct wren_tn_buf norm;
     uint64_t *wh;              /* word hashes of the current text */
@@ -55,18 +27,17 @@ void wren_leak_guard_opts_default(struct wren_leak_guard_opts *o)
     o->casing = "lower";
 }
 
-const struct wren_opt *wren_leak_guard_opts_table(struct wren_leak_guard_opts *o)
+int wren_leak_guard_opts_table(struct wren_leak_guard_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[5];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "window", WREN_OPT_INT, &o->window, "a shared window of this many words is a leak" },
         { "ids", WREN_OPT_BOOL, &o->ids, "evaluation files are Kaldi text (first field: utterance id)" },
         { "paragraphs", WREN_OPT_BOOL, &o->paragraphs, "training text: treat runs of non-blank lines as one unit" },
         { "case", WREN_OPT_STRING, &o->casing, "case folding of both sides (lower or upper)" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_LEAK_GUARD_NOPTS + 1, "WREN_LEAK_GUARD_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 struct wren_leak_guard *wren_leak_guard_create(const struct wren_leak_guard_opts *o)
@@ -79,6 +50,8 @@ struct wren_leak_guard *wren_leak_guard_create(const struct wren_leak_guard_opts
     if (!tn) return NULL;
     struct wren_leak_guard *g = wren_xcalloc(1, sizeof *g);
     g->o = *o;
+    wren_u64map_init(&g->windows, 0);
+    wren_u64map_init(&g->sentences, 0);
     g->tn = tn;
     return g;
 }
@@ -87,8 +60,8 @@ void wren_leak_guard_free(struct wren_leak_guard *g)
 {
     if (!g) return;
     wren_textnorm_free(g->tn);
-    free(g->windows.v);
-    free(g->sentences.v);
+    wren_u64map_free(&g->windows);
+    wren_u64map_free(&g->sentences);
     wren_tn_buf_free(&g->norm);
     free(g->wh);
     free(g);
@@ -108,7 +81,7 @@ static uint64_t seq_hash(const uint64_t *w, size_t n)
         h = (h ^ w[i]) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
-    return h ? h : 1;
+    return h;
 }
 
 /* Normalise text into g->norm (sentences on lines) and hash its words into g->wh; sentence
@@ -159,12 +132,12 @@ int wren_leak_guard_add_eval(struct wren_leak_guard *g, const char *path)
         free(ends);
         if (nw == 0) continue;
         g->st.eval_sentences++;
-        if (nw < W) { hset_add(&g->sentences, seq_hash(g->wh, nw)); g->st.eval_short++; continue; }
-        for (size_t i = 0; i + W <= nw; i++) hset_add(&g->windows, seq_hash(g->wh + i, W));
+        if (nw < W) { wren_u64map_put(&g->sentences, seq_hash(g->wh, nw), NULL); g->st.eval_short++; continue; }
+        for (size_t i = 0; i + W <= nw; i++) wren_u64map_put(&g->windows, seq_hash(g->wh + i, W), NULL);
     }
     free(line);
     if (wren_input_close(&in)) return -1;
-    g->st.eval_windows = (long)g->windows.n;
+    g->st.eval_windows = (long)wren_u64map_size(&g->windows);
     return 0;
 }
 
@@ -174,13 +147,13 @@ int wren_leak_guard_leaks(struct wren_leak_guard *g, const char *text)
     size_t nw = normalise(g, text, &ends, &ne);
     size_t W = (size_t)g->o.window;
     int leak = 0;
-    for (size_t i = 0; !leak && g->windows.n && i + W <= nw; i++) leak = hset_has(&g->windows, seq_hash(g->wh + i, W));
-    for (size_t k = 0, from = 0; !leak && g->sentences.n && k < ne; from = ends[k++]) {
+    for (size_t i = 0; !leak && wren_u64map_size(&g->windows) && i + W <= nw; i++) leak = wren_u64map_get(&g->windows, seq_hash(g->wh + i, W)) != NULL;
+    for (size_t k = 0, from = 0; !leak && wren_u64map_size(&g->sentences) && k < ne; from = ends[k++]) {
         size_t n = ends[k] - from;
-        if (n > 0 && n < W) leak = hset_has(&g->sentences, seq_hash(g->wh + from, n));
+        if (n > 0 && n < W) leak = wren_u64map_get(&g->sentences, seq_hash(g->wh + from, n)) != NULL;
     }
     /* the whole unit as one sentence too (a line split by the sentence splitter) */
-    if (!leak && g->sentences.n && nw > 0 && nw < W) leak = hset_has(&g->sentences, seq_hash(g->wh, nw));
+    if (!leak && wren_u64map_size(&g->sentences) && nw > 0 && nw < W) leak = wren_u64map_get(&g->sentences, seq_hash(g->wh, nw)) != NULL;
     free(ends);
     return leak;
 }
@@ -204,7 +177,7 @@ static void unit_done(struct wren_leak_guard *g, const char *unit, long nlines, 
 int wren_leak_guard_filter(struct wren_leak_guard *g, const char *in_path, const char *out_path,
                            struct wren_leak_stats *st)
 {
-    if (g->windows.n == 0 && g->sentences.n == 0) return wren_error("leak-guard: no evaluation sentences were given");
+    if (wren_u64map_size(&g->windows) == 0 && wren_u64map_size(&g->sentences) == 0) return wren_error("leak-guard: no evaluation sentences were given");
     struct wren_input in;
     if (wren_input_open(&in, in_path)) return -1;
     struct wren_atomic a;

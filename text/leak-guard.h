@@ -19,7 +19,9 @@ struct wren_leak_guard_opts {
 };
 
 void wren_leak_guard_opts_default(struct wren_leak_guard_opts *o);
-const struct wren_opt *wren_leak_guard_opts_table(struct wren_leak_guard_opts *o);
+/* The options of `wren leak-guard`, bound to *o, written to t (opts.h convention). */
+#define WREN_LEAK_GUARD_NOPTS 4
+int wren_leak_guard_opts_table(struct wren_leak_guard_opts *o, struct wren_opt *t);
 
 struct wren_leak_guard;
 

@@ -1,3 +1,3 @@
 # text: text normalisation, vocabulary selection and the test-set leak guard.
-libwren_a_SOURCES += text/leak-guard.c text/text-args.c text/text-norm.c text/vocab.c
-noinst_HEADERS += text/leak-guard.h text/text-args.h text/text-norm.h text/vocab.h
+libwren_a_SOURCES += text/leak-guard.c text/text-norm.c text/vocab.c
+noinst_HEADERS += text/leak-guard.h text/text-norm.h text/vocab.h

@@ -81,10 +81,9 @@ void wren_textnorm_opts_default(struct wren_textnorm_opts *o)
     o->split = 1;
 }
 
-const struct wren_opt *wren_textnorm_opts_table(struct wren_textnorm_opts *o)
+int wren_textnorm_opts_table(struct wren_textnorm_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[6];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "vocab", WREN_OPT_STRING, &o->vocab, "word list or CMUdict lexicon: map other words to --unk, keep its hyphenated words" },
         { "unk", WREN_OPT_STRING, &o->unk, "unknown-word token (with --vocab)" },
         { "case", WREN_OPT_STRING, &o->casing, "lower or upper" },
@@ -92,8 +91,8 @@ const struct wren_opt *wren_textnorm_opts_table(struct wren_textnorm_opts *o)
         { "ids", WREN_OPT_BOOL, &o->ids, "Kaldi text: keep the first field (utterance id), one output line per input line" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_TEXTNORM_NOPTS + 1, "WREN_TEXTNORM_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 /* ---------------------------------------------------------------- buffers */

@@ -24,8 +24,10 @@ struct wren_textnorm_opts {
 };
 
 void wren_textnorm_opts_default(struct wren_textnorm_opts *o);
-/* Option table of `wren text-norm` pointing into *o (static storage). */
-const struct wren_opt *wren_textnorm_opts_table(struct wren_textnorm_opts *o);
+/* The options of `wren text-norm`, bound to *o, written to t (opts.h: t needs
+ * WREN_TEXTNORM_NOPTS + 1 entries); returns WREN_TEXTNORM_NOPTS. */
+#define WREN_TEXTNORM_NOPTS 5
+int wren_textnorm_opts_table(struct wren_textnorm_opts *o, struct wren_opt *t);
 
 /* A growing string. */
 struct wren_tn_buf { char *s; size_t n, cap; };

@@ -1,6 +1,8 @@
-/* vocab.c — word hash table, word lists/lexicons, counting, top-K selection and OOV rates
+/* vocab.c — the word table (ids by word), word lists/lexicons, counting, top-K selection and OOV rates
  * (see vocab.h). Not for: n-gram counting. */
 #include "text/vocab.h"
+
+#include "utils/hashmap.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -11,23 +13,27 @@ struct wren_vocab {
     char **words;
     long *counts;
     size_t n, cap;
-    long *slots;        /* open addressing: id or -1 */
-    size_t nslots;      /* power of two */
+    struct wren_hashmap index;   /* word -> id */
 };
 
-static uint64_t hash_bytes(const char *s, size_t len)
+struct word_key { const char *w; size_t len; };
+
+static uint64_t word_hash_of(const void *ctx, uint32_t id)
 {
-    uint64_t h = 1469598103934665603ULL;    /* FNV-1a */
-    for (size_t i = 0; i < len; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
-    return h;
+    return wren_hash_str(((const struct wren_vocab *)ctx)->words[id]);
+}
+
+static int word_eq(const void *ctx, uint32_t id, const void *key)
+{
+    const struct word_key *k = key;
+    const char *x = ((const struct wren_vocab *)ctx)->words[id];
+    return strncmp(x, k->w, k->len) == 0 && x[k->len] == '\0';
 }
 
 struct wren_vocab *wren_vocab_create(void)
 {
     struct wren_vocab *v = wren_xcalloc(1, sizeof *v);
-    v->nslots = 1024;
-    v->slots = wren_xmalloc(v->nslots * sizeof *v->slots);
-    memset(v->slots, 0xff, v->nslots * sizeof *v->slots);
+    wren_hashmap_init(&v->index, 512);
     return v;
 }
 
@@ -37,38 +43,19 @@ void wren_vocab_free(struct wren_vocab *v)
     for (size_t i = 0; i < v->n; i++) free(v->words[i]);
     free(v->words);
     free(v->counts);
-    free(v->slots);
+    wren_hashmap_free(&v->index);
     free(v);
-}
-
-static size_t find_slot(const struct wren_vocab *v, const char *w, size_t len)
-{
-    size_t mask = v->nslots - 1, i = (size_t)hash_bytes(w, len) & mask;
-    for (;;) {
-        long id = v->slots[i];
-        if (id < 0) return i;
-        const char *x = v->words[id];
-        if (strlen(x) == len && memcmp(x, w, len) == 0) return i;
-        i = (i + 1) & mask;
-    }
-}
-
-static void grow(struct wren_vocab *v)
-{
-    free(v->slots);
-    v->nslots *= 2;
-    v->slots = wren_xmalloc(v->nslots * sizeof *v->slots);
-    memset(v->slots, 0xff, v->nslots * sizeof *v->slots);
-    for (size_t id = 0; id < v->n; id++)
-        v->slots[find_slot(v, v->words[id], strlen(v->words[id]))] = (long)id;
 }
 
 long wren_vocab_add(struct wren_vocab *v, const char *w, size_t len, long count)
 {
-    size_t s = find_slot(v, w, len);
-    if (v->slots[s] >= 0) {
-        v->counts[v->slots[s]] += count;
-        return v->slots[s];
+    struct word_key k = { w, len };
+    wren_hashmap_reserve(&v->index, v->n + 1, word_hash_of, v);
+    size_t at = wren_hashmap_probe(&v->index, wren_hash_bytes(w, len), &k, word_eq, v);
+    long id = (long)wren_hashmap_id_at(&v->index, at);
+    if (id >= 0) {
+        v->counts[id] += count;
+        return id;
     }
     if (v->n == v->cap) {
         v->cap = v->cap ? 2 * v->cap : 1024;
@@ -78,17 +65,17 @@ long wren_vocab_add(struct wren_vocab *v, const char *w, size_t len, long count)
     char *c = wren_xmalloc(len + 1);
     memcpy(c, w, len);
     c[len] = '\0';
-    long id = (long)v->n++;
+    id = (long)v->n++;
     v->words[id] = c;
     v->counts[id] = count;
-    v->slots[s] = id;
-    if (2 * v->n > v->nslots) grow(v);
+    wren_hashmap_put_at(&v->index, at, (uint32_t)id);
     return id;
 }
 
 long wren_vocab_find(const struct wren_vocab *v, const char *w, size_t len)
 {
-    return v->slots[find_slot(v, w, len)];
+    struct word_key k = { w, len };
+    return (long)wren_hashmap_find(&v->index, wren_hash_bytes(w, len), &k, word_eq, v);
 }
 
 size_t wren_vocab_size(const struct wren_vocab *v) { return v->n; }
@@ -172,17 +159,16 @@ void wren_vocab_select_opts_default(struct wren_vocab_select_opts *o)
     o->top = 20000;
 }
 
-const struct wren_opt *wren_vocab_select_opts_table(struct wren_vocab_select_opts *o)
+int wren_vocab_select_opts_table(struct wren_vocab_select_opts *o, struct wren_opt *t)
 {
-    static struct wren_opt t[4];
-    struct wren_opt tab[] = {
+    const struct wren_opt tab[] = {
         { "top", WREN_OPT_INT, &o->top, "keep the K most frequent words" },
         { "lexicon", WREN_OPT_STRING, &o->lexicon, "CMUdict-format lexicon: keep only words it can pronounce" },
         { "ids", WREN_OPT_BOOL, &o->ids, "--report-oov texts start each line with an utterance id" },
         WREN_OPT_TABLE_END,
     };
-    memcpy(t, tab, sizeof tab);
-    return t;
+    _Static_assert(WREN_OPTS_LEN(tab) == WREN_VOCAB_SELECT_NOPTS + 1, "WREN_VOCAB_SELECT_NOPTS counts the table");
+    return wren_opts_copy(t, tab);
 }
 
 static const struct wren_vocab *sort_v;

@@ -37,7 +37,9 @@ struct wren_vocab_select_opts {
     int ids;                 /* test texts start each line with an utterance id */
 };
 void wren_vocab_select_opts_default(struct wren_vocab_select_opts *o);
-const struct wren_opt *wren_vocab_select_opts_table(struct wren_vocab_select_opts *o);
+/* The options of `wren vocab-select`, bound to *o, written to t (opts.h convention). */
+#define WREN_VOCAB_SELECT_NOPTS 3
+int wren_vocab_select_opts_table(struct wren_vocab_select_opts *o, struct wren_opt *t);
 
 /* The K most frequent words of COUNTS (ties: byte order of the word) among those the lexicon
  * can pronounce (when lex != NULL); returns a new vocabulary whose counts are the training

@@ -22,36 +22,63 @@ static const struct wren_opt *find(const struct wren_opt *opts, const char *name
     return NULL;
 }
 
-int wren_opts_parse_doubles(const char *name, const char *value, double **out, int *n)
+int wren_opts_copy(struct wren_opt *dst, const struct wren_opt *src)
+{
+    int n = 0;
+    while (src[n].name) { dst[n] = src[n]; n++; }
+    dst[n] = src[n];
+    return n;
+}
+
+static void free_items(char **items, int n)
+{
+    for (int i = 0; items && i < n; i++) free(items[i]);
+    free(items);
+}
+
+int wren_opts_parse_list(const char *name, const char *value, double **out, char ***items, int *n)
 {
     *out = NULL;
     *n = 0;
+    if (items) *items = NULL;
     const char *p = value ? value : "";
     size_t cap = 1;
     for (const char *q = p; *q; q++) cap += *q == ',';
-    *out = wren_xmalloc(cap * sizeof **out);
+    double *x = wren_xmalloc(cap * sizeof *x);
+    char **text = items ? wren_xcalloc(cap, sizeof *text) : NULL;
+    int k = 0;
     for (;;) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         char tok[64], *end;
         if (len == 0 || len >= sizeof tok) {
-            free(*out); *out = NULL; *n = 0;
+            free(x); free_items(text, k);
             return wren_error(len ? "option --%s: item %.20s... is too long" : "option --%s: empty item in '%s'",
                               name, len ? p : (value ? value : ""));
         }
         memcpy(tok, p, len);
         tok[len] = '\0';
         errno = 0;
-        double x = strtod(tok, &end);
-        if (*end || errno || !isfinite(x)) {
-            free(*out); *out = NULL; *n = 0;
+        double v = strtod(tok, &end);
+        if (*end || errno || !isfinite(v)) {
+            free(x); free_items(text, k);
             return wren_error("option --%s: '%s' is not a number", name, tok);
         }
-        (*out)[(*n)++] = x;
+        x[k] = v;
+        if (text) text[k] = wren_xstrdup(tok);
+        k++;
         if (!e) break;
         p = e + 1;
     }
+    *out = x;
+    *n = k;
+    if (items) *items = text;
     return 0;
+}
+
+int wren_opts_parse_doubles(const char *name, const char *value, double **out, int *n)
+{
+    return wren_opts_parse_list(name, value, out, NULL, n);
 }
 
 static int parse_bool(const char *v, int *out)
@@ -95,6 +122,12 @@ static int set_value(const struct wren_opt *o, const char *v)
     case WREN_OPT_STRING:
         *(const char **)o->ptr = v;
         return 0;
+    case WREN_OPT_STRINGS: {
+        struct wren_opt_strings *l = o->ptr;
+        l->v = wren_xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
+        l->v[l->n++] = v;
+        return 0;
+    }
     case WREN_OPT_ALIAS:
     case WREN_OPT_END:
         break;
@@ -159,6 +192,12 @@ void wren_opts_usage(FILE *f, const char *usage, const char *description, const 
         case WREN_OPT_STRING: {
             const char *s = *(const char **)o->ptr;
             snprintf(def, sizeof def, "%s", s ? s : "");
+            break;
+        }
+        case WREN_OPT_STRINGS: {   /* the values so far, comma separated */
+            const struct wren_opt_strings *l = o->ptr;
+            for (int i = 0, len = 0; i < l->n && len < (int)sizeof def; i++)
+                len += snprintf(def + len, sizeof def - (size_t)len, "%s%s", i ? "," : "", l->v[i]);
             break;
         }
         case WREN_OPT_ALIAS:
