@@ -177,10 +177,9 @@ START_TEST(test_json_and_per_utt)
 }
 END_TEST
 
-START_TEST(test_compare)
+/* 40 utterances of 5 words: A is perfect, B has one substitution in 30 of them; both scored. */
+static void score_perfect_and_flawed(const char *dir, struct wren_wer_result **a, struct wren_wer_result **b)
 {
-    char *dir = test_tmpdir();
-    /* 40 utterances of 5 words: A is perfect, B has one substitution in 30 of them */
     char ref[4096] = "", ha[4096] = "", hb[4096] = "";
     for (int i = 0; i < 40; i++) {
         char line[128];
@@ -192,7 +191,18 @@ START_TEST(test_compare)
     char *rp = test_write_file(dir, "ref", ref), *ap = test_write_file(dir, "ha", ha), *bp = test_write_file(dir, "hb", hb);
     struct wren_wer_opts o;
     wren_wer_opts_default(&o);
-    struct wren_wer_result *a = wren_wer_score(&o, rp, ap), *b = wren_wer_score(&o, rp, bp);
+    *a = wren_wer_score(&o, rp, ap);
+    *b = wren_wer_score(&o, rp, bp);
+    ck_assert_ptr_nonnull(*a);
+    ck_assert_ptr_nonnull(*b);
+    free(rp); free(ap); free(bp);
+}
+
+START_TEST(test_compare)
+{
+    char *dir = test_tmpdir();
+    struct wren_wer_result *a, *b;
+    score_perfect_and_flawed(dir, &a, &b);
     struct wren_wer_compare c;
     ck_assert_int_eq(wren_wer_compare(a, b, 2000, 1, 0, &c), 0);
     ck_assert_int_eq(c.a_better, 30);
@@ -206,7 +216,7 @@ START_TEST(test_compare)
     ck_assert(c.p_mp == 1.0);
     ck_assert(c.p_boot == 1.0);
     wren_wer_result_free(a); wren_wer_result_free(b);
-    free(rp); free(ap); free(bp); free(dir);
+    free(dir);
 }
 END_TEST
 
@@ -216,18 +226,8 @@ END_TEST
 START_TEST(test_bootstrap_intervals)
 {
     char *dir = test_tmpdir();
-    char ref[4096] = "", ha[4096] = "", hb[4096] = "";
-    for (int i = 0; i < 40; i++) {
-        char line[128];
-        snprintf(line, sizeof line, "u%02d w1 w2 w3 w4 w5\n", i);
-        strcat(ref, line); strcat(ha, line);
-        if (i < 30) snprintf(line, sizeof line, "u%02d w1 w2 zz w4 w5\n", i);
-        strcat(hb, line);
-    }
-    char *rp = test_write_file(dir, "ref", ref), *ap = test_write_file(dir, "ha", ha), *bp = test_write_file(dir, "hb", hb);
-    struct wren_wer_opts o;
-    wren_wer_opts_default(&o);
-    struct wren_wer_result *a = wren_wer_score(&o, rp, ap), *b = wren_wer_score(&o, rp, bp);
+    struct wren_wer_result *a, *b;
+    score_perfect_and_flawed(dir, &a, &b);
     double lo, hi, lo50, hi50;
     ck_assert_int_eq(wren_wer_ci(b, 4000, 1, 0.95, &lo, &hi), 0);
     ck_assert(lo < 15.0 && hi > 15.0);
@@ -247,7 +247,7 @@ START_TEST(test_bootstrap_intervals)
     ck_assert_int_ne(wren_wer_ci(b, 4000, 1, 1.0, &lo, &hi), 0);
     ck_assert_int_ne(wren_wer_ci(b, 1, 1, 0.95, &lo, &hi), 0);
     wren_wer_result_free(a); wren_wer_result_free(b);
-    free(rp); free(ap); free(bp); free(dir);
+    free(dir);
 }
 END_TEST
 

@@ -13,7 +13,6 @@ wren=${WREN:-$top/build/wren}
 [ $# -ge 3 ] || { echo "usage: $0 TITLE EXP_DIR CORPUS..." >&2; exit 1; }
 title=$1; exp=$2; shift 2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-field() { sed -n "s/^$1 *\([^ ]*\).*/\1/p"; }
 printf '# %s\n' "$title"
 printf '# %%WER [95%% bootstrap interval]; diff = pocketsphinx - wren (> 0: wren better), paired interval and p (matched pairs / bootstrap)\n'
 printf '%-5s %-18s %5s %6s  %-22s  %-22s  %-24s %-17s %s\n' set corpus utts words "wren %WER" "pocketsphinx %WER" "diff [interval]" "p (mp / boot)" verdict
