@@ -36,7 +36,7 @@ int wren_cmd_prune(int argc, char **argv)
         "(embedding, positions, LayerNorms, biases; masked: 2 per non-zero), the report's 'total';\n"
         "the part outside the prunable matrices is kept, so a size below it is refused before any\n"
         "work (use --embedding: then 0.1 fits every method, except structured below its floor of\n"
-        "one head, one neuron per block and head_dim residual channels).\n"
+        "one head, one neuron per block and 8 residual channels).\n"
         "--distill TEACHER: every fine-tuning mixes (1-W) cross-entropy with W T^2 KL(teacher ||\n"
         "pruned) per token (--distill-weight W, default 0.5; --distill-temperature T, default 1;\n"
         "plus the model's self-normalisation term); the teacher (usually the dense --model) needs\n"

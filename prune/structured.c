@@ -267,7 +267,9 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
     /* Costs in the prunable accounting (linear weights, plus V*D of the embedding with
      * --embedding; biases, LayerNorms and positions are not prunable parameters): a head
      * 4*Dk*dh, a neuron 2*Dk, a channel V + sum_b (4*H_b*dh + 2*F_b), with the CURRENT widths. */
-    int Dk = D, Dmin = chan ? (dh < D ? dh : D) : D;
+    /* The residual width is independent of the attention's inner width (heads * head_dim), so
+     * channels may go below head_dim; 8 keeps LayerNorm statistics meaningful. */
+    int Dk = D, Dmin = chan ? (D < 8 ? D : 8) : D;
     size_t ccost = (size_t)Vn;
     for (int b = 0; b < L; b++) ccost += (size_t)4 * bs[b].n_heads * dh + (size_t)2 * bs[b].d_ffn;
     double budget = target * (double)r->prunable_dense;
@@ -291,7 +293,7 @@ struct wren_nnlm *wren_prune_structured(struct wren_nnlm *m, const struct wren_n
     if ((double)cur > budget + 1e-9)
         wren_error("structured pruning cannot reach size %g: keeping one head and one FFN neuron per "
                    "block%s leaves %.4f of the prunable parameters", target,
-                   chan ? " and head_dim residual channels" : "", (double)cur / (double)r->prunable_dense);
+                   chan ? " and 8 residual channels" : "", (double)cur / (double)r->prunable_dense);
     else out = wren_nnlm_reshape_dim(m, bs, -1, Dk);
     if (out) {
         /* Removing residual channels also makes every LayerNorm normalise over the kept channels

@@ -10,3 +10,6 @@ EXTRA_DIST += tests/e2e/run-jobs-local.sh tests/e2e/data-dir.sh tests/e2e/slurm.
 # the option parser of the recipes (egs/steps/parse_options.sh) and every egs script's use of it
 TESTS += tests/e2e/egs-options.sh
 EXTRA_DIST += tests/e2e/egs-options.sh
+# the pruning study's tables and plots (egs/steps/study_table.sh, plot_study.sh)
+TESTS += tests/e2e/study-table.sh
+EXTRA_DIST += tests/e2e/study-table.sh

@@ -23,6 +23,20 @@
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
 #     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
+# the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
+#   7 4-gram lattice rescoring of dev and test: exp/rescore4_{dev,test} (the no-NNLM reference)
+#   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
+#     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights
+#   9 the data-driven criterion, chosen on dev: every candidate of select_criteria prunes one-shot
+#     without fine-tuning (each method, each size); the lowest mean log dev perplexity wins ->
+#     exp/prune/criterion.txt
+#  10 the pruned families at study_budget fine-tuning tokens: magnitude and the chosen criterion x
+#     unstructured/structured/low-rank x one-shot/incremental, all sizes of the total, plus
+#     distillation and from-scratch baselines (../steps/prune_nnlm.sh): exp/prune/ft<budget>
+#  11 test WER and rescoring speed of stage 10's models (../steps/pruned_wer.sh): exp/pruned_wer/ft<budget>
+#  12 the budget sweep: stages 10 and 11 for each budget of budget_sweep (sweep_methods only)
+#  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding) and the
+#     plots with 95 % intervals (../steps/study_table.sh, ../steps/plot_study.sh)
 set -euo pipefail
 stage=0
 stop_stage=100
@@ -90,4 +104,76 @@ if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   "$steps/pooled_table.sh" "$name: wren decode (defaults) vs pocketsphinx_batch" exp "${corpus_list[@]}" > exp/results.txt.tmp
   mv exp/results.txt.tmp exp/results.txt
   cat exp/results.txt
+fi
+
+lm3=$lm_dir/lm3.arpa
+lm4=$lm_dir/lm4.arpa
+dense=$nnlm_dir/nnlm.safetensors
+if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
+  for x in dev test; do
+    log "stage 7: 4-gram lattice rescoring of $x"
+    [ -s exp/rescore4_$x/hyp.txt ] ||
+      timed 7 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm3" "$lm4" exp/decode_$x exp/rescore4_$x
+  done
+fi
+
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "stage 8: the shared NNLM (egs/lm16k stage 3), then its rescoring of dev and test (weights tuned on dev)"
+  timed 8 "${lm16k[@]}" --stage 3 --stop-stage 3
+  export OPENBLAS_NUM_THREADS=1   # rescoring speed is measured on one thread
+  timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" "$dense" "$graph_dir" "$lm3" "$lm4" \
+    data/dev exp/decode_dev exp/nnlm_rescore data/test exp/decode_test
+fi
+
+prune_family() {   # budget out_dir [prune_nnlm.sh options...]
+  local b=$1 d=$2; shift 2
+  "$steps/prune_nnlm.sh" --config "$study_conf" --criteria "magnitude $(cat exp/prune/criterion.txt)" \
+    --finetune-tokens "$b" "$@" "$nnlm_dir" "$d"
+}
+wer_family() {   # prune_dir -> exp/pruned_wer/<its name>; the dense model's rows are stage 8's
+  local w; w=exp/pruned_wer/$(basename "$1")
+  mkdir -p "$w"; ln -sfn ../../nnlm_rescore "$w/dense"
+  "$steps/pruned_wer.sh" --jobs "$nj" --mode "$rescore_mode" --dense "$dense" "$1" exp/nnlm_rescore/tuned.txt \
+    "$graph_dir" "$lm3" "$lm4" data/test exp/decode_test "$w"
+}
+
+if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
+  log "stage 9: the data-driven criterion, chosen on dev ($select_criteria; one-shot, no fine-tuning)"
+  mkdir -p exp/prune
+  timed 9 "$steps/prune_nnlm.sh" --config "$study_conf" --criteria "magnitude $select_criteria" \
+    --schedules oneshot --finetune-tokens 0 --extra-runs "" --scratch 0 --dev-lines 600 "$nnlm_dir" exp/prune/select
+  # table: criterion method schedule size params rel bytes rel dev_ppl words/s speedup
+  awk -v cands=" $select_criteria " '!/^#/ && $1 != "criterion" && index(cands, " " $1 " ") {
+      s[$1] += log($9); n[$1]++ } END { for (c in s) printf "%.4f %s\n", s[c] / n[c], c }' exp/prune/select/table.txt |
+    sort -g | head -1 | cut -d' ' -f2 > exp/prune/criterion.txt.tmp
+  [ -s exp/prune/criterion.txt.tmp ] || { echo "$0: stage 9 chose no criterion (see exp/prune/select)" >&2; exit 1; }
+  mv exp/prune/criterion.txt.tmp exp/prune/criterion.txt
+  log "stage 9: chosen on dev: $(cat exp/prune/criterion.txt)"
+fi
+
+if [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
+  log "stage 10: pruned families at $study_budget fine-tuning tokens, distillation, from scratch"
+  timed 10 prune_family "$study_budget" "exp/prune/ft$study_budget"
+fi
+
+if [ "$stage" -le 11 ] && [ "$stop_stage" -ge 11 ]; then
+  log "stage 11: test WER and rescoring speed of the ft$study_budget models"
+  timed 11 wer_family "exp/prune/ft$study_budget"
+fi
+
+if [ "$stage" -le 12 ] && [ "$stop_stage" -ge 12 ]; then
+  for b in $budget_sweep; do
+    log "stage 12: budget sweep: $b fine-tuning tokens ($sweep_methods)"
+    timed 12 prune_family "$b" "exp/prune/ft$b" --methods "$sweep_methods" --extra-runs "" --scratch 0
+    timed 12 wer_family "exp/prune/ft$b"
+  done
+fi
+
+if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
+  log "stage 13: results/study.tsv, results/findings.tsv, plots"
+  mkdir -p results
+  "$steps/study_table.sh" --mode "$rescore_mode" exp "$study_budget" data/test results
+  "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices" results "$study_budget" \
+    "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"
+  cat results/findings.tsv
 fi

@@ -38,13 +38,17 @@ run_one() {   # criterion method schedule [label extra-prune-options...]
   local c=$1 m=$2 s=$3 label=${4:-$2}
   local tag=$c-$label-$s
   [ -s "$out/logs/$tag.done" ] && return 0
-  local extra=("${@:5}")
+  local extra=() x
+  # the run's own options; @DENSE@ stands for the dense model (e.g. --distill @DENSE@)
+  for x in "${@:5}"; do extra+=("${x//@DENSE@/$dense}"); done
   [ "$s" = incremental ] && extra+=(--steps "$inc_steps")
-  # the run's own options come last: they override the shared ones (e.g. --sizes)
+  # prune_opts (conf) go to every run; the run's own options come last: they override the
+  # shared ones (e.g. --sizes)
+  # shellcheck disable=SC2086
   if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" \
       --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$out/finetune.txt" \
       --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
-      --calib-tokens "$calib_tokens" --batch "$prune_batch" "${extra[@]}" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
+      --calib-tokens "$calib_tokens" --batch "$prune_batch" --size-basis "${size_basis:-prunable}" ${prune_opts:-} "${extra[@]}" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
     mv "$out/logs/$tag.txt" "$out/logs/$tag.done"
   else
     echo "prune_nnlm.sh: $tag failed: $(tail -1 "$out/logs/$tag.log")" >&2
@@ -67,7 +71,7 @@ done
 wait
 if [ "${scratch:-1}" = 1 ]; then
   log "from-scratch dense baselines of each size (same fine-tuning budget)"
-  "$steps/scratch_nnlm.sh" "$nn" "$out" || echo "prune_nnlm.sh: scratch_nnlm.sh failed" >&2
+  "$steps/scratch_nnlm.sh" --basis "${size_basis:-prunable}" "$nn" "$out" || echo "prune_nnlm.sh: scratch_nnlm.sh failed" >&2
 fi
 
 # the table: one nnlm-eval per model (one thread; its wall time gives the speed)

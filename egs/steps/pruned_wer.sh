@@ -6,16 +6,20 @@
 # (the dev data dir and its first-pass decode dir) each model gets its own lambda / LM weight /
 # word penalty tuned on the dev n-best lists (`wren rescore-tune`; the table then also shows each
 # model's tuned dev WER); without them, every model reuses TUNED (the dense model's dev weights).
-# Resumable (scored models are skipped).
+# The from-scratch models of the table (scratch_nnlm.sh) are scored too. --mode lattice rescores
+# the lattices instead of the n-best lists; --dense FILE names the dense model (default: the
+# parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (scored models are skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
-# usage: egs/steps/pruned_wer.sh [--jobs N] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
+# usage: egs/steps/pruned_wer.sh [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
 jobs=2
+mode=nbest
+dense=""
 tune_data=""
 tune_decode=""
 . "$(dirname "$0")/parse_options.sh"
-[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
+[ $# -eq 8 ] || { echo "usage: $0 [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR" >&2; exit 1; }
 if { [ -n "$tune_data" ] && [ -z "$tune_decode" ]; } || { [ -z "$tune_data" ] && [ -n "$tune_decode" ]; }; then
   echo "$0: --tune-data and --tune-decode go together" >&2; exit 1
 fi
@@ -28,7 +32,7 @@ table=$pd/table.txt
 # the data-driven criterion with the lowest mean dev perplexity over all its models
 dd=$(awk '!/^#/ && $1 != "criterion" && $1 != "dense" && $1 != "magnitude" && $1 != "scratch" { s[$1] += $9; n[$1]++ }
           END { for (c in s) print s[c] / n[c], c }' "$table" | sort -g | head -1 | cut -d' ' -f2)
-crits="magnitude ${dd:-}"
+crits="magnitude ${dd:-} scratch"
 echo "pruned_wer.sh: criteria scored: $crits (data-driven one chosen by mean dev ppl)" >&2
 models=(dense)
 for c in $crits; do
@@ -36,16 +40,16 @@ for c in $crits; do
 done
 score_model() {   # name
   local name=$1 f=$pd/$1.safetensors
-  [ "$name" = dense ] && f=$(dirname "$pd")/nnlm.safetensors
-  [ -s "$out/$name/$(basename "$data")/wer-nbest.txt" ] && return 0
+  [ "$name" = dense ] && f=${dense:-$(dirname "$pd")/nnlm.safetensors}
+  [ -s "$out/$name/$(basename "$data")/wer-$mode.txt" ] && return 0
   if [ -n "$tune_data" ]; then
-    "$steps/nnlm_rescore.sh" --modes nbest --tune-only-dev true "$f" "$graph" "$lm3" "$lm4" \
+    "$steps/nnlm_rescore.sh" --modes "$mode" --tune-only-dev true "$f" "$graph" "$lm3" "$lm4" \
       "$tune_data" "$tune_decode" "$out/$name" "$data" "$dec" 2> "$out/$name.log" ||
       echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
   else
     # nnlm_rescore.sh rescores its DEV_DATA argument first; here that is the scored set itself,
     # with weights fixed by --nnlm-tuned, so no reference is used for any choice
-    "$steps/nnlm_rescore.sh" --modes nbest --nnlm-tuned "$tuned" "$f" "$graph" "$lm3" "$lm4" \
+    "$steps/nnlm_rescore.sh" --modes "$mode" --nnlm-tuned "$tuned" "$f" "$graph" "$lm3" "$lm4" \
       "$data" "$dec" "$out/$name" 2> "$out/$name.log" || echo "pruned_wer.sh: $name failed (see $out/$name.log)" >&2
   fi
 }
@@ -60,8 +64,8 @@ set_name=$(basename "$data")
   printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s" "dev%WER"
   for m in "${models[@]}"; do
     # (a model that failed has no files: "fail" / "-", not an exit under set -e)
-    w=$(awk '{print $2}' "$out/$m/$set_name/wer-nbest.txt" 2>/dev/null || true)
-    t=$(awk '{print $4}' "$out/$m/$set_name/stats-nbest.txt" 2>/dev/null || true)
+    w=$(awk '{print $2}' "$out/$m/$set_name/wer-$mode.txt" 2>/dev/null || true)
+    t=$(awk '{print $4}' "$out/$m/$set_name/stats-$mode.txt" 2>/dev/null || true)
     # the tuned dev n-best WER (with --tune), from rescore-tune's "best ... wer=W" line
     dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1 || true)
     if [ "$m" = dense ]; then key='$1 == "dense"'; else
