@@ -26,7 +26,8 @@
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
 #   7 4-gram lattice rescoring of dev and test: exp/rescore4_{dev,test} (the no-NNLM reference)
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
-#     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights
+#     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights;
+#     the same model normalised (exp/nnlm_rescore_normalised); per-corpus table -> exp/results-nnlm.txt
 #   9 the data-driven criterion, chosen on dev: every candidate of select_criteria prunes one-shot
 #     without fine-tuning (each method, each size); the lowest mean log dev perplexity wins ->
 #     exp/prune/criterion.txt
@@ -123,6 +124,17 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
   export OPENBLAS_NUM_THREADS=1   # rescoring speed is measured on one thread
   timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" "$dense" "$graph_dir" "$lm3" "$lm4" \
     data/dev exp/decode_dev exp/nnlm_rescore data/test exp/decode_test
+  # the cost of skipping the softmax normalisation: the same model and weights, normalised
+  timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" --tune-only-dev true --nnlm-tuned exp/nnlm_rescore/tuned.txt \
+    --rescore-opts "--unnormalized false" "$dense" "$graph_dir" "$lm3" "$lm4" data/dev exp/decode_dev \
+    exp/nnlm_rescore_normalised data/test exp/decode_test
+  "$steps/pooled_compare.sh" --sets test --pairs "4gram:first nnlm:4gram nbest:nnlm normalised:nnlm" \
+    "$name: NNLM rescoring (weights tuned on pooled dev), per corpus and pooled" "${corpus_list[*]}" \
+    first=exp/decode_{set}/hyp.txt 4gram=exp/rescore4_{set}/hyp.txt nnlm=exp/nnlm_rescore/{set}/hyp-lattice.txt \
+    nbest=exp/nnlm_rescore/{set}/hyp-nbest.txt normalised=exp/nnlm_rescore_normalised/{set}/hyp-lattice.txt \
+    > exp/results-nnlm.txt.tmp
+  mv exp/results-nnlm.txt.tmp exp/results-nnlm.txt
+  cat exp/results-nnlm.txt
 fi
 
 prune_family() {   # budget out_dir [prune_nnlm.sh options...]
