@@ -24,7 +24,9 @@
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
 #     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
-#   7 4-gram lattice rescoring of dev and test: exp/rescore4_{dev,test} (the no-NNLM reference)
+#   7 4-gram lattice rescoring of dev and test: exp/rescore4_{dev,test} (the no-NNLM reference);
+#     MBR 1-best and calibrated word confidences of both (calibration fitted on dev), per-corpus
+#     table against Viterbi and test NCE per corpus -> exp/results-mbr.txt
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
 #     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights;
 #     the same model normalised (exp/nnlm_rescore_normalised); per-corpus table -> exp/results-nnlm.txt
@@ -116,6 +118,27 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
     [ -s exp/rescore4_$x/hyp.txt ] ||
       timed 7 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm3" "$lm4" exp/decode_$x exp/rescore4_$x
   done
+  log "stage 7: MBR 1-best and word confidences (logistic calibration fitted on dev), NCE per corpus on test"
+  for d in decode rescore4; do
+    "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --ref data/dev/text \
+      --fit-calibration exp/${d}_dev/mbr-calibration.txt exp/${d}_dev/lat.gz exp/${d}_dev/hyp_mbr.txt 2> exp/${d}_dev/log-mbr
+    "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --calibration exp/${d}_dev/mbr-calibration.txt \
+      exp/${d}_test/lat.gz exp/${d}_test/hyp_mbr.txt exp/${d}_test/mbr.ctm 2> exp/${d}_test/log-mbr
+    for c in "${corpus_list[@]}" pooled; do
+      if [ "$c" = pooled ]; then cp data/test/text exp/${d}_test/ref.tmp
+      else awk 'NR == FNR { k[$1]; next } $1 in k' data/$c/test/wav.scp data/test/text > exp/${d}_test/ref.tmp; fi
+      echo "$c $("$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --ref exp/${d}_test/ref.tmp \
+        --calibration exp/${d}_dev/mbr-calibration.txt exp/${d}_test/lat.gz /dev/null 2>&1 | grep '^NCE')"
+    done > exp/${d}_test/nce.txt
+    rm -f exp/${d}_test/ref.tmp
+  done
+  "$steps/pooled_compare.sh" --pairs "first-mbr:first 4gram-mbr:4gram" \
+    "$name: Viterbi and MBR 1-best of the first pass and of 4-gram rescoring (acwt $acwt)" "${corpus_list[*]}" \
+    first=exp/decode_{set}/hyp.txt first-mbr=exp/decode_{set}/hyp_mbr.txt \
+    4gram=exp/rescore4_{set}/hyp.txt 4gram-mbr=exp/rescore4_{set}/hyp_mbr.txt > exp/results-mbr.txt.tmp
+  for d in decode rescore4; do sed "s/^/# test NCE of the calibrated confidences, $d: /" exp/${d}_test/nce.txt; done >> exp/results-mbr.txt.tmp
+  mv exp/results-mbr.txt.tmp exp/results-mbr.txt
+  cat exp/results-mbr.txt
 fi
 
 if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
