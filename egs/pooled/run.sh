@@ -188,7 +188,7 @@ fi
 
 if [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
   log "stage 10: pruned families at $study_budget fine-tuning tokens, distillation, from scratch"
-  timed 10 prune_family "$study_budget" "exp/prune/ft$study_budget"
+  timed 10 prune_family "$study_budget" "exp/prune/ft$study_budget" --methods "$study_methods"
 fi
 
 if [ "$stage" -le 11 ] && [ "$stop_stage" -ge 11 ]; then

@@ -61,12 +61,11 @@ for c in $criteria; do for m in $methods; do for s in $schedules; do runs+=("$c 
 IFS=';' read -ra xr <<< "${extra_runs:-}"
 for r in "${xr[@]}"; do [ -n "${r// /}" ] && runs+=("$r"); done
 log "${#runs[@]} runs, $prune_jobs at a time, fine-tuning budget $finetune_tokens tokens each"
-i=0
 for r in "${runs[@]}"; do
+  # a free slot: runs differ in cost by 5x (masked training is dense), so no batch barrier
+  while [ "$(jobs -rp | wc -l)" -ge "$prune_jobs" ]; do wait -n || true; done
   # shellcheck disable=SC2086
   run_one $r &
-  i=$((i + 1))
-  if [ $((i % prune_jobs)) -eq 0 ]; then wait; fi
 done
 wait
 if [ "${scratch:-1}" = 1 ]; then
@@ -77,10 +76,11 @@ fi
 # the table: one nnlm-eval per model (one thread; its wall time gives the speed)
 measure() {   # model -> "ppl words_per_cpu_s": CPU time (user+sys) of a one-thread nnlm-eval, so
   # other load on the machine does not change the speed figures
-  local ppl t
-  ppl=$(/usr/bin/time -o "$out/time.tmp" -f "%U %S" "$wren" nnlm-eval --threads 1 --model "$1" "$out/dev.txt" |
+  local ppl t tf="$out/time.$BASHPID.tmp"   # one per measurement: they run in parallel
+  ppl=$(/usr/bin/time -o "$tf" -f "%U %S" "$wren" nnlm-eval --threads 1 --model "$1" "$out/dev.txt" |
         tail -1 | sed -n 's/.*ppl= *\([0-9.]*\).*/\1/p')
-  t=$(awk '{print $1 + $2}' "$out/time.tmp")
+  t=$(awk '{print $1 + $2}' "$tf"); rm -f "$tf"
+  [ -n "$ppl" ] || { echo "prune_nnlm.sh: nnlm-eval gave no perplexity for $1" >&2; return 1; }
   awk -v p="$ppl" -v t="$t" -v w="$(wc -w < "$out/dev.txt")" -v n="$(wc -l < "$out/dev.txt")" \
     'BEGIN { printf "%s %.0f\n", p, (w + n) / (t > 0 ? t : 1e-3) }'
 }
@@ -94,8 +94,21 @@ row() {   # name model
   fi
   echo "$1 $cached"
 }
-log "measuring dev perplexity and speed of every model (one thread)"
+log "measuring dev perplexity and speed of every model (one thread each, $prune_jobs at a time)"
 touch "$out/measured.txt"
+models=("$dense")
+for r in "${runs[@]}"; do
+  set -- $r
+  for z in ${sizes//,/ }; do models+=("$out/$1-${4:-$2}-$3-$z.safetensors"); done
+done
+for z in ${sizes//,/ }; do models+=("$out/scratch-dense-samebudget-$z.safetensors"); done
+for f in "${models[@]}"; do   # the measurements row() would make one by one, in parallel
+  [ -s "$f" ] || continue
+  awk -v k="$(basename "$f")" '$1 == k { f = 1 } END { exit !f }' "$out/measured.txt" && continue
+  while [ "$(jobs -rp | wc -l)" -ge "$prune_jobs" ]; do wait -n || true; done
+  ( m=$(measure "$f") && echo "$(basename "$f") $(params "$f") $(stat -c %s "$f") $m" >> "$out/measured.txt" ) &
+done
+wait
 {
   row "dense - - 1.0" "$dense"
   for r in "${runs[@]}"; do

@@ -9,7 +9,7 @@
 # Not for: pruning (prune_nnlm.sh). Resumable (existing models are kept).
 # usage: egs/steps/scratch_nnlm.sh [--basis prunable|total] NNLM_DIR PRUNE_DIR
 #   reads NNLM_DIR/{nnlm.safetensors,vocab.txt}, PRUNE_DIR/{finetune.txt,valid.txt} and the
-#   fine-tuning tokens per size from PRUNE_DIR/logs/magnitude-unstructured-oneshot.done;
+#   fine-tuning tokens per size from PRUNE_DIR/logs/magnitude-*-oneshot.done;
 #   writes PRUNE_DIR/scratch-dense-samebudget-<s>.safetensors and PRUNE_DIR/logs/scratch-*.log
 set -euo pipefail
 basis=prunable
@@ -19,8 +19,10 @@ steps=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); top=$(cd "$steps/../.." && 
 case $basis in prunable|total) ;; *) echo "$0: --basis is prunable or total, not '$basis'" >&2; exit 1 ;; esac
 nn=$1; out=$2
 wren=${WREN:-$top/build/wren}
-budgets=$out/logs/magnitude-unstructured-oneshot.done   # "size S ... finetune_tokens T path"
-[ -s "$budgets" ] || { echo "scratch_nnlm.sh: no $budgets (run prune_nnlm.sh first)" >&2; exit 1; }
+# "size S ... finetune_tokens T path": any one-shot run's report (every one-shot run of a folder
+# gets the same tokens per size)
+budgets=$(ls "$out"/logs/magnitude-*-oneshot.done 2>/dev/null | head -1)
+[ -s "$budgets" ] || { echo "scratch_nnlm.sh: no $out/logs/magnitude-*-oneshot.done (run prune_nnlm.sh first)" >&2; exit 1; }
 info=$("$wren" nnlm-info "$nn/nnlm.safetensors")
 dense_params=$(sed -n 's/^nonembedding_params[^0-9]*\([0-9]*\).*/\1/p' <<< "$info" | head -1)
 total_params=$(sed -n 's/^stored_params[^0-9]*\([0-9]*\).*/\1/p' <<< "$info" | head -1)

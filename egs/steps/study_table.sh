@@ -57,11 +57,11 @@ done | sort -k1,1n -k2,2 -k3,3 -k4,4 -k5,5gr > "$tmp/models"
 
 tokens_of() {   # budget crit label sched size -> fine-tuning tokens of that model
   local d=$exp/prune/ft$1
-  if [ "$2" = scratch ]; then   # trained on the one-shot budget of its size (scratch_nnlm.sh)
-    set -- "$1" magnitude unstructured oneshot "$5"
-  fi
+  local rep=$d/logs/$2-$3-$4.done
+  # from scratch: trained on the one-shot budget of its size (scratch_nnlm.sh)
+  [ "$2" = scratch ] && rep=$(ls "$d"/logs/magnitude-*-oneshot.done 2>/dev/null | head -1)
   awk -v z="$5" '$1 == "size" && $2 == z { for (i = 1; i < NF; i++) if ($i == "finetune_tokens") print $(i + 1) }' \
-    "$d/logs/$2-$3-$4.done" 2>/dev/null | head -1
+    "$rep" 2>/dev/null | head -1
 }
 
 {
