@@ -1,6 +1,7 @@
 /* wren/decoder.h — decoding audio with a Sphinx acoustic model and a Wren graph (the folder
  * `wren mkgraph` writes): create a decoder once, decode files or sample buffers, read the words
- * and their times from the transcript. This is what `wren decode` does for each utterance.
+ * and their times from the transcript, or feed an utterance in chunks and read partial results
+ * (streaming). This is what `wren decode` does for each utterance.
  * The n best word sequences of an utterance come as a list of transcripts (wren_nbest), its
  * word lattice as a read-only graph (wren_word_lattice).
  * Not here: speaker adaptation, lattice operations (the `wren decode`/`wren lattice` commands). */
@@ -52,6 +53,16 @@ int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wr
 /* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). */
 int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
                                 struct wren_transcript **out);
+/* Streaming: one utterance fed in chunks as the audio arrives (a microphone, a socket).
+ * wren_decoder_start_utterance begins it (dropping an unfinished one); accept_samples appends n
+ * samples (model rate, 16-bit scale); partial_transcript is the best path over the audio so far
+ * (computed from that audio alone, so its words may still change; wren_transcript_complete
+ * is 0); finish_utterance ends it with the final transcript, the one decode_samples gives for
+ * the whole audio. Transcripts from these calls are the caller's to free. */
+void wren_decoder_start_utterance(struct wren_decoder *d);
+int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n);
+int wren_decoder_partial_transcript(struct wren_decoder *d, struct wren_transcript **out);
+int wren_decoder_finish_utterance(struct wren_decoder *d, struct wren_transcript **out);
 int wren_transcript_num_words(const struct wren_transcript *t);
 const char *wren_transcript_word(const struct wren_transcript *t, int i);
 /* Start and end of word i in seconds (on the kept frames when the front end drops silence). */

@@ -4,7 +4,8 @@
 # wren` against the installed tree, run on a pocketsphinx-testdata utterance: its words must be
 # those `wren decode` writes for it, with increasing times; examples/nbest-wav.c likewise prints
 # the n-best list `wren decode --nbest 5` writes, examples/lattice-wav.c the arcs and final
-# states of the lattice it writes. Also: libwren.so has a soname and
+# states of the lattice it writes, and examples/stream-wav.c the same words as decode-wav after
+# feeding the file in 100 ms chunks (partial transcripts on the way). Also: libwren.so has a soname and
 # exports only wren_* functions that the public headers declare (no wren_cmd_*, no internals),
 # the public headers compile on their own as C and as C++, and the library API reports errors.
 # Env: WREN (built wren), WREN_SRCDIR. Exit 77 = skip (inputs missing).
@@ -70,6 +71,8 @@ $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/nbest-wav.c" $(pc --cflag
   || fail "examples/nbest-wav.c does not build with pkg-config --cflags --libs wren"
 $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/lattice-wav.c" $(pc --cflags --libs) -o "$tmp/lattice-wav" \
   || fail "examples/lattice-wav.c does not build with pkg-config --cflags --libs wren"
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/stream-wav.c" $(pc --cflags --libs) -o "$tmp/stream-wav" \
+  || fail "examples/stream-wav.c does not build with pkg-config --cflags --libs wren"
 ldd "$tmp/decode-wav" | grep -q "$libdir/libwren.so.0" && fail "resolved the library without LD_LIBRARY_PATH?"
 export LD_LIBRARY_PATH=$libdir
 ldd "$tmp/decode-wav" | grep -q "libwren.so.0 => $libdir/libwren.so.0" || fail "the example does not use the installed libwren.so: $(ldd "$tmp/decode-wav" | grep wren)"
@@ -87,6 +90,11 @@ cat ex.out
 [ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
   || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
 awk '$2 < $1 || $1 < t - 0.005 {exit 1} {t = $2}' ex.out || fail "word times are not increasing"
+# streaming: 100 ms chunks, a partial transcript per second, the same final words and times
+./stream-wav "$MODEL" graph "$LIBRI/$u.wav" > st.out 2> st.err || fail "examples/stream-wav failed: $(cat st.err)"
+cmp -s ex.out st.out || fail "stream-wav's final transcript differs from decode-wav's: $(diff ex.out st.out | head -4)"
+[ "$(grep -c '^partial ' st.err)" -ge 2 ] || fail "stream-wav printed no partial transcripts: $(head -3 st.err)"
+[ -n "$(grep '^partial ' st.err | tail -1 | cut -d: -f2)" ] || fail "the last partial transcript is empty: $(tail -2 st.err)"
 ./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 5 > nb.out 2> nb.err || fail "examples/nbest-wav failed: $(cat nb.err)"
 [ "$(wc -l < nb.out)" -ge 2 ] || fail "nbest-wav printed $(wc -l < nb.out) entries"
 sed "s/^$u-//" hyp.txt.nbest | cmp -s - nb.out || fail "nbest-wav's list differs from wren decode --nbest 5: $(diff <(sed "s/^$u-//" hyp.txt.nbest) nb.out | head -4)"
