@@ -185,6 +185,29 @@ class Decoder:
         _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))
         return _result(t)
 
+    def start(self):
+        """Begin a streamed utterance (dropping an unfinished one); then feed() its audio in
+        chunks as it arrives, partial() for the best path so far, finish() for the final
+        Result (the one decode() gives for all of the audio)."""
+        _lib.lib.wren_decoder_start_utterance(self._d)
+
+    def feed(self, samples, sample_rate=None, normalized=False):
+        """Append a chunk of the streamed utterance, taken as decode() takes samples."""
+        buf, ptr, n = self._prepare(samples, sample_rate, normalized)
+        _lib.check(_lib.lib.wren_decoder_accept_samples(self._d, ptr, n))
+
+    def partial(self):
+        """The best path over the audio fed so far (its words may still change)."""
+        t = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_partial_transcript(self._d, ctypes.byref(t)))
+        return _result(t)
+
+    def finish(self):
+        """End the streamed utterance: its final Result."""
+        t = ctypes.c_void_p()
+        _lib.check(_lib.lib.wren_decoder_finish_utterance(self._d, ctypes.byref(t)))
+        return _result(t)
+
     def nbest_file(self, path, n=10):
         """The n best distinct word sequences of an audio file, best first (a list of
         Hypothesis; fewer if the lattice has fewer), as `wren decode --nbest n` writes them."""

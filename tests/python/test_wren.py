@@ -46,6 +46,17 @@ r2 = d.decode(samples)
 check(r2.words == expected, "decode(int16 array) words %r" % r2.words)
 r3 = d.decode(samples.astype(np.float32) / 32768.0, sample_rate=16000, normalized=True)
 check(r3.words == expected, "decode(normalized float array) words %r" % r3.words)
+# streaming: 100 ms chunks, partial results on the way, the same final words and times
+d.start()
+partials = []
+for i in range(0, len(samples), 1600):
+    d.feed(samples[i:i + 1600])
+    if (i // 1600) % 10 == 9:
+        partials.append(d.partial())
+r5 = d.finish()
+check(r5.words == expected and r5.times == r.times, "streamed words %r, decode_file's %r" % (r5.words, r.words))
+check(len(partials) >= 2 and partials[-1].words and not partials[-1].complete,
+      "partial results %r" % [p.text for p in partials])
 r4 = d.decode(samples[:16000].tolist())
 check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
 try:
