@@ -20,6 +20,9 @@
 #   2 the shared graph: egs/lm16k stage 2
 #   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults), lattices
 #     kept: exp/decode_{dev,test} (time.txt: wall s; cpu.txt: CPU s of all jobs)
+#   4 speaker-adapted first pass on adapt_sets (wren decode --adapt fmllr: the speaker-independent
+#     pass, one fMLLR transform per speaker of utt2spk, the adapted pass; one job):
+#     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
 #     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
@@ -93,6 +96,23 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
     log "stage 3: first pass on $x (wren decode $decode_opts)"
     timed 3 "$steps/decode.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/decode_$x
   done
+fi
+
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  for x in $adapt_sets; do
+    log "stage 4: speaker-adapted first pass on $x (wren decode --adapt fmllr $decode_opts; one job, speakers from utt2spk)"
+    d=exp/decode_fmllr_$x; mkdir -p $d
+    [ -s $d/hyp.txt ] || timed 4 /usr/bin/time -o $d/cpu.tmp -f "%U %S" "$WREN" decode --model "$model" --graph "$graph_dir" \
+      $decode_opts --adapt fmllr --si-hyp $d/si.txt --transforms-out $d/trans.txt data/$x $d/hyp.txt $d/lat.gz 2> $d/log
+    [ -s $d/cpu.txt ] || awk '{ printf "%.2f\n", $1 + $2 }' $d/cpu.tmp > $d/cpu.txt
+  done
+  "$steps/pooled_compare.sh" --sets "$adapt_sets" --pairs "fmllr:si fmllr:pocketsphinx" \
+    "$name: speaker-adapted first pass against the speaker-independent one and pocketsphinx_batch" "${corpus_list[*]}" \
+    si=exp/decode_{set}/hyp.txt pocketsphinx=exp/psphx_{set}/hyp.txt fmllr=exp/decode_fmllr_{set}/hyp.txt > exp/results-fmllr.txt
+  for x in $adapt_sets; do
+    echo "# $x CPU seconds: adapted (both passes) $(cat exp/decode_fmllr_$x/cpu.txt), speaker-independent $(cat exp/decode_$x/cpu.txt 2>/dev/null), pocketsphinx $(cat exp/psphx_$x/cpu.txt 2>/dev/null)"
+  done >> exp/results-fmllr.txt
+  cat exp/results-fmllr.txt
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
