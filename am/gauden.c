@@ -3,6 +3,7 @@
  * variances, precomputes log determinants and 1/(2 var) as sphinx does, and evaluates the
  * natural-log densities of a codebook for one stream vector.
  * Not for: mixture weights, top-N selection or senone scores (am.c). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,10 @@ static int gauden_read_hdr(struct wren_s3 *s, struct gauden_hdr *h)
             return wren_error("%s: bad length %d of stream %d", s->path, h->veclen[f], f);
         blk += h->veclen[f];
     }
-    long long want = (long long)h->n_mgau * h->n_density * blk;
-    if (want != h->n)
+    /* codebooks x densities fits in 62 bits; the product with blk is formed only when it
+     * cannot pass INT_MAX (the value count is an int), so nothing overflows */
+    long long md = (long long)h->n_mgau * h->n_density;
+    if (md > INT_MAX || blk > INT_MAX / md || md * blk != h->n)
         return wren_error("%s: value count %d does not match %d codebooks x %d densities x %lld "
                           "dims", s->path, h->n, h->n_mgau, h->n_density, blk);
     if (!wren_s3_has(s, (size_t)h->n, 4))
