@@ -75,18 +75,16 @@ xsize='NNLM stored parameters relative to dense (total, embedding included)'
 ncrit=$(echo "$crits" | wc -w)
 refl="$dense_wer with lines lc rgb 'black' title 'dense NNLM'"
 [ -n "$ngram_wer" ] && refl="$refl, $ngram_wer with lines lc rgb 'gray40' dt 3 title '4-gram, no NNLM'"
-scr=""; [ -s "$dat/scratch.dat" ] && scr=", '$dat/scratch.dat' using 1:2:3:4 with yerrorbars lc rgb 'black' pt 5 title 'trained from scratch, same budget'"
-body=""
-for c in $crits; do
-  body="$body set title '$c'; set ylabel 'test %WER, 95 % interval'; plot $(lines size "$c" 1:2:3:4 yerrorlines)$scr, $refl;"
-done
-plot wer-vs-size 1 "$ncrit" "$body" "$xsize" '[0.08:1.1]' "$size_axis"
-scr=""; [ -s "$dat/scratch.dat" ] && scr=", '$dat/scratch.dat' using 1:5 with points lc rgb 'black' pt 5 title 'trained from scratch, same budget'"
-body=""
-for c in $crits; do
-  body="$body set title '$c'; set ylabel 'dev perplexity'; set logscale y; plot $(lines size "$c" 1:5 linespoints)$scr, $dense_ppl with lines lc rgb 'black' title 'dense NNLM';"
-done
-plot ppl-vs-size 1 "$ncrit" "$body" "$xsize" '[0.08:1.1]' "$size_axis"
+size_panels() {   # ylabel using style scratch-using scratch-style references [settings]: a panel per criterion
+  local c b="" scr=""
+  [ -s "$dat/scratch.dat" ] && scr=", '$dat/scratch.dat' using $4 with $5 lc rgb 'black' pt 5 title 'trained from scratch, same budget'"
+  for c in $crits; do b="$b set title '$c'; set ylabel '$1'; ${7:-} plot $(lines size "$c" "$2" "$3")$scr, $6;"; done
+  echo "$b"
+}
+plot wer-vs-size 1 "$ncrit" "$(size_panels 'test %WER, 95 % interval' 1:2:3:4 yerrorlines 1:2:3:4 yerrorbars "$refl")" \
+  "$xsize" '[0.08:1.1]' "$size_axis"
+plot ppl-vs-size 1 "$ncrit" "$(size_panels 'dev perplexity' 1:5 linespoints 1:5 points \
+  "$dense_ppl with lines lc rgb 'black' title 'dense NNLM'" 'set logscale y;')" "$xsize" '[0.08:1.1]' "$size_axis"
 c1=$(echo "$crits" | head -1)
 plot speed-vs-size 1 1 "set title '$c1'; set ylabel 'rescoring speed-up over dense (CPU s, 1 thread)'; plot $(lines size "$c1" 1:6 linespoints), 1 with lines lc rgb 'black' title 'dense';" \
   "$xsize" '[0.08:1.1]' "$size_axis"
