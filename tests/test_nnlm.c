@@ -271,15 +271,6 @@ END_TEST
 
 /* ---------------------------------------------------------------- whole model */
 
-static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
-{
-    char *p = test_write_file(dir, "vocab", "the\ncat\nsat\non\nmat\ndog\nran\na\nhat\n");
-    struct wren_nnlm_vocab *v = wren_nnlm_vocab_read(p);
-    ck_assert_ptr_nonnull(v);
-    free(p);
-    return v;
-}
-
 /* A model whose blocks exercise every storage kind: block 0 has factored q and o and a masked
  * fc1; block 1 is structurally pruned (1 head of 2, FFN 5 instead of 12). */
 static struct wren_nnlm *mixed_model(const struct wren_nnlm_vocab *v, int pos_learned)
@@ -318,7 +309,7 @@ static double model_loss(void *c)
 static void check_model(int pos_learned, float p)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm *m = mixed_model(v, pos_learned);
     enum { B = 2, T = 8 };
     int tok[B * T] = { 0, 3, 4, 5, 1, 0, 3, 9, 0, 10, 6, 7, 8, 3, 4, 1 };
@@ -379,7 +370,7 @@ static void random_sentences(int n, int V, int maxlen, uint64_t seed, int **w, i
 START_TEST(test_kv_cache_matches_full_forward)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm *m = mixed_model(v, 1);
     enum { n = 9 };
     int *w[n], len[n];
@@ -444,7 +435,7 @@ END_TEST
 START_TEST(test_score_many_matches_one_by_one)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm *m = mixed_model(v, 0);
     enum { n = 7 };
     int *w[n], len[n];
@@ -612,7 +603,7 @@ static void score_all(struct wren_nnlm *m, int n, int **w, int *len, double *out
 START_TEST(test_reshape_factored_masked_equivalent)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm_arch a = { 2, 8, 2, 12, 8, "learned", 1 };
     struct wren_nnlm *m = wren_nnlm_create(&a, v, 4);
     enum { n = 6 };
@@ -703,7 +694,7 @@ END_TEST
 START_TEST(test_calibration_statistics)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm *m = mixed_model(v, 1);
     char *text = test_write_file(dir, "calib", tiny_text);
     struct wren_nnlm_calib *c = wren_nnlm_calibrate(m, text, 0, 2);
@@ -766,7 +757,7 @@ static int header_entry(const char *hdr, const char *name, char *dtype, long *sh
 START_TEST(test_safetensors_layout)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     struct wren_nnlm *m = mixed_model(v, 1);
     char path[512];
     snprintf(path, sizeof path, "%s/m.safetensors", dir);
@@ -835,7 +826,7 @@ START_TEST(test_safetensors_layout)
     ck_assert_uint_eq(wren_nnlm_stored_params(m2), wren_nnlm_stored_params(m));
     /* stored count: the masked fc1 (12x8, 2/3 kept) counts 64 values + 64 indices */
     size_t dense_fc1 = 12 * 8;
-    struct wren_nnlm_vocab *v2 = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v2 = fd_tiny_vocab(dir);
     ck_assert_uint_eq(wren_nnlm_nonembedding_params(m),
                       /* block 0 */ 2 * 8 + (8 * 3 + 3 * 8 + 8) + 2 * (8 * 8 + 8) + (8 * 2 + 2 * 8 + 8) + 2 * 8 +
                       (2 * 64 + 12) + (8 * 12 + 8) +

@@ -83,41 +83,6 @@ START_TEST(test_grad_output_selfnorm)
 }
 END_TEST
 
-static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
-{
-    char *p = test_write_file(dir, "vocab", "the\ncat\nsat\non\nmat\ndog\nran\na\nhat\n");
-    struct wren_nnlm_vocab *v = wren_nnlm_vocab_read(p);
-    ck_assert_ptr_nonnull(v);
-    free(p);
-    return v;
-}
-
-/* Block 0 with a factored attn.q and a masked fc1, block 1 plain; the tied embedding factored
- * (emb_rank 3) when factored_emb. Weights larger than the default init. */
-static struct wren_nnlm *sn_model(const struct wren_nnlm_vocab *v, int factored_emb)
-{
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, factored_emb ? 3 : 0, 0.0f, 0.0f, 0.0f, 0 };
-    struct nnlm_block_spec s[2];
-    memset(s, 0, sizeof s);
-    s[0].n_heads = 2; s[0].d_ffn = 12;
-    s[0].kind[NNLM_Q] = NNLM_FACTORED; s[0].rank[NNLM_Q] = 3;
-    s[0].kind[NNLM_FC1] = NNLM_MASKED;
-    s[1].n_heads = 2; s[1].d_ffn = 12;
-    struct wren_nnlm *m = wren_nn_alloc(&c, s, v);
-    const struct nnlm_tensor *mk = wren_nn_find_tensor(m, "blocks.0.ffn.fc1.mask");
-    ck_assert_ptr_nonnull(mk);
-    for (size_t i = 0; i < mk->n; i++) mk->mask[i] = (i % 3) != 0;
-    wren_nn_init_weights(m, 91);
-    for (size_t i = 0; i < m->nparams; i++) m->params[i] *= 4.0f;
-    for (size_t i = 0; factored_emb && i < (size_t)m->c.vocab_size * 3; i++) m->emb_u[i] *= 0.3f;   /* logits */
-    for (size_t i = 0; factored_emb && i < 3 * 8; i++) m->emb_v[i] *= 0.3f;                     /* of order 1 */
-    for (int l = 0; l < 2; l++)
-        for (int i = 0; i < 8; i++) { m->blk[l].ln1_g[i] = 1.0f + 0.1f * i; m->blk[l].ln2_g[i] = 1.0f - 0.05f * i; }
-    for (int v2 = 0; v2 < m->c.vocab_size; v2++) m->out_b[v2] = 0.5f + 0.1f * (float)(v2 % 5);
-    wren_nn_apply_masks(m, m->params);
-    return m;
-}
-
 struct model_ctx { struct wren_nnlm *m; struct nnlm_fb *fb; struct nnlm_batch *b; };
 static double model_objective(void *c)
 {
@@ -132,8 +97,8 @@ static double model_objective(void *c)
 static void check_model_grad(int factored_emb)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
-    struct wren_nnlm *m = sn_model(v, factored_emb);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
+    struct wren_nnlm *m = fd_test_model(v, factored_emb ? 1 : 0, 91);
     enum { B = 2, T = 8 };
     int tok[B * T] = { 0, 3, 4, 5, 1, 0, 3, 9, 0, 10, 6, 7, 8, 3, 4, 1 };
     int tgt[B * T] = { 3, 4, 5, 1, -1, 3, 9, 2, 10, 6, 7, 8, 3, 4, 1, -1 };
@@ -279,7 +244,7 @@ static struct wren_nnlm *round_trip(struct wren_nnlm *m, const char *dir, const 
 START_TEST(test_unnormalized_is_logit)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
     /* dense: a fresh model, larger weights */
     struct wren_nnlm_arch a = { 2, 8, 2, 12, 8, "learned", 1 };
     struct wren_nnlm *d = wren_nnlm_create(&a, v, 4);
@@ -288,7 +253,7 @@ START_TEST(test_unnormalized_is_logit)
     d = round_trip(d, dir, "dense", 0.0f);
     check_unnormalized(d, "dense");
     /* factored embedding (and factored/masked layers) */
-    struct wren_nnlm *f = round_trip(sn_model(v, 1), dir, "factored", 0.125f);
+    struct wren_nnlm *f = round_trip(fd_test_model(v, 1, 91), dir, "factored", 0.125f);
     ck_assert_int_eq(wren_nnlm_emb_rank(f), 3);
     check_unnormalized(f, "factored");
     /* masked: most of fc1 and fc2 of block 1 masked (CSR kernel after loading) */

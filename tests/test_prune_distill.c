@@ -133,44 +133,6 @@ START_TEST(test_grad_output_distill)
 }
 END_TEST
 
-static struct wren_nnlm_vocab *tiny_vocab(const char *dir)
-{
-    char *p = test_write_file(dir, "vocab", "the\ncat\nsat\non\nmat\ndog\nran\na\nhat\n");
-    struct wren_nnlm_vocab *v = wren_nnlm_vocab_read(p);
-    ck_assert_ptr_nonnull(v);
-    free(p);
-    return v;
-}
-
-/* Block 0 with a factored attn.q and a masked fc1, block 1 plain; the tied embedding dense
- * (emb 0), factored with rank 3 (1) or masked (2). Weights larger than the default init. */
-static struct wren_nnlm *model_with_emb(const struct wren_nnlm_vocab *v, int emb)
-{
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, emb == 1 ? 3 : 0, 0.0f, 0.0f, 0.0f, emb == 2 };
-    struct nnlm_block_spec s[2];
-    memset(s, 0, sizeof s);
-    s[0].n_heads = 2; s[0].d_ffn = 12;
-    s[0].kind[NNLM_Q] = NNLM_FACTORED; s[0].rank[NNLM_Q] = 3;
-    s[0].kind[NNLM_FC1] = NNLM_MASKED;
-    s[1].n_heads = 2; s[1].d_ffn = 12;
-    struct wren_nnlm *m = wren_nn_alloc(&c, s, v);
-    const struct nnlm_tensor *mk = wren_nn_find_tensor(m, "blocks.0.ffn.fc1.mask");
-    for (size_t i = 0; i < mk->n; i++) mk->mask[i] = (i % 3) != 0;
-    if (emb == 2) {
-        ck_assert_ptr_nonnull(m->emb_mask);
-        for (size_t i = 0; i < (size_t)m->c.vocab_size * 8; i++) m->emb_mask[i] = (i % 4) != 1;
-    }
-    wren_nn_init_weights(m, 93);
-    for (size_t i = 0; i < m->nparams; i++) m->params[i] *= 4.0f;
-    for (size_t i = 0; emb == 1 && i < (size_t)m->c.vocab_size * 3; i++) m->emb_u[i] *= 0.3f;
-    for (size_t i = 0; emb == 1 && i < 3 * 8; i++) m->emb_v[i] *= 0.3f;
-    for (int l = 0; l < 2; l++)
-        for (int i = 0; i < 8; i++) { m->blk[l].ln1_g[i] = 1.0f + 0.1f * i; m->blk[l].ln2_g[i] = 1.0f - 0.05f * i; }
-    for (int w = 0; w < m->c.vocab_size; w++) m->out_b[w] = 0.5f + 0.1f * (float)(w % 5);
-    wren_nn_apply_masks(m, m->params);
-    return m;
-}
-
 struct model_ctx { struct wren_nnlm *m; struct nnlm_fb *fb; struct nnlm_batch *b; float *scratch; };
 static double model_objective(void *c)
 {
@@ -187,8 +149,8 @@ static double model_objective(void *c)
 static void check_model_grad(int emb)
 {
     char *dir = test_tmpdir();
-    struct wren_nnlm_vocab *v = tiny_vocab(dir);
-    struct wren_nnlm *m = model_with_emb(v, emb);
+    struct wren_nnlm_vocab *v = fd_tiny_vocab(dir);
+    struct wren_nnlm *m = fd_test_model(v, emb, 93);
     enum { B = 2, T = 8, V = 12 };
     int tok[B * T] = { 0, 3, 4, 5, 1, 0, 3, 9, 0, 10, 6, 7, 8, 3, 4, 1 };
     int tgt[B * T] = { 3, 4, 5, 1, -1, 3, 9, 2, 10, 6, 7, 8, 3, 4, 1, -1 };
