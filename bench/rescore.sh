@@ -1,6 +1,7 @@
 #!/bin/bash
 # rescore.sh — cost of NNLM rescoring on real lattices: for each NNLM given and 1 and 2 BLAS
-# threads, three systems over the same lattices and weights: 100-best (prefix-shared), lattice
+# threads, three systems over the same lattices and weights: 100-best (prefix-shared, the
+# n-best lists of wren's default --lattice-batch lattices in one trie), lattice
 # rescoring one lattice at a time (--lattice-batch 1) and lattice rescoring batched (wren's
 # default --lattice-batch). Per row: WER, NNLM tokens, tokens per wall and per CPU second, CPU
 # seconds (user+sys of all threads) and wall seconds of rescoring without model loading (as the

@@ -41,12 +41,8 @@ static void put_words(FILE *f, const struct wren_symtab *t, const int32_t *w, in
     }
 }
 
-static int do_nbest(struct run *x, const char *key, const struct wren_lattice *l,
-                    struct wren_rescore_stats *st)
+static void write_nbest(struct run *x, const char *key, const struct wren_rescore_hyp *h, int n)
 {
-    struct wren_rescore_hyp *h;
-    int n = wren_rescore_nbest(x->m->r, x->o, l, &h, st);
-    if (n < 0) return -1;
     int b = wren_rescore_best(x->o, h, n);
     fputs(key, x->hyp);
     if (b >= 0) put_words(x->hyp, x->m->words, h[b].words, h[b].n_words);
@@ -58,15 +54,14 @@ static int do_nbest(struct run *x, const char *key, const struct wren_lattice *l
         put_words(x->lat, x->m->words, h[i].words, h[i].n_words);
         fputc('\n', x->lat);
     }
-    wren_rescore_hyps_free(h, n);
-    return 0;
 }
 
-/* Lattice mode: a chunk of lattices rescored together (wren_rescore_lattices), written in
- * input order. */
+/* A chunk of lattices rescored together (lattice mode: wren_rescore_lattices; n-best mode:
+ * wren_rescore_nbest_many, one prefix trie), written in input order. */
 struct chunk {
     char **key;
     struct wren_lattice *in, *out;
+    struct wren_rescore_hyp **h; int *nh;   /* n-best mode */
     struct wren_rescore_stats *st;
     int n, cap;
 };
@@ -77,6 +72,8 @@ static void chunk_clear(struct chunk *c)
         free(c->key[i]);
         wren_lattice_free(&c->in[i]);
         wren_lattice_free(&c->out[i]);
+        wren_rescore_hyps_free(c->h[i], c->nh[i]);
+        c->h[i] = NULL; c->nh[i] = 0;
     }
     c->n = 0;
 }
@@ -96,10 +93,12 @@ static int write_lattice(struct run *x, const char *key, const struct wren_latti
 
 static int do_chunk(struct run *x, struct chunk *c)
 {
-    int failed;
+    int failed, nbest = !strcmp(x->o->mode, "nbest");
     for (int i = 0; i < c->n; i++) c->st[i] = (struct wren_rescore_stats){ 0 };
     double t0 = wren_now(), c0 = cpu_now();
-    if (wren_rescore_lattices(x->m->r, x->o, c->n, c->in, c->out, c->st, &failed)) {
+    int rc = nbest ? wren_rescore_nbest_many(x->m->r, x->o, c->n, c->in, c->h, c->nh, c->st, &failed)
+                   : wren_rescore_lattices(x->m->r, x->o, c->n, c->in, c->out, c->st, &failed);
+    if (rc) {
         if (failed >= 0) wren_error_prefix("%s: ", c->key[failed]);
         else wren_error_prefix("lattices %s to %s: ", c->key[0], c->key[c->n - 1]);
         return -1;
@@ -107,11 +106,12 @@ static int do_chunk(struct run *x, struct chunk *c)
     double dt = wren_now() - t0;
     x->cpu += cpu_now() - c0;
     for (int i = 0; i < c->n; i++) {
-        if (write_lattice(x, c->key[i], &c->out[i])) { wren_error_prefix("%s: ", c->key[i]); return -1; }
+        if (nbest) write_nbest(x, c->key[i], c->h[i], c->nh[i]);
+        else if (write_lattice(x, c->key[i], &c->out[i])) { wren_error_prefix("%s: ", c->key[i]); return -1; }
         if (x->verbose)
             fprintf(stderr, "%s tokens %ld%s\n", c->key[i], c->st[i].tokens,
                     c->in[i].start < 0 ? " (empty lattice)" : "");
-        x->tokens += c->st[i].tokens; x->hyps += c->st[i].hyps;
+        x->tokens += c->st[i].tokens; x->naive += c->st[i].naive_tokens; x->hyps += c->st[i].hyps;
     }
     if (x->verbose)
         fprintf(stderr, "lattices %s to %s rescored together: time %.3f s\n", c->key[0],
@@ -121,14 +121,16 @@ static int do_chunk(struct run *x, struct chunk *c)
 }
 
 /* Lattice mode reads chunks of four batches, so that a slot freed by a small lattice takes the
- * next one instead of leaving the batch short. */
-static int run_lattices(struct run *x, FILE *f, const char *path, int *line)
+ * next one instead of leaving the batch short; n-best mode scores a chunk of one batch at once. */
+static int run_chunks(struct run *x, FILE *f, const char *path, int *line)
 {
     struct chunk c = { 0 };
-    c.cap = 4 * x->o->lattice_batch;
+    c.cap = (strcmp(x->o->mode, "nbest") ? 4 : 1) * x->o->lattice_batch;
     c.key = wren_xcalloc((size_t)c.cap, sizeof *c.key);
     c.in = wren_xcalloc((size_t)c.cap, sizeof *c.in);
     c.out = wren_xcalloc((size_t)c.cap, sizeof *c.out);
+    c.h = wren_xcalloc((size_t)c.cap, sizeof *c.h);
+    c.nh = wren_xcalloc((size_t)c.cap, sizeof *c.nh);
     c.st = wren_xcalloc((size_t)c.cap, sizeof *c.st);
     int rc = 0, eof = 0;
     while (!eof && !rc) {
@@ -142,7 +144,7 @@ static int run_lattices(struct run *x, FILE *f, const char *path, int *line)
         if (!rc && c.n) rc = do_chunk(x, &c);
         chunk_clear(&c);
     }
-    free(c.key); free(c.in); free(c.out); free(c.st);
+    free(c.key); free(c.in); free(c.out); free(c.h); free(c.nh); free(c.st);
     return rc;
 }
 
@@ -150,31 +152,7 @@ static int run_all(struct run *x, const char *path)
 {
     struct wren_input f;
     if (wren_input_open(&f, path)) return -1;
-    int line = 0, rc = 0;
-    if (strcmp(x->o->mode, "nbest")) {
-        rc = run_lattices(x, f.f, path, &line);
-    } else {
-        for (;;) {
-            char *key;
-            struct wren_lattice l;
-            int r = wren_lattice_read(f.f, path, &line, &key, &l);
-            if (r <= 0) { rc = r; wren_lattice_free(&l); break; }
-            struct wren_rescore_stats st = { 0 };
-            double t0 = wren_now(), c0 = cpu_now();
-            if (l.start < 0) x->empty++;
-            rc = do_nbest(x, key, &l, &st);
-            double dt = wren_now() - t0;
-            x->cpu += cpu_now() - c0;
-            if (rc) wren_error_prefix("%s: ", key);
-            else if (x->verbose)
-                fprintf(stderr, "%s tokens %ld time %.3f s%s\n", key, st.tokens, dt, l.start < 0 ? " (empty lattice)" : "");
-            x->n++; x->tokens += st.tokens; x->naive += st.naive_tokens; x->hyps += st.hyps;
-            x->seconds += dt;
-            wren_lattice_free(&l);
-            free(key);
-            if (rc) break;
-        }
-    }
+    int line = 0, rc = run_chunks(x, f.f, path, &line);
     if (wren_input_close(&f) && !rc) rc = -1;
     return rc;
 }
@@ -189,11 +167,12 @@ static const char *DESCRIPTION =
     "as `wren lattice lmrescore` does. --mode nbest: the --nbest best word sequences, NNLM\n"
     "prefixes shared; RESCORED_OUT gets 'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"
     "--mode lattice: pruned expansion (histories merged on the last --history words, --expand-beam);\n"
-    "--lattice-batch lattices are expanded side by side and the NNLM scores the pending words of\n"
-    "all of them in one batched call (the lattices of --lattice-batch 1, one at a time, up to\n"
+    "--lattice-batch lattices are rescored together: lattice mode expands them side by side,\n"
+    "n-best mode puts their hypotheses in one prefix trie, and the NNLM scores the pending words\n"
+    "of all of them in one batched call (the results of --lattice-batch 1, one at a time, up to\n"
     "float rounding, several times faster); RESCORED_OUT gets the rescored lattices (graph cost\n"
     "= hmm + weighted LM + word-penalty per word), in input order.\n"
-    "Per-utterance NNLM tokens (n-best: and wall time; lattice: time per chunk of lattices) on\n"
+    "Per-utterance NNLM tokens and the time per chunk of lattices on\n"
     "stderr with --verbose; a summary line always (NNLM tokens, wall and CPU time of rescoring,\n"
     "model loading excluded; the BLAS threads are OpenBLAS's: OPENBLAS_NUM_THREADS).";
 

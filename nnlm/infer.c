@@ -173,22 +173,9 @@ static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D, int r)
 static void attend_chain(const float *q, struct wren_nnlm_state *const *chain, int len, size_t off,
                          int H, int dh, float scale, float *sc, float *ctx)
 {
-    int HD = H * dh;
-    for (int t = 0; t < len; t++) {
-        const float *k = chain[t]->kv + off;
-        for (int h = 0; h < H; h++) sc[h * len + t] = nnlm_vdot(q + h * dh, k + h * dh, (size_t)dh) * scale;
-    }
-    for (int h = 0; h < H; h++) {
-        float *p = sc + h * len;
-        double z = nnlm_vexp_sum(p, p, nnlm_vmax(p, (size_t)len), (size_t)len);
-        float inv = (float)(1.0 / z);
-        for (int t = 0; t < len; t++) p[t] *= inv;
-    }
-    memset(ctx, 0, (size_t)HD * sizeof *ctx);
-    for (int t = 0; t < len; t++) {
-        const float *v = chain[t]->kv + off + HD;
-        for (int h = 0; h < H; h++) nnlm_vaxpy(ctx + h * dh, sc[h * len + t], v + h * dh, (size_t)dh);
-    }
+    const float *rows[len];
+    for (int t = 0; t < len; t++) rows[t] = chain[t]->kv + off;
+    nnlm_vattend(q, rows, len, H, dh, scale, sc, ctx);
 }
 
 /* The output layer's input of a state: h [D], or h V^T [r] with a factored embedding; E the

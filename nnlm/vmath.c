@@ -83,24 +83,54 @@ MULTIVERSION float nnlm_vmax(const float *x, size_t n)
     return r;
 }
 
-MULTIVERSION float nnlm_vdot(const float *a, const float *b, size_t n)
-{
-    vf acc = SPLAT(0.0f), u, v;
-    size_t i = 0;
-    for (; i + LANES <= n; i += LANES) { LOAD(u, a + i); LOAD(v, b + i); acc += u * v; }
-    float t[LANES], r = 0;
-    STORE(t, acc);
-    for (int l = 0; l < LANES; l++) r += t[l];
-    for (; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-
 MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
 {
     vf u, v;
     size_t i = 0;
     for (; i + LANES <= n; i += LANES) { LOAD(u, x + i); LOAD(v, y + i); v += SPLAT(a) * u; STORE(y + i, v); }
     for (; i < n; i++) y[i] += a * x[i];
+}
+
+MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len, int H, int dh,
+                               float scale, float *sc, float *ctx)
+{
+    int HD = H * dh;
+    vf u, v, c;
+    float t[LANES];
+    /* scores: all heads of one history row, read once straight through */
+    for (int j = 0; j < len; j++) {
+        const float *k = rows[j];
+        for (int h = 0; h < H; h++) {
+            const float *qh = q + h * dh, *kh = k + h * dh;
+            vf acc = SPLAT(0.0f);
+            int i = 0;
+            for (; i + LANES <= dh; i += LANES) { LOAD(u, qh + i); LOAD(v, kh + i); acc += u * v; }
+            STORE(t, acc);
+            float r = 0;
+            for (int l = 0; l < LANES; l++) r += t[l];
+            for (; i < dh; i++) r += qh[i] * kh[i];
+            sc[h * len + j] = r * scale;
+        }
+    }
+    /* softmax over the history, head by head */
+    for (int h = 0; h < H; h++) {
+        float *p = sc + h * len;
+        double z = nnlm_vexp_sum(p, p, nnlm_vmax(p, (size_t)len), (size_t)len);
+        float inv = (float)(1.0 / z);
+        for (int j = 0; j < len; j++) p[j] *= inv;
+    }
+    /* weighted values */
+    memset(ctx, 0, (size_t)HD * sizeof *ctx);
+    for (int j = 0; j < len; j++) {
+        const float *val = rows[j] + HD;
+        for (int h = 0; h < H; h++) {
+            float a = sc[h * len + j], *ch = ctx + h * dh;
+            const float *vh = val + h * dh;
+            int i = 0;
+            for (; i + LANES <= dh; i += LANES) { LOAD(u, vh + i); LOAD(c, ch + i); c += SPLAT(a) * u; STORE(ch + i, c); }
+            for (; i < dh; i++) ch[i] += a * vh[i];
+        }
+    }
 }
 
 MULTIVERSION float nnlm_vadd_max(float *x, const float *b, size_t n)

@@ -24,10 +24,15 @@ void nnlm_vexp_scaled(float *y, const float *x, float shift, float k, size_t n);
  * x (see wren_nn_output_fwd_bwd) */
 void nnlm_vdistill_grad(float *y, const float *x, const float *q, float shift, float f,
                         float shift_k, float k, float c, size_t n);
-/* sum of a[i] * b[i] over [0..n) (float accumulation in SIMD lanes) */
-float nnlm_vdot(const float *a, const float *b, size_t n);
 /* y[i] += a * x[i] over [0..n) */
 void nnlm_vaxpy(float *y, float a, const float *x, size_t n);
+/* Causal attention of one query q [H*dh] over len history rows, oldest first: rows[j] holds
+ * the row's keys [H*dh] followed by its values [H*dh]. Per head h: s_j = scale q_h.k_jh,
+ * p = softmax(s), ctx_h = sum_j p_j v_jh. One call per query and layer, so the per-head dot
+ * products and updates (dh = 64: four vector operations each) are not calls of their own.
+ * sc: scratch [H * len], left holding the probabilities. */
+void nnlm_vattend(const float *q, const float *const *rows, int len, int H, int dh, float scale,
+                  float *sc, float *ctx);
 /* x[i] += b[i]; returns the max of the new x[0..n) (-INFINITY for n == 0) */
 float nnlm_vadd_max(float *x, const float *b, size_t n);
 /* log(sum exp(x[i])) over x[0..n), the log-normaliser of a softmax */

@@ -44,7 +44,7 @@ int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t)
         { "history", WREN_OPT_INT, &o->history, "lattice mode: merge histories agreeing on the last K words" },
         { "expand-beam", WREN_OPT_FLOAT, &o->beam, "lattice mode: pruning beam while expanding" },
         { "beam", WREN_OPT_ALIAS, (void *)"expand-beam", NULL },
-        { "lattice-batch", WREN_OPT_INT, &o->lattice_batch, "lattice mode: lattices expanded side by side, NNLM requests scored together (1: one at a time)" },
+        { "lattice-batch", WREN_OPT_INT, &o->lattice_batch, "lattices rescored together, their NNLM requests in one batched call (lattice mode: expanded side by side; n-best: one prefix trie; 1: one at a time)" },
         { "word-penalty", WREN_OPT_FLOAT, &o->wip, "cost per hypothesis word (positive penalises words)" },
         { "wip", WREN_OPT_ALIAS, (void *)"word-penalty", NULL },
         { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale" },
@@ -180,14 +180,15 @@ void wren_rescore_hyps_free(struct wren_rescore_hyp *h, int n)
 
 /* ------------------------------------------------------------------ prefix trie */
 
-struct trie_node { int32_t parent, word, depth; float logp; };
+/* owner: the lattice whose hypothesis created the node (its NNLM token is counted there) */
+struct trie_node { int32_t parent, word, depth, owner; float logp; };
 
 struct trie {
     struct trie_node *n; int32_t count, cap;
     struct wren_u64map children;   /* (parent, word) -> child */
 };
 
-static int32_t trie_child(struct trie *t, int32_t parent, int32_t word)
+static int32_t trie_child(struct trie *t, int32_t parent, int32_t word, int32_t owner)
 {
     int is_new;
     int64_t *child = wren_u64map_put(&t->children, (uint64_t)(uint32_t)parent << 32 | (uint32_t)word, &is_new);
@@ -197,7 +198,7 @@ static int32_t trie_child(struct trie *t, int32_t parent, int32_t word)
         t->n = wren_xrealloc(t->n, sizeof *t->n * (size_t)t->cap);
     }
     int32_t id = t->count++;
-    t->n[id] = (struct trie_node){ parent, word, parent < 0 ? 0 : t->n[parent].depth + 1, 0 };
+    t->n[id] = (struct trie_node){ parent, word, parent < 0 ? 0 : t->n[parent].depth + 1, owner, 0 };
     *child = id;
     return id;
 }
@@ -206,7 +207,7 @@ static void trie_free(struct trie *t) { free(t->n); wren_u64map_free(&t->childre
 
 /* Score every trie node (except the root, node 0) once: depth by depth, one score_many call
  * over all nodes of a depth; the states of a depth are freed once the next one is scored. */
-static int trie_score(struct wren_nnlm *m, struct trie *t, long *tokens)
+static int trie_score(struct wren_nnlm *m, struct trie *t)
 {
     int32_t maxd = 0;
     for (int32_t i = 0; i < t->count; i++) if (t->n[i].depth > maxd) maxd = t->n[i].depth;
@@ -231,7 +232,6 @@ static int trie_score(struct wren_nnlm *m, struct trie *t, long *tokens)
             if (words[j] == WREN_NNLM_EOS) wren_nnlm_state_free(next[j]);
             else st[ids[j]] = next[j];
         }
-        *tokens += n;
         for (int j = 0; j < nprev; j++) { wren_nnlm_state_free(st[prev[j]]); st[prev[j]] = NULL; }
         memcpy(prev, ids, sizeof *ids * (size_t)n);
         nprev = n;
@@ -241,21 +241,19 @@ static int trie_score(struct wren_nnlm *m, struct trie *t, long *tokens)
     return rc;
 }
 
-int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *o,
-                       const struct wren_lattice *l, struct wren_rescore_hyp **hyps,
-                       struct wren_rescore_stats *st)
+/* The hypotheses of one lattice with their first-pass and n-gram costs, each word sequence
+ * (and </s>) added to the trie; leaf[i] is hypothesis i's </s> node. Returns the count. */
+static int nbest_into_trie(struct wren_rescorer *r, const struct wren_rescore_opts *o,
+                           const struct wren_lattice *l, int32_t owner, struct trie *t,
+                           struct wren_rescore_hyp **hyps, int32_t **leaf, struct wren_rescore_stats *st)
 {
-    *hyps = NULL;
+    *hyps = NULL; *leaf = NULL;
     if (l->start < 0) return 0;
-    wren_nnlm_set_unnormalized(r->nnlm, wren_rescore_unnormalized(o, r->nnlm));
     struct wren_path *p;
     int n = wren_lattice_nbest(l, o->acwt, o->nbest, 2000000, &p);
     if (n < 0) return -1;
     struct wren_rescore_hyp *h = wren_xcalloc((size_t)(n ? n : 1), sizeof *h);
-    struct trie t = { 0 };
-    wren_u64map_init(&t.children, 256);
-    trie_child(&t, -1, -1);   /* root: <s> */
-    int32_t *leaf = wren_xmalloc(sizeof *leaf * (size_t)(n ? n : 1));
+    int32_t *lf = wren_xmalloc(sizeof *lf * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++) {
         h[i].n_words = p[i].n_words;
         h[i].words = wren_xmalloc(sizeof *h[i].words * (size_t)(p[i].n_words + 1));
@@ -266,26 +264,60 @@ int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *
         int32_t node = 0;
         for (int j = 0; j < p[i].n_words; j++) {
             int oov;
-            node = trie_child(&t, node, wren_rescorer_nn_id(r, p[i].words[j], &oov));
+            node = trie_child(t, node, wren_rescorer_nn_id(r, p[i].words[j], &oov), owner);
             h[i].n_oov += oov;
         }
-        node = trie_child(&t, node, WREN_NNLM_EOS);
-        leaf[i] = node;
+        lf[i] = trie_child(t, node, WREN_NNLM_EOS, owner);
         st->naive_tokens += p[i].n_words + 1;
         wren_path_free(&p[i]);
     }
     free(p);
-    int rc = trie_score(r->nnlm, &t, &st->tokens);
-    for (int i = 0; i < n && !rc; i++) {
-        double c = 0;
-        for (int32_t node = leaf[i]; node > 0; node = t.n[node].parent) c -= t.n[node].logp;
-        h[i].nnlm = c + r->unk_split * h[i].n_oov;
-    }
     st->hyps += n;
+    *hyps = h; *leaf = lf;
+    return n;
+}
+
+int wren_rescore_nbest_many(struct wren_rescorer *r, const struct wren_rescore_opts *o, int n_lat,
+                            const struct wren_lattice *l, struct wren_rescore_hyp **hyps, int *n_hyps,
+                            struct wren_rescore_stats *st, int *failed)
+{
+    *failed = -1;
+    wren_nnlm_set_unnormalized(r->nnlm, wren_rescore_unnormalized(o, r->nnlm));
+    struct trie t = { 0 };
+    wren_u64map_init(&t.children, 256);
+    trie_child(&t, -1, -1, -1);   /* root: <s> */
+    int32_t **leaf = wren_xcalloc((size_t)(n_lat ? n_lat : 1), sizeof *leaf);
+    int rc = 0;
+    for (int k = 0; k < n_lat; k++) { hyps[k] = NULL; n_hyps[k] = 0; }
+    for (int k = 0; k < n_lat && !rc; k++) {
+        n_hyps[k] = nbest_into_trie(r, o, &l[k], k, &t, &hyps[k], &leaf[k], &st[k]);
+        if (n_hyps[k] < 0) { n_hyps[k] = 0; *failed = k; rc = -1; }
+    }
+    if (!rc) rc = trie_score(r->nnlm, &t);
+    if (!rc) {
+        for (int32_t i = 1; i < t.count; i++) st[t.n[i].owner].tokens++;
+        for (int k = 0; k < n_lat; k++)
+            for (int i = 0; i < n_hyps[k]; i++) {
+                double c = 0;
+                for (int32_t node = leaf[k][i]; node > 0; node = t.n[node].parent) c -= t.n[node].logp;
+                hyps[k][i].nnlm = c + r->unk_split * hyps[k][i].n_oov;
+            }
+    }
+    for (int k = 0; k < n_lat; k++) {
+        free(leaf[k]);
+        if (rc) { wren_rescore_hyps_free(hyps[k], n_hyps[k]); hyps[k] = NULL; n_hyps[k] = 0; }
+    }
     free(leaf);
     trie_free(&t);
-    if (rc) { wren_rescore_hyps_free(h, n); return -1; }
-    *hyps = h;
+    return rc;
+}
+
+int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *o,
+                       const struct wren_lattice *l, struct wren_rescore_hyp **hyps,
+                       struct wren_rescore_stats *st)
+{
+    int n, failed;
+    if (wren_rescore_nbest_many(r, o, 1, l, hyps, &n, st, &failed)) return -1;
     return n;
 }
 

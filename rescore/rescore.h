@@ -89,6 +89,15 @@ struct wren_rescore_stats {
 int wren_rescore_nbest(struct wren_rescorer *r, const struct wren_rescore_opts *o,
                        const struct wren_lattice *l, struct wren_rescore_hyp **hyps,
                        struct wren_rescore_stats *st);
+/* The same for n lattices rescored together: one prefix trie over all their hypotheses (a
+ * prefix two utterances share is scored once), so each NNLM call scores the nodes of one depth
+ * of every lattice. hyps[k], n_hyps[k], st[k] (added to; zero them first) are lattice k's;
+ * its scores equal wren_rescore_nbest's up to the last float bits (GEMMs over another batch).
+ * On error -1, every hyps[k] NULL and *failed the index of the lattice at fault (-1: the
+ * scoring). */
+int wren_rescore_nbest_many(struct wren_rescorer *r, const struct wren_rescore_opts *o, int n,
+                            const struct wren_lattice *l, struct wren_rescore_hyp **hyps, int *n_hyps,
+                            struct wren_rescore_stats *st, int *failed);
 void wren_rescore_hyps_free(struct wren_rescore_hyp *h, int n);
 /* Index of the best hypothesis under o (-1 if n == 0). */
 int wren_rescore_best(const struct wren_rescore_opts *o, const struct wren_rescore_hyp *h, int n);

@@ -322,6 +322,78 @@ START_TEST(test_lattice_batched_equals_one_at_a_time)
 }
 END_TEST
 
+/* N-best lists of several lattices in one prefix trie (an empty lattice among them) give every
+ * lattice the hypotheses, costs (up to float rounding: GEMMs over another batch) and naive
+ * token counts of one-at-a-time n-best rescoring; prefixes shared across lattices are scored
+ * once, so the tokens add up to at most the one-at-a-time total. A lattice with no path to a
+ * final state gets no hypotheses beside one that has them. */
+START_TEST(test_nbest_batched_equals_one_at_a_time)
+{
+    struct fixture f;
+    fixture_open(&f);
+    enum { N = 7 };
+    struct wren_lattice in[N];
+    unsigned seed = 777;
+    for (int i = 0; i < N; i++) {
+        if (i == 2) wren_lattice_init(&in[i]);
+        else if (i == 5) build_lattice(&in[i]);
+        else random_lattice(&seed, 4 + (i * 5) % 13, &in[i]);
+    }
+    struct wren_rescore_opts o;
+    wren_rescore_opts_default(&o);
+    o.lambda = 0.7f; o.lm_weight = 3.0f; o.wip = 0.4f; o.nbest = 20;
+    struct wren_rescore_hyp *h1[N], *hb[N];
+    int n1[N], nb[N], failed = 3;
+    struct wren_rescore_stats st1[N], stb[N];
+    long tokens1 = 0, tokensb = 0;
+    memset(st1, 0, sizeof st1);
+    memset(stb, 0, sizeof stb);
+    for (int i = 0; i < N; i++) {
+        n1[i] = wren_rescore_nbest(f.r, &o, &in[i], &h1[i], &st1[i]);
+        ck_assert_int_ge(n1[i], 0);
+        tokens1 += st1[i].tokens;
+    }
+    ck_assert_int_eq(n1[2], 0);
+    ck_assert_int_eq(wren_rescore_nbest_many(f.r, &o, N, in, hb, nb, stb, &failed), 0);
+    ck_assert_int_eq(failed, -1);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(nb[i], n1[i]);
+        ck_assert_int_eq(stb[i].naive_tokens, st1[i].naive_tokens);
+        ck_assert_int_eq(stb[i].hyps, st1[i].hyps);
+        tokensb += stb[i].tokens;
+        for (int j = 0; j < n1[i]; j++) {
+            ck_assert(same_words(h1[i][j].words, h1[i][j].n_words, hb[i][j].words, hb[i][j].n_words));
+            ck_assert_msg(fabs(h1[i][j].nnlm - hb[i][j].nnlm) < 1e-4 * (1 + fabs(h1[i][j].nnlm)),
+                          "lattice %d hyp %d: one %f batched %f", i, j, h1[i][j].nnlm, hb[i][j].nnlm);
+            ck_assert(h1[i][j].ngram == hb[i][j].ngram && h1[i][j].hmm == hb[i][j].hmm);
+        }
+        if (n1[i]) ck_assert_int_eq(wren_rescore_best(&o, h1[i], n1[i]), wren_rescore_best(&o, hb[i], nb[i]));
+        wren_rescore_hyps_free(h1[i], n1[i]);
+        wren_rescore_hyps_free(hb[i], nb[i]);
+    }
+    ck_assert_int_le(tokensb, tokens1);
+    ck_assert_int_gt(tokensb, 0);
+    /* a lattice with no path to a final state: no hypotheses, the other lattice unaffected */
+    struct wren_lattice bad[2];
+    build_lattice(&bad[0]);
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    wren_lat_builder_add_state(b); wren_lat_builder_add_state(b);
+    int32_t t = 1;
+    wren_lat_builder_add_arc(b, 0, 1, 1, 1.0f, 2.0f, &t, 1);
+    wren_lat_builder_finish(b, 0, &bad[1]);
+    wren_lat_builder_free(b);
+    memset(stb, 0, sizeof stb);
+    ck_assert_int_eq(wren_rescore_nbest_many(f.r, &o, 2, bad, hb, nb, stb, &failed), 0);
+    ck_assert_int_eq(nb[0], 15);
+    ck_assert_int_eq(nb[1], 0);
+    wren_rescore_hyps_free(hb[0], nb[0]);
+    wren_rescore_hyps_free(hb[1], nb[1]);
+    wren_lattice_free(&bad[0]); wren_lattice_free(&bad[1]);
+    for (int i = 0; i < N; i++) wren_lattice_free(&in[i]);
+    fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_empty_lattice)
 {
     struct fixture f;
@@ -408,6 +480,7 @@ int main(void)
     tcase_add_test(tc, test_lambda0_reproduces_first_pass);
     tcase_add_test(tc, test_lattice_exact_with_long_history);
     tcase_add_test(tc, test_lattice_batched_equals_one_at_a_time);
+    tcase_add_test(tc, test_nbest_batched_equals_one_at_a_time);
     tcase_add_test(tc, test_empty_lattice);
     tcase_add_test(tc, test_command_and_bad_input);
     suite_add_tcase(s, tc);

@@ -7,7 +7,8 @@
 # first-pass hypotheses; n-best prefix sharing scores fewer tokens than naive scoring; the
 # rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
-# words and hypotheses, costs within float rounding); an empty
+# words and hypotheses, costs within float rounding), and so are n-best lists rescored in
+# one trie (the same option); an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
 # printed (a tiny NNLM: no improvement is asserted here; see bench/rescore.sh).
@@ -57,6 +58,17 @@ done
 shared=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' nbest.log)
 naive=$(sed -n 's/.*without prefix sharing \([0-9]*\) tokens.*/\1/p' nbest.log)
 [ -n "$shared" ] && [ -n "$naive" ] && [ "$shared" -lt "$naive" ] || fail "prefix sharing: $shared vs $naive tokens"
+# n-best lists of all lattices in one trie (the default --lattice-batch) = one lattice at a time
+"${R[@]}" --mode nbest --nbest 50 --lattice-batch 1 lat.gz hyp-nb1.txt out-nb1.gz 2> nb1.log || fail "nbest --lattice-batch 1: $(cat nb1.log)"
+cmp -s hyp-nb1.txt hyp-nbest.txt || { diff hyp-nb1.txt hyp-nbest.txt; fail "nbest --lattice-batch 1: other hypotheses"; }
+paste -d' ' <(zcat out-nb1.gz) <(zcat out-nbest.gz) | awk '{
+    n = NF / 2; if ($1 != $(n + 1)) { bad = 1; exit }
+    d = $2 - $(n + 2); if (d < 0) d = -d; if (d > 1e-3 * (1 + ($2 < 0 ? -$2 : $2))) { bad = 1; exit }
+  } END { exit bad }' || fail "nbest --lattice-batch 1: rescored n-best lists differ from the batched ones"
+[ "$(zcat out-nb1.gz | wc -l)" = "$(zcat out-nbest.gz | wc -l)" ] && [ "$(zcat out-nb1.gz | wc -l)" -gt 5 ] \
+  || fail "nbest --lattice-batch 1: n-best list sizes differ"
+naive1=$(sed -n 's/.*without prefix sharing \([0-9]*\) tokens.*/\1/p' nb1.log)
+[ "$naive1" = "$naive" ] || fail "nbest --lattice-batch 1: naive tokens $naive1 vs $naive"
 # rescored lattices: readable, their best path is the lattice-mode hypothesis
 "$WREN" lattice best-path --words graph/words.txt out-lattice.gz best.txt 2> /dev/null || fail "best-path of rescored lattices"
 cmp -s best.txt hyp-lattice.txt || fail "best path of the rescored lattices differs from the hypotheses"
