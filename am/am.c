@@ -27,6 +27,9 @@
 #define AM_TMATFLOOR 1e-4f    /* sphinx -tmatfloor */
 #define AM_MAX_STREAMS 8
 #define AM_MAX_TOPN 16      /* larger top-N take the general (slower) path */
+/* pocketsphinx's MAX_NEG_ASCR: 96 units of its 8-bit log table (base 1.0001, shifted by 10
+ * bits), 96 * 1024 * ln(1.0001) nats */
+#define AM_SPHINX_SCORE_FLOOR 9.8299f
 
 enum am_kind { AM_CONT, AM_SEMI, AM_PTM };
 
@@ -37,6 +40,7 @@ struct wren_am {
     struct wren_mixw mixw;
     enum am_kind kind;
     int n_sen, feat_dim, topn;
+    float score_floor;   /* top-N path: densities floored this far below the frame's best (0: off) */
     /* Streams: stream f takes dims stream_dims[stream_off[f] .. stream_off[f+1]-1]. */
     int n_streams, stream_off[AM_MAX_STREAMS + 1], *stream_dims;
     /* Senones of each codebook (CSR): cb_sen[cb_start[c] .. cb_start[c+1]-1]. */
@@ -50,6 +54,8 @@ struct wren_am {
     /* Scratch for scoring. */
     float *xs, *dens, *acc, *ek;
     int *ids, *act_list;
+    int *top_ids;        /* floored scoring: [n_mgau][n_feat][topn] selected codewords ... */
+    float *top_dens;     /* ... and their log densities */
     unsigned char *cb_active;
     int cur_cb;
 };
@@ -314,6 +320,9 @@ static void am_alloc_scratch(struct wren_am *am)
     am->acc = wren_xmalloc((size_t)am->n_sen * sizeof(float));
     am->act_list = wren_xmalloc((size_t)am->n_sen * sizeof(int));
     am->cb_active = wren_xmalloc((size_t)g->n_mgau);
+    size_t ntop = (size_t)g->n_mgau * (size_t)g->n_feat * AM_MAX_TOPN;
+    am->top_ids = wren_xmalloc(ntop * sizeof(int));
+    am->top_dens = wren_xmalloc(ntop * sizeof(float));
 }
 
 static int am_load_parts(struct wren_am *am, const char *dir)
@@ -325,6 +334,7 @@ static int am_load_parts(struct wren_am *am, const char *dir)
     if (am->feat_dim <= 0)
         return -1;
     am->topn = am->fp.topn > 0 ? am->fp.topn : 4;
+    am->score_floor = AM_SPHINX_SCORE_FLOOR;
     char *mdef_path = model_file(dir, "mdef");
     int rc = wren_mdef_load(mdef_path, &am->mdef);
     free(mdef_path);
@@ -375,6 +385,8 @@ void wren_am_free(struct wren_am *am)
     free(am->ids);
     free(am->act_list);
     free(am->cb_active);
+    free(am->top_ids);
+    free(am->top_dens);
     free(am);
 }
 
@@ -409,6 +421,13 @@ void wren_am_set_topn(struct wren_am *am, int topn)
 }
 
 int wren_am_topn(const struct wren_am *am) { return am->topn; }
+
+void wren_am_set_score_floor(struct wren_am *am, float nats)
+{
+    am->score_floor = nats > 0 ? nats : 0;
+}
+
+float wren_am_score_floor(const struct wren_am *am) { return am->score_floor; }
 
 void wren_am_get_info(const struct wren_am *am, struct wren_am_info *info)
 {
@@ -480,8 +499,10 @@ static void score_stream(struct wren_am *am, int f, const int *ids, int n, const
     }
 }
 
-/* Top-N path: per senone, one pass over the streams' N selected codewords and one log. */
-static void score_topn(struct wren_am *am, int n, const int *list, int n_list, float *scores)
+/* Top-N path, given each stream's n selected codewords ids[f * n + k] and their log densities
+ * d[f * n + k] (best first): per senone, one pass over them and one log. */
+static void score_selected(struct wren_am *am, int n, const int *ids, const float *d,
+                           const int *list, int n_list, float *scores)
 {
     const struct wren_gauden *g = am->g;
     size_t n_sen = (size_t)am->n_sen;
@@ -489,14 +510,11 @@ static void score_topn(struct wren_am *am, int n, const int *list, int n_list, f
     float e[AM_MAX_STREAMS * AM_MAX_TOPN];
     float base = 0;
     for (int f = 0; f < g->n_feat; f++) {
-        const float *x = am->xs + am->stream_off[f];
-        wren_gauden_eval(g, am->cur_cb, f, x, am->dens);
-        select_topn(am->dens, g->n_density, n, am->ids);
-        float best = am->dens[am->ids[0]];
+        float best = d[f * n];
         base += best;
         for (int k = 0; k < n; k++) {
-            e[f * n + k] = expf(am->dens[am->ids[k]] - best);
-            wrow[f * n + k] = am->mixw.w + ((size_t)f * (size_t)g->n_density + (size_t)am->ids[k]) * n_sen;
+            e[f * n + k] = expf(d[f * n + k] - best);
+            wrow[f * n + k] = am->mixw.w + ((size_t)f * (size_t)g->n_density + (size_t)ids[f * n + k]) * n_sen;
         }
     }
     for (int i = 0; i < n_list; i++) {
@@ -510,6 +528,29 @@ static void score_topn(struct wren_am *am, int n, const int *list, int n_list, f
         }
         scores[s] = (float)log(p) + base;
     }
+}
+
+/* Select the n best codewords of codebook cb in every stream: ids and log densities into
+ * ids[f * n + k], d[f * n + k], best first. */
+static void select_codebook(struct wren_am *am, int cb, int n, int *ids, float *d)
+{
+    const struct wren_gauden *g = am->g;
+    for (int f = 0; f < g->n_feat; f++) {
+        wren_gauden_eval(g, cb, f, am->xs + am->stream_off[f], am->dens);
+        select_topn(am->dens, g->n_density, n, am->ids);
+        for (int k = 0; k < n; k++) {
+            ids[f * n + k] = am->ids[k];
+            d[f * n + k] = am->dens[am->ids[k]];
+        }
+    }
+}
+
+static void score_topn(struct wren_am *am, int n, const int *list, int n_list, float *scores)
+{
+    int ids[AM_MAX_STREAMS * AM_MAX_TOPN];
+    float d[AM_MAX_STREAMS * AM_MAX_TOPN];
+    select_codebook(am, am->cur_cb, n, ids, d);
+    score_selected(am, n, ids, d, list, n_list, scores);
 }
 
 static void score_codebook(struct wren_am *am, int cb, const int *list, int n_list,
@@ -537,6 +578,66 @@ static void score_codebook(struct wren_am *am, int cb, const int *list, int n_li
     }
 }
 
+/* The senones of codebook cb that are active (all when active is NULL). */
+static const int *active_list(struct wren_am *am, int cb, const unsigned char *active, int *n_list)
+{
+    const int *list = am->cb_sen + am->cb_start[cb];
+    *n_list = am->cb_start[cb + 1] - am->cb_start[cb];
+    if (!active)
+        return list;
+    int m = 0;
+    for (int i = 0; i < *n_list; i++)
+        if (active[list[i]])
+            am->act_list[m++] = list[i];
+    *n_list = m;
+    return am->act_list;
+}
+
+/* Top-N scoring with pocketsphinx's dynamic-range clamp: every selected log density is raised
+ * to at least (best density of its stream over all codebooks scored this frame) - score_floor.
+ * A frame far from every Gaussian of a phone then costs that phone at most about
+ * score_floor per stream (plus its mixture weights) more than the best phone, instead of the
+ * full distance: on audio unlike the model's training data (synthetic or degraded speech)
+ * one badly matched frame no longer decides a word, while on matched speech the clamp rarely
+ * binds on the paths that win. Two passes: select every scored codebook's codewords, then
+ * score its senones. */
+static int score_frame_floored(struct wren_am *am, int n, const unsigned char *active, float *scores)
+{
+    const struct wren_gauden *g = am->g;
+    float norm[AM_MAX_STREAMS];
+    for (int f = 0; f < g->n_feat; f++)
+        norm[f] = -INFINITY;
+    size_t stride = (size_t)g->n_feat * (size_t)n;
+    for (int cb = 0; cb < g->n_mgau; cb++) {
+        int n_list;
+        active_list(am, cb, active, &n_list);
+        am->cb_active[cb] = n_list > 0;
+        if (!n_list)
+            continue;
+        int *ids = am->top_ids + (size_t)cb * stride;
+        float *d = am->top_dens + (size_t)cb * stride;
+        select_codebook(am, cb, n, ids, d);
+        for (int f = 0; f < g->n_feat; f++)
+            if (d[f * n] > norm[f])
+                norm[f] = d[f * n];
+    }
+    for (int cb = 0; cb < g->n_mgau; cb++) {
+        if (!am->cb_active[cb])
+            continue;
+        float *d = am->top_dens + (size_t)cb * stride;
+        for (int f = 0; f < g->n_feat; f++) {
+            float lo = norm[f] - am->score_floor;
+            for (int k = 0; k < n; k++)
+                if (!(d[f * n + k] >= lo))
+                    d[f * n + k] = lo;
+        }
+        int n_list;
+        const int *list = active_list(am, cb, active, &n_list);
+        score_selected(am, n, am->top_ids + (size_t)cb * stride, d, list, n_list, scores);
+    }
+    return 0;
+}
+
 int wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned char *active,
                         float *scores)
 {
@@ -544,17 +645,13 @@ int wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned ch
         return wren_error("wren_am_score_frame: NULL argument");
     for (int i = 0; i < am->feat_dim; i++)
         am->xs[i] = feat[am->stream_dims[i]];
-    for (int cb = 0; cb < am->g->n_mgau; cb++) {
-        const int *list = am->cb_sen + am->cb_start[cb];
-        int n_list = am->cb_start[cb + 1] - am->cb_start[cb];
-        if (active) {
-            int m = 0;
-            for (int i = 0; i < n_list; i++)
-                if (active[list[i]])
-                    am->act_list[m++] = list[i];
-            list = am->act_list;
-            n_list = m;
-        }
+    const struct wren_gauden *g = am->g;
+    int n = am->topn > 0 && am->topn < g->n_density ? am->topn : g->n_density;
+    if (am->score_floor > 0 && n < g->n_density && n <= AM_MAX_TOPN && g->n_feat <= AM_MAX_STREAMS)
+        return score_frame_floored(am, n, active, scores);
+    for (int cb = 0; cb < g->n_mgau; cb++) {
+        int n_list;
+        const int *list = active_list(am, cb, active, &n_list);
         if (n_list == 0)
             continue;
         score_codebook(am, cb, list, n_list, scores);

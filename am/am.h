@@ -39,6 +39,12 @@ void wren_am_get_info(const struct wren_am *am, struct wren_am_info *info);
 /* Scoring options: top-N Gaussians per codebook (sphinx's -topn, default 4; 0 = all). */
 void wren_am_set_topn(struct wren_am *am, int topn);
 int  wren_am_topn(const struct wren_am *am);
+/* Dynamic-range clamp of the top-N path (semi-continuous and PTM models), as pocketsphinx
+ * scores: each selected Gaussian's log density counts as at least the frame's best density of
+ * its stream minus this many nats. Default 9.8299 (pocketsphinx's MAX_NEG_ASCR); 0 = exact
+ * densities. Not used for continuous models (every Gaussian of a senone is scored). */
+void  wren_am_set_score_floor(struct wren_am *am, float nats);
+float wren_am_score_floor(const struct wren_am *am);
 
 /* Score one frame (the full feature stream, as `wren compute-feats` without --raw-cepstra
  * gives it): scores[s] = natural-log likelihood of senone s, for each s with active[s] != 0

@@ -25,6 +25,10 @@ void wren_decode_opts_default(struct wren_decode_opts *o)
     o->determinize = 1;
     o->det_max_states = 100000;
     o->remove_silence = -1;
+    /* pocketsphinx's clamp (MAX_NEG_ASCR): on mismatched audio (espeak-ng speaking the
+     * LibriVox sentences, tests/e2e/decode-mismatch.sh) 42 correct words of 71 against 29
+     * with exact scores and pocketsphinx's 38-40 */
+    o->score_floor = 9.8299f;
 }
 
 int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t)
@@ -42,6 +46,7 @@ int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t)
         { "determinize", WREN_OPT_BOOL, &o->determinize, "determinise word lattices (one path per word sequence)" },
         { "det-max-states", WREN_OPT_INT, &o->det_max_states, "keep the undeterminised lattice if determinising exceeds this" },
         { "remove-silence", WREN_OPT_INT, &o->remove_silence, "front-end VAD: -1 as feat.params, 0 keep every frame (exact times), 1 drop silence" },
+        { "score-floor", WREN_OPT_FLOAT, &o->score_floor, "semi-continuous/PTM models: a Gaussian's log density counts as at least the frame's best minus this (nats; pocketsphinx's clamp; 0 = exact scores)" },
         WREN_OPT_TABLE_END,
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_DECODE_NOPTS + 1, "WREN_DECODE_NOPTS counts the table");
@@ -61,6 +66,8 @@ int wren_decode_opts_check(const struct wren_decode_opts *o)
     if (!(o->prune_scale > 0)) return wren_error("--prune-scale must be > 0");
     if (o->remove_silence < -1 || o->remove_silence > 1) return wren_error("--remove-silence must be -1, 0 or 1");
     if (o->det_max_states < 1) return wren_error("--det-max-states must be >= 1");
+    if (!(o->score_floor >= 0 && o->score_floor < 1e30f))
+        return wren_error("--score-floor must be a number >= 0 (got %g)", (double)o->score_floor);
     return 0;
 }
 

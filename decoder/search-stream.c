@@ -52,6 +52,7 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
     d->o = *o;
     wren_feat_params_default(&d->fp);
     if (wren_feat_params_read(model_dir, &d->fp) || wren_am_load(model_dir, &d->am)) goto fail;
+    wren_am_set_score_floor(d->am, o->score_floor);
     if (o->remove_silence >= 0) d->fp.remove_silence = o->remove_silence;
     if (wren_feat_stream_create(&d->fp, &d->fs)) goto fail;
     d->dim = wren_feat_stream_dim(d->fs);

@@ -32,6 +32,9 @@ struct wren_decode_opts {
     int remove_silence;    /* front-end VAD: -1 as the model's feat.params (Sphinx default: on,
                             * non-speech frames are dropped and word times are on the kept
                             * frames), 0 keep every frame (word times are audio times) */
+    float score_floor;     /* acoustic dynamic-range clamp of semi-continuous and PTM models:
+                            * a Gaussian's log density counts as at least the frame's best
+                            * minus this many nats (pocketsphinx's 9.83); 0 = exact scores */
 };
 struct wren_decode_opts wren_decode_default_options(void);
 

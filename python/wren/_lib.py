@@ -19,7 +19,8 @@ class _DecodeOpts(ctypes.Structure):
                 ("acwt", ctypes.c_float), ("word_penalty", ctypes.c_float),
                 ("prune_interval", ctypes.c_int), ("beam_delta", ctypes.c_float),
                 ("prune_scale", ctypes.c_float), ("determinize", ctypes.c_int),
-                ("det_max_states", ctypes.c_int), ("remove_silence", ctypes.c_int)]
+                ("det_max_states", ctypes.c_int), ("remove_silence", ctypes.c_int),
+                ("score_floor", ctypes.c_float)]
 
 
 class _WerCounts(ctypes.Structure):

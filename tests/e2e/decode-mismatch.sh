@@ -3,12 +3,14 @@
 # model's training conditions: the five LibriVox sentences of pocketsphinx-testdata spoken by
 # Debian's speech synthesiser espeak-ng (16 kHz via sox), a trigram on their transcripts, and
 # `wren mkgraph` + `wren decode` with DEFAULT options against pocketsphinx_batch with the same
-# model, dictionary and LM. Asserts that Wren's correct words (hits of `wren wer`) are at least a
-# quarter of the reference words and at least half of pocketsphinx's. With the old unscaled
-# self-loops (mkgraph --self-loop-scale 1: HMM transition costs at LM scale, 10x the acoustic
-# evidence at acwt 0.1) the silence HMM absorbed the synthetic speech and Wren returned 4 correct
-# words of 71 (67 deletions); with the default scale 0.1 it gets 28-30, pocketsphinx 38-40 (2026-12-02).
-# Parity with pocketsphinx is not reached on this set yet: the margin asserted is the gap measured.
+# model, dictionary and LM. Asserts that Wren outputs at least as many correct words (hits of
+# `wren wer`) as pocketsphinx does, and at least a quarter of the reference words. What makes
+# the difference is the acoustic dynamic-range clamp that pocketsphinx applies and `wren decode
+# --score-floor` (default 9.83 nats, pocketsphinx's value) reproduces: with exact scores
+# (--score-floor 0) one badly matched frame decides a word and Wren got 29 correct words of 71
+# against pocketsphinx's 38-40; with the clamp 42 (2026-12-02). Older history: with unscaled
+# self-loops (mkgraph --self-loop-scale 1) the silence HMM absorbed the synthetic speech (4
+# correct words, 67 deletions).
 # Not for: WER on matched audio (decode.sh, search-options.sh) or the front end (compute-feats.sh).
 # Env: WREN (built wren). Exit 77 = skip (inputs or tools missing).
 set -u
@@ -31,7 +33,7 @@ cut -d' ' -f2- ref.txt > lm.txt
 mkdir wav
 while read -r u s; do
   espeak-ng -w es.wav "$s" || fail "espeak-ng"
-  sox es.wav -r 16000 -b 16 -e signed-integer "wav/$u.wav" 2> /dev/null || fail "sox"
+  sox -R es.wav -r 16000 -b 16 -e signed-integer "wav/$u.wav" 2> /dev/null || fail "sox"   # -R: the same dither every run
   echo "$u $PWD/wav/$u.wav"
 done < ref.txt > wav.scp
 cut -d' ' -f1 wav.scp > fileids
@@ -50,5 +52,5 @@ echo "reference words $n; correct words: wren $hw, pocketsphinx $hp"
 [ -n "$hw" ] && [ -n "$hp" ] || fail "could not score: $("$WREN" wer ref.txt hyp.txt 2>&1 | head -2)"
 words=$(cut -d' ' -f2- hyp.txt | tr '\n' '|')
 [ $((4 * hw)) -ge "$n" ] || fail "wren has only $hw correct words of $n: $words"
-[ $((2 * hw)) -ge "$hp" ] || fail "wren has $hw correct words, less than half of pocketsphinx's $hp (of $n): $words"
+[ "$hw" -ge "$hp" ] || fail "wren has $hw correct words, fewer than pocketsphinx's $hp (of $n): $words"
 echo "PASS"
