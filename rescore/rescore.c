@@ -27,7 +27,10 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
      * instead of 55,918 NNLM tokens) */
     o->history = 2;
     o->beam = 4.0f;
-    o->lattice_batch = 16;   /* arctic dev, 60 lattices: 16 needed the least CPU of 1, 8, 16, 32, 64, 128 */
+    /* arctic dev, 60 lattices: 16 needed the least CPU of 1, 8, 16, 32, 64, 128 (2026-11-26); after
+     * nnlm_vattend, 32 took 10-15 % less than 16 in lattice mode (egs/arctic/RESULTS.md): kept
+     * at 16 while egs/pooled's pruning study measures its speed-ups with it */
+    o->lattice_batch = 16;
     o->wip = 0.0f;
     o->acwt = 0.1f;
     o->oov_penalty = 0.0f;
