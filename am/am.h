@@ -51,6 +51,9 @@ float wren_am_score_floor(const struct wren_am *am);
  * (active == NULL: all; other entries of scores are left untouched).
  * Top-N Gaussian selection per codebook as sphinx does (exact top-N: every Gaussian of a
  * codebook that an active senone uses is evaluated; weights of the other Gaussians count as 0).
+ * With a score floor (the default, see wren_am_set_score_floor) the selected densities are
+ * clamped against the best density of their stream over all codebooks scored in this frame,
+ * so a senone's score also depends on which other codebooks are active, as in pocketsphinx.
  * Scores are unnormalised (about -50 .. -150 for 39-dim features); they agree with
  * pocketsphinx's own senone scores to ~0.1-0.2 nats relative to the frame's best senone.
  * Uses scratch space inside am: one wren_am per thread. Returns 0, or -1 on bad arguments. */
