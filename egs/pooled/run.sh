@@ -185,9 +185,10 @@ prune_family() {   # budget out_dir [prune_nnlm.sh options...]
   "$steps/prune_nnlm.sh" --config "$study_conf" --criteria "magnitude $(cat exp/prune/criterion.txt)" \
     --finetune-tokens "$b" "$@" "$nnlm_dir" "$d"
 }
-wer_family() {   # prune_dir -> exp/pruned_wer/<its name>; the dense model's rows are stage 8's
+wer_family() {   # prune_dir -> exp/pruned_wer/<its name>; the dense model is rescored again there,
+  # in the same run as the pruned ones, so that its CPU time is measured alongside theirs
   local w; w=exp/pruned_wer/$(basename "$1")
-  mkdir -p "$w"; ln -sfn ../../nnlm_rescore "$w/dense"
+  mkdir -p "$w"; [ -L "$w/dense" ] && rm "$w/dense"   # (older runs linked stage 8's rescoring)
   "$steps/pruned_wer.sh" --jobs "$nj" --mode "$rescore_mode" --dense "$dense" "$1" exp/nnlm_rescore/tuned.txt \
     "$graph_dir" "$lm3" "$lm4" data/test exp/decode_test "$w"
 }

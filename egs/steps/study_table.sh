@@ -37,8 +37,12 @@ hyp_of() {   # budget model -> hypothesis file ('dense' is the dense model's own
   if [ "$2" = dense ]; then echo "$exp/nnlm_rescore/$set_name/hyp-$mode.txt"
   else echo "$exp/pruned_wer/ft$1/$2/$set_name/hyp-$mode.txt"; fi
 }
-cpu_of() {   # budget model -> CPU seconds of the rescoring (wren rescore's last log line)
+cpu_of() {   # budget model -> CPU seconds of the rescoring (wren rescore's last log line); the
+  # dense model's from its rescoring in the same pruned_wer.sh run as the pruned models when
+  # there is one (same binary, same load), else stage 8's
   local h; h=$(hyp_of "$1" "$2")
+  local same=$exp/pruned_wer/ft$1/$2/$set_name/log-$mode
+  [ "$2" = dense ] && [ ! -L "$exp/pruned_wer/ft$1/dense" ] && [ -s "$same" ] && h=$same
   sed -n 's/.* cpu \([0-9.]*\) s.*/\1/p' "$(dirname "$h")/log-$mode" 2>/dev/null | tail -1
 }
 wer_ci() {   # hyp -> "wer lo hi words" or "- - - -"

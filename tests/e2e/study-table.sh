@@ -129,6 +129,15 @@ awk -F'\t' 'NR > 1 { k = $1; n[k]++; p[k, n[k]] = $4; h[k, n[k]] = $5 }
           if (h[k, i] + 0 < q * 0.999 || h[k, i] + 0 > q * 1.001 + 1e-12) { print "finding " k " pair " i ": p_holm " h[k, i] ", want " q; bad = 1 } } }
         exit bad }' "$f" || fail "Holm correction"
 
+# the dense model rescored in the same pruned_wer.sh run (a folder, not stage 8's link): its CPU
+# time is the speed-up reference (20 cpu s: the row above at 4 cpu s goes from 2.50 to 5.00)
+rm "$w/dense"; mkdir -p "$w/dense/test"
+cp "$e/nnlm_rescore/test/hyp-lattice.txt" "$w/dense/test/hyp-lattice.txt"
+echo "wren rescore: mode lattice, time 19 s, cpu 20.00 s (1 tokens per cpu s)" > "$w/dense/test/log-lattice"
+"$SRC/egs/steps/study_table.sh" --mode lattice "$e" 1000 "$tmp/data/test" "$out" 2> "$tmp/log" || { cat "$tmp/log"; fail "study_table.sh (same-run dense) exited non-zero"; }
+r=$(row activation lowrank incremental 0.2500)
+[ "$(cut -f13 <<< "$r")" = 5.00 ] || fail "speed-up against the same-run dense (20 / 4 cpu s): $r"
+
 if command -v gnuplot > /dev/null; then
   "$SRC/egs/steps/plot_study.sh" "test study" "$out" 1000 > /dev/null 2> "$tmp/plot.log" || { cat "$tmp/plot.log"; fail "plot_study.sh"; }
   for p in wer-vs-size ppl-vs-size speed-vs-size wer-vs-budget; do
