@@ -84,6 +84,7 @@ tokens_of() {   # budget crit label sched size -> fine-tuning tokens of that mod
     h=$(hyp_of "$b" "$name")
     read -r w lo hi n < <(wer_ci "$h")
     cpu=$(cpu_of "$b" "$name")
+    [ "$name" = dense ] && cpu=$dense_cpu   # the reference itself, whichever budget's table listed it first
     sp=$(awk -v d="$dense_cpu" -v c="$cpu" 'BEGIN { if (d > 0 && c > 0) printf "%.2f", d / c; else print "-" }')
     printf '%s\t%s\t%s\t%s\t%s\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$crit" "$meth" "$sched" "${tok:--}" "$kd" \
       "$rel" "$bytes" "$ppl" "$w" "$lo" "$hi" "$n" "$sp"
