@@ -41,8 +41,9 @@
 #     distillation and from-scratch baselines (../steps/prune_nnlm.sh): exp/prune/ft<budget>
 #  11 test WER and rescoring speed of stage 10's models (../steps/pruned_wer.sh): exp/pruned_wer/ft<budget>
 #  12 the budget sweep: stages 10 and 11 for each budget of budget_sweep (sweep_methods only)
-#  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding) and the
-#     plots with 95 % intervals (../steps/study_table.sh, ../steps/plot_study.sh)
+#  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding),
+#     results/budget-summary.tsv (finding b per budget) and the plots with 95 % intervals
+#     (../steps/study_table.sh, ../steps/study_budget_summary.sh, ../steps/plot_study.sh)
 set -euo pipefail
 stage=0
 stop_stage=100
@@ -229,6 +230,7 @@ if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
   log "stage 13: results/study.tsv, results/findings.tsv, plots"
   mkdir -p results
   "$steps/study_table.sh" --mode "$rescore_mode" exp "$study_budget" data/test results
+  "$steps/study_budget_summary.sh" --methods "$sweep_methods" "$study_budget" results   # (b) against the budget
   "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices" results "$study_budget" \
     "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"
   cat results/findings.tsv

@@ -129,6 +129,15 @@ awk -F'\t' 'NR > 1 { k = $1; n[k]++; p[k, n[k]] = $4; h[k, n[k]] = $5 }
           if (h[k, i] + 0 < q * 0.999 || h[k, i] + 0 > q * 1.001 + 1e-12) { print "finding " k " pair " i ": p_holm " h[k, i] ", want " q; bad = 1 } } }
         exit bad }' "$f" || fail "Holm correction"
 
+# finding (b) per budget: this budget's low-rank pairs, counted as findings.tsv has them
+"$SRC/egs/steps/study_budget_summary.sh" 1000 "$out" > /dev/null 2> "$tmp/log" || { cat "$tmp/log"; fail "study_budget_summary.sh"; }
+bs=$out/budget-summary.tsv
+[ "$(head -1 "$bs" | cut -f1-5)" = "$(printf 'budget\tpairs\tincremental_better\tsig_incremental\tsig_oneshot')" ] || fail "budget-summary header: $(head -1 "$bs")"
+want=$(awk -F'\t' '$1 == "b" && $2 ~ /:lowrank:/ { n++; if ($3 > 0) i++; if ($5 < 0.05 && $3 > 0) si++; if ($5 < 0.05 && $3 < 0) so++ }
+  END { printf "1000\t%d\t%d\t%d\t%d", n, i, si, so }' "$f")
+[ "$(sed -n 2p "$bs" | cut -f1-5)" = "$want" ] || fail "budget-summary row '$(sed -n 2p "$bs")', want '$want'"
+[ "$(wc -l < "$bs")" -eq 2 ] || fail "budget-summary: one budget, got $(($(wc -l < "$bs") - 1))"
+
 # the dense model rescored in the same pruned_wer.sh run (a folder, not stage 8's link): its CPU
 # time is the speed-up reference (20 cpu s: the row above at 4 cpu s goes from 2.50 to 5.00)
 # (a second budget folder, sorted first, lists the dense model too: its row must still be 1.00)
