@@ -56,7 +56,7 @@ struct wren_am {
     int *ids, *act_list;
     int *top_ids;        /* floored scoring: [n_mgau][n_feat][topn] selected codewords ... */
     float *top_dens;     /* ... and their log densities */
-    unsigned char *cb_active;
+    int *act_start, *act_len;   /* floored scoring: each codebook's active senones in act_list */
     int cur_cb;
 };
 
@@ -319,7 +319,8 @@ static void am_alloc_scratch(struct wren_am *am)
     am->ids = wren_xmalloc((size_t)g->n_density * sizeof(int));
     am->acc = wren_xmalloc((size_t)am->n_sen * sizeof(float));
     am->act_list = wren_xmalloc((size_t)am->n_sen * sizeof(int));
-    am->cb_active = wren_xmalloc((size_t)g->n_mgau);
+    am->act_start = wren_xmalloc((size_t)g->n_mgau * sizeof(int));
+    am->act_len = wren_xmalloc((size_t)g->n_mgau * sizeof(int));
     size_t ntop = (size_t)g->n_mgau * (size_t)g->n_feat * AM_MAX_TOPN;
     am->top_ids = wren_xmalloc(ntop * sizeof(int));
     am->top_dens = wren_xmalloc(ntop * sizeof(float));
@@ -384,7 +385,8 @@ void wren_am_free(struct wren_am *am)
     free(am->ek);
     free(am->ids);
     free(am->act_list);
-    free(am->cb_active);
+    free(am->act_start);
+    free(am->act_len);
     free(am->top_ids);
     free(am->top_dens);
     free(am);
@@ -578,8 +580,10 @@ static void score_codebook(struct wren_am *am, int cb, const int *list, int n_li
     }
 }
 
-/* The senones of codebook cb that are active (all when active is NULL). */
-static const int *active_list(struct wren_am *am, int cb, const unsigned char *active, int *n_list)
+/* The senones of codebook cb that are active (all when active is NULL); the active ones are
+ * copied to dst (room for the codebook's senones). */
+static const int *active_list(const struct wren_am *am, int cb, const unsigned char *active, int *dst,
+                              int *n_list)
 {
     const int *list = am->cb_sen + am->cb_start[cb];
     *n_list = am->cb_start[cb + 1] - am->cb_start[cb];
@@ -588,9 +592,9 @@ static const int *active_list(struct wren_am *am, int cb, const unsigned char *a
     int m = 0;
     for (int i = 0; i < *n_list; i++)
         if (active[list[i]])
-            am->act_list[m++] = list[i];
+            dst[m++] = list[i];
     *n_list = m;
-    return am->act_list;
+    return dst;
 }
 
 /* Top-N scoring with pocketsphinx's dynamic-range clamp: every selected log density is raised
@@ -608,10 +612,16 @@ static int score_frame_floored(struct wren_am *am, int n, const unsigned char *a
     for (int f = 0; f < g->n_feat; f++)
         norm[f] = -INFINITY;
     size_t stride = (size_t)g->n_feat * (size_t)n;
+    /* pass 1: each codebook's active senones, one after the other in act_list (the codebooks
+     * partition the senones, so they fit), kept for pass 2; and its selected codewords */
+    int pos = 0;
     for (int cb = 0; cb < g->n_mgau; cb++) {
         int n_list;
-        active_list(am, cb, active, &n_list);
-        am->cb_active[cb] = n_list > 0;
+        active_list(am, cb, active, am->act_list + pos, &n_list);
+        am->act_start[cb] = active ? pos : am->cb_start[cb];
+        am->act_len[cb] = n_list;
+        if (active)
+            pos += n_list;
         if (!n_list)
             continue;
         int *ids = am->top_ids + (size_t)cb * stride;
@@ -621,8 +631,10 @@ static int score_frame_floored(struct wren_am *am, int n, const unsigned char *a
             if (d[f * n] > norm[f])
                 norm[f] = d[f * n];
     }
+    /* pass 2: clamp against the frame's best and score */
+    const int *lists = active ? am->act_list : am->cb_sen;
     for (int cb = 0; cb < g->n_mgau; cb++) {
-        if (!am->cb_active[cb])
+        if (!am->act_len[cb])
             continue;
         float *d = am->top_dens + (size_t)cb * stride;
         for (int f = 0; f < g->n_feat; f++) {
@@ -631,9 +643,8 @@ static int score_frame_floored(struct wren_am *am, int n, const unsigned char *a
                 if (!(d[f * n + k] >= lo))
                     d[f * n + k] = lo;
         }
-        int n_list;
-        const int *list = active_list(am, cb, active, &n_list);
-        score_selected(am, n, am->top_ids + (size_t)cb * stride, d, list, n_list, scores);
+        score_selected(am, n, am->top_ids + (size_t)cb * stride, d, lists + am->act_start[cb],
+                       am->act_len[cb], scores);
     }
     return 0;
 }
@@ -651,7 +662,7 @@ int wren_am_score_frame(struct wren_am *am, const float *feat, const unsigned ch
         return score_frame_floored(am, n, active, scores);
     for (int cb = 0; cb < g->n_mgau; cb++) {
         int n_list;
-        const int *list = active_list(am, cb, active, &n_list);
+        const int *list = active_list(am, cb, active, am->act_list, &n_list);
         if (n_list == 0)
             continue;
         score_codebook(am, cb, list, n_list, scores);
