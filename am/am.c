@@ -58,6 +58,7 @@ struct wren_am {
     float *top_dens;     /* ... and their log densities */
     int *act_start, *act_len;   /* floored scoring: each codebook's active senones in act_list */
     int cur_cb;
+    float *mean_model;   /* the model's own means while adapted ones are set (else NULL) */
 };
 
 /* ---------- loading ---------- */
@@ -367,6 +368,7 @@ void wren_am_free(struct wren_am *am)
         return;
     wren_mdef_free(am->mdef);
     wren_gauden_free(am->g);
+    free(am->mean_model);
     wren_mixw_free(&am->mixw);
     free(am->stream_dims);
     free(am->sen2cb);
@@ -743,8 +745,39 @@ int wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, floa
             float post = (float)(exp((double)am->dens[d] - best) / sum);
             if (post < min_post) continue;
             size_t off = base + (size_t)d * (size_t)g->veclen[f];
-            out[n++] = (struct wren_am_gauss_post){ f, post, g->mean + off, g->ivar2 + off };
+            out[n++] = (struct wren_am_gauss_post){ f, post, g->mean + off, g->ivar2 + off, (int64_t)off };
         }
     }
     return n;
+}
+
+/* ---------- adapted means ---------- */
+
+size_t wren_am_n_mean_values(const struct wren_am *am)
+{
+    const struct wren_gauden *g = am->g;
+    return (size_t)g->n_mgau * (size_t)g->total_len * (size_t)g->n_density;
+}
+
+const float *wren_am_model_means(const struct wren_am *am)
+{
+    return am->mean_model ? am->mean_model : am->g->mean;
+}
+
+void wren_am_set_means(struct wren_am *am, const float *means)
+{
+    size_t n = wren_am_n_mean_values(am);
+    if (!means) {
+        if (am->mean_model) {
+            memcpy(am->g->mean, am->mean_model, n * sizeof *am->mean_model);
+            free(am->mean_model);
+            am->mean_model = NULL;
+        }
+        return;
+    }
+    if (!am->mean_model) {
+        am->mean_model = wren_xmalloc(n * sizeof *am->mean_model);
+        memcpy(am->mean_model, am->g->mean, n * sizeof *am->mean_model);
+    }
+    memcpy(am->g->mean, means, n * sizeof *means);
 }

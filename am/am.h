@@ -7,6 +7,9 @@
 
 #include "am/mdef.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct wren_am;     /* opaque */
 
 /* Load MODEL_DIR: feat.params, mdef, means, variances, mixture_weights or sendump,
@@ -78,10 +81,18 @@ struct wren_am_gauss_post {
     int stream;
     float post;
     const float *mean, *ivar2;
+    int64_t mean_off;        /* where mean[0] sits in the model's mean values (wren_am_set_means) */
 };
 int  wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, float min_post,
                                struct wren_am_gauss_post *out, int max);
 
+/* Adapted Gaussian means (MAP adaptation): the model holds wren_am_n_mean_values values, a
+ * Gaussian's at its wren_am_gauss_post.mean_off. set_means replaces them all (copied; the
+ * model's own are kept), NULL restores the model's own; model_means gives the model's own
+ * whatever is set. */
+size_t wren_am_n_mean_values(const struct wren_am *am);
+void wren_am_set_means(struct wren_am *am, const float *means);
+const float *wren_am_model_means(const struct wren_am *am);
 /* Transition matrices: n_tmat, each (n_emit) x (n_emit+1) probabilities, row i = from
  * emitting state i, column n_emit = exit. */
 int  wren_am_n_tmat(const struct wren_am *am);

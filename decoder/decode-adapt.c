@@ -8,6 +8,7 @@
 #include "decoder/decoder.h"
 #include "utils/error.h"
 #include "transform/fmllr-stats.h"
+#include "transform/map-mean.h"
 #include "utils/io.h"
 #include "lat/lattice.h"
 #include "utils/log.h"
@@ -22,6 +23,7 @@
 struct speaker {
     char *name;
     double *W;           /* estimated transform, or NULL */
+    float *means;        /* MAP-adapted Gaussian means (--adapt-map-tau), or NULL */
 };
 
 struct wren_adapt {
@@ -39,6 +41,18 @@ struct wren_adapt {
     struct speaker *cur;     /* speaker of the current pass */
     int collect, adapted;
     struct wren_fmllr_accs acc;
+    struct wren_map_accs map;    /* --adapt-map-tau > 0 */
+    /* the current speaker's frames (raw features) and their (frame, senone, weight) entries,
+     * kept for the EM re-estimates of --fmllr-em-iters */
+    float *al_raw;
+    size_t al_nf, al_fcap;
+    int32_t *al_frame, *al_sen;
+    float *al_wt;
+    size_t al_n, al_cap;
+    /* one utterance's entries */
+    int32_t *u_frame, *u_sen;
+    float *u_wt;
+    size_t u_cap;
     uint8_t *tid_filler;
     double cpu;
     int warned_missing;
@@ -50,6 +64,10 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     o->iters = 1;
     o->silence_weight = 0.01f;
     o->min_post = 1e-3f;
+    o->em_iters = 1;
+    o->map_tau = 0;
+    o->posteriors = "best-path";
+    o->min_lattice_post = 1e-2f;
     wren_fmllr_opts_default(&o->f);
 }
 
@@ -61,6 +79,9 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table" },
         { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
         { "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" },
+        { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
+        { "adapt-posteriors", WREN_OPT_STRING, &o->posteriors, "with --adapt: statistics along each pass's 'best-path', or over its 'lattice' (forward-backward posteriors at the decoding acwt)" },
+        { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (0 = off; not written to --transforms-out)" },
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
         { "fmllr-min-frames-full", WREN_OPT_DOUBLE, &o->f.min_frames_full, "fewer: only a bias is estimated" },
@@ -86,7 +107,7 @@ static struct speaker *find_speaker(struct wren_adapt *ad, const char *name, int
         if (!strcmp(ad->spk[i].name, name)) return &ad->spk[i];
     if (!create) return NULL;
     ad->spk = wren_xrealloc(ad->spk, (size_t)(ad->n_spk + 1) * sizeof *ad->spk);
-    ad->spk[ad->n_spk] = (struct speaker){ wren_xstrdup(name), NULL };
+    ad->spk[ad->n_spk] = (struct speaker){ wren_xstrdup(name), NULL, NULL };
     return &ad->spk[ad->n_spk++];
 }
 
@@ -101,10 +122,17 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
     if (!o->mode && (o->transforms_out || o->si_hyp))
         return wren_error("--transforms-out and --si-hyp need --adapt fmllr");
     if (o->iters < 1) return wren_error("--adapt-iters must be >= 1 (got %d)", o->iters);
+    int lattice_post = 0;
+    if (!strcmp(o->posteriors, "lattice")) lattice_post = 1;
+    else if (strcmp(o->posteriors, "best-path"))
+        return wren_error("--adapt-posteriors: '%s' is neither best-path nor lattice", o->posteriors);
+    if (!(o->map_tau >= 0)) return wren_error("--adapt-map-tau must be >= 0 (got %g)", o->map_tau);
+    if (o->em_iters < 1) return wren_error("--fmllr-em-iters must be >= 1 (got %d)", o->em_iters);
     if (!(o->silence_weight >= 0 && o->silence_weight <= 1))
         return wren_error("--adapt-silence-weight must be in 0..1 (got %g)", (double)o->silence_weight);
     struct wren_adapt *ad = wren_xcalloc(1, sizeof *ad);
     ad->o = *o;
+    ad->o.lattice_post = lattice_post;
     ad->dec = dec;
     ad->acwt = acwt;
     ad->g = wren_decoder_graph(dec);
@@ -120,6 +148,7 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
         ad->have_given = 1;
     }
     wren_fmllr_accs_init(&ad->acc, ad->dim);
+    if (o->mode && o->map_tau > 0) wren_map_accs_init(&ad->map, wren_am_n_mean_values(wren_decoder_am(dec)));
     const struct wren_mdef *md = wren_am_mdef(wren_decoder_am(dec));
     ad->tid_filler = wren_xcalloc((size_t)ad->g->n_tids + 1, 1);
     for (int32_t t = 1; t <= ad->g->n_tids; t++) {
@@ -135,9 +164,20 @@ void wren_adapt_free(struct wren_adapt *ad)
     if (!ad) return;
     if (ad->have_u2s) wren_table_free(&ad->u2s);
     if (ad->have_given) wren_fmllr_table_free(&ad->given);
-    for (int i = 0; i < ad->n_spk; i++) { free(ad->spk[i].name); free(ad->spk[i].W); }
+    for (int i = 0; i < ad->n_spk; i++) { free(ad->spk[i].name); free(ad->spk[i].W); free(ad->spk[i].means); }
+    if (ad->map.n) {
+        wren_am_set_means(wren_decoder_am(ad->dec), NULL);
+        wren_map_accs_free(&ad->map);
+    }
     free(ad->spk);
     wren_fmllr_accs_free(&ad->acc);
+    free(ad->al_raw);
+    free(ad->al_frame);
+    free(ad->al_sen);
+    free(ad->al_wt);
+    free(ad->u_frame);
+    free(ad->u_sen);
+    free(ad->u_wt);
     free(ad->tid_filler);
     free(ad);
 }
@@ -159,7 +199,75 @@ void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int ad
     ad->cur = find_speaker(ad, spk, 1);
     ad->collect = collect;
     ad->adapted = adapted;
-    if (collect) wren_fmllr_accs_reset(&ad->acc);
+    if (collect) {
+        wren_fmllr_accs_reset(&ad->acc);
+        ad->al_n = ad->al_nf = 0;
+    }
+}
+
+/* Keep an utterance's frames and entries (frame indices relative to it) for the EM steps. */
+static void keep_alignment(struct wren_adapt *ad, const float *raw, int nf, size_t m)
+{
+    size_t d = (size_t)ad->dim;
+    if (ad->al_nf + (size_t)nf > ad->al_fcap) {
+        while (ad->al_nf + (size_t)nf > ad->al_fcap) ad->al_fcap = ad->al_fcap ? 2 * ad->al_fcap : 8192;
+        ad->al_raw = wren_xrealloc(ad->al_raw, ad->al_fcap * d * sizeof *ad->al_raw);
+    }
+    memcpy(ad->al_raw + ad->al_nf * d, raw, (size_t)nf * d * sizeof *raw);
+    if (ad->al_n + m > ad->al_cap) {
+        while (ad->al_n + m > ad->al_cap) ad->al_cap = ad->al_cap ? 2 * ad->al_cap : 8192;
+        ad->al_frame = wren_xrealloc(ad->al_frame, ad->al_cap * sizeof *ad->al_frame);
+        ad->al_sen = wren_xrealloc(ad->al_sen, ad->al_cap * sizeof *ad->al_sen);
+        ad->al_wt = wren_xrealloc(ad->al_wt, ad->al_cap * sizeof *ad->al_wt);
+    }
+    for (size_t i = 0; i < m; i++) {
+        ad->al_frame[ad->al_n + i] = (int32_t)ad->al_nf + ad->u_frame[i];
+        ad->al_sen[ad->al_n + i] = ad->u_sen[i];
+        ad->al_wt[ad->al_n + i] = ad->u_wt[i];
+    }
+    ad->al_n += m;
+    ad->al_nf += (size_t)nf;
+}
+
+static void entry_push(struct wren_adapt *ad, size_t *m, int32_t frame, int32_t tid, float post)
+{
+    if (*m == ad->u_cap) {
+        ad->u_cap = ad->u_cap ? 2 * ad->u_cap : 4096;
+        ad->u_frame = wren_xrealloc(ad->u_frame, ad->u_cap * sizeof *ad->u_frame);
+        ad->u_sen = wren_xrealloc(ad->u_sen, ad->u_cap * sizeof *ad->u_sen);
+        ad->u_wt = wren_xrealloc(ad->u_wt, ad->u_cap * sizeof *ad->u_wt);
+    }
+    int ok = tid >= 1 && tid <= ad->g->n_tids;
+    int32_t sen = ok ? ad->g->tid_senone[tid] : -1;
+    float w = post * (ok && ad->tid_filler[tid] ? ad->o.silence_weight : 1.0f);
+    /* tids of one frame come together; merge those of the same senone */
+    for (size_t i = *m; i > 0 && ad->u_frame[i - 1] == frame; i--)
+        if (ad->u_sen[i - 1] == sen) { ad->u_wt[i - 1] += w; return; }
+    ad->u_frame[*m] = frame;
+    ad->u_sen[*m] = sen;
+    ad->u_wt[*m] = w;
+    (*m)++;
+}
+
+/* The utterance's (frame, senone, weight) entries: the best path's, or the lattice's
+ * posteriors; frames at or past nf are dropped. Returns the count, or -1. */
+static int64_t utt_entries(struct wren_adapt *ad, const struct wren_lattice *wl, int nf)
+{
+    size_t m = 0;
+    if (ad->o.lattice_post) {
+        struct wren_tid_post *tp;
+        int64_t n;
+        if (wren_lattice_tid_posteriors(wl, ad->acwt, ad->o.min_lattice_post, &tp, &n)) return -1;
+        for (int64_t i = 0; i < n; i++)
+            if (tp[i].frame < nf) entry_push(ad, &m, tp[i].frame, tp[i].tid, tp[i].post);
+        free(tp);
+    } else {
+        struct wren_path p;
+        if (wren_lattice_best_path(wl, ad->acwt, &p)) return -1;
+        for (int t = 0; t < p.n_tids && t < nf; t++) entry_push(ad, &m, t, p.tids[t], 1.0f);
+        wren_path_free(&p);
+    }
+    return (int64_t)m;
 }
 
 int wren_adapt_utt_start(struct wren_adapt *ad, const char *utt)
@@ -175,6 +283,8 @@ int wren_adapt_utt_start(struct wren_adapt *ad, const char *utt)
         W = ad->cur->W;
     }
     wren_decoder_set_transform(ad->dec, W);
+    if (ad->map.n)
+        wren_am_set_means(wren_decoder_am(ad->dec), ad->adapted && ad->cur ? ad->cur->means : NULL);
     return 0;
 }
 
@@ -182,32 +292,50 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
 {
     if (!ad->collect || !wl || wl->start < 0) return 0;
     double t0 = cpu_now();
-    struct wren_path p;
-    if (wren_lattice_best_path(wl, ad->acwt, &p)) return -1;
     int nf;
     const float *raw = wren_decoder_raw_features(ad->dec, &nf);
-    int n = p.n_tids < nf ? p.n_tids : nf;
-    int32_t *sen = wren_xmalloc(((size_t)n + 1) * sizeof *sen);
-    float *wt = wren_xmalloc(((size_t)n + 1) * sizeof *wt);
-    for (int t = 0; t < n; t++) {
-        int32_t tid = p.tids[t];
-        int ok = tid >= 1 && tid <= ad->g->n_tids;
-        sen[t] = ok ? ad->g->tid_senone[tid] : -1;
-        wt[t] = ok && ad->tid_filler[tid] ? ad->o.silence_weight : 1.0f;
-    }
+    int64_t m = utt_entries(ad, wl, nf);
+    if (m < 0) return -1;
+    if (ad->map.n) wren_am_set_means(wren_decoder_am(ad->dec), NULL);   /* statistics on the model's own */
     /* posteriors on the features the model saw in this pass */
     float *seen = NULL;
     if (ad->adapted && ad->cur && ad->cur->W) {
-        seen = wren_xmalloc(((size_t)n * (size_t)ad->dim + 1) * sizeof *seen);
-        wren_fmllr_apply(ad->cur->W, ad->dim, raw, seen, n);
+        seen = wren_xmalloc(((size_t)nf * (size_t)ad->dim + 1) * sizeof *seen);
+        wren_fmllr_apply(ad->cur->W, ad->dim, raw, seen, nf);
     }
-    int rc = wren_fmllr_accumulate(&ad->acc, wren_decoder_am(ad->dec), raw, seen, n, sen, wt, ad->o.min_post);
+    int rc = wren_fmllr_accumulate_at(&ad->acc, wren_decoder_am(ad->dec), raw, seen, m, ad->u_frame,
+                                      ad->u_sen, ad->u_wt, ad->o.min_post);
+    if (!rc && (ad->o.em_iters > 1 || ad->map.n)) keep_alignment(ad, raw, nf, (size_t)m);
     free(seen);
-    free(sen);
-    free(wt);
-    wren_path_free(&p);
     ad->cpu += cpu_now() - t0;
     return rc;
+}
+
+/* MAP means of speaker s on its frames transformed by W (posteriors with the model's means). */
+static int map_estimate(struct wren_adapt *ad, struct speaker *s, const double *W)
+{
+    struct wren_am *am = wren_decoder_am(ad->dec);
+    wren_am_set_means(am, NULL);
+    float *x = wren_xmalloc((ad->al_nf * (size_t)ad->dim + 1) * sizeof *x);
+    wren_fmllr_apply(W, ad->dim, ad->al_raw, x, (int)ad->al_nf);
+    wren_map_accs_reset(&ad->map);
+    int rc = wren_map_accumulate_at(&ad->map, am, x, (int64_t)ad->al_n, ad->al_frame, ad->al_sen,
+                                    ad->al_wt, ad->o.min_post);
+    free(x);
+    if (rc) return -1;
+    if (!s->means) s->means = wren_xmalloc(ad->map.n * sizeof *s->means);
+    const float *prior = wren_am_model_means(am);
+    wren_map_estimate(&ad->map, prior, ad->o.map_tau, s->means);
+    size_t moved = 0;
+    double occ_max = 0;
+    for (size_t i = 0; i < ad->map.n; i++) {
+        moved += ad->map.occ[i] >= ad->o.map_tau;
+        if (ad->map.occ[i] > occ_max) occ_max = ad->map.occ[i];
+    }
+    fprintf(stderr, "wren decode: map speaker %s: %.1f %% of the Gaussians have at least tau = %g "
+                    "frames (most: %.0f)\n", s->name, 100.0 * (double)moved / (double)ad->map.n,
+            ad->o.map_tau, occ_max);
+    return 0;
 }
 
 int wren_adapt_estimate(struct wren_adapt *ad)
@@ -220,7 +348,15 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     if (s->W) memcpy(W, s->W, nw * sizeof *W);
     else wren_fmllr_identity(W, ad->dim);
     struct wren_fmllr_result r;
-    if (wren_fmllr_estimate(&ad->acc, &ad->o.f, W, &r, NULL)) {
+    int rc = wren_fmllr_estimate(&ad->acc, &ad->o.f, W, &r, NULL);
+    double aux0 = r.aux_before, aux1 = r.aux_after;
+    /* the first estimate's E step used the pass's features; re-estimate on the new ones */
+    if (!rc && ad->o.em_iters > 1 && strcmp(r.kind, "identity"))
+        rc = wren_fmllr_em(wren_decoder_am(ad->dec), ad->al_raw, (int)ad->al_nf, (int64_t)ad->al_n,
+                           ad->al_frame, ad->al_sen, ad->al_wt, ad->o.min_post, &ad->o.f,
+                           ad->o.em_iters - 1, W, &r);
+    if (!rc && ad->map.n) rc = map_estimate(ad, s, W);
+    if (rc) {
         free(W);
         return wren_error_prefix("speaker %s: ", s->name);
     }
@@ -228,8 +364,9 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     s->W = W;
     ad->cpu += cpu_now() - t0;
     fprintf(stderr, "wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function "
-                    "%.4f -> %.4f per frame (%+.4f)\n", s->name, r.frames, r.kind, r.aux_before,
-            r.aux_after, r.aux_after - r.aux_before);
+                    "%.4f -> %.4f per frame (%+.4f)", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0);
+    if (ad->o.em_iters > 1) fprintf(stderr, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
+    fputc('\n', stderr);
     return 0;
 }
 

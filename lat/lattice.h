@@ -114,6 +114,18 @@ struct wren_mbr_result {
 int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *r);
 void wren_mbr_result_free(struct wren_mbr_result *r);
 
+/* Frame-level posteriors of transition ids (lattice-post.c): forward-backward with path
+ * weights exp(-(g + acwt * a)); every arc and final weight with posterior >= min_post adds it
+ * to each (frame, tid) of its string (frames counted from the start state). The result is
+ * sorted by frame, then tid, one entry per pair; *out is malloc'd (NULL when empty). The
+ * lattice must be topologically sorted. 0, or -1 with a message. */
+struct wren_tid_post {
+    int32_t frame, tid;
+    float post;
+};
+int wren_lattice_tid_posteriors(const struct wren_lattice *l, float acwt, float min_post,
+                                struct wren_tid_post **out, int64_t *n);
+
 /* Density figures: arcs per frame and depth (average arcs crossing a frame). */
 void wren_lattice_density(const struct wren_lattice *l, int frames, double *arcs_per_frame,
                           double *depth);

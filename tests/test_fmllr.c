@@ -15,6 +15,7 @@
 #include "feat/feat-params.h"
 #include "feat/feat.h"
 #include "transform/fmllr-stats.h"
+#include "transform/map-mean.h"
 #include "transform/fmllr.h"
 
 #include <math.h>
@@ -272,6 +273,80 @@ START_TEST(test_aux_increases_monotonically)
 }
 END_TEST
 
+START_TEST(test_em_steps_raise_likelihood)
+{
+    /* Distorted features, the posteriors computed on them as a first pass would: the first
+     * estimate's E step is off, and each EM step (posteriors recomputed on W y) must raise the
+     * aligned likelihood of y under the adapted model (Jacobian included). */
+    if (!load_fixture()) return;
+    int nw = D * (D + 1);
+    double *Tm = malloc((size_t)nw * sizeof *Tm), *W = malloc((size_t)nw * sizeof *W);
+    make_T(Tm);
+    float *y = malloc((size_t)T * (size_t)D * sizeof *y), *z = malloc((size_t)T * (size_t)D * sizeof *z);
+    wren_fmllr_apply(Tm, D, feats, y, T);
+    struct wren_fmllr_accs a;
+    wren_fmllr_accs_init(&a, D);
+    ck_assert_int_eq(wren_fmllr_accumulate(&a, am, y, NULL, T, align, NULL, 1e-3f), 0);
+    struct wren_fmllr_opts o;
+    wren_fmllr_opts_default(&o);
+    struct wren_fmllr_result r;
+    wren_fmllr_identity(W, D);
+    ck_assert_int_eq(wren_fmllr_estimate(&a, &o, W, &r, NULL), 0);
+    ck_assert_str_eq(r.kind, "full");
+    double ll[5];
+    for (int e = 0; e < 5; e++) {
+        if (e > 0) ck_assert_int_eq(wren_fmllr_em(am, y, T, T, NULL, align, NULL, 1e-3f, &o, 1, W, &r), 0);
+        wren_fmllr_apply(W, D, y, z, T);
+        ll[e] = aligned_loglik(z) / T + logdet_A(W);
+        if (e > 0) ck_assert_msg(ll[e] >= ll[e - 1] - 1e-4, "EM step %d: %.5f < %.5f", e, ll[e], ll[e - 1]);
+    }
+    fprintf(stderr, "fmllr: aligned log-likelihood per frame after the first estimate %.4f, after 1..4 EM "
+                    "steps %.4f %.4f %.4f %.4f\n", ll[0], ll[1], ll[2], ll[3], ll[4]);
+    ck_assert(ll[4] > ll[0] + 0.01);
+    /* steps = 0 leaves W alone */
+    double *W2 = malloc((size_t)nw * sizeof *W2);
+    memcpy(W2, W, (size_t)nw * sizeof *W2);
+    ck_assert_int_eq(wren_fmllr_em(am, y, T, T, NULL, align, NULL, 1e-3f, &o, 0, W2, &r), 0);
+    ck_assert(memcmp(W, W2, (size_t)nw * sizeof *W) == 0);
+    free(W2); free(Tm); free(W); free(y); free(z);
+    wren_fmllr_accs_free(&a);
+}
+END_TEST
+
+START_TEST(test_map_means_raise_likelihood)
+{
+    /* MAP means estimated on the aligned frames raise their aligned likelihood, more with a
+     * smaller prior weight; tau -> infinity keeps the model's means; NULL restores them exactly. */
+    if (!load_fixture()) return;
+    size_t nv = wren_am_n_mean_values(am);
+    ck_assert(nv > 0);
+    struct wren_map_accs m;
+    wren_map_accs_init(&m, nv);
+    ck_assert_int_eq(wren_map_accumulate_at(&m, am, feats, T, NULL, align, NULL, 1e-3f), 0);
+    double occ = 0;
+    for (size_t i = 0; i < nv; i++) occ += m.occ[i];
+    ck_assert_double_eq_tol(occ, (double)T * D, 1e-2 * T * D);   /* each frame's posteriors sum to ~1 per dim */
+    float *mu = malloc(nv * sizeof *mu);
+    double ll0 = aligned_loglik(feats) / T, ll[2];
+    const double taus[2] = { 100, 5 };
+    for (int k = 0; k < 2; k++) {
+        wren_map_estimate(&m, wren_am_model_means(am), taus[k], mu);
+        wren_am_set_means(am, mu);
+        ll[k] = aligned_loglik(feats) / T;
+    }
+    wren_map_estimate(&m, wren_am_model_means(am), 1e30, mu);
+    ck_assert(memcmp(mu, wren_am_model_means(am), nv * sizeof *mu) == 0);
+    wren_am_set_means(am, NULL);
+    double ll_back = aligned_loglik(feats) / T;
+    fprintf(stderr, "map: aligned log-likelihood per frame: model %.4f, tau 100 %.4f, tau 5 %.4f\n", ll0, ll[0], ll[1]);
+    ck_assert(ll[0] > ll0 + 0.01);
+    ck_assert(ll[1] > ll[0]);
+    ck_assert(ll_back == ll0);
+    free(mu);
+    wren_map_accs_free(&m);
+}
+END_TEST
+
 START_TEST(test_few_frames_fall_back)
 {
     if (!load_fixture()) return;
@@ -382,6 +457,8 @@ int main(void)
     tcase_add_test(tc, test_recovers_known_transform);
     tcase_add_test(tc, test_aux_increases_monotonically);
     tcase_add_test(tc, test_few_frames_fall_back);
+    tcase_add_test(tc, test_em_steps_raise_likelihood);
+    tcase_add_test(tc, test_map_means_raise_likelihood);
     suite_add_tcase(s, tc);
     int rc = test_run_suite(s);
     free_fixture();

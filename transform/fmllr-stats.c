@@ -17,6 +17,13 @@ int wren_fmllr_accumulate(struct wren_fmllr_accs *a, struct wren_am *am, const f
                           const float *post_feats, int n_frames, const int32_t *senone,
                           const float *weight, float min_post)
 {
+    return wren_fmllr_accumulate_at(a, am, raw, post_feats, n_frames, NULL, senone, weight, min_post);
+}
+
+int wren_fmllr_accumulate_at(struct wren_fmllr_accs *a, struct wren_am *am, const float *raw,
+                             const float *post_feats, int64_t n_entries, const int32_t *frame,
+                             const int32_t *senone, const float *weight, float min_post)
+{
     int d = a->dim;
     if (wren_am_feat_dim(am) != d)
         return wren_error("fmllr: statistics of %d dims, the model has %d", d, wren_am_feat_dim(am));
@@ -24,10 +31,11 @@ int wren_fmllr_accumulate(struct wren_fmllr_accs *a, struct wren_am *am, const f
     struct wren_am_gauss_post *gp = wren_xmalloc(MAX_GAUSS * sizeof *gp);
     double *prec = wren_xmalloc((size_t)d * sizeof *prec), *pm = wren_xmalloc((size_t)d * sizeof *pm);
     int rc = 0;
-    for (int t = 0; t < n_frames && !rc; t++) {
-        double w = weight ? weight[t] : 1.0;
-        if (senone[t] < 0 || w <= 0) continue;
-        int n = wren_am_senone_posteriors(am, post_feats + (size_t)t * (size_t)d, senone[t], min_post, gp, MAX_GAUSS);
+    for (int64_t i = 0; i < n_entries && !rc; i++) {
+        double w = weight ? weight[i] : 1.0;
+        if (senone[i] < 0 || w <= 0) continue;
+        size_t t = frame ? (size_t)frame[i] : (size_t)i;
+        int n = wren_am_senone_posteriors(am, post_feats + t * (size_t)d, senone[i], min_post, gp, MAX_GAUSS);
         if (n < 0) { rc = -1; break; }
         memset(prec, 0, (size_t)d * sizeof *prec);
         memset(pm, 0, (size_t)d * sizeof *pm);
@@ -41,10 +49,31 @@ int wren_fmllr_accumulate(struct wren_fmllr_accs *a, struct wren_am *am, const f
                 pm[dims[j]] += g * p * gp[k].mean[j];
             }
         }
-        wren_fmllr_accs_add(a, raw + (size_t)t * (size_t)d, w, prec, pm);
+        wren_fmllr_accs_add(a, raw + t * (size_t)d, w, prec, pm);
     }
     free(gp);
     free(prec);
     free(pm);
+    return rc;
+}
+
+int wren_fmllr_em(struct wren_am *am, const float *raw, int n_frames, int64_t n_entries,
+                  const int32_t *frame, const int32_t *senone, const float *weight, float min_post,
+                  const struct wren_fmllr_opts *o, int steps, double *W, struct wren_fmllr_result *res)
+{
+    if (steps <= 0 || n_frames <= 0) return 0;
+    int d = wren_am_feat_dim(am);
+    float *seen = wren_xmalloc((size_t)n_frames * (size_t)d * sizeof *seen);
+    struct wren_fmllr_accs acc;
+    wren_fmllr_accs_init(&acc, d);
+    int rc = 0;
+    for (int e = 0; e < steps && !rc; e++) {
+        wren_fmllr_apply(W, d, raw, seen, n_frames);
+        wren_fmllr_accs_reset(&acc);
+        rc = wren_fmllr_accumulate_at(&acc, am, raw, seen, n_entries, frame, senone, weight, min_post);
+        if (!rc) rc = wren_fmllr_estimate(&acc, o, W, res, NULL);
+    }
+    wren_fmllr_accs_free(&acc);
+    free(seen);
     return rc;
 }

@@ -1,3 +1,4 @@
 # transform: fMLLR speaker adaptation (statistics, estimate, transform tables).
-libwren_a_SOURCES += transform/fmllr-io.c transform/fmllr-stats.c transform/fmllr.c
-noinst_HEADERS += transform/fmllr-stats.h transform/fmllr.h
+libwren_a_SOURCES += transform/fmllr-io.c transform/fmllr-stats.c transform/fmllr.c \
+  transform/map-mean.c
+noinst_HEADERS += transform/fmllr-stats.h transform/fmllr.h transform/map-mean.h

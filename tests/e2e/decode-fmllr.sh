@@ -65,6 +65,15 @@ cmp -s hyp.txt hyp-re.txt || fail "--transforms does not reproduce the adapted p
   || fail "--adapt-iters 2: $(cat it2.log)"
 [ "$(grep -c 'fmllr speaker austen:' it2.log)" = 2 ] || fail "--adapt-iters 2 did not estimate twice"
 
+# lattice posteriors, EM steps and MAP means run and log what they did, and do not hurt
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-posteriors lattice --fmllr-em-iters 3 \
+  --adapt-map-tau 5 data hyp3.txt 2> em.log || fail "lattice posteriors, EM and MAP: $(cat em.log)"
+grep -q "fmllr speaker austen: .*; after 2 EM steps" em.log || fail "no EM steps logged: $(cat em.log)"
+grep -q "map speaker austen: [0-9.]* % of the Gaussians" em.log || fail "no MAP logged: $(cat em.log)"
+em_err=$("$WREN" wer data/text hyp3.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+echo "errors: lattice posteriors, 3 EM steps, MAP tau 5: $em_err"
+[ -n "$em_err" ] && [ "$em_err" -le $((si_err + 1)) ] || fail "EM/MAP adaptation hurt: $si_err -> $em_err errors"
+
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
   || fail "per-utterance adaptation: $(cat u.log)"
@@ -78,6 +87,11 @@ grep -q "warning: .*no transform for speaker" w.log || fail "no warning for a mi
 # --- bad input
 "$WREN" decode --model "$MODEL" --graph graph --adapt mllt data x.txt 2> e1.log; [ $? = 1 ] || fail "--adapt mllt exit"
 grep -q "unknown adaptation 'mllt'" e1.log || fail "message for --adapt mllt: $(cat e1.log)"
+for bad in "--adapt-posteriors nbest:neither best-path nor lattice" "--fmllr-em-iters 0:--fmllr-em-iters must be >= 1" \
+           "--adapt-map-tau -1:--adapt-map-tau must be >= 0"; do
+  "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr ${bad%%:*} data x.txt 2> e3.log; [ $? = 1 ] || fail "${bad%%:*}: exit"
+  grep -q -- "${bad#*:}" e3.log || fail "message for ${bad%%:*}: $(cat e3.log)"
+done
 head -5 trans.txt > short.txt
 "$WREN" decode --model "$MODEL" --graph graph --transforms short.txt data x.txt 2> e2.log; [ $? = 1 ] || fail "bad table exit"
 grep -q "short.txt:[0-9]*:" e2.log || fail "bad table message does not name file:line: $(cat e2.log)"
