@@ -463,12 +463,55 @@ START_TEST(test_sparse_state_ids)
 }
 END_TEST
 
+START_TEST(test_tid_posteriors)
+{
+    /* Three paths with probabilities 0.4 / 0.3 / 0.3 (acoustic costs scaled by acwt 0.5):
+     * frames 0-1 carry tid 7 on the first two paths and tid 8 on the third; frame 2 tid 9 on
+     * all (two arcs into one state); the final weight adds frame 3 (tid 10). */
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 4; i++) wren_lat_builder_add_state(b);
+    int32_t a7[2] = { 7, 7 }, a8[2] = { 8, 8 }, t9 = 9, t10 = 10;
+    wren_lat_builder_add_arc(b, 0, 1, 1, (float)-log(0.4), 0, a7, 2);
+    wren_lat_builder_add_arc(b, 0, 2, 1, 0, (float)(-2 * log(0.3)), a7, 2);
+    wren_lat_builder_add_arc(b, 0, 2, 2, (float)-log(0.3), 0, a8, 2);
+    wren_lat_builder_add_arc(b, 1, 3, 0, 0, 0, &t9, 1);
+    wren_lat_builder_add_arc(b, 2, 3, 0, 0, 0, &t9, 1);
+    wren_lat_builder_set_final(b, 3, 0, 0, &t10, 1);
+    struct wren_lattice l;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    struct wren_tid_post *p;
+    int64_t n;
+    ck_assert_int_eq(wren_lattice_tid_posteriors(&l, 0.5f, 0.0f, &p, &n), 0);
+    ck_assert_int_eq(n, 6);
+    const int32_t fr[6] = { 0, 0, 1, 1, 2, 3 }, tid[6] = { 7, 8, 7, 8, 9, 10 };
+    const double post[6] = { 0.7, 0.3, 0.7, 0.3, 1.0, 1.0 };
+    for (int i = 0; i < 6; i++) {
+        ck_assert_int_eq(p[i].frame, fr[i]);
+        ck_assert_int_eq(p[i].tid, tid[i]);
+        ck_assert_double_eq_tol(p[i].post, post[i], 1e-5);
+    }
+    free(p);
+    /* min_post 0.35 drops the arcs of posterior 0.3 (the second and third paths' first arcs),
+     * not the 0.6 one they share into state 3 */
+    ck_assert_int_eq(wren_lattice_tid_posteriors(&l, 0.5f, 0.35f, &p, &n), 0);
+    ck_assert_int_eq(n, 4);
+    ck_assert_int_eq(p[0].tid, 7);
+    ck_assert_double_eq_tol(p[0].post, 0.4, 1e-5);
+    ck_assert_int_eq(p[2].tid, 9);
+    ck_assert_double_eq_tol(p[2].post, 1.0, 1e-5);
+    free(p);
+    wren_lattice_free(&l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
     tcase_add_test(tc, test_mbr);
+    tcase_add_test(tc, test_tid_posteriors);
     tcase_add_test(tc, test_sparse_state_ids);
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);
