@@ -33,7 +33,10 @@ static const char *DESCRIPTION =
     "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
     "dir; without it each utterance is a speaker): the speaker-independent pass (hypotheses to\n"
     "--si-hyp), one fMLLR transform per speaker estimated on its best paths (--transforms-out:\n"
-    "Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass writes the outputs.\n"
+    "Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass writes the outputs. Each\n"
+    "estimate takes --fmllr-em-iters EM steps on the alignment it was given (the Gaussian\n"
+    "posteriors recomputed on the transformed features); --adapt-map-tau T also MAP-adapts the\n"
+    "Gaussian means per speaker (helps speakers with much speech, can hurt those with little).\n"
     "--transforms TABLE decodes with given transforms instead.\n"
     "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
     "line counts it. Exit 0 if at least one utterance was decoded. The segments file is checked\n"
@@ -112,6 +115,48 @@ static int oracle(struct cmd *c, const char *utt, const struct wren_lattice *wl)
     return err < 0 ? -1 : 0;
 }
 
+/* The lattice outputs of one utterance: --lattice, --nbest, --ref's oracle. */
+static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+{
+    int rc = 0;
+    if (c->fl) rc = wren_lattice_write(c->fl, utt, wl);
+    if (!rc && c->nbest > 0 && c->fn) {
+        struct wren_path *nb;
+        int k = wren_lattice_nbest(wl, c->o.acwt, c->nbest, 2000000, &nb);
+        for (int i = 0; i < k; i++) {
+            FILE *f = c->fn;
+            fprintf(f, "%s-%d %.4f %.4f", utt, i + 1, nb[i].g, nb[i].a);
+            put_words(f, c->g, nb[i].words, nb[i].n_words);
+            fputc('\n', f);
+            wren_path_free(&nb[i]);
+        }
+        free(nb);
+    }
+    if (!rc && c->have_ref) rc = oracle(c, utt, wl);
+    return rc;
+}
+
+/* The outputs of one utterance from its rescored lattice: the best path's words (text, CTM),
+ * then the lattice outputs. An empty lattice gives an empty hypothesis. */
+static int rescored_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+{
+    struct wren_path p = { 0 };
+    if (wl->start >= 0 && wren_lattice_best_path(wl, c->o.acwt, &p)) return -1;
+    if (c->fh) {
+        fputs(utt, c->fh);
+        put_words(c->fh, c->g, p.words, p.n_words);
+        fputc('\n', c->fh);
+    }
+    if (c->fc)
+        for (int i = 0; i < p.n_words; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, p.words[i]);
+            fprintf(c->fc, "%s 1 %.2f %.2f %s\n", utt, p.word_start[i] * c->shift,
+                    p.word_frames[i] * c->shift, s ? s : "<unk-id>");
+        }
+    if (wl->start >= 0) wren_path_free(&p);
+    return lattice_outputs(c, utt, wl);
+}
+
 static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
 {
     struct wren_decode_result r;
@@ -153,20 +198,8 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         wren_lattice_density(&wl, st.frames, &apf, &depth);
         c->t.lat_arcs += wl.n_arcs;
         c->t.depth_sum += depth * st.frames;
-        if (c->fl) rc = wren_lattice_write(c->fl, utt, &wl);
-        if (!rc && c->nbest > 0) {
-            struct wren_path *nb;
-            int k = wren_lattice_nbest(&wl, c->o.acwt, c->nbest, 2000000, &nb);
-            for (int i = 0; i < k; i++) {
-                FILE *f = c->fn;
-                fprintf(f, "%s-%d %.4f %.4f", utt, i + 1, nb[i].g, nb[i].a);
-                put_words(f, c->g, nb[i].words, nb[i].n_words);
-                fputc('\n', f);
-                wren_path_free(&nb[i]);
-            }
-            free(nb);
-        }
-        if (!rc && c->have_ref) rc = oracle(c, utt, &wl);
+        rc = lattice_outputs(c, utt, &wl);
+        if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, utt, &wl);
         wren_lattice_free(&wl);
     }
     c->t.frames += st.frames;
@@ -449,6 +482,32 @@ static double cpu_now(void)
     return (double)clock() / CLOCKS_PER_SEC;
 }
 
+/* --adapt-rescore: the last adapted pass decodes a speaker's utterances keeping their
+ * lattices, the speaker is estimated once more, and the outputs come from those lattices
+ * rescored with the new transform (their best paths for the text and CTM). */
+static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                                 const size_t *grp, size_t m, const char *spk, FILE *const out[4])
+{
+    int have_ref = c->have_ref;
+    c->have_ref = 0;            /* the oracle is taken on the rescored lattices */
+    c->fh = c->fl = c->fc = c->fn = NULL;
+    wren_adapt_pass(c->ad, spk, 1, 1);
+    wren_adapt_keep_lattices(c->ad);
+    double t0 = cpu_now();
+    for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+    c->have_ref = have_ref;
+    int rc = wren_adapt_estimate(c->ad);
+    c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
+    for (int k = 0; k < wren_adapt_n_kept(c->ad) && !rc && !c->out_failed; k++) {
+        const char *utt;
+        struct wren_lattice *l;
+        rc = wren_adapt_rescore_kept(c->ad, k, &utt, &l);
+        if (!rc) rc = rescored_outputs(c, utt, l);
+    }
+    c->cpu_adapted += cpu_now() - t0;
+    return rc;
+}
+
 /* --adapt: speaker by speaker (in order of first appearance: a Kaldi data dir keeps each
  * speaker's utterances together, so the outputs keep the input order), a speaker-independent
  * pass gathering statistics (its hypotheses to --si-hyp), an estimate, and the adapted pass;
@@ -481,11 +540,15 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             rc = wren_adapt_estimate(c->ad);
         }
         c->t = keep;
-        c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
-        wren_adapt_pass(c->ad, spk[i], 0, 1);
-        double t0 = cpu_now();
-        for (size_t k = 0; k < m && !rc && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
-        c->cpu_adapted += cpu_now() - t0;
+        if (!rc && wren_adapt_rescoring(c->ad)) {
+            rc = adapted_pass_rescored(c, js, ao, grp, m, spk[i], out);
+        } else if (!rc) {
+            c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
+            wren_adapt_pass(c->ad, spk[i], 0, 1);
+            double t0 = cpu_now();
+            for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+            c->cpu_adapted += cpu_now() - t0;
+        }
         n_done += m;
         wren_progress_update(pr, (double)n_done);
     }

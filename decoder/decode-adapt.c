@@ -49,6 +49,13 @@ struct wren_adapt {
     int32_t *al_frame, *al_sen;
     float *al_wt;
     size_t al_n, al_cap;
+    /* the lattices of the pass being kept for the final rescoring, each with where its frames
+     * start in al_raw */
+    int keep_lat;
+    struct kept_lat { char *utt; struct wren_lattice l; size_t off; int nf; } *kept;
+    int n_kept;
+    size_t last_off;
+    int last_nf;
     /* one utterance's entries */
     int32_t *u_frame, *u_sen;
     float *u_wt;
@@ -66,6 +73,7 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     o->min_post = 1e-3f;
     o->em_iters = 1;
     o->map_tau = 0;
+    o->rescore = 1;
     o->posteriors = "best-path";
     o->min_lattice_post = 1e-2f;
     wren_fmllr_opts_default(&o->f);
@@ -82,6 +90,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
         { "adapt-posteriors", WREN_OPT_STRING, &o->posteriors, "with --adapt: statistics along each pass's 'best-path', or over its 'lattice' (forward-backward posteriors at the decoding acwt)" },
         { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (0 = off; not written to --transforms-out)" },
+        { "adapt-rescore", WREN_OPT_BOOL, &o->rescore, "with --adapt: estimate once more on the last adapted pass and rescore its lattices with that transform (Kaldi's decode_fmllr.sh) instead of decoding again" },
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
         { "fmllr-min-frames-full", WREN_OPT_DOUBLE, &o->f.min_frames_full, "fewer: only a bias is estimated" },
@@ -175,6 +184,8 @@ void wren_adapt_free(struct wren_adapt *ad)
     free(ad->al_frame);
     free(ad->al_sen);
     free(ad->al_wt);
+    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); wren_lattice_free(&ad->kept[i].l); }
+    free(ad->kept);
     free(ad->u_frame);
     free(ad->u_sen);
     free(ad->u_wt);
@@ -203,6 +214,145 @@ void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int ad
         wren_fmllr_accs_reset(&ad->acc);
         ad->al_n = ad->al_nf = 0;
     }
+    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); wren_lattice_free(&ad->kept[i].l); }
+    ad->n_kept = 0;
+    ad->keep_lat = 0;
+}
+
+int wren_adapt_rescoring(const struct wren_adapt *ad) { return ad->o.rescore; }
+void wren_adapt_keep_lattices(struct wren_adapt *ad) { ad->keep_lat = 1; }
+int wren_adapt_keeping(const struct wren_adapt *ad) { return ad->keep_lat; }
+int wren_adapt_n_kept(const struct wren_adapt *ad) { return ad->n_kept; }
+
+void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren_lattice *wl)
+{
+    ad->kept = wren_xrealloc(ad->kept, (size_t)(ad->n_kept + 1) * sizeof *ad->kept);
+    struct kept_lat *k = &ad->kept[ad->n_kept++];
+    k->utt = wren_xstrdup(utt);
+    k->l = *wl;
+    k->off = ad->last_off;
+    k->nf = ad->last_nf;
+    wren_lattice_init(wl);
+}
+
+/* (frame, senone) pairs a lattice needs scored, and their scores */
+struct fs_pair { int32_t t, sen; float score; };
+
+static int by_t_sen(const void *x, const void *y)
+{
+    const struct fs_pair *a = x, *b = y;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return (a->sen > b->sen) - (a->sen < b->sen);
+}
+
+static float pair_score(const struct fs_pair *p, const int64_t *first, int32_t t, int32_t sen)
+{
+    int64_t lo = first[t], hi = first[t + 1] - 1;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (p[mid].sen < sen) lo = mid + 1;
+        else hi = mid;
+    }
+    return p[lo].score;
+}
+
+/* Replace every acoustic cost of l by -sum of the aligned senones' log-likelihoods of feats
+ * (nf frames), scored frame by frame as the search scores them. -1 if an arc's alignment
+ * does not fit the frames. */
+static int am_rescore(struct wren_adapt *ad, struct wren_lattice *l, const float *feats, int nf)
+{
+    if (l->start < 0) return 0;
+    struct wren_am *am = wren_decoder_am(ad->dec);
+    int ns = wren_am_n_senones(am);
+    int32_t *time = wren_xmalloc((size_t)l->n_states * sizeof *time);
+    for (int32_t s = 0; s < l->n_states; s++) time[s] = -1;
+    time[l->start] = 0;
+    for (int32_t s = 0; s < l->n_states; s++) {
+        if (time[s] < 0) continue;
+        for (int64_t i = l->off[s]; i < l->off[s + 1]; i++)
+            if (time[l->arcs[i].dst] < 0) time[l->arcs[i].dst] = time[s] + l->arcs[i].len;
+    }
+    size_t n = 0, cap = 4096;
+    struct fs_pair *p = wren_xmalloc(cap * sizeof *p);
+    int rc = 0;
+    for (int32_t s = 0; s < l->n_states && !rc; s++) {
+        if (time[s] < 0) continue;
+        for (int64_t i = l->off[s]; i <= l->off[s + 1] && !rc; i++) {
+            int last = i == l->off[s + 1];
+            if (last && l->final_g[s] == INFINITY) continue;
+            int64_t str = last ? l->final_str[s] : l->arcs[i].str;
+            int32_t len = last ? l->final_len[s] : l->arcs[i].len;
+            for (int32_t k = 0; k < len; k++) {
+                int32_t t = time[s] + k, tid = l->tids[str + k];
+                if (t >= nf || tid < 1 || tid > ad->g->n_tids) { rc = -1; break; }
+                if (n == cap) { cap *= 2; p = wren_xrealloc(p, cap * sizeof *p); }
+                p[n++] = (struct fs_pair){ t, ad->g->tid_senone[tid], 0 };
+            }
+        }
+    }
+    int64_t *first = NULL;
+    unsigned char *active = NULL;
+    float *sc = NULL;
+    if (!rc) {
+        qsort(p, n, sizeof *p, by_t_sen);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!m || p[m - 1].t != p[i].t || p[m - 1].sen != p[i].sen) p[m++] = p[i];
+        n = m;
+        first = wren_xcalloc((size_t)nf + 2, sizeof *first);
+        for (size_t i = 0; i < n; i++) first[p[i].t + 1]++;
+        for (int t = 0; t <= nf; t++) first[t + 1] += first[t];
+        active = wren_xcalloc((size_t)ns, 1);
+        sc = wren_xmalloc((size_t)ns * sizeof *sc);
+        for (int t = 0; t < nf && !rc; t++) {
+            if (first[t] == first[t + 1]) continue;
+            for (int64_t i = first[t]; i < first[t + 1]; i++) active[p[i].sen] = 1;
+            rc = wren_am_score_frame(am, feats + (size_t)t * (size_t)ad->dim, active, sc);
+            for (int64_t i = first[t]; i < first[t + 1]; i++) { p[i].score = sc[p[i].sen]; active[p[i].sen] = 0; }
+        }
+    }
+    if (!rc) {
+        for (int32_t s = 0; s < l->n_states; s++) {
+            if (time[s] < 0) continue;
+            for (int64_t i = l->off[s]; i <= l->off[s + 1]; i++) {
+                int last = i == l->off[s + 1];
+                if (last && l->final_g[s] == INFINITY) continue;
+                int64_t str = last ? l->final_str[s] : l->arcs[i].str;
+                int32_t len = last ? l->final_len[s] : l->arcs[i].len;
+                double a = 0;
+                for (int32_t k = 0; k < len; k++)
+                    a -= pair_score(p, first, time[s] + k, ad->g->tid_senone[l->tids[str + k]]);
+                if (last) l->final_a[s] = (float)a;
+                else l->arcs[i].a = (float)a;
+            }
+        }
+    }
+    free(p);
+    free(first);
+    free(active);
+    free(sc);
+    free(time);
+    if (rc) return wren_error("lattice rescoring: an arc's alignment does not fit the %d frames", nf);
+    return 0;
+}
+
+int wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l)
+{
+    struct kept_lat *kl = &ad->kept[k];
+    *utt = kl->utt;
+    *l = &kl->l;
+    if (kl->nf == 0) return 0;
+    double t0 = cpu_now();
+    struct wren_am *am = wren_decoder_am(ad->dec);
+    if (ad->map.n) wren_am_set_means(am, ad->cur ? ad->cur->means : NULL);
+    const float *raw = ad->al_raw + kl->off * (size_t)ad->dim;
+    float *x = wren_xmalloc((size_t)kl->nf * (size_t)ad->dim * sizeof *x);
+    if (ad->cur && ad->cur->W) wren_fmllr_apply(ad->cur->W, ad->dim, raw, x, kl->nf);
+    else memcpy(x, raw, (size_t)kl->nf * (size_t)ad->dim * sizeof *x);
+    int rc = am_rescore(ad, &kl->l, x, kl->nf);
+    free(x);
+    ad->cpu += cpu_now() - t0;
+    return rc ? wren_error_prefix("%s: ", kl->utt) : 0;
 }
 
 /* Keep an utterance's frames and entries (frame indices relative to it) for the EM steps. */
@@ -290,10 +440,13 @@ int wren_adapt_utt_start(struct wren_adapt *ad, const char *utt)
 
 int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
 {
+    ad->last_off = ad->al_nf;
+    ad->last_nf = 0;
     if (!ad->collect || !wl || wl->start < 0) return 0;
     double t0 = cpu_now();
     int nf;
     const float *raw = wren_decoder_raw_features(ad->dec, &nf);
+    ad->last_off = ad->al_nf;
     int64_t m = utt_entries(ad, wl, nf);
     if (m < 0) return -1;
     if (ad->map.n) wren_am_set_means(wren_decoder_am(ad->dec), NULL);   /* statistics on the model's own */
@@ -305,7 +458,10 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
     }
     int rc = wren_fmllr_accumulate_at(&ad->acc, wren_decoder_am(ad->dec), raw, seen, m, ad->u_frame,
                                       ad->u_sen, ad->u_wt, ad->o.min_post);
-    if (!rc && (ad->o.em_iters > 1 || ad->map.n)) keep_alignment(ad, raw, nf, (size_t)m);
+    if (!rc && (ad->o.em_iters > 1 || ad->map.n || ad->keep_lat)) {
+        keep_alignment(ad, raw, nf, (size_t)m);
+        ad->last_nf = nf;
+    }
     free(seen);
     ad->cpu += cpu_now() - t0;
     return rc;

@@ -23,9 +23,10 @@ struct wren_adapt_opts {
     float min_lattice_post;      /* lattice arcs below this posterior are left out (1e-2) */
     int lattice_post;            /* set by wren_adapt_create from posteriors */
     double map_tau;              /* --adapt-map-tau: MAP means per speaker, prior weight (0 = off) */
+    int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
 };
-#define WREN_ADAPT_NOPTS 11
+#define WREN_ADAPT_NOPTS 12
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
 /* The adaptation options, bound to *o, written to t (opts.h convention). */
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);
@@ -57,6 +58,17 @@ int  wren_adapt_utt_start(struct wren_adapt *ad, const char *utt);
 int  wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl);
 /* Estimate the current speaker's transform from the pass's statistics (logged on stderr). */
 int  wren_adapt_estimate(struct wren_adapt *ad);
+/* --adapt-rescore: the final adapted pass keeps its lattices (wren_adapt_keep_lattices after
+ * wren_adapt_pass; wren_adapt_take_lattice after each utterance's wren_adapt_utt_end moves it
+ * here), the speaker is estimated again, and each kept lattice gets the acoustic costs of the
+ * features under the new transform (wren_adapt_rescore_kept, in decoding order; *l stays
+ * owned here until the next pass). */
+int  wren_adapt_rescoring(const struct wren_adapt *ad);
+void wren_adapt_keep_lattices(struct wren_adapt *ad);
+int  wren_adapt_keeping(const struct wren_adapt *ad);
+void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren_lattice *wl);
+int  wren_adapt_n_kept(const struct wren_adapt *ad);
+int  wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l);
 /* Write --transforms-out (atomically). */
 int  wren_adapt_commit(struct wren_adapt *ad);
 /* CPU seconds spent on statistics and estimation. */

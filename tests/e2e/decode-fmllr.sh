@@ -5,8 +5,10 @@
 # closed LM: this checks the two-pass plumbing and the transform table, not a WER benchmark).
 # Checks: --adapt fmllr writes hypotheses, lattices, the SI hypotheses and a 39 x 40 transform
 # table in Kaldi's text-matrix layout; the log reports a full transform that raised the
-# auxiliary function; adaptation does not hurt this clean speaker; --transforms with that
-# table reproduces the adapted pass exactly; without utt2spk each utterance is a speaker;
+# auxiliary function; by default a second estimate rescores the adapted lattices, whose best
+# paths are the hypotheses; adaptation does not hurt this clean speaker; --transforms with the
+# table of a run without that rescoring reproduces its adapted pass exactly; EM steps, lattice
+# posteriors, MAP means, n-best and CTM work together; without utt2spk each utterance is a speaker;
 # bad options and tables fail with exit 1 and a message naming the file and line.
 # Env: WREN (built wren). Exit 77 = skip (inputs missing).
 set -u
@@ -56,18 +58,29 @@ ad_err=$("$WREN" wer data/text hyp.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .
 echo "errors: SI $si_err, adapted $ad_err"
 [ -n "$si_err" ] && [ -n "$ad_err" ] && [ "$ad_err" -le $((si_err + 1)) ] || fail "adaptation hurt: $si_err -> $ad_err errors"
 
-# --- the table reused: the same features and transform give the same hypotheses
-"$WREN" decode --model "$MODEL" --graph graph --transforms trans.txt data hyp-re.txt 2> re.log \
+# by default the last estimate rescores the adapted pass's lattices: two estimates logged, the
+# second on the adapted pass
+[ "$(grep -c 'fmllr speaker austen:' adapt.log)" = 2 ] || fail "--adapt-rescore (default) did not estimate twice"
+
+# --- the table reused: the same features and transform give the same hypotheses (without the
+# rescoring, the table's transform is the one the adapted pass decoded with)
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --no-adapt-rescore --transforms-out trans1.txt \
+  data hyp1.txt 2> adapt1.log || fail "decode --adapt fmllr --no-adapt-rescore: $(cat adapt1.log)"
+[ "$(grep -c 'fmllr speaker austen:' adapt1.log)" = 1 ] || fail "--no-adapt-rescore estimated more than once"
+"$WREN" decode --model "$MODEL" --graph graph --transforms trans1.txt data hyp-re.txt 2> re.log \
   || fail "decode --transforms: $(cat re.log)"
-cmp -s hyp.txt hyp-re.txt || fail "--transforms does not reproduce the adapted pass"
+cmp -s hyp1.txt hyp-re.txt || fail "--transforms does not reproduce the adapted pass"
 # --adapt-iters 2 runs and re-estimates
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-iters 2 data hyp2.txt 2> it2.log \
   || fail "--adapt-iters 2: $(cat it2.log)"
-[ "$(grep -c 'fmllr speaker austen:' it2.log)" = 2 ] || fail "--adapt-iters 2 did not estimate twice"
+[ "$(grep -c 'fmllr speaker austen:' it2.log)" = 3 ] || fail "--adapt-iters 2 did not estimate twice, then for the rescoring"
 
 # lattice posteriors, EM steps and MAP means run and log what they did, and do not hurt
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-posteriors lattice --fmllr-em-iters 3 \
-  --adapt-map-tau 5 data hyp3.txt 2> em.log || fail "lattice posteriors, EM and MAP: $(cat em.log)"
+  --adapt-map-tau 5 --nbest 2 --ctm hyp3.ctm data hyp3.txt 2> em.log || fail "lattice posteriors, EM and MAP: $(cat em.log)"
+# n-best and CTM of the final (rescored) pass only
+[ "$(grep -c '^sense_and.*-[12] ' hyp3.txt.nbest)" = 10 ] || fail "expected 2-best lists of 5 utterances: $(head -3 hyp3.txt.nbest)"
+[ "$(wc -l < hyp3.ctm)" = "$(cut -d' ' -f2- hyp3.txt | wc -w)" ] || fail "CTM words differ from the hypotheses"
 grep -q "fmllr speaker austen: .*; after 2 EM steps" em.log || fail "no EM steps logged: $(cat em.log)"
 grep -q "map speaker austen: [0-9.]* % of the Gaussians" em.log || fail "no MAP logged: $(cat em.log)"
 em_err=$("$WREN" wer data/text hyp3.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
