@@ -71,7 +71,7 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     o->iters = 1;
     o->silence_weight = 0.01f;
     o->min_post = 1e-3f;
-    o->em_iters = 1;
+    o->em_iters = 5;
     o->map_tau = 0;
     o->rescore = 1;
     o->posteriors = "best-path";

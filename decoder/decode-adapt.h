@@ -18,12 +18,12 @@ struct wren_adapt_opts {
     int iters;                   /* --adapt-iters: estimations (each after a pass; default 1) */
     float silence_weight;        /* --adapt-silence-weight: weight of silence/noise frames */
     float min_post;              /* Gaussians below this posterior are left out (1e-3) */
-    int em_iters;                /* --fmllr-em-iters: estimates per pass (posteriors recomputed) */
+    int em_iters;                /* --fmllr-em-iters: estimates per pass (posteriors recomputed; 5) */
     const char *posteriors;      /* --adapt-posteriors: "best-path" or "lattice" */
     float min_lattice_post;      /* lattice arcs below this posterior are left out (1e-2) */
     int lattice_post;            /* set by wren_adapt_create from posteriors */
     double map_tau;              /* --adapt-map-tau: MAP means per speaker, prior weight (0 = off) */
-    int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices */
+    int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
 };
 #define WREN_ADAPT_NOPTS 12

@@ -20,8 +20,9 @@
 #   2 the shared graph: egs/lm16k stage 2
 #   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults), lattices
 #     kept: exp/decode_{dev,test} (time.txt: wall s; cpu.txt: CPU s of all jobs)
-#   4 speaker-adapted first pass on adapt_sets (wren decode --adapt fmllr: the speaker-independent
-#     pass, one fMLLR transform per speaker of utt2spk, the adapted pass; one job):
+#   4 speaker-adapted first pass on adapt_sets (wren decode --adapt fmllr with its defaults: the
+#     speaker-independent pass, one fMLLR transform per speaker of utt2spk with EM steps, the
+#     adapted pass, a second estimate that rescores its lattices; one job):
 #     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
