@@ -698,7 +698,7 @@ int wren_cmd_decode(int argc, char **argv)
     fputc('\n', stderr);
     if (c.ad && wren_adapt_estimating(c.ad))
         fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s, "
-                        "of which fMLLR statistics and estimation %.1f s\n", c.cpu_si, c.cpu_adapted,
+                        "of which fMLLR statistics, estimation and lattice rescoring %.1f s\n", c.cpu_si, c.cpu_adapted,
                 wren_adapt_cpu(c.ad));
     rc = WREN_EXIT_OK;
     if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */

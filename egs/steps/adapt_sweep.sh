@@ -2,7 +2,7 @@
 # adapt_sweep.sh — speaker-adaptation settings of `wren decode --adapt fmllr` side by side on one
 # data dir (a dev set: this is where its defaults are chosen): for each setting, the adapted %WER
 # per corpus and over the whole set, and the CPU seconds of the speaker-independent pass, of the
-# adapted pass(es) and of the statistics and estimation inside them (from wren decode's log).
+# adapted pass(es) and of the statistics, estimation and rescoring inside them (wren decode's log).
 # Each setting is one run, kept in OUT/<name>/ (a rerun skips the settings already done).
 # usage: egs/steps/adapt_sweep.sh [--corpora "C1 C2 ..."] MODEL GRAPH DATA_DIR OUT NAME="OPTS" ...
 #   --corpora: the corpora of a pooled set (their utterances from DATA_DIR/../<corpus>/<set>/wav.scp,
@@ -41,7 +41,7 @@ for spec in "$@"; do
   fi
   printf '%-13s' "$name"
   for c in $corpora; do printf ' %18s' "$(wer_of "$c" "$d/hyp.txt")"; done
-  cpu=$(sed -n 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s, of which fMLLR statistics and estimation \([0-9.]*\) s.*/\1 \2 \3/p' "$d/log")
+  cpu=$(sed -n 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s, of which [a-zA-Z ,]* \([0-9.]*\) s.*/\1 \2 \3/p' "$d/log")
   # shellcheck disable=SC2086
   printf ' %8s %8s %9s %8s  %s\n' "$(wer_of "" "$d/hyp.txt")" $cpu "${opts:-(defaults)}"
 done
