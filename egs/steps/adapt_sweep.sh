@@ -27,7 +27,7 @@ wer_of() {   # %WER of hypotheses $2 on corpus $1
   "$wren" wer "$r" "$r.hyp" 2>/dev/null | sed -n 's/^%WER \([0-9.]*\) .*/\1/p'
   rm -f "$r" "$r.hyp"
 }
-printf '%-18s' setting; for c in $corpora; do printf ' %18s' "$c"; done
+printf '%-22s' setting; for c in $corpora; do printf ' %18s' "$c"; done
 printf ' %8s %8s %9s %8s  %s\n' all si_cpu adapt_cpu est_cpu opts
 for spec in "$@"; do
   case $spec in *=*) ;; *) echo "$0: '$spec' is not NAME=\"OPTS\"" >&2; exit 1 ;; esac
@@ -39,11 +39,11 @@ for spec in "$@"; do
       "$data" "$d/hyp.txt.tmp" 2> "$d/log" || { echo "$0: setting $name failed: $(tail -1 "$d/log")" >&2; exit 1; }
     mv "$d/si.txt.tmp" "$d/si.txt"; mv "$d/hyp.txt.tmp" "$d/hyp.txt"
   fi
-  printf '%-18s' "$name"
+  printf '%-22s' "$name"
   for c in $corpora; do printf ' %18s' "$(wer_of "$c" "$d/hyp.txt")"; done
   cpu=$(sed -n 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s, of which [a-zA-Z ,]* \([0-9.]*\) s.*/\1 \2 \3/p' "$d/log")
   # shellcheck disable=SC2086
   printf ' %8s %8s %9s %8s  %s\n' "$(wer_of "" "$d/hyp.txt")" $cpu "${opts:-(defaults)}"
 done
-printf '%-18s' si; for c in $corpora; do printf ' %18s' "$(wer_of "$c" "$out/$name/si.txt")"; done
+printf '%-22s' si; for c in $corpora; do printf ' %18s' "$(wer_of "$c" "$out/$name/si.txt")"; done
 printf ' %8s\n' "$(wer_of "" "$out/$name/si.txt")"
