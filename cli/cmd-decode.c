@@ -83,6 +83,9 @@ struct cmd {
     struct wren_adapt *ad;
     struct wren_text_out *si_out;
     double cpu_si, cpu_adapted;
+    FILE *si_worker;            /* --adapt under --nj: a worker's --si-hyp file */
+    double cpu_est_workers;     /* --adapt under --nj: the workers' statistics/estimation CPU */
+    int transforms_merged;      /* --adapt under --nj: --transforms-out was written from the workers' */
 };
 
 static void put_words(FILE *f, const struct wren_decode_graph *g, const int32_t *w, int n)
@@ -356,9 +359,84 @@ static char *slurp(const char *path, size_t *len)
     return d;
 }
 
+static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
+                     struct wren_progress *pr);
+
+/* Append the workers' si.K to --si-hyp and write their trans.K as --transforms-out. */
+static int merge_adapt_outputs(struct cmd *c, const char *dir)
+{
+    struct wren_text_out *tr = NULL;
+    if (c->ao.transforms_out && wren_text_out_open(c->ao.transforms_out, &tr)) return -1;
+    int rc = 0;
+    for (int k = 0; k < c->nj && !rc; k++) {
+        for (int which = 0; which < 2 && !rc; which++) {
+            FILE *to = which == 0 ? (c->si_out ? wren_text_out_file(c->si_out) : NULL)
+                                  : (tr ? wren_text_out_file(tr) : NULL);
+            if (!to) continue;
+            char p[600];
+            snprintf(p, sizeof p, "%s/%s.%d", dir, which == 0 ? "si" : "trans", k);
+            size_t len;
+            char *d = slurp(p, &len);
+            if (!d || fwrite(d, 1, len, to) != len) rc = wren_error("%s: cannot append to the output", p);
+            free(d);
+        }
+    }
+    if (tr) {
+        if (rc) wren_text_out_abort(tr);
+        else rc = wren_text_out_commit(tr);
+    }
+    c->transforms_merged = 1;
+    return rc;
+}
+
+/* What a worker reports besides its outputs. */
+struct worker_stats {
+    struct totals t;
+    double cpu_si, cpu_adapted, cpu_est;
+};
+
+/* The jobs of each of nj workers, as indices into js (worker k: idx[first[k] .. first[k+1])).
+ * Contiguous slices; with --adapt whole speakers, grouped in order of first appearance (as
+ * run_adapt decodes them), cut where the utterance count is nearest to an even share. */
+static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t *first)
+{
+    size_t n = js->n;
+    int nj = c->nj;
+    if (!(c->ad && wren_adapt_estimating(c->ad))) {
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        for (int k = 0; k <= nj; k++) first[k] = n * (size_t)k / (size_t)nj;
+        return;
+    }
+    uint8_t *done = wren_xcalloc(n + 1, 1);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (done[i]) continue;
+        const char *spk = wren_adapt_speaker(c->ad, js->j[i].utt);
+        for (size_t k = i; k < n; k++)
+            if (!done[k] && !strcmp(wren_adapt_speaker(c->ad, js->j[k].utt), spk)) { idx[m++] = k; done[k] = 1; }
+    }
+    free(done);
+    first[0] = 0;
+    size_t pos = 0;
+    for (int k = 1; k < nj; k++) {
+        size_t target = n * (size_t)k / (size_t)nj;
+        /* advance speaker by speaker while that brings the cut nearer the target */
+        while (pos < n) {
+            const char *spk = wren_adapt_speaker(c->ad, js->j[idx[pos]].utt);
+            size_t end = pos;
+            while (end < n && !strcmp(wren_adapt_speaker(c->ad, js->j[idx[end]].utt), spk)) end++;
+            if (end > target && end - target > target - pos) break;
+            pos = end;
+        }
+        first[k] = pos;
+    }
+    first[nj] = n;
+}
+
 static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
                         FILE *outs[4])
 {
+    int adapt = c->ad && wren_adapt_estimating(c->ad);
     const char *tmpdir = getenv("TMPDIR");
     char *tmpl = wren_path_join(tmpdir && *tmpdir ? tmpdir : "/tmp", "wren-decode-XXXXXX");
     char *dir = mkdtemp(tmpl);
@@ -367,32 +445,41 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         free(tmpl);
         return wren_error("cannot create a temporary folder for --nj: %s", strerror(err));
     }
-    static const char *names[4] = { "hyp", "lat", "ctm", "nbest" };
+    /* outputs, then the worker's statistics, --si-hyp and --transforms-out */
+    static const char *names[7] = { "hyp", "lat", "ctm", "nbest", "stats", "si", "trans" };
     /* the out-of-memory exit removes the workers' files and the folder (they were left behind) */
-    size_t nwf = (size_t)c->nj * 5;
+    size_t nwf = (size_t)c->nj * 7;
     char **wf = wren_xcalloc(nwf, sizeof *wf);
     wren_exit_unlink_add(dir);
     for (size_t i = 0; i < nwf; i++) {
         wf[i] = wren_xmalloc(strlen(dir) + 32);
-        sprintf(wf[i], "%s/%s.%d", dir, i % 5 < 4 ? names[i % 5] : "stats", (int)(i / 5));
+        sprintf(wf[i], "%s/%s.%d", dir, names[i % 7], (int)(i / 7));
         wren_exit_unlink_add(wf[i]);
     }
+    size_t *idx = wren_xmalloc((js->n + 1) * sizeof *idx), *first = wren_xmalloc(((size_t)c->nj + 1) * sizeof *first);
+    split_jobs(c, js, idx, first);
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
     for (int k = 0; k < c->nj; k++) {
-        size_t b = js->n * (size_t)k / (size_t)c->nj, e = js->n * (size_t)(k + 1) / (size_t)c->nj;
+        size_t b = first[k], e = first[k + 1];
         fflush(NULL);
         pid[k] = fork();
         if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
         if (pid[k] == 0) {
             /* the worker's paths, then the parent's bookkeeping freed: nothing refers to it in
              * a worker, and a worker's out-of-memory exit showed it as a leak under LSan */
-            char fp[4][600], sp[600];
-            for (int i = 0; i < 4; i++) snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
-            snprintf(sp, sizeof sp, "%s/stats.%d", dir, k);
+            char fp[7][600];
+            for (int i = 0; i < 7; i++) snprintf(fp[i], sizeof fp[i], "%s/%s.%d", dir, names[i], k);
+            const char *sp = fp[4];
             for (size_t i = 0; i < nwf; i++) free(wf[i]);
             free(wf);
             free(pid);
             free(tmpl);
+            struct jobs mine = { 0 };
+            mine.n = e - b;
+            mine.j = wren_xmalloc((mine.n + 1) * sizeof *mine.j);
+            for (size_t i = b; i < e; i++) mine.j[i - b] = js->j[idx[i]];
+            free(idx);
+            free(first);
             FILE *f[4] = { NULL, NULL, NULL, NULL };
             for (int i = 0; i < 4; i++)
                 if (outs[i]) {
@@ -404,9 +491,27 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                 }
             c->fh = f[0]; c->fl = f[1]; c->fc = f[2]; c->fn = f[3];
             memset(&c->t, 0, sizeof c->t);
-            for (size_t i = b; i < e && !c->out_failed; i++) run_job(c, &js->j[i], ao);
-            /* the first failure, in one line; the parent prints nothing more (exit 2) */
             int bad = 0;
+            if (adapt) {
+                FILE *si = NULL;
+                if (c->si_out && !(si = fopen(fp[5], "w"))) {
+                    fprintf(stderr, "wren decode: %s: cannot write: %s\n", fp[5], strerror(errno));
+                    _exit(2);
+                }
+                c->si_worker = si;
+                if (run_adapt(c, &mine, ao, NULL)) bad = 1;
+                if (si && (wren_stream_check(si, fp[5]) | fclose(si)) && !bad)
+                    bad = wren_error("%s: write error", fp[5]);
+                if (!bad && c->ao.transforms_out) {
+                    FILE *t = fopen(fp[6], "w");
+                    if (!t || wren_adapt_write_transforms(c->ad, t) || fclose(t))
+                        bad = wren_error("%s: cannot write the transforms", fp[6]);
+                }
+            } else {
+                for (size_t i = 0; i < mine.n && !c->out_failed; i++) run_job(c, &mine.j[i], ao);
+            }
+            free(mine.j);
+            /* the first failure, in one line; the parent prints nothing more (exit 2) */
             for (int i = 0; i < 4; i++) {
                 if (!f[i]) continue;
                 if (wren_stream_check(f[i], fp[i]) && !bad) bad = 1;
@@ -414,8 +519,9 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                 if (fclose(f[i]) && !bad)
                     bad = wren_error("%s: write error: %s", fp[i], errno ? strerror(errno) : "input/output error");
             }
+            struct worker_stats ws = { c->t, c->cpu_si, c->cpu_adapted, c->ad ? wren_adapt_cpu(c->ad) : 0 };
             FILE *st = fopen(sp, "wb");
-            if ((!st || fwrite(&c->t, sizeof c->t, 1, st) != 1 || fclose(st)) && !bad)
+            if ((!st || fwrite(&ws, sizeof ws, 1, st) != 1 || fclose(st)) && !bad)
                 bad = wren_error("%s: cannot write: %s", sp, strerror(errno));
             if (bad) fprintf(stderr, "wren decode: worker %d: %s\n", k + 1, wren_error_msg());
             _exit(bad ? 2 : 0);
@@ -449,9 +555,11 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         snprintf(p, sizeof p, "%s/stats.%d", dir, k);
         size_t len;
         char *d = slurp(p, &len);
-        if (d && len == sizeof(struct totals)) {
-            struct totals t;
-            memcpy(&t, d, sizeof t);
+        if (d && len == sizeof(struct worker_stats)) {
+            struct worker_stats ws;
+            memcpy(&ws, d, sizeof ws);
+            const struct totals t = ws.t;
+            c->cpu_si += ws.cpu_si; c->cpu_adapted += ws.cpu_adapted; c->cpu_est_workers += ws.cpu_est;
             c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
             c->t.n_bad_segment += t.n_bad_segment;
             c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
@@ -463,13 +571,17 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         free(d);
         unlink(p);
     }
+    /* --adapt: the workers' --si-hyp and --transforms-out, in order */
+    if (adapt && !rc) rc = merge_adapt_outputs(c, dir);
     /* remove whatever is left, then the folder */
     for (int k = 0; k < c->nj; k++)
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 7; i++) {
             char p[600];
-            snprintf(p, sizeof p, "%s/%s.%d", dir, i < 4 ? names[i] : "stats", k);
+            snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
             unlink(p);
         }
+    free(idx);
+    free(first);
     rmdir(dir);
     for (size_t i = 0; i < nwf; i++) { wren_exit_unlink_forget(wf[i]); free(wf[i]); }
     wren_exit_unlink_forget(dir);
@@ -513,7 +625,8 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
 /* --adapt: speaker by speaker (in order of first appearance: a Kaldi data dir keeps each
  * speaker's utterances together, so the outputs keep the input order), a speaker-independent
  * pass gathering statistics (its hypotheses to --si-hyp), an estimate, and the adapted pass;
- * with --adapt-iters N, N-1 adapted passes re-estimate before the final one. */
+ * with --adapt-iters N, N-1 adapted passes re-estimate before the final one. pr NULL: no
+ * progress lines (a --nj worker). */
 static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
                      struct wren_progress *pr)
 {
@@ -522,10 +635,10 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
     size_t *grp = wren_xmalloc((n + 1) * sizeof *grp);
     uint8_t *done = wren_xcalloc(n + 1, 1);
     FILE *out[4] = { c->fh, c->fl, c->fc, c->fn };
-    FILE *si = c->si_out ? wren_text_out_file(c->si_out) : NULL;
+    FILE *si = c->si_worker ? c->si_worker : c->si_out ? wren_text_out_file(c->si_out) : NULL;
     for (size_t i = 0; i < n; i++) spk[i] = wren_adapt_speaker(c->ad, js->j[i].utt);
     int rc = 0;
-    wren_progress_start(pr, "utterances", (double)n);
+    if (pr) wren_progress_start(pr, "utterances", (double)n);
     for (size_t i = 0; i < n && !rc; i++) {
         if (done[i]) continue;
         size_t m = 0;
@@ -552,7 +665,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             c->cpu_adapted += cpu_now() - t0;
         }
         n_done += m;
-        wren_progress_update(pr, (double)n_done);
+        if (pr) wren_progress_update(pr, (double)n_done);
     }
     free(spk);
     free(grp);
@@ -568,8 +681,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     struct jobs js;
     if (jobs_read(input, &js)) return -1;
     int rc = 0;
-    if (c->ad && wren_adapt_estimating(c->ad)) {
-        if (c->nj > 1) wren_warn("decode: --nj is not used with --adapt (speakers are decoded in turn)");
+    if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);
     } else if (c->nj > 1 && js.n > 1) {
         if ((size_t)c->nj > js.n) c->nj = (int)js.n;
@@ -607,7 +719,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" },
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph)" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) + WREN_ADAPT_NOPTS + 1];
@@ -675,7 +787,7 @@ int wren_cmd_decode(int argc, char **argv)
     if (wren_text_out_commit(c.hyp)) { c.hyp = NULL; goto fail; }
     c.hyp = NULL;
     struct wren_text_out **outs[] = { &c.lat, &c.ctm_out, &c.nb_out, &c.si_out };
-    if (c.ad && wren_adapt_commit(c.ad)) goto fail;
+    if (c.ad && !c.transforms_merged && wren_adapt_commit(c.ad)) goto fail;
     for (int i = 0; i < 4; i++)
         if (*outs[i]) {
             int r = wren_text_out_commit(*outs[i]);
@@ -701,7 +813,7 @@ int wren_cmd_decode(int argc, char **argv)
     if (c.ad && wren_adapt_estimating(c.ad))
         fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s, "
                         "of which fMLLR statistics, estimation and lattice rescoring %.1f s\n", c.cpu_si, c.cpu_adapted,
-                wren_adapt_cpu(c.ad));
+                wren_adapt_cpu(c.ad) + c.cpu_est_workers);
     rc = WREN_EXIT_OK;
     if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
         wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,

@@ -526,18 +526,22 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     return 0;
 }
 
-int wren_adapt_commit(struct wren_adapt *ad)
+int wren_adapt_write_transforms(const struct wren_adapt *ad, FILE *f)
 {
-    if (!ad->o.transforms_out) return 0;
-    struct wren_text_out *o;
-    if (wren_text_out_open(ad->o.transforms_out, &o)) return -1;
-    FILE *f = wren_text_out_file(o);
     double *I = wren_xmalloc((size_t)ad->dim * (size_t)(ad->dim + 1) * sizeof *I);
     wren_fmllr_identity(I, ad->dim);
     int rc = 0;
     for (int i = 0; i < ad->n_spk && !rc; i++)
         rc = wren_fmllr_write(f, ad->spk[i].name, ad->spk[i].W ? ad->spk[i].W : I, ad->dim);
     free(I);
-    if (rc) { wren_text_out_abort(o); return -1; }
+    return rc;
+}
+
+int wren_adapt_commit(struct wren_adapt *ad)
+{
+    if (!ad->o.transforms_out) return 0;
+    struct wren_text_out *o;
+    if (wren_text_out_open(ad->o.transforms_out, &o)) return -1;
+    if (wren_adapt_write_transforms(ad, wren_text_out_file(o))) { wren_text_out_abort(o); return -1; }
     return wren_text_out_commit(o);
 }

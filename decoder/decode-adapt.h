@@ -7,6 +7,8 @@
 #ifndef WREN_DECODE_ADAPT_H
 #define WREN_DECODE_ADAPT_H
 
+#include <stdio.h>
+
 #include "transform/fmllr.h"
 #include "utils/opts.h"
 
@@ -69,6 +71,8 @@ int  wren_adapt_keeping(const struct wren_adapt *ad);
 void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren_lattice *wl);
 int  wren_adapt_n_kept(const struct wren_adapt *ad);
 int  wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l);
+/* The estimated transforms as a Kaldi text table (identity for a speaker without one). */
+int  wren_adapt_write_transforms(const struct wren_adapt *ad, FILE *f);
 /* Write --transforms-out (atomically). */
 int  wren_adapt_commit(struct wren_adapt *ad);
 /* CPU seconds spent on statistics and estimation. */

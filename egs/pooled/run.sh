@@ -22,7 +22,7 @@
 #     kept: exp/decode_{dev,test} (time.txt: wall s; cpu.txt: CPU s of all jobs)
 #   4 speaker-adapted first pass on adapt_sets (wren decode --adapt fmllr with its defaults: the
 #     speaker-independent pass, one fMLLR transform per speaker of utt2spk with EM steps, the
-#     adapted pass, a second estimate that rescores its lattices; one job):
+#     adapted pass, a second estimate that rescores its lattices; --nj jobs of whole speakers):
 #     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
@@ -48,7 +48,7 @@
 set -euo pipefail
 stage=0
 stop_stage=100
-nj=2                                          # parallel decoding jobs (stage 3)
+nj=2                                          # parallel decoding jobs (stages 3 and 4)
 cmd="utils/run-jobs.sh --backend local"       # the job runner (--backend slurm: utils/slurm/README.md)
 . "$(dirname "$0")/../steps/conf/16k.conf"    # settings shared by the 16 kHz recipes
 . "$(dirname "$0")/conf/pooled.conf"          # what this recipe sets differently
@@ -102,10 +102,10 @@ fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   for x in $adapt_sets; do
-    log "stage 4: speaker-adapted first pass on $x (wren decode --adapt fmllr $decode_opts; one job, speakers from utt2spk)"
+    log "stage 4: speaker-adapted first pass on $x (wren decode --adapt fmllr $decode_opts; $nj jobs of whole speakers from utt2spk)"
     d=exp/decode_fmllr_$x; mkdir -p $d
     [ -s $d/hyp.txt ] || timed 4 /usr/bin/time -o $d/cpu.tmp -f "%U %S" "$WREN" decode --model "$model" --graph "$graph_dir" \
-      $decode_opts --adapt fmllr --si-hyp $d/si.txt --transforms-out $d/trans.txt data/$x $d/hyp.txt $d/lat.gz 2> $d/log
+      $decode_opts --nj "$nj" --adapt fmllr --si-hyp $d/si.txt --transforms-out $d/trans.txt data/$x $d/hyp.txt $d/lat.gz 2> $d/log
     [ -s $d/cpu.txt ] || awk '{ printf "%.2f\n", $1 + $2 }' $d/cpu.tmp > $d/cpu.txt
   done
   "$steps/pooled_compare.sh" --sets "$adapt_sets" --pairs "fmllr:si fmllr:pocketsphinx" \

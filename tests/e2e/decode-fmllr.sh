@@ -8,7 +8,7 @@
 # auxiliary function; by default a second estimate rescores the adapted lattices, whose best
 # paths are the hypotheses; adaptation does not hurt this clean speaker; --transforms with the
 # table of a run without that rescoring reproduces its adapted pass exactly; EM steps, lattice
-# posteriors, MAP means, n-best and CTM work together; without utt2spk each utterance is a speaker;
+# posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs; without utt2spk each utterance is a speaker;
 # bad options and tables fail with exit 1 and a message naming the file and line.
 # Env: WREN (built wren). Exit 77 = skip (inputs missing).
 set -u
@@ -86,6 +86,23 @@ grep -q "map speaker austen: [0-9.]* % of the Gaussians" em.log || fail "no MAP 
 em_err=$("$WREN" wer data/text hyp3.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
 echo "errors: lattice posteriors, 3 EM steps, MAP tau 5: $em_err"
 [ -n "$em_err" ] && [ "$em_err" -le $((si_err + 1)) ] || fail "EM/MAP adaptation hurt: $si_err -> $em_err errors"
+
+# --- --nj 2: whole speakers per worker, the same outputs as one job (two speakers whose
+# utterances alternate, so the workers' outputs are merged in speaker order as one job writes them)
+mkdir data2
+cp data/wav.scp data/text data2/
+awk '{ print $1, (NR % 2 ? "spk_a" : "spk_b") }' data/utt2spk > data2/utt2spk
+for nj in 1 2; do
+  "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --nj $nj --si-hyp si-nj$nj.txt \
+    --transforms-out trans-nj$nj.txt --ctm nj$nj.ctm data2 hyp-nj$nj.txt lat-nj$nj.gz 2> nj$nj.log \
+    || fail "--adapt --nj $nj: $(cat nj$nj.log)"
+done
+for f in hyp-nj%.txt si-nj%.txt trans-nj%.txt nj%.ctm; do
+  cmp -s "${f/\%/1}" "${f/\%/2}" || fail "--nj 2 differs from one job in ${f/\%/2}"
+done
+cmp -s <(zcat lat-nj1.gz) <(zcat lat-nj2.gz) || fail "--nj 2 lattices differ from one job's"
+[ "$(grep -c '  \[$' trans-nj2.txt)" = 2 ] || fail "expected 2 transforms from the workers"
+grep -q "5 utterances decoded, 0 failed" nj2.log || fail "--nj 2 summary line: $(cat nj2.log)"
 
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
