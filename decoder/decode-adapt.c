@@ -85,7 +85,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
     const struct wren_opt tab[] = {
         { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk) estimated on the first pass's best paths" },
         { "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" },
-        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table" },
+        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with, so --transforms reproduces the adapted pass only of a --no-adapt-rescore run)" },
         { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
         { "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" },
         { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
