@@ -347,7 +347,6 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
     double t0 = cpu_now();
     int nf;
     const float *raw = wren_decoder_raw_features(ad->dec, &nf);
-    ad->last_off = ad->al_nf;
     int64_t m = utt_entries(ad, wl, nf);
     if (m < 0) return -1;
     if (ad->map.n) wren_am_set_means(wren_decoder_am(ad->dec), NULL);   /* statistics on the model's own */

@@ -35,14 +35,7 @@ int wren_lattice_am_rescore(struct wren_lattice *l, struct wren_am *am, const in
     if (l->start < 0) return 0;
     int ns = wren_am_n_senones(am);
     size_t dim = (size_t)wren_am_feat_dim(am);
-    int32_t *time = wren_xmalloc((size_t)l->n_states * sizeof *time);
-    for (int32_t s = 0; s < l->n_states; s++) time[s] = -1;
-    time[l->start] = 0;
-    for (int32_t s = 0; s < l->n_states; s++) {
-        if (time[s] < 0) continue;
-        for (int64_t i = l->off[s]; i < l->off[s + 1]; i++)
-            if (time[l->arcs[i].dst] < 0) time[l->arcs[i].dst] = time[s] + l->arcs[i].len;
-    }
+    int32_t *time = wren_lattice_state_times(l);
     size_t n = 0, cap = 4096;
     struct fs_pair *p = wren_xmalloc(cap * sizeof *p);
     int rc = 0;

@@ -43,13 +43,6 @@ static void slot_add(struct slot *s, int32_t word, double mass, double t0, doubl
     s->w[s->n++] = (struct slot_word){ word, mass, mass * t0, mass * t1 };
 }
 
-static double log_add(double a, double b)
-{
-    if (a == -INFINITY) return b;
-    if (b == -INFINITY) return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
-
 /* The lattice as the recursion sees it: log weights, forward scores, state times. */
 struct mbr_lat {
     const struct wren_lattice *l;
@@ -95,10 +88,10 @@ static int mbr_lat_init(struct mbr_lat *m, const struct wren_lattice *l, float a
     m->total = -INFINITY;
     for (int32_t s = l->start; s < l->n_states; s++) {
         if (m->alpha[s] == -INFINITY) continue;
-        m->total = log_add(m->total, m->alpha[s] + m->lf[s]);
+        m->total = wren_lat_log_add(m->total, m->alpha[s] + m->lf[s]);
         for (int64_t i = l->off[s]; i < l->off[s + 1]; i++) {
             int32_t d = l->arcs[i].dst;
-            m->alpha[d] = log_add(m->alpha[d], m->alpha[s] + m->lw[i]);
+            m->alpha[d] = wren_lat_log_add(m->alpha[d], m->alpha[s] + m->lw[i]);
             if (m->time[d] < 0) m->time[d] = m->time[s] + l->arcs[i].len;
         }
     }

@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double log_add(double a, double b)
-{
-    if (a == -INFINITY) return b;
-    if (b == -INFINITY) return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
 
 static int by_frame_tid(const void *x, const void *y)
 {
@@ -33,35 +27,33 @@ int wren_lattice_tid_posteriors(const struct wren_lattice *l, float acwt, float 
     if (l->start < 0) return 0;
     size_t ns = (size_t)l->n_states;
     double *alpha = wren_xmalloc(ns * sizeof *alpha), *beta = wren_xmalloc(ns * sizeof *beta);
-    int32_t *time = wren_xmalloc(ns * sizeof *time);
-    for (size_t s = 0; s < ns; s++) { alpha[s] = beta[s] = -INFINITY; time[s] = -1; }
+    for (size_t s = 0; s < ns; s++) alpha[s] = beta[s] = -INFINITY;
     alpha[l->start] = 0;
-    time[l->start] = 0;
     for (int32_t s = l->start; s < l->n_states; s++) {
         if (alpha[s] == -INFINITY) continue;
         for (int64_t i = l->off[s]; i < l->off[s + 1]; i++) {
             const struct wren_lat_arc *a = &l->arcs[i];
             if (a->dst <= s) {
-                free(alpha); free(beta); free(time);
+                free(alpha); free(beta);
                 return wren_error("lattice is not topologically sorted (arc %d -> %d)", s, a->dst);
             }
-            alpha[a->dst] = log_add(alpha[a->dst], alpha[s] - (a->g + acwt * (double)a->a));
-            if (time[a->dst] < 0) time[a->dst] = time[s] + a->len;
+            alpha[a->dst] = wren_lat_log_add(alpha[a->dst], alpha[s] - (a->g + acwt * (double)a->a));
         }
     }
     for (int32_t s = l->n_states - 1; s >= 0; s--) {
         double b = l->final_g[s] == INFINITY ? -INFINITY : -(l->final_g[s] + acwt * (double)l->final_a[s]);
         for (int64_t i = l->off[s]; i < l->off[s + 1]; i++) {
             const struct wren_lat_arc *a = &l->arcs[i];
-            b = log_add(b, beta[a->dst] - (a->g + acwt * (double)a->a));
+            b = wren_lat_log_add(b, beta[a->dst] - (a->g + acwt * (double)a->a));
         }
         beta[s] = b;
     }
     double total = beta[l->start];
     if (!isfinite(total)) {
-        free(alpha); free(beta); free(time);
+        free(alpha); free(beta);
         return wren_error("lattice has no complete path of finite cost");
     }
+    int32_t *time = wren_lattice_state_times(l);
     size_t cap = 1024, n = 0;
     struct wren_tid_post *p = wren_xmalloc(cap * sizeof *p);
     for (int32_t s = 0; s < l->n_states; s++) {

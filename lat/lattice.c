@@ -710,6 +710,20 @@ int wren_lattice_oracle(const struct wren_lattice *l, const int32_t *ref, int n_
 
 /* ---------------------------------------------------------------- figures */
 
+int32_t *wren_lattice_state_times(const struct wren_lattice *l)
+{
+    if (l->start < 0) return NULL;
+    int32_t *time = wren_xmalloc((size_t)l->n_states * sizeof *time);
+    for (int32_t s = 0; s < l->n_states; s++) time[s] = -1;
+    time[l->start] = 0;
+    for (int32_t s = l->start; s < l->n_states; s++) {
+        if (time[s] < 0) continue;
+        for (int64_t i = l->off[s]; i < l->off[s + 1]; i++)
+            if (time[l->arcs[i].dst] < 0) time[l->arcs[i].dst] = time[s] + l->arcs[i].len;
+    }
+    return time;
+}
+
 int wren_lattice_frames(const struct wren_lattice *l)
 {
     if (l->start < 0) return 0;

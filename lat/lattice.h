@@ -8,6 +8,7 @@
 #ifndef WREN_LATTICE_H
 #define WREN_LATTICE_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -113,6 +114,19 @@ struct wren_mbr_result {
 };
 int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *r);
 void wren_mbr_result_free(struct wren_mbr_result *r);
+
+/* Each state's first frame: the frames of the tid strings on a path from the start (all
+ * paths agree in a lattice from the search); -1 for a state not reachable from the start.
+ * Malloc'd, n_states entries (NULL for an empty lattice). The lattice must be sorted. */
+int32_t *wren_lattice_state_times(const struct wren_lattice *l);
+
+/* log(exp(a) + exp(b)), -INFINITY being log 0 (forward-backward over lattice weights). */
+static inline double wren_lat_log_add(double a, double b)
+{
+    if (a == -INFINITY) return b;
+    if (b == -INFINITY) return a;
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
 
 /* Frame-level posteriors of transition ids (lattice-post.c): forward-backward with path
  * weights exp(-(g + acwt * a)); every arc and final weight with posterior >= min_post adds it
