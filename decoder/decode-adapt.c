@@ -407,7 +407,8 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     int rc = wren_fmllr_estimate(&ad->acc, &ad->o.f, W, &r, NULL);
     double aux0 = r.aux_before, aux1 = r.aux_after;
     /* the first estimate's E step used the pass's features; re-estimate on the new ones */
-    if (!rc && ad->o.em_iters > 1 && strcmp(r.kind, "identity"))
+    int em = !rc && ad->o.em_iters > 1 && strcmp(r.kind, "identity");
+    if (em)
         rc = wren_fmllr_em(wren_decoder_am(ad->dec), ad->al_raw, (int)ad->al_nf, (int64_t)ad->al_n,
                            ad->al_frame, ad->al_sen, ad->al_wt, ad->o.min_post, &ad->o.f,
                            ad->o.em_iters - 1, W, &r);
@@ -421,7 +422,7 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     ad->cpu += cpu_now() - t0;
     fprintf(stderr, "wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function "
                     "%.4f -> %.4f per frame (%+.4f)", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0);
-    if (ad->o.em_iters > 1) fprintf(stderr, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
+    if (em) fprintf(stderr, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
     fputc('\n', stderr);
     return 0;
 }
