@@ -5,6 +5,7 @@
  * scorer can sweep all senones of a codeword contiguously.
  * Not for: Gaussians (gauden.c) or scoring (am.c). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +45,11 @@ static int mixw_float_body(struct wren_s3 *s, float floor, struct wren_mixw *out
     if (wren_s3_i32(s, h, 4, "mixture weight dimensions") < 0)
         return -1;
     int32_t n_sen = h[0], n_feat = h[1], n_comp = h[2];
-    if (n_sen <= 0 || n_feat <= 0 || n_feat > 8 || n_comp <= 0 ||
-        (long long)n_sen * n_feat * n_comp != h[3])
+    /* senones x streams fits in 34 bits; its product with the densities is formed only when
+     * it cannot pass INT32_MAX (the value count is an int32), so nothing overflows */
+    long long sf = (long long)n_sen * n_feat;
+    if (n_sen <= 0 || n_feat <= 0 || n_feat > 8 || n_comp <= 0 || sf > INT32_MAX / n_comp ||
+        sf * n_comp != h[3])
         return wren_error("%s: bad dimensions: %d senones x %d streams x %d densities, %d "
                           "values", s->path, n_sen, n_feat, n_comp, h[3]);
     if (!wren_s3_has(s, (size_t)h[3], 4))
