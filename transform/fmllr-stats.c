@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define MAX_GAUSS 1024   /* Gaussians kept per frame (over all streams) */
+#define BATCH 256        /* frames per batch of statistics */
 
 int wren_fmllr_accumulate(struct wren_fmllr_accs *a, struct wren_am *am, const float *raw,
                           const float *post_feats, int n_frames, const int32_t *senone,
@@ -29,14 +30,20 @@ int wren_fmllr_accumulate_at(struct wren_fmllr_accs *a, struct wren_am *am, cons
         return wren_error("fmllr: statistics of %d dims, the model has %d", d, wren_am_feat_dim(am));
     if (!post_feats) post_feats = raw;
     struct wren_am_gauss_post *gp = wren_xmalloc(MAX_GAUSS * sizeof *gp);
-    double *prec = wren_xmalloc((size_t)d * sizeof *prec), *pm = wren_xmalloc((size_t)d * sizeof *pm);
-    int rc = 0;
+    /* frames are gathered in batches so that the statistics are one GEMM and one SYRK per
+     * row of W (wren_fmllr_accs_add_batch) rather than a rank-one update per frame and row */
+    float *bx = wren_xmalloc((size_t)BATCH * (size_t)d * sizeof *bx);
+    double *bw = wren_xmalloc((size_t)BATCH * sizeof *bw);
+    double *bprec = wren_xmalloc((size_t)BATCH * (size_t)d * sizeof *bprec);
+    double *bpm = wren_xmalloc((size_t)BATCH * (size_t)d * sizeof *bpm);
+    int nb = 0, rc = 0;
     for (int64_t i = 0; i < n_entries && !rc; i++) {
         double w = weight ? weight[i] : 1.0;
         if (senone[i] < 0 || w <= 0) continue;
         size_t t = frame ? (size_t)frame[i] : (size_t)i;
         int n = wren_am_senone_posteriors(am, post_feats + t * (size_t)d, senone[i], min_post, gp, MAX_GAUSS);
         if (n < 0) { rc = -1; break; }
+        double *prec = bprec + (size_t)nb * (size_t)d, *pm = bpm + (size_t)nb * (size_t)d;
         memset(prec, 0, (size_t)d * sizeof *prec);
         memset(pm, 0, (size_t)d * sizeof *pm);
         for (int k = 0; k < n; k++) {
@@ -49,11 +56,19 @@ int wren_fmllr_accumulate_at(struct wren_fmllr_accs *a, struct wren_am *am, cons
                 pm[dims[j]] += g * p * gp[k].mean[j];
             }
         }
-        wren_fmllr_accs_add(a, raw + t * (size_t)d, w, prec, pm);
+        memcpy(bx + (size_t)nb * (size_t)d, raw + t * (size_t)d, (size_t)d * sizeof *bx);
+        bw[nb] = w;
+        if (++nb == BATCH) {
+            wren_fmllr_accs_add_batch(a, nb, bx, bw, bprec, bpm);
+            nb = 0;
+        }
     }
+    if (!rc) wren_fmllr_accs_add_batch(a, nb, bx, bw, bprec, bpm);
     free(gp);
-    free(prec);
-    free(pm);
+    free(bx);
+    free(bw);
+    free(bprec);
+    free(bpm);
     return rc;
 }
 

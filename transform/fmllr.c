@@ -13,6 +13,7 @@
 #include "transform/fmllr.h"
 
 #include "utils/error.h"
+#include "utils/matrix.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -64,6 +65,37 @@ void wren_fmllr_accs_add(struct wren_fmllr_accs *a, const float *x, double weigh
             for (size_t s = r; s < d1; s++) gr[s] += cr * xe[s];
         }
     }
+}
+
+void wren_fmllr_accs_add_batch(struct wren_fmllr_accs *a, int n, const float *x,
+                               const double *weight, const double *prec,
+                               const double *prec_mean)
+{
+    if (n <= 0) return;
+    int d = a->dim;
+    size_t d1 = (size_t)d + 1;
+    double *xe = wren_xmalloc((size_t)n * d1 * sizeof *xe);
+    double *y = wren_xmalloc((size_t)n * d1 * sizeof *y);
+    for (int t = 0; t < n; t++) {
+        for (int j = 0; j < d; j++) xe[(size_t)t * d1 + (size_t)j] = x[(size_t)t * (size_t)d + (size_t)j];
+        xe[(size_t)t * d1 + (size_t)d] = 1.0;
+        a->beta += weight[t];
+    }
+    /* K[d][d1] += prec_mean^T xe */
+    wren_dgemm(1, 0, d, (int)d1, n, 1.0, prec_mean, d, xe, (int)d1, 1.0, a->K, (int)d1);
+    /* G_i += sum_t prec[t][i] xe_t xe_t^T = y^T y with y_t = sqrt(prec[t][i]) xe_t */
+    for (int i = 0; i < d; i++) {
+        int any = 0;
+        for (int t = 0; t < n; t++) {
+            double c = prec[(size_t)t * (size_t)d + (size_t)i];
+            double sc = c > 0 ? sqrt(c) : 0.0;
+            any |= sc > 0;
+            for (size_t r = 0; r < d1; r++) y[(size_t)t * d1 + r] = sc * xe[(size_t)t * d1 + r];
+        }
+        if (any) wren_dsyrk_upper((int)d1, n, y, (int)d1, a->G + (size_t)i * d1 * d1, (int)d1);
+    }
+    free(xe);
+    free(y);
 }
 
 void wren_fmllr_opts_default(struct wren_fmllr_opts *o)
@@ -272,15 +304,41 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         return 0;
     }
     double *Ainv = wren_xmalloc((size_t)d * (size_t)d * sizeof *Ainv);
+    double *old = wren_xmalloc((size_t)d * sizeof *old), *u = wren_xmalloc((size_t)d * sizeof *u);
+    double *v = wren_xmalloc((size_t)d * sizeof *v);
     int rc = 0;
     for (int it = 0; it < o->iters && !rc; it++) {
-        for (int i = 0; i < d; i++) {
-            double ld;
-            if (lu_inverse(d, W, d + 1, Ainv, &ld)) { rc = wren_error("fmllr: A became singular"); break; }
+        /* A^-1 afresh once per sweep; after each row it follows by Sherman-Morrison (O(d^2)
+         * instead of O(d^3)): row i changing by delta is A + e_i delta^T, so
+         * A^-1 -= (A^-1 e_i)(delta^T A^-1) / (1 + delta^T A^-1 e_i) */
+        double ld;
+        if (lu_inverse(d, W, d + 1, Ainv, &ld)) { rc = wren_error("fmllr: A became singular"); break; }
+        for (int i = 0; i < d && !rc; i++) {
+            double *w = W + (size_t)i * d1;
+            memcpy(old, w, (size_t)d * sizeof *old);
             update_row(a, i, Ginv + (size_t)i * d1 * d1, Ainv, W);
+            double den = 1.0;
+            for (int j = 0; j < d; j++) {
+                u[j] = Ainv[(size_t)j * (size_t)d + (size_t)i];
+                den += (w[j] - old[j]) * u[j];
+            }
+            for (int k = 0; k < d; k++) {
+                double t = 0;
+                for (int j = 0; j < d; j++) t += (w[j] - old[j]) * Ainv[(size_t)j * (size_t)d + (size_t)k];
+                v[k] = t;
+            }
+            if (fabs(den) > 1e-8 && isfinite(den)) {
+                for (int j = 0; j < d; j++)
+                    for (int k = 0; k < d; k++) Ainv[(size_t)j * (size_t)d + (size_t)k] -= u[j] * v[k] / den;
+            } else if (lu_inverse(d, W, d + 1, Ainv, &ld)) {
+                rc = wren_error("fmllr: A became singular");
+            }
         }
         if (aux_trace) aux_trace[it] = wren_fmllr_aux(a, W);
     }
+    free(old);
+    free(u);
+    free(v);
     free(Ainv);
     free(Ginv);
     res->kind = "full";

@@ -27,6 +27,11 @@ void wren_fmllr_accs_free(struct wren_fmllr_accs *a);
  * frame's Gaussians, each gamma_g already including the weight. */
 void wren_fmllr_accs_add(struct wren_fmllr_accs *a, const float *x, double weight,
                          const double *prec, const double *prec_mean);
+/* The same for n frames at once: x (n x dim), weight[n], prec and prec_mean (n x dim, row t
+ * for frame t; prec >= 0). One GEMM and dim SYRKs instead of n x dim rank-one updates. */
+void wren_fmllr_accs_add_batch(struct wren_fmllr_accs *a, int n, const float *x,
+                               const double *weight, const double *prec,
+                               const double *prec_mean);
 
 struct wren_fmllr_opts {
     int iters;             /* passes over the rows (default 10) */

@@ -64,6 +64,25 @@ void wren_gemv(int ta, int m, int n, float alpha, const float *a, int lda, const
                 y, 1);
 }
 
+void wren_dgemm(int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda,
+                const double *b, int ldb, double beta, double *c, int ldc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] *= beta;
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void wren_dsyrk_upper(int n, int k, const double *a, int lda, double *c, int ldc)
+{
+    if (n <= 0 || k <= 0) return;
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, lda, 1.0, c, ldc);
+}
+
 int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const struct wren_mat *b,
                   int tb, float alpha, float beta)
 {

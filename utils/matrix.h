@@ -28,6 +28,12 @@ void wren_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a,
 void wren_gemv(int ta, int m, int n, float alpha, const float *a, int lda, const float *x,
                float beta, float *y);
 
+/* Double precision, for the small statistics of adaptation: C = alpha op(A) op(B) + beta C as
+ * wren_gemm, and the upper triangle of C[n,n] += A^T A for A k x n (row-major, leading dims). */
+void wren_dgemm(int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda,
+                const double *b, int ldb, double beta, double *c, int ldc);
+void wren_dsyrk_upper(int n, int k, const double *a, int lda, double *c, int ldc);
+
 /* Checked product of whole matrices: C = alpha op(A) op(B) + beta C. Returns -1 (with a
  * message) if the shapes do not agree. */
 int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const struct wren_mat *b,
