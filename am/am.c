@@ -764,6 +764,24 @@ const float *wren_am_model_means(const struct wren_am *am)
     return am->mean_model ? am->mean_model : am->g->mean;
 }
 
+int64_t wren_am_n_gauss(const struct wren_am *am)
+{
+    const struct wren_gauden *g = am->g;
+    return (int64_t)g->n_mgau * g->n_feat * g->n_density;
+}
+
+int wren_am_gauss_info(const struct wren_am *am, int64_t i, int64_t *mean_off, const float **ivar2)
+{
+    const struct wren_gauden *g = am->g;
+    int64_t cb = i / ((int64_t)g->n_feat * g->n_density);
+    int f = (int)((i / g->n_density) % g->n_feat), d = (int)(i % g->n_density);
+    size_t off = (size_t)cb * (size_t)g->total_len * (size_t)g->n_density + g->feat_off[f] +
+                 (size_t)d * (size_t)g->veclen[f];
+    *mean_off = (int64_t)off;
+    *ivar2 = g->ivar2 + off;
+    return f;
+}
+
 void wren_am_set_means(struct wren_am *am, const float *means)
 {
     size_t n = wren_am_n_mean_values(am);

@@ -93,6 +93,11 @@ int  wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, flo
 size_t wren_am_n_mean_values(const struct wren_am *am);
 void wren_am_set_means(struct wren_am *am, const float *means);
 const float *wren_am_model_means(const struct wren_am *am);
+/* The model's Gaussians one by one (for mean transforms): wren_am_n_gauss of them, Gaussian i
+ * in stream wren_am_gauss_info's return value, its mean values at *mean_off (as
+ * wren_am_gauss_post.mean_off; the stream's wren_am_stream_dims order) and their 1 / (2 var). */
+int64_t wren_am_n_gauss(const struct wren_am *am);
+int wren_am_gauss_info(const struct wren_am *am, int64_t i, int64_t *mean_off, const float **ivar2);
 /* Transition matrices: n_tmat, each (n_emit) x (n_emit+1) probabilities, row i = from
  * emitting state i, column n_emit = exit. */
 int  wren_am_n_tmat(const struct wren_am *am);

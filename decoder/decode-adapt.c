@@ -10,6 +10,7 @@
 #include "utils/error.h"
 #include "transform/fmllr-stats.h"
 #include "transform/map-mean.h"
+#include "transform/mllr-mean.h"
 #include "utils/io.h"
 #include "lat/lattice.h"
 #include "utils/log.h"
@@ -24,7 +25,7 @@
 struct speaker {
     char *name;
     double *W;           /* estimated transform, or NULL */
-    float *means;        /* MAP-adapted Gaussian means (--adapt-map-tau), or NULL */
+    float *means;        /* adapted Gaussian means (--adapt-mllr, --adapt-map-tau), or NULL */
 };
 
 struct wren_adapt {
@@ -42,7 +43,7 @@ struct wren_adapt {
     struct speaker *cur;     /* speaker of the current pass */
     int collect, adapted;
     struct wren_fmllr_accs acc;
-    struct wren_map_accs map;    /* --adapt-map-tau > 0 */
+    struct wren_map_accs map;    /* --adapt-map-tau > 0 or --adapt-mllr: per-Gaussian statistics */
     /* the current speaker's frames (raw features) and their (frame, senone, weight) entries,
      * kept for the EM re-estimates of --fmllr-em-iters */
     float *al_raw;
@@ -91,6 +92,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
         { "adapt-posteriors", WREN_OPT_STRING, &o->posteriors, "with --adapt: statistics along each pass's 'best-path', or over its 'lattice' (forward-backward posteriors at the decoding acwt)" },
         { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (0 = off; not written to --transforms-out)" },
+        { "adapt-mllr", WREN_OPT_BOOL, &o->mllr, "with --adapt: also move the Gaussian means per speaker by a global MLLR transform per feature stream, estimated on the fMLLR-transformed features (not written to --transforms-out); with --adapt-map-tau, MAP then starts from those means" },
         { "adapt-rescore", WREN_OPT_BOOL, &o->rescore, "with --adapt: estimate once more on the last adapted pass and rescore its lattices with that transform (Kaldi's decode_fmllr.sh) instead of decoding again" },
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
@@ -158,7 +160,7 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
         ad->have_given = 1;
     }
     wren_fmllr_accs_init(&ad->acc, ad->dim);
-    if (o->mode && o->map_tau > 0) wren_map_accs_init(&ad->map, wren_am_n_mean_values(wren_decoder_am(dec)));
+    if (o->mode && (o->map_tau > 0 || o->mllr)) wren_map_accs_init(&ad->map, wren_am_n_mean_values(wren_decoder_am(dec)));
     const struct wren_mdef *md = wren_am_mdef(wren_decoder_am(dec));
     ad->tid_filler = wren_xcalloc((size_t)ad->g->n_tids + 1, 1);
     for (int32_t t = 1; t <= ad->g->n_tids; t++) {
@@ -367,8 +369,9 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
     return rc;
 }
 
-/* MAP means of speaker s on its frames transformed by W (posteriors with the model's means). */
-static int map_estimate(struct wren_adapt *ad, struct speaker *s, const double *W)
+/* Adapted means of speaker s on its frames transformed by W (posteriors with the model's
+ * means): MLLR (--adapt-mllr), then MAP (--adapt-map-tau) from the model's or the MLLR means. */
+static int means_estimate(struct wren_adapt *ad, struct speaker *s, const double *W)
 {
     struct wren_am *am = wren_decoder_am(ad->dec);
     wren_am_set_means(am, NULL);
@@ -381,6 +384,14 @@ static int map_estimate(struct wren_adapt *ad, struct speaker *s, const double *
     if (rc) return -1;
     if (!s->means) s->means = wren_xmalloc(ad->map.n * sizeof *s->means);
     const float *prior = wren_am_model_means(am);
+    if (ad->o.mllr) {
+        struct wren_mllr_result r;
+        if (wren_mllr_estimate(&ad->map, am, ad->o.f.min_frames_full, s->means, &r)) return -1;
+        fprintf(stderr, "wren decode: mllr speaker %s: %.0f frames, %d of %d streams transformed\n",
+                s->name, r.occ / wren_am_n_streams(am), r.streams_full, wren_am_n_streams(am));
+        prior = s->means;
+    }
+    if (!(ad->o.map_tau > 0)) return 0;
     wren_map_estimate(&ad->map, prior, ad->o.map_tau, s->means);
     size_t moved = 0;
     double occ_max = 0;
@@ -412,7 +423,7 @@ int wren_adapt_estimate(struct wren_adapt *ad)
         rc = wren_fmllr_em(wren_decoder_am(ad->dec), ad->al_raw, (int)ad->al_nf, (int64_t)ad->al_n,
                            ad->al_frame, ad->al_sen, ad->al_wt, ad->o.min_post, &ad->o.f,
                            ad->o.em_iters - 1, W, &r);
-    if (!rc && ad->map.n) rc = map_estimate(ad, s, W);
+    if (!rc && ad->map.n) rc = means_estimate(ad, s, W);
     if (rc) {
         free(W);
         return wren_error_prefix("speaker %s: ", s->name);

@@ -16,6 +16,7 @@
 #include "feat/feat.h"
 #include "transform/fmllr-stats.h"
 #include "transform/map-mean.h"
+#include "transform/mllr-mean.h"
 #include "transform/fmllr.h"
 
 #include <math.h>
@@ -393,6 +394,46 @@ START_TEST(test_batch_statistics_equal_single)
 }
 END_TEST
 
+START_TEST(test_mllr_means_follow_a_shift)
+{
+    /* Features shifted and scaled dim by dim (a transform each stream's MLLR can express):
+     * MLLR means estimated on them raise the aligned likelihood, move also the Gaussians no
+     * frame visited, and with too little occupancy keep the model's means. */
+    if (!load_fixture()) return;
+    size_t nv = wren_am_n_mean_values(am);
+    float *x = malloc((size_t)T * (size_t)D * sizeof *x);
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < D; i++)
+            x[(size_t)t * D + i] = 0.85f * feats[(size_t)t * D + i] + 0.3f * (float)(i % 3 - 1);
+    struct wren_map_accs m;
+    wren_map_accs_init(&m, nv);
+    ck_assert_int_eq(wren_map_accumulate_at(&m, am, x, T, NULL, align, NULL, 1e-3f), 0);
+    float *mu = malloc(nv * sizeof *mu);
+    struct wren_mllr_result r;
+    ck_assert_int_eq(wren_mllr_estimate(&m, am, 300, mu, &r), 0);
+    ck_assert_int_eq(r.streams_full, wren_am_n_streams(am));
+    size_t unvisited = 0, unvisited_moved = 0;
+    const float *mu0 = wren_am_model_means(am);
+    for (size_t i = 0; i < nv; i++)
+        if (m.occ[i] == 0) { unvisited++; unvisited_moved += mu[i] != mu0[i]; }
+    double ll0 = aligned_loglik(x) / T;
+    wren_am_set_means(am, mu);
+    double ll1 = aligned_loglik(x) / T;
+    wren_am_set_means(am, NULL);
+    fprintf(stderr, "mllr: aligned log-likelihood per frame of the shifted features: model %.4f, "
+                    "MLLR means %.4f; %zu of %zu unvisited mean values moved\n",
+            ll0, ll1, unvisited_moved, unvisited);
+    ck_assert(ll1 > ll0 + 0.5);
+    ck_assert(unvisited > 0 && unvisited_moved == unvisited);
+    ck_assert_int_eq(wren_mllr_estimate(&m, am, 1e12, mu, &r), 0);
+    ck_assert_int_eq(r.streams_full, 0);
+    ck_assert(memcmp(mu, mu0, nv * sizeof *mu) == 0);
+    free(mu);
+    free(x);
+    wren_map_accs_free(&m);
+}
+END_TEST
+
 START_TEST(test_few_frames_fall_back)
 {
     if (!load_fixture()) return;
@@ -506,6 +547,7 @@ int main(void)
     tcase_add_test(tc, test_batch_statistics_equal_single);
     tcase_add_test(tc, test_em_steps_raise_likelihood);
     tcase_add_test(tc, test_map_means_raise_likelihood);
+    tcase_add_test(tc, test_mllr_means_follow_a_shift);
     suite_add_tcase(s, tc);
     int rc = test_run_suite(s);
     free_fixture();
