@@ -26,6 +26,8 @@ WREN_BENCHES += bench/mkgraph.sh
 # ---- search ----
 WREN_BENCHES += bench/decode.sh
 EXTRA_DIST += bench/decode.sh
+WREN_BENCHES += bench/adapt.sh
+EXTRA_DIST += bench/adapt.sh
 
 # ---- ngram ----
 WREN_BENCHES += bench/ngram-count.sh

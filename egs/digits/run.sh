@@ -13,7 +13,9 @@
 #     data/{dev,test} by the split rule below
 #   1 grammar: exp/lang/{grammar.arpa,dict}
 #   2 graph: wren mkgraph -> exp/graph
-#   3 first pass on dev and test (lattices kept; ../steps/decode.sh): exp/decode_{dev,test}
+#   3 first pass on dev and test (lattices kept; ../steps/decode.sh): exp/decode_{dev,test}; with
+#     adapt=fmllr (the default) also the speaker-adapted first pass (../steps/decode_fmllr.sh):
+#     exp/decode_fmllr_{dev,test}
 #   4 (none: there is no bigger LM to rescore a one-word grammar with)
 #   5 pocketsphinx_batch, same model/dict/ARPA grammar/audio, single thread: exp/psphx_{dev,test}
 #   6 scoring with wren wer, table in exp/results.txt
@@ -32,6 +34,7 @@ corpus=$(realpath -m "${1:-$top/../shared/data/speech/$corpus_name}")
 [ -n "$model" ] || model=$(realpath -m "$corpus/../../models/hub4wsj_sc_8k")
 cd "$here"
 mkdir -p exp
+case $adapt in ""|fmllr) ;; *) echo "$name/run.sh: --adapt takes fmllr or \"\", not '$adapt'" >&2; exit 1 ;; esac
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "stage 0: data prep from $corpus"
@@ -63,6 +66,10 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   for x in dev test; do
     log "stage 3: first pass on $x"
     timed 3 "$steps/decode.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" exp/graph data/$x exp/decode_$x
+    if [ -n "$adapt" ]; then
+      log "stage 3: speaker-adapted first pass on $x (wren decode --adapt $adapt $decode_opts)"
+      timed 3 "$steps/decode_fmllr.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" exp/graph data/$x exp/decode_${adapt}_$x
+    fi
   done
 fi
 

@@ -15,13 +15,16 @@
 #   1 the shared leak-guarded LM text and n-gram LMs: egs/lm16k stage 1 -> ../lm16k/exp/lm/{lm3,lm4}.arpa
 #   2 the shared graph: egs/lm16k stage 2 (wren mkgraph) -> ../lm16k/exp/graph-lm3-v2
 #   3 first pass on dev and test, lattices kept (../steps/decode.sh): exp/decode_{dev,test}; with
-#     beam_sweep set, also the WER/speed trade-off on dev (single job): exp/beam_sweep_dev/sweep.txt
-#   4 4-gram lattice rescoring (../steps/lmrescore.sh): exp/rescore4_{dev,test}
+#     adapt=fmllr (the default) also the speaker-adapted first pass (../steps/decode_fmllr.sh):
+#     exp/decode_fmllr_{dev,test}, whose lattices every later stage rescores (the first pass FP
+#     below: decode_fmllr, or decode with --adapt ""); with beam_sweep set, also the WER/speed
+#     trade-off on dev (single job): exp/beam_sweep_dev/sweep.txt
+#   4 4-gram lattice rescoring of FP (../steps/lmrescore.sh): exp/rescore4_{dev,test}
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, single thread: exp/psphx_{dev,test}
 #   6 scoring with wren wer (plus best-path acwt and word penalty tuned on dev, applied to test;
 #     ../steps/tune_acwt.sh), table in exp/results.txt
 #   7 the shared Transformer NNLM and the KN 4-gram on the same split: egs/lm16k stage 3 -> ../lm16k/exp/nnlm
-#   8 NNLM + 4-gram rescoring of dev and test (../steps/nnlm_rescore.sh): weights tuned on dev
+#   8 NNLM + 4-gram rescoring of FP on dev and test (../steps/nnlm_rescore.sh): weights tuned on dev
 #     (wren rescore-tune), then n-best and lattice rescoring; table with significance in exp/results-nnlm.txt
 #   9 the shared pruned NNLM families: egs/lm16k stage 4 -> ../lm16k/exp/nnlm/pruned (every
 #     criterion x method x schedule of ../steps/conf/prune.conf; dev ppl / size / bytes / speed-up table)
@@ -41,6 +44,8 @@ cmd="utils/run-jobs.sh --backend local"       # the job runner (--backend slurm:
 corpus=$(realpath -m "${1:-$top/../shared/data/speech/$corpus_name}")
 cd "$here"
 mkdir -p exp
+fp=decode${adapt:+_$adapt}   # the first pass the later stages rescore: exp/${fp}_{dev,test}
+case $adapt in ""|fmllr) ;; *) echo "$name/run.sh: --adapt takes fmllr or \"\", not '$adapt'" >&2; exit 1 ;; esac
 # the options of egs/lm16k, the recipe of the shared models (stages 1, 2, 7 and 9 call it)
 lm16k=(../lm16k/run.sh --model "$model" --dict "$dict" --lm-dir "$lm_dir" --graph-dir "$graph_dir"
        --mkgraph-opts "$mkgraph_opts" --nnlm-dir "$nnlm_dir" --prune-dir "$prune_dir")
@@ -72,6 +77,10 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   for x in dev test; do
     log "stage 3: first pass on $x"
     timed 3 "$steps/decode.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/decode_$x
+    if [ -n "$adapt" ]; then
+      log "stage 3: speaker-adapted first pass on $x (wren decode --adapt $adapt $decode_opts)"
+      timed 3 "$steps/decode_fmllr.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/${fp}_$x
+    fi
   done
   if [ -n "$beam_sweep" ]; then
     log "stage 3: beam sweep on dev (single job): $beam_sweep"
@@ -82,7 +91,7 @@ fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   for x in dev test; do
     log "stage 4: 4-gram lattice rescoring of $x"
-    timed 4 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" exp/decode_$x exp/rescore4_$x
+    timed 4 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" exp/${fp}_$x exp/rescore4_$x
   done
 fi
 
@@ -95,7 +104,7 @@ fi
 
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: scoring (lattice best-path acoustic scale tuned on dev, applied to test)"
-  for s in decode rescore4; do
+  for s in decode ${adapt:+$fp} rescore4; do
     if [ -s exp/${s}_dev/lat.gz ]; then
       "$steps/tune_acwt.sh" --wips "${wip_sweep:-0}" "$graph_dir" data/dev exp/${s}_dev "$acwt_sweep" exp/${s}_test
     fi
@@ -112,8 +121,8 @@ fi
 if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
   log "stage 8: NNLM rescoring (weights tuned on dev; n-best and lattice)"
   timed 8 "$steps/nnlm_rescore.sh" "$nnlm_dir/nnlm.safetensors" "$graph_dir" "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" \
-    data/dev exp/decode_dev exp/nnlm_rescore data/test exp/decode_test
-  "$steps/nnlm_table.sh" "$name ($corpus_name)" exp > exp/results-nnlm.txt
+    data/dev exp/${fp}_dev exp/nnlm_rescore data/test exp/${fp}_test
+  "$steps/nnlm_table.sh" --first "$fp" "$name ($corpus_name)" exp > exp/results-nnlm.txt
   cat exp/results-nnlm.txt
 fi
 
@@ -124,10 +133,10 @@ fi
 
 if [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
   log "stage 10: test WER of the pruned NNLMs (weights tuned on dev per model), plots"
-  tune=(--tune-data data/dev --tune-decode exp/decode_dev)
+  tune=(--tune-data data/dev --tune-decode exp/${fp}_dev)
   [ "$pruned_tune" = 1 ] || tune=()   # 0: every model reuses the dense NNLM's dev weights
   timed 10 "$steps/pruned_wer.sh" --jobs "$nj" "${tune[@]}" "$prune_dir" exp/nnlm_rescore/tuned.txt "$graph_dir" \
-    "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" data/test exp/decode_test exp/pruned_wer
+    "$lm_dir/lm3.arpa" "$lm_dir/lm4.arpa" data/test exp/${fp}_test exp/pruned_wer
   base=$(awk 'NR == 1 {print $2}' exp/rescore4_test/score_tuned/wer.txt 2>/dev/null || true)
   "$steps/plot_pruning.sh" "$name ($corpus_name): pruned NNLMs" "$prune_dir/table.txt" exp/pruned_wer/table.txt \
     "$base" exp/plots "egs/$name/run.sh --stage 10 (egs/steps/plot_pruning.sh)"

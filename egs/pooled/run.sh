@@ -20,15 +20,18 @@
 #   2 the shared graph: egs/lm16k stage 2
 #   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults), lattices
 #     kept: exp/decode_{dev,test} (time.txt: wall s; cpu.txt: CPU s of all jobs)
-#   4 speaker-adapted first pass on adapt_sets (wren decode --adapt fmllr with its defaults: the
+#   4 with adapt=fmllr (the default), the speaker-adapted first pass on dev and test
+#     (../steps/decode_fmllr.sh: wren decode --adapt fmllr with its defaults: the
 #     speaker-independent pass, one fMLLR transform per speaker of utt2spk with EM steps, the
-#     adapted pass, a second estimate that rescores its lattices; --nj jobs of whole speakers):
+#     adapted pass, a second estimate that rescores its lattices; --nj workers of whole speakers):
 #     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
+#   The later stages rescore the lattices of the first pass FP: exp/decode_fmllr_<set> with
+#   adapt=fmllr, exp/decode_<set> with --adapt "".
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
 #     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
-#   7 4-gram lattice rescoring of dev and test: exp/rescore4_{dev,test} (the no-NNLM reference);
+#   7 4-gram lattice rescoring of FP on dev and test: exp/rescore4_{dev,test} (the no-NNLM reference);
 #     MBR 1-best and calibrated word confidences of both (calibration fitted on dev), per-corpus
 #     table against Viterbi and test NCE per corpus -> exp/results-mbr.txt
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
@@ -60,6 +63,8 @@ cd "$here"
 mkdir -p exp
 lm16k=(../lm16k/run.sh --model "$model" --dict "$dict" --lm-dir "$lm_dir" --graph-dir "$graph_dir"
        --mkgraph-opts "$mkgraph_opts" --nnlm-dir "$nnlm_dir" --prune-dir "$prune_dir")
+fp=decode${adapt:+_$adapt}   # the first pass the later stages rescore: exp/${fp}_{dev,test}
+case $adapt in ""|fmllr) ;; *) echo "$name/run.sh: --adapt takes fmllr or \"\", not '$adapt'" >&2; exit 1 ;; esac
 read -r -a corpus_list <<< "$corpora"
 read -r -a prep_list <<< "$prep_scripts"
 [ ${#corpus_list[@]} -eq ${#prep_list[@]} ] || { echo "$0: corpora and prep_scripts differ in length" >&2; exit 1; }
@@ -100,18 +105,15 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   done
 fi
 
-if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
-  for x in $adapt_sets; do
-    log "stage 4: speaker-adapted first pass on $x (wren decode --adapt fmllr $decode_opts; $nj jobs of whole speakers from utt2spk)"
-    d=exp/decode_fmllr_$x; mkdir -p $d
-    [ -s $d/hyp.txt ] || timed 4 /usr/bin/time -o $d/cpu.tmp -f "%U %S" "$WREN" decode --model "$model" --graph "$graph_dir" \
-      $decode_opts --nj "$nj" --adapt fmllr --si-hyp $d/si.txt --transforms-out $d/trans.txt data/$x $d/hyp.txt $d/lat.gz 2> $d/log
-    [ -s $d/cpu.txt ] || awk '{ printf "%.2f\n", $1 + $2 }' $d/cpu.tmp > $d/cpu.txt
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ] && [ -n "$adapt" ]; then
+  for x in dev test; do
+    log "stage 4: speaker-adapted first pass on $x (wren decode --adapt $adapt $decode_opts; $nj workers of whole speakers from utt2spk)"
+    timed 4 "$steps/decode_fmllr.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/${fp}_$x
   done
-  "$steps/pooled_compare.sh" --sets "$adapt_sets" --pairs "fmllr:si fmllr:pocketsphinx" \
+  "$steps/pooled_compare.sh" --sets "dev test" --pairs "fmllr:si fmllr:pocketsphinx" \
     "$name: speaker-adapted first pass against the speaker-independent one and pocketsphinx_batch" "${corpus_list[*]}" \
     si=exp/decode_{set}/hyp.txt pocketsphinx=exp/psphx_{set}/hyp.txt fmllr=exp/decode_fmllr_{set}/hyp.txt > exp/results-fmllr.txt
-  for x in $adapt_sets; do
+  for x in dev test; do
     echo "# $x CPU seconds: adapted (both passes) $(cat exp/decode_fmllr_$x/cpu.txt), speaker-independent $(cat exp/decode_$x/cpu.txt 2>/dev/null), pocketsphinx $(cat exp/psphx_$x/cpu.txt 2>/dev/null)"
   done >> exp/results-fmllr.txt
   cat exp/results-fmllr.txt
@@ -138,10 +140,10 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   for x in dev test; do
     log "stage 7: 4-gram lattice rescoring of $x"
     [ -s exp/rescore4_$x/hyp.txt ] ||
-      timed 7 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm3" "$lm4" exp/decode_$x exp/rescore4_$x
+      timed 7 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm3" "$lm4" exp/${fp}_$x exp/rescore4_$x
   done
   log "stage 7: MBR 1-best and word confidences (logistic calibration fitted on dev), NCE per corpus on test"
-  for d in decode rescore4; do
+  for d in $fp rescore4; do
     "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --ref data/dev/text \
       --fit-calibration exp/${d}_dev/mbr-calibration.txt exp/${d}_dev/lat.gz exp/${d}_dev/hyp_mbr.txt 2> exp/${d}_dev/log-mbr
     "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --calibration exp/${d}_dev/mbr-calibration.txt \
@@ -156,9 +158,9 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   done
   "$steps/pooled_compare.sh" --pairs "first-mbr:first 4gram-mbr:4gram" \
     "$name: Viterbi and MBR 1-best of the first pass and of 4-gram rescoring (acwt $acwt)" "${corpus_list[*]}" \
-    first=exp/decode_{set}/hyp.txt first-mbr=exp/decode_{set}/hyp_mbr.txt \
+    first=exp/${fp}_{set}/hyp.txt first-mbr=exp/${fp}_{set}/hyp_mbr.txt \
     4gram=exp/rescore4_{set}/hyp.txt 4gram-mbr=exp/rescore4_{set}/hyp_mbr.txt > exp/results-mbr.txt.tmp
-  for d in decode rescore4; do sed "s/^/# test NCE of the calibrated confidences, $d: /" exp/${d}_test/nce.txt; done >> exp/results-mbr.txt.tmp
+  for d in $fp rescore4; do sed "s/^/# test NCE of the calibrated confidences, $d: /" exp/${d}_test/nce.txt; done >> exp/results-mbr.txt.tmp
   mv exp/results-mbr.txt.tmp exp/results-mbr.txt
   cat exp/results-mbr.txt
 fi
@@ -168,14 +170,14 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
   timed 8 "${lm16k[@]}" --stage 3 --stop-stage 3
   export OPENBLAS_NUM_THREADS=1   # rescoring speed is measured on one thread
   timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" "$dense" "$graph_dir" "$lm3" "$lm4" \
-    data/dev exp/decode_dev exp/nnlm_rescore data/test exp/decode_test
+    data/dev exp/${fp}_dev exp/nnlm_rescore data/test exp/${fp}_test
   # the cost of skipping the softmax normalisation: the same model and weights, normalised
   timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" --tune-only-dev true --nnlm-tuned exp/nnlm_rescore/tuned.txt \
-    --rescore-opts "--unnormalized false" "$dense" "$graph_dir" "$lm3" "$lm4" data/dev exp/decode_dev \
-    exp/nnlm_rescore_normalised data/test exp/decode_test
+    --rescore-opts "--unnormalized false" "$dense" "$graph_dir" "$lm3" "$lm4" data/dev exp/${fp}_dev \
+    exp/nnlm_rescore_normalised data/test exp/${fp}_test
   "$steps/pooled_compare.sh" --sets test --pairs "4gram:first nnlm:4gram nbest:nnlm normalised:nnlm" \
     "$name: NNLM rescoring (weights tuned on pooled dev), per corpus and pooled" "${corpus_list[*]}" \
-    first=exp/decode_{set}/hyp.txt 4gram=exp/rescore4_{set}/hyp.txt nnlm=exp/nnlm_rescore/{set}/hyp-lattice.txt \
+    first=exp/${fp}_{set}/hyp.txt 4gram=exp/rescore4_{set}/hyp.txt nnlm=exp/nnlm_rescore/{set}/hyp-lattice.txt \
     nbest=exp/nnlm_rescore/{set}/hyp-nbest.txt normalised=exp/nnlm_rescore_normalised/{set}/hyp-lattice.txt \
     > exp/results-nnlm.txt.tmp
   mv exp/results-nnlm.txt.tmp exp/results-nnlm.txt
@@ -192,7 +194,7 @@ wer_family() {   # prune_dir -> exp/pruned_wer/<its name>; the dense model is re
   local w; w=exp/pruned_wer/$(basename "$1")
   mkdir -p "$w"; [ -L "$w/dense" ] && rm "$w/dense"   # (older runs linked stage 8's rescoring)
   "$steps/pruned_wer.sh" --jobs "$nj" --mode "$rescore_mode" --dense "$dense" "$1" exp/nnlm_rescore/tuned.txt \
-    "$graph_dir" "$lm3" "$lm4" data/test exp/decode_test "$w"
+    "$graph_dir" "$lm3" "$lm4" data/test exp/${fp}_test "$w"
 }
 
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
@@ -230,7 +232,7 @@ fi
 if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
   log "stage 13: results/study.tsv, results/findings.tsv, plots"
   mkdir -p results
-  "$steps/study_table.sh" --mode "$rescore_mode" exp "$study_budget" data/test results
+  "$steps/study_table.sh" --mode "$rescore_mode" --first "$fp" exp "$study_budget" data/test results
   "$steps/study_budget_summary.sh" --methods "$sweep_methods" "$study_budget" results   # (b) against the budget
   "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices" results "$study_budget" \
     "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"

@@ -20,11 +20,13 @@
 #   OUT/study-runs.tsv  line by line with study.tsv: the budget folder (the run's fine-tuning
 #                       budget) and the model's name, for the plots
 # Not for: choosing anything (it reads test results only to report them).
-# usage: egs/steps/study_table.sh [--mode lattice|nbest] EXP STUDY_BUDGET DATA OUT
+# usage: egs/steps/study_table.sh [--mode lattice|nbest] [--first DIR_PREFIX] EXP STUDY_BUDGET DATA OUT
+#   --first: the rescored first pass, EXP/<first>_<set> (decode, or decode_fmllr: speaker-adapted)
 set -euo pipefail
 mode=lattice
+first=decode
 . "$(dirname "$0")/parse_options.sh"
-[ $# -eq 4 ] || { echo "usage: $0 [--mode lattice|nbest] EXP STUDY_BUDGET DATA OUT" >&2; exit 1; }
+[ $# -eq 4 ] || { echo "usage: $0 [--mode lattice|nbest] [--first DIR_PREFIX] EXP STUDY_BUDGET DATA OUT" >&2; exit 1; }
 steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 exp=$1; budget=$2; data=$3; out=$4
 wren=${WREN:-$top/build/wren}
@@ -99,7 +101,7 @@ mv "$out/study.tsv.tmp" "$out/study.tsv"
 # references
 {
   printf 'system\ttest_wer\tci_low\tci_high\ttest_words\n'
-  for r in "first-pass $exp/decode_$set_name/hyp.txt" "4-gram $exp/rescore4_$set_name/hyp.txt" \
+  for r in "first-pass $exp/${first}_$set_name/hyp.txt" "4-gram $exp/rescore4_$set_name/hyp.txt" \
            "dense-nnlm $(hyp_of "$budget" dense)"; do
     set -- $r
     read -r w lo hi n < <(wer_ci "$2")

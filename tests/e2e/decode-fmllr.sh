@@ -8,11 +8,13 @@
 # auxiliary function; by default a second estimate rescores the adapted lattices, whose best
 # paths are the hypotheses; adaptation does not hurt this clean speaker; --transforms with the
 # table of a run without that rescoring reproduces its adapted pass exactly; EM steps, lattice
-# posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs; without utt2spk each utterance is a speaker;
+# posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs, as does the
+# recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker;
 # bad options and tables fail with exit 1 and a message naming the file and line.
 # Env: WREN (built wren). Exit 77 = skip (inputs missing).
 set -u
 WREN=${WREN:?set WREN to the built wren}
+src=${WREN_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -103,6 +105,26 @@ done
 cmp -s <(zcat lat-nj1.gz) <(zcat lat-nj2.gz) || fail "--nj 2 lattices differ from one job's"
 [ "$(grep -c '  \[$' trans-nj2.txt)" = 2 ] || fail "expected 2 transforms from the workers"
 grep -q "5 utterances decoded, 0 failed" nj2.log || fail "--nj 2 summary line: $(cat nj2.log)"
+
+# --- the recipes' step egs/steps/decode_fmllr.sh: the same outputs as the command, sorted, plus
+# the CPU seconds; a second call keeps the finished dir
+WREN=$WREN "$src/egs/steps/decode_fmllr.sh" --nj 2 "$MODEL" graph data2 step 2> step.log || fail "decode_fmllr.sh: $(cat step.log)"
+cmp -s step/hyp.txt <(LC_ALL=C sort hyp-nj1.txt) || fail "decode_fmllr.sh hypotheses differ from wren decode's"
+cmp -s step/si.txt <(LC_ALL=C sort si-nj1.txt) || fail "decode_fmllr.sh SI hypotheses differ from wren decode's"
+cmp -s step/trans.txt trans-nj1.txt || fail "decode_fmllr.sh transforms differ from wren decode's"
+cmp -s <(zcat step/lat.gz) <(zcat lat-nj1.gz) || fail "decode_fmllr.sh lattices differ from wren decode's"
+grep -Eq '^[0-9]+\.[0-9]{2}$' step/cpu.txt && [ "$(cat step/workers)" = 2 ] || fail "decode_fmllr.sh cpu.txt/workers"
+ls step | grep -q 'tmp' && fail "decode_fmllr.sh left temporary files: $(ls step)"
+WREN=$WREN "$src/egs/steps/decode_fmllr.sh" --nj 2 "$MODEL" graph data2 step 2> step2.log || fail "decode_fmllr.sh rerun"
+grep -q "already decoded" step2.log || fail "decode_fmllr.sh rerun decoded again: $(cat step2.log)"
+
+# --- MLLR means on top of fMLLR: a transform per stream, logged; no harm on this clean speaker
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-mllr data hyp-mllr.txt 2> mllr.log \
+  || fail "--adapt-mllr: $(cat mllr.log)"
+grep -q "mllr speaker austen: [0-9]* frames, 3 of 3 streams transformed" mllr.log || fail "no MLLR logged: $(cat mllr.log)"
+mllr_err=$("$WREN" wer data/text hyp-mllr.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+echo "errors: fMLLR + MLLR: $mllr_err"
+[ -n "$mllr_err" ] && [ "$mllr_err" -le $((si_err + 1)) ] || fail "MLLR adaptation hurt: $si_err -> $mllr_err errors"
 
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
