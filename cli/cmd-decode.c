@@ -651,8 +651,10 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             wren_adapt_pass(c->ad, spk[i], 1, it > 0);
             double t0 = cpu_now();
             for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
-            *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += cpu_now() - t0;
+            double t1 = cpu_now();
+            *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += t1 - t0;
             rc = wren_adapt_estimate(c->ad);
+            c->cpu_adapted += cpu_now() - t1;   /* an estimate is adaptation's cost */
         }
         c->t = keep;
         if (!rc && wren_adapt_rescoring(c->ad)) {
@@ -811,9 +813,10 @@ int wren_cmd_decode(int argc, char **argv)
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
     if (c.ad && wren_adapt_estimating(c.ad))
-        fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s, "
-                        "of which fMLLR statistics, estimation and lattice rescoring %.1f s\n", c.cpu_si, c.cpu_adapted,
-                wren_adapt_cpu(c.ad) + c.cpu_est_workers);
+        fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s "
+                        "(estimates and lattice rescoring included; both %.2fx the first); fMLLR statistics "
+                        "(both passes), estimation and lattice rescoring %.1f s\n", c.cpu_si, c.cpu_adapted,
+                c.cpu_si > 0 ? (c.cpu_si + c.cpu_adapted) / c.cpu_si : 0.0, wren_adapt_cpu(c.ad) + c.cpu_est_workers);
     rc = WREN_EXIT_OK;
     if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
         wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,

@@ -41,7 +41,9 @@ for spec in "$@"; do
   fi
   printf '%-22s' "$name"
   for c in $corpora; do printf ' %18s' "$(wer_of "$c" "$d/hyp.txt")"; done
-  cpu=$(sed -n 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s, of which [a-zA-Z ,]* \([0-9.]*\) s.*/\1 \2 \3/p' "$d/log")
+  # (the second form is the log of wren decode before 2026-12-03)
+  cpu=$(sed -n -e 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s (.*); fMLLR [a-z ()]*, [a-zA-Z ]* \([0-9.]*\) s$/\1 \2 \3/p' \
+    -e 's/.*speaker-independent pass \([0-9.]*\) s, adapted pass(es) \([0-9.]*\) s, of which [a-zA-Z ,]* \([0-9.]*\) s.*/\1 \2 \3/p' "$d/log")
   # shellcheck disable=SC2086
   printf ' %8s %8s %9s %8s  %s\n' "$(wer_of "" "$d/hyp.txt")" $cpu "${opts:-(defaults)}"
 done
