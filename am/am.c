@@ -53,6 +53,8 @@ struct wren_am {
     char **filler_word, **filler_phone;
     /* Scratch for scoring. */
     float *xs, *dens, *acc, *ek;
+    double *post_e;      /* senone_posteriors: each density's exp(score - best) */
+    float *logw_sen;     /* senone_posteriors: log mixture weights, [senone][stream][density] (built on first use) */
     int *ids, *act_list;
     int *top_ids;        /* floored scoring: [n_mgau][n_feat][topn] selected codewords ... */
     float *top_dens;     /* ... and their log densities */
@@ -317,6 +319,7 @@ static void am_alloc_scratch(struct wren_am *am)
     am->xs = wren_xmalloc((size_t)am->feat_dim * sizeof(float));
     am->dens = wren_xmalloc((size_t)g->n_density * sizeof(float));
     am->ek = wren_xmalloc((size_t)g->n_density * sizeof(float));
+    am->post_e = wren_xmalloc((size_t)g->n_density * sizeof(double));
     am->ids = wren_xmalloc((size_t)g->n_density * sizeof(int));
     am->acc = wren_xmalloc((size_t)am->n_sen * sizeof(float));
     am->act_list = wren_xmalloc((size_t)am->n_sen * sizeof(int));
@@ -385,6 +388,8 @@ void wren_am_free(struct wren_am *am)
     free(am->dens);
     free(am->acc);
     free(am->ek);
+    free(am->post_e);
+    free(am->logw_sen);
     free(am->ids);
     free(am->act_list);
     free(am->act_start);
@@ -727,22 +732,39 @@ int wren_am_senone_posteriors(struct wren_am *am, const float *feat, int s, floa
     for (int i = 0; i < am->feat_dim; i++)
         am->xs[i] = feat[am->stream_dims[i]];
     int cb = am->sen2cb[s], n = 0;
-    size_t n_sen = (size_t)am->n_sen;
+    size_t n_sen = (size_t)am->n_sen, nd = (size_t)g->n_density, nf = (size_t)g->n_feat;
+    if (!am->logw_sen) {
+        /* the weights are stored codeword-major for scoring; adaptation reads one senone's at
+         * a time, so it gets its own senone-major table of their logs (once per model) */
+        am->logw_sen = wren_xmalloc(n_sen * nf * nd * sizeof *am->logw_sen);
+        for (size_t f = 0; f < nf; f++)
+            for (size_t d = 0; d < nd; d++)
+                for (size_t k = 0; k < n_sen; k++) {
+                    float w = am->mixw.w[(f * nd + d) * n_sen + k];
+                    am->logw_sen[(k * nf + f) * nd + d] = w > 0 ? logf(w) : -FLT_MAX;
+                }
+    }
     for (int f = 0; f < g->n_feat; f++) {
         wren_gauden_eval(g, cb, f, am->xs + am->stream_off[f], am->dens);
+        const float *lw = am->logw_sen + ((size_t)s * nf + (size_t)f) * nd;
         float best = -FLT_MAX;
         for (int d = 0; d < g->n_density; d++) {
-            float w = am->mixw.w[((size_t)f * (size_t)g->n_density + (size_t)d) * n_sen + (size_t)s];
-            am->dens[d] = w > 0 ? am->dens[d] + logf(w) : -FLT_MAX;
+            am->dens[d] = lw[d] > -FLT_MAX ? am->dens[d] + lw[d] : -FLT_MAX;
             if (am->dens[d] > best) best = am->dens[d];
         }
+        /* each exp once; a density more than 40 nats below the best adds less than
+         * n_density e^-40 to a sum >= 1 and its posterior is no entry: left out, and its exp
+         * with it (most of a semi-continuous codebook's) */
         double sum = 0;
-        for (int d = 0; d < g->n_density; d++)
-            sum += am->dens[d] > -FLT_MAX ? exp((double)am->dens[d] - best) : 0;
+        for (int d = 0; d < g->n_density; d++) {
+            double e = am->dens[d] > best - 40.0f ? exp((double)am->dens[d] - best) : 0.0;
+            am->post_e[d] = e;
+            sum += e;
+        }
         size_t base = (size_t)cb * (size_t)g->total_len * (size_t)g->n_density + g->feat_off[f];
         for (int d = 0; d < g->n_density && n < max; d++) {
-            if (am->dens[d] == -FLT_MAX) continue;
-            float post = (float)(exp((double)am->dens[d] - best) / sum);
+            if (am->post_e[d] == 0) continue;
+            float post = (float)(am->post_e[d] / sum);
             if (post < min_post) continue;
             size_t off = base + (size_t)d * (size_t)g->veclen[f];
             out[n++] = (struct wren_am_gauss_post){ f, post, g->mean + off, g->ivar2 + off, (int64_t)off };
