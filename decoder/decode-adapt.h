@@ -26,10 +26,12 @@ struct wren_adapt_opts {
     int lattice_post;            /* set by wren_adapt_create from posteriors */
     double map_tau;              /* --adapt-map-tau: MAP means per speaker, prior weight (0 = off) */
     int mllr;                    /* --adapt-mllr: global MLLR mean transform per stream and speaker */
+    float first_beam;            /* --adapt-first-beam: the speaker-independent pass's beam (0: --beam) */
+    int first_max_active;        /* --adapt-first-max-active (0: --max-active) */
     int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
 };
-#define WREN_ADAPT_NOPTS 13
+#define WREN_ADAPT_NOPTS 15
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
 /* The adaptation options, bound to *o, written to t (opts.h convention). */
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);

@@ -89,6 +89,9 @@ void wren_decoder_set_transform(struct wren_decoder *d, const double *W);
 const float *wren_decoder_raw_features(const struct wren_decoder *d, int *n_frames);
 int wren_decoder_feat_dim(const struct wren_decoder *d);
 struct wren_am *wren_decoder_am(struct wren_decoder *d);
+/* The search's beam and max-active for the following utterances (beam <= 0 or max_active <= 0:
+ * the decoder's own options). */
+void wren_decoder_set_beam(struct wren_decoder *d, float beam, int max_active);
 
 /* Figures of the last finished utterance. */
 struct wren_decoder_stats {

@@ -220,6 +220,12 @@ static void clear_all(struct wren_search *s)
     s->active_sum = 0;
 }
 
+void wren_search_set_beam(struct wren_search *s, float beam, int max_active)
+{
+    s->o.beam = beam;
+    s->o.max_active = max_active;
+}
+
 void wren_search_free(struct wren_search *s)
 {
     if (!s) return;

@@ -53,6 +53,8 @@ struct wren_search *wren_search_create(const struct wren_hclg *g, const int32_t 
                                        int32_t n_tids, int n_senones,
                                        const struct wren_decode_opts *opts);
 void wren_search_free(struct wren_search *s);
+/* Change the beam and max-active of the following utterances (adaptation's first pass). */
+void wren_search_set_beam(struct wren_search *s, float beam, int max_active);
 
 /* Start an utterance (drops what the previous one left). */
 void wren_search_start(struct wren_search *s);

@@ -126,6 +126,18 @@ mllr_err=$("$WREN" wer data/text hyp-mllr.txt | sed -n 's/^%WER [0-9.]* \[ \([0-
 echo "errors: fMLLR + MLLR: $mllr_err"
 [ -n "$mllr_err" ] && [ "$mllr_err" -le $((si_err + 1)) ] || fail "MLLR adaptation hurt: $si_err -> $mllr_err errors"
 
+# --- a narrower speaker-independent pass (it only aligns): its hypotheses may change, the
+# adapted pass searches with the full beam
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-first-beam 6 --adapt-first-max-active 300 \
+  --si-hyp si-narrow.txt data hyp-narrow.txt 2> narrow.log || fail "--adapt-first-beam: $(cat narrow.log)"
+[ "$(wc -l < hyp-narrow.txt)" = 5 ] || fail "--adapt-first-beam: expected 5 hypotheses"
+narrow_err=$("$WREN" wer data/text hyp-narrow.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+echo "errors: first pass at beam 6: $narrow_err"
+[ -n "$narrow_err" ] && [ "$narrow_err" -le $((si_err + 1)) ] || fail "narrow first pass: $si_err -> $narrow_err errors"
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-first-beam 0.5 --adapt-first-max-active 10 \
+  --si-hyp si-tiny.txt data hyp-tiny.txt 2> tiny.log || fail "--adapt-first-beam 0.5: $(cat tiny.log)"
+cmp -s si-tiny.txt si.txt && fail "--adapt-first-beam 0.5 did not change the first pass"
+
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
   || fail "per-utterance adaptation: $(cat u.log)"
@@ -140,7 +152,8 @@ grep -q "warning: .*no transform for speaker" w.log || fail "no warning for a mi
 "$WREN" decode --model "$MODEL" --graph graph --adapt mllt data x.txt 2> e1.log; [ $? = 1 ] || fail "--adapt mllt exit"
 grep -q "unknown adaptation 'mllt'" e1.log || fail "message for --adapt mllt: $(cat e1.log)"
 for bad in "--adapt-posteriors nbest:neither best-path nor lattice" "--fmllr-em-iters 0:--fmllr-em-iters must be >= 1" \
-           "--adapt-map-tau -1:--adapt-map-tau must be >= 0"; do
+           "--adapt-map-tau -1:--adapt-map-tau must be >= 0" "--adapt-first-beam -1:--adapt-first-beam must be >= 0" \
+           "--adapt-first-max-active -5:--adapt-first-max-active must be >= 0"; do
   "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr ${bad%%:*} data x.txt 2> e3.log; [ $? = 1 ] || fail "${bad%%:*}: exit"
   grep -q -- "${bad#*:}" e3.log || fail "message for ${bad%%:*}: $(cat e3.log)"
 done
