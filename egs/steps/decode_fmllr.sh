@@ -4,11 +4,11 @@
 # DATA/utt2spk estimated with EM steps on its best paths, the adapted pass, a second estimate
 # that rescores the adapted lattices), --nj forked workers of whole speakers, as one job of
 # --cmd (utils/run-jobs.sh, local or Slurm; a speaker's utterances must stay in one process, so
-# the data dir is not split). Writes DIR/hyp.txt, DIR/lat.gz (the adapted lattices), DIR/si.txt
-# (the speaker-independent pass's hypotheses), DIR/trans.txt (the transforms, Kaldi text
-# matrices), DIR/log/decode.1.log, DIR/time.txt (wall s), DIR/workers (N) and DIR/cpu.txt (user + system CPU s
-# of both passes; local backend only; written last). A DIR with hyp.txt, lat.gz and cpu.txt is
-# kept (resume).
+# the data dir is not split; on Slurm the job asks for N CPUs, --num-threads N).
+# Writes DIR/hyp.txt, DIR/lat.gz (the adapted lattices), DIR/si.txt (the speaker-independent
+# pass's hypotheses), DIR/trans.txt (the transforms, Kaldi text matrices), DIR/log/decode.1.log,
+# DIR/time.txt (wall s), DIR/workers (N) and, last, DIR/cpu.txt (user + system CPU s of both
+# passes; local backend only). A DIR with hyp.txt, lat.gz and cpu.txt is kept (resume).
 # Not for: the speaker-independent pass alone (decode.sh) or scoring (score.sh).
 # usage: egs/steps/decode_fmllr.sh [--nj N] [--cmd CMD] [--opts "wren decode options"] MODEL GRAPH DATA DIR
 set -euo pipefail
@@ -30,7 +30,7 @@ mkdir -p "$dir/log"
 # the outputs go to .tmp names first, so that a killed job leaves no complete-looking DIR
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
-/usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj 1 JOB=1:1 "$dir/log/decode.JOB.log" \
+/usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj 1 --num-threads "$nj" JOB=1:1 "$dir/log/decode.JOB.log" \
   "$wren" decode --model "$model" --graph "$graph" $opts --nj "$nj" --adapt fmllr \
   --si-hyp "$dir/si.tmp" --transforms-out "$dir/trans.tmp" "$data" "$dir/hyp.tmp" "$dir/lat.tmp.gz"
 t1=$(date +%s.%N)
