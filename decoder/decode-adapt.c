@@ -76,6 +76,11 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     o->em_iters = 5;
     o->map_tau = 0;
     o->rescore = 1;
+    /* the first pass only has to align: on pooled dev beam 9 / max-active 2000 gave the same
+     * adapted WER as the full search (38.13 against 38.26 %, n.s.), the first pass in 40 % of
+     * the CPU */
+    o->first_beam = 9.0f;
+    o->first_max_active = 2000;
     o->posteriors = "best-path";
     o->min_lattice_post = 1e-2f;
     wren_fmllr_opts_default(&o->f);
@@ -93,8 +98,8 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "adapt-posteriors", WREN_OPT_STRING, &o->posteriors, "with --adapt: statistics along each pass's 'best-path', or over its 'lattice' (forward-backward posteriors at the decoding acwt)" },
         { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (0 = off; not written to --transforms-out)" },
         { "adapt-mllr", WREN_OPT_BOOL, &o->mllr, "with --adapt: also move the Gaussian means per speaker by a global MLLR transform per feature stream, estimated on the fMLLR-transformed features (not written to --transforms-out); with --adapt-map-tau, MAP then starts from those means" },
-        { "adapt-first-beam", WREN_OPT_FLOAT, &o->first_beam, "with --adapt: beam of the speaker-independent pass, which only has to align (0 = --beam; Kaldi's decode_fmllr.sh narrows it too)" },
-        { "adapt-first-max-active", WREN_OPT_INT, &o->first_max_active, "with --adapt: max-active of the speaker-independent pass (0 = --max-active)" },
+        { "adapt-first-beam", WREN_OPT_FLOAT, &o->first_beam, "with --adapt: beam of the speaker-independent pass, which only has to align (never wider than --beam; 0 = --beam; Kaldi's decode_fmllr.sh narrows it too)" },
+        { "adapt-first-max-active", WREN_OPT_INT, &o->first_max_active, "with --adapt: max-active of the speaker-independent pass (never more than --max-active; 0 = --max-active)" },
         { "adapt-rescore", WREN_OPT_BOOL, &o->rescore, "with --adapt: estimate once more on the last adapted pass and rescore its lattices with that transform (Kaldi's decode_fmllr.sh) instead of decoding again" },
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
@@ -216,8 +221,8 @@ const char *wren_adapt_speaker(const struct wren_adapt *ad, const char *utt)
 void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int adapted)
 {
     /* the speaker-independent pass (estimating, not adapted) may search narrower */
-    if (ad->o.mode && collect && !adapted) wren_decoder_set_beam(ad->dec, ad->o.first_beam, ad->o.first_max_active);
-    else wren_decoder_set_beam(ad->dec, 0, 0);
+    if (ad->o.mode && collect && !adapted) wren_decoder_narrow_search(ad->dec, ad->o.first_beam, ad->o.first_max_active);
+    else wren_decoder_narrow_search(ad->dec, 0, 0);
     ad->cur = find_speaker(ad, spk, 1);
     ad->collect = collect;
     ad->adapted = adapted;

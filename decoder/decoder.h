@@ -89,9 +89,9 @@ void wren_decoder_set_transform(struct wren_decoder *d, const double *W);
 const float *wren_decoder_raw_features(const struct wren_decoder *d, int *n_frames);
 int wren_decoder_feat_dim(const struct wren_decoder *d);
 struct wren_am *wren_decoder_am(struct wren_decoder *d);
-/* The search's beam and max-active for the following utterances (beam <= 0 or max_active <= 0:
- * the decoder's own options). */
-void wren_decoder_set_beam(struct wren_decoder *d, float beam, int max_active);
+/* The following utterances search with min(beam, the decoder's beam) and min(max_active, its
+ * max-active); a value <= 0 keeps the decoder's own. */
+void wren_decoder_narrow_search(struct wren_decoder *d, float beam, int max_active);
 
 /* Figures of the last finished utterance. */
 struct wren_decoder_stats {

@@ -108,9 +108,10 @@ double wren_decoder_frame_shift(const struct wren_decoder *d) { return 1.0 / d->
 struct wren_am *wren_decoder_am(struct wren_decoder *d) { return d->am; }
 int wren_decoder_feat_dim(const struct wren_decoder *d) { return d->dim; }
 
-void wren_decoder_set_beam(struct wren_decoder *d, float beam, int max_active)
+void wren_decoder_narrow_search(struct wren_decoder *d, float beam, int max_active)
 {
-    wren_search_set_beam(d->search, beam > 0 ? beam : d->o.beam, max_active > 0 ? max_active : d->o.max_active);
+    wren_search_set_beam(d->search, beam > 0 && beam < d->o.beam ? beam : d->o.beam,
+                         max_active > 0 && max_active < d->o.max_active ? max_active : d->o.max_active);
 }
 
 void wren_decoder_set_transform(struct wren_decoder *d, const double *W)
