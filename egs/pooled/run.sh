@@ -139,8 +139,11 @@ dense=$nnlm_dir/nnlm.safetensors
 if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   for x in dev test; do
     log "stage 7: 4-gram lattice rescoring of $x"
-    [ -s exp/rescore4_$x/hyp.txt ] ||
+    # kept only if it rescored the same first pass (exp/rescore4_X/first_pass; --adapt changes it)
+    if [ ! -s exp/rescore4_$x/hyp.txt ] || [ "$(cat exp/rescore4_$x/first_pass 2>/dev/null)" != "$fp" ]; then
       timed 7 "$steps/lmrescore.sh" --acwt "$acwt" "$graph_dir" "$lm3" "$lm4" exp/${fp}_$x exp/rescore4_$x
+      echo "$fp" > exp/rescore4_$x/first_pass
+    fi
   done
   log "stage 7: MBR 1-best and word confidences (logistic calibration fitted on dev), NCE per corpus on test"
   for d in $fp rescore4; do
