@@ -348,8 +348,25 @@ START_TEST(test_map_means_raise_likelihood)
 }
 END_TEST
 
-/* The batched statistics (one GEMM, one SYRK per row) equal the frame-by-frame ones, on the
- * real features with the precisions of their aligned senones. */
+/* The test's own statistics of one frame, by definition (independent of fmllr.c): beta += w,
+ * K_i += prec_mean_i [x; 1], upper triangle of G_i += prec_i [x; 1][x; 1]^T. */
+static void add_frame(struct wren_fmllr_accs *a, const float *x, double w, const double *prec,
+                      const double *pm)
+{
+    int d1 = D + 1;
+    double xe[D + 1];
+    for (int j = 0; j < D; j++) xe[j] = x[j];
+    xe[D] = 1.0;
+    a->beta += w;
+    for (int i = 0; i < D; i++)
+        for (int r = 0; r < d1; r++) {
+            a->K[i * d1 + r] += pm[i] * xe[r];
+            for (int c = r; c < d1; c++) a->G[((size_t)i * d1 + r) * d1 + c] += prec[i] * xe[r] * xe[c];
+        }
+}
+
+/* The batched statistics (one GEMM, one SYRK per row) equal the frame-by-frame ones of the
+ * definition, on the real features with the precisions of their aligned senones. */
 START_TEST(test_batch_statistics_equal_single)
 {
     if (!load_fixture()) return;
@@ -366,7 +383,7 @@ START_TEST(test_batch_statistics_equal_single)
             prec[t * D + i] = (t + i) % 7 ? w[t] * (1.0 + 0.1 * i + 0.01 * t) : 0.0;
             pm[t * D + i] = prec[t * D + i] * feats[(size_t)t * (size_t)D + (size_t)i] * 0.5;
         }
-        wren_fmllr_accs_add(&one, feats + (size_t)t * (size_t)D, w[t], prec + t * D, pm + t * D);
+        add_frame(&one, feats + (size_t)t * (size_t)D, w[t], prec + t * D, pm + t * D);
     }
     wren_fmllr_accs_add_batch(&many, n / 2, feats, w, prec, pm);
     wren_fmllr_accs_add_batch(&many, n - n / 2, feats + (size_t)(n / 2) * (size_t)D, w + n / 2,

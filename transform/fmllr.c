@@ -43,30 +43,6 @@ void wren_fmllr_accs_free(struct wren_fmllr_accs *a)
     a->K = a->G = NULL;
 }
 
-void wren_fmllr_accs_add(struct wren_fmllr_accs *a, const float *x, double weight,
-                         const double *prec, const double *prec_mean)
-{
-    int d = a->dim;
-    size_t d1 = (size_t)d + 1;
-    double xe[d + 1];
-    for (int j = 0; j < d; j++) xe[j] = x[j];
-    xe[d] = 1.0;
-    a->beta += weight;
-    for (int i = 0; i < d; i++) {
-        double *k = a->K + (size_t)i * d1;
-        for (size_t j = 0; j < d1; j++) k[j] += prec_mean[i] * xe[j];
-        double c = prec[i];
-        if (c == 0) continue;
-        double *g = a->G + (size_t)i * d1 * d1;
-        /* upper triangle only; mirrored before use */
-        for (size_t r = 0; r < d1; r++) {
-            double cr = c * xe[r];
-            double *gr = g + r * d1;
-            for (size_t s = r; s < d1; s++) gr[s] += cr * xe[s];
-        }
-    }
-}
-
 void wren_fmllr_accs_add_batch(struct wren_fmllr_accs *a, int n, const float *x,
                                const double *weight, const double *prec,
                                const double *prec_mean)
@@ -120,44 +96,21 @@ static void full_g(const struct wren_fmllr_accs *a, int i, double *out)
         for (size_t s = r; s < d1; s++) out[r * d1 + s] = out[s * d1 + r] = g[r * d1 + s];
 }
 
-/* Inverse of a symmetric positive definite n x n matrix by Cholesky; -1 if not PD
- * (a pivot below 1e-10 times the largest diagonal entry). */
+/* Inverse of a symmetric positive definite n x n matrix by Cholesky (wren_dchol); -1 if not PD. */
 static int chol_inverse(int n, const double *M, double *inv)
 {
-    double *L = wren_xcalloc((size_t)n * (size_t)n, sizeof *L);
-    double maxdiag = 0;
-    for (int i = 0; i < n; i++) if (M[i * n + i] > maxdiag) maxdiag = M[i * n + i];
-    int rc = 0;
-    for (int j = 0; j < n && !rc; j++) {
-        double s = M[j * n + j];
-        for (int k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
-        if (!(s > 1e-10 * maxdiag)) { rc = -1; break; }
-        double ljj = sqrt(s);
-        L[j * n + j] = ljj;
-        for (int i = j + 1; i < n; i++) {
-            double t = M[i * n + j];
-            for (int k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
-            L[i * n + j] = t / ljj;
-        }
-    }
-    if (!rc) {
-        /* columns of inv: solve L L' x = e_c */
-        double *y = wren_xmalloc((size_t)n * sizeof *y);
-        for (int c = 0; c < n; c++) {
-            for (int i = 0; i < n; i++) {
-                double t = i == c ? 1.0 : 0.0;
-                for (int k = 0; k < i; k++) t -= L[i * n + k] * y[k];
-                y[i] = t / L[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--) {
-                double t = y[i];
-                for (int k = i + 1; k < n; k++) t -= L[k * n + i] * inv[k * n + c];
-                inv[i * n + c] = t / L[i * n + i];
-            }
-        }
-        free(y);
+    double *L = wren_xmalloc((size_t)n * (size_t)n * sizeof *L);
+    double *e = wren_xcalloc((size_t)n, sizeof *e), *x = wren_xmalloc((size_t)n * sizeof *x);
+    int rc = wren_dchol(n, M, L);
+    for (int c = 0; c < n && !rc; c++) {   /* column c of the inverse: M x = e_c */
+        e[c] = 1.0;
+        wren_dchol_solve(n, L, e, x);
+        e[c] = 0.0;
+        for (int i = 0; i < n; i++) inv[i * n + c] = x[i];
     }
     free(L);
+    free(e);
+    free(x);
     return rc;
 }
 
@@ -304,7 +257,7 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         return 0;
     }
     double *Ainv = wren_xmalloc((size_t)d * (size_t)d * sizeof *Ainv);
-    double *old = wren_xmalloc((size_t)d * sizeof *old), *u = wren_xmalloc((size_t)d * sizeof *u);
+    double *delta = wren_xmalloc((size_t)d * sizeof *delta), *u = wren_xmalloc((size_t)d * sizeof *u);
     double *v = wren_xmalloc((size_t)d * sizeof *v);
     int rc = 0;
     for (int it = 0; it < o->iters && !rc; it++) {
@@ -315,16 +268,17 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         if (lu_inverse(d, W, d + 1, Ainv, &ld)) { rc = wren_error("fmllr: A became singular"); break; }
         for (int i = 0; i < d && !rc; i++) {
             double *w = W + (size_t)i * d1;
-            memcpy(old, w, (size_t)d * sizeof *old);
+            memcpy(delta, w, (size_t)d * sizeof *delta);
             update_row(a, i, Ginv + (size_t)i * d1 * d1, Ainv, W);
             double den = 1.0;
             for (int j = 0; j < d; j++) {
+                delta[j] = w[j] - delta[j];
                 u[j] = Ainv[(size_t)j * (size_t)d + (size_t)i];
-                den += (w[j] - old[j]) * u[j];
+                den += delta[j] * u[j];
             }
             for (int k = 0; k < d; k++) {
                 double t = 0;
-                for (int j = 0; j < d; j++) t += (w[j] - old[j]) * Ainv[(size_t)j * (size_t)d + (size_t)k];
+                for (int j = 0; j < d; j++) t += delta[j] * Ainv[(size_t)j * (size_t)d + (size_t)k];
                 v[k] = t;
             }
             if (fabs(den) > 1e-8 && isfinite(den)) {
@@ -336,7 +290,7 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         }
         if (aux_trace) aux_trace[it] = wren_fmllr_aux(a, W);
     }
-    free(old);
+    free(delta);
     free(u);
     free(v);
     free(Ainv);

@@ -22,13 +22,10 @@ struct wren_fmllr_accs {
 void wren_fmllr_accs_init(struct wren_fmllr_accs *a, int dim);
 void wren_fmllr_accs_reset(struct wren_fmllr_accs *a);
 void wren_fmllr_accs_free(struct wren_fmllr_accs *a);
-/* One frame x (dim values) with weight `weight` (the frame's total occupancy), where
- * prec[i] = sum_g gamma_g / var_gi and prec_mean[i] = sum_g gamma_g mu_gi / var_gi over the
- * frame's Gaussians, each gamma_g already including the weight. */
-void wren_fmllr_accs_add(struct wren_fmllr_accs *a, const float *x, double weight,
-                         const double *prec, const double *prec_mean);
-/* The same for n frames at once: x (n x dim), weight[n], prec and prec_mean (n x dim, row t
- * for frame t; prec >= 0). One GEMM and dim SYRKs instead of n x dim rank-one updates. */
+/* n frames: x (n x dim), weight[n] (each frame's total occupancy), prec and prec_mean (n x dim,
+ * row t for frame t) with prec[t][i] = sum_g gamma_g / var_gi >= 0 and prec_mean[t][i] =
+ * sum_g gamma_g mu_gi / var_gi over the frame's Gaussians, each gamma_g including the weight.
+ * One GEMM and dim SYRKs instead of n x dim rank-one updates. */
 void wren_fmllr_accs_add_batch(struct wren_fmllr_accs *a, int n, const float *x,
                                const double *weight, const double *prec,
                                const double *prec_mean);

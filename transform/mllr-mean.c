@@ -4,45 +4,10 @@
 #include "am/am.h"
 #include "transform/map-mean.h"
 #include "utils/error.h"
+#include "utils/matrix.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Solve M x = b for symmetric positive definite M (n x n) by Cholesky, in place in x; -1 if M
- * is not positive definite (a pivot below 1e-10 times its largest diagonal entry). */
-static int chol_solve(int n, const double *M, const double *b, double *x)
-{
-    double *L = wren_xcalloc((size_t)n * (size_t)n, sizeof *L);
-    double maxdiag = 0;
-    for (int i = 0; i < n; i++) maxdiag = fmax(maxdiag, M[i * n + i]);
-    int rc = 0;
-    for (int j = 0; j < n && !rc; j++) {
-        double s = M[j * n + j];
-        for (int k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
-        if (!(s > 1e-10 * maxdiag)) { rc = -1; break; }
-        L[j * n + j] = sqrt(s);
-        for (int i = j + 1; i < n; i++) {
-            double t = M[i * n + j];
-            for (int k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
-            L[i * n + j] = t / L[j * n + j];
-        }
-    }
-    if (!rc) {
-        for (int i = 0; i < n; i++) {
-            double t = b[i];
-            for (int k = 0; k < i; k++) t -= L[i * n + k] * x[k];
-            x[i] = t / L[i * n + i];
-        }
-        for (int i = n - 1; i >= 0; i--) {
-            double t = x[i];
-            for (int k = i + 1; k < n; k++) t -= L[k * n + i] * x[k];
-            x[i] = t / L[i * n + i];
-        }
-    }
-    free(L);
-    return rc;
-}
 
 /* One stream: fills W (len x (len+1)) from the statistics; returns its occupancy. */
 static double stream_transform(const struct wren_map_accs *a, const struct wren_am *am, int f,
@@ -51,7 +16,7 @@ static double stream_transform(const struct wren_map_accs *a, const struct wren_
     int n1 = len + 1;
     double *G = wren_xcalloc((size_t)len * (size_t)n1 * (size_t)n1, sizeof *G);
     double *K = wren_xcalloc((size_t)len * (size_t)n1, sizeof *K);
-    double *xi = wren_xmalloc((size_t)n1 * sizeof *xi), *row = wren_xmalloc((size_t)n1 * sizeof *row);
+    double *xi = wren_xmalloc((size_t)n1 * sizeof *xi), *L = wren_xmalloc((size_t)n1 * (size_t)n1 * sizeof *L);
     const float *mu = wren_am_model_means(am);
     double occ_total = 0;
     for (int64_t i = 0, n = wren_am_n_gauss(am); i < n; i++) {
@@ -79,8 +44,8 @@ static double stream_transform(const struct wren_map_accs *a, const struct wren_
         for (int u = 0; u < n1; u++)
             for (int v = 0; v < u; v++) g[u * n1 + v] = g[v * n1 + u];
         double *w = W + (size_t)r * (size_t)n1;
-        if (chol_solve(n1, g, K + (size_t)r * (size_t)n1, row) == 0) {
-            memcpy(w, row, (size_t)n1 * sizeof *w);
+        if (wren_dchol(n1, g, L) == 0) {
+            wren_dchol_solve(n1, L, K + (size_t)r * (size_t)n1, w);
         } else {   /* this row is not determined: identity */
             memset(w, 0, (size_t)n1 * sizeof *w);
             w[r] = 1.0;
@@ -89,7 +54,7 @@ static double stream_transform(const struct wren_map_accs *a, const struct wren_
     free(G);
     free(K);
     free(xi);
-    free(row);
+    free(L);
     return occ_total;
 }
 

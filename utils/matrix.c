@@ -6,6 +6,7 @@
 #include "utils/log.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,39 @@ void wren_dsyrk_upper(int n, int k, const double *a, int lda, double *c, int ldc
 {
     if (n <= 0 || k <= 0) return;
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, lda, 1.0, c, ldc);
+}
+
+int wren_dchol(int n, const double *M, double *L)
+{
+    memset(L, 0, (size_t)n * (size_t)n * sizeof *L);
+    double maxdiag = 0;
+    for (int i = 0; i < n; i++) if (M[i * n + i] > maxdiag) maxdiag = M[i * n + i];
+    for (int j = 0; j < n; j++) {
+        double s = M[j * n + j];
+        for (int k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
+        if (!(s > 1e-10 * maxdiag)) return -1;
+        L[j * n + j] = sqrt(s);
+        for (int i = j + 1; i < n; i++) {
+            double t = M[i * n + j];
+            for (int k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
+            L[i * n + j] = t / L[j * n + j];
+        }
+    }
+    return 0;
+}
+
+void wren_dchol_solve(int n, const double *L, const double *b, double *x)
+{
+    for (int i = 0; i < n; i++) {   /* L y = b */
+        double t = b[i];
+        for (int k = 0; k < i; k++) t -= L[i * n + k] * x[k];
+        x[i] = t / L[i * n + i];
+    }
+    for (int i = n - 1; i >= 0; i--) {   /* L^T x = y */
+        double t = x[i];
+        for (int k = i + 1; k < n; k++) t -= L[k * n + i] * x[k];
+        x[i] = t / L[i * n + i];
+    }
 }
 
 int wren_mat_gemm(struct wren_mat *c, const struct wren_mat *a, int ta, const struct wren_mat *b,

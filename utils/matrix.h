@@ -33,6 +33,11 @@ void wren_gemv(int ta, int m, int n, float alpha, const float *a, int lda, const
 void wren_dgemm(int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda,
                 const double *b, int ldb, double beta, double *c, int ldc);
 void wren_dsyrk_upper(int n, int k, const double *a, int lda, double *c, int ldc);
+/* Cholesky factor L (lower, n x n, row-major) of a symmetric positive definite M, for the
+ * adaptation's small systems (n <= 41); -1 if a pivot falls below 1e-10 times M's largest
+ * diagonal entry (not positive definite, or too close to singular). Then x = M^-1 b. */
+int wren_dchol(int n, const double *M, double *L);
+void wren_dchol_solve(int n, const double *L, const double *b, double *x);
 
 /* Checked product of whole matrices: C = alpha op(A) op(B) + beta C. Returns -1 (with a
  * message) if the shapes do not agree. */
