@@ -3,7 +3,8 @@
 # threads, three systems over the same lattices and weights: 100-best (prefix-shared, the
 # n-best lists of wren's default --lattice-batch lattices in one trie), lattice
 # rescoring one lattice at a time (--lattice-batch 1) and lattice rescoring batched (wren's
-# default --lattice-batch). Per row: WER, NNLM tokens, tokens per wall and per CPU second, CPU
+# default --lattice-batch). Per row: WER, NNLM tokens, NNLM calls (each a set of GEMMs over its
+# rows: tokens / calls is the batch the path achieves), tokens per wall and per CPU second, CPU
 # seconds (user+sys of all threads) and wall seconds of rescoring without model loading (as the
 # summary line of `wren rescore` reports them), and ratios against 100-best (same model and
 # threads) and against the first model (same system and threads). CPU time is the
@@ -63,12 +64,12 @@ wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
 declare -A ref_cpu nb_cpu nb_wall
 
-fmt='%-20s %3s %-19s %6s %7s %7s %9s %7s %7s %8s %9s %7s\n'
-printf "$fmt" model thr system WER tokens tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
+fmt='%-20s %3s %-19s %6s %7s %6s %7s %9s %7s %7s %8s %9s %7s\n'
+printf "$fmt" model thr system WER tokens calls tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
 "$WREN" lattice best-path --words "$WORDS" "$LAT" "$tmp/fp.txt" 2> /dev/null
-printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - -
+printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - - -
 oracle=$("$WREN" lattice oracle --words "$WORDS" "$LAT" "$REF" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p')
-printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - -
+printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - - -
 for thr in $THREADS; do
   export OPENBLAS_NUM_THREADS=$thr   # `wren rescore` has no --threads: OpenBLAS reads this
   for spec in $NNLMS; do
@@ -83,16 +84,17 @@ for thr in $THREADS; do
         esac
         # shellcheck disable=SC2086
         if ! "$WREN" rescore --nnlm "$model" "${common[@]}" $var "${opts[@]}" "$LAT" "$tmp/h.txt" 2> "$tmp/log"; then
-          printf "$fmt" "$label" "$thr" "$sname" "failed: $(tail -1 "$tmp/log")" "" "" "" "" "" "" "" ""; continue
+          printf "$fmt" "$label" "$thr" "$sname" "failed: $(tail -1 "$tmp/log")" "" "" "" "" "" "" "" "" ""; continue
         fi
         # the summary line: rescoring's own wall and CPU (user+sys, all threads) time, without loading
         tok=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' "$tmp/log")
+        calls=$(sed -n 's/.* in \([0-9]*\) calls,.*/\1/p' "$tmp/log")
         wall=$(sed -n 's/.*, time \([0-9.]*\) s .*/\1/p' "$tmp/log")
         c=$(sed -n 's/.*, cpu \([0-9.]*\) s .*/\1/p' "$tmp/log")
         [ $sys = nbest ] && { nb_cpu[$label]=$c; nb_wall[$label]=$wall; }
         key=$thr/$sys/$var
         [ -z "${ref_cpu[$key]:-}" ] && ref_cpu[$key]=$c
-        printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h.txt")" "$tok" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
+        printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h.txt")" "$tok" "${calls:--}" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
           "$(ratio "$tok" "$c" | sed 's/\.[0-9]*$//')" "$c" "$wall" "$(ratio "$c" "${nb_cpu[$label]}")" \
           "$(ratio "$wall" "${nb_wall[$label]}")" "$(ratio "$c" "${ref_cpu[$key]}")"
       done

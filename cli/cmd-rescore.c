@@ -166,14 +166,15 @@ static const char *DESCRIPTION =
     "hmm = first-pass graph cost minus the first-pass LM (--first-pass-lm, default --lm), removed\n"
     "as `wren lattice lmrescore` does. --mode nbest: the --nbest best word sequences, NNLM\n"
     "prefixes shared; RESCORED_OUT gets 'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"
-    "--mode lattice: pruned expansion (histories merged on the last --history words, --expand-beam);\n"
+    "--mode lattice: pruned expansion (histories merged on the last --history words, --expand-beam),\n"
+    "level by level: the states the same number of arcs from the start are scored in one NNLM call;\n"
     "--lattice-batch lattices are rescored together: lattice mode expands them side by side,\n"
     "n-best mode puts their hypotheses in one prefix trie, and the NNLM scores the pending words\n"
     "of all of them in one batched call (the results of --lattice-batch 1, one at a time, up to\n"
     "float rounding, several times faster); RESCORED_OUT gets the rescored lattices (graph cost\n"
     "= hmm + weighted LM + word-penalty per word), in input order.\n"
     "Per-utterance NNLM tokens and the time per chunk of lattices on\n"
-    "stderr with --verbose; a summary line always (NNLM tokens, wall and CPU time of rescoring,\n"
+    "stderr with --verbose; a summary line always (NNLM tokens and calls, wall and CPU time of rescoring,\n"
     "model loading excluded; the BLAS threads are OpenBLAS's: OPENBLAS_NUM_THREADS).";
 
 int wren_cmd_rescore(int argc, char **argv)
@@ -216,10 +217,10 @@ int wren_cmd_rescore(int argc, char **argv)
     if (lat) { int r = wren_text_out_commit(lat); lat = NULL; if (r) goto fail; }
     { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
     fprintf(stderr,
-            "wren rescore: mode %s, %ld lattices (%ld empty), %ld %s, NNLM tokens %ld (%.1f per utt)%s, "
-            "time %.3f s (%.1f ms per utt), cpu %.3f s (%.0f tokens per cpu s)\n",
+            "wren rescore: mode %s, %ld lattices (%ld empty), %ld %s, NNLM tokens %ld (%.1f per utt) "
+            "in %ld calls, time %.3f s (%.1f ms per utt), cpu %.3f s (%.0f tokens per cpu s)\n",
             o.mode, x.n, x.empty, x.hyps, strcmp(o.mode, "nbest") ? "arcs" : "hypotheses", x.tokens,
-            x.n ? (double)x.tokens / x.n : 0.0, "", x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0,
+            x.n ? (double)x.tokens / x.n : 0.0, wren_rescorer_nnlm_calls(m->r), x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0,
             x.cpu, x.cpu > 0 ? x.tokens / x.cpu : 0.0);
     if (!strcmp(o.mode, "nbest"))
         fprintf(stderr, "wren rescore: without prefix sharing %ld tokens (shared/naive %.3f)\n", x.naive,

@@ -1,15 +1,19 @@
 /* rescore-expand.c — the pruned NNLM expansion of one lattice as a resumable object, so that
  * several lattices can be expanded side by side with their NNLM requests scored together
- * (rescore-lattice.c drives it). The lattice is expanded state by state in topological order;
- * an expanded state is a (lattice state, last k NNLM words) pair carrying the NNLM state of its
- * best incoming path; histories that agree on their last k words merge; expanded states (and
- * arcs) whose forward cost + backward heuristic is more than beam above the best estimate over
- * the frontier (created states of lattice states not yet expanded) are dropped. Expanding one
- * lattice state is two phases: collect appends the (history, word) pairs of all arcs leaving
- * its kept states (and </s> for a final state) to a request batch; consume takes their scores
- * and next states and builds the output arcs. Between the two nothing of this expansion
- * changes, so the result does not depend on what else is in the batch (up to the last float
- * bits of GEMMs over different batch sizes).
+ * (rescore-lattice.c drives it). An expanded state is a (lattice state, last k NNLM words) pair
+ * carrying the NNLM state of its best incoming path; histories that agree on their last k words
+ * merge. The lattice is expanded level by level, a level being the lattice states whose longest
+ * path from the start has the same number of arcs: every arc goes to a higher level, so when a
+ * level begins, the paths into its states are complete and all its states can be expanded in
+ * one step, their NNLM requests scored together. (Expanding one state at a time in topological
+ * order made thousands of steps of a few requests each on n-gram-expanded lattices of at most
+ * ~20 levels.) Expanded states (and arcs) whose forward cost + backward heuristic is more than
+ * beam above the best estimate over the frontier (created states of levels not yet expanded)
+ * when the level began are dropped. Expanding a level is two phases: collect appends the
+ * (history, word) pairs of all arcs leaving its kept states (and </s> for a final state) to a
+ * request batch; consume takes their scores and next states and builds the output arcs.
+ * Between the two nothing of this expansion changes, so the result does not depend on what
+ * else is in the batch (up to the last float bits of GEMMs over different batch sizes).
  * Not for: the n-gram expansions and the backward heuristic (rescore-lattice.c), n-best. */
 #include "rescore/rescore.h"
 #include "rescore/rescore-internal.h"
@@ -52,15 +56,19 @@ struct wren_lat_expander {
     struct wren_rescore_stats *st;
     struct xstate *x; int32_t n, cap;
     int32_t *head;                 /* per lattice state: first expanded state, -1 */
+    int32_t *level;                /* per lattice state: arcs on its longest path from start */
+    int32_t *by_level, *level_off; /* lattice states level by level (topological within one);
+                                      level d is by_level[level_off[d] .. level_off[d + 1]) */
+    int32_t n_levels;
     struct wren_u64map map;        /* (lattice state, history) -> expanded state */
     struct wren_tuples hs;         /* histories */
     struct wren_lat_builder *b;
     int32_t start;                 /* output start state */
     struct wren_heap frontier;     /* struct fentry: estimates alpha + beta, least first */
-    double cut;                    /* best frontier estimate + beam when the current state's
+    double cut;                    /* best frontier estimate + beam when the current level's
                                       expansion began */
-    int32_t s;                     /* the lattice state being expanded (next to expand when
-                                      no requests are pending) */
+    int32_t d;                     /* the level being expanded (next to expand when no requests
+                                      are pending) */
     int q0, nq;                    /* its requests: nq entries from q0 of the request batch */
 };
 
@@ -75,10 +83,11 @@ static int fentry_less(const void *a, const void *b, const void *ctx)
     return ((const struct fentry *)a)->est < ((const struct fentry *)b)->est;
 }
 
-/* Best estimate over the frontier when lattice state s is about to be expanded. */
-static double frontier_best(struct wren_lat_expander *e, int32_t s)
+/* Best estimate over the frontier when level d is about to be expanded. */
+static double frontier_best(struct wren_lat_expander *e, int32_t d)
 {
-    while (wren_heap_size(&e->frontier) && ((const struct fentry *)wren_heap_top(&e->frontier))->s < s)
+    while (wren_heap_size(&e->frontier) &&
+           e->level[((const struct fentry *)wren_heap_top(&e->frontier))->s] < d)
         wren_heap_pop(&e->frontier, NULL);
     return wren_heap_size(&e->frontier) ? ((const struct fentry *)wren_heap_top(&e->frontier))->est : INFINITY;
 }
@@ -118,7 +127,7 @@ static void expander_relax(struct wren_lat_expander *e, int32_t i, double alpha,
 
 /* An arc is not followed when the path through it, with the n-gram standing in for the NNLM
  * on the arc and after it, is more than beam above the best estimate so far. The estimate is
- * fixed before any arc of the state is followed, so both phases agree. */
+ * fixed before any arc of the level is followed, so both phases agree. */
 static int arc_pruned(const struct wren_lat_expander *e, int32_t i, int64_t j)
 {
     const struct wren_rescore_opts *o = &e->o;
@@ -127,6 +136,31 @@ static int arc_pruned(const struct wren_lat_expander *e, int32_t i, int64_t j)
     double c = e->x[i].alpha + hmm + o->lm_weight * ng + (a->word ? o->wip : 0) + o->acwt * a->a +
                e->beta[a->dst];
     return c > e->cut;
+}
+
+/* Levels of the lattice states (longest path from the start in arcs; the states are in
+ * topological order, so one forward pass finds them) and the states grouped by level, a
+ * counting sort that keeps the topological order within a level. */
+static void levels_init(struct wren_lat_expander *e)
+{
+    const struct wren_lattice *l1 = e->l1;
+    size_t n = (size_t)l1->n_states;
+    e->level = wren_xcalloc(n ? n : 1, sizeof *e->level);
+    e->n_levels = n ? 1 : 0;
+    for (int32_t s = 0; s < l1->n_states; s++)
+        for (int64_t j = l1->off[s]; j < l1->off[s + 1]; j++) {
+            int32_t t = l1->arcs[j].dst;
+            if (e->level[t] < e->level[s] + 1) e->level[t] = e->level[s] + 1;
+            if (e->level[t] + 1 > e->n_levels) e->n_levels = e->level[t] + 1;
+        }
+    e->level_off = wren_xcalloc((size_t)e->n_levels + 1, sizeof *e->level_off);
+    for (int32_t s = 0; s < l1->n_states; s++) e->level_off[e->level[s] + 1]++;
+    for (int32_t d = 0; d < e->n_levels; d++) e->level_off[d + 1] += e->level_off[d];
+    int32_t *fill = wren_xmalloc(sizeof *fill * ((size_t)e->n_levels + 1));
+    memcpy(fill, e->level_off, sizeof *fill * ((size_t)e->n_levels + 1));
+    e->by_level = wren_xmalloc(sizeof *e->by_level * (n ? n : 1));
+    for (int32_t s = 0; s < l1->n_states; s++) e->by_level[fill[e->level[s]]++] = s;
+    free(fill);
 }
 
 struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
@@ -143,12 +177,13 @@ struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
     wren_heap_init(&e->frontier, sizeof(struct fentry), fentry_less, NULL);
     e->head = wren_xmalloc(sizeof *e->head * (size_t)l1->n_states);
     for (int32_t s = 0; s < l1->n_states; s++) e->head[s] = -1;
+    levels_init(e);
     e->b = wren_lat_builder_create();
     int32_t h0[65] = { 0 };
     int32_t x0 = expander_get(e, l1->start, (int32_t)wren_tuples_intern(&e->hs, h0));
     e->start = e->x[x0].out;
     expander_relax(e, x0, 0.0, wren_nnlm_state_begin(r->nnlm));
-    e->s = l1->start;
+    e->d = 0;
     return e;
 }
 
@@ -170,13 +205,12 @@ void wren_nnlm_requests_free(struct wren_nnlm_requests *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Prune the expanded states of lattice state s and append the requests of the kept ones.
- * Returns the number of kept states. */
-static int32_t collect_state(struct wren_lat_expander *e, struct wren_nnlm_requests *q)
+/* Prune the expanded states of lattice state s against e->cut and append the requests of the
+ * kept ones to q. */
+static void collect_state(struct wren_lat_expander *e, int32_t s, struct wren_nnlm_requests *q)
 {
     const struct wren_lattice *l1 = e->l1;
-    int32_t s = e->s, nkeep = 0;
-    e->cut = frontier_best(e, s) + e->o.beam;
+    int32_t nkeep = 0;
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
         struct xstate *x = &e->x[i];
         if (x->alpha + e->beta[s] > e->cut || !x->lm) {
@@ -186,9 +220,7 @@ static int32_t collect_state(struct wren_lat_expander *e, struct wren_nnlm_reque
             nkeep++;
         }
     }
-    e->q0 = q->n;
-    e->nq = 0;
-    if (!nkeep) return 0;
+    if (!nkeep) return;
     int64_t narc = l1->off[s + 1] - l1->off[s];
     int is_final = l1->final_g[s] != INFINITY;
     requests_reserve(q, (size_t)nkeep * (size_t)(narc + is_final));
@@ -202,21 +234,29 @@ static int32_t collect_state(struct wren_lat_expander *e, struct wren_nnlm_reque
         }
         if (is_final) { q->states[q->n] = e->x[i].lm; q->words[q->n++] = WREN_NNLM_EOS; }
     }
-    e->nq = q->n - e->q0;
-    e->st->tokens += e->nq;
-    return nkeep;
 }
 
-/* Build the output of lattice state e->s from the scores of its requests (lp, next: its own
- * entries, nq of them) and move on to the next lattice state. */
-static void consume_state(struct wren_lat_expander *e, const float *lp,
-                          struct wren_nnlm_state **next)
+/* Fix the cut for level e->d and append the requests of all its states. */
+static void collect_level(struct wren_lat_expander *e, struct wren_nnlm_requests *q)
+{
+    e->cut = frontier_best(e, e->d) + e->o.beam;
+    e->q0 = q->n;
+    for (int32_t k = e->level_off[e->d]; k < e->level_off[e->d + 1]; k++)
+        collect_state(e, e->by_level[k], q);
+    e->nq = q->n - e->q0;
+    e->st->tokens += e->nq;
+}
+
+/* Build the output of lattice state s from the scores of its requests: lp and next from entry
+ * *qpos on, in the order collect_state appended them; *qpos moves past them. */
+static void consume_state(struct wren_lat_expander *e, int32_t s, const float *lp,
+                          struct wren_nnlm_state **next, int *qpos)
 {
     const struct wren_rescore_opts *o = &e->o;
     const struct wren_lattice *l0 = e->l0, *l1 = e->l1;
     struct wren_rescorer *r = e->r;
-    int32_t s = e->s, buf[65];
-    int is_final = l1->final_g[s] != INFINITY, q = 0;
+    int32_t buf[65];
+    int is_final = l1->final_g[s] != INFINITY, q = *qpos;
     struct wren_rescore_lm_weights w = wren_rescore_lm_weights(o);
     double wn = w.nnlm, wg = w.ngram;
     for (int32_t i = e->head[s]; i >= 0; i = e->x[i].next) {
@@ -253,23 +293,32 @@ static void consume_state(struct wren_lat_expander *e, const float *lp,
         wren_nnlm_state_free(e->x[i].lm);
         e->x[i].lm = NULL;
     }
+    *qpos = q;
+}
+
+/* Build the output of every state of level e->d and move on to the next level. */
+static void consume_level(struct wren_lat_expander *e, const float *lp, struct wren_nnlm_state **next)
+{
+    int q = 0;
+    for (int32_t k = e->level_off[e->d]; k < e->level_off[e->d + 1]; k++)
+        consume_state(e, e->by_level[k], lp, next, &q);
     e->nq = 0;
-    e->s++;
+    e->d++;
 }
 
 int wren_lat_expander_collect(struct wren_lat_expander *e, struct wren_nnlm_requests *q)
 {
-    while (e->s < e->l1->n_states) {
-        if (!collect_state(e, q)) { e->s++; continue; }
+    while (e->d < e->n_levels) {
+        collect_level(e, q);
         if (e->nq) return 1;
-        consume_state(e, NULL, NULL);   /* kept states with epsilon arcs only */
+        consume_level(e, NULL, NULL);   /* nothing kept, or kept states with epsilon arcs only */
     }
     return 0;
 }
 
 void wren_lat_expander_consume(struct wren_lat_expander *e, const struct wren_nnlm_requests *q)
 {
-    consume_state(e, q->lp + e->q0, q->next + e->q0);
+    consume_level(e, q->lp + e->q0, q->next + e->q0);
 }
 
 void wren_lat_expander_finish(struct wren_lat_expander *e, struct wren_lattice *out)
@@ -282,7 +331,7 @@ void wren_lat_expander_free(struct wren_lat_expander *e)
 {
     if (!e) return;
     for (int32_t i = 0; i < e->n; i++) wren_nnlm_state_free(e->x[i].lm);
-    free(e->x); free(e->head);
+    free(e->x); free(e->head); free(e->level); free(e->by_level); free(e->level_off);
     wren_u64map_free(&e->map);
     wren_tuples_free(&e->hs);
     wren_heap_free(&e->frontier);

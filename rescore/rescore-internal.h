@@ -20,6 +20,7 @@ struct wren_rescorer {
     double unk_split;              /* ln(words of words.txt the NNLM maps to <unk>): P(<unk>) is
                                       shared uniformly among them, so an OOV word costs
                                       -ln P(<unk>|h) + unk_split in the NNLM term */
+    long nnlm_calls;               /* wren_nnlm_state_score_many calls so far */
 };
 
 /* NNLM id of a lattice word; *oov = 1 when it maps to <unk>. */
@@ -47,10 +48,10 @@ struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
                                                    const struct wren_lattice *l1,
                                                    const double *beta,
                                                    struct wren_rescore_stats *st);
-/* Expand lattice states up to the next one that needs NNLM scores and append its requests to
- * q: 1, or 0 when the expansion is complete. */
+/* Expand levels of lattice states up to the next one that needs NNLM scores and append its
+ * requests to q: 1, or 0 when the expansion is complete. */
 int wren_lat_expander_collect(struct wren_lat_expander *e, struct wren_nnlm_requests *q);
-/* After q was scored: finish the state whose requests the last collect appended. */
+/* After q was scored: finish the level whose requests the last collect appended. */
 void wren_lat_expander_consume(struct wren_lat_expander *e, const struct wren_nnlm_requests *q);
 /* The expanded lattice (no start state when the beam lost every complete path). */
 void wren_lat_expander_finish(struct wren_lat_expander *e, struct wren_lattice *out);

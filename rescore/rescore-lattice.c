@@ -6,9 +6,9 @@
  *     every arc's HMM and n-gram parts are known apart;
  *  2. backward costs of that lattice (hmm + lm_weight * ngram + wip + acwt * acoustic) are the
  *     heuristic for the rest of a path;
- *  3. the lattice is expanded with NNLM states in topological order (rescore-expand.c). Up to
+ *  3. the lattice is expanded with NNLM states level by level (rescore-expand.c). Up to
  *     o->lattice_batch lattices are expanded side by side: in one step every unfinished
- *     lattice expands its next lattice state, and the (history, word) requests of all of them
+ *     lattice expands its next level of states, and the (history, word) requests of all of them
  *     are scored with one wren_nnlm_state_score_many call (GEMMs over the whole batch instead
  *     of a few rows each). Each lattice's expansion is exactly the one-at-a-time one; a slot
  *     whose lattice is done takes the next lattice, the longest first.
@@ -125,8 +125,8 @@ static int job_collect(struct wren_rescorer *r, const struct wren_rescore_opts *
 }
 
 /* Longest lattices first: the batch keeps its width until the end instead of finishing with a
- * few long lattices scored almost one at a time (the number of steps of a lattice is about its
- * number of states). */
+ * few long lattices scored almost one at a time (the number of steps of a lattice is at most its
+ * number of levels, which grows with its number of states). */
 struct by_size { int32_t states; int idx; };
 
 static int by_size_cmp(const void *a, const void *b)
@@ -169,6 +169,7 @@ int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opt
             }
         }
         if (rc || !active) break;
+        r->nnlm_calls++;
         if (wren_nnlm_state_score_many(r->nnlm, q.n, q.states, q.words, q.lp, q.next)) {
             rc = -1;
             break;

@@ -91,6 +91,8 @@ static int *arpa_map(const struct wren_arpa *lm, const struct wren_symtab *words
     return m;
 }
 
+long wren_rescorer_nnlm_calls(const struct wren_rescorer *r) { return r->nnlm_calls; }
+
 struct wren_rescorer *wren_rescorer_create(struct wren_nnlm *nnlm, const struct wren_arpa *ngram,
                                            const struct wren_arpa *first_lm,
                                            const struct wren_symtab *words)
@@ -208,10 +210,23 @@ static int32_t trie_child(struct trie *t, int32_t parent, int32_t word, int32_t 
 
 static void trie_free(struct trie *t) { free(t->n); wren_u64map_free(&t->children); }
 
+/* Nodes of one depth ordered by parent: siblings next to each other share their history,
+ * which the NNLM then gathers once and reads from cache (node ids break ties, so the order
+ * is deterministic). */
+struct node_ref { int32_t parent, id; };
+
+static int by_parent(const void *a, const void *b)
+{
+    const struct node_ref *x = a, *y = b;
+    if (x->parent != y->parent) return x->parent < y->parent ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
 /* Score every trie node (except the root, node 0) once: depth by depth, one score_many call
  * over all nodes of a depth; the states of a depth are freed once the next one is scored. */
-static int trie_score(struct wren_nnlm *m, struct trie *t)
+static int trie_score(struct wren_rescorer *r, struct trie *t)
 {
+    struct wren_nnlm *m = r->nnlm;
     int32_t maxd = 0;
     for (int32_t i = 0; i < t->count; i++) if (t->n[i].depth > maxd) maxd = t->n[i].depth;
     size_t cnt = (size_t)t->count;
@@ -220,15 +235,19 @@ static int trie_score(struct wren_nnlm *m, struct trie *t)
     struct wren_nnlm_state **in = wren_xmalloc(sizeof *in * cnt), **next = wren_xmalloc(sizeof *next * cnt);
     int *words = wren_xmalloc(sizeof *words * cnt);
     float *lp = wren_xmalloc(sizeof *lp * cnt);
+    struct node_ref *refs = wren_xmalloc(sizeof *refs * cnt);
     st[0] = wren_nnlm_state_begin(m);
     prev[0] = 0;
     int nprev = 1, rc = 0;
     for (int32_t d = 1; d <= maxd; d++) {
         int n = 0;
         for (int32_t i = 1; i < t->count; i++)
-            if (t->n[i].depth == d) {
-                ids[n] = i; in[n] = st[t->n[i].parent]; words[n] = t->n[i].word; n++;
-            }
+            if (t->n[i].depth == d) refs[n++] = (struct node_ref){ t->n[i].parent, i };
+        qsort(refs, (size_t)n, sizeof *refs, by_parent);
+        for (int j = 0; j < n; j++) {
+            ids[j] = refs[j].id; in[j] = st[refs[j].parent]; words[j] = t->n[ids[j]].word;
+        }
+        r->nnlm_calls++;
         if ((rc = wren_nnlm_state_score_many(m, n, in, words, lp, next))) break;
         for (int j = 0; j < n; j++) {
             t->n[ids[j]].logp = lp[j];
@@ -240,7 +259,7 @@ static int trie_score(struct wren_nnlm *m, struct trie *t)
         nprev = n;
     }
     for (int32_t i = 0; i < t->count; i++) wren_nnlm_state_free(st[i]);
-    free(st); free(ids); free(prev); free(in); free(next); free(words); free(lp);
+    free(st); free(ids); free(prev); free(in); free(next); free(words); free(lp); free(refs);
     return rc;
 }
 
@@ -296,7 +315,7 @@ int wren_rescore_nbest_many(struct wren_rescorer *r, const struct wren_rescore_o
         n_hyps[k] = nbest_into_trie(r, o, &l[k], k, &t, &hyps[k], &leaf[k], &st[k]);
         if (n_hyps[k] < 0) { n_hyps[k] = 0; *failed = k; rc = -1; }
     }
-    if (!rc) rc = trie_score(r->nnlm, &t);
+    if (!rc) rc = trie_score(r, &t);
     if (!rc) {
         for (int32_t i = 1; i < t.count; i++) st[t.n[i].owner].tokens++;
         for (int k = 0; k < n_lat; k++)

@@ -322,6 +322,43 @@ START_TEST(test_lattice_batched_equals_one_at_a_time)
 }
 END_TEST
 
+/* A lattice is expanded level by level: the states at the same number of arcs from the start
+ * are scored in one NNLM call. A confusion network of K positions with the words a, b, c, d at
+ * each (its bigram expansion has a state per last word, so up to 4 states a position, and the
+ * NNLM histories more) costs at most K + 1 calls (the last one for </s>), not one per expanded
+ * state, and each call scores several requests. */
+START_TEST(test_lattice_one_call_per_level)
+{
+    struct fixture f;
+    fixture_open(&f);
+    enum { K = 6 };
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i <= K; i++) wren_lat_builder_add_state(b);
+    int32_t t = 1;
+    for (int s = 0; s < K; s++)
+        for (int w = 1; w <= 4; w++)
+            wren_lat_builder_add_arc(b, s, s + 1, w, 0.5f * (float)w, 10.0f + (float)((s + w) % 3), &t, 1);
+    wren_lat_builder_set_final(b, K, 0.0f, 0.0f, NULL, 0);
+    struct wren_lattice in, out;
+    wren_lat_builder_finish(b, 0, &in);
+    wren_lat_builder_free(b);
+    wren_lattice_connect_sort(&in);
+    struct wren_rescore_opts o;
+    wren_rescore_opts_default(&o);
+    o.beam = INFINITY;
+    struct wren_rescore_stats st = { 0 };
+    long c0 = wren_rescorer_nnlm_calls(f.r);
+    ck_assert_int_eq(wren_rescore_lattice(f.r, &o, &in, &out, &st), 0);
+    long calls = wren_rescorer_nnlm_calls(f.r) - c0;
+    ck_assert_int_ge(out.start, 0);
+    ck_assert_msg(calls <= K + 1, "%ld NNLM calls for %d levels", calls, K + 1);
+    ck_assert_msg(st.tokens >= 4 * calls, "%ld tokens in %ld calls", st.tokens, calls);
+    wren_lattice_free(&in);
+    wren_lattice_free(&out);
+    fixture_close(&f);
+}
+END_TEST
+
 /* N-best lists of several lattices in one prefix trie (an empty lattice among them) give every
  * lattice the hypotheses, costs (up to float rounding: GEMMs over another batch) and naive
  * token counts of one-at-a-time n-best rescoring; prefixes shared across lattices are scored
@@ -480,6 +517,7 @@ int main(void)
     tcase_add_test(tc, test_lambda0_reproduces_first_pass);
     tcase_add_test(tc, test_lattice_exact_with_long_history);
     tcase_add_test(tc, test_lattice_batched_equals_one_at_a_time);
+    tcase_add_test(tc, test_lattice_one_call_per_level);
     tcase_add_test(tc, test_nbest_batched_equals_one_at_a_time);
     tcase_add_test(tc, test_empty_lattice);
     tcase_add_test(tc, test_command_and_bad_input);
