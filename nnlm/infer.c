@@ -48,18 +48,24 @@ struct nnlm_infer_ws {
     struct nnlm_state_pool *pool;
     size_t *kvoff, kvlen;
     float *x, *ln, *q, *sc, *ctx, *a, *f1, *f2, *tmp, *logits;
-    struct wren_nnlm_state **chain;
+    const float **chain;   /* extend: the history's key/value blocks, oldest first */
     /* score_many: row buffers for up to mcap rows, kept between calls (large fresh buffers
      * cost a page fault per page every call), and lse_many's block of logits */
     int mcap;
     float *mx, *mln, *ma, *mq, *mk, *mv, *mctx, *mf1, *mf2, *mtmp, *lh, *lz;
-    struct wren_nnlm_state **mchain;   /* [mcap][C]: each row's history, oldest first */
+    const float **mchain;   /* [mcap][C]: each row's history (key/value blocks), oldest first */
+    int *mlen;              /* [mcap]: each row's history length (the states' headers are
+                               cache misses once the call's new states have gone by) */
     int maxHD, maxF, maxR;
+    struct wren_nnlm_state *bos;   /* the history <s>, the same for every sentence: computed
+                                      once (a pass over all weights one row at a time); like
+                                      the sizes above, it assumes the weights no longer change */
 };
 
 void wren_nn_infer_ws_free(struct nnlm_infer_ws *w)
 {
     if (!w) return;
+    wren_nnlm_state_free(w->bos);
     float *bufs[] = { w->x, w->ln, w->q, w->sc, w->ctx, w->a, w->f1, w->f2, w->tmp, w->logits,
                       w->mx, w->mln, w->ma, w->mq, w->mk, w->mv, w->mctx, w->mf1, w->mf2, w->mtmp,
                       w->lh, w->lz };
@@ -74,6 +80,7 @@ void wren_nn_infer_ws_free(struct nnlm_infer_ws *w)
     w->pool->maxfree = 0;
     pool_release(w->pool);
     free(w->mchain);
+    free(w->mlen);
     free(w);
 }
 
@@ -130,6 +137,8 @@ static void many_bufs(struct wren_nnlm *m, struct nnlm_infer_ws *w, int n)
     for (size_t i = 0; i < sizeof b / sizeof *b; i++) { wren_fbuf_free(*b[i]); *b[i] = wren_fbuf_alloc(sz[i]); }
     free(w->mchain);
     w->mchain = wren_xmalloc(N * (size_t)m->c.context * sizeof *w->mchain);
+    free(w->mlen);
+    w->mlen = wren_xmalloc(N * sizeof *w->mlen);
     w->mcap = cap;
 }
 
@@ -165,16 +174,17 @@ static struct wren_nnlm_state *state_new(struct nnlm_infer_ws *w, int D, int r)
     return s;
 }
 
-/* Causal attention of one query row q [H*dh] over a history given as its states, oldest
- * first (chain[len-1] holds the query's own token): the keys and values are read where the
- * states keep them (layer offset off), not copied into a matrix, each state's row once for all
- * heads (the rows are scattered in memory: reading one straight through is what is cheap).
- * sc: scratch [H * len]. */
-static void attend_chain(const float *q, struct wren_nnlm_state *const *chain, int len, size_t off,
+/* Causal attention of one query row q [H*dh] over a history given as its states' key/value
+ * blocks, oldest first (chain[len-1] is the query's own token): the keys and values are read
+ * where the states keep them (layer offset off), not copied into a matrix, each state's row once
+ * for all heads (the rows are scattered in memory: reading one straight through is what is
+ * cheap). The blocks are gathered once per token, not per layer: reading a state's header is a
+ * cache miss of its own. sc: scratch [H * len]. */
+static void attend_chain(const float *q, const float *const *chain, int len, size_t off,
                          int H, int dh, float scale, float *sc, float *ctx)
 {
     const float *rows[len];
-    for (int t = 0; t < len; t++) rows[t] = chain[t]->kv + off;
+    for (int t = 0; t < len; t++) rows[t] = chain[t] + off;
     nnlm_vattend(q, rows, len, H, dh, scale, sc, ctx);
 }
 
@@ -203,9 +213,9 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
     int pos = s->len - 1, n = s->len;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
     wren_nn_embed_tokens(m, &token, 1, w->x);
-    for (int j = 0; j < D; j++) w->x[j] += pt[(size_t)pos * D + j];
+    nnlm_vaxpy(w->x, 1.0f, pt + (size_t)pos * D, (size_t)D);
     struct wren_nnlm_state *it = s;
-    for (int i = n - 1; i >= 0; i--, it = it->parent) w->chain[i] = it;
+    for (int i = n - 1; i >= 0; i--, it = it->parent) w->chain[i] = it->kv;
     float scale = 1.0f / sqrtf((float)dh);
     for (int l = 0; l < c->n_layers; l++) {
         const struct nnlm_block *b = &m->blk[l];
@@ -217,12 +227,12 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
         linear_vec(&b->lin[NNLM_V], w->ln, v, w->tmp);
         attend_chain(w->q, w->chain, n, w->kvoff[l], H, dh, scale, w->sc, w->ctx);
         linear_vec(&b->lin[NNLM_O], w->ctx, w->a, w->tmp);
-        for (int j = 0; j < D; j++) w->x[j] += w->a[j];
+        nnlm_vaxpy(w->x, 1.0f, w->a, (size_t)D);
         wren_nn_layernorm_fwd(w->x, b->ln2_g, b->ln2_b, 1, D, c->ln_eps, w->ln, NULL, NULL);
         linear_vec(&b->lin[NNLM_FC1], w->ln, w->f1, w->tmp);
         wren_nn_gelu_fwd(w->f1, w->f2, (size_t)b->d_ffn);
         linear_vec(&b->lin[NNLM_FC2], w->f2, w->a, w->tmp);
-        for (int j = 0; j < D; j++) w->x[j] += w->a[j];
+        nnlm_vaxpy(w->x, 1.0f, w->a, (size_t)D);
     }
     wren_nn_layernorm_fwd(w->x, m->lnf_g, m->lnf_b, 1, D, c->ln_eps, s->h, NULL, NULL);
     if (s->hv) wren_nn_emb_project(m, s->h, 1, s->hv);
@@ -231,7 +241,10 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
 
 struct wren_nnlm_state *wren_nnlm_state_begin(struct wren_nnlm *m)
 {
-    return extend(m, NULL, WREN_NNLM_BOS);
+    struct nnlm_infer_ws *w = iws(m);
+    if (!w->bos) w->bos = extend(m, NULL, WREN_NNLM_BOS);
+    w->bos->refs++;
+    return w->bos;
 }
 
 struct wren_nnlm_state *wren_nnlm_state_copy(struct wren_nnlm_state *s)
@@ -362,11 +375,17 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         par[i]->refs++;
         s->len = par[i]->len + 1;
         out[i] = s;
-        struct wren_nnlm_state **chain = w->mchain + (size_t)i * c->context, *it = s;
-        for (int t = s->len - 1; t >= 0; t--, it = it->parent) chain[t] = it;
-        const float *p = pt + (size_t)(s->len - 1) * D;
+        const float **chain = w->mchain + (size_t)i * c->context;
+        w->mlen[i] = s->len;
+        chain[s->len - 1] = s->kv;
+        if (i > 0 && par[i] == par[i - 1]) {   /* a sibling's history: already gathered */
+            memcpy(chain, chain - c->context, (size_t)(s->len - 1) * sizeof *chain);
+        } else {
+            struct wren_nnlm_state *it = par[i];
+            for (int t = s->len - 2; t >= 0; t--, it = it->parent) chain[t] = it->kv;
+        }
         wren_nn_embed_tokens(m, &tok[i], 1, x + (size_t)i * D);
-        for (int j = 0; j < D; j++) x[(size_t)i * D + j] += p[j];
+        nnlm_vaxpy(x + (size_t)i * D, 1.0f, pt + (size_t)(s->len - 1) * D, (size_t)D);
     }
     float scale = 1.0f / sqrtf((float)dh);
     for (int l = 0; l < c->n_layers; l++) {
@@ -377,20 +396,21 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         wren_nn_linear_fwd(&b->lin[NNLM_K], ln, n, k, tmp);
         wren_nn_linear_fwd(&b->lin[NNLM_V], ln, n, v, tmp);
         for (int i = 0; i < n; i++) {
-            struct wren_nnlm_state *s = out[i];
-            float *kv = s->kv + w->kvoff[l];
+            const float **chain = w->mchain + (size_t)i * c->context;
+            int len = w->mlen[i];
+            float *kv = (float *)chain[len - 1] + w->kvoff[l];   /* the row's own new state */
             memcpy(kv, k + (size_t)i * HD, (size_t)HD * sizeof(float));
             memcpy(kv + HD, v + (size_t)i * HD, (size_t)HD * sizeof(float));
-            attend_chain(q + (size_t)i * HD, w->mchain + (size_t)i * c->context, s->len, w->kvoff[l], H,
-                         dh, scale, w->sc, ctx + (size_t)i * HD);
+            attend_chain(q + (size_t)i * HD, chain, len, w->kvoff[l], H, dh, scale, w->sc,
+                         ctx + (size_t)i * HD);
         }
         wren_nn_linear_fwd(&b->lin[NNLM_O], ctx, n, a, tmp);
-        for (size_t j = 0; j < N * D; j++) x[j] += a[j];
+        nnlm_vaxpy(x, 1.0f, a, N * D);
         wren_nn_layernorm_fwd(x, b->ln2_g, b->ln2_b, n, D, c->ln_eps, ln, NULL, NULL);
         wren_nn_linear_fwd(&b->lin[NNLM_FC1], ln, n, f1, tmp);
         wren_nn_gelu_fwd(f1, f2, N * b->d_ffn);
         wren_nn_linear_fwd(&b->lin[NNLM_FC2], f2, n, a, tmp);
-        for (size_t j = 0; j < N * D; j++) x[j] += a[j];
+        nnlm_vaxpy(x, 1.0f, a, N * D);
     }
     wren_nn_layernorm_fwd(x, m->lnf_g, m->lnf_b, n, D, c->ln_eps, ln, NULL, NULL);
     for (int i = 0; i < n; i++) {

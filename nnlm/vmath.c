@@ -9,6 +9,10 @@
  * for AVX-512, AVX2 and baseline x86-64 and picked at load time. */
 #include "nnlm/vmath.h"
 
+/* ISO C modes (-std=c11) turn off contracting a * b + c into one fused multiply-add; these
+ * loops are polynomials and dot products, where FMA is both faster and no less accurate. */
+#pragma GCC optimize("fp-contract=fast")
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -91,12 +95,22 @@ MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
     for (; i < n; i++) y[i] += a * x[i];
 }
 
+/* The sum of the lanes of v, as a tree of shuffles (a store and 16 dependent scalar adds cost
+ * more than the four vector operations of a 64-float dot product). */
+#define HSUM(r, v) do {                                                                    \
+        vf s_ = (v);                                                                       \
+        s_ += __builtin_shuffle(s_, (vi){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 }); \
+        s_ += __builtin_shuffle(s_, (vi){ 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3 }); \
+        s_ += __builtin_shuffle(s_, (vi){ 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1 }); \
+        s_ += __builtin_shuffle(s_, (vi){ 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0 }); \
+        (r) = s_[0];                                                                       \
+    } while (0)
+
 MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len, int H, int dh,
                                float scale, float *sc, float *ctx)
 {
     int HD = H * dh;
     vf u, v, c;
-    float t[LANES];
     /* scores: all heads of one history row, read once straight through */
     for (int j = 0; j < len; j++) {
         const float *k = rows[j];
@@ -105,9 +119,8 @@ MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len
             vf acc = SPLAT(0.0f);
             int i = 0;
             for (; i + LANES <= dh; i += LANES) { LOAD(u, qh + i); LOAD(v, kh + i); acc += u * v; }
-            STORE(t, acc);
-            float r = 0;
-            for (int l = 0; l < LANES; l++) r += t[l];
+            float r;
+            HSUM(r, acc);
             for (; i < dh; i++) r += qh[i] * kh[i];
             sc[h * len + j] = r * scale;
         }
@@ -119,16 +132,20 @@ MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len
         float inv = (float)(1.0 / z);
         for (int j = 0; j < len; j++) p[j] *= inv;
     }
-    /* weighted values */
-    memset(ctx, 0, (size_t)HD * sizeof *ctx);
-    for (int j = 0; j < len; j++) {
-        const float *val = rows[j] + HD;
-        for (int h = 0; h < H; h++) {
-            float a = sc[h * len + j], *ch = ctx + h * dh;
-            const float *vh = val + h * dh;
-            int i = 0;
-            for (; i + LANES <= dh; i += LANES) { LOAD(u, vh + i); LOAD(c, ch + i); c += SPLAT(a) * u; STORE(ch + i, c); }
-            for (; i < dh; i++) ch[i] += a * vh[i];
+    /* weighted values, a vector of one head at a time summed over the history in a register
+     * (one 64-byte line of each row per pass) */
+    for (int h = 0; h < H; h++) {
+        const float *p = sc + h * len;
+        int i = 0;
+        for (; i + LANES <= dh; i += LANES) {
+            c = SPLAT(0.0f);
+            for (int j = 0; j < len; j++) { LOAD(u, rows[j] + HD + h * dh + i); c += SPLAT(p[j]) * u; }
+            STORE(ctx + h * dh + i, c);
+        }
+        for (; i < dh; i++) {
+            float r = 0;
+            for (int j = 0; j < len; j++) r += p[j] * rows[j][HD + h * dh + i];
+            ctx[h * dh + i] = r;
         }
     }
 }
