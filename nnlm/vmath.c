@@ -9,9 +9,12 @@
  * for AVX-512, AVX2 and baseline x86-64 and picked at load time. */
 #include "nnlm/vmath.h"
 
-/* ISO C modes (-std=c11) turn off contracting a * b + c into one fused multiply-add; these
- * loops are polynomials and dot products, where FMA is both faster and no less accurate. */
+/* GCC's ISO C modes (-std=c11) turn off contracting a * b + c into one fused multiply-add;
+ * these loops are polynomials and dot products, where FMA is both faster and no less accurate.
+ * (Clang contracts within an expression by default.) */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
+#endif
 
 #include <math.h>
 #include <stdint.h>
@@ -99,10 +102,10 @@ MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
  * more than the four vector operations of a 64-float dot product). */
 #define HSUM(r, v) do {                                                                    \
         vf s_ = (v);                                                                       \
-        s_ += __builtin_shuffle(s_, (vi){ 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7 }); \
-        s_ += __builtin_shuffle(s_, (vi){ 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3 }); \
-        s_ += __builtin_shuffle(s_, (vi){ 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1 }); \
-        s_ += __builtin_shuffle(s_, (vi){ 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0 }); \
+        s_ += __builtin_shufflevector(s_, s_, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7); \
+        s_ += __builtin_shufflevector(s_, s_, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3); \
+        s_ += __builtin_shufflevector(s_, s_, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1); \
+        s_ += __builtin_shufflevector(s_, s_, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0); \
         (r) = s_[0];                                                                       \
     } while (0)
 
