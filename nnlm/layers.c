@@ -110,17 +110,17 @@ void wren_nn_gelu_bwd(const float *x, const float *dy, float *dx, size_t n)
 void wren_nn_linear_fwd(const struct nnlm_linear *l, const float *x, int n, float *y, float *tmp)
 {
     if (l->kind == NNLM_MASKED && wren_nn_sparse_linear_fwd(l, x, n, y)) return;   /* CSR, bias included */
-    float beta = 0.0f;
-    if (l->b) {   /* the bias rows are the last GEMM's starting value */
-        for (int i = 0; i < n; i++) memcpy(y + (size_t)i * l->out, l->b, (size_t)l->out * sizeof *y);
-        beta = 1.0f;
-    }
+    /* beta = 0 and the bias added afterwards (the same sum, x W^T + b): with beta != 0 OpenBLAS
+     * leaves its unpacked small-matrix kernels, which made the factored layers' narrow second
+     * GEMMs cost ~10 % of low-rank rescoring */
     if (l->kind == NNLM_FACTORED) {
         wren_gemm(0, 1, n, l->rank, l->in, 1.0f, x, l->in, l->v, l->in, 0.0f, tmp, l->rank);
-        wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, beta, y, l->out);
+        wren_gemm(0, 1, n, l->out, l->rank, 1.0f, tmp, l->rank, l->u, l->rank, 0.0f, y, l->out);
     } else {
-        wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, beta, y, l->out);
+        wren_gemm(0, 1, n, l->out, l->in, 1.0f, x, l->in, l->w, l->in, 0.0f, y, l->out);
     }
+    if (l->b)
+        for (int i = 0; i < n; i++) nnlm_vaxpy(y + (size_t)i * l->out, 1.0f, l->b, (size_t)l->out);
 }
 
 static void bias_grad(const float *restrict dy, int n, int d, float *restrict db)
