@@ -58,8 +58,8 @@ struct nnlm_infer_ws {
                                cache misses once the call's new states have gone by) */
     int maxHD, maxF, maxR;
     struct wren_nnlm_state *bos;   /* the history <s>, the same for every sentence: computed
-                                      once (a pass over all weights one row at a time); like
-                                      the sizes above, it assumes the weights no longer change */
+                                      once (a pass over all weights one row at a time), dropped
+                                      when the weights change (wren_nn_infer_invalidate) */
 };
 
 void wren_nn_infer_ws_free(struct nnlm_infer_ws *w)
@@ -237,6 +237,13 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
     wren_nn_layernorm_fwd(w->x, m->lnf_g, m->lnf_b, 1, D, c->ln_eps, s->h, NULL, NULL);
     if (s->hv) wren_nn_emb_project(m, s->h, 1, s->hv);
     return s;
+}
+
+void wren_nn_infer_invalidate(const struct wren_nnlm *m)
+{
+    if (!m->iws) return;
+    wren_nnlm_state_free(m->iws->bos);
+    m->iws->bos = NULL;
 }
 
 struct wren_nnlm_state *wren_nnlm_state_begin(struct wren_nnlm *m)

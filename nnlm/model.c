@@ -212,9 +212,17 @@ void wren_nn_init_weights(struct wren_nnlm *m, uint64_t seed)
     wren_nn_apply_masks(m, m->params);
 }
 
+/* The weights (may) have changed: drop what was derived from them (CSR copies of masked
+ * layers, the cached <s> state of incremental scoring). */
+static void weights_changed(const struct wren_nnlm *m)
+{
+    wren_nn_sparse_invalidate(m);
+    wren_nn_infer_invalidate(m);
+}
+
 void wren_nn_apply_masks(const struct wren_nnlm *m, float *buf)
 {
-    if (buf == m->params) wren_nn_sparse_invalidate(m);   /* weights changed */
+    if (buf == m->params) weights_changed(m);
     for (int i = 0; i < m->c.n_layers; i++)
         for (int j = 0; j < NNLM_NLIN; j++) {
             const struct nnlm_linear *l = &m->blk[i].lin[j];
@@ -874,7 +882,7 @@ float *wren_nnlm_tensor(struct wren_nnlm *m, const char *name, int *rows, int *c
 {
     const struct nnlm_tensor *t = wren_nn_find_tensor(m, name);
     if (!t || t->is_mask) return NULL;
-    wren_nn_sparse_invalidate(m);   /* writable access: the CSR copies may go stale */
+    weights_changed(m);   /* writable access: what is derived from the weights may go stale */
     if (rows) *rows = t->rows;
     if (cols) *cols = t->cols;
     return m->params + t->off;
@@ -884,7 +892,7 @@ unsigned char *wren_nnlm_tensor_mask(struct wren_nnlm *m, const char *name, int 
 {
     const struct nnlm_tensor *t = wren_nn_find_tensor(m, name);
     if (!t || !t->is_mask) return NULL;
-    wren_nn_sparse_invalidate(m);
+    weights_changed(m);
     if (rows) *rows = t->rows;
     if (cols) *cols = t->cols;
     return t->mask;

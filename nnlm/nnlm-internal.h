@@ -223,6 +223,8 @@ struct nnlm_fb *wren_nn_fb_create(const struct wren_nnlm *m, int B, int T, int t
 void wren_nn_fb_free(struct nnlm_fb *w);
 /* The incremental-scoring scratch of infer.c (freed with the model). */
 void wren_nn_infer_ws_free(struct nnlm_infer_ws *w);
+/* The weights changed: the cached <s> state goes (live states keep their values). */
+void wren_nn_infer_invalidate(const struct wren_nnlm *m);
 /* Forward; with grad != NULL also backward, writing (not accumulating) grad, the mean
  * over targets of the objective (cross-entropy + b->self_norm (log Z)^2). Dropout p applies
  * when p > 0 (masks derived from seed and step). Returns the summed cross-entropy in nats over targets (without the self-normalisation

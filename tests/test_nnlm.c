@@ -409,6 +409,22 @@ START_TEST(test_kv_cache_matches_full_forward)
     int off = 0;
     for (int i = 0; i < 4; i++) off += len[i] + 1;
     for (int j = 0; j <= len[4]; j++) ck_assert(fabsf(alone[j] - lp[off + j]) < 1e-5f);
+    /* <s> is computed once per model, but again once the weights changed: after changing the
+     * final LayerNorm's bias (the state's own hidden vector), a new <s> state scores as the
+     * batched path of the changed model does */
+    {
+        int rows, cols;
+        float *ob = wren_nnlm_tensor(m, "ln_f.bias", &rows, &cols);
+        ck_assert_ptr_nonnull(ob);
+        for (int j = 0; j < rows; j++) ob[j] += 2.0f * (float)(j % 3 - 1);   /* 1-D: cols 0 */
+        float changed[8], l1;
+        ck_assert_int_eq(wren_nnlm_score_sentences(m, 1, (const int *const *)&w[4], &len[4], changed, NULL), 0);
+        ck_assert(fabsf(changed[0] - alone[0]) > 1e-3f);
+        struct wren_nnlm_state *b = wren_nnlm_state_begin(m);
+        ck_assert_int_eq(wren_nnlm_state_score(m, b, w[4][0], &l1, NULL), 0);
+        ck_assert_msg(fabsf(l1 - changed[0]) < 1e-4f, "<s> after a weight change: %g, batched %g", l1, changed[0]);
+        wren_nnlm_state_free(b);
+    }
     /* the distribution after a state sums to one */
     struct wren_nnlm_state *s = wren_nnlm_state_begin(m);
     double z = 0;
