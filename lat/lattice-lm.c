@@ -56,12 +56,14 @@ static int *word_map(const struct wren_arpa *lm, const struct wren_symtab *words
     return m;
 }
 
-int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_symtab *words,
-                            const struct wren_arpa *old_lm, float old_scale,
-                            const struct wren_arpa *new_lm, float new_scale,
-                            struct wren_lattice *out)
+/* The expansion, its arcs and finals written to n builders at once, with new-LM scale
+ * new_scales[j] in out[j] (the structures are identical: the composition does not depend on
+ * the scales). */
+static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *words,
+                      const struct wren_arpa *old_lm, float old_scale, const struct wren_arpa *new_lm,
+                      int n_out, const float *new_scales, struct wren_lattice *out)
 {
-    if (in->start < 0) { wren_lattice_init(out); return 0; }
+    if (in->start < 0) { for (int o = 0; o < n_out; o++) wren_lattice_init(&out[o]); return 0; }
     const struct wren_arpa *lms[2] = { old_lm, new_lm };
     int bos[2] = { -1, -1 }, eos[2] = { -1, -1 }, *map[2] = { NULL, NULL };
     int32_t max_word = 0;
@@ -83,14 +85,16 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
     struct wren_u64map pm;       /* (lattice state, history) -> output state */
     wren_tuples_init(&ht, (size_t)k + 1);
     wren_u64map_init(&pm, 0);
-    struct wren_lat_builder *b = wren_lat_builder_create();
+    struct wren_lat_builder *b[2];
+    for (int o = 0; o < n_out; o++) b[o] = wren_lat_builder_create();
     /* work list of (lattice state, history) pairs */
     int32_t *ws = NULL, *wh = NULL; size_t nw = 0, cw = 0;
     int32_t *h = wren_xcalloc((size_t)k + 1, sizeof *h), *h2 = wren_xcalloc((size_t)k + 1, sizeof *h2);
     if (k > 0) { h[0] = 1; h[1] = BOS_TOKEN; }
     int32_t h0 = (int32_t)wren_tuples_intern(&ht, h);
     int is_new;
-    int32_t start = wren_lat_builder_add_state(b);
+    int32_t start = 0;
+    for (int o = 0; o < n_out; o++) start = wren_lat_builder_add_state(b[o]);
     *wren_u64map_put(&pm, (uint64_t)in->start << 32 | (uint32_t)h0, NULL) = start;
     cw = 256;
     ws = wren_xmalloc(cw * sizeof *ws);
@@ -104,14 +108,11 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
         const int32_t *hw = h + 1;
         for (int64_t i = in->off[s]; i < in->off[s + 1]; i++) {
             const struct wren_lat_arc *a = &in->arcs[i];
-            double g = a->g;
+            double g = a->g, cnew = 0;
             int32_t nh = hi;
             if (a->word) {
-                for (int j = 0; j < 2; j++)
-                    if (lms[j]) {
-                        double c = lm_cost(lms[j], map[j], bos[j], eos[j], hw, len, a->word);
-                        g += j ? new_scale * c : -old_scale * c;
-                    }
+                if (lms[0]) g += -old_scale * lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, a->word);
+                if (lms[1]) cnew = lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, a->word);
                 /* shift the word in, keeping the last k tokens */
                 memset(h2, 0, sizeof *h2 * (size_t)(k + 1));
                 if (k > 0) {
@@ -124,7 +125,7 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
             }
             int64_t *slot = wren_u64map_put(&pm, (uint64_t)a->dst << 32 | (uint32_t)nh, &is_new);
             if (is_new) {
-                *slot = wren_lat_builder_add_state(b);
+                for (int o = 0; o < n_out; o++) *slot = wren_lat_builder_add_state(b[o]);
                 if (nw + 1 > cw) {
                     cw *= 2;
                     ws = wren_xrealloc(ws, cw * sizeof *ws);
@@ -132,27 +133,50 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
                 }
                 ws[nw] = a->dst; wh[nw++] = nh;
             }
-            wren_lat_builder_add_arc(b, src, (int32_t)*slot, a->word, (float)g, a->a, in->tids + a->str, a->len);
+            for (int o = 0; o < n_out; o++)
+                wren_lat_builder_add_arc(b[o], src, (int32_t)*slot, a->word,
+                                         (float)(lms[1] && a->word ? g + new_scales[o] * cnew : g), a->a,
+                                         in->tids + a->str, a->len);
             /* the history table may have moved */
             memcpy(h, wren_tuples_get(&ht, (uint32_t)hi), sizeof *h * (size_t)(k + 1));
         }
         if (in->final_g[s] != INFINITY) {
-            double g = in->final_g[s];
-            for (int j = 0; j < 2; j++)
-                if (lms[j]) {
-                    double c = lm_cost(lms[j], map[j], bos[j], eos[j], hw, len, -1);
-                    g += j ? new_scale * c : -old_scale * c;
-                }
-            wren_lat_builder_set_final(b, src, (float)g, in->final_a[s], in->tids + in->final_str[s],
-                                       in->final_len[s]);
+            double g = in->final_g[s], cnew = 0;
+            if (lms[0]) g += -old_scale * lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, -1);
+            if (lms[1]) cnew = lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, -1);
+            for (int o = 0; o < n_out; o++)
+                wren_lat_builder_set_final(b[o], src, (float)(lms[1] ? g + new_scales[o] * cnew : g),
+                                           in->final_a[s], in->tids + in->final_str[s], in->final_len[s]);
         }
     }
-    wren_lat_builder_finish(b, start, out);
-    wren_lat_builder_free(b);
-    wren_lattice_connect_sort(out);
+    for (int o = 0; o < n_out; o++) {
+        wren_lat_builder_finish(b[o], start, &out[o]);
+        wren_lat_builder_free(b[o]);
+        wren_lattice_connect_sort(&out[o]);
+    }
     free(ws); free(wh); free(h); free(h2);
     wren_tuples_free(&ht);
     wren_u64map_free(&pm);
     free(map[0]); free(map[1]);
     return 0;
+}
+
+int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_symtab *words,
+                            const struct wren_arpa *old_lm, float old_scale,
+                            const struct wren_arpa *new_lm, float new_scale,
+                            struct wren_lattice *out)
+{
+    return lm_rescore(in, words, old_lm, old_scale, new_lm, 1, &new_scale, out);
+}
+
+int wren_lattice_lm_rescore2(const struct wren_lattice *in, const struct wren_symtab *words,
+                             const struct wren_arpa *old_lm, float old_scale,
+                             const struct wren_arpa *new_lm, float new_scale0, float new_scale1,
+                             struct wren_lattice *out0, struct wren_lattice *out1)
+{
+    struct wren_lattice out[2];
+    float scales[2] = { new_scale0, new_scale1 };
+    int rc = lm_rescore(in, words, old_lm, old_scale, new_lm, 2, scales, out);
+    if (!rc) { *out0 = out[0]; *out1 = out[1]; }
+    return rc;
 }

@@ -163,6 +163,12 @@ int wren_lattice_lm_rescore(const struct wren_lattice *in, const struct wren_sym
                             const struct wren_arpa *old_lm, float old_scale,
                             const struct wren_arpa *new_lm, float new_scale,
                             struct wren_lattice *out);
+/* The same with two new-LM scales from one expansion: out0 and out1 have identical structure
+ * (NNLM lattice rescoring needs the lattice with the n-gram at scales 0 and 1). */
+int wren_lattice_lm_rescore2(const struct wren_lattice *in, const struct wren_symtab *words,
+                             const struct wren_arpa *old_lm, float old_scale,
+                             const struct wren_arpa *new_lm, float new_scale0, float new_scale1,
+                             struct wren_lattice *out0, struct wren_lattice *out1);
 
 /* Output files for lattices (and other text) written atomically; a name ending in .gz is
  * gzip-compressed. "-" is stdout. */

@@ -1,9 +1,9 @@
 /* rescore-lattice.c — pruned NNLM lattice rescoring (the idea of Kaldi's
  * lattice-lmrescore-kaldi-rnnlm-pruned, written for Wren's lattices), batched over lattices:
- *  1. the first-pass LM share is replaced by the n-gram with wren_lattice_lm_rescore (the code
- *     path of `wren lattice lmrescore`), run twice with n-gram scale 0 and 1 on the same input,
- *     which yields the same expanded lattice twice: graph costs "hmm" and "hmm + ngram", so
- *     every arc's HMM and n-gram parts are known apart;
+ *  1. the first-pass LM share is replaced by the n-gram with wren_lattice_lm_rescore2 (the code
+ *     path of `wren lattice lmrescore`), one expansion written with n-gram scale 0 and 1: the
+ *     same expanded lattice twice, graph costs "hmm" and "hmm + ngram", so every arc's HMM and
+ *     n-gram parts are known apart;
  *  2. backward costs of that lattice (hmm + lm_weight * ngram + wip + acwt * acoustic) are the
  *     heuristic for the rest of a path;
  *  3. the lattice is expanded with NNLM states level by level (rescore-expand.c). Up to
@@ -88,8 +88,7 @@ static int job_start(struct wren_rescorer *r, const struct wren_rescore_opts *o,
     /* l0 and l1 stay zeroed (freeable): wren_lattice_lm_rescore overwrites its output without
      * freeing it, so an initialised (allocated) lattice here would leak */
     j->out = out; j->st = st;
-    if (wren_lattice_lm_rescore(in, r->words, r->first, 1.0f, r->ngram, 0.0f, &j->l0) ||
-        wren_lattice_lm_rescore(in, r->words, r->first, 1.0f, r->ngram, 1.0f, &j->l1)) {
+    if (wren_lattice_lm_rescore2(in, r->words, r->first, 1.0f, r->ngram, 0.0f, 1.0f, &j->l0, &j->l1)) {
         job_free(j);
         return -1;
     }

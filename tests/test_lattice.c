@@ -369,6 +369,27 @@ START_TEST(test_lm_rescore)
     }
     free(nb);
     wren_lattice_free(&r);
+    /* two scales from one expansion are the lattices of two calls, bit for bit */
+    struct wren_lattice r0, r1, s0, s1;
+    ck_assert_int_eq(wren_lattice_lm_rescore(&l, W, U, 1.0f, B, 0.0f, &r0), 0);
+    ck_assert_int_eq(wren_lattice_lm_rescore(&l, W, U, 1.0f, B, 0.7f, &r1), 0);
+    ck_assert_int_eq(wren_lattice_lm_rescore2(&l, W, U, 1.0f, B, 0.0f, 0.7f, &s0, &s1), 0);
+    const struct wren_lattice *one[2] = { &r0, &r1 }, *two[2] = { &s0, &s1 };
+    for (int k = 0; k < 2; k++) {
+        const struct wren_lattice *x = one[k], *y = two[k];
+        ck_assert_int_eq(x->n_states, y->n_states);
+        ck_assert_int_eq(x->n_arcs, y->n_arcs);
+        ck_assert_int_eq(x->start, y->start);
+        for (int64_t i = 0; i < x->n_arcs; i++) {
+            ck_assert_int_eq(x->arcs[i].dst, y->arcs[i].dst);
+            ck_assert_int_eq(x->arcs[i].word, y->arcs[i].word);
+            ck_assert(x->arcs[i].g == y->arcs[i].g && x->arcs[i].a == y->arcs[i].a);
+        }
+        for (int32_t st = 0; st < x->n_states; st++)
+            ck_assert(x->final_g[st] == y->final_g[st] || (isinf(x->final_g[st]) && isinf(y->final_g[st])));
+    }
+    ck_assert(r0.arcs[0].g != r1.arcs[0].g || r0.arcs[1].g != r1.arcs[1].g);   /* the scale matters */
+    wren_lattice_free(&r0); wren_lattice_free(&r1); wren_lattice_free(&s0); wren_lattice_free(&s1);
     wren_lattice_free(&l);
     wren_arpa_free(B); wren_arpa_free(U); wren_symtab_free(W);
     free(bi); free(uni); free(wt); free(dir);
