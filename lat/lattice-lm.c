@@ -83,8 +83,14 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
     if (k > 63) k = 63;
     struct wren_tuples ht;       /* histories: length, then k words (lattice ids), oldest first */
     struct wren_u64map pm;       /* (lattice state, history) -> output state */
+    struct wren_u64map cm;       /* (history, word) -> its LM costs in cc (old, new): a lattice
+                                    has the same word after the same history at many times, and
+                                    the ARPA lookups were most of the expansion's cost */
+    double *cc = NULL;
+    size_t ncc = 0, ccap = 0;
     wren_tuples_init(&ht, (size_t)k + 1);
     wren_u64map_init(&pm, 0);
+    wren_u64map_init(&cm, 0);
     struct wren_lat_builder *b[2];
     for (int o = 0; o < n_out; o++) b[o] = wren_lat_builder_create();
     /* work list of (lattice state, history) pairs */
@@ -111,8 +117,19 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
             double g = a->g, cnew = 0;
             int32_t nh = hi;
             if (a->word) {
-                if (lms[0]) g += -old_scale * lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, a->word);
-                if (lms[1]) cnew = lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, a->word);
+                int fresh;
+                int64_t *ci = wren_u64map_put(&cm, (uint64_t)(uint32_t)hi << 32 | (uint32_t)a->word, &fresh);
+                if (fresh) {
+                    if (ncc == ccap) {
+                        ccap = ccap ? 2 * ccap : 256;
+                        cc = wren_xrealloc(cc, 2 * ccap * sizeof *cc);
+                    }
+                    cc[2 * ncc] = lms[0] ? lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, a->word) : 0;
+                    cc[2 * ncc + 1] = lms[1] ? lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, a->word) : 0;
+                    *ci = (int64_t)ncc++;
+                }
+                if (lms[0]) g += -old_scale * cc[2 * *ci];
+                if (lms[1]) cnew = cc[2 * *ci + 1];
                 /* shift the word in, keeping the last k tokens */
                 memset(h2, 0, sizeof *h2 * (size_t)(k + 1));
                 if (k > 0) {
@@ -157,6 +174,8 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
     free(ws); free(wh); free(h); free(h2);
     wren_tuples_free(&ht);
     wren_u64map_free(&pm);
+    wren_u64map_free(&cm);
+    free(cc);
     free(map[0]); free(map[1]);
     return 0;
 }

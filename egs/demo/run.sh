@@ -81,6 +81,10 @@ fi
 
 if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   log "stage 6: prune the NNLM ($prune_opts)"
+  # prune keeps existing outputs (resumable): drop those of an older NNLM (stage 5 retrains)
+  for f in "$exp"/nnlm-pruned-*.safetensors; do
+    if [ -e "$f" ] && [ "$f" -ot "$exp/nnlm.safetensors" ]; then rm -f "$f"; fi
+  done
   "$wren" prune --model "$exp/nnlm.safetensors" $prune_opts --out-prefix "$exp/nnlm-pruned"
 fi
 
