@@ -167,6 +167,15 @@ static struct nnlm_linear gview_lin(const struct wren_nnlm *m, float *grad, cons
 void wren_nn_embed_tokens(const struct wren_nnlm *m, const int *tok, int n, float *x)
 {
     int D = m->c.d_model, r = m->c.emb_rank;
+    if (r > 0 && n > 1) {   /* U[tok] V for all rows as one GEMM (a GEMV per row cost low-rank
+                             * rescoring a few percent) */
+        float *u = wren_xmalloc((size_t)n * r * sizeof *u);
+        for (int i = 0; i < n; i++)
+            memcpy(u + (size_t)i * r, m->emb_u + (size_t)tok[i] * r, (size_t)r * sizeof *u);
+        wren_gemm(0, 0, n, D, r, 1.0f, u, r, m->emb_v, D, 0.0f, x, D);
+        free(u);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         float *xi = x + (size_t)i * D;
         if (r > 0)   /* U[tok] V */

@@ -101,6 +101,7 @@ static struct nnlm_infer_ws *iws(struct wren_nnlm *m)
         for (int j = 0; j < NNLM_NLIN; j++)
             if (b->lin[j].kind == NNLM_FACTORED && b->lin[j].rank > maxR) maxR = b->lin[j].rank;
     }
+    if (m->c.emb_rank > maxR) maxR = m->c.emb_rank;   /* mtmp also holds h V^T of every row */
     w->x = wren_fbuf_alloc(D);
     w->ln = wren_fbuf_alloc(D);
     w->q = wren_fbuf_alloc(maxHD);
@@ -391,9 +392,9 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
             struct wren_nnlm_state *it = par[i];
             for (int t = s->len - 2; t >= 0; t--, it = it->parent) chain[t] = it->kv;
         }
-        wren_nn_embed_tokens(m, &tok[i], 1, x + (size_t)i * D);
-        nnlm_vaxpy(x + (size_t)i * D, 1.0f, pt + (size_t)(s->len - 1) * D, (size_t)D);
     }
+    wren_nn_embed_tokens(m, tok, n, x);
+    for (int i = 0; i < n; i++) nnlm_vaxpy(x + (size_t)i * D, 1.0f, pt + (size_t)(out[i]->len - 1) * D, (size_t)D);
     float scale = 1.0f / sqrtf((float)dh);
     for (int l = 0; l < c->n_layers; l++) {
         const struct nnlm_block *b = &m->blk[l];
@@ -420,9 +421,11 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
         nnlm_vaxpy(x, 1.0f, a, N * D);
     }
     wren_nn_layernorm_fwd(x, m->lnf_g, m->lnf_b, n, D, c->ln_eps, ln, NULL, NULL);
+    int r = c->emb_rank;
+    if (r > 0) wren_nn_emb_project(m, ln, n, tmp);   /* h V^T of every row in one GEMM */
     for (int i = 0; i < n; i++) {
         memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
-        if (out[i]->hv) wren_nn_emb_project(m, out[i]->h, 1, out[i]->hv);
+        if (r > 0) memcpy(out[i]->hv, tmp + (size_t)i * r, (size_t)r * sizeof(float));
     }
 }
 
