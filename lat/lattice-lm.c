@@ -23,19 +23,26 @@
 
 #define BOS_TOKEN (-2)   /* <s> in a history */
 
-/* -ln P(w | h) under lm; h holds len tokens (lattice word ids or BOS_TOKEN), oldest first;
- * w is a lattice word id, or -1 for </s>. */
-static double lm_cost(const struct wren_arpa *lm, const int *map, int bos, int eos,
-                      const int32_t *h, int len, int32_t w)
+/* The back-off context of history h (len tokens: lattice word ids or BOS_TOKEN, oldest first)
+ * under lm. */
+static void lm_context(const struct wren_arpa *lm, const int *map, int bos, const int32_t *h, int len,
+                       struct wren_arpa_context *c)
 {
-    int hist[64];
+    int hist[WREN_ARPA_CONTEXT_MAX];
     int n = 0;
     int k = wren_arpa_order(lm) - 1;
-    if (k > 63) k = 63;
+    if (k > WREN_ARPA_CONTEXT_MAX) k = WREN_ARPA_CONTEXT_MAX;
     for (int i = len - k > 0 ? len - k : 0; i < len; i++)
         hist[n++] = h[i] == BOS_TOKEN ? bos : map[h[i]];
+    wren_arpa_context(lm, hist, n, c);
+}
+
+/* -ln P(w | context) under lm; w is a lattice word id, or -1 for </s>. */
+static double lm_cost(const struct wren_arpa *lm, const int *map, int eos,
+                      const struct wren_arpa_context *c, int32_t w)
+{
     int wid = w < 0 ? eos : map[w];
-    return -(double)wren_arpa_logprob(lm, hist, n, wid) * LN10;
+    return -(double)wren_arpa_logprob_context(lm, c, wid) * LN10;
 }
 
 /* ARPA ids of the words on the lattice's arcs (only those are looked up: a lattice holds a few
@@ -88,6 +95,11 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
                                     the ARPA lookups were most of the expansion's cost */
     double *cc = NULL;
     size_t ncc = 0, ccap = 0;
+    /* the back-off contexts of each history under each LM, looked up when the history is first
+     * expanded (its words' costs then need only their own n-gram look-ups) */
+    struct wren_arpa_context *ctx[2] = { NULL, NULL };
+    unsigned char *ctx_ready = NULL;
+    size_t ctx_cap = 0;
     wren_tuples_init(&ht, (size_t)k + 1);
     wren_u64map_init(&pm, 0);
     wren_u64map_init(&cm, 0);
@@ -112,6 +124,20 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
         memcpy(h, wren_tuples_get(&ht, (uint32_t)hi), sizeof *h * (size_t)(k + 1));
         int len = h[0];
         const int32_t *hw = h + 1;
+        if ((size_t)hi >= ctx_cap) {
+            size_t cap = ctx_cap ? ctx_cap : 256;
+            while (cap <= (size_t)hi) cap *= 2;
+            for (int j = 0; j < 2; j++) ctx[j] = wren_xrealloc(ctx[j], cap * sizeof *ctx[j]);
+            ctx_ready = wren_xrealloc(ctx_ready, cap);
+            memset(ctx_ready + ctx_cap, 0, cap - ctx_cap);
+            ctx_cap = cap;
+        }
+        if (!ctx_ready[hi]) {
+            for (int j = 0; j < 2; j++)
+                if (lms[j]) lm_context(lms[j], map[j], bos[j], hw, len, &ctx[j][hi]);
+            ctx_ready[hi] = 1;
+        }
+        const struct wren_arpa_context *c0 = &ctx[0][hi], *c1 = &ctx[1][hi];
         for (int64_t i = in->off[s]; i < in->off[s + 1]; i++) {
             const struct wren_lat_arc *a = &in->arcs[i];
             double g = a->g, cnew = 0;
@@ -124,8 +150,8 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
                         ccap = ccap ? 2 * ccap : 256;
                         cc = wren_xrealloc(cc, 2 * ccap * sizeof *cc);
                     }
-                    cc[2 * ncc] = lms[0] ? lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, a->word) : 0;
-                    cc[2 * ncc + 1] = lms[1] ? lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, a->word) : 0;
+                    cc[2 * ncc] = lms[0] ? lm_cost(lms[0], map[0], eos[0], c0, a->word) : 0;
+                    cc[2 * ncc + 1] = lms[1] ? lm_cost(lms[1], map[1], eos[1], c1, a->word) : 0;
                     *ci = (int64_t)ncc++;
                 }
                 if (lms[0]) g += -old_scale * cc[2 * *ci];
@@ -159,8 +185,8 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
         }
         if (in->final_g[s] != INFINITY) {
             double g = in->final_g[s], cnew = 0;
-            if (lms[0]) g += -old_scale * lm_cost(lms[0], map[0], bos[0], eos[0], hw, len, -1);
-            if (lms[1]) cnew = lm_cost(lms[1], map[1], bos[1], eos[1], hw, len, -1);
+            if (lms[0]) g += -old_scale * lm_cost(lms[0], map[0], eos[0], c0, -1);
+            if (lms[1]) cnew = lm_cost(lms[1], map[1], eos[1], c1, -1);
             for (int o = 0; o < n_out; o++)
                 wren_lat_builder_set_final(b[o], src, (float)(lms[1] ? g + new_scales[o] * cnew : g),
                                            in->final_a[s], in->tids + in->final_str[s], in->final_len[s]);
@@ -176,6 +202,7 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
     wren_u64map_free(&pm);
     wren_u64map_free(&cm);
     free(cc);
+    free(ctx[0]); free(ctx[1]); free(ctx_ready);
     free(map[0]); free(map[1]);
     return 0;
 }

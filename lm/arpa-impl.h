@@ -23,6 +23,7 @@ struct wren_arpa {
     char **words;
     struct wren_hashmap windex;  /* word id by its spelling */
     int unk;          /* id of <unk> if it has a unigram, else -1 */
+    int prefix_closed;  /* every n-gram's (n-1)-word prefix is an n-gram (set by wren_arpa_finish) */
     struct wren_arpa_level lev[WREN_ARPA_MAX_ORDER + 1];   /* lev[1..order] */
 };
 

@@ -100,6 +100,15 @@ static void level_sort(struct wren_arpa_level *L, int n)
     L->p = p; L->b = b;
 }
 
+/* Lexicographic order of two word tuples of length n (as wren_ngram_sort orders them: ids are
+ * compared as unsigned). */
+static int tuple_cmp(const int32_t *x, const int32_t *y, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (x[k] != y[k]) return (uint32_t)x[k] < (uint32_t)y[k] ? -1 : 1;
+    return 0;
+}
+
 /* The n-grams of one level, as the index sees them. */
 struct level_keys { const int32_t *w; size_t n; };
 
@@ -125,6 +134,20 @@ static int level_index(struct wren_arpa_level *L, int n, const char *name,
     return 0;
 }
 
+/* Whether every n-gram of level n has its (n-1)-word prefix in level n-1: both levels are
+ * sorted lexicographically, so the prefixes come in order and one merge pass decides. */
+static int prefixes_present(const struct wren_arpa *a, int n)
+{
+    const struct wren_arpa_level *L = &a->lev[n], *P = &a->lev[n - 1];
+    size_t j = 0, m = (size_t)(n - 1);
+    for (size_t i = 0; i < L->n; i++) {
+        const int32_t *pre = L->w + i * n;
+        while (j < P->n && tuple_cmp(P->w + j * m, pre, m) < 0) j++;
+        if (j == P->n || tuple_cmp(P->w + j * m, pre, m) != 0) return 0;
+    }
+    return 1;
+}
+
 int wren_arpa_finish(struct wren_arpa *a, const char *name)
 {
     for (int n = 1; n <= a->order; n++) {
@@ -133,6 +156,8 @@ int wren_arpa_finish(struct wren_arpa *a, const char *name)
         level_sort(L, n);
         if (level_index(L, n, name, a) < 0) return -1;
     }
+    a->prefix_closed = 1;
+    for (int n = 2; n <= a->order && a->prefix_closed; n++) a->prefix_closed = prefixes_present(a, n);
     a->unk = wren_arpa_word_id(a, "<unk>");
     if (a->unk >= 0 && wren_arpa_find(a, &a->unk, 1) < 0) a->unk = -1;
     return 0;
@@ -205,6 +230,44 @@ float wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, i
             long c = wren_arpa_find(a, hist + k, n - 1);
             if (c >= 0) bow += a->lev[n - 1].b[c];
         }
+    }
+    return ARPA_LOG0; /* not reached: the unigram exists */
+}
+
+_Static_assert(WREN_ARPA_CONTEXT_MAX >= WREN_ARPA_MAX_ORDER, "a context holds order - 1 words");
+
+void wren_arpa_context(const struct wren_arpa *a, const int *hist, int nhist, struct wren_arpa_context *c)
+{
+    if (nhist > a->order - 1) { hist += nhist - (a->order - 1); nhist = a->order - 1; }
+    if (nhist < 0) nhist = 0;
+    c->n = nhist;
+    memcpy(c->w, hist, (size_t)nhist * sizeof *hist);
+    c->found[0] = 1;
+    c->bow[0] = 0.0f;
+    for (int L = 1; L <= nhist; L++) {
+        long i = wren_arpa_find(a, hist + nhist - L, L);
+        c->found[L] = i >= 0;
+        c->bow[L] = i >= 0 ? a->lev[L].b[i] : 0.0f;
+    }
+}
+
+float wren_arpa_logprob_context(const struct wren_arpa *a, const struct wren_arpa_context *c, int w)
+{
+    int buf[WREN_ARPA_MAX_ORDER];
+    if (w < 0 || wren_arpa_find(a, &w, 1) < 0) {
+        if (a->unk < 0) return ARPA_LOG0;
+        w = a->unk;
+    }
+    /* longest context first, as wren_arpa_logprob */
+    float bow = 0.0f;
+    for (int L = c->n; L >= 0; L--) {
+        /* no n-gram extends a context that is not itself an n-gram (and its back-off is 0) */
+        if (L > 0 && !c->found[L] && a->prefix_closed) continue;
+        memcpy(buf, c->w + c->n - L, (size_t)L * sizeof *buf);
+        buf[L] = w;
+        long i = wren_arpa_find(a, buf, L + 1);
+        if (i >= 0) return bow + a->lev[L + 1].p[i];
+        bow += c->bow[L];
     }
     return ARPA_LOG0; /* not reached: the unigram exists */
 }

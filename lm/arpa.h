@@ -34,6 +34,22 @@ long   wren_arpa_find(const struct wren_arpa *a, const int *words, int n);
  * model has one, else -99. Usable for rescoring. */
 float  wren_arpa_logprob(const struct wren_arpa *a, const int *hist, int nhist, int w);
 
+/* The back-off context of one history, for scoring many words after it: which suffixes of the
+ * history are n-grams of the model and their back-off weights, looked up once (wren_arpa_logprob
+ * repeats those look-ups for every word). wren_arpa_logprob_context gives exactly
+ * wren_arpa_logprob's value; on a model whose every n-gram's prefix is an n-gram too (SRILM,
+ * KenLM and Wren write such files) it also skips the orders whose context is absent. */
+#define WREN_ARPA_CONTEXT_MAX 9
+struct wren_arpa_context {
+    int n;                                      /* words kept: at most order - 1 */
+    int w[WREN_ARPA_CONTEXT_MAX];               /* the words, oldest first */
+    float bow[WREN_ARPA_CONTEXT_MAX];           /* bow[L]: log10 back-off of the last L words */
+    unsigned char found[WREN_ARPA_CONTEXT_MAX]; /* found[L]: the last L words are an L-gram */
+};
+void   wren_arpa_context(const struct wren_arpa *a, const int *hist, int nhist,
+                         struct wren_arpa_context *c);
+float  wren_arpa_logprob_context(const struct wren_arpa *a, const struct wren_arpa_context *c, int w);
+
 /* Write as ARPA text (atomic via a temp file + rename; "-" is stdout). */
 int  wren_arpa_write(const struct wren_arpa *a, const char *path);
 

@@ -2,6 +2,7 @@
  * (lm/ngram-eval.h) on a hand-written model whose figures are worked out in the comments. */
 #include "testutil.h"
 #include "lm/arpa.h"
+#include "lm/arpa-impl.h"
 #include "lm/ngram-eval.h"
 #include "utils/error.h"
 
@@ -202,6 +203,73 @@ START_TEST(test_build_duplicate)
 }
 END_TEST
 
+/* A random 4-gram model over 6 words: each n-gram is kept with probability 1/2, and with
+ * `closed` only if its prefix was kept (the files SRILM and Wren write), else regardless (a
+ * 4-gram may then extend an absent context, which the back-off must still find). */
+static struct wren_arpa *random_model(int closed, unsigned seed)
+{
+    enum { V = 6 };
+    char *words[V] = { "</s>", "<s>", "a", "b", "c", "<unk>" };
+    struct wren_arpa *a = wren_arpa_new(4, V, words);
+    unsigned char kept[V * V * V * V + 1] = { 0 }, kept_prev[V * V * V + 1];
+    for (int w = 0; w < V; w++) ck_assert_int_eq(wren_arpa_add(a, 1, &w, -0.1f * (w + 1), -0.05f * w), 0);
+    memset(kept_prev, 1, sizeof kept_prev);
+    int count = V;
+    for (int n = 2; n <= 4; n++) {
+        count *= V;
+        memset(kept, 0, sizeof kept);
+        for (int t = 0; t < count; t++) {
+            int g[4], x = t;
+            for (int k = n - 1; k >= 0; k--) { g[k] = x % V; x /= V; }
+            seed = seed * 1103515245u + 12345u;
+            if (!((seed >> 16) & 1) || (closed && !kept_prev[t / V])) continue;
+            kept[t] = 1;
+            ck_assert_int_eq(wren_arpa_add(a, n, g, -0.01f * (float)(t % 97) - 0.3f, -0.02f * (float)(t % 13)), 0);
+        }
+        memcpy(kept_prev, kept, sizeof kept_prev);
+    }
+    ck_assert_int_eq(wren_arpa_finish(a, "random"), 0);
+    return a;
+}
+
+/* wren_arpa_logprob_context gives wren_arpa_logprob's value bit for bit, for every history of
+ * up to 3 words and every word (and an out-of-range id), on models with and without every
+ * n-gram's prefix; and on the hand-written model its figures. */
+START_TEST(test_context_lookup)
+{
+    for (int closed = 0; closed <= 1; closed++) {
+        struct wren_arpa *a = random_model(closed, 7u + (unsigned)closed);
+        ck_assert_int_eq(a->prefix_closed, closed);   /* the skipping is on exactly when safe */
+        int h[3];
+        for (int len = 0; len <= 3; len++) {
+            int nh = 1;
+            for (int k = 0; k < len; k++) nh *= 6;
+            for (int t = 0; t < nh; t++) {
+                for (int k = len - 1, x = t; k >= 0; k--, x /= 6) h[k] = x % 6;
+                struct wren_arpa_context c;
+                wren_arpa_context(a, h, len, &c);
+                for (int w = -1; w < 6; w++) {
+                    float x = wren_arpa_logprob(a, h, len, w), y = wren_arpa_logprob_context(a, &c, w);
+                    ck_assert_msg(x == y, "closed %d history len %d #%d word %d: %g vs %g", closed, len, t, w,
+                                  (double)x, (double)y);
+                }
+            }
+        }
+        wren_arpa_free(a);
+    }
+    char *dir;
+    struct wren_arpa *a = read_tiny(&dir);
+    int s = wren_arpa_word_id(a, "<s>"), wa = wren_arpa_word_id(a, "a"), wb = wren_arpa_word_id(a, "b");
+    struct wren_arpa_context c;
+    wren_arpa_context(a, &wa, 1, &c);
+    ck_assert(fabsf(wren_arpa_logprob_context(a, &c, wb) + 0.4f) < 1e-6f);   /* listed: a b */
+    wren_arpa_context(a, &s, 1, &c);
+    ck_assert(fabsf(wren_arpa_logprob_context(a, &c, wb) + 2.0f) < 1e-6f);   /* bow(<s>) -0.5 + b -1.5 */
+    wren_arpa_free(a);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("arpa");
@@ -211,6 +279,7 @@ int main(void)
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_ppl_by_hand);
     tcase_add_test(tc, test_build_duplicate);
+    tcase_add_test(tc, test_context_lookup);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

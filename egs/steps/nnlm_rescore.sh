@@ -7,6 +7,8 @@
 # Not for: choosing weights on a test set (it never reads test references).
 # usage: egs/steps/nnlm_rescore.sh [options] NNLM GRAPH LM3 LM4 DEV_DATA DEV_DECODE OUT_DIR [DATA DECODE ...]
 #   writes OUT_DIR/tuned.txt ("lambda=.. lm-weight=.. wip=.."), OUT_DIR/<set>/{hyp-MODE.txt,log-MODE,wer-MODE.txt,stats-MODE.txt}
+#   and the keys a rerun checks before reusing them (OUT_DIR/tuned.key, OUT_DIR/<set>/key-MODE: the
+#   NNLM's and the lattices' checksums and the options; an output whose key differs is redone)
 #   (<set> = the data dir's name). Options (the defaults of the last five can also come from the
 #   environment variables of the same name):
 #   --modes "nbest lattice"  the rescoring modes
@@ -37,15 +39,22 @@ common=(--nnlm "$nnlm" --lm "$lm4" --first-pass-lm "$lm3" --words "$graph/words.
 # shellcheck disable=SC2206
 common+=($rescore_opts)
 
+# What an output was computed from: a rerun reuses tuned weights or a set's rescoring only when
+# the NNLM, the lattices and the options are the same (a new first pass, e.g. --adapt, or a
+# retrained NNLM must not be paired with the old results)
+id_of() { md5sum < "$1" | cut -c1-32; }
+nnlm_id=$(id_of "$nnlm")
+tune_key="nnlm $nnlm_id lat $(id_of "$dev_dec/lat.gz") nbest $nbest acwt $acwt grid $tune_grid opts $rescore_opts"
 if [ -n "$nnlm_tuned" ]; then
   cp "$nnlm_tuned" "$out/tuned.txt"
-elif [ ! -s "$out/tuned.txt" ]; then
+elif [ ! -s "$out/tuned.txt" ] || [ "$(cat "$out/tuned.key" 2>/dev/null)" != "$tune_key" ]; then
   # shellcheck disable=SC2086
   "$wren" rescore-tune "${common[@]}" --nbest "$nbest" --ref "$dev_data/text" $tune_grid \
     "$dev_dec/lat.gz" > "$out/tune.log" 2>&1
   tail -1 "$out/tune.log" | grep '^best ' | sed 's/^best //; s/ wer=.*//' > "$out/tuned.txt.tmp"
   [ -s "$out/tuned.txt.tmp" ] || { echo "nnlm_rescore.sh: rescore-tune failed: $(tail -1 "$out/tune.log")" >&2; exit 1; }
   mv "$out/tuned.txt.tmp" "$out/tuned.txt"
+  echo "$tune_key" > "$out/tuned.key"
 fi
 read -r lambda lmw wip < <(sed 's/lambda=//; s/lm-weight=//; s/wip=//' "$out/tuned.txt")
 echo "nnlm_rescore.sh: weights (tuned on $dev_data): lambda $lambda, lm-weight $lmw, wip $wip" >&2
@@ -53,8 +62,11 @@ echo "nnlm_rescore.sh: weights (tuned on $dev_data): lambda $lambda, lm-weight $
 rescore_set() {   # data decode_dir
   local data=$1 dec=$2 set; set=$(basename "$1")
   local d=$out/$set; mkdir -p "$d"
+  local key
+  key="nnlm $nnlm_id lat $(id_of "$dec/lat.gz") weights $lambda $lmw $wip nbest $nbest history $lat_history beam $lat_beam acwt $acwt opts $rescore_opts"
   for mode in $modes; do
-    [ -s "$d/wer-$mode.txt" ] && continue
+    [ -s "$d/wer-$mode.txt" ] && [ "$(cat "$d/key-$mode" 2>/dev/null)" = "$key" ] && continue
+    rm -f "$d/wer-$mode.txt"
     local s e
     s=$(date +%s.%N)
     "$wren" rescore "${common[@]}" --mode "$mode" --nbest "$nbest" --history "$lat_history" --expand-beam "$lat_beam" \
@@ -63,7 +75,9 @@ rescore_set() {   # data decode_dir
     mv "$d/hyp-$mode.txt.tmp" "$d/hyp-$mode.txt"
     # "tokens T time S": NNLM tokens scored and rescoring wall time (incl. loading the models)
     echo "tokens $(sed -n 's/.*NNLM tokens \([0-9]*\).*/\1/p' "$d/log-$mode" | tail -1) time $(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.2f", e - s}')" > "$d/stats-$mode.txt"
-    "$wren" wer "$data/text" "$d/hyp-$mode.txt" | head -1 > "$d/wer-$mode.txt"
+    "$wren" wer "$data/text" "$d/hyp-$mode.txt" | head -1 > "$d/wer-$mode.txt.tmp"
+    echo "$key" > "$d/key-$mode"
+    mv "$d/wer-$mode.txt.tmp" "$d/wer-$mode.txt"
     echo "nnlm_rescore.sh: $set $mode: $(cat "$d/wer-$mode.txt") ($(cat "$d/stats-$mode.txt"))" >&2
   done
 }

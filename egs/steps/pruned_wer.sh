@@ -8,7 +8,7 @@
 # model's tuned dev WER); without them, every model reuses TUNED (the dense model's dev weights).
 # The from-scratch models of the table (scratch_nnlm.sh) are scored too. --mode lattice rescores
 # the lattices instead of the n-best lists; --dense FILE names the dense model (default: the
-# parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (scored models are skipped).
+# parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (a model already scored on the same lattices with the same weights is skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
 # usage: egs/steps/pruned_wer.sh [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
@@ -41,7 +41,7 @@ done
 score_model() {   # name
   local name=$1 f=$pd/$1.safetensors
   [ "$name" = dense ] && f=${dense:-$(dirname "$pd")/nnlm.safetensors}
-  [ -s "$out/$name/$(basename "$data")/wer-$mode.txt" ] && return 0
+  # (nnlm_rescore.sh reuses an existing result only if the model, lattices and weights match)
   if [ -n "$tune_data" ]; then
     "$steps/nnlm_rescore.sh" --modes "$mode" --tune-only-dev true "$f" "$graph" "$lm3" "$lm4" \
       "$tune_data" "$tune_decode" "$out/$name" "$data" "$dec" 2> "$out/$name.log" ||
