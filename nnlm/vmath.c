@@ -109,9 +109,79 @@ MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
         (r) = s_[0];                                                                       \
     } while (0)
 
+/* The largest lane of v, as HSUM. */
+#define HMAX(r, v) do {                                                                    \
+        vf m_ = (v), t_;                                                                   \
+        t_ = __builtin_shufflevector(m_, m_, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7); \
+        m_ = MAX_V(m_, t_);                                                                \
+        t_ = __builtin_shufflevector(m_, m_, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3); \
+        m_ = MAX_V(m_, t_);                                                                \
+        t_ = __builtin_shufflevector(m_, m_, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1); \
+        m_ = MAX_V(m_, t_);                                                                \
+        t_ = __builtin_shufflevector(m_, m_, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0); \
+        m_ = MAX_V(m_, t_);                                                                \
+        (r) = m_[0];                                                                       \
+    } while (0)
+
+/* nnlm_vattend for a history of at most LANES tokens (most rescoring queries: a sentence's
+ * words so far): each head's scores sit in one vector, so its softmax is a handful of vector
+ * operations instead of padded passes over len floats. */
+static inline __attribute__((always_inline)) void attend_short(const float *q, const float *const *rows, int len, int H, int dh,
+                                float scale, float *ctx)
+{
+    enum { MAXH = 16 };
+    float P[MAXH * LANES];
+    int HD = H * dh;
+    vf u, v, c, e, ninf = SPLAT(-INFINITY);
+    for (int h = 0; h < H; h++) STORE(P + h * LANES, ninf);
+    for (int j = 0; j < len; j++) {
+        const float *k = rows[j];
+        for (int h = 0; h < H; h++) {
+            const float *qh = q + h * dh, *kh = k + h * dh;
+            vf acc = SPLAT(0.0f);
+            int i = 0;
+            for (; i + LANES <= dh; i += LANES) { LOAD(u, qh + i); LOAD(v, kh + i); acc += u * v; }
+            float r;
+            HSUM(r, acc);
+            for (; i < dh; i++) r += qh[i] * kh[i];
+            P[h * LANES + j] = r * scale;
+        }
+    }
+    _Static_assert(LANES == 16, "the lane indices below");
+    vf lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+    vf lenf = SPLAT((float)len);
+    for (int h = 0; h < H; h++) {
+        float m, z;
+        LOAD(v, P + h * LANES);
+        HMAX(m, v);
+        v -= m;
+        EXP_V(e, v);
+        /* the lanes past the history to 0 (EXP_V clamps: exp(-inf) would be ~1e-38) */
+        e = (vf)((vi)(lane < lenf) & (vi)e);
+        HSUM(z, e);
+        e *= 1.0f / z;
+        STORE(P + h * LANES, e);
+    }
+    for (int h = 0; h < H; h++) {
+        const float *p = P + h * LANES;
+        int i = 0;
+        for (; i + LANES <= dh; i += LANES) {
+            c = SPLAT(0.0f);
+            for (int j = 0; j < len; j++) { LOAD(u, rows[j] + HD + h * dh + i); c += SPLAT(p[j]) * u; }
+            STORE(ctx + h * dh + i, c);
+        }
+        for (; i < dh; i++) {
+            float r = 0;
+            for (int j = 0; j < len; j++) r += p[j] * rows[j][HD + h * dh + i];
+            ctx[h * dh + i] = r;
+        }
+    }
+}
+
 MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len, int H, int dh,
                                float scale, float *sc, float *ctx)
 {
+    if (len <= LANES && H <= 16) { attend_short(q, rows, len, H, dh, scale, ctx); return; }
     int HD = H * dh;
     vf u, v, c;
     /* scores: all heads of one history row, read once straight through */

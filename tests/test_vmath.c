@@ -1,4 +1,4 @@
-/* test_vmath.c — the vectorised exp, max, logsumexp, GELU and LayerNorm (nnlm/vmath.c) against libm in
+/* test_vmath.c — the vectorised exp, max, logsumexp, GELU, LayerNorm and attention (nnlm/vmath.c) against libm in
  * double precision, over the whole clamped range and at every tail length (n % 16). */
 #include "testutil.h"
 
@@ -130,6 +130,52 @@ START_TEST(test_layernorm_every_length)
 }
 END_TEST
 
+/* Attention of one query over a scattered history (nnlm_vattend) against softmax(q k / sqrt) v
+ * in double precision: every history length up to 40 (the short-history path below 17 and the
+ * general one above), head counts and head widths that are and are not multiples of 16, and
+ * scores large enough that an unshifted exp would overflow. */
+START_TEST(test_attend_every_length)
+{
+    enum { MAXLEN = 40 };
+    int shapes[][2] = { { 1, 64 }, { 4, 64 }, { 3, 20 }, { 2, 8 } };
+    unsigned seed = 12345u;
+    for (size_t sh = 0; sh < sizeof shapes / sizeof *shapes; sh++) {
+        int H = shapes[sh][0], dh = shapes[sh][1], HD = H * dh;
+        float *store = malloc(sizeof(float) * (size_t)MAXLEN * 3 * HD);   /* rows spread out */
+        float q[4 * 64], ctx[4 * 64], sc[4 * MAXLEN];
+        const float *rows[MAXLEN];
+        for (int i = 0; i < MAXLEN * 3 * HD; i++) {
+            seed = seed * 1103515245u + 12345u;
+            store[i] = (float)((seed >> 9) % 2001) / 100.0f - 10.0f;   /* [-10, 10]: scores up to ~6e3 */
+        }
+        for (int i = 0; i < HD; i++) q[i] = store[i];   /* row 0's keys: its score ~ 260, exp overflows unshifted */
+        for (int len = 1; len <= MAXLEN; len++) {
+            for (int j = 0; j < len; j++) rows[j] = store + (size_t)((j * 17) % MAXLEN) * 3 * HD;
+            float scale = 1.0f / sqrtf((float)dh);
+            nnlm_vattend(q, rows, len, H, dh, scale, sc, ctx);
+            for (int h = 0; h < H; h++) {
+                double s[MAXLEN], mx = -INFINITY, z = 0;
+                for (int j = 0; j < len; j++) {
+                    double d = 0;
+                    for (int i = 0; i < dh; i++) d += (double)q[h * dh + i] * rows[j][h * dh + i];
+                    s[j] = d * scale;
+                    if (s[j] > mx) mx = s[j];
+                }
+                for (int j = 0; j < len; j++) z += (s[j] = exp(s[j] - mx));
+                for (int i = 0; i < dh; i++) {
+                    double r = 0;
+                    for (int j = 0; j < len; j++) r += s[j] / z * rows[j][HD + h * dh + i];
+                    ck_assert_msg(isfinite(ctx[h * dh + i]) && fabs(ctx[h * dh + i] - r) <= 1e-4 * (1 + fabs(r)),
+                                  "H %d dh %d len %d head %d dim %d: %g vs %g", H, dh, len, h, i,
+                                  (double)ctx[h * dh + i], r);
+                }
+            }
+        }
+        free(store);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vmath");
@@ -139,6 +185,7 @@ int main(void)
     tcase_add_test(t, test_tempered_softmax_every_length);
     tcase_add_test(t, test_gelu_and_gradient);
     tcase_add_test(t, test_layernorm_every_length);
+    tcase_add_test(t, test_attend_every_length);
     suite_add_tcase(s, t);
     return test_run_suite(s);
 }
