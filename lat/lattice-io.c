@@ -75,9 +75,11 @@ static int parse_weight(char *w, float *g, float *a, int32_t **t, size_t *nt, si
     *g = (float)x;
     *a = (float)y;
     char *p = c2 + 1;
-    while (*p) {
-        long v = strtol(p, &end, 10);
-        if (end == p || v < 0 || v > INT32_MAX) return -1;
+    while (*p) {   /* digits by hand: strtol (locale, sign, base) was a tenth of reading */
+        int64_t v = 0;
+        for (end = p; *end >= '0' && *end <= '9'; end++)
+            if ((v = v * 10 + (*end - '0')) > INT32_MAX) return -1;
+        if (end == p) return -1;
         if (*nt + 1 > *ct) { *ct = *ct ? *ct * 2 : 64; *t = wren_xrealloc(*t, *ct * sizeof **t); }
         (*t)[(*nt)++] = (int32_t)v;
         if (*end == '_') end++;
