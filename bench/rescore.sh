@@ -16,9 +16,9 @@
 # (one model) or NNLMS="name=model.safetensors name2=..." (the first is the reference, e.g.
 # dense=a.safetensors lowrank0.5=b.safetensors). LAMBDA, LMW, WIP (default 0.5, 1, 0: tune
 # them on dev with `wren rescore-tune`), NBEST (100), HISTORY and BEAM (lattice mode; default
-# wren's), BATCH (batched rows' --lattice-batch; default wren's), THREADS ("1 2"), REPEAT (1: each
-# row runs this many times and shows its least CPU and least wall time; single runs of a few
-# seconds vary by 5-15 % on a shared machine).
+# wren's), BATCH (batched rows' --lattice-batch; default wren's), THREADS ("1 2"), REPEAT (1: this many
+# passes over all rows, each row showing its least CPU and least wall time; single runs of a few
+# seconds vary by 5-15 % on a shared machine, in spells that last minutes).
 # Without LAT, a small LibriVox setup is built as in tests/e2e/rescore.sh (5 utterances: the
 # figures show the plumbing, not a benchmark). Rows without "+unnorm" are scored normalised
 # (--unnormalized=false), whatever rescore's default for the model.
@@ -74,46 +74,64 @@ printf "$fmt" model thr system WER tokens calls tok/s tok/cpu-s cpu_s wall_s cpu
 printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - - -
 oracle=$("$WREN" lattice oracle --words "$WORDS" "$LAT" "$REF" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p')
 printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - - -
+# The rows: every thread count x model x variant x system. Each of the REPEAT passes runs every
+# row once, so a slow spell of the machine (they last minutes on a shared VM) touches one run of
+# every row rather than all runs of a few rows; each row keeps its least CPU and wall time.
+rows=()
 for thr in $THREADS; do
-  export OPENBLAS_NUM_THREADS=$thr   # `wren rescore` has no --threads: OpenBLAS reads this
   for spec in $NNLMS; do
-    name=${spec%%=*}; model=${spec#*=}
-    for var in "${variants[@]}"; do
-      label=$name; [ "$var" = "--unnormalized=true" ] && label=$name+unnorm
-      for sys in nbest one batched; do
-        case $sys in
-          nbest) opts=(--mode nbest); sname="$NBEST-best" ;;
-          one) opts=(--mode lattice --lattice-batch 1); sname="lattice 1-at-a-time" ;;
-          batched) opts=("${batched[@]}"); sname="lattice batched" ;;
-        esac
-        c=""; wall=""; ok=1
-        for _ in $(seq "$REPEAT"); do
-          # shellcheck disable=SC2086
-          if ! "$WREN" rescore --nnlm "$model" "${common[@]}" $var "${opts[@]}" "$LAT" "$tmp/h.txt" 2> "$tmp/log"; then
-            ok=0; break
-          fi
-          # the summary line: rescoring's own wall and CPU (user+sys, all threads) time, without loading
-          tok=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' "$tmp/log")
-          calls=$(sed -n 's/.* in \([0-9]*\) calls,.*/\1/p' "$tmp/log")
-          w1=$(sed -n 's/.*, time \([0-9.]*\) s .*/\1/p' "$tmp/log")
-          c1=$(sed -n 's/.*, cpu \([0-9.]*\) s .*/\1/p' "$tmp/log")
-          c=$(awk -v a="$c1" -v b="$c" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
-          wall=$(awk -v a="$w1" -v b="$wall" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
-        done
-        if [ $ok = 0 ]; then
-          printf "$fmt" "$label" "$thr" "$sname" "failed: $(tail -1 "$tmp/log")" "" "" "" "" "" "" "" "" ""; continue
-        fi
-        [ $sys = nbest ] && { nb_cpu[$label]=$c; nb_wall[$label]=$wall; }
-        key=$thr/$sys/$var
-        [ -z "${ref_cpu[$key]:-}" ] && ref_cpu[$key]=$c
-        printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h.txt")" "$tok" "${calls:--}" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
-          "$(ratio "$tok" "$c" | sed 's/\.[0-9]*$//')" "$c" "$wall" "$(ratio "$c" "${nb_cpu[$label]}")" \
-          "$(ratio "$wall" "${nb_wall[$label]}")" "$(ratio "$c" "${ref_cpu[$key]}")"
-      done
+    for vi in "${!variants[@]}"; do
+      for sys in nbest one batched; do rows+=("$thr|$spec|$vi|$sys"); done
     done
   done
+done
+declare -A r_cpu r_wall r_tok r_calls r_fail
+for pass in $(seq "$REPEAT"); do
+  [ "$REPEAT" -gt 1 ] && echo "bench/rescore.sh: pass $pass of $REPEAT" >&2
+  for i in "${!rows[@]}"; do
+    [ -n "${r_fail[$i]:-}" ] && continue
+    IFS='|' read -r thr spec vi sys <<< "${rows[$i]}"
+    model=${spec#*=}; var=${variants[$vi]}
+    case $sys in
+      nbest) opts=(--mode nbest) ;;
+      one) opts=(--mode lattice --lattice-batch 1) ;;
+      batched) opts=("${batched[@]}") ;;
+    esac
+    # `wren rescore` has no --threads: OpenBLAS reads OPENBLAS_NUM_THREADS
+    # shellcheck disable=SC2086
+    if ! OPENBLAS_NUM_THREADS=$thr "$WREN" rescore --nnlm "$model" "${common[@]}" $var "${opts[@]}" "$LAT" "$tmp/h$i.txt" 2> "$tmp/log"; then
+      r_fail[$i]=$(tail -1 "$tmp/log"); continue
+    fi
+    # the summary line: rescoring's own wall and CPU (user+sys, all threads) time, without loading
+    r_tok[$i]=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' "$tmp/log")
+    r_calls[$i]=$(sed -n 's/.* in \([0-9]*\) calls,.*/\1/p' "$tmp/log")
+    w1=$(sed -n 's/.*, time \([0-9.]*\) s .*/\1/p' "$tmp/log")
+    c1=$(sed -n 's/.*, cpu \([0-9.]*\) s .*/\1/p' "$tmp/log")
+    r_cpu[$i]=$(awk -v a="$c1" -v b="${r_cpu[$i]:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
+    r_wall[$i]=$(awk -v a="$w1" -v b="${r_wall[$i]:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
+  done
+done
+for i in "${!rows[@]}"; do
+  IFS='|' read -r thr spec vi sys <<< "${rows[$i]}"
+  name=${spec%%=*}; var=${variants[$vi]}
+  label=$name; [ "$var" = "--unnormalized=true" ] && label=$name+unnorm
+  case $sys in
+    nbest) sname="$NBEST-best" ;;
+    one) sname="lattice 1-at-a-time" ;;
+    batched) sname="lattice batched" ;;
+  esac
+  if [ -n "${r_fail[$i]:-}" ]; then
+    printf "$fmt" "$label" "$thr" "$sname" "failed: ${r_fail[$i]}" "" "" "" "" "" "" "" "" ""; continue
+  fi
+  c=${r_cpu[$i]}; wall=${r_wall[$i]}; tok=${r_tok[$i]}; calls=${r_calls[$i]}
+  [ $sys = nbest ] && { nb_cpu[$thr/$label]=$c; nb_wall[$thr/$label]=$wall; }
+  key=$thr/$sys/$var
+  [ -z "${ref_cpu[$key]:-}" ] && ref_cpu[$key]=$c
+  printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h$i.txt")" "$tok" "${calls:--}" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
+    "$(ratio "$tok" "$c" | sed 's/\.[0-9]*$//')" "$c" "$wall" "$(ratio "$c" "${nb_cpu[$thr/$label]:-}")" \
+    "$(ratio "$wall" "${nb_wall[$thr/$label]:-}")" "$(ratio "$c" "${ref_cpu[$key]}")"
 done
 echo "(lambda=$LAMBDA lm-weight=$LMW wip=$WIP; cpu_s, wall_s: rescoring without model loading, as"
 echo " \`wren rescore\` reports them (CPU = user+sys of all threads); tok/s, tok/cpu-s: NNLM tokens per"
 echo " second of those; ratios against $NBEST-best of the same model and threads, and against the first"
-echo " model of NNLMS with the same system and threads; least of $REPEAT run(s) each)"
+echo " model of NNLMS with the same system and threads; least of $REPEAT run(s) each, in $REPEAT passes over all rows)"
