@@ -123,17 +123,13 @@ MULTIVERSION void nnlm_vaxpy(float *y, float a, const float *x, size_t n)
         (r) = m_[0];                                                                       \
     } while (0)
 
-/* nnlm_vattend for a history of at most LANES tokens (most rescoring queries: a sentence's
- * words so far): each head's scores sit in one vector, so its softmax is a handful of vector
- * operations instead of padded passes over len floats. */
-static inline __attribute__((always_inline)) void attend_short(const float *q, const float *const *rows, int len, int H, int dh,
-                                float scale, float *ctx)
+/* Attention scores of query q against each history row's keys, all heads of a row read once
+ * straight through: head h, row j at sc[h * stride + j]. */
+static inline __attribute__((always_inline)) void attend_scores(const float *q, const float *const *rows,
+                                                                int len, int H, int dh, float scale,
+                                                                float *sc, int stride)
 {
-    enum { MAXH = 16 };
-    float P[MAXH * LANES];
-    int HD = H * dh;
-    vf u, v, c, e, ninf = SPLAT(-INFINITY);
-    for (int h = 0; h < H; h++) STORE(P + h * LANES, ninf);
+    vf u, v;
     for (int j = 0; j < len; j++) {
         const float *k = rows[j];
         for (int h = 0; h < H; h++) {
@@ -144,9 +140,48 @@ static inline __attribute__((always_inline)) void attend_short(const float *q, c
             float r;
             HSUM(r, acc);
             for (; i < dh; i++) r += qh[i] * kh[i];
-            P[h * LANES + j] = r * scale;
+            sc[h * stride + j] = r * scale;
         }
     }
+}
+
+/* ctx = the history rows' values weighted by the probabilities p (head h, row j at
+ * p[h * stride + j]), a vector of one head at a time summed over the history in a register (one
+ * 64-byte line of each row per pass). */
+static inline __attribute__((always_inline)) void attend_values(const float *p, int stride,
+                                                                const float *const *rows, int len,
+                                                                int H, int dh, float *ctx)
+{
+    int HD = H * dh;
+    vf u, c;
+    for (int h = 0; h < H; h++) {
+        const float *ph = p + h * stride;
+        int i = 0;
+        for (; i + LANES <= dh; i += LANES) {
+            c = SPLAT(0.0f);
+            for (int j = 0; j < len; j++) { LOAD(u, rows[j] + HD + h * dh + i); c += SPLAT(ph[j]) * u; }
+            STORE(ctx + h * dh + i, c);
+        }
+        for (; i < dh; i++) {
+            float r = 0;
+            for (int j = 0; j < len; j++) r += ph[j] * rows[j][HD + h * dh + i];
+            ctx[h * dh + i] = r;
+        }
+    }
+}
+
+/* nnlm_vattend for a history of at most LANES tokens (most rescoring queries: a sentence's
+ * words so far): each head's scores sit in one vector, so its softmax is a handful of vector
+ * operations instead of padded passes over len floats. */
+static inline __attribute__((always_inline)) void attend_short(const float *q, const float *const *rows,
+                                                               int len, int H, int dh, float scale,
+                                                               float *ctx)
+{
+    enum { MAXH = 16 };
+    float P[MAXH * LANES];
+    vf v, e, ninf = SPLAT(-INFINITY);
+    for (int h = 0; h < H; h++) STORE(P + h * LANES, ninf);
+    attend_scores(q, rows, len, H, dh, scale, P, LANES);
     _Static_assert(LANES == 16, "the lane indices below");
     vf lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
     vf lenf = SPLAT((float)len);
@@ -162,42 +197,14 @@ static inline __attribute__((always_inline)) void attend_short(const float *q, c
         e *= 1.0f / z;
         STORE(P + h * LANES, e);
     }
-    for (int h = 0; h < H; h++) {
-        const float *p = P + h * LANES;
-        int i = 0;
-        for (; i + LANES <= dh; i += LANES) {
-            c = SPLAT(0.0f);
-            for (int j = 0; j < len; j++) { LOAD(u, rows[j] + HD + h * dh + i); c += SPLAT(p[j]) * u; }
-            STORE(ctx + h * dh + i, c);
-        }
-        for (; i < dh; i++) {
-            float r = 0;
-            for (int j = 0; j < len; j++) r += p[j] * rows[j][HD + h * dh + i];
-            ctx[h * dh + i] = r;
-        }
-    }
+    attend_values(P, LANES, rows, len, H, dh, ctx);
 }
 
 MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len, int H, int dh,
                                float scale, float *sc, float *ctx)
 {
     if (len <= LANES && H <= 16) { attend_short(q, rows, len, H, dh, scale, ctx); return; }
-    int HD = H * dh;
-    vf u, v, c;
-    /* scores: all heads of one history row, read once straight through */
-    for (int j = 0; j < len; j++) {
-        const float *k = rows[j];
-        for (int h = 0; h < H; h++) {
-            const float *qh = q + h * dh, *kh = k + h * dh;
-            vf acc = SPLAT(0.0f);
-            int i = 0;
-            for (; i + LANES <= dh; i += LANES) { LOAD(u, qh + i); LOAD(v, kh + i); acc += u * v; }
-            float r;
-            HSUM(r, acc);
-            for (; i < dh; i++) r += qh[i] * kh[i];
-            sc[h * len + j] = r * scale;
-        }
-    }
+    attend_scores(q, rows, len, H, dh, scale, sc, len);
     /* softmax over the history, head by head */
     for (int h = 0; h < H; h++) {
         float *p = sc + h * len;
@@ -205,22 +212,7 @@ MULTIVERSION void nnlm_vattend(const float *q, const float *const *rows, int len
         float inv = (float)(1.0 / z);
         for (int j = 0; j < len; j++) p[j] *= inv;
     }
-    /* weighted values, a vector of one head at a time summed over the history in a register
-     * (one 64-byte line of each row per pass) */
-    for (int h = 0; h < H; h++) {
-        const float *p = sc + h * len;
-        int i = 0;
-        for (; i + LANES <= dh; i += LANES) {
-            c = SPLAT(0.0f);
-            for (int j = 0; j < len; j++) { LOAD(u, rows[j] + HD + h * dh + i); c += SPLAT(p[j]) * u; }
-            STORE(ctx + h * dh + i, c);
-        }
-        for (; i < dh; i++) {
-            float r = 0;
-            for (int j = 0; j < len; j++) r += p[j] * rows[j][HD + h * dh + i];
-            ctx[h * dh + i] = r;
-        }
-    }
+    attend_values(sc, len, rows, len, H, dh, ctx);
 }
 
 MULTIVERSION float nnlm_vadd_max(float *x, const float *b, size_t n)
