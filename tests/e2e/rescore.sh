@@ -9,7 +9,8 @@
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
 # one trie (the same option); an empty
-# lattice passes through and is counted; rescore-tune prints a parsable "best" line; bad
+# lattice passes through and is counted; rescore-tune prints a parsable "best" line and refuses
+# the rescore options it would ignore; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
 # printed (a tiny NNLM: no improvement is asserted here; see bench/rescore.sh).
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
@@ -105,6 +106,14 @@ grep -qx "empty_utt" hyp-e.txt || fail "empty lattice has no (empty) hypothesis 
   --nbest 50 --lambdas 0,0.5,1 --lm-weights 0.5,1 --word-penalties 0,1 lat.gz > tune.txt 2> tune.log || fail "rescore-tune: $(cat tune.log)"
 cat tune.txt
 grep -Eq '^best lambda=[0-9.]+ lm-weight=[0-9.]+ wip=[-0-9.]+ wer=[0-9.]+ ' tune.txt || fail "tune: no best line"
+# rescore's options that tuning would ignore (it scores n-best lists; the grids set the weights)
+# are refused, not silently dropped
+for o in "--mode lattice" "--lambda 0.3" "--history 3"; do
+  # shellcheck disable=SC2086
+  "$WREN" rescore-tune --nnlm nn.safetensors --lm lm.arpa --words graph/words.txt --ref ref.txt $o lat.gz \
+    > /dev/null 2> ign.log && fail "rescore-tune accepted $o, which it ignores"
+  grep -q "unknown option '${o%% *}'" ign.log || fail "rescore-tune $o: $(cat ign.log)"
+done
 
 # --- bad input
 { zcat lat.gz | head -3; echo "1 2 notanumber x"; } > bad.txt
