@@ -129,18 +129,8 @@ int wren_cmd_rescore_tune(int argc, char **argv)
         WREN_OPT_TABLE_END,
     };
     struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];
-    int nb = wren_rescore_opts_table(&o, t);
-    /* rescore's options that tuning does not use are not offered: it always scores the n-best
-     * lists lattice by lattice, and the grids replace the three weights */
-    static const char *const unused[] = { "mode", "history", "expand-beam", "beam", "lattice-batch",
-                                          "lambda", "lm-weight", "word-penalty", "wip" };
-    int kept = 0;
-    for (int i = 0; i < nb; i++) {
-        int drop = 0;
-        for (size_t j = 0; j < sizeof unused / sizeof *unused && !drop; j++) drop = !strcmp(t[i].name, unused[j]);
-        if (!drop) t[kept++] = t[i];
-    }
-    wren_opts_copy(t + kept, own);
+    int nb = wren_rescore_opts_table(&o, t, 0);   /* rescore's options that tuning reads */
+    wren_opts_copy(t + nb, own);
     char **pos;
     int npos, done;
     int rc = wren_cmd_parse("rescore-tune", USAGE, DESCRIPTION, t, argc, argv, 1, 1, &pos, &npos, &done);

@@ -194,7 +194,7 @@ int wren_cmd_rescore(int argc, char **argv)
         WREN_OPT_TABLE_END,
     };
     struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];
-    int nb = wren_rescore_opts_table(&o, t);
+    int nb = wren_rescore_opts_table(&o, t, 1);
     wren_opts_copy(t + nb, own);
     char **pos;
     int npos, done;

@@ -87,7 +87,7 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
         map[j] = word_map(lms[j], words, in, max_word);
         if (wren_arpa_order(lms[j]) - 1 > k) k = wren_arpa_order(lms[j]) - 1;
     }
-    if (k > 63) k = 63;
+    if (k > WREN_ARPA_CONTEXT_MAX) k = WREN_ARPA_CONTEXT_MAX;
     struct wren_tuples ht;       /* histories: length, then k words (lattice ids), oldest first */
     struct wren_u64map pm;       /* (lattice state, history) -> output state */
     struct wren_u64map cm;       /* (history, word) -> its LM costs in cc (old, new): a lattice

@@ -39,27 +39,32 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->unnormalized = -1;   /* auto: unnormalised exactly when the model was trained self-normalised */
 }
 
-int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t)
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t, int search)
 {
-    const struct wren_opt tab[] = {
-        { "mode", WREN_OPT_STRING, &o->mode, "nbest | lattice" },
-        { "nbest", WREN_OPT_INT, &o->nbest, "nbest mode: distinct word sequences per lattice" },
-        { "lm-weight", WREN_OPT_FLOAT, &o->lm_weight, "weight of the interpolated LM cost (-ln)" },
-        { "lambda", WREN_OPT_FLOAT, &o->lambda, "NNLM share: (1-lambda)*ngram + lambda*nnlm" },
-        { "history", WREN_OPT_INT, &o->history, "lattice mode: merge histories agreeing on the last K words" },
-        { "expand-beam", WREN_OPT_FLOAT, &o->beam, "lattice mode: pruning beam while expanding" },
-        { "beam", WREN_OPT_ALIAS, (void *)"expand-beam", NULL },
-        { "lattice-batch", WREN_OPT_INT, &o->lattice_batch, "lattices rescored together, their NNLM requests in one batched call (lattice mode: expanded side by side; n-best: one prefix trie; 1: one at a time)" },
-        { "word-penalty", WREN_OPT_FLOAT, &o->wip, "cost per hypothesis word (positive penalises words)" },
-        { "wip", WREN_OPT_ALIAS, (void *)"word-penalty", NULL },
-        { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale" },
-        { "oov-penalty", WREN_OPT_FLOAT, &o->oov_penalty, "extra cost per word outside the NNLM vocabulary (scored as <unk>)" },
-        { "unnormalized", WREN_OPT_BOOL, &o->unnormalized,
-          "NNLM words cost minus their raw logit (log Z taken as 0, no softmax); auto: true for models trained self-normalised (nnlm-train --self-norm, metadata self_norm > 0), false otherwise" },
-        WREN_OPT_TABLE_END,
+    /* search = 1: an option of the search or of the combination weights (what `rescore-tune`
+     * does not read: it scores the n-best lists lattice by lattice, its grids set the weights) */
+    const struct { struct wren_opt opt; int search; } tab[] = {
+        { { "mode", WREN_OPT_STRING, &o->mode, "nbest | lattice" }, 1 },
+        { { "nbest", WREN_OPT_INT, &o->nbest, "nbest mode: distinct word sequences per lattice" }, 0 },
+        { { "lm-weight", WREN_OPT_FLOAT, &o->lm_weight, "weight of the interpolated LM cost (-ln)" }, 1 },
+        { { "lambda", WREN_OPT_FLOAT, &o->lambda, "NNLM share: (1-lambda)*ngram + lambda*nnlm" }, 1 },
+        { { "history", WREN_OPT_INT, &o->history, "lattice mode: merge histories agreeing on the last K words" }, 1 },
+        { { "expand-beam", WREN_OPT_FLOAT, &o->beam, "lattice mode: pruning beam while expanding" }, 1 },
+        { { "beam", WREN_OPT_ALIAS, (void *)"expand-beam", NULL }, 1 },
+        { { "lattice-batch", WREN_OPT_INT, &o->lattice_batch, "lattices rescored together, their NNLM requests in one batched call (lattice mode: expanded side by side; n-best: one prefix trie; 1: one at a time)" }, 1 },
+        { { "word-penalty", WREN_OPT_FLOAT, &o->wip, "cost per hypothesis word (positive penalises words)" }, 1 },
+        { { "wip", WREN_OPT_ALIAS, (void *)"word-penalty", NULL }, 1 },
+        { { "acwt", WREN_OPT_FLOAT, &o->acwt, "acoustic scale" }, 0 },
+        { { "oov-penalty", WREN_OPT_FLOAT, &o->oov_penalty, "extra cost per word outside the NNLM vocabulary (scored as <unk>)" }, 0 },
+        { { "unnormalized", WREN_OPT_BOOL, &o->unnormalized,
+            "NNLM words cost minus their raw logit (log Z taken as 0, no softmax); auto: true for models trained self-normalised (nnlm-train --self-norm, metadata self_norm > 0), false otherwise" }, 0 },
     };
-    _Static_assert(WREN_OPTS_LEN(tab) == WREN_RESCORE_NOPTS + 1, "WREN_RESCORE_NOPTS counts the table");
-    return wren_opts_copy(t, tab);
+    _Static_assert(sizeof tab / sizeof *tab == WREN_RESCORE_NOPTS, "WREN_RESCORE_NOPTS counts the table");
+    int n = 0;
+    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
+        if (search || !tab[i].search) t[n++] = tab[i].opt;
+    t[n] = (struct wren_opt)WREN_OPT_TABLE_END;
+    return n;
 }
 
 int wren_rescore_unnormalized(const struct wren_rescore_opts *o, const struct wren_nnlm *m)

@@ -48,10 +48,12 @@ struct wren_rescore_opts {
                                 -1 (default): exactly for self-normalised models */
 };
 void wren_rescore_opts_default(struct wren_rescore_opts *o);
-/* The options bound to *o, written to t (opts.h convention); `wren rescore` and
- * `rescore-tune` both start their tables with them. */
+/* The options bound to *o, written to t (opts.h convention; at most WREN_RESCORE_NOPTS + 1
+ * entries); `wren rescore` (search = 1: all of them) and `rescore-tune` (search = 0: not the
+ * mode, the lattice search, batching and the three weights, which tuning does not read) both
+ * start their tables with them. Returns the number of options written. */
 #define WREN_RESCORE_NOPTS 13
-int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t);
+int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t, int search);
 int wren_rescore_opts_check(const struct wren_rescore_opts *o);
 /* Whether m is scored unnormalised under o (--unnormalized, or its auto default: m's metadata). */
 int wren_rescore_unnormalized(const struct wren_rescore_opts *o, const struct wren_nnlm *m);

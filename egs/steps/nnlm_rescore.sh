@@ -44,17 +44,19 @@ common+=($rescore_opts)
 # retrained NNLM must not be paired with the old results)
 id_of() { md5sum < "$1" | cut -c1-32; }
 nnlm_id=$(id_of "$nnlm")
-tune_key="nnlm $nnlm_id lat $(id_of "$dev_dec/lat.gz") nbest $nbest acwt $acwt grid $tune_grid opts $rescore_opts"
 if [ -n "$nnlm_tuned" ]; then
   cp "$nnlm_tuned" "$out/tuned.txt"
-elif [ ! -s "$out/tuned.txt" ] || [ "$(cat "$out/tuned.key" 2>/dev/null)" != "$tune_key" ]; then
-  # shellcheck disable=SC2086
-  "$wren" rescore-tune "${common[@]}" --nbest "$nbest" --ref "$dev_data/text" $tune_grid \
-    "$dev_dec/lat.gz" > "$out/tune.log" 2>&1
-  tail -1 "$out/tune.log" | grep '^best ' | sed 's/^best //; s/ wer=.*//' > "$out/tuned.txt.tmp"
-  [ -s "$out/tuned.txt.tmp" ] || { echo "nnlm_rescore.sh: rescore-tune failed: $(tail -1 "$out/tune.log")" >&2; exit 1; }
-  mv "$out/tuned.txt.tmp" "$out/tuned.txt"
-  echo "$tune_key" > "$out/tuned.key"
+else
+  tune_key="nnlm $nnlm_id lat $(id_of "$dev_dec/lat.gz") nbest $nbest acwt $acwt grid $tune_grid opts $rescore_opts"
+  if [ ! -s "$out/tuned.txt" ] || [ "$(cat "$out/tuned.key" 2>/dev/null)" != "$tune_key" ]; then
+    # shellcheck disable=SC2086
+    "$wren" rescore-tune "${common[@]}" --nbest "$nbest" --ref "$dev_data/text" $tune_grid \
+      "$dev_dec/lat.gz" > "$out/tune.log" 2>&1
+    tail -1 "$out/tune.log" | grep '^best ' | sed 's/^best //; s/ wer=.*//' > "$out/tuned.txt.tmp"
+    [ -s "$out/tuned.txt.tmp" ] || { echo "nnlm_rescore.sh: rescore-tune failed: $(tail -1 "$out/tune.log")" >&2; exit 1; }
+    mv "$out/tuned.txt.tmp" "$out/tuned.txt"
+    echo "$tune_key" > "$out/tuned.key"
+  fi
 fi
 read -r lambda lmw wip < <(sed 's/lambda=//; s/lm-weight=//; s/wip=//' "$out/tuned.txt")
 echo "nnlm_rescore.sh: weights (tuned on $dev_data): lambda $lambda, lm-weight $lmw, wip $wip" >&2
