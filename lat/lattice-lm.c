@@ -104,7 +104,7 @@ static int lm_rescore(const struct wren_lattice *in, const struct wren_symtab *w
     wren_u64map_init(&pm, 0);
     wren_u64map_init(&cm, 0);
     struct wren_lat_builder *b[2];
-    for (int o = 0; o < n_out; o++) b[o] = wren_lat_builder_create();
+    for (int o = 0; o < n_out; o++) b[o] = wren_lat_builder_create_over(in->tids, in->n_tids);
     /* work list of (lattice state, history) pairs */
     int32_t *ws = NULL, *wh = NULL; size_t nw = 0, cw = 0;
     int32_t *h = wren_xcalloc((size_t)k + 1, sizeof *h), *h2 = wren_xcalloc((size_t)k + 1, sizeof *h2);

@@ -37,6 +37,9 @@ struct wren_lat_builder {
     int32_t n_states; size_t cap_states;
     float *fg, *fa; int64_t *fstr; int32_t *flen;
     int32_t *tids; size_t n_tids, cap_tids;
+    /* wren_lat_builder_create_over: the source array that tids[0 .. n_base) copies; a string
+     * inside it is recorded by its offset instead of being copied again */
+    uintptr_t base; size_t n_base;
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elt)
@@ -51,6 +54,17 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elt)
 struct wren_lat_builder *wren_lat_builder_create(void)
 {
     return wren_xcalloc(1, sizeof(struct wren_lat_builder));
+}
+
+struct wren_lat_builder *wren_lat_builder_create_over(const int32_t *tids, int64_t n)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    if (n <= 0) return b;
+    b->tids = wren_xmalloc((size_t)n * sizeof *b->tids);
+    memcpy(b->tids, tids, (size_t)n * sizeof *b->tids);
+    b->n_tids = b->cap_tids = b->n_base = (size_t)n;
+    b->base = (uintptr_t)tids;
+    return b;
 }
 
 void wren_lat_builder_free(struct wren_lat_builder *b)
@@ -85,6 +99,11 @@ static int64_t push_tids(struct wren_lat_builder *b, const int32_t *t, int32_t l
 {
     int64_t at = (int64_t)b->n_tids;
     if (len <= 0) return at;
+    /* inside the source array (compared as integers: they may be unrelated pointers) */
+    uintptr_t p = (uintptr_t)t;
+    if (b->n_base && p >= b->base && (p - b->base) % sizeof *t == 0 &&
+        (p - b->base) / sizeof *t + (size_t)len <= b->n_base)
+        return (int64_t)((p - b->base) / sizeof *t);
     b->tids = grow(b->tids, &b->cap_tids, b->n_tids + (size_t)len, sizeof *b->tids);
     memcpy(b->tids + b->n_tids, t, sizeof *t * (size_t)len);
     b->n_tids += (size_t)len;
@@ -157,6 +176,8 @@ void wren_lat_builder_finish(struct wren_lat_builder *b, int32_t start, struct w
     out->n_tids = (int64_t)b->n_tids;
     b->tids = NULL;
     b->n_tids = b->cap_tids = 0;
+    b->base = 0;
+    b->n_base = 0;
     b->n_arcs = 0;
     b->n_states = 0;
 }
@@ -212,7 +233,8 @@ void wren_lattice_connect_sort(struct wren_lattice *l)
     }
     int32_t *newid = wren_xmalloc(sizeof *newid * (size_t)n);
     for (int32_t s = 0; s < n; s++) newid[s] = -1;
-    struct wren_lat_builder *b = wren_lat_builder_create();
+    /* the arcs keep their strings where they are (strings of dropped arcs stay unreferenced) */
+    struct wren_lat_builder *b = wren_lat_builder_create_over(l->tids, l->n_tids);
     for (int32_t k = n_order - 1; k >= 0; k--)
         if (coacc[order[k]]) newid[order[k]] = wren_lat_builder_add_state(b);
     for (int32_t k = n_order - 1; k >= 0; k--) {

@@ -35,6 +35,11 @@ struct wren_lattice {
 /* ---- building ---- */
 struct wren_lat_builder;
 struct wren_lat_builder *wren_lat_builder_create(void);
+/* A builder for a lattice made from another's arcs (an expansion, a pruned copy): its
+ * transition-id array starts as a copy of tids [n], and an arc or final string that lies inside
+ * that array (passed as a pointer into it, which must stay valid while arcs are added) is
+ * recorded by its offset instead of copied again. Strings may then be shared by many arcs. */
+struct wren_lat_builder *wren_lat_builder_create_over(const int32_t *tids, int64_t n);
 void wren_lat_builder_free(struct wren_lat_builder *b);
 int32_t wren_lat_builder_add_state(struct wren_lat_builder *b);
 void wren_lat_builder_add_arc(struct wren_lat_builder *b, int32_t src, int32_t dst, int32_t word,

@@ -178,7 +178,7 @@ struct wren_lat_expander *wren_lat_expander_create(struct wren_rescorer *r,
     e->head = wren_xmalloc(sizeof *e->head * (size_t)l1->n_states);
     for (int32_t s = 0; s < l1->n_states; s++) e->head[s] = -1;
     levels_init(e);
-    e->b = wren_lat_builder_create();
+    e->b = wren_lat_builder_create_over(l1->tids, l1->n_tids);   /* arcs keep l1's strings */
     int32_t h0[65] = { 0 };
     int32_t x0 = expander_get(e, l1->start, (int32_t)wren_tuples_intern(&e->hs, h0));
     e->start = e->x[x0].out;

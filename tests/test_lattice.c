@@ -30,6 +30,52 @@ static void state_lattice(struct wren_lattice *l)
     wren_lattice_connect_sort(l);
 }
 
+/* A builder over another lattice's strings records a string inside them by offset (no copy, so
+ * arcs can share one), copies one from elsewhere, and the result reads the same strings back;
+ * connect_sort keeps them. */
+START_TEST(test_builder_over)
+{
+    int32_t src[6] = { 11, 12, 13, 14, 15, 16 }, other[2] = { 21, 22 }, more[2] = { 17, 18 };
+    struct wren_lat_builder *b = wren_lat_builder_create_over(src, 6);
+    for (int i = 0; i < 4; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, 1.0f, 2.0f, src + 1, 3);   /* 12 13 14 */
+    wren_lat_builder_add_arc(b, 0, 2, 6, 1.0f, 2.0f, src + 1, 3);   /* the same string */
+    wren_lat_builder_add_arc(b, 1, 3, 0, 1.0f, 2.0f, src + 4, 2);   /* 15 16: ends at the edge */
+    wren_lat_builder_add_arc(b, 2, 3, 0, 1.0f, 2.0f, more, 2);      /* from elsewhere: copied */
+    wren_lat_builder_add_arc(b, 3, 3, 0, 1.0f, 2.0f, other, 2);     /* a self-loop, dropped below */
+    wren_lat_builder_set_final(b, 3, 0.5f, 0.0f, other, 2);
+    struct wren_lattice l;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(l.arcs[0].str, 1);
+    ck_assert_int_eq(l.arcs[1].str, 1);
+    ck_assert_int_eq(l.arcs[2].str, 4);
+    ck_assert_int_ge(l.arcs[3].str, 6);
+    wren_lattice_connect_sort(&l);
+    ck_assert_int_eq(l.n_states, 4);
+    ck_assert_int_eq(l.n_arcs, 4);
+    const int32_t want[4][3] = { { 12, 13, 14 }, { 12, 13, 14 }, { 15, 16, 0 }, { 17, 18, 0 } };
+    int seen = 0;
+    for (int64_t i = 0; i < l.n_arcs; i++) {
+        const struct wren_lat_arc *a = &l.arcs[i];
+        int k = a->word == 5 ? 0 : a->word == 6 ? 1 : l.tids[a->str] == 15 ? 2 : 3;
+        seen |= 1 << k;
+        ck_assert_int_eq(a->len, k < 2 ? 3 : 2);
+        ck_assert_int_ge(a->str, 0);
+        ck_assert_int_le(a->str + a->len, l.n_tids);
+        for (int j = 0; j < a->len; j++) ck_assert_int_eq(l.tids[a->str + j], want[k][j]);
+    }
+    ck_assert_int_eq(seen, 15);
+    int32_t f = -1;
+    for (int32_t s = 0; s < l.n_states; s++) if (l.final_g[s] != INFINITY) f = s;
+    ck_assert_int_ge(f, 0);
+    ck_assert_int_eq(l.final_len[f], 2);
+    ck_assert_int_eq(l.tids[l.final_str[f]], 21);
+    ck_assert_int_eq(l.tids[l.final_str[f] + 1], 22);
+    wren_lattice_free(&l);
+}
+END_TEST
+
 START_TEST(test_word_lattice)
 {
     struct wren_lattice sl, wl;
@@ -531,6 +577,7 @@ static Suite *suite(void)
     Suite *s = suite_create("lattice");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
+    tcase_add_test(tc, test_builder_over);
     tcase_add_test(tc, test_mbr);
     tcase_add_test(tc, test_tid_posteriors);
     tcase_add_test(tc, test_sparse_state_ids);
