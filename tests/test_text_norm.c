@@ -146,6 +146,10 @@ START_TEST(test_rules)
     check("$5.50, $1, $0.25, $1.01, $5.00, $1,000,000 and $3 million",
           "five dollars fifty cents one dollar twenty five cents one dollar one cent five dollars one million dollars "
           "and three million dollars\n");
+    /* more than 15 digits before the cents: read digit by digit like any long number (found by
+     * fuzz_text_norm: the amount overflowed the cardinal reader's table) */
+    check("$12345678901234567.50", "one two three four five six seven eight nine zero one two three four five "
+          "six seven dollars fifty cents\n");
     check("50% and 5.5% of 0.5 or .75", "fifty percent and five point five percent of zero point five or point seven five\n");
     check("1990-1995 and $5-10 and 10-20%", "nineteen ninety to nineteen ninety five and five to ten dollars and "
           "ten to twenty percent\n");

@@ -270,17 +270,19 @@ static void say_below_1000(struct wren_tn_buf *b, unsigned n)
     else buf_word(b, ones[n]);
 }
 
-/* Cardinal reading of n (< 10^15). */
+/* Cardinal reading of n; from 10^15 on, the trillions are read as a number of their own
+ * ("one thousand trillion"). */
 static void say_int(struct wren_tn_buf *b, uint64_t n)
 {
     static const char *const scale[] = { "trillion", "billion", "million", "thousand", "" };
     static const uint64_t div[] = { 1000000000000ULL, 1000000000ULL, 1000000ULL, 1000ULL, 1ULL };
     if (n == 0) { buf_word(b, "zero"); return; }
     for (int i = 0; i < 5; i++) {
-        unsigned part = (unsigned)(n / div[i]);
+        uint64_t part = n / div[i];
         n %= div[i];
         if (!part) continue;
-        say_below_1000(b, part);
+        if (part >= 1000) say_int(b, part);   /* only the trillions can reach 1000 */
+        else say_below_1000(b, (unsigned)part);
         if (*scale[i]) buf_word(b, scale[i]);
     }
 }
@@ -398,7 +400,11 @@ static int parse_number(const char *s, size_t n, struct number *x)
 static uint64_t int_value(const struct number *x)
 {
     uint64_t v = 0;
-    for (size_t i = 0; i < x->ilen; i++) v = v * 10 + (uint64_t)(x->ip[i] - '0');
+    for (size_t i = 0; i < x->ilen; i++) {
+        uint64_t d = (uint64_t)(x->ip[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return UINT64_MAX;   /* saturate: no wrap to a small value */
+        v = v * 10 + d;
+    }
     return v;
 }
 
@@ -470,7 +476,11 @@ static void say_money(struct wren_tn_buf *b, const struct number *x, const char 
     uint64_t v = x->ilen ? int_value(x) : 0;
     if (x->has_point && x->flen == 2) {
         unsigned cents = (unsigned)((x->fp[0] - '0') * 10 + (x->fp[1] - '0'));
-        if (v > 0 || cents == 0) { say_int(b, v); buf_word(b, cur_names[c][v == 1 ? 1 : 2]); }
+        if (v > 0 || cents == 0) {
+            if (x->ilen > 15) say_digits(b, x->ip, x->ilen);   /* as say_int_part (found by fuzz_text_norm) */
+            else say_int(b, v);
+            buf_word(b, cur_names[c][v == 1 ? 1 : 2]);
+        }
         if (cents) { say_int(b, cents); buf_word(b, cent_names[c][cents == 1 ? 0 : 1]); }
         return;
     }
