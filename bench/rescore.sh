@@ -3,8 +3,9 @@
 # threads, three systems over the same lattices and weights: 100-best (prefix-shared, the
 # n-best lists of wren's default --lattice-batch lattices in one trie), lattice
 # rescoring one lattice at a time (--lattice-batch 1) and lattice rescoring batched (wren's
-# default --lattice-batch). Per row: WER, NNLM tokens, NNLM calls (each a set of GEMMs over its
-# rows: tokens / calls is the batch the path achieves), tokens per wall and per CPU second, CPU
+# default --lattice-batch). Per row: WER, NNLM tokens (words scored), NNLM calls (each a set of
+# GEMMs over its rows: tokens / calls is the batch the path achieves), forward passes (histories
+# extended by a word and then scored from: what the blocks cost), tokens per wall and per CPU second, CPU
 # seconds (user+sys of all threads) and wall seconds of rescoring without model loading (as the
 # summary line of `wren rescore` reports them), and ratios against 100-best (same model and
 # threads) and against the first model (same system and threads). CPU time is the
@@ -68,12 +69,12 @@ wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
 declare -A ref_cpu nb_cpu nb_wall
 
-fmt='%-20s %3s %-19s %6s %7s %6s %7s %9s %7s %7s %8s %9s %7s\n'
-printf "$fmt" model thr system WER tokens calls tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
+fmt='%-20s %3s %-19s %6s %7s %6s %7s %7s %9s %7s %7s %8s %9s %7s\n'
+printf "$fmt" model thr system WER tokens calls fwd tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
 "$WREN" lattice best-path --words "$WORDS" "$LAT" "$tmp/fp.txt" 2> /dev/null
-printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - - -
+printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - - - -
 oracle=$("$WREN" lattice oracle --words "$WORDS" "$LAT" "$REF" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p')
-printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - - -
+printf "$fmt" - - "lattice oracle" "$oracle" - - - - - - - - - -
 # The rows: every thread count x model x variant x system. Each of the REPEAT passes runs every
 # row once, so a slow spell of the machine (they last minutes on a shared VM) touches one run of
 # every row rather than all runs of a few rows; each row keeps its least CPU and wall time.
@@ -85,7 +86,7 @@ for thr in $THREADS; do
     done
   done
 done
-declare -A r_cpu r_wall r_tok r_calls r_fail
+declare -A r_cpu r_wall r_tok r_calls r_fwd r_fail
 for pass in $(seq "$REPEAT"); do
   [ "$REPEAT" -gt 1 ] && echo "bench/rescore.sh: pass $pass of $REPEAT" >&2
   for i in "${!rows[@]}"; do
@@ -105,6 +106,7 @@ for pass in $(seq "$REPEAT"); do
     # the summary line: rescoring's own wall and CPU (user+sys, all threads) time, without loading
     r_tok[$i]=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' "$tmp/log")
     r_calls[$i]=$(sed -n 's/.* in \([0-9]*\) calls,.*/\1/p' "$tmp/log")
+    r_fwd[$i]=$(sed -n 's/.* calls, \([0-9]*\) forward passes,.*/\1/p' "$tmp/log")
     w1=$(sed -n 's/.*, time \([0-9.]*\) s .*/\1/p' "$tmp/log")
     c1=$(sed -n 's/.*, cpu \([0-9.]*\) s .*/\1/p' "$tmp/log")
     r_cpu[$i]=$(awk -v a="$c1" -v b="${r_cpu[$i]:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
@@ -121,13 +123,13 @@ for i in "${!rows[@]}"; do
     batched) sname="lattice batched" ;;
   esac
   if [ -n "${r_fail[$i]:-}" ]; then
-    printf "$fmt" "$label" "$thr" "$sname" "failed: ${r_fail[$i]}" "" "" "" "" "" "" "" "" ""; continue
+    printf "$fmt" "$label" "$thr" "$sname" "failed: ${r_fail[$i]}" "" "" "" "" "" "" "" "" "" ""; continue
   fi
   c=${r_cpu[$i]}; wall=${r_wall[$i]}; tok=${r_tok[$i]}; calls=${r_calls[$i]}
   [ $sys = nbest ] && { nb_cpu[$thr/$label]=$c; nb_wall[$thr/$label]=$wall; }
   key=$thr/$sys/$var
   [ -z "${ref_cpu[$key]:-}" ] && ref_cpu[$key]=$c
-  printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h$i.txt")" "$tok" "${calls:--}" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
+  printf "$fmt" "$label" "$thr" "$sname" "$(wer "$tmp/h$i.txt")" "$tok" "${calls:--}" "${r_fwd[$i]:--}" "$(ratio "$tok" "$wall" | sed 's/\.[0-9]*$//')" \
     "$(ratio "$tok" "$c" | sed 's/\.[0-9]*$//')" "$c" "$wall" "$(ratio "$c" "${nb_cpu[$thr/$label]:-}")" \
     "$(ratio "$wall" "${nb_wall[$thr/$label]:-}")" "$(ratio "$c" "${ref_cpu[$key]}")"
 done

@@ -174,7 +174,9 @@ static const char *DESCRIPTION =
     "float rounding, several times faster); RESCORED_OUT gets the rescored lattices (graph cost\n"
     "= hmm + weighted LM + word-penalty per word), in input order.\n"
     "Per-utterance NNLM tokens and the time per chunk of lattices on\n"
-    "stderr with --verbose; a summary line always (NNLM tokens and calls, wall and CPU time of rescoring,\n"
+    "stderr with --verbose; a summary line always (NNLM tokens scored, calls, forward passes run:\n"
+    "a history extended by a word is run only when a word is scored after it, so histories pruned,\n"
+    "merged or ended by </s> cost none; wall and CPU time of rescoring,\n"
     "model loading excluded; the BLAS threads are OpenBLAS's: OPENBLAS_NUM_THREADS).";
 
 int wren_cmd_rescore(int argc, char **argv)
@@ -218,9 +220,10 @@ int wren_cmd_rescore(int argc, char **argv)
     { int r = wren_text_out_commit(hyp); hyp = NULL; if (r) goto fail; }
     fprintf(stderr,
             "wren rescore: mode %s, %ld lattices (%ld empty), %ld %s, NNLM tokens %ld (%.1f per utt) "
-            "in %ld calls, time %.3f s (%.1f ms per utt), cpu %.3f s (%.0f tokens per cpu s)\n",
+            "in %ld calls, %ld forward passes, time %.3f s (%.1f ms per utt), cpu %.3f s (%.0f tokens per cpu s)\n",
             o.mode, x.n, x.empty, x.hyps, strcmp(o.mode, "nbest") ? "arcs" : "hypotheses", x.tokens,
-            x.n ? (double)x.tokens / x.n : 0.0, wren_rescorer_nnlm_calls(m->r), x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0,
+            x.n ? (double)x.tokens / x.n : 0.0, wren_rescorer_nnlm_calls(m->r), wren_nnlm_forward_tokens(m->nnlm),
+            x.seconds, x.n ? 1000.0 * x.seconds / x.n : 0.0,
             x.cpu, x.cpu > 0 ? x.tokens / x.cpu : 0.0);
     if (!strcmp(o.mode, "nbest"))
         fprintf(stderr, "wren rescore: without prefix sharing %ld tokens (shared/naive %.3f)\n", x.naive,

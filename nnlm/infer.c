@@ -18,6 +18,8 @@ struct nnlm_state_pool;
 
 struct wren_nnlm_state {
     int refs, len, token;
+    int pending;   /* kv and h not computed yet (made by score_many as a next state: computed
+                      when first scored from, never if only freed); 2: queued to be computed */
     struct wren_nnlm_state *parent;
     struct nnlm_state_pool *pool;   /* where it was allocated and goes back to */
     int has_lse;
@@ -56,6 +58,7 @@ struct nnlm_infer_ws {
     const float **mchain;   /* [mcap][C]: each row's history (key/value blocks), oldest first */
     int *mlen;              /* [mcap]: each row's history length (the states' headers are
                                cache misses once the call's new states have gone by) */
+    int *mtok;              /* [mcap]: each row's token */
     int maxHD, maxF, maxR;
     struct wren_nnlm_state *bos;   /* the history <s>, the same for every sentence: computed
                                       once (a pass over all weights one row at a time), dropped
@@ -81,6 +84,7 @@ void wren_nn_infer_ws_free(struct nnlm_infer_ws *w)
     pool_release(w->pool);
     free(w->mchain);
     free(w->mlen);
+    free(w->mtok);
     free(w);
 }
 
@@ -140,6 +144,8 @@ static void many_bufs(struct wren_nnlm *m, struct nnlm_infer_ws *w, int n)
     w->mchain = wren_xmalloc(N * (size_t)m->c.context * sizeof *w->mchain);
     free(w->mlen);
     w->mlen = wren_xmalloc(N * sizeof *w->mlen);
+    free(w->mtok);
+    w->mtok = wren_xmalloc(N * sizeof *w->mtok);
     w->mcap = cap;
 }
 
@@ -199,6 +205,8 @@ static const float *out_input(const struct wren_nnlm *m, const struct wren_nnlm_
     return m->emb_u ? s->hv : s->h;
 }
 
+static void compute_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *out);
+
 /* The state for history `parent` + token at position pos (parent may be NULL). */
 static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_state *parent,
                                       int token)
@@ -237,6 +245,7 @@ static struct wren_nnlm_state *extend(struct wren_nnlm *m, struct wren_nnlm_stat
     }
     wren_nn_layernorm_fwd(w->x, m->lnf_g, m->lnf_b, 1, D, c->ln_eps, s->h, NULL, NULL);
     if (s->hv) wren_nn_emb_project(m, s->h, 1, s->hv);
+    m->forward_tokens++;
     return s;
 }
 
@@ -299,6 +308,7 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
 {
     int V = m->c.vocab_size, D;
     if (word < 0 || word >= V) return wren_error("nnlm: word id %d outside the vocabulary of %d", word, V);
+    if (s->pending) compute_many(m, 1, &s);
     const float *E, *h = out_input(m, s, &E, &D);
     if (!s->has_lse && !m->unnormalized) {
         struct nnlm_infer_ws *w = iws(m);
@@ -363,10 +373,22 @@ static void lse_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *
     free(todo);
 }
 
-/* Extend n states by one token each: the linear layers run as GEMMs over the n rows, the
- * attention of each row over its own history. */
-static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *par,
-                        const int *tok, struct wren_nnlm_state **out)
+/* A new state for history parent + token, its keys/values and hidden vectors not computed
+ * (pending). */
+static struct wren_nnlm_state *state_child(struct wren_nnlm *m, struct wren_nnlm_state *parent, int token)
+{
+    struct wren_nnlm_state *s = state_new(iws(m), m->c.d_model, m->c.emb_rank);
+    s->token = token;
+    s->parent = parent;
+    parent->refs++;
+    s->len = parent->len + 1;
+    s->pending = 1;
+    return s;
+}
+
+/* Compute n pending states (each one token on a computed parent): the linear layers run as
+ * GEMMs over the n rows, the attention of each row over its own history. */
+static void compute_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *out)
 {
     struct nnlm_infer_ws *w = iws(m);
     const struct nnlm_config *c = &m->c;
@@ -376,20 +398,17 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
     float *x = w->mx, *ln = w->mln, *a = w->ma, *q = w->mq, *k = w->mk, *v = w->mv, *ctx = w->mctx;
     float *f1 = w->mf1, *f2 = w->mf2, *tmp = w->mtmp;
     const float *pt = m->pos_emb ? m->pos_emb : m->sinus;
+    int *tok = w->mtok;
     for (int i = 0; i < n; i++) {
-        struct wren_nnlm_state *s = state_new(w, D, c->emb_rank);
-        s->token = tok[i];
-        s->parent = par[i];
-        par[i]->refs++;
-        s->len = par[i]->len + 1;
-        out[i] = s;
+        struct wren_nnlm_state *s = out[i];
+        tok[i] = s->token;
         const float **chain = w->mchain + (size_t)i * c->context;
         w->mlen[i] = s->len;
         chain[s->len - 1] = s->kv;
-        if (i > 0 && par[i] == par[i - 1]) {   /* a sibling's history: already gathered */
+        if (i > 0 && s->parent == out[i - 1]->parent) {   /* a sibling's history: already gathered */
             memcpy(chain, chain - c->context, (size_t)(s->len - 1) * sizeof *chain);
         } else {
-            struct wren_nnlm_state *it = par[i];
+            struct wren_nnlm_state *it = s->parent;
             for (int t = s->len - 2; t >= 0; t--, it = it->parent) chain[t] = it->kv;
         }
     }
@@ -426,7 +445,27 @@ static void extend_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *cons
     for (int i = 0; i < n; i++) {
         memcpy(out[i]->h, ln + (size_t)i * D, (size_t)D * sizeof(float));
         if (r > 0) memcpy(out[i]->hv, tmp + (size_t)i * r, (size_t)r * sizeof(float));
+        out[i]->pending = 0;
     }
+    m->forward_tokens += n;
+}
+
+long wren_nnlm_forward_tokens(const struct wren_nnlm *m) { return m->forward_tokens; }
+
+/* Compute the pending states among states[0..n), each once, in one batch. */
+static void compute_pending(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states)
+{
+    struct wren_nnlm_state **todo = NULL;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct wren_nnlm_state *s = states[i];
+        if (s->pending != 1) continue;
+        if (!todo) todo = wren_xmalloc((size_t)n * sizeof *todo);
+        s->pending = 2;
+        todo[k++] = s;
+    }
+    if (k) compute_many(m, k, todo);
+    free(todo);
 }
 
 int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
@@ -436,6 +475,7 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
     for (int i = 0; i < n; i++)
         if (words[i] < 0 || words[i] >= V)
             return wren_error("nnlm: word id %d (pair %d) outside the vocabulary of %d", words[i], i, V);
+    compute_pending(m, n, states);
     if (!m->unnormalized) lse_many(m, n, states);
     for (int i = 0; i < n; i++) {   /* the word's own output row: one dot product */
         int D;
@@ -446,13 +486,15 @@ int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_stat
         logprobs[i] = (float)(m->unnormalized ? dot : dot - states[i]->lse);
     }
     if (!next) return 0;
-    /* histories that filled the context continue from a shorter window (as one by one) */
-    struct wren_nnlm_state **base = wren_xmalloc((size_t)(n ? n : 1) * sizeof *base);
-    for (int i = 0; i < n; i++)
-        base[i] = states[i]->len >= m->c.context ? rewindow(m, states[i]) : wren_nnlm_state_copy(states[i]);
-    extend_many(m, n, base, words, next);
-    for (int i = 0; i < n; i++) wren_nnlm_state_free(base[i]);
-    free(base);
+    /* The next states are made pending: computed in the call that first scores from them, in
+     * one batch with the others (in lattice rescoring about 40 % of them are never scored
+     * from: pruned, merged into a better path, or after </s>). Histories that filled the
+     * context continue from a shorter window (as one by one). */
+    for (int i = 0; i < n; i++) {
+        struct wren_nnlm_state *base = states[i]->len >= m->c.context ? rewindow(m, states[i]) : states[i];
+        next[i] = state_child(m, base, words[i]);
+        if (base != states[i]) wren_nnlm_state_free(base);
+    }
     return 0;
 }
 

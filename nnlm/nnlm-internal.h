@@ -99,6 +99,7 @@ struct wren_nnlm {
     float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */
     struct nnlm_block *blk;
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */
+    long forward_tokens;         /* incremental states computed (wren_nnlm_forward_tokens) */
     struct nnlm_fb *fbws;        /* batched-scoring workspace */
     float **act_sq;              /* [L*NNLM_NLIN + 1] when calibrating: sums of squared inputs
                                     of every linear layer, last: of the output layer (ln_f out) */

@@ -164,8 +164,10 @@ const float *wren_nnlm_calib_act_sq_output(const struct wren_nnlm_calib *c);
 /* ---------------------------------------------------------------- incremental scoring */
 /* A history state: immutable, reference counted, sharing its prefix with the state it was
  * extended from (a persistent list of per-token KV-cache entries), so copy is O(1) and
- * extending by one word costs one token's forward pass. Not thread-safe: use one model
- * handle per thread. */
+ * extending by one word costs one token's forward pass. The next states of
+ * wren_nnlm_state_score_many cost that pass only when a word is first scored from them (then
+ * in one batch with the call's other new states); one that is only freed costs nothing.
+ * Not thread-safe: use one model handle per thread. */
 struct wren_nnlm_state;
 
 /* The state after "<s>". */
@@ -182,10 +184,14 @@ int wren_nnlm_state_score(struct wren_nnlm *m, struct wren_nnlm_state *s, int wo
 /* The same for n (state, word) pairs at once — e.g. all arcs leaving a lattice state, or all
  * n-best hypotheses at one position: the normalisers and the extension run as GEMMs over the
  * n histories instead of n matrix-vector products. logprobs[i] = log P(words[i] | states[i]);
- * if next is not NULL, next[i] receives the extended state (a new reference each). Returns 0,
+ * if next is not NULL, next[i] receives the extended state (a new reference each; its forward
+ * pass runs in the first call that scores from it, with the other states pending there). Returns 0,
  * or -1 for an out-of-range word id (nothing is computed then). */
 int wren_nnlm_state_score_many(struct wren_nnlm *m, int n, struct wren_nnlm_state *const *states,
                                const int *words, float *logprobs, struct wren_nnlm_state **next);
+/* Tokens whose forward pass the incremental states of m have run so far (the cost of the
+ * scoring above: a next state that is only freed adds nothing). */
+long wren_nnlm_forward_tokens(const struct wren_nnlm *m);
 
 /* Score n sentences (word ids, without <s>; </s> is appended and scored). logprobs receives,
  * per sentence, lens[i]+1 natural-log probabilities one after another (may be NULL);

@@ -489,6 +489,40 @@ START_TEST(test_score_many_matches_one_by_one)
     int bad = 99;
     struct wren_nnlm_state *b0 = wren_nnlm_state_begin(m);
     ck_assert_int_eq(wren_nnlm_state_score_many(m, 1, &b0, &bad, got, NULL), -1);
+    /* next states cost their forward pass only when a word is scored from them: three
+     * extensions of <s>, two freed unused, one (given twice) scored from, runs one pass */
+    {
+        struct wren_nnlm_state *arr[3] = { b0, b0, b0 }, *ext[3];
+        int wd[3] = { w[0][0], w[1][0], w[2][0] };
+        float lp3[3], two[2], ref[2];
+        long before = wren_nnlm_forward_tokens(m);
+        ck_assert_int_eq(wren_nnlm_state_score_many(m, 3, arr, wd, lp3, ext), 0);
+        ck_assert_int_eq(wren_nnlm_forward_tokens(m), before);
+        wren_nnlm_state_free(ext[0]);
+        wren_nnlm_state_free(ext[2]);
+        ck_assert_int_eq(wren_nnlm_forward_tokens(m), before);
+        struct wren_nnlm_state *pair[2] = { ext[1], ext[1] };
+        int wd2[2] = { 3, 4 };
+        ck_assert_int_eq(wren_nnlm_state_score_many(m, 2, pair, wd2, two, NULL), 0);
+        ck_assert_int_eq(wren_nnlm_forward_tokens(m), before + 1);
+        /* the same as the eager one-by-one path (which runs its pass at once) */
+        struct wren_nnlm_state *e1 = NULL;
+        wren_nnlm_state_score(m, b0, wd[1], &ref[0], &e1);
+        ck_assert_int_eq(wren_nnlm_forward_tokens(m), before + 2);
+        wren_nnlm_state_score(m, e1, 3, &ref[0], NULL);
+        wren_nnlm_state_score(m, e1, 4, &ref[1], NULL);
+        ck_assert(fabsf(two[0] - ref[0]) < 1e-5f && fabsf(two[1] - ref[1]) < 1e-5f);
+        /* a pending state scored one by one is run then */
+        struct wren_nnlm_state *ext2;
+        ck_assert_int_eq(wren_nnlm_state_score_many(m, 1, &e1, &wd2[0], lp3, &ext2), 0);
+        float l2;
+        ck_assert_int_eq(wren_nnlm_state_score(m, ext2, 5, &l2, NULL), 0);
+        ck_assert_int_eq(wren_nnlm_forward_tokens(m), before + 3);
+        ck_assert(isfinite(l2) && l2 < 0);
+        wren_nnlm_state_free(ext2);
+        wren_nnlm_state_free(e1);
+        wren_nnlm_state_free(ext[1]);
+    }
     wren_nnlm_state_free(b0);
     for (int i = 0; i < n; i++) { free(w[i]); wren_nnlm_state_free(st[i]); }
     free(lp);
