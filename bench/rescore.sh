@@ -27,6 +27,7 @@
 set -u
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 [ -x "$WREN" ] || { echo "bench/rescore.sh: set WREN to the built wren" >&2; exit 1; }
+WREN=$(cd "$(dirname "$WREN")" && pwd)/$(basename "$WREN")   # absolute: the default setup cd's away
 LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREADS=${THREADS:-1 2}
 REPEAT=${REPEAT:-1}
 case $REPEAT in ''|*[!0-9]*|0) echo "bench/rescore.sh: REPEAT must be a positive integer, not '$REPEAT'" >&2; exit 1 ;; esac
