@@ -40,7 +40,7 @@ if [ -z "${LAT:-}" ]; then
   LIBRI=/usr/share/pocketsphinx/test/data/librivox
   CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
   for p in "$MODEL/mdef" "$LIBRI/transcription" "$CORPUS"; do [ -e "$p" ] || { echo "SKIP: $p missing"; exit 77; }; done
-  cd "$tmp"
+  cd "$tmp" || exit 1
   for u in $(cat "$LIBRI/fileids"); do echo "$u $LIBRI/$u.wav"; done > wav.scp
   sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$LIBRI/transcription" > ref.txt
   cut -d' ' -f2- ref.txt > test-sents.txt
