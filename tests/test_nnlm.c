@@ -507,7 +507,9 @@ START_TEST(test_score_many_matches_one_by_one)
         ck_assert_int_eq(wren_nnlm_forward_tokens(m), before + 1);
         /* the same as the eager one-by-one path (which runs its pass at once) */
         struct wren_nnlm_state *e1 = NULL;
-        wren_nnlm_state_score(m, b0, wd[1], &ref[0], &e1);
+        float l1;
+        wren_nnlm_state_score(m, b0, wd[1], &l1, &e1);
+        ck_assert(fabsf(l1 - lp3[1]) < 1e-5f);
         ck_assert_int_eq(wren_nnlm_forward_tokens(m), before + 2);
         wren_nnlm_state_score(m, e1, 3, &ref[0], NULL);
         wren_nnlm_state_score(m, e1, 4, &ref[1], NULL);
