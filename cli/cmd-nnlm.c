@@ -1,4 +1,4 @@
-/* cmd-nnlm.c — the subcommands nnlm-train, nnlm-eval and nnlm-info: option parsing and output
+/* cmd-nnlm.c — the subcommands nnlm-train, nnlm-eval, nnlm-center and nnlm-info: option parsing and output
  * only; the work is in the library (nnlm.h). */
 #include "nnlm/nnlm.h"
 
@@ -10,6 +10,7 @@
 int wren_cmd_nnlm_train(int argc, char **argv);
 int wren_cmd_nnlm_eval(int argc, char **argv);
 int wren_cmd_nnlm_info(int argc, char **argv);
+int wren_cmd_nnlm_center(int argc, char **argv);
 
 int wren_cmd_nnlm_train(int argc, char **argv)
 {
@@ -85,6 +86,50 @@ int wren_cmd_nnlm_info(int argc, char **argv)
     struct wren_nnlm *m = wren_nnlm_load(pos[0]);
     if (!m) rc = wren_cmd_fail("nnlm-info");
     else wren_nnlm_print_info(m, stdout);
+    wren_nnlm_free(m);
+    free(pos);
+    return rc;
+}
+
+int wren_cmd_nnlm_center(int argc, char **argv)
+{
+    const char *model = NULL, *out = NULL;
+    long tokens = 50000;
+    int threads = 0;
+    const struct wren_opt t[] = {
+        { "model", WREN_OPT_STRING, &model, "the NNLM to centre (safetensors)" },
+        { "out", WREN_OPT_STRING, &out, "the centred model (written atomically; may be --model)" },
+        { "tokens", WREN_OPT_LONG, &tokens, "predicted tokens of TEXT to average over (sentences at an even stride; 0: all)" },
+        { "threads", WREN_OPT_INT, &threads, "OpenBLAS threads (0: default)" },
+        WREN_OPT_TABLE_END,
+    };
+    char **pos = NULL;
+    int npos, done;
+    int rc = wren_cmd_parse("nnlm-center", "wren nnlm-center --model IN.safetensors --out OUT.safetensors TEXT",
+                            "Subtract the mean log Z (softmax normaliser) of the model over TEXT from its output\n"
+                            "bias: no normalised probability changes, and raw logits (--unnormalized scoring) then\n"
+                            "sum to about 1 on average. nnlm-train --self-norm does this on its training text\n"
+                            "(--center-tokens); this command centres a model trained without it. Use training\n"
+                            "text, not the text log Z is then reported on. The shift is added to the model's\n"
+                            "metadata log_z_shift. Prints: log_z_shift= S total= T (this shift, the model's total)",
+                            t, argc, argv, 1, 1, &pos, &npos, &done);
+    if (done) return rc;
+    if (!model || !out) {
+        fprintf(stderr, "wren nnlm-center: --model and --out are required\n");
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    if (tokens < 0) {
+        fprintf(stderr, "wren nnlm-center: --tokens must be >= 0, not %ld\n", tokens);
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    wren_blas_set_threads(threads);
+    struct wren_nnlm *m = wren_nnlm_load(model);
+    double shift = 0;
+    if (!m || wren_nnlm_center_log_z(m, pos[0], tokens, &shift) || wren_nnlm_save(m, out))
+        rc = wren_cmd_fail("nnlm-center");
+    else printf("log_z_shift= %.6f total= %.6f\n", shift, wren_nnlm_log_z_shift(m));
     wren_nnlm_free(m);
     free(pos);
     return rc;

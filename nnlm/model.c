@@ -287,6 +287,7 @@ void wren_nnlm_free(struct wren_nnlm *m)
 const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { return m->vocab; }
 int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
 float wren_nnlm_self_norm(const struct wren_nnlm *m) { return m->c.self_norm; }
+float wren_nnlm_log_z_shift(const struct wren_nnlm *m) { return m->c.log_z_shift; }
 void wren_nnlm_set_unnormalized(struct wren_nnlm *m, int on) { m->unnormalized = on != 0; }
 int wren_nnlm_unnormalized(const struct wren_nnlm *m) { return m->unnormalized; }
 
@@ -334,6 +335,11 @@ int wren_nn_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
     char sn[32];
     snprintf(sn, sizeof sn, "%.9g", m->c.self_norm);
     wren_st_writer_meta(w, "self_norm", sn);
+    if (m->c.log_z_shift != 0) {   /* only when centred: other files keep their bytes */
+        char zs[32];
+        snprintf(zs, sizeof zs, "%.9g", m->c.log_z_shift);
+        wren_st_writer_meta(w, "log_z_shift", zs);
+    }
     if (m->distill_teacher) {   /* its last training distilled from this teacher */
         char dw[32], dt[32];
         snprintf(dw, sizeof dw, "%.9g", m->c.distill_weight);
@@ -568,6 +574,11 @@ static int config_from_meta(const struct st_file *f, const char *path, struct nn
     c->self_norm = sn ? strtof(sn, &snend) : 0.0f;
     if (sn && (snend == sn || *snend || !(c->self_norm >= 0) || !isfinite(c->self_norm)))
         return wren_error("%s: metadata 'self_norm' is not a non-negative number: '%s'", path, sn);
+    const char *zs = wren_st_meta(f, "log_z_shift");   /* absent: never centred */
+    char *zsend = NULL;
+    c->log_z_shift = zs ? strtof(zs, &zsend) : 0.0f;
+    if (zs && (zsend == zs || *zsend || !isfinite(c->log_z_shift)))
+        return wren_error("%s: metadata 'log_z_shift' is not a finite number: '%s'", path, zs);
     return distill_from_meta(f, path, c);
 }
 
@@ -761,9 +772,9 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
 {
     const struct nnlm_config *c = &m->c;
     fprintf(f, "vocab_size %d\nd_model %d\nn_layers %d\nn_heads %d\nhead_dim %d\nd_ffn %d\ncontext %d\n"
-               "pos %s\nattn_reset %d\nself_norm %g\n",
+               "pos %s\nattn_reset %d\nself_norm %g\nlog_z_shift %g\n",
             c->vocab_size, c->d_model, c->n_layers, c->n_heads, c->head_dim, c->d_ffn, c->context,
-            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset, c->self_norm);
+            c->pos_learned ? "learned" : "sinusoidal", c->attn_reset, c->self_norm, c->log_z_shift);
     for (int i = 0; i < c->n_layers; i++) {
         const struct nnlm_block *b = &m->blk[i];
         fprintf(f, "block %d heads %d ffn %d", i, b->n_heads, b->d_ffn);

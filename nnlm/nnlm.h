@@ -54,6 +54,14 @@ int wren_nnlm_context(const struct wren_nnlm *m);
 /* The weight of the self-normalisation term the model was trained with (metadata self_norm;
  * 0: plain cross-entropy). See wren_nnlm_train_opts.self_norm. */
 float wren_nnlm_self_norm(const struct wren_nnlm *m);
+/* Centre log Z: subtract the mean log Z over up to max_tokens predicted tokens of TEXT (one
+ * sentence a line; sentences taken at an even stride; 0: all) from every output bias. No
+ * normalised probability changes; unnormalised scores then average to a log Z of about 0 (see
+ * center.c for why training leaves it off). The total shift is saved in the model (metadata
+ * log_z_shift); *shift (may be NULL) receives this call's. Returns 0, or -1 (error reported). */
+int wren_nnlm_center_log_z(struct wren_nnlm *m, const char *text, long max_tokens, double *shift);
+/* The total of the centring shifts applied to m (metadata log_z_shift; 0: never centred). */
+float wren_nnlm_log_z_shift(const struct wren_nnlm *m);
 /* Unnormalised scoring (off by default; not saved with the model): every scoring call below
  * (state_score, state_score_many, score_sentences) returns a word's raw logit h . E_w + b_w
  * instead of log P(w | h) = logit - log Z, log Z taken as 0: one dot product with the word's
@@ -260,10 +268,12 @@ struct wren_nnlm_train_opts {
                                 probabilities. Recorded in the model (wren_nnlm_distilled_from) */
     double distill_weight;   /* w in [0,1] (default 0.5; 0 gives plain training's result) */
     double distill_temp;     /* T > 0 (default 1) */
+    long center_tokens;      /* with self_norm > 0: the saved model's log Z is centred on this many
+                                tokens of the training text (wren_nnlm_center_log_z); 0: not */
 };
 void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o);
 /* The options of `wren nnlm-train`, bound to *o, written to t (opts.h convention). */
-#define WREN_NNLM_TRAIN_NOPTS 36
+#define WREN_NNLM_TRAIN_NOPTS 37
 int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *t);
 
 /* Called after every optimiser step with the mean training loss (nats/token) of that step. */

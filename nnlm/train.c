@@ -42,6 +42,7 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->patience = 5;
     o->distill_weight = 0.5;
     o->distill_temp = 1.0;
+    o->center_tokens = 50000;
 }
 
 int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *t)
@@ -92,6 +93,10 @@ int wren_nnlm_train_opts_table(struct wren_nnlm_train_opts *o, struct wren_opt *
           "(plus the --self-norm term); recorded in the model's metadata (distill_*)" },
         { "distill-weight", WREN_OPT_DOUBLE, &o->distill_weight, "--distill: the weight W in [0,1] of the KL term" },
         { "distill-temperature", WREN_OPT_DOUBLE, &o->distill_temp, "--distill: the temperature T > 0 of both distributions in the KL term" },
+        { "center-tokens", WREN_OPT_LONG, &o->center_tokens,
+          "with --self-norm: centre the saved model's log Z on this many tokens of --train (sentences at "
+          "an even stride): their mean log Z is subtracted from the output bias, which changes no "
+          "normalised probability (as wren nnlm-center does); 0: not" },
         WREN_OPT_TABLE_END,
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_NNLM_TRAIN_NOPTS + 1, "WREN_NNLM_TRAIN_NOPTS counts the table");
@@ -393,6 +398,7 @@ static int check_opts(const struct wren_nnlm_train_opts *o)
         return wren_error("nnlm-train: --batch-mode must be sentence or stream, not '%s'", o->batch_mode);
     if (o->batch < 1 || o->steps < 1 || o->valid_every < 1)
         return wren_error("nnlm-train: --batch, --steps and --valid-every must be >= 1");
+    if (o->center_tokens < 0) return wren_error("nnlm-train: --center-tokens must be >= 0");
     if (!(o->self_norm >= 0) || !isfinite(o->self_norm))
         return wren_error("nnlm-train: --self-norm must be >= 0");
     if (!(o->distill_weight >= 0 && o->distill_weight <= 1))
@@ -503,6 +509,16 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
     return rc < 0 ? -1 : 0;
 }
 
+/* The saved model (the best by validation perplexity, or the last) with its log Z centred on the
+ * training text: the last step of self-normalisation (center.c). */
+static int center_saved(const struct wren_nnlm_train_opts *o)
+{
+    struct wren_nnlm *m = wren_nnlm_load(o->out);
+    int rc = !m || wren_nnlm_center_log_z(m, o->train, o->center_tokens, NULL) || wren_nnlm_save(m, o->out) ? -1 : 0;
+    wren_nnlm_free(m);
+    return rc;
+}
+
 int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, void *ctx)
 {
     if (check_opts(o)) return -1;
@@ -539,6 +555,7 @@ int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, 
         goto out;
     }
     rc = train_loop(&tr, &tc, have_valid ? &vc : NULL, cb, ctx);
+    if (rc == 0 && o->self_norm > 0 && o->center_tokens > 0) rc = center_saved(o);
     wren_nn_corpus_free(&tc);
     if (have_valid) wren_nn_corpus_free(&vc);
 out:

@@ -38,6 +38,16 @@ if [ ! -e "$out/train.done" ]; then
       2>&1 | tee -a "$out/train.log"
   touch "$out/train.done"
 fi
+# a self-normalised model has its log Z centred on the training text (nnlm-train does it since
+# --center-tokens; a model trained before is centred here); its dev figures are then redone
+self_norm=$("$wren" nnlm-info "$out/nnlm.safetensors" | awk '$1 == "self_norm" {print $2}')
+if awk -v s="${self_norm:-0}" 'BEGIN {exit !(s > 0)}' &&
+   "$wren" nnlm-info "$out/nnlm.safetensors" | grep -q '^log_z_shift 0$'; then
+  log "centring log Z on the training text (wren nnlm-center)"
+  "$wren" nnlm-center --threads "$nnlm_threads" --model "$out/nnlm.safetensors" --out "$out/nnlm.safetensors" \
+    "$out/train.txt" 2>&1 | tee -a "$out/train.log"
+  rm -f "$out/nnlm-dev.ppl" "$out/nnlm-dev-unnorm.ppl"
+fi
 if [ ! -s "$out/kn$kn_order.arpa" ]; then
   log "Kneser-Ney $kn_order-gram on the same split and vocabulary"
   "$wren" ngram-count -order "$kn_order" -text "$out/train.txt" -vocab "$out/vocab.txt" \
@@ -46,7 +56,6 @@ fi
 [ -s "$out/kn$kn_order-dev.ppl" ] || "$wren" ngram -lm "$out/kn$kn_order.arpa" -ppl "$out/dev.txt" > "$out/kn$kn_order-dev.ppl"
 [ -s "$out/nnlm-dev.ppl" ] || "$wren" nnlm-eval --skip-oovs --threads "$nnlm_threads" --model "$out/nnlm.safetensors" "$out/dev.txt" > "$out/nnlm-dev.ppl"
 # a self-normalised model (nnlm-train --self-norm) is also scored unnormalised, as rescoring uses it
-self_norm=$("$wren" nnlm-info "$out/nnlm.safetensors" | awk '$1 == "self_norm" {print $2}')
 if awk -v s="${self_norm:-0}" 'BEGIN {exit !(s > 0)}' && [ ! -s "$out/nnlm-dev-unnorm.ppl" ]; then
   "$wren" nnlm-eval --skip-oovs --unnormalized --threads "$nnlm_threads" --model "$out/nnlm.safetensors" "$out/dev.txt" \
     > "$out/nnlm-dev-unnorm.ppl.tmp" && mv "$out/nnlm-dev-unnorm.ppl.tmp" "$out/nnlm-dev-unnorm.ppl"

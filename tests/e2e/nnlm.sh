@@ -131,6 +131,33 @@ echo "log_z_mean: $za plain, $zs with --self-norm 0.5"
 "$WREN" nnlm-train "${ARGS[@]}" --self-norm -1 --out "$T/x.safetensors" 2> "$T/err" && fail "--self-norm -1 accepted"
 grep -q -- "--self-norm" "$T/err" || fail "bad --self-norm not reported: $(cat "$T/err")"
 
+# --- centring log Z: nnlm-train --self-norm ends by subtracting the mean log Z on its training
+# text from the output bias (--center-tokens 0: not). The same training uncentred gives the
+# same normalised probabilities, a log Z mean further from 0 on that text, no log_z_shift;
+# nnlm-center on it recovers the centred model's shift and probabilities
+"$WREN" nnlm-train "${ARGS[@]}" --self-norm 0.5 --center-tokens 0 --out "$T/sn0.safetensors" 2>/dev/null || fail "--center-tokens 0"
+"$WREN" nnlm-info "$T/sn0.safetensors" | grep -q "^log_z_shift 0$" || fail "an uncentred model has a log_z_shift"
+shift_sn=$("$WREN" nnlm-info "$T/sn.safetensors" | awk '$1 == "log_z_shift" {print $2}')
+grep -q "centred log Z: mean" "$T/sn.log" || fail "nnlm-train --self-norm did not log its centring"
+"$WREN" nnlm-center --model "$T/sn0.safetensors" --out "$T/snc.safetensors" "$T/train.txt" > "$T/c.out" 2>/dev/null || fail "nnlm-center"
+shift_c=$(field total= < "$T/c.out")
+awk -v a="$shift_sn" -v b="$shift_c" 'BEGIN { d = a - b; exit !(a != 0 && d < 1e-4 && d > -1e-4) }' ||
+  fail "nnlm-center's shift $shift_c is not nnlm-train's $shift_sn"
+for m in sn0 sn snc; do
+  "$WREN" nnlm-eval --model "$T/$m.safetensors" "$T/train.txt" | tail -2 > "$T/t-$m" || fail "nnlm-eval $m"
+done
+l0=$(head -1 "$T/t-sn0" | field logprob10=)
+for m in sn snc; do
+  l=$(head -1 "$T/t-$m" | field logprob10=)
+  awk -v a="$l0" -v b="$l" 'BEGIN { d = a - b; exit !(d < 0.01 && d > -0.01) }' || fail "centring changed the normalised logprob10: $l0 -> $l ($m)"
+  z=$(tail -1 "$T/t-$m" | field log_z_mean=); z0=$(tail -1 "$T/t-sn0" | field log_z_mean=)
+  awk -v z="$z" -v z0="$z0" 'BEGIN { exit !(z * z < 1e-6 && z0 * z0 > 1e-4) }' || fail "$m: log_z_mean $z on the training text (uncentred $z0)"
+done
+echo "log Z centring: shift $shift_sn, log_z_mean $z0 -> $z on the training text"
+: > "$T/empty.txt"
+"$WREN" nnlm-center --model "$T/sn0.safetensors" --out "$T/x.safetensors" "$T/empty.txt" 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "empty.txt" "$T/err" && [ ! -e "$T/x.safetensors" ] || fail "nnlm-center on an empty text: rc $rc, $(cat "$T/err")"
+
 # --- SIGKILL and resume: the same final model as the uninterrupted run
 "$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/full.safetensors" 2>/dev/null || fail "full run"
 "$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/k.safetensors" 2>/dev/null &
