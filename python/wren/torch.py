@@ -22,6 +22,7 @@ LINEARS = ("attn.q", "attn.k", "attn.v", "attn.o", "ffn.fc1", "ffn.fc2")
 BOS, EOS, UNK = 0, 1, 2
 CSR_MAX_IN = 65536   # widest masked layer stored as CSR (U16 column indices), as nnlm/sparse.h
 # metadata Wren writes itself, in its order (nnlm/model.c); other keys are kept and written after
+# self_norm, before vocab
 _META_KEYS = ("format", "arch", "vocab_size", "d_model", "n_layers", "n_heads", "head_dim",
               "d_ffn", "context", "pos", "attn_reset", "ln_eps", "self_norm", "vocab")
 
@@ -326,8 +327,9 @@ def save_nnlm(m, path):
             "d_model": str(m.d_model), "n_layers": str(m.n_layers), "n_heads": str(m.n_heads),
             "head_dim": str(m.head_dim), "d_ffn": str(m.d_ffn), "context": str(m.context),
             "pos": m.pos, "attn_reset": str(m.attn_reset), "ln_eps": "%.9g" % m.ln_eps,
-            "self_norm": "%.9g" % m.self_norm, "vocab": "".join(w + "\n" for w in m.vocab)}
-    meta.update(m.extra_metadata)
+            "self_norm": "%.9g" % m.self_norm}
+    meta.update(m.extra_metadata)   # (log_z_shift, distill_*) before the vocabulary, as Wren writes them
+    meta["vocab"] = "".join(w + "\n" for w in m.vocab)
     out = {}
     if m.tok_emb.rank:
         out["tok_emb.U"], out["tok_emb.V"] = arr(m.tok_emb.U), arr(m.tok_emb.V)

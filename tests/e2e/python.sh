@@ -76,8 +76,12 @@ head -3 lm.txt > lmtest.txt
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }
-# the forms `wren prune` writes of the dense model
-models=(dense.safetensors)
+# the forms `wren prune` writes of the dense model, and a self-normalised model (its log Z
+# centred: metadata log_z_shift)
+"$WREN" nnlm-train --train train.txt --valid valid.txt --layers 2 --d-model 32 --heads 2 --ffn 64 \
+  --context 16 --batch 8 --steps 60 --valid-every 20 --patience 0 --threads 1 --seed 3 --self-norm 0.5 \
+  --out selfnorm.safetensors 2> train.log || fail "nnlm-train --self-norm: $(tail -3 train.log)"
+models=(dense.safetensors selfnorm.safetensors)
 for spec in unstructured: lowrank: lowrank:--embedding structured: structured:--embedding; do
   method=${spec%%:*}; extra=${spec#*:}; out=$method${extra:+-emb}
   "$WREN" prune --model dense.safetensors --criterion magnitude --method "$method" $extra --schedule oneshot \
