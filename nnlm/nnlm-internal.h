@@ -67,12 +67,12 @@ struct nnlm_config {
                               recognised by the tensor names) */
     float self_norm;       /* weight of the (log Z)^2 term the model was trained with (metadata
                               self_norm; 0: plain cross-entropy) */
-    float log_z_shift;     /* total subtracted from the output bias by wren_nnlm_center_log_z
-                              (metadata log_z_shift, written when not 0) */
     float distill_weight, distill_temp;   /* of the distillation its last training used
                                              (wren_nnlm.distill_teacher not NULL) */
     int emb_masked;        /* tok_emb.weight is masked (tok_emb.mask; on disk tok_emb.rowptr/
                               .cols/.values): unstructured --embedding pruning; emb_rank is 0 */
+    float log_z_shift;     /* total subtracted from the output bias by wren_nnlm_center_log_z
+                              (metadata log_z_shift, written when not 0) */
 };
 
 struct nnlm_tensor {

@@ -75,7 +75,7 @@ static inline struct wren_nnlm_vocab *fd_tiny_vocab(const char *dir)
  * larger than the default init (seeded by seed), logits of order 1. */
 static inline struct wren_nnlm *fd_test_model(const struct wren_nnlm_vocab *v, int emb, uint64_t seed)
 {
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, emb == 1 ? 3 : 0, 0.0f, 0.0f, 0.0f, emb == 2 };
+    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, 1, 1, 1e-5f, emb == 1 ? 3 : 0, 0.0f, 0.0f, 0.0f, emb == 2, 0.0f };
     struct nnlm_block_spec s[2];
     memset(s, 0, sizeof s);
     s[0].n_heads = 2; s[0].d_ffn = 12;

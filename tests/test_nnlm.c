@@ -275,7 +275,7 @@ END_TEST
  * fc1; block 1 is structurally pruned (1 head of 2, FFN 5 instead of 12). */
 static struct wren_nnlm *mixed_model(const struct wren_nnlm_vocab *v, int pos_learned)
 {
-    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, pos_learned, 1, 1e-5f, 0, 0.0f, 0.0f, 0.0f, 0 };
+    struct nnlm_config c = { 0, 8, 2, 2, 4, 12, 8, pos_learned, 1, 1e-5f, 0, 0.0f, 0.0f, 0.0f, 0, 0.0f };
     struct nnlm_block_spec s[2];
     memset(s, 0, sizeof s);
     s[0].n_heads = 2; s[0].d_ffn = 12;
