@@ -1,8 +1,9 @@
 /* center.c — centring a self-normalised NNLM's log Z. The (log Z)^2 term of nnlm-train
  * --self-norm pulls log Z towards 0 but does not reach it along the one direction it alone
  * decides: a constant added to every output bias changes no normalised probability and shifts
- * every log Z by that constant (Adam scales each bias on its own, so that direction is not
- * followed; the shared NNLM ended with mean log Z 0.10 on its training text as on dev). The mean
+ * every log Z by that constant (likely because Adam scales each bias on its own, the penalty's
+ * pull along that direction is not followed; the shared NNLM ended with mean log Z 0.10 on its
+ * training text as on dev). The mean
  * log Z over a sample of text is subtracted from the output biases, after which unnormalised
  * scores (raw logits) sum to about 1 on average. The spread of log Z is left as it is: only
  * training reduces it.
@@ -33,9 +34,7 @@ static int mean_log_z(struct wren_nnlm *m, const struct nnlm_corpus *c, long max
         int b = 0;
         size_t need = 0;
         for (; b < BATCH && k < c->nsent && (max_tokens <= 0 || n + (long)need < max_tokens); k += stride) {
-            size_t end = k + 1 < c->nsent ? c->sent[k + 1] : c->ntok;
-            w[b] = c->tok + c->sent[k] + 1;
-            len[b] = (int)(end - c->sent[k] - 2);
+            w[b] = wren_nn_corpus_sentence(c, k, &len[b]);
             need += (size_t)len[b] + 1;
             b++;
         }
@@ -56,23 +55,30 @@ static int mean_log_z(struct wren_nnlm *m, const struct nnlm_corpus *c, long max
     return 0;
 }
 
-int wren_nnlm_center_log_z(struct wren_nnlm *m, const char *text, long max_tokens, double *shift)
+int wren_nn_center_log_z(struct wren_nnlm *m, const struct nnlm_corpus *c, const char *name,
+                         long max_tokens, double *shift)
 {
-    struct nnlm_corpus c;
-    if (wren_nn_corpus_read(text, m->vocab, &c)) return -1;
-    if (c.nsent == 0) { wren_nn_corpus_free(&c); return wren_error("%s: no sentences to centre log Z on", text); }
+    if (c->nsent == 0) return wren_error("%s: no sentences to centre log Z on", name);
     int was = m->unnormalized;
     m->unnormalized = 0;   /* log Z is only computed when normalising */
     double mean = 0;
     long n = 0;
-    int rc = mean_log_z(m, &c, max_tokens, &mean, &n);
+    int rc = mean_log_z(m, c, max_tokens, &mean, &n);
     m->unnormalized = was;
-    wren_nn_corpus_free(&c);
     if (rc) return -1;
-    if (!isfinite(mean)) return wren_error("%s: mean log Z is %g (the model overflows on this text)", text, mean);
+    if (!isfinite(mean)) return wren_error("%s: mean log Z is %g (the model overflows on this text)", name, mean);
     for (int v = 0; v < m->c.vocab_size; v++) m->out_b[v] -= (float)mean;
     m->c.log_z_shift += (float)mean;
-    wren_log("centred log Z: mean %.4f over %ld tokens of %s subtracted from the output bias", mean, n, text);
+    wren_log("centred log Z: mean %.4f over %ld tokens of %s subtracted from the output bias", mean, n, name);
     if (shift) *shift = mean;
     return 0;
+}
+
+int wren_nnlm_center_log_z(struct wren_nnlm *m, const char *text, long max_tokens, double *shift)
+{
+    struct nnlm_corpus c;
+    if (wren_nn_corpus_read(text, m->vocab, &c)) return -1;
+    int rc = wren_nn_center_log_z(m, &c, text, max_tokens, shift);
+    wren_nn_corpus_free(&c);
+    return rc;
 }

@@ -301,5 +301,16 @@ struct nnlm_corpus {
 };
 int wren_nn_corpus_read(const char *path, const struct wren_nnlm_vocab *v, struct nnlm_corpus *c);
 void wren_nn_corpus_free(struct nnlm_corpus *c);
+/* Sentence k's word ids (after its <s>); *len receives their number (without </s>). */
+static inline const int *wren_nn_corpus_sentence(const struct nnlm_corpus *c, size_t k, int *len)
+{
+    size_t end = k + 1 < c->nsent ? c->sent[k + 1] : c->ntok;
+    *len = (int)(end - c->sent[k] - 2);
+    return c->tok + c->sent[k] + 1;
+}
+
+/* ---- center.c: log Z centring on a corpus already read (wren_nnlm_center_log_z reads a text) */
+int wren_nn_center_log_z(struct wren_nnlm *m, const struct nnlm_corpus *c, const char *name,
+                         long max_tokens, double *shift);
 
 #endif

@@ -254,9 +254,7 @@ static double valid_ppl(struct wren_nnlm *m, const struct nnlm_corpus *c, long m
     long ntok = 0;
     size_t k = 0;
     for (; k < n; k++) {
-        size_t end = k + 1 < n ? c->sent[k + 1] : c->ntok;
-        w[k] = c->tok + c->sent[k] + 1;
-        len[k] = (int)(end - c->sent[k] - 2);
+        w[k] = wren_nn_corpus_sentence(c, k, &len[k]);
         ntok += len[k] + 1;
         if (max_tokens > 0 && ntok >= max_tokens) { k++; break; }
     }
@@ -510,11 +508,11 @@ static int train_loop(struct trainer *tr, struct nnlm_corpus *tc, struct nnlm_co
 }
 
 /* The saved model (the best by validation perplexity, or the last) with its log Z centred on the
- * training text: the last step of self-normalisation (center.c). */
-static int center_saved(const struct wren_nnlm_train_opts *o)
+ * training text tc: the last step of self-normalisation (center.c). */
+static int center_saved(const struct wren_nnlm_train_opts *o, const struct nnlm_corpus *tc)
 {
     struct wren_nnlm *m = wren_nnlm_load(o->out);
-    int rc = !m || wren_nnlm_center_log_z(m, o->train, o->center_tokens, NULL) || wren_nnlm_save(m, o->out) ? -1 : 0;
+    int rc = !m || wren_nn_center_log_z(m, tc, o->train, o->center_tokens, NULL) || wren_nnlm_save(m, o->out) ? -1 : 0;
     wren_nnlm_free(m);
     return rc;
 }
@@ -555,7 +553,7 @@ int wren_nnlm_train(const struct wren_nnlm_train_opts *o, wren_nnlm_step_fn cb, 
         goto out;
     }
     rc = train_loop(&tr, &tc, have_valid ? &vc : NULL, cb, ctx);
-    if (rc == 0 && o->self_norm > 0 && o->center_tokens > 0) rc = center_saved(o);
+    if (rc == 0 && o->self_norm > 0 && o->center_tokens > 0) rc = center_saved(o, &tc);
     wren_nn_corpus_free(&tc);
     if (have_valid) wren_nn_corpus_free(&vc);
 out:

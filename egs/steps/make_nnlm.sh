@@ -40,9 +40,9 @@ if [ ! -e "$out/train.done" ]; then
 fi
 # a self-normalised model has its log Z centred on the training text (nnlm-train does it since
 # --center-tokens; a model trained before is centred here); its dev figures are then redone
-self_norm=$("$wren" nnlm-info "$out/nnlm.safetensors" | awk '$1 == "self_norm" {print $2}')
-if awk -v s="${self_norm:-0}" 'BEGIN {exit !(s > 0)}' &&
-   "$wren" nnlm-info "$out/nnlm.safetensors" | grep -q '^log_z_shift 0$'; then
+info=$("$wren" nnlm-info "$out/nnlm.safetensors")
+self_norm=$(awk '$1 == "self_norm" {print $2}' <<< "$info")
+if awk -v s="${self_norm:-0}" 'BEGIN {exit !(s > 0)}' && grep -q '^log_z_shift 0$' <<< "$info"; then
   log "centring log Z on the training text (wren nnlm-center)"
   "$wren" nnlm-center --threads "$nnlm_threads" --model "$out/nnlm.safetensors" --out "$out/nnlm.safetensors" \
     "$out/train.txt" 2>&1 | tee -a "$out/train.log"
