@@ -27,6 +27,7 @@ void wren_prune_opts_default(struct wren_prune_opts *o)
     o->distill_weight = 0.5;
     o->distill_temp = 1.0;
     o->size_basis = "prunable";
+    o->emb_exponent = 1.0;
 }
 
 int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t)
@@ -39,7 +40,7 @@ int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t)
         { "steps", WREN_OPT_INT, &o->steps, "incremental: number of schedule steps K" },
         { "embedding", WREN_OPT_BOOL, &o->embedding,
           "lowrank: also factor the tied embedding/output matrix (tok_emb.U/.V; its share of the "
-          "budget is the target fraction of its dense size); structured: also remove residual channels (embedding columns, d_model shrinks); "
+          "budget is target^E of its dense size, E = --embedding-exponent); structured: also remove residual channels (embedding columns, d_model shrinks); "
           "unstructured: also mask it element-wise (tok_emb.mask); --sizes then count the embedding as prunable" },
         { "schedule-shape", WREN_OPT_STRING, &o->schedule_shape, "incremental: linear | cubic" },
         { "scope", WREN_OPT_STRING, &o->scope, "unstructured thresholds: per-layer | global" },
@@ -62,6 +63,10 @@ int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t)
         { "size-basis", WREN_OPT_STRING, &o->size_basis,
           "prunable: --sizes are fractions of the prunable matrices | total: of all stored parameters "
           "of the dense model (embedding, positions, LayerNorms, biases too; the rest must fit)" },
+        { "embedding-exponent", WREN_OPT_DOUBLE, &o->emb_exponent,
+          "lowrank --embedding: at a target t the embedding keeps t^E of its dense size and the blocks "
+          "share the rest (1: the same fraction as the whole; below 1 moves the budget from the blocks, "
+          "where the multiply-adds are, to the embedding)" },
         WREN_OPT_TABLE_END
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_PRUNE_NOPTS + 1, "WREN_PRUNE_NOPTS counts the table");
@@ -156,6 +161,7 @@ void wren_prune_ref_init_emb(struct wren_nnlm *m, struct wren_prune_ref *r, int 
     int V = wren_nnlm_vocab_size(wren_nnlm_get_vocab(m));
     size_t emb_dense = (size_t)V * (size_t)wren_nnlm_d_model(m);
     r->embedding = embedding;
+    r->emb_exponent = 1.0;
     r->prunable_dense = dense + (embedding ? emb_dense : 0);
     r->total_dense = wren_nnlm_stored_params(m) - wren_prune_prunable_params(m) + dense -
                      wren_prune_embedding_params(m) + emb_dense;

@@ -4,7 +4,8 @@
  * all layers chosen by one global budget. Input layers may be dense, masked or factored.
  * With r->embedding the tied embedding/output matrix E [V,D] joins the budget as one more
  * layer (out = V words, in = D; its input is the final LayerNorm output h, logits = h E^T) with
- * a fixed share (the target fraction of its dense size; the blocks share the rest):
+ * a fixed share (target^emb_exponent of its dense size, by default the target fraction; the
+ * blocks share the rest):
  * activation scales its columns by the RMS of h; taylor/fisher scale its columns (not rows:
  * words unseen in the calibration text would get no weight) by the gradient column norms.
  * Not for: element-wise or structured pruning. */
@@ -237,7 +238,10 @@ struct wren_nnlm *wren_prune_lowrank(struct wren_nnlm *m, const struct wren_nnlm
          * on the real NNLM at 0.5 it gave the embedding rank 1, a unigram-like model (dev
          * perplexity 1,432 after fine-tuning). The blocks share the rest with the global greedy. */
         struct layer *e = &ly[nb];
-        choose_ranks(e, 1, target * (double)e->out * (double)e->in);
+        double share = r->emb_exponent == 1.0 ? target : pow(target, r->emb_exponent), floor = 0;
+        for (int i = 0; i < nb; i++) floor += (double)rank_cost(&ly[i], 1);
+        double eb = share * (double)e->out * (double)e->in, left = target * (double)r->prunable_dense - floor;
+        choose_ranks(e, 1, eb < left ? eb : left);   /* the blocks keep at least rank 1 each */
         choose_ranks(ly, nb, target * (double)r->prunable_dense - (double)rank_cost(e, e->rank));
     } else {
         choose_ranks(ly, nl, target * (double)r->prunable_dense);

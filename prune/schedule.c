@@ -96,6 +96,10 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
     if (!o->size_basis || (strcmp(o->size_basis, "prunable") && strcmp(o->size_basis, "total")))
         return wren_error("unknown size basis '%s' (prunable, total)", o->size_basis ? o->size_basis : "");
     r->total_basis = !strcmp(o->size_basis, "total");
+    if (!(o->emb_exponent >= 0 && o->emb_exponent <= 1))
+        return wren_error("--embedding-exponent must be in [0,1], not %g", o->emb_exponent);
+    if (o->emb_exponent != 1.0 && !(r->method == LOWRANK && o->embedding))
+        return wren_error("--embedding-exponent only applies to --method lowrank --embedding");
     /* sizes: the items as written name the output files */
     if (wren_opts_parse_list("sizes", o->sizes, &r->req, &r->req_str, &r->nreq)) return -1;
     for (int i = 0; i < r->nreq; i++)
@@ -401,6 +405,7 @@ int wren_prune_run(const struct wren_prune_opts *o)
     if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
     if (rc == 0) {
         wren_prune_ref_init_emb(dense, &r.ref, o->embedding);
+        r.ref.emb_exponent = o->emb_exponent;
         r.context = wren_nnlm_context(dense);
         rc = check_reachable(&r) || check_teacher(&r, dense) ? -1 : 0;
     }

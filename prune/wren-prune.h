@@ -48,10 +48,12 @@ struct wren_prune_opts {
     double distill_weight, distill_temp;
     const char *size_basis;  /* "prunable" (default): --sizes are fractions of the prunable
                                 matrices; "total": of the dense model's stored parameters */
+    double emb_exponent;     /* lowrank --embedding: the embedding keeps target^e of its dense
+                                size (1: the same fraction as the whole) */
 };
 void wren_prune_opts_default(struct wren_prune_opts *o);
 /* The options of `wren prune`, bound to *o, written to t (opts.h convention). */
-#define WREN_PRUNE_NOPTS 22
+#define WREN_PRUNE_NOPTS 23
 int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t);
 
 /* "magnitude" ... -> enum; -1 with wren_error for an unknown name. */
@@ -62,6 +64,8 @@ int wren_prune_criterion_parse(const char *name);
 struct wren_prune_ref {
     size_t prunable_dense, total_dense;
     int embedding;           /* the tied embedding is prunable (and in prunable_dense) */
+    double emb_exponent;     /* lowrank: the embedding's share of a target t is t^emb_exponent of
+                                its dense size (wren_prune_ref_init*: 1) */
 };
 void wren_prune_ref_init(struct wren_nnlm *m, struct wren_prune_ref *r);
 /* The same with the embedding prunable (embedding = 1: low-rank or structured --embedding). */

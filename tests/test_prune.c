@@ -362,6 +362,18 @@ START_TEST(test_factored_embedding)
     ck_assert_msg(fabs((double)er * (V + D) - 0.5 * V * D) <= (V + D), "embedding rank %d of %d", er, D);
     double rel = wren_prune_rel_prunable(p, &ref);
     ck_assert_msg(rel <= 0.5 + 1e-9 && rel > 0.47, "prunable+emb %g", rel);
+    /* --embedding-exponent 0.5: the embedding keeps 0.5^0.5 of its size, the blocks pay for it */
+    struct wren_prune_ref refx = ref;
+    refx.emb_exponent = 0.5;
+    struct wren_nnlm *px = prune(m, "lowrank", WREN_PRUNE_MAGNITUDE, 0, 0.5, &refx);
+    int erx = wren_nnlm_emb_rank(px);
+    ck_assert_msg(fabs((double)erx * (V + D) - sqrt(0.5) * V * D) <= (V + D), "embedding rank %d of %d", erx, D);
+    double relx = wren_prune_rel_prunable(px, &refx);
+    ck_assert_msg(relx <= 0.5 + 1e-9 && relx > 0.47, "prunable+emb %g", relx);
+    ck_assert_msg(wren_prune_prunable_params(px) < wren_prune_prunable_params(p), "blocks %zu against %zu",
+                  wren_prune_prunable_params(px), wren_prune_prunable_params(p));
+    ck_assert(isfinite(ppl_of(px)));
+    wren_nnlm_free(px);
     double before = ppl_of(p);
     ck_assert(isfinite(before));
     char init[512], out[512];

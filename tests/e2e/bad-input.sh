@@ -108,6 +108,15 @@ refused "$T/empty.txt" "empty text.*--finetune-text" prune --model "$T/m.safeten
 refused "$T/blank.txt" "empty text.*--valid-text" prune --model "$T/m.safetensors" --valid-text "$T/blank.txt" \
   --sizes 0.5 --out-prefix "$T/pe"
 ! ls "$T"/pe* > /dev/null 2>&1 || fail "prune left $(ls "$T"/pe*) after refusing an empty text"
+# --embedding-exponent outside [0,1], or with a method that has no embedding share, is refused
+for args in "--method lowrank --embedding --embedding-exponent 1.5" "--method structured --embedding --embedding-exponent 0.5" \
+            "--method lowrank --embedding-exponent 0.5"; do
+  # shellcheck disable=SC2086
+  "$WREN" prune --model "$T/m.safetensors" $args --sizes 0.5 --out-prefix "$T/pe" > /dev/null 2> "$T/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "embedding-exponent" "$T/err" || fail "prune $args: exit $rc, $(cat "$T/err")"
+done
+! ls "$T"/pe* > /dev/null 2>&1 || fail "prune left $(ls "$T"/pe*) after refusing --embedding-exponent"
 
 # --- corrupt models: every command that loads one refuses it
 if ! command -v python3 > /dev/null; then
