@@ -238,9 +238,10 @@ struct wren_nnlm *wren_prune_lowrank(struct wren_nnlm *m, const struct wren_nnlm
          * on the real NNLM at 0.5 it gave the embedding rank 1, a unigram-like model (dev
          * perplexity 1,432 after fine-tuning). The blocks share the rest with the global greedy. */
         struct layer *e = &ly[nb];
-        double share = r->emb_exponent == 1.0 ? target : pow(target, r->emb_exponent), floor = 0;
-        for (int i = 0; i < nb; i++) floor += (double)rank_cost(&ly[i], 1);
-        double eb = share * (double)e->out * (double)e->in, left = target * (double)r->prunable_dense - floor;
+        double blocks_min = 0;
+        for (int i = 0; i < nb; i++) blocks_min += (double)rank_cost(&ly[i], 1);
+        double eb = pow(target, r->emb_exponent) * (double)e->out * (double)e->in,
+               left = target * (double)r->prunable_dense - blocks_min;
         choose_ranks(e, 1, eb < left ? eb : left);   /* the blocks keep at least rank 1 each */
         choose_ranks(ly, nb, target * (double)r->prunable_dense - (double)rank_cost(e, e->rank));
     } else {
