@@ -104,6 +104,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
         { "fmllr-min-frames-full", WREN_OPT_DOUBLE, &o->f.min_frames_full, "fewer: only a bias is estimated" },
+        { "fmllr-blocks", WREN_OPT_INT, &o->f.blocks, "the fMLLR matrix A is block-diagonal with this many equal blocks (1 = full; 3 = one per static, delta and delta-delta part of Sphinx features: a third of the parameters)" },
         WREN_OPT_TABLE_END,
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_ADAPT_NOPTS + 1, "WREN_ADAPT_NOPTS counts the table");
@@ -159,6 +160,11 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
     ad->acwt = acwt;
     ad->g = wren_decoder_graph(dec);
     ad->dim = wren_decoder_feat_dim(dec);
+    if (o->f.blocks < 1 || ad->dim % o->f.blocks) {
+        wren_error("--fmllr-blocks %d does not divide the feature dimension %d", o->f.blocks, ad->dim);
+        wren_adapt_free(ad);
+        return -1;
+    }
     char *u2s = wren_path_join(input, "utt2spk");
     if (wren_path_exists(u2s)) {
         if (wren_table_read(u2s, &ad->u2s)) { free(u2s); wren_adapt_free(ad); return -1; }

@@ -31,7 +31,7 @@ struct wren_adapt_opts {
     int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
 };
-#define WREN_ADAPT_NOPTS 15
+#define WREN_ADAPT_NOPTS 16
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
 /* The adaptation options, bound to *o, written to t (opts.h convention). */
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);

@@ -274,6 +274,67 @@ START_TEST(test_aux_increases_monotonically)
 }
 END_TEST
 
+/* --fmllr-blocks 3: A stays block-diagonal (13 x 13 blocks: static, delta, delta-delta), the
+ * auxiliary function rises monotonically and ends between the identity's and the full
+ * estimate's, and a known block-diagonal distortion of speaker-normalised features is undone. */
+START_TEST(test_block_diagonal)
+{
+    if (!load_fixture()) return;
+    int d1 = D + 1, nw = D * d1, bs = D / 3;
+    struct wren_fmllr_accs a;
+    wren_fmllr_accs_init(&a, D);
+    ck_assert_int_eq(wren_fmllr_accumulate(&a, am, feats, NULL, T, align, NULL, 1e-3f), 0);
+    struct wren_fmllr_opts o;
+    wren_fmllr_opts_default(&o);
+    o.iters = 30;
+    double *Wf = malloc((size_t)nw * sizeof *Wf), *Wb = malloc((size_t)nw * sizeof *Wb), trace[30];
+    struct wren_fmllr_result rf, rb;
+    wren_fmllr_identity(Wf, D);
+    wren_fmllr_identity(Wb, D);
+    ck_assert_int_eq(wren_fmllr_estimate(&a, &o, Wf, &rf, NULL), 0);
+    o.blocks = 3;
+    ck_assert_int_eq(wren_fmllr_estimate(&a, &o, Wb, &rb, trace), 0);
+    ck_assert_str_eq(rb.kind, "full");
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++)
+            if (i / bs != j / bs) ck_assert_msg(Wb[i * d1 + j] == 0, "A[%d][%d] = %g outside the blocks", i, j, Wb[i * d1 + j]);
+    double prev = rb.aux_before;
+    for (int i = 0; i < o.iters; i++) {
+        ck_assert_msg(trace[i] >= prev - 1e-9 * fabs(prev), "pass %d: %.9f < %.9f", i, trace[i], prev);
+        prev = trace[i];
+    }
+    fprintf(stderr, "fmllr blocks: aux per frame identity %.4f, 3 blocks %.4f, full %.4f\n", rb.aux_before,
+            rb.aux_after, rf.aux_after);
+    ck_assert(rb.aux_after > rb.aux_before + 0.01 && rb.aux_after < rf.aux_after);
+
+    /* a block-diagonal distortion T of the block-normalised features: the estimate is near T^-1 */
+    double *Tm = malloc((size_t)nw * sizeof *Tm), *Tinv = malloc((size_t)nw * sizeof *Tinv);
+    double *Wn = malloc((size_t)nw * sizeof *Wn), *I = malloc((size_t)nw * sizeof *I);
+    make_T(Tm);
+    for (int i = 0; i < D; i++) if (i % bs == 0 && i > 0) Tm[i * d1 + i - 1] = 0;   /* no coupling across blocks */
+    float *xn = malloc((size_t)T * (size_t)D * sizeof *xn), *yn = malloc((size_t)T * (size_t)D * sizeof *yn);
+    wren_fmllr_apply(Wb, D, feats, xn, T);
+    wren_fmllr_apply(Tm, D, xn, yn, T);
+    struct wren_fmllr_accs an;
+    wren_fmllr_accs_init(&an, D);
+    ck_assert_int_eq(wren_fmllr_accumulate(&an, am, yn, xn, T, align, NULL, 1e-3f), 0);
+    wren_fmllr_identity(Wn, D);
+    ck_assert_int_eq(wren_fmllr_estimate(&an, &o, Wn, &rb, NULL), 0);
+    invert_affine(Tm, Tinv);
+    wren_fmllr_identity(I, D);
+    double d_est = frob_diff(Wn, Tinv, nw), d_id = frob_diff(I, Tinv, nw);
+    fprintf(stderr, "fmllr blocks: |W - T^-1| = %.3f, |I - T^-1| = %.3f\n", d_est, d_id);
+    ck_assert_msg(d_est < 0.5 * d_id && d_est / sqrt(nw) < 0.05, "estimate %.3f from T^-1, identity %.3f", d_est, d_id);
+
+    /* blocks that do not divide the dimension are refused */
+    o.blocks = 2;
+    ck_assert_int_eq(wren_fmllr_estimate(&a, &o, Wn, &rb, NULL), -1);
+    free(xn); free(yn); free(Wn); free(Tinv); free(Tm); free(I); free(Wf); free(Wb);
+    wren_fmllr_accs_free(&an);
+    wren_fmllr_accs_free(&a);
+}
+END_TEST
+
 START_TEST(test_em_steps_raise_likelihood)
 {
     /* Distorted features, the posteriors computed on them as a first pass would: the first
@@ -560,6 +621,7 @@ int main(void)
     tcase_add_test(tc, test_table_round_trip_and_errors);
     tcase_add_test(tc, test_recovers_known_transform);
     tcase_add_test(tc, test_aux_increases_monotonically);
+    tcase_add_test(tc, test_block_diagonal);
     tcase_add_test(tc, test_few_frames_fall_back);
     tcase_add_test(tc, test_batch_statistics_equal_single);
     tcase_add_test(tc, test_em_steps_raise_likelihood);

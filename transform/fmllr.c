@@ -79,6 +79,7 @@ void wren_fmllr_opts_default(struct wren_fmllr_opts *o)
     o->iters = 10;
     o->min_frames = 20;
     o->min_frames_full = 300;
+    o->blocks = 1;
 }
 
 void wren_fmllr_identity(double *W, int dim)
@@ -111,6 +112,28 @@ static int chol_inverse(int n, const double *M, double *inv)
     free(L);
     free(e);
     free(x);
+    return rc;
+}
+
+/* Row i of a block-diagonal A may use only the columns S of its block (size bs) and the bias:
+ * Ginv = the inverse of G_i restricted to S, zero elsewhere, so that update_row's u and v vanish
+ * outside S and its update is the restricted maximum (A^-1 stays block-diagonal: the cofactors
+ * outside the block are 0). G is the full symmetric (d+1) x (d+1) G_i; -1 if not PD. */
+static int block_g_inverse(const double *G, int d, int i, int bs, double *Ginv)
+{
+    size_t d1 = (size_t)d + 1;
+    int n = bs + 1, s0 = i / bs * bs, idx[n];
+    for (int r = 0; r < bs; r++) idx[r] = s0 + r;
+    idx[bs] = d;
+    double *sub = wren_xmalloc((size_t)n * (size_t)n * sizeof *sub), *inv = wren_xmalloc((size_t)n * (size_t)n * sizeof *inv);
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < n; c++) sub[r * n + c] = G[(size_t)idx[r] * d1 + (size_t)idx[c]];
+    int rc = chol_inverse(n, sub, inv);
+    memset(Ginv, 0, d1 * d1 * sizeof *Ginv);
+    for (int r = 0; r < n && !rc; r++)
+        for (int c = 0; c < n; c++) Ginv[(size_t)idx[r] * d1 + (size_t)idx[c]] = inv[r * n + c];
+    free(sub);
+    free(inv);
     return rc;
 }
 
@@ -232,12 +255,18 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         res->aux_after = wren_fmllr_aux(a, W);
         return 0;
     }
+    if (o->blocks < 1 || d % o->blocks)
+        return wren_error("fmllr: %d blocks do not divide the feature dimension %d", o->blocks, d);
     double *Ginv = wren_xmalloc((size_t)d * d1 * d1 * sizeof *Ginv);
     double *tmp = wren_xmalloc(d1 * d1 * sizeof *tmp);
     int pd = a->beta >= o->min_frames_full;
     for (int i = 0; i < d && pd; i++) {
         full_g(a, i, tmp);
-        if (chol_inverse(d + 1, tmp, Ginv + (size_t)i * d1 * d1)) pd = 0;
+        if (o->blocks == 1) {
+            if (chol_inverse(d + 1, tmp, Ginv + (size_t)i * d1 * d1)) pd = 0;
+        } else if (block_g_inverse(tmp, d, i, d / o->blocks, Ginv + (size_t)i * d1 * d1)) {
+            pd = 0;
+        }
     }
     free(tmp);
     if (!pd) {

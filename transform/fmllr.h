@@ -34,6 +34,8 @@ struct wren_fmllr_opts {
     int iters;             /* passes over the rows (default 10) */
     double min_frames;     /* fewer (weighted) frames: identity (default 20) */
     double min_frames_full;/* fewer: bias only, A = I (default 300) */
+    int blocks;            /* A block-diagonal with this many equal blocks (1: full; 3 for
+                              static/delta/delta-delta features: a third of the parameters) */
 };
 void wren_fmllr_opts_default(struct wren_fmllr_opts *o);
 
@@ -48,7 +50,9 @@ struct wren_fmllr_result {
  * output the estimate). aux_trace (may be NULL) receives the per-frame auxiliary function
  * after each of the opts->iters passes (iters entries) when a full update was done.
  * Returns 0; -1 with a message if W_in is singular. A G_i that is not positive definite
- * falls back to the bias-only update (full) or leaves W unchanged. */
+ * falls back to the bias-only update (full) or leaves W unchanged. With opts->blocks > 1 each
+ * row is maximised over its block's columns and the bias only (entries outside the blocks of a
+ * starting W become 0); blocks must divide the dimension. */
 int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr_opts *o,
                         double *W, struct wren_fmllr_result *res, double *aux_trace);
 

@@ -153,7 +153,8 @@ grep -q "warning: .*no transform for speaker" w.log || fail "no warning for a mi
 grep -q "unknown adaptation 'mllt'" e1.log || fail "message for --adapt mllt: $(cat e1.log)"
 for bad in "--adapt-posteriors nbest:neither best-path nor lattice" "--fmllr-em-iters 0:--fmllr-em-iters must be >= 1" \
            "--adapt-map-tau -1:--adapt-map-tau must be >= 0" "--adapt-first-beam -1:--adapt-first-beam must be >= 0" \
-           "--adapt-first-max-active -5:--adapt-first-max-active must be >= 0"; do
+           "--adapt-first-max-active -5:--adapt-first-max-active must be >= 0" \
+           "--fmllr-blocks 2:--fmllr-blocks 2 does not divide the feature dimension 39"; do
   "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr ${bad%%:*} data x.txt 2> e3.log; [ $? = 1 ] || fail "${bad%%:*}: exit"
   grep -q -- "${bad#*:}" e3.log || fail "message for ${bad%%:*}: $(cat e3.log)"
 done
