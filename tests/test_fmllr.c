@@ -247,6 +247,16 @@ START_TEST(test_recovers_known_transform)
 }
 END_TEST
 
+/* The auxiliary function after each pass never falls below the one before (start: before any). */
+static void assert_rising(const double *trace, int n, double start)
+{
+    double prev = start;
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(trace[i] >= prev - 1e-9 * fabs(prev), "pass %d: %.9f < %.9f", i, trace[i], prev);
+        prev = trace[i];
+    }
+}
+
 START_TEST(test_aux_increases_monotonically)
 {
     if (!load_fixture()) return;
@@ -261,11 +271,7 @@ START_TEST(test_aux_increases_monotonically)
     wren_fmllr_identity(W, D);
     struct wren_fmllr_result r;
     ck_assert_int_eq(wren_fmllr_estimate(&a, &o, W, &r, trace), 0);
-    double prev = r.aux_before;
-    for (int i = 0; i < o.iters; i++) {
-        ck_assert_msg(trace[i] >= prev - 1e-9 * fabs(prev), "pass %d: %.9f < %.9f", i, trace[i], prev);
-        prev = trace[i];
-    }
+    assert_rising(trace, o.iters, r.aux_before);
     ck_assert(trace[0] > r.aux_before + 0.01);      /* the first pass does real work */
     ck_assert_double_eq_tol(trace[o.iters - 1], r.aux_after, 1e-9);
     ck_assert_double_eq_tol(wren_fmllr_aux(&a, W), r.aux_after, 1e-9);
@@ -298,11 +304,7 @@ START_TEST(test_block_diagonal)
     for (int i = 0; i < D; i++)
         for (int j = 0; j < D; j++)
             if (i / bs != j / bs) ck_assert_msg(Wb[i * d1 + j] == 0, "A[%d][%d] = %g outside the blocks", i, j, Wb[i * d1 + j]);
-    double prev = rb.aux_before;
-    for (int i = 0; i < o.iters; i++) {
-        ck_assert_msg(trace[i] >= prev - 1e-9 * fabs(prev), "pass %d: %.9f < %.9f", i, trace[i], prev);
-        prev = trace[i];
-    }
+    assert_rising(trace, o.iters, rb.aux_before);
     fprintf(stderr, "fmllr blocks: aux per frame identity %.4f, 3 blocks %.4f, full %.4f\n", rb.aux_before,
             rb.aux_after, rf.aux_after);
     ck_assert(rb.aux_after > rb.aux_before + 0.01 && rb.aux_after < rf.aux_after);
