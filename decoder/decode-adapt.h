@@ -29,7 +29,7 @@ struct wren_adapt_opts {
     float first_beam;            /* --adapt-first-beam: the speaker-independent pass's beam (0: --beam) */
     int first_max_active;        /* --adapt-first-max-active (0: --max-active) */
     int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
-    struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full */
+    struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full, --fmllr-blocks */
 };
 #define WREN_ADAPT_NOPTS 16
 void wren_adapt_opts_default(struct wren_adapt_opts *o);

@@ -117,8 +117,9 @@ static int chol_inverse(int n, const double *M, double *inv)
 
 /* Row i of a block-diagonal A may use only the columns S of its block (size bs) and the bias:
  * Ginv = the inverse of G_i restricted to S, zero elsewhere, so that update_row's u and v vanish
- * outside S and its update is the restricted maximum (A^-1 stays block-diagonal: the cofactors
- * outside the block are 0). G is the full symmetric (d+1) x (d+1) G_i; -1 if not PD. */
+ * outside S and its update is the maximum over w_i[S] with the rest of row i 0 (det A is
+ * linear in row i through its cofactors, which do not depend on that row; from a block-diagonal
+ * start A stays block-diagonal). G is the full symmetric (d+1) x (d+1) G_i; -1 if not PD. */
 static int block_g_inverse(const double *G, int d, int i, int bs, double *Ginv)
 {
     size_t d1 = (size_t)d + 1;
