@@ -42,7 +42,8 @@
 #     exp/prune/criterion.txt
 #  10 the pruned families at study_budget fine-tuning tokens: magnitude and the chosen criterion x
 #     unstructured/structured/low-rank x one-shot/incremental, all sizes of the total, plus
-#     distillation and from-scratch baselines (../steps/prune_nnlm.sh): exp/prune/ft<budget>
+#     distillation, low-rank with a larger embedding share (conf/study.conf's extra_runs) and
+#     from-scratch baselines (../steps/prune_nnlm.sh): exp/prune/ft<budget>
 #  11 test WER and rescoring speed of stage 10's models (../steps/pruned_wer.sh): exp/pruned_wer/ft<budget>
 #  12 the budget sweep: stages 10 and 11 for each budget of budget_sweep (sweep_methods only)
 #  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding),
