@@ -160,11 +160,7 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
     ad->acwt = acwt;
     ad->g = wren_decoder_graph(dec);
     ad->dim = wren_decoder_feat_dim(dec);
-    if (o->f.blocks < 1 || ad->dim % o->f.blocks) {
-        wren_error("--fmllr-blocks %d does not divide the feature dimension %d", o->f.blocks, ad->dim);
-        wren_adapt_free(ad);
-        return -1;
-    }
+    if (wren_fmllr_opts_check(&o->f, ad->dim)) { wren_adapt_free(ad); return -1; }
     char *u2s = wren_path_join(input, "utt2spk");
     if (wren_path_exists(u2s)) {
         if (wren_table_read(u2s, &ad->u2s)) { free(u2s); wren_adapt_free(ad); return -1; }

@@ -82,6 +82,13 @@ void wren_fmllr_opts_default(struct wren_fmllr_opts *o)
     o->blocks = 1;
 }
 
+int wren_fmllr_opts_check(const struct wren_fmllr_opts *o, int dim)
+{
+    if (o->blocks < 1 || dim % o->blocks)
+        return wren_error("--fmllr-blocks %d does not divide the feature dimension %d", o->blocks, dim);
+    return 0;
+}
+
 void wren_fmllr_identity(double *W, int dim)
 {
     memset(W, 0, (size_t)dim * (size_t)(dim + 1) * sizeof *W);
@@ -246,6 +253,7 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
 {
     int d = a->dim;
     size_t d1 = (size_t)d + 1;
+    if (wren_fmllr_opts_check(o, d)) return -1;
     res->frames = a->beta;
     res->aux_before = wren_fmllr_aux(a, W);
     if (!isfinite(res->aux_before) && a->beta > 0)
@@ -256,8 +264,6 @@ int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr
         res->aux_after = wren_fmllr_aux(a, W);
         return 0;
     }
-    if (o->blocks < 1 || d % o->blocks)
-        return wren_error("fmllr: %d blocks do not divide the feature dimension %d", o->blocks, d);
     double *Ginv = wren_xmalloc((size_t)d * d1 * d1 * sizeof *Ginv);
     double *tmp = wren_xmalloc(d1 * d1 * sizeof *tmp);
     int pd = a->beta >= o->min_frames_full;

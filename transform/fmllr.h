@@ -38,6 +38,8 @@ struct wren_fmllr_opts {
                               static/delta/delta-delta features: a third of the parameters) */
 };
 void wren_fmllr_opts_default(struct wren_fmllr_opts *o);
+/* 0 if o fits features of dim dims (blocks divide dim); else -1 with wren_error. */
+int wren_fmllr_opts_check(const struct wren_fmllr_opts *o, int dim);
 
 /* What an estimate did, for the log. */
 struct wren_fmllr_result {
@@ -52,7 +54,8 @@ struct wren_fmllr_result {
  * Returns 0; -1 with a message if W_in is singular. A G_i that is not positive definite
  * falls back to the bias-only update (full) or leaves W unchanged. With opts->blocks > 1 each
  * row is maximised over its block's columns and the bias only (entries outside the blocks of a
- * starting W become 0); blocks must divide the dimension. */
+ * starting W become 0); -1 with wren_error if the blocks do not divide the dimension
+ * (wren_fmllr_opts_check). */
 int wren_fmllr_estimate(const struct wren_fmllr_accs *a, const struct wren_fmllr_opts *o,
                         double *W, struct wren_fmllr_result *res, double *aux_trace);
 
