@@ -10,6 +10,7 @@
 # the lattices instead of the n-best lists; --dense FILE names the dense model (default: the
 # parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (a model already scored on the same lattices with the same weights is skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
+# Columns: speedup is the pruning table's (nnlm-eval, normalised); cpu_s the rescoring CPU seconds of the set.
 # usage: egs/steps/pruned_wer.sh [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
@@ -61,11 +62,13 @@ done
 wait
 set_name=$(basename "$data")
 {
-  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "nnlm_s" "dev%WER"
+  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "cpu_s" "dev%WER"
   for m in "${models[@]}"; do
     # (a model that failed has no files: "fail" / "-", not an exit under set -e)
     w=$(awk '{print $2}' "$out/$m/$set_name/wer-$mode.txt" 2>/dev/null || true)
-    t=$(awk '{print $4}' "$out/$m/$set_name/stats-$mode.txt" 2>/dev/null || true)
+    # CPU seconds of the rescoring itself (wren rescore's last log line: no model loading, and
+    # unlike wall time not inflated by the other job running beside it)
+    t=$(sed -n 's/.* cpu \([0-9.]*\) s.*/\1/p' "$out/$m/$set_name/log-$mode" 2>/dev/null | tail -1 || true)
     # the tuned dev n-best WER (with --tune), from rescore-tune's "best ... wer=W" line
     dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1 || true)
     if [ "$m" = dense ]; then key='$1 == "dense"'; else
