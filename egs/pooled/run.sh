@@ -45,9 +45,12 @@
 #     distillation, low-rank with a larger embedding share (conf/study.conf's extra_runs) and
 #     from-scratch baselines (../steps/prune_nnlm.sh): exp/prune/ft<budget>
 #  11 test WER and rescoring speed of stage 10's models (../steps/pruned_wer.sh): exp/pruned_wer/ft<budget>
+#     with the dense NNLM's weights (stage 8) and, with per_model_weights=true, exp/pruned_wer_tuned/ft<budget>
+#     with each model's own, tuned on dev
 #  12 the budget sweep: stages 10 and 11 for each budget of budget_sweep (sweep_methods only)
 #  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding),
-#     results/budget-summary.tsv (finding b per budget) and the plots with 95 % intervals
+#     results/budget-summary.tsv (finding b per budget) and the plots with 95 % intervals; the same
+#     with per-model weights in results/per-model/
 #     (../steps/study_table.sh, ../steps/study_budget_summary.sh, ../steps/plot_study.sh)
 set -euo pipefail
 stage=0
@@ -199,6 +202,12 @@ wer_family() {   # prune_dir -> exp/pruned_wer/<its name>; the dense model is re
   mkdir -p "$w"; [ -L "$w/dense" ] && rm "$w/dense"   # (older runs linked stage 8's rescoring)
   "$steps/pruned_wer.sh" --jobs "$nj" --mode "$rescore_mode" --dense "$dense" "$1" exp/nnlm_rescore/tuned.txt \
     "$graph_dir" "$lm3" "$lm4" data/test exp/${fp}_test "$w"
+  [ "$per_model_weights" = true ] || return 0
+  # each model with its own weights, tuned on the dev n-best lists as stage 8 tuned the dense
+  # model's: a small model gets a smaller NNLM share instead of the dense model's
+  "$steps/pruned_wer.sh" --jobs "$nj" --mode "$rescore_mode" --dense "$dense" \
+    --tune-data data/dev --tune-decode exp/${fp}_dev "$1" exp/nnlm_rescore/tuned.txt \
+    "$graph_dir" "$lm3" "$lm4" data/test exp/${fp}_test "exp/pruned_wer_tuned/$(basename "$1")"
 }
 
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
@@ -235,10 +244,18 @@ fi
 
 if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
   log "stage 13: results/study.tsv, results/findings.tsv, plots"
-  mkdir -p results
-  "$steps/study_table.sh" --mode "$rescore_mode" --first "$fp" exp "$study_budget" data/test results
-  "$steps/study_budget_summary.sh" --methods "$sweep_methods" "$study_budget" results   # (b) against the budget
-  "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices" results "$study_budget" \
-    "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"
-  cat results/findings.tsv
+  # results/: every model with the dense model's weights; results/per-model/: each with its own
+  for weights in dense per-model; do
+    r=results; wers=pruned_wer; what="the dense NNLM's weights"
+    if [ $weights = per-model ]; then
+      [ "$per_model_weights" = true ] || continue
+      r=results/per-model; wers=pruned_wer_tuned; what="weights tuned on dev per model"
+    fi
+    mkdir -p $r
+    "$steps/study_table.sh" --mode "$rescore_mode" --first "$fp" --wers $wers exp "$study_budget" data/test $r
+    "$steps/study_budget_summary.sh" --methods "$sweep_methods" "$study_budget" $r   # (b) against the budget
+    "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices ($what)" $r "$study_budget" \
+      "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"
+    cat $r/findings.tsv
+  done
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # study_table.sh — the pruning study's result tables, from what prune_nnlm.sh and pruned_wer.sh left
-# in a recipe's exp/ (every budget folder exp/prune/ft<N>, its WERs in exp/pruned_wer/ft<N>):
+# in a recipe's exp/ (every budget folder exp/prune/ft<N>, its WERs in exp/<wers>/ft<N>):
 #   OUT/study.tsv       one row per model: criterion method schedule finetune_tokens distill
 #                       size_total bytes dev_ppl test_wer ci_low ci_high test_words speedup
 #                       (size_total: stored parameters / the dense model's; dev_ppl on the NNLM's
@@ -20,13 +20,16 @@
 #   OUT/study-runs.tsv  line by line with study.tsv: the budget folder (the run's fine-tuning
 #                       budget) and the model's name, for the plots
 # Not for: choosing anything (it reads test results only to report them).
-# usage: egs/steps/study_table.sh [--mode lattice|nbest] [--first DIR_PREFIX] EXP STUDY_BUDGET DATA OUT
+# usage: egs/steps/study_table.sh [--mode lattice|nbest] [--first DIR_PREFIX] [--wers NAME] EXP STUDY_BUDGET DATA OUT
 #   --first: the rescored first pass, EXP/<first>_<set> (decode, or decode_fmllr: speaker-adapted)
+#   --wers: the folder of EXP with pruned_wer.sh's outputs (default pruned_wer: every model with
+#           the dense model's weights; pruned_wer_tuned: each with its own, tuned on dev)
 set -euo pipefail
 mode=lattice
 first=decode
+wers=pruned_wer
 . "$(dirname "$0")/parse_options.sh"
-[ $# -eq 4 ] || { echo "usage: $0 [--mode lattice|nbest] [--first DIR_PREFIX] EXP STUDY_BUDGET DATA OUT" >&2; exit 1; }
+[ $# -eq 4 ] || { echo "usage: $0 [--mode lattice|nbest] [--first DIR_PREFIX] [--wers NAME] EXP STUDY_BUDGET DATA OUT" >&2; exit 1; }
 steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 exp=$1; budget=$2; data=$3; out=$4
 wren=${WREN:-$top/build/wren}
@@ -37,14 +40,14 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 hyp_of() {   # budget model -> hypothesis file ('dense' is the dense model's own rescoring)
   if [ "$2" = dense ]; then echo "$exp/nnlm_rescore/$set_name/hyp-$mode.txt"
-  else echo "$exp/pruned_wer/ft$1/$2/$set_name/hyp-$mode.txt"; fi
+  else echo "$exp/$wers/ft$1/$2/$set_name/hyp-$mode.txt"; fi
 }
 cpu_of() {   # budget model -> CPU seconds of the rescoring (wren rescore's last log line); the
   # dense model's from its rescoring in the same pruned_wer.sh run as the pruned models when
   # there is one (same binary, same load), else stage 8's
   local h; h=$(hyp_of "$1" "$2")
-  local same=$exp/pruned_wer/ft$1/$2/$set_name/log-$mode
-  [ "$2" = dense ] && [ ! -L "$exp/pruned_wer/ft$1/dense" ] && [ -s "$same" ] && h=$same
+  local same=$exp/$wers/ft$1/$2/$set_name/log-$mode
+  [ "$2" = dense ] && [ ! -L "$exp/$wers/ft$1/dense" ] && [ -s "$same" ] && h=$same
   sed -n 's/.* cpu \([0-9.]*\) s.*/\1/p' "$(dirname "$h")/log-$mode" 2>/dev/null | tail -1
 }
 wer_ci() {   # hyp -> "wer lo hi words" or "- - - -"

@@ -151,6 +151,18 @@ r=$(row activation lowrank incremental 0.2500)
 [ "$(cut -f13 <<< "$r")" = 5.00 ] || fail "speed-up against the same-run dense (20 / 4 cpu s): $r"
 r=$(row - dense - 1.0000 -); [ "$(cut -f13 <<< "$r")" = 1.00 ] || fail "dense speed-up with the same-run dense: $r"
 
+# --wers: the same models scored with other weights (pruned_wer.sh --tune-data) in another
+# folder; one model's hypotheses differ there, and the table follows that folder
+cp -r "$e/pruned_wer" "$e/pruned_wer_tuned"
+tw=$e/pruned_wer_tuned/ft1000/magnitude-lowrank-oneshot-0.25/test/hyp-lattice.txt
+hyp 0.10 99 "$tw"
+"$SRC/egs/steps/study_table.sh" --mode lattice --wers pruned_wer_tuned "$e" 1000 "$tmp/data/test" "$tmp/tuned" 2> "$tmp/log" ||
+  { cat "$tmp/log"; fail "study_table.sh --wers exited non-zero"; }
+r=$(st=$tmp/tuned/study.tsv row magnitude lowrank oneshot 0.2500); [ -n "$r" ] || fail "--wers: no magnitude lowrank oneshot 0.25 row"
+check_wer "$tw" "$r"
+r=$(row magnitude lowrank oneshot 0.2500)
+check_wer "$w/magnitude-lowrank-oneshot-0.25/test/hyp-lattice.txt" "$r"
+
 if command -v gnuplot > /dev/null; then
   "$SRC/egs/steps/plot_study.sh" "test study" "$out" 1000 > /dev/null 2> "$tmp/plot.log" || { cat "$tmp/plot.log"; fail "plot_study.sh"; }
   for p in wer-vs-size ppl-vs-size speed-vs-size wer-vs-budget; do
