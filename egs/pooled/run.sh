@@ -254,6 +254,7 @@ if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
     mkdir -p $r
     "$steps/study_table.sh" --mode "$rescore_mode" --first "$fp" --wers $wers exp "$study_budget" data/test $r
     "$steps/study_budget_summary.sh" --methods "$sweep_methods" "$study_budget" $r   # (b) against the budget
+    "$steps/study_budget_table.sh" --methods "$sweep_methods" $r                      # %WER against the budget
     "$steps/plot_study.sh" "$name: pruned NNLMs rescoring the pooled test lattices ($what)" $r "$study_budget" \
       "egs/$name/run.sh --stage 13 (egs/steps/plot_study.sh)"
     cat $r/findings.tsv

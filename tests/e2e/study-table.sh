@@ -137,6 +137,14 @@ want=$(awk -F'\t' '$1 == "b" && $2 ~ /:lowrank:/ { n++; if ($3 > 0) i++; if ($5 
   END { printf "1000\t%d\t%d\t%d\t%d", n, i, si, so }' "$f")
 [ "$(sed -n 2p "$bs" | cut -f1-5)" = "$want" ] || fail "budget-summary row '$(sed -n 2p "$bs")', want '$want'"
 [ "$(wc -l < "$bs")" -eq 2 ] || fail "budget-summary: one budget, got $(($(wc -l < "$bs") - 1))"
+# test %WER by budget: the 8 low-rank models without distillation, each with study.tsv's WER
+"$SRC/egs/steps/study_budget_table.sh" "$out" > /dev/null 2> "$tmp/log" || { cat "$tmp/log"; fail "study_budget_table.sh"; }
+wb=$out/wer-by-budget.tsv
+[ "$(head -1 "$wb")" = "$(printf 'criterion\tmethod\tschedule\tsize\twer_ft1000')" ] || fail "wer-by-budget header: $(head -1 "$wb")"
+[ "$(wc -l < "$wb")" -eq 9 ] || fail "wer-by-budget: $(($(wc -l < "$wb") - 1)) rows, want 8 (no distilled, no scratch)"
+r=$(row magnitude lowrank oneshot 0.2500)
+[ "$(awk -F'\t' '$1 == "magnitude" && $3 == "oneshot" && $4 == "0.25" { print $5 }' "$wb")" = "$(cut -f9 <<< "$r")" ] ||
+  fail "wer-by-budget magnitude lowrank oneshot 0.25: $(grep -P '^magnitude\tlowrank\toneshot\t0.25\t' "$wb"), study.tsv: $r"
 
 # the dense model rescored in the same pruned_wer.sh run (a folder, not stage 8's link): its CPU
 # time is the speed-up reference (20 cpu s: the row above at 4 cpu s goes from 2.50 to 5.00)
