@@ -35,7 +35,8 @@
 #     MBR 1-best and calibrated word confidences of both (calibration fitted on dev), per-corpus
 #     table against Viterbi and test NCE per corpus -> exp/results-mbr.txt
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
-#     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights;
+#     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights
+#     (and, with per_model_weights=true, is also scored with its own, tuned the same way);
 #     the same model normalised (exp/nnlm_rescore_normalised); per-corpus table -> exp/results-nnlm.txt
 #   9 the data-driven criterion, chosen on dev: every candidate of select_criteria prunes one-shot
 #     without fine-tuning (each method, each size); the lowest mean log dev perplexity wins ->
@@ -49,9 +50,10 @@
 #     with each model's own, tuned on dev
 #  12 the budget sweep: stages 10 and 11 for each budget of budget_sweep (sweep_methods only)
 #  13 results/study.tsv, results/findings.tsv (paired tests, Holm-corrected per finding),
-#     results/budget-summary.tsv (finding b per budget) and the plots with 95 % intervals; the same
-#     with per-model weights in results/per-model/
-#     (../steps/study_table.sh, ../steps/study_budget_summary.sh, ../steps/plot_study.sh)
+#     results/budget-summary.tsv (finding b per budget), results/wer-by-budget.tsv and the plots
+#     with 95 % intervals; the same with per-model weights in results/per-model/
+#     (../steps/study_table.sh, ../steps/study_budget_summary.sh, ../steps/study_budget_table.sh,
+#     ../steps/plot_study.sh)
 set -euo pipefail
 stage=0
 stop_stage=100
