@@ -10,7 +10,8 @@
 # the lattices instead of the n-best lists; --dense FILE names the dense model (default: the
 # parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (a model already scored on the same lattices with the same weights is skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
-# Columns: speedup is the pruning table's (nnlm-eval, normalised); cpu_s the rescoring CPU seconds of the set.
+# Columns: speedup is the pruning table's (nnlm-eval, normalised); cpu_s the rescoring CPU
+# seconds of the set.
 # usage: egs/steps/pruned_wer.sh [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
