@@ -83,7 +83,9 @@ static int check_opts(const struct wren_prune_opts *o, struct run *r)
         return wren_error("criterion %s is data-driven and needs --calib-text", o->criterion);
     if (r->crit != WREN_PRUNE_MAGNITUDE && o->calib_tokens < 1)
         return wren_error("--calib-tokens must be >= 1");
-    if (!(o->lr > 0)) return wren_error("--lr must be > 0");
+    if (!(o->lr > 0) || !isfinite(o->lr)) return wren_error("--lr must be a number > 0, not %g", o->lr);
+    if (!(o->dropout >= 0 && o->dropout < 1))
+        return wren_error("--dropout must be in [0,1), not %g", o->dropout);
     if (o->distill) {
         if (!(o->distill_weight >= 0 && o->distill_weight <= 1))
             return wren_error("--distill-weight must be in [0,1], not %g", o->distill_weight);
@@ -236,6 +238,7 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
         t.warmup = t.steps / 20;
         t.lr = r->o->lr;
         t.min_lr = r->o->lr / 10;
+        t.dropout = r->o->dropout;
         t.patience = 0;
         t.seed = seed;
         t.self_norm = wren_nnlm_self_norm(m);   /* the objective the model was trained with */

@@ -40,8 +40,9 @@ struct wren_prune_opts {
                                 residual channels (embedding columns) are removable too */
     long finetune_tokens;    /* total fine-tuning budget of the incremental run (0: none) */
     long calib_tokens;
-    double lr;
-    int batch;
+    double lr;               /* fine-tuning: peak learning rate (cosine decay to lr/10) */
+    int batch;               /* fine-tuning and calibration: sequences per batch */
+    double dropout;          /* fine-tuning dropout */
     long seed;
     const char *distill;     /* fine-tune by knowledge distillation from this (dense) teacher
                                 (wren_nnlm_train_opts.distill), NULL: plain cross-entropy */
@@ -53,7 +54,7 @@ struct wren_prune_opts {
 };
 void wren_prune_opts_default(struct wren_prune_opts *o);
 /* The options of `wren prune`, bound to *o, written to t (opts.h convention). */
-#define WREN_PRUNE_NOPTS 23
+#define WREN_PRUNE_NOPTS 24
 int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t);
 
 /* "magnitude" ... -> enum; -1 with wren_error for an unknown name. */

@@ -233,6 +233,9 @@ tests_test_prune_distill_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/prune.sh
 EXTRA_DIST += tests/e2e/prune.sh
+# egs/steps/prune_nnlm.sh: the fine-tuning recipe recorded per output folder, another one refused
+TESTS += tests/e2e/prune-nnlm-settings.sh
+EXTRA_DIST += tests/e2e/prune-nnlm-settings.sh
 
 # Fault injection (utils/fault.h): failing allocations and writes in short runs of the main
 # commands, a few sampled call sites each; `make fault-sweep` tries every write and up to

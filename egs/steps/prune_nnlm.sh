@@ -11,7 +11,8 @@
 # usage: egs/steps/prune_nnlm.sh [--config FILE] [--VAR VALUE ...] NNLM_DIR OUT_DIR
 #   the tunables: egs/steps/conf/prune.conf, then --config FILE, then any of its variables as an option
 #   reads NNLM_DIR/{nnlm.safetensors,train.txt,dev.txt}; writes OUT_DIR/<crit>-<method>-<sched>-<size>.safetensors,
-#   OUT_DIR/logs/, OUT_DIR/table.txt
+#   OUT_DIR/logs/, OUT_DIR/table.txt, OUT_DIR/settings.txt (the fine-tuning recipe; a rerun with
+#   another one stops with an error)
 set -euo pipefail
 . "$(dirname "$0")/conf/prune.conf"
 . "$(dirname "$0")/parse_options.sh"
@@ -34,6 +35,19 @@ dense=$nn/nnlm.safetensors
 # 10M tokens for every fine-tuning step would cost more than the fine-tuning itself)
 [ -s "$out/finetune.txt" ] || head -n "$finetune_lines" "$nn/train.txt" > "$out/finetune.txt"
 
+# The fine-tuning recipe of OUT's models. wren prune keeps the outputs that exist, so a rerun
+# with another recipe would mix old models into the new table: it stops instead.
+settings="finetune_tokens=$finetune_tokens batch=$prune_batch lr=$prune_lr dropout=$prune_dropout calib_tokens=$calib_tokens"
+if [ -s "$out/settings.txt" ]; then
+  [ "$(cat "$out/settings.txt")" = "$settings" ] || {
+    echo "prune_nnlm.sh: $out/settings.txt: its models were made with '$(cat "$out/settings.txt")', not '$settings'; move them away or choose another OUT_DIR" >&2
+    exit 1; }
+elif compgen -G "$out/*.safetensors" > /dev/null; then
+  echo "prune_nnlm.sh: warning: $out has models but no settings.txt (made before it was recorded); they are kept as they are" >&2
+else
+  echo "$settings" > "$out/settings.txt.tmp" && mv "$out/settings.txt.tmp" "$out/settings.txt"
+fi
+
 run_one() {   # criterion method schedule [label extra-prune-options...]
   local c=$1 m=$2 s=$3 label=${4:-$2}
   local tag=$c-$label-$s
@@ -48,7 +62,7 @@ run_one() {   # criterion method schedule [label extra-prune-options...]
   if nice "$wren" prune --model "$dense" --criterion "$c" --method "$m" --schedule "$s" \
       --sizes "$sizes" --out-prefix "$out/$tag" --finetune-text "$out/finetune.txt" \
       --finetune-tokens "$finetune_tokens" --valid-text "$out/valid.txt" --calib-text "$out/calib.txt" \
-      --calib-tokens "$calib_tokens" --batch "$prune_batch" --size-basis "${size_basis:-prunable}" ${prune_opts:-} "${extra[@]}" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
+      --calib-tokens "$calib_tokens" --batch "$prune_batch" --lr "$prune_lr" --dropout "$prune_dropout" --size-basis "${size_basis:-prunable}" ${prune_opts:-} "${extra[@]}" > "$out/logs/$tag.txt" 2> "$out/logs/$tag.log"; then
     mv "$out/logs/$tag.txt" "$out/logs/$tag.done"
   else
     echo "prune_nnlm.sh: $tag failed: $(tail -1 "$out/logs/$tag.log")" >&2

@@ -94,4 +94,11 @@ grep -q "^distill_weight 0.7$" "$T/dist-info.txt" && grep -q "^tok_emb masked" "
 "$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.1 --size-basis total --out-prefix "$T/x" \
   2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "total size 0.1 is unreachable" "$T/err.txt" || fail "unreachable total size: rc $rc $(cat "$T/err.txt")"
+for bad in "--dropout 1" "--dropout -0.1" "--lr 0"; do
+  # shellcheck disable=SC2086
+  "$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.5 --out-prefix "$T/x" $bad \
+    2> "$T/err.txt"; rc=$?
+  [ $rc = 1 ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q -- "${bad%% *} must be" "$T/err.txt" \
+    && [ ! -e "$T/x-0.5.safetensors" ] || fail "prune $bad: rc $rc $(cat "$T/err.txt")"
+done
 echo "prune e2e ok"
