@@ -163,6 +163,8 @@ static const char *DESCRIPTION =
     "are converted with ln 10):\n"
     "  acwt*acoustic + hmm + lm-weight*((1-lambda)*ngram + lambda*nnlm) + word-penalty*words\n"
     "  + oov-penalty*(words outside the NNLM vocabulary, scored as <unk>)\n"
+    "At --lambda 0 the NNLM has no weight and is not run (the n-gram rescoring alone; n-best nnlm\n"
+    "costs are written as 0, and no NNLM tokens are counted).\n"
     "hmm = first-pass graph cost minus the first-pass LM (--first-pass-lm, default --lm), removed\n"
     "as `wren lattice lmrescore` does. --mode nbest: the --nbest best word sequences, NNLM\n"
     "prefixes shared; RESCORED_OUT gets 'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"

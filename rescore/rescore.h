@@ -35,7 +35,8 @@ struct wren_rescore_opts {
     const char *mode;        /* "nbest" | "lattice" */
     int nbest;               /* hypotheses per lattice (nbest mode) */
     float lm_weight;         /* weight of the interpolated LM cost */
-    float lambda;            /* NNLM share of the interpolation, 0..1 */
+    float lambda;            /* NNLM share of the interpolation, 0..1; at 0 the NNLM is not run
+                                (n-best nnlm costs are 0, no tokens are scored) */
     int history;             /* lattice mode: histories agreeing on this many last words merge */
     float beam;              /* lattice mode: pruning beam while expanding */
     int lattice_batch;       /* lattice mode: lattices expanded side by side, their NNLM

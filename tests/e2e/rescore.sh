@@ -4,7 +4,7 @@
 # graph from a bigram on 8000 sentences of Austen's novels (text-norm, leak-guarded against the
 # test transcripts), and a tiny NNLM trained for a few seconds on 3000 of those sentences.
 # Checks: both modes rescore every lattice; lambda 0 with the first-pass LM reproduces the
-# first-pass hypotheses; n-best prefix sharing scores fewer tokens than naive scoring; the
+# first-pass hypotheses without running the NNLM; n-best prefix sharing scores fewer tokens than naive scoring; the
 # rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
@@ -53,8 +53,10 @@ for mode in nbest lattice; do
   cat $mode.log
   [ "$(wc -l < hyp-$mode.txt)" = 5 ] || fail "$mode: expected 5 hypotheses"
   grep -q "mode $mode, 5 lattices (0 empty)" $mode.log || fail "$mode: summary line"
-  "${R[@]}" --mode $mode --lambda 0 lat.gz h0-$mode.txt 2> /dev/null || fail "$mode lambda 0"
+  "${R[@]}" --mode $mode --lambda 0 lat.gz h0-$mode.txt 2> l0-$mode.log || fail "$mode lambda 0"
   cmp -s h0-$mode.txt hyp1.txt || { diff h0-$mode.txt hyp1.txt; fail "$mode: lambda 0 differs from the first pass"; }
+  # the NNLM has no weight at lambda 0, so it is not run
+  grep -q "NNLM tokens 0 (0.0 per utt) in 0 calls" l0-$mode.log || fail "$mode lambda 0 ran the NNLM: $(cat l0-$mode.log)"
 done
 shared=$(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' nbest.log)
 naive=$(sed -n 's/.*without prefix sharing \([0-9]*\) tokens.*/\1/p' nbest.log)
