@@ -279,6 +279,7 @@ void wren_nnlm_free(struct wren_nnlm *m)
     free(m->blk);
     wren_nnlm_vocab_free(m->vocab);
     free(m->distill_teacher);
+    free(m->prune_settings);
     wren_nn_infer_ws_free(m->iws);
     wren_nn_fb_free(m->fbws);
     free(m);
@@ -288,6 +289,13 @@ const struct wren_nnlm_vocab *wren_nnlm_get_vocab(const struct wren_nnlm *m) { r
 int wren_nnlm_context(const struct wren_nnlm *m) { return m->c.context; }
 float wren_nnlm_self_norm(const struct wren_nnlm *m) { return m->c.self_norm; }
 float wren_nnlm_log_z_shift(const struct wren_nnlm *m) { return m->c.log_z_shift; }
+const char *wren_nnlm_prune_settings(const struct wren_nnlm *m) { return m->prune_settings; }
+
+void wren_nnlm_set_prune_settings(struct wren_nnlm *m, const char *settings)
+{
+    free(m->prune_settings);
+    m->prune_settings = settings ? wren_xstrdup(settings) : NULL;
+}
 void wren_nnlm_set_unnormalized(struct wren_nnlm *m, int on) { m->unnormalized = on != 0; }
 int wren_nnlm_unnormalized(const struct wren_nnlm *m) { return m->unnormalized; }
 
@@ -348,6 +356,7 @@ int wren_nn_save_ext(const struct wren_nnlm *m, const char *path, int nextra,
         wren_st_writer_meta(w, "distill_weight", dw);
         wren_st_writer_meta(w, "distill_temperature", dt);
     }
+    if (m->prune_settings) wren_st_writer_meta(w, "prune_settings", m->prune_settings);
     size_t vl = 0;
     for (int i = 0; i < m->c.vocab_size; i++) vl += strlen(wren_nnlm_vocab_word(m->vocab, i)) + 1;
     char *vs = wren_xmalloc(vl + 1), *q = vs;
@@ -680,6 +689,8 @@ struct wren_nnlm *wren_nn_load_ext(const char *path, int nextra, const char *con
     m = wren_nn_alloc(&c, specs, v);
     const char *teacher = wren_st_meta(f, "distill_teacher");
     if (teacher) m->distill_teacher = wren_xstrdup(teacher);
+    const char *ps = wren_st_meta(f, "prune_settings");
+    if (ps) m->prune_settings = wren_xstrdup(ps);
     if (check_all_tensors_used(f, path, m)) {
         wren_nnlm_free(m);
         m = NULL;
@@ -796,6 +807,7 @@ void wren_nnlm_print_info(const struct wren_nnlm *m, FILE *f)
     if (m->distill_teacher)
         fprintf(f, "distill_teacher %s\ndistill_weight %g\ndistill_temperature %g\n", m->distill_teacher,
                 c->distill_weight, c->distill_temp);
+    if (m->prune_settings) fprintf(f, "prune_settings %s\n", m->prune_settings);
     fprintf(f, "tensors %d\n", m->ntensors);
     fprintf(f, "nonembedding_params %zu\n", wren_nnlm_nonembedding_params(m));
     fprintf(f, "stored_params %zu\n", wren_nnlm_stored_params(m));

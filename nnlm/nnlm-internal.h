@@ -98,6 +98,8 @@ struct wren_nnlm {
     unsigned char *emb_mask;   /* [V,D] mask of tok_emb (c.emb_masked), else NULL */
     char *distill_teacher;       /* the teacher its last training distilled from (metadata
                                     distill_teacher), or NULL */
+    char *prune_settings;        /* the `wren prune` settings it was made with (metadata
+                                    prune_settings), or NULL */
     float *sinus;          /* [C][D] sinusoidal table (pos_learned == 0) */
     struct nnlm_block *blk;
     struct nnlm_infer_ws *iws;   /* incremental-scoring scratch */

@@ -62,6 +62,10 @@ float wren_nnlm_self_norm(const struct wren_nnlm *m);
 int wren_nnlm_center_log_z(struct wren_nnlm *m, const char *text, long max_tokens, double *shift);
 /* The total of the centring shifts applied to m (metadata log_z_shift; 0: never centred). */
 float wren_nnlm_log_z_shift(const struct wren_nnlm *m);
+/* The `wren prune` settings m was made with (metadata prune_settings, kept through training and
+ * saving), or NULL for a model not made by wren prune or made before it recorded them. */
+const char *wren_nnlm_prune_settings(const struct wren_nnlm *m);
+void wren_nnlm_set_prune_settings(struct wren_nnlm *m, const char *settings);   /* NULL: none */
 /* Unnormalised scoring (off by default; not saved with the model): every scoring call below
  * (state_score, state_score_many, score_sentences) returns a word's raw logit h . E_w + b_w
  * instead of log P(w | h) = logit - log Z, log Z taken as 0: one dot product with the word's

@@ -52,6 +52,7 @@ struct run {
     double *req;
     char **req_str;
     int context;
+    char *settings;          /* wren_prune_settings_string: recorded in every output */
 };
 
 static int check_opts(const struct wren_prune_opts *o, struct run *r)
@@ -210,6 +211,7 @@ static struct wren_nnlm *finetune(struct run *r, struct wren_nnlm *m, long token
 {
     *used = 0;
     long per_step = (long)r->o->batch * r->context;
+    wren_nnlm_set_prune_settings(m, r->settings);   /* kept through the fine-tuning */
     if (finetune_used(r, tokens) == 0) {
         int rc = wren_nnlm_save(m, path);
         if (rc) { wren_nnlm_free(m); return NULL; }
@@ -282,6 +284,17 @@ static int report(struct run *r, struct wren_nnlm *m, const char *size, long tok
     return 0;
 }
 
+/* An output a previous run left, if it was made with this run's settings (else NULL, error set). */
+static struct wren_nnlm *load_existing(const struct run *r, const char *path)
+{
+    struct wren_nnlm *m = wren_nnlm_load(path);
+    if (m && wren_prune_settings_check(path, wren_nnlm_prune_settings(m), r->settings)) {
+        wren_nnlm_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 static int req_index(const struct run *r, double s)
 {
     for (int i = 0; i < r->nreq; i++) if (fabs(r->req[i] - s) <= 1e-6) return i;
@@ -298,7 +311,7 @@ static int run_oneshot(struct run *r, struct wren_nnlm *dense, const double *ste
         char *path = out_path(r, r->req_str[i], ".safetensors");
         int rc = 0;
         if (access(path, F_OK) == 0) {
-            struct wren_nnlm *m = wren_nnlm_load(path);
+            struct wren_nnlm *m = load_existing(r, path);
             rc = !m || report(r, m, r->req_str[i], finetune_used(r, tokens), path, 1);
             wren_nnlm_free(m);
         } else {
@@ -336,7 +349,7 @@ static int run_incremental(struct run *r, struct wren_nnlm *dense, const double 
         if (k < start) {
             spent += finetune_used(r, per);
             if (ri >= 0) {
-                struct wren_nnlm *m = wren_nnlm_load(path);
+                struct wren_nnlm *m = load_existing(r, path);
                 rc = !m || report(r, m, r->req_str[ri], spent, path, 1);
                 if (k == start - 1 && m) { cur = m; m = NULL; }
                 wren_nnlm_free(m);
@@ -404,6 +417,7 @@ int wren_prune_run(const struct wren_prune_opts *o)
     r.o = o;
     int rc = check_opts(o, &r);
     if (rc == 0) rc = check_texts(o);
+    if (rc == 0) r.settings = wren_prune_settings_string(o);
     struct wren_nnlm *dense = NULL;
     if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
     if (rc == 0) {
@@ -423,5 +437,6 @@ int wren_prune_run(const struct wren_prune_opts *o)
     for (int i = 0; i < r.nreq; i++) free(r.req_str[i]);
     free(r.req_str);
     free(r.req);
+    free(r.settings);
     return rc;
 }

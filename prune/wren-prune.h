@@ -57,6 +57,14 @@ void wren_prune_opts_default(struct wren_prune_opts *o);
 #define WREN_PRUNE_NOPTS 24
 int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t);
 
+/* The settings of o that shape its models, as "key=value ..." (the metadata prune_settings of
+ * every output; settings.c); free() it. */
+char *wren_prune_settings_string(const struct wren_prune_opts *o);
+/* Resuming: 0 if the model at path, recorded with these settings (NULL: an older model without a
+ * record, kept with a warning), may stand for the asked ones; else -1 with a one-line error
+ * naming path and the settings that differ. */
+int wren_prune_settings_check(const char *path, const char *recorded, const char *asked);
+
 /* "magnitude" ... -> enum; -1 with wren_error for an unknown name. */
 int wren_prune_criterion_parse(const char *name);
 

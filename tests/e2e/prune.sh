@@ -1,7 +1,8 @@
 #!/bin/bash
 # prune.sh — end-to-end test of `wren prune`: a tiny NNLM trained on Brown text is pruned by
 # every method (one-shot and incremental with fine-tuning); every output exists, has the size
-# asked for, loads in `wren nnlm-info` and `wren nnlm-eval`; resume keeps outputs; a run with
+# asked for, loads in `wren nnlm-info` and `wren nnlm-eval`; resume keeps outputs made with the
+# same settings and refuses others (each output records them); a run with
 # knowledge distillation from the dense model, the embedding masked and whole-model sizes; bad
 # options exit 1 with a one-line message.
 set -u
@@ -48,9 +49,25 @@ done
   > "$T/inc.txt" 2> "$T/inc.log" || fail "incremental: $(tail -1 "$T/inc.log")"
 grep -q "size 0.25 .*finetune_tokens 1536 " "$T/inc.txt" || fail "incremental tokens: $(cat "$T/inc.txt")"
 "$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
-  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --finetune-text "$T/train.txt" \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
   --finetune-tokens 1536 --batch 8 --sizes 0.5,0.25 --out-prefix "$T/inc" > "$T/inc2.txt" 2>&1 || fail "resume"
 [ "$(grep -c existing "$T/inc2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/inc2.txt")"
+# every output records its settings; a rerun asking for others (here the fine-tuning lr) is
+# refused with one line naming the file and the setting, and leaves the model as it was
+"$WREN" nnlm-info "$T/inc-0.5.safetensors" | grep -q "^prune_settings criterion=fisher method=lowrank schedule=incremental .* lr=0.0003 " \
+  || fail "nnlm-info shows no prune_settings: $("$WREN" nnlm-info "$T/inc-0.5.safetensors" | grep prune)"
+sum=$(md5sum < "$T/inc-0.5.safetensors")
+"$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
+  --finetune-tokens 1536 --batch 8 --lr 1e-3 --sizes 0.5,0.25 --out-prefix "$T/inc" > /dev/null 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q "inc-0.5.safetensors: made with other settings (lr 0.0003 (asked 0.001))" "$T/err.txt" \
+  && [ "$(md5sum < "$T/inc-0.5.safetensors")" = "$sum" ] || fail "rerun with another lr: rc $rc $(cat "$T/err.txt")"
+# a model from before the record (here the dense one in an output's place) is kept, with a warning
+cp "$T/dense.safetensors" "$T/old-0.5.safetensors"
+"$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.5 --out-prefix "$T/old" > "$T/old.txt" 2> "$T/err.txt" \
+  || fail "a model without a record: $(cat "$T/err.txt")"
+grep -q "existing" "$T/old.txt" && grep -q "warning: .*old-0.5.safetensors: no record of the settings" "$T/err.txt" \
+  || fail "a model without a record: $(cat "$T/old.txt" "$T/err.txt")"
 # a resumed run reports the tokens the first run really used (whole batches), not the budget
 # asked for (100 tokens is not a whole number of batches: the rerun reported 50 and 150, not 64 and 192)
 for i in 1 2; do
