@@ -417,7 +417,7 @@ int wren_prune_run(const struct wren_prune_opts *o)
     r.o = o;
     int rc = check_opts(o, &r);
     if (rc == 0) rc = check_texts(o);
-    if (rc == 0) r.settings = wren_prune_settings_string(o);
+    if (rc == 0 && !(r.settings = wren_prune_settings_string(o))) rc = -1;
     struct wren_nnlm *dense = NULL;
     if (rc == 0 && !(dense = wren_nnlm_load(o->model))) rc = -1;
     if (rc == 0) {

@@ -58,7 +58,8 @@ void wren_prune_opts_default(struct wren_prune_opts *o);
 int wren_prune_opts_table(struct wren_prune_opts *o, struct wren_opt *t);
 
 /* The settings of o that shape its models, as "key=value ..." (the metadata prune_settings of
- * every output; settings.c); free() it. */
+ * every output; the input model and any teacher by their files' CRC-32; settings.c); free() it.
+ * NULL with an error naming the file if a model file cannot be read. */
 char *wren_prune_settings_string(const struct wren_prune_opts *o);
 /* Resuming: 0 if the model at path, recorded with these settings (NULL: an older model without a
  * record, kept with a warning), may stand for the asked ones; else -1 with a one-line error

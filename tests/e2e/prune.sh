@@ -54,7 +54,7 @@ grep -q "size 0.25 .*finetune_tokens 1536 " "$T/inc.txt" || fail "incremental to
 [ "$(grep -c existing "$T/inc2.txt")" = 2 ] || fail "resume did not keep outputs: $(cat "$T/inc2.txt")"
 # every output records its settings; a rerun asking for others (here the fine-tuning lr) is
 # refused with one line naming the file and the setting, and leaves the model as it was
-"$WREN" nnlm-info "$T/inc-0.5.safetensors" | grep -q "^prune_settings criterion=fisher method=lowrank schedule=incremental .* lr=0.0003 " \
+"$WREN" nnlm-info "$T/inc-0.5.safetensors" | grep -q "^prune_settings model_crc32=[0-9a-f]\{8\} criterion=fisher method=lowrank schedule=incremental .* lr=0.0003 " \
   || fail "nnlm-info shows no prune_settings: $("$WREN" nnlm-info "$T/inc-0.5.safetensors" | grep prune)"
 sum=$(md5sum < "$T/inc-0.5.safetensors")
 "$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
@@ -62,6 +62,12 @@ sum=$(md5sum < "$T/inc-0.5.safetensors")
   --finetune-tokens 1536 --batch 8 --lr 1e-3 --sizes 0.5,0.25 --out-prefix "$T/inc" > /dev/null 2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q "inc-0.5.safetensors: made with other settings (lr 0.0003 (asked 0.001))" "$T/err.txt" \
   && [ "$(md5sum < "$T/inc-0.5.safetensors")" = "$sum" ] || fail "rerun with another lr: rc $rc $(cat "$T/err.txt")"
+# so is a rerun from another input model (a retrained dense model: here an earlier pruned one)
+"$WREN" prune --model "$T/lowrank-magnitude-0.9.safetensors" --criterion fisher --method lowrank --schedule incremental \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
+  --finetune-tokens 1536 --batch 8 --sizes 0.5,0.25 --out-prefix "$T/inc" > /dev/null 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q "inc-0.5.safetensors: made with other settings (model_crc32 [0-9a-f]* (asked [0-9a-f]*))" "$T/err.txt" \
+  || fail "rerun from another model: rc $rc $(cat "$T/err.txt")"
 # a model from before the record (here the dense one in an output's place) is kept, with a warning
 cp "$T/dense.safetensors" "$T/old-0.5.safetensors"
 "$WREN" prune --model "$T/dense.safetensors" --method lowrank --sizes 0.5 --out-prefix "$T/old" > "$T/old.txt" 2> "$T/err.txt" \
