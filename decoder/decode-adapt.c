@@ -74,7 +74,12 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
     o->silence_weight = 0.01f;
     o->min_post = 1e-3f;
     o->em_iters = 5;
-    o->map_tau = 0;
+    /* MAP means with a prior weight of 500 frames: a Gaussian moves occ / (occ + 500) of the way
+     * to its speaker mean, so only a speaker with much speech moves anything (TIMIT's few
+     * seconds: under 4 %). Pooled dev: 38.13 -> 37.63 % (p = 0.025; arctic -0.62, timit and lj
+     * -0.2); tau 200 and 1000 gave 37.82 and 38.08, and tau 50 hurt timit and lj by 2-3 points.
+     * Test: arctic 40.30 -> 39.66 (p = 0.027), timit and lj within 3 errors (egs/pooled/RESULTS.md) */
+    o->map_tau = 500;
     o->rescore = 1;
     /* the first pass only has to align: on pooled dev beam 9 / max-active 2000 gave the same
      * adapted WER as the full search (38.13 against 38.26 %, n.s.), the first pass in 40 % of
@@ -91,12 +96,12 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
     const struct wren_opt tab[] = {
         { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk) estimated on the first pass's best paths" },
         { "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" },
-        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with, so --transforms reproduces the adapted pass only of a --no-adapt-rescore run)" },
+        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with; the MAP means are not in it, so --transforms reproduces the adapted pass only of a --no-adapt-rescore --adapt-map-tau 0 run)" },
         { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
         { "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" },
         { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
         { "adapt-posteriors", WREN_OPT_STRING, &o->posteriors, "with --adapt: statistics along each pass's 'best-path', or over its 'lattice' (forward-backward posteriors at the decoding acwt)" },
-        { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (0 = off; not written to --transforms-out)" },
+        { "adapt-map-tau", WREN_OPT_DOUBLE, &o->map_tau, "with --adapt: also MAP-adapt the Gaussian means per speaker on the fMLLR-transformed features, this prior weight in frames (a mean moves occ / (occ + tau) of the way: only speakers with much speech move it; 0 = off; not written to --transforms-out)" },
         { "adapt-mllr", WREN_OPT_BOOL, &o->mllr, "with --adapt: also move the Gaussian means per speaker by a global MLLR transform per feature stream, estimated on the fMLLR-transformed features (not written to --transforms-out); with --adapt-map-tau, MAP then starts from those means" },
         { "adapt-first-beam", WREN_OPT_FLOAT, &o->first_beam, "with --adapt: beam of the speaker-independent pass, which only has to align (never wider than --beam; 0 = --beam; Kaldi's decode_fmllr.sh narrows it too)" },
         { "adapt-first-max-active", WREN_OPT_INT, &o->first_max_active, "with --adapt: max-active of the speaker-independent pass (never more than --max-active; 0 = --max-active)" },

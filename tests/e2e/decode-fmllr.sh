@@ -6,7 +6,7 @@
 # Checks: --adapt fmllr writes hypotheses, lattices, the SI hypotheses and a 39 x 40 transform
 # table in Kaldi's text-matrix layout; the log reports a full transform that raised the
 # auxiliary function; by default a second estimate rescores the adapted lattices, whose best
-# paths are the hypotheses; adaptation does not hurt this clean speaker; --transforms with the
+# paths are the hypotheses, and MAP means (tau 500) are on; adaptation does not hurt this clean speaker; --transforms with the
 # table of a run without that rescoring reproduces its adapted pass exactly; EM steps, lattice
 # posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs, as does the
 # recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker;
@@ -63,10 +63,15 @@ echo "errors: SI $si_err, adapted $ad_err"
 # by default the last estimate rescores the adapted pass's lattices: two estimates logged, the
 # second on the adapted pass
 [ "$(grep -c 'fmllr speaker austen:' adapt.log)" = 2 ] || fail "--adapt-rescore (default) did not estimate twice"
+# and MAP means with a prior weight of 500 frames are on by default (5 utterances: a few seconds
+# of speech move no Gaussian as much as halfway)
+grep -q "map speaker austen: 0.0 % of the Gaussians have at least tau = 500 frames" adapt.log \
+  || fail "MAP means (tau 500) not on by default: $(grep map adapt.log)"
 
 # --- the table reused: the same features and transform give the same hypotheses (without the
-# rescoring, the table's transform is the one the adapted pass decoded with)
-"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --no-adapt-rescore --transforms-out trans1.txt \
+# rescoring, the table's transform is the one the adapted pass decoded with; the table holds no
+# MAP means)
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --no-adapt-rescore --adapt-map-tau 0 --transforms-out trans1.txt \
   data hyp1.txt 2> adapt1.log || fail "decode --adapt fmllr --no-adapt-rescore: $(cat adapt1.log)"
 [ "$(grep -c 'fmllr speaker austen:' adapt1.log)" = 1 ] || fail "--no-adapt-rescore estimated more than once"
 "$WREN" decode --model "$MODEL" --graph graph --transforms trans1.txt data hyp-re.txt 2> re.log \
