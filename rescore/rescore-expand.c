@@ -244,7 +244,7 @@ static void collect_level(struct wren_lat_expander *e, struct wren_nnlm_requests
     for (int32_t k = e->level_off[e->d]; k < e->level_off[e->d + 1]; k++)
         collect_state(e, e->by_level[k], q);
     e->nq = q->n - e->q0;
-    if (e->o.lambda > 0) e->st->tokens += e->nq;   /* at lambda 0 the NNLM is not run */
+    if (wren_rescore_runs_nnlm(&e->o)) e->st->tokens += e->nq;
 }
 
 /* Build the output of lattice state s from the scores of its requests: lp and next from entry

@@ -23,6 +23,10 @@ struct wren_rescorer {
     long nnlm_calls;               /* wren_nnlm_state_score_many calls so far */
 };
 
+/* Whether the NNLM is run at all: at lambda 0 it has no weight in the cost, so rescoring skips
+ * the network (n-best nnlm costs stay 0, no tokens are counted) and gives the same result. */
+static inline int wren_rescore_runs_nnlm(const struct wren_rescore_opts *o) { return o->lambda > 0; }
+
 /* NNLM id of a lattice word; *oov = 1 when it maps to <unk>. */
 int wren_rescorer_nn_id(const struct wren_rescorer *r, int32_t w, int *oov);
 

@@ -168,14 +168,14 @@ int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opt
             }
         }
         if (rc || !active) break;
-        if (o->lambda > 0) {
+        if (wren_rescore_runs_nnlm(o)) {
             r->nnlm_calls++;
             if (wren_nnlm_state_score_many(r->nnlm, q.n, q.states, q.words, q.lp, q.next)) {
                 rc = -1;
                 break;
             }
         } else {
-            /* lambda 0: the NNLM has no weight in the cost; keep the expansion, skip the network */
+            /* the expansion is kept (same lattices), the network skipped */
             for (int i = 0; i < q.n; i++) { q.lp[i] = 0.0f; q.next[i] = wren_nnlm_state_copy(q.states[i]); }
         }
         for (int s = 0; s < k; s++)

@@ -322,17 +322,15 @@ int wren_rescore_nbest_many(struct wren_rescorer *r, const struct wren_rescore_o
         n_hyps[k] = nbest_into_trie(r, o, &l[k], k, &t, &hyps[k], &leaf[k], &st[k]);
         if (n_hyps[k] < 0) { n_hyps[k] = 0; *failed = k; rc = -1; }
     }
-    /* lambda 0: the NNLM has no weight in the cost, so it is not run (nnlm costs stay 0) */
-    int use_nnlm = o->lambda > 0;
-    if (!rc && use_nnlm) rc = trie_score(r, &t);
-    if (!rc) {
-        if (use_nnlm)
-            for (int32_t i = 1; i < t.count; i++) st[t.n[i].owner].tokens++;
+    /* (hypotheses come zeroed: without the NNLM their nnlm costs stay 0) */
+    if (!rc && wren_rescore_runs_nnlm(o)) rc = trie_score(r, &t);
+    if (!rc && wren_rescore_runs_nnlm(o)) {
+        for (int32_t i = 1; i < t.count; i++) st[t.n[i].owner].tokens++;
         for (int k = 0; k < n_lat; k++)
             for (int i = 0; i < n_hyps[k]; i++) {
                 double c = 0;
                 for (int32_t node = leaf[k][i]; node > 0; node = t.n[node].parent) c -= t.n[node].logp;
-                hyps[k][i].nnlm = use_nnlm ? c + r->unk_split * hyps[k][i].n_oov : 0.0;
+                hyps[k][i].nnlm = c + r->unk_split * hyps[k][i].n_oov;
             }
     }
     for (int k = 0; k < n_lat; k++) {

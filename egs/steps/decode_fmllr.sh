@@ -2,9 +2,10 @@
 # decode_fmllr.sh — the speaker-adapted first pass of a Kaldi data dir: `wren decode --adapt
 # fmllr` with its defaults (the speaker-independent pass, one fMLLR transform per speaker of
 # DATA/utt2spk estimated with EM steps on its best paths, MAP-adapted means (prior weight 500
-# frames), the adapted pass, a second estimate that rescores the adapted lattices), --nj forked workers of whole speakers, as one job of
-# --cmd (utils/run-jobs.sh, local or Slurm; a speaker's utterances must stay in one process, so
-# the data dir is not split; on Slurm the job asks for N CPUs, --num-threads N).
+# frames), the adapted pass, a second estimate that rescores the adapted lattices), --nj forked
+# workers of whole speakers, as one job of --cmd (utils/run-jobs.sh, local or Slurm; a
+# speaker's utterances must stay in one process, so the data dir is not split; on Slurm the job
+# asks for N CPUs, --num-threads N).
 # Writes DIR/hyp.txt, DIR/lat.gz (the adapted lattices), DIR/si.txt (the speaker-independent
 # pass's hypotheses), DIR/trans.txt (the transforms, Kaldi text matrices), DIR/log/decode.1.log,
 # DIR/time.txt (wall s), DIR/workers (N) and, last, DIR/cpu.txt (user + system CPU s of both

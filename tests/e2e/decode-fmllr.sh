@@ -6,8 +6,9 @@
 # Checks: --adapt fmllr writes hypotheses, lattices, the SI hypotheses and a 39 x 40 transform
 # table in Kaldi's text-matrix layout; the log reports a full transform that raised the
 # auxiliary function; by default a second estimate rescores the adapted lattices, whose best
-# paths are the hypotheses, and MAP means (tau 500) are on; adaptation does not hurt this clean speaker; --transforms with the
-# table of a run without that rescoring reproduces its adapted pass exactly; EM steps, lattice
+# paths are the hypotheses, and MAP means (tau 500) are on; adaptation does not hurt this clean
+# speaker; --transforms with the table of a run without that rescoring (nor MAP) reproduces its
+# adapted pass exactly; EM steps, lattice
 # posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs, as does the
 # recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker;
 # bad options and tables fail with exit 1 and a message naming the file and line.

@@ -4,8 +4,8 @@
 # graph from a bigram on 8000 sentences of Austen's novels (text-norm, leak-guarded against the
 # test transcripts), and a tiny NNLM trained for a few seconds on 3000 of those sentences.
 # Checks: both modes rescore every lattice; lambda 0 with the first-pass LM reproduces the
-# first-pass hypotheses without running the NNLM; n-best prefix sharing scores fewer tokens than naive scoring; the
-# rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
+# first-pass hypotheses without running the NNLM; n-best prefix sharing scores fewer tokens
+# than naive scoring; the rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
 # one trie (the same option); an empty
