@@ -1,0 +1,47 @@
+#!/bin/bash
+# pocketsphinx-baseline.sh — egs/steps/pocketsphinx_baseline.sh (the recipes' pocketsphinx_batch
+# reference) on the five LibriVox sentences of pocketsphinx-testdata with Debian's en-us model and
+# LM: it writes a hypothesis per utterance and the record of its settings; a rerun with the same
+# settings keeps the finished run (the recipes resume) and one with other options decodes again.
+# Not for: Wren's own decoding (decode.sh, decode-mismatch.sh).
+# Env: WREN_SRCDIR (the source tree; default: this script's ../..). Exit 77 = skip (inputs missing).
+set -u
+src=${WREN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+LM=/usr/share/pocketsphinx/model/en-us/en-us.lm.bin
+LIBRI=/usr/share/pocketsphinx/test/data/librivox
+for p in "$MODEL/mdef" "$DICT" "$LM" "$LIBRI/fileids"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing (apt-get install pocketsphinx-en-us pocketsphinx-testdata)"; exit 77; }
+done
+for t in sox pocketsphinx_batch; do
+  command -v $t > /dev/null || { echo "SKIP: $t missing (utils/setup.sh installs it)"; exit 77; }
+done
+tmp=$(mktemp -d /tmp/wren-e2e-psphx-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp"
+mkdir data
+while read -r u; do echo "$u $LIBRI/$u.wav"; done < "$LIBRI/fileids" | LC_ALL=C sort > data/wav.scp
+n=$(wc -l < data/wav.scp)
+[ "$n" -eq 5 ] || fail "expected the 5 LibriVox sentences, found $n"
+base="$src/egs/steps/pocketsphinx_baseline.sh"
+
+"$base" "$MODEL" "$DICT" "$LM" data out 2> err1.txt || fail "first run: $(cat err1.txt)"
+[ "$(wc -l < out/hyp.txt)" -eq 5 ] || fail "first run: $(wc -l < out/hyp.txt) hypotheses for 5 utterances"
+[ "$(cut -d' ' -f1 out/hyp.txt)" = "$(cut -d' ' -f1 data/wav.scp)" ] || fail "first run: utterance ids differ from wav.scp"
+[ "$(awk 'NF > 3' out/hyp.txt | wc -l)" -ge 4 ] || fail "first run: fewer than 4 hypotheses with words: $(cat out/hyp.txt)"
+grep -q "opts= " out/settings || fail "no settings record: $(cat out/settings 2>&1)"
+echo "first run: $(wc -w < out/hyp.txt) words in 5 hypotheses"
+
+cp out/hyp.txt hyp1.txt; touch -d '2000-01-01' out/hyp.txt out/cpu.txt
+"$base" "$MODEL" "$DICT" "$LM" data out 2> err2.txt || fail "rerun: $(cat err2.txt)"
+grep -q 'done with these settings (kept)' err2.txt || fail "rerun with the same settings decoded again: $(cat err2.txt)"
+[ "$(stat -c %Y out/hyp.txt)" = "$(date -d 2000-01-01 +%s)" ] || fail "rerun with the same settings rewrote hyp.txt"
+
+"$base" --opts "-beam 1e-20" "$MODEL" "$DICT" "$LM" data out 2> err3.txt || fail "other options: $(cat err3.txt)"
+grep -q 'kept' err3.txt && fail "a rerun with other options kept the old run"
+[ "$(stat -c %Y out/hyp.txt)" != "$(date -d 2000-01-01 +%s)" ] || fail "a rerun with other options left hyp.txt"
+grep -q 'opts=-beam 1e-20 ' out/settings || fail "settings record of the rerun: $(cat out/settings)"
+[ "$(wc -l < out/hyp.txt)" -eq 5 ] || fail "rerun with other options: $(wc -l < out/hyp.txt) hypotheses"
+echo "PASS: pocketsphinx_baseline.sh decodes, records its settings, keeps a finished run and redoes a changed one"
