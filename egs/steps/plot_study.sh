@@ -22,7 +22,7 @@ dat=$(mktemp -d); trap 'rm -rf "$dat"' EXIT
 ref() { awk -F'\t' -v s="$1" '$1 == s { print $2 }' "$refs"; }
 dense_wer=$(ref dense-nnlm); ngram_wer=$(ref 4-gram)
 dense_ppl=$(awk -F'\t' '$2 == "dense" { print $8 }' "$st")
-# study.tsv with the run's budget in front: budget criterion method schedule tokens distill size bytes ppl wer lo hi words speedup
+# study.tsv with the run's budget in front: budget criterion method schedule tokens distill size bytes ppl wer lo hi words speedup nnlm_weight
 paste "$runs" "$st" | cut -f1,3- | awk -F'\t' 'NR > 1' > "$dat/rows"
 crits=$(awk -F'\t' '$2 != "-" { print $2 }' "$dat/rows" | awk '!s[$0]++')
 # per line (criterion-method-schedule[-kd]) at the study budget: "size wer lo hi ppl speedup"

@@ -11,7 +11,8 @@
 # parent folder of PRUNE_DIR holds nnlm.safetensors). Resumable (a model already scored on the same lattices with the same weights is skipped).
 # Not for: the first pass or the dense NNLM's own tuning (nnlm_rescore.sh).
 # Columns: speedup is the pruning table's (nnlm-eval, normalised); cpu_s the rescoring CPU
-# seconds of the set.
+# seconds of the set; lambda the NNLM's share in the weights used (at 0, possible with per-model
+# weights, the NNLM was not run and cpu_s is the n-gram rescoring's alone).
 # usage: egs/steps/pruned_wer.sh [--jobs N] [--mode nbest|lattice] [--dense FILE] [--tune-data DEV_DATA --tune-decode DEV_DECODE] PRUNE_DIR TUNED GRAPH LM3 LM4 DATA DECODE OUT_DIR
 #   reads PRUNE_DIR/{table.txt,*.safetensors}; writes OUT_DIR/<model>/..., OUT_DIR/table.txt
 set -euo pipefail
@@ -63,7 +64,7 @@ done
 wait
 set_name=$(basename "$data")
 {
-  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s\n" criterion method schedule size rel dev_ppl speedup "%WER" "cpu_s" "dev%WER"
+  printf "%-10s %-12s %-11s %5s %6s %8s %7s %7s %8s %7s %6s\n" criterion method schedule size rel dev_ppl speedup "%WER" "cpu_s" "dev%WER" lambda
   for m in "${models[@]}"; do
     # (a model that failed has no files: "fail" / "-", not an exit under set -e)
     w=$(awk '{print $2}' "$out/$m/$set_name/wer-$mode.txt" 2>/dev/null || true)
@@ -72,10 +73,11 @@ set_name=$(basename "$data")
     t=$(sed -n 's/.* cpu \([0-9.]*\) s.*/\1/p' "$out/$m/$set_name/log-$mode" 2>/dev/null | tail -1 || true)
     # the tuned dev n-best WER (with --tune), from rescore-tune's "best ... wer=W" line
     dw=$(sed -n 's/^best .* wer=\([0-9.]*\).*/\1/p' "$out/$m/tune.log" 2>/dev/null | tail -1 || true)
+    lw=$(sed -n 's/^lambda=\([^ ]*\).*/\1/p' "$out/$m/tuned.txt" 2>/dev/null | head -1 || true)
     if [ "$m" = dense ]; then key='$1 == "dense"'; else
       IFS=- read -r c me s z <<< "$m"; key="\$1 == \"$c\" && \$2 == \"$me\" && \$3 == \"$s\" && \$4 == \"$z\""; fi
     awk "$key"' { printf "%-10s %-12s %-11s %5s %6.3f %8.2f %7.2f ", $1, $2, $3, $4, $6, $9, $11 }' "$table"
-    printf "%7s %8s %7s\n" "${w:-fail}" "${t:--}" "${dw:--}"
+    printf "%7s %8s %7s %6s\n" "${w:-fail}" "${t:--}" "${dw:--}" "${lw:--}"
   done
 } > "$out/table.txt"
 cat "$out/table.txt"

@@ -2,12 +2,14 @@
 # study_table.sh — the pruning study's result tables, from what prune_nnlm.sh and pruned_wer.sh left
 # in a recipe's exp/ (every budget folder exp/prune/ft<N>, its WERs in exp/<wers>/ft<N>):
 #   OUT/study.tsv       one row per model: criterion method schedule finetune_tokens distill
-#                       size_total bytes dev_ppl test_wer ci_low ci_high test_words speedup
+#                       size_total bytes dev_ppl test_wer ci_low ci_high test_words speedup nnlm_weight
 #                       (size_total: stored parameters / the dense model's; dev_ppl on the NNLM's
 #                       whole dev split; test_wer with its 95 % bootstrap interval, `wren wer --ci`;
 #                       speedup: the dense model's CPU seconds of rescoring the test lattices over
-#                       this model's, one thread, from the rescoring logs; '-' where a column does
-#                       not apply; dense and from-scratch models included)
+#                       this model's, one thread, from the rescoring logs; nnlm_weight: the NNLM's
+#                       share lambda the model rescored with, from its tuned.txt (with per-model
+#                       weights a small model can get 0: the NNLM was not run, so its speedup is
+#                       '-'); '-' where a column does not apply; dense and from-scratch models included)
 #   OUT/findings.tsv    finding pair effect p p_holm: each pair's test %WER difference (positive:
 #                       the first-named system of the pair is better), its matched-pairs p (`wren
 #                       wer --compare`), and p corrected by Holm's step-down method over the pairs
@@ -50,6 +52,9 @@ cpu_of() {   # budget model -> CPU seconds of the rescoring (wren rescore's last
   [ "$2" = dense ] && [ ! -L "$exp/$wers/ft$1/dense" ] && [ -s "$same" ] && h=$same
   sed -n 's/.* cpu \([0-9.]*\) s.*/\1/p' "$(dirname "$h")/log-$mode" 2>/dev/null | tail -1
 }
+weight_of() {   # hyp -> the lambda of the weights it was rescored with (OUT/<model>/tuned.txt)
+  sed -n 's/^lambda=\([^ ]*\).*/\1/p' "$(dirname "$(dirname "$1")")/tuned.txt" 2>/dev/null | head -1
+}
 wer_ci() {   # hyp -> "wer lo hi words" or "- - - -"
   [ -s "$1" ] || { echo "- - - -"; return; }
   "$wren" wer --ci 0.95 "$data/text" "$1" | awk '
@@ -74,7 +79,7 @@ tokens_of() {   # budget crit label sched size -> fine-tuning tokens of that mod
 }
 
 {
-  printf 'criterion\tmethod\tschedule\tfinetune_tokens\tdistill\tsize_total\tbytes\tdev_ppl\ttest_wer\tci_low\tci_high\ttest_words\tspeedup\n'
+  printf 'criterion\tmethod\tschedule\tfinetune_tokens\tdistill\tsize_total\tbytes\tdev_ppl\ttest_wer\tci_low\tci_high\ttest_words\tspeedup\tnnlm_weight\n'
   dense_done=0
   while read -r b c label s z rel bytes ppl; do
     if [ "$c" = dense ]; then
@@ -90,9 +95,11 @@ tokens_of() {   # budget crit label sched size -> fine-tuning tokens of that mod
     read -r w lo hi n < <(wer_ci "$h")
     cpu=$(cpu_of "$b" "$name")
     [ "$name" = dense ] && cpu=$dense_cpu   # the reference itself, whichever budget's table listed it first
-    sp=$(awk -v d="$dense_cpu" -v c="$cpu" 'BEGIN { if (d > 0 && c > 0) printf "%.2f", d / c; else print "-" }')
-    printf '%s\t%s\t%s\t%s\t%s\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$crit" "$meth" "$sched" "${tok:--}" "$kd" \
-      "$rel" "$bytes" "$ppl" "$w" "$lo" "$hi" "$n" "$sp"
+    lw=$(weight_of "$h")
+    # at lambda 0 the rescoring never ran the NNLM: its CPU time says nothing of the model's speed
+    sp=$(awk -v d="$dense_cpu" -v c="$cpu" -v l="${lw:--}" 'BEGIN { if (d > 0 && c > 0 && !(l != "-" && l + 0 == 0)) printf "%.2f", d / c; else print "-" }')
+    printf '%s\t%s\t%s\t%s\t%s\t%.4f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$crit" "$meth" "$sched" "${tok:--}" "$kd" \
+      "$rel" "$bytes" "$ppl" "$w" "$lo" "$hi" "$n" "$sp" "${lw:--}"
     printf '%s %s\n' "$b:$name" "$h" >> "$tmp/hyps"
     printf '%s\t%s\n' "$b" "$name" >> "$tmp/runs"
   done < "$tmp/models"

@@ -4,7 +4,8 @@
 # references and hypotheses made by seeded substitutions at chosen error rates: study.tsv has the
 # interface's header and one row per model (dense and from-scratch included), each WER and its
 # interval as `wren wer --ci` gives them, fine-tuning tokens from the prune reports, speed-up
-# from the rescoring logs' CPU seconds; findings.tsv pairs the right models, its effects are the
+# from the rescoring logs' CPU seconds, and none for a model rescored at NNLM weight 0 (the NNLM
+# did not run), whose weight is shown; findings.tsv pairs the right models, its effects are the
 # WER differences, a large difference is significant and a null one is not, and the Holm
 # correction is the step-down one. Skips (77) without the shared data.
 set -eu
@@ -35,6 +36,7 @@ hyp 0.30 1 "$e/decode_test/hyp.txt"
 hyp 0.25 2 "$e/rescore4_test/hyp.txt"
 hyp 0.20 3 "$e/nnlm_rescore/test/hyp-lattice.txt"
 echo "wren rescore: mode lattice, time 9 s, cpu 10.00 s (1 tokens per cpu s)" > "$e/nnlm_rescore/test/log-lattice"
+echo "lambda=0.5 lm-weight=10 wip=0" > "$e/nnlm_rescore/tuned.txt"
 
 # one budget folder: magnitude and activation x lowrank x both schedules at 0.5 and 0.25, a
 # distilled run, and the from-scratch models
@@ -47,13 +49,14 @@ ln -s ../../nnlm_rescore "$w/dense"
   echo "dense - - 1.0 1000 1.000 4000 1.000 100.00 500 1.00"
 } > "$d/table.txt"
 i=10
-model() {   # crit label sched size rel ppl rate cpu tokens
+model() {   # crit label sched size rel ppl rate cpu tokens [lambda]
   local name=$1-$2-$3-$4
   echo "$1 $2 $3 $4 $((10#${5/./} * 10)) $5 $((10#${5/./} * 40)) $5 $6 400 1.2" >> "$d/table.txt"
   [ "$1" = scratch ] || echo "size $4 prunable+emb $5 total $5 dev_ppl $6 finetune_tokens $9 $d/$name.safetensors" >> "$d/logs/$1-$2-$3.done"
   i=$((i + 1))
   hyp "$7" "$i" "$w/$name/test/hyp-lattice.txt"
   echo "wren rescore: mode lattice, cpu $8 s (x)" > "$w/$name/test/log-lattice"
+  echo "lambda=${10:-0.5} lm-weight=10 wip=0" > "$w/$name/tuned.txt"
 }
 #     crit       label       sched       size rel  ppl  rate cpu  tokens
 model magnitude  lowrank     oneshot     0.5  0.50 130  0.22 5.00 200
@@ -62,7 +65,7 @@ model magnitude  lowrank     oneshot     0.25 0.25 160  0.40 4.00 1000
 model magnitude  lowrank     incremental 0.25 0.25 140  0.24 4.00 1000
 model activation lowrank     oneshot     0.5  0.50 128  0.21 5.00 200
 model activation lowrank     incremental 0.5  0.50 124  0.21 5.00 200
-model activation lowrank     oneshot     0.25 0.25 150  0.30 4.00 1000
+model activation lowrank     oneshot     0.25 0.25 150  0.30 0.40 1000 0
 model activation lowrank     incremental 0.25 0.25 135  0.23 4.00 1000
 model magnitude  lowrank+kd  incremental 0.5  0.50 120  0.21 5.00 200
 model magnitude  lowrank+kd  incremental 0.25 0.25 130  0.23 4.00 1000
@@ -75,7 +78,7 @@ model scratch    dense       samebudget  0.25 0.25 300  0.45 2.00 -
 out=$tmp/results
 "$SRC/egs/steps/study_table.sh" --mode lattice "$e" 1000 "$tmp/data/test" "$out" 2> "$tmp/log" || { cat "$tmp/log"; fail "study_table.sh exited non-zero"; }
 st=$out/study.tsv
-[ "$(head -1 "$st")" = "$(printf 'criterion\tmethod\tschedule\tfinetune_tokens\tdistill\tsize_total\tbytes\tdev_ppl\ttest_wer\tci_low\tci_high\ttest_words\tspeedup')" ] ||
+[ "$(head -1 "$st")" = "$(printf 'criterion\tmethod\tschedule\tfinetune_tokens\tdistill\tsize_total\tbytes\tdev_ppl\ttest_wer\tci_low\tci_high\ttest_words\tspeedup\tnnlm_weight')" ] ||
   fail "study.tsv header: $(head -1 "$st")"
 [ "$(wc -l < "$st")" -eq 14 ] || fail "study.tsv has $(wc -l < "$st") lines, want 1 + 13 models"
 row() { awk -F'\t' -v c="$1" -v m="$2" -v s="$3" -v z="$4" -v k="${5:-no}" '$1 == c && $2 == m && $3 == s && $6 == z && $5 == k' "$st"; }
@@ -89,7 +92,9 @@ check_wer() {   # hyp row
 }
 r=$(row - dense - 1.0000 -); [ -n "$r" ] || fail "no dense row"
 check_wer "$e/nnlm_rescore/test/hyp-lattice.txt" "$r"
-[ "$(cut -f13 <<< "$r")" = 1.00 ] || fail "dense speed-up: $r"
+[ "$(cut -f13,14 <<< "$r")" = "$(printf '1.00\t0.5')" ] || fail "dense speed-up and NNLM weight: $r"
+r=$(row activation lowrank oneshot 0.2500); [ -n "$r" ] || fail "no activation lowrank oneshot 0.25 row"
+[ "$(cut -f13,14 <<< "$r")" = "$(printf -- '-\t0')" ] || fail "a model rescored at NNLM weight 0 has a speed-up or no weight: $r"
 r=$(row activation lowrank incremental 0.2500); [ -n "$r" ] || fail "no activation lowrank incremental 0.25 row"
 check_wer "$w/activation-lowrank-incremental-0.25/test/hyp-lattice.txt" "$r"
 [ "$(cut -f4,8,12,13 <<< "$r")" = "$(printf '1000\t135\t%s\t2.50' "$(wc -w < "$tmp/data/test/text" | awk -v n="$n" '{ print $1 - n }')")" ] ||
