@@ -25,9 +25,11 @@ static const char *USAGE =
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments)\n"
     "with the lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
-    "words of GRAPH_DIR/words.txt) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
+    "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
+    "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
-    "the name ends in .gz). --ctm writes word times (utt 1 start dur word); --nbest N writes\n"
+    "the name ends in .gz). --ctm writes word times (utt 1 start dur word conf; conf, the word's\n"
+    "posterior, with MBR only); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
@@ -145,24 +147,36 @@ static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lat
     return rc;
 }
 
-/* The outputs of one utterance from its rescored lattice: the best path's words (text, CTM),
- * then the lattice outputs. An empty lattice gives an empty hypothesis. */
-static int rescored_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+/* The hypothesis line and CTM lines of one utterance's result (CTM: 'utt 1 start dur word',
+ * and the word's posterior as a sixth column when the result has one: MBR). */
+static void result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r)
 {
-    struct wren_path p = { 0 };
-    if (wl->start >= 0 && wren_lattice_best_path(wl, c->o.acwt, &p)) return -1;
-    if (c->fh) {
+    if (c->fh) {    /* NULL in the passes of --adapt that only gather statistics */
         fputs(utt, c->fh);
-        put_words(c->fh, c->g, p.words, p.n_words);
+        for (int i = 0; i < r->n; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, r->w[i].word);
+            fprintf(c->fh, " %s", s ? s : "<unk-id>");
+        }
         fputc('\n', c->fh);
     }
     if (c->fc)
-        for (int i = 0; i < p.n_words; i++) {
-            const char *s = wren_symtab_symbol(c->g->words, p.words[i]);
-            fprintf(c->fc, "%s 1 %.2f %.2f %s\n", utt, p.word_start[i] * c->shift,
-                    p.word_frames[i] * c->shift, s ? s : "<unk-id>");
+        for (int i = 0; i < r->n; i++) {
+            const char *s = wren_symtab_symbol(c->g->words, r->w[i].word);
+            fprintf(c->fc, "%s 1 %.2f %.2f %s", utt, r->w[i].start * c->shift, r->w[i].frames * c->shift,
+                    s ? s : "<unk-id>");
+            if (r->w[i].conf >= 0) fprintf(c->fc, " %.4f", (double)r->w[i].conf);
+            fputc('\n', c->fc);
         }
-    if (wl->start >= 0) wren_path_free(&p);
+}
+
+/* The outputs of one utterance from its rescored lattice: its result (MBR or best path, per the
+ * options; text, CTM), then the lattice outputs. An empty lattice gives an empty hypothesis. */
+static int rescored_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+{
+    struct wren_decode_result r;
+    if (wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
+    result_outputs(c, utt, &r);
+    wren_decode_result_free(&r);
     return lattice_outputs(c, utt, wl);
 }
 
@@ -186,21 +200,7 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.n_no_final++;
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
-    FILE *h = c->fh;
-    if (h) {    /* NULL in the passes of --adapt that only gather statistics */
-        fputs(utt, h);
-        for (int i = 0; i < r.n; i++) {
-            const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
-            fprintf(h, " %s", s ? s : "<unk-id>");
-        }
-        fputc('\n', h);
-    }
-    if (c->fc)
-        for (int i = 0; i < r.n; i++) {
-            const char *s = wren_symtab_symbol(c->g->words, r.w[i].word);
-            fprintf(c->fc, "%s 1 %.2f %.2f %s\n", utt, r.w[i].start * c->shift,
-                    r.w[i].frames * c->shift, s ? s : "<unk-id>");
-        }
+    result_outputs(c, utt, &r);
     int rc = 0;
     if (need_lat) {
         double apf, depth;

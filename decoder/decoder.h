@@ -15,7 +15,7 @@
 void wren_decode_opts_default(struct wren_decode_opts *o);
 /* The decoding options, bound to *o, written to t (opts.h convention: WREN_DECODE_NOPTS of
  * them, then WREN_OPT_TABLE_END); returns WREN_DECODE_NOPTS. */
-#define WREN_DECODE_NOPTS 13
+#define WREN_DECODE_NOPTS 14
 int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t);
 /* -1 with a message if an option is out of range. */
 int wren_decode_opts_check(const struct wren_decode_opts *o);
@@ -38,6 +38,7 @@ void wren_decode_graph_free(struct wren_decode_graph *g);
 struct wren_decode_word {
     int32_t word;          /* id in words.txt */
     int start, frames;     /* first frame and number of frames */
+    float conf;            /* MBR: the word's posterior; -1 on a best path */
 };
 struct wren_decode_result {
     struct wren_decode_word *w;
@@ -66,9 +67,15 @@ void wren_decoder_start(struct wren_decoder *d);
 int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n);
 /* Best path over the audio fed so far. */
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
-/* End of utterance: the final best path, and if lat != NULL the word lattice (pruned with
- * the lattice beam, acoustic costs unscaled; the caller frees it). */
+/* End of utterance: the final result (wren_decoder_lattice_result), and if lat != NULL the word
+ * lattice (pruned with the lattice beam, acoustic costs unscaled; the caller frees it). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
+/* The final result of a word lattice under the decoder's options: the minimum-Bayes-risk word
+ * sequence (o.mbr; times the posterior-weighted means, each word's posterior in conf) or the
+ * best path. graph_cost and acoustic_cost are the best path's either way. frames and
+ * reached_final are left 0. */
+int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
+                                struct wren_decode_result *r);
 /* A path of that lattice (wren_lattice_nbest) as a result: its words and frames, trimmed of
  * silence at the words' edges as the best path is (frames, reached_final left 0). */
 struct wren_path;

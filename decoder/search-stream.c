@@ -178,7 +178,7 @@ static void path_words(const struct wren_path *p, const uint8_t *filler, struct 
             while (e2 > b2 && filler[p->tids[e2 - 1]]) e2--;
             if (b2 < e2) { b = b2; e = e2; }
         }
-        r->w[i] = (struct wren_decode_word){ p->words[i], b, e - b };
+        r->w[i] = (struct wren_decode_word){ p->words[i], b, e - b, -1.0f };
     }
     r->n = p->n_words;
     r->graph_cost = p->g;
@@ -197,6 +197,30 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
     path_words(&p, filler, r);
     wren_path_free(&p);
     return 0;
+}
+
+/* r's words replaced by the lattice's minimum-Bayes-risk sequence (the best path's costs kept). */
+static int mbr_words(const struct wren_lattice *wl, float acwt, struct wren_decode_result *r)
+{
+    struct wren_mbr_result m;
+    if (wren_lattice_mbr(wl, acwt, 10, &m)) return -1;
+    free(r->w);
+    r->w = wren_xmalloc(sizeof *r->w * (size_t)(m.n_words + 1));
+    for (int i = 0; i < m.n_words; i++)
+        r->w[i] = (struct wren_decode_word){ m.words[i].word, m.words[i].start, m.words[i].frames,
+                                             m.words[i].conf };
+    r->n = m.n_words;
+    wren_mbr_result_free(&m);
+    return 0;
+}
+
+int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
+                                struct wren_decode_result *r)
+{
+    int rc = result_from(wl, d->o.acwt, 0, 0, d->tid_filler, r);
+    if (!rc && d->o.mbr && wl->start >= 0) rc = mbr_words(wl, d->o.acwt, r);
+    if (rc) wren_decode_result_free(r);
+    return rc;
 }
 
 void wren_decoder_path_result(const struct wren_decoder *d, const struct wren_path *p,
@@ -280,7 +304,9 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.lattice_states = wl.n_states;
     d->st.lattice_arcs = wl.n_arcs;
     d->st.det_failed = d->det_failed;
-    int rc = result_from(&wl, d->o.acwt, nf, reached, d->tid_filler, r);
+    int rc = wren_decoder_lattice_result(d, &wl, r);
+    r->frames = nf;
+    r->reached_final = reached;
     if (lat && !rc) {
         wren_lattice_free(lat);
         *lat = wl;

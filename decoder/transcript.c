@@ -1,5 +1,5 @@
 /* transcript.c — whole-utterance decoding for the public API (include/wren/decoder.h): a file or
- * a sample buffer in, the best path's words as strings with their times out. It is the streaming
+ * a sample buffer in, the words (MBR or best path, per the options) as strings with their times out. It is the streaming
  * decoder (start, feed, finish) run once over the utterance, as `wren decode` runs it.
  * Not for: n-best lists (nbest.c), lattices or adaptation (cli/cmd-decode.c drives those). */
 #include <stdlib.h>
@@ -14,6 +14,7 @@ struct wren_transcript {
     int n;
     char **words;
     double *start, *end;   /* seconds */
+    double *conf;          /* posteriors (MBR), or -1 */
     char *text;
     int complete;
 };
@@ -29,12 +30,14 @@ struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d
     t->words = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->words);
     t->start = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->start);
     t->end = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->end);
+    t->conf = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->conf);
     size_t len = 1;
     for (int i = 0; i < r->n; i++) {
         const char *s = wren_symtab_symbol(g->words, r->w[i].word);
         t->words[i] = wren_xstrdup(s ? s : "<unk-id>");   /* as `wren decode` writes it */
         t->start[i] = r->w[i].start * shift;
         t->end[i] = (r->w[i].start + r->w[i].frames) * shift;
+        t->conf[i] = r->w[i].conf;
         len += strlen(t->words[i]) + 1;
     }
     t->text = wren_xmalloc(len);
@@ -99,10 +102,15 @@ double wren_transcript_word_end(const struct wren_transcript *t, int i)
     return t && i >= 0 && i < t->n ? t->end[i] : -1.0;
 }
 
+double wren_transcript_word_confidence(const struct wren_transcript *t, int i)
+{
+    return t && i >= 0 && i < t->n ? t->conf[i] : -1.0;
+}
+
 void wren_transcript_free(struct wren_transcript *t)
 {
     if (!t) return;
     for (int i = 0; i < t->n; i++) free(t->words[i]);
-    free(t->words); free(t->start); free(t->end); free(t->text);
+    free(t->words); free(t->start); free(t->end); free(t->conf); free(t->text);
     free(t);
 }

@@ -35,6 +35,9 @@ struct wren_decode_opts {
     float score_floor;     /* acoustic dynamic-range clamp of semi-continuous and PTM models:
                             * a Gaussian's log density counts as at least the frame's best
                             * minus this many nats (pocketsphinx's 9.83); 0 = exact scores */
+    int mbr;               /* the final transcript: 1 = the minimum-Bayes-risk word sequence of
+                            * the utterance's lattice (fewest expected word errors at acwt; each
+                            * word with its posterior), 0 = the lattice's best path */
 };
 struct wren_decode_opts wren_decode_default_options(void);
 
@@ -49,7 +52,8 @@ void wren_decoder_free(struct wren_decoder *d);
 /* The sample rate the model expects (Hz). */
 int wren_decoder_sample_rate(const struct wren_decoder *d);
 
-/* The best path of one utterance: its words (as spelled in the graph's words.txt) and times. */
+/* The words of one utterance (as spelled in the graph's words.txt) and their times: by default
+ * (opts.mbr) its minimum-Bayes-risk word sequence, else its best path. */
 struct wren_transcript;
 /* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the model's rate). */
 int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out);
@@ -71,6 +75,9 @@ const char *wren_transcript_word(const struct wren_transcript *t, int i);
 /* Start and end of word i in seconds (on the kept frames when the front end drops silence). */
 double wren_transcript_word_start(const struct wren_transcript *t, int i);
 double wren_transcript_word_end(const struct wren_transcript *t, int i);
+/* The posterior of word i in the utterance's lattice (0..1; the MBR transcript's confidence), or
+ * -1 where there is none (a best-path or partial transcript). */
+double wren_transcript_word_confidence(const struct wren_transcript *t, int i);
 /* The words joined by single spaces ("" for none). */
 const char *wren_transcript_text(const struct wren_transcript *t);
 /* 1 if the search reached a final state of the graph (0: the best partial path is given). */
@@ -79,7 +86,7 @@ void wren_transcript_free(struct wren_transcript *t);
 
 /* The n best distinct word sequences of an utterance, best first, from its word lattice (as
  * `wren decode --nbest N` writes them; fewer if the lattice has fewer): each a transcript
- * (entry 0 is the best path, as wren_decoder_decode_file gives it) with its graph cost and
+ * (entry 0 is the best path, which wren_decoder_decode_file gives with opts.mbr = 0) with its graph cost and
  * unscaled acoustic cost (-ln p; the path's total is graph + acwt * acoustic). */
 struct wren_nbest;
 int wren_decoder_nbest_file(struct wren_decoder *d, const char *path, int n, struct wren_nbest **out);

@@ -20,7 +20,7 @@ class _DecodeOpts(ctypes.Structure):
                 ("prune_interval", ctypes.c_int), ("beam_delta", ctypes.c_float),
                 ("prune_scale", ctypes.c_float), ("determinize", ctypes.c_int),
                 ("det_max_states", ctypes.c_int), ("remove_silence", ctypes.c_int),
-                ("score_floor", ctypes.c_float)]
+                ("score_floor", ctypes.c_float), ("mbr", ctypes.c_int)]
 
 
 class _WerCounts(ctypes.Structure):
@@ -89,6 +89,7 @@ _sig("wren_transcript_num_words", ci, vp)
 _sig("wren_transcript_word", cp, vp, ci)
 _sig("wren_transcript_word_start", ctypes.c_double, vp, ci)
 _sig("wren_transcript_word_end", ctypes.c_double, vp, ci)
+_sig("wren_transcript_word_confidence", ctypes.c_double, vp, ci)
 _sig("wren_transcript_text", cp, vp)
 _sig("wren_transcript_complete", ci, vp)
 _sig("wren_transcript_free", None, vp)

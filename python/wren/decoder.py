@@ -8,14 +8,18 @@ from . import _lib
 
 
 class Result:
-    """The best path of one utterance: .words (list of str, as spelled in the graph's
-    words.txt), .times (a (start, end) pair in seconds per word), .text (the words joined by
-    spaces) and .complete (False if the search ended outside a final state of the graph)."""
+    """The words of one utterance (by default its minimum-Bayes-risk word sequence; its best
+    path with mbr=False, in partial results and in n-best lists): .words (list of str, as
+    spelled in the graph's words.txt), .times (a (start, end) pair in seconds per word),
+    .confidences (each word's posterior in the lattice, 0..1, for an MBR result; None
+    otherwise), .text (the words joined by spaces) and .complete (False if the search ended
+    outside a final state of the graph)."""
 
-    def __init__(self, words, times, complete):
+    def __init__(self, words, times, complete, confidences=None):
         self.words = words
         self.times = times
         self.complete = complete
+        self.confidences = confidences
 
     @property
     def text(self):
@@ -47,9 +51,14 @@ def _fields(t):
     return words, times, bool(_lib.lib.wren_transcript_complete(t))
 
 
+def _confidences(t):
+    c = [_lib.lib.wren_transcript_word_confidence(t, i) for i in range(_lib.lib.wren_transcript_num_words(t))]
+    return c if c and min(c) >= 0 else None
+
+
 def _result(t):
     try:
-        return Result(*_fields(t))
+        return Result(*_fields(t), confidences=_confidences(t))
     finally:
         _lib.lib.wren_transcript_free(t)
 
@@ -146,7 +155,7 @@ def _samples(samples, scale):
 class Decoder:
     """A loaded model and graph. Keyword options are the fields of struct wren_decode_opts
     (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
-    beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor); the defaults are
+    beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor, mbr); the defaults are
     `wren decode`'s. Decoding is sequential: one Decoder per thread."""
 
     def __init__(self, model_dir, graph_dir, **options):

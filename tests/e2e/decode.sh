@@ -39,37 +39,45 @@ grep -q "5 utterances decoded, 0 failed" decode.log || fail "summary line"
 cat wer.txt
 errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
 [ -n "$errs" ] && [ "$errs" -le 7 ] || fail "first-pass WER too high with an in-domain LM: $(head -1 wer.txt)"
-# lattices: gzip, one per utterance, best path = hypothesis
+# lattices: gzip, one per utterance; the hypotheses are their MBR word sequences (the default)
+# and, with --no-mbr, their best paths
 [ "$(head -c2 lat.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "lattice file not gzip"
 [ "$(zcat lat.gz | grep -c '^sense_and')" = 5 ] || fail "expected 5 lattices"
+"$WREN" lattice mbr --words graph/words.txt lat.gz lat-mbr.txt lat-mbr.ctm 2>/dev/null || fail "lattice mbr of the lattices"
+cmp -s lat-mbr.txt hyp.txt || { diff lat-mbr.txt hyp.txt; fail "the lattices' MBR word sequences differ from the hypotheses"; }
+"$WREN" decode --model "$MODEL" --graph graph --no-mbr --nbest 5 wav.scp hyp-best.txt 2> /dev/null || fail "decode --no-mbr"
 "$WREN" lattice best-path --words graph/words.txt lat.gz best.txt 2>/dev/null || fail "best-path"
-cmp -s best.txt hyp.txt || { diff best.txt hyp.txt; fail "lattice best path differs from the hypothesis"; }
+cmp -s best.txt hyp-best.txt || { diff best.txt hyp-best.txt; fail "lattice best path differs from the --no-mbr hypothesis"; }
 # oracle over the lattices is never worse than the 1-best
 "$WREN" lattice oracle --words graph/words.txt lat.gz ref.txt oracle.txt > oracle.log || fail "oracle"
 oerr=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p' oracle.log)
 cat oracle.log
 [ "$oerr" -le "$errs" ] || fail "oracle errors $oerr > 1-best errors $errs"
-# n-best: first entry of each utterance is the 1-best; at most 5 per utterance
+# n-best: first entry of each utterance is the best path; at most 5 per utterance
 [ "$(grep -c -- '-1 ' hyp.txt.nbest)" = 5 ] || fail "n-best: one '-1' entry per utterance"
 awk '{print $1}' hyp.txt.nbest | sed 's/-[0-9]*$//' | sort | uniq -c | awk '$1 > 5 {exit 1}' || fail "n-best: more than 5"
 paste -d' ' <(grep -- '-1 ' hyp.txt.nbest | cut -d' ' -f1 | sed 's/-1$//') \
              <(grep -- '-1 ' hyp.txt.nbest | cut -d' ' -f4-) | sed 's/ *$//' > nb1.txt
-sed 's/ *$//' hyp.txt | cmp -s - nb1.txt || fail "n-best first entries differ from the hypotheses"
-# CTM: one line per hypothesis word, times increasing within an utterance
+sed 's/ *$//' hyp-best.txt | cmp -s - nb1.txt || fail "n-best first entries differ from the best paths"
+cmp -s hyp.txt.nbest hyp-best.txt.nbest || fail "n-best lists differ with --no-mbr"
+# CTM: one line per hypothesis word, times increasing within an utterance, the word's posterior
+# as sixth column (as lattice mbr writes it, within its rounding)
 [ "$(wc -l < out.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "CTM word count"
 awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "CTM times overlap"
+paste -d' ' out.ctm lat-mbr.ctm | awk 'NF != 12 || $1 != $7 || $5 != $11 || $6 < 0 || $6 > 1 || $6 - $12 > 2e-4 || $12 - $6 > 2e-4 {exit 1}' \
+  || { paste out.ctm lat-mbr.ctm | head; fail "CTM confidences differ from lattice mbr's"; }
 # prune with beam 0 leaves one word sequence per lattice (the best); to-ctm and info read them
 "$WREN" lattice prune --lattice-beam 0 lat.gz pruned.gz 2>/dev/null || fail "prune"
 "$WREN" lattice nbest --n 3 --words graph/words.txt pruned.gz pruned.nbest 2>/dev/null || fail "nbest"
 [ "$(wc -l < pruned.nbest)" = 5 ] || fail "pruned lattices hold more than the best path"
 "$WREN" lattice to-ctm --words graph/words.txt pruned.gz pruned.ctm 2>/dev/null || fail "to-ctm"
-[ "$(wc -l < pruned.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "to-ctm word count"
+[ "$(wc -l < pruned.ctm)" = "$(cut -d' ' -f2- hyp-best.txt | wc -w)" ] || fail "to-ctm word count"
 "$WREN" lattice info lat.gz | grep -q "^total 5 lattices" || fail "info"
 # LM-cost replacement with the same LM keeps every best path
 "$WREN" lattice lmrescore --words graph/words.txt --old-lm lm.arpa --new-lm lm.arpa lat.gz same.gz 2>/dev/null \
   || fail "lmrescore"
 "$WREN" lattice best-path --words graph/words.txt same.gz same.txt 2>/dev/null
-cmp -s same.txt hyp.txt || fail "lmrescore with the first-pass LM changed the best path"
+cmp -s same.txt hyp-best.txt || fail "lmrescore with the first-pass LM changed the best path"
 # MBR 1-best: one line per utterance, a CTM whose 6th column is a posterior in [0, 1] with one
 # row per hypothesis word, expected errors never above the best path's, and an NCE line
 "$WREN" lattice mbr --words graph/words.txt --ref ref.txt lat.gz mbr.txt mbr.ctm > mbr.log 2> /dev/null \
@@ -94,9 +102,9 @@ awk 'NR == FNR {a = $2; next} {exit !($2 >= a - 1e-4)}' mbr2.log mbr3.log || fai
 cmp -s mbr3.log mbr4.log || fail "--calibration does not reproduce the fitted NCE"
 "$WREN" wer ref.txt mbr.txt > mbr.wer || fail "wer of mbr"
 # the determinised lattices against the undeterminised ones: same best path
-"$WREN" decode --model "$MODEL" --graph graph --no-determinize wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
+"$WREN" decode --model "$MODEL" --graph graph --no-determinize --no-mbr wav.scp hyp-nd.txt lat-nd.txt 2> /dev/null \
   || fail "decode --no-determinize"
-cmp -s hyp.txt hyp-nd.txt || fail "hypotheses differ with --no-determinize"
+cmp -s hyp-best.txt hyp-nd.txt || fail "best paths differ with --no-determinize"
 
 # --nj: forked workers give the same outputs, in the same order
 "$WREN" decode --model "$MODEL" --graph graph --nj 2 --ctm out-nj.ctm wav.scp hyp-nj.txt lat-nj.gz 2> /dev/null \

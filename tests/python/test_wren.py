@@ -40,6 +40,12 @@ check(r.words == expected, "decode_file words %r, wren decode wrote %r" % (r.wor
 check(r.text == " ".join(expected), "text %r" % r.text)
 check(len(r.times) == len(r.words) and all(s <= e for s, e in r.times), "times %r" % r.times)
 check(all(a[1] <= b[0] + 0.005 for a, b in zip(r.times, r.times[1:])), "times not increasing %r" % r.times)
+# the default result is the MBR word sequence: each word has its posterior; the best path has none
+check(r.confidences is not None and len(r.confidences) == len(r.words) and all(0 <= c <= 1 for c in r.confidences),
+      "MBR confidences %r" % (r.confidences,))
+best = wren.Decoder(model, graph, mbr=False).decode_file(wav)
+check(best.confidences is None and best.words, "best path (mbr=False): %r, confidences %r" % (best.text, best.confidences))
+print("decode_file, mbr=False:", best.text)
 with wave.open(wav) as w:
     samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
 r2 = d.decode(samples)
@@ -84,7 +90,8 @@ for hyps in (d.nbest_file(wav, 5), d.nbest(samples, 5)):
         check(h.words == e[3:], "n-best words %r, wren decode wrote %r" % (h.words, e[3:]))
         check(abs(h.graph_cost - float(e[1])) < 1e-3 and abs(h.acoustic_cost - float(e[2])) < 1e-3,
               "n-best costs %.4f %.4f, wren decode wrote %s %s" % (h.graph_cost, h.acoustic_cost, e[1], e[2]))
-    check(hyps and hyps[0].words == r.words and hyps[0].times == r.times, "the best n-best entry is not decode_file's result")
+    check(hyps and hyps[0].words == best.words and hyps[0].times == best.times,
+          "the best n-best entry is not decode_file's best path (mbr=False)")
     print("n-best:", len(hyps), "entries; 2nd:", hyps[1].text if len(hyps) > 1 else None)
 # --- the word lattice, against the one `wren decode` wrote (Kaldi compact-lattice text)
 import os
@@ -106,7 +113,7 @@ for lat in (d.lattice_file(wav), d.lattice(samples)):
     check(same, "lattice arcs differ from wren decode's")
     check(sorted(lat.finals) == sorted(ref_finals), "final states %r vs %r" % (sorted(lat.finals), sorted(ref_finals)))
     check(all(src < dst for src, dst, *_ in lat.arcs), "a lattice arc goes back")
-    check(lat.best_path()[0] == expected, "lattice best path %r" % (lat.best_path()[0],))
+    check(lat.best_path()[0] == best.words, "lattice best path %r, decode_file's (mbr=False) %r" % (lat.best_path()[0], best.words))
 print("lattice: %d states, %d arcs, %d finals" % (lat.num_states, len(lat.arcs), len(lat.finals)))
 try:
     d.nbest_file(wav, 0)
