@@ -18,12 +18,14 @@
 #     (wren text-norm --ids), split -> data/<corpus>/{dev,test}; unions -> data/{dev,test}
 #   1 the shared leak-guarded LM text and n-gram LMs: egs/lm16k stage 1
 #   2 the shared graph: egs/lm16k stage 2
-#   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults), lattices
-#     kept: exp/decode_{dev,test} (time.txt: wall s; cpu.txt: CPU s of all jobs)
+#   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults: the
+#     hypotheses are each lattice's MBR word sequence), lattices kept: exp/decode_{dev,test}
+#     (time.txt: wall s; cpu.txt: CPU s of all jobs)
 #   4 with adapt=fmllr (the default), the speaker-adapted first pass on dev and test
 #     (../steps/decode_fmllr.sh: wren decode --adapt fmllr with its defaults: the
-#     speaker-independent pass, one fMLLR transform per speaker of utt2spk with EM steps, the
-#     adapted pass, a second estimate that rescores its lattices; --nj workers of whole speakers):
+#     speaker-independent pass, one fMLLR transform per speaker of utt2spk with EM steps and
+#     MAP-adapted means (prior weight 500 frames), the adapted pass, a second estimate that
+#     rescores its lattices; --nj workers of whole speakers):
 #     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
 #   The later stages rescore the lattices of the first pass FP: exp/decode_fmllr_<set> with
 #   adapt=fmllr, exp/decode_<set> with --adapt "".
@@ -33,7 +35,9 @@
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
 #   7 4-gram lattice rescoring of FP on dev and test: exp/rescore4_{dev,test} (the no-NNLM reference);
 #     MBR 1-best and calibrated word confidences of both (calibration fitted on dev), per-corpus
-#     table against Viterbi and test NCE per corpus -> exp/results-mbr.txt
+#     table against the Viterbi 1-best of the same lattices (hyp_viterbi.txt) and test NCE per
+#     corpus -> exp/results-mbr.txt (the first pass's hyp.txt is already its MBR 1-best when
+#     decoded by a build since 2026-12-04)
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
 #     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights
 #     (and, with per_model_weights=true, is also scored with its own, tuned the same way);
@@ -153,6 +157,11 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   done
   log "stage 7: MBR 1-best and word confidences (logistic calibration fitted on dev), NCE per corpus on test"
   for d in $fp rescore4; do
+    # the Viterbi 1-best of the same lattices (a first pass decoded since 2026-12-04 has the MBR one as hyp.txt)
+    for x in dev test; do
+      "$WREN" lattice best-path --acwt "$acwt" --words "$graph_dir/words.txt" exp/${d}_$x/lat.gz \
+        exp/${d}_$x/hyp_viterbi.txt 2> exp/${d}_$x/log-viterbi
+    done
     "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --ref data/dev/text \
       --fit-calibration exp/${d}_dev/mbr-calibration.txt exp/${d}_dev/lat.gz exp/${d}_dev/hyp_mbr.txt 2> exp/${d}_dev/log-mbr
     "$WREN" lattice mbr --acwt "$acwt" --words "$graph_dir/words.txt" --calibration exp/${d}_dev/mbr-calibration.txt \
@@ -167,8 +176,8 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   done
   "$steps/pooled_compare.sh" --pairs "first-mbr:first 4gram-mbr:4gram" \
     "$name: Viterbi and MBR 1-best of the first pass and of 4-gram rescoring (acwt $acwt)" "${corpus_list[*]}" \
-    first=exp/${fp}_{set}/hyp.txt first-mbr=exp/${fp}_{set}/hyp_mbr.txt \
-    4gram=exp/rescore4_{set}/hyp.txt 4gram-mbr=exp/rescore4_{set}/hyp_mbr.txt > exp/results-mbr.txt.tmp
+    first=exp/${fp}_{set}/hyp_viterbi.txt first-mbr=exp/${fp}_{set}/hyp_mbr.txt \
+    4gram=exp/rescore4_{set}/hyp_viterbi.txt 4gram-mbr=exp/rescore4_{set}/hyp_mbr.txt > exp/results-mbr.txt.tmp
   for d in $fp rescore4; do sed "s/^/# test NCE of the calibrated confidences, $d: /" exp/${d}_test/nce.txt; done >> exp/results-mbr.txt.tmp
   mv exp/results-mbr.txt.tmp exp/results-mbr.txt
   cat exp/results-mbr.txt
