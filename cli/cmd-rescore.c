@@ -22,6 +22,7 @@ struct run {
     long n, empty, tokens, naive, hyps;
     double seconds, cpu;           /* rescoring only (not loading the models) */
     int verbose;
+    int mbr;                       /* lattice mode: the hypothesis is the rescored lattice's MBR one */
 };
 
 /* CPU seconds of the process (all threads: BLAS threads count). */
@@ -81,7 +82,12 @@ static void chunk_clear(struct chunk *c)
 static int write_lattice(struct run *x, const char *key, const struct wren_lattice *out)
 {
     fputs(key, x->hyp);
-    if (out->start >= 0) {
+    if (out->start >= 0 && x->mbr) {
+        struct wren_mbr_result m;
+        if (wren_lattice_mbr(out, x->o->acwt, 10, &m)) return -1;
+        for (int i = 0; i < m.n_words; i++) put_words(x->hyp, x->m->words, &m.words[i].word, 1);
+        wren_mbr_result_free(&m);
+    } else if (out->start >= 0) {
         struct wren_path p;
         if (wren_lattice_best_path(out, x->o->acwt, &p)) return -1;
         put_words(x->hyp, x->m->words, p.words, p.n_words);
@@ -188,13 +194,14 @@ int wren_cmd_rescore(int argc, char **argv)
     struct wren_rescore_opts o;
     wren_rescore_opts_default(&o);
     const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL;
-    int verbose = 0;
+    int verbose = 0, mbr = 0;
     const struct wren_opt own[] = {
         { "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" },
         { "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA)" },
         { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" },
         { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
         { "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" },
+        { "mbr", WREN_OPT_BOOL, &mbr, "lattice mode: the hypothesis is the rescored lattice's minimum-Bayes-risk word sequence (at --acwt) instead of its best path" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];
@@ -206,8 +213,9 @@ int wren_cmd_rescore(int argc, char **argv)
     if (done) return rc;
     struct wren_rescore_models *m = NULL;
     struct wren_text_out *hyp = NULL, *lat = NULL;
-    struct run x = { .o = &o, .verbose = verbose };
+    struct run x = { .o = &o, .verbose = verbose, .mbr = mbr };
     if (wren_rescore_opts_check(&o)) goto fail;
+    if (mbr && !strcmp(o.mode, "nbest")) { wren_error("--mbr needs --mode lattice"); goto fail; }
     if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
     wren_nnlm_set_unnormalized(m->nnlm, wren_rescore_unnormalized(&o, m->nnlm));
     x.m = m;

@@ -41,7 +41,8 @@
 #   8 the shared dense NNLM (egs/lm16k stage 3; built once) rescoring dev and test, weights tuned
 #     on dev (../steps/nnlm_rescore.sh): exp/nnlm_rescore; every pruned model reuses these weights
 #     (and, with per_model_weights=true, is also scored with its own, tuned the same way);
-#     the same model normalised (exp/nnlm_rescore_normalised); per-corpus table -> exp/results-nnlm.txt
+#     the same model normalised (exp/nnlm_rescore_normalised) and its rescored lattices' MBR
+#     hypotheses (exp/nnlm_rescore_mbr); per-corpus table -> exp/results-nnlm.txt
 #   9 the data-driven criterion, chosen on dev: every candidate of select_criteria prunes one-shot
 #     without fine-tuning (each method, each size); the lowest mean log dev perplexity wins ->
 #     exp/prune/criterion.txt
@@ -193,11 +194,16 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
   timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" --tune-only-dev true --nnlm-tuned exp/nnlm_rescore/tuned.txt \
     --rescore-opts "--unnormalized false" "$dense" "$graph_dir" "$lm3" "$lm4" data/dev exp/${fp}_dev \
     exp/nnlm_rescore_normalised data/test exp/${fp}_test
-  "$steps/pooled_compare.sh" --sets test --pairs "4gram:first nnlm:4gram nbest:nnlm normalised:nnlm" \
+  # the MBR word sequence of the rescored lattices instead of their best path (same weights), on
+  # dev and test: what `wren rescore --mbr` would give as its default
+  timed 8 "$steps/nnlm_rescore.sh" --acwt "$acwt" --modes lattice --nnlm-tuned exp/nnlm_rescore/tuned.txt \
+    --rescore-opts "--mbr true" "$dense" "$graph_dir" "$lm3" "$lm4" data/dev exp/${fp}_dev \
+    exp/nnlm_rescore_mbr data/test exp/${fp}_test
+  "$steps/pooled_compare.sh" --pairs "4gram:first nnlm:4gram nbest:nnlm normalised:nnlm nnlm-mbr:nnlm" \
     "$name: NNLM rescoring (weights tuned on pooled dev), per corpus and pooled" "${corpus_list[*]}" \
     first=exp/${fp}_{set}/hyp.txt 4gram=exp/rescore4_{set}/hyp.txt nnlm=exp/nnlm_rescore/{set}/hyp-lattice.txt \
     nbest=exp/nnlm_rescore/{set}/hyp-nbest.txt normalised=exp/nnlm_rescore_normalised/{set}/hyp-lattice.txt \
-    > exp/results-nnlm.txt.tmp
+    nnlm-mbr=exp/nnlm_rescore_mbr/{set}/hyp-lattice.txt > exp/results-nnlm.txt.tmp
   mv exp/results-nnlm.txt.tmp exp/results-nnlm.txt
   cat exp/results-nnlm.txt
 fi

@@ -40,7 +40,8 @@ head -3000 guarded.txt > nn-train.txt
 sed -n 3001,3300p guarded.txt > nn-valid.txt
 "$WREN" ngram-count -order 2 -text lm.txt -lm lm.arpa 2> /dev/null || fail "ngram-count"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
-"$WREN" decode --model "$MODEL" --graph graph wav.scp hyp1.txt lat.gz 2> decode.log || fail "decode: $(tail -3 decode.log)"
+# (--no-mbr: the best paths, which rescoring at lambda 0 reproduces)
+"$WREN" decode --model "$MODEL" --graph graph --no-mbr wav.scp hyp1.txt lat.gz 2> decode.log || fail "decode: $(tail -3 decode.log)"
 "$WREN" nnlm-train --train nn-train.txt --valid nn-valid.txt --out nn.safetensors --layers 1 \
   --d-model 32 --heads 2 --ffn 64 --context 32 --steps 120 --batch 16 --valid-every 60 \
   --threads 1 > train.log 2>&1 || fail "nnlm-train: $(tail -3 train.log)"
@@ -75,6 +76,13 @@ naive1=$(sed -n 's/.*without prefix sharing \([0-9]*\) tokens.*/\1/p' nb1.log)
 # rescored lattices: readable, their best path is the lattice-mode hypothesis
 "$WREN" lattice best-path --words graph/words.txt out-lattice.gz best.txt 2> /dev/null || fail "best-path of rescored lattices"
 cmp -s best.txt hyp-lattice.txt || fail "best path of the rescored lattices differs from the hypotheses"
+# --mbr: the hypotheses are the rescored lattices' MBR word sequences (the same lattices)
+"${R[@]}" --mode lattice --mbr --nbest 50 --history 3 lat.gz hyp-mbr.txt out-mbr.gz 2> mbr.log || fail "rescore --mbr: $(cat mbr.log)"
+cmp -s <(zcat out-mbr.gz) <(zcat out-lattice.gz) || fail "rescore --mbr changed the rescored lattices"
+"$WREN" lattice mbr --words graph/words.txt out-lattice.gz mbr-of-lat.txt 2> /dev/null || fail "lattice mbr of rescored lattices"
+cmp -s mbr-of-lat.txt hyp-mbr.txt || { diff mbr-of-lat.txt hyp-mbr.txt; fail "rescore --mbr hypotheses differ from the rescored lattices' MBR"; }
+"${R[@]}" --mode nbest --mbr lat.gz hyp-x.txt 2> mbrnb.log && fail "--mbr with --mode nbest accepted"
+[ "$(wc -l < mbrnb.log)" = 1 ] && grep -q -- '--mbr needs --mode lattice' mbrnb.log || fail "--mbr --mode nbest error: $(cat mbrnb.log)"
 # batched (default) and one at a time (--lattice-batch 1, and 2: slots refilled) agree
 for k in 1 2; do
   "${R[@]}" --mode lattice --history 3 --lattice-batch $k lat.gz hyp-lat$k.txt out-lat$k.gz 2> lat$k.log \
