@@ -199,11 +199,20 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
     return 0;
 }
 
-/* r's words replaced by the lattice's minimum-Bayes-risk sequence (the best path's costs kept). */
+/* r's words (the best path's) replaced by the lattice's minimum-Bayes-risk sequence, each with its
+ * posterior; the best path's costs kept. Where the two sequences are the same word for word the
+ * best path's times are kept too: exact and trimmed of silence, where the MBR ones are means. */
 static int mbr_words(const struct wren_lattice *wl, float acwt, struct wren_decode_result *r)
 {
     struct wren_mbr_result m;
     if (wren_lattice_mbr(wl, acwt, 10, &m)) return -1;
+    int same = m.n_words == r->n;
+    for (int i = 0; same && i < r->n; i++) same = m.words[i].word == r->w[i].word;
+    if (same) {
+        for (int i = 0; i < r->n; i++) r->w[i].conf = m.words[i].conf;
+        wren_mbr_result_free(&m);
+        return 0;
+    }
     free(r->w);
     r->w = wren_xmalloc(sizeof *r->w * (size_t)(m.n_words + 1));
     for (int i = 0; i < m.n_words; i++)

@@ -275,6 +275,18 @@ int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, str
             o->frames = (int32_t)lround(s->w[k].t1 / mass) - o->start;
         }
     }
+    /* the means of neighbouring words can overlap (a word's end averaged over other paths than
+     * the next word's start): split each overlap at its middle, so times never go back */
+    for (int i = 1; i < n; i++) {
+        struct wren_mbr_word *p = &res->words[i - 1], *c = &res->words[i];
+        int32_t pe = p->start + p->frames, ce = c->start + c->frames;
+        if (c->start >= pe) continue;
+        int32_t mid = (c->start + pe) / 2;
+        if (mid < p->start) mid = p->start;
+        p->frames = mid - p->start;
+        c->start = mid;
+        c->frames = ce > mid ? ce - mid : 0;
+    }
     free(r);
     slots_free(slots, n);
     mbr_lat_free(&m);

@@ -110,7 +110,8 @@ int wren_lattice_oracle(const struct wren_lattice *l, const int32_t *ref, int n_
 struct wren_mbr_word {
     int32_t word;
     float conf;                 /* posterior of the word at its position, 0..1 */
-    int32_t start, frames;      /* posterior-weighted mean start frame and duration */
+    int32_t start, frames;      /* posterior-weighted mean start frame and duration; where they
+                                 * overlap the previous word's, the overlap is split at its middle */
 };
 struct wren_mbr_result {
     struct wren_mbr_word *words; int n_words;

@@ -503,6 +503,33 @@ START_TEST(test_mbr)
     wren_mbr_result_free(&r);
     wren_lattice_free(&l2);
     wren_lattice_free(&l);
+    /* times: "1 2" with 1 over frames 0-10 (0.4) or 0-18 (0.35), and "4 2" (0.25) with 2 from
+     * frame 5: word 1's mean end (13.7 -> 14) passes word 2's mean start (11.55 -> 12); the
+     * overlap is split at its middle, frame 13 */
+    int32_t t20[20];
+    for (int i = 0; i < 20; i++) t20[i] = 1;
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 5; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 1, (float)-log(0.4), 0, t20, 10);
+    wren_lat_builder_add_arc(b, 0, 2, 1, (float)-log(0.35), 0, t20, 18);
+    wren_lat_builder_add_arc(b, 0, 3, 4, (float)-log(0.25), 0, t20, 5);
+    wren_lat_builder_add_arc(b, 1, 4, 2, 0, 0, t20, 10);
+    wren_lat_builder_add_arc(b, 2, 4, 2, 0, 0, t20, 2);
+    wren_lat_builder_add_arc(b, 3, 4, 2, 0, 0, t20, 15);
+    wren_lat_builder_set_final(b, 4, 0, 0, NULL, 0);
+    struct wren_lattice l3;
+    wren_lat_builder_finish(b, 0, &l3);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l3, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 2);
+    ck_assert_int_eq(r.words[0].word, 1);
+    ck_assert_int_eq(r.words[1].word, 2);
+    ck_assert_int_eq(r.words[0].start, 0);
+    ck_assert_int_eq(r.words[0].frames, 13);
+    ck_assert_int_eq(r.words[1].start, 13);
+    ck_assert_int_eq(r.words[1].frames, 7);
+    wren_mbr_result_free(&r);
+    wren_lattice_free(&l3);
 }
 END_TEST
 
