@@ -71,9 +71,9 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
  * lattice (pruned with the lattice beam, acoustic costs unscaled; the caller frees it). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
 /* The final result of a word lattice under the decoder's options: the minimum-Bayes-risk word
- * sequence (o.mbr; times the posterior-weighted means, each word's posterior in conf) or the
- * best path. graph_cost and acoustic_cost are the best path's either way. frames and
- * reached_final are left 0. */
+ * sequence (o.mbr; each word's posterior in conf; the best path's times if it has the same
+ * words, else the posterior-weighted means) or the best path. graph_cost and acoustic_cost are
+ * the best path's either way. frames and reached_final are left 0. */
 int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
                                 struct wren_decode_result *r);
 /* A path of that lattice (wren_lattice_nbest) as a result: its words and frames, trimmed of

@@ -1,6 +1,7 @@
 /* transcript.c — whole-utterance decoding for the public API (include/wren/decoder.h): a file or
- * a sample buffer in, the words (MBR or best path, per the options) as strings with their times out. It is the streaming
- * decoder (start, feed, finish) run once over the utterance, as `wren decode` runs it.
+ * a sample buffer in, the words (MBR or best path, per the options) as strings with their times
+ * and confidences out. It is the streaming decoder (start, feed, finish) run once over the
+ * utterance, as `wren decode` runs it.
  * Not for: n-best lists (nbest.c), lattices or adaptation (cli/cmd-decode.c drives those). */
 #include <stdlib.h>
 #include <string.h>
