@@ -9,7 +9,9 @@
 # Writes DIR/hyp.txt, DIR/lat.gz (the adapted lattices), DIR/si.txt (the speaker-independent
 # pass's hypotheses), DIR/trans.txt (the transforms, Kaldi text matrices), DIR/log/decode.1.log,
 # DIR/time.txt (wall s), DIR/workers (N) and, last, DIR/cpu.txt (user + system CPU s of both
-# passes; local backend only). A DIR with hyp.txt, lat.gz and cpu.txt is kept (resume).
+# passes; local backend only), DIR/key (what it was decoded with: the wren binary's checksum,
+# model, graph, options, data). A DIR with hyp.txt, lat.gz, cpu.txt and a matching key is kept
+# (resume); one decoded otherwise is decoded again.
 # Not for: the speaker-independent pass alone (decode.sh) or scoring (score.sh).
 # usage: egs/steps/decode_fmllr.sh [--nj N] [--cmd CMD] [--opts "wren decode options"] MODEL GRAPH DATA DIR
 set -euo pipefail
@@ -22,10 +24,12 @@ steps=$(cd "$(dirname "$0")" && pwd); top=$(cd "$steps/../.." && pwd)
 model=$1; graph=$2; data=$3; dir=$4
 wren=${WREN:-$top/build/wren}
 c1=${cmd%% *}; [ -x "$c1" ] || [ ! -x "$top/$c1" ] || cmd="$top/$cmd"
-if [ -s "$dir/hyp.txt" ] && [ -s "$dir/lat.gz" ] && [ -s "$dir/cpu.txt" ]; then
-  echo "decode_fmllr.sh: $dir already decoded (remove it to decode again)" >&2
+key=$("$steps/decode_key.sh" "$wren" "$model" "$graph" "$data" "--adapt fmllr $opts")
+if [ -s "$dir/hyp.txt" ] && [ -s "$dir/lat.gz" ] && [ -s "$dir/cpu.txt" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
+  echo "decode_fmllr.sh: $dir is decoded with these settings (kept)" >&2
   exit 0
 fi
+rm -f "$dir/key"
 [ -s "$data/utt2spk" ] || echo "decode_fmllr.sh: $data has no utt2spk: each utterance is its own speaker" >&2
 mkdir -p "$dir/log"
 # the outputs go to .tmp names first, so that a killed job leaves no complete-looking DIR
@@ -43,5 +47,6 @@ awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f\n", b - a}' > "$dir/time.txt"
 echo "$nj" > "$dir/workers"
 case $cmd in *slurm*) echo "-" > "$dir/cpu.txt" ;; *) awk '{printf "%.2f\n", $1 + $2}' "$dir/cpu.tmp" > "$dir/cpu.txt" ;; esac
 rm -f "$dir/cpu.tmp"
+echo "$key" > "$dir/key"
 grep -h -i 'fail\|error' "$dir"/log/decode.*.log >&2 || true
 echo "decode_fmllr.sh: $(wc -l < "$dir/hyp.txt") of $(wc -l < "$data/wav.scp") utterances decoded in $(cat "$dir/time.txt") s (both passes, $nj workers) -> $dir" >&2

@@ -113,7 +113,8 @@ cmp -s <(zcat lat-nj1.gz) <(zcat lat-nj2.gz) || fail "--nj 2 lattices differ fro
 grep -q "5 utterances decoded, 0 failed" nj2.log || fail "--nj 2 summary line: $(cat nj2.log)"
 
 # --- the recipes' step egs/steps/decode_fmllr.sh: the same outputs as the command, sorted, plus
-# the CPU seconds; a second call keeps the finished dir
+# the CPU seconds; a second call keeps the finished dir, one with other options decodes again and
+# one decoding of the speaker-independent pass (egs/steps/decode.sh) is kept the same way
 WREN=$WREN "$src/egs/steps/decode_fmllr.sh" --nj 2 "$MODEL" graph data2 step 2> step.log || fail "decode_fmllr.sh: $(cat step.log)"
 cmp -s step/hyp.txt <(LC_ALL=C sort hyp-nj1.txt) || fail "decode_fmllr.sh hypotheses differ from wren decode's"
 cmp -s step/si.txt <(LC_ALL=C sort si-nj1.txt) || fail "decode_fmllr.sh SI hypotheses differ from wren decode's"
@@ -122,7 +123,17 @@ cmp -s <(zcat step/lat.gz) <(zcat lat-nj1.gz) || fail "decode_fmllr.sh lattices 
 grep -Eq '^[0-9]+\.[0-9]{2}$' step/cpu.txt && [ "$(cat step/workers)" = 2 ] || fail "decode_fmllr.sh cpu.txt/workers"
 ls step | grep -q 'tmp' && fail "decode_fmllr.sh left temporary files: $(ls step)"
 WREN=$WREN "$src/egs/steps/decode_fmllr.sh" --nj 2 "$MODEL" graph data2 step 2> step2.log || fail "decode_fmllr.sh rerun"
-grep -q "already decoded" step2.log || fail "decode_fmllr.sh rerun decoded again: $(cat step2.log)"
+grep -q "decoded with these settings (kept)" step2.log || fail "decode_fmllr.sh rerun decoded again: $(cat step2.log)"
+WREN=$WREN "$src/egs/steps/decode_fmllr.sh" --nj 2 --opts "--no-mbr" "$MODEL" graph data2 step 2> step3.log \
+  || fail "decode_fmllr.sh --opts --no-mbr: $(cat step3.log)"
+grep -q "kept" step3.log && fail "decode_fmllr.sh kept a dir decoded with other options"
+grep -q -- 'opts --adapt fmllr --no-mbr$' step/key || fail "decode_fmllr.sh key: $(cat step/key)"
+awk '{ s[$2] = s[$2] " " $1 } END { for (k in s) print k s[k] }' data2/utt2spk | LC_ALL=C sort > data2/spk2utt
+WREN=$WREN "$src/egs/steps/decode.sh" --nj 2 "$MODEL" graph data2 si 2> si1.log || fail "decode.sh: $(cat si1.log)"
+[ "$(wc -l < si/hyp.txt)" = 5 ] && [ -s si/lat.gz ] && [ -s si/key ] || fail "decode.sh outputs: $(ls si)"
+ls si | grep -q 'tmp' && fail "decode.sh left temporary files: $(ls si)"
+WREN=$WREN "$src/egs/steps/decode.sh" --nj 1 "$MODEL" graph data2 si 2> si2.log || fail "decode.sh rerun"
+grep -q "decoded with these settings (kept)" si2.log || fail "decode.sh rerun (other --nj, same settings) decoded again: $(cat si2.log)"
 
 # --- MLLR means on top of fMLLR: a transform per stream, logged; no harm on this clean speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-mllr data hyp-mllr.txt 2> mllr.log \
