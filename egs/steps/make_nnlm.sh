@@ -24,7 +24,10 @@ if [ ! -s "$out/dev.txt" ]; then
   awk -v e="$dev_every" 'NR % e != 0' "$lm/guarded.txt" > "$out/train.txt.tmp"
   mv "$out/train.txt.tmp" "$out/train.txt"; mv "$out/dev.txt.tmp" "$out/dev.txt"
 fi
-[ -s "$out/vocab.txt" ] || head -n "$nnlm_vocab_size" "$lm/vocab.txt" > "$out/vocab.txt"
+if [ ! -s "$out/vocab.txt" ]; then   # (under a .tmp name first: a killed copy is not kept)
+  head -n "$nnlm_vocab_size" "$lm/vocab.txt" > "$out/vocab.txt.tmp"
+  mv "$out/vocab.txt.tmp" "$out/vocab.txt"
+fi
 log "split: train $(wc -lw < "$out/train.txt" | awk '{print $1" lines "$2" words"}'), dev $(wc -lw < "$out/dev.txt" | awk '{print $1" lines "$2" words"}')"
 
 # nnlm.safetensors is (re)written at every better validation, so completion is marked apart;

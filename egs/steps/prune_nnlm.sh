@@ -28,12 +28,14 @@ dense=$nn/nnlm.safetensors
 
 # calibration: the last lines of the training text (the criteria's statistics; fine-tuning
 # samples the whole training text); table dev: the first dev_lines of the dev split
-[ -s "$out/calib.txt" ] || tail -n 5000 "$nn/train.txt" > "$out/calib.txt"
-[ -s "$out/dev.txt" ] || head -n "$dev_lines" "$nn/dev.txt" > "$out/dev.txt"
-[ -s "$out/valid.txt" ] || head -n 300 "$nn/dev.txt" > "$out/valid.txt"
+# (each written under a .tmp name first: a killed copy must not be kept as the whole text)
+keep_or_make() { [ -s "$1" ] || { "${@:2}" > "$1.tmp" && mv "$1.tmp" "$1"; }; }   # file command...
+keep_or_make "$out/calib.txt" tail -n 5000 "$nn/train.txt"
+keep_or_make "$out/dev.txt" head -n "$dev_lines" "$nn/dev.txt"
+keep_or_make "$out/valid.txt" head -n 300 "$nn/dev.txt"
 # fine-tuning reads a slice of the training text (far more tokens than the budget; loading all
 # 10M tokens for every fine-tuning step would cost more than the fine-tuning itself)
-[ -s "$out/finetune.txt" ] || head -n "$finetune_lines" "$nn/train.txt" > "$out/finetune.txt"
+keep_or_make "$out/finetune.txt" head -n "$finetune_lines" "$nn/train.txt"
 
 # The fine-tuning recipe of OUT's models. wren prune keeps the outputs that exist, so a rerun
 # with another recipe would mix old models into the new table: it stops instead.
