@@ -2,7 +2,9 @@
 # prune-nnlm-settings.sh — egs/steps/prune_nnlm.sh records the fine-tuning recipe of its output
 # folder (settings.txt) and refuses to continue that folder with another recipe, since
 # `wren prune` keeps the models that exist and the table would mix the two; a rerun with the
-# same recipe resumes. A tiny NNLM trained on Brown text, one low-rank one-shot run.
+# same recipe resumes. A tiny NNLM trained on Brown text, one low-rank one-shot run. Then
+# egs/steps/finetune_batch_sweep.sh on the same model: a table row per run with the dev
+# perplexity its report printed, a rerun keeping the reports, another learning rate refused.
 set -u
 WREN=${WREN:-./wren}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,4 +45,22 @@ run --finetune-tokens 8192 > /dev/null 2> "$T/run3.log"; rc=$?
 run > "$T/run4.txt" 2> "$T/run4.log" || fail "resume: $(tail -1 "$T/run4.log")"
 [ "$(md5sum < "$model")" = "$before" ] || fail "the resumed run changed $model"
 grep -q "^magnitude  *lowrank  *oneshot  *0.5 " "$T/out/table.txt" || fail "table: $(cat "$T/out/table.txt")"
+
+# --- finetune_batch_sweep.sh: two batches at one budget
+sweep() { bash "$SRC/egs/steps/finetune_batch_sweep.sh" --budgets 4096 --batches "4 16" --models "lowrank:0.5" \
+  --finetune-lines 1000 --jobs 1 "$@" "$T/nn" "$T/sweep"; }
+sweep > "$T/sweep1.txt" 2> "$T/sweep1.log" || fail "sweep: $(tail -1 "$T/sweep1.log")"
+[ "$(wc -l < "$T/sweep/table.tsv")" = 3 ] || fail "sweep table: $(cat "$T/sweep/table.tsv")"
+for b in 4 16; do
+  r=$T/sweep/reports/lowrank-0.5-ft4096-b$b.txt
+  p=$(grep -o 'dev_ppl [0-9.]*' "$r" | cut -d' ' -f2)
+  [ -n "$p" ] && awk -F'\t' -v b="$b" -v p="$p" '$1 == 4096 && $2 == "lowrank" && $3 == 0.5 && $4 == b && $5 == p { f = 1 } END { exit !f }' \
+    "$T/sweep/table.tsv" || fail "sweep batch $b: report ppl '$p', table $(cat "$T/sweep/table.tsv")"
+done
+ls "$T/sweep/reports" | grep -q 'safetensors\|\.tmp' && fail "sweep left models or temporary files: $(ls "$T/sweep/reports")"
+touch -d 2000-01-01 "$T/sweep/reports/lowrank-0.5-ft4096-b4.txt"
+sweep > /dev/null 2> "$T/sweep2.log" || fail "sweep rerun: $(tail -1 "$T/sweep2.log")"
+[ "$(stat -c %Y "$T/sweep/reports/lowrank-0.5-ft4096-b4.txt")" = "$(date -d 2000-01-01 +%s)" ] || fail "sweep rerun ran again"
+sweep --lr 1e-3 > /dev/null 2> "$T/sweep3.log"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$T/sweep3.log")" = 1 ] && grep -q "settings.txt" "$T/sweep3.log" || fail "sweep with another lr: rc $rc $(cat "$T/sweep3.log")"
 echo "prune-nnlm-settings e2e ok"
