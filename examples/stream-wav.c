@@ -75,8 +75,8 @@ int main(int argc, char **argv)
     if (!rc && wren_decoder_finish_utterance(d, &t)) rc = 1;
     if (rc && wren_error_msg()[0]) fprintf(stderr, "%s\n", wren_error_msg());
     for (int i = 0; !rc && i < wren_transcript_num_words(t); i++)
-        printf("%.2f %.2f %s\n", wren_transcript_word_start(t, i), wren_transcript_word_end(t, i),
-               wren_transcript_word(t, i));
+        printf("%.2f %.2f %s %.3f\n", wren_transcript_word_start(t, i), wren_transcript_word_end(t, i),
+               wren_transcript_word(t, i), wren_transcript_word_confidence(t, i));
     wren_transcript_free(t);
     wren_decoder_free(d);
     return rc;

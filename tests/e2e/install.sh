@@ -89,7 +89,7 @@ cat ex.out
 [ -s ex.out ] || fail "the example printed no words"
 [ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
   || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
-awk '$2 < $1 || $1 < t - 0.005 {exit 1} {t = $2}' ex.out || fail "word times are not increasing"
+awk '$2 < $1 || $1 < t - 0.005 || $4 < 0 || $4 > 1 {exit 1} {t = $2}' ex.out || fail "word times not increasing or a confidence outside [0, 1]"
 # streaming: 100 ms chunks, a partial transcript per second, the same final words and times
 ./stream-wav "$MODEL" graph "$LIBRI/$u.wav" > st.out 2> st.err || fail "examples/stream-wav failed: $(cat st.err)"
 cmp -s ex.out st.out || fail "stream-wav's final transcript differs from decode-wav's: $(diff ex.out st.out | head -4)"
