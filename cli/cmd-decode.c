@@ -30,7 +30,7 @@ static const char *DESCRIPTION =
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
     "the name ends in .gz). --ctm writes word times (utt 1 start dur word conf; conf, the word's\n"
     "posterior, with MBR only; where the MBR words differ from the best path's, their times are\n"
-    "posterior-weighted means that include the silence next to a word); --nbest N writes\n"
+    "posterior-weighted means over the lattice's arcs of the word); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"

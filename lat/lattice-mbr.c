@@ -45,6 +45,7 @@ static void slot_add(struct slot *s, int32_t word, double mass, double t0, doubl
 
 /* The lattice as the recursion sees it: log weights, forward scores, state times. */
 struct mbr_lat {
+    const uint8_t *filler; /* per tid: silence or noise, trimmed off a word's edges (may be NULL) */
     const struct wren_lattice *l;
     int32_t *src;          /* per arc */
     double *lw;            /* per arc: -(g + acwt a) */
@@ -120,6 +121,19 @@ static void arc_step(const double *a, int32_t w, const int32_t *r, int n, double
     }
 }
 
+/* The frames of arc q (from state time t0 to t1) without the silence and noise at its edges
+ * (all of them if the arc is nothing else, or without a filler mask). */
+static void word_frames(const struct mbr_lat *m, int64_t q, double *t0, double *t1)
+{
+    const struct wren_lat_arc *a = &m->l->arcs[q];
+    if (!m->filler || !a->word) return;
+    const int32_t *t = m->l->tids + a->str;
+    int b = 0, e = a->len;
+    while (b < e && m->filler[t[b]]) b++;
+    while (e > b && m->filler[t[e - 1]]) e--;
+    if (b < e) { *t1 -= a->len - e; *t0 += b; }
+}
+
 /* Back-propagate mass b[0..n] (consumed) of one arc s -> (d) with word w through its choices
  * into B(s, .), adding the alignment masses to the slots. */
 static void arc_back(double *b, const unsigned char *ch, int32_t w, int n, double *bs,
@@ -181,7 +195,9 @@ static double mbr_stats(const struct mbr_lat *m, const int32_t *r, int n, struct
             double p = exp(m->alpha[s] + m->lw[q] - m->alpha[d]);
             const double *bd = B + (size_t)d * w;
             for (size_t i = 0; i < w; i++) tmp[i] = p * bd[i];
-            arc_back(tmp, ch + (size_t)q * w, l->arcs[q].word, n, bs, slots, t0, m->time[d]);
+            double a0 = t0, a1 = m->time[d];
+            word_frames(m, q, &a0, &a1);
+            arc_back(tmp, ch + (size_t)q * w, l->arcs[q].word, n, bs, slots, a0, a1);
         }
     }
     /* mass left at the start state at position i: r_1..r_i deleted */
@@ -235,10 +251,17 @@ void wren_mbr_result_free(struct wren_mbr_result *r)
 
 int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *res)
 {
+    return wren_lattice_mbr_trimmed(l, acwt, max_iter, NULL, res);
+}
+
+int wren_lattice_mbr_trimmed(const struct wren_lattice *l, float acwt, int max_iter, const uint8_t *tid_filler,
+                             struct wren_mbr_result *res)
+{
     memset(res, 0, sizeof *res);
     if (l->start < 0) return 0;
     struct mbr_lat m;
     if (mbr_lat_init(&m, l, acwt)) return -1;
+    m.filler = tid_filler;
     struct wren_path map;
     if (wren_lattice_best_path(l, acwt, &map)) { mbr_lat_free(&m); return -1; }
     int n = map.n_words;

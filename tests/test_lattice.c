@@ -530,6 +530,27 @@ START_TEST(test_mbr)
     ck_assert_int_eq(r.words[1].frames, 7);
     wren_mbr_result_free(&r);
     wren_lattice_free(&l3);
+    /* trimmed times: word 7 over tids 2 2 1 1 1 2, tid 2 a filler: frames 2..5 instead of 0..6 */
+    int32_t ts[6] = { 2, 2, 1, 1, 1, 2 };
+    uint8_t filler[3] = { 0, 0, 1 };
+    b = wren_lat_builder_create();
+    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 7, 0, 0, ts, 6);
+    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
+    struct wren_lattice l4;
+    wren_lat_builder_finish(b, 0, &l4);
+    wren_lat_builder_free(b);
+    ck_assert_int_eq(wren_lattice_mbr(&l4, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 1);
+    ck_assert_int_eq(r.words[0].start, 0);
+    ck_assert_int_eq(r.words[0].frames, 6);
+    wren_mbr_result_free(&r);
+    ck_assert_int_eq(wren_lattice_mbr_trimmed(&l4, 1.0f, 10, filler, &r), 0);
+    ck_assert_int_eq(r.n_words, 1);
+    ck_assert_int_eq(r.words[0].start, 2);
+    ck_assert_int_eq(r.words[0].frames, 3);
+    wren_mbr_result_free(&r);
+    wren_lattice_free(&l4);
 }
 END_TEST
 
