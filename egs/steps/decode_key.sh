@@ -10,6 +10,7 @@ set -euo pipefail
 [ $# -eq 5 ] || { echo "usage: $0 WREN MODEL GRAPH DATA OPTIONS" >&2; exit 1; }
 wren=$1; model=$2; graph=$3; data=$4; opts=$5
 sum() { cksum < "$1" | cut -d' ' -f1; }
-m=$(for f in "$model"/*; do [ -f "$f" ] && echo "$(basename "$f") $(sum "$f")"; done | cksum | cut -d' ' -f1)
-d=$(for f in wav.scp segments utt2spk; do [ -f "$data/$f" ] && echo "$f $(sum "$data/$f")"; done | cksum | cut -d' ' -f1)
+# (if, not &&: a missing last file must not end the loop with a failure, which pipefail would keep)
+m=$(for f in "$model"/*; do if [ -f "$f" ]; then echo "$(basename "$f") $(sum "$f")"; fi; done | cksum | cut -d' ' -f1)
+d=$(for f in wav.scp segments utt2spk; do if [ -f "$data/$f" ]; then echo "$f $(sum "$data/$f")"; fi; done | cksum | cut -d' ' -f1)
 echo "wren $(sum "$wren") model $m graph $(sum "$graph/HCLG.fst") data $d opts $opts"

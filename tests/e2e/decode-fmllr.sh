@@ -134,6 +134,9 @@ WREN=$WREN "$src/egs/steps/decode.sh" --nj 2 "$MODEL" graph data2 si 2> si1.log 
 ls si | grep -q 'tmp' && fail "decode.sh left temporary files: $(ls si)"
 WREN=$WREN "$src/egs/steps/decode.sh" --nj 1 "$MODEL" graph data2 si 2> si2.log || fail "decode.sh rerun"
 grep -q "decoded with these settings (kept)" si2.log || fail "decode.sh rerun (other --nj, same settings) decoded again: $(cat si2.log)"
+# the key of a data dir without utt2spk or segments (a bare wav.scp) is made too
+mkdir -p bare && cp data2/wav.scp bare/
+k=$("$src/egs/steps/decode_key.sh" "$WREN" "$MODEL" graph bare "") && [ -n "$k" ] || fail "decode_key.sh on a bare wav.scp: rc $?"
 
 # --- MLLR means on top of fMLLR: a transform per stream, logged; no harm on this clean speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-mllr data hyp-mllr.txt 2> mllr.log \
