@@ -503,24 +503,39 @@ START_TEST(test_mbr)
     wren_mbr_result_free(&r);
     wren_lattice_free(&l2);
     wren_lattice_free(&l);
-    /* times: "1 2" with 1 over frames 0-10 (0.4) or 0-18 (0.35), and "4 2" (0.25) with 2 from
-     * frame 5: word 1's mean end (13.7 -> 14) passes word 2's mean start (11.55 -> 12); the
-     * overlap is split at its middle, frame 13 */
-    int32_t t20[20];
-    for (int i = 0; i < 20; i++) t20[i] = 1;
-    b = wren_lat_builder_create();
-    for (int i = 0; i < 5; i++) wren_lat_builder_add_state(b);
-    wren_lat_builder_add_arc(b, 0, 1, 1, (float)-log(0.4), 0, t20, 10);
-    wren_lat_builder_add_arc(b, 0, 2, 1, (float)-log(0.35), 0, t20, 18);
-    wren_lat_builder_add_arc(b, 0, 3, 4, (float)-log(0.25), 0, t20, 5);
-    wren_lat_builder_add_arc(b, 1, 4, 2, 0, 0, t20, 10);
-    wren_lat_builder_add_arc(b, 2, 4, 2, 0, 0, t20, 2);
-    wren_lat_builder_add_arc(b, 3, 4, 2, 0, 0, t20, 15);
-    wren_lat_builder_set_final(b, 4, 0, 0, NULL, 0);
-    struct wren_lattice l3;
-    wren_lat_builder_finish(b, 0, &l3);
+}
+END_TEST
+
+/* A lattice of the given arcs (probabilities as graph costs -ln p, no acoustic cost), states
+ * 0..n_states-1, the last one final; every arc's tids from t (at least its frames long). */
+struct arc_def { int32_t src, dst, word; double p; int frames; const int32_t *t; };
+static void lattice_of(struct wren_lattice *l, int n_states, const struct arc_def *a, int n)
+{
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < n_states; i++) wren_lat_builder_add_state(b);
+    for (int i = 0; i < n; i++)
+        wren_lat_builder_add_arc(b, a[i].src, a[i].dst, a[i].word, (float)-log(a[i].p), 0, a[i].t, a[i].frames);
+    wren_lat_builder_set_final(b, n_states - 1, 0, 0, NULL, 0);
+    wren_lat_builder_finish(b, 0, l);
     wren_lat_builder_free(b);
-    ck_assert_int_eq(wren_lattice_mbr(&l3, 1.0f, 10, &r), 0);
+}
+
+/* MBR word times: "1 2" with 1 over frames 0-10 (0.4) or 0-18 (0.35), and "4 2" (0.25) with 2
+ * from frame 5: word 1's mean end (13.7 -> 14) passes word 2's mean start (11.55 -> 12); the
+ * overlap is split at its middle, frame 13. Then the silence at a word's edges: word 7 over tids
+ * 2 2 1 1 1 2, tid 2 a filler, spans frames 2..5 when trimmed, 0..6 otherwise. */
+START_TEST(test_mbr_times)
+{
+    int32_t ones[20];
+    for (int i = 0; i < 20; i++) ones[i] = 1;
+    const struct arc_def overlap[] = {
+        { 0, 1, 1, 0.4, 10, ones }, { 0, 2, 1, 0.35, 18, ones }, { 0, 3, 4, 0.25, 5, ones },
+        { 1, 4, 2, 1, 10, ones }, { 2, 4, 2, 1, 2, ones }, { 3, 4, 2, 1, 15, ones },
+    };
+    struct wren_lattice l;
+    lattice_of(&l, 5, overlap, 6);
+    struct wren_mbr_result r;
+    ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
     ck_assert_int_eq(r.n_words, 2);
     ck_assert_int_eq(r.words[0].word, 1);
     ck_assert_int_eq(r.words[1].word, 2);
@@ -529,28 +544,23 @@ START_TEST(test_mbr)
     ck_assert_int_eq(r.words[1].start, 13);
     ck_assert_int_eq(r.words[1].frames, 7);
     wren_mbr_result_free(&r);
-    wren_lattice_free(&l3);
-    /* trimmed times: word 7 over tids 2 2 1 1 1 2, tid 2 a filler: frames 2..5 instead of 0..6 */
-    int32_t ts[6] = { 2, 2, 1, 1, 1, 2 };
-    uint8_t filler[3] = { 0, 0, 1 };
-    b = wren_lat_builder_create();
-    for (int i = 0; i < 2; i++) wren_lat_builder_add_state(b);
-    wren_lat_builder_add_arc(b, 0, 1, 7, 0, 0, ts, 6);
-    wren_lat_builder_set_final(b, 1, 0, 0, NULL, 0);
-    struct wren_lattice l4;
-    wren_lat_builder_finish(b, 0, &l4);
-    wren_lat_builder_free(b);
-    ck_assert_int_eq(wren_lattice_mbr(&l4, 1.0f, 10, &r), 0);
+    wren_lattice_free(&l);
+
+    const int32_t ts[6] = { 2, 2, 1, 1, 1, 2 };
+    const uint8_t filler[3] = { 0, 0, 1 };
+    const struct arc_def one[] = { { 0, 1, 7, 1, 6, ts } };
+    lattice_of(&l, 2, one, 1);
+    ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
     ck_assert_int_eq(r.n_words, 1);
     ck_assert_int_eq(r.words[0].start, 0);
     ck_assert_int_eq(r.words[0].frames, 6);
     wren_mbr_result_free(&r);
-    ck_assert_int_eq(wren_lattice_mbr_trimmed(&l4, 1.0f, 10, filler, &r), 0);
+    ck_assert_int_eq(wren_lattice_mbr_trimmed(&l, 1.0f, 10, filler, &r), 0);
     ck_assert_int_eq(r.n_words, 1);
     ck_assert_int_eq(r.words[0].start, 2);
     ck_assert_int_eq(r.words[0].frames, 3);
     wren_mbr_result_free(&r);
-    wren_lattice_free(&l4);
+    wren_lattice_free(&l);
 }
 END_TEST
 
@@ -627,6 +637,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_lattice);
     tcase_add_test(tc, test_builder_over);
     tcase_add_test(tc, test_mbr);
+    tcase_add_test(tc, test_mbr_times);
     tcase_add_test(tc, test_tid_posteriors);
     tcase_add_test(tc, test_sparse_state_ids);
     tcase_add_test(tc, test_oracle);
