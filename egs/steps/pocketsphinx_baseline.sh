@@ -14,8 +14,10 @@ model=$1; dict=$2; lm=$3; data=$4; dir=$5
 command -v pocketsphinx_batch > /dev/null || { echo "$0: pocketsphinx_batch not installed (apt-get install pocketsphinx)" >&2; exit 1; }
 mkdir -p "$dir/wav"
 # a finished run on the same inputs is kept (a rerun of the recipe resumes): its record names the
-# model, dictionary, LM, options and the data's wav.scp
-record="model=$model dict=$dict lm=$lm opts=$opts wav.scp=$(md5sum < "$data/wav.scp" | cut -d' ' -f1)"
+# model, the options and the checksums of the dictionary, the LM (rebuilt by the recipes) and the
+# data's wav.scp
+sum() { cksum < "$1" | cut -d' ' -f1; }
+record="model=$model opts=$opts dict=$(sum "$dict") lm=$(sum "$lm") wav.scp=$(sum "$data/wav.scp")"
 if [ -s "$dir/hyp.txt" ] && [ -s "$dir/cpu.txt" ] && [ "$(cat "$dir/settings" 2>/dev/null)" = "$record" ]; then
   echo "pocketsphinx_baseline.sh: $dir is done with these settings (kept)" >&2; exit 0
 fi

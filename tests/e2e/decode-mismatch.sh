@@ -39,7 +39,13 @@ done < ref.txt > wav.scp
 cut -d' ' -f1 wav.scp > fileids
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa g > mk.log 2>&1 || fail "mkgraph: $(tail -3 mk.log)"
-"$WREN" decode --model "$MODEL" --graph g wav.scp hyp.txt 2> dec.log || fail "decode: $(tail -3 dec.log)"
+"$WREN" decode --model "$MODEL" --graph g wav.scp hyp.txt lat.gz 2> dec.log || fail "decode: $(tail -3 dec.log)"
+# on this audio the lattices are uncertain: the hypotheses are their MBR word sequences (the
+# default), which here differ from their best paths in at least one utterance
+"$WREN" lattice mbr --words g/words.txt lat.gz mbr.txt 2> /dev/null || fail "lattice mbr"
+"$WREN" lattice best-path --words g/words.txt lat.gz best.txt 2> /dev/null || fail "lattice best-path"
+cmp -s hyp.txt mbr.txt || { diff hyp.txt mbr.txt; fail "the hypotheses are not the lattices' MBR word sequences"; }
+cmp -s mbr.txt best.txt && fail "MBR and best path agree on every utterance: the check above cannot tell them apart"
 pocketsphinx_batch -hmm "$MODEL" -dict "$DICT" -lm lm.arpa -ctl fileids -cepdir wav -cepext .wav \
   -adcin yes -adchdr 44 -hyp ps.raw > ps.log 2>&1 || fail "pocketsphinx_batch: $(tail -3 ps.log)"
 sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' ps.raw | LC_ALL=C sort > ps.txt

@@ -43,5 +43,9 @@ grep -q 'done with these settings (kept)' err2.txt || fail "rerun with the same 
 grep -q 'kept' err3.txt && fail "a rerun with other options kept the old run"
 [ "$(stat -c %Y out/hyp.txt)" != "$(date -d 2000-01-01 +%s)" ] || fail "a rerun with other options left hyp.txt"
 grep -q 'opts=-beam 1e-20 ' out/settings || fail "settings record of the rerun: $(cat out/settings)"
+# another LM at the same path (the recipes rebuild theirs) decodes again
+cp "$LM" lm.bin; "$base" "$MODEL" "$DICT" lm.bin data out2 2> /dev/null || fail "run with lm.bin"
+printf 'x' >> lm.bin
+"$base" "$MODEL" "$DICT" lm.bin data out2 2> err4.txt; grep -q 'kept' err4.txt && fail "a run with a changed LM file kept the old run"
 [ "$(wc -l < out/hyp.txt)" -eq 5 ] || fail "rerun with other options: $(wc -l < out/hyp.txt) hypotheses"
 echo "PASS: pocketsphinx_baseline.sh decodes, records its settings, keeps a finished run and redoes a changed one"
