@@ -39,13 +39,29 @@ struct wren_fe {
 static float mel_of(float hz) { return (float)(2595.0 * log10(1.0 + hz / 700.0)); }
 static float hz_of(float mel) { return (float)(700.0 * (pow(10.0, mel / 2595.0) - 1.0)); }
 
+/* VTLN (Wren's -vtln_warp a): the filter the model knows at f Hz is laid at a * f in the
+ * middle of the band, joined linearly to the band edges -lowerf and -upperf, which stay put
+ * (Kaldi's piecewise-linear warp, seen from the filters instead of the DFT bins). The knees
+ * sit where the map stays increasing and inside the band for a in 0.5..2. */
+static float vtln_unwarp(const struct wren_feat_params *p, float f)
+{
+    double a = p->vtln_warp, lo = p->lowerf, hi = p->upperf;
+    if (a == 1.0 || f <= lo || f >= hi) return f;
+    double k1 = lo + 0.1 * (hi - lo) / (a < 1 ? a : 1);   /* a*k1 > lo, k1 < hi */
+    double k2 = 0.8 * hi / (a > 1 ? a : 1);              /* a*k2 < hi */
+    if (k1 >= k2) return f;
+    if (f < k1) return (float)(lo + (f - lo) * (a * k1 - lo) / (k1 - lo));
+    if (f > k2) return (float)(a * k2 + (f - k2) * (hi - a * k2) / (hi - k2));
+    return (float)(a * f);
+}
+
 /* Left, centre and right edge of filter i in Hz (float arithmetic as sphinx). */
 static void filter_edges(const struct wren_fe *fe, int i, float melmin, float melbw,
                          float fftfreq, float freqs[3])
 {
     for (int j = 0; j < 3; j++) {
         int k = fe->p.doublebw ? i + j * 2 : i + j;
-        freqs[j] = hz_of((float)k * melbw + melmin);
+        freqs[j] = vtln_unwarp(&fe->p, hz_of((float)k * melbw + melmin));
         if (fe->p.round_filters)
             freqs[j] = (float)((int)(freqs[j] / fftfreq + 0.5)) * fftfreq;
     }

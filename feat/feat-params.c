@@ -48,6 +48,7 @@ void wren_feat_params_default(struct wren_feat_params *p)
     p->vad_postspeech = 50;
     p->vad_startspeech = 10;
     copy_str(p->warp_type, sizeof p->warp_type, "inverse_linear");
+    p->vtln_warp = 1.0f;
     copy_str(p->feat, sizeof p->feat, "1s_c_d_dd");
     p->ceplen = 13;
     p->cmn = WREN_CMN_LIVE;
@@ -164,7 +165,7 @@ int wren_feat_params_set(struct wren_feat_params *p, const char *key, const char
     B("remove_noise", remove_noise) B("remove_silence", remove_silence)
     F("vad_threshold", vad_threshold) I("vad_prespeech", vad_prespeech)
     I("vad_postspeech", vad_postspeech) I("vad_startspeech", vad_startspeech)
-    S("warp_type", warp_type) S("warp_params", warp_params)
+    S("warp_type", warp_type) S("warp_params", warp_params) F("vtln_warp", vtln_warp)
     S("feat", feat) I("ceplen", ceplen) B("varnorm", varnorm) S("agc", agc)
     F("agcthresh", agcthresh) S("svspec", svspec) S("lda", lda) I("ldadim", ldadim)
     S("model", model) I("topn", topn)
@@ -207,6 +208,8 @@ static int check_ranges(const struct wren_feat_params *p)
     if (!(p->lowerf >= 0 && p->lowerf < p->upperf && p->upperf <= p->samprate / 2))
         return wren_error("-lowerf %g / -upperf %g not within 0..samprate/2 (%g)", p->lowerf,
                           p->upperf, p->samprate / 2);
+    if (!(p->vtln_warp >= 0.5f && p->vtln_warp <= 2.0f))
+        return wren_error("-vtln_warp %g out of range (0.5..2)", p->vtln_warp);
     if (p->vad_prespeech < 0 || p->vad_prespeech > 100000 || p->vad_postspeech < 1 ||
         p->vad_startspeech < 1)
         return wren_error("-vad_prespeech %d / -vad_postspeech %d / -vad_startspeech %d out of "
@@ -330,4 +333,5 @@ void wren_feat_params_print(const struct wren_feat_params *p, FILE *f)
     fprintf(f, "\n-varnorm %s\n-agc %s\n", yes_no(p->varnorm), p->agc);
     if (p->svspec[0]) fprintf(f, "-svspec %s\n", p->svspec);
     if (p->model[0]) fprintf(f, "-model %s\n", p->model);
+    if (p->vtln_warp != 1.0f) fprintf(f, "-vtln_warp %g\n", p->vtln_warp);
 }

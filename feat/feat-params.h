@@ -53,6 +53,9 @@ struct wren_feat_params {
     int vad_startspeech;        /* -vad_startspeech (10) speech frames starting speech */
     char warp_type[WREN_FEAT_NAME_MAX];    /* -warp_type (inverse_linear) */
     char warp_params[WREN_FEAT_SPEC_MAX];  /* -warp_params ("": no warping) */
+    float vtln_warp;            /* Wren's own, not sphinx's: VTLN warp factor (1 = none); a
+                                 * filter centred at f Hz for the model listens at about
+                                 * vtln_warp * f (piecewise linear, the band edges fixed) */
     /* Feature stream (sphinxbase feat). */
     char feat[WREN_FEAT_NAME_MAX];         /* -feat (1s_c_d_dd) */
     int ceplen;                 /* -ceplen (13) */

@@ -82,6 +82,7 @@ START_TEST(params_errors)
         { "-cmn sometimes\n", ":1: -cmn: 'sometimes'" },
         { "-cmninit 1,x,3\n", ":1: -cmninit" },
         { "-nfft 300\n", "-nfft 300 is not a power of two" },
+        { "-vtln_warp 2.5\n", "-vtln_warp 2.5 out of range" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *path = test_write_file(dir, "feat.params", cases[i].text);
@@ -403,6 +404,53 @@ START_TEST(full_stream)
 }
 END_TEST
 
+/* ---- VTLN ---- */
+
+/* The mel filter that hears a 1 kHz tone loudest, with the en-us settings and warp a. */
+static int loudest_filter(float a, float **spec_out)
+{
+    struct wren_feat_params p;
+    wren_feat_params_default(&p);
+    ck_assert_int_eq(wren_feat_params_read(EN_US, &p), 0);
+    p.vtln_warp = a;
+    p.remove_noise = 0;
+    size_t n = 8000;
+    float *x = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) x[i] = (float)(3000 * sin(2 * 3.14159265358979 * 1000 * i / 16000.0));
+    struct wren_fe *fe;
+    ck_assert_int_eq(wren_fe_create(&p, &fe), 0);
+    float *spec;
+    int nf;
+    ck_assert_int_eq(wren_fe_logspec(fe, x, n, &spec, &nf), 0);
+    ck_assert_int_gt(nf, 20);
+    int best = 0;
+    for (int b = 1; b < p.nfilt; b++) if (spec[20 * p.nfilt + b] > spec[20 * p.nfilt + best]) best = b;
+    wren_fe_free(fe);
+    free(x);
+    if (spec_out) *spec_out = spec; else free(spec);
+    return best;
+}
+
+/* A warp above 1 lays the model's filters at higher frequencies (a speaker with a shorter
+ * vocal tract), so a 1 kHz tone lands in a lower filter; below 1, a higher one; 1 is no warp. */
+START_TEST(vtln_warp_moves_filters)
+{
+    if (!have_en_us()) return;
+    float *plain, *one;
+    int b0 = loudest_filter(1.0f, &plain);
+    struct wren_feat_params p;
+    wren_feat_params_default(&p);
+    ck_assert_int_eq(wren_feat_params_read(EN_US, &p), 0);
+    ck_assert_float_eq(p.vtln_warp, 1.0f);
+    ck_assert_int_eq(loudest_filter(1.0f, &one), b0);
+    ck_assert_mem_eq(plain, one, (size_t)p.nfilt * sizeof(float));
+    ck_assert_int_lt(loudest_filter(1.25f, NULL), b0);
+    ck_assert_int_gt(loudest_filter(0.8f, NULL), b0);
+    free(plain);
+    free(one);
+}
+END_TEST
+
 /* ---- fbank ---- */
 
 START_TEST(fbank_sine)
@@ -449,6 +497,7 @@ static Suite *feat_suite(void)
     tcase_add_test(tc, deltas_1s_c_d_dd);
     tcase_add_test(tc, full_stream);
     tcase_add_test(tc, fbank_sine);
+    tcase_add_test(tc, vtln_warp_moves_filters);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -64,7 +64,7 @@ bad_case "option '--config' needs a value" --config
 for s in egs/steps/decode.sh egs/steps/beam_sweep.sh egs/steps/lmrescore.sh egs/steps/make_lm.sh \
          egs/steps/make_nnlm.sh egs/steps/nnlm_rescore.sh egs/steps/pocketsphinx_baseline.sh \
          egs/steps/prune_nnlm.sh egs/steps/pruned_wer.sh egs/steps/tune_acwt.sh \
-         egs/steps/subset_data_dir.sh egs/steps/pooled_compare.sh egs/steps/scratch_nnlm.sh egs/steps/finetune_batch_sweep.sh egs/steps/study_table.sh egs/steps/mismatched_audio.sh egs/steps/study_budget_summary.sh egs/steps/study_budget_table.sh egs/steps/adapt_sweep.sh egs/steps/decode_fmllr.sh egs/steps/nnlm_table.sh egs/lm16k/run.sh egs/arctic/run.sh egs/arctic-full/run.sh \
+         egs/steps/subset_data_dir.sh egs/steps/pooled_compare.sh egs/steps/scratch_nnlm.sh egs/steps/finetune_batch_sweep.sh egs/steps/study_table.sh egs/steps/mismatched_audio.sh egs/steps/study_budget_summary.sh egs/steps/study_budget_table.sh egs/steps/adapt_sweep.sh egs/steps/vtln_grid.sh egs/steps/decode_fmllr.sh egs/steps/nnlm_table.sh egs/lm16k/run.sh egs/arctic/run.sh egs/arctic-full/run.sh \
          egs/timit/run.sh egs/lj/run.sh egs/digits/run.sh egs/demo/run.sh egs/pooled/run.sh; do
   "$src/$s" --frobnicate 1 a b > out.txt 2> err.txt; rc=$?
   check "$s --frobnicate: exit 1, one line naming it" \
@@ -72,6 +72,9 @@ for s in egs/steps/decode.sh egs/steps/beam_sweep.sh egs/steps/lmrescore.sh egs/
   "$src/$s" --help > out.txt 2> err.txt; rc=$?
   check "$s --help: exit 0, its usage line" test $rc -eq 0 -a -n "$(grep -- '^usage: ' out.txt)"
 done
+"$src/egs/steps/vtln_grid.sh" --warps "0.9 1.1" m g d o > out.txt 2> err.txt; rc=$?
+check "vtln_grid.sh without warp 1: exit 1, one line" \
+  test $rc -eq 1 -a "$(wc -l < err.txt)" -eq 1 -a -n "$(grep -F 'must include 1.00' err.txt)"
 # a conf variable is an option of the script that reads the conf
 check "make_lm.sh takes its conf's --vocab-size (then wants its arguments)" \
   bash -c "'$src/egs/steps/make_lm.sh' --vocab-size 10 2>&1 | grep -q '^usage: '"
