@@ -15,7 +15,7 @@
 void wren_decode_opts_default(struct wren_decode_opts *o);
 /* The decoding options, bound to *o, written to t (opts.h convention: WREN_DECODE_NOPTS of
  * them, then WREN_OPT_TABLE_END); returns WREN_DECODE_NOPTS. */
-#define WREN_DECODE_NOPTS 14
+#define WREN_DECODE_NOPTS 15
 int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t);
 /* -1 with a message if an option is out of range. */
 int wren_decode_opts_check(const struct wren_decode_opts *o);

@@ -33,6 +33,7 @@ void wren_decode_opts_default(struct wren_decode_opts *o)
      * path on each corpus in both passes, speaker-independent 44.11 -> 43.30 (p = 0.010),
      * adapted 37.63 -> 37.27; a fraction of a second of CPU for 397 lattices */
     o->mbr = 1;
+    o->mbr_max_cells = 8000000;   /* about 128 MB of tables */
 }
 
 int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t)
@@ -52,6 +53,7 @@ int wren_decode_opts_table(struct wren_decode_opts *o, struct wren_opt *t)
         { "remove-silence", WREN_OPT_INT, &o->remove_silence, "front-end VAD: -1 as feat.params, 0 keep every frame (exact times), 1 drop silence" },
         { "score-floor", WREN_OPT_FLOAT, &o->score_floor, "semi-continuous/PTM models: a Gaussian's log density counts as at least the frame's best minus this (nats; pocketsphinx's clamp; 0 = exact scores)" },
         { "mbr", WREN_OPT_BOOL, &o->mbr, "the hypothesis is the lattice's minimum-Bayes-risk word sequence (fewest expected word errors at --acwt, Kaldi's lattice-mbr-decode; CTM with each word's posterior); false = its best path" },
+        { "mbr-max-cells", WREN_OPT_INT, &o->mbr_max_cells, "a lattice of more than this many states x (best-path words + 1) gets its best path instead of MBR, with a warning (MBR's tables take 16 bytes a cell)" },
         WREN_OPT_TABLE_END,
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_DECODE_NOPTS + 1, "WREN_DECODE_NOPTS counts the table");
@@ -70,6 +72,7 @@ int wren_decode_opts_check(const struct wren_decode_opts *o)
     if (!(o->beam_delta >= 0)) return wren_error("--beam-delta must be >= 0");
     if (!(o->prune_scale > 0)) return wren_error("--prune-scale must be > 0");
     if (o->remove_silence < -1 || o->remove_silence > 1) return wren_error("--remove-silence must be -1, 0 or 1");
+    if (o->mbr_max_cells < 1) return wren_error("--mbr-max-cells must be >= 1 (got %d)", o->mbr_max_cells);
     if (o->det_max_states < 1) return wren_error("--det-max-states must be >= 1");
     if (!(o->score_floor >= 0 && o->score_floor < 1e30f))
         return wren_error("--score-floor must be a number >= 0 (got %g)", (double)o->score_floor);

@@ -225,17 +225,14 @@ static int mbr_words(const struct wren_lattice *wl, float acwt, const uint8_t *f
     return 0;
 }
 
-/* MBR keeps two matrices of (lattice states) x (hypothesis words + 1) doubles: about 150 MB at
- * this many cells, a recording of several minutes decoded whole. Beyond it the best path is
- * given (a warning says so) rather than memory growing with the square of the audio's length. */
-#define MBR_MAX_CELLS 8000000
-
 int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
                                 struct wren_decode_result *r)
 {
     int rc = result_from(wl, d->o.acwt, 0, 0, d->tid_filler, r);
     int use_mbr = !rc && d->o.mbr && wl->start >= 0;
-    if (use_mbr && (double)wl->n_states * (r->n + 1) > MBR_MAX_CELLS) {
+    /* beyond opts.mbr_max_cells the best path is given rather than memory growing with the
+     * square of the audio's length */
+    if (use_mbr && (double)wl->n_states * (r->n + 1) > d->o.mbr_max_cells) {
         wren_warn("decode: lattice of %d states and a best path of %d words: too large for MBR, the best "
                   "path is given (segment long recordings)", wl->n_states, r->n);
         use_mbr = 0;

@@ -38,6 +38,9 @@ struct wren_decode_opts {
     int mbr;               /* the final transcript: 1 = the minimum-Bayes-risk word sequence of
                             * the utterance's lattice (fewest expected word errors at acwt; each
                             * word with its posterior), 0 = the lattice's best path */
+    int mbr_max_cells;     /* MBR keeps two tables of (lattice states) x (best-path words + 1)
+                            * doubles; a lattice beyond this many cells (a recording of several
+                            * minutes decoded whole) gets its best path, with a warning */
 };
 struct wren_decode_opts wren_decode_default_options(void);
 

@@ -20,7 +20,8 @@ class _DecodeOpts(ctypes.Structure):
                 ("prune_interval", ctypes.c_int), ("beam_delta", ctypes.c_float),
                 ("prune_scale", ctypes.c_float), ("determinize", ctypes.c_int),
                 ("det_max_states", ctypes.c_int), ("remove_silence", ctypes.c_int),
-                ("score_floor", ctypes.c_float), ("mbr", ctypes.c_int)]
+                ("score_floor", ctypes.c_float), ("mbr", ctypes.c_int),
+                ("mbr_max_cells", ctypes.c_int)]
 
 
 class _WerCounts(ctypes.Structure):

@@ -155,7 +155,8 @@ def _samples(samples, scale):
 class Decoder:
     """A loaded model and graph. Keyword options are the fields of struct wren_decode_opts
     (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
-    beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor, mbr); the defaults are
+    beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor, mbr,
+    mbr_max_cells); the defaults are
     `wren decode`'s. Decoding is sequential: one Decoder per thread."""
 
     def __init__(self, model_dir, graph_dir, **options):

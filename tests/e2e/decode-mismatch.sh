@@ -46,6 +46,15 @@ cut -d' ' -f1 wav.scp > fileids
 "$WREN" lattice best-path --words g/words.txt lat.gz best.txt 2> /dev/null || fail "lattice best-path"
 cmp -s hyp.txt mbr.txt || { diff hyp.txt mbr.txt; fail "the hypotheses are not the lattices' MBR word sequences"; }
 cmp -s mbr.txt best.txt && fail "MBR and best path agree on every utterance: the check above cannot tell them apart"
+# MBR's tables grow with lattice states x words: beyond --mbr-max-cells an utterance gets its
+# best path, with one warning line each (here every utterance: at most 1 cell)
+"$WREN" decode --model "$MODEL" --graph g --mbr-max-cells 1 wav.scp capped.txt 2> capped.log ||
+  fail "decode --mbr-max-cells 1: $(tail -3 capped.log)"
+cmp -s capped.txt best.txt || { diff capped.txt best.txt; fail "--mbr-max-cells 1: the hypotheses are not the best paths"; }
+[ "$(grep -c 'too large for MBR, the best path is given' capped.log)" -eq "$(wc -l < wav.scp)" ] ||
+  fail "--mbr-max-cells 1: not one warning per utterance: $(grep -c 'too large' capped.log) for $(wc -l < wav.scp)"
+"$WREN" decode --model "$MODEL" --graph g --mbr-max-cells 0 wav.scp bad.txt 2> bad.log && fail "--mbr-max-cells 0 accepted"
+grep -q -- '--mbr-max-cells must be >= 1' bad.log || fail "--mbr-max-cells 0: $(cat bad.log)"
 pocketsphinx_batch -hmm "$MODEL" -dict "$DICT" -lm lm.arpa -ctl fileids -cepdir wav -cepext .wav \
   -adcin yes -adchdr 44 -hyp ps.raw > ps.log 2>&1 || fail "pocketsphinx_batch: $(tail -3 ps.log)"
 sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' ps.raw | LC_ALL=C sort > ps.txt
