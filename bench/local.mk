@@ -28,6 +28,8 @@ WREN_BENCHES += bench/decode.sh
 EXTRA_DIST += bench/decode.sh
 WREN_BENCHES += bench/adapt.sh
 EXTRA_DIST += bench/adapt.sh
+WREN_BENCHES += bench/segment.sh
+EXTRA_DIST += bench/segment.sh
 
 # ---- ngram ----
 WREN_BENCHES += bench/ngram-count.sh

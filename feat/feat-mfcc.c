@@ -611,6 +611,43 @@ int wren_fe_num_frames(struct wren_fe *fe, size_t n)
     return r.nrows > (size_t)0x7fffffff ? -1 : (int)r.nrows;
 }
 
+int wren_fe_speech_frames(struct wren_fe *fe, const float *samples, size_t n, int **frames,
+                          int *nframes, int *total)
+{
+    *frames = NULL;
+    *nframes = *total = 0;
+    if (n > (size_t)1 << 40) return wren_error("front end: input too long (%zu samples)", n);
+    struct wren_fe_noise *kept = fe->noise;
+    int rs = fe->p.remove_silence;
+    if (!rs) {   /* the VAD decides only with remove_silence: a tracker that does */
+        fe->noise = wren_fe_noise_create(fe->nfilt, fe->p.remove_noise, 1, fe->p.vad_threshold);
+        fe->p.remove_silence = 1;
+    }
+    struct replay r;
+    memset(&r, 0, sizeof r);
+    r.fe = fe;
+    r.x = samples;
+    r.dim = fe->ncep;
+    replay_utterance(&r, n);
+    if (!rs) {
+        wren_fe_noise_free(fe->noise);
+        fe->noise = kept;
+        fe->p.remove_silence = 0;
+    }
+    free(r.rows);
+    if (r.nrows > (size_t)0x7fffffff) {
+        free(r.out);
+        return wren_error("front end: input too long (%zu samples)", n);
+    }
+    int *f = wren_xmalloc((r.nout + 1) * sizeof *f);
+    for (size_t t = 0; t < r.nout; t++) f[t] = (int)r.out[t];
+    free(r.out);
+    *frames = f;
+    *nframes = (int)r.nout;
+    *total = (int)r.nrows;
+    return 0;
+}
+
 int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,
                     int *nframes)
 {

@@ -45,6 +45,13 @@ int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **
 int wren_fe_logspec(struct wren_fe *fe, const float *samples, size_t n, float **spec,
                     int *nframes);
 
+/* The frames the VAD keeps (-remove_silence, whatever the parameters say about it), as
+ * increasing frame numbers (frame t starts at sample t * frame shift): *frames gets *nframes
+ * of them (caller frees; never NULL on success). A gap in the numbers is a pause the decoder's
+ * front end would drop. Also *total gets the number of frames computed. */
+int wren_fe_speech_frames(struct wren_fe *fe, const float *samples, size_t n, int **frames,
+                          int *nframes, int *total);
+
 /* ---- CMN and feature streams (sphinxbase feat, cmn) ---- */
 
 /* Batch CMN in place: subtract the mean over the frames whose c0 is >= 0 (sphinx skips

@@ -76,8 +76,8 @@ tests_test_lattice_SOURCES = tests/test_lattice.c tests/testutil.h
 tests_test_lattice_CFLAGS = $(CHECK_CFLAGS_ALL)
 tests_test_lattice_LDADD = $(CHECK_LDADD)
 endif
-TESTS += tests/e2e/decode.sh tests/e2e/search-options.sh tests/e2e/decode-mismatch.sh tests/e2e/pocketsphinx-baseline.sh
-EXTRA_DIST += tests/e2e/decode.sh tests/e2e/search-options.sh tests/e2e/decode-mismatch.sh tests/e2e/pocketsphinx-baseline.sh
+TESTS += tests/e2e/decode.sh tests/e2e/segment.sh tests/e2e/search-options.sh tests/e2e/decode-mismatch.sh tests/e2e/pocketsphinx-baseline.sh
+EXTRA_DIST += tests/e2e/decode.sh tests/e2e/segment.sh tests/e2e/search-options.sh tests/e2e/decode-mismatch.sh tests/e2e/pocketsphinx-baseline.sh
 
 # ---- adapt ----
 # adapt: fMLLR speaker adaptation — statistics from the Sphinx GMMs along best paths

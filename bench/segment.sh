@@ -1,0 +1,59 @@
+#!/bin/bash
+# segment.sh — decoding a long recording whole against cut at its pauses by `wren segment`, in
+# the same run: CPU seconds (user + system), peak memory (maximum resident set) and WER of
+# `wren decode` on one 3-minute recording (the first 40 CMU ARCTIC sentences of arctic-fraser
+# joined), of `wren segment` + `wren decode` of its pieces (hypotheses joined per recording),
+# and, as the reference, of the 40 sentence files decoded one by one. LM: a trigram of Jane
+# Austen's novels, leak-guarded against the 40 transcripts and pruned to 200k n-grams, with its
+# graph. Work files are kept in WREN_BENCH_DIR (default /tmp/wren-bench-segment), so the LM and
+# graph are built once. Env: WREN (built wren), WREN_SHARED.
+set -eu
+WREN=${WREN:?set WREN to the built wren}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${WREN_SHARED:-$SRC/../shared}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+A=$SHARED/data/speech/arctic-fraser
+CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
+W=${WREN_BENCH_DIR:-/tmp/wren-bench-segment}
+for p in "$MODEL/mdef" "$DICT" "$A/audio/arctic_a0040.flac" "$CORPUS"; do
+  [ -e "$p" ] || { echo "segment bench: $p missing, skipped"; exit 0; }
+done
+command -v sox > /dev/null || { echo "segment bench: sox missing, skipped"; exit 0; }
+mkdir -p "$W"
+cd "$W"
+ids=$(seq -f 'arctic_a%04g' 1 40)
+for i in $ids; do echo "$i $(tr -s '\r\n' '  ' < "$A/text/$i.txt")"; done > text.raw
+"$WREN" text-norm --ids text.raw text 2> /dev/null
+for i in $ids; do echo "$i $A/audio/$i.flac"; done > sentences.scp
+[ -s long.wav ] || sox $(for i in $ids; do echo "$A/audio/$i.flac"; done) long.wav
+echo "long $PWD/long.wav" > long.scp
+echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
+if [ ! -s lm.arpa ]; then
+  "$WREN" text-norm "$CORPUS" corpus.txt 2> /dev/null
+  cut -d' ' -f2- text > eval.txt
+  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt 2> /dev/null
+  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
+fi
+[ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
+dec=("$WREN" decode --model "$MODEL" --graph graph)
+timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
+timed whole.res "${dec[@]}" long.scp whole.txt 2> whole.log
+timed seg.res "$WREN" segment --model "$MODEL" long.scp seg 2> seg.log
+timed pieces.res "${dec[@]}" seg pieces.txt 2> pieces.log
+awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' \
+  seg/segments pieces.txt > pieces-joined.txt
+timed sentences.res "${dec[@]}" sentences.scp sentences.txt 2> sentences.log
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$@"; }
+rss() { awk '{ printf "%.0f", $3 / 1024 }' "$1"; }
+wer() { "$WREN" wer "$1" "$2" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
+cat seg.res pieces.res | awk '{ u += $1; s += $2; m = $3 > m ? $3 : m } END { print u, s, m }' > segment-decode.res
+printf '%-52s %8s %8s %8s\n' "$(soxi -D long.wav | awk '{ printf "one recording of %.1f s (40 sentences)", $1 }')" "CPU s" "peak MB" "%WER"
+printf '%-52s %8s %8s %8s\n' "wren decode, the whole recording" "$(cpu whole.res)" "$(rss whole.res)" "$(wer long.ref whole.txt)"
+printf '%-52s %8s %8s %8s\n' "wren segment ($(wc -l < seg/segments) pieces) + wren decode" "$(cpu segment-decode.res)" \
+  "$(rss segment-decode.res)" "$(wer long.ref pieces-joined.txt)"
+printf '%-52s %8s %8s %8s\n' "wren decode, the 40 sentence files (reference)" "$(cpu sentences.res)" "$(rss sentences.res)" \
+  "$(wer text sentences.txt)"
+awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2] }' \
+  whole.res segment-decode.res
+echo "(files in $W)"

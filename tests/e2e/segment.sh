@@ -1,0 +1,95 @@
+#!/bin/bash
+# segment.sh — end-to-end test of `wren segment`: ten CMU ARCTIC sentences read by one speaker
+# (../shared arctic-fraser) joined into one 33-second recording. The pieces must be in order,
+# inside the recording, no longer than --max-seconds, and cut where the sentences meet (most
+# joins between two sentences lie in a pause between two pieces); `wren decode` of the
+# segmented data dir must decode every piece and, joined per recording, be no worse than one
+# search over the whole recording (plus a word's slack). Also: a silent recording gets no
+# piece and a warning, an unreadable one is named and the run exits 1 with the rest written,
+# a data dir's utt2spk gives the speaker, a data dir that has segments and bad values are
+# refused with one line.
+# Not for: decoding itself (decode.sh). Env: WREN (built wren), WREN_SHARED. Exit 77 = skip.
+set -u
+WREN=${WREN:?set WREN to the built wren}
+SHARED=${WREN_SHARED:-$(dirname "$0")/../../../shared}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+A=$SHARED/data/speech/arctic-fraser
+for p in "$MODEL/mdef" "$DICT" "$A/audio/arctic_a0001.flac"; do
+  [ -e "$p" ] || { echo "SKIP: $p missing"; exit 77; }
+done
+command -v sox > /dev/null && command -v soxi > /dev/null || { echo "SKIP: sox missing"; exit 77; }
+tmp=$(mktemp -d /tmp/wren-e2e-segment-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp"
+ids=$(seq -f 'arctic_a%04g' 1 10)
+sox $(for i in $ids; do echo "$A/audio/$i.flac"; done) long.wav || fail "sox"
+# where the sentences meet, in seconds
+for i in $ids; do soxi -D "$A/audio/$i.flac"; done | awk '{ t += $1; if (NR < 10) print t }' > joins.txt
+for i in $ids; do echo "$i $(tr -s '\r\n' '  ' < "$A/text/$i.txt")"; done > raw.txt
+"$WREN" text-norm --ids raw.txt norm.txt 2> norm.log || fail "text-norm: $(cat norm.log)"
+cut -d' ' -f2- norm.txt > sentences.txt
+echo "long $(tr '\n' ' ' < sentences.txt)" > ref.txt
+echo "long $PWD/long.wav" > wav.scp
+"$WREN" ngram-count -order 3 -text sentences.txt -lm lm.arpa 2> /dev/null || fail "ngram-count"
+"$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa g > mk.log 2>&1 || fail "mkgraph: $(tail -3 mk.log)"
+
+# --- the pieces -------------------------------------------------------------------------
+"$WREN" segment --model "$MODEL" wav.scp seg 2> seg.log || fail "segment: $(cat seg.log)"
+dur=$(soxi -D long.wav)
+n=$(wc -l < seg/segments)
+[ "$n" -ge 7 ] && [ "$n" -le 20 ] || fail "$n pieces for 10 sentences: $(cat seg/segments)"
+awk -v dur="$dur" '$2 != "long" || $3 < prev_end || $3 >= $4 || $4 > dur + 0.01 { bad = 1; print "bad: " $0 }
+  { prev_end = $4 } END { exit bad }' seg/segments || fail "pieces out of order, overlapping or outside the recording"
+awk '$2 != "long" { exit 1 }' seg/utt2spk || fail "utt2spk: $(head -3 seg/utt2spk)"
+[ "$(wc -l < seg/spk2utt)" -eq 1 ] && [ "$(wc -w < seg/spk2utt)" -eq $((n + 1)) ] || fail "spk2utt: $(cat seg/spk2utt)"
+cmp -s wav.scp seg/wav.scp || fail "seg/wav.scp is not the input's"
+# a join between sentences inside a piece (more than 0.3 s from its ends): at most 3 of 9
+inside=$(awk 'NR == FNR { s[NR] = $3; e[NR] = $4; m = NR; next }
+  { for (i = 1; i <= m; i++) if ($1 > s[i] + 0.3 && $1 < e[i] - 0.3) { c++; break } } END { print c + 0 }' seg/segments joins.txt)
+[ "$inside" -le 3 ] || fail "$inside of 9 sentence joins fall inside pieces: $(cat seg/segments)"
+grep -q "1 recordings, .* $n pieces" seg.log || fail "summary: $(cat seg.log)"
+
+# --- at most --max-seconds each, cut at quiet frames ------------------------------------
+"$WREN" segment --model "$MODEL" --max-seconds 2 wav.scp seg2 2> /dev/null || fail "segment --max-seconds 2"
+awk '$4 - $3 > 2.03 { print; bad = 1 } END { exit bad }' seg2/segments || fail "--max-seconds 2: a longer piece"
+[ "$(wc -l < seg2/segments)" -gt "$n" ] || fail "--max-seconds 2 cut nothing more"
+
+# --- decoding the pieces ------------------------------------------------------------------
+"$WREN" decode --model "$MODEL" --graph g seg hyp_seg.txt 2> dec.log || fail "decode seg: $(tail -2 dec.log)"
+grep -q "$n utterances decoded, 0 failed" dec.log || fail "decode seg: $(tail -1 dec.log)"
+awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' \
+  seg/segments hyp_seg.txt > hyp_joined.txt
+"$WREN" decode --model "$MODEL" --graph g wav.scp hyp_whole.txt 2> whole.log || fail "decode whole"
+errs() { "$WREN" wer ref.txt "$1" | awk '/^%WER/ { print $4; exit }'; }
+es=$(errs hyp_joined.txt); ew=$(errs hyp_whole.txt)
+echo "errors of $(wc -w < sentences.txt) words: pieces $es, whole recording $ew"
+[ -n "$es" ] && [ -n "$ew" ] && [ "$es" -le $((ew + 1)) ] || fail "the pieces decode worse ($es errors) than the whole ($ew)"
+
+# --- silent and unreadable recordings ---------------------------------------------------------
+sox -n -r 16000 -b 16 -c 1 silence.wav trim 0 3 || fail "sox silence"
+printf 'bad %s/nope.wav\nlong %s/long.wav\nquiet %s/silence.wav\n' "$PWD" "$PWD" "$PWD" > wav3.scp
+"$WREN" segment --model "$MODEL" wav3.scp seg3 2> seg3.log; rc=$?
+[ $rc -eq 1 ] || fail "an unreadable recording: exit $rc, not 1"
+grep -q 'recording bad skipped: .*nope.wav' seg3.log || fail "the unreadable recording is not named: $(cat seg3.log)"
+grep -q 'recording quiet: no speech found' seg3.log || fail "no warning for the silent recording: $(cat seg3.log)"
+cmp -s seg/segments seg3/segments || fail "seg3/segments differ from the single recording's"
+
+# --- data dirs ----------------------------------------------------------------------------
+mkdir d && cp wav.scp d/ && echo "long alice" > d/utt2spk
+"$WREN" segment --model "$MODEL" d segd 2> /dev/null || fail "segment of a data dir"
+awk '$2 != "alice" { exit 1 }' segd/utt2spk || fail "the data dir's speaker is not kept: $(head -2 segd/utt2spk)"
+[ "$(cut -d' ' -f1 segd/spk2utt)" = alice ] || fail "spk2utt of the data dir: $(cat segd/spk2utt)"
+"$WREN" segment --model "$MODEL" seg again > out.txt 2> err.txt; rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l < err.txt)" -eq 1 ] && grep -q 'already has segments' err.txt ||
+  fail "a segmented data dir: exit $rc, $(cat err.txt)"
+[ ! -e again/segments ] || fail "a refused run wrote again/segments"
+for bad in "--max-seconds 0" "--join-seconds 40" "--join-seconds -1"; do
+  # shellcheck disable=SC2086
+  "$WREN" segment --model "$MODEL" $bad wav.scp x > out.txt 2> err.txt; rc=$?
+  [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" -eq 1 ] && [ ! -s out.txt ] || fail "$bad: exit $rc, $(cat err.txt)"
+done
+"$WREN" segment wav.scp x > out.txt 2> err.txt; rc=$?
+[ $rc -eq 1 ] && grep -q -- '--model MODEL_DIR is required' err.txt || fail "no --model: exit $rc, $(cat err.txt)"
+echo PASS
