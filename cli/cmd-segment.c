@@ -91,21 +91,28 @@ static int segment_all(struct seg_run *r, const struct wren_table *scp, struct w
     return 0;
 }
 
-/* spk2utt: speakers in order of first appearance, each with its pieces in order. */
+/* spk2utt: speakers in C-locale order (Kaldi's), each with its pieces in order. */
+static const struct seg_run *sort_run;
+static int by_speaker(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(sort_run->spk[i], sort_run->spk[j]);
+    return c ? c : (i > j) - (i < j);
+}
+
 static void write_spk2utt(const struct seg_run *r, FILE *f)
 {
-    char *done = calloc(r->n + 1, 1);
-    for (size_t i = 0; i < r->n; i++) {
-        if (done[i]) continue;
-        fputs(r->spk[i], f);
-        for (size_t j = i; j < r->n; j++)
-            if (!done[j] && strcmp(r->spk[j], r->spk[i]) == 0) {
-                fprintf(f, " %s", r->utt[j]);
-                done[j] = 1;
-            }
-        fputc('\n', f);
+    size_t *ix = wren_xmalloc((r->n + 1) * sizeof *ix);
+    for (size_t i = 0; i < r->n; i++) ix[i] = i;
+    sort_run = r;
+    qsort(ix, r->n, sizeof *ix, by_speaker);
+    for (size_t k = 0; k < r->n; k++) {
+        const char *s = r->spk[ix[k]];
+        if (k == 0 || strcmp(s, r->spk[ix[k - 1]]) != 0) fprintf(f, "%s%s", k ? "\n" : "", s);
+        fprintf(f, " %s", r->utt[ix[k]]);
     }
-    free(done);
+    if (r->n) fputc('\n', f);
+    free(ix);
 }
 
 int wren_cmd_segment(int argc, char **argv)

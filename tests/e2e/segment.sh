@@ -6,12 +6,13 @@
 # segmented data dir must decode every piece and, joined per recording, be no worse than one
 # search over the whole recording (plus a word's slack). Also: a silent recording gets no
 # piece and a warning, an unreadable one is named and the run exits 1 with the rest written,
-# a data dir's utt2spk gives the speaker, a data dir that has segments and bad values are
+# a data dir's utt2spk gives the speaker, the outputs pass utils/validate-data-dir.sh, a data dir that has segments and bad values are
 # refused with one line.
 # Not for: decoding itself (decode.sh). Env: WREN (built wren), WREN_SHARED. Exit 77 = skip.
 set -u
 WREN=${WREN:?set WREN to the built wren}
-SHARED=${WREN_SHARED:-$(dirname "$0")/../../../shared}
+SRC=${WREN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SHARED=${WREN_SHARED:-$SRC/../shared}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 A=$SHARED/data/speech/arctic-fraser
@@ -81,6 +82,13 @@ mkdir d && cp wav.scp d/ && echo "long alice" > d/utt2spk
 "$WREN" segment --model "$MODEL" d segd 2> /dev/null || fail "segment of a data dir"
 awk '$2 != "alice" { exit 1 }' segd/utt2spk || fail "the data dir's speaker is not kept: $(head -2 segd/utt2spk)"
 [ "$(cut -d' ' -f1 segd/spk2utt)" = alice ] || fail "spk2utt of the data dir: $(cat segd/spk2utt)"
+# two recordings whose speakers sort the other way: the tables stay a valid Kaldi data dir
+mkdir d2 && printf 'b %s/long.wav\nz %s/long.wav\n' "$PWD" "$PWD" > d2/wav.scp && printf 'b zed\nz adam\n' > d2/utt2spk
+"$WREN" segment --model "$MODEL" d2 segd2 2> /dev/null || fail "segment of a two-speaker data dir"
+for d in seg segd segd2; do
+  "$SRC/utils/validate-data-dir.sh" --no-text "$d" > val.txt 2>&1 || fail "$d is not a valid data dir: $(cat val.txt)"
+done
+[ "$(cut -d' ' -f1 segd2/spk2utt | tr '\n' ' ')" = "adam zed " ] || fail "segd2/spk2utt: $(cut -c1-60 segd2/spk2utt)"
 "$WREN" segment --model "$MODEL" seg again > out.txt 2> err.txt; rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l < err.txt)" -eq 1 ] && grep -q 'already has segments' err.txt ||
   fail "a segmented data dir: exit $rc, $(cat err.txt)"
