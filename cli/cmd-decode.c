@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 static const char *USAGE =
-    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR HYP_TEXT [LATTICE_OUT]";
+    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE HYP_TEXT [LATTICE_OUT]";
 static const char *DESCRIPTION =
-    "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments)\n"
-    "with the lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
+    "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
+    "or one audio file, the utterance named after it without its extension) with the lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
     "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
     "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
@@ -273,6 +273,7 @@ struct jobs {
     struct wren_table wav, seg;
     int have_seg;
     char *seg_path;
+    char *file_key;     /* the input is one audio file: its name without folder and extension */
 };
 
 static void jobs_free(struct jobs *js)
@@ -281,6 +282,7 @@ static void jobs_free(struct jobs *js)
     wren_table_free(&js->wav);
     if (js->have_seg) wren_table_free(&js->seg);
     free(js->seg_path);
+    free(js->file_key);
     memset(js, 0, sizeof *js);
 }
 
@@ -324,7 +326,17 @@ static int segment_parse(struct jobs *js, const struct wren_table_entry *e, cons
 static int jobs_read(const char *input, struct jobs *js)
 {
     memset(js, 0, sizeof *js);
-    if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp or data dir", input);
+    if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp, data dir or audio file", input);
+    if (wren_audio_file_like(input)) {   /* one audio file: one utterance named after it */
+        const char *b = strrchr(input, '/');
+        js->file_key = wren_xstrdup(b ? b + 1 : input);
+        char *dot = strrchr(js->file_key, '.');
+        if (dot && dot != js->file_key) *dot = '\0';
+        js->j = wren_xcalloc(1, sizeof *js->j);
+        js->j[0] = (struct job){ js->file_key, input, -1, -1, NULL, 0 };
+        js->n = 1;
+        return 0;
+    }
     char *scp = wren_xstrdup(input), *segs = NULL;
     char *w = wren_path_join(input, "wav.scp");
     if (wren_path_exists(w)) {          /* a data dir */

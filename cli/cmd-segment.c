@@ -13,9 +13,10 @@
 #include "utils/table.h"
 
 static const char usage[] =
-    "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR OUT_DIR";
+    "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE OUT_DIR";
 static const char description[] =
-    "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp) into utterances at its\n"
+    "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
+    "recording named after it without its extension) into utterances at its\n"
     "pauses, as found by the VAD of the model's front end (feat.params -vad_*: the frames\n"
     "`wren decode` would drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the\n"
     "input's), segments ('rec-START-END rec start end', times in seconds, ids in centiseconds),\n"
@@ -115,6 +116,18 @@ static void write_spk2utt(const struct seg_run *r, FILE *f)
     free(ix);
 }
 
+/* One audio file as a one-line wav.scp: the recording named after the file. */
+static int one_file(const char *path, struct wren_table *t)
+{
+    const char *b = strrchr(path, '/');
+    char *key = wren_xstrdup(b ? b + 1 : path), *dot = strrchr(key, '.');
+    if (dot && dot != key) *dot = '\0';
+    t->e = wren_xcalloc(1, sizeof *t->e);
+    t->e[0] = (struct wren_table_entry){ key, wren_xstrdup(path), 1 };
+    t->n = 1;
+    return 0;
+}
+
 int wren_cmd_segment(int argc, char **argv)
 {
     struct seg_run r;
@@ -151,6 +164,8 @@ int wren_cmd_segment(int argc, char **argv)
         wren_error_prefix("%s", model);
     else if (in_segs && wren_path_exists(in_segs))
         wren_error("%s: the data dir already has segments; give its recordings (a wav.scp)", in);
+    else if (!is_dir && wren_audio_file_like(in))
+        rc = one_file(in, &scp);
     else if (wren_table_read(scp_path, &scp) < 0 || (have_u2s && wren_table_read(in_u2s, &u2s) < 0))
         ;
     else if (scp.n == 0)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "utils/error.h"
 #include "utils/io.h"
@@ -328,4 +329,22 @@ int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wr
     int rc = wren_audio_read_memory(data, len, spec, o, a);
     free(data);
     return rc;
+}
+
+int wren_audio_file_like(const char *path)
+{
+    static const char *magic[] = { "RIFF", "RIFX", "RF64", "fLaC", "NIST_1A\n", "FORM", "OggS",
+                                   ".snd", "caff", "riff" };
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char b[8];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++) {
+        size_t m = strlen(magic[i]);
+        if (n >= m && memcmp(b, magic[i], m) == 0) return 1;
+    }
+    return 0;
 }

@@ -48,4 +48,8 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
 
 void wren_audio_free(struct wren_audio *a);
 
+/* 1 if PATH is a regular file that starts like an audio file (WAV, FLAC, NIST SPHERE, AIFF,
+ * Ogg, AU, CAF, W64, RF64), else 0: lets a command take an audio file where it takes a table. */
+int wren_audio_file_like(const char *path);
+
 #endif

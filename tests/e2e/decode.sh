@@ -39,6 +39,10 @@ grep -q "5 utterances decoded, 0 failed" decode.log || fail "summary line"
 cat wer.txt
 errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
 [ -n "$errs" ] && [ "$errs" -le 7 ] || fail "first-pass WER too high with an in-domain LM: $(head -1 wer.txt)"
+# one audio file in place of the wav.scp: one utterance named after it, the same words
+u1=$(head -1 wav.scp | cut -d' ' -f1)
+"$WREN" decode --model "$MODEL" --graph graph "$LIBRI/$u1.wav" hyp1.txt 2> one.log || fail "decode of $u1.wav: $(cat one.log)"
+[ "$(cat hyp1.txt)" = "$(head -1 hyp.txt)" ] || fail "decode of $u1.wav: '$(cat hyp1.txt)', not '$(head -1 hyp.txt)'"
 # lattices: gzip, one per utterance; the hypotheses are their MBR word sequences (the default)
 # and, with --no-mbr, their best paths
 [ "$(head -c2 lat.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "lattice file not gzip"

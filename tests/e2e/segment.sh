@@ -52,6 +52,11 @@ inside=$(awk 'NR == FNR { s[NR] = $3; e[NR] = $4; m = NR; next }
 [ "$inside" -le 3 ] || fail "$inside of 9 sentence joins fall inside pieces: $(cat seg/segments)"
 grep -q "1 recordings, .* $n pieces" seg.log || fail "summary: $(cat seg.log)"
 
+# one audio file in place of the wav.scp: the recording named after it
+"$WREN" segment --model "$MODEL" long.wav segf 2> /dev/null || fail "segment of long.wav"
+cmp -s seg/segments segf/segments || fail "segments of long.wav differ from those of its wav.scp"
+[ "$(cat segf/wav.scp)" = "long long.wav" ] || fail "segf/wav.scp: $(cat segf/wav.scp)"
+
 # --- at most --max-seconds each, cut at quiet frames ------------------------------------
 "$WREN" segment --model "$MODEL" --max-seconds 2 wav.scp seg2 2> /dev/null || fail "segment --max-seconds 2"
 awk '$4 - $3 > 2.03 { print; bad = 1 } END { exit bad }' seg2/segments || fail "--max-seconds 2: a longer piece"
