@@ -30,7 +30,8 @@ static const char *DESCRIPTION =
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
     "the name ends in .gz). --ctm writes word times (utt 1 start dur word conf; conf, the word's\n"
     "posterior, with MBR only; where the MBR words differ from the best path's, their times are\n"
-    "posterior-weighted means over the lattice's arcs of the word); --nbest N writes\n"
+    "posterior-weighted means over the lattice's arcs of the word; a segment's words are\n"
+    "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
@@ -63,6 +64,7 @@ struct totals {
  * end of the recording), from line seg_line of the segments file seg_path. */
 struct job {
     const char *utt, *spec;
+    const char *rec;            /* a segment's recording (its wav.scp key), else NULL */
     double t0, t1;
     const char *seg_path;
     int seg_line;
@@ -81,6 +83,8 @@ struct cmd {
     int worker_said;            /* a --nj worker failed and printed why: no second error line */
     int out_failed;             /* writing an output failed: the run stops, the close reports it */
     FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
+    const struct job *cur;      /* the utterance whose outputs are written (CTM of a segment:
+                                 * its recording and times in it) */
     struct totals t;
     struct wren_decode_opts o;
     struct wren_decoder *dec;
@@ -152,7 +156,9 @@ static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lat
 }
 
 /* The hypothesis line and CTM lines of one utterance's result (CTM: 'utt 1 start dur word',
- * and the word's posterior as a sixth column when the result has one: MBR). */
+ * and the word's posterior as a sixth column when the result has one: MBR; for a segment,
+ * NIST's 'recording 1 start dur word' with times from the recording's start, as Kaldi's
+ * get_ctm.sh writes for scoring). */
 static void result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r)
 {
     if (c->fh) {    /* NULL in the passes of --adapt that only gather statistics */
@@ -163,11 +169,13 @@ static void result_outputs(struct cmd *c, const char *utt, const struct wren_dec
         }
         fputc('\n', c->fh);
     }
+    const char *name = c->cur && c->cur->rec ? c->cur->rec : utt;
+    double t0 = c->cur && c->cur->rec ? c->cur->t0 : 0;
     if (c->fc)
         for (int i = 0; i < r->n; i++) {
             const char *s = wren_symtab_symbol(c->g->words, r->w[i].word);
-            fprintf(c->fc, "%s 1 %.2f %.2f %s", utt, r->w[i].start * c->shift, r->w[i].frames * c->shift,
-                    s ? s : "<unk-id>");
+            fprintf(c->fc, "%s 1 %.2f %.2f %s", name, t0 + r->w[i].start * c->shift,
+                    r->w[i].frames * c->shift, s ? s : "<unk-id>");
             if (r->w[i].conf >= 0) fprintf(c->fc, " %.4f", (double)r->w[i].conf);
             fputc('\n', c->fc);
         }
@@ -252,7 +260,10 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         wren_warn("decode: utterance %s is %.0f s long: one search over it takes memory that grows "
                   "with its length (747 MB for 3 minutes); `wren segment` cuts recordings at "
                   "their pauses", utt, (double)(e - b) / a.rate);
-    if (decode_one(c, utt, a.samples + b, e - b)) {
+    c->cur = j;
+    int failed = decode_one(c, utt, a.samples + b, e - b);
+    c->cur = NULL;
+    if (failed) {
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
         /* a failed output (full disk) is not this utterance's failure: the run stops and the
@@ -316,8 +327,10 @@ static int segment_parse(struct jobs *js, const struct wren_table_entry *e, cons
                         "recording)", segs, e->line, f[1], f[2]);
     else if (!rec)
         rc = wren_error("%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
-    else
+    else {
         j->spec = rec->value;
+        j->rec = rec->key;
+    }
     free(v);
     return rc;
 }
@@ -333,7 +346,7 @@ static int jobs_read(const char *input, struct jobs *js)
         char *dot = strrchr(js->file_key, '.');
         if (dot && dot != js->file_key) *dot = '\0';
         js->j = wren_xcalloc(1, sizeof *js->j);
-        js->j[0] = (struct job){ js->file_key, input, -1, -1, NULL, 0 };
+        js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0 };
         js->n = 1;
         return 0;
     }
@@ -364,7 +377,7 @@ static int jobs_read(const char *input, struct jobs *js)
     js->n = n;
     for (size_t i = 0; i < n && !rc; i++) {
         struct job *j = &js->j[i];
-        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, -1, -1, NULL, 0 };
+        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, NULL, -1, -1, NULL, 0 };
         else rc = segment_parse(js, &js->seg.e[i], scp, j);
     }
     free(scp);
@@ -640,7 +653,11 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
         const char *utt;
         struct wren_lattice *l;
         rc = wren_adapt_rescore_kept(c->ad, k, &utt, &l);
+        c->cur = NULL;
+        for (size_t g = 0; g < m && !c->cur; g++)   /* its job, for the CTM of a segment */
+            if (!strcmp(js->j[grp[g]].utt, utt)) c->cur = &js->j[grp[g]];
         if (!rc) rc = rescored_outputs(c, utt, l);
+        c->cur = NULL;
     }
     c->cpu_adapted += cpu_now() - t0;
     return rc;

@@ -148,12 +148,19 @@ echo "x /nonexistent.wav" > allbad.scp
 mkdir -p data
 echo "rec $LIBRI/$u2.wav" > data/wav.scp
 printf 'seg1 rec 0.0 1.5\nseg2 rec 1.5 -1\nseg3 rec 99 100\n' > data/segments
-"$WREN" decode --model "$MODEL" --graph graph data hyp-seg.txt 2> seg.log && fail "a segment outside its recording exited 0"
+"$WREN" decode --model "$MODEL" --graph graph --remove-silence 0 --ctm seg.ctm data hyp-seg.txt 2> seg.log &&
+  fail "a segment outside its recording exited 0"
 cat seg.log
 [ "$(cut -d' ' -f1 hyp-seg.txt | tr '\n' ' ')" = "seg1 seg2 " ] || fail "segments not decoded"
 grep -q "utterance seg3 failed: data/segments:3: segment 99.00-100.00 s is outside" seg.log \
   || fail "segment outside the recording not reported"
 grep -q "^wren decode: data: 1 segment lies outside its recording$" seg.log || fail "no final error line"
+# the CTM of segments is the recording's (NIST): its id, and seg2's words after 1.5 s
+[ "$(wc -l < seg.ctm)" = "$(cut -d' ' -f2- hyp-seg.txt | wc -w)" ] || fail "segments' CTM word count"
+awk '$1 != "rec" { exit 1 }' seg.ctm || fail "segments' CTM not named after the recording: $(head -2 seg.ctm)"
+n1=$(awk '$1 == "seg1" { print NF - 1 }' hyp-seg.txt)
+awk -v n1="$n1" 'NR > n1 && $3 < 1.5 { exit 1 } NR <= n1 && $3 >= 1.5 { exit 1 }' seg.ctm ||
+  fail "segments' CTM not in recording time: $(cat seg.ctm)"
 # bad segments lines fail the run before decoding, with one line naming file and line; a
 # duplicate key must not leak the wav.scp table (the ASan build checks)
 bad_segments() {   # $1: segments text, $2: expected message

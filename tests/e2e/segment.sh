@@ -73,6 +73,12 @@ es=$(errs hyp_joined.txt); ew=$(errs hyp_whole.txt)
 echo "errors of $(wc -w < sentences.txt) words: pieces $es, whole recording $ew"
 [ -n "$es" ] && [ -n "$ew" ] && [ "$es" -le $((ew + 1)) ] || fail "the pieces decode worse ($es errors) than the whole ($ew)"
 
+# the CTM of the pieces is the recording's: its id, times from its start, in order
+"$WREN" decode --model "$MODEL" --graph g --remove-silence 0 --ctm rec.ctm seg hyp_rs0.txt 2> /dev/null || fail "decode --ctm"
+[ "$(wc -l < rec.ctm)" -gt 40 ] || fail "rec.ctm has $(wc -l < rec.ctm) words"
+awk -v dur="$dur" '$1 != "long" || $3 < t - 0.005 || $3 + $4 > dur + 0.01 { print "bad: " $0; bad = 1 } { t = $3 + $4 } END { exit bad }' \
+  rec.ctm || fail "the pieces' CTM is not in the recording's time"
+
 # --- silent and unreadable recordings ---------------------------------------------------------
 sox -n -r 16000 -b 16 -c 1 silence.wav trim 0 3 || fail "sox silence"
 printf 'bad %s/nope.wav\nlong %s/long.wav\nquiet %s/silence.wav\n' "$PWD" "$PWD" "$PWD" > wav3.scp
