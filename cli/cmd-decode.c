@@ -74,9 +74,6 @@ struct job {
  * Kaldi's extract-segments allows (--max-overshoot, 0.5 s); further is an error. */
 #define SEGMENT_MAX_OVERSHOOT 0.5
 
-/* Longer utterances are decoded, with a warning that points to `wren segment`. */
-#define LONG_UTTERANCE_SECONDS 60.0
-
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
     int nbest, nj;
@@ -256,7 +253,9 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         e = end >= dur ? a.n : (size_t)(end * a.rate + 0.5);
         if (e > a.n) e = a.n;
     }
-    if ((double)(e - b) / a.rate > LONG_UTTERANCE_SECONDS)
+    /* a longer utterance is decoded whole, with a warning that points to `wren segment` (the
+     * library's wren_decoder_decode_file would cut it) */
+    if ((double)(e - b) / a.rate > WREN_DECODE_PIECE_SECONDS)
         wren_warn("decode: utterance %s is %.0f s long: one search over it takes memory that grows "
                   "with its length (747 MB for 3 minutes); `wren segment` cuts recordings at "
                   "their pauses", utt, (double)(e - b) / a.rate);

@@ -58,6 +58,7 @@ struct wren_decoder;
 struct wren_lattice;
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
 double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
+const struct wren_feat_params *wren_decoder_feat_params(const struct wren_decoder *d);
 /* 1 if the front end drops non-speech frames (then frame numbers are not audio times). */
 int wren_decoder_drops_frames(const struct wren_decoder *d);
 

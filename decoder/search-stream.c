@@ -104,6 +104,7 @@ const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d)
 int wren_decoder_sample_rate(const struct wren_decoder *d) { return (int)d->fp.samprate; }
 int wren_decoder_drops_frames(const struct wren_decoder *d) { return d->fp.remove_silence != 0; }
 double wren_decoder_frame_shift(const struct wren_decoder *d) { return 1.0 / d->fp.frate; }
+const struct wren_feat_params *wren_decoder_feat_params(const struct wren_decoder *d) { return &d->fp; }
 
 struct wren_am *wren_decoder_am(struct wren_decoder *d) { return d->am; }
 int wren_decoder_feat_dim(const struct wren_decoder *d) { return d->dim; }

@@ -1,7 +1,8 @@
 /* transcript-stream.c — the streaming half of the public decoding API (include/wren/decoder.h):
  * an utterance fed in chunks, partial and final transcripts. Thin checks over the decoder's own
  * start / feed / partial / finish (search-stream.c), so the final transcript is the one
- * wren_decoder_decode_samples gives for the same audio.
+ * wren_decoder_decode_samples gives for the same audio (up to a minute of it, which that call
+ * does not cut).
  * Not for: whole-utterance decoding (transcript.c). */
 #include "decoder/decoder.h"
 #include "utils/error.h"

@@ -1,12 +1,14 @@
 /* transcript.c — whole-utterance decoding for the public API (include/wren/decoder.h): a file or
  * a sample buffer in, the words (MBR or best path, per the options) as strings with their times
  * and confidences out. It is the streaming decoder (start, feed, finish) run once over the
- * utterance, as `wren decode` runs it.
+ * utterance, as `wren decode` runs it; audio over a minute is first cut at its pauses, as
+ * `wren segment` cuts it, and decoded piece by piece.
  * Not for: n-best lists (nbest.c), lattices or adaptation (cli/cmd-decode.c drives those). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "decoder/decoder.h"
+#include "feat/audio-segment.h"
 #include "feat/audio.h"
 #include "fstext/fst.h"
 #include "utils/error.h"
@@ -53,11 +55,11 @@ struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d
     return t;
 }
 
-int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
-                                struct wren_transcript **out)
+/* One search over the samples. */
+static int decode_piece(struct wren_decoder *d, const float *samples, size_t n,
+                        struct wren_transcript **out)
 {
     *out = NULL;
-    if (!d || (!samples && n > 0)) return wren_error("wren_decoder_decode_samples: no decoder or no samples");
     struct wren_decode_result r = { 0 };
     wren_decoder_start(d);
     if (wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, &r, NULL)) {
@@ -67,6 +69,71 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
     *out = wren_transcript_from_result(d, &r);
     wren_decode_result_free(&r);
     return 0;
+}
+
+/* The pieces' transcripts as one, each piece's times moved by its start (seconds). */
+static struct wren_transcript *join_pieces(struct wren_transcript **p, const struct wren_segment *s, int k)
+{
+    struct wren_transcript *t = wren_xcalloc(1, sizeof *t);
+    size_t n = 0, len = 1;
+    t->complete = 1;
+    for (int i = 0; i < k; i++) {
+        n += (size_t)p[i]->n;
+        len += strlen(p[i]->text) + 1;
+        t->complete &= p[i]->complete;
+    }
+    t->n = (int)n;
+    t->words = wren_xcalloc(n + 1, sizeof *t->words);
+    t->start = wren_xcalloc(n + 1, sizeof *t->start);
+    t->end = wren_xcalloc(n + 1, sizeof *t->end);
+    t->conf = wren_xcalloc(n + 1, sizeof *t->conf);
+    t->text = wren_xmalloc(len);
+    char *q = t->text;
+    *q = '\0';
+    size_t w = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = 0; j < p[i]->n; j++, w++) {
+            t->words[w] = p[i]->words[j];
+            p[i]->words[j] = NULL;
+            t->start[w] = s[i].start + p[i]->start[j];
+            t->end[w] = s[i].start + p[i]->end[j];
+            t->conf[w] = p[i]->conf[j];
+        }
+        if (p[i]->n) {
+            if (q != t->text) *q++ = ' ';
+            size_t m = strlen(p[i]->text);
+            memcpy(q, p[i]->text, m + 1);
+            q += m;
+        }
+    }
+    return t;
+}
+
+int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
+                                struct wren_transcript **out)
+{
+    *out = NULL;
+    if (!d || (!samples && n > 0)) return wren_error("wren_decoder_decode_samples: no decoder or no samples");
+    double rate = wren_decoder_sample_rate(d);
+    if ((double)n <= WREN_DECODE_PIECE_SECONDS * rate) return decode_piece(d, samples, n, out);
+    /* a long recording: one search over it takes memory that grows with its length */
+    struct wren_segment_opts so;
+    wren_segment_opts_default(&so);
+    struct wren_segment *s;
+    int k;
+    if (wren_audio_segments(wren_decoder_feat_params(d), &so, samples, n, &s, &k)) return -1;
+    struct wren_transcript **p = wren_xcalloc((size_t)k + 1, sizeof *p);
+    int rc = 0;
+    for (int i = 0; i < k && !rc; i++) {
+        size_t a = (size_t)(s[i].start * rate + 0.5), b = (size_t)(s[i].end * rate + 0.5);
+        if (b > n) b = n;
+        rc = decode_piece(d, samples + a, b > a ? b - a : 0, &p[i]);
+    }
+    if (!rc) *out = join_pieces(p, s, k);
+    for (int i = 0; i < k; i++) wren_transcript_free(p[i]);
+    free(p);
+    free(s);
+    return rc;
 }
 
 int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out)
@@ -111,7 +178,7 @@ double wren_transcript_word_confidence(const struct wren_transcript *t, int i)
 void wren_transcript_free(struct wren_transcript *t)
 {
     if (!t) return;
-    for (int i = 0; i < t->n; i++) free(t->words[i]);
+    for (int i = 0; i < t->n; i++) free(t->words[i]);   /* NULL once joined into another */
     free(t->words); free(t->start); free(t->end); free(t->conf); free(t->text);
     free(t);
 }

@@ -56,8 +56,14 @@ static void push(struct cutter *c, long f0, long f1)   /* frames f0..f1 inclusiv
         c->cap = c->cap ? 2 * c->cap : 64;
         c->s = wren_xrealloc(c->s, (size_t)c->cap * sizeof *c->s);
     }
+    /* in whole centiseconds, as a segments file writes them, so that a decode from the file
+     * and one from these times cut the same samples */
     double end = ((double)f1 * c->shift + c->size) / c->rate, len = (double)c->n / c->rate;
-    c->s[c->ns++] = (struct wren_segment){ (double)f0 * c->shift / c->rate, end < len ? end : len };
+    double a = round((double)f0 * c->shift / c->rate * 100) / 100;
+    double b = round((end < len ? end : len) * 100) / 100;
+    if (b > len) b = floor(len * 100) / 100;
+    if (b <= a) return;
+    c->s[c->ns++] = (struct wren_segment){ a, b };
 }
 
 static int cmp_double(const void *a, const void *b)

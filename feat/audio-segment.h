@@ -21,7 +21,7 @@ void wren_segment_opts_default(struct wren_segment_opts *o);
 int wren_segment_opts_check(const struct wren_segment_opts *o);
 
 struct wren_segment {
-    double start, end;    /* seconds from the start of the recording */
+    double start, end;    /* seconds from the start of the recording, whole centiseconds */
 };
 
 /* The pieces of n samples (at p->samprate, 16-bit scale) under the VAD of p (its -vad_*

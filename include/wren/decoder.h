@@ -60,7 +60,12 @@ int wren_decoder_sample_rate(const struct wren_decoder *d);
 struct wren_transcript;
 /* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the model's rate). */
 int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out);
-/* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). */
+/* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). Audio longer
+ * than WREN_DECODE_PIECE_SECONDS is cut at its pauses first (the front end's VAD, as
+ * `wren segment` cuts it) and decoded piece by piece, the transcript's times counted from the
+ * start of the audio: one search over minutes of speech would take memory growing with its
+ * length. (The n-best, lattice and streaming calls below always search the audio whole.) */
+#define WREN_DECODE_PIECE_SECONDS 60.0
 int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
                                 struct wren_transcript **out);
 /* Streaming: one utterance fed in chunks as the audio arrives (a microphone, a socket).
@@ -68,7 +73,7 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
  * samples (model rate, 16-bit scale); partial_transcript is the best path over the audio so far
  * (computed from that audio alone, so its words may still change; wren_transcript_complete
  * is 0); finish_utterance ends it with the final transcript, the one decode_samples gives for
- * the whole audio. Transcripts from these calls are the caller's to free. */
+ * the whole audio (up to WREN_DECODE_PIECE_SECONDS of it: decode_samples cuts longer audio). Transcripts from these calls are the caller's to free. */
 void wren_decoder_start_utterance(struct wren_decoder *d);
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n);
 int wren_decoder_partial_transcript(struct wren_decoder *d, struct wren_transcript **out);

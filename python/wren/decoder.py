@@ -180,7 +180,8 @@ class Decoder:
 
     def decode_file(self, path):
         """Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the
-        model's rate) and return its Result."""
+        model's rate) and return its Result. Audio over a minute is cut at its pauses and
+        decoded piece by piece (as `wren segment` cuts it), times counted from its start."""
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_file(self._d, _lib.enc(path), ctypes.byref(t)))
         return _result(t)
@@ -189,7 +190,8 @@ class Decoder:
         """Decode mono samples at the model's rate: a numpy array or any sequence of numbers on
         the 16-bit scale (-32768 .. 32767; int16 arrays as they are). normalized=True takes
         floats in [-1, 1] (as soundfile reads them) and scales them by 32768. A sample_rate
-        other than the model's raises ValueError (no resampling here)."""
+        other than the model's raises ValueError (no resampling here). Over a minute of audio
+        is cut at its pauses, as decode_file cuts it."""
         buf, ptr, n = self._prepare(samples, sample_rate, normalized)
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))

@@ -2,7 +2,8 @@
 # python.sh — the Python package python/wren and wren.torch, from an installed tree: `make
 # install DESTDIR=...` of this build, then Debian's python3 with PYTHONPATH on the staged
 # package (which loads the staged libwren.so next to it). tests/python/test_wren.py: a decode of
-# a pocketsphinx-testdata utterance gives `wren decode`'s words, n-best list and lattice; n-gram, NNLM and WER figures
+# a pocketsphinx-testdata utterance gives `wren decode`'s words, n-best list and lattice, and of
+# 74 s of audio the words and times of `wren segment` + `wren decode`; n-gram, NNLM and WER figures
 # equal the commands'. tests/python/test_torch.py: wren.torch's per-sentence log-probabilities
 # agree with `wren nnlm-eval --debug 1` within 1e-4 for a small model trained here and each form
 # `wren prune` writes of it; Wren -> PyTorch -> Wren gives identical bytes.
@@ -71,8 +72,12 @@ head -3 lm.txt > lmtest.txt
 "$WREN" ngram -lm lm.arpa -ppl lmtest.txt -debug 1 > ngram.dbg 2> ngram.log || fail "wren ngram: $(cat ngram.log)"
 "$WREN" nnlm-eval --model dense.safetensors --debug 1 lmtest.txt > lmtest.nnlm 2> eval.log || fail "nnlm-eval: $(cat eval.log)"
 
+# over a minute of audio (the five utterances three times): the library cuts it as `wren segment`
+sox $(for i in 1 2 3; do for v in $(cat "$LIBRI/fileids"); do echo "$LIBRI/$v.wav"; done; done) long.wav || fail "sox"
+"$WREN" segment --model "$MODEL" long.wav long 2> seg.log || fail "wren segment: $(cat seg.log)"
+"$WREN" decode --model "$MODEL" --graph graph --ctm long.ctm long long.txt 2> long.log || fail "wren decode of the pieces: $(tail -2 long.log)"
 "$PY" "$src/tests/python/test_wren.py" "$MODEL" graph "$LIBRI/$u.wav" "$(cut -d' ' -f2- hyp.txt)" \
-  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt || fail "tests/python/test_wren.py"
+  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt long.wav long.ctm || fail "tests/python/test_wren.py"
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }

@@ -3,7 +3,10 @@
 list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
-  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT"""
+  test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT
+               LONG_WAV LONG_CTM
+LONG_WAV is over a minute: decode_file cuts it at its pauses, and must give the words and
+times of LONG_CTM, which `wren segment` + `wren decode --ctm` wrote for it."""
 import math
 import sys
 import wave
@@ -12,7 +15,7 @@ import numpy as np
 
 import wren
 
-model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text = sys.argv[1:12]
+model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text, long_wav, long_ctm = sys.argv[1:14]
 expected = hyp.split()
 fails = 0
 
@@ -63,6 +66,13 @@ r5 = d.finish()
 check(r5.words == expected and r5.times == r.times, "streamed words %r, decode_file's %r" % (r5.words, r.words))
 check(len(partials) >= 2 and partials[-1].words and not partials[-1].complete,
       "partial results %r" % [p.text for p in partials])
+# over a minute: cut at its pauses as `wren segment` cuts it, times from the start of the audio
+rl = d.decode_file(long_wav)
+ctm = [l.split() for l in open(long_ctm)]
+check(rl.words == [c[4] for c in ctm], "long audio: %d words %r..., the pieces' CTM %d" % (len(rl.words), rl.words[:5], len(ctm)))
+check(len(rl.times) == len(ctm) and all(abs(t[0] - float(c[2])) < 0.006 for t, c in zip(rl.times, ctm)),
+      "long audio: times %r..., the CTM's %r..." % (rl.times[:3], [c[2] for c in ctm[:3]]))
+check(rl.times and rl.times[-1][1] > 60, "long audio: the last word ends at %r" % (rl.times[-1:],))
 r4 = d.decode(samples[:16000].tolist())
 check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
 try:
