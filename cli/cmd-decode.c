@@ -340,10 +340,7 @@ static int jobs_read(const char *input, struct jobs *js)
     memset(js, 0, sizeof *js);
     if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp, data dir or audio file", input);
     if (wren_audio_file_like(input)) {   /* one audio file: one utterance named after it */
-        const char *b = strrchr(input, '/');
-        js->file_key = wren_xstrdup(b ? b + 1 : input);
-        char *dot = strrchr(js->file_key, '.');
-        if (dot && dot != js->file_key) *dot = '\0';
+        js->file_key = wren_path_stem(input);
         js->j = wren_xcalloc(1, sizeof *js->j);
         js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0 };
         js->n = 1;

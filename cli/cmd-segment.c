@@ -119,11 +119,8 @@ static void write_spk2utt(const struct seg_run *r, FILE *f)
 /* One audio file as a one-line wav.scp: the recording named after the file. */
 static int one_file(const char *path, struct wren_table *t)
 {
-    const char *b = strrchr(path, '/');
-    char *key = wren_xstrdup(b ? b + 1 : path), *dot = strrchr(key, '.');
-    if (dot && dot != key) *dot = '\0';
     t->e = wren_xcalloc(1, sizeof *t->e);
-    t->e[0] = (struct wren_table_entry){ key, wren_xstrdup(path), 1 };
+    t->e[0] = (struct wren_table_entry){ wren_path_stem(path), wren_xstrdup(path), 1 };
     t->n = 1;
     return 0;
 }

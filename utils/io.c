@@ -289,3 +289,11 @@ char *wren_path_join(const char *dir, const char *name)
     snprintf(s, n, "%s%s%s", dir, (*dir && dir[strlen(dir) - 1] != '/') ? "/" : "", name);
     return s;
 }
+
+char *wren_path_stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *s = wren_xstrdup(b ? b + 1 : path), *dot = strrchr(s, '.');
+    if (dot && dot != s) *dot = '\0';
+    return s;
+}

@@ -46,5 +46,7 @@ int wren_path_exists(const char *path);
 int wren_mkdir_p(const char *path);
 /* Join a directory and a file name into a new string. */
 char *wren_path_join(const char *dir, const char *name);
+/* The file name of PATH without its folder and last extension ("a/b.c.wav" -> "b.c"), new. */
+char *wren_path_stem(const char *path);
 
 #endif
