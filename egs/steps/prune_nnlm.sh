@@ -39,6 +39,16 @@ keep_or_make "$out/finetune.txt" head -n "$finetune_lines" "$nn/train.txt"
 
 # The fine-tuning recipe of OUT's models. wren prune keeps the outputs that exist, so a rerun
 # with another recipe would mix old models into the new table: it stops instead.
+# prune_batch is a number, or "TOKENS:BATCH ..." (the entry of the largest TOKENS <= the
+# fine-tuning budget): a small budget buys more steps with smaller batches
+case $prune_batch in
+  *:*) b=""; k=-1; for e in $prune_batch; do
+         [[ $e =~ ^[0-9]+:[0-9]+$ ]] || { echo "prune_nnlm.sh: prune_batch: '$e' is not TOKENS:BATCH" >&2; exit 1; }
+         if [ "${e%%:*}" -le "$finetune_tokens" ] && [ "${e%%:*}" -gt "$k" ]; then k=${e%%:*}; b=${e#*:}; fi
+       done
+       [ -n "$b" ] || { echo "prune_nnlm.sh: prune_batch '$prune_batch' has no entry for $finetune_tokens tokens" >&2; exit 1; }
+       prune_batch=$b ;;
+esac
 settings="finetune_tokens=$finetune_tokens batch=$prune_batch lr=$prune_lr dropout=$prune_dropout calib_tokens=$calib_tokens"
 if [ -s "$out/settings.txt" ]; then
   [ "$(cat "$out/settings.txt")" = "$settings" ] || {

@@ -2,7 +2,8 @@
 # prune-nnlm-settings.sh — egs/steps/prune_nnlm.sh records the fine-tuning recipe of its output
 # folder (settings.txt) and refuses to continue that folder with another recipe, since
 # `wren prune` keeps the models that exist and the table would mix the two; a rerun with the
-# same recipe resumes. A tiny NNLM trained on Brown text, one low-rank one-shot run. Then
+# same recipe resumes; a batch given by budget ("TOKENS:BATCH ...") resolves to the run's. A tiny
+# NNLM trained on Brown text, one low-rank one-shot run. Then
 # egs/steps/finetune_batch_sweep.sh on the same model: a table row per run with the dev
 # perplexity its report printed, a rerun keeping the reports, another learning rate refused.
 set -u
@@ -26,7 +27,7 @@ sed -n 1201,1400p "$T/all.txt" > "$T/nn/dev.txt"
 run() {   # prune_nnlm.sh with a small fine-tuning budget and whatever options follow
   bash "$SRC/egs/steps/prune_nnlm.sh" --criteria magnitude --methods lowrank --schedules oneshot \
     --sizes 0.5 --finetune-tokens 4096 --finetune-lines 1000 --dev-lines 50 --extra-runs "" --scratch 0 \
-    "$@" "$T/nn" "$T/out"
+    "$@" "$T/nn" "${OUT:-$T/out}"
 }
 run > "$T/run1.txt" 2> "$T/run1.log" || fail "first run: $(tail -1 "$T/run1.log")"
 model=$T/out/magnitude-lowrank-oneshot-0.5.safetensors
@@ -45,6 +46,12 @@ run --finetune-tokens 8192 > /dev/null 2> "$T/run3.log"; rc=$?
 run > "$T/run4.txt" 2> "$T/run4.log" || fail "resume: $(tail -1 "$T/run4.log")"
 [ "$(md5sum < "$model")" = "$before" ] || fail "the resumed run changed $model"
 grep -q "^magnitude  *lowrank  *oneshot  *0.5 " "$T/out/table.txt" || fail "table: $(cat "$T/out/table.txt")"
+# a batch by budget: the entry of the largest budget <= the run's (4096 tokens: batch 8)
+OUT=$T/out-map run --prune-batch "8192:32 0:8" > /dev/null 2> "$T/run5.log" || fail "batch map: $(tail -1 "$T/run5.log")"
+grep -q " batch=8 " "$T/out-map/settings.txt" || fail "batch map: $(cat "$T/out-map/settings.txt")"
+OUT=$T/out-bad run --prune-batch "0:8 big:32" > /dev/null 2> "$T/run6.log"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$T/run6.log")" = 1 ] && grep -q "'big:32' is not TOKENS:BATCH" "$T/run6.log" \
+  || fail "a bad batch map: rc $rc $(cat "$T/run6.log")"
 
 # --- finetune_batch_sweep.sh: two batches at one budget
 sweep() { bash "$SRC/egs/steps/finetune_batch_sweep.sh" --budgets 4096 --batches "4 16" --models "lowrank:0.5" \
