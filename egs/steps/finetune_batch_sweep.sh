@@ -11,7 +11,8 @@
 #          [--models "lowrank:0.5 lowrank:0.1 structured:0.5 structured:0.25"] [--finetune-lines N]
 #          [--lr LR] [--dropout P] [--jobs N] NNLM_DIR OUT_DIR
 #   reads NNLM_DIR/{nnlm.safetensors,train.txt,dev.txt}; writes OUT_DIR/reports/<method>-<size>-ft<budget>-b<batch>.txt
-#   (wren prune's report), OUT_DIR/table.tsv (budget method size batch dev_ppl) and prints it aligned;
+#   (wren prune's report), OUT_DIR/table.tsv (budget method size batch dev_ppl) and prints it aligned,
+#   then per budget and batch the geometric mean dev perplexity of the models;
 #   OUT_DIR/settings.txt (the model's checksum, finetune_lines, lr, dropout: another run is refused).
 set -euo pipefail
 budgets="60000 300000"
@@ -76,3 +77,8 @@ wait
 } > "$out/table.tsv.tmp"
 mv "$out/table.tsv.tmp" "$out/table.tsv"
 column -t "$out/table.tsv"
+# per budget and batch, the geometric mean of the models' dev perplexities (a model missing at a
+# batch leaves that batch out of its budget's comparison)
+echo "budget batch models geomean_dev_ppl"
+awk -F'\t' 'NR > 1 && $5 != "-" { k = $1 " " $4; s[k] += log($5); n[k]++ } END { for (k in s) printf "%s %d %.2f\n", k, n[k], exp(s[k] / n[k]) }' \
+  "$out/table.tsv" | sort -k1,1n -k2,2n

@@ -63,6 +63,9 @@ for b in 4 16; do
   p=$(grep -o 'dev_ppl [0-9.]*' "$r" | cut -d' ' -f2)
   [ -n "$p" ] && awk -F'\t' -v b="$b" -v p="$p" '$1 == 4096 && $2 == "lowrank" && $3 == 0.5 && $4 == b && $5 == p { f = 1 } END { exit !f }' \
     "$T/sweep/table.tsv" || fail "sweep batch $b: report ppl '$p', table $(cat "$T/sweep/table.tsv")"
+  # one model: its geometric mean is its perplexity
+  awk -v b="$b" -v p="$p" '$1 == 4096 && $2 == b && $3 == 1 && $4 - p < 0.006 && p - $4 < 0.006 { f = 1 } END { exit !f }' \
+    "$T/sweep1.txt" || fail "sweep geomean of batch $b (ppl $p): $(tail -3 "$T/sweep1.txt")"
 done
 ls "$T/sweep/reports" | grep -q 'safetensors\|\.tmp' && fail "sweep left models or temporary files: $(ls "$T/sweep/reports")"
 touch -d 2000-01-01 "$T/sweep/reports/lowrank-0.5-ft4096-b4.txt"
