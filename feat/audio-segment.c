@@ -81,9 +81,9 @@ static double loud_enough(const struct cutter *c, int total)
     double *e = wren_xmalloc((size_t)total * sizeof *e);
     for (int f = 0; f < total; f++) e[f] = frame_energy(c, f);
     qsort(e, (size_t)total, sizeof *e, cmp_double);
-    double floor = e[total / 10];
+    double quiet = e[total / 10];
     free(e);
-    return 10.0 * floor + 1.0;   /* + 1: digital silence (0) stays below */
+    return 10.0 * quiet + 1.0;   /* + 1: digital silence (0) stays below */
 }
 
 /* Frames f0..f1 as pieces of at most max frames, each cut at its quietest frame in the
