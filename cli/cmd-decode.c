@@ -24,7 +24,8 @@ static const char *USAGE =
     "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE HYP_TEXT [LATTICE_OUT]";
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
-    "or one audio file, the utterance named after it without its extension) with the lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
+    "or one audio file, the utterance named after it without its extension) with the\n"
+    "lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
     "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
     "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
