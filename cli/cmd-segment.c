@@ -16,20 +16,19 @@ static const char usage[] =
     "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE OUT_DIR";
 static const char description[] =
     "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
-    "recording named after it without its extension) into utterances at its\n"
-    "pauses, as found by the VAD of the model's front end (feat.params -vad_*: the frames\n"
-    "`wren decode` would drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the\n"
-    "input's), segments ('rec-START-END rec start end', times in seconds, ids in centiseconds),\n"
-    "utt2spk and spk2utt (a piece's speaker is its recording's: the data dir's utt2spk if it\n"
-    "has one, else the recording). `wren decode OUT_DIR` then decodes piece by piece: one\n"
-    "search over a long recording takes memory and time that grow with its length (747 MB\n"
-    "for 3 minutes of speech, bench/segment.sh) and shares one CMN mean and one LM context\n"
-    "over all its sentences.\n"
-    "A stretch whose loudest frame is not 10 dB above the recording's 10th-percentile frame is\n"
-    "no speech (the VAD takes the first second of any recording for speech while it learns\n"
-    "the noise). A stretch of speech longer than --max-seconds is cut at its quietest frame. A recording\n"
-    "without speech gets no piece (a warning says so); one that cannot be read is logged and\n"
-    "skipped, and the run exits 1 after writing the others.";
+    "recording named after it without its extension) into utterances at its pauses, as found\n"
+    "by the VAD of the model's front end (feat.params -vad_*: the frames `wren decode` would\n"
+    "drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the input's), segments\n"
+    "('rec-START-END rec start end', times in seconds, ids in centiseconds), utt2spk and\n"
+    "spk2utt (a piece's speaker is its recording's: the data dir's utt2spk if it has one, else\n"
+    "the recording). `wren decode OUT_DIR` then decodes piece by piece: one search over a long\n"
+    "recording takes memory and time that grow with its length (747 MB for 3 minutes of\n"
+    "speech, bench/segment.sh) and shares one CMN mean and one LM context over all its\n"
+    "sentences. A stretch whose loudest frame is not 10 dB above the recording's\n"
+    "10th-percentile frame is no speech (the VAD takes the first second of any recording for\n"
+    "speech while it learns the noise). A stretch of speech longer than --max-seconds is cut\n"
+    "at its quietest frame. A recording without speech gets no piece (a warning says so); one\n"
+    "that cannot be read is logged and skipped, and the run exits 1 after writing the others.";
 
 struct seg_run {
     struct wren_feat_params fp;
