@@ -1,10 +1,11 @@
 /* test_feat.c — the front end against the real thing: feat.params reading, MFCC cepstra
  * compared with sphinxbase's sphinx_fe run at test time on real corpus files (16 kHz en-us
  * and the 8 kHz hub4wsj_sc_8k model), sphinx_fe's frame counts at block edges, CMN, deltas,
- * and Kaldi-style fbank properties. */
+ * VTLN's filter shift, cutting a recording at its pauses, and Kaldi-style fbank properties. */
 #include <math.h>
 #include <stdint.h>
 
+#include "feat/audio-segment.h"
 #include "feat/audio.h"
 #include "feat/feat.h"
 #include "testutil.h"
@@ -451,6 +452,78 @@ START_TEST(vtln_warp_moves_filters)
 }
 END_TEST
 
+/* ---- cutting a recording at its pauses ---- */
+
+/* Two ARCTIC sentences (their own silences included) with 1.5 s of low noise before, between
+ * and after them: every piece lies within a sentence (a comma may cut one in two) and each
+ * sentence has a piece; with --max-seconds 1 no piece is longer than 1 s; noise alone gives
+ * none; a bad option is refused. */
+START_TEST(segments_at_pauses)
+{
+    if (!have_en_us()) return;
+    struct wren_feat_params p;
+    wren_feat_params_default(&p);
+    ck_assert_int_eq(wren_feat_params_read(EN_US, &p), 0);
+    struct wren_audio_opts ao;
+    wren_audio_opts_default(&ao);
+    struct wren_audio a[2];
+    for (int k = 0; k < 2; k++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "data/speech/arctic-fraser/audio/arctic_a000%d.flac", k + 1);
+        char *path = test_shared_path(rel);
+        ck_assert_msg(wren_audio_read(path, &ao, &a[k]) == 0, "%s", wren_error_msg());
+        free(path);
+    }
+    size_t gap = 24000, n = 3 * gap + a[0].n + a[1].n;
+    float *x = malloc(n * sizeof(float));
+    unsigned r = 1;
+    for (size_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        x[i] = (float)(20.0 * ((double)(r >> 16 & 0x7fff) / 16384.0 - 1.0));
+    }
+    double span[2][2];
+    for (int k = 0, at = (int)gap; k < 2; k++) {
+        for (size_t i = 0; i < a[k].n; i++) x[at + (int)i] += a[k].samples[i];
+        span[k][0] = at / 16000.0;
+        span[k][1] = (at + (double)a[k].n) / 16000.0;
+        at += (int)(a[k].n + gap);
+    }
+    struct wren_segment_opts o;
+    wren_segment_opts_default(&o);
+    struct wren_segment *sg;
+    int ns, has[2] = { 0, 0 };
+    ck_assert_int_eq(wren_audio_segments(&p, &o, x, n, &sg, &ns), 0);
+    ck_assert_int_ge(ns, 2);
+    for (int i = 0; i < ns; i++) {
+        int in = -1;
+        for (int k = 0; k < 2; k++)
+            if (sg[i].start >= span[k][0] - 0.3 && sg[i].end <= span[k][1] + 0.6) in = k;
+        ck_assert_msg(in >= 0, "piece %d (%.2f-%.2f s) is not within a sentence (%.2f-%.2f, %.2f-%.2f)",
+                      i, sg[i].start, sg[i].end, span[0][0], span[0][1], span[1][0], span[1][1]);
+        has[in] = 1;
+        ck_assert(fabs(sg[i].start * 100 - round(sg[i].start * 100)) < 1e-6);   /* centiseconds */
+        if (i) ck_assert(sg[i - 1].end <= sg[i].start);
+    }
+    ck_assert(has[0] && has[1]);
+    free(sg);
+    o.max_seconds = 1.0f;
+    ck_assert_int_eq(wren_audio_segments(&p, &o, x, n, &sg, &ns), 0);
+    ck_assert_int_ge(ns, 5);
+    for (int i = 0; i < ns; i++) ck_assert(sg[i].end - sg[i].start <= 1.0 + 0.03);
+    free(sg);
+    o.max_seconds = 30.0f;
+    ck_assert_int_eq(wren_audio_segments(&p, &o, x, gap, &sg, &ns), 0);   /* noise only */
+    ck_assert_int_eq(ns, 0);
+    free(sg);
+    o.max_seconds = 0.5f;
+    ck_assert_int_eq(wren_audio_segments(&p, &o, x, n, &sg, &ns), -1);
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "--max-seconds"));
+    free(x);
+    wren_audio_free(&a[0]);
+    wren_audio_free(&a[1]);
+}
+END_TEST
+
 /* ---- fbank ---- */
 
 START_TEST(fbank_sine)
@@ -498,6 +571,7 @@ static Suite *feat_suite(void)
     tcase_add_test(tc, full_stream);
     tcase_add_test(tc, fbank_sine);
     tcase_add_test(tc, vtln_warp_moves_filters);
+    tcase_add_test(tc, segments_at_pauses);
     suite_add_tcase(s, tc);
     return s;
 }
