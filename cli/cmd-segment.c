@@ -187,7 +187,8 @@ int wren_cmd_segment(int argc, char **argv)
         rc = segment_all(&r, &scp, have_u2s ? &u2s : NULL, f[1].f, f[2].f);
         if (rc == 0) write_spk2utt(&r, f[3].f);
     }
-    for (int i = 0; i < opened; i++)   /* all or nothing: a failed run leaves no partial dir */
+    for (int i = 0; i < opened; i++)   /* after an error none is committed (a failed commit
+                                        * leaves those before it) */
         if (rc == 0) rc = wren_atomic_commit(&f[i]);
         else wren_atomic_abort(&f[i]);
     if (rc == 0)
