@@ -73,7 +73,8 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
  * samples (model rate, 16-bit scale); partial_transcript is the best path over the audio so far
  * (computed from that audio alone, so its words may still change; wren_transcript_complete
  * is 0); finish_utterance ends it with the final transcript, the one decode_samples gives for
- * the whole audio (up to WREN_DECODE_PIECE_SECONDS of it: decode_samples cuts longer audio). Transcripts from these calls are the caller's to free. */
+ * the whole audio (up to WREN_DECODE_PIECE_SECONDS of it: decode_samples cuts longer audio).
+ * Transcripts from these calls are the caller's to free. */
 void wren_decoder_start_utterance(struct wren_decoder *d);
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n);
 int wren_decoder_partial_transcript(struct wren_decoder *d, struct wren_transcript **out);
