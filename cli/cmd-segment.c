@@ -116,12 +116,11 @@ static void write_spk2utt(const struct seg_run *r, FILE *f)
 }
 
 /* One audio file as a one-line wav.scp: the recording named after the file. */
-static int one_file(const char *path, struct wren_table *t)
+static void one_file(const char *path, struct wren_table *t)
 {
     t->e = wren_xcalloc(1, sizeof *t->e);
     t->e[0] = (struct wren_table_entry){ wren_path_stem(path), wren_xstrdup(path), 1 };
     t->n = 1;
-    return 0;
 }
 
 int wren_cmd_segment(int argc, char **argv)
@@ -160,8 +159,10 @@ int wren_cmd_segment(int argc, char **argv)
         wren_error_prefix("%s", model);
     else if (in_segs && wren_path_exists(in_segs))
         wren_error("%s: the data dir already has segments; give its recordings (a wav.scp)", in);
-    else if (!is_dir && wren_audio_file_like(in))
-        rc = one_file(in, &scp);
+    else if (!is_dir && wren_audio_file_like(in)) {
+        one_file(in, &scp);
+        rc = 0;
+    }
     else if (wren_table_read(scp_path, &scp) < 0 || (have_u2s && wren_table_read(in_u2s, &u2s) < 0))
         ;
     else if (scp.n == 0)

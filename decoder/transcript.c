@@ -22,36 +22,50 @@ struct wren_transcript {
     int complete;
 };
 
+/* A transcript with room for n words (its text set later by set_text). */
+static struct wren_transcript *transcript_new(int n, int complete)
+{
+    struct wren_transcript *t = wren_xcalloc(1, sizeof *t);
+    size_t m = n > 0 ? (size_t)n : 1;
+    t->n = n;
+    t->complete = complete;
+    t->words = wren_xcalloc(m, sizeof *t->words);
+    t->start = wren_xcalloc(m, sizeof *t->start);
+    t->end = wren_xcalloc(m, sizeof *t->end);
+    t->conf = wren_xcalloc(m, sizeof *t->conf);
+    return t;
+}
+
+/* t->text: the words joined by single spaces. */
+static void set_text(struct wren_transcript *t)
+{
+    size_t len = 1;
+    for (int i = 0; i < t->n; i++) len += strlen(t->words[i]) + 1;
+    t->text = wren_xmalloc(len);
+    char *p = t->text;
+    *p = '\0';
+    for (int i = 0; i < t->n; i++) {
+        if (i) *p++ = ' ';
+        size_t k = strlen(t->words[i]);
+        memcpy(p, t->words[i], k + 1);
+        p += k;
+    }
+}
+
 struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d,
                                                     const struct wren_decode_result *r)
 {
     const struct wren_decode_graph *g = wren_decoder_graph(d);
     double shift = wren_decoder_frame_shift(d);
-    struct wren_transcript *t = wren_xcalloc(1, sizeof *t);
-    t->n = r->n;
-    t->complete = r->reached_final;
-    t->words = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->words);
-    t->start = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->start);
-    t->end = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->end);
-    t->conf = wren_xcalloc(r->n > 0 ? (size_t)r->n : 1, sizeof *t->conf);
-    size_t len = 1;
+    struct wren_transcript *t = transcript_new(r->n, r->reached_final);
     for (int i = 0; i < r->n; i++) {
         const char *s = wren_symtab_symbol(g->words, r->w[i].word);
         t->words[i] = wren_xstrdup(s ? s : "<unk-id>");   /* as `wren decode` writes it */
         t->start[i] = r->w[i].start * shift;
         t->end[i] = (r->w[i].start + r->w[i].frames) * shift;
         t->conf[i] = r->w[i].conf;
-        len += strlen(t->words[i]) + 1;
     }
-    t->text = wren_xmalloc(len);
-    char *p = t->text;
-    *p = '\0';
-    for (int i = 0; i < r->n; i++) {
-        if (i) *p++ = ' ';
-        size_t k = strlen(t->words[i]);
-        memcpy(p, t->words[i], k + 1);
-        p += k;
-    }
+    set_text(t);
     return t;
 }
 
@@ -71,27 +85,17 @@ static int decode_piece(struct wren_decoder *d, const float *samples, size_t n,
     return 0;
 }
 
-/* The pieces' transcripts as one, each piece's times moved by its start (seconds). */
+/* The pieces' transcripts as one, each piece's times moved by its start (seconds); the words
+ * move from the pieces to it. */
 static struct wren_transcript *join_pieces(struct wren_transcript **p, const struct wren_segment *s, int k)
 {
-    struct wren_transcript *t = wren_xcalloc(1, sizeof *t);
-    size_t n = 0, len = 1;
-    t->complete = 1;
+    int n = 0, complete = 1;
     for (int i = 0; i < k; i++) {
-        n += (size_t)p[i]->n;
-        len += strlen(p[i]->text) + 1;
-        t->complete &= p[i]->complete;
+        n += p[i]->n;
+        complete &= p[i]->complete;
     }
-    t->n = (int)n;
-    t->words = wren_xcalloc(n + 1, sizeof *t->words);
-    t->start = wren_xcalloc(n + 1, sizeof *t->start);
-    t->end = wren_xcalloc(n + 1, sizeof *t->end);
-    t->conf = wren_xcalloc(n + 1, sizeof *t->conf);
-    t->text = wren_xmalloc(len);
-    char *q = t->text;
-    *q = '\0';
-    size_t w = 0;
-    for (int i = 0; i < k; i++) {
+    struct wren_transcript *t = transcript_new(n, complete);
+    for (int i = 0, w = 0; i < k; i++)
         for (int j = 0; j < p[i]->n; j++, w++) {
             t->words[w] = p[i]->words[j];
             p[i]->words[j] = NULL;
@@ -99,13 +103,7 @@ static struct wren_transcript *join_pieces(struct wren_transcript **p, const str
             t->end[w] = s[i].start + p[i]->end[j];
             t->conf[w] = p[i]->conf[j];
         }
-        if (p[i]->n) {
-            if (q != t->text) *q++ = ' ';
-            size_t m = strlen(p[i]->text);
-            memcpy(q, p[i]->text, m + 1);
-            q += m;
-        }
-    }
+    set_text(t);
     return t;
 }
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "feat/feat.h"
 #include "utils/wren-util.h"
@@ -29,28 +30,30 @@ struct cutter {
     size_t n;
     int shift, size;          /* frame shift and window, samples */
     double rate;
+    double *energy;           /* per frame computed by the front end: sum of squares over its window */
     double loud;              /* a piece whose loudest frame is quieter than this is no speech */
     struct wren_segment *s;
     int ns, cap;
 };
 
-/* Energy of frame f (sum of squares over its window). */
-static double frame_energy(const struct cutter *c, long f)
+/* Energy of each of the total frames, once. */
+static double *frame_energies(const struct cutter *c, int total)
 {
-    size_t a = (size_t)f * (size_t)c->shift, b = a + (size_t)c->size;
-    if (b > c->n) b = c->n;
-    double e = 0;
-    for (size_t i = a; i < b; i++) e += (double)c->x[i] * c->x[i];
+    double *e = wren_xmalloc(((size_t)total + 1) * sizeof *e);
+    for (int f = 0; f < total; f++) {
+        size_t a = (size_t)f * (size_t)c->shift, b = a + (size_t)c->size;
+        if (b > c->n) b = c->n;
+        e[f] = 0;
+        for (size_t i = a; i < b; i++) e[f] += (double)c->x[i] * c->x[i];
+    }
     return e;
 }
 
 static void push(struct cutter *c, long f0, long f1)   /* frames f0..f1 inclusive */
 {
     double top = 0;
-    for (long f = f0; f <= f1; f++) {
-        double e = frame_energy(c, f);
-        if (e > top) top = e;
-    }
+    for (long f = f0; f <= f1; f++)
+        if (c->energy[f] > top) top = c->energy[f];
     if (top < c->loud) return;
     if (c->ns == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 64;
@@ -79,7 +82,7 @@ static double loud_enough(const struct cutter *c, int total)
 {
     if (total < 1) return 0;
     double *e = wren_xmalloc((size_t)total * sizeof *e);
-    for (int f = 0; f < total; f++) e[f] = frame_energy(c, f);
+    memcpy(e, c->energy, (size_t)total * sizeof *e);
     qsort(e, (size_t)total, sizeof *e, cmp_double);
     double quiet = e[total / 10];
     free(e);
@@ -93,10 +96,8 @@ static void cut_stretch(struct cutter *c, long f0, long f1, long max)
     while (f1 - f0 + 1 > max) {
         long best = f0 + max - 1;
         double be = HUGE_VAL;
-        for (long f = f0 + max / 2; f < f0 + max; f++) {
-            double e = frame_energy(c, f);
-            if (e < be) { be = e; best = f; }
-        }
+        for (long f = f0 + max / 2; f < f0 + max; f++)
+            if (c->energy[f] < be) { be = c->energy[f]; best = f; }
         push(c, f0, best);
         f0 = best + 1;
     }
@@ -122,6 +123,7 @@ int wren_audio_segments(const struct wren_feat_params *p, const struct wren_segm
      * switches state); a stretch ends only at a pause of at least 0.3 s */
     long min_gap = (long)(0.3 * p->frate);
     /* stretches of consecutive kept frames; a piece gathers them while it stays within join */
+    c.energy = frame_energies(&c, total);
     c.loud = loud_enough(&c, total);
     long p0 = -1, p1 = -1;
     for (int i = 0; i < nf;) {
@@ -139,6 +141,7 @@ int wren_audio_segments(const struct wren_feat_params *p, const struct wren_segm
     }
     if (p0 >= 0) cut_stretch(&c, p0, p1, max);
     free(fr);
+    free(c.energy);
     *segs = c.s ? c.s : wren_xmalloc(sizeof *c.s);
     *nsegs = c.ns;
     return 0;
