@@ -258,7 +258,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
      * library's wren_decoder_decode_file would cut it) */
     if ((double)(e - b) / a.rate > WREN_DECODE_PIECE_SECONDS)
         wren_warn("decode: utterance %s is %.0f s long: one search over it takes memory that grows "
-                  "with its length (747 MB for 3 minutes); `wren segment` cuts recordings at "
+                  "with its length (746 MB for 3 minutes); `wren segment` cuts recordings at "
                   "their pauses", utt, (double)(e - b) / a.rate);
     c->cur = j;
     int failed = decode_one(c, utt, a.samples + b, e - b);

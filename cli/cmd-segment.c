@@ -22,7 +22,7 @@ static const char description[] =
     "('rec-START-END rec start end', times in seconds, ids in centiseconds), utt2spk and\n"
     "spk2utt (a piece's speaker is its recording's: the data dir's utt2spk if it has one, else\n"
     "the recording). `wren decode OUT_DIR` then decodes piece by piece: one search over a long\n"
-    "recording takes memory and time that grow with its length (747 MB for 3 minutes of\n"
+    "recording takes memory and time that grow with its length (746 MB for 3 minutes of\n"
     "speech, bench/segment.sh) and shares one CMN mean and one LM context over all its\n"
     "sentences. A stretch whose loudest frame is not 10 dB above the recording's\n"
     "10th-percentile frame is no speech (the VAD takes the first second of any recording for\n"
