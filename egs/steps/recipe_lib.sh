@@ -4,7 +4,8 @@
 # steps (egs/steps) and WREN (the built wren: $WREN, else build/wren; checked, exported for the
 # step scripts), and defines log and timed. The run.sh then enters $here, whose exp/ and data/
 # (both git-ignored) receive every output of the recipe.
-# Not for: options (parse_options.sh) or stages (each run.sh shows its own).
+# Not for: options (parse_options.sh) or stages (each run.sh, or recipe16k.sh for the four
+# single-corpus 16 kHz recipes).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 name=$(basename "$here")
