@@ -34,7 +34,7 @@ fi
 [ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 wer() { "$WREN" wer data/text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
-/usr/bin/time -o si.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph data si.txt 2> si.log
+/usr/bin/time -o si.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --adapt none data si.txt 2> si.log
 # shellcheck disable=SC2086
 /usr/bin/time -o fmllr.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr \
   ${ADAPT_OPTS:-} --si-hyp fmllr-si.txt data fmllr.txt 2> fmllr.log

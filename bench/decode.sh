@@ -4,8 +4,10 @@
 # (cmudict-en-us) and the same ARPA trigram (Jane Austen's novels, leak-guarded against the test
 # transcripts, pruned), single thread. Test sets: the five LibriVox utterances of
 # pocketsphinx-testdata (Sense and Sensibility) and the first N ARCTIC prompts (arctic-fraser).
-# Prints WER and real-time factor per system and beam (the WER/speed trade-off), and Wren's
-# RTF as a ratio of pocketsphinx's. Work files are kept in WREN_BENCH_DIR (default
+# Prints WER and real-time factor per system and beam (the WER/speed trade-off of the
+# speaker-independent pass, --adapt none), the same for `wren decode` with its default options
+# (two passes, adapted to each of the two speakers: the LibriVox reader and the ARCTIC one), and
+# Wren's RTF as a ratio of pocketsphinx's. Work files are kept in WREN_BENCH_DIR (default
 # /tmp/wren-bench-decode) so that the LM and graph are built once.
 # Env: WREN (built wren), WREN_SHARED; N_ARCTIC (default 60); BEAMS (default "8 10 13 16").
 set -eu
@@ -28,9 +30,10 @@ cd "$W"
 
 # --- test sets as Kaldi data (wav.scp + text), and 16-bit wav copies for pocketsphinx
 mkdir -p wav
-: > wav.scp; : > text.raw
+: > wav.scp; : > text.raw; : > utt2spk
 for u in $(cat "$LIBRI/fileids"); do
   echo "$u $LIBRI/$u.wav" >> wav.scp
+  echo "$u librivox" >> utt2spk
   grep "($u)" "$LIBRI/transcription" | sed -e 's/<s> //; s/ <\/s>//; s/ ([^)]*)$//' -e "s/^/$u /" >> text.raw
   [ -e "wav/$u.wav" ] || cp "$LIBRI/$u.wav" "wav/$u.wav"
 done
@@ -38,6 +41,7 @@ if [ -d "$ARCTIC/audio" ] && command -v sox >/dev/null; then
   for f in $(ls "$ARCTIC"/audio/*.flac | head -n "$N_ARCTIC"); do
     u=$(basename "$f" .flac)
     echo "$u $f" >> wav.scp
+    echo "$u arctic" >> utt2spk
     echo "$u $(cat "$ARCTIC/text/$u.txt")" >> text.raw
     [ -e "wav/$u.wav" ] || sox "$f" -b 16 -e signed-integer "wav/$u.wav"
   done
@@ -74,12 +78,19 @@ printf '%-26s %6s %8s %8s %10s\n' pocketsphinx_batch default "$(wer psphx.txt)" 
 # --- Wren: beam sweep
 for b in $BEAMS; do
   t0=$(date +%s.%N)
-  "$WREN" --quiet decode --model "$MODEL" --graph graph --beam "$b" wav.scp "hyp-$b.txt" "lat-$b.gz" 2> "decode-$b.log"
+  "$WREN" --quiet decode --model "$MODEL" --graph graph --adapt none --beam "$b" wav.scp "hyp-$b.txt" "lat-$b.gz" 2> "decode-$b.log"
   t1=$(date +%s.%N)
   rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
   printf '%-26s %6s %8s %8s %10s\n' "wren decode" "$b" "$(wer "hyp-$b.txt")" "$rtf" \
     "$(echo "$rtf $ps_rtf" | awk '{printf "%.2f", $1 / $2}')"
 done
+# --- Wren with its default options on the data dir (this folder: wav.scp, utt2spk): speaker-adapted
+t0=$(date +%s.%N)
+"$WREN" --quiet decode --model "$MODEL" --graph graph . hyp-default.txt 2> decode-default.log
+t1=$(date +%s.%N)
+rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
+printf '%-26s %6s %8s %8s %10s\n' "wren decode (defaults)" default "$(wer hyp-default.txt)" "$rtf" \
+  "$(echo "$rtf $ps_rtf" | awk '{printf "%.2f", $1 / $2}')"
 echo "(RTF = wall time incl. model and graph loading / audio time; files in $W)"
 
 # --- lattice rescoring: first-pass LM (pruned trigram) replaced by an unpruned 4-gram on the

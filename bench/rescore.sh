@@ -49,7 +49,7 @@ if [ -z "${LAT:-}" ]; then
   head -8000 guarded.txt > lm.txt; head -3000 guarded.txt > nn-train.txt; sed -n 3001,3300p guarded.txt > nn-valid.txt
   "$WREN" ngram-count -order 2 -text lm.txt -lm lm.arpa 2> /dev/null
   "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > /dev/null 2>&1 || { echo "mkgraph failed"; exit 1; }
-  "$WREN" decode --model "$MODEL" --graph graph wav.scp hyp1.txt lat.gz 2> /dev/null || { echo "decode failed"; exit 1; }
+  "$WREN" decode --model "$MODEL" --graph graph --adapt none wav.scp hyp1.txt lat.gz 2> /dev/null || { echo "decode failed"; exit 1; }
   "$WREN" nnlm-train --train nn-train.txt --valid nn-valid.txt --out nn.safetensors --layers 1 --d-model 64 \
     --heads 2 --ffn 128 --context 32 --steps 300 --batch 16 --valid-every 100 --threads 1 > /dev/null 2>&1
   LAT=$tmp/lat.gz REF=$tmp/ref.txt LM=$tmp/lm.arpa WORDS=$tmp/graph/words.txt NNLMS="dense=$tmp/nn.safetensors"

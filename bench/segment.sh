@@ -36,7 +36,7 @@ if [ ! -s lm.arpa ]; then
   "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
 fi
 [ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
-dec=("$WREN" decode --model "$MODEL" --graph graph)
+dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
 timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
 timed whole.res "${dec[@]}" long.scp whole.txt 2> whole.log
 timed seg.res "$WREN" segment --model "$MODEL" long.scp seg 2> seg.log

@@ -35,8 +35,11 @@ static const char *DESCRIPTION =
     "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
-    "--adapt fmllr: speaker adaptation in two passes, speaker by speaker (utt2spk of the data\n"
-    "dir; without it each utterance is a speaker): the speaker-independent pass, searching\n"
+    "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
+    "`wren segment` makes each recording a speaker); a wav.scp or an audio file, whose speakers\n"
+    "are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
+    "given transforms). --adapt fmllr: two passes, speaker by speaker (utt2spk; without it each\n"
+    "utterance is a speaker): the speaker-independent pass, searching\n"
     "narrower since it only has to align (--adapt-first-beam, --adapt-first-max-active;\n"
     "hypotheses to --si-hyp), one fMLLR transform per speaker estimated on its best paths\n"
     "(--transforms-out: Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass; by default\n"
@@ -48,7 +51,9 @@ static const char *DESCRIPTION =
     "--adapt-mllr moves the Gaussian means by an MLLR transform per stream and speaker;\n"
     "--adapt-map-tau T also MAP-adapts them (helps speakers with much speech, can hurt those\n"
     "with little).\n"
-    "--transforms TABLE decodes with given transforms instead.\n"
+    "On pooled test (egs/pooled) adaptation to the speakers takes the first pass from 45.19 to\n"
+    "38.79 %WER at 1.4x the CPU of one pass; each utterance adapted to itself gained 0.47 points\n"
+    "on pooled dev (not significant) at 1.33x.\n"
     "An utterance whose audio cannot be read or decoded is logged and skipped; the summary\n"
     "line counts it. Exit 0 if at least one utterance was decoded. The segments file is checked\n"
     "first: a line with a time that is not a finite number, start < 0 or end <= start (end -1\n"
@@ -776,6 +781,7 @@ int wren_cmd_decode(int argc, char **argv)
         free(pos);
         return WREN_EXIT_INPUT;
     }
+    if (wren_adapt_opts_resolve(&c.ao, pos[0])) { free(pos); return wren_cmd_fail("decode"); }
     double t_start = wren_now();
     if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); return wren_cmd_fail("decode"); }
     c.g = wren_decoder_graph(c.dec);
@@ -851,10 +857,10 @@ int wren_cmd_decode(int argc, char **argv)
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
     if (c.ad && wren_adapt_estimating(c.ad))
-        fprintf(stderr, "wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s "
-                        "(estimates and lattice rescoring included; both %.2fx the first); fMLLR statistics "
-                        "(both passes), estimation and lattice rescoring %.1f s\n", c.cpu_si, c.cpu_adapted,
-                c.cpu_si > 0 ? (c.cpu_si + c.cpu_adapted) / c.cpu_si : 0.0, wren_adapt_cpu(c.ad) + c.cpu_est_workers);
+        wren_log("wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s "
+                 "(estimates and lattice rescoring included; both %.2fx the first); fMLLR statistics "
+                 "(both passes), estimation and lattice rescoring %.1f s", c.cpu_si, c.cpu_adapted,
+                 c.cpu_si > 0 ? (c.cpu_si + c.cpu_adapted) / c.cpu_si : 0.0, wren_adapt_cpu(c.ad) + c.cpu_est_workers);
     rc = WREN_EXIT_OK;
     if (c.t.n_bad_segment) {   /* each was named above with its line; the rest is written */
         wren_error("%s: %d segment%s outside %s recording%s", pos[0], c.t.n_bad_segment,

@@ -70,6 +70,12 @@ struct wren_adapt {
 void wren_adapt_opts_default(struct wren_adapt_opts *o)
 {
     memset(o, 0, sizeof *o);
+    /* two passes when the input names its speakers (auto): on pooled test (egs/pooled stage 4
+     * against stage 3) the speakers of utt2spk take the first pass from 45.19 to 38.79 %WER, at
+     * 1.4x the CPU of one pass, still about half of pocketsphinx's (bench/adapt.sh). Without
+     * speakers each utterance would be adapted to itself: pooled dev 43.30 -> 42.83 (n.s.) at
+     * 1.33x the CPU, and mixed on mismatched audio, so one pass (egs/pooled/RESULTS.md) */
+    o->mode = "auto";
     o->iters = 1;
     o->silence_weight = 0.01f;
     o->min_post = 1e-3f;
@@ -94,7 +100,7 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
 {
     const struct wren_opt tab[] = {
-        { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk) estimated on the first pass's best paths" },
+        { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk; without it per utterance) estimated on the first pass's best paths; 'none' = one speaker-independent pass; 'auto' = fmllr for a data dir with an utt2spk (unless --transforms), else none" },
         { "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" },
         { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with; the MAP means are not in it, so --transforms reproduces the adapted pass only of a --no-adapt-rescore --adapt-map-tau 0 run)" },
         { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
@@ -114,6 +120,20 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
     };
     _Static_assert(WREN_OPTS_LEN(tab) == WREN_ADAPT_NOPTS + 1, "WREN_ADAPT_NOPTS counts the table");
     return wren_opts_copy(t, tab);
+}
+
+int wren_adapt_opts_resolve(struct wren_adapt_opts *o, const char *input)
+{
+    if (!o->mode) return 0;
+    if (!strcmp(o->mode, "auto")) {
+        char *u2s = wren_path_join(input, "utt2spk");
+        o->mode = !o->transforms_in && wren_path_exists(u2s) ? "fmllr" : NULL;
+        free(u2s);
+    }
+    else if (!strcmp(o->mode, "none") || !o->mode[0]) o->mode = NULL;
+    else if (strcmp(o->mode, "fmllr"))
+        return wren_error("--adapt: unknown adaptation '%s' (known: fmllr, none, auto)", o->mode);
+    return 0;
 }
 
 int wren_adapt_requested(const struct wren_adapt_opts *o)
@@ -141,11 +161,11 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
 {
     *out = NULL;
     if (o->mode && strcmp(o->mode, "fmllr"))
-        return wren_error("--adapt: unknown adaptation '%s' (known: fmllr)", o->mode);
+        return wren_error("--adapt: '%s' not resolved (wren_adapt_opts_resolve)", o->mode);
     if (o->mode && o->transforms_in)
         return wren_error("--adapt and --transforms exclude each other (--adapt estimates the transforms)");
     if (!o->mode && (o->transforms_out || o->si_hyp))
-        return wren_error("--transforms-out and --si-hyp need --adapt fmllr");
+        return wren_error("--transforms-out and --si-hyp need --adapt fmllr (not none, or auto with --transforms)");
     if (o->iters < 1) return wren_error("--adapt-iters must be >= 1 (got %d)", o->iters);
     int lattice_post = 0;
     if (!strcmp(o->posteriors, "lattice")) lattice_post = 1;
@@ -407,8 +427,8 @@ static int means_estimate(struct wren_adapt *ad, struct speaker *s, const double
     if (ad->o.mllr) {
         struct wren_mllr_result r;
         if (wren_mllr_estimate(&ad->map, am, ad->o.f.min_frames_full, s->means, &r)) return -1;
-        fprintf(stderr, "wren decode: mllr speaker %s: %.0f frames, %d of %d streams transformed\n",
-                s->name, r.occ / wren_am_n_streams(am), r.streams_full, wren_am_n_streams(am));
+        wren_log("wren decode: mllr speaker %s: %.0f frames, %d of %d streams transformed",
+                 s->name, r.occ / wren_am_n_streams(am), r.streams_full, wren_am_n_streams(am));
         prior = s->means;
     }
     if (!(ad->o.map_tau > 0)) return 0;
@@ -419,9 +439,8 @@ static int means_estimate(struct wren_adapt *ad, struct speaker *s, const double
         moved += ad->map.occ[i] >= ad->o.map_tau;
         if (ad->map.occ[i] > occ_max) occ_max = ad->map.occ[i];
     }
-    fprintf(stderr, "wren decode: map speaker %s: %.1f %% of the Gaussians have at least tau = %g "
-                    "frames (most: %.0f)\n", s->name, 100.0 * (double)moved / (double)ad->map.n,
-            ad->o.map_tau, occ_max);
+    wren_log("wren decode: map speaker %s: %.1f %% of the Gaussians have at least tau = %g frames (most: %.0f)",
+             s->name, 100.0 * (double)moved / (double)ad->map.n, ad->o.map_tau, occ_max);
     return 0;
 }
 
@@ -451,10 +470,10 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     free(s->W);
     s->W = W;
     ad->cpu += cpu_now() - t0;
-    fprintf(stderr, "wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function "
-                    "%.4f -> %.4f per frame (%+.4f)", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0);
-    if (em) fprintf(stderr, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
-    fputc('\n', stderr);
+    char after[64] = "";
+    if (em) snprintf(after, sizeof after, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
+    wren_log("wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function %.4f -> %.4f "
+             "per frame (%+.4f)%s", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0, after);
     return 0;
 }
 

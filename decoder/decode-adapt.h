@@ -13,7 +13,8 @@
 #include "utils/opts.h"
 
 struct wren_adapt_opts {
-    const char *mode;            /* --adapt: "fmllr", or NULL (no estimation) */
+    const char *mode;            /* --adapt: "auto" (the default), "fmllr" or "none"; after
+                                  * wren_adapt_opts_resolve "fmllr" or NULL (no estimation) */
     const char *transforms_in;   /* --transforms TABLE: decode with these transforms */
     const char *transforms_out;  /* --transforms-out TABLE */
     const char *si_hyp;          /* --si-hyp: the speaker-independent hypotheses */
@@ -35,7 +36,11 @@ struct wren_adapt_opts {
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
 /* The adaptation options, bound to *o, written to t (opts.h convention). */
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);
-/* 1 if the options ask for any adaptation. */
+/* --adapt's value made "fmllr" or NULL for the input (a wav.scp, data dir or audio file): auto
+ * is fmllr when the input is a data dir with an utt2spk and no --transforms are given, else
+ * NULL; none (or "") is NULL. -1 with a message on an unknown value. */
+int wren_adapt_opts_resolve(struct wren_adapt_opts *o, const char *input);
+/* 1 if the (resolved) options ask for any adaptation. */
 int wren_adapt_requested(const struct wren_adapt_opts *o);
 
 struct wren_adapt;

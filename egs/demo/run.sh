@@ -36,7 +36,9 @@ if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   for u in $(cat "$audio_dir/fileids"); do echo "$u $audio_dir/$u.wav"; done | LC_ALL=C sort > "$d/wav.scp"
   sed -e 's/<s> //; s/ <\/s>//' -e 's/^\(.*\) (\(.*\))$/\2 \1/' "$audio_dir/transcription" | LC_ALL=C sort > "$d/text.raw"
   "$wren" text-norm --ids "$d/text.raw" "$d/text"
-  awk '{print $1, $1}' "$d/wav.scp" > "$d/utt2spk"; cp "$d/utt2spk" "$d/spk2utt"
+  # one LibriVox chapter, one reader: one speaker, whom the first pass adapts to
+  awk '{print $1, "librivox-reader"}' "$d/wav.scp" > "$d/utt2spk"
+  { printf 'librivox-reader'; cut -d' ' -f1 "$d/wav.scp" | sed 's/^/ /' | tr -d '\n'; echo; } > "$d/spk2utt"
 fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
@@ -67,9 +69,9 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
 fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
-  log "stage 4: first pass"
+  log "stage 4: first pass (wren decode's default: two passes, the second adapted to the reader)"
   "$wren" decode --model "$model" --graph "$exp/graph" --beam "$beam" --max-active "$max_active" \
-    --lattice-beam "$lattice_beam" --acwt "$acwt" "$exp/data/test/wav.scp" "$exp/hyp-1pass.txt" "$exp/lat.gz"
+    --lattice-beam "$lattice_beam" --acwt "$acwt" "$exp/data/test" "$exp/hyp-1pass.txt" "$exp/lat.gz"
   "$wren" wer "$exp/data/test/text" "$exp/hyp-1pass.txt" | tee "$exp/wer-1pass.txt"
 fi
 

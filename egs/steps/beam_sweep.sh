@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# beam_sweep.sh — the WER/speed trade-off of Wren's first pass on one data dir (use dev): decodes
-# with each beam (single job, so the RTF is single-thread, incl. loading) and scores it.
+# beam_sweep.sh — the WER/speed trade-off of Wren's speaker-independent first pass (--adapt none,
+# unless --opts says otherwise) on one data dir (use dev): decodes with each beam (single job, so the RTF is single-thread, incl. loading) and scores it.
 # Prints and writes OUT_DIR/sweep.txt: beam, %WER line, wall seconds, RTF, CPU (user + system)
 # seconds and CPU RTF — the CPU figures are the ones that hold on a loaded machine. With
 # --psphx DIR (a pocketsphinx_baseline.sh output dir of the same data) its row is appended.
@@ -25,7 +25,7 @@ for b in $beams; do
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
   /usr/bin/time -o "$out/cpu-$b.txt" -f "%U %S" \
-    "$wren" decode --model "$model" --graph "$graph" $opts --beam "$b" "$data/wav.scp" "$out/hyp-$b.txt" 2> "$out/decode-$b.log"
+    "$wren" decode --model "$model" --graph "$graph" --adapt none $opts --beam "$b" "$data/wav.scp" "$out/hyp-$b.txt" 2> "$out/decode-$b.log"
   t1=$(date +%s.%N)
   w=$("$wren" wer "$data/text" "$out/hyp-$b.txt" | head -1)
   row "$b" "$w" "$(awk -v a="$t0" -v e="$t1" 'BEGIN{print e - a}')" "$(awk '{print $1 + $2}' "$out/cpu-$b.txt")"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# decode.sh — first-pass decoding of a Kaldi data dir with `wren decode`, split into --nj parts
-# (utils/split-data.sh --per-utt) and run through --cmd (utils/run-jobs.sh, local or Slurm).
+# decode.sh — the speaker-independent first pass of a Kaldi data dir (`wren decode --adapt none`:
+# the data dir is split per utterance, so speakers are not kept together; the adapted pass is
+# decode_fmllr.sh), split into --nj parts (utils/split-data.sh --per-utt) and run through --cmd
+# (utils/run-jobs.sh, local or Slurm).
 # Writes DIR/hyp.txt (Kaldi text), DIR/lat.gz (compact lattices, all parts), DIR/log/, and
 # DIR/time.txt (wall seconds of the decoding jobs) and DIR/cpu.txt (user + system CPU seconds of
 # all jobs: the figure to compare on a loaded machine; with the local backend only, since Slurm
@@ -19,7 +21,7 @@ model=$1; graph=$2; data=$3; dir=$4
 wren=${WREN:-$top/build/wren}
 # a --cmd given relative to the repo root (utils/run-jobs.sh ...) works from any recipe folder
 c1=${cmd%% *}; [ -x "$c1" ] || [ ! -x "$top/$c1" ] || cmd="$top/$cmd"
-key=$("$steps/decode_key.sh" "$wren" "$model" "$graph" "$data" "$opts")
+key=$("$steps/decode_key.sh" "$wren" "$model" "$graph" "$data" "--adapt none $opts")
 if [ -s "$dir/hyp.txt" ] && [ -s "$dir/lat.gz" ] && [ -s "$dir/cpu.txt" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
   echo "decode.sh: $dir is decoded with these settings (kept)" >&2
   exit 0
@@ -32,7 +34,7 @@ sd=$data/split$nj
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 /usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
-  "$wren" decode --model "$model" --graph "$graph" $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
+  "$wren" decode --model "$model" --graph "$graph" --adapt none $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
 t1=$(date +%s.%N)
 case $cmd in *slurm*) echo "-" > "$dir/cpu.txt" ;; *) awk '{printf "%.2f\n", $1 + $2}' "$dir/cpu.tmp" > "$dir/cpu.txt" ;; esac
 rm -f "$dir/cpu.tmp"

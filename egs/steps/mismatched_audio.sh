@@ -3,8 +3,11 @@
 # the first N utterances of DATA made into four mismatched sets — espeak-ng speaking their
 # transcripts (synthetic speech), band-limited to 300-3400 Hz, white noise added (sox synth
 # whitenoise vol 0.03), sped up 1.25x (tempo and pitch) — each decoded by `wren decode` with
-# default options, by `wren decode --score-floor 0` (exact acoustic scores) and by
-# pocketsphinx_batch with the same model, dictionary and LM. The LM is a trigram on LM_TEXT
+# default options on the set as a data dir whose utt2spk gives the speakers (espeak-ng's one voice;
+# DATA's speakers for the others), so two passes, the second adapted to each speaker; by `wren
+# decode --adapt none` (the speaker-independent pass alone), by `wren decode --adapt none
+# --score-floor 0` (that pass with exact acoustic scores) and by pocketsphinx_batch with the same
+# model, dictionary and LM. The LM is a trigram on LM_TEXT
 # (a small closed-vocabulary LM, as a user adapting a recogniser to a known prompt list would
 # build), so what is measured is how much speech the acoustic side lets through. sox runs
 # with -R (fixed random numbers: the same dither and noise on every run, so a rerun makes the
@@ -54,14 +57,19 @@ for set in espeak band noise speed; do
     echo "$u $w"
   done < "$out/base.scp" > "$d/wav.scp"
   cut -d' ' -f1 "$d/wav.scp" > "$d/fileids"
-  "$WREN" decode --model "$model" --graph "$out/graph" "$d/wav.scp" "$d/hyp-default.txt" 2> "$d/decode.log"
-  "$WREN" decode --model "$model" --graph "$out/graph" --score-floor 0 "$d/wav.scp" "$d/hyp-exact.txt" 2> "$d/decode-exact.log"
+  if [ $set = espeak ]; then awk '{print $1, "espeak"}' "$d/wav.scp"
+  else awk 'NR == FNR { s[$1] = $2; next } { print $1, ($1 in s) ? s[$1] : $1 }' "$data/utt2spk" "$d/wav.scp"
+  fi > "$d/utt2spk"
+  "$WREN" decode --model "$model" --graph "$out/graph" "$d" "$d/hyp-default.txt" 2> "$d/decode.log"
+  "$WREN" decode --model "$model" --graph "$out/graph" --adapt none "$d/wav.scp" "$d/hyp-si.txt" 2> "$d/decode-si.log"
+  "$WREN" decode --model "$model" --graph "$out/graph" --adapt none --score-floor 0 "$d/wav.scp" "$d/hyp-exact.txt" \
+    2> "$d/decode-exact.log"
   pocketsphinx_batch -hmm "$model" -dict "$dict" -lm "$out/lm.arpa" -ctl "$d/fileids" -cepdir "$d/wav" \
     -cepext .wav -adcin yes -adchdr 44 -hyp "$d/ps.raw" > "$d/ps.log" 2>&1
   sed -E 's/^(.*) \(([^ ]+)( [-0-9]+)?\)$/\2 \1/; s/^([^ ]+) $/\1/' "$d/ps.raw" | LC_ALL=C sort > "$d/ps.txt"
-  printf '%-7s words %4d  correct/%%WER: wren %s  wren --score-floor 0 %s  pocketsphinx %s\n' "$set" \
-    "$(cut -d' ' -f2- "$out/ref.txt" | wc -w)" "$(hits "$d/hyp-default.txt")" "$(hits "$d/hyp-exact.txt")" \
-    "$(hits "$d/ps.txt")" >> "$out/summary.tmp"
+  printf '%-7s words %4d  correct/%%WER: wren %s  --adapt none %s  --adapt none --score-floor 0 %s  pocketsphinx %s\n' \
+    "$set" "$(cut -d' ' -f2- "$out/ref.txt" | wc -w)" "$(hits "$d/hyp-default.txt")" "$(hits "$d/hyp-si.txt")" \
+    "$(hits "$d/hyp-exact.txt")" "$(hits "$d/ps.txt")" >> "$out/summary.tmp"
 done
 mv "$out/summary.tmp" "$out/summary.txt"
 cat "$out/summary.txt"

@@ -69,6 +69,24 @@ echo "errors: SI $si_err, adapted $ad_err"
 grep -q "map speaker austen: 0.0 % of the Gaussians have at least tau = 500 frames" adapt.log \
   || fail "MAP means (tau 500) not on by default: $(grep map adapt.log)"
 
+# --- adaptation is the default (--adapt auto) for a data dir with an utt2spk: the same hypotheses
+# without --adapt; --adapt none is one speaker-independent pass (no estimate logged, and on this
+# speaker no fewer errors), and so is the default for a wav.scp, whose speakers are unknown
+"$WREN" decode --model "$MODEL" --graph graph data hyp-default.txt 2> default.log || fail "decode: $(cat default.log)"
+cmp -s hyp-default.txt hyp.txt || { diff hyp-default.txt hyp.txt; fail "the default is not --adapt fmllr"; }
+"$WREN" decode --model "$MODEL" --graph graph --adapt none data hyp-none.txt 2> none.log || fail "decode --adapt none: $(cat none.log)"
+grep -q "fmllr speaker" none.log && fail "--adapt none estimated a transform"
+"$WREN" decode --model "$MODEL" --graph graph data/wav.scp hyp-scp.txt 2> scp.log || fail "decode of the wav.scp: $(cat scp.log)"
+grep -q "fmllr speaker" scp.log && fail "the default adapted a wav.scp"
+cmp -s hyp-scp.txt hyp-none.txt || { diff hyp-scp.txt hyp-none.txt; fail "the default on a wav.scp is not --adapt none"; }
+none_err=$("$WREN" wer data/text hyp-none.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+echo "errors: --adapt none $none_err, default $ad_err"
+[ -n "$none_err" ] && [ "$ad_err" -le "$none_err" ] || fail "the default has more errors than --adapt none: $ad_err > $none_err"
+"$WREN" decode --model "$MODEL" --graph graph --adapt mllr data x.txt 2> bad.log && fail "--adapt mllr accepted"
+grep -q "unknown adaptation 'mllr' (known: fmllr, none, auto)" bad.log || fail "--adapt mllr: $(cat bad.log)"
+"$WREN" decode --model "$MODEL" --graph graph --adapt none --si-hyp x.txt data x.txt 2> bad.log && fail "--si-hyp with --adapt none accepted"
+grep -q -- "--si-hyp need --adapt fmllr" bad.log || fail "--si-hyp with --adapt none: $(cat bad.log)"
+
 # --- the table reused: the same features and transform give the same hypotheses (without the
 # rescoring, the table's transform is the one the adapted pass decoded with; the table holds no
 # MAP means)

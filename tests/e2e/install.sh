@@ -83,7 +83,8 @@ sed -e 's/<s> //; s/ <\/s>//' -e 's/ ([^)]*)$//' "$LIBRI/transcription" > lm.txt
 "$WREN" ngram-count -order 3 -text lm.txt -lm lm.arpa 2> ngram.log || fail "ngram-count: $(cat ngram.log)"
 "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph > mkgraph.log 2>&1 || fail "mkgraph: $(tail -3 mkgraph.log)"
 echo "$u $LIBRI/$u.wav" > wav.scp
-"$WREN" decode --model "$MODEL" --graph graph --nbest 5 wav.scp hyp.txt lat.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
+# the library decodes utterance by utterance, speaker-independently: the command's --adapt none
+"$WREN" decode --model "$MODEL" --graph graph --adapt none --nbest 5 wav.scp hyp.txt lat.txt 2> decode.log || fail "wren decode: $(cat decode.log)"
 ./decode-wav "$MODEL" graph "$LIBRI/$u.wav" > ex.out 2> ex.err || fail "the example failed: $(cat ex.err)"
 cat ex.out
 [ -s ex.out ] || fail "the example printed no words"
