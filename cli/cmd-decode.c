@@ -755,6 +755,7 @@ int wren_cmd_decode(int argc, char **argv)
     memset(&c, 0, sizeof c);
     wren_decode_opts_default(&c.o);
     wren_adapt_opts_default(&c.ao);
+    c.ao.log_speakers = 1;
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },

@@ -186,8 +186,8 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
     ad->g = wren_decoder_graph(dec);
     ad->dim = wren_decoder_feat_dim(dec);
     if (wren_fmllr_opts_check(&o->f, ad->dim)) { wren_adapt_free(ad); return -1; }
-    char *u2s = wren_path_join(input, "utt2spk");
-    if (wren_path_exists(u2s)) {
+    char *u2s = input ? wren_path_join(input, "utt2spk") : NULL;
+    if (u2s && wren_path_exists(u2s)) {
         if (wren_table_read(u2s, &ad->u2s)) { free(u2s); wren_adapt_free(ad); return -1; }
         ad->have_u2s = 1;
     }
@@ -427,8 +427,9 @@ static int means_estimate(struct wren_adapt *ad, struct speaker *s, const double
     if (ad->o.mllr) {
         struct wren_mllr_result r;
         if (wren_mllr_estimate(&ad->map, am, ad->o.f.min_frames_full, s->means, &r)) return -1;
-        wren_log("wren decode: mllr speaker %s: %.0f frames, %d of %d streams transformed",
-                 s->name, r.occ / wren_am_n_streams(am), r.streams_full, wren_am_n_streams(am));
+        if (ad->o.log_speakers)
+            wren_log("wren decode: mllr speaker %s: %.0f frames, %d of %d streams transformed",
+                     s->name, r.occ / wren_am_n_streams(am), r.streams_full, wren_am_n_streams(am));
         prior = s->means;
     }
     if (!(ad->o.map_tau > 0)) return 0;
@@ -439,8 +440,9 @@ static int means_estimate(struct wren_adapt *ad, struct speaker *s, const double
         moved += ad->map.occ[i] >= ad->o.map_tau;
         if (ad->map.occ[i] > occ_max) occ_max = ad->map.occ[i];
     }
-    wren_log("wren decode: map speaker %s: %.1f %% of the Gaussians have at least tau = %g frames (most: %.0f)",
-             s->name, 100.0 * (double)moved / (double)ad->map.n, ad->o.map_tau, occ_max);
+    if (ad->o.log_speakers)
+        wren_log("wren decode: map speaker %s: %.1f %% of the Gaussians have at least tau = %g frames (most: %.0f)",
+                 s->name, 100.0 * (double)moved / (double)ad->map.n, ad->o.map_tau, occ_max);
     return 0;
 }
 
@@ -472,8 +474,9 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     ad->cpu += cpu_now() - t0;
     char after[64] = "";
     if (em) snprintf(after, sizeof after, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
-    wren_log("wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function %.4f -> %.4f "
-             "per frame (%+.4f)%s", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0, after);
+    if (ad->o.log_speakers)
+        wren_log("wren decode: fmllr speaker %s: %.0f frames, %s transform, auxiliary function %.4f -> %.4f "
+                 "per frame (%+.4f)%s", s->name, r.frames, r.kind, aux0, aux1, aux1 - aux0, after);
     return 0;
 }
 

@@ -31,6 +31,8 @@ struct wren_adapt_opts {
     int first_max_active;        /* --adapt-first-max-active (0: --max-active) */
     int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full, --fmllr-blocks */
+    int log_speakers;            /* 1: each estimate logged on stderr (wren decode; not an option;
+                                  * 0 for the library, which prints nothing) */
 };
 #define WREN_ADAPT_NOPTS 16
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
@@ -46,8 +48,8 @@ int wren_adapt_requested(const struct wren_adapt_opts *o);
 struct wren_adapt;
 struct wren_decoder;
 struct wren_lattice;
-/* input: the wav.scp or data dir (its utt2spk, if any, gives the speakers; otherwise each
- * utterance is its own speaker); acwt chooses the best path of lattices. -1 with a message on bad options or tables. */
+/* input: the wav.scp or data dir (its utt2spk, if any, gives the speakers; otherwise, or with
+ * input NULL, each utterance is its own speaker); acwt chooses the best path of lattices. -1 with a message on bad options or tables. */
 int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct wren_decoder *dec,
                       float acwt, struct wren_adapt **out);
 void wren_adapt_free(struct wren_adapt *ad);

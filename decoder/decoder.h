@@ -87,6 +87,10 @@ float wren_decoder_acwt(const struct wren_decoder *d);
 /* The public transcript of a result (words as strings, times in seconds). */
 struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d,
                                                     const struct wren_decode_result *r);
+/* The transcripts of a recording's k pieces (segments s, seconds) as one, each piece's times
+ * moved by its start; the words move from the pieces to it (free the pieces after). */
+struct wren_segment;
+struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const struct wren_segment *s, int k);
 
 /* Speaker adaptation (fMLLR, see fmllr.h and decode-adapt.c): W (dim x (dim+1), row-major,
  * copied) is applied as x -> A x + b to the features of the following utterances; NULL

@@ -3,7 +3,7 @@
  * and confidences out. It is the streaming decoder (start, feed, finish) run once over the
  * utterance, as `wren decode` runs it; audio over a minute is first cut at its pauses, as
  * `wren segment` cuts it, and decoded piece by piece.
- * Not for: n-best lists (nbest.c), lattices or adaptation (cli/cmd-decode.c drives those). */
+ * Not for: n-best lists (nbest.c), lattices, a speaker's files (transcript-speaker.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,9 +85,7 @@ static int decode_piece(struct wren_decoder *d, const float *samples, size_t n,
     return 0;
 }
 
-/* The pieces' transcripts as one, each piece's times moved by its start (seconds); the words
- * move from the pieces to it. */
-static struct wren_transcript *join_pieces(struct wren_transcript **p, const struct wren_segment *s, int k)
+struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const struct wren_segment *s, int k)
 {
     int n = 0, complete = 1;
     for (int i = 0; i < k; i++) {
@@ -127,7 +125,7 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
         if (b > n) b = n;
         rc = decode_piece(d, samples + a, b > a ? b - a : 0, &p[i]);
     }
-    if (!rc) *out = join_pieces(p, s, k);
+    if (!rc) *out = wren_transcript_join(p, s, k);
     for (int i = 0; i < k; i++) wren_transcript_free(p[i]);
     free(p);
     free(s);

@@ -36,6 +36,6 @@ install-exec-local: libwren.so
 uninstall-local:
 	rm -f '$(DESTDIR)$(libdir)/$(WREN_SONAME)' '$(DESTDIR)$(libdir)/libwren.so'
 
-EXTRA_DIST += wren.pc.in examples/decode-wav.c examples/nbest-wav.c examples/lattice-wav.c examples/stream-wav.c
+EXTRA_DIST += wren.pc.in examples/decode-wav.c examples/nbest-wav.c examples/lattice-wav.c examples/stream-wav.c examples/decode-speaker.c
 TESTS += tests/e2e/install.sh tests/layering.sh
 EXTRA_DIST += tests/e2e/install.sh tests/layering.sh

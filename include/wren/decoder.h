@@ -4,7 +4,9 @@
  * (streaming). This is what `wren decode` does for each utterance.
  * The n best word sequences of an utterance come as a list of transcripts (wren_nbest), its
  * word lattice as a read-only graph (wren_word_lattice).
- * Not here: speaker adaptation, lattice operations (the `wren decode`/`wren lattice` commands). */
+ * Several files of one speaker decode better together (wren_decoder_decode_speaker_files:
+ * two passes, the second adapted to the speaker, as `wren decode` decodes a data dir).
+ * Not here: lattice operations (the `wren lattice` commands). */
 #ifndef WREN_PUBLIC_DECODER_H
 #define WREN_PUBLIC_DECODER_H
 
@@ -68,6 +70,18 @@ int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wr
 #define WREN_DECODE_PIECE_SECONDS 60.0
 int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
                                 struct wren_transcript **out);
+/* Decode n audio files of ONE speaker together, as `wren decode` decodes a speaker of a data dir
+ * with its default --adapt: a speaker-independent pass, one fMLLR feature transform (and MAP
+ * means) estimated for the speaker on its best paths, the adapted pass, a second estimate that
+ * rescores its lattices. out[i] (an array of n, the caller's) receives the transcript of
+ * paths[i]; each is the caller's to free. All files are read first; on any error (a file that
+ * cannot be read, at another rate) the call fails with that file's name and out holds NULLs.
+ * Costs about 1.4x the CPU of decoding the files one by one; on Wren's pooled test set
+ * (egs/pooled) the speakers' first pass goes from 45.19 to 38.79 %WER. Long files are cut at
+ * their pauses as wren_decoder_decode_samples cuts them. Afterwards the decoder decodes
+ * speaker-independently again. */
+int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const *paths, int n,
+                                      struct wren_transcript **out);
 /* Streaming: one utterance fed in chunks as the audio arrives (a microphone, a socket).
  * wren_decoder_start_utterance begins it (dropping an unfinished one); accept_samples appends n
  * samples (model rate, 16-bit scale); partial_transcript is the best path over the audio so far

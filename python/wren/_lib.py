@@ -82,6 +82,7 @@ _sig("wren_decoder_sample_rate", ci, vp)
 _sig("wren_decoder_decode_file", ci, vp, cp, ctypes.POINTER(vp))
 _sig("wren_decoder_decode_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t,
      ctypes.POINTER(vp))
+_sig("wren_decoder_decode_speaker_files", ci, vp, ctypes.POINTER(cp), ci, ctypes.POINTER(vp))
 _sig("wren_decoder_start_utterance", None, vp)
 _sig("wren_decoder_accept_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t)
 _sig("wren_decoder_partial_transcript", ci, vp, ctypes.POINTER(vp))

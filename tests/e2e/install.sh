@@ -73,6 +73,8 @@ $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/lattice-wav.c" $(pc --cfl
   || fail "examples/lattice-wav.c does not build with pkg-config --cflags --libs wren"
 $CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/stream-wav.c" $(pc --cflags --libs) -o "$tmp/stream-wav" \
   || fail "examples/stream-wav.c does not build with pkg-config --cflags --libs wren"
+$CC -std=c11 -Wall -Wextra -Werror $san "$src/examples/decode-speaker.c" $(pc --cflags --libs) -o "$tmp/decode-speaker" \
+  || fail "examples/decode-speaker.c does not build with pkg-config --cflags --libs wren"
 ldd "$tmp/decode-wav" | grep -q "$libdir/libwren.so.0" && fail "resolved the library without LD_LIBRARY_PATH?"
 export LD_LIBRARY_PATH=$libdir
 ldd "$tmp/decode-wav" | grep -q "libwren.so.0 => $libdir/libwren.so.0" || fail "the example does not use the installed libwren.so: $(ldd "$tmp/decode-wav" | grep wren)"
@@ -96,6 +98,16 @@ awk '$2 < $1 || $1 < t - 0.005 || $4 < 0 || $4 > 1 {exit 1} {t = $2}' ex.out || 
 cmp -s ex.out st.out || fail "stream-wav's final transcript differs from decode-wav's: $(diff ex.out st.out | head -4)"
 [ "$(grep -c '^partial ' st.err)" -ge 2 ] || fail "stream-wav printed no partial transcripts: $(head -3 st.err)"
 [ -n "$(grep '^partial ' st.err | tail -1 | cut -d: -f2)" ] || fail "the last partial transcript is empty: $(tail -2 st.err)"
+# one speaker's files together: what `wren decode` writes for them as a data dir naming the speaker
+mkdir spk
+for v in $(cat "$LIBRI/fileids"); do echo "$v $LIBRI/$v.wav"; done > spk/wav.scp
+awk '{print $1, "reader"}' spk/wav.scp > spk/utt2spk
+"$WREN" decode --model "$MODEL" --graph graph spk spk.txt 2> spk.log || fail "wren decode of the speaker: $(tail -2 spk.log)"
+# shellcheck disable=SC2046
+./decode-speaker "$MODEL" graph $(cut -d' ' -f2 spk/wav.scp) > sp.out 2> sp.err || fail "examples/decode-speaker failed: $(cat sp.err)"
+[ ! -s sp.err ] || fail "the library printed on stderr: $(head -2 sp.err)"
+paste -d' ' <(cut -d' ' -f1 spk/wav.scp) <(cut -d' ' -f2- sp.out) | sed 's/ $//' | cmp -s - spk.txt \
+  || fail "decode-speaker's words differ from wren decode's on the data dir: $(diff <(cut -d' ' -f2- sp.out) <(cut -d' ' -f2- spk.txt) | head -4)"
 ./nbest-wav "$MODEL" graph "$LIBRI/$u.wav" 5 > nb.out 2> nb.err || fail "examples/nbest-wav failed: $(cat nb.err)"
 [ "$(wc -l < nb.out)" -ge 2 ] || fail "nbest-wav printed $(wc -l < nb.out) entries"
 sed "s/^$u-//" hyp.txt.nbest | cmp -s - nb.out || fail "nbest-wav's list differs from wren decode --nbest 5: $(diff <(sed "s/^$u-//" hyp.txt.nbest) nb.out | head -4)"

@@ -77,8 +77,15 @@ head -3 lm.txt > lmtest.txt
 sox $(for i in 1 2 3; do for v in $(cat "$LIBRI/fileids"); do echo "$LIBRI/$v.wav"; done; done) long.wav || fail "sox"
 "$WREN" segment --model "$MODEL" long.wav long 2> seg.log || fail "wren segment: $(cat seg.log)"
 "$WREN" decode --model "$MODEL" --graph graph --adapt none --ctm long.ctm long long.txt 2> long.log || fail "wren decode of the pieces: $(tail -2 long.log)"
+# the five LibriVox utterances as one speaker's data dir: `wren decode` adapts to the reader
+mkdir -p spk
+for v in $(cat "$LIBRI/fileids"); do echo "$v $LIBRI/$v.wav"; done > spk/wav.scp
+awk '{print $1, "reader"}' spk/wav.scp > spk/utt2spk
+"$WREN" decode --model "$MODEL" --graph graph --ctm spk.ctm spk spk.txt 2> spk.log || fail "wren decode of the speaker: $(tail -2 spk.log)"
+grep -q "fmllr speaker reader" spk.log || fail "wren decode did not adapt to the speaker: $(tail -2 spk.log)"
 "$PY" "$src/tests/python/test_wren.py" "$MODEL" graph "$LIBRI/$u.wav" "$(cut -d' ' -f2- hyp.txt)" \
-  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt long.wav long.ctm || fail "tests/python/test_wren.py"
+  lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt long.wav long.ctm \
+  spk/wav.scp spk.txt spk.ctm || fail "tests/python/test_wren.py"
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }

@@ -4,9 +4,12 @@ list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
   test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT
-               LONG_WAV LONG_CTM
+               LONG_WAV LONG_CTM SPK_SCP SPK_HYP SPK_CTM
 LONG_WAV is over a minute: decode_file cuts it at its pauses, and must give the words and
-times of LONG_CTM, which `wren segment` + `wren decode --ctm` wrote for it."""
+times of LONG_CTM, which `wren segment` + `wren decode --ctm` wrote for it. SPK_SCP lists the
+files of one speaker; decode_speaker_files must give SPK_HYP and the confidences of SPK_CTM, what
+`wren decode` wrote for them as a data dir whose utt2spk names that one speaker (two passes, the
+second adapted), and confidences that differ from decode_file's (one pass)."""
 import math
 import sys
 import wave
@@ -15,7 +18,8 @@ import numpy as np
 
 import wren
 
-model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text, long_wav, long_ctm = sys.argv[1:14]
+(model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text, long_wav, long_ctm,
+ spk_scp, spk_hyp, spk_ctm) = sys.argv[1:17]
 expected = hyp.split()
 fails = 0
 
@@ -73,6 +77,27 @@ check(rl.words == [c[4] for c in ctm], "long audio: %d words %r..., the pieces' 
 check(len(rl.times) == len(ctm) and all(abs(t[0] - float(c[2])) < 0.006 for t, c in zip(rl.times, ctm)),
       "long audio: times %r..., the CTM's %r..." % (rl.times[:3], [c[2] for c in ctm[:3]]))
 check(rl.times and rl.times[-1][1] > 60, "long audio: the last word ends at %r" % (rl.times[-1:],))
+# one speaker's files together: the adapted pass, as `wren decode` on a data dir with utt2spk
+spk_files = [l.split()[1] for l in open(spk_scp)]
+spk_want = {l.split()[0]: l.split()[1:] for l in open(spk_hyp)}
+rs = d.decode_speaker_files(spk_files)
+got = [r.words for r in rs]
+want = [spk_want[l.split()[0]] for l in open(spk_scp)]
+check(got == want, "decode_speaker_files %r, wren decode on the data dir %r" % (got, want))
+conf = [float(l.split()[5]) for l in open(spk_ctm)]
+got_conf = [c for r in rs for c in (r.confidences or [])]
+check(len(got_conf) == len(conf) and all(abs(a - b) < 1e-3 for a, b in zip(got_conf, conf)),
+      "decode_speaker_files confidences %r..., the CTM's %r..." % (got_conf[:4], conf[:4]))
+si_conf = [c for f in spk_files for c in (d.decode_file(f).confidences or [])]
+check(len(si_conf) != len(conf) or max(abs(a - b) for a, b in zip(si_conf, conf)) > 0.01,
+      "the adapted confidences are the speaker-independent ones: nothing was adapted")
+check(d.decode_file(wav).words == expected, "after decode_speaker_files the decoder is not speaker-independent")
+check(d.decode_speaker_files([]) == [], "no files")
+try:
+    d.decode_speaker_files([spk_files[0], "no-such.wav"])
+    check(False, "a missing speaker file decoded")
+except wren.WrenError as e:
+    check("no-such.wav" in str(e), "the speaker error does not name the file: %s" % e)
 r4 = d.decode(samples[:16000].tolist())
 check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
 try:

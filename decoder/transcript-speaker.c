@@ -1,0 +1,181 @@
+/* transcript-speaker.c — the public API's speaker-adapted decoding (include/wren/decoder.h,
+ * wren_decoder_decode_speaker_files): the files of one speaker in two passes, as `wren decode`
+ * decodes one speaker of a data dir with its default --adapt: a narrower speaker-independent
+ * pass gathering fMLLR statistics on its best paths, an estimate (EM steps, MAP means), the
+ * adapted pass keeping its lattices, a second estimate, and each transcript from its lattice
+ * rescored with that transform. Audio over WREN_DECODE_PIECE_SECONDS is cut at its pauses
+ * first and its pieces joined, as wren_decoder_decode_samples does.
+ * Not for: one utterance (transcript.c), the passes over a data dir (cli/cmd-decode.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decoder/decode-adapt.h"
+#include "decoder/decoder.h"
+#include "feat/audio-segment.h"
+#include "feat/audio.h"
+#include "lat/lattice.h"
+#include "utils/error.h"
+
+/* One search unit: a file, or a piece of a long one. */
+struct piece {
+    int file;
+    char name[32];          /* the adaptation's utterance name: its index */
+    size_t a, b;            /* samples */
+};
+
+struct speaker_audio {
+    struct wren_audio *audio;       /* one per file */
+    struct wren_segment **seg;      /* a long file's pieces (else NULL) */
+    int *n_seg;
+    struct piece *p;
+    int n_p;
+};
+
+static void speaker_audio_free(struct speaker_audio *s, int n_files)
+{
+    for (int i = 0; i < n_files; i++) {
+        if (s->audio) wren_audio_free(&s->audio[i]);
+        if (s->seg) free(s->seg[i]);
+    }
+    free(s->audio);
+    free(s->seg);
+    free(s->n_seg);
+    free(s->p);
+}
+
+static void piece_add(struct speaker_audio *s, int file, size_t a, size_t b)
+{
+    struct piece *p = &s->p[s->n_p];
+    p->file = file;
+    snprintf(p->name, sizeof p->name, "%d", s->n_p);
+    p->a = a;
+    p->b = b;
+    s->n_p++;
+}
+
+/* Every file read, long ones cut at their pauses. */
+static int speaker_audio_read(struct wren_decoder *d, const char *const *paths, int n, struct speaker_audio *s)
+{
+    memset(s, 0, sizeof *s);
+    s->audio = wren_xcalloc((size_t)n, sizeof *s->audio);
+    s->seg = wren_xcalloc((size_t)n, sizeof *s->seg);
+    s->n_seg = wren_xcalloc((size_t)n, sizeof *s->n_seg);
+    struct wren_audio_opts ao;
+    wren_audio_opts_default(&ao);
+    ao.expect_rate = wren_decoder_sample_rate(d);
+    double rate = ao.expect_rate;
+    size_t cap = 0;
+    for (int i = 0; i < n; i++) {
+        if (!paths[i]) return wren_error("wren_decoder_decode_speaker_files: path %d is NULL", i);
+        if (wren_audio_read(paths[i], &ao, &s->audio[i])) return -1;
+        size_t len = s->audio[i].n;
+        if ((double)len > WREN_DECODE_PIECE_SECONDS * rate) {
+            struct wren_segment_opts so;
+            wren_segment_opts_default(&so);
+            if (wren_audio_segments(wren_decoder_feat_params(d), &so, s->audio[i].samples, len, &s->seg[i],
+                                    &s->n_seg[i]))
+                return wren_error_prefix("%s: ", paths[i]);
+        }
+        cap += s->seg[i] ? (size_t)s->n_seg[i] : 1;
+    }
+    s->p = wren_xcalloc(cap + 1, sizeof *s->p);
+    for (int i = 0; i < n; i++) {
+        size_t len = s->audio[i].n;
+        if (!s->seg[i]) { piece_add(s, i, 0, len); continue; }
+        for (int k = 0; k < s->n_seg[i]; k++) {
+            size_t a = (size_t)(s->seg[i][k].start * rate + 0.5), b = (size_t)(s->seg[i][k].end * rate + 0.5);
+            if (b > len) b = len;
+            piece_add(s, i, a, b > a ? b : a);
+        }
+    }
+    return 0;
+}
+
+/* One pass over the pieces: each decoded with its lattice, which the adaptation takes for its
+ * statistics (and keeps, in the pass whose lattices are rescored). */
+static int pass(struct wren_decoder *d, struct wren_adapt *ad, const struct speaker_audio *s, int *reached)
+{
+    for (int i = 0; i < s->n_p; i++) {
+        const struct piece *p = &s->p[i];
+        const struct wren_audio *a = &s->audio[p->file];
+        struct wren_decode_result r = { 0 };
+        struct wren_lattice wl;
+        wren_adapt_utt_start(ad, p->name);
+        wren_decoder_start(d);
+        int rc = wren_decoder_feed(d, a->samples + p->a, p->b - p->a) || wren_decoder_finish(d, &r, &wl);
+        if (reached) reached[i] = r.reached_final;
+        wren_decode_result_free(&r);
+        if (rc) return -1;
+        rc = wren_adapt_utt_end(ad, &wl);
+        if (!rc && wren_adapt_keeping(ad)) wren_adapt_take_lattice(ad, p->name, &wl);
+        wren_lattice_free(&wl);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+/* The transcripts of the kept lattices rescored with the speaker's last transform, pieces
+ * joined per file. */
+static int transcripts(struct wren_decoder *d, struct wren_adapt *ad, const struct speaker_audio *s,
+                       const int *reached, int n_files, struct wren_transcript **out)
+{
+    if (wren_adapt_n_kept(ad) != s->n_p) return wren_error("wren_decoder_decode_speaker_files: lattices lost");
+    struct wren_transcript **t = wren_xcalloc((size_t)s->n_p + 1, sizeof *t);
+    int rc = 0;
+    for (int k = 0; k < s->n_p && !rc; k++) {
+        const char *utt;
+        struct wren_lattice *l;
+        struct wren_decode_result r = { 0 };
+        rc = wren_adapt_rescore_kept(ad, k, &utt, &l) || wren_decoder_lattice_result(d, l, &r);
+        if (!rc) {
+            r.reached_final = reached[k];
+            t[k] = wren_transcript_from_result(d, &r);
+        }
+        wren_decode_result_free(&r);
+    }
+    for (int i = 0, k = 0; i < n_files && !rc; i++) {
+        if (!s->seg[i]) { out[i] = t[k]; t[k++] = NULL; continue; }
+        out[i] = wren_transcript_join(t + k, s->seg[i], s->n_seg[i]);
+        k += s->n_seg[i];
+    }
+    for (int k = 0; k < s->n_p; k++) wren_transcript_free(t[k]);
+    free(t);
+    return rc ? -1 : 0;
+}
+
+int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const *paths, int n,
+                                      struct wren_transcript **out)
+{
+    if (!d || !out || (n > 0 && !paths) || n < 0)
+        return wren_error("wren_decoder_decode_speaker_files: no decoder, paths or output array");
+    for (int i = 0; i < n; i++) out[i] = NULL;
+    if (n == 0) return 0;
+    struct speaker_audio s;
+    int rc = speaker_audio_read(d, paths, n, &s);
+    struct wren_adapt_opts o;
+    wren_adapt_opts_default(&o);
+    o.mode = "fmllr";
+    struct wren_adapt *ad = NULL;
+    if (!rc) rc = wren_adapt_create(&o, NULL, d, wren_decoder_acwt(d), &ad);
+    if (!rc) {
+        /* the speaker-independent pass, an estimate; the adapted pass, kept, and a second one */
+        int *reached = wren_xcalloc((size_t)s.n_p + 1, sizeof *reached);
+        wren_adapt_pass(ad, "speaker", 1, 0);
+        rc = pass(d, ad, &s, NULL) || wren_adapt_estimate(ad);
+        if (!rc) {
+            wren_adapt_pass(ad, "speaker", 1, 1);
+            wren_adapt_keep_lattices(ad);
+            rc = pass(d, ad, &s, reached) || wren_adapt_estimate(ad) || transcripts(d, ad, &s, reached, n, out);
+        }
+        free(reached);
+    }
+    wren_adapt_free(ad);
+    /* the decoder decodes speaker-independently again */
+    wren_decoder_set_transform(d, NULL);
+    wren_decoder_narrow_search(d, 0, 0);
+    speaker_audio_free(&s, n);
+    if (rc)
+        for (int i = 0; i < n; i++) { wren_transcript_free(out[i]); out[i] = NULL; }
+    return rc ? -1 : 0;
+}
