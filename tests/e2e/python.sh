@@ -76,6 +76,7 @@ head -3 lm.txt > lmtest.txt
 # over a minute of audio (the five utterances three times): the library cuts it as `wren segment`
 sox $(for i in 1 2 3; do for v in $(cat "$LIBRI/fileids"); do echo "$LIBRI/$v.wav"; done; done) long.wav || fail "sox"
 "$WREN" segment --model "$MODEL" long.wav long 2> seg.log || fail "wren segment: $(cat seg.log)"
+"$WREN" decode --model "$MODEL" --graph graph --ctm long-adapted.ctm long long-adapted.txt 2> long.log || fail "wren decode of the pieces, adapted: $(tail -2 long.log)"
 "$WREN" decode --model "$MODEL" --graph graph --adapt none --ctm long.ctm long long.txt 2> long.log || fail "wren decode of the pieces: $(tail -2 long.log)"
 # the five LibriVox utterances as one speaker's data dir: `wren decode` adapts to the reader
 mkdir -p spk
@@ -85,7 +86,7 @@ awk '{print $1, "reader"}' spk/wav.scp > spk/utt2spk
 grep -q "fmllr speaker reader" spk.log || fail "wren decode did not adapt to the speaker: $(tail -2 spk.log)"
 "$PY" "$src/tests/python/test_wren.py" "$MODEL" graph "$LIBRI/$u.wav" "$(cut -d' ' -f2- hyp.txt)" \
   lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt long.wav long.ctm \
-  spk/wav.scp spk.txt spk.ctm || fail "tests/python/test_wren.py"
+  spk/wav.scp spk.txt spk.ctm long-adapted.ctm || fail "tests/python/test_wren.py"
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }

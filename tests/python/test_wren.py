@@ -4,12 +4,14 @@ list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
   test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT
-               LONG_WAV LONG_CTM SPK_SCP SPK_HYP SPK_CTM
+               LONG_WAV LONG_CTM SPK_SCP SPK_HYP SPK_CTM LONG_ADAPTED
 LONG_WAV is over a minute: decode_file cuts it at its pauses, and must give the words and
 times of LONG_CTM, which `wren segment` + `wren decode --ctm` wrote for it. SPK_SCP lists the
 files of one speaker; decode_speaker_files must give SPK_HYP and the confidences of SPK_CTM, what
 `wren decode` wrote for them as a data dir whose utt2spk names that one speaker (two passes, the
-second adapted), and confidences that differ from decode_file's (one pass)."""
+second adapted), and confidences that differ from decode_file's (one pass); for LONG_WAV alone,
+the words and confidences of LONG_ADAPTED, the CTM `wren decode` wrote for its pieces (adapted
+to the recording)."""
 import math
 import sys
 import wave
@@ -19,7 +21,7 @@ import numpy as np
 import wren
 
 (model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text, long_wav, long_ctm,
- spk_scp, spk_hyp, spk_ctm) = sys.argv[1:17]
+ spk_scp, spk_hyp, spk_ctm, long_adapted) = sys.argv[1:18]
 expected = hyp.split()
 fails = 0
 
@@ -92,6 +94,13 @@ si_conf = [c for f in spk_files for c in (d.decode_file(f).confidences or [])]
 check(len(si_conf) != len(conf) or max(abs(a - b) for a, b in zip(si_conf, conf)) > 0.01,
       "the adapted confidences are the speaker-independent ones: nothing was adapted")
 check(d.decode_file(wav).words == expected, "after decode_speaker_files the decoder is not speaker-independent")
+# a long file: cut at its pauses, its pieces adapted together, as `wren decode` does the pieces of
+# `wren segment` (their speaker is the recording)
+lctm = [l.split() for l in open(long_adapted)]
+rla = d.decode_speaker_files([long_wav])[0]
+check(rla.words == [c[4] for c in lctm], "long file as a speaker: %d words %r..., wren decode %d" % (len(rla.words), rla.words[:5], len(lctm)))
+check(len(rla.confidences or []) == len(lctm) and all(abs(a - float(c[5])) < 1e-3 for a, c in zip(rla.confidences, lctm)),
+      "long file as a speaker: confidences %r..., the CTM's %r..." % ((rla.confidences or [])[:3], [c[5] for c in lctm[:3]]))
 check(d.decode_speaker_files([]) == [], "no files")
 try:
     d.decode_speaker_files([spk_files[0], "no-such.wav"])
