@@ -101,13 +101,13 @@ static int pass(struct wren_decoder *d, struct wren_adapt *ad, const struct spea
         const struct wren_audio *a = &s->audio[p->file];
         struct wren_decode_result r = { 0 };
         struct wren_lattice wl;
+        wren_lattice_init(&wl);
         wren_adapt_utt_start(ad, p->name);
         wren_decoder_start(d);
         int rc = wren_decoder_feed(d, a->samples + p->a, p->b - p->a) || wren_decoder_finish(d, &r, &wl);
         if (reached) reached[i] = r.reached_final;
         wren_decode_result_free(&r);
-        if (rc) return -1;
-        rc = wren_adapt_utt_end(ad, &wl);
+        if (!rc) rc = wren_adapt_utt_end(ad, &wl);
         if (!rc && wren_adapt_keeping(ad)) wren_adapt_take_lattice(ad, p->name, &wl);
         wren_lattice_free(&wl);
         if (rc) return -1;
