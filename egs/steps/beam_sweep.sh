@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # beam_sweep.sh — the WER/speed trade-off of Wren's speaker-independent first pass (--adapt none,
-# unless --opts says otherwise) on one data dir (use dev): decodes with each beam (single job, so the RTF is single-thread, incl. loading) and scores it.
+# unless --opts says otherwise) on one data dir (use dev): decodes with each beam (single job, so
+# the RTF is single-thread, incl. loading) and scores it.
 # Prints and writes OUT_DIR/sweep.txt: beam, %WER line, wall seconds, RTF, CPU (user + system)
 # seconds and CPU RTF — the CPU figures are the ones that hold on a loaded machine. With
 # --psphx DIR (a pocketsphinx_baseline.sh output dir of the same data) its row is appended.
