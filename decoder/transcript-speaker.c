@@ -101,10 +101,10 @@ static int pass(struct wren_decoder *d, struct wren_adapt *ad, const struct spea
         const struct wren_audio *a = &s->audio[p->file];
         struct wren_decode_result r = { 0 };
         struct wren_lattice wl;
-        wren_lattice_init(&wl);
         wren_adapt_utt_start(ad, p->name);
         wren_decoder_start(d);
-        int rc = wren_decoder_feed(d, a->samples + p->a, p->b - p->a) || wren_decoder_finish(d, &r, &wl);
+        if (wren_decoder_feed(d, a->samples + p->a, p->b - p->a)) return -1;
+        int rc = wren_decoder_finish(d, &r, &wl);   /* initialises wl first, even when it fails */
         if (reached) reached[i] = r.reached_final;
         wren_decode_result_free(&r);
         if (!rc) rc = wren_adapt_utt_end(ad, &wl);
