@@ -70,11 +70,11 @@ struct wren_adapt {
 void wren_adapt_opts_default(struct wren_adapt_opts *o)
 {
     memset(o, 0, sizeof *o);
-    /* two passes when the input names its speakers (auto): on pooled test (egs/pooled stage 4
-     * against stage 3) the speakers of utt2spk take the first pass from 45.19 to 38.79 %WER, at
-     * 1.4x the CPU of one pass, still about half of pocketsphinx's (bench/adapt.sh). Without
-     * speakers each utterance would be adapted to itself: pooled dev 43.30 -> 42.83 (n.s.) at
-     * 1.33x the CPU, and mixed on mismatched audio, so one pass (egs/pooled/RESULTS.md) */
+    /* two passes when the input names its speakers (auto): on pooled dev the speakers of utt2spk
+     * take the first pass from 43.30 to 37.48 %WER at 1.03x the CPU of one pass and 0.80x
+     * pocketsphinx's (with --adapt-beam 10). Without speakers each utterance would be adapted to
+     * itself: pooled dev 43.30 -> 42.83 (n.s.) at 1.33x the CPU, and mixed on mismatched audio,
+     * so one pass (egs/pooled/RESULTS.md) */
     o->mode = "auto";
     o->iters = 1;
     o->silence_weight = 0.01f;
@@ -92,6 +92,11 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
      * the CPU */
     o->first_beam = 9.0f;
     o->first_max_active = 2000;
+    /* the adapted features fit the model better, so the adapted pass loses nothing at a narrower
+     * beam: pooled dev 37.27 % at --beam 11 against 37.48 at 10 (n.s., p = 0.16; timit the same)
+     * for 20 % less CPU, which puts both passes at 0.80x pocketsphinx's CPU instead of 0.99x
+     * (same machine, same run; egs/pooled/RESULTS.md) */
+    o->adapted_beam = 10.0f;
     o->posteriors = "best-path";
     o->min_lattice_post = 1e-2f;
     wren_fmllr_opts_default(&o->f);
@@ -102,7 +107,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
     const struct wren_opt tab[] = {
         { "adapt", WREN_OPT_STRING, &o->mode, "speaker adaptation: 'fmllr' = two passes, a transform per speaker (utt2spk; without it per utterance) estimated on the first pass's best paths; 'none' = one speaker-independent pass; 'auto' = fmllr for a data dir with an utt2spk (unless --transforms), else none" },
         { "transforms", WREN_OPT_STRING, &o->transforms_in, "apply these fMLLR transforms (text table, one per speaker)" },
-        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with; the MAP means are not in it, so --transforms reproduces the adapted pass only of a --no-adapt-rescore --adapt-map-tau 0 run)" },
+        { "transforms-out", WREN_OPT_STRING, &o->transforms_out, "with --adapt: write the estimated transforms to this table (the last estimate: with --adapt-rescore the one the lattices were rescored with; the MAP means are not in it, so --transforms reproduces the adapted pass only of a --no-adapt-rescore --adapt-map-tau 0 --adapt-beam 0 run)" },
         { "si-hyp", WREN_OPT_STRING, &o->si_hyp, "with --adapt: write the first (speaker-independent) pass's hypotheses here" },
         { "adapt-iters", WREN_OPT_INT, &o->iters, "with --adapt: estimations, each on the previous pass's best paths" },
         { "fmllr-em-iters", WREN_OPT_INT, &o->em_iters, "with --adapt: estimates per pass, each with the Gaussian posteriors recomputed on the features the previous estimate transforms (the alignment kept)" },
@@ -111,6 +116,7 @@ int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t)
         { "adapt-mllr", WREN_OPT_BOOL, &o->mllr, "with --adapt: also move the Gaussian means per speaker by a global MLLR transform per feature stream, estimated on the fMLLR-transformed features (not written to --transforms-out); with --adapt-map-tau, MAP then starts from those means" },
         { "adapt-first-beam", WREN_OPT_FLOAT, &o->first_beam, "with --adapt: beam of the speaker-independent pass, which only has to align (never wider than --beam; 0 = --beam; Kaldi's decode_fmllr.sh narrows it too)" },
         { "adapt-first-max-active", WREN_OPT_INT, &o->first_max_active, "with --adapt: max-active of the speaker-independent pass (never more than --max-active; 0 = --max-active)" },
+        { "adapt-beam", WREN_OPT_FLOAT, &o->adapted_beam, "with --adapt: beam of the adapted passes (never wider than --beam; 0 = --beam)" },
         { "adapt-rescore", WREN_OPT_BOOL, &o->rescore, "with --adapt: estimate once more on the last adapted pass and rescore its lattices with that transform (Kaldi's decode_fmllr.sh) instead of decoding again" },
         { "adapt-silence-weight", WREN_OPT_FLOAT, &o->silence_weight, "weight of silence and noise frames in the statistics" },
         { "fmllr-min-frames", WREN_OPT_DOUBLE, &o->f.min_frames, "a speaker with fewer (weighted) frames keeps the identity" },
@@ -175,6 +181,7 @@ int wren_adapt_create(const struct wren_adapt_opts *o, const char *input, struct
     if (!(o->first_beam >= 0)) return wren_error("--adapt-first-beam must be >= 0 (got %g)", (double)o->first_beam);
     if (o->first_max_active < 0)
         return wren_error("--adapt-first-max-active must be >= 0 (got %d)", o->first_max_active);
+    if (!(o->adapted_beam >= 0)) return wren_error("--adapt-beam must be >= 0 (got %g)", (double)o->adapted_beam);
     if (o->em_iters < 1) return wren_error("--fmllr-em-iters must be >= 1 (got %d)", o->em_iters);
     if (!(o->silence_weight >= 0 && o->silence_weight <= 1))
         return wren_error("--adapt-silence-weight must be in 0..1 (got %g)", (double)o->silence_weight);
@@ -249,6 +256,7 @@ void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int ad
 {
     /* the speaker-independent pass (estimating, not adapted) may search narrower */
     if (ad->o.mode && collect && !adapted) wren_decoder_narrow_search(ad->dec, ad->o.first_beam, ad->o.first_max_active);
+    else if (ad->o.mode && adapted) wren_decoder_narrow_search(ad->dec, ad->o.adapted_beam, 0);
     else wren_decoder_narrow_search(ad->dec, 0, 0);
     ad->cur = find_speaker(ad, spk, 1);
     ad->collect = collect;

@@ -29,12 +29,13 @@ struct wren_adapt_opts {
     int mllr;                    /* --adapt-mllr: global MLLR mean transform per stream and speaker */
     float first_beam;            /* --adapt-first-beam: the speaker-independent pass's beam (0: --beam) */
     int first_max_active;        /* --adapt-first-max-active (0: --max-active) */
+    float adapted_beam;          /* --adapt-beam: the adapted passes' beam (0: --beam) */
     int rescore;                 /* --adapt-rescore: the last estimate rescores the lattices (1) */
     struct wren_fmllr_opts f;    /* --fmllr-min-frames, --fmllr-min-frames-full, --fmllr-blocks */
     int log_speakers;            /* 1: each estimate logged on stderr (wren decode; not an option;
                                   * 0 for the library, which prints nothing) */
 };
-#define WREN_ADAPT_NOPTS 16
+#define WREN_ADAPT_NOPTS 17
 void wren_adapt_opts_default(struct wren_adapt_opts *o);
 /* The adaptation options, bound to *o, written to t (opts.h convention). */
 int wren_adapt_opts_table(struct wren_adapt_opts *o, struct wren_opt *t);

@@ -89,8 +89,8 @@ grep -q -- "--si-hyp need --adapt fmllr" bad.log || fail "--si-hyp with --adapt 
 
 # --- the table reused: the same features and transform give the same hypotheses (without the
 # rescoring, the table's transform is the one the adapted pass decoded with; the table holds no
-# MAP means)
-"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --no-adapt-rescore --adapt-map-tau 0 --transforms-out trans1.txt \
+# MAP means; --adapt-beam 0: the adapted pass searches at --beam, as a --transforms decode does)
+"$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --no-adapt-rescore --adapt-map-tau 0 --adapt-beam 0 --transforms-out trans1.txt \
   data hyp1.txt 2> adapt1.log || fail "decode --adapt fmllr --no-adapt-rescore: $(cat adapt1.log)"
 [ "$(grep -c 'fmllr speaker austen:' adapt1.log)" = 1 ] || fail "--no-adapt-rescore estimated more than once"
 "$WREN" decode --model "$MODEL" --graph graph --transforms trans1.txt data hyp-re.txt 2> re.log \
@@ -175,6 +175,13 @@ echo "errors: first pass at beam 6: $narrow_err"
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --adapt-first-beam 0.5 --adapt-first-max-active 10 \
   --si-hyp si-tiny.txt data hyp-tiny.txt 2> tiny.log || fail "--adapt-first-beam 0.5: $(cat tiny.log)"
 cmp -s si-tiny.txt si.txt && fail "--adapt-first-beam 0.5 did not change the first pass"
+# --adapt-beam: the adapted passes' beam (10 by default), not the first pass's
+"$WREN" decode --model "$MODEL" --graph graph --adapt-beam 0.5 --si-hyp si-ab.txt data hyp-ab.txt 2> ab.log \
+  || fail "--adapt-beam 0.5: $(cat ab.log)"
+cmp -s si-ab.txt si.txt || fail "--adapt-beam 0.5 changed the first pass"
+cmp -s hyp-ab.txt hyp.txt && fail "--adapt-beam 0.5 did not change the adapted pass"
+"$WREN" decode --model "$MODEL" --graph graph --adapt-beam -1 data x.txt 2> bad.log && fail "--adapt-beam -1 accepted"
+grep -q -- "--adapt-beam must be >= 0" bad.log || fail "--adapt-beam -1: $(cat bad.log)"
 
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
