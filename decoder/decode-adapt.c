@@ -92,10 +92,10 @@ void wren_adapt_opts_default(struct wren_adapt_opts *o)
      * the CPU */
     o->first_beam = 9.0f;
     o->first_max_active = 2000;
-    /* the adapted features fit the model better, so the adapted pass loses nothing at a narrower
-     * beam: pooled dev 37.27 % at --beam 11 against 37.48 at 10 (n.s., p = 0.16; timit the same)
-     * for 20 % less CPU, which puts both passes at 0.80x pocketsphinx's CPU instead of 0.99x
-     * (same machine, same run; egs/pooled/RESULTS.md) */
+    /* the adapted features fit the model better, so the adapted pass loses nothing significant
+     * at a narrower beam: pooled dev 37.27 % at beam 11 against 37.48 at 10 (n.s., p = 0.16),
+     * test 38.05 against 38.27 (n.s., p = 0.12), for 20 % less CPU, which puts both passes at
+     * 0.80x pocketsphinx's CPU instead of 0.99x (same machine, same run; egs/pooled/RESULTS.md) */
     o->adapted_beam = 10.0f;
     o->posteriors = "best-path";
     o->min_lattice_post = 1e-2f;
