@@ -91,6 +91,13 @@ struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d
  * moved by its start; the words move from the pieces to it (free the pieces after). */
 struct wren_segment;
 struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const struct wren_segment *s, int k);
+/* Audio of n samples longer than WREN_DECODE_PIECE_SECONDS cut at its pauses (as `wren segment`
+ * cuts it): its k pieces in *s (seconds; the caller frees it); shorter audio: *s NULL, k 0. */
+int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
+                        struct wren_segment **s, int *k);
+/* The samples [*a, *b) of piece s of audio of n samples. */
+void wren_decoder_piece_samples(const struct wren_decoder *d, const struct wren_segment *s, size_t n,
+                                size_t *a, size_t *b);
 
 /* Speaker adaptation (fMLLR, see fmllr.h and decode-adapt.c): W (dim x (dim+1), row-major,
  * copied) is applied as x -> A x + b to the features of the following utterances; NULL

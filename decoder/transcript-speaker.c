@@ -64,19 +64,12 @@ static int speaker_audio_read(struct wren_decoder *d, const char *const *paths, 
     struct wren_audio_opts ao;
     wren_audio_opts_default(&ao);
     ao.expect_rate = wren_decoder_sample_rate(d);
-    double rate = ao.expect_rate;
     size_t cap = 0;
     for (int i = 0; i < n; i++) {
         if (!paths[i]) return wren_error("wren_decoder_decode_speaker_files: path %d is NULL", i);
         if (wren_audio_read(paths[i], &ao, &s->audio[i])) return -1;
-        size_t len = s->audio[i].n;
-        if ((double)len > WREN_DECODE_PIECE_SECONDS * rate) {
-            struct wren_segment_opts so;
-            wren_segment_opts_default(&so);
-            if (wren_audio_segments(wren_decoder_feat_params(d), &so, s->audio[i].samples, len, &s->seg[i],
-                                    &s->n_seg[i]))
-                return wren_error_prefix("%s: ", paths[i]);
-        }
+        if (wren_decoder_pieces(d, s->audio[i].samples, s->audio[i].n, &s->seg[i], &s->n_seg[i]))
+            return wren_error_prefix("%s: ", paths[i]);
         cap += s->seg[i] ? (size_t)s->n_seg[i] : 1;
     }
     s->p = wren_xcalloc(cap + 1, sizeof *s->p);
@@ -84,9 +77,9 @@ static int speaker_audio_read(struct wren_decoder *d, const char *const *paths, 
         size_t len = s->audio[i].n;
         if (!s->seg[i]) { piece_add(s, i, 0, len); continue; }
         for (int k = 0; k < s->n_seg[i]; k++) {
-            size_t a = (size_t)(s->seg[i][k].start * rate + 0.5), b = (size_t)(s->seg[i][k].end * rate + 0.5);
-            if (b > len) b = len;
-            piece_add(s, i, a, b > a ? b : a);
+            size_t a, b;
+            wren_decoder_piece_samples(d, &s->seg[i][k], len, &a, &b);
+            piece_add(s, i, a, b);
         }
     }
     return 0;

@@ -105,25 +105,43 @@ struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const s
     return t;
 }
 
+int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
+                        struct wren_segment **s, int *k)
+{
+    *s = NULL;
+    *k = 0;
+    if ((double)n <= WREN_DECODE_PIECE_SECONDS * wren_decoder_sample_rate(d)) return 0;
+    /* a long recording: one search over it takes memory that grows with its length */
+    struct wren_segment_opts so;
+    wren_segment_opts_default(&so);
+    return wren_audio_segments(wren_decoder_feat_params(d), &so, samples, n, s, k);
+}
+
+void wren_decoder_piece_samples(const struct wren_decoder *d, const struct wren_segment *s, size_t n,
+                                size_t *a, size_t *b)
+{
+    double rate = wren_decoder_sample_rate(d);
+    *a = (size_t)(s->start * rate + 0.5);
+    *b = (size_t)(s->end * rate + 0.5);
+    if (*b > n) *b = n;
+    if (*a > *b) *a = *b;
+}
+
 int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
                                 struct wren_transcript **out)
 {
     *out = NULL;
     if (!d || (!samples && n > 0)) return wren_error("wren_decoder_decode_samples: no decoder or no samples");
-    double rate = wren_decoder_sample_rate(d);
-    if ((double)n <= WREN_DECODE_PIECE_SECONDS * rate) return decode_piece(d, samples, n, out);
-    /* a long recording: one search over it takes memory that grows with its length */
-    struct wren_segment_opts so;
-    wren_segment_opts_default(&so);
     struct wren_segment *s;
     int k;
-    if (wren_audio_segments(wren_decoder_feat_params(d), &so, samples, n, &s, &k)) return -1;
+    if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
+    if (!s) return decode_piece(d, samples, n, out);
     struct wren_transcript **p = wren_xcalloc((size_t)k + 1, sizeof *p);
     int rc = 0;
     for (int i = 0; i < k && !rc; i++) {
-        size_t a = (size_t)(s[i].start * rate + 0.5), b = (size_t)(s[i].end * rate + 0.5);
-        if (b > n) b = n;
-        rc = decode_piece(d, samples + a, b > a ? b - a : 0, &p[i]);
+        size_t a, b;
+        wren_decoder_piece_samples(d, &s[i], n, &a, &b);
+        rc = decode_piece(d, samples + a, b - a, &p[i]);
     }
     if (!rc) *out = wren_transcript_join(p, s, k);
     for (int i = 0; i < k; i++) wren_transcript_free(p[i]);

@@ -8,14 +8,17 @@
 #   --config FILE     sources FILE (a conf of VAR=value lines) before any other option is
 #                     applied, so the options on the command line win whatever their order
 #   --help, -h        prints the script's usage header ($help_message if the script sets it,
-#                     else the comment block at the top of the script) and exits 0
+#                     else the comment block at the top of the script), then $help_more if
+#                     set (e.g. the stages of a body the script sources), and exits 0
 # Parsing stops at "--" or at the first argument that does not start with "--"; the rest stays in
 # "$@". An unknown option, a missing value or an unreadable config is a one-line error on stderr
 # naming it, and exit 1. Not for: flags without a value (write --foo true), short options.
 
-_po_usage() {   # the usage header: help_message, else the script's leading comments
-  if [ -n "${help_message:-}" ]; then printf '%s\n' "$help_message"; return; fi
-  awk 'NR == 1 && /^#!/ { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+_po_usage() {   # the usage header: help_message, else the script's leading comments; then help_more
+  if [ -n "${help_message:-}" ]; then printf '%s\n' "$help_message"
+  else awk 'NR == 1 && /^#!/ { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+  fi
+  if [ -n "${help_more:-}" ]; then printf '%s\n' "$help_more"; fi
 }
 _po_fail() { echo "$0: $*" >&2; exit 1; }
 _po_parse() {   # sets the options' variables; leaves in _po_n how many arguments they took

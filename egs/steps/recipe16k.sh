@@ -28,9 +28,8 @@
 #     plots exp/plots/{wer,ppl,speed}-vs-size.{png,svg} (../steps/plot_pruning.sh) and the findings
 #     with their significance (../steps/pruning_findings.sh -> exp/pruned_wer/findings.txt)
 
-# --help: the run.sh header, then the stage list above
-help_message="$(awk 'NR == 1 && /^#!/ { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0")
-$(awk '/^# stages/ { on = 1 } on && !/^#/ { exit } on { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}")"
+# --help: the run.sh header (parse_options.sh), then the stage list above
+help_more=$(awk '/^# stages/ { on = 1 } on && !/^#/ { exit } on { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}")
 stage=0
 stop_stage=100
 nj=2                                          # parallel decoding jobs (stage 3) and scoring jobs (stage 10)
