@@ -30,6 +30,8 @@ WREN_BENCHES += bench/adapt.sh
 EXTRA_DIST += bench/adapt.sh
 WREN_BENCHES += bench/segment.sh
 EXTRA_DIST += bench/segment.sh
+WREN_BENCHES += bench/resample.sh
+EXTRA_DIST += bench/resample.sh
 
 # ---- ngram ----
 WREN_BENCHES += bench/ngram-count.sh

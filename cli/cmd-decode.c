@@ -25,7 +25,10 @@ static const char *USAGE =
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
     "or one audio file, the utterance named after it without its extension) with the\n"
-    "lattice-generating beam search over GRAPH_DIR/HCLG.fst. Writes HYP_TEXT (Kaldi text,\n"
+    "lattice-generating beam search over GRAPH_DIR/HCLG.fst. Audio at another sample rate than\n"
+    "the model's (44.1 or 48 kHz, 8 kHz) is resampled to it (--no-resample: an error; on TIMIT\n"
+    "dev sentences, 44.1 and 48 kHz copies decode as well as the 16 kHz originals, 8 kHz copies\n"
+    "lose the model's upper band and far more words). Writes HYP_TEXT (Kaldi text,\n"
     "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
     "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
@@ -63,6 +66,7 @@ static const char *DESCRIPTION =
 
 struct totals {
     int n_ok, n_fail, n_no_final, n_bad_segment;
+    int n_resampled, rate_lo, rate_hi;   /* utterances resampled, and their files' rates */
     int64_t frames, lat_arcs, ref_words, oracle_err;
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
@@ -84,6 +88,7 @@ struct job {
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
     int nbest, nj;
+    struct wren_audio_opts audio;   /* how to read the audio (the rate is the model's) */
     int worker_said;            /* a --nj worker failed and printed why: no second error line */
     int out_failed;             /* writing an output failed: the run stops, the close reports it */
     FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
@@ -243,6 +248,11 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
         return;
+    }
+    if (a.source_rate != a.rate) {
+        c->t.n_resampled++;
+        if (!c->t.rate_lo || a.source_rate < c->t.rate_lo) c->t.rate_lo = a.source_rate;
+        if (a.source_rate > c->t.rate_hi) c->t.rate_hi = a.source_rate;
     }
     size_t b = 0, e = a.n;
     if (j->t0 >= 0) {
@@ -602,6 +612,9 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             c->cpu_si += ws.cpu_si; c->cpu_adapted += ws.cpu_adapted; c->cpu_est_workers += ws.cpu_est;
             c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
             c->t.n_bad_segment += t.n_bad_segment;
+            c->t.n_resampled += t.n_resampled;
+            if (t.rate_lo && (!c->t.rate_lo || t.rate_lo < c->t.rate_lo)) c->t.rate_lo = t.rate_lo;
+            if (t.rate_hi > c->t.rate_hi) c->t.rate_hi = t.rate_hi;
             c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
             c->t.oracle_err += t.oracle_err; c->t.depth_sum += t.depth_sum;
             c->t.active_sum += t.active_sum; c->t.senone_sum += t.senone_sum; c->t.audio_sec += t.audio_sec;
@@ -721,8 +734,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
 
 static int run(struct cmd *c, const char *input, struct wren_progress *pr)
 {
-    struct wren_audio_opts ao;
-    wren_audio_opts_default(&ao);
+    struct wren_audio_opts ao = c->audio;
     ao.expect_rate = wren_decoder_sample_rate(c->dec);
     struct jobs js;
     if (jobs_read(input, &js)) return -1;
@@ -756,6 +768,7 @@ int wren_cmd_decode(int argc, char **argv)
     memset(&c, 0, sizeof c);
     wren_decode_opts_default(&c.o);
     wren_adapt_opts_default(&c.ao);
+    wren_audio_opts_default(&c.audio);
     c.ao.log_speakers = 1;
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" },
@@ -768,11 +781,16 @@ int wren_cmd_decode(int argc, char **argv)
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers)" },
         WREN_OPT_TABLE_END,
+    }, audio[] = {
+        WREN_AUDIO_OPT_ENTRIES(&c.audio),
+        WREN_OPT_TABLE_END,
     };
-    struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) + WREN_ADAPT_NOPTS + 1];
+    struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) +
+                      WREN_OPTS_LEN(audio) + WREN_ADAPT_NOPTS + 1];
     int k = wren_opts_copy(t, head);
     k += wren_decode_opts_table(&c.o, t + k);
     k += wren_opts_copy(t + k, outputs);
+    k += wren_opts_copy(t + k, audio);
     wren_adapt_opts_table(&c.ao, t + k);
     char **pos;
     int npos, done;
@@ -858,6 +876,16 @@ int wren_cmd_decode(int argc, char **argv)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
+    if (c.t.n_resampled) {
+        int model_rate = wren_decoder_sample_rate(c.dec);
+        char from[32];
+        if (c.t.rate_lo == c.t.rate_hi) snprintf(from, sizeof from, "%d Hz", c.t.rate_lo);
+        else snprintf(from, sizeof from, "%d to %d Hz", c.t.rate_lo, c.t.rate_hi);
+        wren_warn("decode: %d utterance%s resampled from %s to the model's %d Hz%s", c.t.n_resampled,
+                  c.t.n_resampled > 1 ? "s" : "", from, model_rate,
+                  c.t.rate_lo < model_rate ? "; audio at a lower rate has nothing in the model's upper "
+                  "band, so expect more errors than on audio recorded at the model's rate" : "");
+    }
     if (c.ad && wren_adapt_estimating(c.ad))
         wren_log("wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s "
                  "(estimates and lattice rescoring included; both %.2fx the first); fMLLR statistics "

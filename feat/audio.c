@@ -1,7 +1,7 @@
 /* audio.c — audio input over libsndfile (see audio.h). The whole input is read into memory
  * first (utterances are small, and pipes cannot seek), then decoded through libsndfile's
  * virtual I/O; WAV and SPHERE headers are also checked against the file length, because
- * libsndfile silently shortens truncated files. Not for: resampling, feature extraction. */
+ * libsndfile silently shortens truncated files. Not for: feature extraction. */
 #include "feat/audio.h"
 
 #include <ctype.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "feat/resample.h"
 #include "utils/error.h"
 #include "utils/io.h"
 
@@ -23,6 +24,7 @@ void wren_audio_opts_default(struct wren_audio_opts *o)
     o->raw_channels = 1;
     o->channel = -1;
     o->expect_rate = 0;
+    o->resample = 1;
 }
 
 void wren_audio_free(struct wren_audio *a)
@@ -260,9 +262,11 @@ static int check_shape(const SF_INFO *info, const char *name, const struct wren_
     if (o->channel >= info->channels)
         return wren_error("%s: channel %d requested, the file has %d", name, o->channel,
                           info->channels);
-    if (o->expect_rate > 0 && info->samplerate != o->expect_rate)
+    if (info->samplerate <= 0)
+        return wren_error("%s: sample rate %d Hz", name, info->samplerate);
+    if (o->expect_rate > 0 && info->samplerate != o->expect_rate && !o->resample)
         return wren_error("%s: sample rate %d Hz does not match the model's %d Hz (Wren does "
-                          "not resample)", name, info->samplerate, o->expect_rate);
+                          "not resample: --no-resample)", name, info->samplerate, o->expect_rate);
     return 0;
 }
 
@@ -315,8 +319,20 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
     }
     a->samples = s;
     a->n = n;
-    a->rate = info.samplerate;
+    a->rate = a->source_rate = info.samplerate;
     a->file_channels = ch;
+    if (o->expect_rate > 0 && a->rate != o->expect_rate) {
+        float *r;
+        size_t m;
+        if (wren_resample(s, n, a->rate, o->expect_rate, name, &r, &m) < 0) {
+            wren_audio_free(a);
+            return -1;
+        }
+        free(s);
+        a->samples = r;
+        a->n = m;
+        a->rate = o->expect_rate;
+    }
     return 0;
 }
 

@@ -24,7 +24,7 @@ libwren.map: $(WREN_API_HDRS)
 $(WREN_SONAME): libwren.a libwren.map
 	$(AM_V_CCLD)$(CXX) -shared -o $@ -Wl,-soname,$(WREN_SONAME) -Wl,--version-script=libwren.map \
 	  -Wl,--whole-archive libwren.a -Wl,--no-whole-archive \
-	  $(LDFLAGS) $(FST_LIBS) $(OPENBLAS_LIBS) $(SNDFILE_LIBS) $(ZLIB_LIBS) -lm
+	  $(LDFLAGS) $(FST_LIBS) $(OPENBLAS_LIBS) $(SNDFILE_LIBS) $(SOXR_LIBS) $(ZLIB_LIBS) -lm
 libwren.so: $(WREN_SONAME)
 	$(AM_V_at)ln -sf $(WREN_SONAME) $@
 

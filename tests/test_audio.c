@@ -1,7 +1,9 @@
 /* test_audio.c — audio input on real files (FLAC, WAV, NIST SPHERE, raw PCM, wav.scp pipes)
  * and on bad files generated at test time from real ones with sox: truncated FLAC, WAV and
- * SPHERE, a text file named .wav, an 8 kHz file against a 16 kHz model, a stereo file,
- * zero-length audio and an empty file. Every error must name the file. */
+ * SPHERE, a text file named .wav, an 8 kHz file against a 16 kHz model without resampling, a
+ * stereo file, zero-length audio and an empty file. Every error must name the file. Resampling:
+ * a 44.1 kHz copy of a 16 kHz file comes back as the original, an 8 kHz file doubles its
+ * samples, a tone above the new Nyquist frequency leaves no alias. */
 #include <math.h>
 
 #include "feat/audio.h"
@@ -193,7 +195,20 @@ START_TEST(bad_rate_and_channels)
     wren_audio_opts_default(&o);
     o.expect_rate = 16000;
     char *fsdd = test_shared_path(FSDD);
+    o.resample = 0;
     expect_error(fsdd, &o, fsdd, "8000 Hz does not match the model's 16000 Hz");
+    o.resample = 1;
+    struct wren_audio a8, a16;
+    struct wren_audio_opts any;
+    wren_audio_opts_default(&any);
+    ck_assert_int_eq(wren_audio_read(fsdd, &any, &a8), 0);
+    ck_assert_int_eq(a8.rate, 8000);
+    ck_assert_msg(wren_audio_read(fsdd, &o, &a16) == 0, "%s", wren_error_msg());
+    ck_assert_int_eq(a16.rate, 16000);
+    ck_assert_int_eq(a16.source_rate, 8000);
+    ck_assert_uint_eq(a16.n, 2 * a8.n);
+    wren_audio_free(&a8);
+    wren_audio_free(&a16);
 
     char *wav = test_shared_path(TIMIT_WAV);
     char *st = tmp_path("stereo.wav");
@@ -214,6 +229,95 @@ START_TEST(bad_rate_and_channels)
     expect_error(st, &m, st, "channel 2 requested");
     wren_audio_free(&ref);
     free(fsdd); free(wav); free(st);
+}
+END_TEST
+
+/* 10 log10 of the energy of x over that of x - y, on samples [b, e) */
+static double snr_db(const float *x, const float *y, size_t b, size_t e)
+{
+    double s = 0, d = 0;
+    for (size_t i = b; i < e; i++) {
+        s += (double)x[i] * x[i];
+        d += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+    }
+    return 10 * log10(s / (d > 0 ? d : 1e-30));
+}
+
+/* Power of x at frequency f (Hz) at rate r: the squared magnitude of the Goertzel sum / n */
+static double tone_power(const float *x, size_t n, double f, double r)
+{
+    double w = 2 * M_PI * f / r, re = 0, im = 0;
+    for (size_t i = 0; i < n; i++) {
+        re += x[i] * cos(w * (double)i);
+        im -= x[i] * sin(w * (double)i);
+    }
+    return (re * re + im * im) / ((double)n * n);
+}
+
+START_TEST(resample_round_trip)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = 16000;
+    /* the reference: the TIMIT file without its band above 7 kHz (beyond the model's filters),
+     * where the resamplers' roll-off towards 8 kHz would dominate the difference */
+    char *src = test_shared_path(TIMIT_WAV), *wav = tmp_path("band7k.wav");
+    run("sox '%s' -b 24 '%s' sinc -7000", src, wav);
+    struct wren_audio ref, a;
+    ck_assert_int_eq(wren_audio_read(wav, &o, &ref), 0);
+    ck_assert_int_eq(ref.source_rate, 16000);
+    const char *rates[] = { "44100", "48000", "22050" };
+    for (int k = 0; k < 3; k++) {
+        char name[32], cmd[4096];
+        snprintf(name, sizeof name, "up%s.flac", rates[k]);
+        char *up = tmp_path(name);
+        snprintf(cmd, sizeof cmd, "sox '%s' -b 24 -r %s '%s'", wav, rates[k], up);
+        ck_assert_int_eq(system(cmd), 0);
+        ck_assert_msg(wren_audio_read(up, &o, &a) == 0, "%s", wren_error_msg());
+        ck_assert_int_eq(a.rate, 16000);
+        ck_assert_int_eq(a.source_rate, atoi(rates[k]));
+        ck_assert_msg(a.n + 1 >= ref.n && a.n <= ref.n + 1, "%s: %zu samples, the original %zu",
+                      rates[k], a.n, ref.n);
+        /* up by sox and back down by Wren: the same signal, but for the filters' tails */
+        double snr = snr_db(ref.samples, a.samples, 200, ref.n - 200);
+        ck_assert_msg(snr > 60, "%s Hz and back: SNR %.1f dB", rates[k], snr);
+        wren_audio_free(&a);
+        free(up);
+    }
+    wren_audio_free(&ref);
+    free(src);
+    free(wav);
+}
+END_TEST
+
+START_TEST(resample_no_alias)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    /* 1 kHz and 10 kHz at 44.1 kHz: at 16 kHz the 10 kHz tone must go, not fold to 6 kHz */
+    char *lo = tmp_path("tone1k.wav"), *hi = tmp_path("tone10k.wav"), *mix = tmp_path("mix.wav");
+    run("sox -n -r 44100 -b 16 -c 1 '%s' synth 1 sine 1000 vol 0.4%s", lo, "");
+    run("sox -n -r 44100 -b 16 -c 1 '%s' synth 1 sine 10000 vol 0.4%s", hi, "");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "sox -m -v 1 '%s' -v 1 '%s' '%s'", lo, hi, mix);
+    ck_assert_int_eq(system(cmd), 0);
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = 16000;
+    struct wren_audio a;
+    ck_assert_msg(wren_audio_read(mix, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_uint_eq(a.n, 16000);
+    double p1 = tone_power(a.samples + 1000, 14000, 1000, 16000);
+    double p6 = tone_power(a.samples + 1000, 14000, 6000, 16000);
+    double amp = 0.4 * 32768 / 2;   /* a sine of amplitude A has Goertzel power (A / 2)^2 */
+    ck_assert_msg(fabs(sqrt(p1) / amp - 1) < 0.01, "1 kHz amplitude %.1f, expected %.1f", sqrt(p1), amp);
+    ck_assert_msg(p6 < 1e-6 * p1, "alias at 6 kHz: %.3g of the 1 kHz power", p6 / p1);
+    wren_audio_free(&a);
+    /* a rate too low to resample is an error naming the file */
+    char *slow = tmp_path("slow.wav");
+    run("sox -n -r 2000 -b 16 -c 1 '%s' synth 1 sine 300%s", slow, "");
+    expect_error(slow, &o, slow, "2000 Hz: only audio at 4000 to 768000 Hz is resampled");
+    free(lo); free(hi); free(mix); free(slow);
 }
 END_TEST
 
@@ -286,6 +390,8 @@ static Suite *audio_suite(void)
     tcase_add_test(tc, bad_truncated);
     tcase_add_test(tc, bad_not_audio_empty_zero);
     tcase_add_test(tc, bad_rate_and_channels);
+    tcase_add_test(tc, resample_round_trip);
+    tcase_add_test(tc, resample_no_alias);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,7 +29,7 @@ done
 # wren.torch; tests/e2e/python.sh).
 packages=(
   build-essential autoconf automake pkg-config
-  libfst-dev libfst-tools libopenblas-dev libsndfile1-dev check zlib1g-dev
+  libfst-dev libfst-tools libopenblas-dev libsndfile1-dev libsoxr-dev check zlib1g-dev
   pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sphinxbase-utils
   sctk irstlm gnuplot-nox xz-utils sox valgrind espeak-ng
   clang libclang-rt-14-dev

@@ -60,7 +60,8 @@ int wren_decoder_sample_rate(const struct wren_decoder *d);
 /* The words of one utterance (as spelled in the graph's words.txt) and their times: by default
  * (opts.mbr) its minimum-Bayes-risk word sequence, else its best path. */
 struct wren_transcript;
-/* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono, at the model's rate). */
+/* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono; at another rate than
+ * the model's it is resampled, as `wren decode` does). */
 int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out);
 /* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). Audio longer
  * than WREN_DECODE_PIECE_SECONDS is cut at its pauses first (the front end's VAD, as
@@ -75,7 +76,7 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
  * means) estimated for the speaker on its best paths, the adapted pass, a second estimate that
  * rescores its lattices. out[i] (an array of n, the caller's) receives the transcript of
  * paths[i]; each is the caller's to free. All files are read first; on any error (a file that
- * cannot be read, at another rate) the call fails with that file's name and out holds NULLs.
+ * cannot be read) the call fails with that file's name and out holds NULLs.
  * On Wren's pooled dev set (egs/pooled) both passes took 1.03x the CPU of decoding the files one
  * by one, and 43.30 %WER went to 37.48. Long files are cut at their pauses as
  * wren_decoder_decode_samples cuts them. Afterwards the decoder decodes

@@ -5,8 +5,9 @@
 # in-domain LM: this checks the plumbing and the search, it is not a WER benchmark — see
 # bench/decode.sh). Checks: WER, lattices (gzip, readable, best path = hypothesis, oracle <= 1-best,
 # n-best, LM-cost replacement with the same LM leaves the best path), CTM, --nj, data dir with
-# segments, and bad audio entries (missing file, not audio, failing pipe, wrong sample rate)
-# failing only their utterance with a logged error while the rest is decoded and counted.
+# segments, and bad audio entries (missing file, not audio, failing pipe, another sample rate
+# with --no-resample) failing only their utterance with a logged error while the rest is
+# decoded and counted; 44.1 and 48 kHz copies resampled to the same words, segments included.
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
 set -u
 WREN=${WREN:?set WREN to the built wren}
@@ -128,14 +129,14 @@ digit=$(ls "${WREN_SHARED:-/nonexistent}"/data/speech/fsdd-digits/audio/*.wav 2>
   echo "$u2 cat $LIBRI/$u2.wav |"
 } > bad.scp
 nbad=3; [ -n "$digit" ] && nbad=4
-"$WREN" decode --model "$MODEL" --graph graph bad.scp hyp-bad.txt 2> bad.log; rc=$?
+"$WREN" decode --model "$MODEL" --graph graph --no-resample bad.scp hyp-bad.txt 2> bad.log; rc=$?
 cat bad.log
 [ $rc = 0 ] || fail "decode with bad entries exited $rc"
 [ "$(cut -d' ' -f1 hyp-bad.txt | tr '\n' ' ')" = "$u1 $u2 " ] || fail "good utterances not decoded: $(cut -d' ' -f1 hyp-bad.txt)"
 for u in missing notaudio badpipe; do
   grep -q "utterance $u failed: " bad.log || fail "no error line naming $u"
 done
-[ -n "$digit" ] && { grep -q "utterance rate8k failed: .*8000" bad.log || fail "no sample-rate error"; }
+[ -n "$digit" ] && { grep -q "utterance rate8k failed: .*8000 Hz does not match the model's 16000 Hz" bad.log || fail "no sample-rate error"; }
 grep -q "2 utterances decoded, $nbad failed" bad.log || fail "summary does not count the failures"
 grep "^$u1 " hyp.txt | cmp -s - <(grep "^$u1 " hyp-bad.txt) || fail "hypothesis changed by bad neighbours"
 ls | grep -q '\.tmp' && fail "temporary files left behind"
@@ -143,6 +144,22 @@ ls | grep -q '\.tmp' && fail "temporary files left behind"
 echo "x /nonexistent.wav" > allbad.scp
 "$WREN" decode --model "$MODEL" --graph graph allbad.scp hyp-none.txt 2> none.log && fail "all-bad set exited 0"
 [ -e hyp-none.txt ] && fail "output written for an all-bad set"
+
+# --- audio at another rate is resampled to the model's: the same words as the originals
+command -v sox > /dev/null || fail "sox missing (apt-get install sox)"
+while read -r u p; do
+  sox "$p" -r 44100 "r44-$u.wav" && echo "$u $PWD/r44-$u.wav"
+done < wav.scp > r44.scp
+"$WREN" decode --model "$MODEL" --graph graph r44.scp hyp-r44.txt 2> r44.log || fail "decode at 44.1 kHz: $(cat r44.log)"
+grep -q "warning: decode: 5 utterances resampled from 44100 Hz to the model's 16000 Hz$" r44.log \
+  || fail "no resampling summary: $(cat r44.log)"
+r44err=$("$WREN" wer ref.txt hyp-r44.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
+[ "$r44err" -le $((errs + 1)) ] || fail "44.1 kHz copies: $r44err errors, the originals $errs"
+if [ -n "$digit" ]; then   # 8 kHz: decoded, with the warning about the empty upper band
+  echo "rate8k $digit" > r8.scp
+  "$WREN" decode --model "$MODEL" --graph graph r8.scp hyp-r8.txt 2> r8.log || fail "decode at 8 kHz: $(cat r8.log)"
+  grep -q "resampled from 8000 Hz to the model's 16000 Hz; audio at a lower rate" r8.log || fail "no 8 kHz warning: $(cat r8.log)"
+fi
 
 # --- a data dir with segments: one recording cut in two
 mkdir -p data
@@ -161,6 +178,15 @@ awk '$1 != "rec" { exit 1 }' seg.ctm || fail "segments' CTM not named after the 
 n1=$(awk '$1 == "seg1" { print NF - 1 }' hyp-seg.txt)
 awk -v n1="$n1" 'NR > n1 && $3 < 1.5 { exit 1 } NR <= n1 && $3 >= 1.5 { exit 1 }' seg.ctm ||
   fail "segments' CTM not in recording time: $(cat seg.ctm)"
+# the same recording at 48 kHz: segment times are seconds, so the same pieces and words
+mkdir -p data48
+sox "$LIBRI/$u2.wav" -r 48000 r48.wav
+echo "rec $PWD/r48.wav" > data48/wav.scp
+head -2 data/segments > data48/segments
+"$WREN" decode --model "$MODEL" --graph graph --remove-silence 0 data48 hyp-seg48.txt 2> seg48.log \
+  || fail "segments of a 48 kHz recording: $(cat seg48.log)"
+"$WREN" wer --mode present hyp-seg.txt hyp-seg48.txt | grep -q '^%WER 0.00 ' \
+  || fail "segments of the 48 kHz copy: $(cat hyp-seg48.txt), not $(cat hyp-seg.txt)"
 # bad segments lines fail the run before decoding, with one line naming file and line; a
 # duplicate key must not leak the wav.scp table (the ASan build checks)
 bad_segments() {   # $1: segments text, $2: expected message
