@@ -352,11 +352,11 @@ static int segment_parse(struct jobs *js, const struct wren_table_entry *e, cons
 }
 
 /* A bad segments line is an error of the whole input, found before anything is decoded. */
-static int jobs_read(const char *input, struct jobs *js)
+static int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *js)
 {
     memset(js, 0, sizeof *js);
     if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp, data dir or audio file", input);
-    if (wren_audio_file_like(input)) {   /* one audio file: one utterance named after it */
+    if (wren_audio_file_like(input) || (ao->raw_format && wren_audio_raw_like(input))) {   /* one audio file: one utterance named after it */
         js->file_key = wren_path_stem(input);
         js->j = wren_xcalloc(1, sizeof *js->j);
         js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0 };
@@ -737,7 +737,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     struct wren_audio_opts ao = c->audio;
     ao.expect_rate = wren_decoder_sample_rate(c->dec);
     struct jobs js;
-    if (jobs_read(input, &js)) return -1;
+    if (jobs_read(input, &ao, &js)) return -1;
     int rc = 0;
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);

@@ -159,7 +159,7 @@ int wren_cmd_segment(int argc, char **argv)
         wren_error_prefix("%s", model);
     else if (in_segs && wren_path_exists(in_segs))
         wren_error("%s: the data dir already has segments; give its recordings (a wav.scp)", in);
-    else if (!is_dir && wren_audio_file_like(in)) {
+    else if (!is_dir && (wren_audio_file_like(in) || (r.ao.raw_format && wren_audio_raw_like(in)))) {
         one_file(in, &scp);
         rc = 0;
     }

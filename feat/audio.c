@@ -362,5 +362,24 @@ int wren_audio_file_like(const char *path)
         size_t m = strlen(magic[i]);
         if (n >= m && memcmp(b, magic[i], m) == 0) return 1;
     }
+    /* MP3: an ID3 tag, or straight into an MPEG audio frame header: 11 sync bits, then a
+     * version, layer, bit rate and sample rate that are not reserved (nor 'free' bit rate) */
+    if (n >= 3 && memcmp(b, "ID3", 3) == 0) return 1;
+    const unsigned char *u = (const unsigned char *)b;
+    return n >= 3 && u[0] == 0xFF && (u[1] & 0xE0) == 0xE0 && ((u[1] >> 3) & 3) != 1 &&
+           ((u[1] >> 1) & 3) != 0 && (u[2] >> 4) != 0 && (u[2] >> 4) != 15 && ((u[2] >> 2) & 3) != 3;
+}
+
+int wren_audio_raw_like(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    unsigned char b[65536];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    for (size_t i = 0; i < n; i++)   /* text has no control bytes but tab, newline and CR */
+        if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r') return 1;
     return 0;
 }

@@ -55,7 +55,11 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
 void wren_audio_free(struct wren_audio *a);
 
 /* 1 if PATH is a regular file that starts like an audio file (WAV, FLAC, NIST SPHERE, AIFF,
- * Ogg, AU, CAF, W64, RF64), else 0: lets a command take an audio file where it takes a table. */
+ * Ogg, AU, CAF, W64, RF64, MP3), else 0: lets a command take an audio file where it takes a table. */
 int wren_audio_file_like(const char *path);
+
+/* 1 if PATH is a regular file with control bytes (other than tab, newline, CR) in its first
+ * 64 KB, as headerless PCM has and a table has not: with --raw-format, such a file is audio. */
+int wren_audio_raw_like(const char *path);
 
 #endif

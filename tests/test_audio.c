@@ -3,8 +3,11 @@
  * SPHERE, a text file named .wav, an 8 kHz file against a 16 kHz model without resampling, a
  * stereo file, zero-length audio and an empty file. Every error must name the file. Resampling:
  * a 44.1 kHz copy of a 16 kHz file comes back as the original, an 8 kHz file doubles its
- * samples, a tone above the new Nyquist frequency leaves no alias. */
+ * samples, a tone above the new Nyquist frequency leaves no alias. Single files: a 44.1 kHz MP3
+ * written by libsndfile is taken for audio and read at 16 kHz; headerless PCM is told from a
+ * text table. */
 #include <math.h>
+#include <sndfile.h>
 
 #include "feat/audio.h"
 #include "testutil.h"
@@ -321,6 +324,59 @@ START_TEST(resample_no_alias)
 }
 END_TEST
 
+START_TEST(mp3_and_raw_files)
+{
+    if (!have_sox()) { printf("skip: sox not installed\n"); return; }
+    char *src = test_shared_path(TIMIT_WAV), *wav44 = tmp_path("t44.wav"), *mp3 = tmp_path("t44.mp3");
+    run("sox '%s' -r 44100 '%s'", src, wav44);
+    /* libsndfile writes the MP3 (LAME), as a user's recorder would */
+    SF_INFO in = { 0 }, out = { 0 };
+    SNDFILE *r = sf_open(wav44, SFM_READ, &in);
+    ck_assert_ptr_nonnull(r);
+    out.samplerate = in.samplerate;
+    out.channels = 1;
+    out.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+    SNDFILE *w = sf_open(mp3, SFM_WRITE, &out);
+    if (!w) {
+        printf("skip: this libsndfile writes no MP3 (%s)\n", sf_strerror(NULL));
+        sf_close(r);
+        free(src); free(wav44); free(mp3);
+        return;
+    }
+    float buf[4096];
+    sf_count_t got;
+    while ((got = sf_readf_float(r, buf, 4096)) > 0) ck_assert_int_eq(sf_writef_float(w, buf, got), got);
+    sf_close(r);
+    ck_assert_int_eq(sf_close(w), 0);
+    ck_assert_int_eq(wren_audio_file_like(mp3), 1);
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = 16000;
+    struct wren_audio ref, a;
+    ck_assert_int_eq(wren_audio_read(src, &o, &ref), 0);
+    ck_assert_msg(wren_audio_read(mp3, &o, &a) == 0, "%s", wren_error_msg());
+    ck_assert_int_eq(a.source_rate, 44100);
+    ck_assert_int_eq(a.rate, 16000);
+    /* the encoder pads a frame or so (1152 samples at 44.1 kHz: 418 at 16 kHz) */
+    ck_assert_msg(a.n >= ref.n - 500 && a.n <= ref.n + 2000, "MP3: %zu samples, the WAV %zu", a.n, ref.n);
+    wren_audio_free(&a);
+    wren_audio_free(&ref);
+    /* headerless PCM has control bytes; a wav.scp has none */
+    char *raw = tmp_path("t.raw"), *scp = tmp_path("wav.scp");
+    run("sox '%s' -t raw -e signed -b 16 '%s'", src, raw);
+    FILE *f = fopen(scp, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "utt1\t%s\r\nutt2 sox %s -t wav - |\n", src, src);
+    fclose(f);
+    ck_assert_int_eq(wren_audio_raw_like(raw), 1);
+    ck_assert_int_eq(wren_audio_file_like(raw), 0);
+    ck_assert_int_eq(wren_audio_raw_like(scp), 0);
+    ck_assert_int_eq(wren_audio_file_like(scp), 0);
+    ck_assert_int_eq(wren_audio_raw_like(tmp), 0);   /* a folder */
+    free(src); free(wav44); free(mp3); free(raw); free(scp);
+}
+END_TEST
+
 /* A copy of the real SPHERE file with header field text FROM replaced by TO (same length, the
  * header is fixed-size) and EXTRA zero bytes appended to its data. */
 static char *sphere_variant(const char *name, const char *from, const char *to, size_t extra)
@@ -392,6 +448,7 @@ static Suite *audio_suite(void)
     tcase_add_test(tc, bad_rate_and_channels);
     tcase_add_test(tc, resample_round_trip);
     tcase_add_test(tc, resample_no_alias);
+    tcase_add_test(tc, mp3_and_raw_files);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -44,6 +44,13 @@ errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
 u1=$(head -1 wav.scp | cut -d' ' -f1)
 "$WREN" decode --model "$MODEL" --graph graph "$LIBRI/$u1.wav" hyp1.txt 2> one.log || fail "decode of $u1.wav: $(cat one.log)"
 [ "$(cat hyp1.txt)" = "$(head -1 hyp.txt)" ] || fail "decode of $u1.wav: '$(cat hyp1.txt)', not '$(head -1 hyp.txt)'"
+# the same as headerless PCM, given its format
+if command -v sox > /dev/null; then
+  sox "$LIBRI/$u1.wav" -t raw -e signed -b 16 -L "$u1.raw"
+  "$WREN" decode --model "$MODEL" --graph graph --raw-format s16le --raw-rate 16000 "$u1.raw" hyp1raw.txt 2> raw.log \
+    || fail "decode of $u1.raw: $(cat raw.log)"
+  [ "$(cat hyp1raw.txt)" = "$(head -1 hyp.txt)" ] || fail "decode of $u1.raw: '$(cat hyp1raw.txt)', not '$(head -1 hyp.txt)'"
+fi
 # lattices: gzip, one per utterance; the hypotheses are their MBR word sequences (the default)
 # and, with --no-mbr, their best paths
 [ "$(head -c2 lat.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "lattice file not gzip"
