@@ -67,6 +67,7 @@ static const char *DESCRIPTION =
 struct totals {
     int n_ok, n_fail, n_no_final, n_bad_segment;
     int n_resampled, rate_lo, rate_hi;   /* utterances resampled, and their files' rates */
+    int n_mixed, channels_hi;            /* utterances mixed down to mono, most channels */
     int64_t frames, lat_arcs, ref_words, oracle_err;
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
@@ -248,6 +249,10 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
         return;
+    }
+    if (a.file_channels > 1 && ao->channel < 0) {
+        c->t.n_mixed++;
+        if (a.file_channels > c->t.channels_hi) c->t.channels_hi = a.file_channels;
     }
     if (a.source_rate != a.rate) {
         c->t.n_resampled++;
@@ -613,6 +618,8 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             c->t.n_ok += t.n_ok; c->t.n_fail += t.n_fail; c->t.n_no_final += t.n_no_final;
             c->t.n_bad_segment += t.n_bad_segment;
             c->t.n_resampled += t.n_resampled;
+            c->t.n_mixed += t.n_mixed;
+            if (t.channels_hi > c->t.channels_hi) c->t.channels_hi = t.channels_hi;
             if (t.rate_lo && (!c->t.rate_lo || t.rate_lo < c->t.rate_lo)) c->t.rate_lo = t.rate_lo;
             if (t.rate_hi > c->t.rate_hi) c->t.rate_hi = t.rate_hi;
             c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
@@ -876,6 +883,10 @@ int wren_cmd_decode(int argc, char **argv)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
+    if (c.t.n_mixed)
+        wren_log("wren decode: %d utterance%s mixed down from %s%d channels to their mean (--channel "
+                 "takes one)", c.t.n_mixed, c.t.n_mixed > 1 ? "s" : "", c.t.channels_hi > 2 ? "up to " : "",
+                 c.t.channels_hi);
     if (c.t.n_resampled) {
         int model_rate = wren_decoder_sample_rate(c.dec);
         char from[32];

@@ -256,9 +256,6 @@ static int check_shape(const SF_INFO *info, const char *name, const struct wren_
 {
     if (info->channels < 1)
         return wren_error("%s: no audio channels", name);
-    if (o->channel < 0 && info->channels != 1)
-        return wren_error("%s: %d channels; Wren reads mono audio (choose one with --channel)",
-                          name, info->channels);
     if (o->channel >= info->channels)
         return wren_error("%s: channel %d requested, the file has %d", name, o->channel,
                           info->channels);
@@ -286,7 +283,8 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
         return -1;
     }
     sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
-    int ch = info.channels, pick = o->channel < 0 ? 0 : o->channel;
+    int ch = info.channels, pick = o->channel;
+    float mix = 32768.0f / (float)ch;
     size_t cap = info.frames > 0 && info.frames < ((sf_count_t)1 << 31) ? (size_t)info.frames
                                                                         : 1 << 16;
     float *buf = wren_xmalloc(4096 * (size_t)ch * sizeof(float));
@@ -299,7 +297,14 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
             while (n + (size_t)got > cap) cap *= 2;
             s = wren_xrealloc(s, (cap + 1) * sizeof(float));
         }
-        for (sf_count_t i = 0; i < got; i++) s[n++] = buf[i * ch + pick] * 32768.0f;
+        if (pick >= 0 || ch == 1)
+            for (sf_count_t i = 0; i < got; i++) s[n++] = buf[i * ch + (pick < 0 ? 0 : pick)] * 32768.0f;
+        else   /* no channel chosen: the mean of all */
+            for (sf_count_t i = 0; i < got; i++) {
+                float v = 0;
+                for (int c = 0; c < ch; c++) v += buf[i * ch + c];
+                s[n++] = v * mix;
+            }
     }
     int err = sf_error(sf);
     const char *errmsg = err ? sf_strerror(sf) : NULL;

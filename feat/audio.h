@@ -1,7 +1,8 @@
 /* audio.h — reading one utterance of audio into float samples in 16-bit scale (as sphinx's
  * front end sees them): WAV, FLAC, NIST SPHERE (uncompressed), AIFF, ... through libsndfile,
  * raw PCM with an explicit format, and Kaldi wav.scp values that are paths or "command |"
- * pipes. Mono only unless a channel is chosen; audio at another rate than the expected one
+ * pipes. Multi-channel audio is mixed down to the mean of its channels unless one is chosen;
+ * audio at another rate than the expected one
  * is resampled to it (resample.h), or with resample = 0 is an error naming both rates.
  * Not for: features (feat.h), tables (table.h). */
 #ifndef WREN_AUDIO_H
@@ -16,7 +17,7 @@ struct wren_audio_opts {
                               * u8, s24le, s24be, s32le, s32be, f32le, f32be, ulaw, alaw */
     int raw_rate;            /* sample rate of raw input (Hz) */
     int raw_channels;        /* channels of raw input (1) */
-    int channel;             /* -1: the input must be mono; else the 0-based channel taken */
+    int channel;             /* -1: the mean of all channels; else the 0-based channel taken */
     int expect_rate;         /* 0: any; else the rate the caller needs (Hz) */
     int resample;            /* 1: input at another rate than expect_rate is converted to it;
                               * 0: it is an error */
@@ -31,7 +32,7 @@ void wren_audio_opts_default(struct wren_audio_opts *o);
     { "raw-rate", WREN_OPT_INT, &(o)->raw_rate, "sample rate of --raw-format input (Hz)" }, \
     { "raw-channels", WREN_OPT_INT, &(o)->raw_channels, "channels of --raw-format input" }, \
     { "channel", WREN_OPT_INT, &(o)->channel, \
-      "channel to take from multi-channel audio (0-based; -1: input must be mono)" }, \
+      "channel to take from multi-channel audio (0-based; -1: the mean of all channels)" }, \
     { "resample", WREN_OPT_BOOL, &(o)->resample, \
       "audio at another sample rate than the model's is resampled to it (libsoxr; 8 kHz audio leaves the model's band above 4 kHz empty); false: such audio is an error" }
 
@@ -45,7 +46,7 @@ struct wren_audio {
 
 /* Read SPEC: a path, "-" (stdin) or a Kaldi pipe "command |". On error returns -1 with a
  * one-line message naming SPEC: unreadable, empty, not audio, truncated, no samples,
- * multi-channel without --channel, another sample rate than expect_rate without resample. */
+ * a channel the input lacks, another sample rate than expect_rate without resample. */
 int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wren_audio *a);
 
 /* The same from bytes in memory; NAME is used in messages. */

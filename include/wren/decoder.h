@@ -60,8 +60,8 @@ int wren_decoder_sample_rate(const struct wren_decoder *d);
 /* The words of one utterance (as spelled in the graph's words.txt) and their times: by default
  * (opts.mbr) its minimum-Bayes-risk word sequence, else its best path. */
 struct wren_transcript;
-/* Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono; at another rate than
- * the model's it is resampled, as `wren decode` does). */
+/* Decode an audio file (any format libsndfile reads, or NIST SPHERE; several channels are mixed
+ * down to their mean, another rate than the model's is resampled, as `wren decode` does). */
 int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wren_transcript **out);
 /* Decode n samples at the model's rate, on the 16-bit scale (-32768 .. 32767). Audio longer
  * than WREN_DECODE_PIECE_SECONDS is cut at its pauses first (the front end's VAD, as

@@ -179,8 +179,9 @@ class Decoder:
         return _lib.lib.wren_decoder_sample_rate(self._d)
 
     def decode_file(self, path):
-        """Decode an audio file (any format libsndfile reads, or NIST SPHERE; mono; at another
-        rate than the model's it is resampled) and return its Result. Audio over a minute is cut at its pauses and
+        """Decode an audio file (any format libsndfile reads, or NIST SPHERE; several channels
+        are mixed down to their mean, another rate than the model's is resampled) and return
+        its Result. Audio over a minute is cut at its pauses and
         decoded piece by piece (as `wren segment` cuts it), times counted from its start."""
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_file(self._d, _lib.enc(path), ctypes.byref(t)))

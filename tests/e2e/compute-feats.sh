@@ -93,7 +93,10 @@ echo "hello, not audio" > "$tmp/text.wav"
 expect_fail "text named .wav" "$tmp/text.wav: not a readable audio file" --model "$EN_US" "$tmp/text.wav"
 expect_fail "8 kHz vs 16 kHz model, --no-resample" "8000 Hz does not match the model's 16000 Hz" --model "$EN_US" --no-resample "$D"
 sox -D "$T" -c 2 "$tmp/stereo.wav" remix 1 1
-expect_fail "stereo" "$tmp/stereo.wav: 2 channels" --model "$EN_US" "$tmp/stereo.wav"
+"$WREN" compute-feats --model "$EN_US" --raw-cepstra "$T" > "$tmp/mono.txt"
+"$WREN" compute-feats --model "$EN_US" --raw-cepstra "$tmp/stereo.wav" > "$tmp/stereo.txt" &&
+  cmp -s "$tmp/mono.txt" "$tmp/stereo.txt" && ok "two equal channels mixed down: the mono cepstra" || bad "stereo mix-down"
+expect_fail "a channel the file lacks" "$tmp/stereo.wav: channel 2 requested, the file has 2" --model "$EN_US" --channel 2 "$tmp/stereo.wav"
 sox -n -r 16000 -b 16 -c 1 "$tmp/zero.wav" trim 0 0
 expect_fail "zero-length" "$tmp/zero.wav: no audio samples" --model "$EN_US" "$tmp/zero.wav"
 : > "$tmp/empty.wav"

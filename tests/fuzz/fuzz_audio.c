@@ -1,7 +1,7 @@
 /* fuzz_audio.c — libFuzzer harness for reading audio (feat/audio.c): WAV, FLAC, NIST SPHERE,
  * AIFF, ... through libsndfile's virtual I/O and Wren's own WAV/SPHERE header checks, and
- * headerless PCM. Each input is read as a file (mono, then channel 0 of any channel count) and
- * as raw s16le PCM. */
+ * headerless PCM. Each input is read as a file (its channels mixed down; then channel 0,
+ * resampled to 16 kHz from any other rate) and as raw s16le or u-law PCM. */
 #include "fuzz-util.h"
 
 #include "feat/audio.h"
