@@ -1,6 +1,6 @@
 """test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
-`wren` program: a decode gives the words `wren decode` wrote, from a file, a numpy array and a
-list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+`wren` program: a decode gives the words `wren decode` wrote, from a file (also as a stereo and a
+44.1 kHz copy), a numpy array and a list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
   test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT
@@ -13,7 +13,11 @@ second adapted), and confidences that differ from decode_file's (one pass); for 
 the words and confidences of LONG_ADAPTED, the CTM `wren decode` wrote for its pieces (adapted
 to the recording)."""
 import math
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import wave
 
 import numpy as np
@@ -61,6 +65,22 @@ r2 = d.decode(samples)
 check(r2.words == expected, "decode(int16 array) words %r" % r2.words)
 r3 = d.decode(samples.astype(np.float32) / 32768.0, sample_rate=16000, normalized=True)
 check(r3.words == expected, "decode(normalized float array) words %r" % r3.words)
+# a file as users have them: two channels (mixed down to their mean) and, if sox can make a
+# copy, 44.1 kHz (resampled to the model's rate)
+with tempfile.TemporaryDirectory() as tmpdir:
+    st = os.path.join(tmpdir, "stereo.wav")
+    with wave.open(st, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.repeat(samples, 2).astype("<i2").tobytes())
+    rs = d.decode_file(st)
+    check(rs.words == expected and rs.times == r.times, "stereo copy: %r, the mono file's %r" % (rs.words, expected))
+    if shutil.which("sox"):
+        st44 = os.path.join(tmpdir, "stereo44.wav")
+        subprocess.run(["sox", st, "-r", "44100", st44], check=True)
+        r44 = d.decode_file(st44)
+        check(wren.wer(expected, r44.words).errors <= 1, "44.1 kHz stereo copy: %r, the original %r" % (r44.words, expected))
 # streaming: 100 ms chunks, partial results on the way, the same final words and times
 d.start()
 partials = []
