@@ -90,6 +90,8 @@ struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
     int nbest, nj;
     struct wren_audio_opts audio;   /* how to read the audio (the rate is the model's) */
+    char *rec_spec;                 /* the recording whose audio rec holds, or NULL */
+    struct wren_audio rec;
     int worker_said;            /* a --nj worker failed and printed why: no second error line */
     int out_failed;             /* writing an output failed: the run stops, the close reports it */
     FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
@@ -240,12 +242,41 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     return rc;
 }
 
+static void rec_forget(struct cmd *c)
+{
+    if (!c->rec_spec) return;
+    wren_audio_free(&c->rec);
+    free(c->rec_spec);
+    c->rec_spec = NULL;
+}
+
+/* The audio of job j into *a: a whole recording is read for it alone; a segment's recording is
+ * kept in c->rec while the segments that follow are of the same recording (a data dir lists
+ * them so): read, decompressed and resampled once instead of once per segment, which for a
+ * one-hour recording cut in hundreds of pieces cost more than decoding them. *kept = 1: *a is
+ * c->rec's, not the caller's to free. */
+static int job_audio(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao,
+                     struct wren_audio *a, int *kept)
+{
+    *kept = 0;
+    if (!j->rec) return wren_audio_read(j->spec, ao, a);
+    if (!c->rec_spec || strcmp(c->rec_spec, j->spec)) {
+        rec_forget(c);
+        if (wren_audio_read(j->spec, ao, &c->rec)) return -1;
+        c->rec_spec = wren_xstrdup(j->spec);
+    }
+    *a = c->rec;
+    *kept = 1;
+    return 0;
+}
+
 /* One utterance: read its audio (a whole recording, or a segment of one) and decode it. */
 static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
 {
     const char *utt = j->utt;
     struct wren_audio a;
-    if (wren_audio_read(j->spec, ao, &a)) {
+    int kept;
+    if (job_audio(c, j, ao, &a, &kept)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
         return;
@@ -268,7 +299,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
                     "%s (%.2f s)\n", utt, j->seg_path, j->seg_line, j->t0, end, j->spec, dur);
             c->t.n_fail++;
             c->t.n_bad_segment++;
-            wren_audio_free(&a);
+            if (!kept) wren_audio_free(&a);
             return;
         }
         b = (size_t)(j->t0 * a.rate + 0.5);
@@ -295,7 +326,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         c->t.n_ok++;
         c->t.audio_sec += (double)(e - b) / a.rate;
     }
-    wren_audio_free(&a);
+    if (!kept) wren_audio_free(&a);
 }
 
 /* The utterances of a wav.scp or data dir, in order. Tables stay alive while jobs are used. */
@@ -566,6 +597,7 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                 for (size_t i = 0; i < mine.n && !c->out_failed; i++) run_job(c, &mine.j[i], ao);
             }
             free(mine.j);
+            rec_forget(c);
             /* the first failure, in one line; the parent prints nothing more (exit 2) */
             for (int i = 0; i < 4; i++) {
                 if (!f[i]) continue;
@@ -761,6 +793,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
         }
     }
     jobs_free(&js);
+    rec_forget(c);
     return rc;
 }
 

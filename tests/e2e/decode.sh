@@ -185,6 +185,14 @@ awk '$1 != "rec" { exit 1 }' seg.ctm || fail "segments' CTM not named after the 
 n1=$(awk '$1 == "seg1" { print NF - 1 }' hyp-seg.txt)
 awk -v n1="$n1" 'NR > n1 && $3 < 1.5 { exit 1 } NR <= n1 && $3 >= 1.5 { exit 1 }' seg.ctm ||
   fail "segments' CTM not in recording time: $(cat seg.ctm)"
+# a recording is read once for all its segments: a pipe that counts its runs
+mkdir -p datapipe
+echo "rec sh -c 'echo run >> $PWD/runs; cat $LIBRI/$u2.wav' |" > datapipe/wav.scp
+head -2 data/segments > datapipe/segments
+"$WREN" decode --model "$MODEL" --graph graph --remove-silence 0 datapipe hyp-pipe.txt 2> pipe.log \
+  || fail "segments of a pipe recording: $(cat pipe.log)"
+cmp -s hyp-seg.txt hyp-pipe.txt || fail "segments of the pipe: $(cat hyp-pipe.txt), not $(cat hyp-seg.txt)"
+[ "$(wc -l < runs)" = 1 ] || fail "the recording was read $(wc -l < runs) times for 2 segments"
 # the same recording at 48 kHz: segment times are seconds, so the same pieces and words
 mkdir -p data48
 sox "$LIBRI/$u2.wav" -r 48000 r48.wav
