@@ -8,8 +8,10 @@
 #include <math.h>
 #include <soxr.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "utils/error.h"
+#include "wren/audio.h"
 
 int wren_resample(const float *in, size_t n, int from, int to, const char *name,
                   float **out, size_t *n_out)
@@ -23,7 +25,7 @@ int wren_resample(const float *in, size_t n, int from, int to, const char *name,
     if (from < WREN_RESAMPLE_MIN_RATE || from > WREN_RESAMPLE_MAX_RATE)
         return wren_error("%s: sample rate %d Hz: only audio at %d to %d Hz is resampled", name,
                           from, WREN_RESAMPLE_MIN_RATE, WREN_RESAMPLE_MAX_RATE);
-    size_t want = (size_t)llround((double)n * to / from);
+    size_t want = wren_resampled_length(n, from, to);
     if (want == 0)
         return wren_error("%s: %zu samples at %d Hz make no sample at %d Hz", name, n, from, to);
     float *o = wren_xmalloc(want * sizeof *o);
@@ -45,5 +47,25 @@ int wren_resample(const float *in, size_t n, int from, int to, const char *name,
     for (size_t i = got; i < want; i++) o[i] = got ? o[got - 1] : 0.0f;
     *out = o;
     *n_out = want;
+    return 0;
+}
+
+size_t wren_resampled_length(size_t n, int from, int to)
+{
+    return from > 0 && to > 0 ? (size_t)llround((double)n * to / from) : 0;
+}
+
+int wren_resample_samples(const float *in, size_t n, int from, int to, float *out, size_t n_out)
+{
+    float *r;
+    size_t m;
+    if (wren_resample(in, n, from, to, "samples", &r, &m)) return -1;
+    if (m != n_out) {
+        free(r);
+        return wren_error("samples: %zu at %d Hz make %zu at %d Hz, the output holds %zu", n,
+                          from, m, to, n_out);
+    }
+    memcpy(out, r, m * sizeof *r);
+    free(r);
     return 0;
 }

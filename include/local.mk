@@ -2,8 +2,8 @@
 # the shared library libwren.so (the same objects, exporting only what the public headers
 # declare) and the pkg-config file wren.pc. examples/ programs are built against them.
 include_HEADERS = include/wren.h
-pkginclude_HEADERS += include/wren/common.h include/wren/decoder.h include/wren/lm.h \
-  include/wren/nnlm.h include/wren/wer.h
+pkginclude_HEADERS += include/wren/common.h include/wren/decoder.h include/wren/audio.h \
+  include/wren/lm.h include/wren/nnlm.h include/wren/wer.h
 WREN_API_HDRS = $(include_HEADERS) $(pkginclude_HEADERS)
 
 pkgconfigdir = $(libdir)/pkgconfig

@@ -1,5 +1,6 @@
 /* wren.h — the public C API of Wren, in one include: the version and the error convention
- * (wren/common.h), decoding audio files into words and times (wren/decoder.h), scoring text with
+ * (wren/common.h), decoding audio files into words and times (wren/decoder.h; samples in memory
+ * at another rate are converted with wren/audio.h), scoring text with
  * an ARPA n-gram (wren/lm.h) or a Wren NNLM (wren/nnlm.h), and word error rates (wren/wer.h).
  * Link with `pkg-config --cflags --libs wren`. Everything here is prefixed wren_; the library
  * never prints to stdout and never exits (except on out-of-memory, with a message on stderr).
@@ -19,6 +20,7 @@
 
 #include "wren/common.h"
 #include "wren/decoder.h"
+#include "wren/audio.h"
 #include "wren/lm.h"
 #include "wren/nnlm.h"
 #include "wren/wer.h"

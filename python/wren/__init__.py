@@ -1,4 +1,4 @@
-"""wren -- Wren from Python: decode audio (Decoder), score sentences with an ARPA n-gram
+"""wren -- Wren from Python: decode audio (Decoder; resample converts samples' rate), score sentences with an ARPA n-gram
 (NgramLM) or a Wren NNLM (NNLM), count word errors (wer), over the shared library libwren.so
 through ctypes; errors raise WrenError with the library's message. The NNLM as a PyTorch module
 is in wren.torch (needs torch; not imported here).
@@ -10,12 +10,13 @@ is in wren.torch (needs torch; not imported here).
     for h in d.nbest_file("utt.wav", 5): print(h.graph_cost, h.acoustic_cost, h.text)
 """
 from ._lib import WrenError, lib as _clib
-from .decoder import Decoder, Hypothesis, Lattice, Result
+from .decoder import Decoder, Hypothesis, Lattice, Result, resample
 from .lm import NgramLM, NNLM
 from .wer import wer, WerCounts
 
 __version__ = _clib.wren_version().decode()
-__all__ = ["Decoder", "Hypothesis", "Lattice", "Result", "NgramLM", "NNLM", "wer", "WerCounts", "WrenError"]
+__all__ = ["Decoder", "Hypothesis", "Lattice", "Result", "NgramLM", "NNLM", "resample", "wer", "WerCounts",
+           "WrenError"]
 
 
 def __getattr__(name):

@@ -82,6 +82,9 @@ _sig("wren_decoder_sample_rate", ci, vp)
 _sig("wren_decoder_decode_file", ci, vp, cp, ctypes.POINTER(vp))
 _sig("wren_decoder_decode_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t,
      ctypes.POINTER(vp))
+_sig("wren_resampled_length", ctypes.c_size_t, ctypes.c_size_t, ci, ci)
+_sig("wren_resample_samples", ci, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t, ci, ci,
+     ctypes.POINTER(ctypes.c_float), ctypes.c_size_t)
 _sig("wren_decoder_decode_speaker_files", ci, vp, ctypes.POINTER(cp), ci, ctypes.POINTER(vp))
 _sig("wren_decoder_start_utterance", None, vp)
 _sig("wren_decoder_accept_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t)

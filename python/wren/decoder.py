@@ -152,6 +152,29 @@ def _samples(samples, scale):
     return buf, ctypes.cast(buf, ctypes.POINTER(ctypes.c_float)), len(vals)
 
 
+def _resampled(buf, ptr, n, from_rate, to_rate):
+    """(buffer, float pointer, count) of the n floats at ptr converted from from_rate to to_rate."""
+    m = _lib.lib.wren_resampled_length(n, int(from_rate), int(to_rate))
+    try:
+        import numpy as np
+        out = np.zeros(max(m, 1), dtype=np.float32)
+        optr = out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+    except ImportError:
+        out = (ctypes.c_float * max(m, 1))()
+        optr = ctypes.cast(out, ctypes.POINTER(ctypes.c_float))
+    _lib.check(_lib.lib.wren_resample_samples(ptr, n, int(from_rate), int(to_rate), optr, m))
+    return out, optr, m
+
+
+def resample(samples, from_rate, to_rate):
+    """One channel of samples (a numpy array or a sequence of numbers, any scale) at from_rate
+    Hz converted to to_rate Hz with libsoxr, as the library converts the files it reads: a
+    float32 numpy array (a ctypes float array without numpy). from_rate: 4000 to 768000 Hz."""
+    buf, ptr, n = _samples(samples, 1.0)
+    out, _, m = _resampled(buf, ptr, n, from_rate, to_rate)
+    return out[:m]
+
+
 class Decoder:
     """A loaded model and graph. Keyword options are the fields of struct wren_decode_opts
     (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
@@ -211,9 +234,9 @@ class Decoder:
     def decode(self, samples, sample_rate=None, normalized=False):
         """Decode mono samples at the model's rate: a numpy array or any sequence of numbers on
         the 16-bit scale (-32768 .. 32767; int16 arrays as they are). normalized=True takes
-        floats in [-1, 1] (as soundfile reads them) and scales them by 32768. A sample_rate
-        other than the model's raises ValueError (no resampling here). Over a minute of audio
-        is cut at its pauses, as decode_file cuts it."""
+        floats in [-1, 1] (as soundfile reads them) and scales them by 32768. Samples at
+        another sample_rate than the model's are resampled to it (as files are). Over a minute
+        of audio is cut at its pauses, as decode_file cuts it."""
         buf, ptr, n = self._prepare(samples, sample_rate, normalized)
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))
@@ -226,8 +249,10 @@ class Decoder:
         _lib.lib.wren_decoder_start_utterance(self._d)
 
     def feed(self, samples, sample_rate=None, normalized=False):
-        """Append a chunk of the streamed utterance, taken as decode() takes samples."""
-        buf, ptr, n = self._prepare(samples, sample_rate, normalized)
+        """Append a chunk of the streamed utterance, taken as decode() takes samples but at the
+        model's rate only: converting chunk by chunk would distort their edges (a sample_rate
+        other than the model's raises ValueError; wren.resample converts a whole signal)."""
+        buf, ptr, n = self._prepare(samples, sample_rate, normalized, stream=True)
         _lib.check(_lib.lib.wren_decoder_accept_samples(self._d, ptr, n))
 
     def partial(self):
@@ -269,11 +294,15 @@ class Decoder:
         _lib.check(_lib.lib.wren_decoder_lattice_samples(self._d, ptr, count, ctypes.byref(p)))
         return _lattice(p, self._acwt)
 
-    def _prepare(self, samples, sample_rate, normalized):
-        if sample_rate is not None and sample_rate != self.sample_rate:
-            raise ValueError("wren.Decoder: samples at %d Hz, the model expects %d Hz"
-                             % (sample_rate, self.sample_rate))
-        return _samples(samples, 32768.0 if normalized else 1.0)
+    def _prepare(self, samples, sample_rate, normalized, stream=False):
+        other = sample_rate is not None and sample_rate != self.sample_rate
+        if other and stream:
+            raise ValueError("wren.Decoder.feed: chunks at %d Hz, the model expects %d Hz (chunks "
+                             "are not resampled one by one)" % (sample_rate, self.sample_rate))
+        buf, ptr, n = _samples(samples, 32768.0 if normalized else 1.0)
+        if other:
+            return _resampled(buf, ptr, n, sample_rate, self.sample_rate)
+        return buf, ptr, n
 
     def close(self):
         """Free the model and graph now (else when the object is collected)."""

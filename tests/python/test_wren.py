@@ -129,11 +129,29 @@ except wren.WrenError as e:
     check("no-such.wav" in str(e), "the speaker error does not name the file: %s" % e)
 r4 = d.decode(samples[:16000].tolist())
 check(r4.words == d.decode(samples[:16000]).words, "decode(list) differs from decode(array)")
+# samples at another rate are resampled: the same words from 44.1 kHz (made by sox, or by
+# wren.resample); feed() takes the model's rate only
+r44s = wren.resample(samples, 16000, 44100)
+check(len(r44s) == round(len(samples) * 44100 / 16000), "wren.resample: %d samples from %d" % (len(r44s), len(samples)))
+check(d.decode(r44s, sample_rate=44100).words == expected, "decode at 44.1 kHz (wren.resample)")
+check(wren.wer(expected, d.decode(r44s / 32768.0, sample_rate=44100, normalized=True).words).errors <= 1,
+      "decode of normalised 44.1 kHz samples")
+back = wren.resample(r44s, 44100, 16000)
+inner = slice(200, len(samples) - 200)
+snr = 10 * math.log10(np.sum(samples[inner].astype(np.float64) ** 2) /
+                      max(np.sum((samples[inner] - back[inner].astype(np.float64)) ** 2), 1e-30))
+check(len(back) == len(samples) and snr > 50, "16 -> 44.1 -> 16 kHz: %d samples, SNR %.1f dB" % (len(back), snr))
 try:
-    d.decode(samples, sample_rate=8000)
-    check(False, "a wrong sample rate was accepted")
+    d.start()
+    d.feed(r44s[:4410], sample_rate=44100)
+    check(False, "a streamed chunk at 44.1 kHz was accepted")
 except ValueError:
     pass
+try:
+    wren.resample(samples, 1000, 16000)
+    check(False, "resampling from 1000 Hz was accepted")
+except wren.WrenError as e:
+    check("1000 Hz" in str(e), "the resampling error does not name the rate: %s" % e)
 try:
     d.decode_file("no-such.wav")
     check(False, "a missing file decoded")
