@@ -25,13 +25,8 @@ mkdir -p "$W"
 cd "$W"
 "$SRC/egs/timit/local/prepare_data.sh" "$TIMIT" data > /dev/null 2>&1
 "$WREN" text-norm --ids data/text.raw data/text 2>/dev/null
-if [ ! -s lm.arpa ]; then
-  "$WREN" text-norm "$CORPUS" corpus.txt 2>/dev/null
-  cut -d' ' -f2- data/text > eval.txt
-  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt 2>/dev/null
-  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
-fi
-[ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
+. "$SRC/bench/austen-graph.sh"
+austen_graph data/text
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 wer() { "$WREN" wer data/text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
 /usr/bin/time -o si.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --adapt none data si.txt 2> si.log

@@ -12,7 +12,8 @@
 # Env: WREN (built wren), WREN_SHARED; N_ARCTIC (default 60); BEAMS (default "8 10 13 16").
 set -eu
 WREN=${WREN:?set WREN to the built wren}
-SHARED=${WREN_SHARED:-$(dirname "$0")/../../shared}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${WREN_SHARED:-$SRC/../shared}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -51,17 +52,9 @@ cut -d' ' -f1 wav.scp > fileids
 n_utt=$(wc -l < wav.scp)
 audio_sec=$(for u in $(cat fileids); do soxi -D "wav/$u.wav" 2>/dev/null || echo 0; done | awk '{s += $1} END {printf "%.1f", s}')
 
-# --- LM: Austen, normalised, leak-guarded against the test text, trigram pruned to 200k n-grams
-if [ ! -s lm.arpa ]; then
-  "$WREN" text-norm "$CORPUS" corpus.txt 2>/dev/null
-  cut -d' ' -f2- text > eval.txt
-  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt
-  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
-fi
-# --- graph
-if [ ! -s graph/HCLG.fst ]; then
-  "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
-fi
+# --- LM (Austen, leak-guarded against the test text, trigram pruned to 200k n-grams) and graph
+. "$SRC/bench/austen-graph.sh"
+austen_graph text
 
 wer() { "$WREN" wer text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
 printf '\n%-26s %6s %8s %8s %10s\n' "system ($n_utt utts, ${audio_sec}s)" beam "%WER" RTF "RTF/psphx"

@@ -25,7 +25,7 @@ WREN_BENCHES += bench/mkgraph.sh
 
 # ---- search ----
 WREN_BENCHES += bench/decode.sh
-EXTRA_DIST += bench/decode.sh
+EXTRA_DIST += bench/decode.sh bench/austen-graph.sh
 WREN_BENCHES += bench/adapt.sh
 EXTRA_DIST += bench/adapt.sh
 WREN_BENCHES += bench/segment.sh

@@ -2,11 +2,12 @@
 # resample.sh — what decoding audio at another sample rate than the model's costs: the first 40
 # CMU ARCTIC sentences of arctic-fraser (16 kHz) decoded as they are (the reference) and as
 # sox-made copies at 44.1 kHz (16-bit WAV), 48 kHz (24-bit FLAC) and 8 kHz (16-bit WAV), which
-# `wren decode` resamples to the model's 16 kHz: CPU seconds (user + system), the ratio to the
-# reference, and %WER. One speaker-independent pass (--adapt none). LM: a trigram of Jane
-# Austen's novels, leak-guarded against the 40 transcripts and pruned to 200k n-grams, with its
-# graph. Work files are kept in WREN_BENCH_DIR (default /tmp/wren-bench-resample), so the LM
-# and graph are built once. Env: WREN (built wren), WREN_SHARED.
+# `wren decode` resamples to the model's 16 kHz (sox without dither, so that every run makes the
+# same copies): CPU seconds (user + system), the ratio to the reference, and %WER. One
+# speaker-independent pass (--adapt none). LM and graph: bench/austen-graph.sh, leak-guarded
+# against the 40 transcripts. Work files are kept in WREN_BENCH_DIR (default
+# /tmp/wren-bench-resample), so the LM and graph are built once. Env: WREN (built wren),
+# WREN_SHARED.
 set -eu
 WREN=${WREN:?set WREN to the built wren}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,20 +26,15 @@ cd "$W"
 ids=$(seq -f 'arctic_a%04g' 1 40)
 for i in $ids; do echo "$i $(tr -s '\r\n' '  ' < "$A/text/$i.txt")"; done > text.raw
 "$WREN" text-norm --ids text.raw text 2> /dev/null
-if [ ! -s lm.arpa ]; then
-  "$WREN" text-norm "$CORPUS" corpus.txt 2> /dev/null
-  cut -d' ' -f2- text > eval.txt
-  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt 2> /dev/null
-  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
-fi
-[ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
+. "$SRC/bench/austen-graph.sh"
+austen_graph text
 # name, file extension, sox output options
 sets=("16k flac" "44k wav -b 16 -r 44100" "48k flac -b 24 -r 48000" "8k wav -b 16 -r 8000")
 for s in "${sets[@]}"; do
   read -r name ext opts <<< "$s"
   mkdir -p "$name"
   for i in $ids; do
-    [ -s "$name/$i.$ext" ] || sox "$A/audio/$i.flac" $opts "$name/$i.$ext"
+    [ -s "$name/$i.$ext" ] || sox -D "$A/audio/$i.flac" $opts "$name/$i.$ext"
     echo "$i $PWD/$name/$i.$ext"
   done > "$name.scp"
 done

@@ -31,13 +31,8 @@ for i in $ids; do echo "$i $A/audio/$i.flac"; done > sentences.scp
 [ -s long.wav ] || sox $(for i in $ids; do echo "$A/audio/$i.flac"; done) long.wav
 echo "long $PWD/long.wav" > long.scp
 echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
-if [ ! -s lm.arpa ]; then
-  "$WREN" text-norm "$CORPUS" corpus.txt 2> /dev/null
-  cut -d' ' -f2- text > eval.txt
-  "$WREN" leak-guard --window 6 --eval eval.txt corpus.txt corpus-guarded.txt 2> /dev/null
-  "$WREN" ngram-count -order 3 -text corpus-guarded.txt -prune-target 200000 -lm lm.arpa 2>&1 | tail -1
-fi
-[ -s graph/HCLG.fst ] || "$WREN" mkgraph --model "$MODEL" --dict "$DICT" --lm lm.arpa graph 2>&1 | tail -1
+. "$SRC/bench/austen-graph.sh"
+austen_graph text
 dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
 timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
 timed whole.res "${dec[@]}" long.scp whole.txt 2> whole.log
@@ -46,7 +41,7 @@ timed pieces.res "${dec[@]}" seg pieces.txt 2> pieces.log
 awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' \
   seg/segments pieces.txt > pieces-joined.txt
 timed sentences.res "${dec[@]}" sentences.scp sentences.txt 2> sentences.log
-[ -s long44.flac ] || sox long.wav -r 44100 long44.flac
+[ -s long44.flac ] || sox -D long.wav -r 44100 long44.flac
 rm -rf seg44 && cp -r seg seg44 && echo "long $PWD/long44.flac" > seg44/wav.scp
 timed pieces44.res "${dec[@]}" seg44 pieces44.txt 2> pieces44.log
 cpu() { awk '{ printf "%.2f", $1 + $2 }' "$@"; }

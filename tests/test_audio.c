@@ -273,7 +273,7 @@ START_TEST(resample_round_trip)
     /* the reference: the TIMIT file without its band above 7 kHz (beyond the model's filters),
      * where the resamplers' roll-off towards 8 kHz would dominate the difference */
     char *src = test_shared_path(TIMIT_WAV), *wav = tmp_path("band7k.wav");
-    run("sox '%s' -b 24 '%s' sinc -7000", src, wav);
+    run("sox -D '%s' -b 24 '%s' sinc -7000", src, wav);
     struct wren_audio ref, a;
     ck_assert_int_eq(wren_audio_read(wav, &o, &ref), 0);
     ck_assert_int_eq(ref.source_rate, 16000);
@@ -282,7 +282,7 @@ START_TEST(resample_round_trip)
         char name[32], cmd[4096];
         snprintf(name, sizeof name, "up%s.flac", rates[k]);
         char *up = tmp_path(name);
-        snprintf(cmd, sizeof cmd, "sox '%s' -b 24 -r %s '%s'", wav, rates[k], up);
+        snprintf(cmd, sizeof cmd, "sox -D '%s' -b 24 -r %s '%s'", wav, rates[k], up);
         ck_assert_int_eq(system(cmd), 0);
         ck_assert_msg(wren_audio_read(up, &o, &a) == 0, "%s", wren_error_msg());
         ck_assert_int_eq(a.rate, 16000);
@@ -335,7 +335,7 @@ START_TEST(mp3_and_raw_files)
 {
     if (!have_sox()) { printf("skip: sox not installed\n"); return; }
     char *src = test_shared_path(TIMIT_WAV), *wav44 = tmp_path("t44.wav"), *mp3 = tmp_path("t44.mp3");
-    run("sox '%s' -r 44100 '%s'", src, wav44);
+    run("sox -D '%s' -r 44100 '%s'", src, wav44);
     /* libsndfile writes the MP3 (LAME), as a user's recorder would */
     SF_INFO in = { 0 }, out = { 0 };
     SNDFILE *r = sf_open(wav44, SFM_READ, &in);

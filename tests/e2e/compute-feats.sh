@@ -61,7 +61,7 @@ cmp -s "$tmp/pipe.txt" "$tmp/a.txt" && ok "pipe == file" || bad "pipe differs fr
 
 # a 48 kHz copy is resampled to the model's 16 kHz: the same frames, the same cepstra but for
 # the resamplers' roll-off (measured: mean absolute difference 0.007, worst 0.15)
-sox "$A" -b 24 -r 48000 "$tmp/a48.flac"
+sox -D "$A" -b 24 -r 48000 "$tmp/a48.flac"
 "$WREN" compute-feats --model "$EN_US" --raw-cepstra --format text "$tmp/a48.flac" > "$tmp/a48.txt" || bad "48 kHz exit"
 if [ "$(wc -l < "$tmp/a48.txt")" = "$(wc -l < "$tmp/a.txt")" ] &&
    paste -d' ' "$tmp/a.txt" "$tmp/a48.txt" | awk '{ for (i = 1; i <= 13; i++) { d = $i - $(i + 13); s += d < 0 ? -d : d; n++ } }

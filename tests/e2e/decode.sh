@@ -155,7 +155,7 @@ echo "x /nonexistent.wav" > allbad.scp
 # --- audio at another rate is resampled to the model's: the same words as the originals
 command -v sox > /dev/null || fail "sox missing (apt-get install sox)"
 while read -r u p; do
-  sox "$p" -r 44100 "r44-$u.wav" && echo "$u $PWD/r44-$u.wav"
+  sox -D "$p" -r 44100 "r44-$u.wav" && echo "$u $PWD/r44-$u.wav"
 done < wav.scp > r44.scp
 "$WREN" decode --model "$MODEL" --graph graph r44.scp hyp-r44.txt 2> r44.log || fail "decode at 44.1 kHz: $(cat r44.log)"
 grep -q "warning: decode: 5 utterances resampled from 44100 Hz to the model's 16000 Hz$" r44.log \
@@ -195,7 +195,7 @@ cmp -s hyp-seg.txt hyp-pipe.txt || fail "segments of the pipe: $(cat hyp-pipe.tx
 [ "$(wc -l < runs)" = 1 ] || fail "the recording was read $(wc -l < runs) times for 2 segments"
 # the same recording at 48 kHz: segment times are seconds, so the same pieces and words
 mkdir -p data48
-sox "$LIBRI/$u2.wav" -r 48000 r48.wav
+sox -D "$LIBRI/$u2.wav" -r 48000 r48.wav
 echo "rec $PWD/r48.wav" > data48/wav.scp
 head -2 data/segments > data48/segments
 "$WREN" decode --model "$MODEL" --graph graph --remove-silence 0 data48 hyp-seg48.txt 2> seg48.log \

@@ -78,7 +78,7 @@ with tempfile.TemporaryDirectory() as tmpdir:
     check(rs.words == expected and rs.times == r.times, "stereo copy: %r, the mono file's %r" % (rs.words, expected))
     if shutil.which("sox"):
         st44 = os.path.join(tmpdir, "stereo44.wav")
-        subprocess.run(["sox", st, "-r", "44100", st44], check=True)
+        subprocess.run(["sox", "-D", st, "-r", "44100", st44], check=True)
         r44 = d.decode_file(st44)
         check(wren.wer(expected, r44.words).errors <= 1, "44.1 kHz stereo copy: %r, the original %r" % (r44.words, expected))
 # streaming: 100 ms chunks, partial results on the way, the same final words and times
