@@ -10,22 +10,15 @@
 # WREN_BENCH_DIR (default /tmp/wren-bench-adapt), so the LM and graph are built once.
 # Env: WREN (built wren), WREN_SHARED; ADAPT_OPTS (extra wren decode options for the adapted run).
 set -eu
-WREN=${WREN:?set WREN to the built wren}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${WREN_SHARED:-$SRC/../shared}
-MODEL=/usr/share/pocketsphinx/model/en-us/en-us
-DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+. "$SRC/bench/austen-graph.sh"   # WREN, SHARED, MODEL, DICT, CORPUS; bench_needs, austen_graph
 TIMIT=$SHARED/data/speech/timit-sample
-CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
 W=${WREN_BENCH_DIR:-/tmp/wren-bench-adapt}
-for p in "$MODEL/mdef" "$DICT" "$TIMIT" "$CORPUS"; do
-  [ -e "$p" ] || { echo "adapt bench: $p missing, skipped"; exit 0; }
-done
+bench_needs adapt "$TIMIT"
 mkdir -p "$W"
 cd "$W"
 "$SRC/egs/timit/local/prepare_data.sh" "$TIMIT" data > /dev/null 2>&1
 "$WREN" text-norm --ids data/text.raw data/text 2>/dev/null
-. "$SRC/bench/austen-graph.sh"
 austen_graph data/text
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 wer() { "$WREN" wer data/text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }

@@ -1,7 +1,23 @@
-# austen-graph.sh — sourced by the decoding benches: austen_graph EVAL_TEXT builds, in the
-# current folder and only if missing, lm.arpa (a trigram of Jane Austen's novels, normalised,
-# leak-guarded with 6-word windows against the transcripts of EVAL_TEXT, a Kaldi text, and
-# pruned to 200k n-grams) and its graph (graph/HCLG.fst). Needs WREN, MODEL, DICT and CORPUS.
+# austen-graph.sh — sourced by the decoding benches (after setting SRC, the source tree): the
+# settings they share (WREN, checked; SHARED; the pocketsphinx-en-us MODEL and DICT; the Austen
+# CORPUS), bench_needs NAME PATH... (the bench is skipped, exit 0, if a path is missing), and
+# austen_graph EVAL_TEXT, which builds in the current folder, only if missing, lm.arpa (a trigram
+# of Jane Austen's novels, normalised, leak-guarded with 6-word windows against the transcripts
+# of EVAL_TEXT, a Kaldi text, and pruned to 200k n-grams) and its graph (graph/HCLG.fst).
+WREN=${WREN:?set WREN to the built wren}
+SHARED=${WREN_SHARED:-$SRC/../shared}
+MODEL=/usr/share/pocketsphinx/model/en-us/en-us
+DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
+
+bench_needs() {
+  local name=$1 p
+  shift
+  for p in "$MODEL/mdef" "$DICT" "$CORPUS" "$@"; do
+    [ -e "$p" ] || { echo "$name bench: $p missing, skipped"; exit 0; }
+  done
+}
+
 austen_graph() {
   if [ ! -s lm.arpa ]; then
     "$WREN" text-norm "$CORPUS" corpus.txt 2> /dev/null

@@ -11,20 +11,14 @@
 # /tmp/wren-bench-decode) so that the LM and graph are built once.
 # Env: WREN (built wren), WREN_SHARED; N_ARCTIC (default 60); BEAMS (default "8 10 13 16").
 set -eu
-WREN=${WREN:?set WREN to the built wren}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${WREN_SHARED:-$SRC/../shared}
-MODEL=/usr/share/pocketsphinx/model/en-us/en-us
-DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+. "$SRC/bench/austen-graph.sh"   # WREN, SHARED, MODEL, DICT, CORPUS; bench_needs, austen_graph
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
 ARCTIC=$SHARED/data/speech/arctic-fraser
-CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
 N_ARCTIC=${N_ARCTIC:-60}
 BEAMS=${BEAMS:-8 10 13 16}
 W=${WREN_BENCH_DIR:-/tmp/wren-bench-decode}
-for p in "$MODEL/mdef" "$DICT" "$LIBRI/fileids" "$CORPUS"; do
-  [ -e "$p" ] || { echo "decode bench: $p missing, skipped"; exit 0; }
-done
+bench_needs decode "$LIBRI/fileids"
 command -v pocketsphinx_batch >/dev/null || { echo "decode bench: pocketsphinx_batch missing, skipped"; exit 0; }
 mkdir -p "$W"
 cd "$W"
@@ -53,7 +47,6 @@ n_utt=$(wc -l < wav.scp)
 audio_sec=$(for u in $(cat fileids); do soxi -D "wav/$u.wav" 2>/dev/null || echo 0; done | awk '{s += $1} END {printf "%.1f", s}')
 
 # --- LM (Austen, leak-guarded against the test text, trigram pruned to 200k n-grams) and graph
-. "$SRC/bench/austen-graph.sh"
 austen_graph text
 
 wer() { "$WREN" wer text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }

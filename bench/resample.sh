@@ -9,24 +9,17 @@
 # /tmp/wren-bench-resample), so the LM and graph are built once. Env: WREN (built wren),
 # WREN_SHARED.
 set -eu
-WREN=${WREN:?set WREN to the built wren}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${WREN_SHARED:-$SRC/../shared}
-MODEL=/usr/share/pocketsphinx/model/en-us/en-us
-DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+. "$SRC/bench/austen-graph.sh"   # WREN, SHARED, MODEL, DICT, CORPUS; bench_needs, austen_graph
 A=$SHARED/data/speech/arctic-fraser
-CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
 W=${WREN_BENCH_DIR:-/tmp/wren-bench-resample}
-for p in "$MODEL/mdef" "$DICT" "$A/audio/arctic_a0040.flac" "$CORPUS"; do
-  [ -e "$p" ] || { echo "resample bench: $p missing, skipped"; exit 0; }
-done
+bench_needs resample "$A/audio/arctic_a0040.flac"
 command -v sox > /dev/null || { echo "resample bench: sox missing, skipped"; exit 0; }
 mkdir -p "$W"
 cd "$W"
 ids=$(seq -f 'arctic_a%04g' 1 40)
 for i in $ids; do echo "$i $(tr -s '\r\n' '  ' < "$A/text/$i.txt")"; done > text.raw
 "$WREN" text-norm --ids text.raw text 2> /dev/null
-. "$SRC/bench/austen-graph.sh"
 austen_graph text
 # name, file extension, sox output options
 sets=("16k flac" "44k wav -b 16 -r 44100" "48k flac -b 24 -r 48000" "8k wav -b 16 -r 8000")

@@ -10,17 +10,11 @@
 # graph. Work files are kept in WREN_BENCH_DIR (default /tmp/wren-bench-segment), so the LM and
 # graph are built once. Env: WREN (built wren), WREN_SHARED.
 set -eu
-WREN=${WREN:?set WREN to the built wren}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${WREN_SHARED:-$SRC/../shared}
-MODEL=/usr/share/pocketsphinx/model/en-us/en-us
-DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+. "$SRC/bench/austen-graph.sh"   # WREN, SHARED, MODEL, DICT, CORPUS; bench_needs, austen_graph
 A=$SHARED/data/speech/arctic-fraser
-CORPUS=$SHARED/data/text/lm-corpus/austen-six-novels.txt.xz
 W=${WREN_BENCH_DIR:-/tmp/wren-bench-segment}
-for p in "$MODEL/mdef" "$DICT" "$A/audio/arctic_a0040.flac" "$CORPUS"; do
-  [ -e "$p" ] || { echo "segment bench: $p missing, skipped"; exit 0; }
-done
+bench_needs segment "$A/audio/arctic_a0040.flac"
 command -v sox > /dev/null || { echo "segment bench: sox missing, skipped"; exit 0; }
 mkdir -p "$W"
 cd "$W"
@@ -31,7 +25,6 @@ for i in $ids; do echo "$i $A/audio/$i.flac"; done > sentences.scp
 [ -s long.wav ] || sox $(for i in $ids; do echo "$A/audio/$i.flac"; done) long.wav
 echo "long $PWD/long.wav" > long.scp
 echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
-. "$SRC/bench/austen-graph.sh"
 austen_graph text
 dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
 timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
