@@ -66,6 +66,9 @@ int wren_decoder_drops_frames(const struct wren_decoder *d);
 void wren_decoder_start(struct wren_decoder *d);
 /* Append audio (16-bit scale floats at the model's rate). */
 int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n);
+/* The same at RATE Hz (one rate per utterance): resampled to the model's rate whole before each
+ * result, so the final result is the one of the whole audio resampled at once. */
+int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n, int rate);
 /* Best path over the audio fed so far. */
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
 /* End of utterance: the final result (wren_decoder_lattice_result), and if lat != NULL the word

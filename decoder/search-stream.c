@@ -8,6 +8,7 @@
 #include "am/decodable.h"
 #include "feat/feat.h"
 #include "feat/feat-params.h"
+#include "feat/resample.h"
 #include "transform/fmllr.h"
 #include "lat/lattice.h"
 #include "decoder/search.h"
@@ -29,6 +30,11 @@ struct wren_decoder {
     struct wren_search *search;
     struct wren_decodable *dec;
     float *audio; size_t n_audio, cap_audio;
+    /* audio fed at another rate (src_rate, 0: none): kept as it came and resampled whole into
+     * audio before each partial and final result, so the final one is decode_samples' of the
+     * whole audio resampled at once (chunks resampled one by one would differ at their edges) */
+    float *src; size_t n_src, cap_src;
+    int src_rate;
     float *feats;                     /* features the search is decoding from */
     int partial_pass;                 /* 1 if frames were decoded from partial features */
     int det_failed;                   /* lattices left undeterminised (over the size guard) */
@@ -93,6 +99,7 @@ void wren_decoder_free(struct wren_decoder *d)
     wren_feat_stream_free(d->fs);
     wren_am_free(d->am);
     free(d->audio);
+    free(d->src);
     free(d->feats);
     free(d->tid_filler);
     free(d->xform);
@@ -144,6 +151,8 @@ static float *transformed(struct wren_decoder *d, float *f, int nf)
 void wren_decoder_start(struct wren_decoder *d)
 {
     d->n_audio = 0;
+    d->n_src = 0;
+    d->src_rate = 0;
     free(d->feats);
     d->feats = NULL;
     d->partial_pass = 0;
@@ -151,16 +160,53 @@ void wren_decoder_start(struct wren_decoder *d)
     wren_search_start(d->search);
 }
 
+static void append(float **buf, size_t *len, size_t *cap, const float *s, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t c = *cap ? *cap : 16000;
+        while (c < *len + n) c *= 2;
+        *buf = wren_xrealloc(*buf, c * sizeof **buf);
+        *cap = c;
+    }
+    if (n) memcpy(*buf + *len, s, n * sizeof *s);
+    *len += n;
+}
+
 int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n)
 {
-    if (d->n_audio + n > d->cap_audio) {
-        size_t c = d->cap_audio ? d->cap_audio : 16000;
-        while (c < d->n_audio + n) c *= 2;
-        d->audio = wren_xrealloc(d->audio, c * sizeof *d->audio);
-        d->cap_audio = c;
+    return wren_decoder_feed_at(d, samples, n, wren_decoder_sample_rate(d));
+}
+
+int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n, int rate)
+{
+    int own = wren_decoder_sample_rate(d);
+    int have = d->src_rate ? d->src_rate : (d->n_audio ? own : 0);
+    if (have && rate != have)
+        return wren_error("samples at %d Hz, after samples at %d Hz in the same utterance", rate, have);
+    if (rate == own) {
+        append(&d->audio, &d->n_audio, &d->cap_audio, samples, n);
+        return 0;
     }
-    if (n) memcpy(d->audio + d->n_audio, samples, n * sizeof *samples);
-    d->n_audio += n;
+    if (rate < WREN_RESAMPLE_MIN_RATE || rate > WREN_RESAMPLE_MAX_RATE)
+        return wren_error("samples at %d Hz: only audio at %d to %d Hz is resampled", rate,
+                          WREN_RESAMPLE_MIN_RATE, WREN_RESAMPLE_MAX_RATE);
+    append(&d->src, &d->n_src, &d->cap_src, samples, n);
+    d->src_rate = rate;
+    return 0;
+}
+
+/* audio fed at another rate: all of it, resampled to the model's into d->audio */
+static int sync_source(struct wren_decoder *d)
+{
+    if (!d->src_rate) return 0;
+    d->n_audio = 0;
+    if (wren_resampled_length(d->n_src, d->src_rate, wren_decoder_sample_rate(d)) == 0) return 0;
+    float *r;
+    size_t m;
+    if (wren_resample(d->src, d->n_src, d->src_rate, wren_decoder_sample_rate(d), "samples", &r, &m))
+        return -1;
+    append(&d->audio, &d->n_audio, &d->cap_audio, r, m);
+    free(r);
     return 0;
 }
 
@@ -278,7 +324,7 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     memset(r, 0, sizeof *r);
     float *f;
     int nf, dim;
-    if (wren_feat_compute(&d->fp, d->audio, d->n_audio, &f, &nf, &dim)) return -1;
+    if (sync_source(d) || wren_feat_compute(&d->fp, d->audio, d->n_audio, &f, &nf, &dim)) return -1;
     /* the last frames' deltas change as audio comes: decode up to 4 frames short */
     int stable = nf - 4 > 0 ? nf - 4 : 0;
     int done = wren_search_frames(d->search);
@@ -304,7 +350,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     if (lat) wren_lattice_init(lat);
     float *f;
     int nf;
-    if (wren_feat_stream_utt(d->fs, d->audio, d->n_audio, &f, &nf)) return -1;
+    if (sync_source(d) || wren_feat_stream_utt(d->fs, d->audio, d->n_audio, &f, &nf)) return -1;
     free(d->feats);
     d->feats = transformed(d, f, nf);
     if (d->partial_pass) wren_search_start(d->search);   /* redo with the final features */

@@ -18,6 +18,13 @@ int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, si
     return wren_decoder_feed(d, samples, n);
 }
 
+int wren_decoder_accept_samples_at(struct wren_decoder *d, const float *samples, size_t n,
+                                   int sample_rate)
+{
+    if (!d || (!samples && n > 0)) return wren_error("wren_decoder_accept_samples_at: no decoder or no samples");
+    return wren_decoder_feed_at(d, samples, n, sample_rate);
+}
+
 /* partial (0) or final (1) */
 static int transcript_of(struct wren_decoder *d, int final, struct wren_transcript **out)
 {

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "wren/audio.h"   /* wren_resampled_length, wren_resample_samples: the public face */
+
 #define WREN_RESAMPLE_MIN_RATE 4000
 #define WREN_RESAMPLE_MAX_RATE 768000
 

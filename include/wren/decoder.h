@@ -92,6 +92,12 @@ int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const 
  * Transcripts from these calls are the caller's to free. */
 void wren_decoder_start_utterance(struct wren_decoder *d);
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n);
+/* accept_samples for samples at sample_rate Hz (4000 to 768000; one rate per utterance), as a
+ * microphone at 44.1 or 48 kHz gives them: the utterance's audio is resampled whole to the
+ * model's rate for each partial and the final transcript, which is then decode_samples' for
+ * all of it resampled at once (wren/audio.h). */
+int wren_decoder_accept_samples_at(struct wren_decoder *d, const float *samples, size_t n,
+                                   int sample_rate);
 int wren_decoder_partial_transcript(struct wren_decoder *d, struct wren_transcript **out);
 int wren_decoder_finish_utterance(struct wren_decoder *d, struct wren_transcript **out);
 int wren_transcript_num_words(const struct wren_transcript *t);

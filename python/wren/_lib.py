@@ -88,6 +88,7 @@ _sig("wren_resample_samples", ci, ctypes.POINTER(ctypes.c_float), ctypes.c_size_
 _sig("wren_decoder_decode_speaker_files", ci, vp, ctypes.POINTER(cp), ci, ctypes.POINTER(vp))
 _sig("wren_decoder_start_utterance", None, vp)
 _sig("wren_decoder_accept_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t)
+_sig("wren_decoder_accept_samples_at", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t, ci)
 _sig("wren_decoder_partial_transcript", ci, vp, ctypes.POINTER(vp))
 _sig("wren_decoder_finish_utterance", ci, vp, ctypes.POINTER(vp))
 _sig("wren_transcript_num_words", ci, vp)

@@ -249,10 +249,14 @@ class Decoder:
         _lib.lib.wren_decoder_start_utterance(self._d)
 
     def feed(self, samples, sample_rate=None, normalized=False):
-        """Append a chunk of the streamed utterance, taken as decode() takes samples but at the
-        model's rate only: converting chunk by chunk would distort their edges (a sample_rate
-        other than the model's raises ValueError; wren.resample converts a whole signal)."""
-        buf, ptr, n = self._prepare(samples, sample_rate, normalized, stream=True)
+        """Append a chunk of the streamed utterance, taken as decode() takes samples: at another
+        sample_rate (one per utterance, as a 44.1 or 48 kHz microphone gives them) the audio so
+        far is resampled whole for each result, so finish() gives decode()'s Result."""
+        if sample_rate is not None and sample_rate != self.sample_rate:
+            buf, ptr, n = _samples(samples, 32768.0 if normalized else 1.0)
+            _lib.check(_lib.lib.wren_decoder_accept_samples_at(self._d, ptr, n, int(sample_rate)))
+            return
+        buf, ptr, n = self._prepare(samples, sample_rate, normalized)
         _lib.check(_lib.lib.wren_decoder_accept_samples(self._d, ptr, n))
 
     def partial(self):
@@ -294,11 +298,8 @@ class Decoder:
         _lib.check(_lib.lib.wren_decoder_lattice_samples(self._d, ptr, count, ctypes.byref(p)))
         return _lattice(p, self._acwt)
 
-    def _prepare(self, samples, sample_rate, normalized, stream=False):
+    def _prepare(self, samples, sample_rate, normalized):
         other = sample_rate is not None and sample_rate != self.sample_rate
-        if other and stream:
-            raise ValueError("wren.Decoder.feed: chunks at %d Hz, the model expects %d Hz (chunks "
-                             "are not resampled one by one)" % (sample_rate, self.sample_rate))
         buf, ptr, n = _samples(samples, 32768.0 if normalized else 1.0)
         if other:
             return _resampled(buf, ptr, n, sample_rate, self.sample_rate)

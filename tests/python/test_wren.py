@@ -1,6 +1,6 @@
 """test_wren.py -- the `wren` Python package (ctypes over the installed libwren.so) against the
 `wren` program: a decode gives the words `wren decode` wrote, from a file (also as a stereo and a
-44.1 kHz copy), a numpy array and a list, and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
+44.1 kHz copy), a numpy array and a list (also at 44.1 kHz, whole or streamed), and its n-best list and word lattice are `wren decode`'s; NgramLM and NNLM sentence log-probabilities equal `wren ngram -ppl -debug 1` and `wren
 nnlm-eval --debug 1`; wer counts; library errors arrive as WrenError naming the file.
 Run by tests/e2e/python.sh, which prepares the inputs:
   test_wren.py MODEL GRAPH WAV HYP_WORDS ARPA NGRAM_DEBUG NNLM NNLM_DEBUG TEXT NBEST LATTICE_TEXT
@@ -141,12 +141,23 @@ inner = slice(200, len(samples) - 200)
 snr = 10 * math.log10(np.sum(samples[inner].astype(np.float64) ** 2) /
                       max(np.sum((samples[inner] - back[inner].astype(np.float64)) ** 2), 1e-30))
 check(len(back) == len(samples) and snr > 50, "16 -> 44.1 -> 16 kHz: %d samples, SNR %.1f dB" % (len(back), snr))
+# streamed at 44.1 kHz in 100 ms chunks: the final Result is decode()'s of the whole signal
+r44 = d.decode(r44s, sample_rate=44100)
+d.start()
+for i in range(0, len(r44s), 4410):
+    d.feed(r44s[i:i + 4410], sample_rate=44100)
+    if i == 44100:
+        check(d.partial().words, "no partial words after 1 s at 44.1 kHz")
+r44f = d.finish()
+check(r44f.words == r44.words and r44f.times == r44.times, "streamed at 44.1 kHz: %r, decode() %r" % (r44f.words, r44.words))
+d.start()
+d.feed(r44s[:4410], sample_rate=44100)
 try:
-    d.start()
-    d.feed(r44s[:4410], sample_rate=44100)
-    check(False, "a streamed chunk at 44.1 kHz was accepted")
-except ValueError:
-    pass
+    d.feed(samples[:1600])
+    check(False, "a chunk at 16 kHz after one at 44.1 kHz was accepted")
+except wren.WrenError as e:
+    check("16000 Hz, after samples at 44100 Hz" in str(e), "the mixed-rate error: %s" % e)
+d.start()
 try:
     wren.resample(samples, 1000, 16000)
     check(False, "resampling from 1000 Hz was accepted")
