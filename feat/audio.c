@@ -262,8 +262,8 @@ static int check_shape(const SF_INFO *info, const char *name, const struct wren_
     if (info->samplerate <= 0)
         return wren_error("%s: sample rate %d Hz", name, info->samplerate);
     if (o->expect_rate > 0 && info->samplerate != o->expect_rate && !o->resample)
-        return wren_error("%s: sample rate %d Hz does not match the model's %d Hz (Wren does "
-                          "not resample: --no-resample)", name, info->samplerate, o->expect_rate);
+        return wren_error("%s: sample rate %d Hz does not match the model's %d Hz (resampling "
+                          "is off: --no-resample)", name, info->samplerate, o->expect_rate);
     return 0;
 }
 

@@ -2,9 +2,8 @@
  * front end sees them): WAV, FLAC, NIST SPHERE (uncompressed), AIFF, ... through libsndfile,
  * raw PCM with an explicit format, and Kaldi wav.scp values that are paths or "command |"
  * pipes. Multi-channel audio is mixed down to the mean of its channels unless one is chosen;
- * audio at another rate than the expected one
- * is resampled to it (resample.h), or with resample = 0 is an error naming both rates.
- * Not for: features (feat.h), tables (table.h). */
+ * audio at another rate than the expected one is resampled to it (resample.h), or with
+ * resample = 0 is an error naming both rates. Not for: features (feat.h), tables (table.h). */
 #ifndef WREN_AUDIO_H
 #define WREN_AUDIO_H
 

@@ -1,8 +1,9 @@
 /* resample.c — see resample.h. libsoxr (the resampler of SoX and FFmpeg) at its 'high quality'
  * setting: 20-bit precision, linear phase, flat to 91.3 % of the lower Nyquist frequency
- * (7.3 kHz at 16 kHz, above the en-us model's top mel filter at 6.8 kHz). In the resample
- * bench it takes a tenth of libsamplerate's medium sinc converter's time, which cost 12 % of a
- * decode. One thread: `wren decode --nj` forks its own workers. */
+ * (7.3 kHz at 16 kHz, above the en-us model's top mel filter at 6.8 kHz). Converting 183 s of
+ * 48 kHz audio took about 0.05 s of CPU here, against 1.6 s for libsamplerate's medium sinc
+ * converter (first tried: 12 % of decoding that audio). One thread: `wren decode --nj` forks
+ * its own workers. */
 #include "feat/resample.h"
 
 #include <math.h>
@@ -57,6 +58,7 @@ size_t wren_resampled_length(size_t n, int from, int to)
 
 int wren_resample_samples(const float *in, size_t n, int from, int to, float *out, size_t n_out)
 {
+    if ((!in && n) || (!out && n_out)) return wren_error("wren_resample_samples: no samples or no output");
     float *r;
     size_t m;
     if (wren_resample(in, n, from, to, "samples", &r, &m)) return -1;

@@ -232,11 +232,11 @@ class Decoder:
         return results
 
     def decode(self, samples, sample_rate=None, normalized=False):
-        """Decode mono samples at the model's rate: a numpy array or any sequence of numbers on
-        the 16-bit scale (-32768 .. 32767; int16 arrays as they are). normalized=True takes
-        floats in [-1, 1] (as soundfile reads them) and scales them by 32768. Samples at
-        another sample_rate than the model's are resampled to it (as files are). Over a minute
-        of audio is cut at its pauses, as decode_file cuts it."""
+        """Decode mono samples: a numpy array or any sequence of numbers on the 16-bit scale
+        (-32768 .. 32767; int16 arrays as they are). normalized=True takes floats in [-1, 1]
+        (as soundfile reads them) and scales them by 32768. Samples at another sample_rate than
+        the model's are resampled to it (as files are). Over a minute of audio is cut at its
+        pauses, as decode_file cuts it."""
         buf, ptr, n = self._prepare(samples, sample_rate, normalized)
         t = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_decode_samples(self._d, ptr, n, ctypes.byref(t)))
