@@ -16,15 +16,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *USAGE =
-    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE HYP_TEXT [LATTICE_OUT]";
+    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER HYP_TEXT [LATTICE_OUT]";
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
-    "or one audio file, the utterance named after it without its extension) with the\n"
+    "or one audio file, the utterance named after it without its extension; or a folder of\n"
+    "audio files without a wav.scp, each such an utterance, in the order of their names) with the\n"
     "lattice-generating beam search over GRAPH_DIR/HCLG.fst. Audio at another sample rate than\n"
     "the model's (44.1 or 48 kHz, 8 kHz) is resampled to it (--no-resample: an error). On 40\n"
     "ARCTIC sentences (bench/resample.sh) 44.1 and 48 kHz copies decode as the 16 kHz originals\n"
@@ -404,6 +406,7 @@ static int jobs_read(const char *input, const struct wren_audio_opts *ao, struct
     }
     char *scp = wren_xstrdup(input), *segs = NULL;
     char *w = wren_path_join(input, "wav.scp");
+    int folder = 0;
     if (wren_path_exists(w)) {          /* a data dir */
         free(scp);
         scp = w;
@@ -411,9 +414,11 @@ static int jobs_read(const char *input, const struct wren_audio_opts *ao, struct
         if (wren_path_exists(s)) segs = s; else free(s);
     } else {
         free(w);
+        struct stat st;                 /* a folder of audio files: each an utterance */
+        folder = stat(input, &st) == 0 && S_ISDIR(st.st_mode);
     }
     js->seg_path = segs;
-    int rc = wren_table_read(scp, &js->wav);
+    int rc = folder ? wren_audio_folder(input, &js->wav) : wren_table_read(scp, &js->wav);
     if (rc) {
         free(scp);
         free(segs);

@@ -5,6 +5,7 @@
 #include "feat/audio.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -387,4 +388,43 @@ int wren_audio_raw_like(const char *path)
     for (size_t i = 0; i < n; i++)   /* text has no control bytes but tab, newline and CR */
         if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r') return 1;
     return 0;
+}
+
+static int by_key(const void *a, const void *b)   /* then by path: a stable message */
+{
+    const struct wren_table_entry *x = *(const struct wren_table_entry *const *)a;
+    const struct wren_table_entry *y = *(const struct wren_table_entry *const *)b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+int wren_audio_folder(const char *dir, struct wren_table *t)
+{
+    memset(t, 0, sizeof *t);
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) return wren_error("%s: cannot list the folder: %s", dir, strerror(errno));
+    t->e = wren_xcalloc((size_t)n + 1, sizeof *t->e);
+    for (int i = 0; i < n; i++) {
+        char *path = names[i]->d_name[0] == '.' ? NULL : wren_path_join(dir, names[i]->d_name);
+        if (path && wren_audio_file_like(path))
+            t->e[t->n++] = (struct wren_table_entry){ wren_path_stem(path), path, 0 };
+        else
+            free(path);
+        free(names[i]);
+    }
+    free(names);
+    t->path = wren_xstrdup(dir);
+    int rc = 0;
+    if (t->n == 0) rc = wren_error("%s: a folder with no audio file and no wav.scp", dir);
+    const struct wren_table_entry **k = wren_xmalloc((t->n + 1) * sizeof *k);
+    for (size_t i = 0; i < t->n; i++) k[i] = &t->e[i];
+    qsort(k, t->n, sizeof *k, by_key);
+    for (size_t i = 1; i < t->n && !rc; i++)
+        if (!strcmp(k[i - 1]->key, k[i]->key))
+            rc = wren_error("%s: %s and %s both name utterance '%s'", dir, k[i - 1]->value,
+                            k[i]->value, k[i]->key);
+    free(k);
+    if (rc) wren_table_free(t);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "utils/opts.h"
+#include "utils/table.h"
 
 struct wren_audio_opts {
     const char *raw_format;  /* NULL: read the file header; else raw PCM: s16le, s16be, s8,
@@ -61,5 +62,11 @@ int wren_audio_file_like(const char *path);
 /* 1 if PATH is a regular file with control bytes (other than tab, newline, CR) in its first
  * 64 KB, as headerless PCM has and a table has not: with --raw-format, such a file is audio. */
 int wren_audio_raw_like(const char *path);
+
+/* The audio files directly in folder DIR (those wren_audio_file_like takes; others and hidden
+ * files are passed over) as a table like a wav.scp, sorted by file name: key = the file name
+ * without its extension, value = its path. A folder without audio files, or two files with one
+ * key (a.wav and a.flac), is an error naming the folder. */
+int wren_audio_folder(const char *dir, struct wren_table *t);
 
 #endif

@@ -44,6 +44,16 @@ errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
 u1=$(head -1 wav.scp | cut -d' ' -f1)
 "$WREN" decode --model "$MODEL" --graph graph "$LIBRI/$u1.wav" hyp1.txt 2> one.log || fail "decode of $u1.wav: $(cat one.log)"
 [ "$(cat hyp1.txt)" = "$(head -1 hyp.txt)" ] || fail "decode of $u1.wav: '$(cat hyp1.txt)', not '$(head -1 hyp.txt)'"
+# a folder of audio files: each an utterance named after its file (other files passed over)
+mkdir -p folder
+while read -r u p; do ln -s "$p" "folder/$u.wav"; done < wav.scp
+echo "not audio" > folder/notes.txt
+"$WREN" decode --model "$MODEL" --graph graph folder hyp-folder.txt 2> folder.log || fail "decode of a folder: $(cat folder.log)"
+cmp -s hyp.txt hyp-folder.txt || fail "a folder of the files: $(cat hyp-folder.txt), not the wav.scp's"
+cp "$LIBRI/$u1.wav" "folder/$u1.flac"
+"$WREN" decode --model "$MODEL" --graph graph folder hyp-dup.txt 2> dup.log && fail "two files of one utterance accepted"
+grep -q "folder: folder/$u1.flac and folder/$u1.wav both name utterance '$u1'" dup.log || fail "duplicate stems: $(cat dup.log)"
+rm -f "folder/$u1.flac"
 # the same as headerless PCM, given its format
 if command -v sox > /dev/null; then
   sox "$LIBRI/$u1.wav" -t raw -e signed -b 16 -L "$u1.raw"
