@@ -13,10 +13,11 @@
 #include "utils/table.h"
 
 static const char usage[] =
-    "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE OUT_DIR";
+    "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER OUT_DIR";
 static const char description[] =
     "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
-    "recording named after it without its extension) into utterances at its pauses, as found\n"
+    "recording named after it without its extension; or each such file of a folder without a\n"
+    "wav.scp) into utterances at its pauses, as found\n"
     "by the VAD of the model's front end (feat.params -vad_*: the frames `wren decode` would\n"
     "drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the input's), segments\n"
     "('rec-START-END rec start end', times in seconds, ids in centiseconds), utt2spk and\n"
@@ -162,6 +163,9 @@ int wren_cmd_segment(int argc, char **argv)
     else if (!is_dir && (wren_audio_file_like(in) || (r.ao.raw_format && wren_audio_raw_like(in)))) {
         one_file(in, &scp);
         rc = 0;
+    }
+    else if (is_dir && !wren_path_exists(scp_path)) {   /* a folder of audio files */
+        rc = wren_audio_folder(in, &scp);
     }
     else if (wren_table_read(scp_path, &scp) < 0 || (have_u2s && wren_table_read(in_u2s, &u2s) < 0))
         ;

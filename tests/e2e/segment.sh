@@ -56,6 +56,11 @@ grep -q "1 recordings, .* $n pieces" seg.log || fail "summary: $(cat seg.log)"
 "$WREN" segment --model "$MODEL" long.wav segf 2> /dev/null || fail "segment of long.wav"
 cmp -s seg/segments segf/segments || fail "segments of long.wav differ from those of its wav.scp"
 [ "$(cat segf/wav.scp)" = "long long.wav" ] || fail "segf/wav.scp: $(cat segf/wav.scp)"
+# a folder of audio files: each a recording named after its file
+mkdir -p recs && ln -s "$PWD/long.wav" recs/long.wav && echo "not audio" > recs/readme.txt
+"$WREN" segment --model "$MODEL" recs segdir 2> /dev/null || fail "segment of a folder"
+cmp -s seg/segments segdir/segments || fail "segments of the folder differ from those of its wav.scp"
+[ "$(cat segdir/wav.scp)" = "long recs/long.wav" ] || fail "segdir/wav.scp: $(cat segdir/wav.scp)"
 
 # --- at most --max-seconds each, cut at quiet frames ------------------------------------
 "$WREN" segment --model "$MODEL" --max-seconds 2 wav.scp seg2 2> /dev/null || fail "segment --max-seconds 2"
