@@ -4,11 +4,12 @@
 # `wren decode` on one 3-minute recording (the first 40 CMU ARCTIC sentences of arctic-fraser
 # joined), of `wren segment` + `wren decode` of its pieces (hypotheses joined per recording),
 # and, as the reference, of the 40 sentence files decoded one by one; and the same pieces cut
-# from a 44.1 kHz FLAC copy of the recording (each recording is read, decompressed and resampled
-# once for all its pieces: read once per piece, this cost 1.24x the CPU of the WAV's pieces). LM: a trigram of Jane
-# Austen's novels, leak-guarded against the 40 transcripts and pruned to 200k n-grams, with its
-# graph. Work files are kept in WREN_BENCH_DIR (default /tmp/wren-bench-segment), so the LM and
-# graph are built once. Env: WREN (built wren), WREN_SHARED.
+# from a 44.1 kHz FLAC copy of the recording (a recording is read, decompressed and resampled
+# once for all its pieces; when it was read again for each piece, this cost 1.24x the CPU of
+# the WAV's pieces, measured with another job running). LM and graph: bench/austen-graph.sh,
+# leak-guarded against the 40 transcripts. Work files are kept in WREN_BENCH_DIR (default
+# /tmp/wren-bench-segment), so the LM and graph are built once. Env: WREN (built wren),
+# WREN_SHARED.
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/bench/austen-graph.sh"   # WREN, SHARED, MODEL, DICT, CORPUS; bench_needs, austen_graph
@@ -31,8 +32,11 @@ timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
 timed whole.res "${dec[@]}" long.scp whole.txt 2> whole.log
 timed seg.res "$WREN" segment --model "$MODEL" long.scp seg 2> seg.log
 timed pieces.res "${dec[@]}" seg pieces.txt 2> pieces.log
-awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' \
-  seg/segments pieces.txt > pieces-joined.txt
+# the hypotheses of a data dir's pieces joined per recording: join_pieces SEGMENTS HYP > JOINED
+join_pieces() {
+  awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' "$@"
+}
+join_pieces seg/segments pieces.txt > pieces-joined.txt
 timed sentences.res "${dec[@]}" sentences.scp sentences.txt 2> sentences.log
 [ -s long44.flac ] || sox -D long.wav -r 44100 long44.flac
 rm -rf seg44 && cp -r seg seg44 && echo "long $PWD/long44.flac" > seg44/wav.scp
@@ -49,8 +53,7 @@ printf '%-52s %8s %8s %8s\n' "wren decode, the 40 sentence files (reference)" "$
   "$(wer text sentences.txt)"
 awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2] }' \
   whole.res segment-decode.res
-awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' \
-  seg44/segments pieces44.txt > pieces44-joined.txt
+join_pieces seg44/segments pieces44.txt > pieces44-joined.txt
 awk -v w="$(wer long.ref pieces44-joined.txt)" '{ c[NR] = $1 + $2 }
   END { printf "the pieces from a 44.1 kHz FLAC copy / from the WAV: decode CPU %.2fx (%%WER %s)\n", c[1] / c[2], w }' \
   pieces44.res pieces.res
