@@ -933,10 +933,14 @@ int wren_cmd_decode(int argc, char **argv)
         char from[32];
         if (c.t.rate_lo == c.t.rate_hi) snprintf(from, sizeof from, "%d Hz", c.t.rate_lo);
         else snprintf(from, sizeof from, "%d to %d Hz", c.t.rate_lo, c.t.rate_hi);
-        wren_warn("decode: %d utterance%s resampled from %s to the model's %d Hz%s", c.t.n_resampled,
-                  c.t.n_resampled > 1 ? "s" : "", from, model_rate,
-                  c.t.rate_lo < model_rate ? "; audio at a lower rate has nothing in the model's upper "
-                  "band, so expect more errors than on audio recorded at the model's rate" : "");
+        if (c.t.rate_lo < model_rate)   /* upsampled: the model's upper band is empty */
+            wren_warn("decode: %d utterance%s resampled from %s to the model's %d Hz; audio at a lower "
+                      "rate has nothing in the model's upper band, so expect more errors than on audio "
+                      "recorded at the model's rate", c.t.n_resampled, c.t.n_resampled > 1 ? "s" : "",
+                      from, model_rate);
+        else
+            wren_log("wren decode: %d utterance%s resampled from %s to the model's %d Hz",
+                     c.t.n_resampled, c.t.n_resampled > 1 ? "s" : "", from, model_rate);
     }
     if (c.ad && wren_adapt_estimating(c.ad))
         wren_log("wren decode: CPU time: speaker-independent pass %.1f s, adapted pass(es) %.1f s "

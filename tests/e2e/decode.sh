@@ -168,7 +168,7 @@ while read -r u p; do
   sox -D "$p" -r 44100 "r44-$u.wav" && echo "$u $PWD/r44-$u.wav"
 done < wav.scp > r44.scp
 "$WREN" decode --model "$MODEL" --graph graph r44.scp hyp-r44.txt 2> r44.log || fail "decode at 44.1 kHz: $(cat r44.log)"
-grep -q "warning: decode: 5 utterances resampled from 44100 Hz to the model's 16000 Hz$" r44.log \
+grep -q "^wren decode: 5 utterances resampled from 44100 Hz to the model's 16000 Hz$" r44.log \
   || fail "no resampling summary: $(cat r44.log)"
 r44err=$("$WREN" wer ref.txt hyp-r44.txt | sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p')
 [ "$r44err" -le $((errs + 1)) ] || fail "44.1 kHz copies: $r44err errors, the originals $errs"
