@@ -1,7 +1,8 @@
-/* stream-wav.c — streaming decoding with Wren's public C API: a 16-bit mono PCM WAV file is fed
- * to the decoder in 100 ms chunks, as a microphone would deliver it; the partial transcript is
- * printed to stderr after every second of audio, and the final words with their times to stdout
- * (the same as decode-wav prints for the file). Build against an installed Wren:
+/* stream-wav.c — streaming decoding with Wren's public C API: a 16-bit mono PCM WAV file, at any
+ * rate from 8 to 48 kHz, is fed to the decoder in 100 ms chunks, as a microphone would deliver
+ * it (at another rate than the model's through wren_decoder_accept_samples_at); the partial
+ * transcript is printed to stderr after every second of audio, and the final words with their
+ * times to stdout (the same as decode-wav prints for the file). Build against an installed Wren:
  *     cc stream-wav.c $(pkg-config --cflags --libs wren) -o stream-wav
  * usage: stream-wav MODEL_DIR GRAPH_DIR WAV_FILE */
 #include <stdint.h>
@@ -12,8 +13,9 @@
 static uint32_t le32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static unsigned le16(const unsigned char *p) { return p[0] | p[1] << 8; }
 
-/* Positions f at the samples of a 16-bit mono PCM WAV at the given rate; returns their bytes. */
-static long wav_data(FILE *f, const char *path, int rate)
+/* Positions f at the samples of a 16-bit mono PCM WAV of 8 to 48 kHz; returns their bytes and
+ * sets *rate. */
+static long wav_data(FILE *f, const char *path, int *rate)
 {
     unsigned char h[12], c[8], fmt[16];
     int have_fmt = 0;
@@ -27,9 +29,10 @@ static long wav_data(FILE *f, const char *path, int rate)
             if (fread(fmt, 1, 16, f) != 16 || fseek(f, (long)(n - 16 + (n & 1)), SEEK_CUR)) break;
             have_fmt = 1;
         } else if (!memcmp(c, "data", 4)) {
+            *rate = have_fmt ? (int)le32(fmt + 4) : 0;
             if (!have_fmt || le16(fmt) != 1 || le16(fmt + 2) != 1 || le16(fmt + 14) != 16 ||
-                (int)le32(fmt + 4) != rate) {
-                fprintf(stderr, "%s: want 16-bit mono PCM at %d Hz\n", path, rate);
+                *rate < 8000 || *rate > 48000) {
+                fprintf(stderr, "%s: want 16-bit mono PCM at 8 to 48 kHz\n", path);
                 return -1;
             }
             return (long)n;
@@ -48,9 +51,9 @@ int main(int argc, char **argv)
     if (wren_decoder_create(argv[1], argv[2], NULL, &d)) { fprintf(stderr, "%s\n", wren_error_msg()); return 1; }
     FILE *f = fopen(argv[3], "rb");
     if (!f) { perror(argv[3]); wren_decoder_free(d); return 1; }
-    int rate = wren_decoder_sample_rate(d), chunk = rate / 10;
-    long left = wav_data(f, argv[3], rate);
-    int rc = left < 0;
+    int rate = 0;
+    long left = wav_data(f, argv[3], &rate);
+    int rc = left < 0, chunk = rate / 10;
     unsigned char buf[2 * 4800];
     float x[4800];
     if (chunk > 4800) chunk = 4800;
@@ -60,7 +63,7 @@ int main(int argc, char **argv)
         size_t got = fread(buf, 2, want, f);
         if (got != want) { fprintf(stderr, "%s: truncated data\n", argv[3]); rc = 1; break; }
         for (size_t i = 0; i < got; i++) x[i] = (float)(int16_t)le16(buf + 2 * i);
-        rc = wren_decoder_accept_samples(d, x, got) != 0;
+        rc = wren_decoder_accept_samples_at(d, x, got, rate) != 0;   /* resampled if need be */
         left -= 2 * (long)got;
         if (!rc && (fed + (long)got) / rate > fed / rate) {   /* another second of audio */
             struct wren_transcript *p;

@@ -5,7 +5,8 @@
 # those `wren decode` writes for it, with increasing times; examples/nbest-wav.c likewise prints
 # the n-best list `wren decode --nbest 5` writes, examples/lattice-wav.c the arcs and final
 # states of the lattice it writes, and examples/stream-wav.c the same words as decode-wav after
-# feeding the file in 100 ms chunks (partial transcripts on the way). Also: libwren.so has a soname and
+# feeding the file in 100 ms chunks (partial transcripts on the way; also for a 44.1 kHz copy,
+# which the library resamples). Also: libwren.so has a soname and
 # exports only wren_* functions that the public headers declare (no wren_cmd_*, no internals),
 # the public headers compile on their own as C and as C++, and the library API reports errors.
 # Env: WREN (built wren), WREN_SRCDIR. Exit 77 = skip (inputs missing).
@@ -98,6 +99,15 @@ awk '$2 < $1 || $1 < t - 0.005 || $4 < 0 || $4 > 1 {exit 1} {t = $2}' ex.out || 
 cmp -s ex.out st.out || fail "stream-wav's final transcript differs from decode-wav's: $(diff ex.out st.out | head -4)"
 [ "$(grep -c '^partial ' st.err)" -ge 2 ] || fail "stream-wav printed no partial transcripts: $(head -3 st.err)"
 [ -n "$(grep '^partial ' st.err | tail -1 | cut -d: -f2)" ] || fail "the last partial transcript is empty: $(tail -2 st.err)"
+# streamed from a 44.1 kHz copy (resampled by the library): decode-wav's words for that copy
+if command -v sox > /dev/null; then
+  sox -D "$LIBRI/$u.wav" -r 44100 u44.wav
+  ./decode-wav "$MODEL" graph u44.wav > ex44.out 2> ex44.err || fail "decode-wav of the 44.1 kHz copy: $(cat ex44.err)"
+  ./stream-wav "$MODEL" graph u44.wav > st44.out 2> st44.err || fail "stream-wav of the 44.1 kHz copy: $(cat st44.err)"
+  cmp -s ex44.out st44.out || fail "stream-wav at 44.1 kHz differs from decode-wav: $(diff ex44.out st44.out | head -4)"
+  [ "$(awk '{print $3}' ex44.out | tr '\n' ' ')" = "$(awk '{print $3}' ex.out | tr '\n' ' ')" ] \
+    || fail "the 44.1 kHz copy's words differ from the original's: $(awk '{print $3}' ex44.out | tr '\n' ' ')"
+fi
 # one speaker's files together: what `wren decode` writes for them as a data dir naming the speaker
 mkdir spk
 for v in $(cat "$LIBRI/fileids"); do echo "$v $LIBRI/$v.wav"; done > spk/wav.scp
