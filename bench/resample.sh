@@ -39,13 +39,16 @@ for s in "${sets[@]}"; do
 done
 cpu() { awk '{ printf "%.2f", $1 + $2 }' "$1"; }
 wer() { "$WREN" wer text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
+row() {   # LABEL NAME: the CPU of NAME.res, its ratio to the reference's, the %WER of NAME.txt
+  printf '%-48s %8s %8s %8s\n' "$1" "$(cpu "$2.res")" \
+    "$(awk 'NR == FNR { r = $1 + $2; next } { printf "%.2f", ($1 + $2) / r }' 16k.res "$2.res")" "$(wer "$2.txt")"
+}
 printf '%-48s %8s %8s %8s\n' "40 ARCTIC sentences ($(soxi -DT 16k/*.flac | awk '{ printf "%.1f s", $1 }'))" "CPU s" "x ref" "%WER"
 for s in "${sets[@]}"; do
   read -r name _ <<< "$s"
   label="resampled from $(soxi -r "$name/arctic_a0001".* ) Hz"
   [ "$name" = 16k ] && label="16 kHz originals (reference)"
-  printf '%-48s %8s %8s %8s\n' "$label" "$(cpu "$name.res")" \
-    "$(awk 'NR == FNR { r = $1 + $2; next } { printf "%.2f", ($1 + $2) / r }' 16k.res "$name.res")" "$(wer "$name.txt")"
+  row "$label" "$name"
 done
 # 8 kHz audio with its speaker known (wren decode's default: adapted to the speaker), through this
 # model, and through the 8 kHz model of the shared data (its own graph), which needs no resampling
@@ -54,12 +57,10 @@ mkdir -p speaker8k
 cp 8k.scp speaker8k/wav.scp
 awk '{ print $1, "fraser" }' 8k.scp > speaker8k/utt2spk
 /usr/bin/time -o adapt8k.res -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph speaker8k adapt8k.txt 2> adapt8k.log
-printf '%-48s %8s %8s %8s\n' "resampled from 8000 Hz, adapted to the speaker" "$(cpu adapt8k.res)" \
-  "$(awk 'NR == FNR { r = $1 + $2; next } { printf "%.2f", ($1 + $2) / r }' 16k.res adapt8k.res)" "$(wer adapt8k.txt)"
+row "resampled from 8000 Hz, adapted to the speaker" adapt8k
 if [ -e "$M8/mdef" ]; then
   [ -s graph8k/HCLG.fst ] || "$WREN" mkgraph --model "$M8" --dict "$DICT" --lm lm.arpa graph8k > graph8k.log 2>&1
   /usr/bin/time -o model8k.res -f "%U %S" "$WREN" decode --model "$M8" --graph graph8k speaker8k model8k.txt 2> model8k.log
-  printf '%-48s %8s %8s %8s\n' "8 kHz model hub4wsj_sc_8k, adapted" "$(cpu model8k.res)" \
-    "$(awk 'NR == FNR { r = $1 + $2; next } { printf "%.2f", ($1 + $2) / r }' 16k.res model8k.res)" "$(wer model8k.txt)"
+  row "8 kHz model hub4wsj_sc_8k, adapted" model8k
 fi
 echo "(files in $W)"

@@ -160,14 +160,19 @@ void wren_decoder_start(struct wren_decoder *d)
     wren_search_start(d->search);
 }
 
+/* room for n more samples in buf */
+static void reserve(float **buf, size_t len, size_t *cap, size_t n)
+{
+    if (len + n <= *cap) return;
+    size_t c = *cap ? *cap : 16000;
+    while (c < len + n) c *= 2;
+    *buf = wren_xrealloc(*buf, c * sizeof **buf);
+    *cap = c;
+}
+
 static void append(float **buf, size_t *len, size_t *cap, const float *s, size_t n)
 {
-    if (*len + n > *cap) {
-        size_t c = *cap ? *cap : 16000;
-        while (c < *len + n) c *= 2;
-        *buf = wren_xrealloc(*buf, c * sizeof **buf);
-        *cap = c;
-    }
+    reserve(buf, *len, cap, n);
     if (n) memcpy(*buf + *len, s, n * sizeof *s);
     *len += n;
 }
@@ -199,14 +204,13 @@ int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n,
 static int sync_source(struct wren_decoder *d)
 {
     if (!d->src_rate) return 0;
+    int rate = wren_decoder_sample_rate(d);
+    size_t m = wren_resampled_length(d->n_src, d->src_rate, rate);
     d->n_audio = 0;
-    if (wren_resampled_length(d->n_src, d->src_rate, wren_decoder_sample_rate(d)) == 0) return 0;
-    float *r;
-    size_t m;
-    if (wren_resample(d->src, d->n_src, d->src_rate, wren_decoder_sample_rate(d), "samples", &r, &m))
-        return -1;
-    append(&d->audio, &d->n_audio, &d->cap_audio, r, m);
-    free(r);
+    if (m == 0) return 0;
+    reserve(&d->audio, 0, &d->cap_audio, m);
+    if (wren_resample_into(d->src, d->n_src, d->src_rate, rate, "samples", d->audio, m)) return -1;
+    d->n_audio = m;
     return 0;
 }
 

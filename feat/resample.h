@@ -18,4 +18,9 @@
 int wren_resample(const float *in, size_t n, int from, int to, const char *name,
                   float **out, size_t *n_out);
 
+/* The same into OUT, which holds n_out = wren_resampled_length(n, FROM, TO) samples (another
+ * n_out is an error). */
+int wren_resample_into(const float *in, size_t n, int from, int to, const char *name,
+                       float *out, size_t n_out);
+
 #endif

@@ -37,6 +37,15 @@ static char *tmp_path(const char *name)
     return p;
 }
 
+/* The default options, for a caller that needs audio at RATE Hz. */
+static struct wren_audio_opts opts_at(int rate)
+{
+    struct wren_audio_opts o;
+    wren_audio_opts_default(&o);
+    o.expect_rate = rate;
+    return o;
+}
+
 /* Read SPEC expecting failure; the message must name NAME and contain WHAT. */
 static void expect_error(const char *spec, const struct wren_audio_opts *o, const char *name,
                          const char *what)
@@ -52,9 +61,7 @@ static void expect_error(const char *spec, const struct wren_audio_opts *o, cons
 START_TEST(read_flac)
 {
     char *p = test_shared_path(ARCTIC);
-    struct wren_audio_opts o;
-    wren_audio_opts_default(&o);
-    o.expect_rate = 16000;
+    struct wren_audio_opts o = opts_at(16000);
     struct wren_audio a;
     ck_assert_msg(wren_audio_read(p, &o, &a) == 0, "%s", wren_error_msg());
     ck_assert_int_eq(a.rate, 16000);
@@ -194,9 +201,7 @@ END_TEST
 START_TEST(bad_rate_and_channels)
 {
     if (!have_sox()) { printf("skip: sox not installed\n"); return; }
-    struct wren_audio_opts o;
-    wren_audio_opts_default(&o);
-    o.expect_rate = 16000;
+    struct wren_audio_opts o = opts_at(16000);
     char *fsdd = test_shared_path(FSDD);
     o.resample = 0;
     expect_error(fsdd, &o, fsdd, "8000 Hz does not match the model's 16000 Hz");
@@ -267,9 +272,7 @@ static double tone_power(const float *x, size_t n, double f, double r)
 START_TEST(resample_round_trip)
 {
     if (!have_sox()) { printf("skip: sox not installed\n"); return; }
-    struct wren_audio_opts o;
-    wren_audio_opts_default(&o);
-    o.expect_rate = 16000;
+    struct wren_audio_opts o = opts_at(16000);
     /* the reference: the TIMIT file without its band above 7 kHz (beyond the model's filters),
      * where the resamplers' roll-off towards 8 kHz would dominate the difference */
     char *src = test_shared_path(TIMIT_WAV), *wav = tmp_path("band7k.wav");
@@ -311,9 +314,7 @@ START_TEST(resample_no_alias)
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "sox -m -v 1 '%s' -v 1 '%s' '%s'", lo, hi, mix);
     ck_assert_int_eq(system(cmd), 0);
-    struct wren_audio_opts o;
-    wren_audio_opts_default(&o);
-    o.expect_rate = 16000;
+    struct wren_audio_opts o = opts_at(16000);
     struct wren_audio a;
     ck_assert_msg(wren_audio_read(mix, &o, &a) == 0, "%s", wren_error_msg());
     ck_assert_uint_eq(a.n, 16000);
@@ -356,9 +357,7 @@ START_TEST(mp3_and_raw_files)
     sf_close(r);
     ck_assert_int_eq(sf_close(w), 0);
     ck_assert_int_eq(wren_audio_file_like(mp3), 1);
-    struct wren_audio_opts o;
-    wren_audio_opts_default(&o);
-    o.expect_rate = 16000;
+    struct wren_audio_opts o = opts_at(16000);
     struct wren_audio ref, a;
     ck_assert_int_eq(wren_audio_read(src, &o, &ref), 0);
     ck_assert_msg(wren_audio_read(mp3, &o, &a) == 0, "%s", wren_error_msg());
