@@ -2,7 +2,9 @@
 # segment.sh — decoding a long recording whole against cut at its pauses by `wren segment`, in
 # the same run: CPU seconds (user + system), peak memory (maximum resident set) and WER of
 # `wren decode` on one 3-minute recording (the first 40 CMU ARCTIC sentences of arctic-fraser
-# joined), of `wren segment` + `wren decode` of its pieces (hypotheses joined per recording),
+# joined) searched whole (--cut-seconds 0), of `wren decode` with its default, which cuts a
+# recording over a minute at its pauses itself and joins the pieces' outputs, of `wren segment`
+# + `wren decode` of its pieces (hypotheses joined per recording),
 # and, as the reference, of the 40 sentence files decoded one by one; and the same pieces cut
 # from a 44.1 kHz FLAC copy of the recording (a recording is read, decompressed and resampled
 # once for all its pieces; when it was read again for each piece, this cost 1.24x the CPU of
@@ -29,7 +31,8 @@ echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
 austen_graph text
 dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
 timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
-timed whole.res "${dec[@]}" long.scp whole.txt 2> whole.log
+timed whole.res "${dec[@]}" --cut-seconds 0 long.scp whole.txt 2> whole.log
+timed cut.res "${dec[@]}" long.scp cut.txt 2> cut.log
 timed seg.res "$WREN" segment --model "$MODEL" long.scp seg 2> seg.log
 timed pieces.res "${dec[@]}" seg pieces.txt 2> pieces.log
 # the hypotheses of a data dir's pieces joined per recording: join_pieces SEGMENTS HYP > JOINED
@@ -46,13 +49,14 @@ rss() { awk '{ printf "%.0f", $3 / 1024 }' "$1"; }
 wer() { "$WREN" wer "$1" "$2" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
 cat seg.res pieces.res | awk '{ u += $1; s += $2; m = $3 > m ? $3 : m } END { print u, s, m }' > segment-decode.res
 printf '%-52s %8s %8s %8s\n' "$(soxi -D long.wav | awk '{ printf "one recording of %.1f s (40 sentences)", $1 }')" "CPU s" "peak MB" "%WER"
-printf '%-52s %8s %8s %8s\n' "wren decode, the whole recording" "$(cpu whole.res)" "$(rss whole.res)" "$(wer long.ref whole.txt)"
+printf '%-52s %8s %8s %8s\n' "wren decode --cut-seconds 0 (one search)" "$(cpu whole.res)" "$(rss whole.res)" "$(wer long.ref whole.txt)"
+printf '%-52s %8s %8s %8s\n' "wren decode (default: cut at its pauses itself)" "$(cpu cut.res)" "$(rss cut.res)" "$(wer long.ref cut.txt)"
 printf '%-52s %8s %8s %8s\n' "wren segment ($(wc -l < seg/segments) pieces) + wren decode" "$(cpu segment-decode.res)" \
   "$(rss segment-decode.res)" "$(wer long.ref pieces-joined.txt)"
 printf '%-52s %8s %8s %8s\n' "wren decode, the 40 sentence files (reference)" "$(cpu sentences.res)" "$(rss sentences.res)" \
   "$(wer text sentences.txt)"
-awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2] }' \
-  whole.res segment-decode.res
+awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx; cut by wren decode / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2], c[3] / c[2], m[3] / m[2] }' \
+  whole.res segment-decode.res cut.res
 join_pieces seg44/segments pieces44.txt > pieces44-joined.txt
 awk -v w="$(wer long.ref pieces44-joined.txt)" '{ c[NR] = $1 + $2 }
   END { printf "the pieces from a 44.1 kHz FLAC copy / from the WAV: decode CPU %.2fx (%%WER %s)\n", c[1] / c[2], w }' \

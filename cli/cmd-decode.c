@@ -5,6 +5,7 @@
  * Not for: any decoding logic (search.c, lattice.c, search-stream.c). */
 #include "feat/audio.h"
 #include "cli/cmd-util.h"
+#include "cli/decode-jobs.h"
 #include "decoder/decode-adapt.h"
 #include "decoder/decoder.h"
 #include "fstext/fst.h"
@@ -42,6 +43,11 @@ static const char *DESCRIPTION =
     "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
+    "An utterance longer than --cut-seconds (60) is cut at its pauses as `wren segment` cuts it,\n"
+    "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
+    "its length) and their text, CTM and lattice (the pieces' lattices in sequence, without the\n"
+    "pauses between them) written under its name; a pipe's length is not known beforehand, and\n"
+    "it is searched whole.\n"
     "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
@@ -76,19 +82,6 @@ struct totals {
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
 
-/* One utterance to decode: a whole recording (t0 < 0) or a segment of one (t1 < 0: to the
- * end of the recording), from line seg_line of the segments file seg_path. */
-struct job {
-    const char *utt, *spec;
-    const char *rec;            /* a segment's recording (its wav.scp key), else NULL */
-    double t0, t1;
-    const char *seg_path;
-    int seg_line;
-};
-
-/* A segment may end this far beyond its recording and is then cut at the recording's end, as
- * Kaldi's extract-segments allows (--max-overshoot, 0.5 s); further is an error. */
-#define SEGMENT_MAX_OVERSHOOT 0.5
 
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
@@ -116,6 +109,12 @@ struct cmd {
     FILE *si_worker;            /* --adapt under --nj: a worker's --si-hyp file */
     double cpu_est_workers;     /* --adapt under --nj: the workers' statistics/estimation CPU */
     int transforms_merged;      /* --adapt under --nj: --transforms-out was written from the workers' */
+    double cut_seconds;         /* utterances longer than this are cut at their pauses (0: none) */
+    int n_cut, n_pieces;        /* utterances cut at their pauses, and their pieces */
+    const char *join_utt;       /* the utterance whose pieces' outputs are being joined, or NULL */
+    int join_line;              /* its hypothesis line is open in fh */
+    struct wren_lattice *pend;  /* its pieces' lattices so far, for the lattice outputs */
+    int n_pend;
 };
 
 static void put_words(FILE *f, const struct wren_decode_graph *g, const int32_t *w, int n)
@@ -153,6 +152,13 @@ static int oracle(struct cmd *c, const char *utt, const struct wren_lattice *wl)
 /* The lattice outputs of one utterance: --lattice, --nbest, --ref's oracle. */
 static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
 {
+    if (c->cur && c->cur->piece) {      /* joined with the utterance's other pieces' */
+        if (c->fl || (c->nbest > 0 && c->fn) || c->have_ref) {
+            c->pend = wren_xrealloc(c->pend, (size_t)(c->n_pend + 1) * sizeof *c->pend);
+            wren_lattice_concat(wl, 1, &c->pend[c->n_pend++]);   /* a copy */
+        }
+        return 0;
+    }
     int rc = 0;
     if (c->fl) rc = wren_lattice_write(c->fl, utt, wl);
     if (!rc && c->nbest > 0 && c->fn) {
@@ -171,19 +177,54 @@ static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lat
     return rc;
 }
 
+/* The pieces of a long utterance (decode-jobs.h) are decoded one by one; their outputs are
+ * joined under the utterance's name: the hypothesis line opened by the first piece and closed
+ * by pieces_flush, which also writes the lattice outputs of the pieces' lattices in sequence
+ * (wren_lattice_concat). pieces_begin flushes another utterance's pieces first. */
+static int pieces_flush(struct cmd *c)
+{
+    if (!c->join_utt) return 0;
+    const char *utt = c->join_utt;
+    const struct job *cur = c->cur;
+    if (c->join_line && c->fh) fputc('\n', c->fh);
+    c->join_line = 0;
+    c->join_utt = NULL;
+    c->cur = NULL;
+    int rc = 0;
+    if (c->n_pend) {
+        struct wren_lattice whole;
+        wren_lattice_concat(c->pend, c->n_pend, &whole);
+        rc = lattice_outputs(c, utt, &whole);
+        wren_lattice_free(&whole);
+        for (int i = 0; i < c->n_pend; i++) wren_lattice_free(&c->pend[i]);
+        c->n_pend = 0;
+    }
+    c->cur = cur;
+    return rc;
+}
+
+static void pieces_begin(struct cmd *c, const struct job *j)
+{
+    if (c->join_utt && strcmp(c->join_utt, j->utt) && pieces_flush(c)) c->out_failed = 1;
+    c->join_utt = j->utt;
+}
+
 /* The hypothesis line and CTM lines of one utterance's result (CTM: 'utt 1 start dur word',
  * and the word's posterior as a sixth column when the result has one: MBR; for a segment,
  * NIST's 'recording 1 start dur word' with times from the recording's start, as Kaldi's
  * get_ctm.sh writes for scoring). */
 static void result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r)
 {
+    int piece = c->cur && c->cur->piece;
+    if (piece) pieces_begin(c, c->cur);
     if (c->fh) {    /* NULL in the passes of --adapt that only gather statistics */
-        fputs(utt, c->fh);
+        if (!piece || !c->join_line) fputs(utt, c->fh);
+        c->join_line = piece;
         for (int i = 0; i < r->n; i++) {
             const char *s = wren_symtab_symbol(c->g->words, r->w[i].word);
             fprintf(c->fh, " %s", s ? s : "<unk-id>");
         }
-        fputc('\n', c->fh);
+        if (!piece) fputc('\n', c->fh);
     }
     const char *name = c->cur && c->cur->rec ? c->cur->rec : utt;
     double t0 = c->cur && c->cur->rec ? c->cur->t0 : 0;
@@ -210,6 +251,7 @@ static int rescored_outputs(struct cmd *c, const char *utt, const struct wren_la
 
 static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
 {
+    const char *name = c->cur ? job_name(c->cur) : utt;     /* a piece's own, for the adaptation */
     struct wren_decode_result r;
     struct wren_lattice wl;
     int need_lat = c->fl || c->nbest > 0 || c->have_ref || (c->ad && wren_adapt_collecting(c->ad));
@@ -236,7 +278,7 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.lat_arcs += wl.n_arcs;
         c->t.depth_sum += depth * st.frames;
         rc = lattice_outputs(c, utt, &wl);
-        if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, utt, &wl);
+        if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, name, &wl);
         wren_lattice_free(&wl);
     }
     c->t.frames += st.frames;
@@ -310,136 +352,34 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         e = end >= dur ? a.n : (size_t)(end * a.rate + 0.5);
         if (e > a.n) e = a.n;
     }
-    /* a longer utterance is decoded whole, with a warning that points to `wren segment` (the
-     * library's wren_decoder_decode_file would cut it) */
-    if ((double)(e - b) / a.rate > WREN_DECODE_PIECE_SECONDS)
-        wren_warn("decode: utterance %s is %.0f s long: one search over it takes memory that grows "
-                  "with its length (746 MB for 3 minutes); `wren segment` cuts recordings at "
-                  "their pauses", utt, (double)(e - b) / a.rate);
+    /* a long utterance was cut into pieces (jobs_cut_long) unless its length was not known
+     * beforehand (a pipe) or its audio has no pause to cut at */
+    if (!j->piece && c->cut_seconds > 0 && (double)(e - b) / a.rate > c->cut_seconds)
+        wren_warn("decode: utterance %s is %.0f s long and was not cut at its pauses (%s): one search "
+                  "over it takes memory that grows with its length (746 MB for 3 minutes); `wren "
+                  "segment` cuts it", utt, (double)(e - b) / a.rate,
+                  wren_audio_header_seconds(j->spec, ao) < 0 ? "its length is not known before reading it"
+                                                             : "no pause to cut at");
     c->cur = j;
     int failed = decode_one(c, utt, a.samples + b, e - b);
+    if (j->piece_last && pieces_flush(c)) failed = 1;
     c->cur = NULL;
     if (failed) {
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
         /* a failed output (full disk) is not this utterance's failure: the run stops and the
          * output's close names it, once (it printed a line per utterance, and went on) */
-        if (!c->out_failed) fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
+        if (!c->out_failed && j->piece)
+            fprintf(stderr, "wren decode: utterance %s failed in its piece %.2f-%.2f s: %s\n", utt, j->t0, j->t1,
+                    wren_error_msg());
+        else if (!c->out_failed)
+            fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
     } else {
-        c->t.n_ok++;
+        c->t.n_ok += !j->piece || j->piece_last;    /* a cut utterance counts once */
         c->t.audio_sec += (double)(e - b) / a.rate;
     }
     if (!kept) wren_audio_free(&a);
-}
-
-/* The utterances of a wav.scp or data dir, in order. Tables stay alive while jobs are used. */
-struct jobs {
-    struct job *j;
-    size_t n;
-    struct wren_table wav, seg;
-    int have_seg;
-    char *seg_path;
-    char *file_key;     /* the input is one audio file: its name without folder and extension */
-};
-
-static void jobs_free(struct jobs *js)
-{
-    free(js->j);
-    wren_table_free(&js->wav);
-    if (js->have_seg) wren_table_free(&js->seg);
-    free(js->seg_path);
-    free(js->file_key);
-    memset(js, 0, sizeof *js);
-}
-
-/* A time of a segments line: a finite number of seconds. */
-static int segment_time(const char *s, double *t)
-{
-    char *end;
-    *t = strtod(s, &end);
-    return end != s && !*end && isfinite(*t);
-}
-
-/* Line E of the segments file: "utt recording start end" (seconds; end -1: to the end of the
- * recording, as in Kaldi). */
-static int segment_parse(struct jobs *js, const struct wren_table_entry *e, const char *scp, struct job *j)
-{
-    const char *segs = js->seg_path;
-    char *v = wren_xstrdup(e->value);
-    char *f[4];
-    int nf = wren_split_ws(v, f, 4), rc = 0;
-    const struct wren_table_entry *rec = nf >= 1 ? wren_table_find(&js->wav, f[0]) : NULL;
-    j->utt = e->key;
-    j->seg_path = segs;
-    j->seg_line = e->line;
-    if (nf != 3)
-        rc = wren_error("%s:%d: expected 'utt recording start end', found %d fields", segs, e->line, nf + 1);
-    else if (!segment_time(f[1], &j->t0) || !segment_time(f[2], &j->t1))
-        rc = wren_error("%s:%d: segment times must be finite numbers of seconds, not '%s' '%s'", segs,
-                        e->line, f[1], f[2]);
-    else if (j->t0 < 0 || (j->t1 != -1 && j->t1 <= j->t0))
-        rc = wren_error("%s:%d: segment from %s to %s s: needs 0 <= start < end (or end -1 for the end of the "
-                        "recording)", segs, e->line, f[1], f[2]);
-    else if (!rec)
-        rc = wren_error("%s:%d: recording %s not in %s", segs, e->line, f[0], scp);
-    else {
-        j->spec = rec->value;
-        j->rec = rec->key;
-    }
-    free(v);
-    return rc;
-}
-
-/* A bad segments line is an error of the whole input, found before anything is decoded. */
-static int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *js)
-{
-    memset(js, 0, sizeof *js);
-    if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp, data dir or audio file", input);
-    /* one audio file (or headerless PCM, given its format): one utterance named after it */
-    if (wren_audio_file_like(input) || (ao->raw_format && wren_audio_raw_like(input))) {
-        js->file_key = wren_path_stem(input);
-        js->j = wren_xcalloc(1, sizeof *js->j);
-        js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0 };
-        js->n = 1;
-        return 0;
-    }
-    char *scp = wren_xstrdup(input), *segs = NULL;
-    char *w = wren_path_join(input, "wav.scp");
-    int folder = 0;
-    if (wren_path_exists(w)) {          /* a data dir */
-        free(scp);
-        scp = w;
-        char *s = wren_path_join(input, "segments");
-        if (wren_path_exists(s)) segs = s; else free(s);
-    } else {
-        free(w);
-        struct stat st;                 /* a folder of audio files: each an utterance */
-        folder = stat(input, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    js->seg_path = segs;
-    int rc = folder ? wren_audio_folder(input, &js->wav) : wren_table_read(scp, &js->wav);
-    if (rc) {
-        free(scp);
-        free(segs);
-        js->seg_path = NULL;
-        return -1;
-    }
-    if (segs) {
-        rc = wren_table_read(segs, &js->seg);
-        js->have_seg = !rc;
-    }
-    size_t n = segs ? js->seg.n : js->wav.n;
-    js->j = wren_xcalloc(n ? n : 1, sizeof *js->j);
-    js->n = n;
-    for (size_t i = 0; i < n && !rc; i++) {
-        struct job *j = &js->j[i];
-        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, NULL, -1, -1, NULL, 0 };
-        else rc = segment_parse(js, &js->seg.e[i], scp, j);
-    }
-    free(scp);
-    if (rc) jobs_free(js);
-    return rc;
 }
 
 /* --nj N: the model and graph are loaded once; N forked workers (sharing them copy-on-write)
@@ -498,7 +438,14 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
     int nj = c->nj;
     if (!(c->ad && wren_adapt_estimating(c->ad))) {
         for (size_t i = 0; i < n; i++) idx[i] = i;
-        for (int k = 0; k <= nj; k++) first[k] = n * (size_t)k / (size_t)nj;
+        for (int k = 0; k <= nj; k++) {
+            first[k] = n * (size_t)k / (size_t)nj;
+            /* a cut utterance's pieces stay with one worker, which joins their outputs */
+            while (k > 0 && first[k] < n && first[k] > first[k - 1] && js->j[first[k]].piece &&
+                   !js->j[first[k] - 1].piece_last && js->j[first[k] - 1].piece)
+                first[k]++;
+            if (k > 0 && first[k] < first[k - 1]) first[k] = first[k - 1];
+        }
         return;
     }
     uint8_t *done = wren_xcalloc(n + 1, 1);
@@ -603,6 +550,7 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                 }
             } else {
                 for (size_t i = 0; i < mine.n && !c->out_failed; i++) run_job(c, &mine.j[i], ao);
+                if (pieces_flush(c)) bad = 1;
             }
             free(mine.j);
             rec_forget(c);
@@ -709,6 +657,7 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
     wren_adapt_keep_lattices(c->ad);
     double t0 = cpu_now();
     for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+    pieces_flush(c);            /* no outputs: only closes the join */
     c->have_ref = have_ref;
     int rc = wren_adapt_estimate(c->ad);
     c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
@@ -717,11 +666,13 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
         struct wren_lattice *l;
         rc = wren_adapt_rescore_kept(c->ad, k, &utt, &l);
         c->cur = NULL;
-        for (size_t g = 0; g < m && !c->cur; g++)   /* its job, for the CTM of a segment */
-            if (!strcmp(js->j[grp[g]].utt, utt)) c->cur = &js->j[grp[g]];
-        if (!rc) rc = rescored_outputs(c, utt, l);
+        for (size_t g = 0; g < m && !c->cur; g++)   /* its job: a segment's CTM, a piece's join */
+            if (!strcmp(job_name(&js->j[grp[g]]), utt)) c->cur = &js->j[grp[g]];
+        if (!rc) rc = rescored_outputs(c, c->cur ? c->cur->utt : utt, l);
+        if (!rc && c->cur && c->cur->piece_last) rc = pieces_flush(c);
         c->cur = NULL;
     }
+    if (pieces_flush(c)) rc = -1;   /* a cut utterance whose last piece failed */
     c->cpu_adapted += cpu_now() - t0;
     return rc;
 }
@@ -755,6 +706,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             wren_adapt_pass(c->ad, spk[i], 1, it > 0);
             double t0 = cpu_now();
             for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+            pieces_flush(c);
             double t1 = cpu_now();
             *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += t1 - t0;
             rc = wren_adapt_estimate(c->ad);
@@ -768,6 +720,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             wren_adapt_pass(c->ad, spk[i], 0, 1);
             double t0 = cpu_now();
             for (size_t k = 0; k < m && !c->out_failed; k++) run_job(c, &js->j[grp[k]], ao);
+            if (pieces_flush(c)) rc = -1;
             c->cpu_adapted += cpu_now() - t0;
         }
         n_done += m;
@@ -785,6 +738,12 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     ao.expect_rate = wren_decoder_sample_rate(c->dec);
     struct jobs js;
     if (jobs_read(input, &ao, &js)) return -1;
+    if (c->cut_seconds > 0) jobs_cut_long(&js, c->dec, &ao, c->cut_seconds, &c->n_cut, &c->n_pieces);
+    if (c->n_cut)
+        wren_log("wren decode: %d utterance%s longer than %g s cut at %s pauses into %d pieces, decoded one by "
+                 "one and joined (one search over a long recording takes memory that grows with its length)",
+                 c->n_cut, c->n_cut > 1 ? "s" : "", c->cut_seconds, c->n_cut > 1 ? "their" : "its",
+                 c->n_pieces);
     int rc = 0;
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);
@@ -799,6 +758,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
             run_job(c, &js.j[i], &ao);
             wren_progress_update(pr, (double)(i + 1));
         }
+        if (pieces_flush(c)) rc = -1;
     }
     jobs_free(&js);
     rec_forget(c);
@@ -818,6 +778,7 @@ int wren_cmd_decode(int argc, char **argv)
     wren_adapt_opts_default(&c.ao);
     wren_audio_opts_default(&c.audio);
     c.ao.log_speakers = 1;
+    c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
@@ -827,6 +788,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest", WREN_OPT_INT, &c.nbest, "write the N best word sequences per utterance" },
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
+        { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
         { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers)" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
@@ -846,6 +808,11 @@ int wren_cmd_decode(int argc, char **argv)
     if (done) return rc;
     if (!c.model || !c.graph) {
         fprintf(stderr, "wren decode: --model and --graph are required\nusage: %s\n", USAGE);
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    if (!(c.cut_seconds >= 0) || !isfinite(c.cut_seconds)) {
+        fprintf(stderr, "wren decode: --cut-seconds must be a number >= 0 (0: never cut), not %g\n", c.cut_seconds);
         free(pos);
         return WREN_EXIT_INPUT;
     }
@@ -908,10 +875,10 @@ int wren_cmd_decode(int argc, char **argv)
             *outs[i] = NULL;
             if (r) goto fail;
         }
-    fprintf(stderr, "wren decode: %d utterances decoded, %d failed, %d without final state; "
+    fprintf(stderr, "wren decode: %d utterance%s decoded, %d failed, %d without final state; "
                     "%lld frames, %.1f s audio, RTF %.3f (load %.1f s); %.0f active tokens/frame, "
                     "%.1f%% senones scored",
-            c.t.n_ok, c.t.n_fail, c.t.n_no_final, (long long)c.t.frames, c.t.audio_sec,
+            c.t.n_ok, c.t.n_ok == 1 ? "" : "s", c.t.n_fail, c.t.n_no_final, (long long)c.t.frames, c.t.audio_sec,
             c.t.audio_sec > 0 ? t_dec / c.t.audio_sec : 0, t_load,
             c.t.frames ? c.t.active_sum / c.t.frames : 0, c.t.frames ? 100 * c.t.senone_sum / c.t.frames : 0);
     if (c.lat || c.nbest > 0 || c.have_ref)
@@ -957,6 +924,8 @@ int wren_cmd_decode(int argc, char **argv)
     if (c.have_ref) wren_table_free(&c.reft);
     wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);
+    for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
+    free(c.pend);
     free(nbpath);
     free(pos);
     return rc;
@@ -970,6 +939,8 @@ fail:
     if (c.have_ref) wren_table_free(&c.reft);
     wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);
+    for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
+    free(c.pend);
     free(nbpath);
     free(pos);
     return rc;

@@ -77,6 +77,10 @@ int wren_lattice_to_words(const struct wren_lattice *in, float acwt, struct wren
 int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float beam,
                              int64_t max_states, struct wren_lattice *out);
 
+/* The k lattices parts in sequence (lattice-concat.c): each final weight of a part becomes an
+ * epsilon arc to the next part's start; parts without a start are passed over. out is new. */
+void wren_lattice_concat(const struct wren_lattice *parts, int k, struct wren_lattice *out);
+
 /* Drop arcs and states not on a path within beam of the best (cost g + acwt * a). */
 void wren_lattice_prune(struct wren_lattice *l, float acwt, float beam);
 

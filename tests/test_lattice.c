@@ -630,6 +630,57 @@ START_TEST(test_tid_posteriors)
 }
 END_TEST
 
+/* Two pieces' lattices in sequence: "1 | 2" (0.6 / 0.4), its final weight 0.5 carrying tid 9,
+ * then "3 | 4 5" (0.7 / 0.3); an empty lattice between them is passed over. The result has the four
+ * word sequences with the products of their probabilities, the first piece's final string in
+ * its alignment, and the frames of both pieces. */
+START_TEST(test_concat)
+{
+    int32_t t[4] = { 1, 2, 3, 4 };
+    const struct arc_def b[] = { { 0, 2, 3, 0.7, 3, t }, { 0, 1, 4, 0.3, 1, t }, { 1, 2, 5, 1.0, 2, t } };
+    struct wren_lattice parts[3];
+    int32_t fin = 9;
+    struct wren_lat_builder *x = wren_lat_builder_create();
+    wren_lat_builder_add_state(x);
+    wren_lat_builder_add_state(x);
+    wren_lat_builder_add_arc(x, 0, 1, 1, (float)-log(0.6), 0, t, 2);
+    wren_lat_builder_add_arc(x, 0, 1, 2, (float)-log(0.4), 0, t, 2);
+    wren_lat_builder_set_final(x, 1, (float)-log(0.5), 0, &fin, 1);
+    wren_lat_builder_finish(x, 0, &parts[0]);
+    wren_lat_builder_free(x);
+    wren_lattice_init(&parts[1]);
+    lattice_of(&parts[2], 3, b, 3);
+    struct wren_lattice l;
+    wren_lattice_concat(parts, 3, &l);
+    ck_assert_int_eq(l.n_states, 5);
+    ck_assert_int_eq(wren_lattice_frames(&l), 2 + 1 + 3);
+    struct wren_path *nb;
+    int k = wren_lattice_nbest(&l, 1.0f, 10, 1000, &nb);
+    ck_assert_int_eq(k, 4);
+    const int32_t w[4][3] = { { 1, 3 }, { 2, 3 }, { 1, 4, 5 }, { 2, 4, 5 } };
+    const int nw[4] = { 2, 2, 3, 3 };
+    const double pr[4] = { 0.6 * 0.7, 0.4 * 0.7, 0.6 * 0.3, 0.4 * 0.3 };
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(nb[i].n_words, nw[i]);
+        for (int j = 0; j < nw[i]; j++) ck_assert_int_eq(nb[i].words[j], w[i][j]);
+        ck_assert_double_eq_tol(nb[i].g, -log(pr[i] * 0.5), 1e-5);
+        ck_assert_int_eq(nb[i].tids[2], 9);       /* the first piece's final string */
+        wren_path_free(&nb[i]);
+    }
+    free(nb);
+    wren_lattice_free(&l);
+    /* one part: a copy; none: an empty lattice */
+    wren_lattice_concat(&parts[2], 1, &l);
+    ck_assert_int_eq(l.n_states, 3);
+    ck_assert_int_eq((int)l.n_arcs, 3);
+    wren_lattice_free(&l);
+    wren_lattice_concat(&parts[1], 1, &l);
+    ck_assert_int_eq(l.start, -1);
+    wren_lattice_free(&l);
+    for (int i = 0; i < 3; i++) wren_lattice_free(&parts[i]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lattice");
@@ -639,6 +690,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_mbr);
     tcase_add_test(tc, test_mbr_times);
     tcase_add_test(tc, test_tid_posteriors);
+    tcase_add_test(tc, test_concat);
     tcase_add_test(tc, test_sparse_state_ids);
     tcase_add_test(tc, test_oracle);
     tcase_add_test(tc, test_text_round_trip);

@@ -6,6 +6,8 @@
 # segmented data dir must decode every piece and, joined per recording, be no worse than one
 # search over the whole recording (plus a word's slack). Also: a silent recording gets no
 # piece and a warning, an unreadable one is named and the run exits 1 with the rest written,
+# `wren decode --cut-seconds` cuts a long utterance itself into the same pieces and joins their
+# outputs (text, CTM, lattice) under its name, adapted or not, with --nj 2 too,
 # a data dir's utt2spk gives the speaker, the outputs pass utils/validate-data-dir.sh, a data dir that has segments and bad values are
 # refused with one line.
 # Not for: decoding itself (decode.sh). Env: WREN (built wren), WREN_SHARED. Exit 77 = skip.
@@ -83,6 +85,43 @@ echo "errors of $(wc -w < sentences.txt) words: pieces $es, whole recording $ew"
 [ "$(wc -l < rec.ctm)" -gt 40 ] || fail "rec.ctm has $(wc -l < rec.ctm) words"
 awk -v dur="$dur" '$1 != "long" || $3 < t - 0.005 || $3 + $4 > dur + 0.01 { print "bad: " $0; bad = 1 } { t = $3 + $4 } END { exit bad }' \
   rec.ctm || fail "the pieces' CTM is not in the recording's time"
+
+# --- wren decode cuts a long utterance itself (--cut-seconds; default 60 s, this recording is 33 s)
+# Its outputs are those of `wren segment` + `wren decode` of the pieces, joined under its name:
+# hypotheses, CTM (times from the start of the recording), with adaptation to its speaker too,
+# and with --nj 2; its lattice is the pieces' in sequence (best path = the --no-mbr hypothesis).
+"$WREN" segment --model "$MODEL" --max-seconds 20 wav.scp seg20 2> /dev/null || fail "segment --max-seconds 20"
+n20=$(wc -l < seg20/segments)
+"$WREN" decode --model "$MODEL" --graph g --adapt none --ctm seg20.ctm seg20 hyp20.txt 2> /dev/null || fail "decode seg20"
+join_pieces() { awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' "$@"; }
+join_pieces seg20/segments hyp20.txt > hyp20_joined.txt
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --ctm cut.ctm --ref ref.txt long.wav hyp_cut.txt 2> cut.log ||
+  fail "decode --cut-seconds 20: $(tail -2 cut.log)"
+grep -q "1 utterance longer than 20 s cut at its pauses into $n20 pieces" cut.log || fail "no cut line: $(cat cut.log)"
+grep -q "1 utterance decoded, 0 failed" cut.log || fail "summary of the cut decode: $(tail -1 cut.log)"
+grep -q "oracle %WER" cut.log || fail "no oracle over the joined lattice: $(tail -1 cut.log)"
+cmp -s hyp20_joined.txt hyp_cut.txt || fail "the cut decode differs from the segmented one: $(cat hyp_cut.txt) / $(cat hyp20_joined.txt)"
+cmp -s seg20.ctm cut.ctm || fail "the cut decode's CTM differs from the segmented one's"
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --nj 2 long.wav hyp_cut_nj.txt 2> /dev/null || fail "--cut-seconds --nj 2"
+cmp -s hyp_cut.txt hyp_cut_nj.txt || fail "--nj 2 splits the pieces: $(cat hyp_cut_nj.txt)"
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
+  fail "--cut-seconds with lattices"
+[ "$(zcat lat_cut.gz | grep -c '^long$')" -eq 1 ] || fail "not one joined lattice: $(zcat lat_cut.gz | grep -v '^[0-9]' | head)"
+"$WREN" lattice best-path --words g/words.txt lat_cut.gz bp.txt 2> /dev/null || fail "best path of the joined lattice"
+cmp -s bp.txt hyp_vit.txt || fail "the joined lattice's best path is not the hypothesis: $(cat bp.txt)"
+# speaker adaptation: the pieces are the utterance's speaker
+mkdir dc && cp wav.scp dc/ && echo "long alice" > dc/utt2spk
+mkdir seg20a && cp seg20/wav.scp seg20/segments seg20a/ && awk '{ print $1, "alice" }' seg20/segments > seg20a/utt2spk
+"$WREN" decode --model "$MODEL" --graph g seg20a hyp20a.txt 2> /dev/null || fail "decode seg20a"
+join_pieces seg20/segments hyp20a.txt > hyp20a_joined.txt
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 dc hyp_cut_a.txt 2> cuta.log || fail "adapted cut decode: $(tail -2 cuta.log)"
+cmp -s hyp20a_joined.txt hyp_cut_a.txt || fail "the adapted cut decode differs from the segmented one"
+# --cut-seconds 0: one search; a bad value: one line
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 0 long.wav hyp_whole0.txt 2> whole0.log || fail "--cut-seconds 0"
+cmp -s hyp_whole0.txt hyp_whole.txt && ! grep -q "cut at" whole0.log || fail "--cut-seconds 0 is not one search"
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds -1 long.wav x.txt > out.txt 2> err.txt; rc=$?
+[ $rc -ne 0 ] && [ "$(wc -l < err.txt)" -eq 1 ] && grep -q -- '--cut-seconds' err.txt && [ ! -e x.txt ] ||
+  fail "--cut-seconds -1: exit $rc, $(cat err.txt)"
 
 # --- silent and unreadable recordings ---------------------------------------------------------
 sox -n -r 16000 -b 16 -c 1 silence.wav trim 0 3 || fail "sox silence"
