@@ -356,7 +356,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
      * beforehand (a pipe) or its audio has no pause to cut at */
     if (!j->piece && c->cut_seconds > 0 && (double)(e - b) / a.rate > c->cut_seconds)
         wren_warn("decode: utterance %s is %.0f s long and was not cut at its pauses (%s): one search "
-                  "over it takes memory that grows with its length (746 MB for 3 minutes); `wren "
+                  "over it takes memory that grows with its length (747 MB for 3 minutes); `wren "
                   "segment` cuts it", utt, (double)(e - b) / a.rate,
                   wren_audio_header_seconds(j->spec, ao) < 0 ? "its length is not known before reading it"
                                                              : "no pause to cut at");
