@@ -4,9 +4,11 @@
 # utterance in sorted id order, about one third) and test by the shared rule, the dev and test sets
 # being the unions. Results are reported per corpus and pooled, each %WER with its 95 % bootstrap
 # confidence interval; the larger pooled test set is what makes differences between systems
-# measurable (a few hundred words per corpus cannot separate them). The first pass runs with
-# `wren decode`'s default options, as a user who reads no recipe gets it, against
-# pocketsphinx_batch with the same acoustic model, dictionary and trigram.
+# measurable (a few hundred words per corpus cannot separate them). The first pass is `wren
+# decode` with its default options otherwise: one speaker-independent pass (stage 3), then what
+# a user who reads no recipe gets for a data dir with an utt2spk, two passes adapted to each
+# speaker (stage 4); both against pocketsphinx_batch with the same acoustic model, dictionary
+# and trigram (stage 5).
 #
 # usage: egs/pooled/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd CMD] [--config FILE] [--VAR VALUE ...] [SPEECH_DIR]
 #   SPEECH_DIR holds the corpora (default ../shared/data/speech relative to the repo root).
@@ -14,12 +16,14 @@
 #   Settings: ../steps/conf/16k.conf (shared), conf/pooled.conf (this recipe); every variable of
 #   either is also an option. Outputs: data/, exp/ (git-ignored).
 # stages (each reuses what exists; the shared ones are egs/lm16k stages, built once for all):
-#   0 data prep: each corpus's local/prepare_data.sh -> data/<corpus>/all, text normalised
-#     (wren text-norm --ids), split -> data/<corpus>/{dev,test}; unions -> data/{dev,test}
+#   0 data prep (../steps/prepare_split.sh): each corpus's local/prepare_data.sh ->
+#     data/<corpus>/all, text normalised (wren text-norm --ids), split -> data/<corpus>/{dev,test};
+#     unions -> data/{dev,test}
 #   1 the shared leak-guarded LM text and n-gram LMs: egs/lm16k stage 1
 #   2 the shared graph: egs/lm16k stage 2
-#   3 first pass on dev and test with decode_opts (default: none, wren decode's defaults: the
-#     hypotheses are each lattice's MBR word sequence), lattices kept: exp/decode_{dev,test}
+#   3 speaker-independent first pass on dev and test (../steps/decode.sh: wren decode --adapt none
+#     and decode_opts, default none; the hypotheses are each lattice's MBR word sequence),
+#     lattices kept: exp/decode_{dev,test}
 #     (time.txt: wall s; cpu.txt: CPU s of all jobs)
 #   4 with adapt=fmllr (the default), the speaker-adapted first pass on dev and test
 #     (../steps/decode_fmllr.sh: wren decode --adapt fmllr with its defaults: the
@@ -84,14 +88,7 @@ if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "stage 0: data prep from $speech (${corpus_list[*]})"
   for i in "${!corpus_list[@]}"; do
     c=${corpus_list[$i]}
-    timed 0 "${prep_list[$i]}" "$speech/$c" data/$c/all
-    "$WREN" text-norm --ids data/$c/all/text.raw data/$c/all/text
-    mkdir -p data/$c/dev data/$c/test
-    awk -v e="$dev_every" 'NR % e == 0 {print $1}' data/$c/all/wav.scp > data/$c/dev/uttlist.all
-    awk -v e="$dev_every" 'NR % e != 0 {print $1}' data/$c/all/wav.scp > data/$c/test/uttlist.all
-    for x in dev test; do
-      "$steps/subset_data_dir.sh" --max-utts "$max_utts" data/$c/all data/$c/$x/uttlist.all data/$c/$x
-    done
+    timed 0 "$steps/prepare_split.sh" --dev-every "$dev_every" --max-utts "$max_utts" "${prep_list[$i]}" "$speech/$c" data/$c
   done
   for x in dev test; do
     dirs=(); for c in "${corpus_list[@]}"; do dirs+=(data/$c/$x); done

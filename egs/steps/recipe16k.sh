@@ -50,15 +50,8 @@ lm16k=(../lm16k/run.sh --model "$model" --dict "$dict" --lm-dir "$lm_dir" --grap
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "stage 0: data prep from $corpus"
-  timed 0 local/prepare_data.sh "$corpus" data/all
-  "$WREN" text-norm --ids data/all/text.raw data/all/text
   # the dev/test split rule: every dev_every-th utterance in sorted id order is dev, the rest test
-  mkdir -p data/dev data/test
-  awk -v e="$dev_every" 'NR % e == 0 {print $1}' data/all/wav.scp > data/dev/uttlist.all
-  awk -v e="$dev_every" 'NR % e != 0 {print $1}' data/all/wav.scp > data/test/uttlist.all
-  for x in dev test; do
-    "$steps/subset_data_dir.sh" --max-utts "$max_utts" data/all data/$x/uttlist.all data/$x
-  done
+  timed 0 "$steps/prepare_split.sh" --dev-every "$dev_every" --max-utts "$max_utts" local/prepare_data.sh "$corpus" data
 fi
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
