@@ -331,6 +331,8 @@ START_TEST(test_selfnorm_training_lowers_log_z)
     struct wren_nnlm_train_opts t;
     wren_verbosity = 0;
     small_opts(&t, plain);
+    ck_assert(t.self_norm == 0.1);      /* the default: what the recipes train with */
+    t.self_norm = 0;
     ck_assert_msg(wren_nnlm_train(&t, NULL, NULL) == 0, "%s", wren_error_msg());
     small_opts(&t, sn);
     t.self_norm = 0.5;

@@ -23,7 +23,8 @@ printf 'the cat sat on the hat\na bird ran in the park\nthe zebra sat on the mat
 ARGS=(--train "$T/train.txt" --valid "$T/valid.txt" --layers 2 --d-model 32 --heads 2 --ffn 64
       --context 16 --batch 8 --steps 120 --valid-every 20 --patience 0 --threads 1 --seed 3)
 
-"$WREN" nnlm-train "${ARGS[@]}" --out "$T/a.safetensors" 2> "$T/train.log" || { cat "$T/train.log"; fail "nnlm-train"; }
+# a: a plain model (cross-entropy alone; the default is self-normalised, --self-norm 0.1)
+"$WREN" nnlm-train "${ARGS[@]}" --self-norm 0 --out "$T/a.safetensors" 2> "$T/train.log" || { cat "$T/train.log"; fail "nnlm-train"; }
 grep -q "^step 120/120 loss" "$T/train.log" || fail "no progress line for the last step"
 grep -q "tok/s ETA" "$T/train.log" || fail "progress lacks tok/s and ETA"
 grep -q "valid ppl" "$T/train.log" || fail "no validation lines"
@@ -160,6 +161,7 @@ echo "log Z centring: shift $shift_sn, log_z_mean $z0 -> $z on the training text
 
 # --- SIGKILL and resume: the same final model as the uninterrupted run
 "$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/full.safetensors" 2>/dev/null || fail "full run"
+"$WREN" nnlm-info "$T/full.safetensors" | grep -q "^self_norm 0.1$" || fail "a model trained with the defaults is not self-normalised (0.1)"
 "$WREN" nnlm-train "${ARGS[@]}" --steps 400 --out "$T/k.safetensors" 2>/dev/null &
 pid=$!
 for _ in $(seq 1 400); do [ -f "$T/k.safetensors.ckpt" ] && break; sleep 0.02; done
