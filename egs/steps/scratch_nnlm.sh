@@ -31,7 +31,7 @@ vocab=$(sed -n 's/^vocab_size[^0-9]*\([0-9]*\).*/\1/p' <<< "$info" | head -1)
   { echo "scratch_nnlm.sh: nnlm-info gave no nonembedding_params, stored_params or vocab_size" >&2; exit 1; }
 # the dense model's training objective: self-normalised models stay comparable when rescoring skips log Z
 self_norm=$(sed -n 's/^self_norm[^0-9.]*\([0-9.e+-]*\).*/\1/p' <<< "$info" | head -1)
-sn=(); awk -v x="${self_norm:-0}" 'BEGIN { exit !(x > 0) }' && sn=(--self-norm "$self_norm")
+sn=(--self-norm "${self_norm:-0}")   # 0 too: nnlm-train self-normalises by default
 batch=8; context=64
 while read -r _ size _ _ _ _ _ _ _ tokens _; do
   f=$out/scratch-dense-samebudget-$size.safetensors
