@@ -410,8 +410,14 @@ static int check_texts(const struct wren_prune_opts *o)
     return 0;
 }
 
-int wren_prune_run(const struct wren_prune_opts *o)
+/* The fine-tuning budget when none is given: the study's, if there is a text to fine-tune on. */
+#define DEFAULT_FINETUNE_TOKENS 1000000L
+
+int wren_prune_run(const struct wren_prune_opts *given)
 {
+    struct wren_prune_opts oo = *given;
+    if (oo.finetune_tokens == -1) oo.finetune_tokens = oo.finetune_text ? DEFAULT_FINETUNE_TOKENS : 0;
+    const struct wren_prune_opts *o = &oo;
     struct run r;
     memset(&r, 0, sizeof r);
     r.o = o;

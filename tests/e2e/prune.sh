@@ -62,6 +62,13 @@ sum=$(md5sum < "$T/inc-0.5.safetensors")
   --finetune-tokens 1536 --batch 8 --lr 1e-3 --sizes 0.5,0.25 --out-prefix "$T/inc" > /dev/null 2> "$T/err.txt"; rc=$?
 [ $rc = 1 ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q "inc-0.5.safetensors: made with other settings (lr 0.0003 (asked 0.001))" "$T/err.txt" \
   && [ "$(md5sum < "$T/inc-0.5.safetensors")" = "$sum" ] || fail "rerun with another lr: rc $rc $(cat "$T/err.txt")"
+# a --finetune-text without --finetune-tokens fine-tunes 1,000,000 tokens (the study's budget), not
+# none: the same rerun without the option is refused for asking that budget
+"$WREN" prune --model "$T/dense.safetensors" --criterion fisher --method lowrank --schedule incremental \
+  --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
+  --batch 8 --sizes 0.5,0.25 --out-prefix "$T/inc" > /dev/null 2> "$T/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "made with other settings (.*finetune_tokens 1536 (asked 1000000)" "$T/err.txt" ||
+  fail "the default fine-tuning budget with a --finetune-text: rc $rc $(cat "$T/err.txt")"
 # so is a rerun from another input model (a retrained dense model: here an earlier pruned one)
 "$WREN" prune --model "$T/lowrank-magnitude-0.9.safetensors" --criterion fisher --method lowrank --schedule incremental \
   --steps 3 --schedule-shape linear --calib-text "$T/calib.txt" --calib-tokens 2000 --finetune-text "$T/train.txt" \
