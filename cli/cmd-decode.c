@@ -46,8 +46,7 @@ static const char *DESCRIPTION =
     "An utterance longer than --cut-seconds (60) is cut at its pauses as `wren segment` cuts it,\n"
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
     "its length) and their text, CTM and lattice (the pieces' lattices in sequence, without the\n"
-    "pauses between them) written under its name; a pipe's length is not known beforehand, and\n"
-    "it is searched whole.\n"
+    "pauses between them) written under its name.\n"
     "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
@@ -78,6 +77,7 @@ struct totals {
     int n_ok, n_fail, n_no_final, n_bad_segment;
     int n_resampled, rate_lo, rate_hi;   /* utterances resampled, and their files' rates */
     int n_mixed, channels_hi;            /* utterances mixed down to mono, most channels */
+    int n_cut, n_pieces;                 /* utterances cut at their pauses, and their pieces */
     int64_t frames, lat_arcs, ref_words, oracle_err;
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
@@ -110,7 +110,7 @@ struct cmd {
     double cpu_est_workers;     /* --adapt under --nj: the workers' statistics/estimation CPU */
     int transforms_merged;      /* --adapt under --nj: --transforms-out was written from the workers' */
     double cut_seconds;         /* utterances longer than this are cut at their pauses (0: none) */
-    int n_cut, n_pieces;        /* utterances cut at their pauses, and their pieces */
+    struct job_pieces pieces;   /* the pieces of this speaker's (or run's) long utterances */
     const char *join_utt;       /* the utterance whose pieces' outputs are being joined, or NULL */
     int join_line;              /* its hypothesis line is open in fh */
     struct wren_lattice *pend;  /* its pieces' lattices so far, for the lattice outputs */
@@ -316,12 +316,39 @@ static int job_audio(struct cmd *c, const struct job *j, const struct wren_audio
     return 0;
 }
 
-/* One utterance: read its audio (a whole recording, or a segment of one) and decode it. */
+/* Samples [b, e) of a decoded as job j (an utterance, or a piece of one), its outputs written. */
+static void decode_range(struct cmd *c, const struct job *j, const struct wren_audio *a, size_t b, size_t e)
+{
+    c->cur = j;
+    int failed = decode_one(c, j->utt, a->samples + b, e - b);
+    if (j->piece_last && pieces_flush(c)) failed = 1;
+    c->cur = NULL;
+    if (failed) {
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
+        /* a failed output (full disk) is not this utterance's failure: the run stops and the
+         * output's close names it, once (it printed a line per utterance, and went on) */
+        if (!c->out_failed && j->piece)
+            fprintf(stderr, "wren decode: utterance %s failed in its piece %.2f-%.2f s: %s\n", j->utt, j->t0,
+                    j->t1, wren_error_msg());
+        else if (!c->out_failed)
+            fprintf(stderr, "wren decode: utterance %s failed: %s\n", j->utt, wren_error_msg());
+        c->t.n_fail++;
+    } else {
+        c->t.n_ok += !j->piece || j->piece_last;    /* a cut utterance counts once */
+        c->t.audio_sec += (double)(e - b) / a->rate;
+    }
+}
+
+/* One utterance: read its audio (a whole recording, or a segment of one) and decode it, cut at
+ * its pauses if it is longer than --cut-seconds. */
 static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
 {
     const char *utt = j->utt;
     struct wren_audio a;
     int kept;
+    /* the pieces of earlier utterances are needed only by the pass whose lattices are rescored */
+    if (!(c->ad && wren_adapt_keeping(c->ad))) job_pieces_clear(&c->pieces);
     if (job_audio(c, j, ao, &a, &kept)) {
         fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
         c->t.n_fail++;
@@ -352,32 +379,28 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         e = end >= dur ? a.n : (size_t)(end * a.rate + 0.5);
         if (e > a.n) e = a.n;
     }
-    /* a long utterance was cut into pieces (jobs_cut_long) unless its length was not known
-     * beforehand (a pipe) or its audio has no pause to cut at */
-    if (!j->piece && c->cut_seconds > 0 && (double)(e - b) / a.rate > c->cut_seconds)
-        wren_warn("decode: utterance %s is %.0f s long and was not cut at its pauses (%s): one search "
-                  "over it takes memory that grows with its length (747 MB for 3 minutes); `wren "
-                  "segment` cuts it", utt, (double)(e - b) / a.rate,
-                  wren_audio_header_seconds(j->spec, ao) < 0 ? "its length is not known before reading it"
-                                                             : "no pause to cut at");
-    c->cur = j;
-    int failed = decode_one(c, utt, a.samples + b, e - b);
-    if (j->piece_last && pieces_flush(c)) failed = 1;
-    c->cur = NULL;
-    if (failed) {
-        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
-        for (int i = 0; i < 4; i++) c->out_failed |= outs[i] && ferror(outs[i]);
-        /* a failed output (full disk) is not this utterance's failure: the run stops and the
-         * output's close names it, once (it printed a line per utterance, and went on) */
-        if (!c->out_failed && j->piece)
-            fprintf(stderr, "wren decode: utterance %s failed in its piece %.2f-%.2f s: %s\n", utt, j->t0, j->t1,
-                    wren_error_msg());
-        else if (!c->out_failed)
-            fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
-        c->t.n_fail++;
+    if (!j->piece && c->cut_seconds > 0 && (double)(e - b) / a.rate > c->cut_seconds) {
+        size_t first = c->pieces.n;
+        int k = job_cut(j, wren_decoder_feat_params(c->dec), &a, b, e, c->cut_seconds, &c->pieces);
+        if (k > 0) {
+            c->t.n_cut++;
+            c->t.n_pieces += k;
+            for (int i = 0; i < k && !c->out_failed; i++) {
+                const struct job *p = &c->pieces.j[first + (size_t)i];
+                size_t pb = (size_t)(p->t0 * a.rate + 0.5), pe = (size_t)(p->t1 * a.rate + 0.5);
+                if (pe > e) pe = e;
+                if (pb > pe) pb = pe;
+                decode_range(c, p, &a, pb, pe);
+            }
+            pieces_flush(c);    /* closes the line if the last piece failed */
+        } else {
+            wren_warn("decode: utterance %s is %.0f s long and has no pause to cut it at: one search over "
+                      "it takes memory that grows with its length (747 MB for 3 minutes)", utt,
+                      (double)(e - b) / a.rate);
+            decode_range(c, j, &a, b, e);
+        }
     } else {
-        c->t.n_ok += !j->piece || j->piece_last;    /* a cut utterance counts once */
-        c->t.audio_sec += (double)(e - b) / a.rate;
+        decode_range(c, j, &a, b, e);
     }
     if (!kept) wren_audio_free(&a);
 }
@@ -438,14 +461,7 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
     int nj = c->nj;
     if (!(c->ad && wren_adapt_estimating(c->ad))) {
         for (size_t i = 0; i < n; i++) idx[i] = i;
-        for (int k = 0; k <= nj; k++) {
-            first[k] = n * (size_t)k / (size_t)nj;
-            /* a cut utterance's pieces stay with one worker, which joins their outputs */
-            while (k > 0 && first[k] < n && first[k] > first[k - 1] && js->j[first[k]].piece &&
-                   !js->j[first[k] - 1].piece_last && js->j[first[k] - 1].piece)
-                first[k]++;
-            if (k > 0 && first[k] < first[k - 1]) first[k] = first[k - 1];
-        }
+        for (int k = 0; k <= nj; k++) first[k] = n * (size_t)k / (size_t)nj;
         return;
     }
     uint8_t *done = wren_xcalloc(n + 1, 1);
@@ -607,6 +623,8 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             c->t.n_bad_segment += t.n_bad_segment;
             c->t.n_resampled += t.n_resampled;
             c->t.n_mixed += t.n_mixed;
+            c->t.n_cut += t.n_cut;
+            c->t.n_pieces += t.n_pieces;
             if (t.channels_hi > c->t.channels_hi) c->t.channels_hi = t.channels_hi;
             if (t.rate_lo && (!c->t.rate_lo || t.rate_lo < c->t.rate_lo)) c->t.rate_lo = t.rate_lo;
             if (t.rate_hi > c->t.rate_hi) c->t.rate_hi = t.rate_hi;
@@ -666,8 +684,10 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
         struct wren_lattice *l;
         rc = wren_adapt_rescore_kept(c->ad, k, &utt, &l);
         c->cur = NULL;
-        for (size_t g = 0; g < m && !c->cur; g++)   /* its job: a segment's CTM, a piece's join */
-            if (!strcmp(job_name(&js->j[grp[g]]), utt)) c->cur = &js->j[grp[g]];
+        for (size_t g = 0; g < m && !c->cur; g++)   /* its job: a segment's CTM */
+            if (!strcmp(js->j[grp[g]].utt, utt)) c->cur = &js->j[grp[g]];
+        for (size_t g = 0; g < c->pieces.n && !c->cur; g++)   /* a piece: its place in the join */
+            if (!strcmp(c->pieces.j[g].piece, utt)) c->cur = &c->pieces.j[g];
         if (!rc) rc = rescored_outputs(c, c->cur ? c->cur->utt : utt, l);
         if (!rc && c->cur && c->cur->piece_last) rc = pieces_flush(c);
         c->cur = NULL;
@@ -700,6 +720,7 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
         for (size_t k = i; k < n; k++)
             if (!done[k] && !strcmp(spk[k], spk[i])) { grp[m++] = k; done[k] = 1; }
         struct totals keep = c->t;      /* only the final pass counts */
+        job_pieces_clear(&c->pieces);   /* each pass cuts the same pieces again */
         for (int it = 0; it < wren_adapt_iters(c->ad) && !rc; it++) {
             c->fh = it == 0 ? si : NULL;
             c->fl = c->fc = c->fn = NULL;
@@ -738,12 +759,6 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     ao.expect_rate = wren_decoder_sample_rate(c->dec);
     struct jobs js;
     if (jobs_read(input, &ao, &js)) return -1;
-    if (c->cut_seconds > 0) jobs_cut_long(&js, c->dec, &ao, c->cut_seconds, &c->n_cut, &c->n_pieces);
-    if (c->n_cut)
-        wren_log("wren decode: %d utterance%s longer than %g s cut at %s pauses into %d pieces, decoded one by "
-                 "one and joined (one search over a long recording takes memory that grows with its length)",
-                 c->n_cut, c->n_cut > 1 ? "s" : "", c->cut_seconds, c->n_cut > 1 ? "their" : "its",
-                 c->n_pieces);
     int rc = 0;
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);
@@ -891,6 +906,10 @@ int wren_cmd_decode(int argc, char **argv)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
     fputc('\n', stderr);
+    if (c.t.n_cut)
+        wren_log("wren decode: %d utterance%s longer than %g s cut at %s pauses into %d pieces, decoded one by "
+                 "one and joined (one search over a long recording takes memory that grows with its length)",
+                 c.t.n_cut, c.t.n_cut > 1 ? "s" : "", c.cut_seconds, c.t.n_cut > 1 ? "their" : "its", c.t.n_pieces);
     if (c.t.n_mixed)
         wren_log("wren decode: %d utterance%s mixed down from %s%d channels to their mean (--channel "
                  "takes one)", c.t.n_mixed, c.t.n_mixed > 1 ? "s" : "", c.t.channels_hi > 2 ? "up to " : "",
@@ -926,6 +945,7 @@ int wren_cmd_decode(int argc, char **argv)
     wren_decoder_free(c.dec);
     for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
     free(c.pend);
+    job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);
     return rc;
@@ -941,6 +961,7 @@ fail:
     wren_decoder_free(c.dec);
     for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
     free(c.pend);
+    job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);
     return rc;

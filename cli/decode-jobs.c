@@ -1,8 +1,7 @@
 /* decode-jobs.c — the utterances `wren decode` decodes (decode-jobs.h): the input's list, and
- * long utterances replaced by their pieces. */
+ * the pieces of a long one. */
 #include "cli/decode-jobs.h"
 
-#include "decoder/decoder.h"
 #include "feat/audio-segment.h"
 #include "utils/wren-util.h"
 
@@ -19,8 +18,6 @@ void jobs_free(struct jobs *js)
     if (js->have_seg) wren_table_free(&js->seg);
     free(js->seg_path);
     free(js->file_key);
-    for (size_t i = 0; i < js->n_names; i++) free(js->names[i]);
-    free(js->names);
     memset(js, 0, sizeof *js);
 }
 
@@ -113,89 +110,51 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
 }
 
 
-/* The length of job j's audio in seconds, as far as it is known without decoding it; -1 if not. */
-static double job_seconds(const struct job *j, const struct wren_audio_opts *ao)
+int job_cut(const struct job *j, const struct wren_feat_params *fp, const struct wren_audio *a, size_t b,
+            size_t e, double max_seconds, struct job_pieces *p)
 {
-    if (j->t0 >= 0 && j->t1 >= 0) return j->t1 - j->t0;
-    double whole = wren_audio_header_seconds(j->spec, ao);
-    if (whole < 0) return -1;
-    return j->t0 >= 0 ? whole - j->t0 : whole;
-}
-
-/* The pieces of job j in *s (seconds from the start of its recording), *k of them; 0 when it
- * is not cut. *a caches the recording last read (for a data dir's consecutive segments). */
-static int job_pieces(const struct job *j, const struct wren_decoder *d, const struct wren_audio_opts *ao,
-                      double max_seconds, struct wren_audio *a, char **a_spec, struct wren_segment **s, int *k)
-{
-    *s = NULL;
-    *k = 0;
-    if (!*a_spec || strcmp(*a_spec, j->spec)) {
-        if (*a_spec) wren_audio_free(a);
-        free(*a_spec);
-        *a_spec = NULL;
-        if (wren_audio_read(j->spec, ao, a)) return 0;
-        *a_spec = wren_xstrdup(j->spec);
-    }
-    size_t b = 0, e = a->n;
-    if (j->t0 >= 0) {
-        b = (size_t)(j->t0 * a->rate + 0.5);
-        if (j->t1 >= 0 && j->t1 * a->rate + 0.5 < (double)e) e = (size_t)(j->t1 * a->rate + 0.5);
-        if (b >= e) return 0;       /* outside the recording: the decode reports it */
-    }
     struct wren_segment_opts so;
     wren_segment_opts_default(&so);
     if (so.max_seconds > max_seconds) so.max_seconds = (float)max_seconds;   /* no piece longer than asked */
-    if (wren_audio_segments(wren_decoder_feat_params(d), &so, a->samples + b, e - b, s, k)) return 0;
-    double base = j->t0 >= 0 ? j->t0 : 0;
-    for (int i = 0; i < *k; i++) {
-        (*s)[i].start += base;
-        (*s)[i].end += base;
+    struct wren_segment *s = NULL;
+    int k = 0;
+    if (wren_audio_segments(fp, &so, a->samples + b, e - b, &s, &k) || k == 0) {
+        free(s);
+        return 0;
     }
-    return *k;
+    double base = j->t0 >= 0 ? j->t0 : 0;
+    if (p->n + (size_t)k > p->cap) {
+        p->cap = 2 * p->cap + (size_t)k;
+        p->j = wren_xrealloc(p->j, p->cap * sizeof *p->j);
+        p->names = wren_xrealloc(p->names, p->cap * sizeof *p->names);
+    }
+    for (int i = 0; i < k; i++) {
+        double t0 = base + s[i].start, t1 = base + s[i].end;
+        char *name = wren_xmalloc(strlen(j->utt) + 40);
+        sprintf(name, "%s-%07ld-%07ld", j->utt, (long)(t0 * 100 + 0.5), (long)(t1 * 100 + 0.5));
+        p->names[p->n] = name;
+        struct job *q = &p->j[p->n++];
+        *q = *j;
+        q->rec = j->rec ? j->rec : j->utt;   /* a segment of the recording: CTM times from its start */
+        q->t0 = t0;
+        q->t1 = t1;
+        q->piece = name;
+        q->piece_last = i == k - 1;
+    }
+    free(s);
+    return k;
 }
 
-void jobs_cut_long(struct jobs *js, const struct wren_decoder *d, const struct wren_audio_opts *ao,
-                   double max_seconds, int *n_cut, int *n_pieces)
+void job_pieces_clear(struct job_pieces *p)
 {
-    *n_cut = *n_pieces = 0;
-    struct wren_audio a;
-    char *a_spec = NULL;
-    size_t cap = js->n + 1, m = 0;
-    struct job *out = wren_xmalloc(cap * sizeof *out);
-    for (size_t i = 0; i < js->n; i++) {
-        const struct job *j = &js->j[i];
-        struct wren_segment *s = NULL;
-        int k = 0;
-        if (job_seconds(j, ao) > max_seconds) job_pieces(j, d, ao, max_seconds, &a, &a_spec, &s, &k);
-        if (m + (size_t)(k ? k : 1) > cap) {
-            cap = 2 * cap + (size_t)k;
-            out = wren_xrealloc(out, cap * sizeof *out);
-        }
-        if (!k) {
-            out[m++] = *j;
-            free(s);
-            continue;
-        }
-        js->names = wren_xrealloc(js->names, (js->n_names + (size_t)k) * sizeof *js->names);
-        for (int p = 0; p < k; p++) {
-            char *name = wren_xmalloc(strlen(j->utt) + 40);
-            sprintf(name, "%s-%07ld-%07ld", j->utt, (long)(s[p].start * 100 + 0.5), (long)(s[p].end * 100 + 0.5));
-            js->names[js->n_names++] = name;
-            struct job *q = &out[m++];
-            *q = *j;
-            q->rec = j->rec ? j->rec : j->utt;   /* a segment of the recording: CTM times from its start */
-            q->t0 = s[p].start;
-            q->t1 = s[p].end;
-            q->piece = name;
-            q->piece_last = p == k - 1;
-        }
-        (*n_cut)++;
-        *n_pieces += k;
-        free(s);
-    }
-    if (a_spec) wren_audio_free(&a);
-    free(a_spec);
-    free(js->j);
-    js->j = out;
-    js->n = m;
+    for (size_t i = 0; i < p->n; i++) free(p->names[i]);
+    p->n = 0;
+}
+
+void job_pieces_free(struct job_pieces *p)
+{
+    job_pieces_clear(p);
+    free(p->j);
+    free(p->names);
+    memset(p, 0, sizeof *p);
 }

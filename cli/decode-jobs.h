@@ -1,8 +1,8 @@
 /* decode-jobs.h — the utterances `wren decode` decodes, in order: read from a wav.scp, a data
- * dir (with its segments), one audio file or a folder of them; an utterance longer than
- * --cut-seconds is then replaced by its pieces, cut at its pauses as `wren segment`
- * cuts them, whose outputs cmd-decode.c joins back under the utterance's name.
- * Not for: decoding (cmd-decode.c), the cutting itself (feat/audio-segment.c). */
+ * dir (with its segments), one audio file or a folder of them; and the pieces of an utterance
+ * longer than --cut-seconds, cut at its pauses as `wren segment` cuts them, once its audio is
+ * read (so a pipe's too), whose outputs cmd-decode.c joins under the utterance's name.
+ * Not for: decoding (cmd-decode.c), finding the pauses (feat/audio-segment.c). */
 #ifndef WREN_CLI_DECODE_JOBS_H
 #define WREN_CLI_DECODE_JOBS_H
 
@@ -39,8 +39,6 @@ struct jobs {
     int have_seg;
     char *seg_path;
     char *file_key;     /* the input is one audio file: its name without folder and extension */
-    char **names;       /* the pieces' names */
-    size_t n_names;
 };
 
 /* INPUT's utterances (a bad segments line is an error of the whole input, found before
@@ -48,13 +46,22 @@ struct jobs {
 int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *js);
 void jobs_free(struct jobs *js);
 
-/* Every utterance longer than max_seconds (known from its segment's times or its file's header:
- * a pipe's length is not known, and it is decoded whole) replaced by its pieces, cut by d's VAD
- * as `wren segment` cuts (feat/audio-segment.h, its default options); *n_cut utterances were cut
- * into *n_pieces pieces. An utterance whose audio cannot be read, or holds no speech, stays
- * whole (the decode reports it). */
-struct wren_decoder;
-void jobs_cut_long(struct jobs *js, const struct wren_decoder *d, const struct wren_audio_opts *ao,
-                   double max_seconds, int *n_cut, int *n_pieces);
+/* Pieces of long utterances, made as they are decoded (their names owned here). */
+struct job_pieces {
+    struct job *j;
+    char **names;
+    size_t n, cap;
+};
+
+/* The pieces of job j, whose audio a holds as samples [b, e): cut at its pauses by the VAD of
+ * fp as `wren segment` cuts (feat/audio-segment.h, its default options; no piece longer than
+ * max_seconds), appended to p as segments of j's recording (t0, t1 from its start) with piece
+ * set, the last with piece_last. Returns how many; 0 when there is nothing to cut at (no
+ * speech found, or an error): the utterance is decoded whole. */
+struct wren_feat_params;
+int job_cut(const struct job *j, const struct wren_feat_params *fp, const struct wren_audio *a, size_t b,
+            size_t e, double max_seconds, struct job_pieces *p);
+void job_pieces_clear(struct job_pieces *p);
+void job_pieces_free(struct job_pieces *p);
 
 #endif

@@ -353,27 +353,6 @@ int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wr
     return rc;
 }
 
-double wren_audio_header_seconds(const char *spec, const struct wren_audio_opts *o)
-{
-    size_t len = strlen(spec);
-    while (len && (spec[len - 1] == ' ' || spec[len - 1] == '\t')) len--;
-    if (!strcmp(spec, "-") || (len && spec[len - 1] == '|')) return -1;   /* a pipe, stdin */
-    struct stat st;
-    if (stat(spec, &st) || !S_ISREG(st.st_mode)) return -1;
-    if (o->raw_format) {
-        int fmt;
-        if (raw_format(o->raw_format, &fmt) < 0 || o->raw_rate <= 0 || o->raw_channels <= 0) return -1;
-        return (double)st.st_size / ((double)raw_bytes_per_sample(fmt) * o->raw_channels) / o->raw_rate;
-    }
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    SNDFILE *sf = sf_open(spec, SFM_READ, &info);
-    if (!sf) return -1;
-    sf_close(sf);
-    if (info.frames <= 0 || info.frames == SF_COUNT_MAX || info.samplerate <= 0) return -1;
-    return (double)info.frames / info.samplerate;
-}
-
 int wren_audio_file_like(const char *path)
 {
     static const char *magic[] = { "RIFF", "RIFX", "RF64", "fLaC", "NIST_1A\n", "FORM", "OggS",

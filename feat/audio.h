@@ -49,11 +49,6 @@ struct wren_audio {
  * a channel the input lacks, another sample rate than expect_rate without resample. */
 int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wren_audio *a);
 
-/* SPEC's length in seconds at its own rate, from its header (raw PCM: from its size), without
- * decoding it; -1 when that is not known so: a pipe, stdin, an unreadable file or a header
- * without a sample count. Never an error: reading SPEC reports what is wrong with it. */
-double wren_audio_header_seconds(const char *spec, const struct wren_audio_opts *o);
-
 /* The same from bytes in memory; NAME is used in messages. */
 int wren_audio_read_memory(const void *data, size_t len, const char *name,
                            const struct wren_audio_opts *o, struct wren_audio *a);

@@ -7,7 +7,7 @@
 # search over the whole recording (plus a word's slack). Also: a silent recording gets no
 # piece and a warning, an unreadable one is named and the run exits 1 with the rest written,
 # `wren decode --cut-seconds` cuts a long utterance itself into the same pieces and joins their
-# outputs (text, CTM, lattice) under its name, adapted or not, with --nj 2 too,
+# outputs (text, CTM, lattice) under its name, adapted or not, with --nj 2 too, read from a pipe,
 # a data dir's utt2spk gives the speaker, the outputs pass utils/validate-data-dir.sh, a data dir that has segments and bad values are
 # refused with one line.
 # Not for: decoding itself (decode.sh). Env: WREN (built wren), WREN_SHARED. Exit 77 = skip.
@@ -102,6 +102,10 @@ grep -q "1 utterance decoded, 0 failed" cut.log || fail "summary of the cut deco
 grep -q "oracle %WER" cut.log || fail "no oracle over the joined lattice: $(tail -1 cut.log)"
 cmp -s hyp20_joined.txt hyp_cut.txt || fail "the cut decode differs from the segmented one: $(cat hyp_cut.txt) / $(cat hyp20_joined.txt)"
 cmp -s seg20.ctm cut.ctm || fail "the cut decode's CTM differs from the segmented one's"
+# a pipe's length is known only once it is read: cut the same
+echo "long sox $PWD/long.wav -t wav - |" > pipe.scp
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 pipe.scp hyp_pipe.txt 2> pipe.log || fail "a pipe: $(tail -2 pipe.log)"
+cmp -s hyp_cut.txt hyp_pipe.txt && grep -q "cut at its pauses into $n20 pieces" pipe.log || fail "a pipe is not cut: $(cat pipe.log)"
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --nj 2 long.wav hyp_cut_nj.txt 2> /dev/null || fail "--cut-seconds --nj 2"
 cmp -s hyp_cut.txt hyp_cut_nj.txt || fail "--nj 2 splits the pieces: $(cat hyp_cut_nj.txt)"
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
