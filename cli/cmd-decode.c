@@ -82,7 +82,6 @@ struct totals {
     double depth_sum, active_sum, senone_sum, audio_sec;
 };
 
-
 struct cmd {
     const char *model, *graph, *ctm, *nbest_out, *ref;
     int nbest, nj;
@@ -392,7 +391,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
                 if (pb > pe) pb = pe;
                 decode_range(c, p, &a, pb, pe);
             }
-            pieces_flush(c);    /* closes the line if the last piece failed */
+            if (pieces_flush(c)) c->out_failed = 1;    /* closes the line if the last piece failed */
         } else {
             wren_warn("decode: utterance %s is %.0f s long and has no pause to cut it at: one search over "
                       "it takes memory that grows with its length (747 MB for 3 minutes)", utt,

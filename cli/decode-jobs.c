@@ -109,7 +109,6 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
     return rc;
 }
 
-
 int job_cut(const struct job *j, const struct wren_feat_params *fp, const struct wren_audio *a, size_t b,
             size_t e, double max_seconds, struct job_pieces *p)
 {
