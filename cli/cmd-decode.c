@@ -45,8 +45,9 @@ static const char *DESCRIPTION =
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "An utterance longer than --cut-seconds (60) is cut at its pauses as `wren segment` cuts it,\n"
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
-    "its length) and their text, CTM and lattice (the pieces' lattices in sequence, without the\n"
-    "pauses between them) written under its name.\n"
+    "its length) and their text, CTM and lattice (the pieces' lattices in sequence; with\n"
+    "--remove-silence 0 the pauses between them are silence frames, so its times are the audio's)\n"
+    "written under its name.\n"
     "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
@@ -113,6 +114,7 @@ struct cmd {
     const char *join_utt;       /* the utterance whose pieces' outputs are being joined, or NULL */
     int join_line;              /* its hypothesis line is open in fh */
     struct wren_lattice *pend;  /* its pieces' lattices so far, for the lattice outputs */
+    double *pend_start;         /* ... and where each starts in the utterance (s) */
     int n_pend;
 };
 
@@ -154,7 +156,9 @@ static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lat
     if (c->cur && c->cur->piece) {      /* joined with the utterance's other pieces' */
         if (c->fl || (c->nbest > 0 && c->fn) || c->have_ref) {
             c->pend = wren_xrealloc(c->pend, (size_t)(c->n_pend + 1) * sizeof *c->pend);
-            wren_lattice_concat(wl, 1, &c->pend[c->n_pend++]);   /* a copy */
+            c->pend_start = wren_xrealloc(c->pend_start, (size_t)(c->n_pend + 1) * sizeof *c->pend_start);
+            c->pend_start[c->n_pend] = c->cur->t0 - c->cur->base;
+            wren_lattice_concat(wl, 1, NULL, 0, &c->pend[c->n_pend++]);   /* a copy */
         }
         return 0;
     }
@@ -192,7 +196,7 @@ static int pieces_flush(struct cmd *c)
     int rc = 0;
     if (c->n_pend) {
         struct wren_lattice whole;
-        wren_lattice_concat(c->pend, c->n_pend, &whole);
+        wren_decoder_join_lattices(c->dec, c->pend, c->pend_start, c->n_pend, &whole);
         rc = lattice_outputs(c, utt, &whole);
         wren_lattice_free(&whole);
         for (int i = 0; i < c->n_pend; i++) wren_lattice_free(&c->pend[i]);
@@ -944,6 +948,7 @@ int wren_cmd_decode(int argc, char **argv)
     wren_decoder_free(c.dec);
     for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
     free(c.pend);
+    free(c.pend_start);
     job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);
@@ -960,6 +965,7 @@ fail:
     wren_decoder_free(c.dec);
     for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
     free(c.pend);
+    free(c.pend_start);
     job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);

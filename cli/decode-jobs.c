@@ -67,7 +67,7 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
     if (wren_audio_file_like(input) || (ao->raw_format && wren_audio_raw_like(input))) {
         js->file_key = wren_path_stem(input);
         js->j = wren_xcalloc(1, sizeof *js->j);
-        js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0, NULL, 0 };
+        js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0, NULL, 0, 0 };
         js->n = 1;
         return 0;
     }
@@ -101,7 +101,7 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
     js->n = n;
     for (size_t i = 0; i < n && !rc; i++) {
         struct job *j = &js->j[i];
-        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, NULL, -1, -1, NULL, 0, NULL, 0 };
+        if (!segs) *j = (struct job){ js->wav.e[i].key, js->wav.e[i].value, NULL, -1, -1, NULL, 0, NULL, 0, 0 };
         else rc = segment_parse(js, &js->seg.e[i], scp, j);
     }
     free(scp);
@@ -138,6 +138,7 @@ int job_cut(const struct job *j, const struct wren_feat_params *fp, const struct
         q->t0 = t0;
         q->t1 = t1;
         q->piece = name;
+        q->base = base;
         q->piece_last = i == k - 1;
     }
     free(s);

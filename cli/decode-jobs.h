@@ -21,6 +21,7 @@ struct job {
     const char *seg_path;
     int seg_line;
     const char *piece;          /* a piece's own name (utt-START-END, centiseconds), else NULL */
+    double base;                /* a piece: where its utterance starts in the recording (s) */
     int piece_last;             /* the last piece of its utterance */
 };
 

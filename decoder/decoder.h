@@ -98,6 +98,16 @@ struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const s
  * cuts it): its k pieces in *s (seconds; the caller frees it); shorter audio: *s NULL, k 0. */
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
                         struct wren_segment **s, int *k);
+/* The lattices of a recording's k pieces (piece i from start_sec[i] seconds) in sequence
+ * (lattice-join.c); when the front end keeps every frame, the pauses between them become silence
+ * frames, so that the joined lattice's times are the recording's. out is new. */
+struct wren_lattice;
+void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattice *parts, const double *start_sec,
+                                int k, struct wren_lattice *out);
+/* The lattice of n samples (*complete: the search reached a final state, in every piece): one
+ * search, or for audio over WREN_DECODE_PIECE_SECONDS its pieces' lattices joined. */
+int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
+                            int *complete);
 /* The samples [*a, *b) of piece s of audio of n samples. */
 void wren_decoder_piece_samples(const struct wren_decoder *d, const struct wren_segment *s, size_t n,
                                 size_t *a, size_t *b);

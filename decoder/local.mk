@@ -1,4 +1,4 @@
 # decoder: the lattice-generating beam search, the streaming decoder, two-pass adapted decoding.
-libwren_a_SOURCES += decoder/transcript.c decoder/transcript-speaker.c decoder/transcript-stream.c decoder/nbest.c decoder/word-lattice.c decoder/decode-adapt.c decoder/lattice-am.c decoder/search-graph.c decoder/search-opts.c \
+libwren_a_SOURCES += decoder/transcript.c decoder/transcript-speaker.c decoder/transcript-stream.c decoder/nbest.c decoder/word-lattice.c decoder/lattice-join.c decoder/decode-adapt.c decoder/lattice-am.c decoder/search-graph.c decoder/search-opts.c \
   decoder/search-stream.c decoder/search.c
 noinst_HEADERS += decoder/decode-adapt.h decoder/lattice-am.h decoder/decoder.h decoder/search.h

@@ -1,6 +1,7 @@
 /* nbest.c — n-best lists for the public API (include/wren/decoder.h): an utterance decoded once
- * as `wren decode` does, then the n best distinct word sequences of its word lattice, each as a
- * transcript with its costs. Not for: writing n-best files (cli/cmd-decode.c), rescoring them
+ * as `wren decode` does (audio over a minute cut at its pauses, its pieces' lattices joined),
+ * then the n best distinct word sequences of its word lattice, each as a transcript with its
+ * costs. Not for: writing n-best files (cli/cmd-decode.c), rescoring them
  * (rescore/). */
 #include <stdlib.h>
 
@@ -26,13 +27,8 @@ int wren_decoder_nbest_samples(struct wren_decoder *d, const float *samples, siz
     if (n < 1) return wren_error("wren_decoder_nbest_samples: n must be at least 1, not %d", n);
     struct wren_decode_result r = { 0 };
     struct wren_lattice lat;
-    wren_decoder_start(d);
-    if (wren_decoder_feed(d, samples, n_samples) || wren_decoder_finish(d, &r, &lat)) {
-        wren_decode_result_free(&r);
-        return -1;
-    }
-    int complete = r.reached_final;
-    wren_decode_result_free(&r);
+    int complete;
+    if (wren_decoder_lattice_of(d, samples, n_samples, &lat, &complete)) return -1;
     struct wren_path *paths = NULL;
     int k = lat.start < 0 ? 0 : wren_lattice_nbest(&lat, wren_decoder_acwt(d), n, NBEST_MAX_EXPAND, &paths);
     wren_lattice_free(&lat);

@@ -1,5 +1,6 @@
 /* word-lattice.c — an utterance's word lattice for the public API (include/wren/decoder.h): the
- * lattice `wren decode` writes, decoded once and kept as a read-only graph whose arcs carry
+ * lattice `wren decode` writes (audio over a minute cut at its pauses, its pieces' lattices
+ * joined), decoded once and kept as a read-only graph whose arcs carry
  * their words as strings. Not for: lattice operations (lat/), writing lattice files. */
 #include <math.h>
 #include <stdlib.h>
@@ -23,15 +24,12 @@ int wren_decoder_lattice_samples(struct wren_decoder *d, const float *samples, s
 {
     *out = NULL;
     if (!d || (!samples && n_samples > 0)) return wren_error("wren_decoder_lattice_samples: no decoder or no samples");
-    struct wren_decode_result r = { 0 };
     struct wren_word_lattice *l = wren_xcalloc(1, sizeof *l);
-    wren_decoder_start(d);
-    if (wren_decoder_feed(d, samples, n_samples) || wren_decoder_finish(d, &r, &l->lat)) {
-        wren_decode_result_free(&r);
+    int complete;
+    if (wren_decoder_lattice_of(d, samples, n_samples, &l->lat, &complete)) {
         free(l);
         return -1;
     }
-    wren_decode_result_free(&r);
     const struct wren_decode_graph *g = wren_decoder_graph(d);
     l->shift = wren_decoder_frame_shift(d);
     int64_t na = l->lat.n_arcs;

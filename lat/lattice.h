@@ -78,8 +78,12 @@ int wren_lattice_determinize(const struct wren_lattice *in, float acwt, float be
                              int64_t max_states, struct wren_lattice *out);
 
 /* The k lattices parts in sequence (lattice-concat.c): each final weight of a part becomes an
- * epsilon arc to the next part's start; parts without a start are passed over. out is new. */
-void wren_lattice_concat(const struct wren_lattice *parts, int k, struct wren_lattice *out);
+ * epsilon arc to the next part's start. Given starts (the frame where each part begins in the
+ * audio; NULL: none), that arc also spans the frames between the end of the previous part and
+ * the start of the next, as gap_tid (a filler's) at no cost. Parts without a start are passed
+ * over. out is new. */
+void wren_lattice_concat(const struct wren_lattice *parts, int k, const int64_t *starts, int32_t gap_tid,
+                         struct wren_lattice *out);
 
 /* Drop arcs and states not on a path within beam of the best (cost g + acwt * a). */
 void wren_lattice_prune(struct wren_lattice *l, float acwt, float beam);

@@ -631,7 +631,8 @@ START_TEST(test_tid_posteriors)
 END_TEST
 
 /* Two pieces' lattices in sequence: "1 | 2" (0.6 / 0.4), its final weight 0.5 carrying tid 9,
- * then "3 | 4 5" (0.7 / 0.3); an empty lattice between them is passed over. The result has the four
+ * then "3 | 4 5" (0.7 / 0.3); an empty lattice between them is passed over. Then the same with
+ * the pause before the second piece spanned by a gap tid. The result has the four
  * word sequences with the products of their probabilities, the first piece's final string in
  * its alignment, and the frames of both pieces. */
 START_TEST(test_concat)
@@ -651,7 +652,7 @@ START_TEST(test_concat)
     wren_lattice_init(&parts[1]);
     lattice_of(&parts[2], 3, b, 3);
     struct wren_lattice l;
-    wren_lattice_concat(parts, 3, &l);
+    wren_lattice_concat(parts, 3, NULL, 0, &l);
     ck_assert_int_eq(l.n_states, 5);
     ck_assert_int_eq(wren_lattice_frames(&l), 2 + 1 + 3);
     struct wren_path *nb;
@@ -669,12 +670,27 @@ START_TEST(test_concat)
     }
     free(nb);
     wren_lattice_free(&l);
+    /* with the frames where the parts start (0 and 10; the empty one's start is passed over):
+     * the first part spans 3 frames with its final string, so the join spans 7 more of the gap
+     * tid 5 and the second part's words start at frame 10 */
+    const int64_t starts[3] = { 0, 4, 10 };
+    wren_lattice_concat(parts, 3, starts, 5, &l);
+    ck_assert_int_eq(wren_lattice_frames(&l), 13);
+    struct wren_path bp;
+    ck_assert_int_eq(wren_lattice_best_path(&l, 1.0f, &bp), 0);
+    ck_assert_int_eq(bp.n_words, 2);
+    ck_assert_int_eq(bp.word_start[1], 10);
+    ck_assert_int_eq(bp.tids[2], 9);
+    for (int f = 3; f < 10; f++) ck_assert_int_eq(bp.tids[f], 5);
+    ck_assert_double_eq_tol(bp.g, -log(0.6 * 0.5 * 0.7), 1e-5);
+    wren_path_free(&bp);
+    wren_lattice_free(&l);
     /* one part: a copy; none: an empty lattice */
-    wren_lattice_concat(&parts[2], 1, &l);
+    wren_lattice_concat(&parts[2], 1, NULL, 0, &l);
     ck_assert_int_eq(l.n_states, 3);
     ck_assert_int_eq((int)l.n_arcs, 3);
     wren_lattice_free(&l);
-    wren_lattice_concat(&parts[1], 1, &l);
+    wren_lattice_concat(&parts[1], 1, NULL, 0, &l);
     ck_assert_int_eq(l.start, -1);
     wren_lattice_free(&l);
     for (int i = 0; i < 3; i++) wren_lattice_free(&parts[i]);

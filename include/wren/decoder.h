@@ -67,7 +67,8 @@ int wren_decoder_decode_file(struct wren_decoder *d, const char *path, struct wr
  * than WREN_DECODE_PIECE_SECONDS is cut at its pauses first (the front end's VAD, as
  * `wren segment` cuts it) and decoded piece by piece, the transcript's times counted from the
  * start of the audio: one search over minutes of speech would take memory growing with its
- * length. (The n-best, lattice and streaming calls below always search the audio whole.) */
+ * length. (The n-best and lattice calls below cut such audio too and join the pieces' lattices;
+ * the streaming calls search it whole.) */
 #define WREN_DECODE_PIECE_SECONDS 60.0
 int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, size_t n,
                                 struct wren_transcript **out);
@@ -133,7 +134,9 @@ void wren_nbest_free(struct wren_nbest *b);
  * lattice beam, determinised by default): states 0 .. num_states-1, numbered so that every arc
  * goes to a higher state; each arc carries a word (NULL for an epsilon arc), its graph cost,
  * its unscaled acoustic cost and the frames it spans. An utterance where nothing survived has
- * no states (start -1). */
+ * no states (start -1). Audio over WREN_DECODE_PIECE_SECONDS is cut at its pauses and its
+ * pieces' lattices joined in sequence; with a front end that keeps every frame
+ * (-remove_silence no) the pauses are silence frames, so frames count from the audio's start. */
 struct wren_word_lattice;
 int wren_decoder_lattice_file(struct wren_decoder *d, const char *path, struct wren_word_lattice **out);
 int wren_decoder_lattice_samples(struct wren_decoder *d, const float *samples, size_t n_samples,

@@ -99,6 +99,14 @@ check(rl.words == [c[4] for c in ctm], "long audio: %d words %r..., the pieces' 
 check(len(rl.times) == len(ctm) and all(abs(t[0] - float(c[2])) < 0.006 for t, c in zip(rl.times, ctm)),
       "long audio: times %r..., the CTM's %r..." % (rl.times[:3], [c[2] for c in ctm[:3]]))
 check(rl.times and rl.times[-1][1] > 60, "long audio: the last word ends at %r" % (rl.times[-1:],))
+# its n-best list and lattice: the pieces' lattices joined, as `wren decode` joins them (one search
+# over it would take memory growing with its length); the best path is nearly the MBR transcript
+nbl = d.nbest_file(long_wav, n=2)
+lw, _ = d.lattice_file(long_wav).best_path()
+check(len(nbl) == 2 and nbl[0].words == lw, "long audio: n-best %r..., the lattice's best path %r..." % (nbl[0].words[:5], lw[:5]))
+check(wren.wer(rl.words, lw).errors <= len(rl.words) // 20,
+      "long audio: the joined lattice's best path is far from the transcript (%d errors in %d words)"
+      % (wren.wer(rl.words, lw).errors, len(rl.words)))
 # one speaker's files together: the adapted pass, as `wren decode` on a data dir with utt2spk
 spk_files = [l.split()[1] for l in open(spk_scp)]
 spk_want = {l.split()[0]: l.split()[1:] for l in open(spk_hyp)}

@@ -1,0 +1,83 @@
+/* lattice-join.c — the lattice of audio longer than WREN_DECODE_PIECE_SECONDS, for the public
+ * n-best and lattice calls: its pieces (cut at its pauses, as wren_decoder_decode_samples cuts
+ * it) decoded one by one and their lattices joined in sequence (wren_lattice_concat), so that
+ * the search's memory does not grow with the length of the audio. When the front end keeps
+ * every frame, the pauses between the pieces are silence frames of the joined lattice, whose
+ * times are then the audio's; when it drops non-speech frames, they are on the kept frames, as
+ * in one search over the whole audio. Not for: the CLI's pieces (cli/cmd-decode.c joins them
+ * as it writes its outputs), transcripts (transcript.c). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "am/am.h"
+#include "am/mdef.h"
+#include "decoder/decoder.h"
+#include "feat/audio-segment.h"
+#include "lat/lattice.h"
+#include "utils/error.h"
+
+/* A transition id of the silence phone (else of any filler), to span a pause; 0 if none. */
+static int32_t silence_tid(struct wren_decoder *d)
+{
+    const struct wren_decode_graph *g = wren_decoder_graph(d);
+    const struct wren_mdef *md = wren_am_mdef(wren_decoder_am(d));
+    int sil = wren_mdef_sil(md), any = 0;
+    for (int32_t t = 1; t <= g->n_tids; t++) {
+        int ph = g->tid_phone[t];
+        if (ph == sil && sil >= 0) return t;
+        if (!any && ph >= 0 && ph < wren_mdef_n_ciphones(md) && wren_mdef_is_filler(md, ph)) any = t;
+    }
+    return any;
+}
+
+void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattice *parts, const double *start_sec,
+                                int k, struct wren_lattice *out)
+{
+    int32_t tid = wren_decoder_drops_frames(d) ? 0 : silence_tid(d);
+    int64_t *starts = NULL;
+    if (tid > 0) {
+        double shift = wren_decoder_frame_shift(d);
+        starts = wren_xmalloc(((size_t)k + 1) * sizeof *starts);
+        for (int i = 0; i < k; i++) starts[i] = (int64_t)floor(start_sec[i] / shift + 0.5);
+    }
+    wren_lattice_concat(parts, k, starts, tid, out);
+    free(starts);
+}
+
+int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
+                            int *complete)
+{
+    struct wren_decode_result r = { 0 };
+    struct wren_segment *s;
+    int k;
+    *complete = 0;
+    if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
+    if (!s) {
+        wren_decoder_start(d);
+        int rc = wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, &r, lat) ? -1 : 0;
+        *complete = r.reached_final;
+        wren_decode_result_free(&r);
+        return rc;
+    }
+    struct wren_lattice *parts = wren_xcalloc((size_t)k + 1, sizeof *parts);
+    double *start = wren_xcalloc((size_t)k + 1, sizeof *start);
+    int rc = 0, done = 0, all = 1;
+    for (int i = 0; i < k && !rc; i++, done++) {
+        size_t a, b;
+        wren_decoder_piece_samples(d, &s[i], n, &a, &b);
+        start[i] = s[i].start;
+        wren_decoder_start(d);
+        rc = wren_decoder_feed(d, samples + a, b - a) || wren_decoder_finish(d, &r, &parts[i]) ? -1 : 0;
+        all &= r.reached_final;
+        wren_decode_result_free(&r);
+    }
+    if (!rc) {
+        wren_decoder_join_lattices(d, parts, start, k, lat);
+        *complete = all;
+    }
+    for (int i = 0; i < done; i++) wren_lattice_free(&parts[i]);
+    free(parts);
+    free(start);
+    free(s);
+    return rc;
+}
