@@ -273,7 +273,8 @@ class Decoder:
 
     def nbest_file(self, path, n=10):
         """The n best distinct word sequences of an audio file, best first (a list of
-        Hypothesis; fewer if the lattice has fewer), as `wren decode --nbest n` writes them."""
+        Hypothesis; fewer if the lattice has fewer), as `wren decode --nbest n` writes them (from
+        the joined lattice of its pieces for audio over a minute)."""
         b = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_nbest_file(self._d, _lib.enc(path), n, ctypes.byref(b)))
         return _nbest(b)
@@ -286,7 +287,8 @@ class Decoder:
         return _nbest(b)
 
     def lattice_file(self, path):
-        """The word lattice of an audio file (a Lattice), as `wren decode` writes it."""
+        """The word lattice of an audio file (a Lattice), as `wren decode` writes it (audio over a
+        minute cut at its pauses, the pieces' lattices joined in sequence)."""
         p = ctypes.c_void_p()
         _lib.check(_lib.lib.wren_decoder_lattice_file(self._d, _lib.enc(path), ctypes.byref(p)))
         return _lattice(p, self._acwt)
