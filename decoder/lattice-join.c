@@ -1,11 +1,11 @@
-/* lattice-join.c — the lattice of audio longer than WREN_DECODE_PIECE_SECONDS, for the public
- * n-best and lattice calls: its pieces (cut at its pauses, as wren_decoder_decode_samples cuts
- * it) decoded one by one and their lattices joined in sequence (wren_lattice_concat), so that
- * the search's memory does not grow with the length of the audio. When the front end keeps
- * every frame, the pauses between the pieces are silence frames of the joined lattice, whose
- * times are then the audio's; when it drops non-speech frames, they are on the kept frames, as
- * in one search over the whole audio. Not for: the CLI's pieces (cli/cmd-decode.c joins them
- * as it writes its outputs), transcripts (transcript.c). */
+/* lattice-join.c — one lattice from the lattices of a recording's pieces decoded one by one
+ * (wren decode's long utterances, and the public n-best and lattice calls on audio longer than
+ * WREN_DECODE_PIECE_SECONDS, cut at its pauses as wren_decoder_decode_samples cuts it), so that
+ * the search's memory does not grow with the length of the audio: the pieces' lattices in
+ * sequence (wren_lattice_concat). When the front end keeps every frame, the pauses between the
+ * pieces are silence frames of the joined lattice, whose times are then the audio's; when it
+ * drops non-speech frames, they are on the kept frames, as in one search over the whole audio.
+ * Not for: cutting (feat/audio-segment.c), transcripts (transcript.c). */
 #include <math.h>
 #include <stdlib.h>
 
