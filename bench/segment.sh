@@ -4,7 +4,8 @@
 # `wren decode` on one 3-minute recording (the first 40 CMU ARCTIC sentences of arctic-fraser
 # joined) searched whole (--cut-seconds 0), of `wren decode` with its default, which cuts a
 # recording over a minute at its pauses itself and joins the pieces' outputs, of `wren segment`
-# + `wren decode` of its pieces (hypotheses joined per recording),
+# + `wren decode` of its pieces (hypotheses joined per recording), the wall time of `wren decode
+# --nj 2` sharing the recording's pieces between two workers against one job,
 # and, as the reference, of the 40 sentence files decoded one by one; and the same pieces cut
 # from a 44.1 kHz FLAC copy of the recording (a recording is read, decompressed and resampled
 # once for all its pieces; when it was read again for each piece, this cost 1.24x the CPU of
@@ -30,9 +31,10 @@ echo "long $PWD/long.wav" > long.scp
 echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
 austen_graph text
 dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
-timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M" "$@"; }
+timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M %e" "$@"; }
 timed whole.res "${dec[@]}" --cut-seconds 0 long.scp whole.txt 2> whole.log
 timed cut.res "${dec[@]}" long.scp cut.txt 2> cut.log
+timed cut-nj2.res "${dec[@]}" --nj 2 long.scp cut-nj2.txt 2> cut-nj2.log   # its pieces shared by two workers
 timed seg.res "$WREN" segment --model "$MODEL" long.scp seg 2> seg.log
 timed pieces.res "${dec[@]}" seg pieces.txt 2> pieces.log
 # the hypotheses of a data dir's pieces joined per recording: join_pieces SEGMENTS HYP > JOINED
@@ -57,6 +59,9 @@ printf '%-52s %8s %8s %8s\n' "wren decode, the 40 sentence files (reference)" "$
   "$(wer text sentences.txt)"
 awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx; cut by wren decode / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2], c[3] / c[2], m[3] / m[2] }' \
   whole.res segment-decode.res cut.res
+awk -v same="$(cmp -s cut.txt cut-nj2.txt && echo "the same words" || echo "OTHER WORDS")" '{ w[NR] = $4 }
+  END { printf "wren decode --nj 2 on the recording (its pieces shared by two workers): wall %.2f s against %.2f s, %.2fx; %s\n", w[2], w[1], w[1] / w[2], same }' \
+  cut.res cut-nj2.res
 join_pieces seg44/segments pieces44.txt > pieces44-joined.txt
 awk -v w="$(wer long.ref pieces44-joined.txt)" '{ c[NR] = $1 + $2 }
   END { printf "the pieces from a 44.1 kHz FLAC copy / from the WAV: decode CPU %.2fx (%%WER %s)\n", c[1] / c[2], w }' \

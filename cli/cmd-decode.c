@@ -47,7 +47,8 @@ static const char *DESCRIPTION =
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
     "its length) and their text, CTM and lattice (the pieces' lattices in sequence; with\n"
     "--remove-silence 0 the pauses between them are silence frames, so its times are the audio's)\n"
-    "written under its name.\n"
+    "written under its name. With --nj, one such recording alone has its pieces shared\n"
+    "among the workers.\n"
     "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
@@ -319,6 +320,20 @@ static int job_audio(struct cmd *c, const struct job *j, const struct wren_audio
     return 0;
 }
 
+/* The summary's count of audio mixed down and resampled. */
+static void count_audio(struct cmd *c, const struct wren_audio *a, const struct wren_audio_opts *ao)
+{
+    if (a->file_channels > 1 && ao->channel < 0) {
+        c->t.n_mixed++;
+        if (a->file_channels > c->t.channels_hi) c->t.channels_hi = a->file_channels;
+    }
+    if (a->source_rate != a->rate) {
+        c->t.n_resampled++;
+        if (!c->t.rate_lo || a->source_rate < c->t.rate_lo) c->t.rate_lo = a->source_rate;
+        if (a->source_rate > c->t.rate_hi) c->t.rate_hi = a->source_rate;
+    }
+}
+
 /* Samples [b, e) of a decoded as job j (an utterance, or a piece of one), its outputs written. */
 static void decode_range(struct cmd *c, const struct job *j, const struct wren_audio *a, size_t b, size_t e)
 {
@@ -343,6 +358,16 @@ static void decode_range(struct cmd *c, const struct job *j, const struct wren_a
     }
 }
 
+/* Piece i of c->pieces, of audio a, decoded (its samples: its times, within [0, e)). */
+static void decode_piece(struct cmd *c, size_t i, const struct wren_audio *a, size_t e)
+{
+    const struct job *p = &c->pieces.j[i];
+    size_t pb = (size_t)(p->t0 * a->rate + 0.5), pe = (size_t)(p->t1 * a->rate + 0.5);
+    if (pe > e) pe = e;
+    if (pb > pe) pb = pe;
+    decode_range(c, p, a, pb, pe);
+}
+
 /* One utterance: read its audio (a whole recording, or a segment of one) and decode it, cut at
  * its pauses if it is longer than --cut-seconds. */
 static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
@@ -357,15 +382,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         c->t.n_fail++;
         return;
     }
-    if (a.file_channels > 1 && ao->channel < 0) {
-        c->t.n_mixed++;
-        if (a.file_channels > c->t.channels_hi) c->t.channels_hi = a.file_channels;
-    }
-    if (a.source_rate != a.rate) {
-        c->t.n_resampled++;
-        if (!c->t.rate_lo || a.source_rate < c->t.rate_lo) c->t.rate_lo = a.source_rate;
-        if (a.source_rate > c->t.rate_hi) c->t.rate_hi = a.source_rate;
-    }
+    count_audio(c, &a, ao);
     size_t b = 0, e = a.n;
     if (j->t0 >= 0) {
         double dur = (double)a.n / a.rate;
@@ -388,13 +405,7 @@ static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_
         if (k > 0) {
             c->t.n_cut++;
             c->t.n_pieces += k;
-            for (int i = 0; i < k && !c->out_failed; i++) {
-                const struct job *p = &c->pieces.j[first + (size_t)i];
-                size_t pb = (size_t)(p->t0 * a.rate + 0.5), pe = (size_t)(p->t1 * a.rate + 0.5);
-                if (pe > e) pe = e;
-                if (pb > pe) pb = pe;
-                decode_range(c, p, &a, pb, pe);
-            }
+            for (int i = 0; i < k && !c->out_failed; i++) decode_piece(c, first + (size_t)i, &a, e);
             if (pieces_flush(c)) c->out_failed = 1;    /* closes the line if the last piece failed */
         } else {
             wren_warn("decode: utterance %s is %.0f s long and has no pause to cut it at: one search over "
@@ -493,8 +504,63 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
     first[nj] = n;
 }
 
+/* The joined outputs of one cut utterance whose pieces the workers of run_parallel shared (each
+ * wrote its pieces' words as one line, its CTM lines, and its pieces' lattices joined): the
+ * words in order on one line, and the workers' lattices joined (each starting where its first
+ * piece does), from which the lattice, n-best and oracle outputs are written. */
+static int join_shares(struct cmd *c, const char *dir, const size_t *first, FILE *outs[4])
+{
+    const char *utt = c->pieces.j[0].utt;
+    int nj = c->nj, rc = 0, want_lat = outs[1] || outs[3] || c->have_ref;
+    struct wren_lattice *parts = wren_xcalloc((size_t)nj + 1, sizeof *parts);
+    double *start = wren_xcalloc((size_t)nj + 1, sizeof *start);
+    if (outs[0]) fputs(utt, outs[0]);
+    for (int k = 0; k < nj && !rc; k++) {
+        char p[600];
+        size_t len;
+        snprintf(p, sizeof p, "%s/hyp.%d", dir, k);
+        char *d = slurp(p, &len);
+        if (!d) rc = -1;
+        else if (outs[0]) {     /* "utt w1 w2 ...\n": the words */
+            char *w = d + strcspn(d, " \n");
+            w[strcspn(w, "\n")] = 0;
+            fputs(w, outs[0]);
+        }
+        free(d);
+        const struct job *p0 = &c->pieces.j[first[k]];
+        start[k] = p0->t0 - p0->base;
+        snprintf(p, sizeof p, "%s/lat.%d", dir, k);
+        FILE *f = want_lat && !rc ? fopen(p, "r") : NULL;
+        if (want_lat && !rc && !f) rc = wren_error("%s: cannot read: %s", p, strerror(errno));
+        if (f) {
+            char *key = NULL;
+            int line = 0, got = wren_lattice_read(f, p, &line, &key, &parts[k]);
+            if (got < 0) rc = -1;
+            else if (got == 0) wren_lattice_init(&parts[k]);   /* its pieces left no lattice */
+            free(key);
+            fclose(f);
+        }
+    }
+    if (outs[0]) fputc('\n', outs[0]);
+    if (!rc && want_lat) {
+        struct wren_lattice whole;
+        wren_decoder_join_lattices(c->dec, parts, start, nj, &whole);
+        c->fl = outs[1];
+        c->fn = outs[3];
+        c->cur = NULL;
+        rc = lattice_outputs(c, utt, &whole);
+        wren_lattice_free(&whole);
+    }
+    for (int k = 0; k < nj; k++) wren_lattice_free(&parts[k]);
+    free(parts);
+    free(start);
+    return rc;
+}
+
+/* pa NULL: the jobs of js shared among c->nj workers; else the pieces of one cut utterance
+ * (c->pieces, of audio pa), the outputs joined by join_shares. */
 static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
-                        FILE *outs[4])
+                        FILE *outs[4], const struct wren_audio *pa)
 {
     int adapt = c->ad && wren_adapt_estimating(c->ad);
     const char *tmpdir = getenv("TMPDIR");
@@ -516,8 +582,12 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         sprintf(wf[i], "%s/%s.%d", dir, names[i % 7], (int)(i / 7));
         wren_exit_unlink_add(wf[i]);
     }
-    size_t *idx = wren_xmalloc((js->n + 1) * sizeof *idx), *first = wren_xmalloc(((size_t)c->nj + 1) * sizeof *first);
-    split_jobs(c, js, idx, first);
+    size_t n_units = pa ? c->pieces.n : js->n;
+    size_t *idx = wren_xmalloc((n_units + 1) * sizeof *idx), *first = wren_xmalloc(((size_t)c->nj + 1) * sizeof *first);
+    if (pa)
+        for (int k = 0; k <= c->nj; k++) first[k] = n_units * (size_t)k / (size_t)c->nj;
+    else
+        split_jobs(c, js, idx, first);
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
     for (int k = 0; k < c->nj; k++) {
         size_t b = first[k], e = first[k + 1];
@@ -535,14 +605,19 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             free(pid);
             free(tmpl);
             struct jobs mine = { 0 };
-            mine.n = e - b;
+            mine.n = pa ? 0 : e - b;
             mine.j = wren_xmalloc((mine.n + 1) * sizeof *mine.j);
-            for (size_t i = b; i < e; i++) mine.j[i - b] = js->j[idx[i]];
+            for (size_t i = 0; i < mine.n; i++) mine.j[i] = js->j[idx[b + i]];
             free(idx);
             free(first);
+            /* a share of pieces: its lattice always (the parent takes the n-best and oracle of
+             * the joined one), no n-best of its own */
+            int want[4] = { outs[0] != NULL, outs[1] || (pa && (outs[3] || c->have_ref)), outs[2] != NULL,
+                            !pa && outs[3] };
+            if (pa) c->nbest = 0, c->have_ref = 0;
             FILE *f[4] = { NULL, NULL, NULL, NULL };
             for (int i = 0; i < 4; i++)
-                if (outs[i]) {
+                if (want[i]) {
                     f[i] = wren_fault_fopen_out(fp[i], "w");   /* fopen; its writes may fail in tests */
                     if (!f[i]) {
                         fprintf(stderr, "wren decode: %s: cannot write: %s\n", fp[i], strerror(errno));
@@ -567,6 +642,9 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
                     if (!t || wren_adapt_write_transforms(c->ad, t) || fclose(t))
                         bad = wren_error("%s: cannot write the transforms", fp[6]);
                 }
+            } else if (pa) {
+                for (size_t i = b; i < e && !c->out_failed; i++) decode_piece(c, i, pa, pa->n);
+                if (pieces_flush(c)) bad = 1;
             } else {
                 for (size_t i = 0; i < mine.n && !c->out_failed; i++) run_job(c, &mine.j[i], ao);
                 if (pieces_flush(c)) bad = 1;
@@ -602,9 +680,10 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         else rc = wren_error("decode worker %d failed", k + 1);
     }
     if (said && !rc) { c->worker_said = 1; rc = -1; }
+    if (pa && !rc) rc = join_shares(c, dir, first, outs);
     for (int k = 0; k < c->nj && !rc; k++) {
         for (int i = 0; i < 4 && !rc; i++) {
-            if (!outs[i]) continue;
+            if (!outs[i] || (pa && i != 2)) continue;   /* a share's CTM lines only: join_shares did the rest */
             char p[600];
             snprintf(p, sizeof p, "%s/%s.%d", dir, names[i], k);
             size_t len;
@@ -756,6 +835,32 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
     return rc;
 }
 
+/* --nj N on one recording longer than --cut-seconds: its pieces shared among the workers
+ * (run_parallel); shorter, or without a pause to cut at, it is decoded as run_job does. */
+static int run_cut_parallel(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao, FILE *outs[4])
+{
+    struct wren_audio a;
+    int kept = 0, k = 0, read = !job_audio(c, j, ao, &a, &kept);
+    job_pieces_clear(&c->pieces);
+    if (read && (double)a.n / a.rate > c->cut_seconds)
+        k = job_cut(j, wren_decoder_feat_params(c->dec), &a, 0, a.n, c->cut_seconds, &c->pieces);
+    if (k < 2) {
+        job_pieces_clear(&c->pieces);
+        if (read && !kept) wren_audio_free(&a);
+        run_job(c, j, ao);      /* reads it again: reports what is wrong with it */
+        return pieces_flush(c) ? -1 : 0;
+    }
+    count_audio(c, &a, ao);
+    c->t.n_cut++;
+    c->t.n_pieces += k;
+    int nj = c->nj;
+    if (c->nj > k) c->nj = k;
+    int rc = run_parallel(c, NULL, ao, outs, &a);
+    c->nj = nj;
+    if (!kept) wren_audio_free(&a);
+    return rc;
+}
+
 static int run(struct cmd *c, const char *input, struct wren_progress *pr)
 {
     struct wren_audio_opts ao = c->audio;
@@ -769,7 +874,11 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
         if ((size_t)c->nj > js.n) c->nj = (int)js.n;
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         wren_progress_start(pr, "utterances", (double)js.n);
-        rc = run_parallel(c, &js, &ao, outs);
+        rc = run_parallel(c, &js, &ao, outs, NULL);
+    } else if (c->nj > 1 && js.n == 1 && c->cut_seconds > 0 && !js.j[0].rec) {
+        FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+        wren_progress_start(pr, "utterances", 1.0);
+        rc = run_cut_parallel(c, &js.j[0], &ao, outs);
     } else {
         wren_progress_start(pr, "utterances", (double)js.n);
         for (size_t i = 0; i < js.n && !c->out_failed; i++) {
@@ -807,7 +916,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers)" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers; one recording over --cut-seconds: its pieces shared among them)" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),

@@ -7,7 +7,8 @@
 # search over the whole recording (plus a word's slack). Also: a silent recording gets no
 # piece and a warning, an unreadable one is named and the run exits 1 with the rest written,
 # `wren decode --cut-seconds` cuts a long utterance itself into the same pieces and joins their
-# outputs (text, CTM, lattice) under its name, adapted or not, with --nj 2 too, read from a pipe,
+# outputs (text, CTM, lattice) under its name, adapted or not, read from a pipe, and with --nj 2
+# shares one recording's pieces among the workers with the same outputs,
 # a data dir's utt2spk gives the speaker, the outputs pass utils/validate-data-dir.sh, a data dir that has segments and bad values are
 # refused with one line.
 # Not for: decoding itself (decode.sh). Env: WREN (built wren), WREN_SHARED. Exit 77 = skip.
@@ -95,7 +96,8 @@ n20=$(wc -l < seg20/segments)
 "$WREN" decode --model "$MODEL" --graph g --adapt none --ctm seg20.ctm seg20 hyp20.txt 2> /dev/null || fail "decode seg20"
 join_pieces() { awk 'NR == FNR { rec[$1] = $2; next } { r = rec[$1]; $1 = ""; h[r] = h[r] $0 } END { for (r in h) print r h[r] }' "$@"; }
 join_pieces seg20/segments hyp20.txt > hyp20_joined.txt
-"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --ctm cut.ctm --ref ref.txt long.wav hyp_cut.txt 2> cut.log ||
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --ctm cut.ctm --ref ref.txt --nbest 3 long.wav hyp_cut.txt \
+  lat_seq.gz 2> cut.log ||
   fail "decode --cut-seconds 20: $(tail -2 cut.log)"
 grep -q "1 utterance longer than 20 s cut at its pauses into $n20 pieces" cut.log || fail "no cut line: $(cat cut.log)"
 grep -q "1 utterance decoded, 0 failed" cut.log || fail "summary of the cut decode: $(tail -1 cut.log)"
@@ -106,8 +108,17 @@ cmp -s seg20.ctm cut.ctm || fail "the cut decode's CTM differs from the segmente
 echo "long sox $PWD/long.wav -t wav - |" > pipe.scp
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 pipe.scp hyp_pipe.txt 2> pipe.log || fail "a pipe: $(tail -2 pipe.log)"
 cmp -s hyp_cut.txt hyp_pipe.txt && grep -q "cut at its pauses into $n20 pieces" pipe.log || fail "a pipe is not cut: $(cat pipe.log)"
-"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --nj 2 long.wav hyp_cut_nj.txt 2> /dev/null || fail "--cut-seconds --nj 2"
-cmp -s hyp_cut.txt hyp_cut_nj.txt || fail "--nj 2 splits the pieces: $(cat hyp_cut_nj.txt)"
+# --nj 2 on one long recording: its pieces shared by two workers, their outputs joined as one
+# process joins them (the n-best and the oracle taken from the joined lattice)
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --nj 2 --ctm cut_nj.ctm --ref ref.txt --nbest 3 long.wav \
+  hyp_cut_nj.txt lat_nj.gz 2> nj.log || fail "--cut-seconds --nj 2: $(tail -2 nj.log)"
+cmp -s hyp_cut.txt hyp_cut_nj.txt && cmp -s cut.ctm cut_nj.ctm || fail "--nj 2: $(cat hyp_cut_nj.txt)"
+cut -d' ' -f1,4- hyp_cut.txt.nbest > nb1.txt && cut -d' ' -f1,4- hyp_cut_nj.txt.nbest > nb2.txt && cmp -s nb1.txt nb2.txt &&
+  [ "$(wc -l < nb1.txt)" = 3 ] || fail "--nj 2: n-best $(cat nb2.txt)"
+[ "$(grep -o 'oracle %WER [0-9.]*' nj.log)" = "$(grep -o 'oracle %WER [0-9.]*' cut.log)" ] || fail "--nj 2: oracle $(tail -1 nj.log)"
+"$WREN" lattice best-path --words g/words.txt lat_seq.gz bp_seq.txt 2> /dev/null &&
+  "$WREN" lattice best-path --words g/words.txt lat_nj.gz bp_nj.txt 2> /dev/null && cmp -s bp_seq.txt bp_nj.txt &&
+  [ "$(zcat lat_nj.gz | grep -c '^long$')" = 1 ] || fail "--nj 2: the joined lattice differs: $(cat bp_nj.txt)"
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
   fail "--cut-seconds with lattices"
 [ "$(zcat lat_cut.gz | grep -c '^long$')" -eq 1 ] || fail "not one joined lattice: $(zcat lat_cut.gz | grep -v '^[0-9]' | head)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # sweep.sh — fault-injection sweep (SQLite style) over short real runs of the main commands:
-# ngram-count, mkgraph, decode (also with --nj 2, and cutting its utterances at their pauses),
+# ngram-count, mkgraph, decode (also with --nj 2, cutting its utterances at their pauses, and
+# sharing one utterance's pieces among two workers),
 # nnlm-eval, rescore, prune. Each command runs
 # once with WREN_FAULT_COUNT=1 to count its allocations and output writes (utils/fault.h), then again
 # with the N-th allocation (WREN_FAULT_ALLOC=N) or the N-th write (WREN_FAULT_WRITE=N) failing,
@@ -26,7 +27,7 @@ SHARED=${WREN_SHARED:-../shared}
 MODE=${FAULT_SWEEP:-sample}
 SAMPLES=${FAULT_SAMPLES:-4}
 FULL_MAX=${FAULT_FULL_MAX:-2000}
-CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode decode-nj decode-cut nnlm-eval rescore prune"}
+CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode decode-nj decode-cut decode-cut-nj nnlm-eval rescore prune"}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -86,6 +87,8 @@ args() {
     decode-nj) echo "decode --nj 2 --model $MODEL --graph fix/graph fix/wav2.scp out/hyp.txt out/lat.gz" ;;
     # each utterance cut at its pauses into pieces of at most 2 s, their outputs joined
     decode-cut) echo "decode --cut-seconds 2 --remove-silence 0 --ctm out/ctm.txt --model $MODEL --graph fix/graph fix/wav2.scp out/hyp.txt out/lat.txt" ;;
+    # one utterance's pieces shared by two workers, their outputs joined by the parent
+    decode-cut-nj) echo "decode --nj 2 --cut-seconds 2 --remove-silence 0 --ctm out/ctm.txt --model $MODEL --graph fix/graph fix/wav.scp out/hyp.txt out/lat.txt" ;;
     nnlm-eval) echo "nnlm-eval --model fix/nn.safetensors fix/eval.txt" ;;
     rescore) echo "rescore --nnlm fix/nn.safetensors --lm fix/lm.arpa --words fix/graph/words.txt fix/lat.gz out/hyp.txt out/lat.gz" ;;
     # incremental, data-driven, fine-tuned and evaluated: calibration, training and resumption
@@ -166,7 +169,7 @@ points() {
   [ "$n" -gt 0 ] || return 0
   if [ "$MODE" = full ]; then
     [ "$2" = write ] && k=$n || k=$FULL_MAX
-  elif [ "$3" = decode-nj ]; then
+  elif [ "$3" = decode-nj ] || [ "$3" = decode-cut-nj ]; then
     echo $((n / 3 + 1)); echo $((2 * n / 3 + 1)); return
   fi
   if [ "$n" -le "$k" ]; then seq 1 "$n"; return; fi
@@ -177,7 +180,7 @@ total=0
 declare -A rerun_seen
 for c in $CMDS; do
   t0=$SECONDS
-  case $c in decode|decode-nj|decode-cut) graph_fixture;; rescore) graph_fixture; lattice_fixture;; esac
+  case $c in decode|decode-nj|decode-cut|decode-cut-nj) graph_fixture;; rescore) graph_fixture; lattice_fixture;; esac
   # the good run, counting
   run "$c" WREN_FAULT_COUNT=1
   [ $rc = 0 ] || fail "$c: good run exited $rc: $(head -5 run.err)"
