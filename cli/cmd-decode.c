@@ -370,18 +370,33 @@ static void decode_piece(struct cmd *c, size_t i, const struct wren_audio *a, si
 
 /* One utterance: read its audio (a whole recording, or a segment of one) and decode it, cut at
  * its pauses if it is longer than --cut-seconds. */
+static void run_audio(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao, struct wren_audio a,
+                      int kept);
+
+/* job_audio, its failure counted and logged as the utterance's. */
+static int job_read(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao, struct wren_audio *a,
+                    int *kept)
+{
+    if (!job_audio(c, j, ao, a, kept)) return 0;
+    fprintf(stderr, "wren decode: utterance %s failed: %s\n", j->utt, wren_error_msg());
+    c->t.n_fail++;
+    return -1;
+}
+
 static void run_job(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao)
 {
-    const char *utt = j->utt;
     struct wren_audio a;
     int kept;
     /* the pieces of earlier utterances are needed only by the pass whose lattices are rescored */
     if (!(c->ad && wren_adapt_keeping(c->ad))) job_pieces_clear(&c->pieces);
-    if (job_audio(c, j, ao, &a, &kept)) {
-        fprintf(stderr, "wren decode: utterance %s failed: %s\n", utt, wren_error_msg());
-        c->t.n_fail++;
-        return;
-    }
+    if (!job_read(c, j, ao, &a, &kept)) run_audio(c, j, ao, a, kept);
+}
+
+/* Job j decoded from its audio a, read by job_audio (kept: c->rec's, not freed here). */
+static void run_audio(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao, struct wren_audio a,
+                      int kept)
+{
+    const char *utt = j->utt;
     count_audio(c, &a, ao);
     size_t b = 0, e = a.n;
     if (j->t0 >= 0) {
@@ -840,14 +855,14 @@ static int run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
 static int run_cut_parallel(struct cmd *c, const struct job *j, const struct wren_audio_opts *ao, FILE *outs[4])
 {
     struct wren_audio a;
-    int kept = 0, k = 0, read = !job_audio(c, j, ao, &a, &kept);
+    int kept = 0, k = 0;
     job_pieces_clear(&c->pieces);
-    if (read && (double)a.n / a.rate > c->cut_seconds)
+    if (job_read(c, j, ao, &a, &kept)) return 0;
+    if ((double)a.n / a.rate > c->cut_seconds)
         k = job_cut(j, wren_decoder_feat_params(c->dec), &a, 0, a.n, c->cut_seconds, &c->pieces);
-    if (k < 2) {
+    if (k < 2) {                /* one job, from the audio already read */
         job_pieces_clear(&c->pieces);
-        if (read && !kept) wren_audio_free(&a);
-        run_job(c, j, ao);      /* reads it again: reports what is wrong with it */
+        run_audio(c, j, ao, a, kept);
         return pieces_flush(c) ? -1 : 0;
     }
     count_audio(c, &a, ao);
