@@ -16,8 +16,9 @@
 struct lopts {
     float acwt, beam, frame_shift, old_scale, new_scale, word_penalty;
     int n, mbr_iters;
-    const char *words, *old_lm, *new_lm, *ref, *calib_in, *calib_out;
+    const char *words, *old_lm, *new_lm, *ref, *calib_in, *calib_out, *graph;
     struct wren_conf_calib calib;
+    uint8_t *filler; int32_t n_tids;  /* to-ctm, mbr's CTM: silence and noise tids of --graph */
     struct wren_symtab *syms;
     struct wren_arpa *old_arpa, *new_arpa;
 };
@@ -31,7 +32,9 @@ static void lopts_default(struct lopts *o)
     o->frame_shift = 0.01f;
     o->n = 10;
     o->mbr_iters = 10;
-    o->words = o->old_lm = o->new_lm = o->ref = o->calib_in = o->calib_out = NULL;
+    o->words = o->old_lm = o->new_lm = o->ref = o->calib_in = o->calib_out = o->graph = NULL;
+    o->filler = NULL;
+    o->n_tids = 0;
     o->calib = (struct wren_conf_calib){ 1, 0 };
     o->syms = NULL;
     o->old_arpa = o->new_arpa = NULL;
@@ -77,6 +80,51 @@ static int for_each(const char *in, lat_fn fn, void *ctx, int *count)
         rc = -1;
     }
     return rc;
+}
+
+/* The silence and noise transition ids of --graph, or (without it) of the folder of --words when
+ * that is a graph folder (transitions.txt beside it); none when neither says. */
+static int load_fillers(struct lopts *o)
+{
+    char *dir = NULL;
+    if (o->graph) {
+        dir = wren_xstrdup(o->graph);
+    } else if (o->words) {
+        dir = wren_xstrdup(o->words);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+        } else {
+            free(dir);
+            dir = wren_xstrdup(".");
+        }
+        char *tr = wren_path_join(dir, "transitions.txt");
+        int there = wren_path_exists(tr);
+        free(tr);
+        if (!there) { free(dir); return 0; }
+    } else {
+        return 0;
+    }
+    struct wren_decode_graph g;
+    int rc = wren_decode_graph_load_tables(dir, &g);
+    if (!rc) {
+        o->filler = wren_decode_graph_filler_tids(&g, dir);
+        o->n_tids = g.n_tids;
+        rc = o->filler ? 0 : -1;
+        wren_decode_graph_free(&g);
+    }
+    free(dir);
+    return rc;
+}
+
+/* A lattice whose transition ids the graph of the filler mask does not have is another graph's. */
+static int check_tids(const struct lopts *o, const char *key, const struct wren_lattice *l)
+{
+    for (int64_t i = 0; o->filler && i < l->n_tids; i++)
+        if (l->tids[i] < 0 || l->tids[i] > o->n_tids)
+            return wren_error("%s: transition id %d, but the graph %s has %d (a lattice of another graph?)",
+                              key, l->tids[i], o->graph ? o->graph : "of --words", o->n_tids);
+    return 0;
 }
 
 struct out_ctx {
@@ -126,11 +174,13 @@ static int do_ctm(void *c, const char *key, struct wren_lattice *l)
     struct out_ctx *x = c;
     struct wren_path p;
     if (l->start < 0) return 0;
+    if (check_tids(x->o, key, l)) return -1;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
     if (wren_lattice_best_path(l, x->o->acwt, &p)) return wren_error_prefix("%s", key);
     for (int i = 0; i < p.n_words; i++) {
-        fprintf(x->f, "%s 1 %.2f %.2f", key, p.word_start[i] * x->o->frame_shift,
-                p.word_frames[i] * x->o->frame_shift);
+        int32_t b, n;
+        wren_path_word_span(&p, i, x->o->filler, x->o->n_tids, &b, &n);
+        fprintf(x->f, "%s 1 %.2f %.2f", key, b * x->o->frame_shift, n * x->o->frame_shift);
         put_word(x->f, x->o, p.words[i]);
         fputc('\n', x->f);
     }
@@ -223,8 +273,10 @@ static int do_mbr(void *c, const char *key, struct wren_lattice *l)
 {
     struct out_ctx *x = c;
     struct wren_mbr_result r;
+    if (check_tids(x->o, key, l)) return -1;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_mbr(l, x->o->acwt, x->o->mbr_iters, &r)) return wren_error_prefix("%s: ", key);
+    if (wren_lattice_mbr_trimmed(l, x->o->acwt, x->o->mbr_iters, x->o->filler, &r))
+        return wren_error_prefix("%s: ", key);
     for (int i = 0; i < r.n_words; i++) r.words[i].conf = (float)wren_conf_calibrate(&x->o->calib, r.words[i].conf);
     fputs(key, x->f);
     for (int i = 0; i < r.n_words; i++) put_word(x->f, x->o, r.words[i].word);
@@ -259,7 +311,8 @@ static const char *DESCRIPTION =
     "  prune     LAT_IN LAT_OUT          keep arcs on paths within --beam of the best\n"
     "  best-path LAT_IN HYP_TEXT         1-best word sequence (Kaldi text)\n"
     "  nbest     LAT_IN NBEST_OUT        --n best distinct word sequences: 'utt-K g a words'\n"
-    "  to-ctm    LAT_IN CTM_OUT          1-best with word times (--frame-shift seconds)\n"
+    "  to-ctm    LAT_IN CTM_OUT          1-best with word times (--frame-shift seconds; without the\n"
+    "                                    silence at a word's edges, given the graph: --graph)\n"
     "  oracle    LAT_IN REF_TEXT [HYP]   fewest-errors path against the reference: %WER line\n"
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
     "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
@@ -289,6 +342,10 @@ int wren_cmd_lattice(int argc, char **argv)
         { "n", WREN_OPT_INT, &o.n, "nbest: number of word sequences" },
         { "words", WREN_OPT_STRING, &o.words, "words.txt (print/read words instead of ids)" },
         { "frame-shift", WREN_OPT_FLOAT, &o.frame_shift, "to-ctm: seconds per frame" },
+        { "graph", WREN_OPT_STRING, &o.graph,
+          "to-ctm, mbr's CTM: the lattices' graph folder, whose transitions.txt and phones.txt tell "
+          "the silence and noise at a word's edges, left out of its time as wren decode --ctm leaves "
+          "it out (default: the folder of --words if it holds a transitions.txt; else none is left out)" },
         { "old-lm", WREN_OPT_STRING, &o.old_lm, "lmrescore: the first-pass ARPA LM (subtracted)" },
         { "new-lm", WREN_OPT_STRING, &o.new_lm, "lmrescore: the ARPA LM to add" },
         { "old-scale", WREN_OPT_FLOAT, &o.old_scale, "lmrescore: scale of the old LM cost" },
@@ -328,6 +385,7 @@ int wren_cmd_lattice(int argc, char **argv)
     struct wren_table ref;
     int have_ref = 0, count = 0;
     if (o.words && wren_symtab_read_text(o.words, &o.syms)) goto fail;
+    if ((si == 3 || (si == 7 && npos > 3)) && load_fillers(&o)) goto fail;
     if (si == 6) {
         if (!o.words || !o.new_lm) {
             wren_error("lmrescore needs --words and --new-lm (and --old-lm for the first-pass LM)");
@@ -412,6 +470,7 @@ int wren_cmd_lattice(int argc, char **argv)
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
+    free(o.filler);
     free(pos);
     return 0;
 fail:
@@ -423,6 +482,7 @@ fail:
     wren_symtab_free(o.syms);
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
+    free(o.filler);
     free(pos);
     return rc;
 }

@@ -32,6 +32,11 @@ struct wren_decode_graph {
     int32_t max_senone;
 };
 int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g);
+/* Only the tables of a graph folder (words, transitions, phones; hclg NULL): to read lattices. */
+int wren_decode_graph_load_tables(const char *dir, struct wren_decode_graph *g);
+/* Per transition id (1..n_tids): 1 if its phone is silence or noise (by Sphinx's names, from
+ * phones.txt); NULL with a message naming dir if the folder has no phones.txt. Caller frees. */
+uint8_t *wren_decode_graph_filler_tids(const struct wren_decode_graph *g, const char *dir);
 void wren_decode_graph_free(struct wren_decode_graph *g);
 
 /* ---- results ---- */

@@ -139,6 +139,58 @@ static int load_transitions(const char *path, struct wren_decode_graph *g)
     return rc;
 }
 
+/* words.txt, transitions.txt and (if there) phones.txt of a graph folder. */
+static int load_tables(const char *dir, struct wren_decode_graph *g)
+{
+    char *p = wren_path_join(dir, "words.txt");
+    int rc = wren_symtab_read_text(p, &g->words);
+    free(p);
+    if (!rc) {
+        p = wren_path_join(dir, "transitions.txt");
+        rc = load_transitions(p, g);
+        free(p);
+    }
+    if (!rc) {
+        p = wren_path_join(dir, "phones.txt");
+        if (wren_path_exists(p)) rc = wren_symtab_read_text(p, &g->phones);
+        free(p);
+    }
+    return rc;
+}
+
+/* Keep the first message of a failed load, free what was loaded. */
+static int load_failed(struct wren_decode_graph *g)
+{
+    char *msg = wren_xstrdup(wren_error_msg());
+    wren_decode_graph_free(g);
+    wren_error("%s", msg);
+    free(msg);
+    return -1;
+}
+
+int wren_decode_graph_load_tables(const char *dir, struct wren_decode_graph *g)
+{
+    memset(g, 0, sizeof *g);
+    return load_tables(dir, g) ? load_failed(g) : 0;
+}
+
+/* Sphinx names its filler phones SIL and +NAME+ (noisedict); mkgraph writes ciphone ci as
+ * phones.txt id ci + 1. */
+uint8_t *wren_decode_graph_filler_tids(const struct wren_decode_graph *g, const char *dir)
+{
+    if (!g->phones) {
+        wren_error("%s: no phones.txt, so silence cannot be told from words", dir);
+        return NULL;
+    }
+    uint8_t *f = wren_xcalloc((size_t)g->n_tids + 1, 1);
+    for (int32_t t = 1; t <= g->n_tids; t++) {
+        const char *ph = wren_symtab_symbol(g->phones, g->tid_phone[t] + 1);
+        size_t n = ph ? strlen(ph) : 0;
+        f[t] = ph && (!strcmp(ph, "SIL") || (n > 2 && ph[0] == '+' && ph[n - 1] == '+'));
+    }
+    return f;
+}
+
 int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g)
 {
     memset(g, 0, sizeof *g);
@@ -154,31 +206,11 @@ int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g)
         rc = load_hclg(p, g->hclg);
     }
     free(p);
-    if (!rc) {
-        p = wren_path_join(dir, "words.txt");
-        rc = wren_symtab_read_text(p, &g->words);
-        free(p);
-    }
-    if (!rc) {
-        p = wren_path_join(dir, "transitions.txt");
-        rc = load_transitions(p, g);
-        free(p);
-    }
-    if (!rc) {
-        p = wren_path_join(dir, "phones.txt");
-        if (wren_path_exists(p)) rc = wren_symtab_read_text(p, &g->phones);
-        free(p);
-    }
+    if (!rc) rc = load_tables(dir, g);
     if (!rc && g->hclg->max_ilabel > g->n_tids)
         rc = wren_error("%s: HCLG.fst uses transition id %d, transitions.txt has %d", dir,
                         g->hclg->max_ilabel, g->n_tids);
-    if (rc) {
-        char *msg = wren_xstrdup(wren_error_msg());
-        wren_decode_graph_free(g);
-        wren_error("%s", msg);
-        free(msg);
-    }
-    return rc;
+    return rc ? load_failed(g) : 0;
 }
 
 void wren_decode_graph_free(struct wren_decode_graph *g)

@@ -214,30 +214,26 @@ static int sync_source(struct wren_decoder *d)
     return 0;
 }
 
-/* Best path and costs from a word lattice into r; word times leave out the silence and
- * noise frames at the edges of each word's frames (filler: per tid, may be NULL). */
 /* The words of a lattice path with their frames, silence/noise frames at a word's edges left
- * out (a filler word keeps its frames). */
-static void path_words(const struct wren_path *p, const uint8_t *filler, struct wren_decode_result *r)
+ * out (filler: per tid 1..n_filler, may be NULL; a filler word keeps its frames). */
+static void path_words(const struct wren_path *p, const uint8_t *filler, int32_t n_filler,
+                       struct wren_decode_result *r)
 {
     r->w = wren_xmalloc(sizeof *r->w * (size_t)(p->n_words + 1));
     for (int i = 0; i < p->n_words; i++) {
-        int b = p->word_start[i], e = b + p->word_frames[i];
-        if (filler) {
-            int b2 = b, e2 = e;
-            while (b2 < e2 && filler[p->tids[b2]]) b2++;
-            while (e2 > b2 && filler[p->tids[e2 - 1]]) e2--;
-            if (b2 < e2) { b = b2; e = e2; }
-        }
-        r->w[i] = (struct wren_decode_word){ p->words[i], b, e - b, -1.0f };
+        int32_t b, n;
+        wren_path_word_span(p, i, filler, n_filler, &b, &n);
+        r->w[i] = (struct wren_decode_word){ p->words[i], b, n, -1.0f };
     }
     r->n = p->n_words;
     r->graph_cost = p->g;
     r->acoustic_cost = p->a;
 }
 
+/* Best path and costs from a word lattice into r; word times leave out the silence and
+ * noise frames at the edges of each word's frames (filler: per tid, may be NULL). */
 static int result_from(const struct wren_lattice *wl, float acwt, int frames, int reached_final,
-                       const uint8_t *filler, struct wren_decode_result *r)
+                       const uint8_t *filler, int32_t n_filler, struct wren_decode_result *r)
 {
     memset(r, 0, sizeof *r);
     r->frames = frames;
@@ -245,7 +241,7 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
     if (wl->start < 0) return 0;                  /* nothing survived: empty hypothesis */
     struct wren_path p;
     if (wren_lattice_best_path(wl, acwt, &p)) return -1;
-    path_words(&p, filler, r);
+    path_words(&p, filler, n_filler, r);
     wren_path_free(&p);
     return 0;
 }
@@ -279,7 +275,7 @@ static int mbr_words(const struct wren_lattice *wl, float acwt, const uint8_t *f
 int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
                                 struct wren_decode_result *r)
 {
-    int rc = result_from(wl, d->o.acwt, 0, 0, d->tid_filler, r);
+    int rc = result_from(wl, d->o.acwt, 0, 0, d->tid_filler, d->g.n_tids, r);
     int use_mbr = !rc && d->o.mbr && wl->start >= 0;
     /* beyond opts.mbr_max_cells the best path is given rather than memory growing with the
      * square of the audio's length */
@@ -297,7 +293,7 @@ void wren_decoder_path_result(const struct wren_decoder *d, const struct wren_pa
                               struct wren_decode_result *r)
 {
     memset(r, 0, sizeof *r);
-    path_words(p, d->tid_filler, r);
+    path_words(p, d->tid_filler, d->g.n_tids, r);
 }
 
 float wren_decoder_acwt(const struct wren_decoder *d) { return d->o.acwt; }
@@ -343,7 +339,7 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     }
     struct wren_lattice wl;
     if (words_lattice(d, 0, &wl)) return -1;
-    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, r);
+    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, d->g.n_tids, r);
     wren_lattice_free(&wl);
     return rc;
 }

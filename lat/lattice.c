@@ -507,6 +507,20 @@ void wren_path_free(struct wren_path *p)
     memset(p, 0, sizeof *p);
 }
 
+void wren_path_word_span(const struct wren_path *p, int i, const uint8_t *filler, int32_t n_filler,
+                         int32_t *start, int32_t *frames)
+{
+    int32_t b = p->word_start[i], e = b + p->word_frames[i];
+    if (filler) {
+        int32_t b2 = b, e2 = e;
+        while (b2 < e2 && p->tids[b2] <= n_filler && filler[p->tids[b2]]) b2++;
+        while (e2 > b2 && p->tids[e2 - 1] <= n_filler && filler[p->tids[e2 - 1]]) e2--;
+        if (b2 < e2) { b = b2; e = e2; }
+    }
+    *start = b;
+    *frames = e - b;
+}
+
 /* Fill *p from arcs[0..n) (indices into l->arcs, in path order) ending in final state `fin`. */
 static void make_path(const struct wren_lattice *l, const int64_t *arcs, int n, int32_t fin,
                       struct wren_path *p)

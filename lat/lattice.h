@@ -96,6 +96,10 @@ struct wren_path {
     double g, a;                     /* costs of the path (acoustic unscaled) */
 };
 void wren_path_free(struct wren_path *p);
+/* Word i's frames without the silence and noise frames at its edges (filler: per tid, 1 for a
+ * silence or noise phone, n_filler entries; NULL: untrimmed; a word of fillers only keeps them). */
+void wren_path_word_span(const struct wren_path *p, int i, const uint8_t *filler, int32_t n_filler,
+                         int32_t *start, int32_t *frames);
 /* Best path by g + acwt * a; -1 with a message if the lattice has no complete path. */
 int wren_lattice_best_path(const struct wren_lattice *l, float acwt, struct wren_path *p);
 /* Up to n best paths with distinct word sequences, best first (A* over the lattice; gives up

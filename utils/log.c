@@ -1,8 +1,10 @@
 /* log.c — stderr messages, progress reporting, wall clock and peak memory. */
 #include "utils/log.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,16 +65,30 @@ void wren_progress_start(struct wren_progress *p, const char *what, double total
     p->start = p->last = wren_now();
 }
 
+/* what's first word in the singular for one ("1 utterance", "1 word counted"). */
+static void progress_noun(const char *what, double n, char *buf, size_t cap)
+{
+    size_t w = strcspn(what, " ");
+    if (fabs(n - 1.0) < 0.5 && w > 1 && what[w - 1] == 's')
+        snprintf(buf, cap, "%.*s%s", (int)(w - 1), what, what + w);
+    else
+        snprintf(buf, cap, "%s", what);
+}
+
 static void progress_print(struct wren_progress *p, double done, int final)
 {
     double el = wren_now() - p->start, rate = el > 0 ? done / el : 0;
     int tty = isatty(STDERR_FILENO);
-    if (p->total > 0 && rate > 0 && !final)
+    char what[128];
+    if (p->total > 0 && rate > 0 && !final) {
+        progress_noun(p->what, p->total, what, sizeof what);
         fprintf(stderr, "%s%.0f/%.0f %s, %.1f/s, ETA %.0fs%s", tty ? "\r" : "", done, p->total,
-                p->what, rate, (p->total - done) / rate, tty ? "   " : "\n");
-    else
-        fprintf(stderr, "%s%.0f %s, %.1f/s, %.1fs%s", tty ? "\r" : "", done, p->what, rate, el,
+                what, rate, (p->total - done) / rate, tty ? "   " : "\n");
+    } else {
+        progress_noun(p->what, done, what, sizeof what);
+        fprintf(stderr, "%s%.0f %s, %.1f/s, %.1fs%s", tty ? "\r" : "", done, what, rate, el,
                 (tty && !final) ? "   " : "\n");
+    }
 }
 
 void wren_progress_update(struct wren_progress *p, double done)

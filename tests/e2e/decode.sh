@@ -67,9 +67,20 @@ fi
 [ "$(zcat lat.gz | grep -c '^sense_and')" = 5 ] || fail "expected 5 lattices"
 "$WREN" lattice mbr --words graph/words.txt lat.gz lat-mbr.txt lat-mbr.ctm 2>/dev/null || fail "lattice mbr of the lattices"
 cmp -s lat-mbr.txt hyp.txt || { diff lat-mbr.txt hyp.txt; fail "the lattices' MBR word sequences differ from the hypotheses"; }
-"$WREN" decode --model "$MODEL" --graph graph --no-mbr --nbest 5 wav.scp hyp-best.txt 2> /dev/null || fail "decode --no-mbr"
+"$WREN" decode --model "$MODEL" --graph graph --no-mbr --nbest 5 --ctm best.ctm wav.scp hyp-best.txt 2> /dev/null || fail "decode --no-mbr"
 "$WREN" lattice best-path --words graph/words.txt lat.gz best.txt 2>/dev/null || fail "best-path"
 cmp -s best.txt hyp-best.txt || { diff best.txt hyp-best.txt; fail "lattice best path differs from the --no-mbr hypothesis"; }
+# to-ctm of the lattices times the best path's words as the decode does: without the silence at a
+# word's edges (the graph folder of --words tells silence from words); without the graph it
+# counts that silence into the words, so some start earlier or end later
+"$WREN" lattice to-ctm --words graph/words.txt lat.gz lat.ctm 2>/dev/null || fail "to-ctm of the lattices"
+cmp -s best.ctm lat.ctm || { diff best.ctm lat.ctm | head; fail "to-ctm's times differ from decode --no-mbr --ctm's"; }
+mkdir -p wordsonly && cp graph/words.txt wordsonly/
+"$WREN" lattice to-ctm --words wordsonly/words.txt lat.gz lat-untrimmed.ctm 2>/dev/null || fail "to-ctm without the graph"
+! cmp -s best.ctm lat-untrimmed.ctm && [ "$(wc -l < lat-untrimmed.ctm)" = "$(wc -l < best.ctm)" ] ||
+  fail "to-ctm without the graph: no word's time includes silence"
+"$WREN" lattice to-ctm --graph wordsonly lat.gz x.ctm > out.txt 2> err.txt && fail "to-ctm --graph of a folder without transitions"
+[ "$(wc -l < err.txt)" -eq 1 ] && grep -q "wordsonly" err.txt && [ ! -e x.ctm ] || fail "to-ctm --graph wordsonly: $(cat err.txt)"
 # oracle over the lattices is never worse than the 1-best
 "$WREN" lattice oracle --words graph/words.txt lat.gz ref.txt oracle.txt > oracle.log || fail "oracle"
 oerr=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p' oracle.log)
