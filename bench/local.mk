@@ -30,6 +30,9 @@ WREN_BENCHES += bench/adapt.sh
 EXTRA_DIST += bench/adapt.sh
 WREN_BENCHES += bench/segment.sh
 EXTRA_DIST += bench/segment.sh
+noinst_PROGRAMS += bench/stream-wav   # examples/stream-wav.c, for segment.sh's streamed row
+bench_stream_wav_SOURCES = examples/stream-wav.c
+bench_stream_wav_LDADD = $(WREN_LDADD)
 WREN_BENCHES += bench/resample.sh
 EXTRA_DIST += bench/resample.sh
 

@@ -6,6 +6,9 @@
 # recording over a minute at its pauses itself and joins the pieces' outputs, of `wren segment`
 # + `wren decode` of its pieces (hypotheses joined per recording), the wall time of `wren decode
 # --nj 2` sharing the recording's pieces between two workers against one job,
+# the recording streamed through the public C API in 100 ms chunks with a partial transcript
+# after every second (examples/stream-wav.c, built as bench/stream-wav: a stream is cut at a pause
+# each time a minute has gathered),
 # and, as the reference, of the 40 sentence files decoded one by one; and the same pieces cut
 # from a 44.1 kHz FLAC copy of the recording (a recording is read, decompressed and resampled
 # once for all its pieces; when it was read again for each piece, this cost 1.24x the CPU of
@@ -43,6 +46,8 @@ join_pieces() {
 }
 join_pieces seg/segments pieces.txt > pieces-joined.txt
 timed sentences.res "${dec[@]}" sentences.scp sentences.txt 2> sentences.log
+timed stream.res "${WREN_BUILDDIR:-$SRC}/bench/stream-wav" "$MODEL" graph long.wav > stream.out 2> stream.log
+echo "long $(awk '{ printf "%s ", $3 }' stream.out)" > stream.txt
 [ -s long44.flac ] || sox -D long.wav -r 44100 long44.flac
 rm -rf seg44 && cp -r seg seg44 && echo "long $PWD/long44.flac" > seg44/wav.scp
 timed pieces44.res "${dec[@]}" seg44 pieces44.txt 2> pieces44.log
@@ -55,6 +60,8 @@ printf '%-52s %8s %8s %8s\n' "wren decode --cut-seconds 0 (one search)" "$(cpu w
 printf '%-52s %8s %8s %8s\n' "wren decode (default: cut at its pauses itself)" "$(cpu cut.res)" "$(rss cut.res)" "$(wer long.ref cut.txt)"
 printf '%-52s %8s %8s %8s\n' "wren segment ($(wc -l < seg/segments) pieces) + wren decode" "$(cpu segment-decode.res)" \
   "$(rss segment-decode.res)" "$(wer long.ref pieces-joined.txt)"
+printf '%-52s %8s %8s %8s\n' "streamed, 100 ms chunks, a partial each second" "$(cpu stream.res)" "$(rss stream.res)" \
+  "$(wer long.ref stream.txt)"
 printf '%-52s %8s %8s %8s\n' "wren decode, the 40 sentence files (reference)" "$(cpu sentences.res)" "$(rss sentences.res)" \
   "$(wer text sentences.txt)"
 awk '{ c[NR] = $1 + $2; m[NR] = $3 } END { printf "whole / segmented: CPU %.2fx, peak memory %.2fx; cut by wren decode / segmented: CPU %.2fx, peak memory %.2fx\n", c[1] / c[2], m[1] / m[2], c[3] / c[2], m[3] / m[2] }' \

@@ -95,6 +95,22 @@ float wren_decoder_acwt(const struct wren_decoder *d);
 /* The public transcript of a result (words as strings, times in seconds). */
 struct wren_transcript *wren_transcript_from_result(const struct wren_decoder *d,
                                                     const struct wren_decode_result *r);
+/* The public streaming calls (transcript-stream.c) cut a long stream at its pauses as it comes:
+ * the words of the part decoded and dropped so far, and that part's length in seconds. */
+struct wren_stream_cut {
+    struct wren_transcript *done;     /* NULL: nothing cut yet */
+    double offset;                    /* seconds of audio before the current part */
+    size_t next_look;                 /* samples of the current part before the next look for a pause */
+};
+struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d);
+/* The current utterance's audio at the model's rate (audio fed at another rate resampled). */
+int wren_decoder_stream_audio(struct wren_decoder *d, const float **samples, size_t *n);
+/* The audio as fed at another rate: that rate (0 if fed at the model's), its samples in *samples. */
+int wren_decoder_stream_source(const struct wren_decoder *d, const float **samples, size_t *n);
+/* b's words after a's (a may be NULL), b's times moved by b_start seconds; a new transcript,
+ * complete if both are. */
+struct wren_transcript *wren_transcript_concat(const struct wren_transcript *a, const struct wren_transcript *b,
+                                               double b_start);
 /* The transcripts of a recording's k pieces (segments s, seconds) as one, each piece's times
  * moved by its start; the words move from the pieces to it (free the pieces after). */
 struct wren_segment;

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int sync_source(struct wren_decoder *d);
+
 struct wren_decoder {
     struct wren_decode_opts o;
     struct wren_am *am;
@@ -42,6 +44,7 @@ struct wren_decoder {
     double *xform;                    /* fMLLR [A b] applied to the features, or NULL */
     float *raw;                       /* with xform: the utterance's features before it */
     struct wren_decoder_stats st;
+    struct wren_stream_cut cut;       /* the public streaming calls' finished part */
 };
 
 int wren_decoder_create(const char *model_dir, const char *graph_dir,
@@ -104,7 +107,25 @@ void wren_decoder_free(struct wren_decoder *d)
     free(d->tid_filler);
     free(d->xform);
     free(d->raw);
+    wren_transcript_free(d->cut.done);
     free(d);
+}
+
+struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d) { return &d->cut; }
+
+int wren_decoder_stream_audio(struct wren_decoder *d, const float **samples, size_t *n)
+{
+    if (sync_source(d)) return -1;
+    *samples = d->audio;
+    *n = d->n_audio;
+    return 0;
+}
+
+int wren_decoder_stream_source(const struct wren_decoder *d, const float **samples, size_t *n)
+{
+    *samples = d->src;
+    *n = d->n_src;
+    return d->src_rate;
 }
 
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d) { return &d->g; }
@@ -337,9 +358,15 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     } else {
         free(f);
     }
-    struct wren_lattice wl;
-    if (words_lattice(d, 0, &wl)) return -1;
-    int rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, d->g.n_tids, r);
+    /* the best path alone: the whole lattice of a partial result took seconds and gigabytes
+     * on a minute of audio (30 partials of 30 s streamed: 37 s CPU and 2.4 GB, against 4.5 s
+     * and 225 MB without them) */
+    struct wren_lattice sl, wl;
+    if (wren_search_best_path_lattice(d->search, &sl)) return -1;
+    int rc = wren_lattice_to_words(&sl, d->o.acwt, &wl);
+    wren_lattice_free(&sl);
+    if (rc) return rc;
+    rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, d->g.n_tids, r);
     wren_lattice_free(&wl);
     return rc;
 }

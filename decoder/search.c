@@ -649,3 +649,62 @@ int wren_search_lattice(struct wren_search *s, int use_final, struct wren_lattic
     wren_lattice_connect_sort(out);
     return 0;
 }
+
+int wren_search_best_path_lattice(struct wren_search *s, struct wren_lattice *out)
+{
+    int last = s->n_frames;
+    int32_t n = 0;
+    for (int f = 0; f <= last; f++)
+        for (struct tok *t = s->frames[f].toks; t; t = t->next) t->id = n++;
+    /* each token's best predecessor: the link through which its cost from the start is least */
+    float *best = wren_xmalloc(sizeof *best * (size_t)(n ? n : 1));
+    struct link **pl = wren_xcalloc((size_t)(n ? n : 1), sizeof *pl);
+    struct tok **pt = wren_xcalloc((size_t)(n ? n : 1), sizeof *pt);
+    int32_t *frame_of = wren_xmalloc(sizeof *frame_of * (size_t)(n ? n : 1));
+    for (int32_t i = 0; i < n; i++) best[i] = INFINITY;
+    struct tok *end = NULL;
+    for (int f = 0; f <= last; f++)
+        for (struct tok *t = s->frames[f].toks; t; t = t->next) {
+            frame_of[t->id] = f;
+            for (struct link *l = t->links; l; l = l->next) {
+                float c = t->tot + l->g + l->a;
+                if (c < best[l->to->id]) {
+                    best[l->to->id] = c;
+                    pl[l->to->id] = l;
+                    pt[l->to->id] = t;
+                }
+            }
+            if (f == last && (!end || t->tot < end->tot)) end = t;
+        }
+    /* back from the best last-frame token (at most n steps: no cycle of predecessors) */
+    int32_t k = 0;
+    for (struct tok *t = end; t && pl[t->id] && k < n; t = pt[t->id]) k++;
+    struct link **path = wren_xmalloc(sizeof *path * (size_t)(k ? k : 1));
+    struct tok **from = wren_xmalloc(sizeof *from * (size_t)(k ? k : 1));
+    int32_t m = k;
+    for (struct tok *t = end; m > 0; t = pt[t->id]) {
+        m--;
+        path[m] = pl[t->id];
+        from[m] = pt[t->id];
+    }
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    int32_t start = -1;
+    if (end) {
+        const float inv = 1.0f / s->o.acwt;
+        int32_t prev = start = wren_lat_builder_add_state(b);
+        for (int32_t i = 0; i < k; i++) {
+            const struct link *l = path[i];
+            int f = frame_of[from[i]->id];
+            float a = l->ilabel ? (l->a - s->cost_offset[f]) * inv : 0.0f;
+            int32_t next = wren_lat_builder_add_state(b);
+            wren_lat_builder_add_arc(b, prev, next, l->olabel, l->g, a, l->ilabel ? &l->ilabel : NULL,
+                                     l->ilabel ? 1 : 0);
+            prev = next;
+        }
+        wren_lat_builder_set_final(b, prev, 0.0f, 0, NULL, 0);
+    }
+    wren_lat_builder_finish(b, start, out);
+    wren_lat_builder_free(b);
+    free(best); free(pl); free(pt); free(frame_of); free(path); free(from);
+    return 0;
+}

@@ -72,6 +72,10 @@ int wren_search_reached_final(const struct wren_search *s);
  * weights are the graph's final costs (all last-frame tokens final with cost 0 if none is
  * final); otherwise every last-frame token is final with cost 0. Topologically sorted. */
 int wren_search_lattice(struct wren_search *s, int use_final, struct wren_lattice *out);
+/* The best path so far alone, as a lattice of one path (every last-frame token taken as final
+ * at no cost, as wren_search_lattice without use_final): a partial result's, at the cost of one
+ * pass over the tokens rather than the whole lattice's. */
+int wren_search_best_path_lattice(struct wren_search *s, struct wren_lattice *out);
 
 struct wren_search_stats {
     int64_t frames, tokens, links;   /* tokens created / links created over the utterance */

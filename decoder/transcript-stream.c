@@ -1,37 +1,124 @@
 /* transcript-stream.c — the streaming half of the public decoding API (include/wren/decoder.h):
  * an utterance fed in chunks, partial and final transcripts. Thin checks over the decoder's own
  * start / feed / partial / finish (search-stream.c), so the final transcript is the one
- * wren_decoder_decode_samples gives for the same audio (up to a minute of it, which that call
- * does not cut).
+ * wren_decoder_decode_samples gives for the same audio, up to a minute of it. A longer stream is
+ * cut at its pauses as it comes (cut_stream), so that its memory and the cost of a partial
+ * transcript stay those of a minute of audio however long it runs.
  * Not for: whole-utterance decoding (transcript.c). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "decoder/decoder.h"
+#include "feat/audio-segment.h"
 #include "utils/error.h"
+
+/* Where a minute of audio holds no pause, look for one again after this much more. */
+#define LOOK_AGAIN_SECONDS 10.0
+
+static void cut_reset(struct wren_decoder *d)
+{
+    struct wren_stream_cut *c = wren_decoder_stream_cut(d);
+    wren_transcript_free(c->done);
+    memset(c, 0, sizeof *c);
+}
+
+static float *copy_of(const float *s, size_t n)
+{
+    float *x = wren_xmalloc((n ? n : 1) * sizeof *x);
+    if (n) memcpy(x, s, n * sizeof *x);
+    return x;
+}
+
+/* Once the current part of the stream is over WREN_DECODE_PIECE_SECONDS long, it is cut where
+ * its last piece of speech starts (the pieces of `wren segment`): the audio before is decoded
+ * as wren_decoder_decode_samples decodes it, its words kept, and the rest fed again. */
+static int cut_stream(struct wren_decoder *d)
+{
+    struct wren_stream_cut *c = wren_decoder_stream_cut(d);
+    const float *src, *a;
+    size_t n_src, n;
+    int src_rate = wren_decoder_stream_source(d, &src, &n_src);
+    double rate = wren_decoder_sample_rate(d);
+    if (!src_rate && wren_decoder_stream_audio(d, &a, &n)) return -1;
+    double sec = src_rate ? (double)n_src / src_rate : (double)n / rate;
+    if (sec <= WREN_DECODE_PIECE_SECONDS || (double)c->next_look > sec * rate) return 0;
+    c->next_look = (size_t)((sec + LOOK_AGAIN_SECONDS) * rate);
+    if (wren_decoder_stream_audio(d, &a, &n)) return -1;
+    struct wren_segment *s;
+    int k;
+    if (wren_decoder_pieces(d, a, n, &s, &k)) return -1;
+    size_t cut = 0, end;
+    if (k >= 2) wren_decoder_piece_samples(d, &s[k - 1], n, &cut, &end);
+    free(s);
+    if (cut == 0) return 0;
+    /* the decode below reuses the decoder's buffers: keep what was fed, to feed the rest again */
+    size_t n_fed = src_rate ? n_src : n, at = cut;
+    if (src_rate) {
+        at = (size_t)((double)cut * src_rate / rate + 0.5);
+        if (at > n_src) at = n_src;
+    }
+    float *fed = copy_of(src_rate ? src : a, n_fed), *head = copy_of(a, cut);
+    struct wren_transcript *t;
+    int rc = wren_decoder_decode_samples(d, head, cut, &t);
+    free(head);
+    if (!rc) {
+        struct wren_transcript *all = wren_transcript_concat(c->done, t, c->offset);
+        wren_transcript_free(t);
+        wren_transcript_free(c->done);
+        c->done = all;
+        c->offset += src_rate ? (double)at / src_rate : (double)cut / rate;
+        c->next_look = 0;
+    } else {
+        at = 0;   /* nothing was cut: all of it is the current part still */
+    }
+    char *msg = rc ? wren_xstrdup(wren_error_msg()) : NULL;
+    wren_decoder_start(d);
+    int rf = wren_decoder_feed_at(d, fed + at, n_fed - at, src_rate ? src_rate : (int)rate);
+    free(fed);
+    if (msg) {
+        wren_error("%s", msg);
+        free(msg);
+    }
+    return rc || rf ? -1 : 0;
+}
 
 void wren_decoder_start_utterance(struct wren_decoder *d)
 {
-    if (d) wren_decoder_start(d);
+    if (!d) return;
+    wren_decoder_start(d);
+    cut_reset(d);
 }
 
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n)
 {
     if (!d || (!samples && n > 0)) return wren_error("wren_decoder_accept_samples: no decoder or no samples");
-    return wren_decoder_feed(d, samples, n);
+    return wren_decoder_feed(d, samples, n) || cut_stream(d) ? -1 : 0;
 }
 
 int wren_decoder_accept_samples_at(struct wren_decoder *d, const float *samples, size_t n,
                                    int sample_rate)
 {
     if (!d || (!samples && n > 0)) return wren_error("wren_decoder_accept_samples_at: no decoder or no samples");
-    return wren_decoder_feed_at(d, samples, n, sample_rate);
+    return wren_decoder_feed_at(d, samples, n, sample_rate) || cut_stream(d) ? -1 : 0;
 }
 
-/* partial (0) or final (1) */
+/* partial (0) or final (1), after the words of the part cut off so far */
 static int transcript_of(struct wren_decoder *d, int final, struct wren_transcript **out)
 {
     struct wren_decode_result r = { 0 };
     int rc = final ? wren_decoder_finish(d, &r, NULL) : wren_decoder_partial(d, &r);
-    if (!rc) *out = wren_transcript_from_result(d, &r);
+    if (!rc) {
+        struct wren_stream_cut *c = wren_decoder_stream_cut(d);
+        struct wren_transcript *t = wren_transcript_from_result(d, &r);
+        if (c->done) {
+            *out = wren_transcript_concat(c->done, t, c->offset);
+            wren_transcript_free(t);
+        } else {
+            *out = t;
+        }
+    }
     wren_decode_result_free(&r);
+    if (final) cut_reset(d);
     return rc;
 }
 

@@ -105,6 +105,27 @@ struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const s
     return t;
 }
 
+struct wren_transcript *wren_transcript_concat(const struct wren_transcript *a, const struct wren_transcript *b,
+                                               double b_start)
+{
+    int na = a ? a->n : 0;
+    struct wren_transcript *t = transcript_new(na + b->n, (!a || a->complete) && b->complete);
+    for (int i = 0; i < na; i++) {
+        t->words[i] = wren_xstrdup(a->words[i]);
+        t->start[i] = a->start[i];
+        t->end[i] = a->end[i];
+        t->conf[i] = a->conf[i];
+    }
+    for (int j = 0; j < b->n; j++) {
+        t->words[na + j] = wren_xstrdup(b->words[j]);
+        t->start[na + j] = b_start + b->start[j];
+        t->end[na + j] = b_start + b->end[j];
+        t->conf[na + j] = b->conf[j];
+    }
+    set_text(t);
+    return t;
+}
+
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
                         struct wren_segment **s, int *k)
 {

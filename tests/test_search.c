@@ -543,6 +543,53 @@ START_TEST(test_stream_real_audio)
     ck_assert_double_eq_tol(r1.graph_cost, r2.graph_cost, 1e-3);
     wren_decode_result_free(&r1);
     wren_decode_result_free(&r2);
+    /* a stream of 75 s (the five LibriVox files, three times) through the public calls: past a
+     * minute it is cut where its last piece of speech starts, the part before decoded and
+     * dropped; partials after it start with that part's words, times run from the start */
+    size_t m = 0, cap = 0;
+    float *longs = NULL;
+    for (int rep = 0; rep < 3; rep++)
+        for (int f = 0; f < 5; f++) {
+            static const char *ids[5] = { "0870", "0880", "0890", "0920", "0930" };
+            char path[256];
+            snprintf(path, sizeof path, "/usr/share/pocketsphinx/test/data/librivox/"
+                     "sense_and_sensibility_01_austen_64kb-%s.wav", ids[f]);
+            struct wren_audio b;
+            ck_assert_msg(wren_audio_read(path, &ao, &b) == 0, "%s", wren_error_msg());
+            if (m + b.n > cap) longs = realloc(longs, (cap = 2 * (m + b.n)) * sizeof *longs);
+            memcpy(longs + m, b.samples, b.n * sizeof *longs);
+            m += b.n;
+            wren_audio_free(&b);
+        }
+    ck_assert_double_gt((double)m / a.rate, 70.0);
+    struct wren_transcript *whole, *streamed, *part;
+    ck_assert_int_eq(wren_decoder_decode_samples(d, longs, m, &whole), 0);
+    wren_decoder_start_utterance(d);
+    const struct wren_stream_cut *cut = wren_decoder_stream_cut(d);
+    for (size_t at = 0; at < m; at += chunk) {
+        ck_assert_int_eq(wren_decoder_accept_samples(d, longs + at, at + chunk > m ? m - at : chunk), 0);
+        ck_assert_msg(cut->offset == 0 || (double)(at + chunk) / a.rate > WREN_DECODE_PIECE_SECONDS, "cut before a minute");
+    }
+    ck_assert_msg(cut->done && cut->offset > 30 && cut->offset <= WREN_DECODE_PIECE_SECONDS + 1,
+                  "no cut at a pause: offset %g", cut->offset);
+    int n_done = wren_transcript_num_words(cut->done);
+    ck_assert_int_gt(n_done, 10);
+    ck_assert_int_eq(wren_decoder_partial_transcript(d, &part), 0);   /* the part cut off, then the rest */
+    ck_assert_int_gt(wren_transcript_num_words(part), n_done);
+    for (int i = 0; i < n_done; i++) ck_assert_str_eq(wren_transcript_word(part, i), wren_transcript_word(cut->done, i));
+    ck_assert_int_eq(wren_decoder_finish_utterance(d, &streamed), 0);
+    ck_assert_ptr_null(cut->done);
+    /* (this LM of eight words makes no sense of the speech; tests/python/test_wren.py compares the
+     * words with an in-domain LM) */
+    int nw = wren_transcript_num_words(whole), ns = wren_transcript_num_words(streamed);
+    ck_assert_msg(abs(nw - ns) <= nw / 10, "streamed %d words, decode_samples %d", ns, nw);
+    ck_assert_double_gt(wren_transcript_word_end(streamed, ns - 1), 60.0);
+    for (int i = 1; i < ns; i++)
+        ck_assert_double_ge(wren_transcript_word_start(streamed, i), wren_transcript_word_end(streamed, i - 1) - 0.011);
+    wren_transcript_free(whole);
+    wren_transcript_free(streamed);
+    wren_transcript_free(part);
+    free(longs);
     wren_audio_free(&a);
     wren_decoder_free(d);
     free(lm);
