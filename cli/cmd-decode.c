@@ -47,8 +47,9 @@ static const char *DESCRIPTION =
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
     "its length) and their text, CTM and lattice (the pieces' lattices in sequence; with\n"
     "--remove-silence 0 the pauses between them are silence frames, so its times are the audio's)\n"
-    "written under its name. With --nj, one such recording alone has its pieces shared\n"
-    "among the workers.\n"
+    "written under its name. With --nj (and no adaptation), such a recording (by its header;\n"
+    "a pipe's length is not known before it is read) has its pieces shared among the workers,\n"
+    "and the utterances between such recordings are shared by their length.\n"
     "A data dir with an utt2spk is decoded with speaker adaptation by default (--adapt auto;\n"
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
@@ -482,15 +483,16 @@ struct worker_stats {
 };
 
 /* The jobs of each of nj workers, as indices into js (worker k: idx[first[k] .. first[k+1])).
- * Contiguous slices; with --adapt whole speakers, grouped in order of first appearance (as
- * run_adapt decodes them), cut where the utterance count is nearest to an even share. */
+ * Contiguous slices, cut where the audio's length (js->sec) is nearest to an even share; with
+ * --adapt whole speakers, grouped in order of first appearance (as run_adapt decodes them), cut
+ * where the utterance count is nearest to an even share. */
 static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t *first)
 {
     size_t n = js->n;
     int nj = c->nj;
     if (!(c->ad && wren_adapt_estimating(c->ad))) {
         for (size_t i = 0; i < n; i++) idx[i] = i;
-        for (int k = 0; k <= nj; k++) first[k] = n * (size_t)k / (size_t)nj;
+        jobs_balance(js->sec, n, nj, first);   /* by length where the headers tell it */
         return;
     }
     uint8_t *done = wren_xcalloc(n + 1, 1);
@@ -599,10 +601,14 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
     }
     size_t n_units = pa ? c->pieces.n : js->n;
     size_t *idx = wren_xmalloc((n_units + 1) * sizeof *idx), *first = wren_xmalloc(((size_t)c->nj + 1) * sizeof *first);
-    if (pa)
-        for (int k = 0; k <= c->nj; k++) first[k] = n_units * (size_t)k / (size_t)c->nj;
-    else
+    if (pa) {                   /* the pieces, by length */
+        double *w = wren_xmalloc((n_units + 1) * sizeof *w);
+        for (size_t i = 0; i < n_units; i++) w[i] = c->pieces.j[i].t1 - c->pieces.j[i].t0;
+        jobs_balance(w, n_units, c->nj, first);
+        free(w);
+    } else {
         split_jobs(c, js, idx, first);
+    }
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
     for (int k = 0; k < c->nj; k++) {
         size_t b = first[k], e = first[k + 1];
@@ -876,6 +882,43 @@ static int run_cut_parallel(struct cmd *c, const struct job *j, const struct wre
     return rc;
 }
 
+/* Job i of js, a whole recording whose header says it is longer than --cut-seconds (a pipe's
+ * length is not known before it is read; segments are shared whole). */
+static int job_long(const struct cmd *c, const struct jobs *js, size_t i)
+{
+    return !js->j[i].rec && c->cut_seconds > 0 && js->sec && js->sec[i] > c->cut_seconds;
+}
+
+/* --nj N over several utterances: each recording that is longer than --cut-seconds by its
+ * header has its pieces shared among the workers (run_cut_parallel), the utterances between
+ * such recordings are shared whole (run_parallel; one alone is decoded here); all in input
+ * order. Before, a worker took a long recording whole, and two workers given one recording of
+ * an hour and two of ten minutes took an hour. */
+static int run_shared(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao, FILE *outs[4])
+{
+    int nj = c->nj, rc = 0;
+    size_t b = 0;
+    for (size_t i = 0; i <= js->n && !rc && !c->out_failed; i++) {
+        int is_long = i < js->n && job_long(c, js, i);
+        if (i < js->n && !is_long) continue;
+        if (i - b == 1) {
+            run_job(c, &js->j[b], ao);
+            if (pieces_flush(c)) rc = -1;
+        } else if (i > b) {
+            struct jobs part = *js;     /* a view of jobs b .. i-1 */
+            part.j = js->j + b;
+            part.sec = js->sec ? js->sec + b : NULL;
+            part.n = i - b;
+            if ((size_t)c->nj > part.n) c->nj = (int)part.n;
+            rc = run_parallel(c, &part, ao, outs, NULL);
+            c->nj = nj;
+        }
+        if (!rc && is_long) rc = run_cut_parallel(c, &js->j[i], ao, outs);
+        b = i + 1;
+    }
+    return rc;
+}
+
 static int run(struct cmd *c, const char *input, struct wren_progress *pr)
 {
     struct wren_audio_opts ao = c->audio;
@@ -886,10 +929,15 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);
     } else if (c->nj > 1 && js.n > 1) {
-        if ((size_t)c->nj > js.n) c->nj = (int)js.n;
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         wren_progress_start(pr, "utterances", (double)js.n);
-        rc = run_parallel(c, &js, &ao, outs, NULL);
+        if (c->ad && wren_adapt_estimating(c->ad)) {
+            if ((size_t)c->nj > js.n) c->nj = (int)js.n;
+            rc = run_parallel(c, &js, &ao, outs, NULL);
+        } else {
+            jobs_probe(&js, &ao);
+            rc = run_shared(c, &js, &ao, outs);   /* caps the workers itself */
+        }
     } else if (c->nj > 1 && js.n == 1 && c->cut_seconds > 0 && !js.j[0].rec) {
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         wren_progress_start(pr, "utterances", 1.0);
@@ -931,7 +979,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers; one recording over --cut-seconds: its pieces shared among them)" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length)" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),

@@ -18,6 +18,7 @@ void jobs_free(struct jobs *js)
     if (js->have_seg) wren_table_free(&js->seg);
     free(js->seg_path);
     free(js->file_key);
+    free(js->sec);
     memset(js, 0, sizeof *js);
 }
 
@@ -107,6 +108,44 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
     free(scp);
     if (rc) jobs_free(js);
     return rc;
+}
+
+void jobs_probe(struct jobs *js, const struct wren_audio_opts *ao)
+{
+    free(js->sec);
+    js->sec = wren_xmalloc((js->n + 1) * sizeof *js->sec);
+    for (size_t i = 0; i < js->n; i++) {
+        const struct job *j = &js->j[i];
+        double s = -1;
+        if (j->t0 >= 0 && j->t1 >= 0) s = j->t1 - j->t0;
+        else if (j->t0 < 0 && wren_audio_seconds(j->spec, ao, &s)) s = -1;
+        js->sec[i] = s;
+    }
+}
+
+void jobs_balance(const double *w, size_t n, int nj, size_t *first)
+{
+    double known = 0, total = 0;
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w && w[i] >= 0) known += w[i], nk++;
+    double mean = nk ? known / (double)nk : 1;
+    double *cum = wren_xmalloc((n + 1) * sizeof *cum);   /* cum[i]: length of items 0 .. i-1 */
+    cum[0] = 0;
+    for (size_t i = 0; i < n; i++) cum[i + 1] = cum[i] + (w && w[i] >= 0 ? w[i] : mean);
+    total = cum[n];
+    first[0] = 0;
+    size_t pos = 0;
+    for (int k = 1; k < nj; k++) {
+        double target = total * k / nj;
+        /* at least one item each for the workers left, at most what leaves one for each */
+        size_t lo = pos + 1, hi = n - (size_t)(nj - k);
+        size_t cut = lo;
+        while (cut < hi && fabs(cum[cut + 1] - target) <= fabs(cum[cut] - target)) cut++;
+        first[k] = pos = cut;
+    }
+    first[nj] = n;
+    free(cum);
 }
 
 int job_cut(const struct job *j, const struct wren_feat_params *fp, const struct wren_audio *a, size_t b,

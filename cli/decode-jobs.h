@@ -40,12 +40,20 @@ struct jobs {
     int have_seg;
     char *seg_path;
     char *file_key;     /* the input is one audio file: its name without folder and extension */
+    double *sec;        /* after jobs_probe: each job's length in seconds, -1 if unknown */
 };
 
 /* INPUT's utterances (a bad segments line is an error of the whole input, found before
  * anything is decoded). -1 with a message naming the file and line. */
 int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *js);
 void jobs_free(struct jobs *js);
+/* js->sec: each job's length from its segment's times or its file's header (wren_audio_seconds),
+ * without reading audio; -1 where neither tells (a pipe, a segment to the end of a recording). */
+void jobs_probe(struct jobs *js, const struct wren_audio_opts *ao);
+/* Contiguous slices of n items of lengths w (< 0: unknown, taken as the mean of the known ones)
+ * for nj workers, cut where the running length is nearest to an even share: worker k takes
+ * items first[k] .. first[k+1]-1. */
+void jobs_balance(const double *w, size_t n, int nj, size_t *first);
 
 /* Pieces of long utterances, made as they are decoded (their names owned here). */
 struct job_pieces {

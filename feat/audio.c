@@ -353,6 +353,29 @@ int wren_audio_read(const char *spec, const struct wren_audio_opts *o, struct wr
     return rc;
 }
 
+int wren_audio_seconds(const char *spec, const struct wren_audio_opts *o, double *sec)
+{
+    size_t n = strlen(spec);
+    while (n > 0 && spec[n - 1] == ' ') n--;
+    if (n == 0 || spec[n - 1] == '|' || !strcmp(spec, "-")) return 1;
+    struct stat st;
+    if (stat(spec, &st) != 0 || !S_ISREG(st.st_mode)) return 1;
+    if (o->raw_format) {
+        int format;
+        if (raw_format(o->raw_format, &format) < 0 || o->raw_rate <= 0 || o->raw_channels <= 0) return 1;
+        *sec = (double)st.st_size / ((double)raw_bytes_per_sample(format) * o->raw_channels) / o->raw_rate;
+        return 0;
+    }
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(spec, SFM_READ, &info);
+    if (!sf) return 1;
+    sf_close(sf);
+    if (info.samplerate <= 0 || info.frames <= 0 || info.frames == SF_COUNT_MAX) return 1;
+    *sec = (double)info.frames / info.samplerate;
+    return 0;
+}
+
 int wren_audio_file_like(const char *path)
 {
     static const char *magic[] = { "RIFF", "RIFX", "RF64", "fLaC", "NIST_1A\n", "FORM", "OggS",

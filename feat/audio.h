@@ -55,6 +55,12 @@ int wren_audio_read_memory(const void *data, size_t len, const char *name,
 
 void wren_audio_free(struct wren_audio *a);
 
+/* The length in seconds of the audio file SPEC as its header gives it, without reading the
+ * samples (headerless PCM, --raw-format: from the file's size). 0 with *sec set; 1 when
+ * the header does not tell (a pipe, stdin, an unreadable file, a header without a length):
+ * only reading it does. */
+int wren_audio_seconds(const char *spec, const struct wren_audio_opts *o, double *sec);
+
 /* 1 if PATH is a regular file that starts like an audio file (WAV, FLAC, NIST SPHERE, AIFF,
  * Ogg, AU, CAF, W64, RF64, MP3), else 0: lets a command take an audio file where it takes a table. */
 int wren_audio_file_like(const char *path);

@@ -119,6 +119,22 @@ cut -d' ' -f1,4- hyp_cut.txt.nbest > nb1.txt && cut -d' ' -f1,4- hyp_cut_nj.txt.
 "$WREN" lattice best-path --words g/words.txt lat_seq.gz bp_seq.txt 2> /dev/null &&
   "$WREN" lattice best-path --words g/words.txt lat_nj.gz bp_nj.txt 2> /dev/null && cmp -s bp_seq.txt bp_nj.txt &&
   [ "$(zcat lat_nj.gz | grep -c '^long$')" = 1 ] || fail "--nj 2: the joined lattice differs: $(cat bp_nj.txt)"
+# --nj 2 over sentences and long recordings mixed: each long one (by its header) has its pieces
+# shared, the sentences between are shared whole or decoded alone; the outputs are one job's
+{ echo "s1 $A/audio/arctic_a0011.flac"; echo "long $PWD/long.wav"; echo "s2 $A/audio/arctic_a0012.flac"
+  echo "s3 $A/audio/arctic_a0013.flac"; echo "long2 $PWD/long.wav"; echo "s4 $A/audio/arctic_a0014.flac"; } > mix.scp
+for o in 1 2; do
+  "$WREN" decode --model "$MODEL" --graph g --adapt none --cut-seconds 20 --nj $o --ctm mix$o.ctm --nbest 2 mix.scp \
+    mix$o.txt mix$o.gz 2> mix$o.log || fail "mixed input, --nj $o: $(tail -2 mix$o.log)"
+done
+cmp -s mix1.txt mix2.txt && cmp -s mix1.ctm mix2.ctm || fail "mixed input: --nj 2 differs from one job: $(diff mix1.txt mix2.txt | head -4)"
+cut -d' ' -f1,4- mix1.txt.nbest > mnb1.txt && cut -d' ' -f1,4- mix2.txt.nbest > mnb2.txt && cmp -s mnb1.txt mnb2.txt ||
+  fail "mixed input: the n-best lists differ"
+"$WREN" lattice best-path --words g/words.txt mix1.gz mbp1.txt 2> /dev/null && "$WREN" lattice best-path --words g/words.txt mix2.gz mbp2.txt 2> /dev/null &&
+  cmp -s mbp1.txt mbp2.txt || fail "mixed input: the lattices' best paths differ"
+[ "$(cut -d' ' -f1 mix2.txt | tr '\n' ' ')" = "s1 long s2 s3 long2 s4 " ] || fail "mixed input: order $(cut -d' ' -f1 mix2.txt)"
+grep -q "2 utterances longer than 20 s cut at their pauses" mix2.log && grep -q "6 utterances decoded, 0 failed" mix2.log ||
+  fail "mixed input, --nj 2: $(tail -2 mix2.log)"
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
   fail "--cut-seconds with lattices"
 [ "$(zcat lat_cut.gz | grep -c '^long$')" -eq 1 ] || fail "not one joined lattice: $(zcat lat_cut.gz | grep -v '^[0-9]' | head)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # sweep.sh — fault-injection sweep (SQLite style) over short real runs of the main commands:
-# ngram-count, mkgraph, decode (also with --nj 2, cutting its utterances at their pauses, and
-# sharing one utterance's pieces among two workers),
+# ngram-count, mkgraph, decode (also with --nj 2, cutting its utterances at their pauses,
+# sharing one utterance's pieces among two workers, and a long utterance's pieces then two
+# short utterances),
 # nnlm-eval, rescore, prune. Each command runs
 # once with WREN_FAULT_COUNT=1 to count its allocations and output writes (utils/fault.h), then again
 # with the N-th allocation (WREN_FAULT_ALLOC=N) or the N-th write (WREN_FAULT_WRITE=N) failing,
@@ -27,7 +28,7 @@ SHARED=${WREN_SHARED:-../shared}
 MODE=${FAULT_SWEEP:-sample}
 SAMPLES=${FAULT_SAMPLES:-4}
 FULL_MAX=${FAULT_FULL_MAX:-2000}
-CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode decode-nj decode-cut decode-cut-nj nnlm-eval rescore prune"}
+CMDS=${FAULT_CMDS:-"ngram-count mkgraph decode decode-nj decode-cut decode-cut-nj decode-mix-nj nnlm-eval rescore prune"}
 MODEL=/usr/share/pocketsphinx/model/en-us/en-us
 DICT=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 LIBRI=/usr/share/pocketsphinx/test/data/librivox
@@ -57,6 +58,8 @@ sed -n 301,320p fix/norm.txt > fix/eval.txt
 u=$(head -1 "$LIBRI/fileids")
 echo "$u $LIBRI/$u.wav" > fix/wav.scp
 head -2 "$LIBRI/fileids" | while read -r u; do echo "$u $LIBRI/$u.wav"; done > fix/wav2.scp
+# 7.1, 3.0 and 3.3 s: one over --cut-seconds 5, then two under it
+sed -n '1p;2p;5p' "$LIBRI/fileids" | while read -r u; do echo "$u $LIBRI/$u.wav"; done > fix/wav3.scp
 "$WREN" --quiet ngram-count -order 2 -text fix/text.txt -lm fix/lm.arpa || fail "ngram-count"
 wants() { local w; for w in "$@"; do case " $CMDS " in *" $w "*) return 0;; esac; done; return 1; }
 # the graph and the lattices only when a command needs them (when mkgraph is swept, its good
@@ -89,6 +92,8 @@ args() {
     decode-cut) echo "decode --cut-seconds 2 --remove-silence 0 --ctm out/ctm.txt --model $MODEL --graph fix/graph fix/wav2.scp out/hyp.txt out/lat.txt" ;;
     # one utterance's pieces shared by two workers, their outputs joined by the parent
     decode-cut-nj) echo "decode --nj 2 --cut-seconds 2 --remove-silence 0 --ctm out/ctm.txt --model $MODEL --graph fix/graph fix/wav.scp out/hyp.txt out/lat.txt" ;;
+    # a long utterance's pieces shared by two workers, then two short ones shared whole
+    decode-mix-nj) echo "decode --nj 2 --cut-seconds 5 --remove-silence 0 --ctm out/ctm.txt --model $MODEL --graph fix/graph fix/wav3.scp out/hyp.txt out/lat.txt" ;;
     nnlm-eval) echo "nnlm-eval --model fix/nn.safetensors fix/eval.txt" ;;
     rescore) echo "rescore --nnlm fix/nn.safetensors --lm fix/lm.arpa --words fix/graph/words.txt fix/lat.gz out/hyp.txt out/lat.gz" ;;
     # incremental, data-driven, fine-tuned and evaluated: calibration, training and resumption
@@ -169,7 +174,7 @@ points() {
   [ "$n" -gt 0 ] || return 0
   if [ "$MODE" = full ]; then
     [ "$2" = write ] && k=$n || k=$FULL_MAX
-  elif [ "$3" = decode-nj ] || [ "$3" = decode-cut-nj ]; then
+  elif [ "$3" = decode-nj ] || [ "$3" = decode-cut-nj ] || [ "$3" = decode-mix-nj ]; then
     echo $((n / 3 + 1)); echo $((2 * n / 3 + 1)); return
   fi
   if [ "$n" -le "$k" ]; then seq 1 "$n"; return; fi
@@ -180,7 +185,7 @@ total=0
 declare -A rerun_seen
 for c in $CMDS; do
   t0=$SECONDS
-  case $c in decode|decode-nj|decode-cut|decode-cut-nj) graph_fixture;; rescore) graph_fixture; lattice_fixture;; esac
+  case $c in decode|decode-nj|decode-cut|decode-cut-nj|decode-mix-nj) graph_fixture;; rescore) graph_fixture; lattice_fixture;; esac
   # the good run, counting
   run "$c" WREN_FAULT_COUNT=1
   [ $rc = 0 ] || fail "$c: good run exited $rc: $(head -5 run.err)"
