@@ -136,6 +136,19 @@ START_TEST(pipe_raw_sphere_agree)
     ck_assert_int_eq(memcmp(a.samples, ref.samples, a.n * sizeof(float)), 0);
     wren_audio_free(&a);
 
+    /* lengths from the headers (and the raw file's size) without reading: the samples read;
+     * a pipe's is not known */
+    double sec = -1, want = (double)ref.n / ref.rate;
+    ck_assert_int_eq(wren_audio_seconds(p, &o, &sec), 0);
+    ck_assert_double_eq_tol(sec, want, 1e-9);
+    ck_assert_int_eq(wren_audio_seconds(sph, &o, &sec), 0);
+    ck_assert_double_eq_tol(sec, want, 1e-9);
+    ro.raw_rate = 16000;
+    ck_assert_int_eq(wren_audio_seconds(raw, &ro, &sec), 0);
+    ck_assert_double_eq_tol(sec, want, 1e-9);
+    ck_assert_int_eq(wren_audio_seconds(spec, &o, &sec), 1);
+    ck_assert_int_eq(wren_audio_seconds("/nonexistent.wav", &o, &sec), 1);
+
     wren_audio_free(&ref);
     free(raw);
     free(sph);
