@@ -50,9 +50,9 @@ void jobs_free(struct jobs *js);
 /* js->sec: each job's length from its segment's times or its file's header (wren_audio_seconds),
  * without reading audio; -1 where neither tells (a pipe, a segment to the end of a recording). */
 void jobs_probe(struct jobs *js, const struct wren_audio_opts *ao);
-/* Contiguous slices of n items of lengths w (< 0: unknown, taken as the mean of the known ones)
- * for nj workers, cut where the running length is nearest to an even share: worker k takes
- * items first[k] .. first[k+1]-1. */
+/* Contiguous slices of n items of lengths w (NULL, or < 0: unknown, taken as the mean of the
+ * known ones) for 1 <= nj <= n workers, cut where the running length is nearest to an even
+ * share, at least one item each: worker k takes items first[k] .. first[k+1]-1. */
 void jobs_balance(const double *w, size_t n, int nj, size_t *first);
 
 /* Pieces of long utterances, made as they are decoded (their names owned here). */
