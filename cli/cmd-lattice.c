@@ -19,6 +19,7 @@ struct lopts {
     const char *words, *old_lm, *new_lm, *ref, *calib_in, *calib_out, *graph;
     struct wren_conf_calib calib;
     uint8_t *filler; int32_t n_tids;  /* to-ctm, mbr's CTM: silence and noise tids of --graph */
+    const char *lat_in;               /* the lattices' file, for messages */
     struct wren_symtab *syms;
     struct wren_arpa *old_arpa, *new_arpa;
 };
@@ -122,8 +123,8 @@ static int check_tids(const struct lopts *o, const char *key, const struct wren_
 {
     for (int64_t i = 0; o->filler && i < l->n_tids; i++)
         if (l->tids[i] < 0 || l->tids[i] > o->n_tids)
-            return wren_error("%s: transition id %d, but the graph %s has %d (a lattice of another graph?)",
-                              key, l->tids[i], o->graph ? o->graph : "of --words", o->n_tids);
+            return wren_error("%s: lattice %s: transition id %d, but the graph %s has %d (a lattice of another "
+                              "graph?)", o->lat_in, key, l->tids[i], o->graph ? o->graph : "of --words", o->n_tids);
     return 0;
 }
 
@@ -385,6 +386,7 @@ int wren_cmd_lattice(int argc, char **argv)
     struct wren_table ref;
     int have_ref = 0, count = 0;
     if (o.words && wren_symtab_read_text(o.words, &o.syms)) goto fail;
+    o.lat_in = pos[1];
     if ((si == 3 || (si == 7 && npos > 3)) && load_fillers(&o)) goto fail;
     if (si == 6) {
         if (!o.words || !o.new_lm) {

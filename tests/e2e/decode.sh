@@ -81,6 +81,10 @@ mkdir -p wordsonly && cp graph/words.txt wordsonly/
   fail "to-ctm without the graph: no word's time includes silence"
 "$WREN" lattice to-ctm --graph wordsonly lat.gz x.ctm > out.txt 2> err.txt && fail "to-ctm --graph of a folder without transitions"
 [ "$(wc -l < err.txt)" -eq 1 ] && grep -q "wordsonly" err.txt && [ ! -e x.ctm ] || fail "to-ctm --graph wordsonly: $(cat err.txt)"
+mkdir -p other && cp graph/words.txt graph/phones.txt other/ && head -3 graph/transitions.txt > other/transitions.txt
+"$WREN" lattice to-ctm --graph other lat.gz x.ctm > out.txt 2> err.txt && fail "to-ctm with another graph's transitions"
+[ "$(wc -l < err.txt)" -eq 1 ] && grep -q "lat.gz: lattice .*: transition id" err.txt && [ ! -e x.ctm ] ||
+  fail "to-ctm --graph other: $(cat err.txt)"
 # oracle over the lattices is never worse than the 1-best
 "$WREN" lattice oracle --words graph/words.txt lat.gz ref.txt oracle.txt > oracle.log || fail "oracle"
 oerr=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) .*/\1/p' oracle.log)
