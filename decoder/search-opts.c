@@ -19,7 +19,12 @@ void wren_decode_opts_default(struct wren_decode_opts *o)
     o->lattice_beam = 6.0f;
     o->acwt = 0.1f;
     o->word_penalty = 0.0f;
-    o->prune_interval = 25;
+    /* Kaldi prunes the lattice every 25 frames, where the network's scores dominate; here the
+     * search does, and each pruning walks back ~165 frames on average. Every 100 frames gave
+     * byte-identical lattices and words on pooled dev (397 utterances, one pass) in 0.71x the
+     * CPU (113.3 s against 159.5) for 1.09x the peak memory (479 MB against 439); every 50:
+     * 0.87x; every 200: no faster than 100 and 1.13x the memory. */
+    o->prune_interval = 100;
     o->beam_delta = 0.5f;
     o->prune_scale = 0.1f;
     o->determinize = 1;
