@@ -32,7 +32,8 @@ struct wren_decode_graph {
     int32_t max_senone;
 };
 int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g);
-/* Only the tables of a graph folder (words, transitions, phones; hclg NULL): to read lattices. */
+/* Only the transitions and phones of a graph folder (hclg and words NULL): what a lattice's
+ * transition ids mean. */
 int wren_decode_graph_load_tables(const char *dir, struct wren_decode_graph *g);
 /* Per transition id (1..n_tids): 1 if its phone is silence or noise (by Sphinx's names, from
  * phones.txt); NULL with a message naming dir if the folder has no phones.txt. Caller frees. */

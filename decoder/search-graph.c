@@ -139,12 +139,16 @@ static int load_transitions(const char *path, struct wren_decode_graph *g)
     return rc;
 }
 
-/* words.txt, transitions.txt and (if there) phones.txt of a graph folder. */
-static int load_tables(const char *dir, struct wren_decode_graph *g)
+/* words.txt (if with_words), transitions.txt and (if there) phones.txt of a graph folder. */
+static int load_tables(const char *dir, int with_words, struct wren_decode_graph *g)
 {
-    char *p = wren_path_join(dir, "words.txt");
-    int rc = wren_symtab_read_text(p, &g->words);
-    free(p);
+    char *p;
+    int rc = 0;
+    if (with_words) {
+        p = wren_path_join(dir, "words.txt");
+        rc = wren_symtab_read_text(p, &g->words);
+        free(p);
+    }
     if (!rc) {
         p = wren_path_join(dir, "transitions.txt");
         rc = load_transitions(p, g);
@@ -171,7 +175,7 @@ static int load_failed(struct wren_decode_graph *g)
 int wren_decode_graph_load_tables(const char *dir, struct wren_decode_graph *g)
 {
     memset(g, 0, sizeof *g);
-    return load_tables(dir, g) ? load_failed(g) : 0;
+    return load_tables(dir, 0, g) ? load_failed(g) : 0;
 }
 
 /* Sphinx names its filler phones SIL and +NAME+ (noisedict); mkgraph writes ciphone ci as
@@ -206,7 +210,7 @@ int wren_decode_graph_load(const char *dir, struct wren_decode_graph *g)
         rc = load_hclg(p, g->hclg);
     }
     free(p);
-    if (!rc) rc = load_tables(dir, g);
+    if (!rc) rc = load_tables(dir, 1, g);
     if (!rc && g->hclg->max_ilabel > g->n_tids)
         rc = wren_error("%s: HCLG.fst uses transition id %d, transitions.txt has %d", dir,
                         g->hclg->max_ilabel, g->n_tids);
