@@ -37,7 +37,9 @@ static const char *DESCRIPTION =
     "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
     "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
-    "the name ends in .gz). --ctm writes word times (utt 1 start dur word conf; conf, the word's\n"
+    "the name ends in .gz). --ctm writes word times on the audio (utt 1 start dur word conf;\n"
+    "a lattice's own times count only the frames the front end kept: with feat.params'\n"
+    "-remove_silence, on by default, not the pauses it dropped; conf, the word's\n"
     "posterior, with MBR only; where the MBR words differ from the best path's, their times are\n"
     "posterior-weighted means over the lattice's arcs of the word; a segment's words are\n"
     "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
@@ -243,12 +245,14 @@ static void result_outputs(struct cmd *c, const char *utt, const struct wren_dec
         }
 }
 
-/* The outputs of one utterance from its rescored lattice: its result (MBR or best path, per the
- * options; text, CTM), then the lattice outputs. An empty lattice gives an empty hypothesis. */
-static int rescored_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+/* The outputs of one utterance from its rescored lattice, kept lattice k: its result (MBR or
+ * best path, per the options; text, CTM on the audio's times), then the lattice outputs. An
+ * empty lattice gives an empty hypothesis. */
+static int rescored_outputs(struct cmd *c, const char *utt, int k, const struct wren_lattice *wl)
 {
     struct wren_decode_result r;
     if (wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
+    wren_adapt_kept_to_audio(c->ad, k, &r);
     result_outputs(c, utt, &r);
     wren_decode_result_free(&r);
     return lattice_outputs(c, utt, wl);
@@ -791,7 +795,7 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
             if (!strcmp(js->j[grp[g]].utt, utt)) c->cur = &js->j[grp[g]];
         for (size_t g = 0; g < c->pieces.n && !c->cur; g++)   /* a piece: its place in the join */
             if (!strcmp(c->pieces.j[g].piece, utt)) c->cur = &c->pieces.j[g];
-        if (!rc) rc = rescored_outputs(c, c->cur ? c->cur->utt : utt, l);
+        if (!rc) rc = rescored_outputs(c, c->cur ? c->cur->utt : utt, k, l);
         if (!rc && c->cur && c->cur->piece_last) rc = pieces_flush(c);
         c->cur = NULL;
     }
@@ -1011,9 +1015,6 @@ int wren_cmd_decode(int argc, char **argv)
     if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); return wren_cmd_fail("decode"); }
     c.g = wren_decoder_graph(c.dec);
     c.shift = wren_decoder_frame_shift(c.dec);
-    if (c.ctm && wren_decoder_drops_frames(c.dec))
-        wren_warn("decode: the front end drops non-speech frames (feat.params -remove_silence), so CTM "
-                  "times are on the kept frames; use --remove-silence=0 for times on the audio");
     double t_load = wren_now() - t_start;
     char *nbpath = NULL;
     if (c.nbest > 0) {

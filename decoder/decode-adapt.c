@@ -54,7 +54,7 @@ struct wren_adapt {
     /* the lattices of the pass being kept for the final rescoring, each with where its frames
      * start in al_raw */
     int keep_lat;
-    struct kept_lat { char *utt; struct wren_lattice l; size_t off; int nf; } *kept;
+    struct kept_lat { char *utt; struct wren_lattice l; size_t off; int nf; int *frame_map, n_map; } *kept;
     int n_kept;
     size_t last_off;
     int last_nf;
@@ -231,7 +231,7 @@ void wren_adapt_free(struct wren_adapt *ad)
     free(ad->al_frame);
     free(ad->al_sen);
     free(ad->al_wt);
-    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); wren_lattice_free(&ad->kept[i].l); }
+    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); free(ad->kept[i].frame_map); wren_lattice_free(&ad->kept[i].l); }
     free(ad->kept);
     free(ad->u_frame);
     free(ad->u_sen);
@@ -265,7 +265,7 @@ void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int ad
         wren_fmllr_accs_reset(&ad->acc);
         ad->al_n = ad->al_nf = 0;
     }
-    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); wren_lattice_free(&ad->kept[i].l); }
+    for (int i = 0; i < ad->n_kept; i++) { free(ad->kept[i].utt); free(ad->kept[i].frame_map); wren_lattice_free(&ad->kept[i].l); }
     ad->n_kept = 0;
     ad->keep_lat = 0;
 }
@@ -283,7 +283,20 @@ void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren
     k->l = *wl;
     k->off = ad->last_off;
     k->nf = ad->last_nf;
+    int n;
+    const int *map = wren_decoder_frame_map(ad->dec, &n);   /* the words' times on the audio */
+    k->frame_map = NULL;
+    if (map) {
+        k->frame_map = wren_xmalloc(((size_t)n + 1) * sizeof *map);
+        memcpy(k->frame_map, map, (size_t)n * sizeof *map);
+    }
+    k->n_map = map ? n : 0;
     wren_lattice_init(wl);
+}
+
+void wren_adapt_kept_to_audio(const struct wren_adapt *ad, int k, struct wren_decode_result *r)
+{
+    wren_decode_result_to_audio(r, ad->kept[k].frame_map, ad->kept[k].n_map);
 }
 
 int wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l)

@@ -65,8 +65,15 @@ struct wren_lattice;
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
 double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
 const struct wren_feat_params *wren_decoder_feat_params(const struct wren_decoder *d);
-/* 1 if the front end drops non-speech frames (then frame numbers are not audio times). */
+/* 1 if the front end drops non-speech frames (then the search's frame numbers, and so a
+ * lattice's times, are not the audio's; the results' word times are mapped back to it). */
 int wren_decoder_drops_frames(const struct wren_decoder *d);
+/* The last utterance's audio frame of each decoded frame (*n of them), or NULL when the front
+ * end dropped none (then the two are the same). Valid until the next partial or final result. */
+const int *wren_decoder_frame_map(const struct wren_decoder *d, int *n);
+/* Word times of r from decoded frames to audio frames through such a map (NULL: unchanged). A
+ * word runs from the audio frame of its first decoded frame to that of its last. */
+void wren_decode_result_to_audio(struct wren_decode_result *r, const int *kept, int n);
 
 /* Begin an utterance (drops any unfinished one). */
 void wren_decoder_start(struct wren_decoder *d);
@@ -77,8 +84,9 @@ int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n);
 int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n, int rate);
 /* Best path over the audio fed so far. */
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
-/* End of utterance: the final result (wren_decoder_lattice_result), and if lat != NULL the word
- * lattice (pruned with the lattice beam, acoustic costs unscaled; the caller frees it). */
+/* End of utterance: the final result (wren_decoder_lattice_result, its word times on the
+ * audio), and if lat != NULL the word lattice (pruned with the lattice beam, acoustic costs
+ * unscaled, times on the decoded frames; the caller frees it). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
 /* The final result of a word lattice under the decoder's options: the minimum-Bayes-risk word
  * sequence (o.mbr; each word's posterior in conf; the best path's times if it has the same

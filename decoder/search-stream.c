@@ -41,6 +41,8 @@ struct wren_decoder {
     int partial_pass;                 /* 1 if frames were decoded from partial features */
     int det_failed;                   /* lattices left undeterminised (over the size guard) */
     uint8_t *tid_filler;              /* per tid: 1 if its phone is silence or noise */
+    int *kept;                        /* with the VAD: the audio frame of each decoded frame */
+    int n_kept;
     double *xform;                    /* fMLLR [A b] applied to the features, or NULL */
     float *raw;                       /* with xform: the utterance's features before it */
     struct wren_decoder_stats st;
@@ -104,6 +106,7 @@ void wren_decoder_free(struct wren_decoder *d)
     free(d->audio);
     free(d->src);
     free(d->feats);
+    free(d->kept);
     free(d->tid_filler);
     free(d->xform);
     free(d->raw);
@@ -340,12 +343,43 @@ static int words_lattice(struct wren_decoder *d, int use_final, struct wren_latt
     return 0;
 }
 
+/* The utterance's map from decoded frames to audio frames (NULL: every frame decoded). */
+static void set_kept(struct wren_decoder *d, int *kept, int nf)
+{
+    free(d->kept);
+    d->kept = kept;
+    d->n_kept = kept ? nf : 0;
+}
+
+const int *wren_decoder_frame_map(const struct wren_decoder *d, int *n)
+{
+    *n = d->n_kept;
+    return d->kept;
+}
+
+void wren_decode_result_to_audio(struct wren_decode_result *r, const int *kept, int n)
+{
+    if (!kept || n <= 0) return;
+    for (int i = 0; i < r->n; i++) {
+        struct wren_decode_word *w = &r->w[i];
+        int b = w->start < 0 ? 0 : w->start >= n ? n - 1 : w->start;
+        int e = w->start + w->frames - 1;   /* the word's last frame */
+        if (e < b) e = b;
+        if (e >= n) e = n - 1;
+        int a0 = kept[b], a1 = w->frames > 0 ? kept[e] + 1 : kept[b];
+        w->start = a0;
+        w->frames = a1 - a0;
+    }
+}
+
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
 {
     memset(r, 0, sizeof *r);
     float *f;
     int nf, dim;
-    if (sync_source(d) || wren_feat_compute(&d->fp, d->audio, d->n_audio, &f, &nf, &dim)) return -1;
+    int *kept;
+    if (sync_source(d) || wren_feat_compute_kept(&d->fp, d->audio, d->n_audio, &f, &nf, &dim, &kept)) return -1;
+    set_kept(d, kept, nf);
     /* the last frames' deltas change as audio comes: decode up to 4 frames short */
     int stable = nf - 4 > 0 ? nf - 4 : 0;
     int done = wren_search_frames(d->search);
@@ -368,6 +402,7 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
     if (rc) return rc;
     rc = result_from(&wl, d->o.acwt, wren_search_frames(d->search), 0, d->tid_filler, d->g.n_tids, r);
     wren_lattice_free(&wl);
+    if (!rc) wren_decode_result_to_audio(r, d->kept, d->n_kept);
     return rc;
 }
 
@@ -377,7 +412,9 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     if (lat) wren_lattice_init(lat);
     float *f;
     int nf;
-    if (sync_source(d) || wren_feat_stream_utt(d->fs, d->audio, d->n_audio, &f, &nf)) return -1;
+    int *kept;
+    if (sync_source(d) || wren_feat_stream_utt_kept(d->fs, d->audio, d->n_audio, &f, &nf, &kept)) return -1;
+    set_kept(d, kept, nf);
     free(d->feats);
     d->feats = transformed(d, f, nf);
     if (d->partial_pass) wren_search_start(d->search);   /* redo with the final features */
@@ -398,6 +435,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.lattice_arcs = wl.n_arcs;
     d->st.det_failed = d->det_failed;
     int rc = wren_decoder_lattice_result(d, &wl, r);
+    if (!rc) wren_decode_result_to_audio(r, d->kept, d->n_kept);
     r->frames = nf;
     r->reached_final = reached;
     if (lat && !rc) {

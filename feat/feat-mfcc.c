@@ -566,10 +566,11 @@ static void replay_utterance(struct replay *r, size_t n)
  * sphinx_fe outputs; without, every frame computed (sphinx_fe would also hold back the
  * frames of inputs shorter than vad_startspeech frames; Wren returns them). */
 static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec, float **out,
-                      int *nframes)
+                      int *nframes, int **kept)
 {
     *out = NULL;
     *nframes = 0;
+    if (kept) *kept = NULL;
     if (n > (size_t)1 << 40) return wren_error("front end: input too long (%zu samples)", n);
     struct replay r;
     memset(&r, 0, sizeof r);
@@ -589,11 +590,17 @@ static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec,
     } else if (!r.rows) {
         r.rows = wren_xmalloc(sizeof(float));
     }
-    free(r.out);
     if (r.nrows > (size_t)0x7fffffff) {
+        free(r.out);
         free(r.rows);
         return wren_error("front end: input too long (%zu samples)", n);
     }
+    if (kept && fe->p.remove_silence) {
+        int *k = wren_xmalloc((r.nout + 1) * sizeof *k);
+        for (size_t t = 0; t < r.nout; t++) k[t] = (int)r.out[t];
+        *kept = k;
+    }
+    free(r.out);
     *out = r.rows;
     *nframes = (int)r.nrows;
     return 0;
@@ -651,11 +658,17 @@ int wren_fe_speech_frames(struct wren_fe *fe, const float *samples, size_t n, in
 int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,
                     int *nframes)
 {
-    return run_frames(fe, samples, n, 0, cep, nframes);
+    return run_frames(fe, samples, n, 0, cep, nframes, NULL);
+}
+
+int wren_fe_cepstra_kept(struct wren_fe *fe, const float *samples, size_t n, float **cep,
+                         int *nframes, int **kept)
+{
+    return run_frames(fe, samples, n, 0, cep, nframes, kept);
 }
 
 int wren_fe_logspec(struct wren_fe *fe, const float *samples, size_t n, float **spec,
                     int *nframes)
 {
-    return run_frames(fe, samples, n, 1, spec, nframes);
+    return run_frames(fe, samples, n, 1, spec, nframes, NULL);
 }

@@ -186,11 +186,18 @@ int wren_feat_stream_dim(const struct wren_feat_stream *s) { return s->dim; }
 int wren_feat_stream_utt(struct wren_feat_stream *s, const float *samples, size_t n,
                          float **out, int *nframes)
 {
+    return wren_feat_stream_utt_kept(s, samples, n, out, nframes, NULL);
+}
+
+int wren_feat_stream_utt_kept(struct wren_feat_stream *s, const float *samples, size_t n,
+                              float **out, int *nframes, int **kept)
+{
     float *cep;
     int nf, dim;
     *out = NULL;
     *nframes = 0;
-    if (wren_fe_cepstra(s->fe, samples, n, &cep, &nf) < 0) return -1;
+    if (kept) *kept = NULL;
+    if (wren_fe_cepstra_kept(s->fe, samples, n, &cep, &nf, kept) < 0) return -1;
     if (s->p.cmn == WREN_CMN_BATCH)
         wren_cmn_batch(cep, nf, s->p.ncep, s->p.varnorm);
     else if (s->p.cmn == WREN_CMN_LIVE) {
@@ -200,7 +207,13 @@ int wren_feat_stream_utt(struct wren_feat_stream *s, const float *samples, size_
     int rc = nf > 0 ? wren_feat_from_cepstra(&s->p, cep, nf, out, &dim) : 0;
     if (nf == 0) *out = wren_xmalloc(sizeof(float));
     free(cep);
-    if (rc < 0) return -1;
+    if (rc < 0) {
+        if (kept) {
+            free(*kept);
+            *kept = NULL;
+        }
+        return -1;
+    }
     *nframes = nf;
     return 0;
 }
@@ -208,10 +221,17 @@ int wren_feat_stream_utt(struct wren_feat_stream *s, const float *samples, size_
 int wren_feat_compute(const struct wren_feat_params *p, const float *samples, size_t n,
                       float **out, int *nframes, int *dim)
 {
+    return wren_feat_compute_kept(p, samples, n, out, nframes, dim, NULL);
+}
+
+int wren_feat_compute_kept(const struct wren_feat_params *p, const float *samples, size_t n,
+                           float **out, int *nframes, int *dim, int **kept)
+{
     struct wren_feat_stream *s;
     *out = NULL;
+    if (kept) *kept = NULL;
     if (wren_feat_stream_create(p, &s) < 0) return -1;
-    int rc = wren_feat_stream_utt(s, samples, n, out, nframes);
+    int rc = wren_feat_stream_utt_kept(s, samples, n, out, nframes, kept);
     *dim = s->dim;
     wren_feat_stream_free(s);
     return rc;

@@ -40,6 +40,12 @@ int wren_fe_num_frames(struct wren_fe *fe, size_t n);
 int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **cep,
                     int *nframes);
 
+/* The same, and with -remove_silence the audio frame each output frame is: *kept gets nframes
+ * increasing frame numbers (frame t starts at sample t * frame shift; caller frees), NULL when
+ * every frame is output. The decoder times its words on the audio with them. */
+int wren_fe_cepstra_kept(struct wren_fe *fe, const float *samples, size_t n, float **cep,
+                         int *nframes, int **kept);
+
 /* The log mel spectrum (nfilt values per frame, ln(energy + 1e-4) as sphinx) instead
  * of cepstra, as sphinx_fe -logspec yes. */
 int wren_fe_logspec(struct wren_fe *fe, const float *samples, size_t n, float **spec,
@@ -82,6 +88,9 @@ int wren_feat_from_cepstra(const struct wren_feat_params *p, const float *cep, i
  * starts from cmninit for this one utterance), features per p->feat. */
 int wren_feat_compute(const struct wren_feat_params *p, const float *samples, size_t n,
                       float **out, int *nframes, int *dim);
+/* The same, with the audio frame of each output frame as wren_fe_cepstra_kept gives it. */
+int wren_feat_compute_kept(const struct wren_feat_params *p, const float *samples, size_t n,
+                           float **out, int *nframes, int *dim, int **kept);
 
 /* A feature stream over many utterances, as the decoder uses it: live CMN carries its mean
  * from one utterance to the next (batch CMN is per utterance). */
@@ -92,6 +101,9 @@ int wren_feat_stream_dim(const struct wren_feat_stream *s);
 /* Features of one utterance (caller frees *out). */
 int wren_feat_stream_utt(struct wren_feat_stream *s, const float *samples, size_t n,
                          float **out, int *nframes);
+/* The same, with the audio frame of each output frame as wren_fe_cepstra_kept gives it. */
+int wren_feat_stream_utt_kept(struct wren_feat_stream *s, const float *samples, size_t n,
+                              float **out, int *nframes, int **kept);
 
 /* ---- Kaldi-style log-mel filterbank (compute-fbank-feats, no dither) ---- */
 

@@ -32,8 +32,9 @@ struct wren_decode_opts {
     int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
     int det_max_states;    /* give up determinising (keep the lattice as is) beyond this size */
     int remove_silence;    /* front-end VAD: -1 as the model's feat.params (Sphinx default: on,
-                            * non-speech frames are dropped and word times are on the kept
-                            * frames), 0 keep every frame (word times are audio times) */
+                            * non-speech frames are not searched; transcripts' word times are
+                            * still the audio's, a word lattice's count the searched frames),
+                            * 0 search every frame */
     float score_floor;     /* acoustic dynamic-range clamp of semi-continuous and PTM models:
                             * a Gaussian's log density counts as at least the frame's best
                             * minus this many nats (pocketsphinx's 9.83); 0 = exact scores */
@@ -109,7 +110,7 @@ int wren_decoder_partial_transcript(struct wren_decoder *d, struct wren_transcri
 int wren_decoder_finish_utterance(struct wren_decoder *d, struct wren_transcript **out);
 int wren_transcript_num_words(const struct wren_transcript *t);
 const char *wren_transcript_word(const struct wren_transcript *t, int i);
-/* Start and end of word i in seconds (on the kept frames when the front end drops silence). */
+/* Start and end of word i in seconds from the start of the audio. */
 double wren_transcript_word_start(const struct wren_transcript *t, int i);
 double wren_transcript_word_end(const struct wren_transcript *t, int i);
 /* The posterior of word i in the utterance's lattice (0..1; the MBR transcript's confidence), or
@@ -156,7 +157,8 @@ int wren_word_lattice_arc(const struct wren_word_lattice *l, int state, int i, i
 /* 1 and the final costs (and frames) if state is final, else 0. */
 int wren_word_lattice_final(const struct wren_word_lattice *l, int state, double *graph_cost,
                             double *acoustic_cost, int *frames);
-/* Seconds per frame (frames on the kept frames when the front end drops silence). */
+/* Seconds per frame (frames are the searched ones: when the front end drops non-speech frames,
+ * the lattice's times leave out the pauses it dropped; a transcript's times do not). */
 double wren_word_lattice_frame_shift(const struct wren_word_lattice *l);
 void wren_word_lattice_free(struct wren_word_lattice *l);
 
