@@ -487,9 +487,9 @@ struct worker_stats {
 };
 
 /* The jobs of each of nj workers, as indices into js (worker k: idx[first[k] .. first[k+1])).
- * Contiguous slices, cut where the audio's length (js->sec) is nearest to an even share; with
- * --adapt whole speakers, grouped in order of first appearance (as run_adapt decodes them), cut
- * where the utterance count is nearest to an even share. */
+ * Contiguous slices, cut where the audio's length (js->sec; an unknown length counts as the
+ * mean) is nearest to an even share; with --adapt whole speakers, grouped in order of first
+ * appearance (as run_adapt decodes them), each weighing its utterances' length. */
 static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t *first)
 {
     size_t n = js->n;
@@ -508,21 +508,32 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
             if (!done[k] && !strcmp(wren_adapt_speaker(c->ad, js->j[k].utt), spk)) { idx[m++] = k; done[k] = 1; }
     }
     free(done);
-    first[0] = 0;
-    size_t pos = 0;
-    for (int k = 1; k < nj; k++) {
-        size_t target = n * (size_t)k / (size_t)nj;
-        /* advance speaker by speaker while that brings the cut nearer the target */
-        while (pos < n) {
-            const char *spk = wren_adapt_speaker(c->ad, js->j[idx[pos]].utt);
-            size_t end = pos;
-            while (end < n && !strcmp(wren_adapt_speaker(c->ad, js->j[idx[end]].utt), spk)) end++;
-            if (end > target && end - target > target - pos) break;
-            pos = end;
-        }
-        first[k] = pos;
+    /* the speakers as units: where each starts in idx, and its length */
+    double known = 0;
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        if (js->sec && js->sec[i] >= 0) known += js->sec[i], nk++;
+    double mean = nk ? known / (double)nk : 1;
+    size_t *ustart = wren_xmalloc((n + 1) * sizeof *ustart), nu = 0;
+    double *w = wren_xmalloc((n + 1) * sizeof *w);
+    for (size_t pos = 0; pos < n; nu++) {
+        const char *spk = wren_adapt_speaker(c->ad, js->j[idx[pos]].utt);
+        ustart[nu] = pos;
+        w[nu] = 0;
+        for (; pos < n && !strcmp(wren_adapt_speaker(c->ad, js->j[idx[pos]].utt), spk); pos++)
+            w[nu] += js->sec && js->sec[idx[pos]] >= 0 ? js->sec[idx[pos]] : mean;
     }
-    first[nj] = n;
+    ustart[nu] = n;
+    if (nu >= (size_t)nj) {
+        size_t *ufirst = wren_xmalloc(((size_t)nj + 1) * sizeof *ufirst);
+        jobs_balance(w, nu, nj, ufirst);
+        for (int k = 0; k <= nj; k++) first[k] = ustart[ufirst[k]];
+        free(ufirst);
+    } else {   /* fewer speakers than workers: one each, the rest idle */
+        for (int k = 0; k <= nj; k++) first[k] = ustart[(size_t)k < nu ? (size_t)k : nu];
+    }
+    free(ustart);
+    free(w);
 }
 
 /* The joined outputs of one cut utterance whose pieces the workers of run_parallel shared (each
@@ -612,6 +623,12 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         free(w);
     } else {
         split_jobs(c, js, idx, first);
+        for (int k = 0; k < c->nj; k++) {
+            double sec = 0;
+            for (size_t i = first[k]; i < first[k + 1]; i++) sec += js->sec && js->sec[idx[i]] > 0 ? js->sec[idx[i]] : 0;
+            size_t m = first[k + 1] - first[k];
+            wren_vlog("decode: worker %d: %zu utterance%s, %.1f s of audio", k, m, m == 1 ? "" : "s", sec);
+        }
     }
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
     for (int k = 0; k < c->nj; k++) {
@@ -937,6 +954,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
         wren_progress_start(pr, "utterances", (double)js.n);
         if (c->ad && wren_adapt_estimating(c->ad)) {
             if ((size_t)c->nj > js.n) c->nj = (int)js.n;
+            jobs_probe(&js, &ao);   /* speakers are shared by the length of their audio */
             rc = run_parallel(c, &js, &ao, outs, NULL);
         } else {
             jobs_probe(&js, &ao);
@@ -983,7 +1001,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length)" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length)" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),

@@ -130,6 +130,20 @@ cmp -s <(zcat lat-nj1.gz) <(zcat lat-nj2.gz) || fail "--nj 2 lattices differ fro
 [ "$(grep -c '  \[$' trans-nj2.txt)" = 2 ] || fail "expected 2 transforms from the workers"
 grep -q "5 utterances decoded, 0 failed" nj2.log || fail "--nj 2 summary line: $(cat nj2.log)"
 
+# --- --nj 2 shares the speakers by the length of their audio, not their count: two short
+# utterances of speaker a, one of b, and one of c that is three joined (20 s): by count a would
+# go alone to the first worker (6 s against 26 s), by length a and b do (12 s against 20 s)
+mkdir data3
+sox "$LIBRI/sense_and_sensibility_01_austen_64kb-0870.wav" "$LIBRI/sense_and_sensibility_01_austen_64kb-0920.wav" \
+  "$LIBRI/sense_and_sensibility_01_austen_64kb-0870.wav" joined.wav
+printf '%s\n' "a1 $LIBRI/sense_and_sensibility_01_austen_64kb-0880.wav" "a2 $LIBRI/sense_and_sensibility_01_austen_64kb-0930.wav" \
+  "b1 $LIBRI/sense_and_sensibility_01_austen_64kb-0890.wav" "c1 $PWD/joined.wav" > data3/wav.scp
+printf '%s\n' "a1 a" "a2 a" "b1 b" "c1 c" > data3/utt2spk
+"$WREN" -v decode --model "$MODEL" --graph graph --nj 2 data3 hyp-data3.txt 2> nj3.log || fail "--nj 2 data3: $(cat nj3.log)"
+grep -q "worker 0: 3 utterances, 11.6 s of audio" nj3.log && grep -q "worker 1: 1 utterance, 20.2 s of audio" nj3.log \
+  || fail "--nj 2 did not share the speakers by length: $(grep worker nj3.log)"
+[ "$(wc -l < hyp-data3.txt)" = 4 ] || fail "--nj 2 data3: $(cat hyp-data3.txt)"
+
 # --- the recipes' step egs/steps/decode_fmllr.sh: the same outputs as the command, sorted, plus
 # the CPU seconds; a second call keeps the finished dir, one with other options decodes again and
 # one decoding of the speaker-independent pass (egs/steps/decode.sh) is kept the same way
