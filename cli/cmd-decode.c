@@ -37,9 +37,9 @@ static const char *DESCRIPTION =
     "words of GRAPH_DIR/words.txt): each utterance's minimum-Bayes-risk word sequence from its\n"
     "lattice (--no-mbr: the best path) and, if given, LATTICE_OUT: word lattices in Kaldi's\n"
     "compact-lattice text format (graph and acoustic costs apart, acoustic unscaled; gzip if\n"
-    "the name ends in .gz). --ctm writes word times on the audio (utt 1 start dur word conf;\n"
-    "a lattice's own times count only the frames the front end kept: with feat.params'\n"
-    "-remove_silence, on by default, not the pauses it dropped; conf, the word's\n"
+    "the name ends in .gz; times on the audio: the frames the front end's VAD dropped, with\n"
+    "feat.params' -remove_silence, on by default, are silence frames in them). --ctm writes\n"
+    "word times (utt 1 start dur word conf; conf, the word's\n"
     "posterior, with MBR only; where the MBR words differ from the best path's, their times are\n"
     "posterior-weighted means over the lattice's arcs of the word; a segment's words are\n"
     "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
@@ -47,8 +47,8 @@ static const char *DESCRIPTION =
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
     "An utterance longer than --cut-seconds (60) is cut at its pauses as `wren segment` cuts it,\n"
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
-    "its length) and their text, CTM and lattice (the pieces' lattices in sequence; with\n"
-    "--remove-silence 0 the pauses between them are silence frames, so its times are the audio's)\n"
+    "its length) and their text, CTM and lattice (the pieces' lattices in sequence, the pauses\n"
+    "between them silence frames, so its times are the audio's)\n"
     "written under its name. With --nj (and no adaptation), such a recording (by its header;\n"
     "a pipe's length is not known before it is read) has its pieces shared among the workers,\n"
     "and the utterances between such recordings are shared by their length.\n"
@@ -155,9 +155,22 @@ static int oracle(struct cmd *c, const char *utt, const struct wren_lattice *wl)
 }
 
 /* The lattice outputs of one utterance: --lattice, --nbest, --ref's oracle. */
-static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl)
+static int lattice_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl, const int *kept, int nk)
 {
-    if (c->cur && c->cur->piece) {      /* joined with the utterance's other pieces' */
+    /* the lattice written, and a piece's joined, on the audio's frames (kept: the search's frame
+     * map, NULL when the front end dropped none or wl is a join of such lattices) */
+    int piece = c->cur && c->cur->piece;
+    struct wren_lattice padded;
+    if (kept && (c->fl || piece)) {
+        int pr = wren_decoder_lattice_on_audio(c->dec, kept, nk, wl, &padded);
+        if (pr < 0) return -1;
+        if (pr > 0) {
+            int rc = lattice_outputs(c, utt, &padded, NULL, 0);
+            wren_lattice_free(&padded);
+            return rc;
+        }
+    }
+    if (piece) {      /* joined with the utterance's other pieces' */
         if (c->fl || (c->nbest > 0 && c->fn) || c->have_ref) {
             c->pend = wren_xrealloc(c->pend, (size_t)(c->n_pend + 1) * sizeof *c->pend);
             c->pend_start = wren_xrealloc(c->pend_start, (size_t)(c->n_pend + 1) * sizeof *c->pend_start);
@@ -201,7 +214,7 @@ static int pieces_flush(struct cmd *c)
     if (c->n_pend) {
         struct wren_lattice whole;
         wren_decoder_join_lattices(c->dec, c->pend, c->pend_start, c->n_pend, &whole);
-        rc = lattice_outputs(c, utt, &whole);
+        rc = lattice_outputs(c, utt, &whole, NULL, 0);
         wren_lattice_free(&whole);
         for (int i = 0; i < c->n_pend; i++) wren_lattice_free(&c->pend[i]);
         c->n_pend = 0;
@@ -252,10 +265,12 @@ static int rescored_outputs(struct cmd *c, const char *utt, int k, const struct 
 {
     struct wren_decode_result r;
     if (wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
-    wren_adapt_kept_to_audio(c->ad, k, &r);
+    int nk;
+    const int *kept = wren_adapt_kept_frame_map(c->ad, k, &nk);
+    wren_decode_result_to_audio(&r, kept, nk);
     result_outputs(c, utt, &r);
     wren_decode_result_free(&r);
-    return lattice_outputs(c, utt, wl);
+    return lattice_outputs(c, utt, wl, kept, nk);
 }
 
 static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
@@ -286,7 +301,9 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         wren_lattice_density(&wl, st.frames, &apf, &depth);
         c->t.lat_arcs += wl.n_arcs;
         c->t.depth_sum += depth * st.frames;
-        rc = lattice_outputs(c, utt, &wl);
+        int nk;
+        const int *kept = wren_decoder_frame_map(c->dec, &nk);
+        rc = lattice_outputs(c, utt, &wl, kept, nk);
         if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, name, &wl);
         wren_lattice_free(&wl);
     }
@@ -580,7 +597,7 @@ static int join_shares(struct cmd *c, const char *dir, const size_t *first, FILE
         c->fl = outs[1];
         c->fn = outs[3];
         c->cur = NULL;
-        rc = lattice_outputs(c, utt, &whole);
+        rc = lattice_outputs(c, utt, &whole, NULL, 0);
         wren_lattice_free(&whole);
     }
     for (int k = 0; k < nj; k++) wren_lattice_free(&parts[k]);

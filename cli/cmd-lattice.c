@@ -326,9 +326,7 @@ static const char *DESCRIPTION =
     "                                    confidences to the reference (on dev) and writes it to F,\n"
     "                                    which --calibration F applies (on test); needs --words\n"
     "Costs are compared as graph + acwt * acoustic (+ word-penalty per word in best-path, nbest,\n"
-    "to-ctm). --words maps ids to words (words.txt). CTM times count a lattice's frames: where\n"
-    "wren decode's front end dropped non-speech frames (feat.params -remove_silence, on by\n"
-    "default), they skip the pauses it dropped; wren decode --ctm gives the times on the audio.";
+    "to-ctm). --words maps ids to words (words.txt).";
 
 int wren_cmd_lattice(int argc, char **argv)
 {

@@ -288,15 +288,16 @@ void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren
     k->frame_map = NULL;
     if (map) {
         k->frame_map = wren_xmalloc(((size_t)n + 1) * sizeof *map);
-        memcpy(k->frame_map, map, (size_t)n * sizeof *map);
+        memcpy(k->frame_map, map, ((size_t)n + 1) * sizeof *map);
     }
     k->n_map = map ? n : 0;
     wren_lattice_init(wl);
 }
 
-void wren_adapt_kept_to_audio(const struct wren_adapt *ad, int k, struct wren_decode_result *r)
+const int *wren_adapt_kept_frame_map(const struct wren_adapt *ad, int k, int *n)
 {
-    wren_decode_result_to_audio(r, ad->kept[k].frame_map, ad->kept[k].n_map);
+    *n = ad->kept[k].n_map;
+    return ad->kept[k].frame_map;
 }
 
 int wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l)

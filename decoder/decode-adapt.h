@@ -82,9 +82,8 @@ int  wren_adapt_keeping(const struct wren_adapt *ad);
 void wren_adapt_take_lattice(struct wren_adapt *ad, const char *utt, struct wren_lattice *wl);
 int  wren_adapt_n_kept(const struct wren_adapt *ad);
 int  wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, struct wren_lattice **l);
-/* A result of kept lattice k (times on its decoded frames) with its word times on the audio. */
-struct wren_decode_result;
-void wren_adapt_kept_to_audio(const struct wren_adapt *ad, int k, struct wren_decode_result *r);
+/* Kept lattice k's map from its searched frames to the audio's (wren_decoder_frame_map). */
+const int *wren_adapt_kept_frame_map(const struct wren_adapt *ad, int k, int *n);
 /* The estimated transforms as a Kaldi text table (identity for a speaker without one). */
 int  wren_adapt_write_transforms(const struct wren_adapt *ad, FILE *f);
 /* Write --transforms-out (atomically). */

@@ -65,11 +65,13 @@ struct wren_lattice;
 const struct wren_decode_graph *wren_decoder_graph(const struct wren_decoder *d);
 double wren_decoder_frame_shift(const struct wren_decoder *d);   /* seconds */
 const struct wren_feat_params *wren_decoder_feat_params(const struct wren_decoder *d);
-/* 1 if the front end drops non-speech frames (then the search's frame numbers, and so a
- * lattice's times, are not the audio's; the results' word times are mapped back to it). */
+/* 1 if the front end drops non-speech frames (then the search's frame numbers, and so the
+ * times of wren_decoder_finish's lattice, are not the audio's; the results' word times are
+ * mapped back to it, and the lattices given out padded: wren_decoder_lattice_on_audio). */
 int wren_decoder_drops_frames(const struct wren_decoder *d);
-/* The last utterance's audio frame of each decoded frame (*n of them), or NULL when the front
- * end dropped none (then the two are the same). Valid until the next partial or final result. */
+/* The last utterance's audio frame of each decoded frame (*n of them, then the audio's number
+ * of frames), or NULL when the front end drops none (then the two are the same). Valid until
+ * the next partial or final result. */
 const int *wren_decoder_frame_map(const struct wren_decoder *d, int *n);
 /* Word times of r from decoded frames to audio frames through such a map (NULL: unchanged). A
  * word runs from the audio frame of its first decoded frame to that of its last. */
@@ -128,14 +130,21 @@ struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const s
  * cuts it): its k pieces in *s (seconds; the caller frees it); shorter audio: *s NULL, k 0. */
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
                         struct wren_segment **s, int *k);
-/* The lattices of a recording's k pieces (piece i from start_sec[i] seconds) in sequence
- * (lattice-join.c); when the front end keeps every frame, the pauses between them become silence
- * frames, so that the joined lattice's times are the recording's. out is new. */
+/* The lattices of a recording's k pieces (piece i from start_sec[i] seconds, each on its audio's
+ * frames) in sequence (lattice-join.c); the pauses between them become silence frames, so that
+ * the joined lattice's times are the recording's. out is new. */
 struct wren_lattice;
+/* A lattice of a search on the audio's frames, through that search's frame map (kept, n as
+ * wren_decoder_frame_map gives them): each frame the VAD dropped becomes a silence frame. 1 and
+ * *out (new) if it padded, 0 if there was nothing to pad (no map, an empty lattice), -1 with a
+ * message. */
+int wren_decoder_lattice_on_audio(struct wren_decoder *d, const int *kept, int n, const struct wren_lattice *in,
+                                  struct wren_lattice *out);
 void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattice *parts, const double *start_sec,
                                 int k, struct wren_lattice *out);
-/* The lattice of n samples (*complete: the search reached a final state, in every piece): one
- * search, or for audio over WREN_DECODE_PIECE_SECONDS its pieces' lattices joined. */
+/* The lattice of n samples on the audio's frames (*complete: the search reached a final state,
+ * in every piece): one search, or for audio over WREN_DECODE_PIECE_SECONDS its pieces' lattices
+ * joined. */
 int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
                             int *complete);
 /* The samples [*a, *b) of piece s of audio of n samples. */

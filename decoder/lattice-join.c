@@ -2,9 +2,9 @@
  * (wren decode's long utterances, and the public n-best and lattice calls on audio longer than
  * WREN_DECODE_PIECE_SECONDS, cut at its pauses as wren_decoder_decode_samples cuts it), so that
  * the search's memory does not grow with the length of the audio: the pieces' lattices in
- * sequence (wren_lattice_concat). When the front end keeps every frame, the pauses between the
- * pieces are silence frames of the joined lattice, whose times are then the audio's; when it
- * drops non-speech frames, they are on the kept frames, as in one search over the whole audio.
+ * sequence (wren_lattice_concat), each on the audio's frames (the frames the front end's VAD
+ * dropped put back as silence, wren_lattice_pad_frames), the pauses between them silence frames
+ * too, so that the joined lattice's times are the audio's.
  * Not for: cutting (feat/audio-segment.c), transcripts (transcript.c). */
 #include <math.h>
 #include <stdlib.h>
@@ -30,10 +30,32 @@ static int32_t silence_tid(struct wren_decoder *d)
     return any;
 }
 
+int wren_decoder_lattice_on_audio(struct wren_decoder *d, const int *kept, int n, const struct wren_lattice *in,
+                                  struct wren_lattice *out)
+{
+    int32_t tid = kept && in->start >= 0 ? silence_tid(d) : 0;
+    if (tid <= 0) return 0;
+    return wren_lattice_pad_frames(in, kept, n, tid, out) ? -1 : 1;
+}
+
+/* lat, of the search just finished, on the audio's frames (in place). */
+static int to_audio(struct wren_decoder *d, struct wren_lattice *lat)
+{
+    int n;
+    const int *kept = wren_decoder_frame_map(d, &n);
+    struct wren_lattice p;
+    int rc = wren_decoder_lattice_on_audio(d, kept, n, lat, &p);
+    if (rc > 0) {
+        wren_lattice_free(lat);
+        *lat = p;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattice *parts, const double *start_sec,
                                 int k, struct wren_lattice *out)
 {
-    int32_t tid = wren_decoder_drops_frames(d) ? 0 : silence_tid(d);
+    int32_t tid = silence_tid(d);
     int64_t *starts = NULL;
     if (tid > 0) {
         double shift = wren_decoder_frame_shift(d);
@@ -54,7 +76,7 @@ int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t
     if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
     if (!s) {
         wren_decoder_start(d);
-        int rc = wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, &r, lat) ? -1 : 0;
+        int rc = wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, &r, lat) || to_audio(d, lat) ? -1 : 0;
         *complete = r.reached_final;
         wren_decode_result_free(&r);
         return rc;
@@ -67,7 +89,8 @@ int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t
         wren_decoder_piece_samples(d, &s[i], n, &a, &b);
         start[i] = s[i].start;
         wren_decoder_start(d);
-        rc = wren_decoder_feed(d, samples + a, b - a) || wren_decoder_finish(d, &r, &parts[i]) ? -1 : 0;
+        rc = wren_decoder_feed(d, samples + a, b - a) || wren_decoder_finish(d, &r, &parts[i]) ||
+             to_audio(d, &parts[i]) ? -1 : 0;
         all &= r.reached_final;
         wren_decode_result_free(&r);
     }

@@ -122,7 +122,9 @@ static int transcripts(struct wren_decoder *d, struct wren_adapt *ad, const stru
         struct wren_decode_result r = { 0 };
         rc = wren_adapt_rescore_kept(ad, k, &utt, &l) || wren_decoder_lattice_result(d, l, &r);
         if (!rc) {
-            wren_adapt_kept_to_audio(ad, k, &r);
+            int nm;
+            const int *map = wren_adapt_kept_frame_map(ad, k, &nm);
+            wren_decode_result_to_audio(&r, map, nm);
             r.reached_final = reached[k];
             t[k] = wren_transcript_from_result(d, &r);
         }

@@ -579,6 +579,7 @@ static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec,
     r.logspec = logspec;
     r.dim = logspec ? fe->nfilt : fe->ncep;
     replay_utterance(&r, n);
+    size_t total = r.nrows;     /* frames computed, before the VAD's choice */
     if (fe->p.remove_silence) {
         float *o = wren_xmalloc((r.nout * (size_t)r.dim + 1) * sizeof(float));
         for (size_t t = 0; t < r.nout; t++)
@@ -590,7 +591,7 @@ static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec,
     } else if (!r.rows) {
         r.rows = wren_xmalloc(sizeof(float));
     }
-    if (r.nrows > (size_t)0x7fffffff) {
+    if (total > (size_t)0x7fffffff) {
         free(r.out);
         free(r.rows);
         return wren_error("front end: input too long (%zu samples)", n);
@@ -598,6 +599,7 @@ static int run_frames(struct wren_fe *fe, const float *x, size_t n, int logspec,
     if (kept && fe->p.remove_silence) {
         int *k = wren_xmalloc((r.nout + 1) * sizeof *k);
         for (size_t t = 0; t < r.nout; t++) k[t] = (int)r.out[t];
+        k[r.nout] = (int)total;
         *kept = k;
     }
     free(r.out);

@@ -41,8 +41,9 @@ int wren_fe_cepstra(struct wren_fe *fe, const float *samples, size_t n, float **
                     int *nframes);
 
 /* The same, and with -remove_silence the audio frame each output frame is: *kept gets nframes
- * increasing frame numbers (frame t starts at sample t * frame shift; caller frees), NULL when
- * every frame is output. The decoder times its words on the audio with them. */
+ * increasing frame numbers (frame t starts at sample t * frame shift), then the number of frames
+ * computed (caller frees), NULL when every frame is output. The decoder times its words and
+ * lattices on the audio with them. */
 int wren_fe_cepstra_kept(struct wren_fe *fe, const float *samples, size_t n, float **cep,
                          int *nframes, int **kept);
 

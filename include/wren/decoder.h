@@ -32,9 +32,9 @@ struct wren_decode_opts {
     int determinize;       /* determinise word lattices (1; 0 = keep every word alignment) */
     int det_max_states;    /* give up determinising (keep the lattice as is) beyond this size */
     int remove_silence;    /* front-end VAD: -1 as the model's feat.params (Sphinx default: on,
-                            * non-speech frames are not searched; transcripts' word times are
-                            * still the audio's, a word lattice's count the searched frames),
-                            * 0 search every frame */
+                            * non-speech frames are not searched; times are still the audio's,
+                            * the dropped frames silence in a word lattice), 0 search every
+                            * frame */
     float score_floor;     /* acoustic dynamic-range clamp of semi-continuous and PTM models:
                             * a Gaussian's log density counts as at least the frame's best
                             * minus this many nats (pocketsphinx's 9.83); 0 = exact scores */
@@ -142,8 +142,8 @@ void wren_nbest_free(struct wren_nbest *b);
  * goes to a higher state; each arc carries a word (NULL for an epsilon arc), its graph cost,
  * its unscaled acoustic cost and the frames it spans. An utterance where nothing survived has
  * no states (start -1). Audio over WREN_DECODE_PIECE_SECONDS is cut at its pauses and its
- * pieces' lattices joined in sequence; with a front end that keeps every frame
- * (-remove_silence no) the pauses are silence frames, so frames count from the audio's start. */
+ * pieces' lattices joined in sequence, the pauses between them silence frames, as are the frames
+ * the front end's VAD dropped (-remove_silence), so frames count from the audio's start. */
 struct wren_word_lattice;
 int wren_decoder_lattice_file(struct wren_decoder *d, const char *path, struct wren_word_lattice **out);
 int wren_decoder_lattice_samples(struct wren_decoder *d, const float *samples, size_t n_samples,
@@ -157,8 +157,7 @@ int wren_word_lattice_arc(const struct wren_word_lattice *l, int state, int i, i
 /* 1 and the final costs (and frames) if state is final, else 0. */
 int wren_word_lattice_final(const struct wren_word_lattice *l, int state, double *graph_cost,
                             double *acoustic_cost, int *frames);
-/* Seconds per frame (frames are the searched ones: when the front end drops non-speech frames,
- * the lattice's times leave out the pauses it dropped; a transcript's times do not). */
+/* Seconds per frame (the audio's frames: those the front end's VAD dropped are silence frames). */
 double wren_word_lattice_frame_shift(const struct wren_word_lattice *l);
 void wren_word_lattice_free(struct wren_word_lattice *l);
 
