@@ -76,6 +76,59 @@ START_TEST(test_builder_over)
 }
 END_TEST
 
+/* Padding a lattice onto the audio's frames: each frame the VAD dropped becomes the filler tid
+ * (9) where it was, on every path (two paths of different alignments); a map that does not
+ * increase is refused. */
+START_TEST(test_pad_frames)
+{
+    int32_t ab[2] = { 1, 2 }, a[1] = { 1 }, bc[2] = { 2, 3 }, c[1] = { 3 }, d[1] = { 4 };
+    struct wren_lat_builder *b = wren_lat_builder_create();
+    for (int i = 0; i < 4; i++) wren_lat_builder_add_state(b);
+    wren_lat_builder_add_arc(b, 0, 1, 5, 1.0f, 2.0f, ab, 2);   /* frames 0-1, then 2 */
+    wren_lat_builder_add_arc(b, 1, 3, 6, 1.0f, 2.0f, c, 1);
+    wren_lat_builder_add_arc(b, 0, 2, 5, 1.5f, 2.0f, a, 1);    /* frame 0, then 1-2 */
+    wren_lat_builder_add_arc(b, 2, 3, 6, 1.0f, 2.0f, bc, 2);
+    wren_lat_builder_set_final(b, 3, 0.5f, 1.0f, d, 1);        /* frame 3 */
+    struct wren_lattice l, p;
+    wren_lat_builder_finish(b, 0, &l);
+    wren_lat_builder_free(b);
+    /* searched frames 0..3 are audio frames 2, 5, 6, 8 of 10: 2 dropped before, 2 after frame 0,
+     * 1 after frame 2, 1 after frame 3 */
+    const int kept[5] = { 2, 5, 6, 8, 10 };
+    ck_assert_int_eq(wren_lattice_pad_frames(&l, kept, 4, 9, &p), 0);
+    ck_assert_int_eq(p.n_states, 4);
+    ck_assert_int_eq(p.n_arcs, 4);
+    ck_assert_int_eq(wren_lattice_frames(&p), 10);
+    const int32_t want_ab[6] = { 9, 9, 1, 9, 9, 2 }, want_c[2] = { 3, 9 }, want_a[5] = { 9, 9, 1, 9, 9 },
+                  want_bc[3] = { 2, 3, 9 }, want_d[2] = { 4, 9 };
+    /* arcs by state, in the order added: ab, a (state 0), c (state 1), bc (state 2) */
+    const int32_t *want[4] = { want_ab, want_a, want_c, want_bc }, want_len[4] = { 6, 5, 2, 3 };
+    for (int64_t i = 0; i < p.n_arcs; i++) {
+        const struct wren_lat_arc *x = &p.arcs[i];
+        const int32_t *w = want[i], n = want_len[i];
+        ck_assert_int_eq(x->len, n);
+        for (int32_t j = 0; j < n; j++) ck_assert_int_eq(p.tids[x->str + j], w[j]);
+    }
+    ck_assert_int_eq(p.final_len[3], 2);
+    for (int j = 0; j < 2; j++) ck_assert_int_eq(p.tids[p.final_str[3] + j], want_d[j]);
+    /* the costs are the lattice's */
+    struct wren_path bp, pp;
+    ck_assert_int_eq(wren_lattice_best_path(&l, 1.0f, &bp), 0);
+    ck_assert_int_eq(wren_lattice_best_path(&p, 1.0f, &pp), 0);
+    ck_assert_double_eq(bp.g, pp.g);
+    ck_assert_double_eq(bp.a, pp.a);
+    ck_assert_int_eq(pp.n_tids, 10);
+    wren_path_free(&bp);
+    wren_path_free(&pp);
+    wren_lattice_free(&p);
+    const int bad[5] = { 2, 5, 5, 8, 10 }, short_total[5] = { 2, 5, 6, 8, 8 };
+    ck_assert_int_eq(wren_lattice_pad_frames(&l, bad, 4, 9, &p), -1);
+    ck_assert_int_eq(p.start, -1);
+    ck_assert_int_eq(wren_lattice_pad_frames(&l, short_total, 4, 9, &p), -1);
+    wren_lattice_free(&l);
+}
+END_TEST
+
 START_TEST(test_word_lattice)
 {
     struct wren_lattice sl, wl;
@@ -703,6 +756,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_word_lattice);
     tcase_add_test(tc, test_builder_over);
+    tcase_add_test(tc, test_pad_frames);
     tcase_add_test(tc, test_mbr);
     tcase_add_test(tc, test_mbr_times);
     tcase_add_test(tc, test_tid_posteriors);
