@@ -135,20 +135,22 @@ cut -d' ' -f1,4- mix1.txt.nbest > mnb1.txt && cut -d' ' -f1,4- mix2.txt.nbest > 
 [ "$(cut -d' ' -f1 mix2.txt | tr '\n' ' ')" = "s1 long s2 s3 long2 s4 " ] || fail "mixed input: order $(cut -d' ' -f1 mix2.txt)"
 grep -q "2 utterances longer than 20 s cut at their pauses" mix2.log && grep -q "6 utterances decoded, 0 failed" mix2.log ||
   fail "mixed input, --nj 2: $(tail -2 mix2.log)"
-"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
+"$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --no-mbr --ctm cut.ctm long.wav hyp_vit.txt lat_cut.gz 2> /dev/null ||
   fail "--cut-seconds with lattices"
 [ "$(zcat lat_cut.gz | grep -c '^long$')" -eq 1 ] || fail "not one joined lattice: $(zcat lat_cut.gz | grep -v '^[0-9]' | head)"
 "$WREN" lattice best-path --words g/words.txt lat_cut.gz bp.txt 2> /dev/null || fail "best path of the joined lattice"
 cmp -s bp.txt hyp_vit.txt || fail "the joined lattice's best path is not the hypothesis: $(cat bp.txt)"
-# with every frame kept (--remove-silence 0) the joined lattice's times are the recording's: each
-# word of its best path starts and ends where the decode's CTM says (without the pauses every
-# word after the first piece would be early by all of them)
+# the joined lattice's times are the recording's, with the VAD's dropped frames (the default) and
+# with every frame kept (--remove-silence 0): each word of its best path starts and ends where the
+# decode's CTM says (without the pauses every word after the first piece would be early by all of them)
 "$WREN" decode --model "$MODEL" --graph g --cut-seconds 20 --remove-silence 0 --no-mbr --ctm vit.ctm long.wav \
   hyp_v0.txt lat_v0.gz 2> /dev/null || fail "--cut-seconds --remove-silence 0"
-"$WREN" lattice to-ctm --words g/words.txt lat_v0.gz lat_v0.ctm 2> /dev/null || fail "to-ctm of the joined lattice"
-paste -d' ' vit.ctm lat_v0.ctm | awk 'function abs(x) { return x < 0 ? -x : x }
-  { if (abs($3 - $8) > 0.011 || abs($3 + $4 - $8 - $9) > 0.011 || $5 != $10) { print; bad = 1 } }
-  END { exit bad || NR < 40 }' || fail "the joined lattice's times are not the recording's"
+for v in cut:lat_cut vit:lat_v0; do
+  "$WREN" lattice to-ctm --words g/words.txt ${v#*:}.gz ${v#*:}.ctm 2> /dev/null || fail "to-ctm of the joined lattice ${v#*:}"
+  paste -d' ' ${v%:*}.ctm ${v#*:}.ctm | awk 'function abs(x) { return x < 0 ? -x : x }
+    { if (abs($3 - $8) > 0.011 || abs($3 + $4 - $8 - $9) > 0.011 || $5 != $10) { print; bad = 1 } }
+    END { exit bad || NR < 40 }' || fail "the joined lattice ${v#*:}'s times are not the recording's"
+done
 # speaker adaptation: the pieces are the utterance's speaker
 mkdir dc && cp wav.scp dc/ && echo "long alice" > dc/utt2spk
 mkdir seg20a && cp seg20/wav.scp seg20/segments seg20a/ && awk '{ print $1, "alice" }' seg20/segments > seg20a/utt2spk
