@@ -61,8 +61,12 @@ static int32_t padded(const int32_t *str, int32_t len, int64_t f, const int *kep
 int wren_lattice_pad_frames(const struct wren_lattice *in, const int *kept, int n, int32_t tid,
                             struct wren_lattice *out)
 {
-    wren_lattice_init(out);
-    if (in->start < 0) return 0;
+    memset(out, 0, sizeof *out);    /* nothing held until the builder fills it */
+    out->start = -1;
+    if (in->start < 0) {
+        wren_lattice_init(out);
+        return 0;
+    }
     for (int i = 0; i < n; i++)
         if (kept[i] < (i ? kept[i - 1] + 1 : 0) || kept[i + 1] <= kept[i])
             return wren_error("lattice padding: frame map not increasing at frame %d", i);

@@ -88,8 +88,9 @@ void wren_lattice_concat(const struct wren_lattice *parts, int k, const int64_t 
 /* The lattice of a search over the frames a VAD kept, on the audio's frames (lattice-pad.c):
  * kept[i] is the audio frame of searched frame i (n of them, increasing) and kept[n] the
  * audio's number of frames; each dropped frame becomes a filler tid (no cost) in every string
- * where it was, so that every path's frames are the audio's. -1 with a message (out empty) if
- * the map is not increasing or the lattice's states have no single frame each. out is new. */
+ * where it was, so that every path's frames are the audio's. -1 with a message (out holds
+ * nothing) if the map is not increasing or the lattice's states have no single frame each. out
+ * is new. */
 int wren_lattice_pad_frames(const struct wren_lattice *in, const int *kept, int n, int32_t tid,
                             struct wren_lattice *out);
 
