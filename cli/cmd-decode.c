@@ -526,11 +526,7 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
     }
     free(done);
     /* the speakers as units: where each starts in idx, and its length */
-    double known = 0;
-    size_t nk = 0;
-    for (size_t i = 0; i < n; i++)
-        if (js->sec && js->sec[i] >= 0) known += js->sec[i], nk++;
-    double mean = nk ? known / (double)nk : 1;
+    double mean = jobs_mean_length(js->sec, n);
     size_t *ustart = wren_xmalloc((n + 1) * sizeof *ustart), nu = 0;
     double *w = wren_xmalloc((n + 1) * sizeof *w);
     for (size_t pos = 0; pos < n; nu++) {
@@ -969,12 +965,11 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     } else if (c->nj > 1 && js.n > 1) {
         FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
         wren_progress_start(pr, "utterances", (double)js.n);
+        jobs_probe(&js, &ao);   /* utterances, and with --adapt speakers, are shared by length */
         if (c->ad && wren_adapt_estimating(c->ad)) {
             if ((size_t)c->nj > js.n) c->nj = (int)js.n;
-            jobs_probe(&js, &ao);   /* speakers are shared by the length of their audio */
             rc = run_parallel(c, &js, &ao, outs, NULL);
         } else {
-            jobs_probe(&js, &ao);
             rc = run_shared(c, &js, &ao, outs);   /* caps the workers itself */
         }
     } else if (c->nj > 1 && js.n == 1 && c->cut_seconds > 0 && !js.j[0].rec) {

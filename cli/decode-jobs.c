@@ -123,13 +123,18 @@ void jobs_probe(struct jobs *js, const struct wren_audio_opts *ao)
     }
 }
 
-void jobs_balance(const double *w, size_t n, int nj, size_t *first)
+double jobs_mean_length(const double *w, size_t n)
 {
-    double known = 0, total = 0;
+    double known = 0;
     size_t nk = 0;
     for (size_t i = 0; i < n; i++)
         if (w && w[i] >= 0) known += w[i], nk++;
-    double mean = nk ? known / (double)nk : 1;
+    return nk ? known / (double)nk : 1;
+}
+
+void jobs_balance(const double *w, size_t n, int nj, size_t *first)
+{
+    double total, mean = jobs_mean_length(w, n);
     double *cum = wren_xmalloc((n + 1) * sizeof *cum);   /* cum[i]: length of items 0 .. i-1 */
     cum[0] = 0;
     for (size_t i = 0; i < n; i++) cum[i + 1] = cum[i] + (w && w[i] >= 0 ? w[i] : mean);

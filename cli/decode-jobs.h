@@ -50,6 +50,8 @@ void jobs_free(struct jobs *js);
 /* js->sec: each job's length from its segment's times or its file's header (wren_audio_seconds),
  * without reading audio; -1 where neither tells (a pipe, a segment to the end of a recording). */
 void jobs_probe(struct jobs *js, const struct wren_audio_opts *ao);
+/* The mean of the lengths w[0 .. n) that are known (>= 0); 1 if none is (or w is NULL). */
+double jobs_mean_length(const double *w, size_t n);
 /* Contiguous slices of n items of lengths w (NULL, or < 0: unknown, taken as the mean of the
  * known ones) for 1 <= nj <= n workers, cut where the running length is nearest to an even
  * share, at least one item each: worker k takes items first[k] .. first[k+1]-1. */
