@@ -11,6 +11,7 @@
 # adapted pass exactly; EM steps, lattice
 # posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs, as does the
 # recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker;
+# egs/steps/adapt_bound.sh builds leave-one-out speakers of the others' utterances and prints its rows;
 # bad options and tables fail with exit 1 and a message naming the file and line.
 # Env: WREN (built wren). Exit 77 = skip (inputs missing).
 set -u
@@ -206,6 +207,30 @@ grep -q -- "--adapt-beam must be >= 0" bad.log || fail "--adapt-beam -1: $(cat b
 "$WREN" decode --model "$MODEL" --graph graph --transforms trans.txt data/wav.scp hyp-w.txt 2> w.log \
   || fail "--transforms with unknown speakers"
 grep -q "warning: .*no transform for speaker" w.log || fail "no warning for a missing speaker"
+
+# --- egs/steps/adapt_bound.sh: the leave-one-out speakers hold the speaker's OTHER utterances only
+mkdir -p bpool bdata
+cp data/wav.scp data/text bpool/
+awk 'NR <= 3 { print $1, "spka"; next } { print $1, "spkb" }' data/utt2spk > bpool/utt2spk
+u1=$(sed -n 1p bpool/utt2spk | cut -d' ' -f1); u4=$(sed -n 4p bpool/utt2spk | cut -d' ' -f1)
+for f in wav.scp text utt2spk; do grep -E "^($u1|$u4) " bpool/$f > bdata/$f; done
+WREN=$WREN "$src/egs/steps/adapt_bound.sh" --nj 1 --baseline hyp.txt "$MODEL" "$DICT" graph bdata bpool bound > bound.txt 2> bound.log \
+  || fail "adapt_bound.sh: $(tail -3 bound.log)"
+expect=$(awk -v a="$u1" -v b="$u4" '$2 == "spka" && $1 != a { print a "__" $1, a } $2 == "spkb" && $1 != b { print b "__" $1, b }' bpool/utt2spk | LC_ALL=C sort)
+[ "$(cat bound/loo/utt2spk)" = "$expect" ] || fail "adapt_bound.sh leave-one-out speakers: $(cat bound/loo/utt2spk)"
+[ "$(cut -d' ' -f2- bound/loo-target/utt2spk | sort -u | wc -l)" = 2 ] || fail "adapt_bound.sh loo-target: one speaker per utterance"
+for r in "baseline (" "speaker-independent" "self, hypotheses" "others, hypotheses" "others, reference" "self, reference"; do
+  grep -F -- "$r" bound.txt | grep -Eq '[0-9]+\.[0-9]{2} \[ [0-9]+ / [0-9]+' || fail "adapt_bound.sh: no %WER row '$r': $(cat bound.txt)"
+done
+[ "$(grep -c 'matched-pairs' bound.txt)" = 6 ] || fail "adapt_bound.sh: 6 paired tests expected: $(cat bound.txt)"
+before=$(stat -c %Y bound/hyp-*.txt | md5sum)
+WREN=$WREN "$src/egs/steps/adapt_bound.sh" --nj 1 "$MODEL" "$DICT" graph bdata bpool bound > bound2.txt 2> bound2.log || fail "adapt_bound.sh rerun"
+[ "$(stat -c %Y bound/hyp-*.txt | md5sum)" = "$before" ] || fail "adapt_bound.sh rerun decoded again"
+ls bound | grep -q 'tmp' && fail "adapt_bound.sh left temporary files: $(ls bound)"
+head -1 bpool/utt2spk > bpool2; mkdir -p bpool1; cp bpool/wav.scp bpool/text bpool1/; mv bpool2 bpool1/utt2spk
+WREN=$WREN "$src/egs/steps/adapt_bound.sh" "$MODEL" "$DICT" graph bdata bpool1 bound3 > x.txt 2> e.log; [ $? = 1 ] || fail "adapt_bound.sh: data not in pool accepted"
+grep -q "1 utterances of bdata are not in bpool1" e.log || fail "adapt_bound.sh message: $(cat e.log)"
+rm -f x.txt
 
 # --- bad input
 "$WREN" decode --model "$MODEL" --graph graph --adapt mllt data x.txt 2> e1.log; [ $? = 1 ] || fail "--adapt mllt exit"

@@ -64,7 +64,7 @@ bad_case "option '--config' needs a value" --config
 for s in egs/steps/decode.sh egs/steps/beam_sweep.sh egs/steps/lmrescore.sh egs/steps/make_lm.sh \
          egs/steps/make_nnlm.sh egs/steps/nnlm_rescore.sh egs/steps/pocketsphinx_baseline.sh \
          egs/steps/prune_nnlm.sh egs/steps/pruned_wer.sh egs/steps/tune_acwt.sh \
-         egs/steps/subset_data_dir.sh egs/steps/prepare_split.sh egs/steps/pooled_compare.sh egs/steps/scratch_nnlm.sh egs/steps/finetune_batch_sweep.sh egs/steps/study_table.sh egs/steps/mismatched_audio.sh egs/steps/study_budget_summary.sh egs/steps/study_budget_table.sh egs/steps/adapt_sweep.sh egs/steps/vtln_grid.sh egs/steps/decode_fmllr.sh egs/steps/nnlm_table.sh egs/lm16k/run.sh egs/arctic/run.sh egs/arctic-full/run.sh \
+         egs/steps/subset_data_dir.sh egs/steps/prepare_split.sh egs/steps/pooled_compare.sh egs/steps/scratch_nnlm.sh egs/steps/finetune_batch_sweep.sh egs/steps/study_table.sh egs/steps/mismatched_audio.sh egs/steps/study_budget_summary.sh egs/steps/study_budget_table.sh egs/steps/adapt_sweep.sh egs/steps/adapt_bound.sh egs/steps/vtln_grid.sh egs/steps/decode_fmllr.sh egs/steps/nnlm_table.sh egs/lm16k/run.sh egs/arctic/run.sh egs/arctic-full/run.sh \
          egs/timit/run.sh egs/lj/run.sh egs/digits/run.sh egs/demo/run.sh egs/pooled/run.sh; do
   "$src/$s" --frobnicate 1 a b > out.txt 2> err.txt; rc=$?
   check "$s --frobnicate: exit 1, one line naming it" \
