@@ -42,8 +42,10 @@ export OPENBLAS_NUM_THREADS=1
 if [ ! -s "$out/oracle/graph/HCLG.fst" ]; then
   mkdir -p "$out/oracle"
   cut -d' ' -f2- "$pool/text" > "$out/oracle/text.txt"
-  "$wren" ngram-count -order 3 -wbdiscount -text "$out/oracle/text.txt" -lm "$out/oracle/lm.arpa" 2> "$out/oracle/log.txt"
-  "$wren" mkgraph --model "$model" --dict "$dict" --lm "$out/oracle/lm.arpa" "$out/oracle/graph.tmp" >> "$out/oracle/log.txt" 2>&1
+  "$wren" ngram-count -order 3 -wbdiscount -text "$out/oracle/text.txt" -lm "$out/oracle/lm.arpa" 2> "$out/oracle/log.txt" ||
+    { echo "adapt_bound.sh: ngram-count failed (see $out/oracle/log.txt)" >&2; exit 1; }
+  "$wren" mkgraph --model "$model" --dict "$dict" --lm "$out/oracle/lm.arpa" "$out/oracle/graph.tmp" >> "$out/oracle/log.txt" 2>&1 ||
+    { echo "adapt_bound.sh: mkgraph failed (see $out/oracle/log.txt)" >&2; exit 1; }
   rm -rf "$out/oracle/graph"; mv "$out/oracle/graph.tmp" "$out/oracle/graph"
 fi
 
@@ -74,6 +76,7 @@ decode() {   # NAME DATA GRAPH OPTS...: hyp-NAME.txt (kept when there)
 estimate() {   # NAME DATA GRAPH: T-NAME.txt, the fMLLR-only transforms of an adapted pass on DATA
   local name=$1 d=$2 g=$3
   [ -s "$out/T-$name.txt" ] && return 0
+  rm -f "$out/hyp-est-$name.txt"   # a run killed between the two renames: decode again
   decode "est-$name" "$d" "$g" --adapt fmllr --no-adapt-rescore --adapt-map-tau 0 --adapt-beam 0 \
     --transforms-out "$out/T-$name.txt.tmp"
   mv "$out/T-$name.txt.tmp" "$out/T-$name.txt"
