@@ -26,8 +26,9 @@ static const char *USAGE =
     "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER HYP_TEXT [LATTICE_OUT]";
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
-    "or one audio file, the utterance named after it without its extension; or a folder of\n"
-    "audio files without a wav.scp, each such an utterance, in the order of their names) with the\n"
+    "or one audio file, the utterance named after it without its extension, white space made _;\n"
+    "or a folder of audio files without a wav.scp, each such an utterance, in the order of their\n"
+    "names) with the\n"
     "lattice-generating beam search over GRAPH_DIR/HCLG.fst. Audio at another sample rate than\n"
     "the model's (44.1 or 48 kHz, 8 kHz) is resampled to it (--no-resample: an error). On 40\n"
     "ARCTIC sentences (bench/resample.sh) 44.1 and 48 kHz copies decode as the 16 kHz originals\n"

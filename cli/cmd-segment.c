@@ -16,7 +16,8 @@ static const char usage[] =
     "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER OUT_DIR";
 static const char description[] =
     "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
-    "recording named after it without its extension; or each such file of a folder without a\n"
+    "recording named after it without its extension, white space made _; or each such file of\n"
+    "a folder without a\n"
     "wav.scp) into utterances at its pauses, as found\n"
     "by the VAD of the model's front end (feat.params -vad_*: the frames `wren decode` would\n"
     "drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the input's), segments\n"
@@ -122,7 +123,7 @@ static void write_spk2utt(const struct seg_run *r, FILE *f)
 static void one_file(const char *path, struct wren_table *t)
 {
     t->e = wren_xcalloc(1, sizeof *t->e);
-    t->e[0] = (struct wren_table_entry){ wren_path_stem(path), wren_xstrdup(path), 1 };
+    t->e[0] = (struct wren_table_entry){ wren_path_key(path), wren_xstrdup(path), 1 };
     t->n = 1;
 }
 

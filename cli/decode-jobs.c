@@ -66,7 +66,7 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
     if (!wren_path_exists(input)) return wren_error("%s: no such wav.scp, data dir or audio file", input);
     /* one audio file (or headerless PCM, given its format): one utterance named after it */
     if (wren_audio_file_like(input) || (ao->raw_format && wren_audio_raw_like(input))) {
-        js->file_key = wren_path_stem(input);
+        js->file_key = wren_path_key(input);
         js->j = wren_xcalloc(1, sizeof *js->j);
         js->j[0] = (struct job){ js->file_key, input, NULL, -1, -1, NULL, 0, NULL, 0, 0 };
         js->n = 1;

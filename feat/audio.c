@@ -431,7 +431,7 @@ int wren_audio_folder(const char *dir, struct wren_table *t)
     for (int i = 0; i < n; i++) {
         char *path = names[i]->d_name[0] == '.' ? NULL : wren_path_join(dir, names[i]->d_name);
         if (path && wren_audio_file_like(path))
-            t->e[t->n++] = (struct wren_table_entry){ wren_path_stem(path), path, 0 };
+            t->e[t->n++] = (struct wren_table_entry){ wren_path_key(path), path, 0 };
         else
             free(path);
         free(names[i]);

@@ -71,7 +71,7 @@ int wren_audio_raw_like(const char *path);
 
 /* The audio files directly in folder DIR (those wren_audio_file_like takes; others and hidden
  * files are passed over) as a table like a wav.scp, sorted by file name: key = the file name
- * without its extension, value = its path. A folder without audio files, or two files with one
+ * without its extension (white space made _: wren_path_key), value = its path. A folder without audio files, or two files with one
  * key (a.wav and a.flac), is an error naming the folder. */
 int wren_audio_folder(const char *dir, struct wren_table *t);
 

@@ -296,6 +296,23 @@ static int64_t str_intern(struct wren_hashmap *m, struct str_entries *e, const c
     return (int64_t)e->n++;
 }
 
+START_TEST(test_path_stem_and_key)
+{
+    char *s = wren_path_stem("a/b.c.wav");
+    ck_assert_str_eq(s, "b.c");
+    free(s);
+    s = wren_path_stem(".hidden");   /* a leading dot is not an extension */
+    ck_assert_str_eq(s, ".hidden");
+    free(s);
+    s = wren_path_key("dir x/my talk\tnow.wav");   /* the folder's space is not in the key */
+    ck_assert_str_eq(s, "my_talk_now");
+    free(s);
+    s = wren_path_key("caf\xc3\xa9\x01.flac");   /* UTF-8 kept, a control byte replaced */
+    ck_assert_str_eq(s, "caf\xc3\xa9_");
+    free(s);
+}
+END_TEST
+
 START_TEST(test_hashmap_index)
 {
     enum { N = 20000 };
@@ -573,6 +590,7 @@ int main(void)
     tcase_add_test(tc, test_atomic_device_written_in_place);
     tcase_add_test(tc, test_atomic_write_error_names_file);
     tcase_add_test(tc, test_atomic_removes_stale_temps);
+    tcase_add_test(tc, test_path_stem_and_key);
     tcase_add_test(tc, test_hashmap_index);
     tcase_add_test(tc, test_hash_functions);
     tcase_add_test(tc, test_bytemap);

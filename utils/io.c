@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <signal.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,5 +296,13 @@ char *wren_path_stem(const char *path)
     const char *b = strrchr(path, '/');
     char *s = wren_xstrdup(b ? b + 1 : path), *dot = strrchr(s, '.');
     if (dot && dot != s) *dot = '\0';
+    return s;
+}
+
+char *wren_path_key(const char *path)
+{
+    char *s = wren_path_stem(path);
+    for (unsigned char *c = (unsigned char *)s; *c; c++)
+        if (isspace(*c) || iscntrl(*c)) *c = '_';
     return s;
 }

@@ -48,5 +48,8 @@ int wren_mkdir_p(const char *path);
 char *wren_path_join(const char *dir, const char *name);
 /* The file name of PATH without its folder and last extension ("a/b.c.wav" -> "b.c"), new. */
 char *wren_path_stem(const char *path);
+/* The table key of a file PATH stands for: its stem, each white-space or control byte made '_'
+ * ("a/my talk.wav" -> "my_talk"), since a Kaldi table's key ends at the first white space. New. */
+char *wren_path_key(const char *path);
 
 #endif

@@ -44,6 +44,10 @@ errs=$(sed -n 's/^%WER [0-9.]* \[ \([0-9]*\) \/ 71.*/\1/p' wer.txt)
 u1=$(head -1 wav.scp | cut -d' ' -f1)
 "$WREN" decode --model "$MODEL" --graph graph "$LIBRI/$u1.wav" hyp1.txt 2> one.log || fail "decode of $u1.wav: $(cat one.log)"
 [ "$(cat hyp1.txt)" = "$(head -1 hyp.txt)" ] || fail "decode of $u1.wav: '$(cat hyp1.txt)', not '$(head -1 hyp.txt)'"
+# a file name with white space: the utterance id has '_' there (a Kaldi key ends at white space)
+ln -s "$LIBRI/$u1.wav" "my take.wav"
+"$WREN" decode --model "$MODEL" --graph graph "my take.wav" hyp-sp.txt 2> sp.log || fail "decode of 'my take.wav': $(cat sp.log)"
+[ "$(cat hyp-sp.txt)" = "my_take $(head -1 hyp.txt | cut -d' ' -f2-)" ] || fail "decode of 'my take.wav': '$(cat hyp-sp.txt)'"
 # a folder of audio files: each an utterance named after its file (other files passed over)
 mkdir -p folder
 while read -r u p; do ln -s "$p" "folder/$u.wav"; done < wav.scp
