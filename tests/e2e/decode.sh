@@ -5,7 +5,8 @@
 # in-domain LM: this checks the plumbing and the search, it is not a WER benchmark — see
 # bench/decode.sh). Checks: WER, lattices (gzip, readable, best path = hypothesis, oracle <= 1-best,
 # n-best, LM-cost replacement with the same LM leaves the best path), CTM, --nj, data dir with
-# segments, and bad audio entries (missing file, not audio, failing pipe, another sample rate
+# segments, a wav.scp key without audio (an error naming file and line), and bad audio entries
+# (missing file, not audio, failing pipe, another sample rate
 # with --no-resample) failing only their utterance with a logged error while the rest is
 # decoded and counted; 44.1 and 48 kHz copies resampled to the same words, segments included.
 # Env: WREN (built wren), WREN_SHARED. Exit 77 = skip (inputs missing).
@@ -48,6 +49,11 @@ u1=$(head -1 wav.scp | cut -d' ' -f1)
 ln -s "$LIBRI/$u1.wav" "my take.wav"
 "$WREN" decode --model "$MODEL" --graph graph "my take.wav" hyp-sp.txt 2> sp.log || fail "decode of 'my take.wav': $(cat sp.log)"
 [ "$(cat hyp-sp.txt)" = "my_take $(head -1 hyp.txt | cut -d' ' -f2-)" ] || fail "decode of 'my take.wav': '$(cat hyp-sp.txt)'"
+# a wav.scp line with a key and no audio: one line naming file and line, exit 1, nothing written
+{ head -1 wav.scp; echo "$u1-alone"; } > nowav.scp
+"$WREN" decode --model "$MODEL" --graph graph nowav.scp hyp-nowav.txt > out.txt 2> nowav.log; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < nowav.log)" = 1 ] && grep -q "nowav.scp:2: utterance $u1-alone has no audio" nowav.log \
+  && [ ! -e hyp-nowav.txt ] || fail "a wav.scp key without audio: rc $rc, $(cat nowav.log)"
 # a folder of audio files: each an utterance named after its file (other files passed over)
 mkdir -p folder
 while read -r u p; do ln -s "$p" "folder/$u.wav"; done < wav.scp
