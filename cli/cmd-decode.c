@@ -57,7 +57,7 @@ static const char *DESCRIPTION =
     "`wren segment` makes each recording a speaker); a wav.scp, an audio file or a folder,\n"
     "whose speakers are unknown, with one speaker-independent pass (--adapt none; --transforms TABLE applies\n"
     "given transforms). --adapt fmllr: two passes, speaker by speaker (utt2spk; without it each\n"
-    "utterance is a speaker): the speaker-independent pass, searching\n"
+    "utterance is a speaker, as is one it lacks, with a warning): the speaker-independent pass, searching\n"
     "narrower since it only has to align (--adapt-first-beam, --adapt-first-max-active;\n"
     "hypotheses to --si-hyp), one fMLLR transform per speaker estimated on its best paths\n"
     "(--transforms-out: Kaldi text matrices, 'spk  [ rows ]'), then the adapted pass; by default\n"
@@ -960,6 +960,14 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
     ao.expect_rate = wren_decoder_sample_rate(c->dec);
     struct jobs js;
     if (jobs_read(input, &ao, &js)) return -1;
+    if (c->ad) {   /* Kaldi's validate_data_dir.sh refuses such a dir; here they are decoded */
+        size_t unknown = 0, first = 0;
+        for (size_t i = 0; i < js.n; i++)
+            if (wren_adapt_speaker_unknown(c->ad, js.j[i].utt) && !unknown++) first = i;
+        if (unknown)
+            wren_warn("%s/utt2spk: %zu of %zu utterances not in it (the first: %s), each taken as a speaker of its own",
+                      input, unknown, js.n, js.j[first].utt);
+    }
     int rc = 0;
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);

@@ -252,6 +252,13 @@ const char *wren_adapt_speaker(const struct wren_adapt *ad, const char *utt)
     return e && e->value[0] ? e->value : utt;
 }
 
+int wren_adapt_speaker_unknown(const struct wren_adapt *ad, const char *utt)
+{
+    if (!ad->have_u2s) return 0;
+    const struct wren_table_entry *e = wren_table_find((struct wren_table *)&ad->u2s, utt);
+    return !e || !e->value[0];
+}
+
 void wren_adapt_pass(struct wren_adapt *ad, const char *spk, int collect, int adapted)
 {
     /* the speaker-independent pass (estimating, not adapted) may search narrower */

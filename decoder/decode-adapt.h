@@ -59,6 +59,8 @@ void wren_adapt_free(struct wren_adapt *ad);
 int wren_adapt_estimating(const struct wren_adapt *ad);
 int wren_adapt_iters(const struct wren_adapt *ad);
 const char *wren_adapt_speaker(const struct wren_adapt *ad, const char *utt);
+/* 1 if the input has an utt2spk and utt is not in it (wren_adapt_speaker then gives utt). */
+int wren_adapt_speaker_unknown(const struct wren_adapt *ad, const char *utt);
 
 /* Begin a pass over the utterances of speaker spk: collect = gather statistics (the
  * lattice of every utterance is needed, see wren_adapt_utt_end), adapted = apply the

@@ -10,7 +10,8 @@
 # speaker; --transforms with the table of a run without that rescoring (nor MAP) reproduces its
 # adapted pass exactly; EM steps, lattice
 # posteriors, MAP means, n-best and CTM work together; --nj 2 gives one job's outputs, as does the
-# recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker;
+# recipes' step egs/steps/decode_fmllr.sh; MLLR means are estimated; without utt2spk each utterance is a speaker,
+# as is each utterance an utt2spk lacks (with a warning);
 # egs/steps/adapt_bound.sh builds leave-one-out speakers of the others' utterances and prints its rows;
 # bad options and tables fail with exit 1 and a message naming the file and line.
 # Env: WREN (built wren). Exit 77 = skip (inputs missing).
@@ -197,6 +198,14 @@ cmp -s si-ab.txt si.txt || fail "--adapt-beam 0.5 changed the first pass"
 cmp -s hyp-ab.txt hyp.txt && fail "--adapt-beam 0.5 did not change the adapted pass"
 "$WREN" decode --model "$MODEL" --graph graph --adapt-beam -1 data x.txt 2> bad.log && fail "--adapt-beam -1 accepted"
 grep -q -- "--adapt-beam must be >= 0" bad.log || fail "--adapt-beam -1: $(cat bad.log)"
+
+# --- an utt2spk without some utterances: they are decoded, each its own speaker, with a warning
+mkdir -p data4 && cp data/wav.scp data4/ && head -3 data/utt2spk > data4/utt2spk
+u4=$(sed -n 4p data/utt2spk | cut -d' ' -f1)
+"$WREN" decode --model "$MODEL" --graph graph data4 hyp4.txt 2> d4.log || fail "utt2spk without 2 utterances: $(cat d4.log)"
+[ "$(wc -l < hyp4.txt)" = 5 ] || fail "utt2spk without 2 utterances: $(wc -l < hyp4.txt) hypotheses"
+grep -q "warning: data4/utt2spk: 2 of 5 utterances not in it (the first: $u4)" d4.log || fail "no warning for utterances not in utt2spk: $(grep warning d4.log)"
+grep -q "fmllr speaker $u4:" d4.log || fail "$u4 not adapted as its own speaker"
 
 # --- a bare wav.scp: each utterance its own speaker
 "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr --transforms-out per-utt.txt data/wav.scp hyp-u.txt 2> u.log \
