@@ -22,10 +22,11 @@ int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
         return WREN_EXIT_INPUT;
     }
     if (*npos < min_pos || (max_pos >= 0 && *npos > max_pos)) {
+        /* too few: the least it takes ("at least" when it takes more); too many: the most */
+        int few = *npos < min_pos, lim = few ? min_pos : max_pos;
         fprintf(stderr, "wren %s: expected %s%d argument%s, got %d\nusage: %s\n", cmd,
-                max_pos < 0 ? "at least " : (min_pos == max_pos ? "" : "at most "),
-                max_pos < 0 || min_pos == max_pos ? min_pos : max_pos,
-                (max_pos < 0 ? min_pos : max_pos) == 1 ? "" : "s", *npos, usage);
+                min_pos == max_pos ? "" : few ? "at least " : "at most ", lim, lim == 1 ? "" : "s",
+                *npos, usage);
         free(*pos);
         *pos = NULL;
         *done = 1;

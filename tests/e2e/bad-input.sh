@@ -6,7 +6,7 @@
 # back-off that overflows to inf; and empty texts where a perplexity or WER would be 0/0
 # (nnlm-eval, nnlm-train --valid/--train, ngram -ppl, ngram-count, wer, rescore-tune), or an
 # empty result (vocab-select on an empty text; prune with an empty calibration, fine-tuning or
-# dev text).
+# dev text); a wrong number of arguments names the bound it missed.
 # A model written by nnlm-train and by prune still loads. Needs python3 to corrupt the model
 # bytes (those cases skip without it). Env: WREN (the built program). Exit 77 = skip.
 set -u
@@ -171,4 +171,12 @@ corrupt "$T/m.safetensors" "$T/layers.safetensors" layers
 refused "$T/layers.safetensors" "n_layers 0" nnlm-eval --model "$T/layers.safetensors" "$T/valid.txt"
 corrupt "$T/m.safetensors" "$T/ffn.safetensors" ffn
 refused "$T/ffn.safetensors" "FFN units" nnlm-eval --model "$T/ffn.safetensors" "$T/valid.txt"
+# a wrong number of arguments: the bound that was missed (too few: "at least", not "at most")
+for c in "decode --model m --graph g a:expected at least 2 arguments, got 1" \
+         "decode --model m --graph g a b c d:expected at most 3 arguments, got 4" \
+         "wer a:expected 2 arguments, got 1"; do
+  # shellcheck disable=SC2086
+  "$WREN" ${c%%:*} > "$T/out" 2> "$T/err"; rc=$?
+  [ $rc -eq 1 ] && [ "$(head -1 "$T/err")" = "wren ${c%% *}: ${c#*:}" ] || fail "wren ${c%%:*}: rc $rc, $(head -1 "$T/err")"
+done
 echo "bad-input e2e ok"
