@@ -48,7 +48,9 @@ int wren_table_read(const char *path, struct wren_table *t)
     while ((len = getline(&line, &lcap, in.f)) >= 0) {
         lineno++;
         if ((size_t)len != strlen(line)) { rc = wren_error("%s:%d: NUL byte in a text table", path, lineno); break; }
-        char *s = wren_strtrim(line);
+        char *s = line;
+        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;   /* a UTF-8 byte-order mark */
+        s = wren_strtrim(s);
         if (!*s) continue;
         char *v = s;
         while (*v && !isspace((unsigned char)*v)) v++;

@@ -18,7 +18,8 @@ struct wren_table {
     char *path;
 };
 
-/* Read a table; blank lines are skipped; a duplicate key is an error naming file and line. */
+/* Read a table; blank lines are skipped, as is a UTF-8 byte-order mark at its start (an editor's,
+ * which would otherwise be part of the first key); a duplicate key is an error naming file and line. */
 int wren_table_read(const char *path, struct wren_table *t);
 void wren_table_free(struct wren_table *t);
 /* Entry with KEY, or NULL. Linear scan: for bulk joins sort both tables instead. */
