@@ -6,11 +6,12 @@
 #include <sys/stat.h>
 
 #include "feat/audio.h"
+#include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "feat/feat.h"
 
 static const char usage[] =
-    "wren compute-feats --model MODEL_DIR [options] AUDIO... | --scp wav.scp";
+    "wren compute-feats [--model MODEL_DIR] [options] AUDIO... | --scp wav.scp";
 static const char description[] =
     "Compute features as CMU Sphinx does for MODEL_DIR/feat.params: with --raw-cepstra the\n"
     "cepstra before CMN (what sphinx_fe writes), else the model's full feature stream (CMN,\n"
@@ -115,8 +116,9 @@ static int setup(struct cf_opts *co, struct wren_feat_params *fp, struct wren_au
 {
     if (strcmp(co->format, "text") != 0 && strcmp(co->format, "kaldi") != 0)
         return wren_error("--format must be text or kaldi, not '%s'", co->format);
-    if (!co->model && !co->fbank)
-        return wren_error("--model MODEL_DIR is required (its feat.params drives the front end)");
+    if (!co->model && !co->fbank && !(co->model = wren_model_default()))
+        return wren_error("--model MODEL_DIR is required (its feat.params drives the front end; %s is not installed)",
+                          WREN_DEBIAN_MODEL_DIR);
     if (co->model && wren_feat_params_read(co->model, fp) < 0) return -1;
     if (co->samprate > 0) fp->samprate = co->samprate;
     if (co->cmn && wren_feat_params_set(fp, "cmn", co->cmn) < 0) return -1;
@@ -140,7 +142,7 @@ int wren_cmd_compute_feats(int argc, char **argv)
     wren_audio_opts_default(&ao);
     wren_fbank_opts_default(&fb);
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &co.model, "Sphinx model folder (or its feat.params file)" },
+        { "model", WREN_OPT_STRING, &co.model, "Sphinx model folder (or its feat.params file; default: " WREN_DEBIAN_MODEL_DIR ")" },
         { "raw-cepstra", WREN_OPT_BOOL, &co.raw_cepstra, "print cepstra before CMN (as sphinx_fe)" },
         { "fbank", WREN_OPT_BOOL, &co.fbank, "Kaldi-style log-mel filterbank instead of MFCC" },
         { "format", WREN_OPT_STRING, &co.format, "text (one frame a line) or kaldi (text archive)" },

@@ -4,6 +4,7 @@
  * options come from the decoder's own table. A bad audio entry fails only that utterance.
  * Not for: any decoding logic (search.c, lattice.c, search-stream.c). */
 #include "feat/audio.h"
+#include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "cli/decode-jobs.h"
 #include "decoder/decode-adapt.h"
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 static const char *USAGE =
-    "wren decode --model MODEL_DIR --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER HYP_TEXT [LATTICE_OUT]";
+    "wren decode [--model MODEL_DIR] --graph GRAPH_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER HYP_TEXT [LATTICE_OUT]";
 static const char *DESCRIPTION =
     "Decode every utterance of a Kaldi wav.scp (or a data dir: wav.scp + optional segments;\n"
     "or one audio file, the utterance named after it without its extension, white space made _;\n"
@@ -1013,7 +1014,7 @@ int wren_cmd_decode(int argc, char **argv)
     c.ao.log_speakers = 1;
     c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
     const struct wren_opt head[] = {
-        { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx)" },
+        { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx); without it the one the graph was built with (GRAPH_DIR/model.txt), else Debian's " WREN_DEBIAN_MODEL_DIR },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
         WREN_OPT_TABLE_END,
     }, outputs[] = {
@@ -1039,8 +1040,8 @@ int wren_cmd_decode(int argc, char **argv)
     int npos, done;
     int rc = wren_cmd_parse("decode", USAGE, DESCRIPTION, t, argc, argv, 2, 3, &pos, &npos, &done);
     if (done) return rc;
-    if (!c.model || !c.graph) {
-        fprintf(stderr, "wren decode: --model and --graph are required\nusage: %s\n", USAGE);
+    if (!c.graph) {
+        fprintf(stderr, "wren decode: --graph is required\nusage: %s\n", USAGE);
         free(pos);
         return WREN_EXIT_INPUT;
     }
@@ -1050,8 +1051,11 @@ int wren_cmd_decode(int argc, char **argv)
         return WREN_EXIT_INPUT;
     }
     if (wren_adapt_opts_resolve(&c.ao, pos[0])) { free(pos); return wren_cmd_fail("decode"); }
+    char *model_dir;   /* --model, else the graph's (model.txt), else Debian's en-us */
+    if (wren_model_dir_resolve(c.model, c.graph, &model_dir)) { free(pos); return wren_cmd_fail("decode"); }
+    c.model = model_dir;
     double t_start = wren_now();
-    if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); return wren_cmd_fail("decode"); }
+    if (wren_decoder_create(c.model, c.graph, &c.o, &c.dec)) { free(pos); free(model_dir); return wren_cmd_fail("decode"); }
     c.g = wren_decoder_graph(c.dec);
     c.shift = wren_decoder_frame_shift(c.dec);
     double t_load = wren_now() - t_start;
@@ -1164,6 +1168,7 @@ int wren_cmd_decode(int argc, char **argv)
     job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);
+    free(model_dir);
     return rc;
 fail:
     rc = c.worker_said ? WREN_EXIT_INTERNAL : wren_cmd_fail("decode");
@@ -1181,5 +1186,6 @@ fail:
     job_pieces_free(&c.pieces);
     free(nbpath);
     free(pos);
+    free(model_dir);
     return rc;
 }

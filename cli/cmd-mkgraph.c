@@ -6,16 +6,19 @@
 #include <stdlib.h>
 
 #include "am/am.h"
+#include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "graph/graph.h"
 
-static const char usage[] = "wren mkgraph --model MODEL_DIR --dict DICT --lm LM.arpa [options] OUT_DIR";
+static const char usage[] = "wren mkgraph [--model MODEL_DIR] [--dict DICT] --lm LM.arpa [options] OUT_DIR";
 static const char descr[] =
     "Build the decoding graph HCLG (Kaldi's mkgraph.sh recipe, for Sphinx models) from an\n"
     "acoustic model folder (mdef, transition_matrices), a CMUdict-format lexicon and an ARPA\n"
     "n-gram model. Writes OUT_DIR/HCLG.fst (OpenFst binary), words.txt, phones.txt,\n"
-    "transitions.txt (tid senone phone hmm_state is_selfloop) and HCLG.wgraph (flat, mmap-able).\n"
-    "LM words the lexicon lacks are reported and dropped.";
+    "transitions.txt (tid senone phone hmm_state is_selfloop), HCLG.wgraph (flat, mmap-able) and\n"
+    "model.txt (the model folder's path: `wren decode --graph OUT_DIR` takes it without --model).\n"
+    "LM words the lexicon lacks are reported and dropped. Without --model and --dict, Debian's\n"
+    "pocketsphinx-en-us model and its cmudict-en-us.dict (what the recipes use).";
 
 int wren_cmd_mkgraph(int argc, char **argv)
 {
@@ -23,8 +26,8 @@ int wren_cmd_mkgraph(int argc, char **argv)
     wren_mkgraph_opts_default(&o);
     const char *model_dir = NULL, *dict = NULL, *lm = NULL;
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder (required)" },
-        { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format (required)" },
+        { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder (default: " WREN_DEBIAN_MODEL_DIR ")" },
+        { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format (default: " WREN_DEBIAN_DICT ")" },
         { "lm", WREN_OPT_STRING, &lm, "ARPA n-gram model, may be .gz (required)" },
         { "sil-prob", WREN_OPT_FLOAT, &o.sil_prob,
           "probability of optional silence (SIL) at the start and after each word (0 = none)" },
@@ -45,8 +48,8 @@ int wren_cmd_mkgraph(int argc, char **argv)
     int npos, done;
     int rc = wren_cmd_parse("mkgraph", usage, descr, opts, argc, argv, 1, 1, &pos, &npos, &done);
     if (done) return rc;
-    if (!model_dir || !dict || !lm) {
-        fprintf(stderr, "wren mkgraph: --model, --dict and --lm are required\nusage: %s\n", usage);
+    if (!lm) {
+        fprintf(stderr, "wren mkgraph: --lm is required\nusage: %s\n", usage);
         free(pos);
         return WREN_EXIT_INPUT;
     }
@@ -57,8 +60,16 @@ int wren_cmd_mkgraph(int argc, char **argv)
         free(pos);
         return WREN_EXIT_INPUT;
     }
+    char *model_owned = NULL;
+    if (wren_model_dir_resolve(model_dir, NULL, &model_owned) || !(dict = wren_dict_resolve(dict))) {
+        free(model_owned);
+        free(pos);
+        return wren_cmd_fail("mkgraph");
+    }
+    model_dir = model_owned;
     struct wren_am *am;
     if (wren_am_load(model_dir, &am) < 0) {
+        free(model_owned);
         free(pos);
         return wren_cmd_fail("mkgraph");
     }
@@ -68,6 +79,7 @@ int wren_cmd_mkgraph(int argc, char **argv)
     struct wren_graph_model model = { wren_am_mdef(am), nt, tm };
     struct wren_mkgraph_stats st;
     rc = wren_mkgraph(&model, dict, lm, pos[0], &o, &st);
+    if (rc == 0) rc = wren_graph_model_record(pos[0], model_dir);
     if (rc < 0) rc = wren_cmd_fail("mkgraph");
     else
         printf("mkgraph: %s/HCLG.fst: %ld states, %ld arcs, %ld words (%ld dropped), %d HMMs, "
@@ -76,6 +88,7 @@ int wren_cmd_mkgraph(int argc, char **argv)
                st.n_tids, st.cpu_seconds, st.seconds, (double)st.peak_rss / 1048576.0);
     free(tm);
     wren_am_free(am);
+    free(model_owned);
     free(pos);
     return rc;
 }

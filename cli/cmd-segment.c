@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "feat/audio-segment.h"
 #include "feat/audio.h"
@@ -13,7 +14,7 @@
 #include "utils/table.h"
 
 static const char usage[] =
-    "wren segment --model MODEL_DIR [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER OUT_DIR";
+    "wren segment [--model MODEL_DIR] [options] WAV_SCP|DATA_DIR|AUDIO_FILE|AUDIO_FOLDER OUT_DIR";
 static const char description[] =
     "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
     "recording named after it without its extension, white space made _; or each such file of\n"
@@ -136,7 +137,7 @@ int wren_cmd_segment(int argc, char **argv)
     wren_audio_opts_default(&r.ao);
     wren_segment_opts_default(&r.so);
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &model, "Sphinx model folder (its feat.params: rate and VAD)" },
+        { "model", WREN_OPT_STRING, &model, "Sphinx model folder (its feat.params: rate and VAD; default: " WREN_DEBIAN_MODEL_DIR ")" },
         { "max-seconds", WREN_OPT_FLOAT, &r.so.max_seconds, "a longer stretch of speech is cut at its quietest frame" },
         { "join-seconds", WREN_OPT_FLOAT, &r.so.join_seconds, "join neighbouring stretches while the piece stays this short (0: a piece per stretch)" },
         WREN_AUDIO_OPT_ENTRIES(&r.ao),
@@ -157,8 +158,8 @@ int wren_cmd_segment(int argc, char **argv)
     rc = -1;
     if (wren_segment_opts_check(&r.so))
         ;
-    else if (!model)
-        wren_error("--model MODEL_DIR is required (its feat.params drives the VAD)");
+    else if (!model && !(model = wren_model_default()))
+        wren_error("--model MODEL_DIR is required (its feat.params drives the VAD; %s is not installed)", WREN_DEBIAN_MODEL_DIR);
     else if (wren_feat_params_read(model, &r.fp) < 0)
         wren_error_prefix("%s", model);
     else if (in_segs && wren_path_exists(in_segs))

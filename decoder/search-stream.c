@@ -6,6 +6,7 @@
 
 #include "am/am.h"
 #include "am/decodable.h"
+#include "am/model-path.h"
 #include "feat/feat.h"
 #include "feat/feat-params.h"
 #include "feat/resample.h"
@@ -59,6 +60,12 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
         o = &defaults;
     }
     if (wren_decode_opts_check(o)) return -1;
+    if (!graph_dir) return wren_error("no graph folder given");
+    char *model_owned = NULL;   /* NULL model: the graph's (its model.txt), else Debian's en-us */
+    if (!model_dir) {
+        if (wren_model_dir_resolve(NULL, graph_dir, &model_owned)) return -1;
+        model_dir = model_owned;
+    }
     struct wren_decoder *d = wren_xcalloc(1, sizeof *d);
     d->o = *o;
     wren_feat_params_default(&d->fp);
@@ -89,9 +96,11 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
         d->tid_filler[t] = ph >= 0 && ph < wren_mdef_n_ciphones(md) && wren_mdef_is_filler(md, ph);
     }
     *out = d;
+    free(model_owned);
     return 0;
 fail:
     wren_decoder_free(d);
+    free(model_owned);
     return -1;
 }
 

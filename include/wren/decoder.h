@@ -49,7 +49,8 @@ struct wren_decode_opts wren_decode_default_options(void);
 
 /* A loaded model and graph (opaque). Decoding is sequential: one decoder per thread. */
 struct wren_decoder;
-/* MODEL_DIR: a Sphinx model folder (mdef, means, variances, mixture_weights, feat.params);
+/* MODEL_DIR: a Sphinx model folder (mdef, means, variances, mixture_weights, feat.params), or
+ * NULL for the one GRAPH_DIR was built with (its model.txt), else Debian's pocketsphinx-en-us;
  * GRAPH_DIR: the output of `wren mkgraph` for that model (HCLG.fst, words.txt, ...); o may be
  * NULL for the defaults. */
 int wren_decoder_create(const char *model_dir, const char *graph_dir,

@@ -176,7 +176,9 @@ def resample(samples, from_rate, to_rate):
 
 
 class Decoder:
-    """A loaded model and graph. Keyword options are the fields of struct wren_decode_opts
+    """A loaded model and graph. model_dir None: the model the graph was built with (its
+    model.txt, written by `wren mkgraph`), else Debian's pocketsphinx-en-us. Keyword options are
+    the fields of struct wren_decode_opts
     (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
     beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor, mbr,
     mbr_max_cells); the defaults are
@@ -192,7 +194,8 @@ class Decoder:
         self._d = None
         self._acwt = opts.acwt
         d = ctypes.c_void_p()
-        _lib.check(_lib.lib.wren_decoder_create(_lib.enc(model_dir), _lib.enc(graph_dir),
+        _lib.check(_lib.lib.wren_decoder_create(None if model_dir is None else _lib.enc(model_dir),
+                                                _lib.enc(graph_dir),
                                                 ctypes.byref(opts), ctypes.byref(d)))
         self._d = d
 

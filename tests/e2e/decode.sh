@@ -49,6 +49,19 @@ u1=$(head -1 wav.scp | cut -d' ' -f1)
 ln -s "$LIBRI/$u1.wav" "my take.wav"
 "$WREN" decode --model "$MODEL" --graph graph "my take.wav" hyp-sp.txt 2> sp.log || fail "decode of 'my take.wav': $(cat sp.log)"
 [ "$(cat hyp-sp.txt)" = "my_take $(head -1 hyp.txt | cut -d' ' -f2-)" ] || fail "decode of 'my take.wav': '$(cat hyp-sp.txt)'"
+# without --model: the one the graph was built with (graph/model.txt); a moved model is an error,
+# and --model another folder than the graph's is a warning
+"$WREN" decode --graph graph "$LIBRI/$u1.wav" hyp-nm.txt 2> nm.log || fail "decode without --model: $(cat nm.log)"
+cmp -s hyp1.txt hyp-nm.txt || fail "decode without --model: '$(cat hyp-nm.txt)', not '$(cat hyp1.txt)'"
+mkdir -p moved && cp graph/* moved/ && echo /nonexistent/model > moved/model.txt
+"$WREN" decode --graph moved "$LIBRI/$u1.wav" x.txt > out.txt 2> mv.log; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < mv.log)" = 1 ] && grep -q "moved/model.txt: the graph's model folder /nonexistent/model has no mdef" mv.log \
+  && [ ! -e x.txt ] || fail "a graph whose model moved: rc $rc, $(cat mv.log)"
+mkdir -p m2 && ln -s "$MODEL"/* m2/
+"$WREN" decode --model m2 --graph graph "$LIBRI/$u1.wav" hyp-m2.txt 2> m2.log || fail "decode --model m2: $(cat m2.log)"
+grep -q "warning: graph was built with the model $(realpath "$MODEL") (its model.txt), not --model m2" m2.log \
+  || fail "no warning for another model folder: $(cat m2.log)"
+cmp -s hyp1.txt hyp-m2.txt || fail "decode --model m2 (the same files): other words"
 # a wav.scp line with a key and no audio: one line naming file and line, exit 1, nothing written
 { head -1 wav.scp; echo "$u1-alone"; } > nowav.scp
 "$WREN" decode --model "$MODEL" --graph graph nowav.scp hyp-nowav.txt > out.txt 2> nowav.log; rc=$?

@@ -64,6 +64,13 @@ check "summary line names states, arcs, time and peak memory" \
 for f in HCLG.fst HCLG.wgraph words.txt phones.txt transitions.txt; do
   check "g/$f written" test -s "g/$f"
 done
+check "g/model.txt: the model folder's absolute path" test "$(cat g/model.txt)" = "$(realpath "$model")"
+# without --model and --dict: Debian's en-us and its cmudict (what the recipes pass), when installed
+if [ "$(realpath "$model")" = "$(realpath /usr/share/pocketsphinx/model/en-us/en-us 2>/dev/null)" ] &&
+   [ "$(realpath "$dict")" = "$(realpath /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict 2>/dev/null)" ]; then
+  "$wren" mkgraph --lm lm.arpa gd > /dev/null 2>&1
+  check "mkgraph without --model and --dict: the same graph" cmp -s g/HCLG.fst gd/HCLG.fst
+fi
 check "dropped word reported" grep -q "xqzzyv" err.txt
 check "words.txt: <eps> 0, the 5 pronounceable words, <s>, </s>" \
   test "$(awk '{print $1}' g/words.txt | tr '\n' ' ')" = "<eps> the cat sat mat red <s> </s> "

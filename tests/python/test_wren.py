@@ -59,6 +59,8 @@ check(r.confidences is not None and len(r.confidences) == len(r.words) and all(0
 best = wren.Decoder(model, graph, mbr=False).decode_file(wav)
 check(best.confidences is None and best.words, "best path (mbr=False): %r, confidences %r" % (best.text, best.confidences))
 print("decode_file, mbr=False:", best.text)
+# no model folder: the one the graph was built with (graph/model.txt, written by wren mkgraph)
+check(wren.Decoder(None, graph).decode_file(wav).words == expected, "Decoder(None, graph): not the model's words")
 with wave.open(wav) as w:
     samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
 r2 = d.decode(samples)
