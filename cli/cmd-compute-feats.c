@@ -142,7 +142,7 @@ int wren_cmd_compute_feats(int argc, char **argv)
     wren_audio_opts_default(&ao);
     wren_fbank_opts_default(&fb);
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &co.model, "Sphinx model folder (or its feat.params file; default: " WREN_DEBIAN_MODEL_DIR ")" },
+        { "model", WREN_OPT_STRING, &co.model, "Sphinx model folder (or its feat.params file) (default: " WREN_DEBIAN_MODEL_DIR ", but none with --fbank)" },
         { "raw-cepstra", WREN_OPT_BOOL, &co.raw_cepstra, "print cepstra before CMN (as sphinx_fe)" },
         { "fbank", WREN_OPT_BOOL, &co.fbank, "Kaldi-style log-mel filterbank instead of MFCC" },
         { "format", WREN_OPT_STRING, &co.format, "text (one frame a line) or kaldi (text archive)" },

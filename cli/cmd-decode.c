@@ -1014,7 +1014,7 @@ int wren_cmd_decode(int argc, char **argv)
     c.ao.log_speakers = 1;
     c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
     const struct wren_opt head[] = {
-        { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx); without it the one the graph was built with (GRAPH_DIR/model.txt), else Debian's " WREN_DEBIAN_MODEL_DIR },
+        { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx) (default: the one the graph was built with, GRAPH_DIR/model.txt, else Debian's " WREN_DEBIAN_MODEL_DIR ")" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
         WREN_OPT_TABLE_END,
     }, outputs[] = {

@@ -4,6 +4,7 @@
  * Not for: any graph-building logic of its own. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "am/am.h"
 #include "am/model-path.h"
@@ -24,10 +25,10 @@ int wren_cmd_mkgraph(int argc, char **argv)
 {
     struct wren_mkgraph_opts o;
     wren_mkgraph_opts_default(&o);
-    const char *model_dir = NULL, *dict = NULL, *lm = NULL;
+    const char *model_dir = WREN_DEBIAN_MODEL_DIR, *dict = WREN_DEBIAN_DICT, *lm = NULL;
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder (default: " WREN_DEBIAN_MODEL_DIR ")" },
-        { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format (default: " WREN_DEBIAN_DICT ")" },
+        { "model", WREN_OPT_STRING, &model_dir, "Sphinx acoustic model folder" },
+        { "dict", WREN_OPT_STRING, &dict, "pronunciation lexicon, CMUdict format" },
         { "lm", WREN_OPT_STRING, &lm, "ARPA n-gram model, may be .gz (required)" },
         { "sil-prob", WREN_OPT_FLOAT, &o.sil_prob,
           "probability of optional silence (SIL) at the start and after each word (0 = none)" },
@@ -60,16 +61,16 @@ int wren_cmd_mkgraph(int argc, char **argv)
         free(pos);
         return WREN_EXIT_INPUT;
     }
-    char *model_owned = NULL;
-    if (wren_model_dir_resolve(model_dir, NULL, &model_owned) || !(dict = wren_dict_resolve(dict))) {
-        free(model_owned);
+    /* the defaults when Debian's package is missing: say what to pass */
+    if ((!strcmp(model_dir, WREN_DEBIAN_MODEL_DIR) && !wren_model_default()) ||
+        (!strcmp(dict, WREN_DEBIAN_DICT) && !wren_dict_resolve(NULL))) {
+        fprintf(stderr, "wren mkgraph: --model and --dict are required: Debian's pocketsphinx-en-us is not installed "
+                        "(apt-get install pocketsphinx-en-us)\nusage: %s\n", usage);
         free(pos);
-        return wren_cmd_fail("mkgraph");
+        return WREN_EXIT_INPUT;
     }
-    model_dir = model_owned;
     struct wren_am *am;
     if (wren_am_load(model_dir, &am) < 0) {
-        free(model_owned);
         free(pos);
         return wren_cmd_fail("mkgraph");
     }
@@ -88,7 +89,6 @@ int wren_cmd_mkgraph(int argc, char **argv)
                st.n_tids, st.cpu_seconds, st.seconds, (double)st.peak_rss / 1048576.0);
     free(tm);
     wren_am_free(am);
-    free(model_owned);
     free(pos);
     return rc;
 }

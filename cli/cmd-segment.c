@@ -132,12 +132,12 @@ int wren_cmd_segment(int argc, char **argv)
 {
     struct seg_run r;
     memset(&r, 0, sizeof r);
-    const char *model = NULL;
+    const char *model = WREN_DEBIAN_MODEL_DIR;
     wren_feat_params_default(&r.fp);
     wren_audio_opts_default(&r.ao);
     wren_segment_opts_default(&r.so);
     const struct wren_opt opts[] = {
-        { "model", WREN_OPT_STRING, &model, "Sphinx model folder (its feat.params: rate and VAD; default: " WREN_DEBIAN_MODEL_DIR ")" },
+        { "model", WREN_OPT_STRING, &model, "Sphinx model folder (its feat.params: rate and VAD)" },
         { "max-seconds", WREN_OPT_FLOAT, &r.so.max_seconds, "a longer stretch of speech is cut at its quietest frame" },
         { "join-seconds", WREN_OPT_FLOAT, &r.so.join_seconds, "join neighbouring stretches while the piece stays this short (0: a piece per stretch)" },
         WREN_AUDIO_OPT_ENTRIES(&r.ao),
@@ -158,7 +158,7 @@ int wren_cmd_segment(int argc, char **argv)
     rc = -1;
     if (wren_segment_opts_check(&r.so))
         ;
-    else if (!model && !(model = wren_model_default()))
+    else if (!strcmp(model, WREN_DEBIAN_MODEL_DIR) && !wren_model_default())   /* the default, not installed */
         wren_error("--model MODEL_DIR is required (its feat.params drives the VAD; %s is not installed)", WREN_DEBIAN_MODEL_DIR);
     else if (wren_feat_params_read(model, &r.fp) < 0)
         wren_error_prefix("%s", model);

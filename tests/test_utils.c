@@ -39,6 +39,28 @@ START_TEST(test_opts_forms)
 }
 END_TEST
 
+START_TEST(test_opts_usage_defaults)
+{
+    const char *unset = NULL, *set = "/a/b", *runtime = NULL;
+    struct wren_opt t[] = {
+        { "unset", WREN_OPT_STRING, &unset, "a file" },
+        { "set", WREN_OPT_STRING, &set, "a folder" },
+        { "runtime", WREN_OPT_STRING, &runtime, "a model (default: the graph's)" },
+        WREN_OPT_TABLE_END,
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    wren_opts_usage(f, "cmd X", "Does X.", t);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "a file (default: none)\n"));
+    ck_assert_ptr_nonnull(strstr(buf, "a folder (default: /a/b)\n"));
+    /* decided at run time, as its help says: no "(default: none)" after it */
+    ck_assert_ptr_nonnull(strstr(buf, "a model (default: the graph's)\n"));
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_opts_errors)
 {
     int n = 0;
@@ -586,6 +608,7 @@ int main(void)
     Suite *s = suite_create("utils");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_opts_forms);
+    tcase_add_test(tc, test_opts_usage_defaults);
     tcase_add_test(tc, test_opts_errors);
     tcase_add_test(tc, test_opts_alias_and_lists);
     tcase_add_test(tc, test_opts_copy_pieces);

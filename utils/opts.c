@@ -205,6 +205,9 @@ void wren_opts_usage(FILE *f, const char *usage, const char *description, const 
             continue;
         case WREN_OPT_END: break;
         }
-        fprintf(f, "  --%-22s %s (default: %s)\n", o->name, o->help ? o->help : "", def[0] ? def : "none");
+        if (o->type == WREN_OPT_STRING && !*(const char **)o->ptr && o->help && strstr(o->help, "default: "))
+            fprintf(f, "  --%-22s %s\n", o->name, o->help);   /* decided at run time: the help says how */
+        else
+            fprintf(f, "  --%-22s %s (default: %s)\n", o->name, o->help ? o->help : "", def[0] ? def : "none");
     }
 }

@@ -34,7 +34,8 @@ struct wren_opt {
     const char *name;        /* without dashes, e.g. "beam" */
     enum wren_opt_type type;
     void *ptr;
-    const char *help;        /* one line; the default is printed from *ptr */
+    const char *help;        /* one line; the default is printed from *ptr (a string option
+                              * left NULL whose help says "default: ..." itself: that alone) */
 };
 
 #define WREN_OPT_TABLE_END { NULL, WREN_OPT_END, NULL, NULL }
