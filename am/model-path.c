@@ -75,12 +75,9 @@ const char *wren_model_default(void)
     return is_model_dir(WREN_DEBIAN_MODEL_DIR) ? WREN_DEBIAN_MODEL_DIR : NULL;
 }
 
-const char *wren_dict_resolve(const char *given)
+const char *wren_dict_default(void)
 {
-    if (given) return given;
-    if (wren_path_exists(WREN_DEBIAN_DICT)) return WREN_DEBIAN_DICT;
-    wren_error("--dict DICT is required (%s is not installed: apt-get install pocketsphinx-en-us)", WREN_DEBIAN_DICT);
-    return NULL;
+    return wren_path_exists(WREN_DEBIAN_DICT) ? WREN_DEBIAN_DICT : NULL;
 }
 
 int wren_graph_model_record(const char *graph_dir, const char *model_dir)

@@ -19,9 +19,8 @@ int wren_model_dir_resolve(const char *given, const char *graph_dir, char **out)
 /* Debian's en-us model folder when installed, else NULL (for commands without a graph). */
 const char *wren_model_default(void);
 
-/* The lexicon for --dict GIVEN (or NULL): GIVEN, else Debian's cmudict-en-us.dict; NULL with a
- * message when there is none. Not a new string. */
-const char *wren_dict_resolve(const char *given);
+/* Debian's cmudict-en-us.dict when installed, else NULL. */
+const char *wren_dict_default(void);
 
 /* Write GRAPH_DIR/model.txt: MODEL_DIR's absolute path, one line (atomically). */
 int wren_graph_model_record(const char *graph_dir, const char *model_dir);

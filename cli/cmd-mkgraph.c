@@ -63,7 +63,7 @@ int wren_cmd_mkgraph(int argc, char **argv)
     }
     /* the defaults when Debian's package is missing: say what to pass */
     if ((!strcmp(model_dir, WREN_DEBIAN_MODEL_DIR) && !wren_model_default()) ||
-        (!strcmp(dict, WREN_DEBIAN_DICT) && !wren_dict_resolve(NULL))) {
+        (!strcmp(dict, WREN_DEBIAN_DICT) && !wren_dict_default())) {
         fprintf(stderr, "wren mkgraph: --model and --dict are required: Debian's pocketsphinx-en-us is not installed "
                         "(apt-get install pocketsphinx-en-us)\nusage: %s\n", usage);
         free(pos);
