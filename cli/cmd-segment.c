@@ -18,8 +18,7 @@ static const char usage[] =
 static const char description[] =
     "Cut each recording of a Kaldi wav.scp (or of a data dir's wav.scp; or one audio file, the\n"
     "recording named after it without its extension, white space made _; or each such file of\n"
-    "a folder without a\n"
-    "wav.scp) into utterances at its pauses, as found\n"
+    "a folder without a wav.scp) into utterances at its pauses, as found\n"
     "by the VAD of the model's front end (feat.params -vad_*: the frames `wren decode` would\n"
     "drop as silence), and write OUT_DIR as a Kaldi data dir: wav.scp (the input's), segments\n"
     "('rec-START-END rec start end', times in seconds, ids in centiseconds), utt2spk and\n"
