@@ -95,16 +95,10 @@ static int run(const struct cf_opts *co, struct wren_feat_params *fp,
 /* Utterance keys and audio specs from a wav.scp (arrays point into *t). */
 static int read_scp(const char *path, struct wren_table *t, char ***keys, char ***specs)
 {
-    if (wren_table_read(path, t) < 0) return -1;
+    if (wren_audio_scp_read(path, "utterance", t) < 0) return -1;
     *keys = wren_xmalloc((t->n + 1) * sizeof(char *));
     *specs = wren_xmalloc((t->n + 1) * sizeof(char *));
     for (size_t i = 0; i < t->n; i++) {
-        if (!t->e[i].value[0]) {
-            free(*keys);
-            free(*specs);
-            return wren_error("%s:%d: utterance %s has no audio", path, t->e[i].line,
-                              t->e[i].key);
-        }
         (*keys)[i] = t->e[i].key;
         (*specs)[i] = t->e[i].value;
     }

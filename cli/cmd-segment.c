@@ -170,15 +170,12 @@ int wren_cmd_segment(int argc, char **argv)
     else if (is_dir && !wren_path_exists(scp_path)) {   /* a folder of audio files */
         rc = wren_audio_folder(in, &scp);
     }
-    else if (wren_table_read(scp_path, &scp) < 0 || (have_u2s && wren_table_read(in_u2s, &u2s) < 0))
+    else if (wren_audio_scp_read(scp_path, "recording", &scp) < 0 || (have_u2s && wren_table_read(in_u2s, &u2s) < 0))
         ;
     else if (scp.n == 0)
         wren_error("%s: no recordings", scp_path);
     else
         rc = 0;
-    for (size_t i = 0; rc == 0 && i < scp.n; i++)
-        if (!scp.e[i].value[0])
-            rc = wren_error("%s:%d: recording %s has no audio", scp_path, scp.e[i].line, scp.e[i].key);
     if (rc == 0) rc = wren_mkdir_p(out);
     r.ao.expect_rate = (int)(r.fp.samprate + 0.5f);
     static const char *names[4] = { "wav.scp", "segments", "utt2spk", "spk2utt" };

@@ -86,12 +86,7 @@ int jobs_read(const char *input, const struct wren_audio_opts *ao, struct jobs *
         folder = stat(input, &st) == 0 && S_ISDIR(st.st_mode);
     }
     js->seg_path = segs;
-    int rc = folder ? wren_audio_folder(input, &js->wav) : wren_table_read(scp, &js->wav);
-    for (size_t i = 0; rc == 0 && !folder && i < js->wav.n; i++)   /* a key alone: no audio to read */
-        if (!js->wav.e[i].value[0]) {
-            rc = wren_error("%s:%d: utterance %s has no audio", scp, js->wav.e[i].line, js->wav.e[i].key);
-            wren_table_free(&js->wav);
-        }
+    int rc = folder ? wren_audio_folder(input, &js->wav) : wren_audio_scp_read(scp, "utterance", &js->wav);
     if (rc) {
         free(scp);
         free(segs);

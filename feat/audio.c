@@ -421,6 +421,18 @@ static int by_key(const void *a, const void *b)   /* then by path: a stable mess
     return c ? c : strcmp(x->value, y->value);
 }
 
+int wren_audio_scp_read(const char *path, const char *what, struct wren_table *t)
+{
+    if (wren_table_read(path, t)) return -1;
+    for (size_t i = 0; i < t->n; i++)
+        if (!t->e[i].value[0]) {
+            int rc = wren_error("%s:%d: %s %s has no audio", path, t->e[i].line, what, t->e[i].key);
+            wren_table_free(t);
+            return rc;
+        }
+    return 0;
+}
+
 int wren_audio_folder(const char *dir, struct wren_table *t)
 {
     memset(t, 0, sizeof *t);

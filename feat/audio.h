@@ -75,4 +75,8 @@ int wren_audio_raw_like(const char *path);
  * key (a.wav and a.flac), is an error naming the folder. */
 int wren_audio_folder(const char *dir, struct wren_table *t);
 
+/* A wav.scp (a Kaldi table of audio specs) read with wren_table_read; a key without a value is an
+ * error "PATH:LINE: WHAT KEY has no audio" (WHAT: "utterance", "recording"), the table freed. */
+int wren_audio_scp_read(const char *path, const char *what, struct wren_table *t);
+
 #endif
