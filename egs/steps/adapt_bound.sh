@@ -90,18 +90,19 @@ estimate loo-hyp "$out/loo" "$graph"
 for t in self-hyp self-ref; do decode "$t" "$data" "$graph" --adapt none --transforms "$out/T-$t.txt"; done
 for t in loo-ref loo-hyp; do decode "$t" "$out/loo-target" "$graph" --adapt none --transforms "$out/T-$t.txt"; done
 
-wer_line() { "$wren" wer "$data/text" "$1" 2>/dev/null | grep '^%WER'; }
+wer_of() { "$wren" wer "$1" "$2" 2>/dev/null | sed -n 's/^%WER //p'; }   # REF HYP: "12.34 [ e / N, ... ]"
+compare() { "$wren" wer --compare "$1" "$data/text" "$2" 2>/dev/null | grep -E "^(compare|WER A) " | sed "s|$out/||g; s/^/  /"; }
 echo "supervision of the alignment the transforms are estimated on (oracle graph, first pass, %WER):"
-printf '  %-28s %s\n' "self (DATA_DIR)" "$("$wren" wer "$data/text" "$out/hyp-est-self-ref.txt" 2>/dev/null | grep '^%WER' | sed 's/^%WER //')"
-printf '  %-28s %s\n' "others (leave-one-out)" "$("$wren" wer "$out/loo/text" "$out/hyp-est-loo-ref.txt" 2>/dev/null | grep '^%WER' | sed 's/^%WER //')"
+printf '  %-28s %s\n' "self (DATA_DIR)" "$(wer_of "$data/text" "$out/hyp-est-self-ref.txt")"
+printf '  %-28s %s\n' "others (leave-one-out)" "$(wer_of "$out/loo/text" "$out/hyp-est-loo-ref.txt")"
 base=""
 if [ -n "$baseline" ]; then   # its lines of DATA_DIR's utterances (a pooled system's file holds more)
   awk 'NR == FNR { keep[$1] = 1; next } keep[$1]' "$data/text" "$baseline" > "$out/hyp-baseline.txt"
-  base=$(wer_line "$out/hyp-baseline.txt" | awk '{ print $2 }')
+  base=$(wer_of "$data/text" "$out/hyp-baseline.txt" | awk '{ print $1 }')
 fi
 printf '%-50s %s\n' "system" "%WER [err / N, ins, del, sub]${base:+   x baseline}"
 row() {   # LABEL HYP
-  local l; l=$(wer_line "$2" | sed 's/^%WER //')
+  local l; l=$(wer_of "$data/text" "$2")
   if [ -n "$base" ]; then printf '%-50s %s   %.3f\n' "$1" "$l" "$(awk -v a="${l%% *}" -v b="$base" 'BEGIN { print a / b }')"
   else printf '%-50s %s\n' "$1" "$l"; fi
 }
@@ -113,8 +114,8 @@ row "fMLLR: others, hypotheses (leave-one-out)" "$out/hyp-loo-hyp.txt"
 row "fMLLR: others, reference (supervised enrolment)" "$out/hyp-loo-ref.txt"
 row "fMLLR: self, reference (reads the answer)" "$out/hyp-self-ref.txt"
 echo "paired tests (wren wer --compare):"
-[ -z "$baseline" ] || "$wren" wer --compare "$out/hyp-self-hyp.txt" "$data/text" "$out/hyp-baseline.txt" 2>/dev/null | grep -E "^(compare|WER A) " | sed "s|$out/||g; s/^/  /"
+[ -z "$baseline" ] || compare "$out/hyp-self-hyp.txt" "$out/hyp-baseline.txt"
 for p in "self-hyp si" "loo-ref self-hyp" "loo-hyp self-hyp" "loo-ref loo-hyp" "self-ref self-hyp"; do
   read -r a b <<< "$p"
-  "$wren" wer --compare "$out/hyp-$a.txt" "$data/text" "$out/hyp-$b.txt" 2>/dev/null | grep -E "^(compare|WER A) " | sed "s|$out/||g; s/^/  /"
+  compare "$out/hyp-$a.txt" "$out/hyp-$b.txt"
 done
