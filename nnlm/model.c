@@ -27,8 +27,8 @@ uint64_t wren_nn_hash64(uint64_t x)
 void wren_nnlm_arch_default(struct wren_nnlm_arch *a)
 {
     a->n_layers = 6;
-    a->d_model = 320;
-    a->n_heads = 5;
+    a->d_model = 256;   /* the shape of the recipes' shared NNLM (egs/steps/conf/nnlm.conf) */
+    a->n_heads = 4;
     a->d_ffn = 1280;
     a->context = 64;
     a->pos = "learned";

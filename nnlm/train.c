@@ -27,7 +27,7 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->pos = a.pos;
     o->batch_mode = "sentence";
     o->batch = 32;
-    o->steps = 20000;
+    o->steps = 5000;    /* one epoch of the recipes' LM text at 32 x 64 tokens a step */
     o->warmup = -1;
     o->lr = 1e-3;
     o->min_lr = 1e-4;
@@ -36,10 +36,11 @@ void wren_nnlm_train_opts_default(struct wren_nnlm_train_opts *o)
     o->beta2 = 0.98;
     o->adam_eps = 1e-8;
     o->clip = 1.0;
-    o->dropout = 0.1;
+    o->dropout = 0;     /* as the recipes: one epoch of their text does not overfit */
     o->seed = 1;
     o->valid_every = 500;
     o->patience = 5;
+    o->valid_tokens = 60000;   /* as the recipes: validation stays cheap on a large dev text */
     o->distill_weight = 0.5;
     o->distill_temp = 1.0;
     o->center_tokens = 50000;
