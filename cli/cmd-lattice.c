@@ -276,7 +276,7 @@ static int do_mbr(void *c, const char *key, struct wren_lattice *l)
     struct wren_mbr_result r;
     if (check_tids(x->o, key, l)) return -1;
     if (x->o->word_penalty != 0) wren_lattice_add_word_penalty(l, x->o->word_penalty);
-    if (wren_lattice_mbr_trimmed(l, x->o->acwt, x->o->mbr_iters, x->o->filler, &r))
+    if (wren_lattice_mbr_trimmed(l, x->o->acwt, x->o->mbr_iters, x->o->filler, x->o->n_tids, &r))
         return wren_error_prefix("%s: ", key);
     for (int i = 0; i < r.n_words; i++) r.words[i].conf = (float)wren_conf_calibrate(&x->o->calib, r.words[i].conf);
     fputs(key, x->f);
@@ -320,7 +320,10 @@ static const char *DESCRIPTION =
     "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
     "  mbr       LAT_IN HYP_TEXT [CTM]   minimum-Bayes-risk 1-best (expected word errors under the\n"
     "                                    posteriors at --acwt, Kaldi's lattice-mbr-decode); CTM with\n"
-    "                                    each word's posterior as 6th column; --ref REF_TEXT prints\n"
+    "                                    each word's posterior as 6th column, timed as decode --ctm\n"
+    "                                    times them (the best path's times where the words are its\n"
+    "                                    words, else posterior-weighted means; the silence at a\n"
+    "                                    word's edges left out given --graph); --ref REF_TEXT prints\n"
     "                                    the confidences' normalised cross-entropy (NCE); with\n"
     "                                    --fit-calibration F also fits a logistic calibration of the\n"
     "                                    confidences to the reference (on dev) and writes it to F,\n"

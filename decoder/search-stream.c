@@ -280,21 +280,12 @@ static int result_from(const struct wren_lattice *wl, float acwt, int frames, in
 }
 
 /* r's words (the best path's) replaced by the lattice's minimum-Bayes-risk sequence, each with its
- * posterior; the best path's costs kept. Where the two sequences are the same word for word the
- * best path's times are kept too (exact, where the MBR ones are means; both are trimmed of the
- * silence at a word's edges). */
-static int mbr_words(const struct wren_lattice *wl, float acwt, const uint8_t *filler,
+ * posterior; the best path's costs kept (and its times, where the two sequences are the same). */
+static int mbr_words(const struct wren_lattice *wl, float acwt, const uint8_t *filler, int32_t max_tid,
                      struct wren_decode_result *r)
 {
     struct wren_mbr_result m;
-    if (wren_lattice_mbr_trimmed(wl, acwt, 10, filler, &m)) return -1;
-    int same = m.n_words == r->n;
-    for (int i = 0; same && i < r->n; i++) same = m.words[i].word == r->w[i].word;
-    if (same) {
-        for (int i = 0; i < r->n; i++) r->w[i].conf = m.words[i].conf;
-        wren_mbr_result_free(&m);
-        return 0;
-    }
+    if (wren_lattice_mbr_trimmed(wl, acwt, 10, filler, max_tid, &m)) return -1;
     free(r->w);
     r->w = wren_xmalloc(sizeof *r->w * (size_t)(m.n_words + 1));
     for (int i = 0; i < m.n_words; i++)
@@ -317,7 +308,7 @@ int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_
                   "path is given (segment long recordings)", wl->n_states, r->n);
         use_mbr = 0;
     }
-    if (use_mbr) rc = mbr_words(wl, d->o.acwt, d->tid_filler, r);
+    if (use_mbr) rc = mbr_words(wl, d->o.acwt, d->tid_filler, d->g.n_tids, r);
     if (rc) wren_decode_result_free(r);
     return rc;
 }

@@ -251,11 +251,11 @@ void wren_mbr_result_free(struct wren_mbr_result *r)
 
 int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *res)
 {
-    return wren_lattice_mbr_trimmed(l, acwt, max_iter, NULL, res);
+    return wren_lattice_mbr_trimmed(l, acwt, max_iter, NULL, 0, res);
 }
 
 int wren_lattice_mbr_trimmed(const struct wren_lattice *l, float acwt, int max_iter, const uint8_t *tid_filler,
-                             struct wren_mbr_result *res)
+                             int32_t max_tid, struct wren_mbr_result *res)
 {
     memset(res, 0, sizeof *res);
     if (l->start < 0) return 0;
@@ -267,7 +267,6 @@ int wren_lattice_mbr_trimmed(const struct wren_lattice *l, float acwt, int max_i
     int n = map.n_words;
     int32_t *r = wren_xmalloc(sizeof *r * (size_t)(n + 1));
     memcpy(r, map.words, sizeof *r * (size_t)n);
-    wren_path_free(&map);
     struct slot *slots;
     double loss = mbr_stats(&m, r, n, &slots);
     res->map_loss = loss;
@@ -298,9 +297,14 @@ int wren_lattice_mbr_trimmed(const struct wren_lattice *l, float acwt, int max_i
             o->frames = (int32_t)lround(s->w[k].t1 / mass) - o->start;
         }
     }
+    /* the hypothesis is the best path's, word for word: its exact times, not the means */
+    int same = n == map.n_words && !memcmp(r, map.words, sizeof *r * (size_t)n);
+    for (int i = 0; same && i < n; i++)
+        wren_path_word_span(&map, i, tid_filler, max_tid, &res->words[i].start, &res->words[i].frames);
+    wren_path_free(&map);
     /* the means of neighbouring words can overlap (a word's end averaged over other paths than
      * the next word's start): split each overlap at its middle, so times never go back */
-    for (int i = 1; i < n; i++) {
+    for (int i = 1; !same && i < n; i++) {
         struct wren_mbr_word *p = &res->words[i - 1], *c = &res->words[i];
         int32_t pe = p->start + p->frames, ce = c->start + c->frames;
         if (c->start >= pe) continue;

@@ -141,10 +141,11 @@ struct wren_mbr_result {
 };
 int wren_lattice_mbr(const struct wren_lattice *l, float acwt, int max_iter, struct wren_mbr_result *r);
 /* The same with word times that leave out the silence and noise frames at the edges of each
- * word's arcs (tid_filler: per transition id, 1 for a silence or noise phone; NULL: no trimming),
- * as the decoder's best path does. */
+ * word's arcs (tid_filler: per transition id 0..max_tid, 1 for a silence or noise phone; NULL: no
+ * trimming), as the decoder's best path does. Where the result is the best path word for word,
+ * its words get the best path's times (exact, where the others are posterior-weighted means). */
 int wren_lattice_mbr_trimmed(const struct wren_lattice *l, float acwt, int max_iter, const uint8_t *tid_filler,
-                             struct wren_mbr_result *r);
+                             int32_t max_tid, struct wren_mbr_result *r);
 void wren_mbr_result_free(struct wren_mbr_result *r);
 
 /* Each state's first frame: the frames of the tid strings on a path from the start (all

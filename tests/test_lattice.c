@@ -574,8 +574,10 @@ static void lattice_of(struct wren_lattice *l, int n_states, const struct arc_de
 }
 
 /* MBR word times: "1 2" with 1 over frames 0-10 (0.4) or 0-18 (0.35), and "4 2" (0.25) with 2
- * from frame 5: word 1's mean end (13.7 -> 14) passes word 2's mean start (11.55 -> 12); the
- * overlap is split at its middle, frame 13. Then the silence at a word's edges: word 7 over tids
+ * from frame 5. The MBR words are the best path's, so they get its exact times (0-10, 10-20),
+ * as wren decode's best path has them. With 0.3, 0.3 and 0.4 the best path is "4 2" and MBR
+ * "1 2": posterior-weighted means, word 1's end (14) past word 2's start (10.4 -> 10); the
+ * overlap is split at its middle, frame 12. Then the silence at a word's edges: word 7 over tids
  * 2 2 1 1 1 2, tid 2 a filler, spans frames 2..5 when trimmed, 0..6 otherwise. */
 START_TEST(test_mbr_times)
 {
@@ -590,12 +592,31 @@ START_TEST(test_mbr_times)
     struct wren_mbr_result r;
     ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
     ck_assert_int_eq(r.n_words, 2);
+    ck_assert_int_eq(r.iterations, 0);
     ck_assert_int_eq(r.words[0].word, 1);
     ck_assert_int_eq(r.words[1].word, 2);
     ck_assert_int_eq(r.words[0].start, 0);
-    ck_assert_int_eq(r.words[0].frames, 13);
-    ck_assert_int_eq(r.words[1].start, 13);
-    ck_assert_int_eq(r.words[1].frames, 7);
+    ck_assert_int_eq(r.words[0].frames, 10);
+    ck_assert_int_eq(r.words[1].start, 10);
+    ck_assert_int_eq(r.words[1].frames, 10);
+    ck_assert_float_eq_tol(r.words[0].conf, 0.75, 1e-5);
+    wren_mbr_result_free(&r);
+    wren_lattice_free(&l);
+
+    const struct arc_def off_best[] = {
+        { 0, 1, 1, 0.3, 10, ones }, { 0, 2, 1, 0.3, 18, ones }, { 0, 3, 4, 0.4, 5, ones },
+        { 1, 4, 2, 1, 10, ones }, { 2, 4, 2, 1, 2, ones }, { 3, 4, 2, 1, 15, ones },
+    };
+    lattice_of(&l, 5, off_best, 6);
+    ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
+    ck_assert_int_eq(r.n_words, 2);
+    ck_assert_int_eq(r.iterations, 1);
+    ck_assert_int_eq(r.words[0].word, 1);
+    ck_assert_int_eq(r.words[1].word, 2);
+    ck_assert_int_eq(r.words[0].start, 0);
+    ck_assert_int_eq(r.words[0].frames, 12);
+    ck_assert_int_eq(r.words[1].start, 12);
+    ck_assert_int_eq(r.words[1].frames, 8);
     wren_mbr_result_free(&r);
     wren_lattice_free(&l);
 
@@ -608,7 +629,7 @@ START_TEST(test_mbr_times)
     ck_assert_int_eq(r.words[0].start, 0);
     ck_assert_int_eq(r.words[0].frames, 6);
     wren_mbr_result_free(&r);
-    ck_assert_int_eq(wren_lattice_mbr_trimmed(&l, 1.0f, 10, filler, &r), 0);
+    ck_assert_int_eq(wren_lattice_mbr_trimmed(&l, 1.0f, 10, filler, 2, &r), 0);
     ck_assert_int_eq(r.n_words, 1);
     ck_assert_int_eq(r.words[0].start, 2);
     ck_assert_int_eq(r.words[0].frames, 3);

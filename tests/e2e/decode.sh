@@ -88,7 +88,7 @@ fi
 # and, with --no-mbr, their best paths
 [ "$(head -c2 lat.gz | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "lattice file not gzip"
 [ "$(zcat lat.gz | grep -c '^sense_and')" = 5 ] || fail "expected 5 lattices"
-"$WREN" lattice mbr --words graph/words.txt lat.gz lat-mbr.txt lat-mbr.ctm 2>/dev/null || fail "lattice mbr of the lattices"
+"$WREN" lattice mbr --words graph/words.txt --graph graph lat.gz lat-mbr.txt lat-mbr.ctm 2>/dev/null || fail "lattice mbr of the lattices"
 cmp -s lat-mbr.txt hyp.txt || { diff lat-mbr.txt hyp.txt; fail "the lattices' MBR word sequences differ from the hypotheses"; }
 "$WREN" decode --model "$MODEL" --graph graph --no-mbr --nbest 5 --ctm best.ctm wav.scp hyp-best.txt 2> /dev/null || fail "decode --no-mbr"
 "$WREN" lattice best-path --words graph/words.txt lat.gz best.txt 2>/dev/null || fail "best-path"
@@ -144,11 +144,14 @@ paste -d' ' <(grep -- '-1 ' hyp.txt.nbest | cut -d' ' -f1 | sed 's/-1$//') \
 sed 's/ *$//' hyp-best.txt | cmp -s - nb1.txt || fail "n-best first entries differ from the best paths"
 cmp -s hyp.txt.nbest hyp-best.txt.nbest || fail "n-best lists differ with --no-mbr"
 # CTM: one line per hypothesis word, times increasing within an utterance, the word's posterior
-# as sixth column (as lattice mbr writes it, within its rounding)
+# as sixth column; times and posteriors as lattice mbr --graph writes them from the lattices
+# (the posteriors within its rounding)
 [ "$(wc -l < out.ctm)" = "$(cut -d' ' -f2- hyp.txt | wc -w)" ] || fail "CTM word count"
 awk '$1 == u && $3 < t - 0.005 {exit 1} {u = $1; t = $3 + $4}' out.ctm || fail "CTM times overlap"
 paste -d' ' out.ctm lat-mbr.ctm | awk 'NF != 12 || $1 != $7 || $5 != $11 || $6 < 0 || $6 > 1 || $6 - $12 > 2e-4 || $12 - $6 > 2e-4 {exit 1}' \
   || { paste out.ctm lat-mbr.ctm | head; fail "CTM confidences differ from lattice mbr's"; }
+paste -d' ' out.ctm lat-mbr.ctm | awk '$3 != $9 || $4 != $10 {exit 1}' \
+  || { paste out.ctm lat-mbr.ctm | awk '$3 != $9 || $4 != $10' | head; fail "CTM times differ from lattice mbr's"; }
 # prune with beam 0 leaves one word sequence per lattice (the best); to-ctm and info read them
 "$WREN" lattice prune --lattice-beam 0 lat.gz pruned.gz 2>/dev/null || fail "prune"
 "$WREN" lattice nbest --n 3 --words graph/words.txt pruned.gz pruned.nbest 2>/dev/null || fail "nbest"
