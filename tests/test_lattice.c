@@ -579,6 +579,18 @@ static void lattice_of(struct wren_lattice *l, int n_states, const struct arc_de
  * "1 2": posterior-weighted means, word 1's end (14) past word 2's start (10.4 -> 10); the
  * overlap is split at its middle, frame 12. Then the silence at a word's edges: word 7 over tids
  * 2 2 1 1 1 2, tid 2 a filler, spans frames 2..5 when trimmed, 0..6 otherwise. */
+/* r is "1 2", word 1 from frame 0 for f1 frames, then word 2 for f2 frames */
+static void assert_one_two(const struct wren_mbr_result *r, int32_t f1, int32_t f2)
+{
+    ck_assert_int_eq(r->n_words, 2);
+    ck_assert_int_eq(r->words[0].word, 1);
+    ck_assert_int_eq(r->words[1].word, 2);
+    ck_assert_int_eq(r->words[0].start, 0);
+    ck_assert_int_eq(r->words[0].frames, f1);
+    ck_assert_int_eq(r->words[1].start, f1);
+    ck_assert_int_eq(r->words[1].frames, f2);
+}
+
 START_TEST(test_mbr_times)
 {
     int32_t ones[20];
@@ -591,14 +603,8 @@ START_TEST(test_mbr_times)
     lattice_of(&l, 5, overlap, 6);
     struct wren_mbr_result r;
     ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
-    ck_assert_int_eq(r.n_words, 2);
     ck_assert_int_eq(r.iterations, 0);
-    ck_assert_int_eq(r.words[0].word, 1);
-    ck_assert_int_eq(r.words[1].word, 2);
-    ck_assert_int_eq(r.words[0].start, 0);
-    ck_assert_int_eq(r.words[0].frames, 10);
-    ck_assert_int_eq(r.words[1].start, 10);
-    ck_assert_int_eq(r.words[1].frames, 10);
+    assert_one_two(&r, 10, 10);
     ck_assert_float_eq_tol(r.words[0].conf, 0.75, 1e-5);
     wren_mbr_result_free(&r);
     wren_lattice_free(&l);
@@ -609,14 +615,8 @@ START_TEST(test_mbr_times)
     };
     lattice_of(&l, 5, off_best, 6);
     ck_assert_int_eq(wren_lattice_mbr(&l, 1.0f, 10, &r), 0);
-    ck_assert_int_eq(r.n_words, 2);
     ck_assert_int_eq(r.iterations, 1);
-    ck_assert_int_eq(r.words[0].word, 1);
-    ck_assert_int_eq(r.words[1].word, 2);
-    ck_assert_int_eq(r.words[0].start, 0);
-    ck_assert_int_eq(r.words[0].frames, 12);
-    ck_assert_int_eq(r.words[1].start, 12);
-    ck_assert_int_eq(r.words[1].frames, 8);
+    assert_one_two(&r, 12, 8);
     wren_mbr_result_free(&r);
     wren_lattice_free(&l);
 
