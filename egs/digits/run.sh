@@ -17,13 +17,13 @@
 #     adapt=fmllr (the default) also the speaker-adapted first pass (../steps/decode_fmllr.sh):
 #     exp/decode_fmllr_{dev,test}
 #   4 (none: there is no bigger LM to rescore a one-word grammar with)
-#   5 pocketsphinx_batch, same model/dict/ARPA grammar/audio, single thread: exp/psphx_{dev,test}
+#   5 pocketsphinx_batch, same model/dict/ARPA grammar/audio, --nj single-thread processes: exp/psphx_{dev,test}
 #   6 scoring with wren wer, table in exp/results.txt
 # The NNLM stages of the 16 kHz recipes do not apply to a digit grammar; none are planned here.
 set -euo pipefail
 stage=0
 stop_stage=100
-nj=2                                          # parallel decoding jobs
+nj=2                                          # parallel decoding jobs (stages 3 and 5)
 cmd="utils/run-jobs.sh --backend local"       # the job runner (--backend slurm: utils/slurm/README.md)
 . "$(dirname "$0")/conf/digits.conf"
 . "$(dirname "$0")/../steps/parse_options.sh" # any variable above as an option: --stage 3, --max-utts 20, --config FILE
@@ -76,7 +76,7 @@ fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   for x in dev test; do
     log "stage 5: pocketsphinx_batch on $x"
-    timed 5 "$steps/pocketsphinx_baseline.sh" --opts "$psphx_opts" "$model" exp/lang/dict exp/lang/grammar.arpa data/$x exp/psphx_$x
+    timed 5 "$steps/pocketsphinx_baseline.sh" --nj "$nj" --opts "$psphx_opts" "$model" exp/lang/dict exp/lang/grammar.arpa data/$x exp/psphx_$x
   done
 fi
 

@@ -33,7 +33,7 @@
 #     exp/decode_fmllr_<set>, table against stage 3 and pocketsphinx (stage 5) -> exp/results-fmllr.txt
 #   The later stages rescore the lattices of the first pass FP: exp/decode_fmllr_<set> with
 #   adapt=fmllr, exp/decode_<set> with --adapt "".
-#   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio: exp/psphx_{dev,test}
+#   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, --nj single-thread processes: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
 #     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
@@ -66,7 +66,7 @@
 set -euo pipefail
 stage=0
 stop_stage=100
-nj=2                                          # parallel decoding jobs (stages 3 and 4)
+nj=2                                          # parallel decoding jobs (stages 3, 4 and 5)
 cmd="utils/run-jobs.sh --backend local"       # the job runner (--backend slurm: utils/slurm/README.md)
 . "$(dirname "$0")/../steps/conf/16k.conf"    # settings shared by the 16 kHz recipes
 . "$(dirname "$0")/conf/pooled.conf"          # what this recipe sets differently
@@ -130,7 +130,7 @@ fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   for x in dev test; do
     log "stage 5: pocketsphinx_batch on $x"
-    timed 5 "$steps/pocketsphinx_baseline.sh" --opts "$psphx_opts" "$model" "$dict" "$lm_dir/lm3.arpa" data/$x exp/psphx_$x
+    timed 5 "$steps/pocketsphinx_baseline.sh" --nj "$nj" --opts "$psphx_opts" "$model" "$dict" "$lm_dir/lm3.arpa" data/$x exp/psphx_$x
   done
 fi
 

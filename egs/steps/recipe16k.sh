@@ -16,7 +16,7 @@
 #     below: decode_fmllr, or decode with --adapt ""); with beam_sweep set, also the WER/speed
 #     trade-off on dev (single job): exp/beam_sweep_dev/sweep.txt
 #   4 4-gram lattice rescoring of FP (../steps/lmrescore.sh): exp/rescore4_{dev,test}
-#   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, single thread: exp/psphx_{dev,test}
+#   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, --nj single-thread processes: exp/psphx_{dev,test}
 #   6 scoring with wren wer (plus best-path acwt and word penalty tuned on dev, applied to test;
 #     ../steps/tune_acwt.sh), table in exp/results.txt
 #   7 the shared Transformer NNLM and the KN 4-gram on the same split: egs/lm16k stage 3 -> ../lm16k/exp/nnlm
@@ -32,7 +32,7 @@
 help_more=$(awk '/^# stages/ { on = 1 } on && !/^#/ { exit } on { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}")
 stage=0
 stop_stage=100
-nj=2                                          # parallel decoding jobs (stage 3) and scoring jobs (stage 10)
+nj=2                                          # parallel decoding jobs (stages 3 and 5) and scoring jobs (stage 10)
 cmd="utils/run-jobs.sh --backend local"       # the job runner (--backend slurm: utils/slurm/README.md)
 . "$(dirname "$0")/../steps/conf/16k.conf"    # settings shared by the 16 kHz recipes
 . "$(dirname "$0")/$recipe_conf"              # what this corpus sets differently
@@ -89,7 +89,7 @@ fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   for x in dev test; do
     log "stage 5: pocketsphinx_batch on $x"
-    timed 5 "$steps/pocketsphinx_baseline.sh" --opts "$psphx_opts" "$model" "$dict" "$lm_dir/lm3.arpa" data/$x exp/psphx_$x
+    timed 5 "$steps/pocketsphinx_baseline.sh" --nj "$nj" --opts "$psphx_opts" "$model" "$dict" "$lm_dir/lm3.arpa" data/$x exp/psphx_$x
   done
 fi
 

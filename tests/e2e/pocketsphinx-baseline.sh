@@ -2,7 +2,8 @@
 # pocketsphinx-baseline.sh — egs/steps/pocketsphinx_baseline.sh (the recipes' pocketsphinx_batch
 # reference) on the five LibriVox sentences of pocketsphinx-testdata with Debian's en-us model and
 # LM: it writes a hypothesis per utterance and the record of its settings; a rerun with the same
-# settings keeps the finished run (the recipes resume) and one with other options decodes again.
+# settings keeps the finished run (the recipes resume) and one with other options decodes again;
+# --nj parts give the same hypotheses as one process, and a rerun keeps the parts that finished.
 # Not for: Wren's own decoding (decode.sh, decode-mismatch.sh).
 # Env: WREN_SRCDIR (the source tree; default: this script's ../..). Exit 77 = skip (inputs missing).
 set -u
@@ -48,4 +49,22 @@ cp "$LM" lm.bin; "$base" "$MODEL" "$DICT" lm.bin data out2 2> /dev/null || fail 
 printf 'x' >> lm.bin
 "$base" "$MODEL" "$DICT" lm.bin data out2 2> err4.txt; grep -q 'kept' err4.txt && fail "a run with a changed LM file kept the old run"
 [ "$(wc -l < out/hyp.txt)" -eq 5 ] || fail "rerun with other options: $(wc -l < out/hyp.txt) hypotheses"
-echo "PASS: pocketsphinx_baseline.sh decodes, records its settings, keeps a finished run and redoes a changed one"
+
+# --nj: the same hypotheses from parallel parts (each utterance is normalised on its own), the
+# CPU seconds of all parts; more parts than utterances leaves none empty
+"$base" --nj 2 "$MODEL" "$DICT" "$LM" data nj2 2> err5.txt || fail "--nj 2: $(cat err5.txt)"
+cmp -s hyp1.txt nj2/hyp.txt || fail "--nj 2 hypotheses differ from one process's: $(diff hyp1.txt nj2/hyp.txt)"
+[ "$(ls -d nj2/part.* | wc -l)" -eq 2 ] || fail "--nj 2 ran $(ls -d nj2/part.* | wc -l) parts"
+awk '{ exit !($1 > 0) }' nj2/cpu.txt || fail "--nj 2 cpu.txt: $(cat nj2/cpu.txt)"
+mkdir two; head -2 data/wav.scp > two/wav.scp
+"$base" --nj 5 "$MODEL" "$DICT" "$LM" two nj5 2> /dev/null || fail "--nj 5 on 2 utterances"
+head -2 hyp1.txt | cmp -s - nj5/hyp.txt || fail "--nj 5 hypotheses differ from one process's"
+[ "$(ls -d nj5/part.* | wc -l)" -eq 2 ] || fail "--nj 5 on 2 utterances ran $(ls -d nj5/part.* | wc -l) parts"
+# a run killed after part 1 finished: the rerun keeps it and decodes part 2 only
+rm -f nj2/settings nj2/hyp.txt; rm -rf nj2/part.2; touch -d '2000-01-01' nj2/part.1/hyp.raw
+"$base" --nj 2 "$MODEL" "$DICT" "$LM" data nj2 2> err6.txt || fail "--nj 2 resumed: $(cat err6.txt)"
+[ "$(stat -c %Y nj2/part.1/hyp.raw)" = "$(date -d 2000-01-01 +%s)" ] || fail "the resumed run decoded the finished part again"
+[ -s nj2/part.2/hyp.raw ] && cmp -s hyp1.txt nj2/hyp.txt || fail "the resumed run: part 2 missing or other hypotheses"
+out=$("$base" --nj 0 "$MODEL" "$DICT" "$LM" data nj0 2>&1) && fail "--nj 0 was accepted"
+[ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q -- "--nj" || fail "--nj 0: not a one-line error naming --nj: $out"
+echo "PASS: pocketsphinx_baseline.sh decodes, records its settings, keeps a finished run and redoes a changed one; --nj parts agree with one process and resume"
