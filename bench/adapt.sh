@@ -22,9 +22,9 @@ cd "$W"
 austen_graph data/text
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 wer() { "$WREN" wer data/text "$1" | head -1 | sed 's/^%WER \([0-9.]*\).*/\1/'; }
-/usr/bin/time -o si.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --adapt none data si.txt 2> si.log
+/usr/bin/time -o si.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --nj 1 --adapt none data si.txt 2> si.log
 # shellcheck disable=SC2086
-/usr/bin/time -o fmllr.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --adapt fmllr \
+/usr/bin/time -o fmllr.cpu -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --nj 1 --adapt fmllr \
   ${ADAPT_OPTS:-} --si-hyp fmllr-si.txt data fmllr.txt 2> fmllr.log
 n_utt=$(wc -l < data/wav.scp); n_spk=$(cut -d' ' -f2 data/utt2spk | sort -u | wc -l)
 printf '%-44s %9s %8s\n' "system ($n_utt utterances, $n_spk speakers)" "CPU s" "%WER"

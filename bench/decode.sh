@@ -64,7 +64,7 @@ printf '%-26s %6s %8s %8s %10s\n' pocketsphinx_batch default "$(wer psphx.txt)" 
 # --- Wren: beam sweep
 for b in $BEAMS; do
   t0=$(date +%s.%N)
-  "$WREN" --quiet decode --model "$MODEL" --graph graph --adapt none --beam "$b" wav.scp "hyp-$b.txt" "lat-$b.gz" 2> "decode-$b.log"
+  "$WREN" --quiet decode --model "$MODEL" --graph graph --nj 1 --adapt none --beam "$b" wav.scp "hyp-$b.txt" "lat-$b.gz" 2> "decode-$b.log"
   t1=$(date +%s.%N)
   rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
   printf '%-26s %6s %8s %8s %10s\n' "wren decode" "$b" "$(wer "hyp-$b.txt")" "$rtf" \
@@ -72,7 +72,7 @@ for b in $BEAMS; do
 done
 # --- Wren with its default options on the data dir (this folder: wav.scp, utt2spk): speaker-adapted
 t0=$(date +%s.%N)
-"$WREN" --quiet decode --model "$MODEL" --graph graph . hyp-default.txt 2> decode-default.log
+"$WREN" --quiet decode --model "$MODEL" --graph graph --nj 1 . hyp-default.txt 2> decode-default.log
 t1=$(date +%s.%N)
 rtf=$(echo "$t0 $t1 $audio_sec" | awk '{printf "%.4f", ($2 - $1) / $3}')
 printf '%-26s %6s %8s %8s %10s\n' "wren decode (defaults)" default "$(wer hyp-default.txt)" "$rtf" \

@@ -32,7 +32,7 @@ for s in "${sets[@]}"; do
     echo "$i $PWD/$name/$i.$ext"
   done > "$name.scp"
 done
-dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)
+dec=("$WREN" decode --model "$MODEL" --graph graph --nj 1 --adapt none)
 for s in "${sets[@]}"; do
   read -r name _ <<< "$s"
   /usr/bin/time -o "$name.res" -f "%U %S" "${dec[@]}" "$name.scp" "$name.txt" 2> "$name.log"
@@ -56,11 +56,11 @@ M8=$SHARED/data/models/hub4wsj_sc_8k
 mkdir -p speaker8k
 cp 8k.scp speaker8k/wav.scp
 awk '{ print $1, "fraser" }' 8k.scp > speaker8k/utt2spk
-/usr/bin/time -o adapt8k.res -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph speaker8k adapt8k.txt 2> adapt8k.log
+/usr/bin/time -o adapt8k.res -f "%U %S" "$WREN" decode --model "$MODEL" --graph graph --nj 1 speaker8k adapt8k.txt 2> adapt8k.log
 row "resampled from 8000 Hz, adapted to the speaker" adapt8k
 if [ -e "$M8/mdef" ]; then
   [ -s graph8k/HCLG.fst ] || "$WREN" mkgraph --model "$M8" --dict "$DICT" --lm lm.arpa graph8k > graph8k.log 2>&1
-  /usr/bin/time -o model8k.res -f "%U %S" "$WREN" decode --model "$M8" --graph graph8k speaker8k model8k.txt 2> model8k.log
+  /usr/bin/time -o model8k.res -f "%U %S" "$WREN" decode --model "$M8" --graph graph8k --nj 1 speaker8k model8k.txt 2> model8k.log
   row "8 kHz model hub4wsj_sc_8k, adapted" model8k
 fi
 echo "(files in $W)"

@@ -35,7 +35,7 @@ for i in $ids; do echo "$i $A/audio/$i.flac"; done > sentences.scp
 echo "long $PWD/long.wav" > long.scp
 echo "long $(cut -d' ' -f2- text | tr '\n' ' ')" > long.ref
 austen_graph text
-dec=("$WREN" decode --model "$MODEL" --graph graph --adapt none)   # one pass: the cost of the cutting alone
+dec=("$WREN" decode --model "$MODEL" --graph graph --nj 1 --adapt none)   # one pass: the cost of the cutting alone
 timed() { local out=$1; shift; /usr/bin/time -o "$out" -f "%U %S %M %e" "$@"; }
 timed whole.res "${dec[@]}" --cut-seconds 0 long.scp whole.txt 2> whole.log
 timed cut.res "${dec[@]}" long.scp cut.txt 2> cut.log

@@ -12,6 +12,7 @@
 #include "fstext/fst.h"
 #include "lat/lattice.h"
 #include "utils/fault.h"
+#include "utils/hashmap.h"
 #include "utils/wren-util.h"
 
 #include <errno.h>
@@ -955,6 +956,19 @@ static int run_shared(struct cmd *c, const struct jobs *js, const struct wren_au
     return rc;
 }
 
+/* How many speakers the jobs have (utt2spk; an utterance it lacks is one of its own). */
+static size_t count_speakers(const struct cmd *c, const struct jobs *js)
+{
+    struct wren_bytemap *seen = wren_bytemap_new();
+    for (size_t i = 0; i < js->n; i++) {
+        const char *spk = wren_adapt_speaker(c->ad, js->j[i].utt);
+        wren_bytemap_put(seen, spk, strlen(spk), 1);
+    }
+    size_t n = wren_bytemap_size(seen);
+    wren_bytemap_free(seen);
+    return n;
+}
+
 static int run(struct cmd *c, const char *input, struct wren_progress *pr)
 {
     struct wren_audio_opts ao = c->audio;
@@ -970,6 +984,9 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
                       input, unknown, js.n, js.j[first].utt);
     }
     int rc = 0;
+    /* with --adapt the workers take whole speakers: no more of them than speakers */
+    size_t n_spk = c->ad && wren_adapt_estimating(c->ad) && c->nj > 1 ? count_speakers(c, &js) : 0;
+    if (n_spk && (size_t)c->nj > n_spk) c->nj = (int)n_spk;
     if (c->ad && wren_adapt_estimating(c->ad) && (c->nj <= 1 || js.n <= 1)) {
         rc = run_adapt(c, &js, &ao, pr);
     } else if (c->nj > 1 && js.n > 1) {
@@ -1013,6 +1030,7 @@ int wren_cmd_decode(int argc, char **argv)
     wren_audio_opts_default(&c.audio);
     c.ao.log_speakers = 1;
     c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
+    c.nj = wren_cmd_cpus();
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx) (default: the one the graph was built with, GRAPH_DIR/model.txt, else Debian's " WREN_DEBIAN_MODEL_DIR ")" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
@@ -1023,7 +1041,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length)" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length; the outputs do not depend on it); by default one per CPU this process may use" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),
@@ -1047,6 +1065,11 @@ int wren_cmd_decode(int argc, char **argv)
     }
     if (!(c.cut_seconds >= 0) || !isfinite(c.cut_seconds)) {
         fprintf(stderr, "wren decode: --cut-seconds must be a number >= 0 (0: never cut), not %g\n", c.cut_seconds);
+        free(pos);
+        return WREN_EXIT_INPUT;
+    }
+    if (c.nj < 0) {
+        fprintf(stderr, "wren decode: --nj must be a number of jobs >= 1, not %d\n", c.nj);
         free(pos);
         return WREN_EXIT_INPUT;
     }

@@ -1,7 +1,22 @@
 /* cmd-util.c — shared subcommand boilerplate (see cmd-util.h). */
+#define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include "cli/cmd-util.h"
 
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+int wren_cmd_cpus(void)
+{
+    /* the affinity mask, not the machine's CPUs: under Slurm or taskset a job may use fewer */
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 4096 ? (int)n : 1;
+}
 
 int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
                    const struct wren_opt *opts, int argc, char **argv,

@@ -14,4 +14,7 @@ int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
 /* Print "wren CMD: <wren_error_msg()>" and return WREN_EXIT_INPUT. */
 int wren_cmd_fail(const char *cmd);
 
+/* The CPUs this process may run on (its affinity mask; at least 1): the default of --nj. */
+int wren_cmd_cpus(void);
+
 #endif

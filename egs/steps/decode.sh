@@ -33,8 +33,9 @@ n=$(wc -l < "$data/wav.scp"); [ "$nj" -le "$n" ] || nj=$n
 sd=$data/split$nj
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
+# each job one worker (wren decode --nj 1): the parallelism is the jobs', as --cmd places them
 /usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
-  "$wren" decode --model "$model" --graph "$graph" --adapt none $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
+  "$wren" decode --model "$model" --graph "$graph" --nj 1 --adapt none $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
 t1=$(date +%s.%N)
 case $cmd in *slurm*) echo "-" > "$dir/cpu.txt" ;; *) awk '{printf "%.2f\n", $1 + $2}' "$dir/cpu.tmp" > "$dir/cpu.txt" ;; esac
 rm -f "$dir/cpu.tmp"

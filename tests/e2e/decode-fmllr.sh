@@ -145,6 +145,14 @@ printf '%s\n' "a1 a" "a2 a" "b1 b" "c1 c" > data3/utt2spk
 grep -q "worker 0: 3 utterances, 11.6 s of audio" nj3.log && grep -q "worker 1: 1 utterance, 20.2 s of audio" nj3.log \
   || fail "--nj 2 did not share the speakers by length: $(grep worker nj3.log)"
 [ "$(wc -l < hyp-data3.txt)" = 4 ] || fail "--nj 2 data3: $(cat hyp-data3.txt)"
+# no more workers than speakers: one speaker (data's) is adapted in the process itself, whatever --nj
+"$WREN" -v decode --model "$MODEL" --graph graph --nj 3 --transforms-out trans-nj3.txt data hyp-nj3.txt 2> nj1spk.log \
+  || fail "--nj 3 on one speaker: $(cat nj1spk.log)"
+grep -q "worker" nj1spk.log && fail "--nj 3 forked workers for one speaker: $(grep worker nj1spk.log)"
+[ "$(wc -l < hyp-nj3.txt)" = 5 ] && [ "$(grep -c '  \[$' trans-nj3.txt)" = 1 ] || fail "--nj 3 on one speaker: $(cat hyp-nj3.txt)"
+"$WREN" -v decode --model "$MODEL" --graph graph --nj 3 data3 hyp-data3-nj3.txt 2> nj3spk.log || fail "--nj 3 data3"
+[ "$(grep -c 'worker [0-9]:' nj3spk.log)" = 3 ] && cmp -s hyp-data3.txt hyp-data3-nj3.txt \
+  || fail "--nj 3 on 3 speakers: $(grep worker nj3spk.log)"
 
 # --- the recipes' step egs/steps/decode_fmllr.sh: the same outputs as the command, sorted, plus
 # the CPU seconds; a second call keeps the finished dir, one with other options decodes again and

@@ -32,7 +32,7 @@ cut -d' ' -f2- ref.txt > lm.txt
   || fail "mkgraph: $(tail -3 mkgraph.log)"
 
 # --- decode with every output
-"$WREN" decode --model "$MODEL" --graph graph --ctm out.ctm --nbest 5 --ref ref.txt \
+"$WREN" decode --model "$MODEL" --graph graph --nj 1 --ctm out.ctm --nbest 5 --ref ref.txt \
   wav.scp hyp.txt lat.gz 2> decode.log || fail "decode: $(cat decode.log)"
 cat decode.log
 [ "$(wc -l < hyp.txt)" = 5 ] || fail "expected 5 hypotheses, got $(wc -l < hyp.txt)"
@@ -192,11 +192,18 @@ cmp -s mbr3.log mbr4.log || fail "--calibration does not reproduce the fitted NC
   || fail "decode --no-determinize"
 cmp -s hyp-best.txt hyp-nd.txt || fail "best paths differ with --no-determinize"
 
-# --nj: forked workers give the same outputs, in the same order
+# --nj: forked workers give the same outputs as one job, in the same order; by default as many
+# as the CPUs this process may use (nproc reads the same affinity mask)
 "$WREN" decode --model "$MODEL" --graph graph --nj 2 --ctm out-nj.ctm wav.scp hyp-nj.txt lat-nj.gz 2> /dev/null \
   || fail "decode --nj 2"
 cmp -s hyp.txt hyp-nj.txt && cmp -s out.ctm out-nj.ctm || fail "--nj 2 outputs differ"
 cmp -s <(zcat lat.gz) <(zcat lat-nj.gz) || fail "--nj 2 lattices differ"
+"$WREN" decode --help | grep -- '--nj ' | grep -q "(default: $(nproc))" \
+  || fail "--nj's default is not the $(nproc) CPUs: $("$WREN" decode --help | grep -- '--nj ')"
+taskset -c 0 "$WREN" decode --help | grep -- '--nj ' | grep -q "(default: 1)" || fail "--nj's default under taskset -c 0 is not 1"
+out=$("$WREN" decode --model "$MODEL" --graph graph --nj -1 wav.scp hyp-bad.txt 2>&1) && fail "--nj -1 was accepted"
+[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- "--nj" || fail "--nj -1: not one line naming --nj: $out"
+[ ! -e hyp-bad.txt ] || fail "--nj -1 wrote its output"
 
 # --- bad entries fail only their utterance
 u1=$(head -1 "$LIBRI/fileids"); u2=$(sed -n 2p "$LIBRI/fileids")
@@ -259,11 +266,12 @@ awk '$1 != "rec" { exit 1 }' seg.ctm || fail "segments' CTM not named after the 
 n1=$(awk '$1 == "seg1" { print NF - 1 }' hyp-seg.txt)
 awk -v n1="$n1" 'NR > n1 && $3 < 1.5 { exit 1 } NR <= n1 && $3 >= 1.5 { exit 1 }' seg.ctm ||
   fail "segments' CTM not in recording time: $(cat seg.ctm)"
-# a recording is read once for all its segments: a pipe that counts its runs
+# a recording is read once for all its segments by one job (each of --nj workers reads those
+# of its own segments): a pipe that counts its runs
 mkdir -p datapipe
 echo "rec sh -c 'echo run >> $PWD/runs; cat $LIBRI/$u2.wav' |" > datapipe/wav.scp
 head -2 data/segments > datapipe/segments
-"$WREN" decode --model "$MODEL" --graph graph --remove-silence 0 datapipe hyp-pipe.txt 2> pipe.log \
+"$WREN" decode --model "$MODEL" --graph graph --nj 1 --remove-silence 0 datapipe hyp-pipe.txt 2> pipe.log \
   || fail "segments of a pipe recording: $(cat pipe.log)"
 cmp -s hyp-seg.txt hyp-pipe.txt || fail "segments of the pipe: $(cat hyp-pipe.txt), not $(cat hyp-seg.txt)"
 [ "$(wc -l < runs)" = 1 ] || fail "the recording was read $(wc -l < runs) times for 2 segments"
