@@ -96,6 +96,7 @@ struct cmd {
     struct wren_audio_opts audio;   /* how to read the audio (the rate is the model's) */
     char *rec_spec;                 /* the recording whose audio rec holds, or NULL */
     struct wren_audio rec;
+    int workers;                /* the most workers forked at once (0: none) */
     int worker_said;            /* a --nj worker failed and printed why: no second error line */
     int out_failed;             /* writing an output failed: the run stops, the close reports it */
     FILE *fh, *fl, *fc, *fn;    /* where decode_one writes: hyp, lattices, ctm, n-best */
@@ -647,6 +648,7 @@ static int run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         }
     }
     pid_t *pid = wren_xcalloc((size_t)c->nj, sizeof *pid);
+    if (c->nj > c->workers) c->workers = c->nj;
     for (int k = 0; k < c->nj; k++) {
         size_t b = first[k], e = first[k + 1];
         fflush(NULL);
@@ -1104,7 +1106,7 @@ int wren_cmd_decode(int argc, char **argv)
     c.fc = c.ctm_out ? wren_text_out_file(c.ctm_out) : NULL;
     c.fn = c.nb_out ? wren_text_out_file(c.nb_out) : NULL;
     struct wren_progress pr;
-    double t_dec = wren_now();
+    double t_dec = wren_now(), cpu_dec = wren_cpu_seconds_with_children();
     if (run(&c, pos[0], &pr)) goto fail;
     if (c.out_failed) {   /* the failed output's commit names it; nothing is committed */
         struct wren_text_out **o[4] = { &c.hyp, &c.lat, &c.ctm_out, &c.nb_out };
@@ -1118,6 +1120,7 @@ int wren_cmd_decode(int argc, char **argv)
     }
     wren_progress_end(&pr, (double)(c.t.n_ok + c.t.n_fail));
     t_dec = wren_now() - t_dec;
+    cpu_dec = wren_cpu_seconds_with_children() - cpu_dec;
     if (c.t.n_ok == 0) {
         wren_error("%s: no utterance decoded (%d failed)", pos[0], c.t.n_fail);
         goto fail;
@@ -1133,10 +1136,11 @@ int wren_cmd_decode(int argc, char **argv)
             if (r) goto fail;
         }
     fprintf(stderr, "wren decode: %d utterance%s decoded, %d failed, %d without final state; "
-                    "%lld frames, %.1f s audio, RTF %.3f (load %.1f s); %.0f active tokens/frame, "
-                    "%.1f%% senones scored",
+                    "%lld frames, %.1f s audio, RTF %.3f (load %.1f s; CPU RTF %.3f",
             c.t.n_ok, c.t.n_ok == 1 ? "" : "s", c.t.n_fail, c.t.n_no_final, (long long)c.t.frames, c.t.audio_sec,
-            c.t.audio_sec > 0 ? t_dec / c.t.audio_sec : 0, t_load,
+            c.t.audio_sec > 0 ? t_dec / c.t.audio_sec : 0, t_load, c.t.audio_sec > 0 ? cpu_dec / c.t.audio_sec : 0);
+    if (c.workers > 1) fprintf(stderr, ", %d workers", c.workers);
+    fprintf(stderr, "); %.0f active tokens/frame, %.1f%% senones scored",
             c.t.frames ? c.t.active_sum / c.t.frames : 0, c.t.frames ? 100 * c.t.senone_sum / c.t.frames : 0);
     if (c.lat || c.nbest > 0 || c.have_ref)
         fprintf(stderr, "; lattice %.2f arcs/frame, depth %.2f", c.t.frames ? (double)c.t.lat_arcs / c.t.frames : 0,

@@ -51,6 +51,16 @@ double wren_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double wren_cpu_seconds_with_children(void)
+{
+    struct rusage self, kids;
+    if (getrusage(RUSAGE_SELF, &self) != 0 || getrusage(RUSAGE_CHILDREN, &kids) != 0) return 0;
+    const struct timeval *tv[4] = { &self.ru_utime, &self.ru_stime, &kids.ru_utime, &kids.ru_stime };
+    double s = 0;
+    for (int i = 0; i < 4; i++) s += (double)tv[i]->tv_sec + 1e-6 * (double)tv[i]->tv_usec;
+    return s;
+}
+
 size_t wren_peak_rss(void)
 {
     struct rusage ru;

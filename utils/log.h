@@ -14,6 +14,9 @@ void wren_warn(const char *fmt, ...) WREN_PRINTF(1, 2);  /* always printed, "war
 
 /* Monotonic wall-clock seconds. */
 double wren_now(void);
+/* User + system CPU seconds of this process and of its children it has waited for (forked
+ * workers). */
+double wren_cpu_seconds_with_children(void);
 /* Peak resident memory of this process in bytes (0 if unknown). */
 size_t wren_peak_rss(void);
 

@@ -4,7 +4,8 @@
 # the RTF is single-thread, incl. loading) and scores it.
 # Prints and writes OUT_DIR/sweep.txt: beam, %WER line, wall seconds, RTF, CPU (user + system)
 # seconds and CPU RTF — the CPU figures are the ones that hold on a loaded machine. With
-# --psphx DIR (a pocketsphinx_baseline.sh output dir of the same data) its row is appended.
+# --psphx DIR (a pocketsphinx_baseline.sh output dir of the same data) its row is appended (its wall
+# time that of its --nj parts side by side: compare the CPU columns).
 # Not for: picking a beam on test data.
 # usage: egs/steps/beam_sweep.sh [--opts "other wren decode options"] [--psphx DIR] MODEL GRAPH DATA OUT_DIR "B1 B2 ..."
 set -euo pipefail
@@ -26,7 +27,7 @@ for b in $beams; do
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
   /usr/bin/time -o "$out/cpu-$b.txt" -f "%U %S" \
-    "$wren" decode --model "$model" --graph "$graph" --adapt none $opts --beam "$b" "$data/wav.scp" "$out/hyp-$b.txt" 2> "$out/decode-$b.log"
+    "$wren" decode --model "$model" --graph "$graph" --nj 1 --adapt none $opts --beam "$b" "$data/wav.scp" "$out/hyp-$b.txt" 2> "$out/decode-$b.log"
   t1=$(date +%s.%N)
   w=$("$wren" wer "$data/text" "$out/hyp-$b.txt" | head -1)
   row "$b" "$w" "$(awk -v a="$t0" -v e="$t1" 'BEGIN{print e - a}')" "$(awk '{print $1 + $2}' "$out/cpu-$b.txt")"

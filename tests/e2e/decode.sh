@@ -194,8 +194,12 @@ cmp -s hyp-best.txt hyp-nd.txt || fail "best paths differ with --no-determinize"
 
 # --nj: forked workers give the same outputs as one job, in the same order; by default as many
 # as the CPUs this process may use (nproc reads the same affinity mask)
-"$WREN" decode --model "$MODEL" --graph graph --nj 2 --ctm out-nj.ctm wav.scp hyp-nj.txt lat-nj.gz 2> /dev/null \
+"$WREN" decode --model "$MODEL" --graph graph --nj 2 --ctm out-nj.ctm wav.scp hyp-nj.txt lat-nj.gz 2> nj.log \
   || fail "decode --nj 2"
+# the summary gives the CPU RTF beside the wall one, and the workers (their CPU included)
+grep -q 'RTF [0-9.]* (load [0-9.]* s; CPU RTF [0-9.]*, 2 workers)' nj.log || fail "--nj 2 summary: $(tail -1 nj.log)"
+grep -q 'RTF [0-9.]* (load [0-9.]* s; CPU RTF [0-9.]*);' decode.log || fail "--nj 1 summary: $(grep RTF decode.log)"
+awk '/CPU RTF/ { sub(/.*CPU RTF /, ""); exit !($1 + 0 > 0.005) }' nj.log || fail "--nj 2: the workers' CPU not counted: $(tail -1 nj.log)"
 cmp -s hyp.txt hyp-nj.txt && cmp -s out.ctm out-nj.ctm || fail "--nj 2 outputs differ"
 cmp -s <(zcat lat.gz) <(zcat lat-nj.gz) || fail "--nj 2 lattices differ"
 "$WREN" decode --help | grep -- '--nj ' | grep -q "(default: $(nproc))" \
