@@ -13,8 +13,10 @@ static const char descr[] =
     "ins/del/sub counts equal sclite's on the same files. A reference utterance without hypothesis\n"
     "counts as all deletions (--mode all) and is reported; a hypothesis utterance that is not in the\n"
     "reference is an error, and so is a reference without words (a WER of 0/0). --compare HYP_B\n"
-    "also scores HYP_B and prints matched-pairs p-values. --ci 0.95 adds a line with the 95 % bootstrap\n"
-    "confidence interval of each %WER (utterances resampled), and one of the difference B - A.";
+    "also scores HYP_B and prints matched-pairs p-values. A %WER-CI line follows each system's\n"
+    "summary: the bootstrap confidence interval of its %WER (utterances resampled; --ci LEVEL,\n"
+    "95 % by default, 0: none), and with --compare one more gives that of the difference B - A. A\n"
+    "few hundred words leave an interval several points wide: read it before a difference.";
 
 /* "%WER-CI 95% [lo, hi] ..." after a system's summary lines. */
 static int print_ci(const struct wren_wer_opts *o, const struct wren_wer_result *r)

@@ -17,6 +17,7 @@ void wren_wer_opts_default(struct wren_wer_opts *o)
     o->mode = "all";
     o->bootstrap = 10000;
     o->seed = 1;
+    o->ci = 0.95;   /* every score with its interval: what the recipes print */
 }
 
 int wren_wer_opts_table(struct wren_wer_opts *o, struct wren_opt *t)

@@ -106,16 +106,20 @@ if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
   pruned=$(ls "$exp"/nnlm-pruned-*.safetensors | head -1)
   rescore "$pruned" lattice pruned-lattice
   params() { "$wren" nnlm-info "$1" | sed -n 's/^stored_params[^0-9]*\([0-9]*\).*/\1/p' | head -1; }
-  wer() { "$wren" wer "$exp/data/test/text" "$1" | sed -n 's/^%WER \([0-9.]*\).*/\1/p'; }
+  # "%WER [lo, hi]": wren wer's score and its 95 % bootstrap interval
+  wer() { "$wren" wer "$exp/data/test/text" "$1" | awk '/^%WER / { w = $2 } /^%WER-CI / { gsub(/[],[]/, " "); lo = $3; hi = $4 }
+    END { printf "%6.2f [%5.2f, %5.2f]", w, lo, hi }'; }
   {
-    printf '%-34s %12s %8s %10s\n' system "NNLM params" "WER %" "rescore s"
-    printf '%-34s %12s %8s %10s\n' "first pass (pruned trigram)" - "$(wer "$exp/hyp-1pass.txt")" -
-    printf '%-34s %12s %8s %10s\n' "NNLM ${nbest}-best" "$(params "$exp/nnlm.safetensors")" \
+    printf '%-38s %12s %22s %10s\n' system "NNLM params" "WER % [95 % interval]" "rescore s"
+    printf '%-38s %12s %22s %10s\n' "first pass (pruned trigram)" - "$(wer "$exp/hyp-1pass.txt")" -
+    printf '%-38s %12s %22s %10s\n' "NNLM ${nbest}-best" "$(params "$exp/nnlm.safetensors")" \
       "$(wer "$exp/hyp-dense-nbest.txt")" "$(cat "$exp/time-dense-nbest.txt")"
-    printf '%-34s %12s %8s %10s\n' "NNLM lattice" "$(params "$exp/nnlm.safetensors")" \
+    printf '%-38s %12s %22s %10s\n' "NNLM lattice" "$(params "$exp/nnlm.safetensors")" \
       "$(wer "$exp/hyp-dense-lattice.txt")" "$(cat "$exp/time-dense-lattice.txt")"
-    printf '%-34s %12s %8s %10s\n' "pruned NNLM lattice ($(basename "$pruned" .safetensors))" "$(params "$pruned")" \
+    printf '%-38s %12s %22s %10s\n' "pruned NNLM lattice ($(basename "$pruned" .safetensors))" "$(params "$pruned")" \
       "$(wer "$exp/hyp-pruned-lattice.txt")" "$(cat "$exp/time-pruned-lattice.txt")"
+    echo "($(wc -w < "$exp/data/test/text" | awk -v n="$(wc -l < "$exp/data/test/text")" '{ print $1 - n }') test words: a smoke test of the chain, not a" \
+      "benchmark; \`wren wer --compare\` tests whether a difference is significant)"
   } | tee "$exp/results.txt"
   log "done in $(( $(date +%s) - t0 )) s; results in $exp/results.txt"
 fi

@@ -32,6 +32,6 @@ done
 echo "significance on test (A = NNLM & 4-gram lattice rescoring):"
 for b in rescore4_test/hyp_tuned.txt ${first}_test/hyp_tuned.txt; do
   [ -s "$exp/$b" ] && [ -s "$exp/nnlm_rescore/test/hyp-lattice.txt" ] &&
-    "$wren" wer --compare "$exp/$b" data/test/text "$exp/nnlm_rescore/test/hyp-lattice.txt" | tail -2 | sed 's/^/  /'
+    "$wren" wer --compare "$exp/$b" data/test/text "$exp/nnlm_rescore/test/hyp-lattice.txt" | grep -E '^(compare|WER) ' | sed 's/^/  /'
 done
 exit 0

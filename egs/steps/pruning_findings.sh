@@ -21,7 +21,7 @@ hyp() { echo "$wd/$1/$set_name/hyp-nbest.txt"; }
 cmp() {
   local a b; a=$(hyp "$1"); b=$(hyp "$2")
   [ -s "$a" ] && [ -s "$b" ] || { echo "- - - -"; return; }
-  "$wren" wer --compare "$b" "$data/text" "$a" | tail -1 |
+  "$wren" wer --compare "$b" "$data/text" "$a" | grep "^WER A " |
     sed -E 's/^WER A ([0-9.]+) B ([0-9.]+); matched-pairs z = [-0-9.e+]+, p = ([0-9.e+-]+|nan); paired bootstrap \([0-9]+ resamples\) p ([<=]) ([0-9.e+-]+).*/\1 \2 \3 \4\5/'
 }
 field() { awk -v m="$1" -v col="$2" '{ n = $1 "-" $2 "-" $3 "-" $4 } n == m { print $col }' "$table"; }

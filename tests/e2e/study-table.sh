@@ -102,15 +102,15 @@ check_wer "$w/activation-lowrank-incremental-0.25/test/hyp-lattice.txt" "$r"
 r=$(row magnitude lowrank incremental 0.5000 yes); [ -n "$r" ] || fail "the distilled run is not marked: $(cut -f1-6 "$st")"
 r=$(row - scratch - 0.2500); [ "$(cut -f4,5,13 <<< "$r")" = "$(printf '1000\tno\t5.00')" ] || fail "scratch row: $r"
 ref=$out/references.tsv
-[ "$(awk -F'\t' '$1 == "4-gram" { print $2 }' "$ref")" = "$("$WREN" wer "$tmp/data/test/text" "$e/rescore4_test/hyp.txt" | awk '/^%WER/ { print $2 }')" ] ||
+[ "$(awk -F'\t' '$1 == "4-gram" { print $2 }' "$ref")" = "$("$WREN" wer "$tmp/data/test/text" "$e/rescore4_test/hyp.txt" | awk '/^%WER / { print $2 }')" ] ||
   fail "references.tsv: $(cat "$ref")"
 
 f=$out/findings.tsv
 [ "$(head -1 "$f")" = "$(printf 'finding\tpair\teffect\tp\tp_holm')" ] || fail "findings.tsv header: $(head -1 "$f")"
 pairrow() { awk -F'\t' -v f="$1" -v p="$2" '$1 == f && $2 == p' "$f"; }
 eff() {   # hypA hypB -> WER(B) - WER(A), as the table prints it
-  local a b; a=$("$WREN" wer "$tmp/data/test/text" "$1" | awk '/^%WER/ { print $2 }')
-  b=$("$WREN" wer "$tmp/data/test/text" "$2" | awk '/^%WER/ { print $2 }')
+  local a b; a=$("$WREN" wer "$tmp/data/test/text" "$1" | awk '/^%WER / { print $2 }')
+  b=$("$WREN" wer "$tmp/data/test/text" "$2" | awk '/^%WER / { print $2 }')
   awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.2f", b - a }'
 }
 # (b) magnitude 0.25: 24 % against 40 % substitutions, a large and significant effect

@@ -96,6 +96,15 @@ for spec in "1 0.05 0" "2 0.2 0" "3 0.5 0" "4 0.9 0" "5 0.2 0.05" "6 1.5 0"; do
 done
 # The JSON line carries the same totals as the %WER line.
 "$WREN" wer --json "$tmp/ref" "$tmp/hyp" | grep -q '"errors": ' || { echo "FAIL: no JSON line"; fail=1; }
+# The 95 % bootstrap interval by default, around the %WER; --ci 0 leaves the
+# three Kaldi lines alone, the same as before.
+"$WREN" wer "$tmp/ref" "$tmp/hyp" > "$tmp/ci.out"
+awk '/^%WER / { w = $2 } /^%WER-CI 95% / { gsub(/[],[]/, " "); lo = $3; hi = $4; n++ }
+  END { exit !(n == 1 && lo <= w && w <= hi && lo < hi && lo >= 0) }' "$tmp/ci.out" \
+  || { echo "FAIL: no 95 % interval around the %WER by default:"; cat "$tmp/ci.out"; fail=1; }
+"$WREN" wer --ci 0 "$tmp/ref" "$tmp/hyp" > "$tmp/noci.out"
+[ "$(wc -l < "$tmp/noci.out")" = 3 ] && ! grep -q CI "$tmp/noci.out" && [ "$(head -3 "$tmp/ci.out")" = "$(cat "$tmp/noci.out")" ] \
+  || { echo "FAIL: --ci 0 output:"; cat "$tmp/noci.out"; fail=1; }
 # A hypothesis for an utterance that is not in the reference is an error naming file and line.
 { cat "$tmp/ref"; echo "nobody-x1 hello"; } > "$tmp/hyp.bad"
 if "$WREN" wer "$tmp/ref" "$tmp/hyp.bad" > /dev/null 2> "$tmp/bad.err"; then echo "FAIL: unknown utterance accepted"; fail=1; fi
