@@ -105,6 +105,9 @@ tests_test_wer_LDADD = $(CHECK_LDADD)
 endif
 TESTS += tests/e2e/wer-sclite.sh
 EXTRA_DIST += tests/e2e/wer-sclite.sh
+# the single-corpus recipes' WER/RTF table (egs/steps/results_table.sh): %WER, interval, CPU RTF
+TESTS += tests/e2e/results-table.sh
+EXTRA_DIST += tests/e2e/results-table.sh
 
 # ---- ngram ----
 # lm/ngram: ARPA models (read/write/lookup), n-gram counting and estimation (modified Kneser-Ney,

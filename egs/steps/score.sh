@@ -10,4 +10,4 @@ wren=${WREN:-$top/build/wren}
 mkdir -p "$3"
 "$wren" wer --per-utt "$3/per-utt.txt" "$1/text" "$2" > "$3/wer.txt"
 "$wren" wer --json "$1/text" "$2" | grep '^{' > "$3/wer.json" || true
-head -1 "$3/wer.txt"
+grep -E '^%WER( |-CI )' "$3/wer.txt"   # the score and its 95 % bootstrap interval
