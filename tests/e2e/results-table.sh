@@ -33,7 +33,7 @@ echo 50.0 > exp/psphx_test/time.txt; echo 96.4 > exp/psphx_test/cpu.txt
 cat table.txt
 head -2 table.txt | tail -1 | grep -q "95 % interval" || fail "no interval column in the header: $(head -2 table.txt)"
 row_check() {   # system-name-pattern hyp cpu
-  local row w ci
+  local row w want_pct want_ci
   row=$(grep "^test  $1 " table.txt) || fail "no test row for $1"
   w=$("$WREN" wer data/test/text "$2")
   want_pct=$(sed -n 's/^%WER \([0-9.]*\).*/\1/p' <<< "$w")
