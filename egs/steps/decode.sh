@@ -32,8 +32,8 @@ n=$(wc -l < "$data/wav.scp"); [ "$nj" -le "$n" ] || nj=$n
 "$top/utils/split-data.sh" --per-utt "$data" "$nj" >&2
 sd=$data/split$nj
 t0=$(date +%s.%N)
-# shellcheck disable=SC2086
 # each job one worker (wren decode --nj 1): the parallelism is the jobs', as --cmd places them
+# shellcheck disable=SC2086
 /usr/bin/time -o "$dir/cpu.tmp" -f "%U %S" $cmd --nj "$nj" JOB=1:$nj "$dir/log/decode.JOB.log" \
   "$wren" decode --model "$model" --graph "$graph" --nj 1 --adapt none $opts "$sd/JOB/wav.scp" "$dir/hyp.JOB.txt" "$dir/lat.JOB.gz"
 t1=$(date +%s.%N)
