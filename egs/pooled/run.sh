@@ -35,7 +35,8 @@
 #   adapt=fmllr, exp/decode_<set> with --adapt "".
 #   5 pocketsphinx_batch, same model/dict/ARPA trigram/audio, --nj single-thread processes: exp/psphx_{dev,test}
 #   6 scoring per corpus and pooled: %WER with 95 % bootstrap intervals, Wren vs pocketsphinx
-#     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt
+#     (difference, its interval, paired p-values) and CPU seconds -> exp/results.txt; with
+#     adapt=fmllr, stage 4's table again, now with pocketsphinx -> exp/results-fmllr.txt
 # the pruning study (NNLM rescoring of these lattices; settings in conf/study.conf, conf/pooled.conf):
 #   7 4-gram lattice rescoring of FP on dev and test: exp/rescore4_{dev,test} (the no-NNLM reference);
 #     MBR 1-best and calibrated word confidences of both (calibration fitted on dev), per-corpus
@@ -113,18 +114,26 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   done
 fi
 
+# the adapted first pass against the speaker-independent one and pocketsphinx_batch ->
+# exp/results-fmllr.txt: written by stage 4, and again by stage 6 once stage 5 has run
+# pocketsphinx (on a first run in stage order its rows are missing from stage 4's)
+fmllr_table() {
+  "$steps/pooled_compare.sh" --sets "dev test" --pairs "fmllr:si fmllr:pocketsphinx" \
+    "$name: speaker-adapted first pass against the speaker-independent one and pocketsphinx_batch" "${corpus_list[*]}" \
+    si=exp/decode_{set}/hyp.txt pocketsphinx=exp/psphx_{set}/hyp.txt fmllr=exp/decode_fmllr_{set}/hyp.txt > exp/results-fmllr.txt.tmp
+  for x in dev test; do
+    echo "# $x CPU seconds: adapted (both passes) $(cat exp/decode_fmllr_$x/cpu.txt), speaker-independent $(cat exp/decode_$x/cpu.txt 2>/dev/null || echo -), pocketsphinx $(cat exp/psphx_$x/cpu.txt 2>/dev/null || echo -)"
+  done >> exp/results-fmllr.txt.tmp
+  mv exp/results-fmllr.txt.tmp exp/results-fmllr.txt
+  cat exp/results-fmllr.txt
+}
+
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ] && [ -n "$adapt" ]; then
   for x in dev test; do
     log "stage 4: speaker-adapted first pass on $x (wren decode --adapt $adapt $decode_opts; $nj workers of whole speakers from utt2spk)"
     timed 4 "$steps/decode_fmllr.sh" --nj "$nj" --cmd "$cmd" --opts "$decode_opts" "$model" "$graph_dir" data/$x exp/${fp}_$x
   done
-  "$steps/pooled_compare.sh" --sets "dev test" --pairs "fmllr:si fmllr:pocketsphinx" \
-    "$name: speaker-adapted first pass against the speaker-independent one and pocketsphinx_batch" "${corpus_list[*]}" \
-    si=exp/decode_{set}/hyp.txt pocketsphinx=exp/psphx_{set}/hyp.txt fmllr=exp/decode_fmllr_{set}/hyp.txt > exp/results-fmllr.txt
-  for x in dev test; do
-    echo "# $x CPU seconds: adapted (both passes) $(cat exp/decode_fmllr_$x/cpu.txt), speaker-independent $(cat exp/decode_$x/cpu.txt 2>/dev/null), pocketsphinx $(cat exp/psphx_$x/cpu.txt 2>/dev/null)"
-  done >> exp/results-fmllr.txt
-  cat exp/results-fmllr.txt
+  fmllr_table
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
@@ -139,6 +148,10 @@ if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
   "$steps/pooled_table.sh" "$name: wren decode (defaults) vs pocketsphinx_batch" exp "${corpus_list[@]}" > exp/results.txt.tmp
   mv exp/results.txt.tmp exp/results.txt
   cat exp/results.txt
+  if [ -n "$adapt" ] && [ -s exp/decode_fmllr_test/hyp.txt ]; then
+    log "stage 6: the adapted first pass against pocketsphinx too -> exp/results-fmllr.txt"
+    fmllr_table
+  fi
 fi
 
 lm3=$lm_dir/lm3.arpa
