@@ -2,7 +2,8 @@
  * into Kaldi text hypotheses, and optionally compact lattices, CTM, n-best lists and the
  * lattice oracle WER against a reference. A thin wrapper over the decoder (decoder.h): the
  * options come from the decoder's own table. A bad audio entry fails only that utterance.
- * Not for: any decoding logic (search.c, lattice.c, search-stream.c). */
+ * Not for: any decoding logic (search.c, lattice.c, search-stream.c); --nj's forked workers
+ * (decode-workers.c). */
 #include "feat/audio.h"
 #include "am/model-path.h"
 #include "cli/cmd-util.h"
