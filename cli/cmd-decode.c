@@ -546,8 +546,7 @@ static int run(struct cmd *c, const char *input, struct wren_progress *pr)
         wren_progress_start(pr, "utterances", (double)js.n);
         jobs_probe(&js, &ao);   /* utterances, and with --adapt speakers, are shared by length */
         if (c->ad && wren_adapt_estimating(c->ad)) {
-            if ((size_t)c->nj > js.n) c->nj = (int)js.n;
-            rc = decode_run_parallel(c, &js, &ao, outs, NULL);
+            rc = decode_run_parallel(c, &js, &ao, outs, NULL);   /* nj <= speakers, capped above */
         } else {
             rc = decode_run_shared(c, &js, &ao, outs);   /* caps the workers itself */
         }

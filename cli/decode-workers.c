@@ -89,14 +89,11 @@ static void split_jobs(struct cmd *c, const struct jobs *js, size_t *idx, size_t
             w[nu] += js->sec && js->sec[idx[pos]] >= 0 ? js->sec[idx[pos]] : mean;
     }
     ustart[nu] = n;
-    if (nu >= (size_t)nj) {
-        size_t *ufirst = wren_xmalloc(((size_t)nj + 1) * sizeof *ufirst);
-        jobs_balance(w, nu, nj, ufirst);
-        for (int k = 0; k <= nj; k++) first[k] = ustart[ufirst[k]];
-        free(ufirst);
-    } else {   /* fewer speakers than workers: one each, the rest idle */
-        for (int k = 0; k <= nj; k++) first[k] = ustart[(size_t)k < nu ? (size_t)k : nu];
-    }
+    /* run() caps the workers at the speakers (nj <= nu): none is idle */
+    size_t *ufirst = wren_xmalloc(((size_t)nj + 1) * sizeof *ufirst);
+    jobs_balance(w, nu, nj, ufirst);
+    for (int k = 0; k <= nj; k++) first[k] = ustart[ufirst[k]];
+    free(ufirst);
     free(ustart);
     free(w);
 }
