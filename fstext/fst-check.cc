@@ -1,7 +1,7 @@
 // fst-check.cc — the parts of fst.h that check and explore FSTs, mostly for tests:
 // intersection, difference, random paths, shortest paths and distances, (random) equivalence,
 // stochasticity, the cost of accepting a label sequence.
-// Not for: construction (fst.cc) or graph-building algorithms (fst-ops.cc).
+// Not for: construction (fst.cc) or graph-building algorithms (fst-ops.cc, fst-determinize.cc).
 #include <cmath>
 
 #include <fst/compose.h>

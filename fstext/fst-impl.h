@@ -1,6 +1,7 @@
 // fst-impl.h — what the C++ files of Wren's OpenFst wrapper (fst.cc, fst-ops.cc,
-// fst-check.cc) share: the definitions of the opaque handles of fst.h and the guard that turns
-// C++ exceptions and OpenFst errors into wren_error messages. Included by C++ only.
+// fst-determinize.cc, fst-check.cc) share: the definitions of the opaque handles of fst.h and the
+// guard that turns C++ exceptions and OpenFst errors into wren_error messages. Included by C++
+// only.
 // Not for: C code (use fst.h).
 #ifndef WREN_FST_IMPL_H
 #define WREN_FST_IMPL_H

@@ -1,7 +1,8 @@
-// fst-ops.cc — the FST algorithms of fst.h that graph building uses: composition,
-// determinisation (tropical or log semiring), encoded minimisation, epsilon removal, sorting,
-// projection, pushing, relabelling, rational operations, state sorting.
-// Not for: construction and I/O (fst.cc) or test helpers (fst-check.cc).
+// fst-ops.cc — the FST algorithms of fst.h that graph building uses: composition, encoded
+// minimisation, epsilon removal, sorting, projection, pushing, relabelling, rational operations,
+// state sorting.
+// Not for: construction and I/O (fst.cc), test helpers (fst-check.cc), determinisation
+// (fst-determinize.cc, apart so that the two files, the costliest to compile, build in parallel).
 #include <vector>
 
 #include <fst/arc-map.h>
@@ -10,7 +11,6 @@
 #include <fst/compose.h>
 #include <fst/concat.h>
 #include <fst/connect.h>
-#include <fst/determinize.h>
 #include <fst/encode.h>
 #include <fst/invert.h>
 #include <fst/minimize.h>
@@ -68,30 +68,6 @@ int wren_fst_compose_filter(const struct wren_fst *a, const struct wren_fst *b,
 int wren_fst_compose(const struct wren_fst *a, const struct wren_fst *b, struct wren_fst **out)
 {
     return wren_fst_compose_filter(a, b, WREN_COMPOSE_AUTO, 1, out);
-}
-
-int wren_fst_determinize(const struct wren_fst *f, int log_semiring, float delta,
-                         struct wren_fst **out)
-{
-    *out = nullptr;
-    if (delta <= 0) delta = fst::kDelta;
-    return guarded("determinize", [&]() -> int {
-        std::unique_ptr<wren_fst> w(new wren_fst());
-        if (log_semiring) {
-            fst::VectorFst<fst::LogArc> lin, lout;
-            fst::ArcMap(f->f, &lin, fst::StdToLogMapper());
-            fst::DeterminizeOptions<fst::LogArc> opts(delta);
-            fst::Determinize(lin, &lout, opts);
-            lin.DeleteStates();
-            fst::ArcMap(lout, &w->f, fst::LogToStdMapper());
-        } else {
-            fst::DeterminizeOptions<StdArc> opts(delta);
-            fst::Determinize(f->f, &w->f, opts);
-        }
-        if (check_result("determinize", w->f) < 0) return -1;
-        *out = w.release();
-        return 0;
-    });
 }
 
 /* ---- operations (in-place) ---- */

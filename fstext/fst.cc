@@ -1,8 +1,10 @@
 // fst.cc — the core of Wren's C API over OpenFst (fst.h), the only C++ in Wren together with
-// fst-ops.cc and fst-check.cc: creating, reading and writing FSTs, states and arcs, properties,
-// symbol tables. Every entry point catches C++ exceptions and checks OpenFst's error property,
-// turning both into wren_error messages; nothing C++ leaves these files.
-// Not for: FST algorithms (fst-ops.cc, fst-check.cc) or graph recipes (graph-*.c).
+// fst-ops.cc, fst-determinize.cc and fst-check.cc: creating, reading and writing FSTs, states
+// and arcs, properties, symbol tables. Every entry point catches C++ exceptions and checks
+// OpenFst's error property, turning both into wren_error messages; nothing C++ leaves these
+// files.
+// Not for: FST algorithms (fst-ops.cc, fst-determinize.cc, fst-check.cc) or graph recipes
+// (graph-*.c).
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
