@@ -60,7 +60,8 @@ tests_fuzz_fuzz_text_norm_SOURCES = tests/fuzz/fuzz_text_norm.c $(FUZZ_SRC_COMMO
 tests_fuzz_fuzz_text_norm_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_text_norm_LDADD = $(WREN_LDADD)
 
-# make fuzz [FUZZ_SECONDS=60] [FUZZ_HARNESSES="arpa lattice"]: run each harness in turn.
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_HARNESSES="arpa lattice"]: run each harness, one per CPU at
+# a time (FUZZ_JOBS).
 fuzz: tests/fuzz/fuzz_audio tests/fuzz/fuzz_mdef tests/fuzz/fuzz_am tests/fuzz/fuzz_lexicon tests/fuzz/fuzz_arpa tests/fuzz/fuzz_lattice tests/fuzz/fuzz_nnlm tests/fuzz/fuzz_table tests/fuzz/fuzz_text_norm
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash $(top_srcdir)/tests/fuzz/run-fuzz.sh $(abs_top_builddir) $(FUZZ_HARNESSES)
 else

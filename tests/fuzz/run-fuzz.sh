@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# run-fuzz.sh — run libFuzzer harnesses one after the other and report, per harness, the
+# run-fuzz.sh — run libFuzzer harnesses, FUZZ_JOBS at a time, and report, per harness, the
 # executions, coverage (libFuzzer's cov: edges and ft: features from its final lines) and any
 # crash, leak or timeout (the input is kept as an artifact to become a regression under
 # tests/fuzz/regress/<harness>/). Used by `make fuzz` and utils/run-tests.sh.
 #
 # usage: run-fuzz.sh BUILD_DIR HARNESS...
-# env:   FUZZ_SECONDS (60) per harness; FUZZ_LOG_DIR (BUILD_DIR/tests/fuzz/logs) for logs and
-#        crash artifacts; the corpus each run grows is kept in BUILD_DIR/tests/fuzz/work/<h>.
+# env:   FUZZ_SECONDS (60) per harness; FUZZ_JOBS (one per CPU) harnesses at once;
+#        FUZZ_LOG_DIR (BUILD_DIR/tests/fuzz/logs) for logs and crash artifacts; the corpus each
+#        run grows is kept in BUILD_DIR/tests/fuzz/work/<h>.
 #        WREN_SHARED: optional real inputs added as seeds at run time (never committed).
 # Prints "fuzz <harness>: PASS|FAIL execs=N cov=N ft=N" lines; exits 1 if any harness failed.
 set -uo pipefail
@@ -41,8 +42,9 @@ runtime_seeds() {  # $1 harness, $2 dir
   return 0
 }
 
-failed=0
-for h in "$@"; do
+# One harness: its report line(s) go to $logdir/$h.result.
+fuzz_one() {  # $1 harness
+  local h=$1 bin work extra args dirs log rc execs last cov ft
   bin=$builddir/tests/fuzz/fuzz_$h
   work=$builddir/tests/fuzz/work/$h
   extra=$builddir/tests/fuzz/seeds-runtime/$h
@@ -63,9 +65,27 @@ for h in "$@"; do
   if [ $rc -eq 0 ]; then
     echo "fuzz $h: PASS execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} seconds=$seconds"
   else
-    failed=1
     echo "fuzz $h: FAIL (exit $rc) execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} log=$log"
     grep -E 'ERROR: |SUMMARY: |^artifact_prefix|Test unit written' "$log" | head -n 8
+  fi > "$logdir/$h.result"
+}
+
+# FUZZ_JOBS harnesses at a time (one per CPU by default): each still gets FUZZ_SECONDS.
+jobs=${FUZZ_JOBS:-$(nproc)}
+for h in "$@"; do
+  rm -f "$logdir/$h.result"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  fuzz_one "$h" &
+done
+wait
+failed=0
+for h in "$@"; do
+  if [ -s "$logdir/$h.result" ]; then
+    cat "$logdir/$h.result"
+    grep -q '^fuzz .*: PASS' "$logdir/$h.result" || failed=1
+  else
+    echo "fuzz $h: FAIL (no report: the runner was killed)"
+    failed=1
   fi
 done
 exit $failed
