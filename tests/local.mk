@@ -248,3 +248,9 @@ EXTRA_DIST += tests/fault/sweep.sh
 fault-sweep: wren$(EXEEXT)
 	$(AM_TESTS_ENVIRONMENT) FAULT_SWEEP=full bash $(srcdir)/tests/fault/sweep.sh
 .PHONY: fault-sweep
+
+# print-tests: the TESTS list, for utils/run-tests.sh (which starts tests/slowest.txt's first).
+print-tests:
+	@echo TESTS: $(TESTS)
+.PHONY: print-tests
+EXTRA_DIST += tests/slowest.txt

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-tests.sh — the whole test suite, from a fresh machine: installs what it needs
-# (utils/setup.sh), runs `make check` on the normal build, then again on a build with
+# (utils/setup.sh), runs `make check` on the normal build (the slowest tests first:
+# tests/slowest.txt), then again on a build with
 # AddressSanitizer + UndefinedBehaviorSanitizer, then runs every libFuzzer harness briefly
 # (FUZZ_SECONDS, 15 s each) in a clang build with --enable-fuzzing (build-fuzz; each harness
 # counts as one test), and prints one closing line "N passed, N failed".
@@ -21,10 +22,19 @@ done
 jobs=$(nproc)
 
 pass=0; fail=0
+# The build's TESTS, those of tests/slowest.txt first (in its order), then the rest in TESTS order.
+ordered_tests() {  # $1 = build dir (configured)
+  local all slow t
+  all=" $(make -s --no-print-directory -C "$1" print-tests | sed -n 's/^TESTS: //p') " || return 1
+  slow=" $(grep -v '^#' "$top/tests/slowest.txt" | tr '\n' ' ') "
+  for t in $slow; do [[ $all == *" $t "* ]] && printf '%s ' "$t"; done
+  for t in $all; do [[ $slow == *" $t "* ]] || printf '%s ' "$t"; done
+}
 run_suite() {  # $1 = build dir, $2 = label
-  local dir=$1 label=$2
+  local dir=$1 label=$2 tests
   echo "=== make check ($label) in $dir"
-  ( cd "$dir" && make -j"$jobs" check )
+  tests=$(ordered_tests "$dir") && [ -n "$tests" ] || { echo "run-tests.sh: no TESTS in $dir/Makefile"; fail=$((fail + 1)); return 1; }
+  ( cd "$dir" && make -j"$jobs" check TESTS="$tests" )
   local rc=$?
   local log="$dir/test-suite.log"
   if [ -f "$log" ]; then
