@@ -572,6 +572,12 @@ static int open_out(const char *path, struct wren_text_out **o)
     return path ? wren_text_out_open(path, o) : 0;
 }
 
+/* The memory one --nj worker may take beyond what the workers share (the model and graph, loaded
+ * before they fork): a 60 s piece (--cut-seconds' default) searched with the default options
+ * peaked 240 MB above a 1 s one (423 against 184 MB resident, 1.2M-state graph), 320 MB with
+ * every frame kept (--remove-silence 0); the default --nj keeps that much per worker free. */
+#define DECODE_WORKER_BYTES (UINT64_C(512) << 20)
+
 int wren_cmd_decode(int argc, char **argv)
 {
     struct cmd c;
@@ -581,7 +587,7 @@ int wren_cmd_decode(int argc, char **argv)
     wren_audio_opts_default(&c.audio);
     c.ao.log_speakers = 1;
     c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
-    c.nj = wren_cmd_cpus();
+    c.nj = wren_cmd_default_jobs(DECODE_WORKER_BYTES);
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx) (default: the one the graph was built with, GRAPH_DIR/model.txt, else Debian's " WREN_DEBIAN_MODEL_DIR ")" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
@@ -592,7 +598,7 @@ int wren_cmd_decode(int argc, char **argv)
         { "nbest-out", WREN_OPT_STRING, &c.nbest_out, "n-best file (default HYP_TEXT.nbest)" },
         { "ref", WREN_OPT_STRING, &c.ref, "reference text: report the lattice oracle WER" },
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
-        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length; the outputs do not depend on it); by default one per CPU this process may use" },
+        { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length; the outputs do not depend on it); by default one per CPU this process may use, but no more than one per 512 MB of the memory it may still take (MemAvailable, or its cgroup's limit)" },
         WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),

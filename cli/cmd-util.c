@@ -2,6 +2,8 @@
 #define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include "cli/cmd-util.h"
 
+#include "utils/sysmem.h"
+
 #include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,6 +18,19 @@ int wren_cmd_cpus(void)
     }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 && n < 4096 ? (int)n : 1;
+}
+
+int wren_cmd_default_jobs(uint64_t job_bytes)
+{
+    int n = wren_cmd_cpus();
+    uint64_t avail = wren_mem_available("");
+    if (avail && job_bytes && avail / job_bytes < (uint64_t)n) {
+        int m = avail / job_bytes > 0 ? (int)(avail / job_bytes) : 1;
+        wren_vlog("%d jobs rather than one per CPU (%d): %.0f MB of memory available, %.0f MB a job", m,
+                  n, avail / 1048576.0, job_bytes / 1048576.0);
+        n = m;
+    }
+    return n;
 }
 
 int wren_cmd_parse(const char *cmd, const char *usage, const char *description,

@@ -2,6 +2,7 @@
  * and report a failed library call as one line "wren CMD: message" on stderr. */
 #ifndef WREN_CMD_UTIL_H
 #define WREN_CMD_UTIL_H
+#include <stdint.h>
 
 #include "utils/wren-util.h"
 
@@ -14,7 +15,12 @@ int wren_cmd_parse(const char *cmd, const char *usage, const char *description,
 /* Print "wren CMD: <wren_error_msg()>" and return WREN_EXIT_INPUT. */
 int wren_cmd_fail(const char *cmd);
 
-/* The CPUs this process may run on (its affinity mask; at least 1): the default of --nj. */
+/* The CPUs this process may run on (its affinity mask; at least 1). */
 int wren_cmd_cpus(void);
+
+/* The default number of parallel jobs: one per CPU (wren_cmd_cpus), but no more than the memory
+ * the process may still take holds at job_bytes each (utils/sysmem.h; not capped when that is
+ * unknown); at least 1. */
+int wren_cmd_default_jobs(uint64_t job_bytes);
 
 #endif

@@ -3,6 +3,7 @@
 #include "utils/wren-util.h"
 #include "utils/hashmap.h"
 #include "utils/heap.h"
+#include "utils/sysmem.h"
 
 #include <stdint.h>
 
@@ -603,6 +604,65 @@ START_TEST(test_heap_merge)
 }
 END_TEST
 
+/* Files of a fake system tree under dir: each name's folders made, then the text written. */
+static void fake_files(const char *dir, const char *const *files)
+{
+    for (; files[0]; files += 2) {
+        char cmd[1024], *p;
+        snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s%s')\"", dir, files[0]);
+        ck_assert_int_eq(system(cmd), 0);
+        p = test_write_file(dir, files[0] + 1, files[1]);
+        free(p);
+    }
+}
+
+/* The memory a process may take: MemAvailable, lowered by the room under a cgroup v2 or v1 limit
+ * (its own folder, else the hierarchy's root); "max" and v1's huge number are no limit; an
+ * exhausted cgroup leaves 1 byte; nothing readable gives 0; the running system gives a size. */
+START_TEST(test_mem_available)
+{
+    const uint64_t MB = 1048576;
+    const char *meminfo[] = { "/proc/meminfo", "MemTotal:  16000000 kB\nMemFree: 100 kB\nMemAvailable:    8000000 kB\n", NULL };
+    const char *v2_own[] = { "/proc/self/cgroup", "0::/job/42\n",
+                             "/sys/fs/cgroup/job/42/memory.max", "2147483648\n",
+                             "/sys/fs/cgroup/job/42/memory.current", "1073741824\n", NULL };
+    const char *v2_max[] = { "/proc/self/cgroup", "0::/\n", "/sys/fs/cgroup/memory.max", "max\n",
+                             "/sys/fs/cgroup/memory.current", "5\n", NULL };
+    const char *v1_root[] = { "/proc/self/cgroup", "5:cpu,cpuacct:/a\n4:memory:/process_api/x\n0::/\n",
+                              "/sys/fs/cgroup/memory/memory.limit_in_bytes", "1000000000\n",
+                              "/sys/fs/cgroup/memory/memory.usage_in_bytes", "400000000\n", NULL };
+    const char *v1_none[] = { "/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n", NULL };
+    const char *full[] = { "/sys/fs/cgroup/memory/memory.usage_in_bytes", "1000000001\n", NULL };
+
+    char *d = test_tmpdir();
+    ck_assert_uint_eq(wren_mem_available(d), 0);                   /* nothing to read */
+    fake_files(d, meminfo);
+    ck_assert_uint_eq(wren_mem_available(d), UINT64_C(8000000) * 1024);
+    fake_files(d, v2_own);
+    ck_assert_uint_eq(wren_mem_available(d), 1024 * MB);          /* 2 GB limit, 1 GB used */
+    free(d);
+
+    d = test_tmpdir();
+    fake_files(d, meminfo);
+    fake_files(d, v2_max);
+    ck_assert_uint_eq(wren_mem_available(d), UINT64_C(8000000) * 1024);
+    fake_files(d, v1_root);                                         /* own folder absent: the root's */
+    ck_assert_uint_eq(wren_mem_available(d), UINT64_C(600000000));
+    fake_files(d, v1_none);
+    ck_assert_uint_eq(wren_mem_available(d), UINT64_C(8000000) * 1024);
+    fake_files(d, v1_root);
+    fake_files(d, full);
+    ck_assert_uint_eq(wren_mem_available(d), 1);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    ck_assert_int_eq(system(cmd), 0);
+    free(d);
+
+    ck_assert_uint_gt(wren_mem_available(""), 16 * MB);           /* this machine's */
+    ck_assert_uint_gt(wren_mem_available(NULL), 16 * MB);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utils");
@@ -627,6 +687,7 @@ int main(void)
     tcase_add_test(tc, test_tuples);
     tcase_add_test(tc, test_heap_order);
     tcase_add_test(tc, test_heap_merge);
+    tcase_add_test(tc, test_mem_available);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
