@@ -24,6 +24,8 @@ void wren_rescore_opts_default(struct wren_rescore_opts *o)
     o->mode = "lattice";
     o->nbest = 100;
     o->lm_weight = 1.0f;
+    /* between the corpora's dev optima: 0.3-0.4 on LJ, 0.8 on TIMIT and arctic, and 0.6 was no
+     * better than 0.5 on pooled test (egs/pooled/RESULTS.md, session 32) */
     o->lambda = 0.5f;
     /* the recipes' operating point (arctic dev: the same WER as history 3 / beam 8 with 8,294
      * instead of 55,918 NNLM tokens) */
@@ -47,7 +49,7 @@ int wren_rescore_opts_table(struct wren_rescore_opts *o, struct wren_opt *t, int
         { { "mode", WREN_OPT_STRING, &o->mode, "nbest | lattice" }, 1 },
         { { "nbest", WREN_OPT_INT, &o->nbest, "nbest mode: distinct word sequences per lattice" }, 0 },
         { { "lm-weight", WREN_OPT_FLOAT, &o->lm_weight, "weight of the interpolated LM cost (-ln)" }, 1 },
-        { { "lambda", WREN_OPT_FLOAT, &o->lambda, "NNLM share: (1-lambda)*ngram + lambda*nnlm" }, 1 },
+        { { "lambda", WREN_OPT_FLOAT, &o->lambda, "NNLM share: (1-lambda)*ngram + lambda*nnlm; the best value depends on the corpus (0.3-0.8 on the pooled recipe's dev parts): tune it on a dev set with wren rescore-tune" }, 1 },
         { { "history", WREN_OPT_INT, &o->history, "lattice mode: merge histories agreeing on the last K words" }, 1 },
         { { "expand-beam", WREN_OPT_FLOAT, &o->beam, "lattice mode: pruning beam while expanding" }, 1 },
         { { "beam", WREN_OPT_ALIAS, (void *)"expand-beam", NULL }, 1 },
