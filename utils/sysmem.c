@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The first line of root+path as an unsigned number of bytes (scale: its multiplier); 0 if the
- * file is missing or does not start with a number ("max": no limit). */
-static uint64_t read_number(const char *root, const char *path, uint64_t scale)
+/* The first line of root+path as a number of bytes; 0 if the file is missing or does not start
+ * with a number ("max": no limit). */
+static uint64_t read_number(const char *root, const char *path)
 {
     char p[4096];
     snprintf(p, sizeof p, "%s%s", root, path);
@@ -18,7 +18,7 @@ static uint64_t read_number(const char *root, const char *path, uint64_t scale)
     if (fgets(line, sizeof line, f)) {
         char *end;
         unsigned long long x = strtoull(line, &end, 10);
-        if (end != line && x > 0 && x < UINT64_MAX / scale) v = (uint64_t)x * scale;
+        if (end != line && x > 0) v = (uint64_t)x;
     }
     fclose(f);
     return v;
@@ -51,11 +51,11 @@ static uint64_t cgroup_room(const char *root, const char *dir, const char *limit
 {
     char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, limit);
-    uint64_t lim = read_number(root, p, 1);
+    uint64_t lim = read_number(root, p);
     /* cgroup v1 writes "no limit" as a huge page-aligned number */
     if (!lim || lim >= (UINT64_C(1) << 62)) return 0;
     snprintf(p, sizeof p, "%s/%s", dir, usage);
-    uint64_t used = read_number(root, p, 1);
+    uint64_t used = read_number(root, p);
     return used < lim ? lim - used : 1;
 }
 
