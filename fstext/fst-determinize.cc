@@ -1,7 +1,7 @@
 // fst-determinize.cc — determinisation for fst.h, in the tropical or the log semiring. A
 // translation unit of its own: OpenFst's determinisation templates are the costliest of the
-// wrapper to compile (about 90 s under the sanitizers), and apart from fst-ops.cc they build in
-// parallel with it.
+// wrapper to compile (about 90 s under the sanitizers), and in a file apart from fst-ops.cc the
+// two compile in parallel.
 // Not for: the other algorithms (fst-ops.cc).
 #include <memory>
 
