@@ -574,8 +574,8 @@ static int open_out(const char *path, struct wren_text_out **o)
 
 /* The memory one --nj worker may take beyond what the workers share (the model and graph, loaded
  * before they fork): a 60 s piece (--cut-seconds' default) searched with the default options
- * peaked 240 MB above a 1 s one (423 against 184 MB resident, 1.2M-state graph), 320 MB with
- * every frame kept (--remove-silence 0); the default --nj keeps that much per worker free. */
+ * peaked 239 MB above a 1 s one (423,472 against 184,336 kB resident, 1.2M-state graph), a 50 s
+ * one with every frame kept (--remove-silence 0) 316 MB; the default --nj keeps 512 MB a worker. */
 #define DECODE_WORKER_BYTES (UINT64_C(512) << 20)
 
 int wren_cmd_decode(int argc, char **argv)

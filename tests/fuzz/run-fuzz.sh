@@ -71,10 +71,10 @@ fuzz_one() {  # $1 harness
 }
 
 # FUZZ_JOBS harnesses at a time (one per CPU by default): each still gets FUZZ_SECONDS.
-jobs=${FUZZ_JOBS:-$(nproc)}
+njobs=${FUZZ_JOBS:-$(nproc)}
 for h in "$@"; do
   rm -f "$logdir/$h.result"
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  while [ "$(jobs -rp | wc -l)" -ge "$njobs" ]; do wait -n; done
   fuzz_one "$h" &
 done
 wait
