@@ -201,7 +201,7 @@ int wren_cmd_rescore(int argc, char **argv)
         { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" },
         { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
         { "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" },
-        { "mbr", WREN_OPT_BOOL, &mbr, "lattice mode: the hypothesis is the rescored lattice's minimum-Bayes-risk word sequence (at --acwt) instead of its best path (off by default: on pooled dev it was worse, 31.42 against 31.24, egs/pooled/RESULTS.md)" },
+        { "mbr", WREN_OPT_BOOL, &mbr, "lattice mode: the hypothesis is the rescored lattice's minimum-Bayes-risk word sequence (at --acwt) instead of its best path (off by default: on pooled dev it was worse in two runs of three, 31.42 against 31.24 and 32.07 against 31.63, and better in one, 31.47 against 31.65; egs/pooled/RESULTS.md)" },
         WREN_OPT_TABLE_END,
     };
     struct wren_opt t[WREN_RESCORE_NOPTS + 1 + WREN_OPTS_LEN(own)];

@@ -5,8 +5,8 @@
 # the npm registry (LM training text: the nlp-corpus package). Installs what it needs itself.
 #
 # usage: egs/demo/run.sh [--stage N] [--stop-stage N] [--exp DIR] [--config FILE] [--VAR VALUE ...]
-#   Tunables: conf/demo.conf; each of its variables is also an option (--beam 11). Outputs: exp/
-#   (git-ignored), or --exp DIR.
+#   Tunables: conf/demo.conf; each of its variables is also an option (--nbest 50,
+#   --decode-opts "--beam 13"). Outputs: exp/ (git-ignored), or --exp DIR.
 # stages: 0 install packages and build; 1 test data; 2 LM text; 3 n-gram LM and graph; 4 first
 #   pass; 5 NNLM training; 6 NNLM pruning; 7 rescoring and the table (exp/results.txt)
 set -euo pipefail
@@ -70,8 +70,8 @@ fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "stage 4: first pass (wren decode's default: two passes, the second adapted to the reader)"
-  "$wren" decode --model "$model" --graph "$exp/graph" --beam "$beam" --max-active "$max_active" \
-    --lattice-beam "$lattice_beam" --acwt "$acwt" "$exp/data/test" "$exp/hyp-1pass.txt" "$exp/lat.gz"
+  "$wren" decode --model "$model" --graph "$exp/graph" --acwt "$acwt" $decode_opts \
+    "$exp/data/test" "$exp/hyp-1pass.txt" "$exp/lat.gz"
   "$wren" wer "$exp/data/test/text" "$exp/hyp-1pass.txt" | tee "$exp/wer-1pass.txt"
 fi
 
