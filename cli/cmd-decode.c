@@ -741,17 +741,7 @@ int wren_cmd_decode(int argc, char **argv)
                    c.t.n_bad_segment > 1 ? "s" : "");
         rc = wren_cmd_fail("decode");
     }
-    if (c.have_ref) wren_table_free(&c.reft);
-    wren_adapt_free(c.ad);
-    wren_decoder_free(c.dec);
-    for (int i = 0; i < c.n_pend; i++) wren_lattice_free(&c.pend[i]);
-    free(c.pend);
-    free(c.pend_start);
-    job_pieces_free(&c.pieces);
-    free(nbpath);
-    free(pos);
-    free(model_dir);
-    return rc;
+    goto done;
 fail:
     rc = c.worker_said ? WREN_EXIT_INTERNAL : wren_cmd_fail("decode");
     wren_text_out_abort(c.hyp);
@@ -759,6 +749,7 @@ fail:
     wren_text_out_abort(c.ctm_out);
     wren_text_out_abort(c.nb_out);
     wren_text_out_abort(c.si_out);
+done:
     if (c.have_ref) wren_table_free(&c.reft);
     wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);
