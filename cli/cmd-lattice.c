@@ -317,7 +317,8 @@ static const char *DESCRIPTION =
     "  oracle    LAT_IN REF_TEXT [HYP]   fewest-errors path against the reference: %WER line\n"
     "  info      LAT_IN                  states, arcs, frames, density per lattice\n"
     "  lmrescore LAT_IN LAT_OUT          replace LM costs: graph cost - old-scale * old LM\n"
-    "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words)\n"
+    "                                    + new-scale * new LM (--old-lm, --new-lm ARPA; --words;\n"
+    "                                    --graph: its words and the LM it was built with)\n"
     "  mbr       LAT_IN HYP_TEXT [CTM]   minimum-Bayes-risk 1-best (expected word errors under the\n"
     "                                    posteriors at --acwt, Kaldi's lattice-mbr-decode); CTM with\n"
     "                                    each word's posterior as 6th column, timed as decode --ctm\n"
@@ -349,7 +350,9 @@ int wren_cmd_lattice(int argc, char **argv)
         { "graph", WREN_OPT_STRING, &o.graph,
           "to-ctm, mbr's CTM: the lattices' graph folder, whose transitions.txt and phones.txt tell "
           "the silence and noise at a word's edges, left out of its time as wren decode --ctm leaves "
-          "it out (default: the folder of --words if it holds a transitions.txt; else none is left out)" },
+          "it out (default: the folder of --words if it holds a transitions.txt; else none is left out); "
+          "lmrescore: its words.txt and the LM it was built with (lm.txt, recorded by wren mkgraph) are "
+          "the defaults of --words and --old-lm" },
         { "old-lm", WREN_OPT_STRING, &o.old_lm, "lmrescore: the first-pass ARPA LM (subtracted)" },
         { "new-lm", WREN_OPT_STRING, &o.new_lm, "lmrescore: the ARPA LM to add" },
         { "old-scale", WREN_OPT_FLOAT, &o.old_scale, "lmrescore: scale of the old LM cost" },
@@ -385,9 +388,11 @@ int wren_cmd_lattice(int argc, char **argv)
         return WREN_EXIT_INPUT;
     }
     struct out_ctx x = { .o = &o };
+    char *owned[2] = { NULL, NULL };   /* --words and --old-lm made from --graph */
     struct wren_text_out *out = NULL, *hyp = NULL;
     struct wren_table ref;
     int have_ref = 0, count = 0;
+    if (si == 6 && wren_cmd_graph_defaults(o.graph, "old-lm", &o.words, &o.old_lm, NULL, owned)) goto fail;
     if (o.words && wren_symtab_read_text(o.words, &o.syms)) goto fail;
     o.lat_in = pos[1];
     if ((si == 3 || (si == 7 && npos > 3)) && load_fillers(&o)) goto fail;
@@ -476,6 +481,7 @@ int wren_cmd_lattice(int argc, char **argv)
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
     free(o.filler);
+    free(owned[0]); free(owned[1]);
     free(pos);
     return 0;
 fail:
@@ -488,6 +494,7 @@ fail:
     wren_arpa_free(o.old_arpa);
     wren_arpa_free(o.new_arpa);
     free(o.filler);
+    free(owned[0]); free(owned[1]);
     free(pos);
     return rc;
 }

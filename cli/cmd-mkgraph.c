@@ -10,6 +10,7 @@
 #include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "graph/graph.h"
+#include "lm/graph-lm.h"
 
 static const char usage[] = "wren mkgraph [--model MODEL_DIR] [--dict DICT] --lm LM.arpa [options] OUT_DIR";
 static const char descr[] =
@@ -17,7 +18,9 @@ static const char descr[] =
     "acoustic model folder (mdef, transition_matrices), a CMUdict-format lexicon and an ARPA\n"
     "n-gram model. Writes OUT_DIR/HCLG.fst (OpenFst binary), words.txt, phones.txt,\n"
     "transitions.txt (tid senone phone hmm_state is_selfloop), HCLG.wgraph (flat, mmap-able) and\n"
-    "model.txt (the model folder's path: `wren decode --graph OUT_DIR` takes it without --model).\n"
+    "model.txt (the model folder's path: `wren decode --graph OUT_DIR` takes it without --model) and\n"
+    "lm.txt (the LM's CRC-32, size and path: `wren rescore --graph OUT_DIR` removes that LM's costs\n"
+    "from the lattices without --first-pass-lm, and refuses it if it has changed since).\n"
     "LM words the lexicon lacks are reported and dropped. Without --model and --dict, Debian's\n"
     "pocketsphinx-en-us model and its cmudict-en-us.dict (what the recipes use).";
 
@@ -81,6 +84,7 @@ int wren_cmd_mkgraph(int argc, char **argv)
     struct wren_mkgraph_stats st;
     rc = wren_mkgraph(&model, dict, lm, pos[0], &o, &st);
     if (rc == 0) rc = wren_graph_model_record(pos[0], model_dir);
+    if (rc == 0) rc = wren_graph_lm_record(pos[0], lm);
     if (rc < 0) rc = wren_cmd_fail("mkgraph");
     else
         printf("mkgraph: %s/HCLG.fst: %ld states, %ld arcs, %ld words (%ld dropped), %d HMMs, "

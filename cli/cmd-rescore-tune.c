@@ -107,19 +107,21 @@ static const char *DESCRIPTION =
 int wren_cmd_rescore_tune(int argc, char **argv)
 {
     static const char *USAGE =
-        "wren rescore-tune --nnlm MODEL --lm ARPA --words WORDS.txt --ref DEV_TEXT [options] DEV_LATTICES";
+        "wren rescore-tune --nnlm MODEL (--graph GRAPH_DIR | --lm ARPA --words WORDS.txt) --ref DEV_TEXT [options] DEV_LATTICES";
     struct wren_rescore_opts o;
     wren_rescore_opts_default(&o);
-    const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL, *refp = NULL;
+    const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL, *refp = NULL, *graph = NULL;
+    char *owned[2] = { NULL, NULL };
     const char *lambdas = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1";
     const char *weights = "0.5,0.75,1,1.25,1.5,2";
     const char *wips = "-2,-1,-0.5,0,0.5,1,2";
     int verbose = 0;
     const struct wren_opt own[] = {
         { "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" },
-        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM (ARPA)" },
-        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (default: --lm)" },
-        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
+        { "graph", WREN_OPT_STRING, &graph, WREN_CMD_GRAPH_HELP },
+        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM (ARPA; default: the first-pass LM)" },
+        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (default: the one --graph records, else --lm)" },
+        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph (default: --graph's)" },
         { "ref", WREN_OPT_STRING, &refp, "reference text of the dev split" },
         { "lambdas", WREN_OPT_STRING, &lambdas, "grid of lambda values" },
         { "lm-weights", WREN_OPT_STRING, &weights, "grid of LM weights" },
@@ -147,6 +149,7 @@ int wren_cmd_rescore_tune(int argc, char **argv)
         wren_opts_parse_doubles("lm-weights", weights, &W, &nw) ||
         wren_opts_parse_doubles("word-penalties", wips, &P, &np))
         goto fail;
+    if (wren_cmd_graph_defaults(graph, "first-pass-lm", &words, &first, &lm, owned)) goto fail;
     if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
     if (wren_table_read(refp, &ref)) goto fail;
     have_ref = 1;
@@ -184,6 +187,7 @@ out:
     free(u); free(L); free(W); free(P);
     if (have_ref) wren_table_free(&ref);
     wren_rescore_models_free(m);
+    free(owned[0]); free(owned[1]);
     free(pos);
     return rc;
 }

@@ -171,9 +171,11 @@ static const char *DESCRIPTION =
     "  + oov-penalty*(words outside the NNLM vocabulary, scored as <unk>)\n"
     "At --lambda 0 the NNLM has no weight and is not run (the n-gram rescoring alone; n-best nnlm\n"
     "costs are written as 0, and no NNLM tokens are counted).\n"
-    "hmm = first-pass graph cost minus the first-pass LM (--first-pass-lm, default --lm), removed\n"
-    "as `wren lattice lmrescore` does. --mode nbest: the --nbest best word sequences, NNLM\n"
-    "prefixes shared; RESCORED_OUT gets 'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"
+    "hmm = first-pass graph cost minus the first-pass LM, removed as `wren lattice lmrescore` does:\n"
+    "--graph GRAPH_DIR (what `wren decode --graph` decoded with) gives it (GRAPH_DIR/lm.txt,\n"
+    "recorded by `wren mkgraph`), and the words; without it, --first-pass-lm, default --lm.\n"
+    "--mode nbest: the --nbest best word sequences, NNLM prefixes shared; RESCORED_OUT gets\n"
+    "'utt-K cost ac .. hmm .. ngram .. nnlm .. oov .. words'.\n"
     "--mode lattice: pruned expansion (histories merged on the last --history words, --expand-beam),\n"
     "level by level: the states the same number of arcs from the start are scored in one NNLM call;\n"
     "--lattice-batch lattices are rescored together: lattice mode expands them side by side,\n"
@@ -190,16 +192,18 @@ static const char *DESCRIPTION =
 int wren_cmd_rescore(int argc, char **argv)
 {
     static const char *USAGE =
-        "wren rescore --nnlm MODEL.safetensors --lm ARPA --words WORDS.txt [options] LATTICES HYP_TEXT [RESCORED_OUT]";
+        "wren rescore --nnlm MODEL.safetensors (--graph GRAPH_DIR | --lm ARPA --words WORDS.txt) [options] LATTICES HYP_TEXT [RESCORED_OUT]";
     struct wren_rescore_opts o;
     wren_rescore_opts_default(&o);
-    const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL;
+    const char *nnlm = NULL, *lm = NULL, *first = NULL, *words = NULL, *graph = NULL;
+    char *owned[2] = { NULL, NULL };
     int verbose = 0, mbr = 0;
     const struct wren_opt own[] = {
         { "nnlm", WREN_OPT_STRING, &nnlm, "the NNLM (safetensors)" },
-        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA)" },
-        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: --lm)" },
-        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph" },
+        { "graph", WREN_OPT_STRING, &graph, WREN_CMD_GRAPH_HELP },
+        { "lm", WREN_OPT_STRING, &lm, "the n-gram LM interpolated with the NNLM (ARPA; default: the first-pass LM)" },
+        { "first-pass-lm", WREN_OPT_STRING, &first, "the LM in the decoding graph (ARPA; default: the one --graph records, else --lm)" },
+        { "words", WREN_OPT_STRING, &words, "words.txt of the decoding graph (default: --graph's)" },
         { "verbose", WREN_OPT_BOOL, &verbose, "per-utterance tokens and time on stderr" },
         { "mbr", WREN_OPT_BOOL, &mbr, "lattice mode: the hypothesis is the rescored lattice's minimum-Bayes-risk word sequence (at --acwt) instead of its best path (off by default: on pooled dev it was worse in two runs of three, 31.42 against 31.24 and 32.07 against 31.63, and better in one, 31.47 against 31.65; egs/pooled/RESULTS.md)" },
         WREN_OPT_TABLE_END,
@@ -216,6 +220,7 @@ int wren_cmd_rescore(int argc, char **argv)
     struct run x = { .o = &o, .verbose = verbose, .mbr = mbr };
     if (wren_rescore_opts_check(&o)) goto fail;
     if (mbr && !strcmp(o.mode, "nbest")) { wren_error("--mbr needs --mode lattice"); goto fail; }
+    if (wren_cmd_graph_defaults(graph, "first-pass-lm", &words, &first, &lm, owned)) goto fail;
     if (!(m = wren_rescore_models_load(nnlm, lm, first, words))) goto fail;
     wren_nnlm_set_unnormalized(m->nnlm, wren_rescore_unnormalized(&o, m->nnlm));
     x.m = m;
@@ -239,6 +244,7 @@ int wren_cmd_rescore(int argc, char **argv)
         fprintf(stderr, "wren rescore: without prefix sharing %ld tokens (shared/naive %.3f)\n", x.naive,
                 x.naive ? (double)x.tokens / x.naive : 0.0);
     wren_rescore_models_free(m);
+    free(owned[0]); free(owned[1]);
     free(pos);
     return 0;
 fail:
@@ -246,6 +252,7 @@ fail:
     wren_text_out_abort(hyp);
     wren_text_out_abort(lat);
     wren_rescore_models_free(m);
+    free(owned[0]); free(owned[1]);
     free(pos);
     return rc;
 }

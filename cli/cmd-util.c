@@ -2,10 +2,15 @@
 #define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include "cli/cmd-util.h"
 
+#include "lm/graph-lm.h"
+#include "utils/io.h"
+#include "utils/log.h"
 #include "utils/sysmem.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int wren_cmd_cpus(void)
@@ -69,4 +74,35 @@ int wren_cmd_fail(const char *cmd)
 {
     fprintf(stderr, "wren %s: %s\n", cmd, wren_error_msg());
     return WREN_EXIT_INPUT;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (!realpath(a, ra) || !realpath(b, rb)) return !strcmp(a, b);
+    return !strcmp(ra, rb);
+}
+
+int wren_cmd_graph_defaults(const char *graph, const char *first_opt, const char **words, const char **first_lm,
+                            const char **lm, char *owned[2])
+{
+    owned[0] = owned[1] = NULL;
+    if (!graph) return 0;
+    if (!*words) *words = owned[0] = wren_path_join(graph, "words.txt");
+    char *rec = NULL;
+    if (wren_graph_lm_resolve(graph, first_opt, &rec)) {
+        if (!*first_lm) return -1;
+        wren_error_clear();   /* FIRST_OPT was given: the record is not needed */
+    }
+    if (rec && *first_lm && !same_file(rec, *first_lm))
+        wren_warn("%s was built with the LM %s (its lm.txt), not --%s %s", graph, rec, first_opt, *first_lm);
+    if (rec && !*first_lm) *first_lm = owned[1] = rec;
+    else free(rec);
+    if (lm && !*lm) {
+        if (!*first_lm)
+            return wren_error("%s records no LM (no lm.txt: a graph made before `wren mkgraph` recorded it): give --lm",
+                              graph);
+        *lm = *first_lm;
+    }
+    return 0;
 }

@@ -23,4 +23,17 @@ int wren_cmd_cpus(void);
  * unknown); at least 1. */
 int wren_cmd_default_jobs(uint64_t job_bytes);
 
+#define WREN_CMD_GRAPH_HELP                                                                          \
+    "the decoding graph's folder (wren mkgraph's OUT_DIR) whose lattices these are: its words.txt and "  \
+    "the LM it was built with (its lm.txt) are the defaults of --words and --first-pass-lm"
+
+/* --graph DIR of the commands that rescore that graph's lattices: *words defaults to
+ * DIR/words.txt, *first_lm (the option FIRST_OPT) to the ARPA LM DIR/lm.txt records (`wren
+ * mkgraph`; checked unchanged) and, when lm is not NULL, *lm to *first_lm. A FIRST_OPT naming
+ * another file than the record gets a warning. The strings made here go to owned[0] and
+ * owned[1] (NULL otherwise), for the caller to free. Nothing happens without DIR. 0, or -1 with
+ * a message. */
+int wren_cmd_graph_defaults(const char *graph, const char *first_opt, const char **words, const char **first_lm,
+                            const char **lm, char *owned[2]);
+
 #endif

@@ -65,6 +65,9 @@ for f in HCLG.fst HCLG.wgraph words.txt phones.txt transitions.txt; do
   check "g/$f written" test -s "g/$f"
 done
 check "g/model.txt: the model folder's absolute path" test "$(cat g/model.txt)" = "$(realpath "$model")"
+# lm.txt: the LM's CRC-32 (zlib's, computed here by Python), byte count and absolute path
+lmrec="$(python3 -c 'import sys, zlib; d = open(sys.argv[1], "rb").read(); print("%08x %d" % (zlib.crc32(d), len(d)))' lm.arpa) $(realpath lm.arpa)"
+check "g/lm.txt: the LM's CRC-32, size and absolute path" test "$(cat g/lm.txt)" = "$lmrec"
 # without --model and --dict: Debian's en-us and its cmudict (what the recipes pass), when installed
 if [ "$(realpath "$model")" = "$(realpath /usr/share/pocketsphinx/model/en-us/en-us 2>/dev/null)" ] &&
    [ "$(realpath "$dict")" = "$(realpath /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict 2>/dev/null)" ]; then

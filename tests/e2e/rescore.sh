@@ -8,7 +8,8 @@
 # than naive scoring; the rescored lattices are readable and their best path is the lattice-mode hypothesis; lattices
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
-# one trie (the same option); an empty
+# one trie (the same option); --graph takes the words and first-pass LM the graph records (mkgraph's
+# lm.txt) and refuses an LM changed since; an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line and refuses
 # the rescore options it would ignore; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
@@ -124,6 +125,44 @@ for o in "--mode lattice" "--lambda 0.3" "--history 3"; do
     > /dev/null 2> ign.log && fail "rescore-tune accepted $o, which it ignores"
   grep -q "unknown option '${o%% *}'" ign.log || fail "rescore-tune $o: $(cat ign.log)"
 done
+
+# --- --graph: words.txt and the LM the graph was built with (its lm.txt), as given explicitly
+"$WREN" rescore --nnlm nn.safetensors --graph graph --history 3 lat.gz hyp-g.txt 2> g.log || fail "rescore --graph: $(cat g.log)"
+cmp -s hyp-g.txt hyp-lattice.txt || { diff hyp-g.txt hyp-lattice.txt; fail "rescore --graph: other hypotheses than --lm/--words"; }
+"$WREN" rescore-tune --nnlm nn.safetensors --graph graph --ref ref.txt --nbest 50 --lambdas 0,0.5,1 \
+  --lm-weights 0.5,1 --word-penalties 0,1 lat.gz > tune-g.txt 2> /dev/null || fail "rescore-tune --graph"
+cmp -s tune-g.txt tune.txt || fail "rescore-tune --graph: other output than --lm/--words"
+"$WREN" ngram-count -order 3 -text lm.txt -lm lm4.arpa 2> /dev/null || fail "ngram-count (trigram)"
+"$WREN" lattice lmrescore --words graph/words.txt --old-lm lm.arpa --new-lm lm4.arpa lat.gz lmr.gz 2> /dev/null \
+  || fail "lattice lmrescore"
+"$WREN" lattice lmrescore --graph graph --new-lm lm4.arpa lat.gz lmr-g.gz 2> /dev/null || fail "lattice lmrescore --graph"
+cmp -s <(zcat lmr.gz) <(zcat lmr-g.gz) || fail "lattice lmrescore --graph: other lattices than --words/--old-lm"
+# a changed LM is refused (its costs are no longer the lattices'), a moved one too; without an lm.txt
+# --lm is asked for; a --first-pass-lm other than the record is warned about
+mkdir g2 && cp graph/words.txt g2/ && cp lm.arpa lm-copy.arpa
+sed "s# /.*# $PWD/lm-copy.arpa#" graph/lm.txt > g2/lm.txt   # the same bytes: the record holds
+"$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> /dev/null || fail "rescore --graph g2 (unchanged LM)"
+sed -i '$d' lm-copy.arpa
+"$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> chg.log; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < chg.log)" = 1 ] && grep -q "g2/lm.txt: the graph's LM .*lm-copy.arpa has changed" chg.log \
+  || fail "changed LM: exit $rc, $(cat chg.log)"
+"$WREN" lattice lmrescore --graph g2 --new-lm lm4.arpa lat.gz x.gz 2> chg2.log && fail "lmrescore: changed LM accepted"
+grep -q "give --old-lm" chg2.log || fail "lmrescore changed LM: $(cat chg2.log)"
+rm lm-copy.arpa
+"$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> gone.log && fail "moved LM accepted"
+grep -q "g2/lm.txt: the graph's LM .*lm-copy.arpa is gone" gone.log || fail "moved LM: $(cat gone.log)"
+"$WREN" rescore --nnlm nn.safetensors --graph g2 --first-pass-lm lm.arpa --history 3 lat.gz h.txt 2> /dev/null \
+  || fail "--first-pass-lm beside a stale lm.txt"
+cmp -s h.txt hyp-lattice.txt || fail "--graph with --first-pass-lm: other hypotheses"
+echo "5a3f1cfe lm.arpa" > g2/lm.txt
+"$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> bad-rec.log && fail "malformed lm.txt accepted"
+grep -q "g2/lm.txt:1: expected one line 'CRC32 BYTES /path" bad-rec.log || fail "malformed lm.txt: $(cat bad-rec.log)"
+rm g2/lm.txt
+"$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> nolm.log && fail "no lm.txt and no --lm accepted"
+grep -q "g2 records no LM" nolm.log || fail "no lm.txt: $(cat nolm.log)"
+"$WREN" rescore --nnlm nn.safetensors --graph graph --first-pass-lm lm4.arpa lat.gz h.txt 2> warn.log || fail "--first-pass-lm other"
+grep -q "warning: graph was built with the LM .*lm.arpa (its lm.txt), not --first-pass-lm lm4.arpa" warn.log \
+  || fail "no warning for a --first-pass-lm the graph was not built with: $(cat warn.log)"
 
 # --- bad input
 { zcat lat.gz | head -3; echo "1 2 notanumber x"; } > bad.txt
