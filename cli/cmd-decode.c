@@ -49,6 +49,10 @@ static const char *DESCRIPTION =
     "'recording 1 start dur word conf', timed from the recording's start); --nbest N writes\n"
     "the N best distinct word sequences as 'utt-K graph_cost acoustic_cost word ...' lines to\n"
     "--nbest-out (default HYP_TEXT.nbest); --ref TEXT reports the lattice oracle WER.\n"
+    "--nnlm MODEL adds the second pass: each final lattice rescored by that neural LM\n"
+    "interpolated with the graph's n-gram (GRAPH_DIR/lm.txt, written by `wren mkgraph`), as\n"
+    "`wren decode` then `wren rescore --graph GRAPH_DIR` give it (the same hypotheses); the\n"
+    "outputs are the rescored lattices' (best path, CTM without confidences).\n"
     "An utterance longer than --cut-seconds (60) is cut at its pauses as `wren segment` cuts it,\n"
     "its pieces decoded one by one (one search over a long recording takes memory growing with\n"
     "its length) and their text, CTM and lattice (the pieces' lattices in sequence, the pauses\n"
@@ -225,13 +229,16 @@ static void result_outputs(struct cmd *c, const char *utt, const struct wren_dec
 static int rescored_outputs(struct cmd *c, const char *utt, int k, const struct wren_lattice *wl)
 {
     struct wren_decode_result r;
-    if (wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
+    struct wren_lattice nl;   /* --nnlm: wl rescored */
+    if (c->rs ? decode_nnlm_rescore(c, wl, &nl, &r) : wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
     int nk;
     const int *kept = wren_adapt_kept_frame_map(c->ad, k, &nk);
     wren_decode_result_to_audio(&r, kept, nk);
     result_outputs(c, utt, &r);
     wren_decode_result_free(&r);
-    return decode_lattice_outputs(c, utt, wl, kept, nk);
+    int rc = decode_lattice_outputs(c, utt, c->rs ? &nl : wl, kept, nk);
+    if (c->rs) wren_lattice_free(&nl);
+    return rc;
 }
 
 static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
@@ -239,7 +246,8 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     const char *name = c->cur ? job_name(c->cur) : utt;     /* a piece's own, for the adaptation */
     struct wren_decode_result r;
     struct wren_lattice wl;
-    int need_lat = c->fl || c->nbest > 0 || c->have_ref || (c->ad && wren_adapt_collecting(c->ad));
+    int nnlm = c->rs && c->fh;   /* --nnlm, in a pass that writes the outputs */
+    int need_lat = c->fl || c->nbest > 0 || c->have_ref || nnlm || (c->ad && wren_adapt_collecting(c->ad));
     if (c->ad) wren_adapt_utt_start(c->ad, utt);
     wren_decoder_start(c->dec);
     wren_decoder_feed(c->dec, samples, n);
@@ -255,8 +263,19 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.n_no_final++;
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
-    result_outputs(c, utt, &r);
     int rc = 0;
+    struct wren_lattice nl;   /* --nnlm: wl rescored, and r its best path */
+    if (nnlm) {
+        wren_decode_result_free(&r);
+        if (decode_nnlm_rescore(c, &wl, &nl, &r)) {
+            wren_lattice_free(&wl);
+            return -1;
+        }
+        int nk;
+        const int *kept = wren_decoder_frame_map(c->dec, &nk);
+        wren_decode_result_to_audio(&r, kept, nk);
+    }
+    result_outputs(c, utt, &r);
     if (need_lat) {
         double apf, depth;
         wren_lattice_density(&wl, st.frames, &apf, &depth);
@@ -264,7 +283,8 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.depth_sum += depth * st.frames;
         int nk;
         const int *kept = wren_decoder_frame_map(c->dec, &nk);
-        rc = decode_lattice_outputs(c, utt, &wl, kept, nk);
+        rc = decode_lattice_outputs(c, utt, nnlm ? &nl : &wl, kept, nk);
+        if (nnlm) wren_lattice_free(&nl);
         if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, name, &wl);
         wren_lattice_free(&wl);
     }
@@ -588,6 +608,8 @@ int wren_cmd_decode(int argc, char **argv)
     c.ao.log_speakers = 1;
     c.cut_seconds = WREN_DECODE_PIECE_SECONDS;
     c.nj = wren_cmd_default_jobs(DECODE_WORKER_BYTES);
+    wren_rescore_opts_default(&c.ro);
+    c.ro.mode = "lattice";
     const struct wren_opt head[] = {
         { "model", WREN_OPT_STRING, &c.model, "acoustic model folder (Sphinx) (default: the one the graph was built with, GRAPH_DIR/model.txt, else Debian's " WREN_DEBIAN_MODEL_DIR ")" },
         { "graph", WREN_OPT_STRING, &c.graph, "graph folder (wren mkgraph output)" },
@@ -600,15 +622,23 @@ int wren_cmd_decode(int argc, char **argv)
         { "cut-seconds", WREN_OPT_DOUBLE, &c.cut_seconds, "an utterance longer than this (seconds) is cut at its pauses as `wren segment` cuts it, its pieces decoded one by one and their outputs joined under its name (lattice: the pieces' in sequence); 0: every utterance searched whole, in memory growing with its length" },
         { "nj", WREN_OPT_INT, &c.nj, "parallel jobs (forked workers sharing the loaded model and graph; with --adapt each takes whole speakers, shared by their audio's length; else a recording over --cut-seconds has its pieces shared among them, the other utterances are shared by length; the outputs do not depend on it); by default one per CPU this process may use, but no more than one per 512 MB of the memory it may still take (MemAvailable, or its cgroup's limit)" },
         WREN_OPT_TABLE_END,
+    }, nnlm[] = {
+        { "nnlm", WREN_OPT_STRING, &c.nnlm, "a second pass: each lattice rescored by this neural LM (safetensors, wren nnlm-train or wren prune) interpolated with an n-gram, as `wren rescore` rescores it (lattice mode, its defaults); the hypothesis and CTM are the rescored lattice's best path (no confidence column), LATTICE_OUT gets the rescored lattices" },
+        { "nnlm-lm", WREN_OPT_STRING, &c.nnlm_lm, "--nnlm: the n-gram LM interpolated with it (ARPA; default: the first-pass LM)" },
+        { "first-pass-lm", WREN_OPT_STRING, &c.first_lm, "--nnlm: the LM whose costs the lattices carry, removed before rescoring (default: the one the graph was built with, GRAPH_DIR/lm.txt)" },
+        { "nnlm-lambda", WREN_OPT_FLOAT, &c.ro.lambda, "--nnlm: its share of the interpolation (wren rescore --lambda; tune it with wren rescore-tune)" },
+        { "nnlm-lm-weight", WREN_OPT_FLOAT, &c.ro.lm_weight, "--nnlm: weight of the interpolated LM cost (wren rescore --lm-weight)" },
+        WREN_OPT_TABLE_END,
     }, audio[] = {
         WREN_AUDIO_OPT_ENTRIES(&c.audio),
         WREN_OPT_TABLE_END,
     };
-    struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) +
+    struct wren_opt t[WREN_OPTS_LEN(head) + WREN_DECODE_NOPTS + 1 + WREN_OPTS_LEN(outputs) + WREN_OPTS_LEN(nnlm) +
                       WREN_OPTS_LEN(audio) + WREN_ADAPT_NOPTS + 1];
     int k = wren_opts_copy(t, head);
     k += wren_decode_opts_table(&c.o, t + k);
     k += wren_opts_copy(t + k, outputs);
+    k += wren_opts_copy(t + k, nnlm);
     k += wren_opts_copy(t + k, audio);
     wren_adapt_opts_table(&c.ao, t + k);
     char **pos;
@@ -647,6 +677,7 @@ int wren_cmd_decode(int argc, char **argv)
             c.nbest_out = nbpath;
         }
     }
+    if (decode_nnlm_load(&c)) goto fail;
     if (c.ref) {
         if (wren_table_read(c.ref, &c.reft)) goto fail;
         c.have_ref = 1;
@@ -703,6 +734,8 @@ int wren_cmd_decode(int argc, char **argv)
     struct wren_decoder_stats dst;
     wren_decoder_stats(c.dec, &dst);
     if (dst.det_failed) fprintf(stderr, "; %d lattices not determinised (--det-max-states)", dst.det_failed);
+    if (c.rs)
+        fprintf(stderr, "; NNLM rescoring %lld tokens, %.1f s CPU", (long long)c.t.nnlm_tokens, c.t.nnlm_cpu);
     if (c.have_ref)
         fprintf(stderr, "; oracle %%WER %.2f [ %lld / %lld ]", c.t.ref_words ? 100.0 * c.t.oracle_err / c.t.ref_words : 0,
                 (long long)c.t.oracle_err, (long long)c.t.ref_words);
@@ -750,6 +783,7 @@ fail:
     wren_text_out_abort(c.nb_out);
     wren_text_out_abort(c.si_out);
 done:
+    wren_rescore_models_free(c.rs);
     if (c.have_ref) wren_table_free(&c.reft);
     wren_adapt_free(c.ad);
     wren_decoder_free(c.dec);

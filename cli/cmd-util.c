@@ -100,8 +100,8 @@ int wren_cmd_graph_defaults(const char *graph, const char *first_opt, const char
     else free(rec);
     if (lm && !*lm) {
         if (!*first_lm)
-            return wren_error("%s records no LM (no lm.txt: a graph made before `wren mkgraph` recorded it): give --lm",
-                              graph);
+            return wren_error("%s records no LM (no lm.txt: a graph made before `wren mkgraph` recorded it): give --%s",
+                              graph, first_opt);
         *lm = *first_lm;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include "decoder/decoder.h"
 #include "feat/audio.h"
 #include "lat/lattice.h"
+#include "rescore/rescore.h"
 #include "utils/wren-util.h"
 
 struct totals {
@@ -22,6 +23,8 @@ struct totals {
     int n_cut, n_pieces;                 /* utterances cut at their pauses, and their pieces */
     int64_t frames, lat_arcs, ref_words, oracle_err;
     double depth_sum, active_sum, senone_sum, audio_sec;
+    int64_t nnlm_tokens;                 /* --nnlm: tokens the NNLM scored, and the CPU seconds */
+    double nnlm_cpu;                     /* of the rescoring */
 };
 
 struct cmd {
@@ -58,6 +61,9 @@ struct cmd {
     struct wren_lattice *pend;  /* its pieces' lattices so far, for the lattice outputs */
     double *pend_start;         /* ... and where each starts in the utterance (s) */
     int n_pend;
+    const char *nnlm, *nnlm_lm, *first_lm;   /* --nnlm, its n-gram and the first-pass LM */
+    struct wren_rescore_opts ro;             /* ... and how it rescores (decode-nnlm.c) */
+    struct wren_rescore_models *rs;          /* its models, NULL without --nnlm */
 };
 
 /* --- cmd-decode.c: one utterance at a time --- */
@@ -84,6 +90,17 @@ void decode_rec_forget(struct cmd *c);
 /* --adapt: both passes, speaker by speaker; pr NULL: no progress lines (a --nj worker). */
 int decode_run_adapt(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
                      struct wren_progress *pr);
+
+/* --- decode-nnlm.c: --nnlm --- */
+
+/* The models of --nnlm (its n-gram --nnlm-lm and --first-pass-lm default to the LM the graph
+ * records) into c->rs; nothing without --nnlm. */
+int decode_nnlm_load(struct cmd *c);
+/* wl (a final lattice, on the search's frames) rescored into *out (new; on the same frames) and
+ * the rescored lattice's best path into *r (empty for an empty lattice), as `wren rescore`
+ * gives them; its tokens and CPU time counted in c->t. */
+int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
+                        struct wren_decode_result *r);
 
 /* --- decode-workers.c: --nj --- */
 

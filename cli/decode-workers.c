@@ -318,6 +318,7 @@ int decode_run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
             c->t.frames += t.frames; c->t.lat_arcs += t.lat_arcs; c->t.ref_words += t.ref_words;
             c->t.oracle_err += t.oracle_err; c->t.depth_sum += t.depth_sum;
             c->t.active_sum += t.active_sum; c->t.senone_sum += t.senone_sum; c->t.audio_sec += t.audio_sec;
+            c->t.nnlm_tokens += t.nnlm_tokens; c->t.nnlm_cpu += t.nnlm_cpu;
         } else if (!rc) {
             rc = wren_error("%s: worker statistics missing", p);
         }

@@ -2,7 +2,7 @@
 # cmd-<name>.c per subcommand (option parsing, printing, exit codes), like git's builtin/. They
 # go into libwren-cli.a, which the program and the tests link; libwren itself has no commands.
 noinst_LIBRARIES += libwren-cli.a
-libwren_cli_a_SOURCES = cli/cmd-am-info.c cli/cmd-compute-feats.c cli/cmd-decode.c cli/decode-jobs.c cli/decode-workers.c \
+libwren_cli_a_SOURCES = cli/cmd-am-info.c cli/cmd-compute-feats.c cli/cmd-decode.c cli/decode-jobs.c cli/decode-nnlm.c cli/decode-workers.c \
   cli/cmd-lattice.c cli/cmd-leak-guard.c cli/cmd-mkgraph.c cli/cmd-ngram-count.c \
   cli/cmd-ngram-make.c cli/cmd-ngram.c cli/cmd-nnlm.c cli/cmd-prune.c cli/cmd-rescore-tune.c \
   cli/cmd-rescore.c cli/cmd-segment.c cli/cmd-text-norm.c cli/cmd-util.c cli/cmd-vocab-select.c cli/cmd-wer.c

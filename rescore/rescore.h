@@ -125,11 +125,12 @@ int wren_rescore_lattices(struct wren_rescorer *r, const struct wren_rescore_opt
                           const struct wren_lattice *in, struct wren_lattice *out,
                           struct wren_rescore_stats *st, int *failed);
 
-/* The models of a command, loaded from files (first_lm NULL: the n-gram is the first-pass
- * LM too) with a rescorer over them; NULL with a message naming the file on error. */
 /* NNLM calls (wren_nnlm_state_score_many, each a set of GEMMs over its rows) made by r so
  * far: tokens / calls is the batch size the rescoring achieved. */
 long wren_rescorer_nnlm_calls(const struct wren_rescorer *r);
+
+/* The models of a command, loaded from files (first_lm NULL: the n-gram is the first-pass
+ * LM too) with a rescorer over them; NULL with a message naming the file on error. */
 
 struct wren_rescore_models {
     struct wren_nnlm *nnlm;

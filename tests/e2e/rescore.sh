@@ -9,7 +9,8 @@
 # rescored side by side (the default --lattice-batch) are those of one at a time (same arcs,
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
 # one trie (the same option); --graph takes the words and first-pass LM the graph records (mkgraph's
-# lm.txt) and refuses an LM changed since; an empty
+# lm.txt) and refuses an LM changed since; `wren decode --nnlm` gives what decode then rescore give
+# (hypotheses, lattices, CTM, with one worker or two); an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line and refuses
 # the rescore options it would ignore; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
@@ -139,7 +140,7 @@ cmp -s tune-g.txt tune.txt || fail "rescore-tune --graph: other output than --lm
 cmp -s <(zcat lmr.gz) <(zcat lmr-g.gz) || fail "lattice lmrescore --graph: other lattices than --words/--old-lm"
 # a changed LM is refused (its costs are no longer the lattices'), a moved one too; without an lm.txt
 # --lm is asked for; a --first-pass-lm other than the record is warned about
-mkdir g2 && cp graph/words.txt g2/ && cp lm.arpa lm-copy.arpa
+mkdir g2 && for f in graph/*; do [ "$f" = graph/lm.txt ] || ln -s "$PWD/$f" g2/; done && cp lm.arpa lm-copy.arpa
 sed "s# /.*# $PWD/lm-copy.arpa#" graph/lm.txt > g2/lm.txt   # the same bytes: the record holds
 "$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> /dev/null || fail "rescore --graph g2 (unchanged LM)"
 sed -i '$d' lm-copy.arpa
@@ -159,10 +160,26 @@ echo "5a3f1cfe lm.arpa" > g2/lm.txt
 grep -q "g2/lm.txt:1: expected one line 'CRC32 BYTES /path" bad-rec.log || fail "malformed lm.txt: $(cat bad-rec.log)"
 rm g2/lm.txt
 "$WREN" rescore --nnlm nn.safetensors --graph g2 lat.gz h.txt 2> nolm.log && fail "no lm.txt and no --lm accepted"
-grep -q "g2 records no LM" nolm.log || fail "no lm.txt: $(cat nolm.log)"
+grep -q "g2 records no LM (no lm.txt.*give --first-pass-lm" nolm.log || fail "no lm.txt: $(cat nolm.log)"
 "$WREN" rescore --nnlm nn.safetensors --graph graph --first-pass-lm lm4.arpa lat.gz h.txt 2> warn.log || fail "--first-pass-lm other"
 grep -q "warning: graph was built with the LM .*lm.arpa (its lm.txt), not --first-pass-lm lm4.arpa" warn.log \
   || fail "no warning for a --first-pass-lm the graph was not built with: $(cat warn.log)"
+
+# --- wren decode --nnlm: both passes in one command, as decode then rescore give them
+"$WREN" rescore --nnlm nn.safetensors --graph graph lat.gz hyp-r.txt 2> r.log || fail "rescore (defaults): $(cat r.log)"
+for nj in 1 2; do
+  "$WREN" decode --graph graph --nnlm nn.safetensors --nj $nj --ctm dn$nj.ctm wav.scp hyp-dn$nj.txt lat-dn$nj.gz \
+    2> dn$nj.log || fail "decode --nnlm --nj $nj: $(tail -3 dn$nj.log)"
+  cmp -s hyp-dn$nj.txt hyp-r.txt || { diff hyp-dn$nj.txt hyp-r.txt; fail "decode --nnlm --nj $nj: other hypotheses than decode + rescore"; }
+  grep -q "NNLM rescoring $(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' r.log) tokens" dn$nj.log \
+    || fail "decode --nnlm --nj $nj: NNLM tokens: $(grep 'decoded' dn$nj.log)"
+  "$WREN" lattice best-path --words graph/words.txt lat-dn$nj.gz best-dn$nj.txt 2> /dev/null || fail "best path of decode --nnlm lattices"
+  cmp -s best-dn$nj.txt hyp-r.txt || fail "decode --nnlm --nj $nj: its lattices' best paths are not its hypotheses"
+  [ "$(awk '{print $5}' dn$nj.ctm | tr '\n' ' ')" = "$(cut -d' ' -f2- hyp-r.txt | tr '\n' ' ' | tr -s ' ')" ] \
+    || fail "decode --nnlm --nj $nj: CTM words differ from the hypotheses"
+done
+"$WREN" decode --graph g2 --nnlm nn.safetensors wav.scp h.txt 2> dnolm.log && fail "decode --nnlm without a first-pass LM accepted"
+grep -q "g2 records no LM (no lm.txt.*give --first-pass-lm" dnolm.log || fail "decode --nnlm, no lm.txt: $(cat dnolm.log)"
 
 # --- bad input
 { zcat lat.gz | head -3; echo "1 2 notanumber x"; } > bad.txt

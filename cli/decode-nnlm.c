@@ -1,0 +1,56 @@
+/* decode-nnlm.c — `wren decode --nnlm`: each utterance's lattice rescored by a neural LM
+ * interpolated with an n-gram, as `wren rescore --mode lattice` rescores it, before its outputs
+ * are written: the first and second pass in one command, the first-pass LM the one the graph
+ * records (lm.txt). Internal to the command (decode-cmd.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cmd-util.h"
+#include "cli/decode-cmd.h"
+#include "nnlm/nnlm.h"
+#include "utils/io.h"
+
+int decode_nnlm_load(struct cmd *c)
+{
+    if (!c->nnlm) return 0;
+    const char *words = NULL, *first = c->first_lm, *lm = c->nnlm_lm;
+    char *owned[2];
+    if (wren_cmd_graph_defaults(c->graph, "first-pass-lm", &words, &first, &lm, owned)) return -1;
+    c->ro.acwt = c->o.acwt;
+    int rc = -1;
+    if (!wren_rescore_opts_check(&c->ro) && (c->rs = wren_rescore_models_load(c->nnlm, lm, first, words))) {
+        wren_nnlm_set_unnormalized(c->rs->nnlm, wren_rescore_unnormalized(&c->ro, c->rs->nnlm));
+        rc = 0;
+    }
+    free(owned[0]);
+    free(owned[1]);
+    return rc;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
+                        struct wren_decode_result *r)
+{
+    memset(r, 0, sizeof *r);
+    struct wren_rescore_stats st = { 0 };
+    double t0 = cpu_now();
+    int rc = wren_rescore_lattice(c->rs->r, &c->ro, wl, out, &st);
+    c->t.nnlm_cpu += cpu_now() - t0;
+    c->t.nnlm_tokens += st.tokens;
+    if (rc || out->start < 0) return rc;   /* an empty lattice: an empty result */
+    struct wren_path p;
+    if (wren_lattice_best_path(out, c->o.acwt, &p)) {
+        wren_lattice_free(out);
+        return -1;
+    }
+    wren_decoder_path_result(c->dec, &p, r);
+    wren_path_free(&p);
+    return 0;
+}
