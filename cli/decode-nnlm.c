@@ -9,6 +9,7 @@
 #include "cli/cmd-util.h"
 #include "cli/decode-cmd.h"
 #include "nnlm/nnlm.h"
+#include "utils/error.h"
 #include "utils/io.h"
 
 int decode_nnlm_load(struct cmd *c)
@@ -16,10 +17,12 @@ int decode_nnlm_load(struct cmd *c)
     if (!c->nnlm) return 0;
     const char *words = NULL, *first = c->first_lm, *lm = c->nnlm_lm;
     char *owned[2];
-    if (wren_cmd_graph_defaults(c->graph, "first-pass-lm", &words, &first, &lm, owned)) return -1;
-    c->ro.acwt = c->o.acwt;
     int rc = -1;
-    if (!wren_rescore_opts_check(&c->ro) && (c->rs = wren_rescore_models_load(c->nnlm, lm, first, words))) {
+    c->ro.acwt = c->o.acwt;
+    if (!(c->ro.lambda >= 0 && c->ro.lambda <= 1)) return wren_error("--nnlm-lambda must be in [0, 1]");
+    if (!(c->ro.lm_weight >= 0)) return wren_error("--nnlm-lm-weight must be >= 0");
+    if (!wren_cmd_graph_defaults(c->graph, "first-pass-lm", &words, &first, &lm, owned) &&
+        !wren_rescore_opts_check(&c->ro) && (c->rs = wren_rescore_models_load(c->nnlm, lm, first, words))) {
         wren_nnlm_set_unnormalized(c->rs->nnlm, wren_rescore_unnormalized(&c->ro, c->rs->nnlm));
         rc = 0;
     }

@@ -178,6 +178,8 @@ for nj in 1 2; do
   [ "$(awk '{print $5}' dn$nj.ctm | tr '\n' ' ')" = "$(cut -d' ' -f2- hyp-r.txt | tr '\n' ' ' | tr -s ' ')" ] \
     || fail "decode --nnlm --nj $nj: CTM words differ from the hypotheses"
 done
+"$WREN" decode --graph graph --nnlm nn.safetensors --nnlm-lambda 1.5 wav.scp h.txt 2> dlam.log && fail "--nnlm-lambda 1.5 accepted"
+[ "$(cat dlam.log)" = "wren decode: --nnlm-lambda must be in [0, 1]" ] || fail "--nnlm-lambda 1.5: $(cat dlam.log)"
 "$WREN" decode --graph g2 --nnlm nn.safetensors wav.scp h.txt 2> dnolm.log && fail "decode --nnlm without a first-pass LM accepted"
 grep -q "g2 records no LM (no lm.txt.*give --first-pass-lm" dnolm.log || fail "decode --nnlm, no lm.txt: $(cat dnolm.log)"
 
