@@ -3,7 +3,6 @@
  * are written: the first and second pass in one command, the first-pass LM the one the graph
  * records (lm.txt). Internal to the command (decode-cmd.h). */
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cmd-util.h"
@@ -41,19 +40,10 @@ static double cpu_now(void)
 int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
                         struct wren_decode_result *r)
 {
-    memset(r, 0, sizeof *r);
-    struct wren_rescore_stats st = { 0 };
+    long tokens = 0;
     double t0 = cpu_now();
-    int rc = wren_rescore_lattice(c->rs->r, &c->ro, wl, out, &st);
+    int rc = wren_decoder_nnlm_result(c->dec, c->rs, &c->ro, wl, out, r, &tokens);
     c->t.nnlm_cpu += cpu_now() - t0;
-    c->t.nnlm_tokens += st.tokens;
-    if (rc || out->start < 0) return rc;   /* an empty lattice: an empty result */
-    struct wren_path p;
-    if (wren_lattice_best_path(out, c->o.acwt, &p)) {
-        wren_lattice_free(out);
-        return -1;
-    }
-    wren_decoder_path_result(c->dec, &p, r);
-    wren_path_free(&p);
-    return 0;
+    c->t.nnlm_tokens += tokens;
+    return rc;
 }

@@ -101,6 +101,24 @@ int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_
 struct wren_path;
 void wren_decoder_path_result(const struct wren_decoder *d, const struct wren_path *p,
                               struct wren_decode_result *r);
+/* --- the NNLM second pass (decoder-nnlm.c; wren_decoder_set_nnlm in the public header) --- */
+struct wren_rescore_models;
+struct wren_rescore_opts;
+/* wl (a final word lattice, on the decoded frames) rescored by the models m under o (lattice
+ * mode) into *out (new; an empty lattice stays empty), and the rescored lattice's best path as
+ * *r (on the same frames): the second pass of `wren decode --nnlm` and wren_decoder_set_nnlm.
+ * *tokens (if not NULL) gets the NNLM tokens scored added. */
+int wren_decoder_nnlm_result(const struct wren_decoder *d, struct wren_rescore_models *m,
+                             const struct wren_rescore_opts *o, const struct wren_lattice *wl,
+                             struct wren_lattice *out, struct wren_decode_result *r, long *tokens);
+/* The result of a final lattice: under wren_decoder_set_nnlm (and not paused) its rescored best
+ * path, the rescored lattice into *out when out is not NULL (*rescored = 1); else
+ * wren_decoder_lattice_result (*rescored = 0, *out untouched). */
+int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice *wl, struct wren_decode_result *r,
+                               struct wren_lattice *out, int *rescored);
+/* Pause (1) or resume (0) that second pass: speaker adaptation's passes that only gather
+ * statistics decode without it. */
+void wren_decoder_nnlm_pause(struct wren_decoder *d, int paused);
 /* The acoustic scale the decoder searches with. */
 float wren_decoder_acwt(const struct wren_decoder *d);
 /* The public transcript of a result (words as strings, times in seconds). */

@@ -12,9 +12,13 @@
 #include "feat/resample.h"
 #include "transform/fmllr.h"
 #include "lat/lattice.h"
+#include "lm/graph-lm.h"
+#include "nnlm/nnlm.h"
+#include "rescore/rescore.h"
 #include "decoder/search.h"
 
 #include "utils/error.h"
+#include "utils/io.h"
 #include "utils/log.h"
 
 #include <math.h>
@@ -48,6 +52,10 @@ struct wren_decoder {
     float *raw;                       /* with xform: the utterance's features before it */
     struct wren_decoder_stats st;
     struct wren_stream_cut cut;       /* the public streaming calls' finished part */
+    char *graph_dir;                  /* where the graph was read (its lm.txt: the NNLM pass) */
+    struct wren_rescore_models *nnlm; /* wren_decoder_set_nnlm's second pass, or NULL */
+    struct wren_rescore_opts nnlm_o;
+    int nnlm_paused;
 };
 
 int wren_decoder_create(const char *model_dir, const char *graph_dir,
@@ -95,6 +103,7 @@ int wren_decoder_create(const char *model_dir, const char *graph_dir,
         int ph = d->g.tid_phone[t];
         d->tid_filler[t] = ph >= 0 && ph < wren_mdef_n_ciphones(md) && wren_mdef_is_filler(md, ph);
     }
+    d->graph_dir = wren_xstrdup(graph_dir);
     *out = d;
     free(model_owned);
     return 0;
@@ -120,7 +129,59 @@ void wren_decoder_free(struct wren_decoder *d)
     free(d->xform);
     free(d->raw);
     wren_transcript_free(d->cut.done);
+    wren_rescore_models_free(d->nnlm);
+    free(d->graph_dir);
     free(d);
+}
+
+int wren_decoder_set_nnlm(struct wren_decoder *d, const char *nnlm_path, float lambda, float lm_weight)
+{
+    if (!d) return wren_error("wren_decoder_set_nnlm: no decoder");
+    struct wren_rescore_opts o;
+    wren_rescore_opts_default(&o);
+    o.mode = "lattice";
+    o.acwt = d->o.acwt;
+    o.lambda = lambda;
+    o.lm_weight = lm_weight;
+    if (nnlm_path && (!(lambda >= 0 && lambda <= 1) || !(lm_weight >= 0)))
+        return wren_error("wren_decoder_set_nnlm: lambda must be in [0, 1] and lm_weight >= 0 (got %g, %g)",
+                          (double)lambda, (double)lm_weight);
+    struct wren_rescore_models *m = NULL;
+    if (nnlm_path) {
+        char *lm;
+        if (wren_graph_lm_resolve(d->graph_dir, "first-pass-lm", &lm)) return -1;
+        if (!lm)
+            return wren_error("%s records no LM (no lm.txt: a graph made before `wren mkgraph` recorded it): "
+                              "rebuild it to rescore its lattices", d->graph_dir);
+        char *words = wren_path_join(d->graph_dir, "words.txt");
+        m = wren_rescore_models_load(nnlm_path, lm, NULL, words);
+        free(words);
+        free(lm);
+        if (!m) return -1;
+        wren_nnlm_set_unnormalized(m->nnlm, wren_rescore_unnormalized(&o, m->nnlm));
+    }
+    wren_rescore_models_free(d->nnlm);
+    d->nnlm = m;
+    d->nnlm_o = o;
+    return 0;
+}
+
+void wren_decoder_nnlm_pause(struct wren_decoder *d, int paused) { d->nnlm_paused = paused; }
+
+int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice *wl, struct wren_decode_result *r,
+                               struct wren_lattice *out, int *rescored)
+{
+    *rescored = 0;
+    if (!d->nnlm || d->nnlm_paused) return wren_decoder_lattice_result(d, wl, r);
+    struct wren_lattice rl;
+    if (wren_decoder_nnlm_result(d, d->nnlm, &d->nnlm_o, wl, &rl, r, NULL)) return -1;
+    if (out) {
+        *out = rl;
+        *rescored = 1;
+    } else {
+        wren_lattice_free(&rl);
+    }
+    return 0;
 }
 
 struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d) { return &d->cut; }
@@ -434,13 +495,19 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.lattice_states = wl.n_states;
     d->st.lattice_arcs = wl.n_arcs;
     d->st.det_failed = d->det_failed;
-    int rc = wren_decoder_lattice_result(d, &wl, r);
+    struct wren_lattice rl;   /* the rescored lattice of the NNLM pass (wren_decoder_set_nnlm) */
+    int rescored;
+    int rc = wren_decoder_output_result(d, &wl, r, lat ? &rl : NULL, &rescored);
     if (!rc) wren_decode_result_to_audio(r, d->kept, d->n_kept);
     r->frames = nf;
     r->reached_final = reached;
     if (lat && !rc) {
         wren_lattice_free(lat);
         *lat = wl;
+        if (rescored) {
+            wren_lattice_free(lat);
+            *lat = rl;
+        }
     } else {
         wren_lattice_free(&wl);
     }

@@ -120,7 +120,8 @@ static int transcripts(struct wren_decoder *d, struct wren_adapt *ad, const stru
         const char *utt;
         struct wren_lattice *l;
         struct wren_decode_result r = { 0 };
-        rc = wren_adapt_rescore_kept(ad, k, &utt, &l) || wren_decoder_lattice_result(d, l, &r);
+        int rescored;   /* the NNLM pass's lattice is not wanted here */
+        rc = wren_adapt_rescore_kept(ad, k, &utt, &l) || wren_decoder_output_result(d, l, &r, NULL, &rescored);
         if (!rc) {
             int nm;
             const int *map = wren_adapt_kept_frame_map(ad, k, &nm);
@@ -157,16 +158,20 @@ int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const 
     if (!rc) {
         /* the speaker-independent pass, an estimate; the adapted pass, kept, and a second one */
         int *reached = wren_xcalloc((size_t)s.n_p + 1, sizeof *reached);
+        wren_decoder_nnlm_pause(d, 1);   /* the passes gather statistics on the first-pass lattices */
         wren_adapt_pass(ad, "speaker", 1, 0);
         rc = pass(d, ad, &s, NULL) || wren_adapt_estimate(ad);
         if (!rc) {
             wren_adapt_pass(ad, "speaker", 1, 1);
             wren_adapt_keep_lattices(ad);
-            rc = pass(d, ad, &s, reached) || wren_adapt_estimate(ad) || transcripts(d, ad, &s, reached, n, out);
+            rc = pass(d, ad, &s, reached) || wren_adapt_estimate(ad);
+            wren_decoder_nnlm_pause(d, 0);   /* the outputs get the NNLM pass */
+            if (!rc) rc = transcripts(d, ad, &s, reached, n, out);
         }
         free(reached);
     }
     wren_adapt_free(ad);
+    wren_decoder_nnlm_pause(d, 0);
     /* the decoder decodes speaker-independently again */
     wren_decoder_set_transform(d, NULL);
     wren_decoder_narrow_search(d, 0, 0);

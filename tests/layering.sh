@@ -14,8 +14,9 @@ declare -A layer=(
   [fstext]=2 [feat]=2 [lm]=2 [text]=2 [score]=2 [nnlm]=2
   [am]=3
   [transform]=4 [graph]=4 [lat]=4
-  [decoder]=5 [rescore]=5 [prune]=5
-  [cli]=6
+  [rescore]=5 [prune]=5
+  [decoder]=6
+  [cli]=7
 )
 bad=0
 for d in "${!layer[@]}"; do

@@ -56,6 +56,15 @@ struct wren_decoder;
 int wren_decoder_create(const char *model_dir, const char *graph_dir,
                         const struct wren_decode_opts *o, struct wren_decoder **out);
 void wren_decoder_free(struct wren_decoder *d);
+/* A second pass, as `wren decode --nnlm` gives it: from now on each final lattice is rescored by
+ * the neural LM at NNLM_PATH (a safetensors file of `wren nnlm-train` or `wren prune`)
+ * interpolated with the n-gram the graph was built from (GRAPH_DIR/lm.txt, which `wren mkgraph`
+ * writes; an error if the graph has none or the file changed since), the NNLM's share LAMBDA
+ * (0..1; `wren rescore`'s default 0.5) and the LM weight LM_WEIGHT (its default 1). The final
+ * transcripts (decode, finish, speaker files) are then the rescored lattice's best path, without
+ * confidences; wren_decoder_lattice_* give the rescored lattice and wren_decoder_nbest_* its n
+ * best. Partial transcripts are not rescored. NNLM_PATH NULL: one pass again. */
+int wren_decoder_set_nnlm(struct wren_decoder *d, const char *nnlm_path, float lambda, float lm_weight);
 /* The sample rate the model expects (Hz). */
 int wren_decoder_sample_rate(const struct wren_decoder *d);
 

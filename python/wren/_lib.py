@@ -78,6 +78,7 @@ _sig("wren_error_clear", None)
 _sig("wren_decode_default_options", _DecodeOpts)
 _sig("wren_decoder_create", ci, cp, cp, ctypes.POINTER(_DecodeOpts), ctypes.POINTER(vp))
 _sig("wren_decoder_free", None, vp)
+_sig("wren_decoder_set_nnlm", ci, vp, cp, ctypes.c_float, ctypes.c_float)
 _sig("wren_decoder_sample_rate", ci, vp)
 _sig("wren_decoder_decode_file", ci, vp, cp, ctypes.POINTER(vp))
 _sig("wren_decoder_decode_samples", ci, vp, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t,

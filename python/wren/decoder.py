@@ -182,9 +182,10 @@ class Decoder:
     (beam, max_active, min_active, lattice_beam, acwt, word_penalty, prune_interval,
     beam_delta, prune_scale, determinize, det_max_states, remove_silence, score_floor, mbr,
     mbr_max_cells); the defaults are
-    `wren decode`'s. Decoding is sequential: one Decoder per thread."""
+    `wren decode`'s. nnlm (a path) adds the NNLM second pass (set_nnlm). Decoding is sequential:
+    one Decoder per thread."""
 
-    def __init__(self, model_dir, graph_dir, **options):
+    def __init__(self, model_dir, graph_dir, nnlm=None, nnlm_lambda=0.5, nnlm_lm_weight=1.0, **options):
         opts = _lib.lib.wren_decode_default_options()
         known = [f[0] for f in _lib._DecodeOpts._fields_]
         for k, v in options.items():
@@ -198,6 +199,18 @@ class Decoder:
                                                 _lib.enc(graph_dir),
                                                 ctypes.byref(opts), ctypes.byref(d)))
         self._d = d
+        if nnlm is not None:
+            self.set_nnlm(nnlm, nnlm_lambda, nnlm_lm_weight)
+
+    def set_nnlm(self, path, nnlm_lambda=0.5, lm_weight=1.0):
+        """The second pass of `wren decode --nnlm`: each final lattice rescored by the neural LM
+        at path (wren nnlm-train's or wren prune's safetensors) interpolated with the n-gram the
+        graph was built from (its lm.txt), the NNLM's share nnlm_lambda and the LM weight
+        lm_weight (wren rescore's defaults). The final Results are then the rescored lattices'
+        best paths (no confidences), lattice_file gives the rescored lattice and nbest_file its
+        n best; partial() is not rescored. path None: one pass again."""
+        _lib.check(_lib.lib.wren_decoder_set_nnlm(self._d, None if path is None else _lib.enc(path),
+                                                  nnlm_lambda, lm_weight))
 
     @property
     def sample_rate(self):

@@ -4,7 +4,8 @@
 # package (which loads the staged libwren.so next to it). tests/python/test_wren.py: a decode of
 # a pocketsphinx-testdata utterance gives `wren decode`'s words, n-best list and lattice, and of
 # 74 s of audio the words and times of `wren segment` + `wren decode`; n-gram, NNLM and WER figures
-# equal the commands'. tests/python/test_torch.py: wren.torch's per-sentence log-probabilities
+# equal the commands'. tests/python/test_nnlm_pass.py: a Decoder given an NNLM gives `wren decode
+# --nnlm`'s words, for a file and for one speaker's files. tests/python/test_torch.py: wren.torch's per-sentence log-probabilities
 # agree with `wren nnlm-eval --debug 1` within 1e-4 for a small model trained here and each form
 # `wren prune` writes of it; Wren -> PyTorch -> Wren gives identical bytes.
 # In the sanitizer build python gets the ASan/UBSan runtimes by LD_PRELOAD, leak checking off
@@ -87,6 +88,13 @@ grep -q "fmllr speaker reader" spk.log || fail "wren decode did not adapt to the
 "$PY" "$src/tests/python/test_wren.py" "$MODEL" graph "$LIBRI/$u.wav" "$(cut -d' ' -f2- hyp.txt)" \
   lm.arpa ngram.dbg dense.safetensors lmtest.nnlm lmtest.txt hyp.txt.nbest lat.txt long.wav long.ctm \
   spk/wav.scp spk.txt spk.ctm long-adapted.ctm || fail "tests/python/test_wren.py"
+# the NNLM second pass (wren_decoder_set_nnlm) against `wren decode --nnlm`
+"$WREN" decode --model "$MODEL" --graph graph --adapt none --nnlm dense.safetensors wav.scp hyp-nnlm.txt 2> dn.log \
+  || fail "wren decode --nnlm: $(tail -2 dn.log)"
+"$WREN" decode --model "$MODEL" --graph graph --nnlm dense.safetensors spk spk-nnlm.txt 2> dn.log \
+  || fail "wren decode --nnlm of the speaker: $(tail -2 dn.log)"
+"$PY" "$src/tests/python/test_nnlm_pass.py" "$MODEL" graph "$LIBRI/$u.wav" dense.safetensors hyp-nnlm.txt \
+  spk/wav.scp spk-nnlm.txt hyp.txt || fail "tests/python/test_nnlm_pass.py"
 
 # --- wren.torch
 "$PY" -c 'import torch' 2> /dev/null || { echo "SKIP: wren.torch untested, no torch for $PY (apt-get install python3-torch)"; exit 77; }
