@@ -2,7 +2,8 @@
 # install.sh — Wren as a library a C programmer links: `make install DESTDIR=...` of this build,
 # then examples/decode-wav.c compiled and linked with nothing but `pkg-config --cflags --libs
 # wren` against the installed tree, run on a pocketsphinx-testdata utterance: its words must be
-# those `wren decode` writes for it, with increasing times; examples/nbest-wav.c likewise prints
+# those `wren decode` writes for it, with increasing times (given an NNLM, those of `wren decode
+# --nnlm`; a missing NNLM named in its error); examples/nbest-wav.c likewise prints
 # the n-best list `wren decode --nbest 5` writes, examples/lattice-wav.c the arcs and final
 # states of the lattice it writes, and examples/stream-wav.c the same words as decode-wav after
 # feeding the file in 100 ms chunks (partial transcripts on the way; also for a 44.1 kHz copy,
@@ -94,6 +95,16 @@ cat ex.out
 [ "$(awk '{print $3}' ex.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp.txt)" ] \
   || fail "the example's words differ from wren decode's: '$(awk '{print $3}' ex.out | tr '\n' ' ')' vs '$(cut -d' ' -f2- hyp.txt)'"
 awk '$2 < $1 || $1 < t - 0.005 || $4 < 0 || $4 > 1 {exit 1} {t = $2}' ex.out || fail "word times not increasing or a confidence outside [0, 1]"
+# the NNLM second pass (wren_decoder_set_nnlm): wren decode --nnlm's words; a missing model is named
+"$WREN" nnlm-train --train lm.txt --valid lm.txt --layers 1 --d-model 16 --heads 2 --ffn 32 --context 16 \
+  --batch 4 --steps 20 --valid-every 20 --threads 1 --out nn.safetensors > nn.log 2>&1 || fail "nnlm-train: $(tail -2 nn.log)"
+"$WREN" decode --model "$MODEL" --graph graph --adapt none --nnlm nn.safetensors wav.scp hyp-nn.txt 2> dn.log \
+  || fail "wren decode --nnlm: $(tail -2 dn.log)"
+./decode-wav "$MODEL" graph "$LIBRI/$u.wav" nn.safetensors > exn.out 2> exn.err || fail "the example with an NNLM: $(cat exn.err)"
+[ "$(awk '{print $3}' exn.out | tr '\n' ' ' | sed 's/ $//')" = "$(cut -d' ' -f2- hyp-nn.txt)" ] \
+  || fail "the example's words with the NNLM differ from wren decode --nnlm's: '$(awk '{print $3}' exn.out | tr '\n' ' ')'"
+./decode-wav "$MODEL" graph "$LIBRI/$u.wav" missing.safetensors > /dev/null 2> exm.err && fail "a missing NNLM accepted"
+grep -q "missing.safetensors" exm.err || fail "the missing NNLM is not named: $(cat exm.err)"
 # streaming: 100 ms chunks, a partial transcript per second, the same final words and times
 ./stream-wav "$MODEL" graph "$LIBRI/$u.wav" > st.out 2> st.err || fail "examples/stream-wav failed: $(cat st.err)"
 cmp -s ex.out st.out || fail "stream-wav's final transcript differs from decode-wav's: $(diff ex.out st.out | head -4)"
