@@ -2,15 +2,19 @@
  * acoustic model's mdef and transition matrices and call wren_mkgraph (graph.h). Prints the
  * build summary (states, arcs, time, peak memory) as its last line on stdout.
  * Not for: any graph-building logic of its own. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "am/am.h"
 #include "am/model-path.h"
 #include "cli/cmd-util.h"
 #include "graph/graph.h"
 #include "lm/graph-lm.h"
+#include "utils/io.h"
+#include "utils/log.h"
 
 static const char usage[] = "wren mkgraph [--model MODEL_DIR] [--dict DICT] --lm LM.arpa [options] OUT_DIR";
 static const char descr[] =
@@ -82,6 +86,10 @@ int wren_cmd_mkgraph(int argc, char **argv)
     for (int i = 0; i < nt; i++) tm[i] = wren_am_tmat(am, i);
     struct wren_graph_model model = { wren_am_mdef(am), nt, tm };
     struct wren_mkgraph_stats st;
+    /* a rebuild killed after its HCLG is written must not leave the old LM's record beside it */
+    char *rec = wren_path_join(pos[0], "lm.txt");
+    if (unlink(rec) && errno != ENOENT) wren_warn("%s: cannot remove: %s", rec, strerror(errno));
+    free(rec);
     rc = wren_mkgraph(&model, dict, lm, pos[0], &o, &st);
     if (rc == 0) rc = wren_graph_model_record(pos[0], model_dir);
     if (rc == 0) rc = wren_graph_lm_record(pos[0], lm);

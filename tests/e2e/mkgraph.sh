@@ -68,6 +68,10 @@ check "g/model.txt: the model folder's absolute path" test "$(cat g/model.txt)" 
 # lm.txt: the LM's CRC-32 (zlib's, computed here by Python), byte count and absolute path
 lmrec="$(python3 -c 'import sys, zlib; d = open(sys.argv[1], "rb").read(); print("%08x %d" % (zlib.crc32(d), len(d)))' lm.arpa) $(realpath lm.arpa)"
 check "g/lm.txt: the LM's CRC-32, size and absolute path" test "$(cat g/lm.txt)" = "$lmrec"
+# a rebuild that fails leaves no record of the old LM beside whatever graph is there
+cp -r g gfail && "$wren" mkgraph --model "$model" --dict "$dict" --lm missing.arpa gfail > /dev/null 2>&1
+check "a failed rebuild exits non-zero" test $? -ne 0
+check "a failed rebuild removes the old lm.txt" test ! -e gfail/lm.txt
 # without --model and --dict: Debian's en-us and its cmudict (what the recipes pass), when installed
 if [ "$(realpath "$model")" = "$(realpath /usr/share/pocketsphinx/model/en-us/en-us 2>/dev/null)" ] &&
    [ "$(realpath "$dict")" = "$(realpath /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict 2>/dev/null)" ]; then
