@@ -41,13 +41,6 @@ static int recorded_model(const char *graph_dir, char **out)
     return rc;
 }
 
-static int same_folder(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!realpath(a, ra) || !realpath(b, rb)) return !strcmp(a, b);
-    return !strcmp(ra, rb);
-}
-
 int wren_model_dir_resolve(const char *given, const char *graph_dir, char **out)
 {
     *out = NULL;
@@ -57,7 +50,7 @@ int wren_model_dir_resolve(const char *given, const char *graph_dir, char **out)
         wren_error_clear();   /* --model was given: the record only serves the warning below */
     }
     if (given) {
-        if (rec && !same_folder(given, rec))
+        if (rec && !wren_path_same(given, rec))
             wren_warn("%s was built with the model %s (its model.txt), not --model %s", graph_dir, rec, given);
         free(rec);
         *out = wren_xstrdup(given);

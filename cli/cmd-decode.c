@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *USAGE =
@@ -432,11 +431,6 @@ void decode_run_audio(struct cmd *c, const struct job *j, const struct wren_audi
     if (!kept) wren_audio_free(&a);
 }
 
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
-}
-
 /* --adapt-rescore: the last adapted pass decodes a speaker's utterances keeping their
  * lattices, the speaker is estimated once more, and the outputs come from those lattices
  * rescored with the new transform (their best paths for the text and CTM). */
@@ -448,7 +442,7 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
     c->fh = c->fl = c->fc = c->fn = NULL;
     wren_adapt_pass(c->ad, spk, 1, 1);
     wren_adapt_keep_lattices(c->ad);
-    double t0 = cpu_now();
+    double t0 = wren_cpu_seconds();
     for (size_t k = 0; k < m && !c->out_failed; k++) decode_run_job(c, &js->j[grp[k]], ao);
     decode_pieces_flush(c);            /* no outputs: only closes the join */
     c->have_ref = have_ref;
@@ -468,7 +462,7 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
         c->cur = NULL;
     }
     if (decode_pieces_flush(c)) rc = -1;   /* a cut utterance whose last piece failed */
-    c->cpu_adapted += cpu_now() - t0;
+    c->cpu_adapted += wren_cpu_seconds() - t0;
     return rc;
 }
 
@@ -500,13 +494,13 @@ int decode_run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
             c->fh = it == 0 ? si : NULL;
             c->fl = c->fc = c->fn = NULL;
             wren_adapt_pass(c->ad, spk[i], 1, it > 0);
-            double t0 = cpu_now();
+            double t0 = wren_cpu_seconds();
             for (size_t k = 0; k < m && !c->out_failed; k++) decode_run_job(c, &js->j[grp[k]], ao);
             decode_pieces_flush(c);
-            double t1 = cpu_now();
+            double t1 = wren_cpu_seconds();
             *(it == 0 ? &c->cpu_si : &c->cpu_adapted) += t1 - t0;
             rc = wren_adapt_estimate(c->ad);
-            c->cpu_adapted += cpu_now() - t1;   /* an estimate is adaptation's cost */
+            c->cpu_adapted += wren_cpu_seconds() - t1;   /* an estimate is adaptation's cost */
         }
         c->t = keep;
         if (!rc && wren_adapt_rescoring(c->ad)) {
@@ -514,10 +508,10 @@ int decode_run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
         } else if (!rc) {
             c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
             wren_adapt_pass(c->ad, spk[i], 0, 1);
-            double t0 = cpu_now();
+            double t0 = wren_cpu_seconds();
             for (size_t k = 0; k < m && !c->out_failed; k++) decode_run_job(c, &js->j[grp[k]], ao);
             if (decode_pieces_flush(c)) rc = -1;
-            c->cpu_adapted += cpu_now() - t0;
+            c->cpu_adapted += wren_cpu_seconds() - t0;
         }
         n_done += m;
         if (pr) wren_progress_update(pr, (double)n_done);

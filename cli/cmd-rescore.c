@@ -13,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct run {
     const struct wren_rescore_opts *o;
@@ -25,13 +24,6 @@ struct run {
     int mbr;                       /* lattice mode: the hypothesis is the rescored lattice's MBR one */
 };
 
-/* CPU seconds of the process (all threads: BLAS threads count). */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void put_words(FILE *f, const struct wren_symtab *t, const int32_t *w, int n)
 {
@@ -101,7 +93,7 @@ static int do_chunk(struct run *x, struct chunk *c)
 {
     int failed, nbest = !strcmp(x->o->mode, "nbest");
     for (int i = 0; i < c->n; i++) c->st[i] = (struct wren_rescore_stats){ 0 };
-    double t0 = wren_now(), c0 = cpu_now();
+    double t0 = wren_now(), c0 = wren_cpu_seconds();
     int rc = nbest ? wren_rescore_nbest_many(x->m->r, x->o, c->n, c->in, c->h, c->nh, c->st, &failed)
                    : wren_rescore_lattices(x->m->r, x->o, c->n, c->in, c->out, c->st, &failed);
     if (rc) {
@@ -110,7 +102,7 @@ static int do_chunk(struct run *x, struct chunk *c)
         return -1;
     }
     double dt = wren_now() - t0;
-    x->cpu += cpu_now() - c0;
+    x->cpu += wren_cpu_seconds() - c0;
     for (int i = 0; i < c->n; i++) {
         if (nbest) write_nbest(x, c->key[i], c->h[i], c->nh[i]);
         else if (write_lattice(x, c->key[i], &c->out[i])) { wren_error_prefix("%s: ", c->key[i]); return -1; }

@@ -7,10 +7,8 @@
 #include "utils/log.h"
 #include "utils/sysmem.h"
 
-#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 int wren_cmd_cpus(void)
@@ -76,13 +74,6 @@ int wren_cmd_fail(const char *cmd)
     return WREN_EXIT_INPUT;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!realpath(a, ra) || !realpath(b, rb)) return !strcmp(a, b);
-    return !strcmp(ra, rb);
-}
-
 int wren_cmd_graph_defaults(const char *graph, const char *first_opt, const char **words, const char **first_lm,
                             const char **lm, char *owned[2])
 {
@@ -94,7 +85,7 @@ int wren_cmd_graph_defaults(const char *graph, const char *first_opt, const char
         if (!*first_lm) return -1;
         wren_error_clear();   /* FIRST_OPT was given: the record is not needed */
     }
-    if (rec && *first_lm && !same_file(rec, *first_lm))
+    if (rec && *first_lm && !wren_path_same(rec, *first_lm))
         wren_warn("%s was built with the LM %s (its lm.txt), not --%s %s", graph, rec, first_opt, *first_lm);
     if (rec && !*first_lm) *first_lm = owned[1] = rec;
     else free(rec);

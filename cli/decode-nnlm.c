@@ -3,13 +3,12 @@
  * are written: the first and second pass in one command, the first-pass LM the one the graph
  * records (lm.txt). Internal to the command (decode-cmd.h). */
 #include <stdlib.h>
-#include <time.h>
 
 #include "cli/cmd-util.h"
 #include "cli/decode-cmd.h"
 #include "nnlm/nnlm.h"
 #include "utils/error.h"
-#include "utils/io.h"
+#include "utils/log.h"
 
 int decode_nnlm_load(struct cmd *c)
 {
@@ -30,20 +29,13 @@ int decode_nnlm_load(struct cmd *c)
     return rc;
 }
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
                         struct wren_decode_result *r)
 {
     long tokens = 0;
-    double t0 = cpu_now();
+    double t0 = wren_cpu_seconds();
     int rc = wren_decoder_nnlm_result(c->dec, c->rs, &c->ro, wl, out, r, &tokens);
-    c->t.nnlm_cpu += cpu_now() - t0;
+    c->t.nnlm_cpu += wren_cpu_seconds() - t0;
     c->t.nnlm_tokens += tokens;
     return rc;
 }

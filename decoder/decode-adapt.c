@@ -20,7 +20,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct speaker {
     char *name;
@@ -145,11 +144,6 @@ int wren_adapt_opts_resolve(struct wren_adapt_opts *o, const char *input)
 int wren_adapt_requested(const struct wren_adapt_opts *o)
 {
     return o->mode || o->transforms_in || o->transforms_out || o->si_hyp;
-}
-
-static double cpu_now(void)
-{
-    return (double)clock() / CLOCKS_PER_SEC;
 }
 
 static struct speaker *find_speaker(struct wren_adapt *ad, const char *name, int create)
@@ -313,7 +307,7 @@ int wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, stru
     *utt = kl->utt;
     *l = &kl->l;
     if (kl->nf == 0) return 0;
-    double t0 = cpu_now();
+    double t0 = wren_cpu_seconds();
     struct wren_am *am = wren_decoder_am(ad->dec);
     if (ad->map.n) wren_am_set_means(am, ad->cur ? ad->cur->means : NULL);
     const float *raw = ad->al_raw + kl->off * (size_t)ad->dim;
@@ -323,7 +317,7 @@ int wren_adapt_rescore_kept(struct wren_adapt *ad, int k, const char **utt, stru
     int rc = wren_lattice_am_rescore(&kl->l, wren_decoder_am(ad->dec), ad->g->tid_senone, ad->g->n_tids,
                                      x, kl->nf);
     free(x);
-    ad->cpu += cpu_now() - t0;
+    ad->cpu += wren_cpu_seconds() - t0;
     return rc ? wren_error_prefix("%s: ", kl->utt) : 0;
 }
 
@@ -415,7 +409,7 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
     ad->last_off = ad->al_nf;
     ad->last_nf = 0;
     if (!ad->collect || !wl || wl->start < 0) return 0;
-    double t0 = cpu_now();
+    double t0 = wren_cpu_seconds();
     int nf;
     const float *raw = wren_decoder_raw_features(ad->dec, &nf);
     int64_t m = utt_entries(ad, wl, nf);
@@ -434,7 +428,7 @@ int wren_adapt_utt_end(struct wren_adapt *ad, const struct wren_lattice *wl)
         ad->last_nf = nf;
     }
     free(seen);
-    ad->cpu += cpu_now() - t0;
+    ad->cpu += wren_cpu_seconds() - t0;
     return rc;
 }
 
@@ -479,7 +473,7 @@ int wren_adapt_estimate(struct wren_adapt *ad)
 {
     struct speaker *s = ad->cur;
     if (!s) return wren_error("fmllr: no speaker to estimate");
-    double t0 = cpu_now();
+    double t0 = wren_cpu_seconds();
     size_t nw = (size_t)ad->dim * (size_t)(ad->dim + 1);
     double *W = wren_xmalloc(nw * sizeof *W);
     if (s->W) memcpy(W, s->W, nw * sizeof *W);
@@ -500,7 +494,7 @@ int wren_adapt_estimate(struct wren_adapt *ad)
     }
     free(s->W);
     s->W = W;
-    ad->cpu += cpu_now() - t0;
+    ad->cpu += wren_cpu_seconds() - t0;
     char after[64] = "";
     if (em) snprintf(after, sizeof after, "; after %d EM steps %.4f", ad->o.em_iters - 1, r.aux_after);
     if (ad->o.log_speakers)

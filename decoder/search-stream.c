@@ -503,11 +503,8 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     r->reached_final = reached;
     if (lat && !rc) {
         wren_lattice_free(lat);
-        *lat = wl;
-        if (rescored) {
-            wren_lattice_free(lat);
-            *lat = rl;
-        }
+        *lat = rescored ? rl : wl;
+        if (rescored) wren_lattice_free(&wl);
     } else {
         wren_lattice_free(&wl);
     }

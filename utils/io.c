@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -262,6 +263,13 @@ int wren_path_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+int wren_path_same(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (!realpath(a, ra) || !realpath(b, rb)) return !strcmp(a, b);
+    return !strcmp(ra, rb);
 }
 
 int wren_mkdir_p(const char *path)

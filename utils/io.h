@@ -42,6 +42,9 @@ void wren_atomic_abort(struct wren_atomic *a);
 
 /* 1 if PATH exists and is a regular file or directory. */
 int wren_path_exists(const char *path);
+/* 1 if A and B name the same file or folder (their real paths; the strings themselves when either
+ * cannot be resolved). */
+int wren_path_same(const char *a, const char *b);
 /* mkdir -p */
 int wren_mkdir_p(const char *path);
 /* Join a directory and a file name into a new string. */

@@ -14,6 +14,8 @@ void wren_warn(const char *fmt, ...) WREN_PRINTF(1, 2);  /* always printed, "war
 
 /* Monotonic wall-clock seconds. */
 double wren_now(void);
+/* CPU seconds of this process (all its threads: BLAS threads count), not of its children. */
+double wren_cpu_seconds(void);
 /* User + system CPU seconds of this process and of its children it has waited for (forked
  * workers). */
 double wren_cpu_seconds_with_children(void);
