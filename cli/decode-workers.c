@@ -6,6 +6,7 @@
 #include "cli/decode-cmd.h"
 
 #include "utils/fault.h"
+#include "utils/matrix.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -200,6 +201,9 @@ int decode_run_parallel(struct cmd *c, const struct jobs *js, const struct wren_
         pid[k] = fork();
         if (pid[k] < 0) return wren_error("fork: %s", strerror(errno));
         if (pid[k] == 0) {
+            /* the workers fill the cores: --nnlm's GEMMs take one thread in each (with the
+             * library's default, the worker's idle BLAS threads spun on the others' cores) */
+            wren_blas_set_threads(1);
             /* the worker's paths, then the parent's bookkeeping freed: nothing refers to it in
              * a worker, and a worker's out-of-memory exit showed it as a leak under LSan */
             char fp[7][600];
