@@ -222,22 +222,31 @@ static void result_outputs(struct cmd *c, const char *utt, const struct wren_dec
         }
 }
 
-/* The outputs of one utterance from its rescored lattice, kept lattice k: its result (MBR or
- * best path, per the options; text, CTM on the audio's times), then the lattice outputs. An
- * empty lattice gives an empty hypothesis. */
-static int rescored_outputs(struct cmd *c, const char *utt, int k, const struct wren_lattice *wl)
+/* The results of n kept lattices rescored with the speaker's transform: their MBR words or
+ * best paths, per the options; under --nnlm their NNLM-rescored lattices into nl[i] and the
+ * best paths of those, the NNLM requests of all n batched. On error all empty. */
+static int kept_results(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *nl,
+                        struct wren_decode_result *r)
 {
-    struct wren_decode_result r;
-    struct wren_lattice nl;   /* --nnlm: wl rescored */
-    if (c->rs ? decode_nnlm_rescore(c, wl, &nl, &r) : wren_decoder_lattice_result(c->dec, wl, &r)) return -1;
+    if (c->rs) return decode_nnlm_rescore_many(c, n, wl, nl, r);
+    for (int i = 0; i < n; i++)
+        if (wren_decoder_lattice_result(c->dec, wl[i], &r[i])) {
+            while (i-- > 0) wren_decode_result_free(&r[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* The outputs of one utterance, kept lattice k, from its result r (on the search's frames;
+ * text, CTM on the audio's times) and its lattice wl (the lattice outputs). */
+static int kept_outputs(struct cmd *c, const char *utt, int k, struct wren_decode_result *r,
+                        const struct wren_lattice *wl)
+{
     int nk;
     const int *kept = wren_adapt_kept_frame_map(c->ad, k, &nk);
-    wren_decode_result_to_audio(&r, kept, nk);
-    result_outputs(c, utt, &r);
-    wren_decode_result_free(&r);
-    int rc = decode_lattice_outputs(c, utt, c->rs ? &nl : wl, kept, nk);
-    if (c->rs) wren_lattice_free(&nl);
-    return rc;
+    wren_decode_result_to_audio(r, kept, nk);
+    result_outputs(c, utt, r);
+    return decode_lattice_outputs(c, utt, wl, kept, nk);
 }
 
 static int decode_one(struct cmd *c, const char *utt, const float *samples, size_t n)
@@ -247,10 +256,14 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     struct wren_lattice wl;
     int nnlm = c->rs && c->fh;   /* --nnlm, in a pass that writes the outputs */
     int need_lat = c->fl || c->nbest > 0 || c->have_ref || nnlm || (c->ad && wren_adapt_collecting(c->ad));
+    /* the decoder's result (MBR by default) only where it is written: not in the passes that
+     * gather statistics, not under --nnlm (the rescored lattice's best path replaces it) */
+    int need_result = !need_lat || (c->fh && !nnlm);
+    memset(&r, 0, sizeof r);
     if (c->ad) wren_adapt_utt_start(c->ad, utt);
     wren_decoder_start(c->dec);
     wren_decoder_feed(c->dec, samples, n);
-    if (wren_decoder_finish(c->dec, &r, need_lat ? &wl : NULL)) return -1;
+    if (wren_decoder_finish(c->dec, need_result ? &r : NULL, need_lat ? &wl : NULL)) return -1;
     if (c->ad && wren_adapt_utt_end(c->ad, need_lat ? &wl : NULL)) {
         if (need_lat) wren_lattice_free(&wl);
         wren_decode_result_free(&r);
@@ -258,14 +271,13 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     }
     struct wren_decoder_stats st;
     wren_decoder_stats(c->dec, &st);
-    if (!r.reached_final) {
+    if (!st.reached_final) {
         c->t.n_no_final++;
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
     int rc = 0;
     struct wren_lattice nl;   /* --nnlm: wl rescored, and r its best path */
     if (nnlm) {
-        wren_decode_result_free(&r);
         if (decode_nnlm_rescore(c, &wl, &nl, &r)) {
             wren_lattice_free(&wl);
             return -1;
@@ -435,7 +447,7 @@ void decode_run_audio(struct cmd *c, const struct job *j, const struct wren_audi
  * lattices, the speaker is estimated once more, and the outputs come from those lattices
  * rescored with the new transform (their best paths for the text and CTM). */
 static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const struct wren_audio_opts *ao,
-                                 const size_t *grp, size_t m, const char *spk, FILE *const out[4])
+                                 const size_t *grp, size_t m_jobs, const char *spk, FILE *const out[4])
 {
     int have_ref = c->have_ref;
     c->have_ref = 0;            /* the oracle is taken on the rescored lattices */
@@ -443,23 +455,42 @@ static int adapted_pass_rescored(struct cmd *c, const struct jobs *js, const str
     wren_adapt_pass(c->ad, spk, 1, 1);
     wren_adapt_keep_lattices(c->ad);
     double t0 = wren_cpu_seconds();
-    for (size_t k = 0; k < m && !c->out_failed; k++) decode_run_job(c, &js->j[grp[k]], ao);
+    for (size_t k = 0; k < m_jobs && !c->out_failed; k++) decode_run_job(c, &js->j[grp[k]], ao);
     decode_pieces_flush(c);            /* no outputs: only closes the join */
     c->have_ref = have_ref;
     int rc = wren_adapt_estimate(c->ad);
     c->fh = out[0]; c->fl = out[1]; c->fc = out[2]; c->fn = out[3];
-    for (int k = 0; k < wren_adapt_n_kept(c->ad) && !rc && !c->out_failed; k++) {
-        const char *utt;
-        struct wren_lattice *l;
-        rc = wren_adapt_rescore_kept(c->ad, k, &utt, &l);
-        c->cur = NULL;
-        for (size_t g = 0; g < m && !c->cur; g++)   /* its job: a segment's CTM */
-            if (!strcmp(js->j[grp[g]].utt, utt)) c->cur = &js->j[grp[g]];
-        for (size_t g = 0; g < c->pieces.n && !c->cur; g++)   /* a piece: its place in the join */
-            if (!strcmp(c->pieces.j[g].piece, utt)) c->cur = &c->pieces.j[g];
-        if (!rc) rc = rescored_outputs(c, c->cur ? c->cur->utt : utt, k, l);
-        if (!rc && c->cur && c->cur->piece_last) rc = decode_pieces_flush(c);
-        c->cur = NULL;
+    /* a chunk of lattices at a time, their results together (--nnlm: its requests batched) */
+    const struct wren_lattice *l[WREN_DECODER_OUTPUT_CHUNK];
+    const char *utts[WREN_DECODER_OUTPUT_CHUNK];
+    struct wren_decode_result r[WREN_DECODER_OUTPUT_CHUNK];
+    struct wren_lattice nl[WREN_DECODER_OUTPUT_CHUNK];   /* --nnlm: l rescored */
+    int n = wren_adapt_n_kept(c->ad);
+    for (int k0 = 0; k0 < n && !rc && !c->out_failed; k0 += WREN_DECODER_OUTPUT_CHUNK) {
+        int m = n - k0 < WREN_DECODER_OUTPUT_CHUNK ? n - k0 : WREN_DECODER_OUTPUT_CHUNK;
+        for (int j = 0; j < m && !rc; j++) {
+            struct wren_lattice *kl;
+            rc = wren_adapt_rescore_kept(c->ad, k0 + j, &utts[j], &kl);
+            l[j] = kl;
+        }
+        if (rc || kept_results(c, m, l, nl, r)) {
+            rc = -1;
+            break;
+        }
+        for (int j = 0; j < m; j++) {
+            c->cur = NULL;
+            for (size_t g = 0; g < m_jobs && !c->cur; g++)   /* its job: a segment's CTM */
+                if (!strcmp(js->j[grp[g]].utt, utts[j])) c->cur = &js->j[grp[g]];
+            for (size_t g = 0; g < c->pieces.n && !c->cur; g++)   /* a piece: its place in the join */
+                if (!strcmp(c->pieces.j[g].piece, utts[j])) c->cur = &c->pieces.j[g];
+            if (!rc && !c->out_failed) {
+                rc = kept_outputs(c, c->cur ? c->cur->utt : utts[j], k0 + j, &r[j], c->rs ? &nl[j] : l[j]);
+                if (!rc && c->cur && c->cur->piece_last) rc = decode_pieces_flush(c);
+            }
+            c->cur = NULL;
+            wren_decode_result_free(&r[j]);
+            if (c->rs) wren_lattice_free(&nl[j]);
+        }
     }
     if (decode_pieces_flush(c)) rc = -1;   /* a cut utterance whose last piece failed */
     c->cpu_adapted += wren_cpu_seconds() - t0;

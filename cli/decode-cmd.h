@@ -101,6 +101,10 @@ int decode_nnlm_load(struct cmd *c);
  * gives them; its tokens and CPU time counted in c->t. */
 int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
                         struct wren_decode_result *r);
+/* The same for n lattices wl[i] into out[i] and r[i], their NNLM requests batched
+ * (wren_decoder_nnlm_results); on error all empty. */
+int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
+                             struct wren_decode_result *r);
 
 /* --- decode-workers.c: --nj --- */
 

@@ -39,3 +39,14 @@ int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wre
     c->t.nnlm_tokens += tokens;
     return rc;
 }
+
+int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
+                             struct wren_decode_result *r)
+{
+    long tokens = 0;
+    double t0 = wren_cpu_seconds();
+    int rc = wren_decoder_nnlm_results(c->dec, c->rs, &c->ro, n, wl, out, r, &tokens);
+    c->t.nnlm_cpu += wren_cpu_seconds() - t0;
+    c->t.nnlm_tokens += tokens;
+    return rc;
+}

@@ -86,9 +86,11 @@ int wren_decoder_feed(struct wren_decoder *d, const float *samples, size_t n);
 int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n, int rate);
 /* Best path over the audio fed so far. */
 int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r);
-/* End of utterance: the final result (wren_decoder_lattice_result, its word times on the
+/* End of utterance: the final result (wren_decoder_output_result, its word times on the
  * audio), and if lat != NULL the word lattice (pruned with the lattice beam, acoustic costs
- * unscaled, times on the decoded frames; the caller frees it). */
+ * unscaled, times on the decoded frames; the caller frees it; under the NNLM pass the
+ * rescored one). r NULL (lat not NULL): the search's lattice alone, no result computed and no
+ * NNLM pass (for passes that only gather statistics; reached_final is in the stats). */
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat);
 /* The final result of a word lattice under the decoder's options: the minimum-Bayes-risk word
  * sequence (o.mbr; each word's posterior in conf; the best path's times if it has the same
@@ -111,14 +113,25 @@ struct wren_rescore_opts;
 int wren_decoder_nnlm_result(const struct wren_decoder *d, struct wren_rescore_models *m,
                              const struct wren_rescore_opts *o, const struct wren_lattice *wl,
                              struct wren_lattice *out, struct wren_decode_result *r, long *tokens);
-/* The result of a final lattice: under wren_decoder_set_nnlm (and not paused) its rescored best
+/* The same for n lattices wl[i] into out[i] and r[i], up to o->lattice_batch of them expanded
+ * side by side with their NNLM requests scored together (wren_rescore_lattices: each gets the
+ * expansion it gets alone, its costs equal up to the last float bits). On error every out[i]
+ * and r[i] is empty. */
+int wren_decoder_nnlm_results(const struct wren_decoder *d, struct wren_rescore_models *m,
+                              const struct wren_rescore_opts *o, int n, const struct wren_lattice *const *wl,
+                              struct wren_lattice *out, struct wren_decode_result *r, long *tokens);
+/* The result of a final lattice: under wren_decoder_set_nnlm its rescored best
  * path, the rescored lattice into *out when out is not NULL (*rescored = 1); else
  * wren_decoder_lattice_result (*rescored = 0, *out untouched). */
 int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice *wl, struct wren_decode_result *r,
                                struct wren_lattice *out, int *rescored);
-/* Pause (1) or resume (0) that second pass: speaker adaptation's passes that only gather
- * statistics decode without it. */
-void wren_decoder_nnlm_pause(struct wren_decoder *d, int paused);
+/* The results of n final lattices (no lattices out): under wren_decoder_set_nnlm rescored
+ * together (wren_decoder_nnlm_results), their NNLM requests batched; pass up to
+ * WREN_DECODER_OUTPUT_CHUNK at a time to bound the memory of the rescored lattices. On error
+ * every r[i] is empty. */
+#define WREN_DECODER_OUTPUT_CHUNK 64
+int wren_decoder_output_results(struct wren_decoder *d, int n, const struct wren_lattice *const *wl,
+                                struct wren_decode_result *r);
 /* The acoustic scale the decoder searches with. */
 float wren_decoder_acwt(const struct wren_decoder *d);
 /* The public transcript of a result (words as strings, times in seconds). */
@@ -189,6 +202,7 @@ struct wren_decoder_stats {
     double senone_fraction;     /* senones scored / senones in the model */
     int64_t lattice_states, lattice_arcs;
     int det_failed;             /* lattices left undeterminised so far (size guard) */
+    int reached_final;          /* 0: no final state was reached */
 };
 void wren_decoder_stats(const struct wren_decoder *d, struct wren_decoder_stats *st);
 

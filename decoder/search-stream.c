@@ -55,7 +55,6 @@ struct wren_decoder {
     char *graph_dir;                  /* where the graph was read (its lm.txt: the NNLM pass) */
     struct wren_rescore_models *nnlm; /* wren_decoder_set_nnlm's second pass, or NULL */
     struct wren_rescore_opts nnlm_o;
-    int nnlm_paused;
 };
 
 int wren_decoder_create(const char *model_dir, const char *graph_dir,
@@ -166,13 +165,11 @@ int wren_decoder_set_nnlm(struct wren_decoder *d, const char *nnlm_path, float l
     return 0;
 }
 
-void wren_decoder_nnlm_pause(struct wren_decoder *d, int paused) { d->nnlm_paused = paused; }
-
 int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice *wl, struct wren_decode_result *r,
                                struct wren_lattice *out, int *rescored)
 {
     *rescored = 0;
-    if (!d->nnlm || d->nnlm_paused) return wren_decoder_lattice_result(d, wl, r);
+    if (!d->nnlm) return wren_decoder_lattice_result(d, wl, r);
     struct wren_lattice rl;
     if (wren_decoder_nnlm_result(d, d->nnlm, &d->nnlm_o, wl, &rl, r, NULL)) return -1;
     if (out) {
@@ -181,6 +178,24 @@ int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice
     } else {
         wren_lattice_free(&rl);
     }
+    return 0;
+}
+
+int wren_decoder_output_results(struct wren_decoder *d, int n, const struct wren_lattice *const *wl,
+                                struct wren_decode_result *r)
+{
+    if (d->nnlm) {
+        struct wren_lattice *out = wren_xcalloc((size_t)n + 1, sizeof *out);
+        int rc = wren_decoder_nnlm_results(d, d->nnlm, &d->nnlm_o, n, wl, out, r, NULL);
+        for (int i = 0; i < n; i++) wren_lattice_free(&out[i]);
+        free(out);
+        return rc;
+    }
+    for (int i = 0; i < n; i++)
+        if (wren_decoder_lattice_result(d, wl[i], &r[i])) {
+            while (i-- > 0) wren_decode_result_free(&r[i]);
+            return -1;
+        }
     return 0;
 }
 
@@ -469,8 +484,9 @@ int wren_decoder_partial(struct wren_decoder *d, struct wren_decode_result *r)
 
 int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, struct wren_lattice *lat)
 {
-    memset(r, 0, sizeof *r);
+    if (r) memset(r, 0, sizeof *r);
     if (lat) wren_lattice_init(lat);
+    if (!r && !lat) return wren_error("wren_decoder_finish: neither a result nor a lattice asked for");
     float *f;
     int nf;
     int *kept;
@@ -495,6 +511,11 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.lattice_states = wl.n_states;
     d->st.lattice_arcs = wl.n_arcs;
     d->st.det_failed = d->det_failed;
+    d->st.reached_final = reached;
+    if (!r) {   /* the search's lattice only: no result, no NNLM pass */
+        *lat = wl;
+        return 0;
+    }
     struct wren_lattice rl;   /* the rescored lattice of the NNLM pass (wren_decoder_set_nnlm) */
     int rescored;
     int rc = wren_decoder_output_result(d, &wl, r, lat ? &rl : NULL, &rescored);

@@ -92,14 +92,17 @@ static int pass(struct wren_decoder *d, struct wren_adapt *ad, const struct spea
     for (int i = 0; i < s->n_p; i++) {
         const struct piece *p = &s->p[i];
         const struct wren_audio *a = &s->audio[p->file];
-        struct wren_decode_result r = { 0 };
         struct wren_lattice wl;
         wren_adapt_utt_start(ad, p->name);
         wren_decoder_start(d);
         if (wren_decoder_feed(d, a->samples + p->a, p->b - p->a)) return -1;
-        int rc = wren_decoder_finish(d, &r, &wl);   /* initialises wl first, even when it fails */
-        if (reached) reached[i] = r.reached_final;
-        wren_decode_result_free(&r);
+        /* the lattice alone (initialised first, even when it fails): the outputs come later */
+        int rc = wren_decoder_finish(d, NULL, &wl);
+        if (reached) {
+            struct wren_decoder_stats st;
+            wren_decoder_stats(d, &st);
+            reached[i] = st.reached_final;
+        }
         if (!rc) rc = wren_adapt_utt_end(ad, &wl);
         if (!rc && wren_adapt_keeping(ad)) wren_adapt_take_lattice(ad, p->name, &wl);
         wren_lattice_free(&wl);
@@ -116,20 +119,30 @@ static int transcripts(struct wren_decoder *d, struct wren_adapt *ad, const stru
     if (wren_adapt_n_kept(ad) != s->n_p) return wren_error("wren_decoder_decode_speaker_files: lattices lost");
     struct wren_transcript **t = wren_xcalloc((size_t)s->n_p + 1, sizeof *t);
     int rc = 0;
-    for (int k = 0; k < s->n_p && !rc; k++) {
-        const char *utt;
-        struct wren_lattice *l;
-        struct wren_decode_result r = { 0 };
-        int rescored;   /* the NNLM pass's lattice is not wanted here */
-        rc = wren_adapt_rescore_kept(ad, k, &utt, &l) || wren_decoder_output_result(d, l, &r, NULL, &rescored);
-        if (!rc) {
-            int nm;
-            const int *map = wren_adapt_kept_frame_map(ad, k, &nm);
-            wren_decode_result_to_audio(&r, map, nm);
-            r.reached_final = reached[k];
-            t[k] = wren_transcript_from_result(d, &r);
+    /* a chunk of lattices at a time: rescored with the transform, then their results together
+     * (under the NNLM pass, its requests batched over the chunk) */
+    const struct wren_lattice *l[WREN_DECODER_OUTPUT_CHUNK];
+    struct wren_decode_result r[WREN_DECODER_OUTPUT_CHUNK];
+    for (int k0 = 0; k0 < s->n_p && !rc; k0 += WREN_DECODER_OUTPUT_CHUNK) {
+        int m = s->n_p - k0 < WREN_DECODER_OUTPUT_CHUNK ? s->n_p - k0 : WREN_DECODER_OUTPUT_CHUNK;
+        for (int j = 0; j < m && !rc; j++) {
+            const char *utt;
+            struct wren_lattice *kl;
+            rc = wren_adapt_rescore_kept(ad, k0 + j, &utt, &kl);
+            l[j] = kl;
         }
-        wren_decode_result_free(&r);
+        if (rc || wren_decoder_output_results(d, m, l, r)) {
+            rc = -1;
+            break;
+        }
+        for (int j = 0; j < m; j++) {
+            int nm;
+            const int *map = wren_adapt_kept_frame_map(ad, k0 + j, &nm);
+            wren_decode_result_to_audio(&r[j], map, nm);
+            r[j].reached_final = reached[k0 + j];
+            t[k0 + j] = wren_transcript_from_result(d, &r[j]);
+            wren_decode_result_free(&r[j]);
+        }
     }
     for (int i = 0, k = 0; i < n_files && !rc; i++) {
         if (!s->seg[i]) { out[i] = t[k]; t[k++] = NULL; continue; }
@@ -158,20 +171,17 @@ int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const 
     if (!rc) {
         /* the speaker-independent pass, an estimate; the adapted pass, kept, and a second one */
         int *reached = wren_xcalloc((size_t)s.n_p + 1, sizeof *reached);
-        wren_decoder_nnlm_pause(d, 1);   /* the passes gather statistics on the first-pass lattices */
         wren_adapt_pass(ad, "speaker", 1, 0);
         rc = pass(d, ad, &s, NULL) || wren_adapt_estimate(ad);
         if (!rc) {
             wren_adapt_pass(ad, "speaker", 1, 1);
             wren_adapt_keep_lattices(ad);
             rc = pass(d, ad, &s, reached) || wren_adapt_estimate(ad);
-            wren_decoder_nnlm_pause(d, 0);   /* the outputs get the NNLM pass */
             if (!rc) rc = transcripts(d, ad, &s, reached, n, out);
         }
         free(reached);
     }
     wren_adapt_free(ad);
-    wren_decoder_nnlm_pause(d, 0);
     /* the decoder decodes speaker-independently again */
     wren_decoder_set_transform(d, NULL);
     wren_decoder_narrow_search(d, 0, 0);

@@ -520,8 +520,26 @@ START_TEST(test_stream_real_audio)
     struct wren_decode_result r1, r2, pr;
     wren_decoder_start(d);
     wren_decoder_feed(d, a.samples, a.n);
-    ck_assert_int_eq(wren_decoder_finish(d, &r1, NULL), 0);
+    struct wren_lattice l1, l0;
+    ck_assert_int_eq(wren_decoder_finish(d, &r1, &l1), 0);
     ck_assert_int_ge(r1.n, 6);
+    struct wren_decoder_stats st;
+    wren_decoder_stats(d, &st);
+    ck_assert_int_eq(st.reached_final, r1.reached_final);
+    /* the lattice alone (adaptation's statistics passes): the same lattice, no result */
+    wren_decoder_start(d);
+    wren_decoder_feed(d, a.samples, a.n);
+    ck_assert_int_eq(wren_decoder_finish(d, NULL, &l0), 0);
+    ck_assert_int_eq(l0.n_states, l1.n_states);
+    ck_assert_int_eq(l0.n_arcs, l1.n_arcs);
+    ck_assert_int_eq(l0.start, l1.start);
+    wren_decoder_stats(d, &st);
+    ck_assert_int_eq(st.reached_final, r1.reached_final);
+    wren_lattice_free(&l0);
+    wren_lattice_free(&l1);
+    wren_decoder_start(d);
+    ck_assert_int_eq(wren_decoder_finish(d, NULL, NULL), -1);   /* nothing asked for */
+    ck_assert_ptr_nonnull(strstr(wren_error_msg(), "neither a result nor a lattice"));
     /* chunks with partial results */
     wren_decoder_start(d);
     size_t chunk = (size_t)a.rate / 5;

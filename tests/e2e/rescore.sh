@@ -10,7 +10,8 @@
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
 # one trie (the same option); --graph takes the words and first-pass LM the graph records (mkgraph's
 # lm.txt) and refuses an LM changed since; `wren decode --nnlm` gives what decode then rescore give
-# (hypotheses, lattices, CTM, with one worker or two); an empty
+# (hypotheses, lattices, CTM, with one worker or two; adapted to the speaker, its lattices rescored
+# together); an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line and refuses
 # the rescore options it would ignore; bad
 # input (malformed lattice, missing model) fails with a one-line error. WER before/after is
@@ -178,6 +179,14 @@ for nj in 1 2; do
   [ "$(awk '{print $5}' dn$nj.ctm | tr '\n' ' ')" = "$(cut -d' ' -f2- hyp-r.txt | tr '\n' ' ' | tr -s ' ')" ] \
     || fail "decode --nnlm --nj $nj: CTM words differ from the hypotheses"
 done
+# with adaptation (a data dir with utt2spk): the adapted pass's lattices, a speaker's rescored together
+mkdir dd && cp wav.scp dd/ && awk '{print $1, "reader"}' wav.scp > dd/utt2spk
+"$WREN" decode --graph graph dd hyp-a.txt lat-a.gz 2> a.log || fail "decode (adapted): $(tail -3 a.log)"
+"$WREN" rescore --nnlm nn.safetensors --graph graph lat-a.gz hyp-ar.txt 2> ar.log || fail "rescore (adapted): $(cat ar.log)"
+"$WREN" decode --graph graph --nnlm nn.safetensors dd hyp-an.txt 2> an.log || fail "decode --nnlm (adapted): $(tail -3 an.log)"
+cmp -s hyp-an.txt hyp-ar.txt || { diff hyp-an.txt hyp-ar.txt; fail "decode --nnlm (adapted): other hypotheses than decode + rescore"; }
+grep -q "NNLM rescoring $(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' ar.log) tokens" an.log \
+  || fail "decode --nnlm (adapted): NNLM tokens: $(grep 'decoded' an.log)"
 "$WREN" decode --graph graph --nnlm nn.safetensors --nnlm-lambda 1.5 wav.scp h.txt 2> dlam.log && fail "--nnlm-lambda 1.5 accepted"
 [ "$(cat dlam.log)" = "wren decode: --nnlm-lambda must be in [0, 1]" ] || fail "--nnlm-lambda 1.5: $(cat dlam.log)"
 "$WREN" decode --graph g2 --nnlm nn.safetensors wav.scp h.txt 2> dnolm.log && fail "decode --nnlm without a first-pass LM accepted"
