@@ -228,13 +228,7 @@ static void result_outputs(struct cmd *c, const char *utt, const struct wren_dec
 static int kept_results(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *nl,
                         struct wren_decode_result *r)
 {
-    if (c->rs) return decode_nnlm_rescore_many(c, n, wl, nl, r);
-    for (int i = 0; i < n; i++)
-        if (wren_decoder_lattice_result(c->dec, wl[i], &r[i])) {
-            while (i-- > 0) wren_decode_result_free(&r[i]);
-            return -1;
-        }
-    return 0;
+    return c->rs ? decode_nnlm_rescore_many(c, n, wl, nl, r) : wren_decoder_lattice_results(c->dec, n, wl, r);
 }
 
 /* The outputs of one utterance, kept lattice k, from its result r (on the search's frames;

@@ -98,6 +98,9 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
  * the best path's either way. frames and reached_final are left 0. */
 int wren_decoder_lattice_result(const struct wren_decoder *d, const struct wren_lattice *wl,
                                 struct wren_decode_result *r);
+/* The same for n lattices wl[i] into r[i]; on error every r[i] is empty. */
+int wren_decoder_lattice_results(const struct wren_decoder *d, int n, const struct wren_lattice *const *wl,
+                                 struct wren_decode_result *r);
 /* A path of that lattice (wren_lattice_nbest) as a result: its words and frames, trimmed of
  * silence at the words' edges as the best path is (frames, reached_final left 0). */
 struct wren_path;

@@ -191,6 +191,12 @@ int wren_decoder_output_results(struct wren_decoder *d, int n, const struct wren
         free(out);
         return rc;
     }
+    return wren_decoder_lattice_results(d, n, wl, r);
+}
+
+int wren_decoder_lattice_results(const struct wren_decoder *d, int n, const struct wren_lattice *const *wl,
+                                 struct wren_decode_result *r)
+{
     for (int i = 0; i < n; i++)
         if (wren_decoder_lattice_result(d, wl[i], &r[i])) {
             while (i-- > 0) wren_decode_result_free(&r[i]);
