@@ -167,6 +167,7 @@ int decode_lattice_outputs(struct cmd *c, const char *utt, const struct wren_lat
  * (wren_lattice_concat). pieces_begin flushes another utterance's pieces first. */
 int decode_pieces_flush(struct cmd *c)
 {
+    decode_nnlm_flush(c);   /* the utterances before these pieces */
     if (!c->join_utt) return 0;
     const char *utt = c->join_utt;
     const struct job *cur = c->cur;
@@ -197,7 +198,7 @@ static void pieces_begin(struct cmd *c, const struct job *j)
  * and the word's posterior as a sixth column when the result has one: MBR; for a segment,
  * NIST's 'recording 1 start dur word' with times from the recording's start, as Kaldi's
  * get_ctm.sh writes for scoring). */
-static void result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r)
+void decode_result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r)
 {
     int piece = c->cur && c->cur->piece;
     if (piece) pieces_begin(c, c->cur);
@@ -239,7 +240,7 @@ static int kept_outputs(struct cmd *c, const char *utt, int k, struct wren_decod
     int nk;
     const int *kept = wren_adapt_kept_frame_map(c->ad, k, &nk);
     wren_decode_result_to_audio(r, kept, nk);
-    result_outputs(c, utt, r);
+    decode_result_outputs(c, utt, r);
     return decode_lattice_outputs(c, utt, wl, kept, nk);
 }
 
@@ -253,6 +254,9 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     /* the decoder's result (MBR by default) only where it is written: not in the passes that
      * gather statistics, not under --nnlm (the rescored lattice's best path replaces it) */
     int need_result = !need_lat || (c->fh && !nnlm);
+    /* --nnlm in one pass: a whole utterance's lattice is held back to be rescored with others */
+    int defer = nnlm && !c->ad && c->cur && !c->cur->piece;
+    if (!defer) decode_nnlm_flush(c);   /* the outputs stay in input order */
     memset(&r, 0, sizeof r);
     if (c->ad) wren_adapt_utt_start(c->ad, utt);
     wren_decoder_start(c->dec);
@@ -269,6 +273,21 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.n_no_final++;
         wren_vlog("decode: %s: no final state reached; partial hypothesis", utt);
     }
+    c->t.frames += st.frames;
+    c->t.active_sum += st.avg_active * st.frames;
+    c->t.senone_sum += st.senone_fraction * st.frames;
+    int nk;
+    const int *kept = wren_decoder_frame_map(c->dec, &nk);
+    if (need_lat) {
+        double apf, depth;
+        wren_lattice_density(&wl, st.frames, &apf, &depth);
+        c->t.lat_arcs += wl.n_arcs;
+        c->t.depth_sum += depth * st.frames;
+    }
+    if (defer) {
+        decode_nnlm_defer(c, &wl, kept, nk);
+        return 0;
+    }
     int rc = 0;
     struct wren_lattice nl;   /* --nnlm: wl rescored, and r its best path */
     if (nnlm) {
@@ -276,26 +295,15 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
             wren_lattice_free(&wl);
             return -1;
         }
-        int nk;
-        const int *kept = wren_decoder_frame_map(c->dec, &nk);
         wren_decode_result_to_audio(&r, kept, nk);
     }
-    result_outputs(c, utt, &r);
+    decode_result_outputs(c, utt, &r);
     if (need_lat) {
-        double apf, depth;
-        wren_lattice_density(&wl, st.frames, &apf, &depth);
-        c->t.lat_arcs += wl.n_arcs;
-        c->t.depth_sum += depth * st.frames;
-        int nk;
-        const int *kept = wren_decoder_frame_map(c->dec, &nk);
         rc = decode_lattice_outputs(c, utt, nnlm ? &nl : &wl, kept, nk);
         if (nnlm) wren_lattice_free(&nl);
         if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, name, &wl);
         wren_lattice_free(&wl);
     }
-    c->t.frames += st.frames;
-    c->t.active_sum += st.avg_active * st.frames;
-    c->t.senone_sum += st.senone_fraction * st.frames;
     wren_decode_result_free(&r);
     return rc;
 }
@@ -802,6 +810,7 @@ fail:
     wren_text_out_abort(c.nb_out);
     wren_text_out_abort(c.si_out);
 done:
+    decode_nnlm_drop(&c);
     wren_rescore_models_free(c.rs);
     if (c.have_ref) wren_table_free(&c.reft);
     wren_adapt_free(c.ad);

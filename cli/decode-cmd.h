@@ -64,6 +64,8 @@ struct cmd {
     const char *nnlm, *nnlm_lm, *first_lm;   /* --nnlm, its n-gram and the first-pass LM */
     struct wren_rescore_opts ro;             /* ... and how it rescores (decode-nnlm.c) */
     struct wren_rescore_models *rs;          /* its models, NULL without --nnlm */
+    struct nnlm_pending *np;                 /* --nnlm, one pass: lattices waiting to be */
+    int n_np;                                /* rescored together (decode-nnlm.c) */
 };
 
 /* --- cmd-decode.c: one utterance at a time --- */
@@ -83,7 +85,10 @@ void decode_cut_piece(struct cmd *c, size_t i, const struct wren_audio *a, size_
 /* The lattice outputs of one utterance: --lattice, --nbest, --ref's oracle (kept: the map of its
  * frames to the audio's, NULL: none; the lattice is padded to the audio's frames). */
 int decode_lattice_outputs(struct cmd *c, const char *utt, const struct wren_lattice *wl, const int *kept, int nk);
-/* The joined outputs of the cut utterance whose pieces were being decoded, if any. */
+/* The hypothesis and CTM lines of one utterance's result r (word times on the audio). */
+void decode_result_outputs(struct cmd *c, const char *utt, const struct wren_decode_result *r);
+/* The joined outputs of the cut utterance whose pieces were being decoded, if any (and first
+ * those of the lattices waiting for --nnlm, decode_nnlm_flush). */
 int decode_pieces_flush(struct cmd *c);
 /* The recording kept for its segments, freed. */
 void decode_rec_forget(struct cmd *c);
@@ -105,6 +110,15 @@ int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wre
  * (wren_decoder_nnlm_results); on error all empty. */
 int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
                              struct wren_decode_result *r);
+/* One pass (no adaptation): the final lattice *wl of the whole utterance c->cur (taken; kept:
+ * its frame map) held back, and rescored with the next ones, up to WREN_DECODER_OUTPUT_CHUNK
+ * together (their NNLM requests batched), before their outputs are written in order. */
+void decode_nnlm_defer(struct cmd *c, struct wren_lattice *wl, const int *kept, int nk);
+/* The outputs of the lattices held back, written; an utterance whose rescoring or outputs fail
+ * counts as failed, as decode_one's own failures do (a failed write: c->out_failed). */
+void decode_nnlm_flush(struct cmd *c);
+/* Frees what is held back, unwritten (the command's cleanup). */
+void decode_nnlm_drop(struct cmd *c);
 
 /* --- decode-workers.c: --nj --- */
 

@@ -1,8 +1,11 @@
 /* decode-nnlm.c — `wren decode --nnlm`: each utterance's lattice rescored by a neural LM
  * interpolated with an n-gram, as `wren rescore --mode lattice` rescores it, before its outputs
  * are written: the first and second pass in one command, the first-pass LM the one the graph
- * records (lm.txt). Internal to the command (decode-cmd.h). */
+ * records (lm.txt). In one pass the lattices of whole utterances are held back and rescored
+ * together, as the adapted pass rescores a speaker's (batched NNLM requests: on pooled dev 4.1
+ * instead of 21.8 s of CPU). Internal to the command (decode-cmd.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cmd-util.h"
 #include "cli/decode-cmd.h"
@@ -49,4 +52,79 @@ int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *co
     c->t.nnlm_cpu += wren_cpu_seconds() - t0;
     c->t.nnlm_tokens += tokens;
     return rc;
+}
+
+struct nnlm_pending {
+    const struct job *j;   /* a whole utterance (its name; a segment's recording and times) */
+    struct wren_lattice wl;
+    int *kept;             /* its frame map (nk + 1 entries), NULL: none */
+    int nk;
+};
+
+void decode_nnlm_defer(struct cmd *c, struct wren_lattice *wl, const int *kept, int nk)
+{
+    if (!c->np) c->np = wren_xcalloc(WREN_DECODER_OUTPUT_CHUNK, sizeof *c->np);
+    struct nnlm_pending *p = &c->np[c->n_np++];
+    p->j = c->cur;
+    p->wl = *wl;
+    wren_lattice_init(wl);
+    p->nk = nk;
+    p->kept = NULL;
+    if (kept) {
+        p->kept = wren_xmalloc(((size_t)nk + 1) * sizeof *p->kept);
+        memcpy(p->kept, kept, ((size_t)nk + 1) * sizeof *p->kept);
+    }
+    if (c->n_np == WREN_DECODER_OUTPUT_CHUNK) decode_nnlm_flush(c);
+}
+
+void decode_nnlm_flush(struct cmd *c)
+{
+    int n = c->n_np;
+    if (!n) return;
+    c->n_np = 0;
+    const struct wren_lattice *wl[WREN_DECODER_OUTPUT_CHUNK];
+    struct wren_lattice nl[WREN_DECODER_OUTPUT_CHUNK];
+    struct wren_decode_result r[WREN_DECODER_OUTPUT_CHUNK];
+    for (int i = 0; i < n; i++) wl[i] = &c->np[i].wl;
+    int ran = !c->out_failed;   /* after a failed write nothing more is written */
+    int failed = ran ? decode_nnlm_rescore_many(c, n, wl, nl, r) : 0;
+    const struct job *cur = c->cur;
+    for (int i = 0; i < n; i++) {
+        struct nnlm_pending *p = &c->np[i];
+        c->cur = p->j;
+        int rc = failed;
+        if (!rc && !c->out_failed) {
+            wren_decode_result_to_audio(&r[i], p->kept, p->nk);
+            decode_result_outputs(c, p->j->utt, &r[i]);
+            rc = decode_lattice_outputs(c, p->j->utt, &nl[i], p->kept, p->nk);
+        }
+        if (rc) {   /* as decode_range counts a failure of decode_one */
+            FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
+            for (int k = 0; k < 4; k++) c->out_failed |= outs[k] && ferror(outs[k]);
+            if (!c->out_failed) {
+                fprintf(stderr, "wren decode: utterance %s failed: %s\n", p->j->utt, wren_error_msg());
+                c->t.n_ok--;
+                c->t.n_fail++;
+            }
+        }
+        if (ran && !failed) {
+            wren_decode_result_free(&r[i]);
+            wren_lattice_free(&nl[i]);
+        }
+        wren_lattice_free(&p->wl);
+        free(p->kept);
+        p->kept = NULL;
+    }
+    c->cur = cur;
+}
+
+void decode_nnlm_drop(struct cmd *c)
+{
+    for (int i = 0; i < c->n_np; i++) {
+        wren_lattice_free(&c->np[i].wl);
+        free(c->np[i].kept);
+    }
+    free(c->np);
+    c->np = NULL;
+    c->n_np = 0;
 }
