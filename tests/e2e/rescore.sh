@@ -10,7 +10,8 @@
 # words and hypotheses, costs within float rounding), and so are n-best lists rescored in
 # one trie (the same option); --graph takes the words and first-pass LM the graph records (mkgraph's
 # lm.txt) and refuses an LM changed since; `wren decode --nnlm` gives what decode then rescore give
-# (hypotheses, lattices, CTM, with one worker or two; adapted to the speaker, its lattices rescored
+# (hypotheses, lattices, CTM, with one worker or two; whole utterances and cut ones in input order;
+# adapted to the speaker, its lattices rescored
 # together); an empty
 # lattice passes through and is counted; rescore-tune prints a parsable "best" line and refuses
 # the rescore options it would ignore; bad
@@ -179,6 +180,13 @@ for nj in 1 2; do
   [ "$(awk '{print $5}' dn$nj.ctm | tr '\n' ' ')" = "$(cut -d' ' -f2- hyp-r.txt | tr '\n' ' ' | tr -s ' ')" ] \
     || fail "decode --nnlm --nj $nj: CTM words differ from the hypotheses"
 done
+# utterances cut at their pauses (rescored piece by piece) between whole ones (held back and
+# rescored together): the outputs stay in input order, the whole ones' lines as without cutting
+"$WREN" decode --graph graph --nnlm nn.safetensors --cut-seconds 4 wav.scp hyp-cut.txt 2> cut.log \
+  || fail "decode --nnlm --cut-seconds 4: $(tail -3 cut.log)"
+grep -q "^wren decode: 3 utterances longer than 4 s cut" cut.log || fail "--cut-seconds 4 did not cut 3 of 5: $(cat cut.log)"
+[ "$(cut -d' ' -f1 hyp-cut.txt)" = "$(cut -d' ' -f1 wav.scp)" ] || fail "decode --nnlm with cuts: utterances out of order"
+[ "$(grep -cxF -f hyp-dn1.txt hyp-cut.txt)" -ge 2 ] || fail "decode --nnlm with cuts: the uncut utterances' lines changed"
 # with adaptation (a data dir with utt2spk): the adapted pass's lattices, a speaker's rescored together
 mkdir dd && cp wav.scp dd/ && awk '{print $1, "reader"}' wav.scp > dd/utt2spk
 "$WREN" decode --graph graph dd hyp-a.txt lat-a.gz 2> a.log || fail "decode (adapted): $(tail -3 a.log)"
