@@ -67,7 +67,7 @@ void decode_nnlm_defer(struct cmd *c, struct wren_lattice *wl, const int *kept, 
     struct nnlm_pending *p = &c->np[c->n_np++];
     p->j = c->cur;
     p->wl = *wl;
-    wren_lattice_init(wl);
+    memset(wl, 0, sizeof *wl);   /* moved: nothing left for the caller to free */
     p->nk = nk;
     p->kept = NULL;
     if (kept) {

@@ -519,6 +519,7 @@ int wren_decoder_finish(struct wren_decoder *d, struct wren_decode_result *r, st
     d->st.det_failed = d->det_failed;
     d->st.reached_final = reached;
     if (!r) {   /* the search's lattice only: no result, no NNLM pass */
+        wren_lattice_free(lat);   /* the empty one initialised above */
         *lat = wl;
         return 0;
     }
