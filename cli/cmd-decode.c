@@ -254,8 +254,9 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     /* the decoder's result (MBR by default) only where it is written: not in the passes that
      * gather statistics, not under --nnlm (the rescored lattice's best path replaces it) */
     int need_result = !need_lat || (c->fh && !nnlm);
-    /* --nnlm in one pass: a whole utterance's lattice is held back to be rescored with others */
-    int defer = nnlm && !c->ad && c->cur && !c->cur->piece;
+    /* --nnlm in one pass: the lattice is held back to be rescored with others (a cut
+     * utterance's pieces too: decode_pieces_flush writes them before it joins them) */
+    int defer = nnlm && !c->ad && c->cur;
     if (!defer) decode_nnlm_flush(c);   /* the outputs stay in input order */
     memset(&r, 0, sizeof r);
     if (c->ad) wren_adapt_utt_start(c->ad, utt);

@@ -110,9 +110,10 @@ int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wre
  * (wren_decoder_nnlm_results); on error all empty. */
 int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
                              struct wren_decode_result *r);
-/* One pass (no adaptation): the final lattice *wl of the whole utterance c->cur (taken; kept:
- * its frame map) held back, and rescored with the next ones, up to WREN_DECODER_OUTPUT_CHUNK
- * together (their NNLM requests batched), before their outputs are written in order. */
+/* One pass (no adaptation): the final lattice *wl of c->cur, an utterance or a piece of one
+ * (taken; kept: its frame map), held back and rescored with the next ones, up to
+ * WREN_DECODER_OUTPUT_CHUNK together (their NNLM requests batched), before their outputs are
+ * written in order; a cut utterance's pieces are written when decode_pieces_flush joins them. */
 void decode_nnlm_defer(struct cmd *c, struct wren_lattice *wl, const int *kept, int nk);
 /* The outputs of the lattices held back, written; an utterance whose rescoring or outputs fail
  * counts as failed, as decode_one's own failures do (a failed write: c->out_failed). */

@@ -1,7 +1,7 @@
 /* decode-nnlm.c — `wren decode --nnlm`: each utterance's lattice rescored by a neural LM
  * interpolated with an n-gram, as `wren rescore --mode lattice` rescores it, before its outputs
  * are written: the first and second pass in one command, the first-pass LM the one the graph
- * records (lm.txt). In one pass the lattices of whole utterances are held back and rescored
+ * records (lm.txt). In one pass the lattices (of utterances, and of the pieces of cut ones) are held back and rescored
  * together, as the adapted pass rescores a speaker's (batched NNLM requests: on pooled dev,
  * --adapt none, 6.0 instead of 30.4 s of CPU). Internal to the command (decode-cmd.h). */
 #include <stdlib.h>
@@ -55,7 +55,7 @@ int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *co
 }
 
 struct nnlm_pending {
-    const struct job *j;   /* a whole utterance (its name; a segment's recording and times) */
+    const struct job *j;   /* an utterance or a piece (its name; a segment's recording and times) */
     struct wren_lattice wl;
     int *kept;             /* its frame map (nk + 1 entries), NULL: none */
     int nk;
@@ -101,7 +101,12 @@ void decode_nnlm_flush(struct cmd *c)
         if (rc) {   /* as decode_range counts a failure of decode_one */
             FILE *outs[4] = { c->fh, c->fl, c->fc, c->fn };
             for (int k = 0; k < 4; k++) c->out_failed |= outs[k] && ferror(outs[k]);
-            if (!c->out_failed) {
+            if (!c->out_failed && p->j->piece) {
+                fprintf(stderr, "wren decode: utterance %s failed in its piece %.2f-%.2f s: %s\n", p->j->utt,
+                        p->j->t0, p->j->t1, wren_error_msg());
+                c->t.n_ok -= p->j->piece_last;   /* a cut utterance counted at its last piece */
+                c->t.n_fail++;
+            } else if (!c->out_failed) {
                 fprintf(stderr, "wren decode: utterance %s failed: %s\n", p->j->utt, wren_error_msg());
                 c->t.n_ok--;
                 c->t.n_fail++;
