@@ -24,7 +24,6 @@ struct run {
     int mbr;                       /* lattice mode: the hypothesis is the rescored lattice's MBR one */
 };
 
-
 static void put_words(FILE *f, const struct wren_symtab *t, const int32_t *w, int n)
 {
     for (int i = 0; i < n; i++) {
