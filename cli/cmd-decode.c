@@ -254,10 +254,11 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
     /* the decoder's result (MBR by default) only where it is written: not in the passes that
      * gather statistics, not under --nnlm (the rescored lattice's best path replaces it) */
     int need_result = !need_lat || (c->fh && !nnlm);
-    /* --nnlm in one pass: the lattice is held back to be rescored with others (a cut
-     * utterance's pieces too: decode_pieces_flush writes them before it joins them) */
-    int defer = nnlm && !c->ad && c->cur;
-    if (!defer) decode_nnlm_flush(c);   /* the outputs stay in input order */
+    /* --nnlm: the lattice is held back to be rescored with others (a cut utterance's pieces
+     * too: decode_pieces_flush writes them before it joins them; each pass of --adapt ends with
+     * it, before the outputs change; the pass that keeps lattices for --adapt-rescore writes
+     * no outputs, so it has no nnlm) */
+    if (!nnlm) decode_nnlm_flush(c);   /* the outputs stay in input order */
     memset(&r, 0, sizeof r);
     if (c->ad) wren_adapt_utt_start(c->ad, utt);
     wren_decoder_start(c->dec);
@@ -285,23 +286,14 @@ static int decode_one(struct cmd *c, const char *utt, const float *samples, size
         c->t.lat_arcs += wl.n_arcs;
         c->t.depth_sum += depth * st.frames;
     }
-    if (defer) {
+    if (nnlm) {
         decode_nnlm_defer(c, &wl, kept, nk);
         return 0;
     }
     int rc = 0;
-    struct wren_lattice nl;   /* --nnlm: wl rescored, and r its best path */
-    if (nnlm) {
-        if (decode_nnlm_rescore(c, &wl, &nl, &r)) {
-            wren_lattice_free(&wl);
-            return -1;
-        }
-        wren_decode_result_to_audio(&r, kept, nk);
-    }
     decode_result_outputs(c, utt, &r);
     if (need_lat) {
-        rc = decode_lattice_outputs(c, utt, nnlm ? &nl : &wl, kept, nk);
-        if (nnlm) wren_lattice_free(&nl);
+        rc = decode_lattice_outputs(c, utt, &wl, kept, nk);
         if (c->ad && wren_adapt_keeping(c->ad)) wren_adapt_take_lattice(c->ad, name, &wl);
         wren_lattice_free(&wl);
     }

@@ -101,16 +101,13 @@ int decode_run_adapt(struct cmd *c, const struct jobs *js, const struct wren_aud
 /* The models of --nnlm (its n-gram --nnlm-lm and --first-pass-lm default to the LM the graph
  * records) into c->rs; nothing without --nnlm. */
 int decode_nnlm_load(struct cmd *c);
-/* wl (a final lattice, on the search's frames) rescored into *out (new; on the same frames) and
- * the rescored lattice's best path into *r (empty for an empty lattice), as `wren rescore`
- * gives them; its tokens and CPU time counted in c->t. */
-int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
-                        struct wren_decode_result *r);
-/* The same for n lattices wl[i] into out[i] and r[i], their NNLM requests batched
- * (wren_decoder_nnlm_results); on error all empty. */
+/* n final lattices wl[i] (on the search's frames) rescored into out[i] (new; on the same
+ * frames) and each rescored lattice's best path into r[i] (empty for an empty lattice), as
+ * `wren rescore` gives them, their NNLM requests batched (wren_decoder_nnlm_results); their
+ * tokens and CPU time counted in c->t; on error all empty. */
 int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
                              struct wren_decode_result *r);
-/* One pass (no adaptation): the final lattice *wl of c->cur, an utterance or a piece of one
+/* In a pass that writes the outputs: the final lattice *wl of c->cur, an utterance or a piece of one
  * (taken; kept: its frame map), held back and rescored with the next ones, up to
  * WREN_DECODER_OUTPUT_CHUNK together (their NNLM requests batched), before their outputs are
  * written in order; a cut utterance's pieces are written when decode_pieces_flush joins them. */

@@ -1,9 +1,9 @@
 /* decode-nnlm.c — `wren decode --nnlm`: each utterance's lattice rescored by a neural LM
  * interpolated with an n-gram, as `wren rescore --mode lattice` rescores it, before its outputs
  * are written: the first and second pass in one command, the first-pass LM the one the graph
- * records (lm.txt). In one pass the lattices (of utterances, and of the pieces of cut ones) are held back and rescored
- * together, as the adapted pass rescores a speaker's (batched NNLM requests: on pooled dev,
- * --adapt none, 6.0 instead of 30.4 s of CPU). Internal to the command (decode-cmd.h). */
+ * records (lm.txt). The lattices (of utterances, and of the pieces of cut ones) are held back
+ * and rescored up to WREN_DECODER_OUTPUT_CHUNK together, their NNLM requests batched (on
+ * pooled dev, --adapt none, 6.0 instead of 30.4 s of CPU). Internal to the command (decode-cmd.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,17 +29,6 @@ int decode_nnlm_load(struct cmd *c)
     }
     free(owned[0]);
     free(owned[1]);
-    return rc;
-}
-
-int decode_nnlm_rescore(struct cmd *c, const struct wren_lattice *wl, struct wren_lattice *out,
-                        struct wren_decode_result *r)
-{
-    long tokens = 0;
-    double t0 = wren_cpu_seconds();
-    int rc = wren_decoder_nnlm_result(c->dec, c->rs, &c->ro, wl, out, r, &tokens);
-    c->t.nnlm_cpu += wren_cpu_seconds() - t0;
-    c->t.nnlm_tokens += tokens;
     return rc;
 }
 

@@ -195,6 +195,22 @@ mkdir dd && cp wav.scp dd/ && awk '{print $1, "reader"}' wav.scp > dd/utt2spk
 cmp -s hyp-an.txt hyp-ar.txt || { diff hyp-an.txt hyp-ar.txt; fail "decode --nnlm (adapted): other hypotheses than decode + rescore"; }
 grep -q "NNLM rescoring $(sed -n 's/.*NNLM tokens \([0-9]*\) .*/\1/p' ar.log) tokens" an.log \
   || fail "decode --nnlm (adapted): NNLM tokens: $(grep 'decoded' an.log)"
+# the adapted pass decoded again (--no-adapt-rescore), and given transforms: the lattices held
+# back and rescored together there too, with the outputs of decode then rescore
+"$WREN" decode --graph graph --no-adapt-rescore --transforms-out tr.txt dd hyp-b.txt lat-b.gz 2> b.log \
+  || fail "decode --no-adapt-rescore: $(tail -3 b.log)"
+"$WREN" rescore --nnlm nn.safetensors --graph graph lat-b.gz hyp-br.txt 2> br.log || fail "rescore (--no-adapt-rescore): $(cat br.log)"
+"$WREN" decode --graph graph --no-adapt-rescore --nnlm nn.safetensors dd hyp-bn.txt 2> bn.log \
+  || fail "decode --no-adapt-rescore --nnlm: $(tail -3 bn.log)"
+cmp -s hyp-bn.txt hyp-br.txt || { diff hyp-bn.txt hyp-br.txt; fail "decode --no-adapt-rescore --nnlm: other hypotheses than decode + rescore"; }
+"$WREN" decode --graph graph --transforms tr.txt dd hyp-t.txt lat-t.gz 2> t.log || fail "decode --transforms: $(tail -3 t.log)"
+"$WREN" rescore --nnlm nn.safetensors --graph graph lat-t.gz hyp-tr.txt 2> tr.log || fail "rescore (--transforms): $(cat tr.log)"
+"$WREN" decode --graph graph --transforms tr.txt --nnlm nn.safetensors --cut-seconds 4 dd hyp-tn.txt 2> tn.log \
+  || fail "decode --transforms --nnlm: $(tail -3 tn.log)"
+[ "$(cut -d' ' -f1 hyp-tn.txt)" = "$(cut -d' ' -f1 wav.scp)" ] || fail "decode --transforms --nnlm with cuts: utterances out of order"
+"$WREN" decode --graph graph --transforms tr.txt --nnlm nn.safetensors dd hyp-tn.txt 2> tn.log \
+  || fail "decode --transforms --nnlm: $(tail -3 tn.log)"
+cmp -s hyp-tn.txt hyp-tr.txt || { diff hyp-tn.txt hyp-tr.txt; fail "decode --transforms --nnlm: other hypotheses than decode + rescore"; }
 "$WREN" decode --graph graph --nnlm nn.safetensors --nnlm-lambda 1.5 wav.scp h.txt 2> dlam.log && fail "--nnlm-lambda 1.5 accepted"
 [ "$(cat dlam.log)" = "wren decode: --nnlm-lambda must be in [0, 1]" ] || fail "--nnlm-lambda 1.5: $(cat dlam.log)"
 "$WREN" decode --graph g2 --nnlm nn.safetensors wav.scp h.txt 2> dnolm.log && fail "decode --nnlm without a first-pass LM accepted"
