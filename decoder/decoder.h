@@ -128,6 +128,9 @@ int wren_decoder_nnlm_results(const struct wren_decoder *d, struct wren_rescore_
  * wren_decoder_lattice_result (*rescored = 0, *out untouched). */
 int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice *wl, struct wren_decode_result *r,
                                struct wren_lattice *out, int *rescored);
+/* A final lattice as the public lattice and n-best calls give it: under wren_decoder_set_nnlm
+ * replaced by its rescored lattice (in place), else unchanged (no result computed). */
+int wren_decoder_output_lattice(struct wren_decoder *d, struct wren_lattice *lat);
 /* The results of n final lattices (no lattices out): under wren_decoder_set_nnlm rescored
  * together (wren_decoder_nnlm_results), their NNLM requests batched; pass up to
  * WREN_DECODER_OUTPUT_CHUNK at a time to bound the memory of the rescored lattices. On error

@@ -66,33 +66,51 @@ void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattic
     free(starts);
 }
 
+/* The search of samples [0, n) into *lat (on the search's frames; under wren_decoder_set_nnlm
+ * rescored), no result computed; *reached: it reached a final state. */
+static int lattice_search(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
+                          int *reached)
+{
+    wren_decoder_start(d);
+    if (wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, NULL, lat)) return -1;
+    struct wren_decoder_stats st;
+    wren_decoder_stats(d, &st);
+    *reached = st.reached_final;
+    if (wren_decoder_output_lattice(d, lat)) {
+        wren_lattice_free(lat);
+        return -1;
+    }
+    return 0;
+}
+
 int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
                             int *complete)
 {
-    struct wren_decode_result r = { 0 };
     struct wren_segment *s;
     int k;
     *complete = 0;
     if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
     if (!s) {
-        wren_decoder_start(d);
-        int rc = wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, &r, lat) || to_audio(d, lat) ? -1 : 0;
-        *complete = r.reached_final;
-        wren_decode_result_free(&r);
-        return rc;
+        if (lattice_search(d, samples, n, lat, complete)) return -1;
+        if (to_audio(d, lat)) {
+            wren_lattice_free(lat);
+            return -1;
+        }
+        return 0;
     }
     struct wren_lattice *parts = wren_xcalloc((size_t)k + 1, sizeof *parts);
     double *start = wren_xcalloc((size_t)k + 1, sizeof *start);
     int rc = 0, done = 0, all = 1;
-    for (int i = 0; i < k && !rc; i++, done++) {
+    for (int i = 0; i < k && !rc; i++) {
         size_t a, b;
+        int reached;
         wren_decoder_piece_samples(d, &s[i], n, &a, &b);
         start[i] = s[i].start;
-        wren_decoder_start(d);
-        rc = wren_decoder_feed(d, samples + a, b - a) || wren_decoder_finish(d, &r, &parts[i]) ||
-             to_audio(d, &parts[i]) ? -1 : 0;
-        all &= r.reached_final;
-        wren_decode_result_free(&r);
+        rc = lattice_search(d, samples + a, b - a, &parts[i], &reached);
+        if (rc) break;
+        done++;
+        rc = to_audio(d, &parts[i]);
+        all &= reached;
     }
     if (!rc) {
         wren_decoder_join_lattices(d, parts, start, k, lat);

@@ -181,6 +181,18 @@ int wren_decoder_output_result(struct wren_decoder *d, const struct wren_lattice
     return 0;
 }
 
+int wren_decoder_output_lattice(struct wren_decoder *d, struct wren_lattice *lat)
+{
+    if (!d->nnlm) return 0;
+    struct wren_lattice rl;
+    struct wren_decode_result r;
+    if (wren_decoder_nnlm_result(d, d->nnlm, &d->nnlm_o, lat, &rl, &r, NULL)) return -1;
+    wren_decode_result_free(&r);
+    wren_lattice_free(lat);
+    *lat = rl;
+    return 0;
+}
+
 int wren_decoder_output_results(struct wren_decoder *d, int n, const struct wren_lattice *const *wl,
                                 struct wren_decode_result *r)
 {
