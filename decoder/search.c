@@ -6,6 +6,7 @@
  * Not for: the graph loading (search-graph.c) or anything about words (lattice.c). */
 #include "decoder/search.h"
 
+#include "decoder/search-pool.h"
 #include "utils/error.h"
 #include "utils/log.h"
 
@@ -100,57 +101,13 @@ struct frame {
     int must_prune_links, must_prune_toks;
 };
 
-/* A pool with a free list; chunks are freed with the search. */
-struct pool {
-    size_t size;
-    void *free_list;
-    void **chunks;
-    size_t n_chunks;
-    char *cur;
-    size_t left;
-};
-
-static void *pool_get(struct pool *p)
-{
-    if (p->free_list) {
-        void *x = p->free_list;
-        p->free_list = *(void **)x;
-        return x;
-    }
-    if (!p->left) {
-        size_t n = 4096;
-        p->chunks = wren_xrealloc(p->chunks, sizeof *p->chunks * (p->n_chunks + 1));
-        p->cur = p->chunks[p->n_chunks++] = wren_xmalloc(p->size * n);
-        p->left = n;
-    }
-    void *x = p->cur;
-    p->cur += p->size;
-    p->left--;
-    return x;
-}
-
-static void pool_put(struct pool *p, void *x)
-{
-    *(void **)x = p->free_list;
-    p->free_list = x;
-}
-
-static void pool_reset(struct pool *p)
-{
-    for (size_t i = 0; i < p->n_chunks; i++) free(p->chunks[i]);
-    free(p->chunks);
-    size_t size = p->size;
-    memset(p, 0, sizeof *p);
-    p->size = size;
-}
-
 struct wren_search {
     const struct wren_hclg *g;
     const int32_t *tid2senone;
     int n_senones;
     struct wren_decode_opts o;
 
-    struct pool tok_pool, link_pool;
+    struct wren_pool tok_pool, link_pool;
     struct frame *frames;          /* frames[0..n_frames] (n_frames decoded => n_frames + 1 lists) */
     int n_frames, cap_frames;
     float *cost_offset;            /* per decoded frame */
@@ -197,8 +154,8 @@ struct wren_search *wren_search_create(const struct wren_hclg *g, const int32_t 
     s->tid2senone = tid2senone;
     s->n_senones = n_senones;
     s->o = *opts;
-    s->tok_pool.size = sizeof(struct tok);
-    s->link_pool.size = sizeof(struct link);
+    wren_pool_init(&s->tok_pool, sizeof(struct tok));
+    wren_pool_init(&s->link_pool, sizeof(struct link));
     s->map = wren_xcalloc((size_t)g->n_states, sizeof *s->map);
     s->active = wren_xcalloc((size_t)n_senones + 1, 1);
     s->scores = wren_xcalloc((size_t)n_senones + 1, sizeof *s->scores);
@@ -211,8 +168,8 @@ static void clear_all(struct wren_search *s)
         struct frame *last = &s->frames[s->n_frames];
         for (struct tok *t = last->toks; t; t = t->next) s->map[t->state] = NULL;
     }
-    pool_reset(&s->tok_pool);
-    pool_reset(&s->link_pool);
+    wren_pool_reset(&s->tok_pool);
+    wren_pool_reset(&s->link_pool);
     s->n_frames = 0;
     if (s->frames) memset(s->frames, 0, sizeof *s->frames * (size_t)s->cap_frames);
     s->decoding_finalized = 0;
@@ -230,6 +187,8 @@ void wren_search_free(struct wren_search *s)
 {
     if (!s) return;
     clear_all(s);
+    wren_pool_free(&s->tok_pool);
+    wren_pool_free(&s->link_pool);
     free(s->frames);
     free(s->cost_offset);
     free(s->map);
@@ -259,7 +218,7 @@ static struct tok *find_or_add(struct wren_search *s, int f, int32_t state, floa
 {
     struct tok *t = s->map[state];
     if (!t) {
-        t = pool_get(&s->tok_pool);
+        t = wren_pool_get(&s->tok_pool);
         t->tot = tot;
         t->extra = 0;
         t->links = NULL;
@@ -282,7 +241,7 @@ static struct tok *find_or_add(struct wren_search *s, int f, int32_t state, floa
 static void add_link(struct wren_search *s, struct tok *from, struct tok *to, int32_t il, int32_t ol,
                      float g, float a)
 {
-    struct link *l = pool_get(&s->link_pool);
+    struct link *l = wren_pool_get(&s->link_pool);
     *l = (struct link){ to, il, ol, g, a, from->links };
     from->links = l;
     s->st.links++;
@@ -293,7 +252,7 @@ static void delete_links(struct wren_search *s, struct tok *t)
     struct link *l = t->links;
     while (l) {
         struct link *n = l->next;
-        pool_put(&s->link_pool, l);
+        wren_pool_put(&s->link_pool, l);
         l = n;
     }
     t->links = NULL;
@@ -458,7 +417,7 @@ static void prune_links(struct wren_search *s, int f, int *extra_changed, int *l
                 float le = l->to->extra + ((t->tot + l->a + l->g) - l->to->tot);
                 if (!(le <= lbeam)) {          /* also NaN from inf - inf */
                     *pp = l->next;
-                    pool_put(&s->link_pool, l);
+                    wren_pool_put(&s->link_pool, l);
                     *links_pruned = 1;
                 } else {
                     if (le < 0) le = 0;
@@ -481,7 +440,7 @@ static void prune_toks(struct wren_search *s, int f)
         if (t->extra == INFINITY) {
             *pp = t->next;
             delete_links(s, t);
-            pool_put(&s->tok_pool, t);
+            wren_pool_put(&s->tok_pool, t);
         } else {
             pp = &t->next;
         }
@@ -549,7 +508,7 @@ void wren_search_finalize(struct wren_search *s)
                 float le = l->to->extra + ((t->tot + l->a + l->g) - l->to->tot);
                 if (!(le <= lbeam)) {
                     *pp = l->next;
-                    pool_put(&s->link_pool, l);
+                    wren_pool_put(&s->link_pool, l);
                 } else {
                     if (le < 0) le = 0;
                     if (le < te) te = le;
