@@ -427,6 +427,27 @@ START_TEST(test_random_vs_bruteforce)
 END_TEST
 
 /* Frames arriving one at a time give the same result as all at once. */
+/* The partial best path (a partial result's, through the lattice pruning of every
+ * prune_interval frames) is the best path of the whole lattice so far, in its words and its
+ * graph and acoustic costs. */
+static void partial_is_best(struct wren_search *s)
+{
+    struct wren_lattice bl, all, bw, aw;
+    struct wren_path bp, ap;
+    ck_assert_int_eq(wren_search_best_path_lattice(s, &bl), 0);
+    ck_assert_int_eq(wren_search_lattice(s, 0, &all), 0);
+    ck_assert_int_eq(wren_lattice_to_words(&bl, 1, &bw), 0);
+    ck_assert_int_eq(wren_lattice_to_words(&all, 1, &aw), 0);
+    ck_assert_int_eq(wren_lattice_best_path(&bw, 1, &bp), 0);
+    ck_assert_int_eq(wren_lattice_best_path(&aw, 1, &ap), 0);
+    ck_assert_int_eq(bp.n_words, ap.n_words);
+    if (bp.n_words) ck_assert_mem_eq(bp.words, ap.words, sizeof(int32_t) * (size_t)bp.n_words);
+    ck_assert_double_eq_tol(bp.g, ap.g, 1e-4);
+    ck_assert_double_eq_tol(bp.a, ap.a, 1e-3);
+    wren_path_free(&bp); wren_path_free(&ap);
+    wren_lattice_free(&bl); wren_lattice_free(&all); wren_lattice_free(&bw); wren_lattice_free(&aw);
+}
+
 START_TEST(test_streaming_equals_batch)
 {
     rng = 4242;
@@ -456,6 +477,7 @@ START_TEST(test_streaming_equals_batch)
         wren_decodable_matrix_push(d, ll + f * 4);
         ck_assert_int_eq(wren_search_advance(s, d, -1), 1);
         ck_assert_int_eq(wren_search_advance(s, d, -1), 0);
+        partial_is_best(s);
     }
     wren_search_finalize(s);
     struct wren_lattice sl, wl2;
