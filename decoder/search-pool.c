@@ -1,7 +1,7 @@
 /* search-pool.c — chunks for the search's pool of tokens and links (search-pool.h): mapped in
  * blocks, chosen, unmapped. The blocks are mapped from the system, not malloc'ed: aligned
  * allocations from the heap left it in fragments, and a decode of short utterances peaked
- * 10 % higher. */
+ * 9 % higher (284 against 261 MB). */
 #include "decoder/search-pool.h"
 
 #include <stdlib.h>
