@@ -67,12 +67,17 @@ void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattic
 }
 
 /* The search of samples [0, n) into *lat (on the search's frames; under wren_decoder_set_nnlm
- * rescored), no result computed; *reached: it reached a final state. */
+ * rescored), no result computed; *reached: it reached a final state. On error *lat holds
+ * nothing to free. */
 static int lattice_search(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
                           int *reached)
 {
     wren_decoder_start(d);
-    if (wren_decoder_feed(d, samples, n) || wren_decoder_finish(d, NULL, lat)) return -1;
+    if (wren_decoder_feed(d, samples, n)) return -1;
+    if (wren_decoder_finish(d, NULL, lat)) {
+        wren_lattice_free(lat);   /* the empty one finish began with */
+        return -1;
+    }
     struct wren_decoder_stats st;
     wren_decoder_stats(d, &st);
     *reached = st.reached_final;
