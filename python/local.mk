@@ -13,4 +13,4 @@ CLEANFILES += python/wren/_libdir.py
 EXTRA_DIST += $(wrenpython_DATA)
 
 TESTS += tests/e2e/python.sh
-EXTRA_DIST += tests/e2e/python.sh tests/python/test_wren.py tests/python/test_nnlm_pass.py tests/python/test_torch.py
+EXTRA_DIST += tests/e2e/python.sh tests/python/checks.py tests/python/test_wren.py tests/python/test_nnlm_pass.py tests/python/test_torch.py

@@ -11,16 +11,9 @@ import sys
 import tempfile
 
 import wren
+from checks import check, finish
 
 model, graph, wav, nnlm, hyp_nnlm, spk_scp, spk_nnlm, hyp_first = sys.argv[1:9]
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def words_of(path):
@@ -60,6 +53,4 @@ with tempfile.TemporaryDirectory() as g2:
         check(False, "a graph without lm.txt accepted for the NNLM pass")
     except wren.WrenError as e:
         check("records no LM" in str(e) and g2 in str(e), "no lm.txt: %s" % e)
-if fails:
-    sys.exit(1)
-print("PASS")
+finish("test_nnlm_pass.py")

@@ -13,20 +13,13 @@ import sys
 import torch
 
 import wren
+from checks import check, finish
 from wren.torch import WrenNNLM, load_nnlm, save_nnlm
 
 wren_prog, text, train_text, work = sys.argv[1:5]
 models = sys.argv[5:]
 sents = [line.split() for line in open(text) if line.strip()]
-fails = 0
 torch.manual_seed(1)
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def wren_eval(path):
@@ -96,5 +89,4 @@ new = os.path.join(work, "new.safetensors")
 save_nnlm(m, new)
 agree(m, new, "a model made in PyTorch")
 
-print("test_torch.py: %s" % ("FAIL" if fails else "PASS"))
-sys.exit(1 if fails else 0)
+finish("test_torch.py")

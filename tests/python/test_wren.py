@@ -23,18 +23,11 @@ import wave
 import numpy as np
 
 import wren
+from checks import check, finish
 
 (model, graph, wav, hyp, arpa, ngram_dbg, nnlm, nnlm_dbg, text, nbest, lat_text, long_wav, long_ctm,
  spk_scp, spk_hyp, spk_ctm, long_adapted) = sys.argv[1:18]
 expected = hyp.split()
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
 
 
 def debug_logprobs(path):
@@ -274,5 +267,4 @@ check((c.words, c.corr, c.sub, c.dels, c.ins) == (4, 2, 1, 1, 0), "wer counts %r
 c = wren.wer(["a", "b"], ["a", "b", "c"])
 check((c.corr, c.ins, c.errors) == (2, 1, 1) and abs(c.rate - 0.5) < 1e-12, "wer counts %r" % c)
 
-print("test_wren.py: %s" % ("FAIL" if fails else "PASS"))
-sys.exit(1 if fails else 0)
+finish("test_wren.py")
