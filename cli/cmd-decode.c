@@ -229,7 +229,7 @@ void decode_result_outputs(struct cmd *c, const char *utt, const struct wren_dec
 static int kept_results(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *nl,
                         struct wren_decode_result *r)
 {
-    return c->rs ? decode_nnlm_rescore_many(c, n, wl, nl, r) : wren_decoder_lattice_results(c->dec, n, wl, r);
+    return c->rs ? decode_nnlm_rescore(c, n, wl, nl, r) : wren_decoder_lattice_results(c->dec, n, wl, r);
 }
 
 /* The outputs of one utterance, kept lattice k, from its result r (on the search's frames;

@@ -105,8 +105,8 @@ int decode_nnlm_load(struct cmd *c);
  * frames) and each rescored lattice's best path into r[i] (empty for an empty lattice), as
  * `wren rescore` gives them, their NNLM requests batched (wren_decoder_nnlm_results); their
  * tokens and CPU time counted in c->t; on error all empty. */
-int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
-                             struct wren_decode_result *r);
+int decode_nnlm_rescore(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
+                        struct wren_decode_result *r);
 /* In a pass that writes the outputs: the final lattice *wl of c->cur, an utterance or a piece of one
  * (taken; kept: its frame map), held back and rescored with the next ones, up to
  * WREN_DECODER_OUTPUT_CHUNK together (their NNLM requests batched), before their outputs are

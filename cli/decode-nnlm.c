@@ -32,8 +32,8 @@ int decode_nnlm_load(struct cmd *c)
     return rc;
 }
 
-int decode_nnlm_rescore_many(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
-                             struct wren_decode_result *r)
+int decode_nnlm_rescore(struct cmd *c, int n, const struct wren_lattice *const *wl, struct wren_lattice *out,
+                        struct wren_decode_result *r)
 {
     long tokens = 0;
     double t0 = wren_cpu_seconds();
@@ -76,7 +76,7 @@ void decode_nnlm_flush(struct cmd *c)
     struct wren_decode_result r[WREN_DECODER_OUTPUT_CHUNK];
     for (int i = 0; i < n; i++) wl[i] = &c->np[i].wl;
     int ran = !c->out_failed;   /* after a failed write nothing more is written */
-    int failed = ran ? decode_nnlm_rescore_many(c, n, wl, nl, r) : 0;
+    int failed = ran ? decode_nnlm_rescore(c, n, wl, nl, r) : 0;
     const struct job *cur = c->cur;
     for (int i = 0; i < n; i++) {
         struct nnlm_pending *p = &c->np[i];

@@ -66,9 +66,9 @@ void wren_decoder_join_lattices(struct wren_decoder *d, const struct wren_lattic
     free(starts);
 }
 
-/* The search of samples [0, n) into *lat (on the search's frames; under wren_decoder_set_nnlm
- * rescored), no result computed; *reached: it reached a final state. On error *lat holds
- * nothing to free. */
+/* The search of samples [0, n) into *lat (under wren_decoder_set_nnlm rescored; on the audio's
+ * frames), no result computed; *reached: it reached a final state. On error *lat holds nothing
+ * to free. */
 static int lattice_search(struct wren_decoder *d, const float *samples, size_t n, struct wren_lattice *lat,
                           int *reached)
 {
@@ -81,7 +81,7 @@ static int lattice_search(struct wren_decoder *d, const float *samples, size_t n
     struct wren_decoder_stats st;
     wren_decoder_stats(d, &st);
     *reached = st.reached_final;
-    if (wren_decoder_output_lattice(d, lat)) {
+    if (wren_decoder_output_lattice(d, lat) || to_audio(d, lat)) {
         wren_lattice_free(lat);
         return -1;
     }
@@ -95,18 +95,11 @@ int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t
     int k;
     *complete = 0;
     if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
-    if (!s) {
-        if (lattice_search(d, samples, n, lat, complete)) return -1;
-        if (to_audio(d, lat)) {
-            wren_lattice_free(lat);
-            return -1;
-        }
-        return 0;
-    }
+    if (!s) return lattice_search(d, samples, n, lat, complete);
     struct wren_lattice *parts = wren_xcalloc((size_t)k + 1, sizeof *parts);
     double *start = wren_xcalloc((size_t)k + 1, sizeof *start);
     int rc = 0, done = 0, all = 1;
-    for (int i = 0; i < k && !rc; i++) {
+    for (int i = 0; i < k; i++) {
         size_t a, b;
         int reached;
         wren_decoder_piece_samples(d, &s[i], n, &a, &b);
@@ -114,7 +107,6 @@ int wren_decoder_lattice_of(struct wren_decoder *d, const float *samples, size_t
         rc = lattice_search(d, samples + a, b - a, &parts[i], &reached);
         if (rc) break;
         done++;
-        rc = to_audio(d, &parts[i]);
         all &= reached;
     }
     if (!rc) {

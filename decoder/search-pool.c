@@ -12,7 +12,6 @@
 
 /* A block's pages are only touched as its chunks are used. */
 #define CHUNKS_PER_BLOCK (WREN_POOL_BLOCK_BYTES / WREN_POOL_CHUNK_BYTES)
-#define BLOCK_BYTES WREN_POOL_BLOCK_BYTES
 
 /* the objects start past the chunk's header, at a multiple of their size */
 static size_t first_offset(size_t size)
@@ -35,8 +34,8 @@ void wren_pool_init(struct wren_pool *p, size_t size)
 
 void wren_pool_reset(struct wren_pool *p)
 {
-    size_t keep = WREN_POOL_KEEP_BYTES / BLOCK_BYTES;
-    while (p->n_blocks > keep) munmap(p->blocks[--p->n_blocks], BLOCK_BYTES);
+    size_t keep = WREN_POOL_KEEP_BYTES / WREN_POOL_BLOCK_BYTES;
+    while (p->n_blocks > keep) munmap(p->blocks[--p->n_blocks], WREN_POOL_BLOCK_BYTES);
     p->n_used = 0;
     p->cur = p->avail = NULL;
     p->fresh = NULL;
@@ -45,7 +44,7 @@ void wren_pool_reset(struct wren_pool *p)
 
 void wren_pool_free(struct wren_pool *p)
 {
-    for (size_t i = 0; i < p->n_blocks; i++) munmap(p->blocks[i], BLOCK_BYTES);
+    for (size_t i = 0; i < p->n_blocks; i++) munmap(p->blocks[i], WREN_POOL_BLOCK_BYTES);
     free(p->blocks);
     wren_pool_init(p, p->size);
 }
@@ -58,15 +57,15 @@ static void new_block(struct wren_pool *p)
         p->n_fresh = CHUNKS_PER_BLOCK;
         return;
     }
-    size_t len = BLOCK_BYTES + WREN_POOL_CHUNK_BYTES;
+    size_t len = WREN_POOL_BLOCK_BYTES + WREN_POOL_CHUNK_BYTES;
     char *m = wren_fault_alloc_fails() ? MAP_FAILED
                                        : mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) wren_oom(len);
     uintptr_t a = ((uintptr_t)m + WREN_POOL_CHUNK_BYTES - 1) & ~(uintptr_t)(WREN_POOL_CHUNK_BYTES - 1);
     char *b = (char *)a;
-    size_t head = (size_t)(b - m), tail = len - head - BLOCK_BYTES;
+    size_t head = (size_t)(b - m), tail = len - head - WREN_POOL_BLOCK_BYTES;
     if (head) munmap(m, head);
-    if (tail) munmap(b + BLOCK_BYTES, tail);
+    if (tail) munmap(b + WREN_POOL_BLOCK_BYTES, tail);
     if (p->n_blocks == p->cap_blocks) {
         p->cap_blocks = p->cap_blocks ? 2 * p->cap_blocks : 16;
         p->blocks = wren_xrealloc(p->blocks, p->cap_blocks * sizeof *p->blocks);
