@@ -19,12 +19,45 @@ static inline char *test_shared_path(const char *rel)
     return p;
 }
 
-/* A fresh temporary directory for one test; caller frees the string. */
+/* The temporary directories this test program made, each with the process that made it: Check
+ * runs every test in a forked child, and a child must not remove its parent's directories. */
+static struct { char *path; pid_t pid; } *test_tmpdirs;
+static size_t test_n_tmpdirs;
+
+static inline void test_tmpdirs_remove(void)
+{
+    for (size_t i = 0; i < test_n_tmpdirs; i++) {
+        if (test_tmpdirs[i].pid == getpid()) {
+            char cmd[64 + 4096];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_tmpdirs[i].path);
+            if (system(cmd) != 0) fprintf(stderr, "testutil: could not remove %s\n", test_tmpdirs[i].path);
+        }
+        free(test_tmpdirs[i].path);
+    }
+    free(test_tmpdirs);
+    test_tmpdirs = NULL;
+    test_n_tmpdirs = 0;
+}
+
+/* A fresh temporary directory for one test; caller frees the string. It is removed when the
+ * process that made it exits normally (a passing test); a failing test's stays to be looked at
+ * (Check ends a failed test's process with _exit). */
 static inline char *test_tmpdir(void)
 {
     char tmpl[] = "/tmp/wren-test-XXXXXX";
     char *d = mkdtemp(tmpl);
     ck_assert_ptr_nonnull(d);
+    static pid_t registered;   /* atexit once per process (a forked child inherits the parent's) */
+    if (registered != getpid()) {
+        if (!registered) ck_assert_int_eq(atexit(test_tmpdirs_remove), 0);
+        registered = getpid();
+    }
+    void *grown = realloc(test_tmpdirs, (test_n_tmpdirs + 1) * sizeof *test_tmpdirs);
+    ck_assert_ptr_nonnull(grown);
+    test_tmpdirs = grown;
+    test_tmpdirs[test_n_tmpdirs].path = strdup(d);
+    test_tmpdirs[test_n_tmpdirs].pid = getpid();
+    test_n_tmpdirs++;
     return strdup(d);
 }
 
