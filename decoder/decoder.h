@@ -149,6 +149,7 @@ struct wren_stream_cut {
     struct wren_transcript *done;     /* NULL: nothing cut yet */
     double offset;                    /* seconds of audio before the current part */
     size_t next_look;                 /* samples of the current part before the next look for a pause */
+    int n_cuts;                       /* parts cut off so far */
 };
 struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d);
 /* The current utterance's audio at the model's rate (audio fed at another rate resampled). */
@@ -163,6 +164,11 @@ struct wren_transcript *wren_transcript_concat(const struct wren_transcript *a, 
  * moved by its start; the words move from the pieces to it (free the pieces after). */
 struct wren_segment;
 struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const struct wren_segment *s, int k);
+/* The k pieces s (seconds from the start of the n samples) each decoded as an utterance, their
+ * transcripts joined as wren_transcript_join joins them (as decode_samples decodes audio over
+ * WREN_DECODE_PIECE_SECONDS). */
+int wren_decoder_decode_pieces(struct wren_decoder *d, const float *samples, size_t n,
+                               const struct wren_segment *s, int k, struct wren_transcript **out);
 /* Audio of n samples longer than WREN_DECODE_PIECE_SECONDS cut at its pauses (as `wren segment`
  * cuts it): its k pieces in *s (seconds; the caller frees it); shorter audio: *s NULL, k 0. */
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,

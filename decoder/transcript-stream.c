@@ -3,7 +3,8 @@
  * start / feed / partial / finish (search-stream.c), so the final transcript is the one
  * wren_decoder_decode_samples gives for the same audio, up to a minute of it. A longer stream is
  * cut at its pauses as it comes (cut_stream), so that its memory and the cost of a partial
- * transcript stay those of a minute of audio however long it runs.
+ * transcript stay those of a minute of audio (after the first minute, of 20 s) however long it
+ * runs.
  * Not for: whole-utterance decoding (transcript.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@
 
 /* Where a minute of audio holds no pause, look for one again after this much more. */
 #define LOOK_AGAIN_SECONDS 10.0
+/* Once a stream has passed a minute (a recording, which decode_samples would cut at all its
+ * pauses), its later parts are cut as soon as they pass this. A search over a minute costs more
+ * per second of audio than one over the pieces of it (longer token lists, a lattice growing with
+ * it, and each partial's best path going back to the part's start), and every second of a part
+ * is searched twice (live, and again with the part's final features); shorter parts cost more in
+ * the audio fed again after each cut (the last piece of speech is searched anew). */
+#define LATER_PART_SECONDS 20.0
 
 static void cut_reset(struct wren_decoder *d)
 {
@@ -29,9 +37,10 @@ static float *copy_of(const float *s, size_t n)
     return x;
 }
 
-/* Once the current part of the stream is over WREN_DECODE_PIECE_SECONDS long, it is cut where
- * its last piece of speech starts (the pieces of `wren segment`): the audio before is decoded
- * as wren_decoder_decode_samples decodes it, its words kept, and the rest fed again. */
+/* Once the current part of the stream is over WREN_DECODE_PIECE_SECONDS long (after the first
+ * cut: LATER_PART_SECONDS), it is cut where its last piece of speech starts (the pieces of
+ * `wren segment`): the pieces before are decoded one by one, as wren_decoder_decode_samples
+ * decodes a recording, their words kept, and the rest fed again. */
 static int cut_stream(struct wren_decoder *d)
 {
     struct wren_stream_cut *c = wren_decoder_stream_cut(d);
@@ -41,16 +50,21 @@ static int cut_stream(struct wren_decoder *d)
     double rate = wren_decoder_sample_rate(d);
     if (!src_rate && wren_decoder_stream_audio(d, &a, &n)) return -1;
     double sec = src_rate ? (double)n_src / src_rate : (double)n / rate;
-    if (sec <= WREN_DECODE_PIECE_SECONDS || (double)c->next_look > sec * rate) return 0;
+    double limit = c->n_cuts ? LATER_PART_SECONDS : WREN_DECODE_PIECE_SECONDS;
+    if (sec <= limit || (double)c->next_look > sec * rate) return 0;
     c->next_look = (size_t)((sec + LOOK_AGAIN_SECONDS) * rate);
     if (wren_decoder_stream_audio(d, &a, &n)) return -1;
     struct wren_segment *s;
     int k;
-    if (wren_decoder_pieces(d, a, n, &s, &k)) return -1;
+    struct wren_segment_opts so;
+    wren_segment_opts_default(&so);
+    if (wren_audio_segments(wren_decoder_feat_params(d), &so, a, n, &s, &k)) return -1;
     size_t cut = 0, end;
     if (k >= 2) wren_decoder_piece_samples(d, &s[k - 1], n, &cut, &end);
-    free(s);
-    if (cut == 0) return 0;
+    if (cut == 0) {
+        free(s);
+        return 0;
+    }
     /* the decode below reuses the decoder's buffers: keep what was fed, to feed the rest again */
     size_t n_fed = src_rate ? n_src : n, at = cut;
     if (src_rate) {
@@ -59,9 +73,11 @@ static int cut_stream(struct wren_decoder *d)
     }
     float *fed = copy_of(src_rate ? src : a, n_fed), *head = copy_of(a, cut);
     struct wren_transcript *t;
-    int rc = wren_decoder_decode_samples(d, head, cut, &t);
+    int rc = wren_decoder_decode_pieces(d, head, cut, s, k - 1, &t);
     free(head);
+    free(s);
     if (!rc) {
+        c->n_cuts++;
         struct wren_transcript *all = wren_transcript_concat(c->done, t, c->offset);
         wren_transcript_free(t);
         wren_transcript_free(c->done);

@@ -157,6 +157,15 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
     int k;
     if (wren_decoder_pieces(d, samples, n, &s, &k)) return -1;
     if (!s) return decode_piece(d, samples, n, out);
+    int rc = wren_decoder_decode_pieces(d, samples, n, s, k, out);
+    free(s);
+    return rc;
+}
+
+int wren_decoder_decode_pieces(struct wren_decoder *d, const float *samples, size_t n,
+                               const struct wren_segment *s, int k, struct wren_transcript **out)
+{
+    *out = NULL;
     struct wren_transcript **p = wren_xcalloc((size_t)k + 1, sizeof *p);
     int rc = 0;
     for (int i = 0; i < k && !rc; i++) {
@@ -167,7 +176,6 @@ int wren_decoder_decode_samples(struct wren_decoder *d, const float *samples, si
     if (!rc) *out = wren_transcript_join(p, s, k);
     for (int i = 0; i < k; i++) wren_transcript_free(p[i]);
     free(p);
-    free(s);
     return rc;
 }
 

@@ -262,8 +262,9 @@ class Decoder:
         """Begin a streamed utterance (dropping an unfinished one); then feed() its audio in
         chunks as it arrives, partial() for the best path so far, finish() for the final
         Result (the one decode() gives for all of the audio, up to a minute of it; a longer
-        stream is cut at a pause each time a minute has gathered, its first part decoded and
-        dropped, so memory stays that of a minute however long it runs)."""
+        stream is cut at a pause once a minute has gathered, then each time 20 s have, the
+        part before the pause decoded piece by piece and dropped, so memory stays that of a
+        minute however long it runs)."""
         _lib.lib.wren_decoder_start_utterance(self._d)
 
     def feed(self, samples, sample_rate=None, normalized=False):
