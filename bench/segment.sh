@@ -10,7 +10,7 @@
 # 18.71 s of wall time against 26.90 s for one job, measured by hand on a quiet machine),
 # the recording streamed through the public C API in 100 ms chunks with a partial transcript
 # after every second (examples/stream-wav.c, built as bench/stream-wav: a stream is cut at a pause
-# once a minute has gathered, then each time 20 s have),
+# each time 20 s have gathered),
 # and, as the reference, of the 40 sentence files decoded one by one; and the same pieces cut
 # from a 44.1 kHz FLAC copy of the recording (a recording is read, decompressed and resampled
 # once for all its pieces; when it was read again for each piece, this cost 1.24x the CPU of

@@ -150,6 +150,12 @@ struct wren_stream_cut {
     double offset;                    /* seconds of audio before the current part */
     size_t next_look;                 /* samples of the current part before the next look for a pause */
     int n_cuts;                       /* parts cut off so far */
+    double fed_seconds;               /* of the whole stream */
+    /* the stream's audio as fed (at first_rate) while it is at most WREN_DECODE_PIECE_SECONDS
+     * long, NULL past that: a stream cut before it ended within them is decoded again whole */
+    float *first;
+    size_t n_first, cap_first;
+    int first_rate;
 };
 struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d);
 /* The current utterance's audio at the model's rate (audio fed at another rate resampled). */

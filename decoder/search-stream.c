@@ -128,6 +128,7 @@ void wren_decoder_free(struct wren_decoder *d)
     free(d->xform);
     free(d->raw);
     wren_transcript_free(d->cut.done);
+    free(d->cut.first);
     wren_rescore_models_free(d->nnlm);
     free(d->graph_dir);
     free(d);

@@ -1,10 +1,10 @@
 /* transcript-stream.c — the streaming half of the public decoding API (include/wren/decoder.h):
  * an utterance fed in chunks, partial and final transcripts. Thin checks over the decoder's own
  * start / feed / partial / finish (search-stream.c), so the final transcript is the one
- * wren_decoder_decode_samples gives for the same audio, up to a minute of it. A longer stream is
- * cut at its pauses as it comes (cut_stream), so that its memory and the cost of a partial
- * transcript stay those of a minute of audio (after the first minute, of 20 s) however long it
- * runs.
+ * wren_decoder_decode_samples gives for the same audio, up to a minute of it. The stream is cut
+ * at its pauses as it comes (cut_stream), so that its memory and the cost of a partial
+ * transcript stay those of a part of about 20 s however long it runs; a stream that ends within
+ * a minute is decoded again whole at the end (its first minute of audio is kept for that).
  * Not for: whole-utterance decoding (transcript.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +13,42 @@
 #include "feat/audio-segment.h"
 #include "utils/error.h"
 
-/* Where a minute of audio holds no pause, look for one again after this much more. */
+/* Where a part holds no pause, look for one again after this much more. */
 #define LOOK_AGAIN_SECONDS 10.0
-/* Once a stream has passed a minute (a recording, which decode_samples would cut at all its
- * pauses), its later parts are cut as soon as they pass this. A search over a minute costs more
- * per second of audio than one over the pieces of it (longer token lists, a lattice growing with
+/* A part of the stream is cut as soon as it passes this. A search over a minute costs more per
+ * second of audio than one over the pieces of it (longer token lists, a lattice growing with
  * it, and each partial's best path going back to the part's start), and every second of a part
  * is searched twice (live, and again with the part's final features); shorter parts cost more in
  * the audio fed again after each cut (the last piece of speech is searched anew). */
-#define LATER_PART_SECONDS 20.0
+#define PART_SECONDS 20.0
 
 static void cut_reset(struct wren_decoder *d)
 {
     struct wren_stream_cut *c = wren_decoder_stream_cut(d);
     wren_transcript_free(c->done);
+    free(c->first);
     memset(c, 0, sizeof *c);
+}
+
+/* The stream's first minute kept as fed (dropped once the stream is longer). */
+static void keep_first(struct wren_stream_cut *c, const float *samples, size_t n, int rate)
+{
+    c->fed_seconds += (double)n / rate;
+    if (c->fed_seconds > WREN_DECODE_PIECE_SECONDS) {
+        free(c->first);
+        c->first = NULL;
+        c->n_first = c->cap_first = 0;
+        return;
+    }
+    if (c->n_first + n > c->cap_first) {
+        size_t cap = c->cap_first ? c->cap_first : (size_t)rate;
+        while (cap < c->n_first + n) cap *= 2;
+        c->first = wren_xrealloc(c->first, cap * sizeof *c->first);
+        c->cap_first = cap;
+    }
+    if (n) memcpy(c->first + c->n_first, samples, n * sizeof *samples);
+    c->n_first += n;
+    c->first_rate = rate;
 }
 
 static float *copy_of(const float *s, size_t n)
@@ -37,10 +58,9 @@ static float *copy_of(const float *s, size_t n)
     return x;
 }
 
-/* Once the current part of the stream is over WREN_DECODE_PIECE_SECONDS long (after the first
- * cut: LATER_PART_SECONDS), it is cut where its last piece of speech starts (the pieces of
- * `wren segment`): the pieces before are decoded one by one, as wren_decoder_decode_samples
- * decodes a recording, their words kept, and the rest fed again. */
+/* Once the current part of the stream is over PART_SECONDS long, it is cut where its last piece
+ * of speech starts (the pieces of `wren segment`): the pieces before are decoded one by one, as
+ * wren_decoder_decode_samples decodes a recording, their words kept, and the rest fed again. */
 static int cut_stream(struct wren_decoder *d)
 {
     struct wren_stream_cut *c = wren_decoder_stream_cut(d);
@@ -50,8 +70,7 @@ static int cut_stream(struct wren_decoder *d)
     double rate = wren_decoder_sample_rate(d);
     if (!src_rate && wren_decoder_stream_audio(d, &a, &n)) return -1;
     double sec = src_rate ? (double)n_src / src_rate : (double)n / rate;
-    double limit = c->n_cuts ? LATER_PART_SECONDS : WREN_DECODE_PIECE_SECONDS;
-    if (sec <= limit || (double)c->next_look > sec * rate) return 0;
+    if (sec <= PART_SECONDS || (double)c->next_look > sec * rate) return 0;
     c->next_look = (size_t)((sec + LOOK_AGAIN_SECONDS) * rate);
     if (wren_decoder_stream_audio(d, &a, &n)) return -1;
     struct wren_segment *s;
@@ -108,23 +127,39 @@ void wren_decoder_start_utterance(struct wren_decoder *d)
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n)
 {
     if (!d || (!samples && n > 0)) return wren_error("wren_decoder_accept_samples: no decoder or no samples");
-    return wren_decoder_feed(d, samples, n) || cut_stream(d) ? -1 : 0;
+    return wren_decoder_accept_samples_at(d, samples, n, wren_decoder_sample_rate(d));
 }
 
 int wren_decoder_accept_samples_at(struct wren_decoder *d, const float *samples, size_t n,
                                    int sample_rate)
 {
     if (!d || (!samples && n > 0)) return wren_error("wren_decoder_accept_samples_at: no decoder or no samples");
-    return wren_decoder_feed_at(d, samples, n, sample_rate) || cut_stream(d) ? -1 : 0;
+    if (wren_decoder_feed_at(d, samples, n, sample_rate)) return -1;
+    keep_first(wren_decoder_stream_cut(d), samples, n, sample_rate);
+    return cut_stream(d);
+}
+
+/* A stream cut before it ended within a minute: decoded again whole, as decode_samples decodes
+ * it (the parts' words are dropped). */
+static int decode_first(struct wren_decoder *d, struct wren_decode_result *r)
+{
+    struct wren_stream_cut *c = wren_decoder_stream_cut(d);
+    wren_decoder_start(d);
+    return wren_decoder_feed_at(d, c->first, c->n_first, c->first_rate) || wren_decoder_finish(d, r, NULL) ? -1 : 0;
 }
 
 /* partial (0) or final (1), after the words of the part cut off so far */
 static int transcript_of(struct wren_decoder *d, int final, struct wren_transcript **out)
 {
     struct wren_decode_result r = { 0 };
-    int rc = final ? wren_decoder_finish(d, &r, NULL) : wren_decoder_partial(d, &r);
+    struct wren_stream_cut *c = wren_decoder_stream_cut(d);
+    int whole = final && c->n_cuts && c->first;
+    if (whole) {
+        wren_transcript_free(c->done);
+        c->done = NULL;
+    }
+    int rc = whole ? decode_first(d, &r) : final ? wren_decoder_finish(d, &r, NULL) : wren_decoder_partial(d, &r);
     if (!rc) {
-        struct wren_stream_cut *c = wren_decoder_stream_cut(d);
         struct wren_transcript *t = wren_transcript_from_result(d, &r);
         if (c->done) {
             *out = wren_transcript_concat(c->done, t, c->offset);

@@ -3,8 +3,8 @@
  * it (at another rate than the model's through wren_decoder_accept_samples_at); the partial
  * transcript is printed to stderr after every second of audio, and the final words with their
  * times to stdout (the same as decode-wav prints for a file of up to a minute; a longer stream is
- * cut at a pause once a minute has gathered, then each time 20 s have, so it may run for hours
- * in the memory of a minute, and its words near the cuts may differ from decode-wav's). Build against an installed Wren:
+ * cut at a pause each time 20 s have gathered, so it may run for hours in little memory, and its
+ * words near the cuts may differ from decode-wav's). Build against an installed Wren:
  *     cc stream-wav.c $(pkg-config --cflags --libs wren) -o stream-wav
  * usage: stream-wav MODEL_DIR GRAPH_DIR WAV_FILE */
 #include <stdint.h>

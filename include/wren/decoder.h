@@ -100,14 +100,15 @@ int wren_decoder_decode_speaker_files(struct wren_decoder *d, const char *const 
  * samples (model rate, 16-bit scale); partial_transcript is the best path over the audio so far
  * (computed from that audio alone, so its words may still change; wren_transcript_complete
  * is 0); finish_utterance ends it with the final transcript, the one decode_samples gives for
- * the whole audio, up to WREN_DECODE_PIECE_SECONDS of it. A longer stream is cut as it comes:
- * once the part not yet cut passes WREN_DECODE_PIECE_SECONDS (after the first cut, 20 s), the
- * audio before its last piece of speech (a pause found as `wren segment` finds them) is decoded
- * piece by piece as decode_samples decodes a recording, its words kept and its audio dropped,
- * so memory and the cost of a partial transcript stay those of a minute of audio however long
- * the stream runs. Partial and final transcripts then start with the words of the parts cut
- * off, times counted from the start of the stream (the cut points differ from decode_samples',
- * so the words near them may).
+ * the whole audio, up to WREN_DECODE_PIECE_SECONDS of it. The stream is cut as it comes: each
+ * time the part not yet cut passes 20 s, the audio before its last piece of speech (a pause
+ * found as `wren segment` finds them) is decoded piece by piece as decode_samples decodes a
+ * recording, its words kept and its audio dropped, so memory and the cost of a partial
+ * transcript stay those of about 20 s of audio however long the stream runs (the samples of its
+ * first WREN_DECODE_PIECE_SECONDS are kept too: a stream that ends within them is decoded again
+ * whole by finish_utterance). Partial transcripts after a cut, and the final transcript of a
+ * longer stream, start with the words of the parts cut off, times counted from the start of the
+ * stream (the cut points differ from decode_samples', so the words near them may).
  * Transcripts from these calls are the caller's to free. */
 void wren_decoder_start_utterance(struct wren_decoder *d);
 int wren_decoder_accept_samples(struct wren_decoder *d, const float *samples, size_t n);

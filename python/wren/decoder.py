@@ -262,9 +262,9 @@ class Decoder:
         """Begin a streamed utterance (dropping an unfinished one); then feed() its audio in
         chunks as it arrives, partial() for the best path so far, finish() for the final
         Result (the one decode() gives for all of the audio, up to a minute of it; a longer
-        stream is cut at a pause once a minute has gathered, then each time 20 s have, the
-        part before the pause decoded piece by piece and dropped, so memory stays that of a
-        minute however long it runs)."""
+        stream is cut at a pause each time 20 s have gathered, the part before the pause
+        decoded piece by piece and dropped, so memory stays that of about 20 s however long it
+        runs; a stream that ends within a minute is decoded again whole at finish())."""
         _lib.lib.wren_decoder_start_utterance(self._d)
 
     def feed(self, samples, sample_rate=None, normalized=False):

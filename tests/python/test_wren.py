@@ -94,9 +94,9 @@ check(rl.words == [c[4] for c in ctm], "long audio: %d words %r..., the pieces' 
 check(len(rl.times) == len(ctm) and all(abs(t[0] - float(c[2])) < 0.006 for t, c in zip(rl.times, ctm)),
       "long audio: times %r..., the CTM's %r..." % (rl.times[:3], [c[2] for c in ctm[:3]]))
 check(rl.times and rl.times[-1][1] > 60, "long audio: the last word ends at %r" % (rl.times[-1:],))
-# streamed in 100 ms chunks, with a partial result every 5 s: past a minute the stream is cut at
-# a pause and its first part decoded and dropped, so the partials after it still start with that
-# part's words, the final words are decode_file's but for the cut, and times run from the start;
+# streamed in 100 ms chunks, with a partial result every 5 s: every 20 s the stream is cut at a
+# pause and the part before decoded and dropped, so the partials after 65 s still start with the
+# first parts' words, the final words are decode_file's but for the cuts, and times run from the start;
 # at 44.1 kHz the cut is on the fed samples
 with wave.open(long_wav) as w:
     long_samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
@@ -116,6 +116,14 @@ for rate, audio in ((16000, long_samples), (44100, wren.resample(long_samples, 1
     check(late and all(len(p.words) >= len(rl.words) * 3 // 4 and p.words[:10] == rs.words[:10] for p in late),
           "long audio streamed at %d Hz: the partials after the cut lost the first part: %r" % (rate, [p.text[:60] for p in late]))
     print("long audio streamed at %d Hz: %d words, %d errors against decode_file" % (rate, len(rs.words), errs))
+# a stream cut at 20 s that ends within a minute is decoded again whole: decode()'s words and times
+audio50 = wren.resample(long_samples[:50 * 16000], 16000, 44100)
+d.start()
+for i in range(0, len(audio50), 4410):
+    d.feed(audio50[i:i + 4410], sample_rate=44100)
+r50s, r50 = d.finish(), d.decode(audio50, sample_rate=44100)
+check(r50s.words == r50.words and r50s.times == r50.times and len(r50.words) > 40,
+      "50 s streamed at 44.1 kHz: %r, decode() %r" % (r50s.words, r50.words))
 # its n-best list and lattice: the pieces' lattices joined, as `wren decode` joins them (one search
 # over it would take memory growing with its length); the best path is nearly the MBR transcript
 nbl = d.nbest_file(long_wav, n=2)
