@@ -175,6 +175,10 @@ struct wren_transcript *wren_transcript_join(struct wren_transcript **p, const s
  * WREN_DECODE_PIECE_SECONDS). */
 int wren_decoder_decode_pieces(struct wren_decoder *d, const float *samples, size_t n,
                                const struct wren_segment *s, int k, struct wren_transcript **out);
+/* n samples cut at their pauses as `wren segment` cuts them (its default options): k pieces in
+ * *s (seconds; the caller frees it). */
+int wren_decoder_segments(const struct wren_decoder *d, const float *samples, size_t n,
+                          struct wren_segment **s, int *k);
 /* Audio of n samples longer than WREN_DECODE_PIECE_SECONDS cut at its pauses (as `wren segment`
  * cuts it): its k pieces in *s (seconds; the caller frees it); shorter audio: *s NULL, k 0. */
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,

@@ -75,9 +75,7 @@ static int cut_stream(struct wren_decoder *d)
     if (wren_decoder_stream_audio(d, &a, &n)) return -1;
     struct wren_segment *s;
     int k;
-    struct wren_segment_opts so;
-    wren_segment_opts_default(&so);
-    if (wren_audio_segments(wren_decoder_feat_params(d), &so, a, n, &s, &k)) return -1;
+    if (wren_decoder_segments(d, a, n, &s, &k)) return -1;
     size_t cut = 0, end;
     if (k >= 2) wren_decoder_piece_samples(d, &s[k - 1], n, &cut, &end);
     if (cut == 0) {

@@ -126,6 +126,14 @@ struct wren_transcript *wren_transcript_concat(const struct wren_transcript *a, 
     return t;
 }
 
+int wren_decoder_segments(const struct wren_decoder *d, const float *samples, size_t n,
+                          struct wren_segment **s, int *k)
+{
+    struct wren_segment_opts so;
+    wren_segment_opts_default(&so);
+    return wren_audio_segments(wren_decoder_feat_params(d), &so, samples, n, s, k);
+}
+
 int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size_t n,
                         struct wren_segment **s, int *k)
 {
@@ -133,9 +141,7 @@ int wren_decoder_pieces(const struct wren_decoder *d, const float *samples, size
     *k = 0;
     if ((double)n <= WREN_DECODE_PIECE_SECONDS * wren_decoder_sample_rate(d)) return 0;
     /* a long recording: one search over it takes memory that grows with its length */
-    struct wren_segment_opts so;
-    wren_segment_opts_default(&so);
-    return wren_audio_segments(wren_decoder_feat_params(d), &so, samples, n, s, k);
+    return wren_decoder_segments(d, samples, n, s, k);
 }
 
 void wren_decoder_piece_samples(const struct wren_decoder *d, const struct wren_segment *s, size_t n,
