@@ -19,18 +19,27 @@
 # them on dev with `wren rescore-tune`), NBEST (100), HISTORY and BEAM (lattice mode; default
 # wren's), BATCH (batched rows' --lattice-batch; default wren's), THREADS ("1 2"), REPEAT (1: this many
 # passes over all rows, each row showing its least CPU and least wall time; single runs of a few
-# seconds vary by 5-15 % on a shared machine, in spells that last minutes).
+# seconds vary by 5-15 % on a shared machine, in spells that last minutes). SYSTEMS picks the
+# systems ("nbest one batched", the default; e.g. SYSTEMS=batched times the pruning study's
+# lattice rescoring alone) and VARIANTS the scoring ("both", the default: normalised and, if
+# offered, --unnormalized; "default": `wren rescore`'s own choice for each model, as the recipes
+# run it, rows marked "+auto").
 # Without LAT, a small LibriVox setup is built as in tests/e2e/rescore.sh (5 utterances: the
-# figures show the plumbing, not a benchmark). Rows without "+unnorm" are scored normalised
-# (--unnormalized=false), whatever rescore's default for the model.
+# figures show the plumbing, not a benchmark). With VARIANTS=both, rows without "+unnorm"
+# are scored normalised (--unnormalized=false), whatever rescore's default for the model.
 # Env: WREN (built wren) or WREN_BUILDDIR.
 set -u
 WREN=${WREN:-${WREN_BUILDDIR:-.}/wren}
 [ -x "$WREN" ] || { echo "bench/rescore.sh: set WREN to the built wren" >&2; exit 1; }
 WREN=$(cd "$(dirname "$WREN")" && pwd)/$(basename "$WREN")   # absolute: the default setup cd's away
 LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREADS=${THREADS:-1 2}
-REPEAT=${REPEAT:-1}
+REPEAT=${REPEAT:-1}; SYSTEMS=${SYSTEMS:-nbest one batched}; VARIANTS=${VARIANTS:-both}
 case $REPEAT in ''|*[!0-9]*|0) echo "bench/rescore.sh: REPEAT must be a positive integer, not '$REPEAT'" >&2; exit 1 ;; esac
+for sys in $SYSTEMS; do
+  case $sys in nbest|one|batched) ;; *) echo "bench/rescore.sh: SYSTEMS takes nbest, one and batched, not '$sys'" >&2; exit 1 ;; esac
+done
+[ -n "$SYSTEMS" ] || { echo "bench/rescore.sh: SYSTEMS is empty" >&2; exit 1; }
+case $VARIANTS in both|default) ;; *) echo "bench/rescore.sh: VARIANTS is both or default, not '$VARIANTS'" >&2; exit 1 ;; esac
 tmp=$(mktemp -d /tmp/wren-bench-rescore-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "${LAT:-}" ]; then
@@ -64,7 +73,7 @@ batched=(--mode lattice)
 [ -n "${BATCH:-}" ] && batched+=(--lattice-batch "$BATCH")
 # explicit both ways: rescore's default (auto) already scores self-normalised models unnormalised
 variants=("")
-"$WREN" help rescore 2>&1 | grep -q -- '--unnormalized' && variants=("--unnormalized=false" "--unnormalized=true")
+[ "$VARIANTS" = both ] && "$WREN" help rescore 2>&1 | grep -q -- '--unnormalized' && variants=("--unnormalized=false" "--unnormalized=true")
 
 wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
@@ -83,7 +92,7 @@ rows=()
 for thr in $THREADS; do
   for spec in $NNLMS; do
     for vi in "${!variants[@]}"; do
-      for sys in nbest one batched; do rows+=("$thr|$spec|$vi|$sys"); done
+      for sys in $SYSTEMS; do rows+=("$thr|$spec|$vi|$sys"); done
     done
   done
 done
@@ -118,6 +127,7 @@ for i in "${!rows[@]}"; do
   IFS='|' read -r thr spec vi sys <<< "${rows[$i]}"
   name=${spec%%=*}; var=${variants[$vi]}
   label=$name; [ "$var" = "--unnormalized=true" ] && label=$name+unnorm
+  [ "$VARIANTS" = default ] && label=$name+auto
   case $sys in
     nbest) sname="$NBEST-best" ;;
     one) sname="lattice 1-at-a-time" ;;
