@@ -79,7 +79,7 @@ wer() { "$WREN" wer "$REF" "$1" | sed -n 's/^%WER \([0-9.]*\) .*/\1/p' | head -1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else printf "-" }'; }
 declare -A ref_cpu nb_cpu nb_wall
 
-fmt='%-20s %3s %-19s %6s %7s %6s %7s %7s %9s %7s %7s %8s %9s %7s\n'
+fmt='%-24s %3s %-19s %6s %7s %6s %7s %7s %9s %7s %7s %8s %9s %7s\n'
 printf "$fmt" model thr system WER tokens calls fwd tok/s tok/cpu-s cpu_s wall_s cpu/100b wall/100b cpu/ref
 "$WREN" lattice best-path --words "$WORDS" "$LAT" "$tmp/fp.txt" 2> /dev/null
 printf "$fmt" - - "first pass" "$(wer "$tmp/fp.txt")" - - - - - - - - - -
