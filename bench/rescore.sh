@@ -35,10 +35,11 @@ WREN=$(cd "$(dirname "$WREN")" && pwd)/$(basename "$WREN")   # absolute: the def
 LAMBDA=${LAMBDA:-0.5}; LMW=${LMW:-1}; WIP=${WIP:-0}; NBEST=${NBEST:-100}; THREADS=${THREADS:-1 2}
 REPEAT=${REPEAT:-1}; SYSTEMS=${SYSTEMS:-nbest one batched}; VARIANTS=${VARIANTS:-both}
 case $REPEAT in ''|*[!0-9]*|0) echo "bench/rescore.sh: REPEAT must be a positive integer, not '$REPEAT'" >&2; exit 1 ;; esac
+n_sys=0
 for sys in $SYSTEMS; do
-  case $sys in nbest|one|batched) ;; *) echo "bench/rescore.sh: SYSTEMS takes nbest, one and batched, not '$sys'" >&2; exit 1 ;; esac
+  case $sys in nbest|one|batched) n_sys=$((n_sys + 1)) ;; *) echo "bench/rescore.sh: SYSTEMS takes nbest, one and batched, not '$sys'" >&2; exit 1 ;; esac
 done
-[ -n "$SYSTEMS" ] || { echo "bench/rescore.sh: SYSTEMS is empty" >&2; exit 1; }
+[ $n_sys -gt 0 ] || { echo "bench/rescore.sh: SYSTEMS names no system" >&2; exit 1; }
 case $VARIANTS in both|default) ;; *) echo "bench/rescore.sh: VARIANTS is both or default, not '$VARIANTS'" >&2; exit 1 ;; esac
 tmp=$(mktemp -d /tmp/wren-bench-rescore-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
