@@ -158,6 +158,8 @@ struct wren_stream_cut {
     int first_rate;
 };
 struct wren_stream_cut *wren_decoder_stream_cut(struct wren_decoder *d);
+/* n samples appended to the growing buffer *buf (*len used of *cap) */
+void wren_samples_append(float **buf, size_t *len, size_t *cap, const float *s, size_t n);
 /* The current utterance's audio at the model's rate (audio fed at another rate resampled). */
 int wren_decoder_stream_audio(struct wren_decoder *d, const float **samples, size_t *n);
 /* The audio as fed at another rate: that rate (0 if fed at the model's), its samples in *samples. */

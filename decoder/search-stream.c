@@ -298,7 +298,7 @@ static void reserve(float **buf, size_t len, size_t *cap, size_t n)
     *cap = c;
 }
 
-static void append(float **buf, size_t *len, size_t *cap, const float *s, size_t n)
+void wren_samples_append(float **buf, size_t *len, size_t *cap, const float *s, size_t n)
 {
     reserve(buf, *len, cap, n);
     if (n) memcpy(*buf + *len, s, n * sizeof *s);
@@ -317,13 +317,13 @@ int wren_decoder_feed_at(struct wren_decoder *d, const float *samples, size_t n,
     if (have && rate != have)
         return wren_error("samples at %d Hz, after samples at %d Hz in the same utterance", rate, have);
     if (rate == own) {
-        append(&d->audio, &d->n_audio, &d->cap_audio, samples, n);
+        wren_samples_append(&d->audio, &d->n_audio, &d->cap_audio, samples, n);
         return 0;
     }
     if (rate < WREN_RESAMPLE_MIN_RATE || rate > WREN_RESAMPLE_MAX_RATE)
         return wren_error("samples at %d Hz: only audio at %d to %d Hz is resampled", rate,
                           WREN_RESAMPLE_MIN_RATE, WREN_RESAMPLE_MAX_RATE);
-    append(&d->src, &d->n_src, &d->cap_src, samples, n);
+    wren_samples_append(&d->src, &d->n_src, &d->cap_src, samples, n);
     d->src_rate = rate;
     return 0;
 }

@@ -40,14 +40,7 @@ static void keep_first(struct wren_stream_cut *c, const float *samples, size_t n
         c->n_first = c->cap_first = 0;
         return;
     }
-    if (c->n_first + n > c->cap_first) {
-        size_t cap = c->cap_first ? c->cap_first : (size_t)rate;
-        while (cap < c->n_first + n) cap *= 2;
-        c->first = wren_xrealloc(c->first, cap * sizeof *c->first);
-        c->cap_first = cap;
-    }
-    if (n) memcpy(c->first + c->n_first, samples, n * sizeof *samples);
-    c->n_first += n;
+    wren_samples_append(&c->first, &c->n_first, &c->cap_first, samples, n);
     c->first_rate = rate;
 }
 
